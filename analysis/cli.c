@@ -1,0 +1,128 @@
+/* cli.c: shared command-line plumbing. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int gf_cli_fail(int status, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "gradflow%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return status;
+}
+
+void gf_cli_warn(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "gradflow %s: warning: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int gf_cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (!*s || *end || errno == ERANGE || v < min || v > max) {
+        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: '%s' is not a whole number in [%ld, %ld]", opt, s,
+                    min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void list_names(char *buf, size_t size, const char *const *names)
+{
+    buf[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        strncat(buf, names[i], size - strlen(buf) - 1);
+        if (names[i + 1])
+            strncat(buf, ", ", size - strlen(buf) - 1);
+    }
+}
+
+int gf_cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    char all[256];
+    list_names(all, sizeof all, names);
+    gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: unknown '%s' (choose from %s)", opt, s, all);
+    return -1;
+}
+
+int gf_cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
+                   int *out, int max)
+{
+    char buf[512];
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf || !*s) {
+        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
+        return -1;
+    }
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const int v = gf_cli_choice(cmd, opt, tok, names);
+        if (v < 0)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (out[i] == v) {
+                gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: '%s' is listed twice", opt, tok);
+                return -1;
+            }
+        if (n == max) {
+            gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
+            return -1;
+        }
+        out[n++] = v;
+    }
+    if (n == 0)
+        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
+    return n ? n : -1;
+}
+
+double gf_cli_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void gf_progress_begin(gf_progress *p, const char *label)
+{
+    p->enabled = isatty(STDERR_FILENO);
+    p->start = gf_cli_now();
+    p->label = label;
+}
+
+void gf_progress_update(void *ctx, int done, int total)
+{
+    gf_progress *p = ctx;
+    if (!p->enabled)
+        return;
+    const double el = gf_cli_now() - p->start;
+    const double eta = done > 0 ? el * (total - done) / done : 0.0;
+    fprintf(stderr, "\r%s %d/%d  %5.1f%%  %.1fs elapsed, ~%.1fs left   ", p->label, done, total,
+            100.0 * done / total, el, eta);
+    fflush(stderr);
+}
+
+void gf_progress_end(gf_progress *p)
+{
+    if (p->enabled)
+        fputs("\r\033[K", stderr);
+}

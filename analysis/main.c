@@ -1,0 +1,50 @@
+/* main.c: the gradflow command: a small dispatcher over the subcommands. */
+#include "cli.h"
+#include "commands.h"
+
+#include "gradflow.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const gf_command commands[] = {
+    {"gradnorm", "gradient norm dL/dx_l per depth at initialization, per architecture",
+     cmd_gradnorm},
+};
+enum { N_COMMANDS = sizeof commands / sizeof *commands };
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: gradflow [--help] [--version] COMMAND [OPTIONS]\n\n"
+                 "Measures why residual connections make deep networks trainable.\n\n"
+                 "Commands:\n");
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'gradflow COMMAND --help' describes a command's options.\n"
+                 "Exit status: 0 success, 1 runtime failure, 2 usage error.\n"
+                 "Environment: GRADFLOW_BLAS_CORETYPE=NAME|default chooses the OpenBLAS kernel\n"
+                 "(OPENBLAS_CORETYPE, when set, is respected).\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *why = NULL;
+    if (gf_blas_setup(argv, &why) != 0)
+        return gf_cli_fail(GF_EXIT_RUNTIME, NULL, "%s", why);
+    gsl_set_error_handler_off(); /* library errors come back as statuses */
+    if (argc < 2)
+        return usage(stderr), GF_EXIT_USAGE;
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return usage(stdout), GF_EXIT_OK;
+    if (strcmp(argv[1], "--version") == 0) {
+        const gf_blas_info *b = gf_blas_info_get();
+        printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\n", GF_VERSION, b->library,
+               b->kernel, b->selected_by, b->threads);
+        return GF_EXIT_OK;
+    }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    return gf_cli_fail(GF_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
+}

@@ -1,0 +1,177 @@
+/* fig_gradnorm.c: the per-depth gradient-norm figure and the skip / branch split. */
+#include "plots/gf_plot.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *gf_plot_color(const char *arch)
+{
+    static const struct { const char *arch, *color; } table[] = {
+        {"plain", "#d62728"},  {"resnet", "#1f77b4"}, {"preact", "#2ca02c"},
+        {"densenet", "#9467bd"}, {"preln", "#ff7f0e"}, {"postln", "#8c564b"},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(table[i].arch, arch) == 0)
+            return table[i].color;
+    return "#444444";
+}
+
+/* Log-scale axis drawn from log10 values: tics at whole decades, labelled 10^k. */
+static void log10_axis(FILE *out, gf_term term, const char *axis, double lo, double hi)
+{
+    if (!isfinite(lo) || !isfinite(hi)) {
+        lo = -1;
+        hi = 1;
+    }
+    const double span = hi - lo;
+    double step = ceil(span / 8.0);
+    if (step < 1)
+        step = 1;
+    const double a = floor(lo / step) * step, b = ceil(hi / step) * step + (span < 1 ? step : 0);
+    fprintf(out, "set %srange [%g:%g]\nset %stics %g\n", axis, a - 0.05 * step, b + 0.05 * step,
+            axis, step);
+    fprintf(out, "set format %s \"%s\"\n", axis, term == GF_TERM_DUMB ? "1e%g" : "10^{%g}");
+    if (step == 1 && term != GF_TERM_DUMB)
+        fprintf(out, "set m%stics 10\n", axis);
+}
+
+static void title(FILE *out, gf_term term, const gf_fig_gradnorm *f)
+{
+    fputs("set title ", out);
+    if (term == GF_TERM_DUMB || !f->subtitle) {
+        gf_plot_quote(out, f->title);
+    } else {
+        fputs("sprintf(\"%s\\n%s\", ", out);
+        gf_plot_quote(out, f->title);
+        fputs(", ", out);
+        gf_plot_quote(out, f->subtitle);
+        fputs(")", out);
+    }
+    fputs(" noenhanced\n", out);
+}
+
+/* Column filter: the value of column c where column 1 is arch, else NaN. */
+static void only(FILE *out, const char *arch, int c)
+{
+    fprintf(out, "(strcol(1) eq '%s' ? column(%d) : NaN)", arch, c);
+}
+
+/* The predicted lines: black dashes, drawn over the measured curves they
+ * often hide (in the terminal, under them, where characters overwrite). */
+static const char *theory_lines(FILE *out, const gf_fig_gradnorm *f, const char *sep)
+{
+    for (int i = 0; i < f->n_archs; i++)
+        if (f->theory && f->theory[i]) {
+            fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
+            only(out, f->archs[i], 7);
+            fprintf(out, " with lines lc '#000000' lw 1.5 dt (6,4) title '%s: product of "
+                         "per-layer gains (theory)'",
+                    f->archs[i]);
+            sep = ", \\\n     ";
+        }
+    return sep;
+}
+
+int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_gradnorm *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    title(out, term, f);
+    fputs("set xlabel 'block boundary l   (x_0 = stem output, x_B = input of the head)' "
+          "noenhanced\n",
+          out);
+    fputs(rich ? "set ylabel '||dL/dx_l||_F  (log scale)' noenhanced\n"
+               : "set ylabel '|dL/dx_l|'\n",
+          out);
+    log10_axis(out, term, "y", f->ymin, f->ymax);
+    fprintf(out, "set grid xtics ytics mytics lc '#dddddd'\nset key below center horizontal Left reverse maxcols 3 "
+                 "samplen 3\nset xrange [0:%d]\n",
+            f->xmax);
+    fputs("plot ", out);
+    const char *sep = rich ? "" : theory_lines(out, f, "");
+    for (int i = 0; i < f->n_archs; i++) {
+        const char *a = f->archs[i], *col = gf_plot_color(a);
+        if (rich) {
+            fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
+            only(out, a, 5);
+            fputc(':', out);
+            only(out, a, 6);
+            fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
+                         "title '%s: min-max over seeds'",
+                    col, a);
+            sep = ", \\\n     ";
+        }
+        fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
+        only(out, a, 4);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 title '%s (geometric mean)'",
+                col, a);
+        sep = ", \\\n     ";
+    }
+    if (rich)
+        theory_lines(out, f, sep);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
+
+int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_gradnorm *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    fputs("set multiplot layout 2,1 ", out);
+    fputs("title ", out);
+    gf_plot_quote(out, f->title);
+    fputs(" noenhanced\n", out);
+    /* Top: the two terms of dL/dx_l = skip + branch. */
+    fputs("set lmargin 12\nset rmargin 34\n", out);
+    fputs(rich ? "set ylabel 'norm of each term  (log scale)' noenhanced\n"
+               : "set ylabel 'norm'\n",
+          out);
+    fputs("unset xlabel\nset format x ''\n", out);
+    log10_axis(out, term, "y", f->ymin, f->ymax);
+    fprintf(out, "set grid xtics ytics lc '#dddddd'\nset key outside right top Left reverse "
+                 "samplen 3\nset xrange [0:%d]\n",
+            f->xmax);
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_archs; i++) {
+        const char *a = f->archs[i], *col = gf_plot_color(a);
+        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
+        only(out, a, 3);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.5 title '%s: skip term s'", col, a);
+        sep = ", \\\n     ";
+        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
+        only(out, a, 4);
+        fprintf(out, " with linespoints lc '%s' lw 2 dt 2 pt 6 ps 0.5 title '%s: branch term "
+                     "J_F^T s'",
+                col, a);
+    }
+    fputc('\n', out);
+    /* Bottom: the cosine between them. */
+    fputs("set format x '%g'\nset xlabel 'block l  (dL/dx_l = s + J_F^T s,  s = gradient "
+          "through the identity)' noenhanced\n",
+          out);
+    fputs("set ylabel 'cos(skip, branch)' noenhanced\nset yrange [-1.05:1.05]\nset ytics 0.5\n"
+          "set format y '%g'\nunset mytics\n",
+          out);
+    sep = "plot ";
+    for (int i = 0; i < f->n_archs; i++) {
+        const char *a = f->archs[i], *col = gf_plot_color(a);
+        if (rich) {
+            fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
+            only(out, a, 6);
+            fputc(':', out);
+            only(out, a, 7);
+            fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
+                         "title '%s: min-max over seeds'",
+                    col, a);
+            sep = ", \\\n     ";
+        }
+        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
+        only(out, a, 5);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.5 title '%s: mean cosine'", col, a);
+        sep = ", \\\n     ";
+    }
+    fputs("\nunset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,209 @@
+/* gnuplot.c: running gnuplot through a pipe; .gp files; atomic figure files. */
+#include "plots/gf_plot.h"
+
+#include "io/gf_io.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The program to run: $GRADFLOW_GNUPLOT if set (tests point it at nothing). */
+static const char *gnuplot_program(void)
+{
+    const char *p = getenv("GRADFLOW_GNUPLOT");
+    return p && *p ? p : "gnuplot";
+}
+
+int gf_plot_available(void)
+{
+    const char *prog = gnuplot_program();
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    char dir[4096];
+    while (*path) {
+        const size_t n = strcspn(path, ":");
+        snprintf(dir, sizeof dir, "%.*s/%s", (int)n, n ? path : ".", prog);
+        if (access(dir, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
+}
+
+void gf_plot_quote(FILE *out, const char *s)
+{
+    fputc('\'', out);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', out);
+        fputc(*s, out);
+    }
+    fputc('\'', out);
+}
+
+static void terminal(FILE *out, gf_term term, int columns, int rows)
+{
+    switch (term) {
+    case GF_TERM_PNG:
+        fputs("set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4\n",
+              out);
+        break;
+    case GF_TERM_SVG:
+        fputs("set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 "
+              "background '#ffffff'\n",
+              out);
+        break;
+    case GF_TERM_DUMB:
+        fprintf(out, "set terminal dumb size %d,%d\n", columns, rows);
+        break;
+    }
+}
+
+/* One drawing: terminal, output, body. */
+static int emit(FILE *out, gf_term term, const char *output, gf_plot_body body, const void *ctx,
+                int columns, int rows)
+{
+    fputs("reset\n", out);
+    terminal(out, term, columns, rows);
+    fputs("set output", out);
+    if (output) {
+        fputc(' ', out);
+        gf_plot_quote(out, output);
+    }
+    fputc('\n', out);
+    if (body(out, term, ctx) != 0)
+        return -1;
+    fputs("unset output\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* Run a script through gnuplot; 0, 1 (gnuplot missing) or -1. */
+static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
+{
+    if (!gf_plot_available()) {
+        snprintf(why, size, "gnuplot is not installed (apt-get install gnuplot-nox)");
+        return 1;
+    }
+    fflush(NULL);
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* gnuplot may exit early */
+    FILE *p = popen(gnuplot_program(), "w");
+    if (!p) {
+        signal(SIGPIPE, old);
+        snprintf(why, size, "cannot start gnuplot: %s", strerror(errno));
+        return -1;
+    }
+    const int wrote = fwrite(script, 1, len, p) == len && fputs("exit\n", p) != EOF;
+    const int status = pclose(p);
+    signal(SIGPIPE, old);
+    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        snprintf(why, size, "gnuplot could not be run (apt-get install gnuplot-nox)");
+        return 1;
+    }
+    if (!wrote || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(why, size, "gnuplot failed (exit status %d)",
+                 status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return -1;
+    }
+    return 0;
+}
+
+int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
+                   char *why, size_t size)
+{
+    static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
+    static const char *const ext[2] = {"png", "svg"};
+    char path[4096], file[512], tmp[2][512], final[2][4096];
+
+    /* 1. The .gp script, for redrawing by hand from the run folder. */
+    snprintf(file, sizeof file, "%s.gp", name);
+    if (gf_path_join(path, sizeof path, dir, file) != 0) {
+        snprintf(why, size, "path too long");
+        return -1;
+    }
+    gf_atomic a;
+    FILE *f = gf_atomic_open(&a, path);
+    if (!f) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# %s: redraws %s.png and %s.svg from this folder's TSV files.\n"
+               "# Run it inside the run folder: gnuplot %s.gp\n",
+            file, name, name, file);
+    int bad = 0;
+    for (int i = 0; i < 2 && !bad; i++) {
+        snprintf(tmp[i], sizeof tmp[i], "%s.%s", name, ext[i]);
+        bad = emit(f, terms[i], tmp[i], body, ctx, 0, 0) != 0;
+    }
+    if (bad) {
+        gf_atomic_abort(&a);
+        snprintf(why, size, "cannot write %s", path);
+        return -1;
+    }
+    if (gf_atomic_commit(&a) != 0) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+
+    /* 2. The same drawing through a pipe, into temporary names. */
+    char *script = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&script, &len);
+    if (!m) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    fputs("cd ", m);
+    gf_plot_quote(m, dir);
+    fputc('\n', m);
+    for (int i = 0; i < 2 && !bad; i++) {
+        snprintf(tmp[i], sizeof tmp[i], ".%s.%s.tmp-%ld", name, ext[i], (long)getpid());
+        snprintf(file, sizeof file, "%s.%s", name, ext[i]);
+        if (gf_path_join(final[i], sizeof final[i], dir, file) != 0)
+            bad = 1;
+        else
+            bad = emit(m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
+    }
+    fclose(m);
+    int rc = bad ? -1 : run_gnuplot(script, len, why, size);
+    free(script);
+    for (int i = 0; i < 2; i++) {
+        gf_path_join(path, sizeof path, dir, tmp[i]);
+        if (rc == 0 && rename(path, final[i]) != 0) {
+            snprintf(why, size, "cannot rename %s: %s", path, strerror(errno));
+            rc = -1;
+        }
+        unlink(path); /* nothing half-drawn stays behind */
+    }
+    if (rc == 1) {
+        char more[256];
+        snprintf(more, sizeof more, "; draw later with: cd %s && gnuplot %s.gp", dir, name);
+        strncat(why, more, size - strlen(why) - 1);
+    }
+    return rc;
+}
+
+int gf_plot_terminal(const char *dir, gf_plot_body body, const void *ctx, int columns, int rows,
+                     char *why, size_t size)
+{
+    char *script = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&script, &len);
+    if (!m) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    fputs("cd ", m);
+    gf_plot_quote(m, dir);
+    fputc('\n', m);
+    const int bad = emit(m, GF_TERM_DUMB, NULL, body, ctx, columns, rows) != 0;
+    fclose(m);
+    const int rc = bad ? -1 : run_gnuplot(script, len, why, size);
+    free(script);
+    return rc;
+}

@@ -1,0 +1,164 @@
+/* gf_core.h: the reverse-mode autodiff engine of gradflow.
+ *
+ * Overview
+ *   Values are row-major matrices of doubles, n rows (the batch) by d columns
+ *   (the features). An op constructor checks shapes, takes its output from the
+ *   tape's arena, computes the forward pass at once and appends a node to the
+ *   tape. Creation order is a topological order, so gf_tape_backward walks the
+ *   nodes in reverse. Backward kernels only accumulate into input gradients,
+ *   so a tensor used twice (a skip connection) sums its gradients by
+ *   construction. gf_tape_reset rewinds the arena: after the first step no
+ *   memory is allocated.
+ *
+ *   Gradients carry a scale exponent: the true gradient of t is
+ *   t->g[i] * 2^t->gexp. A probe (see gf_probe.h) renormalizes the gradient it
+ *   observes, so a 1000-layer stack can lose hundreds of decades without
+ *   underflowing. Parameter gradients are brought back to true scale at the end
+ *   of gf_tape_backward (they may then underflow, as they would in any float
+ *   framework; gf_tape_param_grad_log2 reports them exactly first).
+ *
+ * Worked example
+ *   gf_tape *tape = gf_tape_alloc(0);
+ *   gf_tensor *x = gf_tape_input(tape, 32, 10);          // fill x->v
+ *   gf_tensor *h = gf_relu(tape, gf_linear(tape, x, W, b));
+ *   gf_tensor *loss = gf_softmax_xent(tape, h, labels);
+ *   gf_tape_backward(tape, loss);                         // W->g, b->g filled
+ *   gf_tape_reset(tape);                                  // next step
+ *
+ * Errors: constructors return NULL on a shape error (after calling the GSL
+ * error handler with GSL_EBADLEN) and propagate a NULL input; the tape keeps
+ * the first error in gf_tape_status().
+ */
+#ifndef GF_CORE_H
+#define GF_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- arena ------------------------------------------------------------ */
+
+/* A bump allocator over a list of chunks; reset keeps the chunks. */
+typedef struct gf_arena gf_arena;
+
+gf_arena *gf_arena_alloc(size_t chunk_bytes);
+void gf_arena_free(gf_arena *a);
+void *gf_arena_get(gf_arena *a, size_t bytes); /* 64-byte aligned, NULL if out of memory */
+void gf_arena_reset(gf_arena *a);
+size_t gf_arena_bytes_reserved(const gf_arena *a); /* bytes obtained from malloc so far */
+size_t gf_arena_mallocs(const gf_arena *a);        /* number of chunk allocations so far */
+
+/* ---- tensors ---------------------------------------------------------- */
+
+struct gf_probe; /* defined in gf_probe.h */
+
+enum {
+    GF_REQUIRES_GRAD = 1u << 0, /* backward must produce a gradient for it */
+    GF_GRAD_LIVE = 1u << 1,     /* g holds a gradient for this backward pass */
+};
+
+typedef struct gf_tensor {
+    size_t n, d;            /* rows (batch) x columns (features) */
+    double *v;              /* values, n*d, row-major */
+    double *g;              /* gradient in units of 2^gexp; valid when GF_GRAD_LIVE */
+    int gexp;               /* scale exponent of g */
+    unsigned flags;
+    struct gf_probe *probe; /* observer of the final gradient, or NULL */
+} gf_tensor;
+
+static inline size_t gf_tensor_size(const gf_tensor *t) { return t->n * t->d; }
+
+/* A parameter: values and gradient point into caller-owned memory (for
+ * example gf_params' contiguous buffers). The gradient is overwritten, not
+ * added to, by the first backward contribution of each pass. */
+void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g);
+
+/* ---- tape ------------------------------------------------------------- */
+
+typedef struct gf_tape gf_tape;
+typedef struct gf_node gf_node;
+
+gf_tape *gf_tape_alloc(size_t chunk_bytes); /* 0: a default chunk size */
+void gf_tape_free(gf_tape *tape);
+void gf_tape_reset(gf_tape *tape);
+int gf_tape_status(const gf_tape *tape);     /* GSL_SUCCESS or the first error */
+size_t gf_tape_nodes(const gf_tape *tape);
+gf_arena *gf_tape_arena(gf_tape *tape);
+
+/* A tensor from the arena with uninitialized values; not differentiated
+ * unless GF_REQUIRES_GRAD is set by the caller. */
+gf_tensor *gf_tape_input(gf_tape *tape, size_t n, size_t d);
+
+/* Seed dL/dloss = 1 for a 1x1 loss and run every node's backward in reverse.
+ * Parameter gradients end at true scale (2^gexp folded in). */
+int gf_tape_backward(gf_tape *tape, gf_tensor *loss);
+
+/* Same with a caller-given cotangent for a tensor of any shape (a
+ * vector-Jacobian product); seed has out->n * out->d entries. */
+int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed);
+
+/* The gradient of t at true scale, written into dst (n*d doubles); entries
+ * below the double range become 0. Returns log2 of its Frobenius norm
+ * (-INFINITY for a zero gradient), exact even where dst underflows. */
+double gf_tensor_grad_export(const gf_tensor *t, double *dst);
+
+/* x[i] *= 2^k: exact, but for results that fall below the normal range. */
+void gf_scale_pow2(double *x, size_t n, int k);
+
+/* ---- ops -------------------------------------------------------------- */
+
+/* Every op, with the math of its forward pass (x: n x d input). */
+gf_tensor *gf_linear(gf_tape *, gf_tensor *x, gf_tensor *w, gf_tensor *b); /* y = x W^T + b; W out x in, b 1 x out or NULL */
+gf_tensor *gf_matmul(gf_tape *, gf_tensor *a, gf_tensor *b);   /* y = A B */
+gf_tensor *gf_add(gf_tape *, gf_tensor *a, gf_tensor *b);      /* y = a + b */
+gf_tensor *gf_scale(gf_tape *, gf_tensor *x, double s);        /* y = s x */
+gf_tensor *gf_relu(gf_tape *, gf_tensor *x);                   /* y = max(x, 0); relu'(0) = 0 */
+gf_tensor *gf_tanh(gf_tape *, gf_tensor *x);                   /* y = tanh x */
+gf_tensor *gf_identity(gf_tape *, gf_tensor *x);               /* y = x */
+
+/* Batch norm over the rows. training: y = gamma (x - mean_B) / sqrt(var_B + eps) + beta,
+ * with the biased batch variance, and running <- (1 - momentum) running + momentum stat
+ * (unbiased variance, as PyTorch); *batches_tracked += 1. eval: the running statistics. */
+typedef struct gf_bn_state {
+    gf_tensor *gamma, *beta;     /* 1 x d */
+    double *running_mean;        /* d */
+    double *running_var;         /* d */
+    double *batches_tracked;     /* 1 (a count kept as a double) */
+    double momentum, eps;
+} gf_bn_state;
+gf_tensor *gf_batchnorm(gf_tape *, gf_tensor *x, const gf_bn_state *bn, int training);
+
+/* Layer norm over the columns: y = gamma (x - mean_row) / sqrt(var_row + eps) + beta. */
+gf_tensor *gf_layernorm(gf_tape *, gf_tensor *x, gf_tensor *gamma, gf_tensor *beta, double eps);
+
+/* L = mean_i [ logsumexp(z_i) - z_{i, label_i} ]; 1 x 1. labels has n entries in [0, d). */
+gf_tensor *gf_softmax_xent(gf_tape *, gf_tensor *logits, const int *labels);
+
+/* L = mean over all n*d entries of (y - t)^2; 1 x 1. */
+gf_tensor *gf_mse(gf_tape *, gf_tensor *y, gf_tensor *target);
+
+/* y = [x_0, x_1, ..., x_{k-1}] along the columns; all have n rows. */
+gf_tensor *gf_concat(gf_tape *, gf_tensor *const *xs, int k);
+
+/* ---- op descriptors ---------------------------------------------------- */
+
+typedef struct gf_op {
+    const char *name;
+    const char *math;                    /* one line */
+    void (*backward)(gf_node *node);     /* accumulate into the inputs' gradients */
+} gf_op;
+
+extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_relu,
+    gf_op_tanh, gf_op_identity, gf_op_batchnorm_train, gf_op_batchnorm_eval, gf_op_layernorm,
+    gf_op_softmax_xent, gf_op_mse, gf_op_concat;
+
+/* Every op, NULL-terminated, so tests can loop over all of them. */
+extern const gf_op *const gf_ops[];
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,111 @@
+/* ops_pointwise.c: add, scale, relu, tanh, identity. */
+#include "tape_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
+{
+    if (gf_op_begin(tape, &x, 1) != 0)
+        return NULL;
+    gf_tensor *y = gf_op_output(tape, &x, 1, x->n, x->d);
+    if (!y)
+        return NULL;
+    const size_t size = gf_tensor_size(x);
+    const double *xv = x->v;
+    double *yv = y->v;
+    if (op == &gf_op_relu)
+        for (size_t i = 0; i < size; i++)
+            yv[i] = xv[i] > 0.0 ? xv[i] : 0.0;
+    else if (op == &gf_op_tanh)
+        for (size_t i = 0; i < size; i++)
+            yv[i] = tanh(xv[i]);
+    else if (op == &gf_op_scale)
+        for (size_t i = 0; i < size; i++)
+            yv[i] = s * xv[i];
+    else
+        memcpy(yv, xv, size * sizeof *yv);
+    gf_node *nd = gf_op_push(tape, op, y, &x, 1);
+    if (!nd)
+        return NULL;
+    nd->s = s;
+    return y;
+}
+
+gf_tensor *gf_relu(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_relu, x, 0.0); }
+gf_tensor *gf_tanh(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_tanh, x, 0.0); }
+gf_tensor *gf_scale(gf_tape *t, gf_tensor *x, double s) { return unary(t, &gf_op_scale, x, s); }
+gf_tensor *gf_identity(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_identity, x, 1.0); }
+
+/* dx += dy * [y > 0]  (the output carries the mask) */
+static void relu_backward(gf_node *nd)
+{
+    double *gx = gf_grad_acc(nd, nd->in[0]);
+    if (!gx)
+        return;
+    const double *y = nd->out->v, *gy = nd->out->g;
+    const size_t size = gf_tensor_size(nd->out);
+    for (size_t i = 0; i < size; i++)
+        gx[i] += y[i] > 0.0 ? gy[i] : 0.0;
+}
+
+/* dx += dy * (1 - y^2) */
+static void tanh_backward(gf_node *nd)
+{
+    double *gx = gf_grad_acc(nd, nd->in[0]);
+    if (!gx)
+        return;
+    const double *y = nd->out->v, *gy = nd->out->g;
+    const size_t size = gf_tensor_size(nd->out);
+    for (size_t i = 0; i < size; i++)
+        gx[i] += gy[i] * (1.0 - y[i] * y[i]);
+}
+
+/* dx += s dy (identity: s = 1) */
+static void scale_backward(gf_node *nd)
+{
+    double *gx = gf_grad_acc(nd, nd->in[0]);
+    if (!gx)
+        return;
+    const double s = nd->s, *gy = nd->out->g;
+    const size_t size = gf_tensor_size(nd->out);
+    for (size_t i = 0; i < size; i++)
+        gx[i] += s * gy[i];
+}
+
+const gf_op gf_op_relu = {"relu", "y = max(x, 0)", relu_backward};
+const gf_op gf_op_tanh = {"tanh", "y = tanh(x)", tanh_backward};
+const gf_op gf_op_scale = {"scale", "y = s x", scale_backward};
+const gf_op gf_op_identity = {"identity", "y = x", scale_backward};
+
+/* a, b: n x d -> y = a + b */
+gf_tensor *gf_add(gf_tape *tape, gf_tensor *a, gf_tensor *b)
+{
+    gf_tensor *in[2] = {a, b};
+    if (gf_op_begin(tape, in, 2) != 0)
+        return NULL;
+    if (a->n != b->n || a->d != b->d)
+        return gf_op_fail(tape, "add", "a and b have the same shape");
+    gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
+    if (!y)
+        return NULL;
+    const size_t size = gf_tensor_size(a);
+    for (size_t i = 0; i < size; i++)
+        y->v[i] = a->v[i] + b->v[i];
+    return gf_op_push(tape, &gf_op_add, y, in, 2) ? y : NULL;
+}
+
+/* da += dy; db += dy (a tensor added to itself gets 2 dy) */
+static void add_backward(gf_node *nd)
+{
+    const size_t size = gf_tensor_size(nd->out);
+    const double *gy = nd->out->g;
+    for (int k = 0; k < 2; k++) {
+        double *g = gf_grad_acc(nd, nd->in[k]);
+        if (g)
+            for (size_t i = 0; i < size; i++)
+                g[i] += gy[i];
+    }
+}
+
+const gf_op gf_op_add = {"add", "y = a + b", add_backward};

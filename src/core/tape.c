@@ -1,0 +1,322 @@
+/* tape.c: the eager tape, the backward driver and gradient bookkeeping. */
+#include "tape_internal.h"
+
+#include "probe/gf_probe.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gf_tape {
+    gf_arena *arena;
+    gf_node *nodes;
+    size_t n_nodes, cap_nodes;
+    gf_tensor **live;          /* every tensor whose gradient the last pass made live */
+    size_t n_live, cap_live;
+    int status;
+};
+
+gf_tape *gf_tape_alloc(size_t chunk_bytes)
+{
+    gf_tape *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->arena = gf_arena_alloc(chunk_bytes);
+    if (!t->arena) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void gf_tape_free(gf_tape *t)
+{
+    if (!t)
+        return;
+    gf_arena_free(t->arena);
+    free(t->nodes);
+    free(t->live);
+    free(t);
+}
+
+static void clear_previous_pass(gf_tape *tape);
+
+void gf_tape_reset(gf_tape *t)
+{
+    clear_previous_pass(t); /* before the arena's tensors are given away */
+    gf_arena_reset(t->arena);
+    t->n_nodes = 0;
+    t->status = GSL_SUCCESS;
+}
+
+int gf_tape_status(const gf_tape *t) { return t->status; }
+size_t gf_tape_nodes(const gf_tape *t) { return t->n_nodes; }
+gf_arena *gf_tape_arena(gf_tape *t) { return t->arena; }
+
+void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g)
+{
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->d = d;
+    t->v = v;
+    t->g = g;
+    if (g)
+        t->flags = GF_REQUIRES_GRAD;
+}
+
+static gf_tensor *new_tensor(gf_tape *tape, size_t n, size_t d)
+{
+    gf_tensor *t = gf_arena_get(tape->arena, sizeof *t);
+    const size_t count = n * d;
+    double *v = gf_arena_get(tape->arena, (count > 0 ? count : 1) * sizeof(double));
+    if (!t || !v) {
+        if (tape->status == GSL_SUCCESS)
+            tape->status = GSL_ENOMEM;
+        return NULL;
+    }
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->d = d;
+    t->v = v;
+    return t;
+}
+
+gf_tensor *gf_tape_input(gf_tape *tape, size_t n, size_t d) { return new_tensor(tape, n, d); }
+
+/* ---- op plumbing ---------------------------------------------------- */
+
+int gf_op_begin(gf_tape *tape, gf_tensor *const *in, int nin)
+{
+    if (!tape || tape->status != GSL_SUCCESS)
+        return -1;
+    for (int i = 0; i < nin; i++)
+        if (!in[i]) {
+            tape->status = GSL_EINVAL;
+            return -1;
+        }
+    return 0;
+}
+
+gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *why)
+{
+    if (tape->status == GSL_SUCCESS)
+        tape->status = GSL_EBADLEN;
+    char msg[160];
+    snprintf(msg, sizeof msg, "gf_%s: %s", op, why);
+    gsl_error(msg, __FILE__, __LINE__, GSL_EBADLEN);
+    return NULL;
+}
+
+gf_tensor *gf_op_output(gf_tape *tape, gf_tensor *const *in, int nin, size_t n, size_t d)
+{
+    gf_tensor *t = new_tensor(tape, n, d);
+    if (!t)
+        return NULL;
+    for (int i = 0; i < nin; i++)
+        if (in[i]->flags & GF_REQUIRES_GRAD)
+            t->flags |= GF_REQUIRES_GRAD;
+    return t;
+}
+
+gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *const *in, int nin)
+{
+    if (tape->n_nodes == tape->cap_nodes) {
+        size_t cap = tape->cap_nodes ? 2 * tape->cap_nodes : 256;
+        gf_node *nodes = realloc(tape->nodes, cap * sizeof *nodes);
+        if (!nodes) {
+            tape->status = GSL_ENOMEM;
+            return NULL;
+        }
+        tape->nodes = nodes;
+        tape->cap_nodes = cap;
+    }
+    gf_tensor **ins = gf_arena_get(tape->arena, (size_t)nin * sizeof *ins);
+    if (!ins) {
+        tape->status = GSL_ENOMEM;
+        return NULL;
+    }
+    memcpy(ins, in, (size_t)nin * sizeof *ins);
+    gf_node *node = &tape->nodes[tape->n_nodes++];
+    *node = (gf_node){.op = op, .tape = tape, .out = out, .in = ins, .nin = nin};
+    return node;
+}
+
+double *gf_op_aux(gf_tape *tape, size_t count)
+{
+    double *p = gf_arena_get(tape->arena, (count ? count : 1) * sizeof(double));
+    if (!p && tape->status == GSL_SUCCESS)
+        tape->status = GSL_ENOMEM;
+    return p;
+}
+
+/* ---- gradients ------------------------------------------------------ */
+
+void gf_scale_pow2(double *x, size_t n, int k)
+{
+    if (k == 0)
+        return;
+    if (k >= -1000 && k <= 1000) { /* 2^k is a normal double: multiplying is exact or rounds once */
+        const double f = ldexp(1.0, k);
+        for (size_t i = 0; i < n; i++)
+            x[i] *= f;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            x[i] = ldexp(x[i], k);
+    }
+}
+
+/* Mark t live for this pass and remember it, so the next pass starts clean. */
+static int make_live(gf_tape *tape, gf_tensor *t, int gexp)
+{
+    if (tape->n_live == tape->cap_live) {
+        size_t cap = tape->cap_live ? 2 * tape->cap_live : 256;
+        gf_tensor **l = realloc(tape->live, cap * sizeof *l);
+        if (!l) {
+            tape->status = GSL_ENOMEM;
+            return -1;
+        }
+        tape->live = l;
+        tape->cap_live = cap;
+    }
+    tape->live[tape->n_live++] = t;
+    t->flags |= GF_GRAD_LIVE;
+    t->gexp = gexp;
+    return 0;
+}
+
+/* Make t's gradient live for this pass; the buffer comes from the arena for
+ * tape tensors and is the caller's memory for bound tensors. */
+static double *grad_claim(gf_node *node, gf_tensor *t, int *fresh)
+{
+    *fresh = 0;
+    if (!(t->flags & GF_REQUIRES_GRAD))
+        return NULL;
+    if (t->flags & GF_GRAD_LIVE)
+        return t->g;
+    gf_tape *tape = node->tape;
+    if (!t->g && !(t->g = gf_arena_get(tape->arena, gf_tensor_size(t) * sizeof(double)))) {
+        tape->status = GSL_ENOMEM;
+        return NULL;
+    }
+    if (make_live(tape, t, node->out->gexp) != 0)
+        return NULL;
+    *fresh = 1;
+    return t->g;
+}
+
+double *gf_grad_acc(gf_node *node, gf_tensor *t)
+{
+    int fresh;
+    double *g = grad_claim(node, t, &fresh);
+    if (g && fresh)
+        memset(g, 0, gf_tensor_size(t) * sizeof *g);
+    return g;
+}
+
+double *gf_grad_gemm(gf_node *node, gf_tensor *t, double *beta)
+{
+    int fresh;
+    double *g = grad_claim(node, t, &fresh);
+    *beta = fresh ? 0.0 : 1.0;
+    return g;
+}
+
+/* Bring the node's output gradient and its live input gradients to one
+ * exponent (the largest), so a kernel can add them as plain doubles. */
+static void align_exponents(gf_node *node)
+{
+    gf_tensor *out = node->out;
+    int e = out->gexp;
+    for (int i = 0; i < node->nin; i++) {
+        const gf_tensor *t = node->in[i];
+        if ((t->flags & GF_GRAD_LIVE) && t->gexp > e)
+            e = t->gexp;
+    }
+    if (e != out->gexp) {
+        gf_scale_pow2(out->g, gf_tensor_size(out), out->gexp - e);
+        out->gexp = e;
+    }
+    for (int i = 0; i < node->nin; i++) {
+        gf_tensor *t = node->in[i];
+        if ((t->flags & GF_GRAD_LIVE) && t->gexp != e) {
+            gf_scale_pow2(t->g, gf_tensor_size(t), t->gexp - e);
+            t->gexp = e;
+        }
+    }
+}
+
+static void clear_previous_pass(gf_tape *tape)
+{
+    for (size_t i = 0; i < tape->n_live; i++)
+        tape->live[i]->flags &= ~(unsigned)GF_GRAD_LIVE;
+    tape->n_live = 0;
+}
+
+int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
+{
+    if (tape->status != GSL_SUCCESS)
+        return tape->status;
+    if (!out || !(out->flags & GF_REQUIRES_GRAD))
+        GSL_ERROR("gf_tape_backward: the output does not depend on anything differentiable",
+                  GSL_EINVAL);
+    clear_previous_pass(tape);
+    size_t last = tape->n_nodes;
+    while (last > 0 && tape->nodes[last - 1].out != out)
+        last--;
+    if (last == 0)
+        GSL_ERROR("gf_tape_backward: the output was not made on this tape", GSL_EINVAL);
+
+    const size_t size = gf_tensor_size(out);
+    if (!out->g && !(out->g = gf_arena_get(tape->arena, size * sizeof(double))))
+        GSL_ERROR("gf_tape_backward: out of memory", GSL_ENOMEM);
+    memcpy(out->g, seed, size * sizeof(double));
+    if (make_live(tape, out, 0) != 0)
+        return tape->status;
+
+    for (size_t i = last; i-- > 0;) {
+        gf_node *node = &tape->nodes[i];
+        gf_tensor *o = node->out;
+        if (!(o->flags & GF_GRAD_LIVE))
+            continue; /* no path from the loss through this node */
+        if (o->probe)
+            gf_probe_observe(o->probe, o);
+        align_exponents(node);
+        node->op->backward(node);
+        if (tape->status != GSL_SUCCESS)
+            return tape->status;
+    }
+    return GSL_SUCCESS;
+}
+
+int gf_tape_backward(gf_tape *tape, gf_tensor *loss)
+{
+    if (loss && gf_tensor_size(loss) != 1)
+        GSL_ERROR("gf_tape_backward: the loss must be 1 x 1", GSL_EBADLEN);
+    const double one = 1.0;
+    return gf_tape_backward_from(tape, loss, &one);
+}
+
+double gf_tensor_grad_export(const gf_tensor *t, double *dst)
+{
+    const size_t size = gf_tensor_size(t);
+    if (!(t->flags & GF_GRAD_LIVE)) {
+        if (dst)
+            memset(dst, 0, size * sizeof *dst);
+        return -INFINITY;
+    }
+    double m = 0.0; /* scale the sum of squares by the largest entry: no overflow */
+    for (size_t i = 0; i < size; i++)
+        m = fmax(m, fabs(t->g[i]));
+    double ss = 0.0;
+    if (m > 0.0)
+        for (size_t i = 0; i < size; i++) {
+            const double r = t->g[i] / m;
+            ss += r * r;
+        }
+    if (dst) {
+        memcpy(dst, t->g, size * sizeof *dst);
+        gf_scale_pow2(dst, size, t->gexp);
+    }
+    return m > 0.0 ? log2(m) + 0.5 * log2(ss) + t->gexp : -INFINITY;
+}

@@ -1,0 +1,47 @@
+/* tape_internal.h: what op kernels share with the tape (not installed). */
+#ifndef GF_TAPE_INTERNAL_H
+#define GF_TAPE_INTERNAL_H
+
+#include "gf_core.h"
+
+enum { GF_MAX_INLINE_INPUTS = 3 };
+
+struct gf_node {
+    const gf_op *op;
+    gf_tape *tape;
+    gf_tensor *out;
+    gf_tensor **in;        /* nin inputs */
+    int nin;
+    double *aux;           /* op-specific saved values (arena) */
+    double s;              /* op-specific scalar (scale factor, eps) */
+    const void *ctx;       /* op-specific constant context (labels, bn state) */
+};
+
+/* Begin an op: check inputs are non-NULL and the tape healthy; returns 0 to
+ * go on, or -1 (the caller returns NULL). */
+int gf_op_begin(gf_tape *tape, gf_tensor *const *in, int nin);
+
+/* Record a shape error on the tape (GSL_EBADLEN) with a message; returns NULL. */
+gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *why);
+
+/* A new output tensor of the given shape from the arena, values uninitialized.
+ * It requires a gradient when any input does. */
+gf_tensor *gf_op_output(gf_tape *tape, gf_tensor *const *in, int nin, size_t n, size_t d);
+
+/* Append the node; returns it (NULL on out of memory, recorded on the tape). */
+gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *const *in,
+                    int nin);
+
+/* Arena memory for op-specific saved values. */
+double *gf_op_aux(gf_tape *tape, size_t count);
+
+/* In backward: the gradient buffer of input t, ready to accumulate into with
+ * +=; zero-filled on its first use in this pass. NULL when t needs no gradient. */
+double *gf_grad_acc(gf_node *node, gf_tensor *t);
+
+/* In backward, for kernels that can overwrite (GEMM with beta = 0): the
+ * buffer and *beta = 0 on first use (contents undefined), 1 afterwards. */
+double *gf_grad_gemm(gf_node *node, gf_tensor *t, double *beta);
+
+
+#endif

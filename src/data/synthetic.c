@@ -1,0 +1,72 @@
+/* synthetic.c: the built-in Gaussian-mixture classification set. */
+#include "data/gf_data.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gf_dataset_release(gf_dataset *ds)
+{
+    free(ds->x);
+    free(ds->y);
+    memset(ds, 0, sizeof *ds);
+}
+
+int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, double separation,
+                      unsigned long seed)
+{
+    memset(ds, 0, sizeof *ds);
+    if (n == 0 || dim == 0 || classes < 2)
+        return -1;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *mu = malloc(classes * dim * sizeof *mu);
+    ds->x = malloc(n * dim * sizeof *ds->x);
+    ds->y = malloc(n * sizeof *ds->y);
+    if (!rng || !mu || !ds->x || !ds->y) {
+        gsl_rng_free(rng);
+        free(mu);
+        gf_dataset_release(ds);
+        return -1;
+    }
+    gsl_rng_set(rng, seed);
+    ds->n = n;
+    ds->dim = dim;
+    ds->classes = classes;
+    for (size_t i = 0; i < classes * dim; i++)
+        mu[i] = gsl_ran_gaussian(rng, separation);
+    for (size_t i = 0; i < n; i++)
+        ds->y[i] = (int)(i % classes);
+    gsl_ran_shuffle(rng, ds->y, n, sizeof *ds->y);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            ds->x[i * dim + j] = mu[(size_t)ds->y[i] * dim + j] + gsl_ran_gaussian(rng, 1.0);
+    for (size_t j = 0; j < dim; j++) { /* standardize each feature */
+        double m = 0.0, v = 0.0;
+        for (size_t i = 0; i < n; i++)
+            m += ds->x[i * dim + j];
+        m /= (double)n;
+        for (size_t i = 0; i < n; i++)
+            v += (ds->x[i * dim + j] - m) * (ds->x[i * dim + j] - m);
+        const double sd = v > 0.0 ? sqrt(v / (double)n) : 1.0;
+        for (size_t i = 0; i < n; i++)
+            ds->x[i * dim + j] = (ds->x[i * dim + j] - m) / sd;
+    }
+    free(mu);
+    gsl_rng_free(rng);
+    return 0;
+}
+
+int gf_dataset_sample(const gf_dataset *ds, gsl_rng *rng, size_t batch, double *x, int *y)
+{
+    if (batch > ds->n)
+        return -1;
+    /* Selection sampling (Knuth's algorithm S): distinct indices in order. */
+    size_t chosen = 0;
+    for (size_t i = 0; i < ds->n && chosen < batch; i++)
+        if ((double)(ds->n - i) * gsl_rng_uniform(rng) < (double)(batch - chosen)) {
+            memcpy(x + chosen * ds->dim, ds->x + i * ds->dim, ds->dim * sizeof *x);
+            y[chosen++] = ds->y[i];
+        }
+    return 0;
+}

@@ -1,0 +1,94 @@
+/* atomic.c: temporary-name-then-rename files, folders, path joining. */
+#include "io/gf_io.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+FILE *gf_atomic_open(gf_atomic *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    const char *slash = strrchr(path, '/');
+    const int dirlen = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path ||
+        snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.tmp-XXXXXX", dirlen, path,
+                 slash ? slash + 1 : path) >= (int)sizeof a->tmp) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    const int fd = mkstemp(a->tmp);
+    if (fd < 0)
+        return NULL;
+    fchmod(fd, 0644);
+    a->f = fdopen(fd, "wb");
+    if (!a->f) {
+        const int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        errno = e;
+    }
+    return a->f;
+}
+
+int gf_atomic_commit(gf_atomic *a)
+{
+    int ok = a->f && !ferror(a->f) && fflush(a->f) == 0;
+    int e = errno;
+    if (a->f && fclose(a->f) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    a->f = NULL;
+    if (ok && rename(a->tmp, a->path) == 0)
+        return 0;
+    if (ok)
+        e = errno;
+    unlink(a->tmp);
+    errno = e ? e : EIO;
+    return -1;
+}
+
+void gf_atomic_abort(gf_atomic *a)
+{
+    if (a->f)
+        fclose(a->f);
+    a->f = NULL;
+    if (a->tmp[0])
+        unlink(a->tmp);
+}
+
+int gf_make_dirs(const char *dir)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return access(buf, W_OK | X_OK);
+}
+
+int gf_path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+    const size_t n = strlen(dir);
+    const int w = snprintf(buf, size, "%s%s%s", dir, n && dir[n - 1] != '/' ? "/" : "", name);
+    return w < 0 || (size_t)w >= size ? -1 : 0;
+}

@@ -1,0 +1,88 @@
+/* gf_io.h: writing results. Every file is written under a temporary name in
+ * its final folder and renamed when complete, so an interrupted or failed
+ * run leaves either the whole file or nothing.
+ */
+#ifndef GF_IO_H
+#define GF_IO_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- atomic files ------------------------------------------------------ */
+
+typedef struct gf_atomic {
+    FILE *f;
+    char path[4096], tmp[4096];
+} gf_atomic;
+
+/* Open a temporary file beside path; NULL (errno set) on failure. */
+FILE *gf_atomic_open(gf_atomic *a, const char *path);
+/* Flush, close and rename into place; 0, or -1 (errno set) and nothing left. */
+int gf_atomic_commit(gf_atomic *a);
+/* Close and remove the temporary file. */
+void gf_atomic_abort(gf_atomic *a);
+
+/* mkdir -p, then check the folder can be written; 0 or -1 (errno set). */
+int gf_make_dirs(const char *dir);
+
+/* Join dir and name into buf; -1 if it does not fit. */
+int gf_path_join(char *buf, size_t size, const char *dir, const char *name);
+
+/* ---- numbers ----------------------------------------------------------- */
+
+/* Write 2^log2x as a decimal "d.dddddde[+-]N" valid beyond the range of a
+ * double (for example 3.141593e-390); "0" for -inf, "nan" for NaN. */
+void gf_format_pow2(char *buf, size_t size, double log2x);
+
+/* Write x with %.17g, "nan" for NaN, "inf" / "-inf". */
+void gf_format_double(char *buf, size_t size, double x);
+
+/* ---- manifest ---------------------------------------------------------- */
+
+/* A JSON object with the program, its version, the command line, the start
+ * time (UTC) and the BLAS that runs; the caller adds settings. */
+json_t *gf_manifest_new(const char *command, int argc, char **argv);
+/* Add wall_time_s and write it (indented) atomically. */
+int gf_manifest_write(json_t *manifest, const char *path, double wall_seconds);
+
+/* ---- safetensors ------------------------------------------------------- */
+
+typedef enum { GF_ST_F64, GF_ST_I64 } gf_st_dtype;
+
+typedef struct gf_st_entry {
+    char name[128];
+    gf_st_dtype dtype;
+    int rank;
+    int64_t shape[4];
+    const void *data; /* writer: caller's memory until written; reader: into the file image */
+} gf_st_entry;
+
+typedef struct gf_st_file {
+    gf_st_entry *entry;
+    size_t n, cap;
+    json_t *metadata;        /* string -> string, or NULL */
+    unsigned char *image;    /* reader: the whole file */
+} gf_st_file;
+
+void gf_st_init(gf_st_file *st);
+void gf_st_release(gf_st_file *st);
+/* Add a tensor (data is copied only when written). 0 or -1. */
+int gf_st_add(gf_st_file *st, const char *name, gf_st_dtype dtype, int rank,
+              const int64_t *shape, const void *data);
+int gf_st_add_meta(gf_st_file *st, const char *key, const char *value);
+/* Write the file atomically (8-byte header length, JSON header padded with
+ * spaces to 8 bytes, then the data in entry order). 0 or -1. */
+int gf_st_write(const gf_st_file *st, const char *path);
+/* Read and validate a file; 0, or -1 with a one-line reason in why. */
+int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size);
+const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

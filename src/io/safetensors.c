@@ -1,0 +1,188 @@
+/* safetensors.c: the safetensors format: an 8-byte little-endian header
+ * length N, N bytes of JSON {"name": {"dtype", "shape", "data_offsets"}, ...,
+ * "__metadata__": {...}}, then the raw little-endian data. */
+#include "io/gf_io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gf_st_init(gf_st_file *st) { memset(st, 0, sizeof *st); }
+
+void gf_st_release(gf_st_file *st)
+{
+    free(st->entry);
+    json_decref(st->metadata);
+    free(st->image);
+    memset(st, 0, sizeof *st);
+}
+
+static size_t entry_bytes(const gf_st_entry *e)
+{
+    size_t n = 8; /* both dtypes are 8 bytes */
+    for (int i = 0; i < e->rank; i++)
+        n *= (size_t)e->shape[i];
+    return n;
+}
+
+int gf_st_add(gf_st_file *st, const char *name, gf_st_dtype dtype, int rank, const int64_t *shape,
+              const void *data)
+{
+    if (rank < 0 || rank > 4 || strlen(name) >= sizeof st->entry->name || gf_st_find(st, name))
+        return -1;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? 2 * st->cap : 64;
+        gf_st_entry *e = realloc(st->entry, cap * sizeof *e);
+        if (!e)
+            return -1;
+        st->entry = e;
+        st->cap = cap;
+    }
+    gf_st_entry *e = &st->entry[st->n++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->dtype = dtype;
+    e->rank = rank;
+    for (int i = 0; i < rank; i++)
+        e->shape[i] = shape[i];
+    e->data = data;
+    return 0;
+}
+
+int gf_st_add_meta(gf_st_file *st, const char *key, const char *value)
+{
+    if (!st->metadata && !(st->metadata = json_object()))
+        return -1;
+    return json_object_set_new(st->metadata, key, json_string(value));
+}
+
+const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->entry[i].name, name) == 0)
+            return &st->entry[i];
+    return NULL;
+}
+
+static const char *dtype_name(gf_st_dtype d) { return d == GF_ST_I64 ? "I64" : "F64"; }
+
+int gf_st_write(const gf_st_file *st, const char *path)
+{
+    json_t *h = json_object();
+    size_t off = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const gf_st_entry *e = &st->entry[i];
+        json_t *shape = json_array();
+        for (int k = 0; k < e->rank; k++)
+            json_array_append_new(shape, json_integer(e->shape[k]));
+        const size_t bytes = entry_bytes(e);
+        json_object_set_new(h, e->name,
+                            json_pack("{s:s, s:o, s:[I, I]}", "dtype", dtype_name(e->dtype),
+                                      "shape", shape, "data_offsets", (json_int_t)off,
+                                      (json_int_t)(off + bytes)));
+        off += bytes;
+    }
+    if (st->metadata)
+        json_object_set(h, "__metadata__", st->metadata);
+    char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(h);
+    if (!text)
+        return -1;
+    size_t hlen = strlen(text);
+    const size_t padded = (hlen + 7) / 8 * 8;
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+    gf_atomic a;
+    FILE *f = gf_atomic_open(&a, path);
+    int ok = f != NULL;
+    ok = ok && fwrite(len8, 1, 8, f) == 8 && fwrite(text, 1, hlen, f) == hlen;
+    for (; ok && hlen < padded; hlen++)
+        ok = fputc(' ', f) != EOF;
+    for (size_t i = 0; ok && i < st->n; i++) {
+        const size_t bytes = entry_bytes(&st->entry[i]);
+        ok = fwrite(st->entry[i].data, 1, bytes, f) == bytes; /* x86-64 is little-endian */
+    }
+    free(text);
+    if (!f)
+        return -1;
+    if (!ok) {
+        gf_atomic_abort(&a);
+        errno = EIO;
+        return -1;
+    }
+    return gf_atomic_commit(&a);
+}
+
+static int fail(char *why, size_t size, const char *msg)
+{
+    snprintf(why, size, "%s", msg);
+    return -1;
+}
+
+int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
+{
+    gf_st_init(st);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(why, size, strerror(errno));
+    long len = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
+    if (len < 8 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return fail(why, size, "too short for a safetensors file");
+    }
+    st->image = malloc((size_t)len);
+    const int got = st->image && fread(st->image, 1, (size_t)len, f) == (size_t)len;
+    fclose(f);
+    if (!got)
+        return gf_st_release(st), fail(why, size, "cannot read the file");
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++)
+        hlen |= (uint64_t)st->image[i] << (8 * i);
+    if (hlen > (uint64_t)len - 8)
+        return gf_st_release(st), fail(why, size, "header length beyond the end of the file");
+    json_error_t jerr;
+    json_t *h = json_loadb((const char *)st->image + 8, (size_t)hlen, 0, &jerr);
+    if (!json_is_object(h)) {
+        json_decref(h);
+        return gf_st_release(st), fail(why, size, "header is not a JSON object");
+    }
+    const size_t data_len = (size_t)len - 8 - (size_t)hlen;
+    const unsigned char *data = st->image + 8 + hlen;
+    const char *key;
+    json_t *val;
+    int bad = 0;
+    json_object_foreach(h, key, val)
+    {
+        if (strcmp(key, "__metadata__") == 0) {
+            st->metadata = json_incref(val);
+            continue;
+        }
+        const char *dtype = NULL;
+        json_t *shape = NULL;
+        json_int_t b = -1, e = -1;
+        if (json_unpack(val, "{s:s, s:o, s:[I, I]}", "dtype", &dtype, "shape", &shape,
+                        "data_offsets", &b, &e) != 0 ||
+            !json_is_array(shape) || json_array_size(shape) > 4) {
+            bad = 1;
+            break;
+        }
+        int64_t dims[4];
+        for (size_t k = 0; k < json_array_size(shape); k++)
+            dims[k] = json_integer_value(json_array_get(shape, k));
+        const gf_st_dtype dt = strcmp(dtype, "I64") == 0 ? GF_ST_I64 : GF_ST_F64;
+        if ((strcmp(dtype, "F64") != 0 && dt != GF_ST_I64) || b < 0 || e < b ||
+            (size_t)e > data_len ||
+            gf_st_add(st, key, dt, (int)json_array_size(shape), dims, data + b) != 0 ||
+            entry_bytes(&st->entry[st->n - 1]) != (size_t)(e - b)) {
+            bad = 1;
+            break;
+        }
+    }
+    json_decref(h);
+    if (bad)
+        return gf_st_release(st), fail(why, size, "malformed tensor entry in the header");
+    return 0;
+}

@@ -1,0 +1,215 @@
+/* gradnorm_write.c: the TSV files of the gradient-norm experiment. */
+#include "measure/gf_measure.h"
+
+#include "io/gf_io.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+static const double LOG10_2 = 0.30102999566398119521;
+
+typedef int (*writer)(FILE *f, const gf_gradnorm_result *res);
+
+static int write_file(const char *dir, const char *name, writer w, const gf_gradnorm_result *res,
+                      char *why, size_t size)
+{
+    char path[4096];
+    if (gf_path_join(path, sizeof path, dir, name) != 0) {
+        snprintf(why, size, "path too long: %s/%s", dir, name);
+        return -1;
+    }
+    gf_atomic a;
+    FILE *f = gf_atomic_open(&a, path);
+    if (!f) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (w(f, res) != 0 || ferror(f)) {
+        gf_atomic_abort(&a);
+        snprintf(why, size, "cannot write %s", path);
+        return -1;
+    }
+    if (gf_atomic_commit(&a) != 0) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* log10 of 2^l2 as text ("-inf" for a zero norm, "nan" when not measured). */
+static void put_log10(FILE *f, double l2)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, l2 * LOG10_2);
+    fprintf(f, "\t%s", b);
+}
+
+static void put_pow2(FILE *f, double l2)
+{
+    char b[40];
+    gf_format_pow2(b, sizeof b, l2);
+    fprintf(f, "\t%s", b);
+}
+
+static void put_double(FILE *f, double x)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, x);
+    fprintf(f, "\t%s", b);
+}
+
+static const char *arch_name(const gf_gradnorm_result *res, int a)
+{
+    return gf_arch_names[res->spec.archs[a]];
+}
+
+/* The split columns of a record: norms, cosine, ratio; "nan" without a split. */
+static void put_split(FILE *f, const gf_probe_record *r)
+{
+    if (!r->has_split) {
+        fputs("\tnan\tnan\tnan\tnan\tnan\tnan", f);
+        return;
+    }
+    put_pow2(f, r->log2_skip);
+    put_pow2(f, r->log2_branch);
+    put_log10(f, r->log2_skip);
+    put_log10(f, r->log2_branch);
+    put_double(f, r->cos_skip_branch);
+    put_log10(f, r->log2_branch - r->log2_skip);
+}
+
+static const char SPLIT_COLS[] =
+    "skip_norm\tbranch_norm\tlog10_skip_norm\tlog10_branch_norm\tcos_skip_branch\t"
+    "log10_branch_over_skip";
+
+static int write_gradnorm(FILE *f, const gf_gradnorm_result *res)
+{
+    fprintf(f, "arch\tseed\tblock\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\trms\t%s\n",
+            SPLIT_COLS);
+    for (size_t i = 0; i < res->n_probes; i++) {
+        const gf_gradnorm_probe *p = &res->probe[i];
+        if (p->rec.kind != GF_PROBE_BLOCK)
+            continue;
+        fprintf(f, "%s\t%lu\t%d", arch_name(res, p->arch), res->spec.seed0 + (unsigned long)p->seed,
+                p->rec.block);
+        put_pow2(f, p->rec.log2_frob);
+        put_log10(f, p->rec.log2_frob);
+        put_pow2(f, p->rec.log2_sample_mean);
+        put_pow2(f, p->rec.log2_rms);
+        put_split(f, &p->rec);
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+static int write_probes(FILE *f, const gf_gradnorm_result *res)
+{
+    fprintf(f, "arch\tseed\tprobe\tblock\trows\tcols\tgrad_norm\tlog10_grad_norm\t"
+               "sample_mean_norm\trms\n");
+    for (size_t i = 0; i < res->n_probes; i++) {
+        const gf_gradnorm_probe *p = &res->probe[i];
+        char name[96];
+        gf_probe_name(&p->rec, name, sizeof name);
+        fprintf(f, "%s\t%lu\t%s\t%d\t%zu\t%zu", arch_name(res, p->arch),
+                res->spec.seed0 + (unsigned long)p->seed, name, p->rec.block, p->rec.n, p->rec.d);
+        put_pow2(f, p->rec.log2_frob);
+        put_log10(f, p->rec.log2_frob);
+        put_pow2(f, p->rec.log2_sample_mean);
+        put_pow2(f, p->rec.log2_rms);
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+static int write_params(FILE *f, const gf_gradnorm_result *res)
+{
+    fprintf(f, "arch\tseed\tparam\tnumel\tgrad_norm\tlog10_grad_norm\tvalue_norm\t"
+               "log10_value_norm\tgrad_over_value\n");
+    for (size_t i = 0; i < res->n_params; i++) {
+        const gf_gradnorm_param *p = &res->param[i];
+        fprintf(f, "%s\t%lu\t%s\t%zu", arch_name(res, p->arch),
+                res->spec.seed0 + (unsigned long)p->seed, p->name, p->numel);
+        put_pow2(f, p->log2_grad);
+        put_log10(f, p->log2_grad);
+        put_pow2(f, p->log2_value);
+        put_log10(f, p->log2_value);
+        put_pow2(f, p->log2_grad - p->log2_value);
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+/* Over seeds, per block: geometric mean, min, max, and the theory line
+ * anchored at the measured mean of the last block. */
+static int write_mean(FILE *f, const gf_gradnorm_result *res)
+{
+    const int B = res->blocks;
+    fprintf(f, "arch\tblock\tseeds\tlog10_mean\tlog10_min\tlog10_max\tlog10_theory\n");
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        double anchor, lo, hi;
+        gf_gradnorm_block_stats(res, a, B, &anchor, &lo, &hi);
+        double theory = anchor;
+        for (int l = B; l >= 0; l--) {
+            double mean, min, max;
+            gf_gradnorm_block_stats(res, a, l, &mean, &min, &max);
+            if (l < B)
+                theory += res->theory[a * B + l];
+            fprintf(f, "%s\t%d\t%d", arch_name(res, a), l, res->spec.seeds);
+            put_double(f, mean);
+            put_double(f, min);
+            put_double(f, max);
+            put_double(f, theory);
+            fputc('\n', f);
+        }
+    }
+    return 0;
+}
+
+static int write_split(FILE *f, const gf_gradnorm_result *res)
+{
+    fprintf(f, "arch\tblock\tlog10_skip\tlog10_branch\tcos_mean\tcos_min\tcos_max\n");
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        if (res->spec.archs[a] == GF_ARCH_PLAIN)
+            continue;
+        for (int l = 0; l < res->blocks; l++) {
+            double ls = 0, lb = 0, cs = 0, cmin = INFINITY, cmax = -INFINITY;
+            int n = 0, nc = 0;
+            for (int k = 0; k < res->spec.seeds; k++) {
+                const gf_probe_record *r = gf_gradnorm_block(res, a, k, l);
+                if (!r || !r->has_split)
+                    continue;
+                ls += r->log2_skip * LOG10_2;
+                lb += r->log2_branch * LOG10_2;
+                n++;
+                if (!isnan(r->cos_skip_branch)) {
+                    cs += r->cos_skip_branch;
+                    cmin = fmin(cmin, r->cos_skip_branch);
+                    cmax = fmax(cmax, r->cos_skip_branch);
+                    nc++;
+                }
+            }
+            fprintf(f, "%s\t%d", arch_name(res, a), l);
+            put_double(f, n ? ls / n : NAN);
+            put_double(f, n ? lb / n : NAN);
+            put_double(f, nc ? cs / nc : NAN);
+            put_double(f, nc ? cmin : NAN);
+            put_double(f, nc ? cmax : NAN);
+            fputc('\n', f);
+        }
+    }
+    return 0;
+}
+
+int gf_gradnorm_write(const gf_gradnorm_result *res, const char *dir, char *why, size_t size)
+{
+    int residual = 0;
+    for (int a = 0; a < res->spec.n_archs; a++)
+        residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
+    if (write_file(dir, "gradnorm.tsv", write_gradnorm, res, why, size) != 0 ||
+        write_file(dir, "gradnorm_mean.tsv", write_mean, res, why, size) != 0 ||
+        write_file(dir, "probes.tsv", write_probes, res, why, size) != 0 ||
+        write_file(dir, "params.tsv", write_params, res, why, size) != 0)
+        return -1;
+    return residual ? write_file(dir, "split_mean.tsv", write_split, res, why, size) : 0;
+}

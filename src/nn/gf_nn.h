@@ -1,0 +1,152 @@
+/* gf_nn.h: parameters, initialization and the three stacks of gradflow.
+ *
+ * Parameters live in one contiguous value buffer and one gradient buffer,
+ * carved into named slots in PyTorch state_dict style (Linear weights are
+ * out x in), so an export loads straight into an equivalent nn.Module.
+ *
+ * A stack has depth = 2B + 2 weight layers, as counted by He et al.: a stem
+ * Linear (in -> width), B blocks of two width x width Linear layers, and a
+ * head Linear (width -> classes). With N the normalization and act the
+ * activation, block l maps x_l to x_{l+1}:
+ *   plain   x -> act(N2(fc2(act(N1(fc1 x)))))
+ *   resnet  x -> act(N2(fc2(act(N1(fc1 x)))) + x)        (He et al. 2015)
+ *   preact  x -> x + fc2(act(N2(fc1(act(N1 x)))))        (He et al. 2016)
+ * x_0 is act(N(stem x)) for plain and resnet, stem x for preact; the head
+ * reads x_B (preact: act(N(x_B)), the final normalization of He et al. 2016).
+ * A Linear followed by batch norm has no bias (the norm's beta replaces it).
+ */
+#ifndef GF_NN_H
+#define GF_NN_H
+
+#include "core/gf_core.h"
+#include "probe/gf_probe.h"
+
+#include <gsl/gsl_rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- names ------------------------------------------------------------ */
+
+typedef enum { GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT, GF_ARCH_COUNT } gf_arch;
+typedef enum { GF_NORM_NONE, GF_NORM_BATCH, GF_NORM_LAYER, GF_NORM_COUNT } gf_norm;
+typedef enum { GF_ACT_RELU, GF_ACT_TANH, GF_ACT_LINEAR, GF_ACT_COUNT } gf_act;
+typedef enum {
+    GF_INIT_TORCH,      /* W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)): nn.Linear's default */
+    GF_INIT_HE,         /* W ~ N(0, 2/fan_in), b = 0 */
+    GF_INIT_XAVIER,     /* W ~ U(-a, a), a = sqrt(6/(fan_in + fan_out)), b = 0 */
+    GF_INIT_LECUN,      /* W ~ N(0, 1/fan_in), b = 0 */
+    GF_INIT_ORTHOGONAL, /* W = Q of the QR of a Gaussian matrix (signs fixed by R), b = 0 */
+    GF_INIT_COUNT
+} gf_init;
+
+extern const char *const gf_arch_names[];  /* "plain", "resnet", "preact", NULL */
+extern const char *const gf_norm_names[];  /* "none", "batch", "layer", NULL */
+extern const char *const gf_act_names[];   /* "relu", "tanh", "linear", NULL */
+extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal", NULL */
+
+/* Index of s in a NULL-terminated name list, or -1. */
+int gf_name_lookup(const char *const *names, const char *s);
+
+/* Fill W (out x in) and b (out entries, may be NULL) by the scheme; 0 or -1. */
+int gf_init_linear(gf_init scheme, double *w, double *b, size_t out, size_t in, gsl_rng *rng);
+
+/* Variance of one weight entry and of one bias entry under the scheme. */
+double gf_init_weight_var(gf_init scheme, size_t fan_in, size_t fan_out);
+double gf_init_bias_var(gf_init scheme, size_t fan_in);
+
+/* ---- parameters ------------------------------------------------------- */
+
+typedef enum {
+    GF_SLOT_WEIGHT = 0, /* trainable */
+    GF_SLOT_BUFFER,     /* running statistics: no gradient */
+    GF_SLOT_COUNT_I64,  /* a counter, exported as int64 (num_batches_tracked) */
+} gf_slot_kind;
+
+typedef struct gf_slot {
+    char name[64];
+    gf_slot_kind kind;
+    size_t offset, rows, cols;   /* into the buffers; a vector is 1 x cols */
+    int vector;                  /* exported with shape [cols] (biases, norms) */
+    gf_tensor t;                 /* bound to the buffers */
+} gf_slot;
+
+typedef struct gf_params {
+    double *value, *grad;        /* size doubles each, 64-byte aligned */
+    size_t size;
+    gf_slot *slot;
+    size_t n_slots, cap_slots;
+    int finalized;
+} gf_params;
+
+void gf_params_init(gf_params *p);
+void gf_params_release(gf_params *p);
+/* Declare a slot (before gf_params_finalize); returns its index or -1. */
+int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows, size_t cols,
+                  int vector);
+int gf_params_finalize(gf_params *p); /* allocate the buffers (zeroed) and bind the slots */
+int gf_params_find(const gf_params *p, const char *name);
+/* log2 of the Frobenius norms of a slot's gradient (true scale) and value. */
+double gf_params_grad_log2(const gf_params *p, int slot);
+double gf_params_value_log2(const gf_params *p, int slot);
+
+/* ---- stacks ----------------------------------------------------------- */
+
+typedef struct gf_stack_config {
+    gf_arch arch;
+    int depth;            /* 2B + 2 */
+    size_t width, in_dim, classes;
+    gf_norm norm;
+    gf_act act;
+    gf_init init;
+    int zero_branch;      /* zero the last layer of each residual branch */
+    double bn_momentum;   /* 0.1 as PyTorch */
+    double eps;           /* 1e-5 as PyTorch */
+} gf_stack_config;
+
+/* The defaults: resnet, depth 56, width 128, 32 -> 10, no norm, relu, torch. */
+gf_stack_config gf_stack_config_default(void);
+
+/* 0 if the configuration is valid; else -1 and a one-line reason. */
+int gf_stack_config_check(const gf_stack_config *c, char *why, size_t size);
+
+static inline int gf_stack_blocks(const gf_stack_config *c) { return (c->depth - 2) / 2; }
+
+typedef struct gf_linear_slots { int weight, bias; } gf_linear_slots;   /* bias -1: none */
+typedef struct gf_norm_slots {
+    int weight, bias, running_mean, running_var, tracked;               /* -1: no norm */
+} gf_norm_slots;
+
+typedef struct gf_block_slots {
+    gf_linear_slots fc1, fc2;
+    gf_norm_slots n1, n2;
+} gf_block_slots;
+
+typedef struct gf_stack {
+    gf_stack_config cfg;
+    int blocks;
+    gf_params params;
+    gf_linear_slots stem, head;
+    gf_norm_slots stem_norm;  /* plain, resnet */
+    gf_norm_slots final_norm; /* preact */
+    gf_block_slots *block;
+} gf_stack;
+
+gf_stack *gf_stack_alloc(const gf_stack_config *c); /* NULL if invalid or out of memory */
+void gf_stack_free(gf_stack *s);
+
+/* Initialize every slot from rng (same seed, same bytes). */
+int gf_stack_init(gf_stack *s, gsl_rng *rng);
+
+/* Logits (n x classes) for x (n x in_dim). training selects batch statistics
+ * for batch norm. With a recorder, probes go on x_0 .. x_B (with the skip
+ * source for residual stacks) and on the input of every Linear in the blocks;
+ * the recorder is cleared first. */
+gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
+                            gf_recorder *rec);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

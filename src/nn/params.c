@@ -1,0 +1,95 @@
+/* params.c: one contiguous parameter buffer with named slots; enum names. */
+#include "nn/gf_nn.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const gf_arch_names[] = {"plain", "resnet", "preact", NULL};
+const char *const gf_norm_names[] = {"none", "batch", "layer", NULL};
+const char *const gf_act_names[] = {"relu", "tanh", "linear", NULL};
+const char *const gf_init_names[] = {"torch", "he", "xavier", "lecun", "orthogonal", NULL};
+
+int gf_name_lookup(const char *const *names, const char *s)
+{
+    for (int i = 0; s && names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+void gf_params_init(gf_params *p) { memset(p, 0, sizeof *p); }
+
+void gf_params_release(gf_params *p)
+{
+    free(p->value);
+    free(p->grad);
+    free(p->slot);
+    memset(p, 0, sizeof *p);
+}
+
+int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows, size_t cols,
+                  int vector)
+{
+    if (p->finalized || strlen(name) >= sizeof p->slot->name)
+        return -1;
+    if (p->n_slots == p->cap_slots) {
+        size_t cap = p->cap_slots ? 2 * p->cap_slots : 32;
+        gf_slot *s = realloc(p->slot, cap * sizeof *s);
+        if (!s)
+            return -1;
+        p->slot = s;
+        p->cap_slots = cap;
+    }
+    gf_slot *s = &p->slot[p->n_slots];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->kind = kind;
+    s->rows = rows;
+    s->cols = cols;
+    s->vector = vector;
+    s->offset = p->size;
+    p->size += (rows * cols + 7) / 8 * 8; /* each slot starts on a 64-byte line */
+    return (int)p->n_slots++;
+}
+
+int gf_params_finalize(gf_params *p)
+{
+    const size_t bytes = (p->size ? p->size : 8) * sizeof(double);
+    p->value = aligned_alloc(64, bytes);
+    p->grad = aligned_alloc(64, bytes);
+    if (!p->value || !p->grad)
+        return -1;
+    memset(p->value, 0, bytes);
+    memset(p->grad, 0, bytes);
+    for (size_t i = 0; i < p->n_slots; i++) {
+        gf_slot *s = &p->slot[i];
+        gf_tensor_bind(&s->t, s->rows, s->cols, p->value + s->offset,
+                       s->kind == GF_SLOT_WEIGHT ? p->grad + s->offset : NULL);
+    }
+    p->finalized = 1;
+    return 0;
+}
+
+int gf_params_find(const gf_params *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_slots; i++)
+        if (strcmp(p->slot[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+double gf_params_grad_log2(const gf_params *p, int slot)
+{
+    return gf_tensor_grad_export(&p->slot[slot].t, NULL);
+}
+
+double gf_params_value_log2(const gf_params *p, int slot)
+{
+    const gf_slot *s = &p->slot[slot];
+    double ss = 0.0;
+    for (size_t i = 0; i < s->rows * s->cols; i++)
+        ss += s->t.v[i] * s->t.v[i];
+    return ss > 0.0 ? 0.5 * log2(ss) : -INFINITY;
+}
