@@ -2,6 +2,7 @@
 #include "core/gf_core.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 enum { GF_ALIGN = 64 };
 
@@ -40,13 +41,28 @@ void gf_arena_free(gf_arena *a)
     free(a);
 }
 
+void *gf_big_alloc(size_t bytes)
+{
+    enum { HUGE_PAGE = 2 << 20 };
+    void *p = NULL;
+    if (bytes < HUGE_PAGE)
+        return aligned_alloc(GF_ALIGN, (bytes + GF_ALIGN - 1) / GF_ALIGN * GF_ALIGN);
+    bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+#endif
+    return p;
+}
+
 static chunk *chunk_new(gf_arena *a, size_t need)
 {
     size_t size = need > a->chunk_bytes ? need : a->chunk_bytes;
     chunk *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->base = aligned_alloc(GF_ALIGN, (size + GF_ALIGN - 1) / GF_ALIGN * GF_ALIGN);
+    c->base = gf_big_alloc(size);
     if (!c->base) {
         free(c);
         return NULL;

@@ -51,25 +51,35 @@ void gf_arena_reset(gf_arena *a);
 size_t gf_arena_bytes_reserved(const gf_arena *a); /* bytes obtained from malloc so far */
 size_t gf_arena_mallocs(const gf_arena *a);        /* number of chunk allocations so far */
 
+/* Memory for large buffers (arena chunks, parameters): 64-byte aligned, and
+ * backed by huge pages where the kernel allows it (far fewer page faults on
+ * the hundreds of megabytes a 1000-layer stack touches). Free with free(). */
+void *gf_big_alloc(size_t bytes);
+
 /* ---- tensors ---------------------------------------------------------- */
 
 struct gf_probe; /* defined in gf_probe.h */
 
 enum {
     GF_REQUIRES_GRAD = 1u << 0, /* backward must produce a gradient for it */
-    GF_GRAD_LIVE = 1u << 1,     /* g holds a gradient for this backward pass */
 };
 
 typedef struct gf_tensor {
     size_t n, d;            /* rows (batch) x columns (features) */
     double *v;              /* values, n*d, row-major */
-    double *g;              /* gradient in units of 2^gexp; valid when GF_GRAD_LIVE */
+    double *g;              /* gradient in units of 2^gexp, valid when pass != 0 */
     int gexp;               /* scale exponent of g */
     unsigned flags;
+    uint64_t pass;          /* the backward pass that last wrote g; 0: never */
     struct gf_probe *probe; /* observer of the final gradient, or NULL */
 } gf_tensor;
 
 static inline size_t gf_tensor_size(const gf_tensor *t) { return t->n * t->d; }
+
+/* 1 when a backward pass has reached t. A tensor keeps the gradient of the
+ * last pass that reached it (as PyTorch's .grad): passes are numbered across
+ * all tapes, so a tape never needs to touch tensors it does not own. */
+static inline int gf_tensor_has_grad(const gf_tensor *t) { return t->pass != 0; }
 
 /* A parameter: values and gradient point into caller-owned memory (for
  * example gf_params' contiguous buffers). The gradient is overwritten, not

@@ -36,23 +36,21 @@ static void linear_backward(gf_node *nd)
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
     const int n = (int)x->n, out = (int)w->n, k = (int)x->d;
     double beta;
-    double *gx = gf_grad_gemm(nd, x, &beta);
+    double *gx = gf_grad_begin(nd, x, &beta);
     if (gx)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, out, 1.0, y->g, out, w->v,
                     k, beta, gx, k);
-    double *gw = gf_grad_gemm(nd, w, &beta);
+    double *gw = gf_grad_begin(nd, w, &beta);
     if (gw)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, k, n, 1.0, y->g, out, x->v, k,
                     beta, gw, k);
-    if (nd->nin == 3) {
-        double *gb = gf_grad_acc(nd, nd->in[2]);
-        if (gb)
-            for (int i = 0; i < n; i++) {
-                const double *row = y->g + (size_t)i * out;
-                for (int j = 0; j < out; j++)
-                    gb[j] += row[j];
-            }
-    }
+    double *gb = nd->nin == 3 ? gf_grad_begin(nd, nd->in[2], &beta) : NULL;
+    if (gb) /* db = sum of the rows of dy */
+        for (int i = 0; i < n; i++) {
+            const double *row = y->g + (size_t)i * out;
+            GF_GRAD_LOOP(beta, gb, j, (size_t)out, row[j]);
+            beta = 1.0;
+        }
 }
 
 const gf_op gf_op_linear = {"linear", "y = x W^T + b", linear_backward};
@@ -79,11 +77,11 @@ static void matmul_backward(gf_node *nd)
     gf_tensor *a = nd->in[0], *b = nd->in[1], *y = nd->out;
     const int n = (int)a->n, k = (int)a->d, m = (int)b->d;
     double beta;
-    double *ga = gf_grad_gemm(nd, a, &beta);
+    double *ga = gf_grad_begin(nd, a, &beta);
     if (ga)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, k, m, 1.0, y->g, m, b->v, m, beta,
                     ga, k);
-    double *gb = gf_grad_gemm(nd, b, &beta);
+    double *gb = gf_grad_begin(nd, b, &beta);
     if (gb)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, m, n, 1.0, a->v, k, y->g, m, beta,
                     gb, m);

@@ -40,37 +40,37 @@ gf_tensor *gf_identity(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_identi
 /* dx += dy * [y > 0]  (the output carries the mask) */
 static void relu_backward(gf_node *nd)
 {
-    double *gx = gf_grad_acc(nd, nd->in[0]);
+    double beta;
+    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
     if (!gx)
         return;
     const double *y = nd->out->v, *gy = nd->out->g;
     const size_t size = gf_tensor_size(nd->out);
-    for (size_t i = 0; i < size; i++)
-        gx[i] += y[i] > 0.0 ? gy[i] : 0.0;
+    GF_GRAD_LOOP(beta, gx, i, size, y[i] > 0.0 ? gy[i] : 0.0);
 }
 
 /* dx += dy * (1 - y^2) */
 static void tanh_backward(gf_node *nd)
 {
-    double *gx = gf_grad_acc(nd, nd->in[0]);
+    double beta;
+    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
     if (!gx)
         return;
     const double *y = nd->out->v, *gy = nd->out->g;
     const size_t size = gf_tensor_size(nd->out);
-    for (size_t i = 0; i < size; i++)
-        gx[i] += gy[i] * (1.0 - y[i] * y[i]);
+    GF_GRAD_LOOP(beta, gx, i, size, gy[i] * (1.0 - y[i] * y[i]));
 }
 
 /* dx += s dy (identity: s = 1) */
 static void scale_backward(gf_node *nd)
 {
-    double *gx = gf_grad_acc(nd, nd->in[0]);
+    double beta;
+    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
     if (!gx)
         return;
     const double s = nd->s, *gy = nd->out->g;
     const size_t size = gf_tensor_size(nd->out);
-    for (size_t i = 0; i < size; i++)
-        gx[i] += s * gy[i];
+    GF_GRAD_LOOP(beta, gx, i, size, s * gy[i]);
 }
 
 const gf_op gf_op_relu = {"relu", "y = max(x, 0)", relu_backward};
@@ -101,10 +101,10 @@ static void add_backward(gf_node *nd)
     const size_t size = gf_tensor_size(nd->out);
     const double *gy = nd->out->g;
     for (int k = 0; k < 2; k++) {
-        double *g = gf_grad_acc(nd, nd->in[k]);
+        double beta;
+        double *g = gf_grad_begin(nd, nd->in[k], &beta);
         if (g)
-            for (size_t i = 0; i < size; i++)
-                g[i] += gy[i];
+            GF_GRAD_LOOP(beta, g, i, size, gy[i]);
     }
 }
 

@@ -12,8 +12,7 @@ struct gf_tape {
     gf_arena *arena;
     gf_node *nodes;
     size_t n_nodes, cap_nodes;
-    gf_tensor **live;          /* every tensor whose gradient the last pass made live */
-    size_t n_live, cap_live;
+    uint64_t pass;             /* number of the current (or last) backward pass */
     int status;
 };
 
@@ -36,15 +35,11 @@ void gf_tape_free(gf_tape *t)
         return;
     gf_arena_free(t->arena);
     free(t->nodes);
-    free(t->live);
     free(t);
 }
 
-static void clear_previous_pass(gf_tape *tape);
-
 void gf_tape_reset(gf_tape *t)
 {
-    clear_previous_pass(t); /* before the arena's tensors are given away */
     gf_arena_reset(t->arena);
     t->n_nodes = 0;
     t->status = GSL_SUCCESS;
@@ -166,23 +161,12 @@ void gf_scale_pow2(double *x, size_t n, int k)
     }
 }
 
-/* Mark t live for this pass and remember it, so the next pass starts clean. */
-static int make_live(gf_tape *tape, gf_tensor *t, int gexp)
+/* Passes are numbered across all tapes, so a stale gradient from another
+ * tape's pass is never mistaken for this one's. */
+static uint64_t next_pass(void)
 {
-    if (tape->n_live == tape->cap_live) {
-        size_t cap = tape->cap_live ? 2 * tape->cap_live : 256;
-        gf_tensor **l = realloc(tape->live, cap * sizeof *l);
-        if (!l) {
-            tape->status = GSL_ENOMEM;
-            return -1;
-        }
-        tape->live = l;
-        tape->cap_live = cap;
-    }
-    tape->live[tape->n_live++] = t;
-    t->flags |= GF_GRAD_LIVE;
-    t->gexp = gexp;
-    return 0;
+    static uint64_t counter;
+    return __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
 }
 
 /* Make t's gradient live for this pass; the buffer comes from the arena for
@@ -192,15 +176,15 @@ static double *grad_claim(gf_node *node, gf_tensor *t, int *fresh)
     *fresh = 0;
     if (!(t->flags & GF_REQUIRES_GRAD))
         return NULL;
-    if (t->flags & GF_GRAD_LIVE)
+    if (t->pass == node->tape->pass)
         return t->g;
     gf_tape *tape = node->tape;
     if (!t->g && !(t->g = gf_arena_get(tape->arena, gf_tensor_size(t) * sizeof(double)))) {
         tape->status = GSL_ENOMEM;
         return NULL;
     }
-    if (make_live(tape, t, node->out->gexp) != 0)
-        return NULL;
+    t->pass = tape->pass;
+    t->gexp = node->out->gexp;
     *fresh = 1;
     return t->g;
 }
@@ -214,7 +198,7 @@ double *gf_grad_acc(gf_node *node, gf_tensor *t)
     return g;
 }
 
-double *gf_grad_gemm(gf_node *node, gf_tensor *t, double *beta)
+double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta)
 {
     int fresh;
     double *g = grad_claim(node, t, &fresh);
@@ -228,9 +212,10 @@ static void align_exponents(gf_node *node)
 {
     gf_tensor *out = node->out;
     int e = out->gexp;
+    const uint64_t pass = node->tape->pass;
     for (int i = 0; i < node->nin; i++) {
         const gf_tensor *t = node->in[i];
-        if ((t->flags & GF_GRAD_LIVE) && t->gexp > e)
+        if (t->pass == pass && t->gexp > e)
             e = t->gexp;
     }
     if (e != out->gexp) {
@@ -239,18 +224,11 @@ static void align_exponents(gf_node *node)
     }
     for (int i = 0; i < node->nin; i++) {
         gf_tensor *t = node->in[i];
-        if ((t->flags & GF_GRAD_LIVE) && t->gexp != e) {
+        if (t->pass == pass && t->gexp != e) {
             gf_scale_pow2(t->g, gf_tensor_size(t), t->gexp - e);
             t->gexp = e;
         }
     }
-}
-
-static void clear_previous_pass(gf_tape *tape)
-{
-    for (size_t i = 0; i < tape->n_live; i++)
-        tape->live[i]->flags &= ~(unsigned)GF_GRAD_LIVE;
-    tape->n_live = 0;
 }
 
 int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
@@ -260,7 +238,7 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
     if (!out || !(out->flags & GF_REQUIRES_GRAD))
         GSL_ERROR("gf_tape_backward: the output does not depend on anything differentiable",
                   GSL_EINVAL);
-    clear_previous_pass(tape);
+    tape->pass = next_pass();
     size_t last = tape->n_nodes;
     while (last > 0 && tape->nodes[last - 1].out != out)
         last--;
@@ -271,13 +249,13 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
     if (!out->g && !(out->g = gf_arena_get(tape->arena, size * sizeof(double))))
         GSL_ERROR("gf_tape_backward: out of memory", GSL_ENOMEM);
     memcpy(out->g, seed, size * sizeof(double));
-    if (make_live(tape, out, 0) != 0)
-        return tape->status;
+    out->pass = tape->pass;
+    out->gexp = 0;
 
     for (size_t i = last; i-- > 0;) {
         gf_node *node = &tape->nodes[i];
         gf_tensor *o = node->out;
-        if (!(o->flags & GF_GRAD_LIVE))
+        if (o->pass != tape->pass)
             continue; /* no path from the loss through this node */
         if (o->probe)
             gf_probe_observe(o->probe, o);
@@ -300,7 +278,7 @@ int gf_tape_backward(gf_tape *tape, gf_tensor *loss)
 double gf_tensor_grad_export(const gf_tensor *t, double *dst)
 {
     const size_t size = gf_tensor_size(t);
-    if (!(t->flags & GF_GRAD_LIVE)) {
+    if (!gf_tensor_has_grad(t)) {
         if (dst)
             memset(dst, 0, size * sizeof *dst);
         return -INFINITY;

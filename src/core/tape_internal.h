@@ -39,9 +39,22 @@ double *gf_op_aux(gf_tape *tape, size_t count);
  * +=; zero-filled on its first use in this pass. NULL when t needs no gradient. */
 double *gf_grad_acc(gf_node *node, gf_tensor *t);
 
-/* In backward, for kernels that can overwrite (GEMM with beta = 0): the
- * buffer and *beta = 0 on first use (contents undefined), 1 afterwards. */
-double *gf_grad_gemm(gf_node *node, gf_tensor *t, double *beta);
+/* In backward, for kernels that can overwrite: the buffer, with *beta = 0 on
+ * its first use in this pass (contents undefined: write, do not add) and 1
+ * afterwards (add). GEMM takes beta as is; loops use GF_GRAD_LOOP. */
+double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
+
+/* for i in [0, n): g[i] = expr on a fresh gradient, g[i] += expr otherwise.
+ * Saves zero-filling a buffer only to add into it. */
+#define GF_GRAD_LOOP(beta, g, i, n, expr)                                                       \
+    do {                                                                                        \
+        if ((beta) == 0.0)                                                                      \
+            for (size_t i = 0; i < (n); i++)                                                    \
+                (g)[i] = (expr);                                                                \
+        else                                                                                    \
+            for (size_t i = 0; i < (n); i++)                                                    \
+                (g)[i] += (expr);                                                               \
+    } while (0)
 
 
 #endif

@@ -131,18 +131,17 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* One (arch, seed): forward, loss, backward; append probes and params. */
-static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, int a, int k,
+/* One seed of stack s (architecture a): initialize, forward, loss,
+ * backward; append probes and params. */
+static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack *s, int a, int k,
                    gf_tape *tape, gf_recorder *rec, size_t *cap_probe, size_t *cap_param,
                    double *x_buf, int *labels, char *why, size_t size)
 {
-    gf_stack_config c = sp->base;
-    c.arch = sp->archs[a];
-    gf_stack *s = gf_stack_alloc(&c);
+    const gf_stack_config c = s->cfg;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = -1;
-    if (!s || !rng) {
-        snprintf(why, size, "out of memory building %s-%d", gf_arch_names[c.arch], c.depth);
+    if (!rng) {
+        snprintf(why, size, "out of memory");
         goto done;
     }
     const unsigned long seed = sp->seed0 + (unsigned long)k;
@@ -196,7 +195,6 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, int a, i
     }
 done:
     gsl_rng_free(rng);
-    gf_stack_free(s);
     return rc;
 }
 
@@ -233,13 +231,22 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
                 t[l] = NAN;
     }
     size_t cap_probe = 0, cap_param = 0;
-    for (int a = 0; rc == 0 && a < sp->n_archs; a++)
+    for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
+        gf_stack_config c = sp->base;
+        c.arch = sp->archs[a];
+        gf_stack *s = gf_stack_alloc(&c); /* one per architecture, initialized per seed */
+        if (!s) {
+            snprintf(why, size, "out of memory building %s-%d", gf_arch_names[c.arch], c.depth);
+            rc = -1;
+        }
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {
-            rc = run_one(sp, res, a, k, tape, &rec, &cap_probe, &cap_param, x_buf, labels, why,
-                         size);
+            rc = run_one(sp, res, s, a, k, tape, &rec, &cap_probe, &cap_param, x_buf, labels,
+                         why, size);
             if (sp->progress)
                 sp->progress(sp->progress_ctx, a * sp->seeds + k + 1, total);
         }
+        gf_stack_free(s);
+    }
     gf_recorder_release(&rec);
     gf_tape_free(tape);
     free(x_buf);

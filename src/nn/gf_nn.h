@@ -85,7 +85,7 @@ void gf_params_release(gf_params *p);
 /* Declare a slot (before gf_params_finalize); returns its index or -1. */
 int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows, size_t cols,
                   int vector);
-int gf_params_finalize(gf_params *p); /* allocate the buffers (zeroed) and bind the slots */
+int gf_params_finalize(gf_params *p); /* allocate the buffers (values zeroed), bind the slots */
 int gf_params_find(const gf_params *p, const char *name);
 /* log2 of the Frobenius norms of a slot's gradient (true scale) and value. */
 double gf_params_grad_log2(const gf_params *p, int slot);

@@ -57,12 +57,11 @@ int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows
 int gf_params_finalize(gf_params *p)
 {
     const size_t bytes = (p->size ? p->size : 8) * sizeof(double);
-    p->value = aligned_alloc(64, bytes);
-    p->grad = aligned_alloc(64, bytes);
+    p->value = gf_big_alloc(bytes);
+    p->grad = gf_big_alloc(bytes);
     if (!p->value || !p->grad)
         return -1;
-    memset(p->value, 0, bytes);
-    memset(p->grad, 0, bytes);
+    memset(p->value, 0, bytes); /* the gradient needs none: it is valid once a pass wrote it */
     for (size_t i = 0; i < p->n_slots; i++) {
         gf_slot *s = &p->slot[i];
         gf_tensor_bind(&s->t, s->rows, s->cols, p->value + s->offset,

@@ -87,7 +87,7 @@ void gf_probe_observe(struct gf_probe *first, gf_tensor *t)
     for (gf_probe *p = first; p; p = p->next) {
         gf_probe_record *rec = &p->recorder->rec[p->index];
         const gf_tensor *src = p->skip_src;
-        if (src && (src->flags & GF_GRAD_LIVE)) {
+        if (src && src->pass == t->pass) {
             measure(rec, t->g, src->g, ldexp(1.0, src->gexp - t->gexp), t->gexp);
         } else if (base) { /* a second probe on the same tensor: same norms */
             rec->log2_frob = base->log2_frob;
