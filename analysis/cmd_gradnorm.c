@@ -205,6 +205,38 @@ static const char *verdict(double decades)
                            : "stays level (within one decade)";
 }
 
+/* What the numbers say, in words: one line per architecture whose verdict
+ * needs explaining. */
+static void reading(const gf_gradnorm_result *res)
+{
+    const int B = res->blocks;
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        double first, last, lo, hi, theory = 0.0;
+        gf_gradnorm_block_stats(res, a, 0, &first, &lo, &hi);
+        gf_gradnorm_block_stats(res, a, B, &last, &lo, &hi);
+        for (int l = 0; l < B; l++)
+            theory += res->theory[a * B + l];
+        const double d = first - last, per_block = d / B;
+        const char *name = gf_arch_names[res->spec.archs[a]];
+        if (res->spec.archs[a] == GF_ARCH_PLAIN && !isnan(theory))
+            printf("  %s: the product of %d per-block gains of 10^%+.3f predicts %+.2f decades; "
+                   "measured %+.2f.%s\n",
+                   name, B, theory / B, theory, d,
+                   fabs(theory / B) < 0.01 ? "\n    Per-layer gain 1: this init keeps the "
+                                             "plain stack from vanishing at initialization."
+                                           : "");
+        else if (res->spec.archs[a] != GF_ARCH_PLAIN && d > 1.0)
+            printf("  %s: grows %+.3f decades per block toward the input: dL/dx_l = s + J_F^T s "
+                   "adds the branch's\n    gradient to the skip's at every block; the +1 keeps "
+                   "it from vanishing but does not normalize it.\n",
+                   name, per_block);
+        else if (res->spec.archs[a] != GF_ARCH_PLAIN)
+            printf("  %s: level within one decade over %d blocks: the identity path carries the "
+                   "gradient (the \"+1\").\n",
+                   name, B);
+    }
+}
+
 /* Per architecture: decades between x_B and x_0, measured and (plain) predicted. */
 static void summary(const gf_gradnorm_result *res, const options *o)
 {
@@ -236,6 +268,7 @@ static void summary(const gf_gradnorm_result *res, const options *o)
     }
     printf("  (geometric means over seeds; a decade is a factor of 10; theory: product of the\n"
            "   per-layer gains fan_in * Var(w) * E[act'(h)^2], plain stacks without norm)\n");
+    reading(res);
 }
 
 /* The log10 range of every curve in the figure (mean, band, theory). */

@@ -104,8 +104,8 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
         }
         fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
         only(out, a, 4);
-        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 title '%s (geometric mean)'",
-                col, a);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 pi %d title '%s (geometric mean)'",
+                col, f->xmax / 40 + 1, a);
         sep = ", \\\n     ";
     }
     if (rich)

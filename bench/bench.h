@@ -1,0 +1,62 @@
+/* bench.h: what the parts of bench_step share (not installed). */
+#ifndef GF_BENCH_H
+#define GF_BENCH_H
+
+#include "blas/gf_blas.h"
+#include "blas/gf_cblas.h"
+#include "core/gf_core.h"
+#include "data/gf_data.h"
+#include "nn/gf_nn.h"
+#include "probe/gf_probe.h"
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the GEMM floor (gemm_floor.c) ------------------------------------- */
+
+typedef struct bench_gemm_layer {
+    int in, out;
+    const double *w;  /* out x in: the stack's weight */
+    double *dw;       /* out x in: the stack's weight gradient */
+    double beta_y;    /* 1 when the engine broadcasts a bias into y first */
+    double beta_dx;   /* 1 when dX already holds a gradient; < 0: no dX */
+} bench_gemm_layer;
+
+typedef struct bench_floor {
+    int n, layers;
+    bench_gemm_layer *layer;
+    double **act;     /* layers + 1 buffers; act[k] is the input of layer k */
+    double *grad[2];  /* dY of layer k is grad[k % 2], its dX goes to the other */
+    double *memory;
+    double flops;     /* 2 n in out per GEMM */
+} bench_floor;
+
+/* The cblas_dgemm calls of one step of s (a resnet stack without norm) at
+ * this batch size, on buffers filled from rng. 0 or -1 (out of memory). */
+int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng);
+void bench_floor_run(const bench_floor *f);
+/* Entries of the buffers that are subnormal, infinite or NaN (should be 0). */
+size_t bench_floor_abnormal(const bench_floor *f);
+void bench_floor_release(bench_floor *f);
+
+/* ---- the subnormal audit (audit.c) ------------------------------------- */
+
+typedef struct bench_audit {
+    size_t subnormal_values; /* activations, parameters */
+    size_t subnormal_grads;  /* gradient buffers as stored, parameter gradients */
+    double smallest;         /* smallest nonzero magnitude seen */
+    int matches;             /* 1 when the audit graph reproduced the step bit for bit */
+} bench_audit;
+
+/* A hash of what a step produces: the loss, every parameter gradient, every
+ * probe record's numbers. */
+uint64_t bench_fingerprint(const gf_stack *s, const gf_tensor *loss, const gf_recorder *rec);
+
+/* Run one step of s on a reset tape from the public ops, keeping every
+ * tensor, and count subnormal numbers; expect is the fingerprint of the
+ * benchmarked step. 0, or -1 when the step fails. */
+int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels,
+                     size_t batch, gf_recorder *rec, uint64_t expect, bench_audit *out);
+
+#endif

@@ -1,0 +1,360 @@
+/* test_ops.c: every op in gf_ops[] against central finite differences.
+ *
+ * A table maps each op name to builders: a setup that declares small random
+ * leaves (bound parameters and tape inputs) and a build that applies the op
+ * and reduces its output to a scalar (a mean squared error against a fixed
+ * pseudo-random target, or the op itself when it is a loss). The test fails
+ * when gf_ops[] holds an op that no builder covers.
+ */
+#include "test_util.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { ON_TAPE = 1, BOUND = 0 };
+static const double FD_H = 1e-5, FD_TOL = 1e-6;
+
+typedef struct op_case {
+    const char *op;      /* name in gf_ops[] */
+    const char *variant; /* what this builder covers */
+    void (*setup)(tu_fd *c, gsl_rng *r);
+    tu_build_fn build;
+} op_case;
+
+/* ---- builders -------------------------------------------------------------- */
+
+static void leaf_uniform(tu_fd *c, gsl_rng *r, const char *name, size_t n, size_t d, int on_tape,
+                         double lo, double hi)
+{
+    const int i = tu_fd_leaf(c, name, n, d, on_tape);
+    if (i >= 0)
+        tu_fill_uniform(c->leaf[i].v, n * d, r, lo, hi);
+}
+
+static void setup_linear(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "x", 4, 5, ON_TAPE, -1, 1);
+    leaf_uniform(c, r, "W", 3, 5, BOUND, -1, 1);
+    leaf_uniform(c, r, "b", 1, 3, BOUND, -1, 1);
+}
+static gf_tensor *build_linear(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_linear(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1), tu_fd_get(t, c, 2)));
+}
+
+static void setup_linear_nobias(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "x", 3, 4, BOUND, -1, 1);
+    leaf_uniform(c, r, "W", 6, 4, ON_TAPE, -1, 1);
+}
+static gf_tensor *build_linear_nobias(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_linear(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1), NULL));
+}
+
+static void setup_matmul(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "A", 4, 3, ON_TAPE, -1, 1);
+    leaf_uniform(c, r, "B", 3, 5, BOUND, -1, 1);
+}
+static gf_tensor *build_matmul(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_matmul(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1)));
+}
+
+static void setup_two(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "a", 4, 3, BOUND, -1, 1);
+    leaf_uniform(c, r, "b", 4, 3, ON_TAPE, -1, 1);
+}
+static gf_tensor *build_add(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_add(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1)));
+}
+
+static void setup_one(tu_fd *c, gsl_rng *r) { leaf_uniform(c, r, "x", 3, 4, BOUND, -2, 2); }
+static gf_tensor *build_scale(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_scale(t, tu_fd_get(t, c, 0), -1.7));
+}
+static gf_tensor *build_tanh(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_tanh(t, tu_fd_get(t, c, 0)));
+}
+static gf_tensor *build_identity(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_identity(t, tu_fd_get(t, c, 0)));
+}
+
+/* relu: inputs at least 0.05 away from the kink, far beyond the step h. */
+static void setup_relu(tu_fd *c, gsl_rng *r)
+{
+    const int i = tu_fd_leaf(c, "x", 5, 4, ON_TAPE);
+    tu_fill_away_from_zero(c->leaf[i].v, 20, r, 0.05, 1.5);
+}
+static gf_tensor *build_relu(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_relu(t, tu_fd_get(t, c, 0)));
+}
+
+/* Batch norm: x with per-feature offsets and scales, gamma, beta; running
+ * statistics in aux (mean at 0, variance at 16, count at 32). */
+static void setup_bn(tu_fd *c, gsl_rng *r, int eval)
+{
+    const size_t n = 6, d = 4;
+    const int x = tu_fd_leaf(c, "x", n, d, ON_TAPE);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            c->leaf[x].v[i * d + j] = (double)j - 1.5 + (0.5 + 0.3 * (double)j) * gsl_ran_flat(r, -1, 1);
+    leaf_uniform(c, r, "gamma", 1, d, BOUND, 0.5, 1.5);
+    leaf_uniform(c, r, "beta", 1, d, BOUND, -0.5, 0.5);
+    for (size_t j = 0; j < d; j++) {
+        c->aux[j] = eval ? gsl_ran_flat(r, -1, 1) : 0.0;
+        c->aux[16 + j] = eval ? gsl_ran_flat(r, 0.5, 2.0) : 1.0;
+    }
+}
+static void setup_bn_train(tu_fd *c, gsl_rng *r) { setup_bn(c, r, 0); }
+static void setup_bn_eval(tu_fd *c, gsl_rng *r) { setup_bn(c, r, 1); }
+static gf_tensor *build_bn(gf_tape *t, tu_fd *c, int training)
+{
+    const gf_bn_state bn = {.gamma = tu_fd_get(t, c, 1), .beta = tu_fd_get(t, c, 2),
+                            .running_mean = c->aux, .running_var = c->aux + 16,
+                            .batches_tracked = c->aux + 32, .momentum = 0.1, .eps = 1e-5};
+    return tu_mse_fixed(t, gf_batchnorm(t, tu_fd_get(t, c, 0), &bn, training));
+}
+static gf_tensor *build_bn_train(gf_tape *t, tu_fd *c) { return build_bn(t, c, 1); }
+static gf_tensor *build_bn_eval(gf_tape *t, tu_fd *c) { return build_bn(t, c, 0); }
+
+static void setup_layernorm(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "x", 4, 6, BOUND, -2, 2);
+    leaf_uniform(c, r, "gamma", 1, 6, BOUND, 0.5, 1.5);
+    leaf_uniform(c, r, "beta", 1, 6, ON_TAPE, -0.5, 0.5);
+}
+static gf_tensor *build_layernorm(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_layernorm(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1),
+                                        tu_fd_get(t, c, 2), 1e-5));
+}
+
+static void setup_xent(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "z", 5, 4, BOUND, -2, 2);
+    for (int i = 0; i < 5; i++)
+        c->iaux[i] = (int)gsl_rng_uniform_int(r, 4);
+}
+static gf_tensor *build_xent(gf_tape *t, tu_fd *c)
+{
+    return gf_softmax_xent(t, tu_fd_get(t, c, 0), c->iaux);
+}
+
+/* The loss after another op: its incoming gradient is not 1. */
+static gf_tensor *build_xent_inner(gf_tape *t, tu_fd *c)
+{
+    return gf_scale(t, gf_softmax_xent(t, gf_tanh(t, tu_fd_get(t, c, 0)), c->iaux), 2.5);
+}
+
+static gf_tensor *build_mse(gf_tape *t, tu_fd *c)
+{
+    return gf_mse(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1));
+}
+
+static void setup_concat(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "x0", 4, 2, ON_TAPE, -1, 1);
+    leaf_uniform(c, r, "x1", 4, 3, BOUND, -1, 1);
+    leaf_uniform(c, r, "x2", 4, 1, BOUND, -1, 1);
+}
+static gf_tensor *build_concat(gf_tape *t, tu_fd *c)
+{
+    gf_tensor *xs[3] = {tu_fd_get(t, c, 0), tu_fd_get(t, c, 1), tu_fd_get(t, c, 2)};
+    return tu_mse_fixed(t, gf_concat(t, xs, 3));
+}
+
+static const op_case cases[] = {
+    {.op = "linear", .variant = "x W^T + b", .setup = setup_linear, .build = build_linear},
+    {.op = "linear", .variant = "no bias", .setup = setup_linear_nobias, .build = build_linear_nobias},
+    {.op = "matmul", .variant = "A B", .setup = setup_matmul, .build = build_matmul},
+    {.op = "add", .variant = "a + b", .setup = setup_two, .build = build_add},
+    {.op = "scale", .variant = "-1.7 x", .setup = setup_one, .build = build_scale},
+    {.op = "relu", .variant = "away from 0", .setup = setup_relu, .build = build_relu},
+    {.op = "tanh", .variant = "tanh x", .setup = setup_one, .build = build_tanh},
+    {.op = "identity", .variant = "x", .setup = setup_one, .build = build_identity},
+    {.op = "batchnorm_train", .variant = "batch statistics", .setup = setup_bn_train,
+     .build = build_bn_train},
+    {.op = "batchnorm_eval", .variant = "running statistics", .setup = setup_bn_eval,
+     .build = build_bn_eval},
+    {.op = "layernorm", .variant = "rows", .setup = setup_layernorm, .build = build_layernorm},
+    {.op = "softmax_xent", .variant = "as the loss", .setup = setup_xent, .build = build_xent},
+    {.op = "softmax_xent", .variant = "scaled, after tanh", .setup = setup_xent,
+     .build = build_xent_inner},
+    {.op = "mse", .variant = "both inputs", .setup = setup_two, .build = build_mse},
+    {.op = "concat", .variant = "three inputs", .setup = setup_concat, .build = build_concat},
+};
+enum { N_CASES = sizeof cases / sizeof *cases };
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static double check_case(const op_case *k, unsigned long seed)
+{
+    gsl_rng *r = tu_rng(seed);
+    gf_tape *tape = gf_tape_alloc(1 << 16);
+    tu_fd c;
+    tu_fd_init(&c, k->build);
+    k->setup(&c, r);
+    char label[96];
+    snprintf(label, sizeof label, "%s (%s)", k->op, k->variant);
+    const double err = tu_fd_check(tape, &c, FD_H, FD_TOL, label);
+    gf_tape_free(tape);
+    tu_fd_release(&c);
+    gsl_rng_free(r);
+    return err;
+}
+
+/* Every op in the table has at least one builder, and each passes. */
+static void test_every_op_matches_finite_differences(void)
+{
+    int n_ops = 0;
+    for (const gf_op *const *op = gf_ops; *op; op++, n_ops++) {
+        int covered = 0;
+        for (int k = 0; k < N_CASES; k++) {
+            if (strcmp(cases[k].op, (*op)->name) != 0)
+                continue;
+            covered++;
+            const double err = check_case(&cases[k], 1000u + (unsigned long)k);
+            if (!(err <= FD_TOL))
+                fprintf(stderr, "\n  op %s (%s): worst relative error %.3g > %.0e\n",
+                        cases[k].op, cases[k].variant, err, FD_TOL);
+            CU_ASSERT(err <= FD_TOL);
+        }
+        if (!covered)
+            fprintf(stderr, "\n  op '%s' in gf_ops[] has no finite-difference builder\n",
+                    (*op)->name);
+        CU_ASSERT(covered > 0);
+    }
+    CU_ASSERT(n_ops >= 13);
+    /* No builder names an op that is not in the table. */
+    for (int k = 0; k < N_CASES; k++) {
+        int found = 0;
+        for (const gf_op *const *op = gf_ops; *op; op++)
+            found |= strcmp(cases[k].op, (*op)->name) == 0;
+        CU_ASSERT(found);
+    }
+}
+
+/* A checker that cannot fail proves nothing: a gradient off by 1e-4 in one
+ * entry is caught. */
+static void test_checker_detects_a_wrong_gradient(void)
+{
+    gsl_rng *r = tu_rng(7);
+    gf_tape *tape = gf_tape_alloc(0);
+    tu_fd c;
+    tu_fd_init(&c, build_linear);
+    setup_linear(&c, r);
+    CU_ASSERT_EQUAL_FATAL(tu_fd_analytic(tape, &c), 0);
+    double num[15];
+    tu_fd_numeric(tape, &c, 1, FD_H, num);
+    CU_ASSERT(tu_rel_err(c.leaf[1].g, num, 15) <= FD_TOL);
+    c.leaf[1].g[3] *= 1.0 + 1e-4;
+    CU_ASSERT(tu_rel_err(c.leaf[1].g, num, 15) > FD_TOL);
+    gf_tape_free(tape);
+    tu_fd_release(&c);
+    gsl_rng_free(r);
+}
+
+static void test_op_table(void)
+{
+    int n = 0;
+    for (const gf_op *const *op = gf_ops; *op; op++, n++) {
+        CU_ASSERT_PTR_NOT_NULL((*op)->name);
+        CU_ASSERT_PTR_NOT_NULL((*op)->math);
+        CU_ASSERT_PTR_NOT_NULL((*op)->backward);
+        if ((*op)->math)
+            CU_ASSERT(strlen((*op)->math) > 0 && !strchr((*op)->math, '\n'));
+        for (const gf_op *const *o2 = gf_ops; o2 != op; o2++)
+            CU_ASSERT(strcmp((*o2)->name, (*op)->name) != 0);
+    }
+    /* The list of ops. */
+    static const char *const required[] = {"linear", "matmul", "add", "scale", "relu", "tanh",
+                                           "identity", "batchnorm_train", "batchnorm_eval",
+                                           "layernorm", "softmax_xent", "mse", "concat"};
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+        int found = 0;
+        for (const gf_op *const *op = gf_ops; *op; op++)
+            found |= strcmp((*op)->name, required[i]) == 0;
+        if (!found)
+            fprintf(stderr, "\n  op '%s' is missing from gf_ops[]\n", required[i]);
+        CU_ASSERT(found);
+    }
+}
+
+/* Forward values against direct formulas (the finite differences check
+ * derivatives of whatever the forward computes). */
+static void test_forward_values(void)
+{
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *x = gf_tape_input(tape, 2, 3), *w = gf_tape_input(tape, 2, 3),
+              *b = gf_tape_input(tape, 1, 2);
+    const double xv[6] = {1, -2, 3, 0.5, 0, -1}, wv[6] = {2, 1, 0, -1, 3, 4}, bv[2] = {0.25, -1};
+    memcpy(x->v, xv, sizeof xv);
+    memcpy(w->v, wv, sizeof wv);
+    memcpy(b->v, bv, sizeof bv);
+    gf_tensor *y = gf_linear(tape, x, w, b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    CU_ASSERT(y->n == 2 && y->d == 2);
+    /* row 0: (2 - 2 + 0) + 0.25, (-1 - 6 + 12) - 1; row 1: (1 + 0 + 0) + 0.25, (-0.5 + 0 - 4) - 1 */
+    CU_ASSERT_DOUBLE_EQUAL(y->v[0], 0.25, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(y->v[1], 4.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(y->v[2], 1.25, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(y->v[3], -5.5, 1e-15);
+    gf_tensor *r = gf_relu(tape, x);
+    CU_ASSERT(r->v[0] == 1 && r->v[1] == 0 && r->v[4] == 0 && r->v[5] == 0);
+    gf_tensor *m = gf_matmul(tape, x, w); /* 2x3 times 2x3: a shape error */
+    CU_ASSERT_PTR_NULL(m);
+    gf_tape_free(tape);
+
+    tape = gf_tape_alloc(0);
+    gf_tensor *z = gf_tape_input(tape, 1, 3);
+    z->v[0] = 1000.0; /* logsumexp must not overflow */
+    z->v[1] = 0.0;
+    z->v[2] = -1000.0;
+    static const int label[1] = {1};
+    gf_tensor *l = gf_softmax_xent(tape, z, label);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    CU_ASSERT_DOUBLE_EQUAL(l->v[0], 1000.0, 1e-9);
+    gf_tape_free(tape);
+}
+
+/* Shape errors return NULL, record GSL_EBADLEN on the tape and NULL inputs
+ * propagate; a reset makes the tape usable again. */
+static void test_shape_errors(void)
+{
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *a = gf_tape_input(tape, 3, 4), *b = gf_tape_input(tape, 3, 5);
+    memset(a->v, 0, 12 * sizeof(double));
+    memset(b->v, 0, 15 * sizeof(double));
+    CU_ASSERT_PTR_NULL(gf_add(tape, a, b));
+    CU_ASSERT_EQUAL(gf_tape_status(tape), GSL_EBADLEN);
+    CU_ASSERT_PTR_NULL(gf_relu(tape, NULL));
+    CU_ASSERT_PTR_NULL(gf_tanh(tape, a)); /* the tape keeps its first error */
+    CU_ASSERT_EQUAL(gf_tape_status(tape), GSL_EBADLEN);
+    gf_tape_reset(tape);
+    CU_ASSERT_EQUAL(gf_tape_status(tape), GSL_SUCCESS);
+    a = gf_tape_input(tape, 3, 4);
+    memset(a->v, 0, 12 * sizeof(double));
+    CU_ASSERT_PTR_NOT_NULL(gf_tanh(tape, a));
+    static const int bad_label[3] = {0, 4, 1};
+    CU_ASSERT_PTR_NULL(gf_softmax_xent(tape, a, bad_label));
+    gf_tape_free(tape);
+}
+
+CU_TestInfo ops_tests[] = {
+    {"op table lists the issue's ops once each", test_op_table},
+    {"forward values and numerically safe logsumexp", test_forward_values},
+    {"every op in gf_ops[] matches central differences", test_every_op_matches_finite_differences},
+    {"the checker detects a wrong gradient", test_checker_detects_a_wrong_gradient},
+    {"shape errors return NULL and mark the tape", test_shape_errors},
+    CU_TEST_INFO_NULL,
+};

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs, from Debian 12's archive, whatever gradflow needs and the machine lacks.
+set -eu
+PACKAGES="gcc libc6-dev meson ninja-build pkg-config libgsl-dev libopenblas-dev libjansson-dev
+libcunit1-dev zlib1g-dev gnuplot-nox fonts-dejavu-core"
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+echo "gradflow: installing$missing" >&2
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
