@@ -190,10 +190,11 @@ static void close_pre(lesson *ls)
 }
 
 /* The terminal form of a paragraph: backticks dropped, words wrapped at
- * WRAP columns, '\n' kept as a line break. */
-static void print_wrapped(const char *text, const char *indent)
+ * WRAP columns, '\n' kept as a line break; a line starting "- " (a list
+ * item) wraps with a hanging indent. */
+static void print_wrapped(const char *text)
 {
-    size_t col = 0;
+    size_t col = 0, hang = 0;
     const char *p = text;
     while (*p) {
         if (*p == '\n') {
@@ -202,6 +203,8 @@ static void print_wrapped(const char *text, const char *indent)
             p++;
             continue;
         }
+        if (col == 0)
+            hang = strncmp(p, "- ", 2) == 0 ? 2 : 0;
         const size_t n = strcspn(p, " \n");
         char word[1024];
         size_t k = 0;
@@ -211,13 +214,9 @@ static void print_wrapped(const char *text, const char *indent)
         word[k] = '\0';
         const size_t w = lesson_width(word);
         if (col > 0 && col + 1 + w > WRAP) {
-            fputc('\n', stdout);
-            col = 0;
-        }
-        if (col == 0 && k > 0) {
-            fputs(indent, stdout);
-            col = strlen(indent);
-        } else if (k > 0) {
+            printf("\n%*s", (int)hang, "");
+            col = hang;
+        } else if (col > 0) {
             fputc(' ', stdout);
             col++;
         }
@@ -257,7 +256,7 @@ void lesson_say(lesson *ls, const char *en, const char *ko, ...)
     if (!s)
         return;
     close_pre(ls);
-    print_wrapped(s, "");
+    print_wrapped(s);
     for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
         if (*p == '\n')
             fputs("  \n", ls->md);
@@ -365,10 +364,10 @@ int lesson_figure(lesson *ls, const char *dir, const char *name, gf_plot_body bo
                         "cd %s && gnuplot %s.gp]\n\n"),
                n, caption, path, name);
         fprintf(ls->md, LESSON_T(ls, "*Figure %d: %s (not drawn: gnuplot was missing; "
-                                     "`cd %s && gnuplot %s.gp` draws it).*\n\n",
-                                 "*그림 %d: %s (gnuplot이 없어 그리지 못함; "
-                                 "`cd %s && gnuplot %s.gp`로 그릴 수 있습니다).*\n\n"),
-                n, caption, *dir ? dir : ".", name);
+                                     "`%s%s%sgnuplot %s.gp` in this folder draws it).*\n\n",
+                                 "*그림 %d: %s (gnuplot이 없어 그리지 못함; 이 폴더에서 "
+                                 "`%s%s%sgnuplot %s.gp`로 그릴 수 있습니다).*\n\n"),
+                n, caption, *dir ? "cd " : "", dir, *dir ? " && " : "", name);
         return 0;
     }
     printf(LESSON_T(ls, "[Figure %d: %s — %s/%s]\n\n", "[그림 %d: %s — %s/%s]\n\n"), n, caption,
