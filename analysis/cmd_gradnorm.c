@@ -426,7 +426,14 @@ int cmd_gradnorm(int argc, char **argv)
     json_decref(m);
 
     int warned = 0;
-    if (!o.no_plot) {
+    if (o.no_plot) {
+        if (gf_plot_script(o.out, "gradnorm", gf_fig_gradnorm_body, &fig, why, sizeof why) != 0 ||
+            (n_res > 0 &&
+             gf_plot_script(o.out, "split", gf_fig_split_body, &split, why, sizeof why) != 0)) {
+            status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+            goto done;
+        }
+    } else {
         if (draw(o.out, "gradnorm", gf_fig_gradnorm_body, &fig, &warned) != 0 ||
             (n_res > 0 && draw(o.out, "split", gf_fig_split_body, &split, &warned) != 0)) {
             status = GF_EXIT_RUNTIME;
@@ -443,10 +450,11 @@ int cmd_gradnorm(int argc, char **argv)
     }
     if (!o.quiet) {
         summary(&res, &o);
-        printf("  wrote %s/{gradnorm,gradnorm_mean,probes,params%s}.tsv, manifest.json%s\n",
-               o.out, n_res ? ",split_mean" : "",
-               o.no_plot ? "" : warned ? ", gradnorm.gp (no gnuplot: nothing drawn)"
-                                      : ", gradnorm.png/.svg/.gp, split.png/.svg/.gp");
+        const int drawn = !o.no_plot && !warned;
+        printf("  wrote %s/{gradnorm,gradnorm_mean,probes,params%s}.tsv, manifest.json, %s%s%s\n",
+               o.out, n_res ? ",split_mean" : "", drawn ? "gradnorm.png/.svg/.gp" : "gradnorm.gp",
+               n_res ? (drawn ? ", split.png/.svg/.gp" : ", split.gp") : "",
+               drawn ? "" : " (nothing drawn)");
     }
 done:
     gf_gradnorm_release(&res);

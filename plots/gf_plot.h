@@ -30,6 +30,10 @@ typedef int (*gf_plot_body)(FILE *out, gf_term term, const void *ctx);
 int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size);
 
+/* Only write dir/NAME.gp (nothing drawn). 0, or -1 with a reason. */
+int gf_plot_script(const char *dir, const char *name, gf_plot_body body, const void *ctx,
+                   char *why, size_t size);
+
 /* Draw in the terminal (stdout) with gnuplot's dumb terminal, reading the
  * TSV files from dir. Same return values. */
 int gf_plot_terminal(const char *dir, gf_plot_body body, const void *ctx, int columns, int rows,

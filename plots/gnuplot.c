@@ -113,14 +113,12 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
     return 0;
 }
 
-int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
+int gf_plot_script(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
     static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
     static const char *const ext[2] = {"png", "svg"};
-    char path[4096], file[512], tmp[2][512], final[2][4096];
-
-    /* 1. The .gp script, for redrawing by hand from the run folder. */
+    char path[4096], file[512], out[512];
     snprintf(file, sizeof file, "%s.gp", name);
     if (gf_path_join(path, sizeof path, dir, file) != 0) {
         snprintf(why, size, "path too long");
@@ -137,8 +135,8 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
             file, name, name, file);
     int bad = 0;
     for (int i = 0; i < 2 && !bad; i++) {
-        snprintf(tmp[i], sizeof tmp[i], "%s.%s", name, ext[i]);
-        bad = emit(f, terms[i], tmp[i], body, ctx, 0, 0) != 0;
+        snprintf(out, sizeof out, "%s.%s", name, ext[i]);
+        bad = emit(f, terms[i], out, body, ctx, 0, 0) != 0;
     }
     if (bad) {
         gf_atomic_abort(&a);
@@ -149,6 +147,20 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
         snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
+                   char *why, size_t size)
+{
+    static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
+    static const char *const ext[2] = {"png", "svg"};
+    char path[4096], file[512], tmp[2][512], final[2][4096];
+    int bad = 0;
+
+    /* 1. The .gp script, for redrawing by hand from the run folder. */
+    if (gf_plot_script(dir, name, body, ctx, why, size) != 0)
+        return -1;
 
     /* 2. The same drawing through a pipe, into temporary names. */
     char *script = NULL;
