@@ -22,7 +22,7 @@ static gf_tensor *build_self_add(gf_tape *t, tu_fd *c)
 static void test_add_self_accumulates(void)
 {
     gsl_rng *r = tu_rng(11);
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     tu_fd c;
     tu_fd_init(&c, build_self_add);
     const int x = tu_fd_leaf(&c, "x", 3, 4, 0);
@@ -50,7 +50,7 @@ static gf_tensor *build_two_branches(gf_tape *t, tu_fd *c)
 static void test_fanout_two_branches(void)
 {
     gsl_rng *r = tu_rng(12);
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     tu_fd c;
     tu_fd_init(&c, build_two_branches);
     tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", 4, 5, 1)].v, 20, r, -1, 1);
@@ -80,7 +80,7 @@ static void test_skip_connection_sums_skip_and_branch(void)
     gf_tensor_bind(&W, D, D, wv, wg);
     gf_tensor_bind(&B, 1, D, bv, bg);
 
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_recorder rec;
     gf_recorder_init(&rec);
     gf_tensor *x = gf_tape_input(tape, N, D);
@@ -97,7 +97,7 @@ static void test_skip_connection_sums_skip_and_branch(void)
         skip[i] = 2.0 * (y->v[i] - tu_fixed((size_t)i + 17)) / (N * D);
 
     /* The branch alone, seeded with the skip term: J_F^T dL/dy. */
-    gf_tape *t2 = gf_tape_alloc(0);
+    gf_tape *t2 = gf_tape_alloc(TU_CHUNK);
     gf_tensor *x2 = gf_tape_input(t2, N, D);
     memcpy(x2->v, xv, sizeof xv);
     x2->flags |= GF_REQUIRES_GRAD;
@@ -147,7 +147,7 @@ static void test_concat_self_accumulates(void)
 {
     enum { N = 3, DX = 2, DZ = 3, DY = 2 * DX + DZ };
     gsl_rng *r = tu_rng(14);
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     tu_fd c;
     tu_fd_init(&c, build_concat_self);
     tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", N, DX, 0)].v, N * DX, r, -1, 1);
@@ -370,15 +370,16 @@ static void test_param_grads_at_true_scale(void)
 
 static gf_tensor *build_vjp(gf_tape *t, tu_fd *c)
 {
-    gf_tensor *h = gf_tanh(t, gf_linear(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1), tu_fd_get(t, c, 2)));
-    gf_tensor *gb[2] = {h, tu_fd_get(t, c, 0)};
+    gf_tensor *x = tu_fd_get(t, c, 0); /* once: a tape leaf is a new tensor per call */
+    gf_tensor *h = gf_tanh(t, gf_linear(t, x, tu_fd_get(t, c, 1), tu_fd_get(t, c, 2)));
+    gf_tensor *gb[2] = {h, x};
     return gf_concat(t, gb, 2); /* 4 x (3 + 5), not a scalar */
 }
 
 static void test_backward_from_cotangent(void)
 {
     gsl_rng *r = tu_rng(61);
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     tu_fd c;
     tu_fd_init(&c, build_vjp);
     tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", 4, 5, 1)].v, 20, r, -1, 1);
@@ -403,7 +404,7 @@ static void test_backward_from_cotangent(void)
  * needs no gradient is refused. */
 static void test_unreached_and_refused(void)
 {
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *x = gf_tape_input(tape, 2, 2), *z = gf_tape_input(tape, 2, 2);
     for (int i = 0; i < 4; i++)
         x->v[i] = z->v[i] = i;
@@ -428,7 +429,7 @@ static void test_parameter_on_a_second_tape(void)
     gf_tensor w;
     gf_tensor_bind(&w, 2, 3, wv, wg);
     for (int pass = 0; pass < 2; pass++) {
-        gf_tape *tape = gf_tape_alloc(0);
+        gf_tape *tape = gf_tape_alloc(TU_CHUNK);
         gf_tensor *x = gf_tape_input(tape, 4, 3);
         for (int i = 0; i < 12; i++)
             x->v[i] = tu_fixed((size_t)i);

@@ -9,6 +9,7 @@
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -249,7 +250,7 @@ static void test_every_op_matches_finite_differences(void)
 static void test_checker_detects_a_wrong_gradient(void)
 {
     gsl_rng *r = tu_rng(7);
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     tu_fd c;
     tu_fd_init(&c, build_linear);
     setup_linear(&c, r);
@@ -294,7 +295,7 @@ static void test_op_table(void)
  * derivatives of whatever the forward computes). */
 static void test_forward_values(void)
 {
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *x = gf_tape_input(tape, 2, 3), *w = gf_tape_input(tape, 2, 3),
               *b = gf_tape_input(tape, 1, 2);
     const double xv[6] = {1, -2, 3, 0.5, 0, -1}, wv[6] = {2, 1, 0, -1, 3, 4}, bv[2] = {0.25, -1};
@@ -315,7 +316,7 @@ static void test_forward_values(void)
     CU_ASSERT_PTR_NULL(m);
     gf_tape_free(tape);
 
-    tape = gf_tape_alloc(0);
+    tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *z = gf_tape_input(tape, 1, 3);
     z->v[0] = 1000.0; /* logsumexp must not overflow */
     z->v[1] = 0.0;
@@ -331,7 +332,7 @@ static void test_forward_values(void)
  * propagate; a reset makes the tape usable again. */
 static void test_shape_errors(void)
 {
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *a = gf_tape_input(tape, 3, 4), *b = gf_tape_input(tape, 3, 5);
     memset(a->v, 0, 12 * sizeof(double));
     memset(b->v, 0, 15 * sizeof(double));

@@ -241,7 +241,7 @@ int tu_run_step(tu_run *r, int training)
 int tu_run_stack(tu_run *r, const gf_stack_config *c, unsigned long seed, size_t batch,
                  int training)
 {
-    return tu_run_stack_chunk(r, c, seed, batch, training, 0);
+    return tu_run_stack_chunk(r, c, seed, batch, training, TU_CHUNK);
 }
 
 int tu_run_stack_chunk(tu_run *r, const gf_stack_config *c, unsigned long seed, size_t batch,
@@ -346,7 +346,9 @@ int tu_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-int tu_count_entries(const char *dir)
+int tu_count_entries(const char *dir) { return tu_count_matching(dir, ""); }
+
+int tu_count_matching(const char *dir, const char *needle)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -354,7 +356,8 @@ int tu_count_entries(const char *dir)
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strstr(e->d_name, needle))
             n++;
     closedir(d);
     return n;

@@ -17,6 +17,10 @@
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 
+/* Arena chunk for test tapes: small, since the library's default (64 MiB) is
+ * filled byte by byte under meson's MALLOC_PERTURB_. */
+enum { TU_CHUNK = 1 << 20 };
+
 /* ---- numbers ----------------------------------------------------------- */
 
 gsl_rng *tu_rng(unsigned long seed);
@@ -115,5 +119,7 @@ char *tu_read_file(const char *path, size_t *len);
 int tu_file_exists(const char *path);
 /* Entries of a folder other than . and .. */
 int tu_count_entries(const char *dir);
+/* Entries whose name contains needle. */
+int tu_count_matching(const char *dir, const char *needle);
 
 #endif

@@ -13,9 +13,10 @@
  *   Gradients carry a scale exponent: the true gradient of t is
  *   t->g[i] * 2^t->gexp. A probe (see gf_probe.h) renormalizes the gradient it
  *   observes, so a 1000-layer stack can lose hundreds of decades without
- *   underflowing. Parameter gradients are brought back to true scale at the end
- *   of gf_tape_backward (they may then underflow, as they would in any float
- *   framework; gf_tape_param_grad_log2 reports them exactly first).
+ *   underflowing. The gradients of leaves (parameters, inputs: tensors no op
+ *   made) are brought back to true scale at the end of gf_tape_backward, so an
+ *   optimizer reads them as they are; they may then underflow, as in any float
+ *   framework, and gf_tensor_grad_export still reports their exact norm.
  *
  * Worked example
  *   gf_tape *tape = gf_tape_alloc(0);
@@ -62,6 +63,8 @@ struct gf_probe; /* defined in gf_probe.h */
 
 enum {
     GF_REQUIRES_GRAD = 1u << 0, /* backward must produce a gradient for it */
+    GF_OP_OUTPUT = 1u << 1,     /* made by an op on a tape (not a leaf) */
+    GF_GRAD_FOLDED = 1u << 2,   /* a leaf whose 2^gexp was folded into g; glog2 is exact */
 };
 
 typedef struct gf_tensor {
@@ -69,6 +72,7 @@ typedef struct gf_tensor {
     double *v;              /* values, n*d, row-major */
     double *g;              /* gradient in units of 2^gexp, valid when pass != 0 */
     int gexp;               /* scale exponent of g */
+    double glog2;           /* exact log2 ||g|| of a folded leaf (GF_GRAD_FOLDED) */
     unsigned flags;
     uint64_t pass;          /* the backward pass that last wrote g; 0: never */
     struct gf_probe *probe; /* observer of the final gradient, or NULL */

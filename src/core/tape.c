@@ -108,6 +108,7 @@ gf_tensor *gf_op_output(gf_tape *tape, gf_tensor *const *in, int nin, size_t n, 
     gf_tensor *t = new_tensor(tape, n, d);
     if (!t)
         return NULL;
+    t->flags = GF_OP_OUTPUT;
     for (int i = 0; i < nin; i++)
         if (in[i]->flags & GF_REQUIRES_GRAD)
             t->flags |= GF_REQUIRES_GRAD;
@@ -185,6 +186,7 @@ static double *grad_claim(gf_node *node, gf_tensor *t, int *fresh)
     }
     t->pass = tape->pass;
     t->gexp = node->out->gexp;
+    t->flags &= ~(unsigned)GF_GRAD_FOLDED;
     *fresh = 1;
     return t->g;
 }
@@ -231,6 +233,40 @@ static void align_exponents(gf_node *node)
     }
 }
 
+/* log2 ||x|| without overflow or underflow of the sum of squares. */
+static double log2_norm(const double *x, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(x[i]));
+    if (m == 0.0)
+        return -INFINITY;
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double r = x[i] / m;
+        ss += r * r;
+    }
+    return log2(m) + 0.5 * log2(ss);
+}
+
+/* Leaves reached by this pass get their gradient at true scale; those that
+ * carried an exponent keep their exact norm in glog2. */
+static void fold_leaf_exponents(gf_tape *tape)
+{
+    for (size_t i = 0; i < tape->n_nodes; i++) {
+        const gf_node *node = &tape->nodes[i];
+        for (int k = 0; k < node->nin; k++) {
+            gf_tensor *t = node->in[k];
+            if ((t->flags & GF_OP_OUTPUT) || t->pass != tape->pass || t->gexp == 0)
+                continue;
+            t->glog2 = log2_norm(t->g, gf_tensor_size(t)) + t->gexp;
+            gf_scale_pow2(t->g, gf_tensor_size(t), t->gexp);
+            t->gexp = 0;
+            t->flags |= GF_GRAD_FOLDED;
+        }
+    }
+}
+
 int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
 {
     if (tape->status != GSL_SUCCESS)
@@ -264,6 +300,7 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
         if (tape->status != GSL_SUCCESS)
             return tape->status;
     }
+    fold_leaf_exponents(tape);
     return GSL_SUCCESS;
 }
 
@@ -283,18 +320,9 @@ double gf_tensor_grad_export(const gf_tensor *t, double *dst)
             memset(dst, 0, size * sizeof *dst);
         return -INFINITY;
     }
-    double m = 0.0; /* scale the sum of squares by the largest entry: no overflow */
-    for (size_t i = 0; i < size; i++)
-        m = fmax(m, fabs(t->g[i]));
-    double ss = 0.0;
-    if (m > 0.0)
-        for (size_t i = 0; i < size; i++) {
-            const double r = t->g[i] / m;
-            ss += r * r;
-        }
     if (dst) {
         memcpy(dst, t->g, size * sizeof *dst);
         gf_scale_pow2(dst, size, t->gexp);
     }
-    return m > 0.0 ? log2(m) + 0.5 * log2(ss) + t->gexp : -INFINITY;
+    return t->flags & GF_GRAD_FOLDED ? t->glog2 : log2_norm(t->g, size) + t->gexp;
 }

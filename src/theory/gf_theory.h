@@ -6,7 +6,7 @@
  * where q is the pre-activation variance, carried from layer to layer by the
  * mean-field recursion q' = fan_in sigma_w^2 E[act(h)^2] + sigma_b^2 (Poole et
  * al. 2016, Schoenholz et al. 2017). For relu E[act'^2] = 1/2 whatever q, for
- * linear 1, for tanh it depends on q (Gauss-Hermite quadrature). The product
+ * linear 1, for tanh it depends on q (adaptive Gauss-Kronrod quadrature). The product
  * of these gains over the layers between x_l and x_B is the "product decay"
  * of a plain stack. With normalization layers the samples of a batch are
  * coupled and this simple product does not hold: no prediction is made.

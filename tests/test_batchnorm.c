@@ -1,0 +1,193 @@
+/* test_batchnorm.c: batch norm in training mode (backward, running statistics
+ * as PyTorch) and in eval mode. */
+#include "test_util.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { N = 32, D = 5 };
+
+/* x with a different mean and scale per feature. */
+static void fill_x(double *x, gsl_rng *r)
+{
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < D; j++)
+            x[i * D + j] = 3.0 * (double)j - 4.0 + (0.2 + (double)j) * tu_fixed(i * D + j) +
+                           0.1 * gsl_rng_uniform(r);
+}
+
+/* aux: running mean at 0, running var at 16, count at 32. */
+static gf_tensor *build_bn(gf_tape *t, tu_fd *c)
+{
+    const gf_bn_state bn = {.gamma = tu_fd_get(t, c, 1), .beta = tu_fd_get(t, c, 2),
+                            .running_mean = c->aux, .running_var = c->aux + 16,
+                            .batches_tracked = c->aux + 32, .momentum = 0.1, .eps = 1e-5};
+    return tu_mse_fixed(t, gf_batchnorm(t, tu_fd_get(t, c, 0), &bn, 1));
+}
+
+static void test_training_backward_matches_finite_differences(void)
+{
+    gsl_rng *r = tu_rng(71);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    tu_fd c;
+    tu_fd_init(&c, build_bn);
+    fill_x(c.leaf[tu_fd_leaf(&c, "x", N, D, 1)].v, r);
+    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "gamma", 1, D, 0)].v, D, r, -2.0, 2.0);
+    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "beta", 1, D, 0)].v, D, r, -1.0, 1.0);
+    for (int j = 0; j < D; j++)
+        c.aux[16 + j] = 1.0;
+    CU_ASSERT(tu_fd_check(tape, &c, 1e-5, 1e-6, "batchnorm_train N=32") <= 1e-6);
+    /* The batch couples the samples: dL/dx sums to zero over the batch. */
+    CU_ASSERT_FATAL(tu_fd_analytic(tape, &c) == 0);
+    for (int j = 0; j < D; j++) {
+        double s = 0.0, m = 0.0;
+        for (int i = 0; i < N; i++) {
+            s += c.leaf[0].g[i * D + j];
+            m = fmax(m, fabs(c.leaf[0].g[i * D + j]));
+        }
+        CU_ASSERT(fabs(s) <= 1e-12 * m * N);
+    }
+    gf_tape_free(tape);
+    tu_fd_release(&c);
+    gsl_rng_free(r);
+}
+
+/* Forward in training mode: the batch statistics with the biased variance;
+ * running <- 0.9 running + 0.1 stat with the unbiased variance; the count
+ * goes up by one per forward. */
+static void test_training_forward_and_running_statistics(void)
+{
+    gsl_rng *r = tu_rng(72);
+    double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked = 4.0;
+    tu_fill_uniform(gv, D, r, 0.5, 2.0);
+    tu_fill_uniform(bv, D, r, -1.0, 1.0);
+    tu_fill_uniform(rm, D, r, -1.0, 1.0);
+    tu_fill_uniform(rv, D, r, 0.5, 2.0);
+    memcpy(rm0, rm, sizeof rm);
+    memcpy(rv0, rv, sizeof rv);
+    gf_tensor gamma, beta;
+    gf_tensor_bind(&gamma, 1, D, gv, NULL);
+    gf_tensor_bind(&beta, 1, D, bv, NULL);
+    const gf_bn_state bn = {.gamma = &gamma, .beta = &beta, .running_mean = rm, .running_var = rv,
+                            .batches_tracked = &tracked, .momentum = 0.1, .eps = 1e-5};
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    gf_tensor *x = gf_tape_input(tape, N, D);
+    fill_x(x->v, r);
+    gf_tensor *y = gf_batchnorm(tape, x, &bn, 1);
+    CU_ASSERT_FATAL(y != NULL);
+    CU_ASSERT_EQUAL(tracked, 5.0);
+    for (size_t j = 0; j < D; j++) {
+        const double mean = gsl_stats_mean(x->v + j, D, N);
+        const double var_b = gsl_stats_variance_with_fixed_mean(x->v + j, D, N, mean); /* / n */
+        const double var_u = gsl_stats_variance(x->v + j, D, N);                      /* / (n - 1) */
+        CU_ASSERT_DOUBLE_EQUAL(rm[j], 0.9 * rm0[j] + 0.1 * mean, 1e-13);
+        CU_ASSERT_DOUBLE_EQUAL(rv[j], 0.9 * rv0[j] + 0.1 * var_u, 1e-13 * (1 + var_u));
+        double worst = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            const double want = gv[j] * (x->v[i * D + j] - mean) / sqrt(var_b + 1e-5) + bv[j];
+            worst = fmax(worst, fabs(y->v[i * D + j] - want));
+        }
+        CU_ASSERT(worst <= 1e-13);
+        /* normalized columns: mean beta, standard deviation about |gamma| */
+        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_mean(y->v + j, D, N), bv[j], 1e-13);
+        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_sd_with_fixed_mean(y->v + j, D, N, bv[j]),
+                               gv[j] * sqrt(var_b / (var_b + 1e-5)), 1e-12);
+    }
+    /* A second forward moves the statistics again. */
+    double rm1[D];
+    memcpy(rm1, rm, sizeof rm);
+    CU_ASSERT_PTR_NOT_NULL(gf_batchnorm(tape, x, &bn, 1));
+    CU_ASSERT_EQUAL(tracked, 6.0);
+    for (size_t j = 0; j < D; j++)
+        CU_ASSERT_DOUBLE_EQUAL(rm[j], 0.9 * rm1[j] + 0.1 * gsl_stats_mean(x->v + j, D, N), 1e-13);
+    /* Training mode needs two samples. */
+    gf_tensor *one = gf_tape_input(tape, 1, D);
+    memset(one->v, 0, D * sizeof(double));
+    CU_ASSERT_PTR_NULL(gf_batchnorm(tape, one, &bn, 1));
+    gf_tape_free(tape);
+    gsl_rng_free(r);
+}
+
+/* Eval mode: the running statistics, nothing updated, per-sample. */
+static void test_eval_uses_running_statistics(void)
+{
+    gsl_rng *r = tu_rng(73);
+    double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked = 3.0;
+    tu_fill_uniform(gv, D, r, 0.5, 2.0);
+    tu_fill_uniform(bv, D, r, -1.0, 1.0);
+    tu_fill_uniform(rm, D, r, -1.0, 1.0);
+    tu_fill_uniform(rv, D, r, 0.5, 2.0);
+    memcpy(rm0, rm, sizeof rm);
+    memcpy(rv0, rv, sizeof rv);
+    gf_tensor gamma, beta;
+    gf_tensor_bind(&gamma, 1, D, gv, NULL);
+    gf_tensor_bind(&beta, 1, D, bv, NULL);
+    const gf_bn_state bn = {.gamma = &gamma, .beta = &beta, .running_mean = rm, .running_var = rv,
+                            .batches_tracked = &tracked, .momentum = 0.1, .eps = 1e-5};
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    gf_tensor *x = gf_tape_input(tape, N, D);
+    fill_x(x->v, r);
+    gf_tensor *y = gf_batchnorm(tape, x, &bn, 0);
+    CU_ASSERT_FATAL(y != NULL);
+    CU_ASSERT(memcmp(rm, rm0, sizeof rm) == 0 && memcmp(rv, rv0, sizeof rv) == 0);
+    CU_ASSERT_EQUAL(tracked, 3.0);
+    double worst = 0.0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < D; j++) {
+            const double want = gv[j] * (x->v[i * D + j] - rm[j]) / sqrt(rv[j] + 1e-5) + bv[j];
+            worst = fmax(worst, fabs(y->v[i * D + j] - want));
+        }
+    CU_ASSERT(worst <= 1e-13);
+    /* One sample is enough in eval mode, and gives the same row. */
+    gf_tensor *one = gf_tape_input(tape, 1, D);
+    memcpy(one->v, x->v + 3 * D, D * sizeof(double));
+    gf_tensor *y1 = gf_batchnorm(tape, one, &bn, 0);
+    CU_ASSERT_FATAL(y1 != NULL);
+    CU_ASSERT(memcmp(y1->v, y->v + 3 * D, D * sizeof(double)) == 0);
+    gf_tape_free(tape);
+    gsl_rng_free(r);
+}
+
+/* In a stack, training forward passes update every batch-norm layer's
+ * running statistics and count; eval passes do not. */
+static void test_stack_running_statistics(void)
+{
+    gf_stack_config c = tu_small_config(GF_ARCH_RESNET, 8, 8);
+    c.norm = GF_NORM_BATCH;
+    tu_run r;
+    CU_ASSERT_FATAL(tu_run_stack(&r, &c, 74, 16, 1) == 0);
+    const gf_params *p = &r.s->params;
+    const int t = gf_params_find(p, "blocks.2.bn2.num_batches_tracked");
+    const int m = gf_params_find(p, "blocks.2.bn2.running_mean");
+    const int v = gf_params_find(p, "stem_bn.running_var");
+    CU_ASSERT_FATAL(t >= 0 && m >= 0);
+    CU_ASSERT_EQUAL(p->slot[t].t.v[0], 1.0);
+    CU_ASSERT(gf_params_value_log2(p, m) > -INFINITY); /* moved from 0 */
+    if (v >= 0) {
+        double ones = 0;
+        for (size_t j = 0; j < p->slot[v].cols; j++)
+            ones += p->slot[v].t.v[j] == 1.0;
+        CU_ASSERT(ones < (double)p->slot[v].cols);
+    }
+    CU_ASSERT_FATAL(tu_run_step(&r, 1) == 0);
+    CU_ASSERT_EQUAL(p->slot[t].t.v[0], 2.0);
+    const size_t bytes = p->size * sizeof(double);
+    double *before = malloc(bytes);
+    memcpy(before, p->value, bytes);
+    CU_ASSERT_FATAL(tu_run_step(&r, 0) == 0);
+    CU_ASSERT(memcmp(before, p->value, bytes) == 0);
+    CU_ASSERT(isfinite(r.loss->v[0]));
+    free(before);
+    tu_run_release(&r);
+}
+
+CU_TestInfo batchnorm_tests[] = {
+    {"training backward matches finite differences (N = 32)",
+     test_training_backward_matches_finite_differences},
+    {"training forward, running mean / unbiased var, count", test_training_forward_and_running_statistics},
+    {"eval mode uses the running statistics", test_eval_uses_running_statistics},
+    {"stack: training passes update running statistics, eval does not", test_stack_running_statistics},
+    CU_TEST_INFO_NULL,
+};

@@ -1,0 +1,592 @@
+/* test_cli.c: the real `gradflow` command, run as a child process.
+ *
+ * The binary's path comes from GRADFLOW_EXE (set by meson's test()). Each
+ * run's stdout and stderr go to files in a temporary work folder, removed
+ * when the suite ends.
+ */
+#define _GNU_SOURCE
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char work[4096];
+static const char *exe;
+
+int cli_suite_init(void);
+int cli_suite_cleanup(void);
+
+/* GRADFLOW_EXE, or the gradflow built beside this runner (BUILD/analysis/gradflow). */
+int cli_suite_init(void)
+{
+    static char beside[4096];
+    exe = getenv("GRADFLOW_EXE");
+    if (!exe || !*exe) {
+        char self[4096];
+        const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+        if (slash) {
+            *slash = '\0';
+            if (snprintf(beside, sizeof beside, "%s/../analysis/gradflow", self) < (int)sizeof beside &&
+                access(beside, X_OK) == 0)
+                exe = beside;
+        }
+    }
+    if (!exe || !*exe) {
+        fprintf(stderr, "GRADFLOW_EXE is not set: run the cli suite through meson test\n");
+        return -1;
+    }
+    return tu_make_temp_dir(work, sizeof work, "cli");
+}
+
+int cli_suite_cleanup(void)
+{
+    if (work[0])
+        tu_remove_tree(work);
+    return 0;
+}
+
+typedef struct result {
+    int status; /* exit status, or 128 + signal */
+    char *out, *err;
+    int err_lines;
+} result;
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; s && *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Run gradflow with args (NULL-terminated) and env changes ("KEY=VALUE" sets,
+ * "KEY" removes; NULL-terminated, may be NULL). GRADFLOW_GNUPLOT is removed
+ * unless set here. */
+static int run_env(result *r, const char *const *env_changes, const char *const *args)
+{
+    memset(r, 0, sizeof *r);
+    r->status = -1;
+    const char *argv[64];
+    int argc = 0;
+    argv[argc++] = exe;
+    for (; args[argc - 1] && argc < 63; argc++)
+        argv[argc] = args[argc - 1];
+    argv[argc] = NULL;
+
+    size_t n_env = 0;
+    while (environ[n_env])
+        n_env++;
+    const char **envp = calloc(n_env + 16, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < n_env; i++) {
+        int drop = strncmp(environ[i], "GRADFLOW_GNUPLOT=", 17) == 0;
+        for (size_t j = 0; env_changes && env_changes[j]; j++) {
+            const size_t key = strcspn(env_changes[j], "=");
+            drop |= strncmp(environ[i], env_changes[j], key) == 0 && environ[i][key] == '=';
+        }
+        if (!drop)
+            envp[k++] = environ[i];
+    }
+    for (size_t j = 0; env_changes && env_changes[j] && k < n_env + 15; j++)
+        if (strchr(env_changes[j], '='))
+            envp[k++] = env_changes[j];
+    envp[k] = NULL;
+
+    char out_path[4200], err_path[4200];
+    snprintf(out_path, sizeof out_path, "%s/.stdout", work);
+    snprintf(err_path, sizeof err_path, "%s/.stderr", work);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawn(&pid, exe, &fa, NULL, (char *const *)argv, (char *const *)envp);
+    posix_spawn_file_actions_destroy(&fa);
+    free(envp);
+    if (rc != 0) {
+        fprintf(stderr, "\n  cannot run %s: %s\n", exe, strerror(rc));
+        return -1;
+    }
+    int st;
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    r->out = tu_read_file(out_path, NULL);
+    r->err = tu_read_file(err_path, NULL);
+    unlink(out_path);
+    unlink(err_path);
+    r->err_lines = count_lines(r->err);
+    return 0;
+}
+
+static int run(result *r, const char *const *args) { return run_env(r, NULL, args); }
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", work, name);
+}
+
+static void show(const char *what, const result *r)
+{
+    fprintf(stderr, "\n  %s: status %d, stderr:\n%s", what, r->status, r->err ? r->err : "(none)");
+}
+
+/* The small run every test uses: depth 8 (3 blocks), width 16, batch 8, 2 seeds. */
+static int gradnorm(result *r, const char *const *env, const char *out, const char *extra1,
+                    const char *extra2)
+{
+    const char *args[20] = {"gradnorm", "--depth", "8", "--width", "16", "--batch", "8",
+                            "--seeds", "2", "--out", out, "--quiet"};
+    int n = 12;
+    if (extra1)
+        args[n++] = extra1;
+    if (extra2)
+        args[n++] = extra2;
+    args[n] = NULL;
+    return run_env(r, env, args);
+}
+
+/* ---- TSV helpers -------------------------------------------------------------- */
+
+/* Split a line into fields (in place); the count. */
+static int split_tabs(char *line, char **f, int max)
+{
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(line, "\t", &save); t && n < max;
+         t = strtok_r(NULL, "\t", &save))
+        f[n++] = t;
+    return n;
+}
+
+static int column(char *const *header, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(header[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+static void test_version_help_and_unknown_command(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("--version")) == 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    char want[64];
+    snprintf(want, sizeof want, "gradflow %s\n", GF_VERSION);
+    CU_ASSERT(r.out && strncmp(r.out, want, strlen(want)) == 0);
+    result_free(&r);
+
+    CU_ASSERT_FATAL(run(&r, ARGS("gradnorm", "--help")) == 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT(r.out && strstr(r.out, "Usage: gradflow gradnorm") && strstr(r.out, "--depth"));
+    CU_ASSERT(r.err && r.err[0] == '\0');
+    result_free(&r);
+
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT(r.out && strstr(r.out, "gradnorm"));
+    result_free(&r);
+
+    CU_ASSERT_FATAL(run(&r, ARGS("nosuchcommand")) == 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(r.err_lines, 1);
+    CU_ASSERT(r.err && strstr(r.err, "nosuchcommand"));
+    result_free(&r);
+
+    CU_ASSERT_FATAL(run(&r, (const char *const[]){NULL}) == 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    result_free(&r);
+}
+
+static void test_tsv_header_and_rows(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "header");
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", NULL) == 0);
+    if (r.status != 0)
+        show("gradnorm", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/gradnorm.tsv", out);
+    char *text = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(text != NULL);
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    CU_ASSERT_FATAL(line != NULL);
+    char *h[64];
+    const int nh = split_tabs(line, h, 64);
+    CU_ASSERT_FATAL(nh >= 4);
+    CU_ASSERT_STRING_EQUAL(h[0], "arch");
+    CU_ASSERT_STRING_EQUAL(h[1], "seed");
+    CU_ASSERT_STRING_EQUAL(h[2], "block");
+    CU_ASSERT_STRING_EQUAL(h[3], "grad_norm");
+    const int c_log = column(h, nh, "log10_grad_norm");
+    CU_ASSERT(c_log >= 0);
+    CU_ASSERT(column(h, nh, "skip_norm") >= 0 && column(h, nh, "branch_norm") >= 0 &&
+              column(h, nh, "cos_skip_branch") >= 0);
+    /* 3 archs x 2 seeds x (B + 1 = 4) boundaries, every row complete. */
+    int rows = 0, bad = 0;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char *f[64];
+        const int n = split_tabs(line, f, 64);
+        rows++;
+        if (n != nh) {
+            bad++;
+            continue;
+        }
+        const int block = atoi(f[2]), seed = atoi(f[1]);
+        bad += strcmp(f[0], "plain") != 0 && strcmp(f[0], "resnet") != 0 &&
+               strcmp(f[0], "preact") != 0;
+        bad += block < 0 || block > 3 || seed < 1 || seed > 2;
+        const double g = strtod(f[3], NULL);
+        bad += !(g > 0.0) || fabs(log10(g) - strtod(f[c_log], NULL)) > 1e-6;
+    }
+    CU_ASSERT_EQUAL(rows, 24);
+    CU_ASSERT_EQUAL(bad, 0);
+    free(text);
+    /* The other files of the run. */
+    static const char *const files[] = {"gradnorm_mean.tsv", "probes.tsv", "params.tsv",
+                                        "split_mean.tsv", "manifest.json"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *x = tu_read_file(a, &na), *y = tu_read_file(b, &nb);
+    const int same = x && y && na == nb && na > 0 && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Same flags, same bytes; another seed, other bytes. */
+static void test_same_seed_same_bytes(void)
+{
+    char o1[4200], o2[4200], o3[4200], a[4300], b[4300];
+    path_in(o1, sizeof o1, "same1");
+    path_in(o2, sizeof o2, "same2");
+    path_in(o3, sizeof o3, "other-seed");
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, o1, "--no-plot", NULL) == 0 && r.status == 0);
+    result_free(&r);
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, o2, "--no-plot", NULL) == 0 && r.status == 0);
+    result_free(&r);
+    static const char *const files[] = {"gradnorm.tsv", "params.tsv", "probes.tsv",
+                                        "gradnorm_mean.tsv", "split_mean.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(a, sizeof a, "%s/%s", o1, files[i]);
+        snprintf(b, sizeof b, "%s/%s", o2, files[i]);
+        if (!same_file(a, b))
+            fprintf(stderr, "\n  %s differs between identical runs\n", files[i]);
+        CU_ASSERT(same_file(a, b));
+    }
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, o3, "--no-plot", "--seed=5") == 0 && r.status == 0);
+    result_free(&r);
+    snprintf(a, sizeof a, "%s/gradnorm.tsv", o1);
+    snprintf(b, sizeof b, "%s/gradnorm.tsv", o3);
+    CU_ASSERT(!same_file(a, b));
+}
+
+/* Usage errors: status 2, one line on stderr, nothing created. */
+static void test_bad_input(void)
+{
+    static const char *const bad[][3] = {
+        {"--arch", "foo", NULL},  {"--arch", "plain,foo", NULL}, {"--arch", "plain,plain", NULL},
+        {"--arch", "", NULL},     {"--init", "foo", NULL},       {"--norm", "foo", NULL},
+        {"--act", "foo", NULL},   {"--depth", "57", NULL},       {"--depth", "3", NULL},
+        {"--depth", "abc", NULL}, {"--depth", "0", NULL},        {"--depth", "-20", NULL},
+        {"--depth", "", NULL},    {"--depth", "20x", NULL},      {"--width", "0", NULL},
+        {"--width", "-5", NULL},  {"--width", "1e3", NULL},      {"--batch", "1.5", NULL},
+        {"--batch", "0", NULL},   {"--batch", "1", NULL},        {"--seeds", "0", NULL},
+        {"--seeds", "two", NULL}, {"--bogus", NULL, NULL},       {"-Z", NULL, NULL},
+        {"--term", "png", NULL},  {"stray", NULL, NULL},         {"--depth", NULL, NULL},
+        {"--batch", "100", "--samples=50"},                      {"--out", "", NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        const int before = tu_count_entries(work);
+        const char *args[12] = {"gradnorm", "--out", out, "--no-plot", "--seeds", "1"};
+        int n = 6;
+        for (int k = 0; k < 3 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && r.err[strlen(r.err) - 1] == '\n' &&
+                       !tu_file_exists(out) && tu_count_entries(work) == before &&
+                       strncmp(r.err, "gradflow", 8) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  gradnorm %s %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "",
+                    bad[i][2] ? bad[i][2] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+/* An output folder under a regular file: status 1, one line, nothing made. */
+static void test_unwritable_output(void)
+{
+    char file[4200], out[4300];
+    path_in(file, sizeof file, "a-file");
+    FILE *f = fopen(file, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("not a folder\n", f);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/sub", file);
+    const int before = tu_count_entries(work);
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", NULL) == 0);
+    if (r.status != 1 || r.err_lines != 1)
+        show("unwritable", &r);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.err_lines, 1);
+    CU_ASSERT(r.err && strstr(r.err, "a-file/sub"));
+    CU_ASSERT_EQUAL(tu_count_entries(work), before);
+    struct stat st;
+    CU_ASSERT(stat(file, &st) == 0 && S_ISREG(st.st_mode));
+    result_free(&r);
+
+    /* A read-only folder (unless root, who may write anywhere). */
+    if (geteuid() != 0) {
+        char ro[4200];
+        path_in(ro, sizeof ro, "read-only");
+        CU_ASSERT_FATAL(mkdir(ro, 0555) == 0);
+        CU_ASSERT_FATAL(gradnorm(&r, NULL, ro, "--no-plot", NULL) == 0);
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT_EQUAL(r.err_lines, 1);
+        CU_ASSERT_EQUAL(tu_count_entries(ro), 0);
+        result_free(&r);
+        chmod(ro, 0755);
+    }
+}
+
+/* No gnuplot: exit 0 with a warning; data, manifest and .gp written, no PNG. */
+static void test_missing_gnuplot(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "no-gnuplot");
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"), out, NULL,
+                             NULL) == 0);
+    if (r.status != 0)
+        show("no gnuplot", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT(r.err && strstr(r.err, "gnuplot") && strstr(r.err, "warning"));
+    CU_ASSERT(r.err_lines >= 1 && r.err_lines <= 2);
+    static const char *const present[] = {"gradnorm.gp", "gradnorm.tsv", "manifest.json"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, present[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    snprintf(path, sizeof path, "%s/gradnorm.png", out);
+    CU_ASSERT(!tu_file_exists(path));
+    snprintf(path, sizeof path, "%s/gradnorm.svg", out);
+    CU_ASSERT(!tu_file_exists(path));
+    CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+    /* The manifest records the settings and seeds. */
+    snprintf(path, sizeof path, "%s/manifest.json", out);
+    json_error_t err;
+    json_t *m = json_load_file(path, 0, &err);
+    CU_ASSERT_FATAL(json_is_object(m));
+    json_t *settings = json_object_get(m, "settings");
+    CU_ASSERT(json_integer_value(json_object_get(settings, "depth")) == 8);
+    CU_ASSERT(json_integer_value(json_object_get(settings, "width")) == 16);
+    json_t *seeds = json_object_get(m, "seeds");
+    CU_ASSERT(json_array_size(seeds) == 2 && json_integer_value(json_array_get(seeds, 0)) == 1);
+    CU_ASSERT(json_is_object(json_object_get(m, "blas")));
+    json_decref(m);
+    result_free(&r);
+}
+
+static int gnuplot_in_path(void)
+{
+    const char *path = getenv("PATH");
+    char buf[4200];
+    while (path && *path) {
+        const size_t n = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
+        if (n && access(buf, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
+}
+
+static void test_with_gnuplot(void)
+{
+    if (!gnuplot_in_path()) {
+        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+        return;
+    }
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "with-gnuplot");
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, out, NULL, NULL) == 0);
+    if (r.status != 0)
+        show("with gnuplot", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT(r.err && !strstr(r.err, "gradflow gradnorm:")); /* no warning or error of ours */
+    static const char *const pngs[] = {"gradnorm.png", "split.png"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, pngs[i]);
+        size_t len = 0;
+        char *png = tu_read_file(path, &len);
+        CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+        free(png);
+    }
+    snprintf(path, sizeof path, "%s/gradnorm.svg", out);
+    char *svg = tu_read_file(path, NULL);
+    CU_ASSERT(svg && strstr(svg, "<svg"));
+    free(svg);
+    CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+    result_free(&r);
+}
+
+/* The log10_grad_norm of (arch, seed, block) in a gradnorm.tsv. */
+static double tsv_log10(const char *file, const char *arch, int seed, int block)
+{
+    char *text = tu_read_file(file, NULL);
+    if (!text)
+        return NAN;
+    char *save = NULL, *line = strtok_r(text, "\n", &save), *h[64];
+    const int nh = line ? split_tabs(line, h, 64) : 0;
+    const int c = column(h, nh, "log10_grad_norm");
+    double v = NAN;
+    while (c >= 0 && (line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char *f[64];
+        if (split_tabs(line, f, 64) == nh && strcmp(f[0], arch) == 0 && atoi(f[1]) == seed &&
+            atoi(f[2]) == block)
+            v = strtod(f[c], NULL);
+    }
+    free(text);
+    return v;
+}
+
+static void check_shape(const gf_st_file *st, const char *name, gf_st_dtype dt, int rank,
+                        int64_t d0, int64_t d1)
+{
+    const gf_st_entry *e = gf_st_find(st, name);
+    if (!e)
+        fprintf(stderr, "\n  %s is missing from the export\n", name);
+    CU_ASSERT_FATAL(e != NULL);
+    CU_ASSERT(e->dtype == dt && e->rank == rank);
+    if (rank > 0)
+        CU_ASSERT(e->shape[0] == d0);
+    if (rank > 1)
+        CU_ASSERT(e->shape[1] == d1);
+}
+
+static void test_save_safetensors(void)
+{
+    char out[4200], save[4300], file[4400], tsv[4400];
+    path_in(out, sizeof out, "save");
+    snprintf(save, sizeof save, "%s/run.safetensors", out);
+    result r;
+    CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", "--save") == 0);
+    CU_ASSERT_EQUAL(r.status, 2); /* --save without its value */
+    result_free(&r);
+    CU_ASSERT_FATAL(mkdir(out, 0755) == 0);
+    const char *args[] = {"gradnorm", "--depth", "8", "--width", "16", "--batch", "8", "--seeds",
+                          "2", "--out", out, "--quiet", "--no-plot", "--save", save, NULL};
+    CU_ASSERT_FATAL(run(&r, args) == 0);
+    if (r.status != 0)
+        show("--save", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    result_free(&r);
+    snprintf(tsv, sizeof tsv, "%s/gradnorm.tsv", out);
+    static const char *const archs[] = {"plain", "resnet", "preact"};
+    for (int a = 0; a < 3; a++) {
+        snprintf(file, sizeof file, "%s/run-%s.safetensors", out, archs[a]);
+        gf_st_file st;
+        char why[256] = "";
+        const int rc = gf_st_read(&st, file, why, sizeof why);
+        if (rc != 0)
+            fprintf(stderr, "\n  %s: %s\n", file, why);
+        CU_ASSERT_FATAL(rc == 0);
+        check_shape(&st, "stem.weight", GF_ST_F64, 2, 16, 32);
+        check_shape(&st, "grad.stem.weight", GF_ST_F64, 2, 16, 32);
+        check_shape(&st, "head.bias", GF_ST_F64, 1, 10, 0);
+        check_shape(&st, "blocks.2.fc2.weight", GF_ST_F64, 2, 16, 16);
+        check_shape(&st, "input", GF_ST_F64, 2, 8, 32);
+        check_shape(&st, "labels", GF_ST_I64, 1, 8, 0);
+        check_shape(&st, "grad.x.0", GF_ST_F64, 2, 8, 16);
+        check_shape(&st, "grad.x.3", GF_ST_F64, 2, 8, 16);
+        const int64_t *labels = gf_st_find(&st, "labels")->data;
+        int bad_label = 0;
+        for (int i = 0; i < 8; i++)
+            bad_label += labels[i] < 0 || labels[i] >= 10;
+        CU_ASSERT_EQUAL(bad_label, 0);
+        /* ||grad.x.0|| is the TSV's norm of dL/dx_0 for seed 1. */
+        double g[8 * 16];
+        memcpy(g, gf_st_find(&st, "grad.x.0")->data, sizeof g);
+        const double want = pow(10.0, tsv_log10(tsv, archs[a], 1, 0));
+        const double got = tu_norm(g, 8 * 16);
+        if (!(fabs(got / want - 1.0) <= 1e-12))
+            fprintf(stderr, "\n  %s: ||grad.x.0|| = %.17g, gradnorm.tsv says %.17g\n", archs[a],
+                    got, want);
+        CU_ASSERT(fabs(got / want - 1.0) <= 1e-12);
+        gf_st_release(&st);
+    }
+    CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+
+    /* One architecture: the path as given. */
+    char one[4300];
+    snprintf(one, sizeof one, "%s/one.safetensors", out);
+    const char *args1[] = {"gradnorm", "--arch", "preact", "--depth", "8", "--width", "16",
+                           "--batch", "8", "--seeds", "1", "--out", out, "--quiet", "--no-plot",
+                           "--norm", "batch", "--save", one, NULL};
+    CU_ASSERT_FATAL(run(&r, args1) == 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    result_free(&r);
+    gf_st_file st;
+    char why[256];
+    CU_ASSERT_FATAL(gf_st_read(&st, one, why, sizeof why) == 0);
+    check_shape(&st, "blocks.0.bn1.running_mean", GF_ST_F64, 1, 16, 0);
+    check_shape(&st, "blocks.0.bn1.num_batches_tracked", GF_ST_I64, 0, 0, 0);
+    CU_ASSERT(*(const int64_t *)gf_st_find(&st, "blocks.0.bn1.num_batches_tracked")->data == 1);
+    CU_ASSERT_PTR_NULL(gf_st_find(&st, "blocks.0.fc1.bias"));
+    gf_st_release(&st);
+}
+
+CU_TestInfo cli_tests[] = {
+    {"--version, --help, unknown command", test_version_help_and_unknown_command},
+    {"gradnorm.tsv header and rows", test_tsv_header_and_rows},
+    {"same seed gives identical gradnorm.tsv and params.tsv", test_same_seed_same_bytes},
+    {"bad input: status 2, one line, nothing created", test_bad_input},
+    {"unwritable output folder: status 1, one line", test_unwritable_output},
+    {"missing gnuplot: status 0, warning, .gp and data written", test_missing_gnuplot},
+    {"with gnuplot: PNG and SVG drawn", test_with_gnuplot},
+    {"--save writes readable safetensors", test_save_safetensors},
+    CU_TEST_INFO_NULL,
+};
