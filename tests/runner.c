@@ -16,7 +16,7 @@
 #include <string.h>
 
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
-    theory_tests[], io_tests[], cli_tests[];
+    theory_tests[], io_tests[], cli_tests[], blas_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -33,6 +33,8 @@ static CU_SuiteInfo suites[] = {
      .pTearDownFunc = NULL, .pTests = batchnorm_tests},
     {.pName = "theory", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = theory_tests},
+    {.pName = "blas", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = blas_tests},
     {.pName = "io", .pInitFunc = io_suite_init, .pCleanupFunc = io_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = io_tests},
     {.pName = "cli", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #ifdef GF_HAVE_OPENBLAS
@@ -46,10 +47,7 @@ int gf_blas_check_products(void)
     return 1;
 }
 
-#ifdef GF_HAVE_OPENBLAS
-/* Instruction-set level of an OpenBLAS core name: 3 AVX-512, 2 AVX2, 1 AVX,
- * 0 SSE; unknown names count as good enough (4). */
-static int core_level(const char *core)
+int gf_blas_core_level(const char *core)
 {
     static const char *const sse[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
                                       "Atom", "Katmai", "Coppermine", "Northwood", "Banias",
@@ -66,6 +64,31 @@ static int core_level(const char *core)
     return 4;
 }
 
+const char *gf_blas_decide(const char *running, const char *env, const char *user,
+                           const char *cpu_best, char *reason, size_t size)
+{
+    if (user && strcmp(user, "default") != 0 && strcmp(user, "auto") != 0) {
+        snprintf(reason, size, "user: GRADFLOW_BLAS_CORETYPE=%s", user);
+        return env && strcasecmp(env, user) == 0 ? NULL : user;
+    }
+    if (env) {
+        snprintf(reason, size, "environment: OPENBLAS_CORETYPE=%s", env);
+        return NULL;
+    }
+    if (user && strcmp(user, "default") == 0) {
+        snprintf(reason, size, "library default (GRADFLOW_BLAS_CORETYPE=default)");
+        return NULL;
+    }
+    if (cpu_best && running && gf_blas_core_level(running) < gf_blas_core_level(cpu_best)) {
+        snprintf(reason, size, "gradflow: the library chose %s, below what this CPU runs; set %s",
+                 running, cpu_best);
+        return cpu_best;
+    }
+    snprintf(reason, size, "library default (detected %s)", running ? running : "unknown");
+    return NULL;
+}
+
+#ifdef GF_HAVE_OPENBLAS
 static const char *best_core_for_cpu(void)
 {
     __builtin_cpu_init();
@@ -112,27 +135,14 @@ int gf_blas_setup(char **argv, const char **why)
     const char *running = openblas_get_corename();
     int chosen_by_gradflow = 0;
 
-    if (marker) {
+    if (marker) { /* this image is the restart gf_blas_setup asked for */
         snprintf(reason, sizeof reason, "%s", marker);
         chosen_by_gradflow = strncmp(marker, "gradflow", 8) == 0;
-    } else if (user && strcmp(user, "default") != 0 && strcmp(user, "auto") != 0) {
-        snprintf(reason, sizeof reason, "user: GRADFLOW_BLAS_CORETYPE=%s", user);
-        if (!env || strcasecmp(env, user) != 0)
-            reexec(argv, user, reason);
-    } else if (user && strcmp(user, "default") == 0) {
-        snprintf(reason, sizeof reason, "library default (GRADFLOW_BLAS_CORETYPE=default)");
-    } else if (env) {
-        snprintf(reason, sizeof reason, "environment: OPENBLAS_CORETYPE=%s", env);
     } else {
-        const char *best = best_core_for_cpu();
-        if (best && running && core_level(running) < core_level(best)) {
-            snprintf(reason, sizeof reason,
-                     "gradflow: the library chose %s, below what this CPU runs; set %s", running,
-                     best);
-            reexec(argv, best, reason);
-        }
-        snprintf(reason, sizeof reason, "library default (detected %s)",
-                 running ? running : "unknown");
+        const char *core = gf_blas_decide(running, env, user, best_core_for_cpu(), reason,
+                                          sizeof reason);
+        if (core)
+            reexec(argv, core, reason);
     }
     fill_info(reason);
     info.check_passed = gf_blas_check_products();

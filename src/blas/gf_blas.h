@@ -20,6 +20,8 @@
 #ifndef GF_BLAS_H
 #define GF_BLAS_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -40,6 +42,18 @@ int gf_blas_setup(char **argv, const char **why);
 
 /* What runs; valid after gf_blas_setup (or describes the library default). */
 const gf_blas_info *gf_blas_info_get(void);
+
+/* The selection rule itself, without side effects (gf_blas_setup applies
+ * it): running is the library's kernel, env OPENBLAS_CORETYPE, user
+ * GRADFLOW_BLAS_CORETYPE (each NULL when unset), cpu_best the best kernel
+ * this CPU runs ("SkylakeX", "Haswell" or NULL). Returns the kernel to
+ * restart with, or NULL to keep the running one; says why in reason. */
+const char *gf_blas_decide(const char *running, const char *env, const char *user,
+                           const char *cpu_best, char *reason, size_t size);
+
+/* Instruction-set level of an OpenBLAS kernel name: 0 SSE, 1 AVX, 2 AVX2,
+ * 3 AVX-512; 4 for names it does not know (assumed good enough). */
+int gf_blas_core_level(const char *core);
 
 /* 1 when the running BLAS computes the exact product check correctly. */
 int gf_blas_check_products(void);
