@@ -56,6 +56,21 @@ static void only(FILE *out, const char *arch, int c)
     fprintf(out, "(strcol(1) eq '%s' ? column(%d) : NaN)", arch, c);
 }
 
+/* One arch's min-max band between columns lo and hi of file; returns the
+ * separator for the next plot element. */
+static const char *band(FILE *out, const char *sep, const char *file, const char *arch, int lo,
+                        int hi)
+{
+    fprintf(out, "%s'%s' skip 1 using 2:", sep, file);
+    only(out, arch, lo);
+    fputc(':', out);
+    only(out, arch, hi);
+    fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
+                 "title '%s: min-max over seeds'",
+            gf_plot_color(arch), arch);
+    return ", \\\n     ";
+}
+
 /* The predicted lines: black dashes, drawn over the measured curves they
  * often hide (in the terminal, under them, where characters overwrite). */
 static const char *theory_lines(FILE *out, const gf_fig_gradnorm *f, const char *sep)
@@ -92,16 +107,8 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
     const char *sep = rich ? "" : theory_lines(out, f, "");
     for (int i = 0; i < f->n_archs; i++) {
         const char *a = f->archs[i], *col = gf_plot_color(a);
-        if (rich) {
-            fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
-            only(out, a, 5);
-            fputc(':', out);
-            only(out, a, 6);
-            fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
-                         "title '%s: min-max over seeds'",
-                    col, a);
-            sep = ", \\\n     ";
-        }
+        if (rich)
+            sep = band(out, sep, "gradnorm_mean.tsv", a, 5, 6);
         fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
         only(out, a, 4);
         fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 pi %d title '%s (geometric mean)'",
@@ -157,16 +164,8 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
     sep = "plot ";
     for (int i = 0; i < f->n_archs; i++) {
         const char *a = f->archs[i], *col = gf_plot_color(a);
-        if (rich) {
-            fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
-            only(out, a, 6);
-            fputc(':', out);
-            only(out, a, 7);
-            fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
-                         "title '%s: min-max over seeds'",
-                    col, a);
-            sep = ", \\\n     ";
-        }
+        if (rich)
+            sep = band(out, sep, "split_mean.tsv", a, 6, 7);
         fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
         only(out, a, 5);
         fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.5 title '%s: mean cosine'", col, a);

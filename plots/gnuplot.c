@@ -65,6 +65,10 @@ static void terminal(FILE *out, gf_term term, int columns, int rows)
     }
 }
 
+/* Every figure is drawn twice: PNG and SVG. */
+static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
+static const char *const ext[2] = {"png", "svg"};
+
 /* One drawing: terminal, output, body. */
 static int emit(FILE *out, gf_term term, const char *output, gf_plot_body body, const void *ctx,
                 int columns, int rows)
@@ -113,48 +117,56 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
     return 0;
 }
 
+typedef struct script_ctx {
+    const char *name;
+    gf_plot_body body;
+    const void *ctx;
+} script_ctx;
+
+/* NAME.gp: the PNG, then the SVG, under their final names. */
+static int write_script(FILE *f, const void *p)
+{
+    const script_ctx *c = p;
+    char out[512];
+    fprintf(f, "# %s.gp: redraws %s.png and %s.svg from this folder's TSV files.\n"
+               "# Run it inside the run folder: gnuplot %s.gp\n",
+            c->name, c->name, c->name, c->name);
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, sizeof out, "%s.%s", c->name, ext[i]);
+        if (emit(f, terms[i], out, c->body, c->ctx, 0, 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int gf_plot_script(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
-    static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
-    static const char *const ext[2] = {"png", "svg"};
-    char path[4096], file[512], out[512];
+    char path[4096], file[512];
     snprintf(file, sizeof file, "%s.gp", name);
     if (gf_path_join(path, sizeof path, dir, file) != 0) {
         snprintf(why, size, "path too long");
         return -1;
     }
-    gf_atomic a;
-    FILE *f = gf_atomic_open(&a, path);
-    if (!f) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        return -1;
+    const script_ctx c = {name, body, ctx};
+    return gf_write_file(path, write_script, &c, why, size);
+}
+
+/* A script in memory that starts in dir; NULL when out of memory. */
+static FILE *script_begin(const char *dir, char **text, size_t *len)
+{
+    FILE *m = open_memstream(text, len);
+    if (m) {
+        fputs("cd ", m);
+        gf_plot_quote(m, dir);
+        fputc('\n', m);
     }
-    fprintf(f, "# %s: redraws %s.png and %s.svg from this folder's TSV files.\n"
-               "# Run it inside the run folder: gnuplot %s.gp\n",
-            file, name, name, file);
-    int bad = 0;
-    for (int i = 0; i < 2 && !bad; i++) {
-        snprintf(out, sizeof out, "%s.%s", name, ext[i]);
-        bad = emit(f, terms[i], out, body, ctx, 0, 0) != 0;
-    }
-    if (bad) {
-        gf_atomic_abort(&a);
-        snprintf(why, size, "cannot write %s", path);
-        return -1;
-    }
-    if (gf_atomic_commit(&a) != 0) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return m;
 }
 
 int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
-    static const gf_term terms[2] = {GF_TERM_PNG, GF_TERM_SVG};
-    static const char *const ext[2] = {"png", "svg"};
     char path[4096], file[512], tmp[2][512], final[2][4096];
     int bad = 0;
 
@@ -165,14 +177,11 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
     /* 2. The same drawing through a pipe, into temporary names. */
     char *script = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&script, &len);
+    FILE *m = script_begin(dir, &script, &len);
     if (!m) {
         snprintf(why, size, "out of memory");
         return -1;
     }
-    fputs("cd ", m);
-    gf_plot_quote(m, dir);
-    fputc('\n', m);
     for (int i = 0; i < 2 && !bad; i++) {
         snprintf(tmp[i], sizeof tmp[i], ".%s.%s.tmp-%ld", name, ext[i], (long)getpid());
         snprintf(file, sizeof file, "%s.%s", name, ext[i]);
@@ -205,14 +214,11 @@ int gf_plot_terminal(const char *dir, gf_plot_body body, const void *ctx, int co
 {
     char *script = NULL;
     size_t len = 0;
-    FILE *m = open_memstream(&script, &len);
+    FILE *m = script_begin(dir, &script, &len);
     if (!m) {
         snprintf(why, size, "out of memory");
         return -1;
     }
-    fputs("cd ", m);
-    gf_plot_quote(m, dir);
-    fputc('\n', m);
     const int bad = emit(m, GF_TERM_DUMB, NULL, body, ctx, columns, rows) != 0;
     fclose(m);
     const int rc = bad ? -1 : run_gnuplot(script, len, why, size);

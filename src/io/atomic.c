@@ -60,6 +60,27 @@ void gf_atomic_abort(gf_atomic *a)
         unlink(a->tmp);
 }
 
+int gf_write_file(const char *path, gf_write_fn write, const void *ctx, char *why, size_t size)
+{
+    gf_atomic a;
+    FILE *f = gf_atomic_open(&a, path);
+    if (!f) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (write(f, ctx) != 0 || ferror(f)) {
+        gf_atomic_abort(&a);
+        snprintf(why, size, "cannot write %s", path);
+        errno = EIO;
+        return -1;
+    }
+    if (gf_atomic_commit(&a) != 0) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int gf_make_dirs(const char *dir)
 {
     char buf[4096];

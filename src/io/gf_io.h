@@ -27,6 +27,11 @@ int gf_atomic_commit(gf_atomic *a);
 /* Close and remove the temporary file. */
 void gf_atomic_abort(gf_atomic *a);
 
+/* Write path atomically: open a temporary file, call write(f, ctx), rename.
+ * 0, or -1 with a one-line reason in why (errno kept when the system said). */
+typedef int (*gf_write_fn)(FILE *f, const void *ctx);
+int gf_write_file(const char *path, gf_write_fn write, const void *ctx, char *why, size_t size);
+
 /* mkdir -p, then check the folder can be written; 0 or -1 (errno set). */
 int gf_make_dirs(const char *dir);
 

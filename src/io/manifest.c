@@ -4,7 +4,6 @@
 
 #include "blas/gf_blas.h"
 
-#include <errno.h>
 #include <time.h>
 
 json_t *gf_manifest_new(const char *command, int argc, char **argv)
@@ -25,17 +24,17 @@ json_t *gf_manifest_new(const char *command, int argc, char **argv)
                      "command", command, "argv", args, "started_utc", when, "blas", blas);
 }
 
+static int dump(FILE *f, const void *manifest)
+{
+    return json_dumpf(manifest, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+                   fputc('\n', f) == EOF
+               ? -1
+               : 0;
+}
+
 int gf_manifest_write(json_t *manifest, const char *path, double wall_seconds)
 {
+    char why[256];
     json_object_set_new(manifest, "wall_time_s", json_real(wall_seconds));
-    gf_atomic a;
-    FILE *f = gf_atomic_open(&a, path);
-    if (!f)
-        return -1;
-    if (json_dumpf(manifest, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', f) == EOF) {
-        gf_atomic_abort(&a);
-        errno = EIO;
-        return -1;
-    }
-    return gf_atomic_commit(&a);
+    return gf_write_file(path, dump, manifest, why, sizeof why);
 }

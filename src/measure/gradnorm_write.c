@@ -3,38 +3,20 @@
 
 #include "io/gf_io.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
 static const double LOG10_2 = 0.30102999566398119521;
 
-typedef int (*writer)(FILE *f, const gf_gradnorm_result *res);
-
-static int write_file(const char *dir, const char *name, writer w, const gf_gradnorm_result *res,
-                      char *why, size_t size)
+static int write_file(const char *dir, const char *name, gf_write_fn w,
+                      const gf_gradnorm_result *res, char *why, size_t size)
 {
     char path[4096];
     if (gf_path_join(path, sizeof path, dir, name) != 0) {
         snprintf(why, size, "path too long: %s/%s", dir, name);
         return -1;
     }
-    gf_atomic a;
-    FILE *f = gf_atomic_open(&a, path);
-    if (!f) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (w(f, res) != 0 || ferror(f)) {
-        gf_atomic_abort(&a);
-        snprintf(why, size, "cannot write %s", path);
-        return -1;
-    }
-    if (gf_atomic_commit(&a) != 0) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return gf_write_file(path, w, res, why, size);
 }
 
 /* log10 of 2^l2 as text ("-inf" for a zero norm, "nan" when not measured). */
@@ -83,8 +65,9 @@ static const char SPLIT_COLS[] =
     "skip_norm\tbranch_norm\tlog10_skip_norm\tlog10_branch_norm\tcos_skip_branch\t"
     "log10_branch_over_skip";
 
-static int write_gradnorm(FILE *f, const gf_gradnorm_result *res)
+static int write_gradnorm(FILE *f, const void *ctx)
 {
+    const gf_gradnorm_result *res = ctx;
     fprintf(f, "arch\tseed\tblock\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\trms\t%s\n",
             SPLIT_COLS);
     for (size_t i = 0; i < res->n_probes; i++) {
@@ -103,8 +86,9 @@ static int write_gradnorm(FILE *f, const gf_gradnorm_result *res)
     return 0;
 }
 
-static int write_probes(FILE *f, const gf_gradnorm_result *res)
+static int write_probes(FILE *f, const void *ctx)
 {
+    const gf_gradnorm_result *res = ctx;
     fprintf(f, "arch\tseed\tprobe\tblock\trows\tcols\tgrad_norm\tlog10_grad_norm\t"
                "sample_mean_norm\trms\n");
     for (size_t i = 0; i < res->n_probes; i++) {
@@ -122,8 +106,9 @@ static int write_probes(FILE *f, const gf_gradnorm_result *res)
     return 0;
 }
 
-static int write_params(FILE *f, const gf_gradnorm_result *res)
+static int write_params(FILE *f, const void *ctx)
 {
+    const gf_gradnorm_result *res = ctx;
     fprintf(f, "arch\tseed\tparam\tnumel\tgrad_norm\tlog10_grad_norm\tvalue_norm\t"
                "log10_value_norm\tgrad_over_value\n");
     for (size_t i = 0; i < res->n_params; i++) {
@@ -142,8 +127,9 @@ static int write_params(FILE *f, const gf_gradnorm_result *res)
 
 /* Over seeds, per block: geometric mean, min, max, and the theory line
  * anchored at the measured mean of the last block. */
-static int write_mean(FILE *f, const gf_gradnorm_result *res)
+static int write_mean(FILE *f, const void *ctx)
 {
+    const gf_gradnorm_result *res = ctx;
     const int B = res->blocks;
     fprintf(f, "arch\tblock\tseeds\tlog10_mean\tlog10_min\tlog10_max\tlog10_theory\n");
     for (int a = 0; a < res->spec.n_archs; a++) {
@@ -166,8 +152,9 @@ static int write_mean(FILE *f, const gf_gradnorm_result *res)
     return 0;
 }
 
-static int write_split(FILE *f, const gf_gradnorm_result *res)
+static int write_split(FILE *f, const void *ctx)
 {
+    const gf_gradnorm_result *res = ctx;
     fprintf(f, "arch\tblock\tlog10_skip\tlog10_branch\tcos_mean\tcos_min\tcos_max\n");
     for (int a = 0; a < res->spec.n_archs; a++) {
         if (res->spec.archs[a] == GF_ARCH_PLAIN)
