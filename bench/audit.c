@@ -41,8 +41,8 @@ uint64_t bench_fingerprint(const gf_stack *s, const gf_tensor *loss, const gf_re
     h = mix_doubles(h, s->params.grad, s->params.size);
     for (size_t i = 0; i < rec->n; i++) {
         const gf_probe_record *r = &rec->rec[i];
-        const double v[6] = {r->log2_frob,  r->log2_sample_mean, r->log2_rms,
-                             r->log2_skip,  r->log2_branch,      r->cos_skip_branch};
+        const double v[6] = {r->log2_frob, r->log2_sample_mean, r->log2_rms,
+                             r->log2_skip, r->log2_branch,      r->cos_skip_branch};
         const int id[3] = {(int)r->kind, r->block, r->has_split};
         h = mix(h, id, sizeof id);
         h = mix_doubles(h, v, r->has_split ? 6 : 3);
@@ -106,8 +106,8 @@ static size_t count(const double *x, size_t n, double *smallest)
     return c;
 }
 
-int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels,
-                     size_t batch, gf_recorder *rec, uint64_t expect, bench_audit *out)
+int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels, size_t batch,
+                     gf_recorder *rec, uint64_t expect, bench_audit *out)
 {
     *out = (bench_audit){.smallest = INFINITY};
     kept k = {.cap = 6 * (size_t)s->blocks + 8};
@@ -127,8 +127,9 @@ int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *lab
     keep(&k, loss);
     out->matches = bench_fingerprint(s, loss, rec) == expect;
     if (!out->matches)
-        fprintf(stderr, "bench_step: the audit graph does not reproduce gf_stack_forward "
-                        "(width %zu, depth %d); its subnormal count may not apply\n",
+        fprintf(stderr,
+                "bench_step: the audit graph does not reproduce gf_stack_forward "
+                "(width %zu, depth %d); its subnormal count may not apply\n",
                 s->cfg.width, s->cfg.depth);
     for (size_t i = 0; i < k.n; i++) {
         const gf_tensor *t = k.t[i];

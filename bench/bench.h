@@ -17,19 +17,19 @@
 
 typedef struct bench_gemm_layer {
     int in, out;
-    const double *w;  /* out x in: the stack's weight */
-    double *dw;       /* out x in: the stack's weight gradient */
-    double beta_y;    /* 1 when the engine broadcasts a bias into y first */
-    double beta_dx;   /* 1 when dX already holds a gradient; < 0: no dX */
+    const double *w; /* out x in: the stack's weight */
+    double *dw;      /* out x in: the stack's weight gradient */
+    double beta_y;   /* 1 when the engine broadcasts a bias into y first */
+    double beta_dx;  /* 1 when dX already holds a gradient; < 0: no dX */
 } bench_gemm_layer;
 
 typedef struct bench_floor {
     int n, layers;
     bench_gemm_layer *layer;
-    double **act;     /* layers + 1 buffers; act[k] is the input of layer k */
-    double *grad[2];  /* dY of layer k is grad[k % 2], its dX goes to the other */
+    double **act;    /* layers + 1 buffers; act[k] is the input of layer k */
+    double *grad[2]; /* dY of layer k is grad[k % 2], its dX goes to the other */
     double *memory;
-    double flops;     /* 2 n in out per GEMM */
+    double flops; /* 2 n in out per GEMM */
 } bench_floor;
 
 /* The cblas_dgemm calls of one step of s (a resnet stack without norm) at
@@ -56,7 +56,54 @@ uint64_t bench_fingerprint(const gf_stack *s, const gf_tensor *loss, const gf_re
 /* Run one step of s on a reset tape from the public ops, keeping every
  * tensor, and count subnormal numbers; expect is the fingerprint of the
  * benchmarked step. 0, or -1 when the step fails. */
-int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels,
-                     size_t batch, gf_recorder *rec, uint64_t expect, bench_audit *out);
+int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels, size_t batch,
+                     gf_recorder *rec, uint64_t expect, bench_audit *out);
+
+/* ---- the run (bench_step.c, options.c, report.c) ----------------------- */
+
+enum { BENCH_STEP, BENCH_NOPROBE, BENCH_FLOOR, BENCH_KINDS };
+extern const char *const bench_kind_names[]; /* "step", "noprobe", "floor", NULL */
+
+enum { BENCH_MAX_LIST = 16, BENCH_MIN_REPS = 5, BENCH_MAX_REPS = 1000000 };
+
+/* A row is marked busy when other processes used more than this share of
+ * the CPUs while it was timed. */
+#define BENCH_BUSY 0.05
+
+typedef struct bench_options {
+    long width[BENCH_MAX_LIST], depth[BENCH_MAX_LIST], batch[BENCH_MAX_LIST];
+    int n_width, n_depth, n_batch;
+    long reps;     /* 0: chosen per configuration from the budget */
+    double budget; /* seconds of timed work per configuration */
+    long in_dim, classes;
+    unsigned long seed;
+    const char *tsv;
+    int only; /* a BENCH_ kind to time alone (for profilers), or -1 */
+} bench_options;
+
+typedef struct bench_result {
+    long width, depth, batch;
+    long reps;
+    double step, plain, floor; /* medians, seconds (NaN: not timed) */
+    double ratio_se, pct_se;   /* standard errors of step / floor and of the probe cost */
+    double flops;              /* of the GEMMs of one step */
+    bench_audit audit;
+    size_t timed_mallocs;  /* arena chunks obtained while timing (should be 0) */
+    size_t floor_abnormal; /* subnormal / inf / NaN entries in the floor's buffers */
+    double others;         /* share of the CPUs other processes used while timing */
+} bench_result;
+
+/* 0: run; 1: help printed; -1: usage error (message printed). */
+int bench_parse_options(int argc, char **argv, bench_options *o);
+
+/* Milliseconds to about 3 significant digits; "-" for NaN. */
+const char *bench_fmt_ms(char *buf, size_t size, double seconds);
+
+/* The report on stdout: dgemm is the square DGEMM rate (NaN: not measured),
+ * wall the run time, others the share of the CPUs other processes used. */
+void bench_print_markdown(const bench_result *res, int n, double dgemm, long dgemm_reps,
+                          const bench_options *o, double wall, double others);
+/* The same numbers as TSV, written atomically; 0 or -1 (errno set). */
+int bench_write_tsv(const char *path, const bench_result *res, int n, double dgemm);
 
 #endif

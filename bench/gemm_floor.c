@@ -9,7 +9,9 @@
  * the same calls with the same arguments: weights and weight gradients are
  * the stack's own buffers; activations are one preallocated buffer per
  * layer (a step must keep them for backward), gradients two buffers used in
- * turn. Nothing else runs: no bias, relu, add, loss, probe or bookkeeping.
+ * turn, all from gf_big_alloc as the tape's arena (same page size, so the
+ * same TLB behaviour). Nothing else runs: no bias, relu, add, loss, probe or
+ * bookkeeping.
  */
 #include "bench.h"
 
@@ -30,7 +32,10 @@ int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng)
     /* Layers in creation order, with the betas the engine uses on a resnet
      * stack: x_l's gradient is started by the skip add before fc1's dX, the
      * stem's input needs no gradient. */
-    typedef struct { gf_linear_slots slots; double beta_dx; } plan;
+    typedef struct {
+        gf_linear_slots slots;
+        double beta_dx;
+    } plan;
     plan *order = malloc((size_t)f->layers * sizeof *order);
     if (!order) {
         bench_floor_release(f);
@@ -47,8 +52,11 @@ int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng)
     for (k = 0; k < f->layers; k++) {
         const gf_slot *w = &s->params.slot[order[k].slots.weight];
         bench_gemm_layer *l = &f->layer[k];
-        *l = (bench_gemm_layer){.in = (int)w->cols, .out = (int)w->rows, .w = w->t.v,
-                                .dw = w->t.g, .beta_y = order[k].slots.bias >= 0 ? 1.0 : 0.0,
+        *l = (bench_gemm_layer){.in = (int)w->cols,
+                                .out = (int)w->rows,
+                                .w = w->t.v,
+                                .dw = w->t.g,
+                                .beta_y = order[k].slots.bias >= 0 ? 1.0 : 0.0,
                                 .beta_dx = order[k].beta_dx};
         f->flops += 2.0 * (double)batch * l->in * l->out * (l->beta_dx >= 0.0 ? 3 : 2);
         total += padded(batch * (size_t)l->in);
@@ -57,7 +65,7 @@ int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng)
     }
     free(order);
     total += padded(batch * (size_t)f->layer[f->layers - 1].out) + 2 * padded(batch * widest);
-    f->memory = aligned_alloc(64, total * sizeof(double));
+    f->memory = gf_big_alloc(total * sizeof(double)); /* as the engine's arena: huge pages */
     if (!f->memory) {
         bench_floor_release(f);
         return -1;

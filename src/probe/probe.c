@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Renormalize when the Frobenius norm leaves [2^-RENORM, 2^RENORM]. */
 enum { RENORM = 16 };
@@ -45,6 +46,62 @@ long gf_probe_attach(gf_recorder *r, gf_tape *tape, gf_tensor *t, gf_probe_kind 
 
 static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : -INFINITY; }
 
+/* Sums of squares and products with four partial sums in two-lane vectors:
+ * the dependency chain of a single running sum no longer limits the loop. */
+typedef double v2d __attribute__((vector_size(16)));
+static inline v2d load2(const double *p)
+{
+    v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static double sum_sq(const double *x, size_t d)
+{
+    v2d a = {0.0, 0.0}, b = a;
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+        const v2d x0 = load2(x + j), x1 = load2(x + j + 2);
+        a += x0 * x0;
+        b += x1 * x1;
+    }
+    const v2d t = a + b;
+    double s = t[0] + t[1];
+    for (; j < d; j++)
+        s += x[j] * x[j];
+    return s;
+}
+
+/* ss += |f s|^2, bb += |g - f s|^2, sb += (f s).(g - f s) */
+static void split_sums(const double *g, const double *sk, double f, size_t d, double *ss,
+                       double *bb, double *sb)
+{
+    const v2d fv = {f, f};
+    v2d s0 = {0.0, 0.0}, s1 = s0, b0 = s0, b1 = s0, c0 = s0, c1 = s0;
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+        const v2d a0 = fv * load2(sk + j), a1 = fv * load2(sk + j + 2);
+        const v2d r0 = load2(g + j) - a0, r1 = load2(g + j + 2) - a1;
+        s0 += a0 * a0;
+        s1 += a1 * a1;
+        b0 += r0 * r0;
+        b1 += r1 * r1;
+        c0 += a0 * r0;
+        c1 += a1 * r1;
+    }
+    const v2d s = s0 + s1, b = b0 + b1, c = c0 + c1;
+    double ts = s[0] + s[1], tb = b[0] + b[1], tc = c[0] + c[1];
+    for (; j < d; j++) {
+        const double a = f * sk[j], r = g[j] - a;
+        ts += a * a;
+        tb += r * r;
+        tc += a * r;
+    }
+    *ss += ts;
+    *bb += tb;
+    *sb += tc;
+}
+
 /* One pass over g (and the skip term s, already at g's scale): per-sample
  * norms, ||g||^2, and for the split ||s||^2, ||g - s||^2, s.(g - s). */
 static void measure(gf_probe_record *rec, const double *g, const double *s, double s_factor,
@@ -53,21 +110,11 @@ static void measure(gf_probe_record *rec, const double *g, const double *s, doub
     const size_t n = rec->n, d = rec->d;
     double total = 0.0, sample_sum = 0.0, ss = 0.0, bb = 0.0, sb = 0.0;
     for (size_t i = 0; i < n; i++) {
-        const double *gr = g + i * d;
-        double row = 0.0;
-        for (size_t j = 0; j < d; j++)
-            row += gr[j] * gr[j];
+        const double row = sum_sq(g + i * d, d);
         total += row;
         sample_sum += sqrt(row);
-        if (s) {
-            const double *sr = s + i * d;
-            for (size_t j = 0; j < d; j++) {
-                const double sk = s_factor * sr[j], br = gr[j] - sk;
-                ss += sk * sk;
-                bb += br * br;
-                sb += sk * br;
-            }
-        }
+        if (s)
+            split_sums(g + i * d, s + i * d, s_factor, d, &ss, &bb, &sb);
     }
     rec->log2_frob = 0.5 * log2_or_inf(total) + gexp;
     rec->log2_sample_mean = log2_or_inf(sample_sum / (double)n) + gexp;
@@ -83,22 +130,33 @@ static void measure(gf_probe_record *rec, const double *g, const double *s, doub
 
 void gf_probe_observe(struct gf_probe *first, gf_tensor *t)
 {
+    /* Probes with a live skip source first (their pass also yields the plain
+     * norms); the others on the same tensor then copy them: one pass over g
+     * however many probes share it. */
     const gf_probe_record *base = NULL;
     for (gf_probe *p = first; p; p = p->next) {
-        gf_probe_record *rec = &p->recorder->rec[p->index];
         const gf_tensor *src = p->skip_src;
         if (src && src->pass == t->pass) {
+            gf_probe_record *rec = &p->recorder->rec[p->index];
             measure(rec, t->g, src->g, ldexp(1.0, src->gexp - t->gexp), t->gexp);
-        } else if (base) { /* a second probe on the same tensor: same norms */
+            if (!base)
+                base = rec;
+        }
+    }
+    for (gf_probe *p = first; p; p = p->next) {
+        const gf_tensor *src = p->skip_src;
+        if (src && src->pass == t->pass)
+            continue;
+        gf_probe_record *rec = &p->recorder->rec[p->index];
+        if (base) { /* a second probe on the same tensor: same norms */
             rec->log2_frob = base->log2_frob;
             rec->log2_sample_mean = base->log2_sample_mean;
             rec->log2_rms = base->log2_rms;
             rec->observed = 1;
         } else {
             measure(rec, t->g, NULL, 0.0, t->gexp);
-        }
-        if (!base)
             base = rec;
+        }
     }
     /* Keep the gradient near norm 1: an exact power-of-two rescale. */
     const double lf = base ? base->log2_frob - t->gexp : 0.0;
