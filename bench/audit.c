@@ -83,13 +83,13 @@ static gf_tensor *forward(gf_stack *s, gf_tape *tape, gf_tensor *x, gf_recorder 
         h = keep(k, gf_relu(tape, sum));
         if (!h)
             return NULL;
-        gf_probe_attach(rec, tape, in, GF_PROBE_BLOCK, b, sum);
-        gf_probe_attach(rec, tape, in, GF_PROBE_FC1_IN, b, NULL);
-        gf_probe_attach(rec, tape, v, GF_PROBE_FC2_IN, b, NULL);
+        gf_probe_attach(rec, in, GF_PROBE_BLOCK, b, sum);
+        gf_probe_attach(rec, in, GF_PROBE_FC1_IN, b, NULL);
+        gf_probe_attach(rec, v, GF_PROBE_FC2_IN, b, NULL);
     }
     if (!h)
         return NULL;
-    gf_probe_attach(rec, tape, h, GF_PROBE_BLOCK, s->blocks, NULL);
+    gf_probe_attach(rec, h, GF_PROBE_BLOCK, s->blocks, NULL);
     return keep(k, linear(s, tape, h, s->head));
 }
 

@@ -88,7 +88,7 @@ static void test_skip_connection_sums_skip_and_branch(void)
     x->flags |= GF_REQUIRES_GRAD;
     gf_tensor *u = gf_identity(tape, x);
     gf_tensor *y = gf_add(tape, gf_tanh(tape, gf_linear(tape, u, &W, &B)), u);
-    CU_ASSERT_FATAL(gf_probe_attach(&rec, tape, u, GF_PROBE_BLOCK, 0, y) == 0);
+    CU_ASSERT_FATAL(gf_probe_attach(&rec, u, GF_PROBE_BLOCK, 0, y) == 0);
     gf_tensor *loss = tu_mse_fixed(tape, y);
     CU_ASSERT_FATAL(loss != NULL && gf_tape_backward(tape, loss) == 0);
     double total[N * D], skip[N * D], branch[N * D], want[N * D];

@@ -4,16 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
+GF_VECTOR_CLONES static void unary_forward(const gf_op *op, const double *xv, double *yv,
+                                           size_t size, double s)
 {
-    if (gf_op_begin(tape, &x, 1) != 0)
-        return NULL;
-    gf_tensor *y = gf_op_output(tape, &x, 1, x->n, x->d);
-    if (!y)
-        return NULL;
-    const size_t size = gf_tensor_size(x);
-    const double *xv = x->v;
-    double *yv = y->v;
     if (op == &gf_op_relu)
         for (size_t i = 0; i < size; i++)
             yv[i] = xv[i] > 0.0 ? xv[i] : 0.0;
@@ -25,6 +18,16 @@ static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
             yv[i] = s * xv[i];
     else
         memcpy(yv, xv, size * sizeof *yv);
+}
+
+static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
+{
+    if (gf_op_begin(tape, &x, 1) != 0)
+        return NULL;
+    gf_tensor *y = gf_op_output(tape, &x, 1, x->n, x->d);
+    if (!y)
+        return NULL;
+    unary_forward(op, x->v, y->v, gf_tensor_size(x), s);
     gf_node *nd = gf_op_push(tape, op, y, &x, 1);
     if (!nd)
         return NULL;
@@ -43,7 +46,7 @@ gf_tensor *gf_identity(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_identi
 static inline double relu_pass(double y, double g) { return y > 0.0 ? g : 0.0; }
 
 /* dx += dy * [y > 0]  (the output carries the mask) */
-static void relu_backward(gf_node *nd)
+GF_VECTOR_CLONES static void relu_backward(gf_node *nd)
 {
     double beta;
     double *gx = gf_grad_begin(nd, nd->in[0], &beta);
@@ -83,6 +86,12 @@ const gf_op gf_op_tanh = {"tanh", "y = tanh(x)", tanh_backward};
 const gf_op gf_op_scale = {"scale", "y = s x", scale_backward};
 const gf_op gf_op_identity = {"identity", "y = x", scale_backward};
 
+GF_VECTOR_CLONES static void add_forward(const double *a, const double *b, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = a[i] + b[i];
+}
+
 /* a, b: n x d -> y = a + b */
 gf_tensor *gf_add(gf_tape *tape, gf_tensor *a, gf_tensor *b)
 {
@@ -94,14 +103,12 @@ gf_tensor *gf_add(gf_tape *tape, gf_tensor *a, gf_tensor *b)
     gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
     if (!y)
         return NULL;
-    const size_t size = gf_tensor_size(a);
-    for (size_t i = 0; i < size; i++)
-        y->v[i] = a->v[i] + b->v[i];
+    add_forward(a->v, b->v, y->v, gf_tensor_size(a));
     return gf_op_push(tape, &gf_op_add, y, in, 2) ? y : NULL;
 }
 
 /* da += dy; db += dy (a tensor added to itself gets 2 dy) */
-static void add_backward(gf_node *nd)
+GF_VECTOR_CLONES static void add_backward(gf_node *nd)
 {
     const size_t size = gf_tensor_size(nd->out);
     const double *gy = nd->out->g;

@@ -38,11 +38,11 @@ static gf_tensor *norm(gf_stack *s, gf_tape *tape, gf_tensor *x, gf_norm_slots n
     return gf_batchnorm(tape, x, &bn, training);
 }
 
-static void probe(gf_recorder *rec, gf_tape *tape, gf_tensor *t, gf_probe_kind kind, int block,
+static void probe(gf_recorder *rec, gf_tensor *t, gf_probe_kind kind, int block,
                   const gf_tensor *skip)
 {
     if (rec)
-        gf_probe_attach(rec, tape, t, kind, block, skip);
+        gf_probe_attach(rec, t, kind, block, skip);
 }
 
 gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
@@ -71,14 +71,14 @@ gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int traini
         }
         if (!out)
             return NULL;
-        probe(rec, tape, in, GF_PROBE_BLOCK, b, skip);
-        probe(rec, tape, u, GF_PROBE_FC1_IN, b, NULL);
-        probe(rec, tape, v, GF_PROBE_FC2_IN, b, NULL);
+        probe(rec, in, GF_PROBE_BLOCK, b, skip);
+        probe(rec, u, GF_PROBE_FC1_IN, b, NULL);
+        probe(rec, v, GF_PROBE_FC2_IN, b, NULL);
         h = out;
     }
     if (!h)
         return NULL;
-    probe(rec, tape, h, GF_PROBE_BLOCK, s->blocks, NULL);
+    probe(rec, h, GF_PROBE_BLOCK, s->blocks, NULL);
     if (arch == GF_ARCH_PREACT)
         h = act(s, tape, norm(s, tape, h, s->final_norm, training));
     return linear(s, tape, h, s->head);

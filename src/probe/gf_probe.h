@@ -49,6 +49,8 @@ typedef struct gf_probe_record {
 typedef struct gf_recorder {
     gf_probe_record *rec;
     size_t n, cap;
+    gf_arena *probes;          /* the probes themselves: kept off the tape, so the
+                                  tape's memory layout is the same without them */
 } gf_recorder;
 
 typedef struct gf_probe {
@@ -62,9 +64,9 @@ void gf_recorder_init(gf_recorder *r);
 void gf_recorder_release(gf_recorder *r);
 void gf_recorder_clear(gf_recorder *r); /* forget the records, keep the memory */
 
-/* Put a probe on t (its struct comes from the tape's arena) and append its
- * record; skip_src may be NULL. Returns the record's index or -1. */
-long gf_probe_attach(gf_recorder *r, gf_tape *tape, gf_tensor *t, gf_probe_kind kind, int block,
+/* Put a probe on t and append its record; skip_src may be NULL. The probe
+ * lives until gf_recorder_clear. Returns the record's index or -1. */
+long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block,
                      const gf_tensor *skip_src);
 
 /* Called by the backward driver: measure t's gradient for every probe on it. */

@@ -1,10 +1,11 @@
 /* probe.c: gradient norms at probes, the skip / branch split, renormalization. */
 #include "probe/gf_probe.h"
 
+#include "core/tape_internal.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Renormalize when the Frobenius norm leaves [2^-RENORM, 2^RENORM]. */
 enum { RENORM = 16 };
@@ -14,12 +15,18 @@ void gf_recorder_init(gf_recorder *r) { *r = (gf_recorder){0}; }
 void gf_recorder_release(gf_recorder *r)
 {
     free(r->rec);
+    gf_arena_free(r->probes);
     *r = (gf_recorder){0};
 }
 
-void gf_recorder_clear(gf_recorder *r) { r->n = 0; }
+void gf_recorder_clear(gf_recorder *r)
+{
+    r->n = 0;
+    if (r->probes)
+        gf_arena_reset(r->probes);
+}
 
-long gf_probe_attach(gf_recorder *r, gf_tape *tape, gf_tensor *t, gf_probe_kind kind, int block,
+long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block,
                      const gf_tensor *skip_src)
 {
     if (!t)
@@ -32,7 +39,9 @@ long gf_probe_attach(gf_recorder *r, gf_tape *tape, gf_tensor *t, gf_probe_kind 
         r->rec = rec;
         r->cap = cap;
     }
-    gf_probe *p = gf_arena_get(gf_tape_arena(tape), sizeof *p);
+    if (!r->probes && !(r->probes = gf_arena_alloc(64 << 10)))
+        return -1;
+    gf_probe *p = gf_arena_get(r->probes, sizeof *p);
     if (!p)
         return -1;
     *p = (gf_probe){.recorder = r, .index = r->n, .skip_src = skip_src, .next = t->probe};
@@ -46,81 +55,62 @@ long gf_probe_attach(gf_recorder *r, gf_tape *tape, gf_tensor *t, gf_probe_kind 
 
 static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : -INFINITY; }
 
-/* Sums of squares and products with four partial sums in two-lane vectors:
- * the dependency chain of a single running sum no longer limits the loop. */
-typedef double v2d __attribute__((vector_size(16)));
-static inline v2d load2(const double *p)
-{
-    v2d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+/* Sums keep LANES partial sums, which the compiler packs into one vector
+ * register (no single running sum to wait on); the split's sums are reduced
+ * once per tensor, not per row. measure() has AVX2 / AVX-512 clones. */
+enum { LANES = 8 };
 
-static double sum_sq(const double *x, size_t d)
+static inline double lanes_total(const double *acc)
 {
-    v2d a = {0.0, 0.0}, b = a;
-    size_t j = 0;
-    for (; j + 4 <= d; j += 4) {
-        const v2d x0 = load2(x + j), x1 = load2(x + j + 2);
-        a += x0 * x0;
-        b += x1 * x1;
-    }
-    const v2d t = a + b;
-    double s = t[0] + t[1];
-    for (; j < d; j++)
-        s += x[j] * x[j];
+    double s = 0.0;
+    for (int k = 0; k < LANES; k++)
+        s += acc[k];
     return s;
 }
 
-/* ss += |f s|^2, bb += |g - f s|^2, sb += (f s).(g - f s) */
-static void split_sums(const double *g, const double *sk, double f, size_t d, double *ss,
-                       double *bb, double *sb)
+/* One pass over g (and the skip term s, already at g's scale by s_factor):
+ * per-sample norms, ||g||^2, and for the split with a = s, r = g - s:
+ * ||a||^2, ||r||^2, a.r. */
+GF_VECTOR_CLONES static void measure(gf_probe_record *rec, const double *g, const double *s,
+                                     double s_factor, int gexp)
 {
-    const v2d fv = {f, f};
-    v2d s0 = {0.0, 0.0}, s1 = s0, b0 = s0, b1 = s0, c0 = s0, c1 = s0;
-    size_t j = 0;
-    for (; j + 4 <= d; j += 4) {
-        const v2d a0 = fv * load2(sk + j), a1 = fv * load2(sk + j + 2);
-        const v2d r0 = load2(g + j) - a0, r1 = load2(g + j + 2) - a1;
-        s0 += a0 * a0;
-        s1 += a1 * a1;
-        b0 += r0 * r0;
-        b1 += r1 * r1;
-        c0 += a0 * r0;
-        c1 += a1 * r1;
-    }
-    const v2d s = s0 + s1, b = b0 + b1, c = c0 + c1;
-    double ts = s[0] + s[1], tb = b[0] + b[1], tc = c[0] + c[1];
-    for (; j < d; j++) {
-        const double a = f * sk[j], r = g[j] - a;
-        ts += a * a;
-        tb += r * r;
-        tc += a * r;
-    }
-    *ss += ts;
-    *bb += tb;
-    *sb += tc;
-}
-
-/* One pass over g (and the skip term s, already at g's scale): per-sample
- * norms, ||g||^2, and for the split ||s||^2, ||g - s||^2, s.(g - s). */
-static void measure(gf_probe_record *rec, const double *g, const double *s, double s_factor,
-                    int gexp)
-{
-    const size_t n = rec->n, d = rec->d;
-    double total = 0.0, sample_sum = 0.0, ss = 0.0, bb = 0.0, sb = 0.0;
+    const size_t n = rec->n, d = rec->d, dv = d / LANES * LANES;
+    double total = 0.0, sample_sum = 0.0;
+    double as[LANES] = {0}, ab[LANES] = {0}, ac[LANES] = {0};
     for (size_t i = 0; i < n; i++) {
-        const double row = sum_sq(g + i * d, d);
+        const double *gr = g + i * d;
+        double acc[LANES] = {0};
+        for (size_t j = 0; j < dv; j += LANES)
+            for (int k = 0; k < LANES; k++)
+                acc[k] += gr[j + k] * gr[j + k];
+        for (size_t j = dv; j < d; j++)
+            acc[0] += gr[j] * gr[j];
+        const double row = lanes_total(acc);
         total += row;
         sample_sum += sqrt(row);
-        if (s)
-            split_sums(g + i * d, s + i * d, s_factor, d, &ss, &bb, &sb);
+        if (!s)
+            continue;
+        const double *sr = s + i * d;
+        for (size_t j = 0; j < dv; j += LANES)
+            for (int k = 0; k < LANES; k++) {
+                const double a = s_factor * sr[j + k], r = gr[j + k] - a;
+                as[k] += a * a;
+                ab[k] += r * r;
+                ac[k] += a * r;
+            }
+        for (size_t j = dv; j < d; j++) {
+            const double a = s_factor * sr[j], r = gr[j] - a;
+            as[0] += a * a;
+            ab[0] += r * r;
+            ac[0] += a * r;
+        }
     }
     rec->log2_frob = 0.5 * log2_or_inf(total) + gexp;
     rec->log2_sample_mean = log2_or_inf(sample_sum / (double)n) + gexp;
     rec->log2_rms = rec->log2_frob - 0.5 * log2((double)(n * d));
     rec->has_split = s != NULL;
     if (s) {
+        const double ss = lanes_total(as), bb = lanes_total(ab), sb = lanes_total(ac);
         rec->log2_skip = 0.5 * log2_or_inf(ss) + gexp;
         rec->log2_branch = 0.5 * log2_or_inf(bb) + gexp;
         rec->cos_skip_branch = ss > 0.0 && bb > 0.0 ? sb / sqrt(ss * bb) : NAN;
