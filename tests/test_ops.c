@@ -100,6 +100,28 @@ static gf_tensor *build_relu(gf_tape *t, tu_fd *c)
     return tu_mse_fixed(t, gf_relu(t, tu_fd_get(t, c, 0)));
 }
 
+/* a away from 0 and b small, so a + b keeps its sign under the steps. */
+static void setup_add_relu(tu_fd *c, gsl_rng *r)
+{
+    const int i = tu_fd_leaf(c, "a", 5, 4, BOUND);
+    tu_fill_away_from_zero(c->leaf[i].v, 20, r, 0.3, 1.5);
+    leaf_uniform(c, r, "b", 5, 4, ON_TAPE, -0.2, 0.2);
+}
+static gf_tensor *build_add_relu(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_add_relu(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1)));
+}
+static void setup_add_relu_self(tu_fd *c, gsl_rng *r)
+{
+    const int i = tu_fd_leaf(c, "a", 5, 4, ON_TAPE);
+    tu_fill_away_from_zero(c->leaf[i].v, 20, r, 0.05, 1.5);
+}
+static gf_tensor *build_add_relu_self(gf_tape *t, tu_fd *c)
+{
+    gf_tensor *a = tu_fd_get(t, c, 0);
+    return tu_mse_fixed(t, gf_add_relu(t, a, a));
+}
+
 /* Batch norm: x with per-feature offsets and scales, gamma, beta; running
  * statistics in aux (mean at 0, variance at 16, count at 32). */
 static void setup_bn(tu_fd *c, gsl_rng *r, int eval)
@@ -181,6 +203,10 @@ static const op_case cases[] = {
     {.op = "add", .variant = "a + b", .setup = setup_two, .build = build_add},
     {.op = "scale", .variant = "-1.7 x", .setup = setup_one, .build = build_scale},
     {.op = "relu", .variant = "away from 0", .setup = setup_relu, .build = build_relu},
+    {.op = "add_relu", .variant = "relu(a + b)", .setup = setup_add_relu,
+     .build = build_add_relu},
+    {.op = "add_relu", .variant = "relu(a + a)", .setup = setup_add_relu_self,
+     .build = build_add_relu_self},
     {.op = "tanh", .variant = "tanh x", .setup = setup_one, .build = build_tanh},
     {.op = "identity", .variant = "x", .setup = setup_one, .build = build_identity},
     {.op = "batchnorm_train", .variant = "batch statistics", .setup = setup_bn_train,

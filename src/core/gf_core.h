@@ -132,6 +132,7 @@ gf_tensor *gf_scale(gf_tape *, gf_tensor *x, double s);        /* y = s x */
 gf_tensor *gf_relu(gf_tape *, gf_tensor *x);                   /* y = max(x, 0); relu'(0) = 0 */
 gf_tensor *gf_tanh(gf_tape *, gf_tensor *x);                   /* y = tanh x */
 gf_tensor *gf_identity(gf_tape *, gf_tensor *x);               /* y = x */
+gf_tensor *gf_add_relu(gf_tape *, gf_tensor *a, gf_tensor *b); /* y = max(a + b, 0): one pass each way */
 
 /* Batch norm over the rows. training: y = gamma (x - mean_B) / sqrt(var_B + eps) + beta,
  * with the biased batch variance, and running <- (1 - momentum) running + momentum stat
@@ -166,7 +167,7 @@ typedef struct gf_op {
 } gf_op;
 
 extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_relu,
-    gf_op_tanh, gf_op_identity, gf_op_batchnorm_train, gf_op_batchnorm_eval, gf_op_layernorm,
+    gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval, gf_op_layernorm,
     gf_op_softmax_xent, gf_op_mse, gf_op_concat;
 
 /* Every op, NULL-terminated, so tests can loop over all of them. */

@@ -1,4 +1,4 @@
-/* ops_pointwise.c: add, scale, relu, tanh, identity. */
+/* ops_pointwise.c: add, scale, relu, tanh, identity, and add + relu fused. */
 #include "tape_internal.h"
 
 #include <math.h>
@@ -121,3 +121,50 @@ GF_VECTOR_CLONES static void add_backward(gf_node *nd)
 }
 
 const gf_op gf_op_add = {"add", "y = a + b", add_backward};
+
+GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, double *y,
+                                              size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double z = a[i] + b[i];
+        y[i] = z > 0.0 ? z : 0.0;
+    }
+}
+
+/* a, b: n x d -> y = relu(a + b), the end of a post-activation residual block */
+gf_tensor *gf_add_relu(gf_tape *tape, gf_tensor *a, gf_tensor *b)
+{
+    gf_tensor *in[2] = {a, b};
+    if (gf_op_begin(tape, in, 2) != 0)
+        return NULL;
+    if (a->n != b->n || a->d != b->d)
+        return gf_op_fail(tape, "add_relu", "a and b have the same shape");
+    gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
+    if (!y)
+        return NULL;
+    add_relu_forward(a->v, b->v, y->v, gf_tensor_size(a));
+    return gf_op_push(tape, &gf_op_add_relu, y, in, 2) ? y : NULL;
+}
+
+/* da += dy [y > 0];  db += the same */
+GF_VECTOR_CLONES static void add_relu_backward(gf_node *nd)
+{
+    const size_t size = gf_tensor_size(nd->out);
+    const double *y = nd->out->v, *gy = nd->out->g;
+    double beta_a, beta_b;
+    double *ga = gf_grad_begin(nd, nd->in[0], &beta_a);
+    double *gb = nd->in[1] != nd->in[0] ? gf_grad_begin(nd, nd->in[1], &beta_b) : NULL;
+    if (ga && gb && beta_a == 0.0 && beta_b == 0.0) { /* the usual case: one pass, two writes */
+        for (size_t i = 0; i < size; i++)
+            ga[i] = gb[i] = relu_pass(y[i], gy[i]);
+        return;
+    }
+    if (ga)
+        GF_GRAD_LOOP(beta_a, ga, i, size, relu_pass(y[i], gy[i]));
+    if (gb)
+        GF_GRAD_LOOP(beta_b, gb, i, size, relu_pass(y[i], gy[i]));
+    if (nd->in[1] == nd->in[0] && ga) /* relu(a + a): a gets the mask twice */
+        GF_GRAD_LOOP(1.0, ga, i, size, relu_pass(y[i], gy[i]));
+}
+
+const gf_op gf_op_add_relu = {"add_relu", "y = max(a + b, 0)", add_relu_backward};

@@ -64,10 +64,13 @@ gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int traini
         } else {
             u = in;
             v = act(s, tape, norm(s, tape, linear(s, tape, u, blk->fc1), blk->n1, training));
-            out = norm(s, tape, linear(s, tape, v, blk->fc2), blk->n2, training);
-            if (arch == GF_ARCH_RESNET)
-                out = skip = gf_add(tape, out, in);
-            out = act(s, tape, out);
+            gf_tensor *f = norm(s, tape, linear(s, tape, v, blk->fc2), blk->n2, training);
+            if (arch == GF_ARCH_PLAIN)
+                out = act(s, tape, f);
+            else if (s->cfg.act == GF_ACT_RELU) /* the gradient of f is the skip term too */
+                out = gf_add_relu(tape, skip = f, in);
+            else
+                out = act(s, tape, skip = gf_add(tape, f, in));
         }
         if (!out)
             return NULL;
