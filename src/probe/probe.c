@@ -58,14 +58,18 @@ static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : -INFINITY; }
 /* Sums keep LANES partial sums, which the compiler packs into one vector
  * register (no single running sum to wait on); the split's sums are reduced
  * once per tensor, not per row. measure() has AVX2 / AVX-512 clones. */
-enum { LANES = 8 };
+enum { LANES = 16 };
 
+/* A tree sum: four dependent additions instead of fifteen. */
 static inline double lanes_total(const double *acc)
 {
-    double s = 0.0;
-    for (int k = 0; k < LANES; k++)
-        s += acc[k];
-    return s;
+    double t[LANES / 2];
+    for (int k = 0; k < LANES / 2; k++)
+        t[k] = acc[k] + acc[k + LANES / 2];
+    for (int w = LANES / 4; w >= 1; w /= 2)
+        for (int k = 0; k < w; k++)
+            t[k] += t[k + w];
+    return t[0];
 }
 
 /* One pass over g (and the skip term s, already at g's scale by s_factor):
