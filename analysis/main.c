@@ -39,8 +39,8 @@ int main(int argc, char **argv)
         return usage(stdout), GF_EXIT_OK;
     if (strcmp(argv[1], "--version") == 0) {
         const gf_blas_info *b = gf_blas_info_get();
-        printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\n", GF_VERSION, b->library,
-               b->kernel, b->selected_by, b->threads);
+        printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
+               GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
         return GF_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)

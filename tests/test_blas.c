@@ -80,6 +80,9 @@ static void test_running_kernel(void)
     CU_ASSERT_TRUE(b->kernel[0] != '\0');
     CU_ASSERT_TRUE(b->selected_by[0] != '\0');
     CU_ASSERT_TRUE(b->threads >= 1);
+#ifdef GF_HAVE_OPENBLAS /* not GSL's reference CBLAS, which libgsl also pulls in */
+    CU_ASSERT_PTR_NOT_NULL(strstr(b->dgemm_from, "openblas"));
+#endif
 }
 
 CU_TestInfo blas_tests[] = {

@@ -1,7 +1,9 @@
 /* blas.c: kernel selection for OpenBLAS (see gf_blas.h) and the product check. */
+#define _GNU_SOURCE /* dladdr */
 #include "blas/gf_blas.h"
 
 #include "blas/gf_cblas.h"
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,4 +181,21 @@ int gf_blas_setup(char **argv, const char **why)
 }
 #endif
 
-const gf_blas_info *gf_blas_info_get(void) { return &info; }
+/* Which library cblas_dgemm binds to: with several CBLAS providers loaded
+ * (GSL pulls in gslcblas), the order of the link decides. */
+static void find_dgemm(void)
+{
+    Dl_info dl;
+    void (*f)(void) = (void (*)(void))cblas_dgemm;
+    void *addr;
+    memcpy(&addr, &f, sizeof addr); /* a function pointer as data, without a cast warning */
+    snprintf(info.dgemm_from, sizeof info.dgemm_from, "%s",
+             dladdr(addr, &dl) && dl.dli_fname ? dl.dli_fname : "unknown");
+}
+
+const gf_blas_info *gf_blas_info_get(void)
+{
+    if (!info.dgemm_from[0])
+        find_dgemm();
+    return &info;
+}

@@ -31,6 +31,7 @@ typedef struct gf_blas_info {
     char config[256];      /* the library's build description */
     char kernel[64];       /* the kernel that runs, e.g. "SkylakeX" */
     char selected_by[192]; /* how it was chosen, in words */
+    char dgemm_from[256];  /* the shared object that cblas_dgemm resolved to */
     int threads;
     int check_passed;      /* 1 when the product check matched exactly */
 } gf_blas_info;

@@ -17,9 +17,10 @@ json_t *gf_manifest_new(const char *command, int argc, char **argv)
     for (int i = 0; i < argc; i++)
         json_array_append_new(args, json_string(argv[i]));
     const gf_blas_info *b = gf_blas_info_get();
-    json_t *blas = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "library", b->library, "kernel",
-                             b->kernel, "selected_by", b->selected_by, "config", b->config,
-                             "threads", b->threads, "product_check_passed", b->check_passed);
+    json_t *blas = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "library", b->library,
+                             "kernel", b->kernel, "selected_by", b->selected_by, "config",
+                             b->config, "cblas_dgemm_from", b->dgemm_from, "threads", b->threads,
+                             "product_check_passed", b->check_passed);
     return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "program", "gradflow", "version", GF_VERSION,
                      "command", command, "argv", args, "started_utc", when, "blas", blas);
 }
