@@ -54,54 +54,69 @@ static void test_training_backward_matches_finite_differences(void)
     gsl_rng_free(r);
 }
 
+/* gamma, beta and running statistics drawn from r, with copies of the
+ * statistics as they were; momentum 0.1, eps 1e-5 as PyTorch. */
+typedef struct bn_fixture {
+    double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked;
+    gf_tensor gamma, beta;
+    gf_bn_state bn;
+} bn_fixture;
+
+static void bn_fixture_init(bn_fixture *f, gsl_rng *r, double tracked)
+{
+    tu_fill_uniform(f->gv, D, r, 0.5, 2.0);
+    tu_fill_uniform(f->bv, D, r, -1.0, 1.0);
+    tu_fill_uniform(f->rm, D, r, -1.0, 1.0);
+    tu_fill_uniform(f->rv, D, r, 0.5, 2.0);
+    memcpy(f->rm0, f->rm, sizeof f->rm);
+    memcpy(f->rv0, f->rv, sizeof f->rv);
+    f->tracked = tracked;
+    gf_tensor_bind(&f->gamma, 1, D, f->gv, NULL);
+    gf_tensor_bind(&f->beta, 1, D, f->bv, NULL);
+    f->bn = (gf_bn_state){.gamma = &f->gamma, .beta = &f->beta, .running_mean = f->rm,
+                          .running_var = f->rv, .batches_tracked = &f->tracked,
+                          .momentum = 0.1, .eps = 1e-5};
+}
+
 /* Forward in training mode: the batch statistics with the biased variance;
  * running <- 0.9 running + 0.1 stat with the unbiased variance; the count
  * goes up by one per forward. */
 static void test_training_forward_and_running_statistics(void)
 {
     gsl_rng *r = tu_rng(72);
-    double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked = 4.0;
-    tu_fill_uniform(gv, D, r, 0.5, 2.0);
-    tu_fill_uniform(bv, D, r, -1.0, 1.0);
-    tu_fill_uniform(rm, D, r, -1.0, 1.0);
-    tu_fill_uniform(rv, D, r, 0.5, 2.0);
-    memcpy(rm0, rm, sizeof rm);
-    memcpy(rv0, rv, sizeof rv);
-    gf_tensor gamma, beta;
-    gf_tensor_bind(&gamma, 1, D, gv, NULL);
-    gf_tensor_bind(&beta, 1, D, bv, NULL);
-    const gf_bn_state bn = {.gamma = &gamma, .beta = &beta, .running_mean = rm, .running_var = rv,
-                            .batches_tracked = &tracked, .momentum = 0.1, .eps = 1e-5};
+    bn_fixture f;
+    bn_fixture_init(&f, r, 4.0);
+    const gf_bn_state bn = f.bn;
     gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *x = gf_tape_input(tape, N, D);
     fill_x(x->v, r);
     gf_tensor *y = gf_batchnorm(tape, x, &bn, 1);
     CU_ASSERT_FATAL(y != NULL);
-    CU_ASSERT_EQUAL(tracked, 5.0);
+    CU_ASSERT_EQUAL(f.tracked, 5.0);
     for (size_t j = 0; j < D; j++) {
         const double mean = gsl_stats_mean(x->v + j, D, N);
         const double var_b = gsl_stats_variance_with_fixed_mean(x->v + j, D, N, mean); /* / n */
         const double var_u = gsl_stats_variance(x->v + j, D, N);                      /* / (n - 1) */
-        CU_ASSERT_DOUBLE_EQUAL(rm[j], 0.9 * rm0[j] + 0.1 * mean, 1e-13);
-        CU_ASSERT_DOUBLE_EQUAL(rv[j], 0.9 * rv0[j] + 0.1 * var_u, 1e-13 * (1 + var_u));
+        CU_ASSERT_DOUBLE_EQUAL(f.rm[j], 0.9 * f.rm0[j] + 0.1 * mean, 1e-13);
+        CU_ASSERT_DOUBLE_EQUAL(f.rv[j], 0.9 * f.rv0[j] + 0.1 * var_u, 1e-13 * (1 + var_u));
         double worst = 0.0;
         for (size_t i = 0; i < N; i++) {
-            const double want = gv[j] * (x->v[i * D + j] - mean) / sqrt(var_b + 1e-5) + bv[j];
+            const double want = f.gv[j] * (x->v[i * D + j] - mean) / sqrt(var_b + 1e-5) + f.bv[j];
             worst = fmax(worst, fabs(y->v[i * D + j] - want));
         }
         CU_ASSERT(worst <= 1e-13);
         /* normalized columns: mean beta, standard deviation about |gamma| */
-        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_mean(y->v + j, D, N), bv[j], 1e-13);
-        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_sd_with_fixed_mean(y->v + j, D, N, bv[j]),
-                               gv[j] * sqrt(var_b / (var_b + 1e-5)), 1e-12);
+        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_mean(y->v + j, D, N), f.bv[j], 1e-13);
+        CU_ASSERT_DOUBLE_EQUAL(gsl_stats_sd_with_fixed_mean(y->v + j, D, N, f.bv[j]),
+                               f.gv[j] * sqrt(var_b / (var_b + 1e-5)), 1e-12);
     }
     /* A second forward moves the statistics again. */
     double rm1[D];
-    memcpy(rm1, rm, sizeof rm);
+    memcpy(rm1, f.rm, sizeof f.rm);
     CU_ASSERT_PTR_NOT_NULL(gf_batchnorm(tape, x, &bn, 1));
-    CU_ASSERT_EQUAL(tracked, 6.0);
+    CU_ASSERT_EQUAL(f.tracked, 6.0);
     for (size_t j = 0; j < D; j++)
-        CU_ASSERT_DOUBLE_EQUAL(rm[j], 0.9 * rm1[j] + 0.1 * gsl_stats_mean(x->v + j, D, N), 1e-13);
+        CU_ASSERT_DOUBLE_EQUAL(f.rm[j], 0.9 * rm1[j] + 0.1 * gsl_stats_mean(x->v + j, D, N), 1e-13);
     /* Training mode needs two samples. */
     gf_tensor *one = gf_tape_input(tape, 1, D);
     memset(one->v, 0, D * sizeof(double));
@@ -114,29 +129,20 @@ static void test_training_forward_and_running_statistics(void)
 static void test_eval_uses_running_statistics(void)
 {
     gsl_rng *r = tu_rng(73);
-    double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked = 3.0;
-    tu_fill_uniform(gv, D, r, 0.5, 2.0);
-    tu_fill_uniform(bv, D, r, -1.0, 1.0);
-    tu_fill_uniform(rm, D, r, -1.0, 1.0);
-    tu_fill_uniform(rv, D, r, 0.5, 2.0);
-    memcpy(rm0, rm, sizeof rm);
-    memcpy(rv0, rv, sizeof rv);
-    gf_tensor gamma, beta;
-    gf_tensor_bind(&gamma, 1, D, gv, NULL);
-    gf_tensor_bind(&beta, 1, D, bv, NULL);
-    const gf_bn_state bn = {.gamma = &gamma, .beta = &beta, .running_mean = rm, .running_var = rv,
-                            .batches_tracked = &tracked, .momentum = 0.1, .eps = 1e-5};
+    bn_fixture f;
+    bn_fixture_init(&f, r, 3.0);
+    const gf_bn_state bn = f.bn;
     gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_tensor *x = gf_tape_input(tape, N, D);
     fill_x(x->v, r);
     gf_tensor *y = gf_batchnorm(tape, x, &bn, 0);
     CU_ASSERT_FATAL(y != NULL);
-    CU_ASSERT(memcmp(rm, rm0, sizeof rm) == 0 && memcmp(rv, rv0, sizeof rv) == 0);
-    CU_ASSERT_EQUAL(tracked, 3.0);
+    CU_ASSERT(memcmp(f.rm, f.rm0, sizeof f.rm) == 0 && memcmp(f.rv, f.rv0, sizeof f.rv) == 0);
+    CU_ASSERT_EQUAL(f.tracked, 3.0);
     double worst = 0.0;
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < D; j++) {
-            const double want = gv[j] * (x->v[i * D + j] - rm[j]) / sqrt(rv[j] + 1e-5) + bv[j];
+            const double want = f.gv[j] * (x->v[i * D + j] - f.rm[j]) / sqrt(f.rv[j] + 1e-5) + f.bv[j];
             worst = fmax(worst, fabs(y->v[i * D + j] - want));
         }
     CU_ASSERT(worst <= 1e-13);
