@@ -5,9 +5,12 @@ set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh
 
-# "N passed, N failed" for the CUnit tests of one meson test run (from CUnit's summaries).
+# "N passed, N failed" for one meson test run: the CUnit tests (from CUnit's run
+# summaries) plus the lesson runs (one test each).
 count() {
     awk '$1 == "tests" && NF >= 5 { run += $3; failed += $5 }
+         /^==+ [0-9]+\/[0-9]+ =+$/ { getline; lesson = ($0 ~ /^test: +lesson-/) }
+         lesson && /^result: / { run++; failed += ($0 !~ /exit status 0/); lesson = 0 }
          END { printf "%s: %d passed, %d failed\n", label, run - failed, failed }' \
         label="$1" "$2/meson-logs/testlog.txt"
 }
