@@ -218,7 +218,9 @@ static void reading(const gf_gradnorm_result *res)
             theory += res->theory[a * B + l];
         const double d = first - last, per_block = d / B;
         const char *name = gf_arch_names[res->spec.archs[a]];
-        if (res->spec.archs[a] == GF_ARCH_PLAIN && !isnan(theory))
+        if (res->spec.archs[a] == GF_ARCH_PLAIN && isnan(theory))
+            printf("  %s: %+.2f decades; %s.\n", name, d, res->theory_why[a]);
+        else if (res->spec.archs[a] == GF_ARCH_PLAIN && !isnan(theory))
             printf("  %s: the product of %d per-block gains of 10^%+.3f predicts %+.2f decades; "
                    "measured %+.2f.%s\n",
                    name, B, theory / B, theory, d,

@@ -53,6 +53,7 @@ typedef struct gf_gradnorm_result {
     size_t n_params;
     double *loss;               /* [arch * seeds + seed] */
     double *theory;             /* [arch * blocks + l]: predicted log10 block gains, or NaN */
+    char (*theory_why)[128];    /* [arch]: why there is no prediction ("" when there is one) */
 } gf_gradnorm_result;
 
 /* Run the experiment; 0, or -1 with a one-line reason. */

@@ -17,6 +17,7 @@ void gf_gradnorm_release(gf_gradnorm_result *res)
     free(res->param);
     free(res->loss);
     free(res->theory);
+    free(res->theory_why);
     memset(res, 0, sizeof *res);
 }
 
@@ -211,22 +212,23 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
     const int total = sp->n_archs * sp->seeds;
     res->loss = calloc((size_t)total, sizeof *res->loss);
     res->theory = malloc((size_t)(sp->n_archs * res->blocks) * sizeof *res->theory);
+    res->theory_why = calloc((size_t)sp->n_archs, sizeof *res->theory_why);
     double *x_buf = malloc(sp->batch * sp->base.in_dim * sizeof *x_buf);
     int *labels = malloc(sp->batch * sizeof *labels);
     gf_tape *tape = gf_tape_alloc(0);
     gf_recorder rec;
     gf_recorder_init(&rec);
     int rc = 0;
-    if (!res->loss || !res->theory || !x_buf || !labels || !tape) {
+    if (!res->loss || !res->theory || !res->theory_why || !x_buf || !labels || !tape) {
         snprintf(why, size, "out of memory");
         rc = -1;
     }
     for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
         gf_stack_config c = sp->base;
         c.arch = sp->archs[a];
-        char reason[128];
         double *t = res->theory + a * res->blocks;
-        if (gf_theory_plain_block_gains(&c, t, reason, sizeof reason) != 0)
+        char *why_not = res->theory_why[a];
+        if (gf_theory_plain_block_gains(&c, t, why_not, sizeof res->theory_why[a]) != 0)
             for (int l = 0; l < res->blocks; l++)
                 t[l] = NAN;
     }
