@@ -378,7 +378,8 @@ int cmd_gradnorm(int argc, char **argv)
             res_names[n_res++] = names[a];
     }
     char title[256], subtitle[256];
-    snprintf(title, sizeof title, "Gradient norm per depth at initialization: %d layers (%d blocks)",
+    snprintf(title, sizeof title,
+             "Gradient norm per depth at initialization: %d layers (%d blocks)",
              o.cfg.depth, res.blocks);
     snprintf(subtitle, sizeof subtitle,
              "width %zu, batch %ld, init %s, norm %s, act %s, %ld seeds; loss = mean cross-entropy",

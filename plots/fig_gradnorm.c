@@ -100,7 +100,8 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
                : "set ylabel '|dL/dx_l|'\n",
           out);
     log10_axis(out, term, "y", f->ymin, f->ymax);
-    fprintf(out, "set grid xtics ytics mytics lc '#dddddd'\nset key below center horizontal Left reverse maxcols 3 "
+    fprintf(out, "set grid xtics ytics mytics lc '#dddddd'\n"
+                 "set key below center horizontal Left reverse maxcols 3 "
                  "samplen 3\nset xrange [0:%d]\n",
             f->xmax);
     fputs("plot ", out);

@@ -96,7 +96,7 @@ static void test_training_forward_and_running_statistics(void)
     for (size_t j = 0; j < D; j++) {
         const double mean = gsl_stats_mean(x->v + j, D, N);
         const double var_b = gsl_stats_variance_with_fixed_mean(x->v + j, D, N, mean); /* / n */
-        const double var_u = gsl_stats_variance(x->v + j, D, N);                      /* / (n - 1) */
+        const double var_u = gsl_stats_variance(x->v + j, D, N); /* / (n - 1) */
         CU_ASSERT_DOUBLE_EQUAL(f.rm[j], 0.9 * f.rm0[j] + 0.1 * mean, 1e-13);
         CU_ASSERT_DOUBLE_EQUAL(f.rv[j], 0.9 * f.rv0[j] + 0.1 * var_u, 1e-13 * (1 + var_u));
         double worst = 0.0;

@@ -125,14 +125,15 @@ void gf_scale_pow2(double *x, size_t n, int k);
 /* ---- ops -------------------------------------------------------------- */
 
 /* Every op, with the math of its forward pass (x: n x d input). */
-gf_tensor *gf_linear(gf_tape *, gf_tensor *x, gf_tensor *w, gf_tensor *b); /* y = x W^T + b; W out x in, b 1 x out or NULL */
+/* y = x W^T + b; W is out x in, b is 1 x out or NULL */
+gf_tensor *gf_linear(gf_tape *, gf_tensor *x, gf_tensor *w, gf_tensor *b);
 gf_tensor *gf_matmul(gf_tape *, gf_tensor *a, gf_tensor *b);   /* y = A B */
 gf_tensor *gf_add(gf_tape *, gf_tensor *a, gf_tensor *b);      /* y = a + b */
 gf_tensor *gf_scale(gf_tape *, gf_tensor *x, double s);        /* y = s x */
 gf_tensor *gf_relu(gf_tape *, gf_tensor *x);                   /* y = max(x, 0); relu'(0) = 0 */
 gf_tensor *gf_tanh(gf_tape *, gf_tensor *x);                   /* y = tanh x */
 gf_tensor *gf_identity(gf_tape *, gf_tensor *x);               /* y = x */
-gf_tensor *gf_add_relu(gf_tape *, gf_tensor *a, gf_tensor *b); /* y = max(a + b, 0): one pass each way */
+gf_tensor *gf_add_relu(gf_tape *, gf_tensor *a, gf_tensor *b); /* y = max(a + b, 0), fused */
 
 /* Batch norm over the rows. training: y = gamma (x - mean_B) / sqrt(var_B + eps) + beta,
  * with the biased batch variance, and running <- (1 - momentum) running + momentum stat
@@ -167,8 +168,8 @@ typedef struct gf_op {
 } gf_op;
 
 extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_relu,
-    gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval, gf_op_layernorm,
-    gf_op_softmax_xent, gf_op_mse, gf_op_concat;
+    gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval,
+    gf_op_layernorm, gf_op_softmax_xent, gf_op_mse, gf_op_concat;
 
 /* Every op, NULL-terminated, so tests can loop over all of them. */
 extern const gf_op *const gf_ops[];

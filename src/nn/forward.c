@@ -1,7 +1,10 @@
 /* forward.c: the forward pass of a stack, with its probes. */
 #include "nn/gf_nn.h"
 
-static gf_tensor *slot_tensor(gf_stack *s, int slot) { return slot < 0 ? NULL : &s->params.slot[slot].t; }
+static gf_tensor *slot_tensor(gf_stack *s, int slot)
+{
+    return slot < 0 ? NULL : &s->params.slot[slot].t;
+}
 
 static gf_tensor *linear(gf_stack *s, gf_tape *tape, gf_tensor *x, gf_linear_slots l)
 {

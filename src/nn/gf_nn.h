@@ -44,7 +44,7 @@ typedef enum {
 extern const char *const gf_arch_names[];  /* "plain", "resnet", "preact", NULL */
 extern const char *const gf_norm_names[];  /* "none", "batch", "layer", NULL */
 extern const char *const gf_act_names[];   /* "relu", "tanh", "linear", NULL */
-extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal", NULL */
+extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal" */
 
 /* Index of s in a NULL-terminated name list, or -1. */
 int gf_name_lookup(const char *const *names, const char *s);

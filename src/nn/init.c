@@ -10,7 +10,8 @@
 static int orthogonal(double *w, size_t out, size_t in, gsl_rng *rng)
 {
     const size_t m = out >= in ? out : in, k = out >= in ? in : out;
-    gsl_matrix *a = gsl_matrix_alloc(m, k), *q = gsl_matrix_alloc(m, m), *r = gsl_matrix_alloc(m, k);
+    gsl_matrix *a = gsl_matrix_alloc(m, k), *q = gsl_matrix_alloc(m, m);
+    gsl_matrix *r = gsl_matrix_alloc(m, k);
     gsl_vector *tau = gsl_vector_alloc(k);
     int status = a && q && r && tau ? 0 : -1;
     if (status == 0) {

@@ -141,7 +141,10 @@ void gf_stack_free(gf_stack *s)
 
 /* ---- initialization ---------------------------------------------------- */
 
-static double *slot_values(gf_stack *s, int slot) { return slot < 0 ? NULL : s->params.slot[slot].t.v; }
+static double *slot_values(gf_stack *s, int slot)
+{
+    return slot < 0 ? NULL : s->params.slot[slot].t.v;
+}
 
 static int init_linear(gf_stack *s, gf_linear_slots l, gsl_rng *rng)
 {
