@@ -74,8 +74,13 @@ int gf_cli_choices(const char *cmd, const char *opt, const char *s, const char *
         return -1;
     }
     int n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = buf, *end; tok; tok = end) {
+        if ((end = strchr(tok, ',')))
+            *end++ = '\0';
+        if (!*tok) {
+            gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
+            return -1;
+        }
         const int v = gf_cli_choice(cmd, opt, tok, names);
         if (v < 0)
             return -1;

@@ -5,9 +5,9 @@
  *   (the features). An op constructor checks shapes, takes its output from the
  *   tape's arena, computes the forward pass at once and appends a node to the
  *   tape. Creation order is a topological order, so gf_tape_backward walks the
- *   nodes in reverse. Backward kernels only accumulate into input gradients,
- *   so a tensor used twice (a skip connection) sums its gradients by
- *   construction. gf_tape_reset rewinds the arena: after the first step no
+ *   nodes in reverse. Backward kernels add into input gradients (writing
+ *   directly on a gradient's first use in a pass, which is the same), so a
+ *   tensor used twice (a skip connection) sums its gradients by construction. gf_tape_reset rewinds the arena: after the first step no
  *   memory is allocated.
  *
  *   Gradients carry a scale exponent: the true gradient of t is

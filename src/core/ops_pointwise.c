@@ -9,7 +9,7 @@ GF_VECTOR_CLONES static void unary_forward(const gf_op *op, const double *xv, do
 {
     if (op == &gf_op_relu)
         for (size_t i = 0; i < size; i++)
-            yv[i] = xv[i] > 0.0 ? xv[i] : 0.0;
+            yv[i] = !(xv[i] <= 0.0) ? xv[i] : 0.0; /* NaN passes: overflow stays visible */
     else if (op == &gf_op_tanh)
         for (size_t i = 0; i < size; i++)
             yv[i] = tanh(xv[i]);
@@ -127,7 +127,7 @@ GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, 
 {
     for (size_t i = 0; i < n; i++) {
         const double z = a[i] + b[i];
-        y[i] = z > 0.0 ? z : 0.0;
+        y[i] = !(z <= 0.0) ? z : 0.0;
     }
 }
 

@@ -233,12 +233,16 @@ static void align_exponents(gf_node *node)
     }
 }
 
-/* log2 ||x|| without overflow or underflow of the sum of squares. */
+/* log2 ||x|| without overflow or underflow of the sum of squares; NaN when
+ * an entry is not finite. */
 static double log2_norm(const double *x, size_t n)
 {
     double m = 0.0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            return NAN;
         m = fmax(m, fabs(x[i]));
+    }
     if (m == 0.0)
         return -INFINITY;
     double ss = 0.0;

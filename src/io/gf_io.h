@@ -40,8 +40,12 @@ int gf_path_join(char *buf, size_t size, const char *dir, const char *name);
 
 /* ---- numbers ----------------------------------------------------------- */
 
-/* Write 2^log2x as a decimal "d.dddddde[+-]N" valid beyond the range of a
- * double (for example 3.141593e-390); "0" for -inf, "nan" for NaN. */
+/* Write 10^log10x as a decimal "d.dde[+-]N" with `digits` decimals, valid
+ * beyond the range of a double (for example 3.14e-390); "0" for -inf, "inf"
+ * for +inf, "nan" for NaN. */
+void gf_format_pow10(char *buf, size_t size, double log10x, int digits);
+
+/* The same for 2^log2x, with 6 decimals (3.141593e-390). */
 void gf_format_pow2(char *buf, size_t size, double log2x);
 
 /* Write x with %.17g, "nan" for NaN, "inf" / "-inf". */

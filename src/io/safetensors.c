@@ -28,8 +28,8 @@ static size_t entry_bytes(const gf_st_entry *e)
 int gf_st_add(gf_st_file *st, const char *name, gf_st_dtype dtype, int rank, const int64_t *shape,
               const void *data)
 {
-    if (rank < 0 || rank > 4 || strlen(name) >= sizeof st->entry->name || gf_st_find(st, name))
-        return -1;
+    if (rank < 0 || rank > 4 || strlen(name) >= sizeof st->entry->name)
+        return -1; /* duplicate names are refused by gf_st_write */
     if (st->n == st->cap) {
         size_t cap = st->cap ? 2 * st->cap : 64;
         gf_st_entry *e = realloc(st->entry, cap * sizeof *e);
@@ -66,8 +66,33 @@ const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name)
 
 static const char *dtype_name(gf_st_dtype d) { return d == GF_ST_I64 ? "I64" : "F64"; }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when two entries share a name (sorting: n log n, not n^2). */
+static int has_duplicates(const gf_st_file *st)
+{
+    const char **names = malloc((st->n ? st->n : 1) * sizeof *names);
+    if (!names)
+        return 1;
+    for (size_t i = 0; i < st->n; i++)
+        names[i] = st->entry[i].name;
+    qsort(names, st->n, sizeof *names, by_name);
+    int dup = 0;
+    for (size_t i = 1; i < st->n && !dup; i++)
+        dup = strcmp(names[i - 1], names[i]) == 0;
+    free(names);
+    return dup;
+}
+
 int gf_st_write(const gf_st_file *st, const char *path)
 {
+    if (has_duplicates(st)) {
+        errno = EINVAL;
+        return -1;
+    }
     json_t *h = json_object();
     size_t off = 0;
     for (size_t i = 0; i < st->n; i++) {

@@ -4,24 +4,28 @@
 #include <math.h>
 #include <stdio.h>
 
-void gf_format_pow2(char *buf, size_t size, double log2x)
+void gf_format_pow10(char *buf, size_t size, double log10x, int digits)
 {
-    if (isnan(log2x)) {
+    if (isnan(log10x)) {
         snprintf(buf, size, "nan");
         return;
     }
-    if (isinf(log2x)) {
-        snprintf(buf, size, log2x < 0 ? "0" : "inf");
+    if (isinf(log10x)) {
+        snprintf(buf, size, log10x < 0 ? "0" : "inf");
         return;
     }
-    /* 2^a = m 10^e with e = floor(a log10 2), m in [1, 10). */
-    const double l10 = log2x * M_LN2 / M_LN10;
-    double e = floor(l10), m = pow(10.0, l10 - e);
-    if (m >= 9.9999995) { /* would print as 10.000000 */
+    /* 10^a = m 10^e with e = floor(a), m in [1, 10); m rounding up to 10 moves a decade. */
+    double e = floor(log10x), m = pow(10.0, log10x - e);
+    if (m >= 10.0 - 0.5 * pow(10.0, -digits)) {
         m /= 10.0;
         e += 1.0;
     }
-    snprintf(buf, size, "%.6fe%+03.0f", m, e);
+    snprintf(buf, size, "%.*fe%+03.0f", digits, m, e);
+}
+
+void gf_format_pow2(char *buf, size_t size, double log2x)
+{
+    gf_format_pow10(buf, size, log2x * M_LN2 / M_LN10, 6);
 }
 
 void gf_format_double(char *buf, size_t size, double x)

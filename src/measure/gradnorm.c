@@ -77,11 +77,13 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
         cursor += x->n;
         ok = gf_st_add(&st, "labels", GF_ST_I64, 1, xshape, lab) == 0;
     }
+    const gf_tensor *block_input = NULL; /* x.l of the block being saved */
     for (size_t i = 0; ok && i < rec->n; i++) {
         const gf_probe_record *r = &rec->rec[i];
-        if (r->kind != GF_PROBE_BLOCK && gf_recorder_find(rec, GF_PROBE_BLOCK, r->block) &&
-            gf_recorder_find(rec, GF_PROBE_BLOCK, r->block)->tensor == r->tensor)
-            continue; /* the same tensor as x.l: saved once */
+        if (r->kind == GF_PROBE_BLOCK)
+            block_input = r->tensor;
+        else if (r->tensor == block_input)
+            continue; /* fc1's input is x.l itself in plain and resnet: saved once */
         char pname[96];
         gf_probe_name(r, pname, sizeof pname);
         snprintf(name, sizeof name, "grad.%s", pname);
@@ -115,6 +117,20 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
     gf_st_release(&st);
     free(buf);
     return ok ? 0 : -1;
+}
+
+/* The first block boundary whose activations are not all finite, or -1. */
+static int first_nonfinite_block(const gf_recorder *rec)
+{
+    for (size_t i = 0; i < rec->n; i++) {
+        const gf_probe_record *r = &rec->rec[i];
+        if (r->kind != GF_PROBE_BLOCK)
+            continue;
+        for (size_t k = 0; k < r->n * r->d; k++)
+            if (!isfinite(r->tensor->v[k]))
+                return r->block;
+    }
+    return -1;
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -158,6 +174,12 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
         memcpy(x->v, x_buf, sp->batch * c.in_dim * sizeof *x_buf);
     gf_tensor *logits = x ? gf_stack_forward(s, tape, x, !sp->bn_eval, rec) : NULL;
     gf_tensor *loss = gf_softmax_xent(tape, logits, labels);
+    if (loss && !isfinite(loss->v[0])) {
+        snprintf(why, size, "%s-%d, seed %lu: the forward pass overflowed (x_%d is not finite); "
+                 "try a smaller depth, a normalization or another init",
+                 gf_arch_names[c.arch], c.depth, seed, first_nonfinite_block(rec));
+        goto done;
+    }
     if (!loss || gf_tape_backward(tape, loss) != 0) {
         snprintf(why, size, "forward or backward failed for %s-%d (status %d)",
                  gf_arch_names[c.arch], c.depth, gf_tape_status(tape));
@@ -176,6 +198,8 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
         p->seed = k;
         p->rec = rec->rec[i];
         p->rec.tensor = NULL;
+        if (!p->rec.observed) /* backward never reached it: no norm, not a zero one */
+            p->rec.log2_frob = p->rec.log2_sample_mean = p->rec.log2_rms = NAN;
     }
     for (size_t i = 0; i < s->params.n_slots; i++) {
         const gf_slot *sl = &s->params.slot[i];
@@ -289,7 +313,7 @@ void gf_gradnorm_block_stats(const gf_gradnorm_result *res, int arch, int block,
         const gf_probe_record *r = gf_gradnorm_block(res, arch, k, block);
         if (!r)
             continue;
-        const double v = r->log2_frob * M_LN2 / M_LN10;
+        const double v = gf_log10_of_log2(r->log2_frob);
         s += v;
         lo = fmin(lo, v);
         hi = fmax(hi, v);

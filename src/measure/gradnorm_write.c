@@ -6,8 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-static const double LOG10_2 = 0.30102999566398119521;
-
 static int write_file(const char *dir, const char *name, gf_write_fn w,
                       const gf_gradnorm_result *res, char *why, size_t size)
 {
@@ -23,7 +21,7 @@ static int write_file(const char *dir, const char *name, gf_write_fn w,
 static void put_log10(FILE *f, double l2)
 {
     char b[40];
-    gf_format_double(b, sizeof b, l2 * LOG10_2);
+    gf_format_double(b, sizeof b, gf_log10_of_log2(l2));
     fprintf(f, "\t%s", b);
 }
 
@@ -135,7 +133,8 @@ static int write_mean(FILE *f, const void *ctx)
     for (int a = 0; a < res->spec.n_archs; a++) {
         double anchor, lo, hi;
         gf_gradnorm_block_stats(res, a, B, &anchor, &lo, &hi);
-        double theory = anchor;
+        /* the prediction, where there is one, starts from the measured x_B */
+        double theory = isnan(res->theory[a * B]) ? NAN : anchor;
         for (int l = B; l >= 0; l--) {
             double mean, min, max;
             gf_gradnorm_block_stats(res, a, l, &mean, &min, &max);
@@ -166,8 +165,8 @@ static int write_split(FILE *f, const void *ctx)
                 const gf_probe_record *r = gf_gradnorm_block(res, a, k, l);
                 if (!r || !r->has_split)
                     continue;
-                ls += r->log2_skip * LOG10_2;
-                lb += r->log2_branch * LOG10_2;
+                ls += gf_log10_of_log2(r->log2_skip);
+                lb += gf_log10_of_log2(r->log2_branch);
                 n++;
                 if (!isnan(r->cos_skip_branch)) {
                     cs += r->cos_skip_branch;

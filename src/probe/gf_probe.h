@@ -60,6 +60,9 @@ typedef struct gf_probe {
     struct gf_probe *next;
 } gf_probe;
 
+/* log10 of a norm kept as log2 (records keep log2: exact beyond a double's range). */
+static inline double gf_log10_of_log2(double log2x) { return log2x * 0.30102999566398119521; }
+
 void gf_recorder_init(gf_recorder *r);
 void gf_recorder_release(gf_recorder *r);
 void gf_recorder_clear(gf_recorder *r); /* forget the records, keep the memory */

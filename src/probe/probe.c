@@ -53,7 +53,8 @@ long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block
     return (long)r->n++;
 }
 
-static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : -INFINITY; }
+/* log2 of a sum of squares: -inf for 0, NaN stays NaN (a non-finite gradient). */
+static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : x == 0.0 ? -INFINITY : NAN; }
 
 /* Sums keep LANES partial sums, which the compiler packs into one vector
  * register (no single running sum to wait on); the split's sums are reduced

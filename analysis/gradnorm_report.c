@@ -1,0 +1,201 @@
+/* gradnorm_report.c: the figures and the summary of `gradflow gradnorm`. */
+#include "gradnorm_report.h"
+
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char CMD[] = "gradnorm";
+
+/* Per architecture, geometric means over seeds: log10 ||dL/dx_0||, log10
+ * ||dL/dx_B||, and the predicted change (NaN without a prediction). */
+typedef struct arch_ends {
+    double first, last, theory;
+} arch_ends;
+
+static arch_ends ends_of(const gf_gradnorm_result *res, int a)
+{
+    arch_ends e = {0};
+    double lo, hi;
+    gf_gradnorm_block_stats(res, a, 0, &e.first, &lo, &hi);
+    gf_gradnorm_block_stats(res, a, res->blocks, &e.last, &lo, &hi);
+    for (int l = 0; l < res->blocks; l++)
+        e.theory += res->theory[a * res->blocks + l];
+    return e;
+}
+
+static const char *verdict(double decades)
+{
+    return isnan(decades)  ? "not measured"
+           : decades < -1.0 ? "vanishes toward the input"
+           : decades > 1.0  ? "grows toward the input"
+                            : "stays level (within one decade)";
+}
+
+/* What the numbers say, in words, one architecture at a time. */
+static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
+{
+    const int B = res->blocks;
+    const double d = e.first - e.last;
+    const char *name = gf_arch_names[res->spec.archs[a]];
+    if (res->spec.archs[a] == GF_ARCH_PLAIN && isnan(e.theory))
+        printf("  %s: %+.2f decades; %s.\n", name, d, res->theory_why[a]);
+    else if (res->spec.archs[a] == GF_ARCH_PLAIN)
+        printf("  %s: the product of %d per-block gains of 10^%+.3f predicts %+.2f decades; "
+               "measured %+.2f.%s\n",
+               name, B, e.theory / B, e.theory, d,
+               fabs(e.theory / B) < 0.01 ? "\n    Per-layer gain 1: this init keeps the plain "
+                                           "stack from vanishing at initialization."
+                                         : "");
+    else if (d > 1.0)
+        printf("  %s: grows %+.3f decades per block toward the input: dL/dx_l = s + J_F^T s adds "
+               "the branch's\n    gradient to the skip's at every block; the +1 keeps it from "
+               "vanishing but does not normalize it.\n",
+               name, d / B);
+    else
+        printf("  %s: level within one decade over %d blocks: the identity path carries the "
+               "gradient (the \"+1\").\n",
+               name, B);
+}
+
+void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg, long batch,
+                      const char *dir, int drawn)
+{
+    const int B = res->blocks, seeds = res->spec.seeds;
+    int residual = 0;
+    printf("gradflow gradnorm: depth %d (B = %d blocks), width %zu, batch %ld, init %s, norm %s, "
+           "act %s, %d seed%s\n",
+           cfg->depth, B, cfg->width, batch, gf_init_names[cfg->init], gf_norm_names[cfg->norm],
+           gf_act_names[cfg->act], seeds, seeds > 1 ? "s" : "");
+    printf("  %-8s %13s %13s %16s %14s  %s\n", "arch", "||dL/dx_B||", "||dL/dx_0||",
+           "decades x_B->x_0", "theory", "verdict");
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        const arch_ends e = ends_of(res, a);
+        char tb[32], fb[32], lb[32];
+        gf_format_pow10(fb, sizeof fb, e.first, 2);
+        gf_format_pow10(lb, sizeof lb, e.last, 2);
+        if (isnan(e.theory))
+            snprintf(tb, sizeof tb, "n/a");
+        else
+            snprintf(tb, sizeof tb, "%+.2f", e.theory);
+        printf("  %-8s %13s %13s %+16.2f %14s  %s\n", gf_arch_names[res->spec.archs[a]], lb, fb,
+               e.first - e.last, tb, verdict(e.first - e.last));
+        residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
+    }
+    printf("  (geometric means over seeds; a decade is a factor of 10; theory: product of the\n"
+           "   per-layer gains fan_in * Var(w) * E[act'(h)^2], plain stacks without norm)\n");
+    for (int a = 0; a < res->spec.n_archs; a++)
+        reading(res, a, ends_of(res, a));
+    printf("  wrote %s/{gradnorm,gradnorm_mean,probes,params%s}.tsv, manifest.json, %s%s%s\n", dir,
+           residual ? ",split_mean" : "", drawn ? "gradnorm.png/.svg/.gp" : "gradnorm.gp",
+           residual ? (drawn ? ", split.png/.svg/.gp" : ", split.gp") : "",
+           drawn ? "" : " (nothing drawn)");
+}
+
+/* ---- figures -------------------------------------------------------------- */
+
+static void widen(double *lo, double *hi, double v)
+{
+    if (isfinite(v)) {
+        *lo = fmin(*lo, v);
+        *hi = fmax(*hi, v);
+    }
+}
+
+/* The log10 range of every curve of a figure: the block norms (or the split's
+ * two terms) and the predicted lines. */
+static void ranges(const gf_gradnorm_result *res, gf_fig_gradnorm *norms, gf_fig_gradnorm *split)
+{
+    norms->ymin = split->ymin = INFINITY;
+    norms->ymax = split->ymax = -INFINITY;
+    for (size_t i = 0; i < res->n_probes; i++) {
+        const gf_probe_record *r = &res->probe[i].rec;
+        if (r->kind == GF_PROBE_BLOCK)
+            widen(&norms->ymin, &norms->ymax, gf_log10_of_log2(r->log2_frob));
+        if (r->has_split) {
+            widen(&split->ymin, &split->ymax, gf_log10_of_log2(r->log2_skip));
+            widen(&split->ymin, &split->ymax, gf_log10_of_log2(r->log2_branch));
+        }
+    }
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        double t, lo, hi;
+        gf_gradnorm_block_stats(res, a, res->blocks, &t, &lo, &hi);
+        for (int l = res->blocks - 1; l >= 0 && !isnan(res->theory[a * res->blocks + l]); l--)
+            widen(&norms->ymin, &norms->ymax, t += res->theory[a * res->blocks + l]);
+    }
+}
+
+static void remove_files(const char *dir, const char *const *names)
+{
+    char path[4096];
+    for (; *names; names++)
+        if (gf_path_join(path, sizeof path, dir, *names) == 0)
+            unlink(path); /* absent is fine */
+}
+
+/* One figure: drawn, or only its script. A missing gnuplot is a warning, once. */
+static int figure(const gradnorm_drawing *d, const char *name, gf_plot_body body,
+                  const gf_fig_gradnorm *fig, int *warned)
+{
+    char why[512];
+    const int rc = d->draw ? gf_plot_figure(d->dir, name, body, fig, why, sizeof why)
+                           : gf_plot_script(d->dir, name, body, fig, why, sizeof why);
+    if (rc == 1 && !*warned) {
+        gf_cli_warn(CMD, "%s", why);
+        *warned = 1;
+    }
+    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
+}
+
+int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, int *drawn)
+{
+    const gf_stack_config *c = d->cfg;
+    const char *names[GF_ARCH_COUNT], *res_names[GF_ARCH_COUNT];
+    int theory[GF_ARCH_COUNT], n_res = 0;
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        names[a] = gf_arch_names[res->spec.archs[a]];
+        theory[a] = !isnan(res->theory[a * res->blocks]);
+        if (res->spec.archs[a] != GF_ARCH_PLAIN)
+            res_names[n_res++] = names[a];
+    }
+    char title[256], subtitle[256], split_title[256];
+    snprintf(title, sizeof title,
+             "Gradient norm per depth at initialization: %d layers (%d blocks)", c->depth,
+             res->blocks);
+    snprintf(subtitle, sizeof subtitle,
+             "width %zu, batch %ld, init %s, norm %s, act %s, %d seeds; loss = mean cross-entropy",
+             c->width, d->batch, gf_init_names[c->init], gf_norm_names[c->norm],
+             gf_act_names[c->act], res->spec.seeds);
+    snprintf(split_title, sizeof split_title,
+             "Skip / branch split of dL/dx_l per residual block: %d layers, init %s, norm %s",
+             c->depth, gf_init_names[c->init], gf_norm_names[c->norm]);
+    gf_fig_gradnorm fig = {.title = title, .subtitle = subtitle, .archs = names,
+                           .theory = theory, .n_archs = res->spec.n_archs, .xmax = res->blocks};
+    /* one block still needs an x range: [0, 1] */
+    gf_fig_gradnorm split = {.title = split_title, .archs = res_names, .n_archs = n_res,
+                             .xmax = res->blocks > 1 ? res->blocks - 1 : 1};
+    ranges(res, &fig, &split);
+
+    static const char *const split_files[] = {"split_mean.tsv", "split.gp", "split.png",
+                                              "split.svg", NULL};
+    static const char *const pictures[] = {"gradnorm.png", "gradnorm.svg", "split.png",
+                                           "split.svg", NULL};
+    if (n_res == 0)
+        remove_files(d->dir, split_files);
+    int warned = 0;
+    if (figure(d, "gradnorm", gf_fig_gradnorm_body, &fig, &warned) != 0 ||
+        (n_res > 0 && figure(d, "split", gf_fig_split_body, &split, &warned) != 0))
+        return -1;
+    *drawn = d->draw && !warned;
+    if (!*drawn)
+        remove_files(d->dir, pictures);
+    if (d->terminal && *drawn) {
+        char why[512];
+        if (gf_plot_terminal(d->dir, gf_fig_gradnorm_body, &fig, 100, 32, why, sizeof why) < 0)
+            return gf_cli_fail(-1, CMD, "%s", why);
+    }
+    return 0;
+}
