@@ -202,6 +202,11 @@ static int parse(int argc, char **argv, options *o)
         gf_cli_fail(GF_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
         return -1;
     }
+    for (const char *c = o->out; *c; c++)
+        if ((unsigned char)*c < 0x20) {
+            gf_cli_fail(GF_EXIT_USAGE, CMD, "--out: the path contains a control character");
+            return -1;
+        }
     if (o->term_dumb && o->no_plot) {
         gf_cli_fail(GF_EXIT_USAGE, CMD, "--term dumb draws, --no-plot draws nothing: choose one");
         return -1;

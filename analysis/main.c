@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         return usage(stderr), GF_EXIT_USAGE;
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return usage(stdout), GF_EXIT_OK;
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         const gf_blas_info *b = gf_blas_info_get();
         printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);

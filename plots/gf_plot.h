@@ -45,6 +45,9 @@ int gf_plot_available(void);
 /* Quote s for a gnuplot single-quoted string ('' escapes '). */
 void gf_plot_quote(FILE *out, const char *s);
 
+/* Quote s for the shell (single quotes, '\'' for a quote). */
+void gf_plot_quote_shell(FILE *out, const char *s);
+
 /* ---- figures ------------------------------------------------------------ */
 
 /* Gradient norm per depth: gradnorm_mean.tsv (arch, block, seeds,

@@ -36,6 +36,17 @@ int gf_plot_available(void)
     return 0;
 }
 
+void gf_plot_quote_shell(FILE *out, const char *s)
+{
+    fputc('\'', out);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", out); /* close, escaped quote, reopen */
+        else
+            fputc(*s, out);
+    fputc('\'', out);
+}
+
 void gf_plot_quote(FILE *out, const char *s)
 {
     fputc('\'', out);
@@ -87,31 +98,76 @@ static int emit(FILE *out, gf_term term, const char *output, gf_plot_body body, 
     return ferror(out) ? -1 : 0;
 }
 
-/* Run a script through gnuplot; 0, 1 (gnuplot missing) or -1. */
+/* The last non-empty line gnuplot wrote to its error file: what went wrong. */
+static void last_error_line(const char *path, char *line, size_t size)
+{
+    char buf[512];
+    line[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(buf, sizeof buf, f)) {
+        const char *b = buf + strspn(buf, " \t");
+        const size_t n = strcspn(b, "\r\n");
+        if (n > 0)
+            snprintf(line, size, "%.*s", (int)n, b);
+    }
+    fclose(f);
+}
+
+/* Run a script through gnuplot, its messages kept in a temporary file; 0, 1
+ * (gnuplot missing) or -1 with gnuplot's last message in why. */
 static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
 {
     if (!gf_plot_available()) {
         snprintf(why, size, "gnuplot is not installed (apt-get install gnuplot-nox)");
         return 1;
     }
+    const char *tmpdir = getenv("TMPDIR");
+    char err[4096], cmd[8192];
+    snprintf(err, sizeof err, "%s/gradflow-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    const int fd = mkstemp(err);
+    if (fd < 0) {
+        snprintf(why, size, "cannot create a temporary file for gnuplot: %s", strerror(errno));
+        return -1;
+    }
+    close(fd);
+    /* exec 'PROGRAM' 2>'ERRFILE', both quoted for the shell */
+    FILE *c = fmemopen(cmd, sizeof cmd, "w");
+    if (!c) {
+        unlink(err);
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    fputs("exec ", c);
+    gf_plot_quote_shell(c, gnuplot_program());
+    fputs(" 2>", c);
+    gf_plot_quote_shell(c, err);
+    fputc('\0', c);
+    fclose(c);
     fflush(NULL);
     void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* gnuplot may exit early */
-    FILE *p = popen(gnuplot_program(), "w");
+    FILE *p = popen(cmd, "w");
     if (!p) {
         signal(SIGPIPE, old);
+        unlink(err);
         snprintf(why, size, "cannot start gnuplot: %s", strerror(errno));
         return -1;
     }
     const int wrote = fwrite(script, 1, len, p) == len && fputs("exit\n", p) != EOF;
     const int status = pclose(p);
     signal(SIGPIPE, old);
+    char message[256];
+    last_error_line(err, message, sizeof message);
+    unlink(err);
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         snprintf(why, size, "gnuplot could not be run (apt-get install gnuplot-nox)");
         return 1;
     }
     if (!wrote || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(why, size, "gnuplot failed (exit status %d)",
-                 status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(why, size, "gnuplot failed (exit status %d)%s%s",
+                 status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                 message[0] ? ": " : "", message);
         return -1;
     }
     return 0;

@@ -183,7 +183,7 @@ static void take(snapshot *s, const tu_run *r)
     const gf_params *p = &r->s->params;
     s->param_grad = calloc(p->size ? p->size : 1, sizeof(double));
     for (size_t i = 0; i < p->n_slots; i++)
-        if (p->slot[i].kind == GF_SLOT_WEIGHT)
+        if (p->slot[i].kind == GF_SLOT_PARAM)
             gf_tensor_grad_export(&p->slot[i].t, s->param_grad + p->slot[i].offset);
     s->n_rec = r->rec.n;
     s->rec = malloc(s->n_rec * sizeof *s->rec);
@@ -348,7 +348,7 @@ static void test_param_grads_at_true_scale(void)
     int bad = 0;
     for (size_t i = 0; i < p->n_slots; i++) {
         const gf_slot *sl = &p->slot[i];
-        if (sl->kind != GF_SLOT_WEIGHT)
+        if (sl->kind != GF_SLOT_PARAM)
             continue;
         const size_t n = sl->rows * sl->cols;
         double *g = malloc(n * sizeof *g);

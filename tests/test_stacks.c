@@ -184,9 +184,9 @@ static void test_parameter_names(void)
     CU_ASSERT(has(s, "head.weight") && has(s, "head.bias"));
     CU_ASSERT(!has(s, "blocks.4.fc1.weight"));
     const gf_slot *sl = slot(s, "stem.weight");
-    CU_ASSERT(sl && sl->rows == 8 && sl->cols == 12 && !sl->vector && sl->kind == GF_SLOT_WEIGHT);
+    CU_ASSERT(sl && sl->rows == 8 && sl->cols == 12 && !sl->vector && sl->kind == GF_SLOT_PARAM);
     sl = slot(s, "head.bias");
-    CU_ASSERT(sl && sl->cols == 5 && sl->vector && sl->kind == GF_SLOT_WEIGHT);
+    CU_ASSERT(sl && sl->cols == 5 && sl->vector && sl->kind == GF_SLOT_PARAM);
     sl = slot(s, "head.weight");
     CU_ASSERT(sl && sl->rows == 5 && sl->cols == 8);
     sl = slot(s, "blocks.3.bn1.running_mean");
@@ -201,7 +201,7 @@ static void test_parameter_names(void)
         CU_ASSERT(a->t.v == p->value + a->offset);
         CU_ASSERT(a->offset + a->rows * a->cols <= p->size);
         CU_ASSERT(a->offset % 8 == 0);
-        if (a->kind == GF_SLOT_WEIGHT)
+        if (a->kind == GF_SLOT_PARAM)
             CU_ASSERT(a->t.g == p->grad + a->offset);
         for (size_t j = 0; j < i; j++) {
             CU_ASSERT(strcmp(p->slot[j].name, a->name) != 0);

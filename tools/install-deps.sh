@@ -9,7 +9,14 @@ for p in $PACKAGES; do
         missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "gradflow: missing packages:$missing; run this as root (there is no sudo)" >&2
+    exit 1
+fi
 echo "gradflow: installing$missing" >&2
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086

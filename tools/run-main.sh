@@ -4,6 +4,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh
-[ -f build/build.ninja ] || meson setup build --buildtype=release
+sh tools/configure.sh build --buildtype=release -Db_sanitize=none -Dtests=enabled
 meson compile -C build
 ./build/analysis/gradflow gradnorm --out runs/gradnorm "$@"

@@ -15,14 +15,13 @@ count() {
         label="$1" "$2/meson-logs/testlog.txt"
 }
 
-[ -f build/build.ninja ] || meson setup build --buildtype=release
+sh tools/configure.sh build --buildtype=release -Db_sanitize=none -Dtests=enabled
 meson compile -C build
 meson test -C build --print-errorlogs
 count tests build
 
-[ -f build-sanitize/build.ninja ] ||
-    meson setup build-sanitize --buildtype=debug -Db_sanitize=address,undefined \
-        -Db_lundef=false -Dbench=false
+sh tools/configure.sh build-sanitize --buildtype=debug -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbench=false -Dtests=enabled
 meson compile -C build-sanitize
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-sanitize --print-errorlogs
 count sanitized build-sanitize

@@ -4,6 +4,7 @@
 
 #include "blas/gf_cblas.h"
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,8 @@ static const char *best_core_for_cpu(void)
 }
 
 /* Re-execute with OPENBLAS_CORETYPE=core (NULL: unset); the marker tells the
- * new image why. Returns only if exec failed. */
-static void reexec(char **argv, const char *core, const char *why)
+ * new image why. Returns only if exec failed, and then says so in why. */
+static void reexec(char **argv, const char *core, char *why, size_t size)
 {
     if (core)
         setenv("OPENBLAS_CORETYPE", core, 1);
@@ -113,6 +114,10 @@ static void reexec(char **argv, const char *core, const char *why)
     setenv("GRADFLOW_BLAS_SELECTED", why, 1);
     fflush(NULL);
     execv("/proc/self/exe", argv);
+    const size_t used = strlen(why);
+    snprintf(why + used, size - used, " (the restart failed: %s; the library's kernel runs)",
+             strerror(errno));
+    unsetenv("GRADFLOW_BLAS_SELECTED");
 }
 
 static void fill_info(const char *selected_by)
@@ -140,11 +145,12 @@ int gf_blas_setup(char **argv, const char **why)
     if (marker) { /* this image is the restart gf_blas_setup asked for */
         snprintf(reason, sizeof reason, "%s", marker);
         chosen_by_gradflow = strncmp(marker, "gradflow", 8) == 0;
+        unsetenv("GRADFLOW_BLAS_SELECTED"); /* programs this one starts decide for themselves */
     } else {
         const char *core = gf_blas_decide(running, env, user, best_core_for_cpu(), reason,
                                           sizeof reason);
         if (core)
-            reexec(argv, core, reason);
+            reexec(argv, core, reason, sizeof reason);
     }
     fill_info(reason);
     info.check_passed = gf_blas_check_products();
@@ -155,7 +161,7 @@ int gf_blas_setup(char **argv, const char **why)
         snprintf(dropped, sizeof dropped,
                  "library default: the %s kernel gradflow chose computed wrong products",
                  info.kernel);
-        reexec(argv, NULL, dropped);
+        reexec(argv, NULL, dropped, sizeof dropped);
     }
     static char msg[512];
     snprintf(msg, sizeof msg,

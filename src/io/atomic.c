@@ -22,7 +22,9 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path)
     const int fd = mkstemp(a->tmp);
     if (fd < 0)
         return NULL;
-    fchmod(fd, 0644);
+    const mode_t mask = umask(0); /* mkstemp makes 0600: give what open() would, 0666 & ~umask */
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     a->f = fdopen(fd, "wb");
     if (!a->f) {
         const int e = errno;

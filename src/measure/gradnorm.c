@@ -60,7 +60,7 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
         }
         ok = sl->vector ? gf_st_add(&st, sl->name, GF_ST_F64, 1, shape + 1, sl->t.v) == 0
                         : gf_st_add(&st, sl->name, GF_ST_F64, 2, shape, sl->t.v) == 0;
-        if (ok && sl->kind == GF_SLOT_WEIGHT) {
+        if (ok && sl->kind == GF_SLOT_PARAM) {
             gf_tensor_grad_export(&sl->t, cursor);
             snprintf(name, sizeof name, "grad.%s", sl->name);
             ok = sl->vector ? gf_st_add(&st, name, GF_ST_F64, 1, shape + 1, cursor) == 0
@@ -209,7 +209,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
         p->slot = (int)i;
         snprintf(p->name, sizeof p->name, "%s", sl->name);
         p->numel = sl->rows * sl->cols;
-        p->log2_grad = sl->kind == GF_SLOT_WEIGHT ? gf_params_grad_log2(&s->params, (int)i) : NAN;
+        p->log2_grad = sl->kind == GF_SLOT_PARAM ? gf_params_grad_log2(&s->params, (int)i) : NAN;
         p->log2_value = gf_params_value_log2(&s->params, (int)i);
     }
     rc = 0;

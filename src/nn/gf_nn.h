@@ -59,7 +59,7 @@ double gf_init_bias_var(gf_init scheme, size_t fan_in);
 /* ---- parameters ------------------------------------------------------- */
 
 typedef enum {
-    GF_SLOT_WEIGHT = 0, /* trainable */
+    GF_SLOT_PARAM = 0,  /* trainable: weights, biases, norm scales and shifts */
     GF_SLOT_BUFFER,     /* running statistics: no gradient */
     GF_SLOT_COUNT_I64,  /* a counter, exported as int64 (num_batches_tracked) */
 } gf_slot_kind;

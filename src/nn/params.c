@@ -65,7 +65,7 @@ int gf_params_finalize(gf_params *p)
     for (size_t i = 0; i < p->n_slots; i++) {
         gf_slot *s = &p->slot[i];
         gf_tensor_bind(&s->t, s->rows, s->cols, p->value + s->offset,
-                       s->kind == GF_SLOT_WEIGHT ? p->grad + s->offset : NULL);
+                       s->kind == GF_SLOT_PARAM ? p->grad + s->offset : NULL);
     }
     p->finalized = 1;
     return 0;

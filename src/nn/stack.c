@@ -43,11 +43,11 @@ static gf_linear_slots add_linear(gf_params *p, const char *prefix, size_t out, 
     char name[64];
     gf_linear_slots l;
     snprintf(name, sizeof name, "%s.weight", prefix);
-    l.weight = gf_params_add(p, name, GF_SLOT_WEIGHT, out, in, 0);
+    l.weight = gf_params_add(p, name, GF_SLOT_PARAM, out, in, 0);
     l.bias = -1;
     if (bias) {
         snprintf(name, sizeof name, "%s.bias", prefix);
-        l.bias = gf_params_add(p, name, GF_SLOT_WEIGHT, 1, out, 1);
+        l.bias = gf_params_add(p, name, GF_SLOT_PARAM, 1, out, 1);
     }
     return l;
 }
@@ -68,9 +68,9 @@ static gf_norm_slots add_norm(gf_params *p, gf_norm norm, const char *prefix, co
     else
         snprintf(base, sizeof base, "%s%s%s", prefix, kind, tag);
     snprintf(name, sizeof name, "%s.weight", base);
-    n.weight = gf_params_add(p, name, GF_SLOT_WEIGHT, 1, width, 1);
+    n.weight = gf_params_add(p, name, GF_SLOT_PARAM, 1, width, 1);
     snprintf(name, sizeof name, "%s.bias", base);
-    n.bias = gf_params_add(p, name, GF_SLOT_WEIGHT, 1, width, 1);
+    n.bias = gf_params_add(p, name, GF_SLOT_PARAM, 1, width, 1);
     if (norm == GF_NORM_BATCH) {
         snprintf(name, sizeof name, "%s.running_mean", base);
         n.running_mean = gf_params_add(p, name, GF_SLOT_BUFFER, 1, width, 1);

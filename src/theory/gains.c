@@ -74,8 +74,11 @@ int gf_theory_plain_block_gains(const gf_stack_config *c, double *log10_gain, ch
         return -1;
     }
     if (c->norm != GF_NORM_NONE) {
-        snprintf(why, size, "no prediction with %s norm (batch statistics couple the samples)",
-                 c->norm == GF_NORM_BATCH ? "batch" : "layer");
+        snprintf(why, size, "%s",
+                 c->norm == GF_NORM_BATCH
+                     ? "no prediction with batch norm (batch statistics couple the samples)"
+                     : "no prediction with layer norm (its Jacobian is not a per-layer gain "
+                       "of this product)");
         return -1;
     }
     const size_t w = c->width;
