@@ -46,18 +46,11 @@ typedef struct bench_audit {
     size_t subnormal_values; /* activations, parameters */
     size_t subnormal_grads;  /* gradient buffers as stored, parameter gradients */
     double smallest;         /* smallest nonzero magnitude seen */
-    int matches;             /* 1 when the audit graph reproduced the step bit for bit */
 } bench_audit;
 
-/* A hash of what a step produces: the loss, every parameter gradient, every
- * probe record's numbers. */
-uint64_t bench_fingerprint(const gf_stack *s, const gf_tensor *loss, const gf_recorder *rec);
-
-/* Run one step of s on a reset tape from the public ops, keeping every
- * tensor, and count subnormal numbers; expect is the fingerprint of the
- * benchmarked step. 0, or -1 when the step fails. */
-int bench_audit_step(gf_stack *s, gf_tape *tape, const double *x, const int *labels, size_t batch,
-                     gf_recorder *rec, uint64_t expect, bench_audit *out);
+/* Count subnormal numbers in every tensor of the step just run on tape (its
+ * values and gradients) and in s's parameters and gradients. */
+void bench_audit_tape(const gf_stack *s, const gf_tape *tape, bench_audit *out);
 
 /* ---- the run (bench_step.c, options.c, report.c) ----------------------- */
 

@@ -104,7 +104,7 @@ def check(path):
     model = GradflowStack(meta["arch"], depth, width, in_dim, classes, meta["norm"], meta["act"]).double()
     state = {k: v for k, v in t.items() if not k.startswith("grad.") and k not in ("input", "labels")}
     model.load_state_dict(state, strict=True)
-    model.train()
+    model.train(meta.get("batchnorm", "train") == "train")  # --bn-eval exports: running stats
     taps = {}
     logits = model(t["input"], taps)
     for v in taps.values():

@@ -100,6 +100,9 @@ void gf_tape_free(gf_tape *tape);
 void gf_tape_reset(gf_tape *tape);
 int gf_tape_status(const gf_tape *tape);     /* GSL_SUCCESS or the first error */
 size_t gf_tape_nodes(const gf_tape *tape);
+/* The tensor node i made (0 <= i < gf_tape_nodes), in creation order: lets a
+ * tool inspect every value and gradient of a step (until the tape is reset). */
+gf_tensor *gf_tape_output(const gf_tape *tape, size_t i);
 gf_arena *gf_tape_arena(gf_tape *tape);
 
 /* A tensor from the arena with uninitialized values; not differentiated

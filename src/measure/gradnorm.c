@@ -37,8 +37,8 @@ static void save_path(char *buf, size_t size, const char *path, const char *arch
 /* Parameters, input, labels and every recorded gradient, under state_dict
  * names (gradients as "grad.<name>"), at true scale. */
 static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, const int *labels,
-                    const gf_recorder *rec, const gf_tensor *loss, unsigned long seed, char *why,
-                    size_t size)
+                    const gf_recorder *rec, const gf_tensor *loss, unsigned long seed, int bn_eval,
+                    char *why, size_t size)
 {
     gf_st_file st;
     gf_st_init(&st);
@@ -100,6 +100,8 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
          gf_st_add_meta(&st, "init", gf_init_names[c->init]) == 0 &&
          gf_st_add_meta(&st, "norm", gf_norm_names[c->norm]) == 0 &&
          gf_st_add_meta(&st, "act", gf_act_names[c->act]) == 0 &&
+         gf_st_add_meta(&st, "batchnorm", bn_eval ? "eval" : "train") == 0 &&
+         gf_st_add_meta(&st, "zero_init_residual", c->zero_branch ? "1" : "0") == 0 &&
          gf_st_add_meta(&st, "format", "gradflow gradnorm export") == 0 &&
          gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0;
     snprintf(text, sizeof text, "%d", c->depth);
@@ -216,7 +218,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     if (sp->save && k == 0) {
         char path[4096];
         save_path(path, sizeof path, sp->save, gf_arch_names[c.arch], sp->n_archs > 1);
-        rc = save_run(path, s, x, labels, rec, loss, seed, why, size);
+        rc = save_run(path, s, x, labels, rec, loss, seed, sp->bn_eval, why, size);
     }
 done:
     gsl_rng_free(rng);

@@ -65,7 +65,10 @@ static inline double gf_log10_of_log2(double log2x) { return log2x * 0.301029995
 
 void gf_recorder_init(gf_recorder *r);
 void gf_recorder_release(gf_recorder *r);
-void gf_recorder_clear(gf_recorder *r); /* forget the records, keep the memory */
+/* Forget the records and the probes, keep the memory. Tensors probed before
+ * still point at their probes: reset their tape too before using them again
+ * (gf_stack_forward clears the recorder; run one forward per tape reset). */
+void gf_recorder_clear(gf_recorder *r);
 
 /* Put a probe on t and append its record; skip_src may be NULL. The probe
  * lives until gf_recorder_clear. Returns the record's index or -1. */
