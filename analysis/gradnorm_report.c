@@ -174,9 +174,8 @@ int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, i
              c->depth, gf_init_names[c->init], gf_norm_names[c->norm]);
     gf_fig_gradnorm fig = {.title = title, .subtitle = subtitle, .archs = names,
                            .theory = theory, .n_archs = res->spec.n_archs, .xmax = res->blocks};
-    /* one block still needs an x range: [0, 1] */
     gf_fig_gradnorm split = {.title = split_title, .archs = res_names, .n_archs = n_res,
-                             .xmax = res->blocks > 1 ? res->blocks - 1 : 1};
+                             .xmax = res->blocks - 1};
     ranges(res, &fig, &split);
 
     static const char *const split_files[] = {"split_mean.tsv", "split.gp", "split.png",

@@ -50,6 +50,18 @@ static void title(FILE *out, gf_term term, const gf_fig_gradnorm *f)
     fputs(" noenhanced\n", out);
 }
 
+/* Blocks 0..xmax on the x axis: whole-number tics when there are few, and a
+ * single block (xmax 0) centred rather than an empty range. */
+static void x_axis(FILE *out, int xmax)
+{
+    if (xmax < 1)
+        fputs("set xrange [-0.5:0.5]\n", out);
+    else
+        fprintf(out, "set xrange [0:%d]\n", xmax);
+    if (xmax <= 10)
+        fputs("set xtics 1\n", out);
+}
+
 /* Column filter: the value of column c where column 1 is arch, else NaN. */
 static void only(FILE *out, const char *arch, int c)
 {
@@ -102,8 +114,8 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
     log10_axis(out, term, "y", f->ymin, f->ymax);
     fprintf(out, "set grid xtics ytics mytics lc '#dddddd'\n"
                  "set key below center horizontal Left reverse maxcols 3 "
-                 "samplen 3\nset xrange [0:%d]\n",
-            f->xmax);
+                 "samplen 3\n");
+    x_axis(out, f->xmax);
     fputs("plot ", out);
     const char *sep = rich ? "" : theory_lines(out, f, "");
     for (int i = 0; i < f->n_archs; i++) {
@@ -139,8 +151,8 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
     fputs("unset xlabel\nset format x ''\n", out);
     log10_axis(out, term, "y", f->ymin, f->ymax);
     fprintf(out, "set grid xtics ytics lc '#dddddd'\nset key outside right top Left reverse "
-                 "samplen 3\nset xrange [0:%d]\n",
-            f->xmax);
+                 "samplen 3\n");
+    x_axis(out, f->xmax);
     const char *sep = "plot ";
     for (int i = 0; i < f->n_archs; i++) {
         const char *a = f->archs[i], *col = gf_plot_color(a);
