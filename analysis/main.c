@@ -33,6 +33,7 @@ int main(int argc, char **argv)
     if (gf_blas_setup(argv, &why) != 0)
         return gf_cli_fail(GF_EXIT_RUNTIME, NULL, "%s", why);
     gsl_set_error_handler_off(); /* library errors come back as statuses */
+    gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     if (argc < 2)
         return usage(stderr), GF_EXIT_USAGE;
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

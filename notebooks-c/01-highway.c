@@ -172,6 +172,7 @@ int main(int argc, char **argv)
         return LESSON_RUNTIME;
     }
     gsl_set_error_handler_off();
+    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
     lesson ls;
     int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
     if (rc != LESSON_GO)

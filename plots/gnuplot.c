@@ -132,10 +132,12 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
         return -1;
     }
     close(fd);
+    gf_temp_track(err);
     /* exec 'PROGRAM' 2>'ERRFILE', both quoted for the shell */
     FILE *c = fmemopen(cmd, sizeof cmd, "w");
     if (!c) {
         unlink(err);
+        gf_temp_untrack(err);
         snprintf(why, size, "out of memory");
         return -1;
     }
@@ -151,6 +153,7 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
     if (!p) {
         signal(SIGPIPE, old);
         unlink(err);
+        gf_temp_untrack(err);
         snprintf(why, size, "cannot start gnuplot: %s", strerror(errno));
         return -1;
     }
@@ -160,6 +163,7 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
     char message[256];
     last_error_line(err, message, sizeof message);
     unlink(err);
+    gf_temp_untrack(err);
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         snprintf(why, size, "gnuplot could not be run (apt-get install gnuplot-nox)");
         return 1;
@@ -247,6 +251,10 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
             bad = emit(m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
     }
     fclose(m);
+    char tmp_path[2][4096];
+    for (int i = 0; i < 2; i++) /* removed on SIGINT too, while gnuplot draws them */
+        if (gf_path_join(tmp_path[i], sizeof tmp_path[i], dir, tmp[i]) == 0)
+            gf_temp_track(tmp_path[i]);
     int rc = bad ? -1 : run_gnuplot(script, len, why, size);
     free(script);
     for (int i = 0; i < 2; i++) {
@@ -256,6 +264,7 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
             rc = -1;
         }
         unlink(path); /* nothing half-drawn stays behind */
+        gf_temp_untrack(path);
     }
     if (rc == 1) {
         char more[256];

@@ -2,11 +2,59 @@
 #include "io/gf_io.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* ---- temporary files removed on a signal -------------------------------- */
+
+enum { MAX_TEMPS = 16 };
+static char temps[MAX_TEMPS][4096];
+static volatile sig_atomic_t temp_used[MAX_TEMPS];
+
+void gf_temp_track(const char *path)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (!temp_used[i]) {
+            snprintf(temps[i], sizeof temps[i], "%s", path);
+            temp_used[i] = 1;
+            return;
+        }
+}
+
+void gf_temp_untrack(const char *path)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temp_used[i] && strcmp(temps[i], path) == 0)
+            temp_used[i] = 0;
+}
+
+/* Only async-signal-safe calls: unlink, then the default action. */
+static void remove_temps(int sig)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temp_used[i])
+            unlink(temps[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void gf_temp_cleanup_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_temps;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* ---- atomic files ------------------------------------------------------- */
 
 FILE *gf_atomic_open(gf_atomic *a, const char *path)
 {
@@ -22,6 +70,7 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path)
     const int fd = mkstemp(a->tmp);
     if (fd < 0)
         return NULL;
+    gf_temp_track(a->tmp);
     const mode_t mask = umask(0); /* mkstemp makes 0600: give what open() would, 0666 & ~umask */
     umask(mask);
     fchmod(fd, 0666 & ~mask);
@@ -30,6 +79,7 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path)
         const int e = errno;
         close(fd);
         unlink(a->tmp);
+        gf_temp_untrack(a->tmp);
         errno = e;
     }
     return a->f;
@@ -44,11 +94,14 @@ int gf_atomic_commit(gf_atomic *a)
         e = errno;
     }
     a->f = NULL;
-    if (ok && rename(a->tmp, a->path) == 0)
+    if (ok && rename(a->tmp, a->path) == 0) {
+        gf_temp_untrack(a->tmp);
         return 0;
+    }
     if (ok)
         e = errno;
     unlink(a->tmp);
+    gf_temp_untrack(a->tmp);
     errno = e ? e : EIO;
     return -1;
 }
@@ -58,8 +111,10 @@ void gf_atomic_abort(gf_atomic *a)
     if (a->f)
         fclose(a->f);
     a->f = NULL;
-    if (a->tmp[0])
+    if (a->tmp[0]) {
         unlink(a->tmp);
+        gf_temp_untrack(a->tmp);
+    }
 }
 
 int gf_write_file(const char *path, gf_write_fn write, const void *ctx, char *why, size_t size)

@@ -27,6 +27,14 @@ int gf_atomic_commit(gf_atomic *a);
 /* Close and remove the temporary file. */
 void gf_atomic_abort(gf_atomic *a);
 
+/* Temporary files in progress are tracked: gf_temp_cleanup_on_signals makes
+ * SIGINT, SIGTERM and SIGHUP remove them before the program ends, so an
+ * interrupted run leaves no temporary file either. gf_atomic_* track their own;
+ * other writers (gnuplot's outputs) use gf_temp_track / gf_temp_untrack. */
+void gf_temp_cleanup_on_signals(void);
+void gf_temp_track(const char *path);
+void gf_temp_untrack(const char *path);
+
 /* Write path atomically: open a temporary file, call write(f, ctx), rename.
  * 0, or -1 with a one-line reason in why (errno kept when the system said). */
 typedef int (*gf_write_fn)(FILE *f, const void *ctx);
