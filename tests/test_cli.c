@@ -329,6 +329,9 @@ static void test_bad_input(void)
         {"--seeds", "two", NULL}, {"--bogus", NULL, NULL},       {"-Z", NULL, NULL},
         {"--term", "png", NULL},  {"stray", NULL, NULL},         {"--depth", NULL, NULL},
         {"--batch", "100", "--samples=50"},                      {"--out", "", NULL},
+        {"--seed", "0", NULL},    {"--arch", "plain,,resnet", NULL}, {"--arch", "plain,", NULL},
+        {"--term", "dumb", NULL}, /* with --no-plot: contradictory */
+        {"--out", "a\nb", NULL}, {"--width", "65536", "--depth=100000"}, /* terabytes */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char out[4200];
@@ -473,6 +476,58 @@ static void test_with_gnuplot(void)
     result_free(&r);
 }
 
+/* A forward pass that overflows is a runtime error naming the block, not a
+ * zero gradient; the run leaves no folder behind. */
+static void test_overflow_is_an_error(void)
+{
+    char out[4200];
+    path_in(out, sizeof out, "overflow");
+    const char *args[] = {"gradnorm", "--arch", "preact", "--init", "he", "--depth", "7000",
+                          "--width", "64", "--batch", "4", "--samples", "16", "--seeds", "1",
+                          "--out", out, "--no-plot", NULL};
+    result r;
+    CU_ASSERT_FATAL(run(&r, args) == 0);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT_EQUAL(r.err_lines, 1);
+    CU_ASSERT(r.err && strstr(r.err, "overflowed") && strstr(r.err, "x_"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+}
+
+/* One block (depth 4) draws both figures; a later plain-only run into the same
+ * folder removes the split files it no longer writes. */
+static void test_one_block_and_stale_files(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "one-block");
+    const char *args[] = {"gradnorm", "--depth", "4", "--width", "8", "--batch", "4",
+                          "--seeds", "1", "--out", out, "--quiet", NULL, NULL, NULL};
+    result r;
+    CU_ASSERT_FATAL(run(&r, args) == 0);
+    if (r.status != 0)
+        show("depth 4", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/split_mean.tsv", out);
+    CU_ASSERT(tu_file_exists(path));
+    if (gnuplot_in_path()) {
+        snprintf(path, sizeof path, "%s/split.png", out);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    args[12] = "--arch";
+    args[13] = "plain";
+    CU_ASSERT_FATAL(run(&r, args) == 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    result_free(&r);
+    static const char *const gone[] = {"split_mean.tsv", "split.gp", "split.png", "split.svg"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, gone[i]);
+        if (tu_file_exists(path))
+            fprintf(stderr, "\n  stale %s left behind\n", gone[i]);
+        CU_ASSERT(!tu_file_exists(path));
+    }
+}
+
 /* The log10_grad_norm of (arch, seed, block) in a gradnorm.tsv. */
 static double tsv_log10(const char *file, const char *arch, int seed, int block)
 {
@@ -588,5 +643,7 @@ CU_TestInfo cli_tests[] = {
     {"missing gnuplot: status 0, warning, .gp and data written", test_missing_gnuplot},
     {"with gnuplot: PNG and SVG drawn", test_with_gnuplot},
     {"--save writes readable safetensors", test_save_safetensors},
+    {"an overflowing forward pass is an error", test_overflow_is_an_error},
+    {"one block draws; stale split files are removed", test_one_block_and_stale_files},
     CU_TEST_INFO_NULL,
 };
