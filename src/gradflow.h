@@ -22,6 +22,7 @@
 #include "theory/gf_theory.h"
 #include "io/gf_io.h"
 #include "measure/gf_measure.h"
+#include "train/gf_train.h"
 #include "plots/gf_plot.h"
 
 

@@ -16,7 +16,8 @@
 #include <string.h>
 
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
-    theory_tests[], io_tests[], cli_tests[], blas_tests[];
+    theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
+    train_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -37,6 +38,12 @@ static CU_SuiteInfo suites[] = {
      .pTearDownFunc = NULL, .pTests = blas_tests},
     {.pName = "io", .pInitFunc = io_suite_init, .pCleanupFunc = io_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = io_tests},
+    {.pName = "data", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = data_tests},
+    {.pName = "optim", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = optim_tests},
+    {.pName = "train", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = train_tests},
     {.pName = "cli", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_tests},
     {.pName = NULL, .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,

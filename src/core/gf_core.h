@@ -104,6 +104,9 @@ size_t gf_tape_nodes(const gf_tape *tape);
  * tool inspect every value and gradient of a step (until the tape is reset). */
 gf_tensor *gf_tape_output(const gf_tape *tape, size_t i);
 gf_arena *gf_tape_arena(gf_tape *tape);
+/* The number of the tape's last backward pass (0 before the first): a
+ * tensor holds a gradient of that pass when its ->pass equals it. */
+uint64_t gf_tape_pass(const gf_tape *tape);
 
 /* A tensor from the arena with uninitialized values; not differentiated
  * unless GF_REQUIRES_GRAD is set by the caller. */

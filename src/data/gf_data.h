@@ -29,6 +29,35 @@ void gf_dataset_release(gf_dataset *ds);
 /* Copy `batch` distinct samples drawn by rng into x (batch x dim) and y. */
 int gf_dataset_sample(const gf_dataset *ds, gsl_rng *rng, size_t batch, double *x, int *y);
 
+/* Copy the samples idx[0..n) into x (n x dim) and y. */
+void gf_dataset_gather(const gf_dataset *ds, const size_t *idx, size_t n, double *x, int *y);
+
+/* dst = count samples of src from `first` on (a copy); 0 or -1. */
+int gf_dataset_slice(gf_dataset *dst, const gf_dataset *src, size_t first, size_t count);
+
+/* ---- Fashion-MNIST ------------------------------------------------------- */
+
+/* Where Debian's dataset-fashion-mnist package puts the four files
+ * train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
+ * t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz. */
+#define GF_FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+extern const char *const gf_fashion_classes[]; /* "T-shirt/top", ..., "Ankle boot"; NULL-ended */
+
+/* 1 when dir holds the four files (readable), else 0. */
+int gf_fashion_available(const char *dir);
+
+/* Load 28 x 28 images as 784 features and labels 0..9. The training set is
+ * the first ntrain of the 60,000 training images taken in a fixed order (a
+ * shuffle with its own seed, the same in every run, so a subset has every
+ * class in proportion); the test set is the first ntest of the 10,000 test
+ * images, never trained on. Pixels are scaled to [0, 1] and standardized
+ * with the mean and standard deviation of the training subset (one scalar
+ * each, applied to both sets). 0, or -1 with a one-line reason in why: a
+ * missing file names the package to install. */
+int gf_fashion_load(gf_dataset *train, gf_dataset *test, const char *dir, size_t ntrain,
+                    size_t ntest, char *why, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,6 +99,24 @@ int gf_st_write(const gf_st_file *st, const char *path);
 int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size);
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name);
 
+/* ---- IDX files ---------------------------------------------------------- */
+
+/* LeCun's IDX format (MNIST, Fashion-MNIST), plain or gzip-compressed (zlib
+ * reads both): the bytes 0 0 TYPE RANK, RANK big-endian uint32 sizes, then
+ * the data in row-major order. Only unsigned bytes (TYPE 0x08) are read, up
+ * to rank 4. A file that is shorter or longer than its sizes say, or whose
+ * header is not IDX, is refused with a one-line reason. */
+typedef struct gf_idx {
+    int rank;
+    size_t dims[4];
+    size_t count;             /* product of the sizes */
+    unsigned char *data;      /* count bytes */
+} gf_idx;
+
+/* 0, or -1 with a reason naming the file in why (nothing kept). */
+int gf_idx_read(gf_idx *idx, const char *path, char *why, size_t size);
+void gf_idx_release(gf_idx *idx);
+
 #ifdef __cplusplus
 }
 #endif

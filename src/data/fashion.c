@@ -1,0 +1,1 @@
+/* data/fashion.c: being written */

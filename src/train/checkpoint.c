@@ -1,0 +1,1 @@
+/* train/checkpoint.c: being written */

@@ -1,0 +1,1 @@
+/* train/schedule.c: being written */
