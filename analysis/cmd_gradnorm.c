@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "gradnorm_report.h"
+#include "options.h"
 
 #include "gradflow.h"
 
@@ -51,164 +52,71 @@ static void help(void)
 }
 
 typedef struct options {
-    gf_stack_config cfg;
-    int archs[GF_ARCH_COUNT], n_archs;
-    long seeds, seed, batch, samples;
-    int bn_eval, term_dumb, no_plot, quiet;
-    const char *out, *save;
+    gf_common_opts c;
+    long batch, samples;
+    int bn_eval;
+    const char *save;
 } options;
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_INIT = 256, O_NORM, O_ACT, O_ZERO, O_BNEVAL, O_SEED, O_INDIM, O_SAMPLES, O_SAVE,
-           O_TERM, O_NOPLOT };
+    enum { O_BNEVAL = GF_OPT_OWN, O_INDIM, O_SAMPLES, O_SAVE };
     static const struct option longopts[] = {
-        {"arch", required_argument, 0, 'a'},   {"depth", required_argument, 0, 'd'},
-        {"width", required_argument, 0, 'w'},  {"batch", required_argument, 0, 'b'},
-        {"init", required_argument, 0, O_INIT}, {"norm", required_argument, 0, O_NORM},
-        {"act", required_argument, 0, O_ACT},  {"zero-init-residual", no_argument, 0, O_ZERO},
-        {"bn-eval", no_argument, 0, O_BNEVAL}, {"seeds", required_argument, 0, 's'},
-        {"seed", required_argument, 0, O_SEED}, {"input-dim", required_argument, 0, O_INDIM},
-        {"samples", required_argument, 0, O_SAMPLES}, {"out", required_argument, 0, 'o'},
-        {"save", required_argument, 0, O_SAVE}, {"term", required_argument, 0, O_TERM},
-        {"no-plot", no_argument, 0, O_NOPLOT}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
+        GF_COMMON_LONGOPTS,
+        {"depth", required_argument, 0, 'd'},  {"batch", required_argument, 0, 'b'},
+        {"bn-eval", no_argument, 0, O_BNEVAL}, {"input-dim", required_argument, 0, O_INDIM},
+        {"samples", required_argument, 0, O_SAMPLES}, {"save", required_argument, 0, O_SAVE},
         {0, 0, 0, 0},
     };
-    *o = (options){.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
-                   GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .batch = 64,
-                   .samples = 4096, .out = "runs/gradnorm"};
+    *o = (options){.c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN,
+                   GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1,
+                   .out = "runs/gradnorm"}, .batch = 64, .samples = 4096};
     long v;
-    int c, k;
+    int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":a:d:w:b:s:o:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS "d:b:", longopts, NULL)) != -1) {
+        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        if (r != 0) {
+            if (r < 0 || r == 2)
+                return r < 0 ? -1 : 1;
+            continue;
+        }
         switch (c) {
-        case 'a':
-            if ((o->n_archs = gf_cli_choices(CMD, "--arch", optarg, gf_arch_names, o->archs,
-                                             GF_ARCH_COUNT)) < 0)
-                return -1;
-            break;
         case 'd':
-            if (gf_cli_int(CMD, "--depth", optarg, 1, 100000, &v) != 0)
+            if (gf_cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0)
                 return -1;
-            if (v < 4 || v % 2) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD,
-                            "--depth: %ld is not of the form 2B + 2 with B >= 1 blocks of two "
-                            "layers (e.g. 20, 56, 110)",
-                            v);
-                return -1;
-            }
-            o->cfg.depth = (int)v;
-            break;
-        case 'w':
-            if (gf_cli_int(CMD, "--width", optarg, 1, 65536, &v) != 0)
-                return -1;
-            o->cfg.width = (size_t)v;
             break;
         case 'b':
-            if (gf_cli_int(CMD, "--batch", optarg, 2, 1 << 20, &v) != 0)
+            if (gf_cli_int(CMD, "--batch", optarg, 2, 1 << 20, &o->batch) != 0)
                 return -1;
-            o->batch = v;
-            break;
-        case O_INIT:
-            if ((k = gf_cli_choice(CMD, "--init", optarg, gf_init_names)) < 0)
-                return -1;
-            o->cfg.init = (gf_init)k;
-            break;
-        case O_NORM:
-            if ((k = gf_cli_choice(CMD, "--norm", optarg, gf_norm_names)) < 0)
-                return -1;
-            o->cfg.norm = (gf_norm)k;
-            break;
-        case O_ACT:
-            if ((k = gf_cli_choice(CMD, "--act", optarg, gf_act_names)) < 0)
-                return -1;
-            o->cfg.act = (gf_act)k;
-            break;
-        case O_ZERO:
-            o->cfg.zero_branch = 1;
             break;
         case O_BNEVAL:
             o->bn_eval = 1;
             break;
-        case 's':
-            if (gf_cli_int(CMD, "--seeds", optarg, 1, 10000, &o->seeds) != 0)
-                return -1;
-            break;
-        case O_SEED:
-            /* from 1: GSL's mt19937 takes seed 0 as its default seed 4357 */
-            if (gf_cli_int(CMD, "--seed", optarg, 1, 2147483647L, &o->seed) != 0)
-                return -1;
-            break;
         case O_INDIM:
             if (gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0)
                 return -1;
-            o->cfg.in_dim = (size_t)v;
+            o->c.cfg.in_dim = (size_t)v;
             break;
         case O_SAMPLES:
             if (gf_cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0)
                 return -1;
             break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case O_SAVE:
+        default: /* O_SAVE */
             o->save = optarg;
             break;
-        case O_TERM:
-            if (strcmp(optarg, "dumb") != 0 && strcmp(optarg, "none") != 0) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--term: unknown '%s' (choose from dumb, none)",
-                            optarg);
-                return -1;
-            }
-            o->term_dumb = strcmp(optarg, "dumb") == 0;
-            break;
-        case O_NOPLOT:
-            o->no_plot = 1;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            help();
-            return 1;
-        case 'V':
-            printf("gradflow %s\n", GF_VERSION);
-            return 1;
-        case ':':
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "%s needs a value", argv[optind - 1]);
-            return -1;
-        default:
-            if (optopt && optopt != '?')
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "unknown option '-%c' (see gradflow gradnorm "
-                            "--help)", optopt);
-            else
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "unknown option '%s' (see gradflow gradnorm "
-                            "--help)", argv[optind - 1]);
-            return -1;
         }
     }
-    if (optind < argc) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "unexpected argument '%s'", argv[optind]);
+    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
         return -1;
-    }
     if (o->batch > o->samples) {
         gf_cli_fail(GF_EXIT_USAGE, CMD, "--batch %ld is larger than --samples %ld", o->batch,
                     o->samples);
         return -1;
     }
-    if (!*o->out || (o->save && !*o->save)) {
+    if (o->save && !*o->save) {
         gf_cli_fail(GF_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
-        return -1;
-    }
-    for (const char *c = o->out; *c; c++)
-        if ((unsigned char)*c < 0x20) {
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "--out: the path contains a control character");
-            return -1;
-        }
-    if (o->term_dumb && o->no_plot) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--term dumb draws, --no-plot draws nothing: choose one");
         return -1;
     }
     return 0;
@@ -218,8 +126,8 @@ static int parse(int argc, char **argv, options *o)
  * gradients, one tape (values and gradients of every node), the data set. */
 static double bytes_needed(const options *o)
 {
-    const double w = (double)o->cfg.width, in = (double)o->cfg.in_dim;
-    const double blocks = (double)gf_stack_blocks(&o->cfg), n = (double)o->batch;
+    const double w = (double)o->c.cfg.width, in = (double)o->c.cfg.in_dim;
+    const double blocks = (double)gf_stack_blocks(&o->c.cfg), n = (double)o->batch;
     const double params = in * w + w + blocks * 2.0 * (w * w + 5.0 * w) + w * 10.0 + 10.0;
     const double tape = n * w * (blocks * 2.0 + 2.0) * 10.0; /* ~5 tensors per layer, x2 */
     return 8.0 * (2.0 * params + tape + (double)o->samples * (in + 1.0));
@@ -242,8 +150,8 @@ static int fits_in_memory(const options *o)
 static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *res)
 {
     json_t *seeds = json_array(), *archs = json_array(), *losses = json_object();
-    for (long k = 0; k < o->seeds; k++)
-        json_array_append_new(seeds, json_integer(o->seed + k));
+    for (long k = 0; k < o->c.seeds; k++)
+        json_array_append_new(seeds, json_integer(o->c.seed + k));
     for (int a = 0; a < res->spec.n_archs; a++) {
         const char *name = gf_arch_names[res->spec.archs[a]];
         json_t *l = json_array();
@@ -255,13 +163,13 @@ static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *
     json_object_set_new(m, "settings",
         json_pack("{s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:b, s:s, s:f, s:f, s:I, "
                   "s:s, s:s}",
-                  "arch", archs, "depth", o->cfg.depth, "blocks", res->blocks, "width",
-                  (json_int_t)o->cfg.width, "batch", (json_int_t)o->batch, "input_dim",
-                  (json_int_t)o->cfg.in_dim, "classes", (json_int_t)o->cfg.classes, "init",
-                  gf_init_names[o->cfg.init], "norm", gf_norm_names[o->cfg.norm], "act",
-                  gf_act_names[o->cfg.act], "zero_init_residual", o->cfg.zero_branch,
+                  "arch", archs, "depth", o->c.cfg.depth, "blocks", res->blocks, "width",
+                  (json_int_t)o->c.cfg.width, "batch", (json_int_t)o->batch, "input_dim",
+                  (json_int_t)o->c.cfg.in_dim, "classes", (json_int_t)o->c.cfg.classes, "init",
+                  gf_init_names[o->c.cfg.init], "norm", gf_norm_names[o->c.cfg.norm], "act",
+                  gf_act_names[o->c.cfg.act], "zero_init_residual", o->c.cfg.zero_branch,
                   "batchnorm_statistics", o->bn_eval ? "running (eval)" : "batch (train)",
-                  "bn_momentum", o->cfg.bn_momentum, "eps", o->cfg.eps, "samples",
+                  "bn_momentum", o->c.cfg.bn_momentum, "eps", o->c.cfg.eps, "samples",
                   (json_int_t)o->samples, "data", "synthetic Gaussian mixture, separation 1.5, "
                   "data seed 0, standardized", "loss", "mean softmax cross-entropy"));
     json_object_set_new(m, "seeds", seeds);
@@ -277,33 +185,33 @@ int cmd_gradnorm(int argc, char **argv)
     if (p != 0)
         return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
     char why[512];
-    if (gf_stack_config_check(&o.cfg, why, sizeof why) != 0)
+    if (gf_stack_config_check(&o.c.cfg, why, sizeof why) != 0)
         return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
     if (!fits_in_memory(&o))
         return GF_EXIT_USAGE;
 
     const double t0 = gf_cli_now();
     json_t *m = gf_manifest_new(CMD, argc, argv); /* records the start time */
-    const int existed = access(o.out, F_OK) == 0;
-    if (gf_make_dirs(o.out) != 0) {
+    const int existed = access(o.c.out, F_OK) == 0;
+    if (gf_make_dirs(o.c.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.out,
+        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                            strerror(errno));
     }
     gf_dataset data;
     gf_gradnorm_result res = {0};
     int status = GF_EXIT_OK;
-    if (gf_synthetic_make(&data, (size_t)o.samples, o.cfg.in_dim, o.cfg.classes, 1.5, 0) != 0) {
+    if (gf_synthetic_make(&data, (size_t)o.samples, o.c.cfg.in_dim, o.c.cfg.classes, 1.5, 0) != 0) {
         status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
         goto fail;
     }
     gf_arch archs[GF_ARCH_COUNT];
-    for (int i = 0; i < o.n_archs; i++)
-        archs[i] = (gf_arch)o.archs[i];
+    for (int i = 0; i < o.c.n_archs; i++)
+        archs[i] = (gf_arch)o.c.archs[i];
     gf_progress prog;
     gf_progress_begin(&prog, "gradnorm: runs");
-    const gf_gradnorm_spec spec = {.base = o.cfg, .archs = archs, .n_archs = o.n_archs,
-                                   .seeds = (int)o.seeds, .seed0 = (unsigned long)o.seed,
+    const gf_gradnorm_spec spec = {.base = o.c.cfg, .archs = archs, .n_archs = o.c.n_archs,
+                                   .seeds = (int)o.c.seeds, .seed0 = (unsigned long)o.c.seed,
                                    .batch = (size_t)o.batch, .bn_eval = o.bn_eval, .data = &data,
                                    .save = o.save, .progress = gf_progress_update,
                                    .progress_ctx = &prog};
@@ -315,26 +223,26 @@ int cmd_gradnorm(int argc, char **argv)
         goto fail;
     }
     char path[4096];
-    if (gf_gradnorm_write(&res, o.out, why, sizeof why) != 0) {
+    if (gf_gradnorm_write(&res, o.c.out, why, sizeof why) != 0) {
         status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     describe_run(m, &o, &res);
-    if (gf_path_join(path, sizeof path, o.out, "manifest.json") != 0 ||
+    if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
         gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.out,
+        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
                              strerror(errno));
         goto done;
     }
-    const gradnorm_drawing d = {.dir = o.out, .cfg = &o.cfg, .batch = o.batch,
-                                .draw = !o.no_plot, .terminal = o.term_dumb};
+    const gradnorm_drawing d = {.dir = o.c.out, .cfg = &o.c.cfg, .batch = o.batch,
+                                .draw = !o.c.no_plot, .terminal = o.c.term_dumb};
     int drawn = 0;
     if (gradnorm_figures(&res, &d, &drawn) != 0) {
         status = GF_EXIT_RUNTIME;
         goto done;
     }
-    if (!o.quiet)
-        gradnorm_summary(&res, &o.cfg, o.batch, o.out, drawn);
+    if (!o.c.quiet)
+        gradnorm_summary(&res, &o.c.cfg, o.batch, o.c.out, drawn);
 done:
     gf_gradnorm_release(&res);
     json_decref(m);
@@ -342,6 +250,6 @@ done:
 fail: /* nothing was written: leave no empty folder behind */
     json_decref(m);
     if (!existed)
-        rmdir(o.out);
+        rmdir(o.c.out);
     return status;
 }

@@ -3,5 +3,6 @@
 #define GF_COMMANDS_H
 
 int cmd_gradnorm(int argc, char **argv);
+int cmd_degrade(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@
 static const gf_command commands[] = {
     {"gradnorm", "gradient norm dL/dx_l per depth at initialization, per architecture",
      cmd_gradnorm},
+    {"degrade", "train plain and residual nets of two depths: the degradation experiment",
+     cmd_degrade},
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

@@ -16,8 +16,7 @@ const char *gf_plot_color(const char *arch)
     return "#444444";
 }
 
-/* Log-scale axis drawn from log10 values: tics at whole decades, labelled 10^k. */
-static void log10_axis(FILE *out, gf_term term, const char *axis, double lo, double hi)
+void gf_plot_log10_axis(FILE *out, gf_term term, const char *axis, double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
         lo = -1;
@@ -111,7 +110,7 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
     fputs(rich ? "set ylabel '||dL/dx_l||_F  (log scale)' noenhanced\n"
                : "set ylabel '|dL/dx_l|'\n",
           out);
-    log10_axis(out, term, "y", f->ymin, f->ymax);
+    gf_plot_log10_axis(out, term, "y", f->ymin, f->ymax);
     fprintf(out, "set grid xtics ytics mytics lc '#dddddd'\n"
                  "set key below center horizontal Left reverse maxcols 3 "
                  "samplen 3\n");
@@ -149,7 +148,7 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
                : "set ylabel 'norm'\n",
           out);
     fputs("unset xlabel\nset format x ''\n", out);
-    log10_axis(out, term, "y", f->ymin, f->ymax);
+    gf_plot_log10_axis(out, term, "y", f->ymin, f->ymax);
     fprintf(out, "set grid xtics ytics lc '#dddddd'\nset key outside right top Left reverse "
                  "samplen 3\n");
     x_axis(out, f->xmax);

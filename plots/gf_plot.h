@@ -48,6 +48,10 @@ void gf_plot_quote(FILE *out, const char *s);
 /* Quote s for the shell (single quotes, '\'' for a quote). */
 void gf_plot_quote_shell(FILE *out, const char *s);
 
+/* A log-scale axis for data given as log10 values: range [lo, hi] widened
+ * to whole steps of decades, tics labelled 10^k. */
+void gf_plot_log10_axis(FILE *out, gf_term term, const char *axis, double lo, double hi);
+
 /* ---- figures ------------------------------------------------------------ */
 
 /* Gradient norm per depth: gradnorm_mean.tsv (arch, block, seeds,
@@ -67,6 +71,42 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx);
  * block, log10_skip, log10_branch, cos_mean, cos_min, cos_max); ctx is a
  * gf_fig_gradnorm naming the residual architectures. */
 int gf_fig_split_body(FILE *out, gf_term term, const void *ctx);
+
+/* Training curves, He et al. 2016 Fig. 6: error against epoch, training
+ * (solid) and test (dashed), plain nets in the left panel and residual nets
+ * in the right, from curves_mean.tsv (net, arch, depth, epoch, seeds,
+ * train_err_mean, train_err_min, train_err_max, test_err_mean, test_err_min,
+ * test_err_max, ...; errors as fractions). */
+typedef struct gf_fig_curves {
+    const char *title;
+    const char *subtitle;
+    const char *const *left, *const *right; /* net names per panel */
+    const int *left_depth_rank, *right_depth_rank; /* colour index of each net */
+    int n_left, n_right;
+    const char *left_title, *right_title;
+    int epochs;
+    double ymax;                              /* in percent */
+} gf_fig_curves;
+int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx);
+
+/* Gradient norm per depth at several steps of training, one panel per net,
+ * from gradnorm_training.tsv (net, arch, depth, seed, step, epoch, probe,
+ * kind, block, log10_frob, log10_rms), rows of kind "block". */
+typedef struct gf_fig_training_norms {
+    const char *title;
+    const char *const *nets;                  /* panels */
+    int n_nets;
+    long seed;
+    const long *steps;                        /* the curves of every panel */
+    const int *step_epochs;                   /* epoch of each step, for the legend */
+    int n_steps;
+    int blocks_max;                           /* x range */
+    double ymin, ymax;                        /* log10 range */
+} gf_fig_training_norms;
+int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx);
+
+/* Colour of the i-th depth of a figure, the same in every panel. */
+const char *gf_plot_depth_color(int i);
 
 /* Colour of an architecture's curves, the same in every figure. */
 const char *gf_plot_color(const char *arch);

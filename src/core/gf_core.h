@@ -103,6 +103,8 @@ size_t gf_tape_nodes(const gf_tape *tape);
 /* The tensor node i made (0 <= i < gf_tape_nodes), in creation order: lets a
  * tool inspect every value and gradient of a step (until the tape is reset). */
 gf_tensor *gf_tape_output(const gf_tape *tape, size_t i);
+/* The op of node i (NULL outside the range). */
+const struct gf_op *gf_tape_op(const gf_tape *tape, size_t i);
 gf_arena *gf_tape_arena(gf_tape *tape);
 /* The number of the tape's last backward pass (0 before the first): a
  * tensor holds a gradient of that pass when its ->pass equals it. */

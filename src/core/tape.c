@@ -50,6 +50,7 @@ size_t gf_tape_nodes(const gf_tape *t) { return t->n_nodes; }
 gf_tensor *gf_tape_output(const gf_tape *t, size_t i) { return i < t->n_nodes ? t->nodes[i].out : NULL; }
 gf_arena *gf_tape_arena(gf_tape *t) { return t->arena; }
 uint64_t gf_tape_pass(const gf_tape *t) { return t->pass; }
+const gf_op *gf_tape_op(const gf_tape *t, size_t i) { return i < t->n_nodes ? t->nodes[i].op : NULL; }
 
 void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g)
 {

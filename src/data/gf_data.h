@@ -29,10 +29,12 @@ void gf_dataset_release(gf_dataset *ds);
 /* Copy `batch` distinct samples drawn by rng into x (batch x dim) and y. */
 int gf_dataset_sample(const gf_dataset *ds, gsl_rng *rng, size_t batch, double *x, int *y);
 
-/* Copy the samples idx[0..n) into x (n x dim) and y. */
+/* Copy the samples idx[0..n) (each < ds->n) into x (n x dim) and y. */
 void gf_dataset_gather(const gf_dataset *ds, const size_t *idx, size_t n, double *x, int *y);
 
-/* dst = count samples of src from `first` on (a copy); 0 or -1. */
+/* dst = count samples of src from `first` on (a copy; count 0 gives an empty
+ * set with src's dim and classes); 0, or -1 (dst zeroed) when they run past
+ * the end or memory runs out. dst is overwritten, not released. */
 int gf_dataset_slice(gf_dataset *dst, const gf_dataset *src, size_t first, size_t count);
 
 /* ---- Fashion-MNIST ------------------------------------------------------- */
@@ -53,7 +55,8 @@ int gf_fashion_available(const char *dir);
  * class in proportion); the test set is the first ntest of the 10,000 test
  * images, never trained on. Pixels are scaled to [0, 1] and standardized
  * with the mean and standard deviation of the training subset (one scalar
- * each, applied to both sets). 0, or -1 with a one-line reason in why: a
+ * each, applied to both sets). ntrain is 1 to 60,000; ntest 0 (test left
+ * zeroed) to 10,000. 0, or -1 (both zeroed) with a one-line reason in why: a
  * missing file names the package to install. */
 int gf_fashion_load(gf_dataset *train, gf_dataset *test, const char *dir, size_t ntrain,
                     size_t ntest, char *why, size_t size);

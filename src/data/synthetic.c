@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gf_dataset_release(gf_dataset *ds)
-{
-    free(ds->x);
-    free(ds->y);
-    memset(ds, 0, sizeof *ds);
-}
-
 int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, double separation,
                       unsigned long seed)
 {
@@ -54,19 +47,5 @@ int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, doub
     }
     free(mu);
     gsl_rng_free(rng);
-    return 0;
-}
-
-int gf_dataset_sample(const gf_dataset *ds, gsl_rng *rng, size_t batch, double *x, int *y)
-{
-    if (batch > ds->n)
-        return -1;
-    /* Selection sampling (Knuth's algorithm S): distinct indices in order. */
-    size_t chosen = 0;
-    for (size_t i = 0; i < ds->n && chosen < batch; i++)
-        if ((double)(ds->n - i) * gsl_rng_uniform(rng) < (double)(batch - chosen)) {
-            memcpy(x + chosen * ds->dim, ds->x + i * ds->dim, ds->dim * sizeof *x);
-            y[chosen++] = ds->y[i];
-        }
     return 0;
 }

@@ -19,6 +19,7 @@
 #define GF_NN_H
 
 #include "core/gf_core.h"
+#include "io/gf_io.h"
 #include "probe/gf_probe.h"
 
 #include <gsl/gsl_rng.h>
@@ -145,6 +146,27 @@ int gf_stack_init(gf_stack *s, gsl_rng *rng);
  * the recorder is cleared first. */
 gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
                             gf_recorder *rec);
+
+/* Name of the k-th Linear layer in forward order (the order gf_stack_forward
+ * makes them): "stem", "blocks.3.fc1", ..., "head". */
+void gf_stack_linear_name(const gf_stack *s, int k, char *buf, size_t size);
+
+/* ---- state (safetensors) ------------------------------------------------ */
+
+/* Add every slot's values to st under its state_dict name (counters as
+ * int64 scalars, converted into counts[], one entry per slot, which must
+ * outlive st). 0 or -1. */
+int gf_stack_state_add(const gf_stack *s, gf_st_file *st, int64_t *counts);
+/* Add the configuration as metadata: arch, depth, width, input_dim,
+ * classes, init, norm, act, zero_init_residual, bn_momentum, eps. 0 or -1. */
+int gf_stack_config_meta(const gf_stack_config *c, gf_st_file *st);
+/* 0 when st's metadata describes configuration c; else -1 and the first
+ * difference ("depth is 20 in the file, 56 here"). */
+int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *why,
+                          size_t size);
+/* Copy every slot's values from st (names and shapes must match). 0, or -1
+ * with the first missing or mismatched tensor named. */
+int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,1 +1,296 @@
-/* train/checkpoint.c: being written */
+/* checkpoint.c: saving a trainer to safetensors and resuming from it. */
+#include "train/trainer_internal.h"
+
+#include "gf_version.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char FORMAT[] = "gradflow training checkpoint";
+
+/* Columns of "train.history", one row per epoch done. */
+enum { HIST_COLS = 12 };
+
+static void history_row(const gf_epoch_stats *e, double *r)
+{
+    const double row[HIST_COLS] = {e->epoch, (double)e->step, e->lr, e->train_loss_running,
+                                   e->train_loss, e->train_err, e->test_loss, e->test_err,
+                                   e->grad_norm, e->seconds, e->eval_seconds, 0.0};
+    memcpy(r, row, sizeof row);
+}
+
+static void history_read(const double *r, gf_epoch_stats *e)
+{
+    *e = (gf_epoch_stats){.epoch = (int)r[0], .step = (long)r[1], .lr = r[2],
+                          .train_loss_running = r[3], .train_loss = r[4], .train_err = r[5],
+                          .test_loss = r[6], .test_err = r[7], .grad_norm = r[8],
+                          .seconds = r[9], .eval_seconds = r[10]};
+}
+
+/* The training settings a resumed run must share, as (key, value) text. */
+enum { N_TRAIN = 20 };
+static void train_pairs(const gf_trainer *t, const char *key[N_TRAIN], char value[N_TRAIN][48])
+{
+    static const char *const keys[N_TRAIN] = {
+        "optimizer", "weight_decay", "momentum", "nesterov", "beta1", "beta2", "adam_eps",
+        "schedule", "lr", "warmup_steps", "gamma", "milestones", "min_lr", "batch", "epochs",
+        "seed", "clip", "train_samples", "input_dim", "probe_every"};
+    const gf_train_config *c = &t->cfg;
+    const gf_optim_config *o = &c->optim;
+    const gf_schedule *s = &c->sched;
+    for (int i = 0; i < N_TRAIN; i++)
+        key[i] = keys[i];
+    snprintf(value[0], 48, "%s", gf_optim_names[o->kind]);
+    snprintf(value[1], 48, "%.17g", o->weight_decay);
+    snprintf(value[2], 48, "%.17g", o->momentum);
+    snprintf(value[3], 48, "%d", o->nesterov);
+    snprintf(value[4], 48, "%.17g", o->beta1);
+    snprintf(value[5], 48, "%.17g", o->beta2);
+    snprintf(value[6], 48, "%.17g", o->eps);
+    snprintf(value[7], 48, "%s", gf_sched_names[s->kind]);
+    snprintf(value[8], 48, "%.17g", s->lr);
+    snprintf(value[9], 48, "%ld", s->warmup_steps);
+    snprintf(value[10], 48, "%.17g", s->gamma);
+    size_t len = 0;
+    value[11][0] = '\0';
+    for (int k = 0; k < s->n_milestones && len < 40; k++)
+        len += (size_t)snprintf(value[11] + len, 48 - len, "%s%g", k ? "," : "", s->milestones[k]);
+    snprintf(value[12], 48, "%.17g", s->min_lr);
+    snprintf(value[13], 48, "%zu", c->batch);
+    snprintf(value[14], 48, "%d", c->epochs);
+    snprintf(value[15], 48, "%lu", c->seed);
+    snprintf(value[16], 48, "%.17g", c->clip);
+    snprintf(value[17], 48, "%zu", t->train->n);
+    snprintf(value[18], 48, "%zu", t->train->dim);
+    snprintf(value[19], 48, "%ld", c->probe_every);
+}
+
+static int add_meta_long(gf_st_file *st, const char *key, long v)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%ld", v);
+    return gf_st_add_meta(st, key, text);
+}
+
+/* The probe records as two F64 tables: "train.probes" (step, epoch, kind,
+ * block, log2_frob, log2_rms) and "train.param_norms" (step, slot,
+ * log2_grad, log2_value). The tables are returned for the caller to free
+ * once the file is written. */
+enum { PROBE_COLS = 6, PNORM_COLS = 4 };
+static int add_probe_log(const gf_trainer *t, gf_st_file *st, double **probes, double **pnorms)
+{
+    *probes = malloc((t->n_probes * PROBE_COLS + 1) * sizeof **probes);
+    *pnorms = malloc((t->n_pnorms * PNORM_COLS + 1) * sizeof **pnorms);
+    if (!*probes || !*pnorms)
+        return -1;
+    for (size_t i = 0; i < t->n_probes; i++) {
+        const gf_train_probe *r = &t->probes[i];
+        const double row[PROBE_COLS] = {(double)r->step, r->epoch, r->kind, r->block,
+                                        r->log2_frob, r->log2_rms};
+        memcpy(*probes + i * PROBE_COLS, row, sizeof row);
+    }
+    for (size_t i = 0; i < t->n_pnorms; i++) {
+        const gf_train_param_norm *r = &t->pnorms[i];
+        const double row[PNORM_COLS] = {(double)r->step, r->slot, r->log2_grad, r->log2_value};
+        memcpy(*pnorms + i * PNORM_COLS, row, sizeof row);
+    }
+    const int64_t ps[2] = {(int64_t)t->n_probes, PROBE_COLS},
+                  ns[2] = {(int64_t)t->n_pnorms, PNORM_COLS};
+    return gf_st_add(st, "train.probes", GF_ST_F64, 2, ps, *probes) == 0 &&
+                   gf_st_add(st, "train.param_norms", GF_ST_F64, 2, ns, *pnorms) == 0
+               ? 0
+               : -1;
+}
+
+/* Read the probe tables back (they must fit the room the trainer reserved). */
+static int read_probe_log(gf_trainer *t, const gf_st_file *st)
+{
+    const gf_st_entry *pe = gf_st_find(st, "train.probes"),
+                      *ne = gf_st_find(st, "train.param_norms");
+    if (!pe || !ne || pe->dtype != GF_ST_F64 || ne->dtype != GF_ST_F64 || pe->rank != 2 ||
+        ne->rank != 2 || pe->shape[1] != PROBE_COLS || ne->shape[1] != PNORM_COLS ||
+        (size_t)pe->shape[0] > t->cap_probes || (size_t)ne->shape[0] > t->cap_pnorms)
+        return -1;
+    const double *pr = pe->data, *nr = ne->data;
+    t->n_probes = (size_t)pe->shape[0];
+    t->n_pnorms = (size_t)ne->shape[0];
+    for (size_t i = 0; i < t->n_probes; i++, pr += PROBE_COLS)
+        t->probes[i] = (gf_train_probe){.step = (long)pr[0], .epoch = (int)pr[1],
+                                        .kind = (gf_probe_kind)pr[2], .block = (int)pr[3],
+                                        .log2_frob = pr[4], .log2_rms = pr[5]};
+    for (size_t i = 0; i < t->n_pnorms; i++, nr += PNORM_COLS) {
+        if (nr[1] < 0 || nr[1] >= (double)t->net->params.n_slots)
+            return -1;
+        t->pnorms[i] = (gf_train_param_norm){.step = (long)nr[0], .slot = (int)nr[1],
+                                             .log2_grad = nr[2], .log2_value = nr[3]};
+    }
+    return 0;
+}
+
+int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t size)
+{
+    const gf_params *p = &t->net->params;
+    gf_st_file st;
+    gf_st_init(&st);
+    int64_t *counts = malloc((p->n_slots + 1) * sizeof *counts);
+    int64_t *started = malloc(2 * (p->n_slots + 1) * sizeof *started);
+    double *hist = malloc(((size_t)t->epoch * HIST_COLS + 1) * sizeof *hist);
+    int ok = counts && started && hist && gf_stack_state_add(t->net, &st, counts) == 0;
+    char name[160];
+    for (size_t i = 0; ok && i < p->n_slots; i++) { /* the optimizer's moments, per slot */
+        const gf_slot *sl = &p->slot[i];
+        started[i] = t->opt.started[i];
+        started[p->n_slots + i] = t->opt.slot_steps[i];
+        if (sl->kind != GF_SLOT_PARAM)
+            continue;
+        const int64_t shape[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
+        const int rank = sl->vector ? 1 : 2;
+        const int64_t *sh = sl->vector ? shape + 1 : shape;
+        snprintf(name, sizeof name, "optim.m.%s", sl->name);
+        ok = gf_st_add(&st, name, GF_ST_F64, rank, sh, t->opt.m + sl->offset) == 0;
+        if (ok && t->opt.v) {
+            snprintf(name, sizeof name, "optim.v.%s", sl->name);
+            ok = gf_st_add(&st, name, GF_ST_F64, rank, sh, t->opt.v + sl->offset) == 0;
+        }
+    }
+    const int64_t nslots = (int64_t)p->n_slots, hshape[2] = {t->epoch, HIST_COLS};
+    ok = ok && gf_st_add(&st, "optim.started", GF_ST_I64, 1, &nslots, started) == 0 &&
+         gf_st_add(&st, "optim.slot_steps", GF_ST_I64, 1, &nslots, started + p->n_slots) == 0;
+    for (int e = 0; ok && e < t->epoch; e++)
+        history_row(&t->history[e], hist + (size_t)e * HIST_COLS);
+    ok = ok && gf_st_add(&st, "train.history", GF_ST_F64, 2, hshape, hist) == 0;
+    double *probes = NULL, *pnorms = NULL;
+    ok = ok && add_probe_log(t, &st, &probes, &pnorms) == 0;
+    const char *key[N_TRAIN];
+    char value[N_TRAIN][48];
+    train_pairs(t, key, value);
+    for (int i = 0; ok && i < N_TRAIN; i++)
+        ok = gf_st_add_meta(&st, key[i], value[i]) == 0;
+    ok = ok && gf_stack_config_meta(&t->net->cfg, &st) == 0 &&
+         gf_st_add_meta(&st, "format", FORMAT) == 0 &&
+         gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0 &&
+         add_meta_long(&st, "epochs_done", t->epoch) == 0 &&
+         add_meta_long(&st, "steps_done", t->step) == 0 &&
+         add_meta_long(&st, "optim_steps", t->opt.steps) == 0;
+    if (!ok)
+        snprintf(why, size, "cannot assemble the checkpoint %s (out of memory?)", path);
+    else if (gf_st_write(&st, path) != 0) {
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+        ok = 0;
+    }
+    gf_st_release(&st);
+    free(counts);
+    free(started);
+    free(hist);
+    free(probes);
+    free(pnorms);
+    return ok ? 0 : -1;
+}
+
+static long meta_long(const gf_st_file *st, const char *key, long min, long max, int *ok)
+{
+    const char *s = json_string_value(json_object_get(st->metadata, key));
+    char *end;
+    const long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || !*s || *end || v < min || v > max)
+        *ok = 0;
+    return v;
+}
+
+/* Copy a tensor of `count` doubles (or int64) named name from st into dst. */
+static int take(const gf_st_file *st, const char *name, gf_st_dtype dtype, size_t count,
+                void *dst)
+{
+    const gf_st_entry *e = gf_st_find(st, name);
+    if (!e || e->dtype != dtype)
+        return -1;
+    size_t n = 1;
+    for (int k = 0; k < e->rank; k++)
+        n *= (size_t)e->shape[k];
+    if (n != count)
+        return -1;
+    memcpy(dst, e->data, count * 8);
+    return 0;
+}
+
+int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
+{
+    gf_st_file st;
+    char reason[256];
+    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
+        snprintf(why, size, "%s", reason);
+        return -1;
+    }
+    const char *format = json_string_value(json_object_get(st.metadata, "format"));
+    int ok = format && strcmp(format, FORMAT) == 0;
+    if (!ok)
+        snprintf(reason, sizeof reason, "not a gradflow training checkpoint");
+    else if (gf_stack_config_match(&t->net->cfg, &st, reason, sizeof reason) != 0)
+        ok = 0;
+    const char *key[N_TRAIN];
+    char value[N_TRAIN][48];
+    train_pairs(t, key, value);
+    for (int i = 0; ok && i < N_TRAIN; i++) {
+        const char *have = json_string_value(json_object_get(st.metadata, key[i]));
+        if (!have || strcmp(have, value[i]) != 0) {
+            snprintf(reason, sizeof reason, "%.24s is %.64s in the file, %.47s here", key[i],
+                     have ? have : "missing", value[i]);
+            ok = 0;
+        }
+    }
+    const gf_params *p = &t->net->params;
+    int fields = 1;
+    const long epochs = ok ? meta_long(&st, "epochs_done", 0, t->cfg.epochs, &fields) : 0;
+    const long steps = ok ? meta_long(&st, "steps_done", 0, t->cfg.sched.total_steps, &fields) : 0;
+    const long osteps = ok ? meta_long(&st, "optim_steps", 0, t->cfg.sched.total_steps, &fields)
+                           : 0;
+    if (ok && (!fields || steps != epochs * t->steps_per_epoch)) {
+        snprintf(reason, sizeof reason, "its epoch and step counts are damaged");
+        ok = 0;
+    }
+    if (ok && gf_stack_state_load(t->net, &st, reason, sizeof reason) != 0)
+        ok = 0;
+    int64_t *started = ok ? malloc(2 * (p->n_slots + 1) * sizeof *started) : NULL;
+    double *hist = ok ? malloc(((size_t)epochs * HIST_COLS + 1) * sizeof *hist) : NULL;
+    if (ok && (!started || !hist ||
+               take(&st, "optim.started", GF_ST_I64, p->n_slots, started) != 0 ||
+               take(&st, "optim.slot_steps", GF_ST_I64, p->n_slots, started + p->n_slots) != 0 ||
+               take(&st, "train.history", GF_ST_F64, (size_t)epochs * HIST_COLS, hist) != 0 ||
+               read_probe_log(t, &st) != 0)) {
+        snprintf(reason, sizeof reason, "the optimizer state, history or probe records are missing or damaged");
+        ok = 0;
+    }
+    char name[160];
+    for (size_t i = 0; ok && i < p->n_slots; i++) {
+        const gf_slot *sl = &p->slot[i];
+        t->opt.started[i] = started[i] != 0;
+        t->opt.slot_steps[i] = (long)started[p->n_slots + i];
+        if (sl->kind != GF_SLOT_PARAM)
+            continue;
+        const size_t count = sl->rows * sl->cols;
+        snprintf(name, sizeof name, "optim.m.%s", sl->name);
+        ok = take(&st, name, GF_ST_F64, count, t->opt.m + sl->offset) == 0;
+        if (ok && t->opt.v) {
+            snprintf(name, sizeof name, "optim.v.%s", sl->name);
+            ok = take(&st, name, GF_ST_F64, count, t->opt.v + sl->offset) == 0;
+        }
+        if (!ok)
+            snprintf(reason, sizeof reason, "%s is missing or has the wrong shape", name);
+    }
+    if (ok) {
+        for (long e = 0; e < epochs; e++)
+            history_read(hist + (size_t)e * HIST_COLS, &t->history[e]);
+        t->epoch = (int)epochs;
+        t->step = steps;
+        t->opt.steps = osteps;
+        t->lr = epochs > 0 ? t->history[epochs - 1].lr : 0.0;
+    } else {
+        snprintf(why, size, "%s: %s", path, reason);
+    }
+    free(started);
+    free(hist);
+    gf_st_release(&st);
+    return ok ? 0 : -1;
+}

@@ -53,8 +53,10 @@ typedef struct gf_optim {
     gf_optim_config cfg;
     double *m, *v;      /* first and second moments, laid out as the parameter buffer */
     size_t size;
-    long steps;         /* steps taken (t of Adam's bias correction) */
+    long steps;         /* gf_optim_step calls so far */
     unsigned char *started; /* per slot: 1 once its state holds a value */
+    long *slot_steps;   /* per slot: updates it took, t of Adam's bias correction (as
+                         * PyTorch's state["step"]: a skipped slot does not count) */
     size_t n_slots;
 } gf_optim;
 
@@ -112,7 +114,7 @@ typedef struct gf_train_config {
     gf_schedule sched;        /* total_steps is set by the trainer */
     double clip;              /* max global gradient norm; 0: no clipping */
     unsigned long seed;       /* the batch order of epoch e comes from (seed, e) */
-    long probe_every;         /* record probes every N steps (and at step 0); 0: never */
+    long probe_every;         /* record probes at steps 0, N, 2N, ... and the last; 0: never */
     size_t eval_batch;        /* batch for evaluation (memory only; results do not depend on it) */
 } gf_train_config;
 
@@ -128,6 +130,23 @@ typedef struct gf_epoch_stats {
     double seconds;           /* wall time of the epoch's training steps */
     double eval_seconds;      /* wall time of its evaluation */
 } gf_epoch_stats;
+
+/* What the trainer records at each probed step: the gradient norm at every
+ * probe of the stack (block boundaries and Linear inputs, on that step's
+ * training batch, before the update) and every trainable slot's norms. */
+typedef struct gf_train_probe {
+    long step;                /* 0-based optimizer step */
+    int epoch;                /* 1-based epoch the step belongs to */
+    gf_probe_kind kind;
+    int block;
+    double log2_frob, log2_rms;
+} gf_train_probe;
+
+typedef struct gf_train_param_norm {
+    long step;
+    int slot;                 /* index into the stack's gf_params */
+    double log2_grad, log2_value;
+} gf_train_param_norm;
 
 /* Called at each probed step, after backward and before the update, with
  * the recorder of that step's forward pass and the parameters (gradients
@@ -152,8 +171,11 @@ void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx);
 
 long gf_trainer_steps_per_epoch(const gf_trainer *t);
 int gf_trainer_epochs_done(const gf_trainer *t);
-/* The statistics of every epoch done (restored by gf_trainer_load too). */
+/* The statistics of every epoch done, and the probe records so far (all
+ * restored by gf_trainer_load too). */
 const gf_epoch_stats *gf_trainer_history(const gf_trainer *t);
+const gf_train_probe *gf_trainer_probes(const gf_trainer *t, size_t *n);
+const gf_train_param_norm *gf_trainer_param_norms(const gf_trainer *t, size_t *n);
 
 /* Train one epoch and evaluate. 0; or -1 with a one-line reason: a
  * non-finite loss or gradient names the step and the first layer (in

@@ -1,1 +1,300 @@
-/* train/trainer.c: being written */
+/* trainer.c: the training loop: shuffled mini-batches, one optimizer step
+ * per batch, evaluation after each epoch, probes at chosen steps. */
+#include "train/trainer_internal.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
+                             const gf_train_config *c, char *why, size_t size)
+{
+    const char *msg = NULL;
+    if (!net || !train || train->dim != net->cfg.in_dim || train->classes > net->cfg.classes)
+        msg = "the training set does not fit the network's input or classes";
+    else if (test && test->n > 0 && (test->dim != train->dim || test->classes > net->cfg.classes))
+        msg = "the test set does not fit the network";
+    else if (c->batch < 2 || c->batch > train->n)
+        msg = "the batch must hold at least 2 samples and at most the training set";
+    else if (c->epochs < 1)
+        msg = "train at least one epoch";
+    else if (!(c->clip >= 0.0) || c->probe_every < 0)
+        msg = "clipping norm and probe interval must not be negative";
+    if (msg) {
+        snprintf(why, size, "%s", msg);
+        return NULL;
+    }
+    gf_trainer *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(why, size, "out of memory");
+        return NULL;
+    }
+    t->net = net;
+    t->train = train;
+    t->test = test && test->n > 0 ? test : NULL;
+    t->cfg = *c;
+    if (t->cfg.eval_batch == 0)
+        t->cfg.eval_batch = 256;
+    t->steps_per_epoch = (long)(train->n / c->batch);
+    t->cfg.sched.total_steps = t->steps_per_epoch * c->epochs;
+    if (gf_schedule_check(&t->cfg.sched, why, size) != 0) {
+        free(t);
+        return NULL;
+    }
+    gf_recorder_init(&t->rec);
+    const gf_params *p = &net->params;
+    t->order = malloc(train->n * sizeof *t->order);
+    t->labels = malloc(c->batch * sizeof *t->labels);
+    t->history = calloc((size_t)c->epochs, sizeof *t->history);
+    t->saved_buffers = malloc((p->size ? p->size : 1) * sizeof *t->saved_buffers);
+    t->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    t->tape = gf_tape_alloc(0);
+    if (c->probe_every > 0) { /* room for every probed step, reserved now */
+        const size_t steps = (size_t)((t->cfg.sched.total_steps + c->probe_every - 1) /
+                                      c->probe_every) + 1;
+        size_t slots = 0;
+        for (size_t i = 0; i < p->n_slots; i++)
+            slots += p->slot[i].kind == GF_SLOT_PARAM;
+        t->cap_probes = steps * (3 * (size_t)net->blocks + 1);
+        t->cap_pnorms = steps * slots;
+        t->probes = malloc(t->cap_probes * sizeof *t->probes);
+        t->pnorms = malloc(t->cap_pnorms * sizeof *t->pnorms);
+    }
+    if (!t->order || !t->labels || !t->history || !t->saved_buffers || !t->rng || !t->tape ||
+        (c->probe_every > 0 && (!t->probes || !t->pnorms)) ||
+        gf_optim_init(&t->opt, &c->optim, p) != 0) {
+        gf_trainer_free(t);
+        snprintf(why, size, "out of memory, or optimizer settings out of range");
+        return NULL;
+    }
+    return t;
+}
+
+void gf_trainer_free(gf_trainer *t)
+{
+    if (!t)
+        return;
+    gf_optim_release(&t->opt);
+    gf_recorder_release(&t->rec);
+    gf_tape_free(t->tape);
+    gsl_rng_free(t->rng);
+    free(t->order);
+    free(t->labels);
+    free(t->history);
+    free(t->saved_buffers);
+    free(t->probes);
+    free(t->pnorms);
+    free(t);
+}
+
+void gf_trainer_on_probe(gf_trainer *t, gf_probe_fn fn, void *ctx)
+{
+    t->on_probe = fn;
+    t->probe_ctx = ctx;
+}
+
+void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx)
+{
+    t->on_step = fn;
+    t->step_ctx = ctx;
+}
+
+long gf_trainer_steps_per_epoch(const gf_trainer *t) { return t->steps_per_epoch; }
+int gf_trainer_epochs_done(const gf_trainer *t) { return t->epoch; }
+const gf_epoch_stats *gf_trainer_history(const gf_trainer *t) { return t->history; }
+
+const gf_train_probe *gf_trainer_probes(const gf_trainer *t, size_t *n)
+{
+    *n = t->n_probes;
+    return t->probes;
+}
+
+const gf_train_param_norm *gf_trainer_param_norms(const gf_trainer *t, size_t *n)
+{
+    *n = t->n_pnorms;
+    return t->pnorms;
+}
+
+/* Keep the records of a probed step (space was reserved by gf_trainer_alloc). */
+static void keep_probes(gf_trainer *t)
+{
+    const gf_params *p = &t->net->params;
+    for (size_t i = 0; i < t->rec.n && t->n_probes < t->cap_probes; i++) {
+        const gf_probe_record *r = &t->rec.rec[i];
+        t->probes[t->n_probes++] = (gf_train_probe){
+            .step = t->step, .epoch = t->epoch + 1, .kind = r->kind, .block = r->block,
+            .log2_frob = r->log2_frob, .log2_rms = r->log2_rms};
+    }
+    for (size_t i = 0; i < p->n_slots && t->n_pnorms < t->cap_pnorms; i++)
+        if (p->slot[i].kind == GF_SLOT_PARAM)
+            t->pnorms[t->n_pnorms++] = (gf_train_param_norm){
+                .step = t->step, .slot = (int)i, .log2_grad = gf_params_grad_log2(p, (int)i),
+                .log2_value = gf_params_value_log2(p, (int)i)};
+}
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch, double *loss,
+                double *err)
+{
+    double sum_loss = 0.0;
+    size_t wrong = 0;
+    for (size_t first = 0; first < ds->n; first += batch) {
+        const size_t n = ds->n - first < batch ? ds->n - first : batch;
+        gf_tape_reset(tape);
+        gf_tensor *x = gf_tape_input(tape, n, ds->dim);
+        if (!x)
+            return -1;
+        memcpy(x->v, ds->x + first * ds->dim, n * ds->dim * sizeof *x->v);
+        gf_tensor *z = gf_stack_forward(net, tape, x, 0, NULL);
+        gf_tensor *l = gf_softmax_xent(tape, z, ds->y + first);
+        if (!l)
+            return -1;
+        sum_loss += l->v[0] * (double)n;
+        for (size_t i = 0; i < n; i++) { /* the predicted class: the first largest logit */
+            const double *zi = z->v + i * z->d;
+            size_t best = 0;
+            for (size_t j = 1; j < z->d; j++)
+                if (zi[j] > zi[best])
+                    best = j;
+            wrong += best != (size_t)ds->y[first + i];
+        }
+    }
+    *loss = sum_loss / (double)ds->n;
+    *err = (double)wrong / (double)ds->n;
+    return 0;
+}
+
+/* ---- one step -------------------------------------------------------------- */
+
+/* Running statistics change in the forward pass: keep them so a failed step
+ * can be undone. */
+static void buffers_save(gf_trainer *t, int restore)
+{
+    const gf_params *p = &t->net->params;
+    for (size_t i = 0; i < p->n_slots; i++) {
+        const gf_slot *sl = &p->slot[i];
+        if (sl->kind == GF_SLOT_PARAM)
+            continue;
+        double *keep = t->saved_buffers + sl->offset;
+        const size_t bytes = sl->rows * sl->cols * sizeof(double);
+        if (restore)
+            memcpy(sl->t.v, keep, bytes);
+        else
+            memcpy(keep, sl->t.v, bytes);
+    }
+}
+
+/* The batch order of epoch e: a shuffle from its own seed, so a resumed run
+ * draws the same batches without saving a generator's state. */
+static void shuffle(gf_trainer *t, int epoch)
+{
+    for (size_t i = 0; i < t->train->n; i++)
+        t->order[i] = i;
+    gsl_rng_set(t->rng, t->cfg.seed * 1000003ul + (unsigned long)epoch + 1);
+    gsl_ran_shuffle(t->rng, t->order, t->train->n, sizeof *t->order);
+}
+
+/* One optimizer step on batch b of the epoch; 0, or -1 with a reason. */
+static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char *why,
+                size_t size)
+{
+    const size_t B = t->cfg.batch;
+    gf_tape *tape = t->tape;
+    gf_tape_reset(tape);
+    gf_tensor *x = gf_tape_input(tape, B, t->train->dim);
+    if (!x) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    gf_dataset_gather(t->train, t->order + (size_t)b * B, B, x->v, t->labels);
+    const int probe = t->cfg.probe_every > 0 &&
+                      (t->step % t->cfg.probe_every == 0 ||
+                       t->step + 1 == t->cfg.sched.total_steps);
+    buffers_save(t, 0);
+    gf_tensor *z = gf_stack_forward(t->net, tape, x, 1, probe ? &t->rec : NULL);
+    gf_tensor *loss = gf_softmax_xent(tape, z, t->labels);
+    if (!loss) {
+        snprintf(why, size, "the forward pass failed (status %d)", gf_tape_status(tape));
+        return -1;
+    }
+    const double l = loss->v[0];
+    if (!isfinite(l)) {
+        gf_trainer_explain_nonfinite(t, 0, l, why, size);
+        buffers_save(t, 1);
+        return -1;
+    }
+    if (gf_tape_backward(tape, loss) != 0) {
+        snprintf(why, size, "the backward pass failed (status %d)", gf_tape_status(tape));
+        return -1;
+    }
+    const uint64_t pass = gf_tape_pass(tape);
+    if (probe) { /* the gradients as backward made them, before any clipping */
+        keep_probes(t);
+        if (t->on_probe)
+            t->on_probe(t->probe_ctx, t->step, t->epoch + 1, &t->rec, &t->net->params, pass);
+    }
+    const double g = t->cfg.clip > 0.0 ? gf_grad_clip(&t->net->params, t->cfg.clip, pass)
+                                       : gf_grad_global_norm(&t->net->params, pass);
+    if (!isfinite(g)) {
+        gf_trainer_explain_nonfinite(t, 1, l, why, size);
+        buffers_save(t, 1);
+        return -1;
+    }
+    t->lr = gf_schedule_lr(&t->cfg.sched, t->step);
+    gf_optim_step(&t->opt, &t->net->params, t->lr, pass);
+    t->step++;
+    *loss_out = l;
+    *gnorm_out = g;
+    return 0;
+}
+
+int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
+{
+    if (t->epoch >= t->cfg.epochs) {
+        snprintf(why, size, "all %d epochs are done", t->cfg.epochs);
+        return -1;
+    }
+    gf_epoch_stats e = {.epoch = t->epoch + 1};
+    const double t0 = now();
+    shuffle(t, t->epoch);
+    double sum_loss = 0.0, sum_g = 0.0;
+    for (long b = 0; b < t->steps_per_epoch; b++) {
+        double l, g;
+        if (step(t, b, &l, &g, why, size) != 0)
+            return -1;
+        sum_loss += l;
+        sum_g += g;
+        if (t->on_step)
+            t->on_step(t->step_ctx, e.epoch, b + 1, t->steps_per_epoch, l);
+    }
+    const double t1 = now();
+    e.step = t->step;
+    e.lr = t->lr;
+    e.train_loss_running = sum_loss / (double)t->steps_per_epoch;
+    e.grad_norm = sum_g / (double)t->steps_per_epoch;
+    e.seconds = t1 - t0;
+    e.test_loss = e.test_err = NAN;
+    if (gf_evaluate(t->net, t->tape, t->train, t->cfg.eval_batch, &e.train_loss, &e.train_err) !=
+            0 ||
+        (t->test &&
+         gf_evaluate(t->net, t->tape, t->test, t->cfg.eval_batch, &e.test_loss, &e.test_err) != 0)) {
+        snprintf(why, size, "evaluation failed (out of memory?)");
+        return -1;
+    }
+    e.eval_seconds = now() - t1;
+    t->history[t->epoch++] = e;
+    if (out)
+        *out = e;
+    return 0;
+}

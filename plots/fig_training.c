@@ -1,0 +1,124 @@
+/* fig_training.c: figures of training runs: error curves (He et al. Fig. 6)
+ * and the per-depth gradient norm at several steps of training. */
+#include "plots/gf_plot.h"
+
+#include <math.h>
+#include <stdio.h>
+
+const char *gf_plot_depth_color(int i)
+{
+    static const char *const colors[] = {"#e6a100", "#c0392b", "#2e86c1", "#16a085",
+                                         "#8e44ad", "#7f8c8d", "#d35400", "#1b2631"};
+    return colors[(unsigned)i % (sizeof colors / sizeof *colors)];
+}
+
+/* The multiplot title: title, and the subtitle on a second line. */
+static void multiplot_title(FILE *out, gf_term term, const char *title, const char *subtitle,
+                            const char *layout)
+{
+    fprintf(out, "set multiplot layout %s title ", layout);
+    if (term == GF_TERM_DUMB || !subtitle) {
+        gf_plot_quote(out, title);
+    } else {
+        fputs("sprintf(\"%s\\n%s\", ", out);
+        gf_plot_quote(out, title);
+        fputs(", ", out);
+        gf_plot_quote(out, subtitle);
+        fputs(")", out);
+    }
+    fputs(" noenhanced\n", out);
+}
+
+/* One panel of error curves: training solid, test dashed, a colour per depth. */
+static void curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
+                         const char *const *nets, const int *rank, int n)
+{
+    fputs("set title ", out);
+    gf_plot_quote(out, title);
+    fputs(" noenhanced\n", out);
+    if (n == 0) { /* keep the layout: an empty panel that says so */
+        fputs("unset key\nset label 1 'no net of this kind was trained' at graph 0.5,0.5 "
+              "center\nplot NaN notitle\nunset label 1\n",
+              out);
+        return;
+    }
+    fputs("set key top right Left reverse samplen 3\n", out);
+    const char *sep = "plot ";
+    for (int i = 0; i < n; i++) {
+        const char *col = gf_plot_depth_color(rank[i]);
+        for (int test = 0; test <= 1; test++) {
+            fprintf(out, "%s'curves_mean.tsv' skip 1 using 4:(strcol(1) eq '%s' ? "
+                         "100 * column(%d) : NaN) with linespoints lc '%s' lw %s %s pt %d "
+                         "ps 0.6 title '%s %s'",
+                    sep, nets[i], test ? 9 : 6, col, test ? "1.5" : "2.5",
+                    test ? "dt (6,3)" : "dt 1", test ? 6 : 7, nets[i],
+                    test ? "test" : "training");
+            sep = ", \\\n     ";
+        }
+    }
+    fputc('\n', out);
+    (void)f;
+}
+
+int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_curves *f = ctx;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    fputs("set xlabel 'epoch'\nset ylabel 'error (%)'\n", out);
+    fprintf(out, "set xrange [0:%d]\nset yrange [0:%g]\n", f->epochs > 0 ? f->epochs : 1,
+            f->ymax > 0 ? f->ymax : 100.0);
+    if (f->epochs <= 12)
+        fputs("set xtics 1\n", out);
+    fputs("set grid xtics ytics lc '#dddddd'\n", out);
+    curves_panel(out, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
+    curves_panel(out, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
+    fputs("unset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+/* Step i of n as a colour from light to dark blue (early to late in training). */
+static void ramp(char *buf, size_t size, int i, int n)
+{
+    const double t = n > 1 ? (double)i / (double)(n - 1) : 1.0;
+    const double a[3] = {158, 202, 225}, b[3] = {8, 48, 107};
+    snprintf(buf, size, "#%02x%02x%02x", (int)lround(a[0] + t * (b[0] - a[0])),
+             (int)lround(a[1] + t * (b[1] - a[1])), (int)lround(a[2] + t * (b[2] - a[2])));
+}
+
+int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_training_norms *f = ctx;
+    char layout[32];
+    snprintf(layout, sizeof layout, "1,%d", f->n_nets > 0 ? f->n_nets : 1);
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    multiplot_title(out, term, f->title, NULL, layout);
+    fputs("set xlabel 'block boundary l  (x_0 = stem output)' noenhanced\n", out);
+    fputs(term == GF_TERM_DUMB ? "set ylabel '|dL/dx_l|'\n"
+                               : "set ylabel '||dL/dx_l||_F  (log scale)' noenhanced\n",
+          out);
+    gf_plot_log10_axis(out, term, "y", f->ymin, f->ymax);
+    fprintf(out, "set xrange [0:%d]\nset grid xtics ytics lc '#dddddd'\n"
+                 "set key bottom right Left reverse samplen 2 spacing 0.9\n",
+            f->blocks_max > 0 ? f->blocks_max : 1);
+    for (int p = 0; p < f->n_nets; p++) {
+        fputs("set title ", out);
+        gf_plot_quote(out, f->nets[p]);
+        fputs(" noenhanced\n", out);
+        const char *sep = "plot ";
+        for (int i = 0; i < f->n_steps; i++) {
+            char col[16];
+            ramp(col, sizeof col, i, f->n_steps);
+            fprintf(out, "%s'gradnorm_training.tsv' skip 1 using 9:(strcol(1) eq '%s' && "
+                         "column(4) == %ld && column(5) == %ld && strcol(8) eq 'block' ? "
+                         "column(10) : NaN) with linespoints lc '%s' lw 2 pt 7 ps 0.4 "
+                         "title 'step %ld (epoch %d)'",
+                    sep, f->nets[p], f->seed, f->steps[i], col, f->steps[i],
+                    f->step_epochs[i]);
+            sep = ", \\\n     ";
+        }
+        fputc('\n', out);
+    }
+    fputs("unset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}
