@@ -101,7 +101,6 @@ static int parse(int argc, char **argv, degrade_options *o)
         {"clip", required_argument, 0, O_CLIP},      {"probe-every", required_argument, 0, O_PROBE},
         {"resume", no_argument, 0, O_RESUME},        {0, 0, 0, 0},
     };
-    static const char *const data_names[] = {"auto", "fashion", "synthetic", NULL};
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = 64;
     cfg.norm = GF_NORM_BATCH;
@@ -109,7 +108,7 @@ static int parse(int argc, char **argv, degrade_options *o)
     *o = (degrade_options){
         .c = {.cfg = cfg, .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET}, .n_archs = 2, .seeds = 1,
               .seed = 1, .out = "runs/degrade"},
-        .depths = {20, 56}, .n_depths = 2, .data = DATA_AUTO, .data_dir = GF_FASHION_DIR,
+        .depths = {20, 56}, .n_depths = 2, .data = GF_DATA_AUTO, .data_dir = GF_FASHION_DIR,
         .ntrain = 10000, .ntest = 10000,
         .train = {.batch = 128, .epochs = 10, .optim = gf_optim_config_default(GF_OPTIM_SGD),
                   .sched = {.kind = GF_SCHED_STEP, .lr = NAN, .gamma = 0.1,
@@ -131,7 +130,7 @@ static int parse(int argc, char **argv, degrade_options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = (o->n_depths = gf_cli_list(CMD, "--depth", optarg, DEGRADE_MAX_DEPTHS,
+            bad = (o->n_depths = gf_cli_list(CMD, "--depth", optarg, GF_DEGRADE_MAX_DEPTHS,
                                              parse_depth, o->depths, sizeof *o->depths)) < 0;
             break;
         case 'e':
@@ -143,8 +142,8 @@ static int parse(int argc, char **argv, degrade_options *o)
             o->train.batch = (size_t)v;
             break;
         case O_DATA:
-            bad = (k = gf_cli_choice(CMD, "--data", optarg, data_names)) < 0;
-            o->data = (degrade_data)k;
+            bad = (k = gf_cli_choice(CMD, "--data", optarg, gf_data_names)) < 0;
+            o->data = (gf_data_kind)k;
             break;
         case O_DATADIR:
             o->data_dir = optarg;
@@ -241,51 +240,23 @@ static int parse(int argc, char **argv, degrade_options *o)
     return 0;
 }
 
-/* ---- data ------------------------------------------------------------------- */
-
-static int load_data(degrade_experiment *x, gf_dataset *train, gf_dataset *test)
-{
-    degrade_options *o = &x->o;
-    char why[512];
-    if (o->data == DATA_AUTO)
-        o->data = gf_fashion_available(o->data_dir) ? DATA_FASHION : DATA_SYNTHETIC;
-    if (o->data == DATA_FASHION) {
-        if (gf_fashion_load(train, test, o->data_dir, (size_t)o->ntrain, (size_t)o->ntest, why,
-                            sizeof why) != 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
-        x->data_name = "Fashion-MNIST";
-    } else {
-        /* gradnorm's generator (32 features, separation 1.5); the last ntest samples held out */
-        gf_dataset all;
-        const size_t n = (size_t)(o->ntrain + o->ntest);
-        if (gf_synthetic_make(&all, n, 32, 10, 1.5, 0) != 0 ||
-            gf_dataset_slice(train, &all, 0, (size_t)o->ntrain) != 0 ||
-            gf_dataset_slice(test, &all, (size_t)o->ntrain, (size_t)o->ntest) != 0) {
-            gf_dataset_release(&all);
-            return gf_cli_fail(-1, CMD, "out of memory making the synthetic set");
-        }
-        gf_dataset_release(&all);
-        x->data_name = "synthetic";
-        if (!o->c.quiet)
-            fprintf(stderr, "gradflow degrade: Fashion-MNIST is not installed in %s; training "
-                            "on the built-in synthetic set (apt-get install "
-                            "dataset-fashion-mnist for the real one)\n",
-                    o->data_dir);
-    }
-    x->in_dim = train->dim;
-    x->ntrain = train->n;
-    x->ntest = test->n;
-    return 0;
-}
-
-/* ---- training ------------------------------------------------------------- */
+/* ---- progress ---------------------------------------------------------------- */
 
 typedef struct progress_ctx {
     gf_progress bar;
-    const degrade_run *run;
+    const gf_degrade_run *run;
     int index, total, epochs;
     double start;
 } progress_ctx;
+
+static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+{
+    progress_ctx *p = ctx;
+    p->run = r;
+    p->index = index;
+    p->total = total;
+    p->start = gf_cli_now();
+}
 
 static void on_step(void *ctx, int epoch, long step, long steps, double loss)
 {
@@ -301,136 +272,8 @@ static void on_step(void *ctx, int epoch, long step, long steps, double loss)
     fflush(stderr);
 }
 
-static void copy_out(degrade_run *r, const gf_trainer *t, const gf_stack *s)
+static void describe(json_t *m, const gf_degrade_result *x, const degrade_options *o)
 {
-    const gf_epoch_stats *h = gf_trainer_history(t);
-    r->epochs_done = gf_trainer_epochs_done(t);
-    memcpy(r->hist, h, (size_t)r->epochs_done * sizeof *h);
-    size_t n;
-    const gf_train_probe *p = gf_trainer_probes(t, &n);
-    gf_train_probe *pc = realloc(r->probes, (n ? n : 1) * sizeof *pc);
-    if (pc) {
-        memcpy(pc, p, n * sizeof *pc);
-        r->probes = pc;
-        r->n_probes = n;
-    }
-    const gf_train_param_norm *q = gf_trainer_param_norms(t, &n);
-    gf_train_param_norm *qc = realloc(r->pnorms, (n ? n : 1) * sizeof *qc);
-    if (qc) {
-        memcpy(qc, q, n * sizeof *qc);
-        r->pnorms = qc;
-        r->n_pnorms = n;
-    }
-    if (!r->slot_names && (r->slot_names = malloc(s->params.n_slots * sizeof *r->slot_names)))
-        for (size_t i = 0; i < s->params.n_slots; i++)
-            memcpy(r->slot_names[i], s->params.slot[i].name, sizeof r->slot_names[i]);
-}
-
-static void checkpoint_path(char *buf, size_t size, const degrade_experiment *x,
-                            const degrade_run *r)
-{
-    snprintf(buf, size, "%s/checkpoints/%s-seed%ld.safetensors", x->o.c.out, r->name, r->seed);
-}
-
-/* Train one net and seed; returns -1 only for failures that end the command
- * (a diverging net is recorded in r and the command goes on). */
-static int train_one(degrade_experiment *x, degrade_run *r, const gf_dataset *train,
-                     const gf_dataset *test, progress_ctx *prog)
-{
-    char why[512], path[4200];
-    gf_stack_config cfg = x->o.c.cfg;
-    cfg.arch = r->arch;
-    cfg.depth = r->depth;
-    cfg.in_dim = x->in_dim;
-    cfg.classes = 10;
-    gf_stack *s = gf_stack_alloc(&cfg);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gf_train_config tc = x->o.train;
-    tc.seed = (unsigned long)r->seed;
-    gf_trainer *t = NULL;
-    int rc = -1;
-    if (!s || !rng) {
-        gf_cli_fail(-1, CMD, "out of memory building %s", r->name);
-        goto out;
-    }
-    gsl_rng_set(rng, (unsigned long)r->seed);
-    if (gf_stack_init(s, rng) != 0 || !(t = gf_trainer_alloc(s, train, test, &tc, why, sizeof why))) {
-        gf_cli_fail(-1, CMD, "%s: %s", r->name, s ? why : "initialization failed");
-        goto out;
-    }
-    r->steps_per_epoch = gf_trainer_steps_per_epoch(t);
-    checkpoint_path(path, sizeof path, x, r);
-    if (x->o.resume && access(path, F_OK) == 0) {
-        if (gf_trainer_load(t, path, why, sizeof why) != 0) {
-            gf_cli_fail(-1, CMD, "cannot resume: %s", why);
-            goto out;
-        }
-        r->resumed_from = gf_trainer_epochs_done(t);
-    }
-    prog->run = r;
-    prog->start = gf_cli_now();
-    gf_trainer_on_step(t, on_step, prog);
-    copy_out(r, t, s);
-    while (gf_trainer_epochs_done(t) < tc.epochs) {
-        if (gf_trainer_epoch(t, NULL, r->why, sizeof r->why) != 0) {
-            r->failed = 1;
-            gf_progress_end(&prog->bar);
-            gf_cli_fail(-1, CMD, "%s seed %ld: %s", r->name, r->seed, r->why);
-            break;
-        }
-        copy_out(r, t, s);
-        if (gf_trainer_save(t, path, why, sizeof why) != 0 || degrade_write_data(x) != 0) {
-            gf_cli_fail(-1, CMD, "%s", why);
-            goto out;
-        }
-    }
-    copy_out(r, t, s);
-    rc = 0;
-out:
-    gf_trainer_free(t);
-    gsl_rng_free(rng);
-    gf_stack_free(s);
-    return rc;
-}
-
-/* ---- the command ---------------------------------------------------------- */
-
-static int make_runs(degrade_experiment *x)
-{
-    const degrade_options *o = &x->o;
-    x->n_runs = o->c.n_archs * o->n_depths * (int)o->c.seeds;
-    x->runs = calloc((size_t)x->n_runs, sizeof *x->runs);
-    if (!x->runs)
-        return -1;
-    int i = 0;
-    for (int a = 0; a < o->c.n_archs; a++)
-        for (int d = 0; d < o->n_depths; d++)
-            for (long k = 0; k < o->c.seeds; k++, i++) {
-                degrade_run *r = &x->runs[i];
-                r->arch = (gf_arch)o->c.archs[a];
-                r->depth = o->depths[d];
-                r->seed = o->c.seed + k;
-                snprintf(r->name, sizeof r->name, "%s-%d", gf_arch_names[r->arch], r->depth);
-                if (!(r->hist = calloc((size_t)o->train.epochs, sizeof *r->hist)))
-                    return -1;
-            }
-    return 0;
-}
-
-static void free_runs(degrade_experiment *x)
-{
-    for (int i = 0; x->runs && i < x->n_runs; i++) {
-        free(x->runs[i].hist);
-        free(x->runs[i].probes);
-        free(x->runs[i].pnorms);
-        free(x->runs[i].slot_names);
-    }
-    free(x->runs);
-}
-
-static void describe(json_t *m, const degrade_experiment *x)
-{
-    const degrade_options *o = &x->o;
     const gf_stack_config *c = &o->c.cfg;
     const gf_train_config *t = &o->train;
     json_t *archs = json_array(), *depths = json_array(), *seeds = json_array(),
@@ -444,7 +287,7 @@ static void describe(json_t *m, const degrade_experiment *x)
     for (int i = 0; i < t->sched.n_milestones; i++)
         json_array_append_new(miles, json_real(t->sched.milestones[i]));
     for (int i = 0; i < x->n_runs; i++) {
-        const degrade_run *r = &x->runs[i];
+        const gf_degrade_run *r = &x->runs[i];
         const gf_epoch_stats *e = r->epochs_done ? &r->hist[r->epochs_done - 1] : NULL;
         double secs = 0.0;
         for (int k = 0; k < r->epochs_done; k++)
@@ -461,8 +304,9 @@ static void describe(json_t *m, const degrade_experiment *x)
         "s:f, s:s, s:f, s:o, s:f, s:I, s:f, s:I, s:s}",
         "arch", archs, "depth", depths, "width", (json_int_t)c->width, "init",
         gf_init_names[c->init], "norm", gf_norm_names[c->norm], "act", gf_act_names[c->act],
-        "zero_init_residual", c->zero_branch, "data", x->data_name, "input_dim",
-        (json_int_t)x->in_dim, "ntrain", (json_int_t)x->ntrain, "ntest", (json_int_t)x->ntest,
+        "zero_init_residual", c->zero_branch, "data", x->spec.data_name, "input_dim",
+        (json_int_t)x->spec.train_set->dim, "ntrain", (json_int_t)x->spec.train_set->n, "ntest",
+        (json_int_t)x->spec.test_set->n,
         "epochs", t->epochs, "batch", (json_int_t)t->batch, "optimizer",
         gf_optim_names[t->optim.kind], "momentum", t->optim.momentum, "weight_decay",
         t->optim.weight_decay, "nesterov", t->optim.nesterov, "lr", t->sched.lr, "schedule",
@@ -471,7 +315,7 @@ static void describe(json_t *m, const degrade_experiment *x)
         c->bn_momentum, "probe_every", (json_int_t)t->probe_every, "evaluation",
         "batch norm with running statistics; errors over the whole training subset and test "
         "set after each epoch"));
-    if (x->o.data == DATA_FASHION)
+    if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(o->data_dir));
     json_object_set_new(m, "seeds", seeds);
     json_object_set_new(m, "seed_use", json_string(
@@ -482,64 +326,78 @@ static void describe(json_t *m, const degrade_experiment *x)
 
 int cmd_degrade(int argc, char **argv)
 {
-    degrade_experiment x = {0};
-    const int p = parse(argc, argv, &x.o);
+    degrade_options o;
+    const int p = parse(argc, argv, &o);
     if (p != 0)
         return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
     char why[512];
-    for (int d = 0; d < x.o.n_depths; d++) {
-        gf_stack_config c = x.o.c.cfg;
-        c.depth = x.o.depths[d];
+    for (int d = 0; d < o.n_depths; d++) {
+        gf_stack_config c = o.c.cfg;
+        c.depth = o.depths[d];
         if (gf_stack_config_check(&c, why, sizeof why) != 0)
             return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
     }
-    if (!x.o.probe_every_set)
-        x.o.train.probe_every = (long)((size_t)x.o.ntrain / x.o.train.batch);
-    const double t0 = gf_cli_now();
+    if (!o.probe_every_set)
+        o.train.probe_every = (long)((size_t)o.ntrain / o.train.batch);
     json_t *m = gf_manifest_new(CMD, argc, argv);
-    gf_dataset train = {0}, test = {0};
+    gf_dataset train, test;
+    const char *data_name;
+    gf_degrade_result res = {0};
     int status = GF_EXIT_RUNTIME;
-    char dir[4200];
-    if (load_data(&x, &train, &test) != 0)
-        goto done;
-    snprintf(dir, sizeof dir, "%s/checkpoints", x.o.c.out);
-    if (gf_make_dirs(x.o.c.out) != 0 || gf_make_dirs(dir) != 0) {
-        gf_cli_fail(-1, CMD, "cannot use output folder '%s': %s", x.o.c.out, strerror(errno));
+    if (gf_degrade_data(o.data, o.data_dir, (size_t)o.ntrain, (size_t)o.ntest, &train, &test,
+                        &data_name, why, sizeof why) != 0) {
+        gf_cli_fail(-1, CMD, "%s", why);
         goto done;
     }
-    if (make_runs(&x) != 0) {
-        gf_cli_fail(-1, CMD, "out of memory");
+    if (strcmp(data_name, "synthetic") == 0 && o.data == GF_DATA_AUTO && !o.c.quiet)
+        fprintf(stderr, "gradflow degrade: Fashion-MNIST is not installed in %s; training on "
+                        "the built-in synthetic set (apt-get install dataset-fashion-mnist for "
+                        "the real one)\n",
+                o.data_dir);
+    if (gf_make_dirs(o.c.out) != 0) {
+        gf_cli_fail(-1, CMD, "cannot use output folder '%s': %s", o.c.out, strerror(errno));
         goto done;
     }
-    progress_ctx prog = {.total = x.n_runs, .epochs = x.o.train.epochs};
+    gf_arch archs[GF_ARCH_COUNT];
+    for (int a = 0; a < o.c.n_archs; a++)
+        archs[a] = (gf_arch)o.c.archs[a];
+    progress_ctx prog = {.epochs = o.train.epochs};
     gf_progress_begin(&prog.bar, "degrade");
-    int failed = 0;
-    for (int i = 0; i < x.n_runs; i++) {
-        prog.index = i;
-        if (train_one(&x, &x.runs[i], &train, &test, &prog) != 0)
-            goto done;
-        failed |= x.runs[i].failed;
-    }
+    const gf_degrade_spec spec = {
+        .base = o.c.cfg, .archs = archs, .n_archs = o.c.n_archs, .depths = o.depths,
+        .n_depths = o.n_depths, .seeds = (int)o.c.seeds, .seed0 = o.c.seed, .train = o.train,
+        .train_set = &train, .test_set = &test, .data_name = data_name, .out = o.c.out,
+        .checkpoints = 1, .resume = o.resume, .on_run = on_run, .on_step = on_step, .ctx = &prog};
+    const int rc = gf_degrade_run_all(&spec, &res, why, sizeof why);
     gf_progress_end(&prog.bar);
-    x.wall_seconds = gf_cli_now() - t0;
-    if (degrade_write_data(&x) != 0)
+    for (int i = 0; i < res.n_runs; i++)
+        if (res.runs[i].failed)
+            gf_cli_fail(-1, CMD, "%s seed %ld: %s", res.runs[i].name, res.runs[i].seed,
+                        res.runs[i].why);
+    if (rc != 0) {
+        gf_cli_fail(-1, CMD, "%s", why);
         goto done;
-    describe(m, &x);
+    }
+    if (gf_degrade_write(&res, o.c.out, why, sizeof why) != 0) {
+        gf_cli_fail(-1, CMD, "%s", why);
+        goto done;
+    }
+    describe(m, &res, &o);
     char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", x.o.c.out);
-    if (gf_manifest_write(m, path, x.wall_seconds) != 0) {
+    snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
+    if (gf_manifest_write(m, path, res.wall_seconds) != 0) {
         gf_cli_fail(-1, CMD, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
     int drawn = 0;
-    if (degrade_figures(&x, &drawn) != 0)
+    if (degrade_figures(&res, &o, &drawn) != 0)
         goto done;
-    if (!x.o.c.quiet)
-        degrade_summary(&x, drawn);
-    status = failed ? GF_EXIT_RUNTIME : GF_EXIT_OK;
+    if (!o.c.quiet)
+        degrade_summary(&res, &o, drawn);
+    status = res.any_failed ? GF_EXIT_RUNTIME : GF_EXIT_OK;
 done:
     json_decref(m);
-    free_runs(&x);
+    gf_degrade_release(&res);
     gf_dataset_release(&train);
     gf_dataset_release(&test);
     return status;

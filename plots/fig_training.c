@@ -42,7 +42,7 @@ static void curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
               out);
         return;
     }
-    fputs("set key top right Left reverse samplen 3\n", out);
+    fputs("set key below center horizontal Left reverse samplen 3 maxcols 2\n", out);
     const char *sep = "plot ";
     for (int i = 0; i < n; i++) {
         const char *col = gf_plot_depth_color(rank[i]);
@@ -99,7 +99,7 @@ int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
           out);
     gf_plot_log10_axis(out, term, "y", f->ymin, f->ymax);
     fprintf(out, "set xrange [0:%d]\nset grid xtics ytics lc '#dddddd'\n"
-                 "set key bottom right Left reverse samplen 2 spacing 0.9\n",
+                 "set key top right Left reverse samplen 2 spacing 0.9 opaque\n",
             f->blocks_max > 0 ? f->blocks_max : 1);
     for (int p = 0; p < f->n_nets; p++) {
         fputs("set title ", out);
@@ -109,12 +109,17 @@ int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
         for (int i = 0; i < f->n_steps; i++) {
             char col[16];
             ramp(col, sizeof col, i, f->n_steps);
+            char label[64];
+            if (f->steps[i] == 0)
+                snprintf(label, sizeof label, "step 0 (initialization)");
+            else
+                snprintf(label, sizeof label, "step %ld (epoch %d)", f->steps[i],
+                         f->step_epochs[i]);
             fprintf(out, "%s'gradnorm_training.tsv' skip 1 using 9:(strcol(1) eq '%s' && "
                          "column(4) == %ld && column(5) == %ld && strcol(8) eq 'block' ? "
                          "column(10) : NaN) with linespoints lc '%s' lw 2 pt 7 ps 0.4 "
-                         "title 'step %ld (epoch %d)'",
-                    sep, f->nets[p], f->seed, f->steps[i], col, f->steps[i],
-                    f->step_epochs[i]);
+                         "title '%s'",
+                    sep, f->nets[p], f->seed, f->steps[i], col, label);
             sep = ", \\\n     ";
         }
         fputc('\n', out);

@@ -1,0 +1,235 @@
+/* degrade.c: the degradation experiment: train every (architecture, depth,
+ * seed) with the same settings and keep what each trainer recorded. */
+#include "measure/gf_measure.h"
+
+#include "io/gf_io.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const gf_data_names[] = {"auto", "fashion", "synthetic", NULL};
+
+int gf_degrade_data(gf_data_kind kind, const char *dir, size_t ntrain, size_t ntest,
+                    gf_dataset *train, gf_dataset *test, const char **name, char *why,
+                    size_t size)
+{
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if (kind == GF_DATA_AUTO)
+        kind = gf_fashion_available(dir) ? GF_DATA_FASHION : GF_DATA_SYNTHETIC;
+    if (kind == GF_DATA_FASHION) {
+        *name = "Fashion-MNIST";
+        return gf_fashion_load(train, test, dir, ntrain, ntest, why, size);
+    }
+    *name = "synthetic";
+    gf_dataset all;
+    int rc = gf_synthetic_make(&all, ntrain + ntest, 32, 10, 1.5, 0);
+    if (rc == 0) {
+        rc = gf_dataset_slice(train, &all, 0, ntrain) | gf_dataset_slice(test, &all, ntrain, ntest);
+        gf_dataset_release(&all);
+    }
+    if (rc != 0) {
+        gf_dataset_release(train);
+        gf_dataset_release(test);
+        snprintf(why, size, "out of memory making the synthetic set");
+    }
+    return rc ? -1 : 0;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Copy what the trainer recorded into r (the trainer is freed after its net). */
+static int copy_out(gf_degrade_run *r, const gf_trainer *t, const gf_stack *s)
+{
+    r->epochs_done = gf_trainer_epochs_done(t);
+    memcpy(r->hist, gf_trainer_history(t), (size_t)r->epochs_done * sizeof *r->hist);
+    size_t np, nn;
+    const gf_train_probe *p = gf_trainer_probes(t, &np);
+    const gf_train_param_norm *q = gf_trainer_param_norms(t, &nn);
+    gf_train_probe *pc = realloc(r->probes, (np ? np : 1) * sizeof *pc);
+    if (pc)
+        r->probes = pc;
+    gf_train_param_norm *qc = realloc(r->pnorms, (nn ? nn : 1) * sizeof *qc);
+    if (qc)
+        r->pnorms = qc;
+    if (!r->slot_names)
+        r->slot_names = malloc(s->params.n_slots * sizeof *r->slot_names);
+    if (!pc || !qc || !r->slot_names)
+        return -1;
+    memcpy(r->probes, p, np * sizeof *pc);
+    memcpy(r->pnorms, q, nn * sizeof *qc);
+    r->n_probes = np;
+    r->n_pnorms = nn;
+    for (size_t i = 0; i < s->params.n_slots; i++)
+        memcpy(r->slot_names[i], s->params.slot[i].name, sizeof r->slot_names[i]);
+    return 0;
+}
+
+/* Train one net and seed; -1 only for failures that end the experiment (a
+ * diverging net is recorded in r). */
+static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_t size)
+{
+    const gf_degrade_spec *sp = &res->spec;
+    char path[4200] = "";
+    gf_stack_config cfg = sp->base;
+    cfg.arch = r->arch;
+    cfg.depth = r->depth;
+    cfg.in_dim = sp->train_set->dim;
+    gf_stack *s = gf_stack_alloc(&cfg);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gf_train_config tc = sp->train;
+    tc.seed = (unsigned long)r->seed;
+    gf_trainer *t = NULL;
+    int rc = -1;
+    if (!s || !rng) {
+        snprintf(why, size, "%s: out of memory, or a configuration the stack refuses", r->name);
+        goto out;
+    }
+    gsl_rng_set(rng, (unsigned long)r->seed);
+    if (gf_stack_init(s, rng) != 0) {
+        snprintf(why, size, "%s: initialization failed", r->name);
+        goto out;
+    }
+    if (!(t = gf_trainer_alloc(s, sp->train_set, sp->test_set, &tc, why, size)))
+        goto out;
+    r->steps_per_epoch = gf_trainer_steps_per_epoch(t);
+    if (sp->out && sp->checkpoints)
+        snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", sp->out, r->name,
+                 r->seed);
+    if (*path && sp->resume && access(path, F_OK) == 0) {
+        char reason[512];
+        if (gf_trainer_load(t, path, reason, sizeof reason) != 0) {
+            snprintf(why, size, "cannot resume: %s", reason);
+            goto out;
+        }
+        r->resumed_from = gf_trainer_epochs_done(t);
+    }
+    if (sp->on_run)
+        sp->on_run(sp->ctx, r, (int)(r - res->runs), res->n_runs);
+    gf_trainer_on_step(t, sp->on_step, sp->ctx);
+    if (copy_out(r, t, s) != 0) {
+        snprintf(why, size, "out of memory");
+        goto out;
+    }
+    while (gf_trainer_epochs_done(t) < tc.epochs) {
+        if (gf_trainer_epoch(t, NULL, r->why, sizeof r->why) != 0) {
+            r->failed = res->any_failed = 1;
+            break;
+        }
+        if (copy_out(r, t, s) != 0) {
+            snprintf(why, size, "out of memory");
+            goto out;
+        }
+        if ((*path && gf_trainer_save(t, path, why, size) != 0) ||
+            (sp->out && gf_degrade_write(res, sp->out, why, size) != 0))
+            goto out;
+    }
+    rc = copy_out(r, t, s);
+    if (rc != 0)
+        snprintf(why, size, "out of memory");
+out:
+    gf_trainer_free(t);
+    gsl_rng_free(rng);
+    gf_stack_free(s);
+    return rc;
+}
+
+int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char *why,
+                       size_t size)
+{
+    memset(res, 0, sizeof *res);
+    res->spec = *spec;
+    const double t0 = now();
+    res->n_runs = spec->n_archs * spec->n_depths * spec->seeds;
+    res->runs = calloc((size_t)(res->n_runs > 0 ? res->n_runs : 1), sizeof *res->runs);
+    if (!res->runs) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    if (spec->out && spec->checkpoints) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/checkpoints", spec->out);
+        if (gf_make_dirs(dir) != 0) {
+            snprintf(why, size, "cannot use folder '%s'", dir);
+            return -1;
+        }
+    }
+    int i = 0;
+    for (int a = 0; a < spec->n_archs; a++)
+        for (int d = 0; d < spec->n_depths; d++)
+            for (int k = 0; k < spec->seeds; k++, i++) {
+                gf_degrade_run *r = &res->runs[i];
+                r->arch = spec->archs[a];
+                r->depth = spec->depths[d];
+                r->seed = spec->seed0 + k;
+                snprintf(r->name, sizeof r->name, "%s-%d", gf_arch_names[r->arch], r->depth);
+                if (!(r->hist = calloc((size_t)spec->train.epochs, sizeof *r->hist))) {
+                    snprintf(why, size, "out of memory");
+                    return -1;
+                }
+            }
+    for (i = 0; i < res->n_runs; i++)
+        if (train_one(res, &res->runs[i], why, size) != 0)
+            return -1;
+    res->wall_seconds = now() - t0;
+    return 0;
+}
+
+void gf_degrade_release(gf_degrade_result *res)
+{
+    for (int i = 0; res->runs && i < res->n_runs; i++) {
+        free(res->runs[i].hist);
+        free(res->runs[i].probes);
+        free(res->runs[i].pnorms);
+        free(res->runs[i].slot_names);
+    }
+    free(res->runs);
+    memset(res, 0, sizeof *res);
+}
+
+void gf_degrade_final(const gf_degrade_result *res, gf_arch arch, int depth, double *train_mean,
+                      double *train_sd, double *test_mean, double *test_sd, int *n)
+{
+    double s[2] = {0, 0}, ss[2] = {0, 0};
+    int k = 0;
+    for (int i = 0; i < res->n_runs; i++) {
+        const gf_degrade_run *r = &res->runs[i];
+        if (r->arch != arch || r->depth != depth || r->failed ||
+            r->epochs_done < res->spec.train.epochs)
+            continue;
+        const gf_epoch_stats *e = &r->hist[r->epochs_done - 1];
+        const double v[2] = {e->train_err, e->test_err};
+        for (int j = 0; j < 2; j++) {
+            s[j] += v[j];
+            ss[j] += v[j] * v[j];
+        }
+        k++;
+    }
+    double mean[2], sd[2];
+    for (int j = 0; j < 2; j++) { /* sample variance: (sum v^2 - k mean^2) / (k - 1) */
+        mean[j] = k ? s[j] / k : NAN;
+        sd[j] = k > 1 ? sqrt(fmax(0.0, (ss[j] - k * mean[j] * mean[j]) / (k - 1))) : 0.0;
+    }
+    *train_mean = mean[0];
+    *train_sd = sd[0];
+    *test_mean = mean[1];
+    *test_sd = sd[1];
+    *n = k;
+}
+
+int gf_degrade_deepest(const gf_degrade_result *res)
+{
+    int best = -1;
+    for (int d = 0; d < res->spec.n_depths; d++)
+        best = res->spec.depths[d] > best ? res->spec.depths[d] : best;
+    return best;
+}

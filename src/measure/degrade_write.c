@@ -1,0 +1,306 @@
+/* degrade_write.c: the files of the degradation experiment (TSV, table.md)
+ * and its figures' recipes filled from a result. */
+#include "measure/gf_measure.h"
+
+#include "io/gf_io.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void num(FILE *f, double v)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, v);
+    fputs(b, f);
+}
+
+static int write_curves(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    fputs("net\tarch\tdepth\tseed\tepoch\tstep\tlr\ttrain_loss_running\ttrain_loss\ttrain_err\t"
+          "test_loss\ttest_err\tgrad_norm\tseconds\teval_seconds\n",
+          f);
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        for (int k = 0; k < r->epochs_done; k++) {
+            const gf_epoch_stats *e = &r->hist[k];
+            fprintf(f, "%s\t%s\t%d\t%ld\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth,
+                    r->seed, e->epoch, e->step);
+            const double v[] = {e->lr, e->train_loss_running, e->train_loss, e->train_err,
+                                e->test_loss, e->test_err, e->grad_norm, e->seconds,
+                                e->eval_seconds};
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
+                fputc('\t', f);
+                num(f, v[j]);
+            }
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* Per net and epoch, over the seeds that reached it: mean, min and max. */
+static int write_curves_mean(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    const long seeds = x->spec.seeds;
+    fputs("net\tarch\tdepth\tepoch\tseeds\ttrain_err_mean\ttrain_err_min\ttrain_err_max\t"
+          "test_err_mean\ttest_err_min\ttest_err_max\ttrain_loss_mean\n",
+          f);
+    for (int i = 0; i < x->n_runs; i += (int)seeds) {
+        const gf_degrade_run *r0 = &x->runs[i];
+        for (int e = 0; e < x->spec.train.epochs; e++) {
+            double sum[3] = {0, 0, 0}, lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+            int n = 0;
+            for (long k = 0; k < seeds; k++) {
+                const gf_degrade_run *r = &x->runs[i + k];
+                if (e >= r->epochs_done)
+                    continue;
+                const double v[2] = {r->hist[e].train_err, r->hist[e].test_err};
+                for (int j = 0; j < 2; j++) {
+                    sum[j] += v[j];
+                    lo[j] = fmin(lo[j], v[j]);
+                    hi[j] = fmax(hi[j], v[j]);
+                }
+                sum[2] += r->hist[e].train_loss;
+                n++;
+            }
+            if (n == 0)
+                continue;
+            fprintf(f, "%s\t%s\t%d\t%d\t%d", r0->name, gf_arch_names[r0->arch], r0->depth, e + 1,
+                    n);
+            const double v[] = {sum[0] / n, lo[0], hi[0], sum[1] / n, lo[1], hi[1], sum[2] / n};
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
+                fputc('\t', f);
+                num(f, v[j]);
+            }
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static const char *const kind_names[] = {"block", "fc1_input", "fc2_input"};
+
+/* Rows grouped by net, seed, step and kind, so a figure's filtered lines
+ * run unbroken. */
+static int write_gradnorm_training(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    fputs("net\tarch\tdepth\tseed\tstep\tepoch\tprobe\tkind\tblock\tlog10_frob\tlog10_rms\n", f);
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        for (size_t a = 0; a < r->n_probes;) {
+            size_t b = a;
+            while (b < r->n_probes && r->probes[b].step == r->probes[a].step)
+                b++;
+            for (int kind = GF_PROBE_BLOCK; kind <= GF_PROBE_FC2_IN; kind++)
+                for (size_t j = a; j < b; j++) {
+                    const gf_train_probe *p = &r->probes[j];
+                    if ((int)p->kind != kind)
+                        continue;
+                    const gf_probe_record rec = {.kind = p->kind, .block = p->block};
+                    char name[64];
+                    gf_probe_name(&rec, name, sizeof name);
+                    fprintf(f, "%s\t%s\t%d\t%ld\t%ld\t%d\t%s\t%s\t%d\t", r->name,
+                            gf_arch_names[r->arch], r->depth, r->seed, p->step, p->epoch, name,
+                            kind_names[kind], p->block);
+                    num(f, gf_log10_of_log2(p->log2_frob));
+                    fputc('\t', f);
+                    num(f, gf_log10_of_log2(p->log2_rms));
+                    fputc('\n', f);
+                }
+            a = b;
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_params_training(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    fputs("net\tseed\tstep\tparam\tlog10_grad\tlog10_value\n", f);
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        for (size_t j = 0; j < r->n_pnorms; j++) {
+            const gf_train_param_norm *p = &r->pnorms[j];
+            fprintf(f, "%s\t%ld\t%ld\t%s\t", r->name, r->seed, p->step,
+                    r->slot_names[p->slot]);
+            num(f, gf_log10_of_log2(p->log2_grad));
+            fputc('\t', f);
+            num(f, gf_log10_of_log2(p->log2_value));
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* "8.12" or "8.12 ± 0.31" (percent), "n/a" when no seed finished. */
+static void percent(char *buf, size_t size, double mean, double sd, int n, int seeds)
+{
+    if (n == 0)
+        snprintf(buf, size, "n/a");
+    else if (seeds > 1)
+        snprintf(buf, size, "%.2f ± %.2f", 100 * mean, 100 * sd);
+    else
+        snprintf(buf, size, "%.2f", 100 * mean);
+}
+
+int gf_degrade_write_table(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    const gf_degrade_spec *o = &x->spec;
+    fprintf(f, "# Degradation: final errors after %d epochs\n\n", o->train.epochs);
+    fprintf(f, "%s, %zu training / %zu test images; width %zu, norm %s, init %s; %s, lr %g, "
+               "batch %zu.\n\n",
+            o->data_name, o->train_set->n, o->test_set ? o->test_set->n : 0, o->base.width,
+            gf_norm_names[o->base.norm], gf_init_names[o->base.init],
+            gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch);
+    fprintf(f, "| net | layers | training error (%%) | test error (%%) | seeds |\n"
+               "|---|---:|---:|---:|---|\n");
+    for (int a = 0; a < o->n_archs; a++)
+        for (int d = 0; d < o->n_depths; d++) {
+            double tm, ts, em, es;
+            int n;
+            gf_degrade_final(x, o->archs[a], o->depths[d], &tm, &ts, &em, &es, &n);
+            char tr[40], te[40], seeds[160] = "";
+            percent(tr, sizeof tr, tm, ts, n, o->seeds);
+            percent(te, sizeof te, em, es, n, o->seeds);
+            for (int k = 0; k < o->seeds && strlen(seeds) < 120; k++)
+                snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds), "%s%ld",
+                         k ? ", " : "", o->seed0 + k);
+            if (n < o->seeds)
+                snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds),
+                         " (%d finished)", n);
+            fprintf(f, "| %s-%d | %d | %s | %s | %s |\n", gf_arch_names[o->archs[a]],
+                    o->depths[d], o->depths[d], tr, te, seeds);
+        }
+    if (o->seeds > 1)
+        fputs("\nMean ± sample standard deviation over the seeds.\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_degrade_write(const gf_degrade_result *x, const char *dir, char *why, size_t size)
+{
+    static const struct {
+        const char *name;
+        gf_write_fn fn;
+    } files[] = {
+        {"curves.tsv", write_curves},
+        {"curves_mean.tsv", write_curves_mean},
+        {"gradnorm_training.tsv", write_gradnorm_training},
+        {"params_training.tsv", write_params_training},
+        {"table.md", gf_degrade_write_table},
+    };
+    char path[4200];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
+            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
+            return -1;
+        }
+        if (gf_write_file(path, files[i].fn, x, why, size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The rank of depth among the requested depths (smallest first): its colour. */
+static int depth_rank(const gf_degrade_spec *o, int depth)
+{
+    int r = 0;
+    for (int d = 0; d < o->n_depths; d++)
+        r += o->depths[d] < depth;
+    return r;
+}
+
+
+void gf_degrade_figs_make(const gf_degrade_result *x, gf_degrade_figs *f)
+{
+    const gf_degrade_spec *o = &x->spec;
+    memset(f, 0, sizeof *f);
+    int nl = 0, nr = 0, n = 0;
+    double ymax = 0.0;
+    for (int a = 0; a < o->n_archs; a++)
+        for (int d = 0; d < o->n_depths; d++, n++) {
+            snprintf(f->names[n], sizeof f->names[n], "%s-%d", gf_arch_names[o->archs[a]],
+                     o->depths[d]);
+            if (o->archs[a] == GF_ARCH_PLAIN) {
+                f->left_rank[nl] = depth_rank(o, o->depths[d]);
+                f->left[nl++] = f->names[n];
+            } else {
+                f->right_rank[nr] = depth_rank(o, o->depths[d]);
+                f->right[nr++] = f->names[n];
+            }
+        }
+    for (int i = 0; i < x->n_runs; i++)
+        for (int e = 0; e < x->runs[i].epochs_done; e++) {
+            const gf_epoch_stats *s = &x->runs[i].hist[e];
+            ymax = fmax(ymax, fmax(s->train_err, isnan(s->test_err) ? 0.0 : s->test_err));
+        }
+    ymax = fmin(100.0, ceil(100.0 * ymax * 1.08 / 5.0) * 5.0);
+    snprintf(f->title, sizeof f->title, "Degradation on %s: training error (solid) and test "
+             "error (dashed)", o->data_name);
+    snprintf(f->subtitle, sizeof f->subtitle, "%zu training images, width %zu, norm %s, init "
+             "%s, %s lr %g, batch %zu%s", o->train_set->n, o->base.width,
+             gf_norm_names[o->base.norm], gf_init_names[o->base.init],
+             gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch,
+             o->seeds > 1 ? "; mean over seeds" : "");
+    f->curves = (gf_fig_curves){.title = f->title, .subtitle = f->subtitle, .left = f->left,
+                                .right = f->right, .left_depth_rank = f->left_rank,
+                                .right_depth_rank = f->right_rank, .n_left = nl, .n_right = nr,
+                                .left_title = "plain nets", .right_title = "residual nets",
+                                .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100};
+
+    /* gradient norms: the deepest net of each architecture, first seed */
+    const int depth = gf_degrade_deepest(x);
+    int nn = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    const gf_degrade_run *ref = NULL;
+    for (int a = 0; a < o->n_archs; a++) {
+        snprintf(f->norm_names[nn], sizeof f->norm_names[nn], "%s-%d",
+                 gf_arch_names[o->archs[a]], depth);
+        f->norm_nets[nn] = f->norm_names[nn];
+        nn++;
+        for (int i = 0; i < x->n_runs; i++) {
+            const gf_degrade_run *r = &x->runs[i];
+            if (r->arch != o->archs[a] || r->depth != depth || r->seed != o->seed0)
+                continue;
+            if (!ref || r->n_probes > ref->n_probes)
+                ref = r;
+            for (size_t j = 0; j < r->n_probes; j++)
+                if (r->probes[j].kind == GF_PROBE_BLOCK && isfinite(r->probes[j].log2_frob)) {
+                    lo = fmin(lo, gf_log10_of_log2(r->probes[j].log2_frob));
+                    hi = fmax(hi, gf_log10_of_log2(r->probes[j].log2_frob));
+                }
+        }
+    }
+    /* up to 6 probed steps, evenly spread from the first to the last */
+    long first = -1, last = -1;
+    int distinct = 0;
+    for (size_t j = 0; ref && j < ref->n_probes; j++)
+        if (j == 0 || ref->probes[j].step != ref->probes[j - 1].step) {
+            first = first < 0 ? ref->probes[j].step : first;
+            last = ref->probes[j].step;
+            distinct++;
+        }
+    int ns = 0;
+    for (int k = 0; k < 6 && distinct > 0; k++) {
+        /* the probed step nearest to an even split of [first, last] */
+        const double want = first + (double)(last - first) * k / 5.0;
+        long best = first;
+        for (size_t j = 0; j < ref->n_probes; j++)
+            if (fabs((double)ref->probes[j].step - want) < fabs((double)best - want))
+                best = ref->probes[j].step;
+        if (ns == 0 || f->steps[ns - 1] != best) {
+            f->steps[ns] = best;
+            f->step_epochs[ns++] = (int)(best / (ref->steps_per_epoch ? ref->steps_per_epoch : 1)) + 1;
+        }
+    }
+    snprintf(f->norms_title, sizeof f->norms_title, "Gradient norm per depth during training "
+             "(%s, seed %ld): early steps light, late steps dark", o->data_name, o->seed0);
+    f->norms = (gf_fig_training_norms){.title = f->norms_title, .nets = f->norm_nets,
+                                       .n_nets = nn, .seed = o->seed0, .steps = f->steps,
+                                       .step_epochs = f->step_epochs, .n_steps = ns,
+                                       .blocks_max = (depth - 2) / 2, .ymin = lo, .ymax = hi};
+}
