@@ -104,15 +104,18 @@ static double compare(const gf_degrade_result *x, const degrade_options *o, gf_a
 }
 
 /* What the gradient norms say next to the errors. */
-static void gradient_reading(const gf_degrade_run *r, double first, double last)
+static void gradient_reading(const gf_degrade_run *r, double first, double last,
+                             double plain_gap)
 {
     printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, 10^%+.2f "
            "at the last probe",
            r->name, r->seed, first, last);
-    if (r->arch == GF_ARCH_PLAIN && fabs(last) < 1.0)
+    if (r->arch == GF_ARCH_PLAIN && fabs(last) < 1.0 && plain_gap > 0)
         printf(":\n    within one decade at the end: the plain net's gradient does not vanish, "
                "yet it trains worse\n    (He et al.: with batch norm, degradation is not "
                "vanishing gradients)");
+    else if (fabs(last) < 1.0)
+        printf(": within one decade at the end (no vanishing)");
     if (r->arch == GF_ARCH_PLAIN && first > 1.0)
         printf(";\n    at initialization it grows toward the input (batch norm in a deep plain "
                "stack makes\n    gradients explode at init, Yang et al. 2019)");
@@ -154,7 +157,7 @@ void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int d
             if (r->arch != arch || r->depth != depth || r->seed != o->c.seed ||
                 gradient_ends(r, &f, &l) != 0)
                 continue;
-            gradient_reading(r, f, l);
+            gradient_reading(r, f, l, plain_gap);
         }
     }
     printf("  wall time %.1f s\n  wrote %s/{curves,curves_mean,gradnorm_training,params_training}.tsv, table.md, "

@@ -1,0 +1,181 @@
+/* test_cli_degrade.c: `gradflow degrade` run as a user would: help, bad
+ * input, missing data, a small training run, resuming, a diverging net. */
+#include "cli_util.h"
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A small run on the synthetic set: 2 architectures x depths 4 and 6. */
+#define SMALL "degrade", "--data", "synthetic", "--ntrain", "256", "--ntest", "64", "--width", \
+              "8", "--batch", "32", "--depth", "4,6", "--no-plot", "--quiet"
+
+static void test_help_and_version(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "--probe-every") && strstr(r.out, "--resume"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--version")) == 0);
+    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "degrade"));
+    result_free(&r);
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--depth", "20,21"},        {"--depth", "20,20"},          {"--depth", "20,"},
+        {"--epochs", "0"},           {"--lr", "-1"},                {"--lr", "abc"},
+        {"--lr", "nan"},             {"--momentum", "1"},           {"--optimizer", "foo"},
+        {"--schedule", "foo"},       {"--milestones", "0.75,0.5"},  {"--milestones", "1.5"},
+        {"--gamma", "0"},            {"--data", "foo"},             {"--ntrain", "1"},
+        {"--batch", "500", "--ntrain", "100"},                       {"--clip", "-1"},
+        {"--probe-every", "0"},      {"--optimizer", "adam", "--momentum", "0.5"},
+        {"--nesterov", "--momentum", "0"},                           {"--data-dir", ""},
+        {"--weight-decay", "2"},     {"--warmup", "-3"},            {"stray"},
+        {"--epochs"},                {"--bogus"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        const char *args[16] = {"degrade", "--data", "synthetic", "--out", out};
+        int n = 5;
+        for (int k = 0; k < 4 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, "gradflow degrade: ", 18) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  degrade %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+static void test_missing_dataset(void)
+{
+    char out[4200];
+    path_in(out, sizeof out, "nodata");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--data", "fashion", "--data-dir", "/nonexistent/fm",
+                                 "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1);
+    CU_ASSERT(r.err && strstr(r.err, "dataset-fashion-mnist") != NULL);
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+}
+
+/* The rows of a TSV file without the timing columns (the last two). */
+static char *without_times(const char *path)
+{
+    char *text = tu_read_file(path, NULL);
+    if (!text)
+        return NULL;
+    char *dst = text;
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        const size_t len = end ? (size_t)(end - line) : strlen(line);
+        size_t keep = len;
+        for (int tabs = 0; keep > 0 && tabs < 2; keep--) /* cut after the 2nd tab from the end */
+            tabs += line[keep - 1] == '\t';
+        memmove(dst, line, keep);
+        dst += keep;
+        *dst++ = '\n';
+        line += len + (end != NULL);
+    }
+    *dst = '\0';
+    return text;
+}
+
+static int count_rows(const char *text)
+{
+    int n = 0;
+    for (; text && *text; text++)
+        n += *text == '\n';
+    return n - 1; /* header */
+}
+
+static void test_small_run_and_resume(void)
+{
+    char a[4200], b[4200], path[4300];
+    path_in(a, sizeof a, "runA");
+    path_in(b, sizeof b, "runB");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", a)) == 0);
+    if (r.status != 0)
+        show("small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    result_free(&r);
+    static const char *const files[] = {"curves.tsv", "curves_mean.tsv", "gradnorm_training.tsv",
+                                        "params_training.tsv", "table.md", "manifest.json",
+                                        "degradation.gp", "gradnorm_training.gp",
+                                        "checkpoints/plain-4-seed1.safetensors",
+                                        "checkpoints/resnet-6-seed1.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    snprintf(path, sizeof path, "%s/curves.tsv", a);
+    char *ca = without_times(path);
+    CU_ASSERT_FATAL(ca != NULL);
+    CU_ASSERT_EQUAL(count_rows(ca), 2 * 2 * 2); /* archs x depths x epochs */
+    CU_ASSERT(strncmp(ca, "net\tarch\tdepth\tseed\tepoch\t", 25) == 0);
+
+    /* the same command again: the same numbers */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", b)) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/curves.tsv", b);
+    char *cb = without_times(path);
+    CU_ASSERT(cb && strcmp(ca, cb) == 0);
+    free(cb);
+
+    /* --resume where every net is done: nothing trains, the history comes back */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", b, "--resume")) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    cb = without_times(path);
+    CU_ASSERT(cb && strcmp(ca, cb) == 0);
+    free(cb);
+
+    /* --resume with other settings is refused, naming the difference */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "3", "--out", b, "--resume")) == 0);
+    CU_ASSERT(r.status == 1 && r.err && strstr(r.err, "epochs is 2 in the file, 3 here"));
+    result_free(&r);
+    free(ca);
+}
+
+static void test_diverging_net(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "diverge");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--arch", "plain", "--depth", "6",
+                                 "--norm", "none", "--lr", "1e6", "--schedule", "constant",
+                                 "--out", out)) == 0);
+    CU_ASSERT(r.status == 1);
+    CU_ASSERT(r.err && strstr(r.err, "non-finite") && strstr(r.err, "at step ") &&
+              strstr(r.err, "layer "));
+    snprintf(path, sizeof path, "%s/curves.tsv", out);
+    CU_ASSERT(tu_file_exists(path)); /* what was measured is kept */
+    snprintf(path, sizeof path, "%s/manifest.json", out);
+    CU_ASSERT(tu_file_exists(path));
+    result_free(&r);
+}
+
+CU_TestInfo cli_degrade_tests[] = {
+    {"degrade --help, --version", test_help_and_version},
+    {"degrade bad input: status 2, one line, nothing created", test_bad_input},
+    {"degrade without Fashion-MNIST names the package", test_missing_dataset},
+    {"a small run writes every file; same seed, same numbers; resume", test_small_run_and_resume},
+    {"a diverging net: status 1, step and layer named, data kept", test_diverging_net},
+    CU_TEST_INFO_NULL,
+};
