@@ -2,7 +2,7 @@
 # Installs, from Debian 12's archive, whatever gradflow needs and the machine lacks.
 set -eu
 PACKAGES="gcc libc6-dev meson ninja-build pkg-config libgsl-dev libopenblas-dev libjansson-dev
-libcunit1-dev zlib1g-dev gnuplot-nox fonts-dejavu-core"
+libcunit1-dev zlib1g-dev gnuplot-nox fonts-dejavu-core dataset-fashion-mnist"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||

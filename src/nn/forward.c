@@ -1,4 +1,4 @@
-/* forward.c: the forward pass of a stack, with its probes. */
+/* forward.c: the forward pass of a stack, piece by piece, with its probes. */
 #include "nn/gf_nn.h"
 
 static gf_tensor *slot_tensor(gf_stack *s, int slot)
@@ -48,44 +48,90 @@ static void probe(gf_recorder *rec, gf_tensor *t, gf_probe_kind kind, int block,
         gf_probe_attach(rec, t, kind, block, skip);
 }
 
-gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
-                            gf_recorder *rec)
+gf_tensor *gf_stack_stem(gf_stack *s, gf_tape *tape, gf_tensor *x, int training)
 {
-    const gf_arch arch = s->cfg.arch;
+    gf_tensor *h = linear(s, tape, x, s->stem);
+    return s->cfg.arch == GF_ARCH_PREACT ? h : act(s, tape, norm(s, tape, h, s->stem_norm, training));
+}
+
+/* The branch F of block b, and the inputs of its two Linear layers (u, v). */
+static gf_tensor *branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training,
+                         gf_tensor **u, gf_tensor **v)
+{
+    gf_block_slots *blk = &s->block[b];
+    if (s->cfg.arch == GF_ARCH_PREACT) {
+        *u = act(s, tape, norm(s, tape, x, blk->n1, training));
+        *v = act(s, tape, norm(s, tape, linear(s, tape, *u, blk->fc1), blk->n2, training));
+        return linear(s, tape, *v, blk->fc2);
+    }
+    *u = x;
+    *v = act(s, tape, norm(s, tape, linear(s, tape, x, blk->fc1), blk->n1, training));
+    return norm(s, tape, linear(s, tape, *v, blk->fc2), blk->n2, training);
+}
+
+gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training)
+{
+    gf_tensor *u, *v;
+    return branch(s, tape, b, x, training, &u, &v);
+}
+
+/* Block b at position pos: x -> x_{pos+1}; scale multiplies the branch. */
+static gf_tensor *block(gf_stack *s, gf_tape *tape, int b, int pos, gf_tensor *in, int training,
+                        double scale, gf_recorder *rec)
+{
+    gf_tensor *u, *v, *out, *skip = NULL;
+    gf_tensor *f = branch(s, tape, b, in, training, &u, &v);
+    if (f && scale != 1.0)
+        f = gf_scale(tape, f, scale);
+    if (s->cfg.arch == GF_ARCH_PLAIN)
+        out = act(s, tape, f);
+    else if (s->cfg.arch == GF_ARCH_PREACT)
+        out = skip = gf_add(tape, in, f);
+    else if (s->cfg.act == GF_ACT_RELU) /* the gradient of f is the skip term too */
+        out = gf_add_relu(tape, skip = f, in);
+    else
+        out = act(s, tape, skip = gf_add(tape, f, in));
+    if (out) {
+        probe(rec, in, GF_PROBE_BLOCK, pos, skip);
+        probe(rec, u, GF_PROBE_FC1_IN, pos, NULL);
+        probe(rec, v, GF_PROBE_FC2_IN, pos, NULL);
+    }
+    return out;
+}
+
+gf_tensor *gf_stack_head(gf_stack *s, gf_tape *tape, gf_tensor *x_B, int training)
+{
+    gf_tensor *h = x_B;
+    if (s->cfg.arch == GF_ARCH_PREACT)
+        h = act(s, tape, norm(s, tape, h, s->final_norm, training));
+    return linear(s, tape, h, s->head);
+}
+
+gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
+                                 gf_recorder *rec, const gf_block_plan *plan)
+{
     if (rec)
         gf_recorder_clear(rec);
-    gf_tensor *h = linear(s, tape, x, s->stem);
-    if (arch != GF_ARCH_PREACT)
-        h = act(s, tape, norm(s, tape, h, s->stem_norm, training));
-    for (int b = 0; b < s->blocks && h; b++) {
-        gf_block_slots *blk = &s->block[b];
-        gf_tensor *in = h, *u, *v, *out, *skip = NULL;
-        if (arch == GF_ARCH_PREACT) {
-            u = act(s, tape, norm(s, tape, in, blk->n1, training));
-            v = act(s, tape, norm(s, tape, linear(s, tape, u, blk->fc1), blk->n2, training));
-            out = skip = gf_add(tape, in, linear(s, tape, v, blk->fc2));
-        } else {
-            u = in;
-            v = act(s, tape, norm(s, tape, linear(s, tape, u, blk->fc1), blk->n1, training));
-            gf_tensor *f = norm(s, tape, linear(s, tape, v, blk->fc2), blk->n2, training);
-            if (arch == GF_ARCH_PLAIN)
-                out = act(s, tape, f);
-            else if (s->cfg.act == GF_ACT_RELU) /* the gradient of f is the skip term too */
-                out = gf_add_relu(tape, skip = f, in);
-            else
-                out = act(s, tape, skip = gf_add(tape, f, in));
-        }
-        if (!out)
+    gf_tensor *h = gf_stack_stem(s, tape, x, training);
+    for (int pos = 0; pos < s->blocks && h; pos++) {
+        const int b = plan && plan->order ? plan->order[pos] : pos;
+        if (b < 0 || b >= s->blocks)
             return NULL;
-        probe(rec, in, GF_PROBE_BLOCK, b, skip);
-        probe(rec, u, GF_PROBE_FC1_IN, b, NULL);
-        probe(rec, v, GF_PROBE_FC2_IN, b, NULL);
-        h = out;
+        if (plan && plan->drop && plan->drop[pos]) { /* the identity: no node, no work */
+            probe(rec, h, GF_PROBE_BLOCK, pos, NULL);
+            continue;
+        }
+        const double scale = plan && plan->branch_scale ? plan->branch_scale[pos] : 1.0;
+        h = block(s, tape, b, pos, h, training, scale, rec);
     }
     if (!h)
         return NULL;
     probe(rec, h, GF_PROBE_BLOCK, s->blocks, NULL);
-    if (arch == GF_ARCH_PREACT)
-        h = act(s, tape, norm(s, tape, h, s->final_norm, training));
-    return linear(s, tape, h, s->head);
+    return gf_stack_head(s, tape, h, training);
+}
+
+gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
+                            gf_recorder *rec)
+{
+    return gf_stack_forward_plan(s, tape, x, training, rec, NULL);
 }

@@ -147,6 +147,27 @@ int gf_stack_init(gf_stack *s, gsl_rng *rng);
 gf_tensor *gf_stack_forward(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
                             gf_recorder *rec);
 
+/* How the blocks run in one forward pass: for lesions (a block deleted),
+ * reordering, and stochastic depth (dropped in training, the branch scaled
+ * by its survival probability in evaluation). Any field may be NULL. */
+typedef struct gf_block_plan {
+    const int *order;             /* the block that runs at position i (a permutation) */
+    const unsigned char *drop;    /* 1: position i is the identity: no node, no work */
+    const double *branch_scale;   /* the branch's output times this (residual stacks) */
+} gf_block_plan;
+
+/* gf_stack_forward with a plan (NULL: every block, in order). A dropped
+ * position keeps its block-boundary probe (without a skip / branch split). */
+gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
+                                 gf_recorder *rec, const gf_block_plan *plan);
+
+/* The pieces of the forward pass: x_0 = stem(x); the branch F_b of block b
+ * (resnet: N2(fc2(act(N1(fc1 x)))), preact: fc2(act(N2(fc1(act(N1 x))))),
+ * plain: the block before its last activation); the head's logits from x_B. */
+gf_tensor *gf_stack_stem(gf_stack *s, gf_tape *tape, gf_tensor *x, int training);
+gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training);
+gf_tensor *gf_stack_head(gf_stack *s, gf_tape *tape, gf_tensor *x_B, int training);
+
 /* Name of the k-th Linear layer in forward order (the order gf_stack_forward
  * makes them): "stem", "blocks.3.fc1", ..., "head". */
 void gf_stack_linear_name(const gf_stack *s, int k, char *buf, size_t size);
