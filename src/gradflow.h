@@ -23,6 +23,7 @@
 #include "io/gf_io.h"
 #include "measure/gf_measure.h"
 #include "train/gf_train.h"
+#include "ensemble/gf_ensemble.h"
 #include "plots/gf_plot.h"
 
 

@@ -17,7 +17,7 @@
 
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
-    train_tests[], cli_degrade_tests[];
+    train_tests[], cli_degrade_tests[], ensemble_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -44,6 +44,8 @@ static CU_SuiteInfo suites[] = {
      .pTearDownFunc = NULL, .pTests = optim_tests},
     {.pName = "train", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = train_tests},
+    {.pName = "ensemble", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = ensemble_tests},
     {.pName = "cli", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_tests},
     {.pName = "cli-degrade", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,

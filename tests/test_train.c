@@ -108,7 +108,7 @@ static void test_loss_decreases(void)
     CU_ASSERT_FATAL(setup(&f, GF_ARCH_RESNET, &tc) == 0);
     double loss0, err0;
     gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    CU_ASSERT_FATAL(gf_evaluate(f.net, tape, &f.train, 64, &loss0, &err0) == 0);
+    CU_ASSERT_FATAL(gf_evaluate(f.net, tape, &f.train, 64, NULL, &loss0, &err0) == 0);
     CU_ASSERT(fabs(loss0 - log(4.0)) < 1.5); /* near chance at initialization */
     CU_ASSERT_FATAL(train_epochs(&f, 6) == 0);
     const gf_epoch_stats *h = gf_trainer_history(f.t);
@@ -119,7 +119,7 @@ static void test_loss_decreases(void)
     CU_ASSERT_EQUAL(gf_trainer_steps_per_epoch(f.t), 320 / 32);
     /* the evaluation of the trainer agrees with a fresh one */
     double loss, err;
-    CU_ASSERT_FATAL(gf_evaluate(f.net, tape, &f.train, 64, &loss, &err) == 0);
+    CU_ASSERT_FATAL(gf_evaluate(f.net, tape, &f.train, 64, NULL, &loss, &err) == 0);
     CU_ASSERT_DOUBLE_EQUAL(loss, h[5].train_loss, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(err, h[5].train_err, 1e-15);
     gf_tape_free(tape);

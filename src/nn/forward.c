@@ -99,6 +99,11 @@ static gf_tensor *block(gf_stack *s, gf_tape *tape, int b, int pos, gf_tensor *i
     return out;
 }
 
+gf_tensor *gf_stack_block(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training)
+{
+    return block(s, tape, b, b, x, training, 1.0, NULL);
+}
+
 gf_tensor *gf_stack_head(gf_stack *s, gf_tape *tape, gf_tensor *x_B, int training)
 {
     gf_tensor *h = x_B;

@@ -88,6 +88,10 @@ int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows
                   int vector);
 int gf_params_finalize(gf_params *p); /* allocate the buffers (values zeroed), bind the slots */
 int gf_params_find(const gf_params *p, const char *name);
+/* Turn the gradients of every trainable slot on or off: off, a backward
+ * pass computes only the gradients of inputs (vector-Jacobian products
+ * without the weight gradients' work). */
+void gf_params_requires_grad(gf_params *p, int on);
 /* log2 of the Frobenius norms of a slot's gradient (true scale) and value. */
 double gf_params_grad_log2(const gf_params *p, int slot);
 double gf_params_value_log2(const gf_params *p, int slot);
@@ -163,9 +167,11 @@ gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int t
 
 /* The pieces of the forward pass: x_0 = stem(x); the branch F_b of block b
  * (resnet: N2(fc2(act(N1(fc1 x)))), preact: fc2(act(N2(fc1(act(N1 x))))),
- * plain: the block before its last activation); the head's logits from x_B. */
+ * plain: the block before its last activation); the whole block b,
+ * x_{b+1} from x_b; the head's logits from x_B. */
 gf_tensor *gf_stack_stem(gf_stack *s, gf_tape *tape, gf_tensor *x, int training);
 gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training);
+gf_tensor *gf_stack_block(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training);
 gf_tensor *gf_stack_head(gf_stack *s, gf_tape *tape, gf_tensor *x_B, int training);
 
 /* Name of the k-th Linear layer in forward order (the order gf_stack_forward

@@ -71,6 +71,17 @@ int gf_params_finalize(gf_params *p)
     return 0;
 }
 
+void gf_params_requires_grad(gf_params *p, int on)
+{
+    for (size_t i = 0; i < p->n_slots; i++)
+        if (p->slot[i].kind == GF_SLOT_PARAM) {
+            if (on)
+                p->slot[i].t.flags |= GF_REQUIRES_GRAD;
+            else
+                p->slot[i].t.flags &= ~(unsigned)GF_REQUIRES_GRAD;
+        }
+}
+
 int gf_params_find(const gf_params *p, const char *name)
 {
     for (size_t i = 0; i < p->n_slots; i++)

@@ -30,13 +30,13 @@ static void history_read(const double *r, gf_epoch_stats *e)
 }
 
 /* The training settings a resumed run must share, as (key, value) text. */
-enum { N_TRAIN = 20 };
+enum { N_TRAIN = 21 };
 static void train_pairs(const gf_trainer *t, const char *key[N_TRAIN], char value[N_TRAIN][48])
 {
     static const char *const keys[N_TRAIN] = {
         "optimizer", "weight_decay", "momentum", "nesterov", "beta1", "beta2", "adam_eps",
         "schedule", "lr", "warmup_steps", "gamma", "milestones", "min_lr", "batch", "epochs",
-        "seed", "clip", "train_samples", "input_dim", "probe_every"};
+        "seed", "clip", "train_samples", "input_dim", "probe_every", "survival"};
     const gf_train_config *c = &t->cfg;
     const gf_optim_config *o = &c->optim;
     const gf_schedule *s = &c->sched;
@@ -65,6 +65,13 @@ static void train_pairs(const gf_trainer *t, const char *key[N_TRAIN], char valu
     snprintf(value[17], 48, "%zu", t->train->n);
     snprintf(value[18], 48, "%zu", t->train->dim);
     snprintf(value[19], 48, "%ld", c->probe_every);
+    double fingerprint = 0.0; /* sum of (l + 1) p_l: differs when any p_l does */
+    for (int l = 0; c->survival && l < t->net->blocks; l++)
+        fingerprint += (l + 1) * c->survival[l];
+    if (c->survival)
+        snprintf(value[20], 48, "%.17g", fingerprint);
+    else
+        snprintf(value[20], 48, "none");
 }
 
 static int add_meta_long(gf_st_file *st, const char *key, long v)

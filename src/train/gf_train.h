@@ -116,7 +116,17 @@ typedef struct gf_train_config {
     unsigned long seed;       /* the batch order of epoch e comes from (seed, e) */
     long probe_every;         /* record probes at steps 0, N, 2N, ... and the last; 0: never */
     size_t eval_batch;        /* batch for evaluation (memory only; results do not depend on it) */
+    const double *survival;   /* stochastic depth (Huang et al. 2016): block l runs in a
+                                 training step with probability survival[l] (drawn per step
+                                 from the epoch's generator) and its branch is scaled by
+                                 survival[l] in evaluation; NULL: every block always runs.
+                                 The caller's array must outlive the trainer. */
 } gf_train_config;
+
+/* Survival probabilities of B blocks: linear decay p_l = 1 - (l + 1)/B (1 - p_last)
+ * (Huang et al.: the last block has p_last), or uniform p_l = p_last. */
+void gf_survival_linear(double *p, int blocks, double p_last);
+void gf_survival_uniform(double *p, int blocks, double p_last);
 
 /* What one epoch measured. Errors are fractions in [0, 1]. */
 typedef struct gf_epoch_stats {
@@ -183,9 +193,10 @@ const gf_train_param_norm *gf_trainer_param_norms(const gf_trainer *t, size_t *n
  * left as they were before that step. */
 int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size);
 
-/* Mean loss and error of net on ds in evaluation mode. 0 or -1. */
-int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch, double *loss,
-                double *err);
+/* Mean loss and error of net on ds in evaluation mode (with plan, e.g. a
+ * deleted block or scaled branches; NULL: the whole net). 0 or -1. */
+int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
+                const gf_block_plan *plan, double *loss, double *err);
 
 /* Checkpoints (safetensors): the parameters under their state_dict names,
  * the optimizer state under "optim.m.NAME" / "optim.v.NAME", and metadata:

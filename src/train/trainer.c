@@ -30,6 +30,11 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
         msg = "train at least one epoch";
     else if (!(c->clip >= 0.0) || c->probe_every < 0)
         msg = "clipping norm and probe interval must not be negative";
+    else if (c->survival && net->cfg.arch == GF_ARCH_PLAIN)
+        msg = "stochastic depth needs a residual stack";
+    for (int l = 0; !msg && c->survival && l < net->blocks; l++)
+        if (!(c->survival[l] > 0.0 && c->survival[l] <= 1.0))
+            msg = "survival probabilities are in (0, 1]";
     if (msg) {
         snprintf(why, size, "%s", msg);
         return NULL;
@@ -59,6 +64,9 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
     t->saved_buffers = malloc((p->size ? p->size : 1) * sizeof *t->saved_buffers);
     t->rng = gsl_rng_alloc(gsl_rng_mt19937);
     t->tape = gf_tape_alloc(0);
+    t->drop = calloc((size_t)net->blocks + 1, sizeof *t->drop);
+    t->train_plan = (gf_block_plan){.drop = t->drop};
+    t->eval_plan = (gf_block_plan){.branch_scale = c->survival};
     if (c->probe_every > 0) { /* room for every probed step, reserved now */
         const size_t steps = (size_t)((t->cfg.sched.total_steps + c->probe_every - 1) /
                                       c->probe_every) + 1;
@@ -71,6 +79,7 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
         t->pnorms = malloc(t->cap_pnorms * sizeof *t->pnorms);
     }
     if (!t->order || !t->labels || !t->history || !t->saved_buffers || !t->rng || !t->tape ||
+        !t->drop ||
         (c->probe_every > 0 && (!t->probes || !t->pnorms)) ||
         gf_optim_init(&t->opt, &c->optim, p) != 0) {
         gf_trainer_free(t);
@@ -94,6 +103,7 @@ void gf_trainer_free(gf_trainer *t)
     free(t->saved_buffers);
     free(t->probes);
     free(t->pnorms);
+    free(t->drop);
     free(t);
 }
 
@@ -144,8 +154,8 @@ static void keep_probes(gf_trainer *t)
 
 /* ---- evaluation ---------------------------------------------------------- */
 
-int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch, double *loss,
-                double *err)
+int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
+                const gf_block_plan *plan, double *loss, double *err)
 {
     double sum_loss = 0.0;
     size_t wrong = 0;
@@ -156,7 +166,7 @@ int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch
         if (!x)
             return -1;
         memcpy(x->v, ds->x + first * ds->dim, n * ds->dim * sizeof *x->v);
-        gf_tensor *z = gf_stack_forward(net, tape, x, 0, NULL);
+        gf_tensor *z = gf_stack_forward_plan(net, tape, x, 0, NULL, plan);
         gf_tensor *l = gf_softmax_xent(tape, z, ds->y + first);
         if (!l)
             return -1;
@@ -196,7 +206,8 @@ static void buffers_save(gf_trainer *t, int restore)
 }
 
 /* The batch order of epoch e: a shuffle from its own seed, so a resumed run
- * draws the same batches without saving a generator's state. */
+ * draws the same batches (and the same dropped blocks) without saving a
+ * generator's state. */
 static void shuffle(gf_trainer *t, int epoch)
 {
     for (size_t i = 0; i < t->train->n; i++)
@@ -222,7 +233,11 @@ static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char
                       (t->step % t->cfg.probe_every == 0 ||
                        t->step + 1 == t->cfg.sched.total_steps);
     buffers_save(t, 0);
-    gf_tensor *z = gf_stack_forward(t->net, tape, x, 1, probe ? &t->rec : NULL);
+    if (t->cfg.survival) /* stochastic depth: this step's blocks, from the epoch's generator */
+        for (int l = 0; l < t->net->blocks; l++)
+            t->drop[l] = gsl_rng_uniform(t->rng) >= t->cfg.survival[l];
+    gf_tensor *z = gf_stack_forward_plan(t->net, tape, x, 1, probe ? &t->rec : NULL,
+                                         t->cfg.survival ? &t->train_plan : NULL);
     gf_tensor *loss = gf_softmax_xent(tape, z, t->labels);
     if (!loss) {
         snprintf(why, size, "the forward pass failed (status %d)", gf_tape_status(tape));
@@ -285,10 +300,11 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
     e.grad_norm = sum_g / (double)t->steps_per_epoch;
     e.seconds = t1 - t0;
     e.test_loss = e.test_err = NAN;
-    if (gf_evaluate(t->net, t->tape, t->train, t->cfg.eval_batch, &e.train_loss, &e.train_err) !=
-            0 ||
-        (t->test &&
-         gf_evaluate(t->net, t->tape, t->test, t->cfg.eval_batch, &e.test_loss, &e.test_err) != 0)) {
+    const gf_block_plan *plan = t->cfg.survival ? &t->eval_plan : NULL;
+    if (gf_evaluate(t->net, t->tape, t->train, t->cfg.eval_batch, plan, &e.train_loss,
+                    &e.train_err) != 0 ||
+        (t->test && gf_evaluate(t->net, t->tape, t->test, t->cfg.eval_batch, plan, &e.test_loss,
+                                &e.test_err) != 0)) {
         snprintf(why, size, "evaluation failed (out of memory?)");
         return -1;
     }
@@ -297,4 +313,16 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
     if (out)
         *out = e;
     return 0;
+}
+
+void gf_survival_linear(double *p, int blocks, double p_last)
+{
+    for (int l = 0; l < blocks; l++) /* p_l = 1 - (l + 1) / B (1 - p_B), blocks counted from 1 */
+        p[l] = 1.0 - (double)(l + 1) / (double)blocks * (1.0 - p_last);
+}
+
+void gf_survival_uniform(double *p, int blocks, double p_last)
+{
+    for (int l = 0; l < blocks; l++)
+        p[l] = p_last;
 }

@@ -16,6 +16,8 @@ struct gf_trainer {
     size_t *order;           /* the epoch's batch order: indices into train */
     int *labels;             /* the step's labels (read by backward) */
     double *saved_buffers;   /* running statistics before the step, laid out as params */
+    unsigned char *drop;     /* stochastic depth: the blocks dropped in this step */
+    gf_block_plan train_plan, eval_plan;
     long steps_per_epoch;
     long step;               /* optimizer steps taken */
     int epoch;               /* epochs done */
