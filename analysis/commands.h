@@ -4,5 +4,9 @@
 
 int cmd_gradnorm(int argc, char **argv);
 int cmd_degrade(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_pathgrad(int argc, char **argv);
+int cmd_lesion(int argc, char **argv);
+int cmd_stochdepth(int argc, char **argv);
 
 #endif

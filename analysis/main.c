@@ -13,6 +13,14 @@ static const gf_command commands[] = {
      cmd_gradnorm},
     {"degrade", "train plain and residual nets of two depths: the degradation experiment",
      cmd_degrade},
+    {"paths", "path-length distribution of B residual blocks (binomial, exact)",
+     cmd_paths},
+    {"pathgrad", "gradient at x_0 by path length, exact and sampled (Veit et al.)",
+     cmd_pathgrad},
+    {"lesion", "delete or reorder blocks of trained plain and residual nets",
+     cmd_lesion},
+    {"stochdepth", "train with stochastic depth against without",
+     cmd_stochdepth},
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

@@ -105,6 +105,12 @@ typedef struct gf_fig_training_norms {
 } gf_fig_training_norms;
 int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx);
 
+/* ---- figures: paths and pathgrad (fig_paths.c) ---- */
+
+/* ---- figures: lesion (fig_lesion.c) ---- */
+
+/* ---- figures: stochdepth (fig_stochdepth.c) ---- */
+
 /* Colour of the i-th depth of a figure, the same in every panel. */
 const char *gf_plot_depth_color(int i);
 

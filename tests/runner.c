@@ -17,7 +17,8 @@
 
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
-    train_tests[], cli_degrade_tests[], ensemble_tests[];
+    train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
+    cli_lesion_tests[], cli_stochdepth_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -50,6 +51,12 @@ static CU_SuiteInfo suites[] = {
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_tests},
     {.pName = "cli-degrade", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_degrade_tests},
+    {.pName = "cli-paths", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_paths_tests},
+    {.pName = "cli-lesion", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_lesion_tests},
+    {.pName = "cli-stochdepth", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_stochdepth_tests},
     {.pName = NULL, .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = NULL},
 };
