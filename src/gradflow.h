@@ -24,6 +24,7 @@
 #include "measure/gf_measure.h"
 #include "train/gf_train.h"
 #include "ensemble/gf_ensemble.h"
+#include "jacobian/gf_jacobian.h"
 #include "plots/gf_plot.h"
 
 

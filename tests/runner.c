@@ -18,7 +18,7 @@
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
-    cli_lesion_tests[], cli_stochdepth_tests[];
+    cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -47,6 +47,8 @@ static CU_SuiteInfo suites[] = {
      .pTearDownFunc = NULL, .pTests = train_tests},
     {.pName = "ensemble", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = ensemble_tests},
+    {.pName = "jacobian", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = jacobian_tests},
     {.pName = "cli", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_tests},
     {.pName = "cli-degrade", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,

@@ -1,0 +1,172 @@
+/* jacobian.c: block and end-to-end Jacobians of a stack by batched
+ * vector-Jacobian products; singular values. */
+#include "jacobian/gf_jacobian.h"
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A tape input holding d copies of the row v (d x d), differentiable. */
+static gf_tensor *copies(gf_tape *tape, const double *v, size_t d)
+{
+    gf_tensor *X = gf_tape_input(tape, d, d);
+    if (!X)
+        return NULL;
+    for (size_t r = 0; r < d; r++)
+        memcpy(X->v + r * d, v, d * sizeof *v);
+    X->flags |= GF_REQUIRES_GRAD;
+    return X;
+}
+
+static void identity(double *a, size_t d)
+{
+    memset(a, 0, d * d * sizeof *a);
+    for (size_t i = 0; i < d; i++)
+        a[i * d + i] = 1.0;
+}
+
+int gf_jacobians_compute(gf_stack *s, const double *x, gf_jacobians *out, char *why,
+                         size_t size)
+{
+    memset(out, 0, sizeof *out);
+    if (size > 0)
+        why[0] = '\0';
+    const size_t d = s->cfg.width, B = (size_t)s->blocks, dd = d * d;
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor **xs = calloc(B + 1, sizeof *xs);
+    double *seed = malloc(dd * sizeof *seed), *x0 = malloc(d * sizeof *x0);
+    out->block = malloc(B * dd * sizeof *out->block);
+    out->end = malloc((B + 1) * dd * sizeof *out->end);
+    int rc = tape && xs && seed && x0 && out->block && out->end ? 0 : -1;
+    if (rc != 0)
+        snprintf(why, size, "out of memory");
+    gf_params_requires_grad(&s->params, 0); /* input gradients only */
+    identity(seed, d);
+    gf_tensor *in = rc == 0 ? gf_tape_input(tape, 1, s->cfg.in_dim) : NULL;
+    if (in) { /* x_0 of the sample */
+        memcpy(in->v, x, s->cfg.in_dim * sizeof *x);
+        gf_tensor *h = gf_stack_stem(s, tape, in, 0);
+        if (h)
+            memcpy(x0, h->v, d * sizeof *x0);
+        else
+            rc = -1;
+    } else {
+        rc = -1;
+    }
+    /* end to end: the stack on d copies of x_0, seeded with I at x_B */
+    if (rc == 0) {
+        gf_tape_reset(tape);
+        xs[0] = copies(tape, x0, d);
+        for (size_t l = 0; l < B && xs[l]; l++)
+            xs[l + 1] = gf_stack_block(s, tape, (int)l, xs[l], 0);
+        if (!xs[B] || gf_tape_backward_from(tape, xs[B], seed) != 0)
+            rc = -1;
+        for (size_t l = 0; rc == 0 && l < B; l++)
+            gf_tensor_grad_export(xs[l], out->end + l * dd);
+        identity(out->end + B * dd, d);
+    }
+    /* block by block: block l on d copies of x_l, seeded with I at x_{l+1} */
+    double *xl = malloc(d * sizeof *xl);
+    for (size_t l = 0; rc == 0 && l < B; l++) {
+        if (!xl) {
+            rc = -1;
+            break;
+        }
+        memcpy(xl, xs[l]->v, d * sizeof *xl); /* row 0 of the copies: x_l itself */
+        gf_tape *t2 = gf_tape_alloc(0);
+        gf_tensor *X = t2 ? copies(t2, xl, d) : NULL;
+        gf_tensor *Y = X ? gf_stack_block(s, t2, (int)l, X, 0) : NULL;
+        if (!Y || gf_tape_backward_from(t2, Y, seed) != 0)
+            rc = -1;
+        else
+            gf_tensor_grad_export(X, out->block + l * dd);
+        gf_tape_free(t2);
+    }
+    if (rc != 0 && !*why)
+        snprintf(why, size, "the forward or backward pass failed");
+    free(xl);
+    gf_params_requires_grad(&s->params, 1);
+    out->blocks = s->blocks;
+    out->d = d;
+    free(xs);
+    free(seed);
+    free(x0);
+    gf_tape_free(tape);
+    if (rc != 0)
+        gf_jacobians_release(out);
+    return rc;
+}
+
+void gf_jacobians_release(gf_jacobians *j)
+{
+    free(j->block);
+    free(j->end);
+    memset(j, 0, sizeof *j);
+}
+
+int gf_singular_values(const double *a, size_t m, size_t n, double *sv)
+{
+    /* GSL's SVD wants rows >= columns: take the transpose when m < n (same values) */
+    const size_t r = m >= n ? m : n, c = m >= n ? n : m;
+    gsl_matrix *A = gsl_matrix_alloc(r, c), *V = gsl_matrix_alloc(c, c);
+    gsl_vector *S = gsl_vector_alloc(c), *work = gsl_vector_alloc(c);
+    int rc = A && V && S && work ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            gsl_matrix_set(A, m >= n ? i : j, m >= n ? j : i, a[i * n + j]);
+    if (rc == 0 && gsl_linalg_SV_decomp(A, V, S, work) != GSL_SUCCESS)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < c; i++)
+        sv[i] = gsl_vector_get(S, i); /* GSL returns them in decreasing order */
+    gsl_matrix_free(A);
+    gsl_matrix_free(V);
+    gsl_vector_free(S);
+    gsl_vector_free(work);
+    return rc;
+}
+
+double gf_spectral_norm(const double *a, size_t n, double tol, int max_iter, gsl_rng *rng)
+{
+    double *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+    if (!v || !w) {
+        free(v);
+        free(w);
+        return NAN;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = gsl_ran_gaussian(rng, 1.0);
+    double sigma = 0.0;
+    for (int it = 0; it < max_iter; it++) {
+        double nv = 0.0; /* v <- v / ||v||; w = a v; v = a^T w; sigma^2 ~ ||a v||^2 */
+        for (size_t i = 0; i < n; i++)
+            nv += v[i] * v[i];
+        nv = sqrt(nv);
+        if (nv == 0.0)
+            break;
+        double nw = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < n; j++)
+                acc += a[i * n + j] * v[j] / nv;
+            w[i] = acc;
+            nw += acc * acc;
+        }
+        const double next = sqrt(nw);
+        for (size_t j = 0; j < n; j++) {
+            double acc = 0.0;
+            for (size_t i = 0; i < n; i++)
+                acc += a[i * n + j] * w[i];
+            v[j] = acc;
+        }
+        const int done = it > 0 && fabs(next - sigma) <= tol * next;
+        sigma = next;
+        if (done)
+            break;
+    }
+    free(v);
+    free(w);
+    return sigma;
+}
