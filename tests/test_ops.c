@@ -80,6 +80,15 @@ static gf_tensor *build_scale(gf_tape *t, tu_fd *c)
 {
     return tu_mse_fixed(t, gf_scale(t, tu_fd_get(t, c, 0), -1.7));
 }
+static void setup_mul_scalar(tu_fd *c, gsl_rng *r)
+{
+    leaf_uniform(c, r, "x", 3, 4, ON_TAPE, -2, 2);
+    leaf_uniform(c, r, "a", 1, 1, BOUND, 0.5, 1.5);
+}
+static gf_tensor *build_mul_scalar(gf_tape *t, tu_fd *c)
+{
+    return tu_mse_fixed(t, gf_mul_scalar(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1)));
+}
 static gf_tensor *build_tanh(gf_tape *t, tu_fd *c)
 {
     return tu_mse_fixed(t, gf_tanh(t, tu_fd_get(t, c, 0)));
@@ -202,6 +211,8 @@ static const op_case cases[] = {
     {.op = "matmul", .variant = "A B", .setup = setup_matmul, .build = build_matmul},
     {.op = "add", .variant = "a + b", .setup = setup_two, .build = build_add},
     {.op = "scale", .variant = "-1.7 x", .setup = setup_one, .build = build_scale},
+    {.op = "mul_scalar", .variant = "a x, a learnable", .setup = setup_mul_scalar,
+     .build = build_mul_scalar},
     {.op = "relu", .variant = "away from 0", .setup = setup_relu, .build = build_relu},
     {.op = "add_relu", .variant = "relu(a + b)", .setup = setup_add_relu,
      .build = build_add_relu},

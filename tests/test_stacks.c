@@ -439,7 +439,79 @@ static void test_every_configuration_runs(void)
             }
 }
 
+/* ---- residual schemes: fixup, rezero, scaled ------------------------------------- */
+
+/* rezero: alpha = 0 makes every block the identity, and alpha still learns. */
+static void test_rezero_starts_as_identity(void)
+{
+    for (int arch = GF_ARCH_RESNET; arch <= GF_ARCH_PREACT; arch++) {
+        gf_stack_config c = tu_small_config((gf_arch)arch, 10, 8);
+        c.init = GF_INIT_REZERO;
+        tu_run r;
+        CU_ASSERT_FATAL(tu_run_stack(&r, &c, 3, 6, 1) == 0);
+        const gf_probe_record *first = gf_recorder_find(&r.rec, GF_PROBE_BLOCK, 0);
+        /* x_3 (not x_B = x_4): resnet's relu(0 + x) passes no gradient where x = 0 */
+        const gf_probe_record *last = gf_recorder_find(&r.rec, GF_PROBE_BLOCK, 3);
+        CU_ASSERT_FATAL(first && last);
+        CU_ASSERT(first->log2_frob == last->log2_frob); /* nothing added, nothing lost */
+        const int a = gf_params_find(&r.s->params, "blocks.1.alpha");
+        CU_ASSERT_FATAL(a >= 0);
+        CU_ASSERT(r.s->params.slot[a].t.v[0] == 0.0);
+        CU_ASSERT(isfinite(gf_params_grad_log2(&r.s->params, a))); /* dL/dalpha = <dL/dy, F> != 0 */
+        tu_run_release(&r);
+    }
+}
+
+/* fixup: zero branches and a zero head at init: the logits are 0, the loss
+ * is log(classes), the branch's first layer is He scaled by B^(-1/2). */
+static void test_fixup_init(void)
+{
+    gf_stack_config c = tu_small_config(GF_ARCH_RESNET, 18, 16); /* B = 8 */
+    c.init = GF_INIT_FIXUP;
+    tu_run r;
+    CU_ASSERT_FATAL(tu_run_stack(&r, &c, 5, 6, 1) == 0);
+    CU_ASSERT_DOUBLE_EQUAL(r.loss->v[0], log(5.0), 1e-15);
+    const gf_params *p = &r.s->params;
+    const int scale = gf_params_find(p, "blocks.3.scale"), w2 = gf_params_find(p, "blocks.3.fc2.weight");
+    const int w1 = gf_params_find(p, "blocks.3.fc1.weight");
+    CU_ASSERT_FATAL(scale >= 0 && w1 >= 0 && w2 >= 0);
+    CU_ASSERT(p->slot[scale].t.v[0] == 1.0);
+    CU_ASSERT(gf_params_value_log2(p, w2) == -INFINITY);
+    double ms = 0.0;
+    for (size_t i = 0; i < 256; i++)
+        ms += p->slot[w1].t.v[i] * p->slot[w1].t.v[i] / 256.0;
+    CU_ASSERT(fabs(ms / (2.0 / 16.0 / 8.0) - 1.0) < 0.3); /* He variance / B */
+    tu_run_release(&r);
+    c.arch = GF_ARCH_PLAIN;
+    char why[128];
+    CU_ASSERT(gf_stack_config_check(&c, why, sizeof why) == -1);
+}
+
+/* scaled: the same He weights, each branch times 1/sqrt(B), as a plan would. */
+static void test_scaled_branches(void)
+{
+    gf_stack_config c = tu_small_config(GF_ARCH_PREACT, 10, 8);
+    tu_run a, b;
+    c.init = GF_INIT_SCALED;
+    CU_ASSERT_FATAL(tu_run_stack(&a, &c, 7, 5, 0) == 0);
+    c.init = GF_INIT_HE;
+    CU_ASSERT_FATAL(tu_run_stack(&b, &c, 7, 5, 0) == 0);
+    const double k[4] = {0.5, 0.5, 0.5, 0.5}; /* 1/sqrt(4) */
+    const gf_block_plan plan = {.branch_scale = k};
+    gf_tape_reset(b.tape);
+    gf_tensor *x = gf_tape_input(b.tape, 5, c.in_dim);
+    memcpy(x->v, b.xv, 5 * c.in_dim * sizeof *x->v);
+    gf_tensor *z = gf_stack_forward_plan(b.s, b.tape, x, 0, NULL, &plan);
+    CU_ASSERT_FATAL(z != NULL);
+    CU_ASSERT(memcmp(z->v, a.logits->v, gf_tensor_size(z) * sizeof(double)) == 0);
+    tu_run_release(&a);
+    tu_run_release(&b);
+}
+
 CU_TestInfo stacks_tests[] = {
+    {"rezero: every block starts as the identity; alpha learns", test_rezero_starts_as_identity},
+    {"fixup: zero branches and head, first layers He / B", test_fixup_init},
+    {"scaled: every branch times 1/sqrt(B)", test_scaled_branches},
     {"zero branches: dL/dx_0 == dL/dx_B bit for bit", test_zero_branch_keeps_the_gradient_bit_for_bit},
     {"zero_branch zeroes the branch's last affine map", test_zero_branch_init},
     {"deep linear plain stack: gradient = product of weights", test_deep_linear_stack_is_a_matrix_product},

@@ -138,6 +138,7 @@ gf_tensor *gf_linear(gf_tape *, gf_tensor *x, gf_tensor *w, gf_tensor *b);
 gf_tensor *gf_matmul(gf_tape *, gf_tensor *a, gf_tensor *b);   /* y = A B */
 gf_tensor *gf_add(gf_tape *, gf_tensor *a, gf_tensor *b);      /* y = a + b */
 gf_tensor *gf_scale(gf_tape *, gf_tensor *x, double s);        /* y = s x */
+gf_tensor *gf_mul_scalar(gf_tape *, gf_tensor *x, gf_tensor *a); /* y = a x, a a 1 x 1 tensor */
 gf_tensor *gf_relu(gf_tape *, gf_tensor *x);                   /* y = max(x, 0); relu'(0) = 0 */
 gf_tensor *gf_tanh(gf_tape *, gf_tensor *x);                   /* y = tanh x */
 gf_tensor *gf_identity(gf_tape *, gf_tensor *x);               /* y = x */
@@ -175,7 +176,7 @@ typedef struct gf_op {
     void (*backward)(gf_node *node);     /* accumulate into the inputs' gradients */
 } gf_op;
 
-extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_relu,
+extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_mul_scalar, gf_op_relu,
     gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval,
     gf_op_layernorm, gf_op_softmax_xent, gf_op_mse, gf_op_concat;
 

@@ -168,3 +168,43 @@ GF_VECTOR_CLONES static void add_relu_backward(gf_node *nd)
 }
 
 const gf_op gf_op_add_relu = {"add_relu", "y = max(a + b, 0)", add_relu_backward};
+
+/* x: n x d, a: 1 x 1 (a learnable scalar) -> y = a x */
+gf_tensor *gf_mul_scalar(gf_tape *tape, gf_tensor *x, gf_tensor *a)
+{
+    gf_tensor *in[2] = {x, a};
+    if (gf_op_begin(tape, in, 2) != 0)
+        return NULL;
+    if (a->n != 1 || a->d != 1)
+        return gf_op_fail(tape, "mul_scalar", "the scalar is 1 x 1");
+    gf_tensor *y = gf_op_output(tape, in, 2, x->n, x->d);
+    if (!y)
+        return NULL;
+    const size_t size = gf_tensor_size(x);
+    const double s = a->v[0];
+    for (size_t i = 0; i < size; i++)
+        y->v[i] = s * x->v[i];
+    return gf_op_push(tape, &gf_op_mul_scalar, y, in, 2) ? y : NULL;
+}
+
+/* dx += a dy;  da += sum(dy x) */
+static void mul_scalar_backward(gf_node *nd)
+{
+    gf_tensor *x = nd->in[0], *a = nd->in[1];
+    const size_t size = gf_tensor_size(x);
+    const double *gy = nd->out->g, s = a->v[0];
+    double beta;
+    double *gx = x != a ? gf_grad_begin(nd, x, &beta) : NULL;
+    if (gx)
+        GF_GRAD_LOOP(beta, gx, i, size, s * gy[i]);
+    double *ga = gf_grad_acc(nd, a);
+    if (ga) {
+        double acc = 0.0;
+        for (size_t i = 0; i < size; i++)
+            acc += gy[i] * x->v[i];
+        ga[0] += acc;
+    }
+}
+
+const gf_op gf_op_mul_scalar = {"mul_scalar", "y = a x, a a learnable 1 x 1 scalar",
+                                mul_scalar_backward};

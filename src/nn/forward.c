@@ -1,6 +1,8 @@
 /* forward.c: the forward pass of a stack, piece by piece, with its probes. */
 #include "nn/gf_nn.h"
 
+#include <math.h>
+
 static gf_tensor *slot_tensor(gf_stack *s, int slot)
 {
     return slot < 0 ? NULL : &s->params.slot[slot].t;
@@ -69,10 +71,23 @@ static gf_tensor *branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int tr
     return norm(s, tape, linear(s, tape, *v, blk->fc2), blk->n2, training);
 }
 
+/* The branch as it enters the sum: times fixup's multiplier or rezero's
+ * alpha, or 1/sqrt(B) for the scaled scheme. */
+static gf_tensor *weighted_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training,
+                                  gf_tensor **u, gf_tensor **v)
+{
+    gf_tensor *f = branch(s, tape, b, x, training, u, v);
+    if (s->block[b].alpha >= 0)
+        f = gf_mul_scalar(tape, f, slot_tensor(s, s->block[b].alpha));
+    if (s->cfg.init == GF_INIT_SCALED)
+        f = gf_scale(tape, f, 1.0 / sqrt((double)s->blocks));
+    return f;
+}
+
 gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training)
 {
     gf_tensor *u, *v;
-    return branch(s, tape, b, x, training, &u, &v);
+    return weighted_branch(s, tape, b, x, training, &u, &v);
 }
 
 /* Block b at position pos: x -> x_{pos+1}; scale multiplies the branch. */
@@ -80,7 +95,7 @@ static gf_tensor *block(gf_stack *s, gf_tape *tape, int b, int pos, gf_tensor *i
                         double scale, gf_recorder *rec)
 {
     gf_tensor *u, *v, *out, *skip = NULL;
-    gf_tensor *f = branch(s, tape, b, in, training, &u, &v);
+    gf_tensor *f = weighted_branch(s, tape, b, in, training, &u, &v);
     if (f && scale != 1.0)
         f = gf_scale(tape, f, scale);
     if (s->cfg.arch == GF_ARCH_PLAIN)

@@ -39,13 +39,22 @@ typedef enum {
     GF_INIT_XAVIER,     /* W ~ U(-a, a), a = sqrt(6/(fan_in + fan_out)), b = 0 */
     GF_INIT_LECUN,      /* W ~ N(0, 1/fan_in), b = 0 */
     GF_INIT_ORTHOGONAL, /* W = Q of the QR of a Gaussian matrix (signs fixed by R), b = 0 */
+    /* Schemes for residual branches (resnet, preact); every Linear starts as he: */
+    GF_INIT_FIXUP,      /* Fixup (Zhang et al. 2019): the branch's last layer and the head zero,
+                           its first layer times B^(-1/2) (m = 2 layers: B^(-1/(2m-2))), and a
+                           learnable scalar multiplier on the branch (1); the Linear layers'
+                           own biases stand in for Fixup's scalar biases */
+    GF_INIT_REZERO,     /* ReZero / SkipInit (Bachlechner et al. 2020, De and Smith 2020):
+                           x + alpha F(x), a learnable scalar alpha per branch, from 0 */
+    GF_INIT_SCALED,     /* every branch times the constant 1/sqrt(B) */
     GF_INIT_COUNT
 } gf_init;
 
 extern const char *const gf_arch_names[];  /* "plain", "resnet", "preact", NULL */
 extern const char *const gf_norm_names[];  /* "none", "batch", "layer", NULL */
 extern const char *const gf_act_names[];   /* "relu", "tanh", "linear", NULL */
-extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal" */
+extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal",
+                                              "fixup", "rezero", "scaled" */
 
 /* Index of s in a NULL-terminated name list, or -1. */
 int gf_name_lookup(const char *const *names, const char *s);
@@ -126,6 +135,7 @@ typedef struct gf_norm_slots {
 typedef struct gf_block_slots {
     gf_linear_slots fc1, fc2;
     gf_norm_slots n1, n2;
+    int alpha;            /* fixup, rezero: the branch's learnable scalar ("scale" / "alpha"); -1 */
 } gf_block_slots;
 
 typedef struct gf_stack {
@@ -167,7 +177,8 @@ gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int t
 
 /* The pieces of the forward pass: x_0 = stem(x); the branch F_b of block b
  * (resnet: N2(fc2(act(N1(fc1 x)))), preact: fc2(act(N2(fc1(act(N1 x))))),
- * plain: the block before its last activation); the whole block b,
+ * plain: the block before its last activation; times the scheme's scalar:
+ * fixup's multiplier, rezero's alpha or 1/sqrt(B)); the whole block b,
  * x_{b+1} from x_b; the head's logits from x_B. */
 gf_tensor *gf_stack_stem(gf_stack *s, gf_tape *tape, gf_tensor *x, int training);
 gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training);

@@ -51,8 +51,11 @@ int gf_init_linear(gf_init scheme, double *w, double *b, size_t out, size_t in, 
         return 0;
     }
     case GF_INIT_HE:
+    case GF_INIT_FIXUP: /* the residual schemes start from he; the stack rescales */
+    case GF_INIT_REZERO:
+    case GF_INIT_SCALED:
     case GF_INIT_LECUN: {
-        const double sd = sqrt((scheme == GF_INIT_HE ? 2.0 : 1.0) / fan_in);
+        const double sd = sqrt((scheme == GF_INIT_LECUN ? 1.0 : 2.0) / fan_in);
         for (size_t i = 0; i < nw; i++)
             w[i] = gsl_ran_gaussian(rng, sd);
         break;
@@ -82,6 +85,9 @@ double gf_init_weight_var(gf_init scheme, size_t fan_in, size_t fan_out)
     case GF_INIT_TORCH:
         return 1.0 / (3.0 * (double)fan_in); /* U(-a, a) has variance a^2 / 3 */
     case GF_INIT_HE:
+    case GF_INIT_FIXUP:
+    case GF_INIT_REZERO:
+    case GF_INIT_SCALED:
         return 2.0 / (double)fan_in;
     case GF_INIT_LECUN:
         return 1.0 / (double)fan_in;

@@ -9,7 +9,8 @@
 const char *const gf_arch_names[] = {"plain", "resnet", "preact", NULL};
 const char *const gf_norm_names[] = {"none", "batch", "layer", NULL};
 const char *const gf_act_names[] = {"relu", "tanh", "linear", NULL};
-const char *const gf_init_names[] = {"torch", "he", "xavier", "lecun", "orthogonal", NULL};
+const char *const gf_init_names[] = {"torch",  "he",     "xavier", "lecun", "orthogonal",
+                                     "fixup", "rezero", "scaled", NULL};
 
 int gf_name_lookup(const char *const *names, const char *s)
 {

@@ -1,6 +1,7 @@
 /* stack.c: building, initializing and running the plain / resnet / preact stacks. */
 #include "nn/gf_nn.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ int gf_stack_config_check(const gf_stack_config *c, char *why, size_t size)
         msg = "unknown activation";
     else if ((unsigned)c->init >= GF_INIT_COUNT)
         msg = "unknown initialization";
+    else if (c->init >= GF_INIT_FIXUP && c->arch == GF_ARCH_PLAIN)
+        msg = "fixup, rezero and scaled act on residual branches: use resnet or preact";
     else if (c->depth < 4 || c->depth % 2 != 0)
         msg = "depth must be 2B + 2 with B >= 1 blocks (4, 6, 8, ...)";
     else if (c->width < 1 || c->in_dim < 1 || c->classes < 2)
@@ -120,6 +123,11 @@ gf_stack *gf_stack_alloc(const gf_stack_config *c)
         blk->fc2 = add_linear(p, fc, w, w, preact || !bn);
         if (!preact)
             blk->n2 = add_norm(p, c->norm, prefix, "2", w);
+        blk->alpha = -1;
+        if (c->init == GF_INIT_FIXUP || c->init == GF_INIT_REZERO) {
+            snprintf(fc, sizeof fc, "%s%s", prefix, c->init == GF_INIT_FIXUP ? "scale" : "alpha");
+            blk->alpha = gf_params_add(p, fc, GF_SLOT_PARAM, 1, 1, 1);
+        }
     }
     s->final_norm = add_norm(p, preact ? c->norm : GF_NORM_NONE, "", "final_", w);
     s->head = add_linear(p, "head", c->classes, w, 1);
@@ -190,6 +198,16 @@ int gf_stack_init(gf_stack *s, gsl_rng *rng)
             return -1;
         init_norm(s, blk->n1);
         init_norm(s, blk->n2);
+        if (c->init == GF_INIT_FIXUP) { /* first layer x B^(-1/2), last layer 0, multiplier 1 */
+            const gf_slot *w1 = &s->params.slot[blk->fc1.weight];
+            const double k = 1.0 / sqrt((double)s->blocks);
+            for (size_t i = 0; i < w1->rows * w1->cols; i++)
+                w1->t.v[i] *= k;
+            zero_slot(s, blk->fc2.weight);
+            zero_slot(s, blk->fc2.bias);
+        }
+        if (blk->alpha >= 0)
+            slot_values(s, blk->alpha)[0] = c->init == GF_INIT_FIXUP ? 1.0 : 0.0;
         if (c->zero_branch && c->arch != GF_ARCH_PLAIN) {
             /* The branch's last affine map: resnet ends in N2 when there is one. */
             if (c->arch == GF_ARCH_RESNET && blk->n2.weight >= 0) {
@@ -202,5 +220,11 @@ int gf_stack_init(gf_stack *s, gsl_rng *rng)
         }
     }
     init_norm(s, s->final_norm);
-    return init_linear(s, s->head, rng);
+    if (init_linear(s, s->head, rng) != 0)
+        return -1;
+    if (c->init == GF_INIT_FIXUP) { /* Fixup zeroes the classifier too */
+        zero_slot(s, s->head.weight);
+        zero_slot(s, s->head.bias);
+    }
+    return 0;
 }
