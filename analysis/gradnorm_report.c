@@ -42,7 +42,7 @@ static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
     const double d = e.first - e.last;
     const char *name = gf_arch_names[res->spec.archs[a]];
     if (res->spec.archs[a] == GF_ARCH_PLAIN && isnan(e.theory))
-        printf("  %s: %+.2f decades; %s.\n", name, d, res->theory_why[a]);
+        printf("  %s: %+.2f decades; %s.\n", name, d, verdict(d));
     else if (res->spec.archs[a] == GF_ARCH_PLAIN)
         printf("  %s: the product of %d per-block gains of 10^%+.3f predicts %+.2f decades; "
                "measured %+.2f.%s\n",
@@ -59,6 +59,81 @@ static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
         printf("  %s: level within one decade over %d blocks: the identity path carries the "
                "gradient (the \"+1\").\n",
                name, B);
+    if (res->spec.archs[a] != GF_ARCH_PLAIN && d > 1.0 && !isnan(e.theory))
+        printf("    Mean field: E||dL/dx_l||^2 = (1 + chi_F) E||%s||^2 per block, %+.3f decades.\n",
+               res->spec.archs[a] == GF_ARCH_RESNET ? "act'(u_{l+1}) dL/dx_{l+1}" : "dL/dx_{l+1}",
+               e.theory / B);
+}
+
+/* The standard error over seeds of the decades x_B -> x_0 (NaN for one seed). */
+static double seed_error(const gf_gradnorm_result *res, int a)
+{
+    double s = 0.0, s2 = 0.0;
+    int n = 0;
+    for (int k = 0; k < res->spec.seeds; k++) {
+        const gf_probe_record *f = gf_gradnorm_block(res, a, k, 0);
+        const gf_probe_record *l = gf_gradnorm_block(res, a, k, res->blocks);
+        if (!f || !l)
+            continue;
+        const double d = gf_log10_of_log2(f->log2_frob) - gf_log10_of_log2(l->log2_frob);
+        s += d;
+        s2 += d * d;
+        n++;
+    }
+    if (n < 2)
+        return NAN;
+    const double var = (s2 - s * s / n) / (n - 1);
+    return sqrt(fmax(var, 0.0) / n);
+}
+
+/* Decades per block, measured and predicted, side by side, and where they
+ * differ by more than two standard errors over seeds (from 3 seeds on: the
+ * error of 2 seeds is itself too uncertain). */
+static void slopes(const gf_gradnorm_result *res)
+{
+    const int B = res->blocks;
+    printf("  decades per block (x_B -> x_0, mean over %d blocks), measured and mean-field theory:\n"
+           "  %-8s %10s %10s %12s %10s\n",
+           B, "arch", "measured", "theory", "difference", "(in s.e.)");
+    char off[256] = "";
+    size_t used = 0;
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        const arch_ends e = ends_of(res, a);
+        const double d = e.first - e.last, se = seed_error(res, a), diff = d - e.theory;
+        const char *name = gf_arch_names[res->spec.archs[a]];
+        char t[32] = "n/a", df[32] = "", z[32] = "";
+        if (!isnan(e.theory)) {
+            snprintf(t, sizeof t, "%+.4f", e.theory / B);
+            snprintf(df, sizeof df, "%+.4f", diff / B);
+            if (se > 0)
+                snprintf(z, sizeof z, "%+.1f", diff / se);
+            if (res->spec.seeds >= 3 && se > 0 && fabs(diff) > 2.0 * se && used < sizeof off)
+                used += (size_t)snprintf(off + used, sizeof off - used, "%s%s", used ? ", " : "",
+                                         name);
+        }
+        if (isnan(e.theory))
+            printf("  %-8s %+10.4f %10s\n", name, d / B, t);
+        else
+            printf("  %-8s %+10.4f %10s %12s %10s\n", name, d / B, t, df, z);
+    }
+    for (int a = 0; a < res->spec.n_archs; a++) { /* why not, once per reason */
+        int first = isnan(ends_of(res, a).theory);
+        for (int b = 0; first && b < a; b++)
+            first = !(isnan(ends_of(res, b).theory) &&
+                      strcmp(res->theory_why[a], res->theory_why[b]) == 0);
+        if (!first)
+            continue;
+        printf("  %s", gf_arch_names[res->spec.archs[a]]);
+        for (int b = a + 1; b < res->spec.n_archs; b++)
+            if (isnan(ends_of(res, b).theory) &&
+                strcmp(res->theory_why[a], res->theory_why[b]) == 0)
+                printf(", %s", gf_arch_names[res->spec.archs[b]]);
+        printf(": %s.\n", res->theory_why[a]);
+    }
+    if (*off)
+        printf("  theory and measurement disagree (beyond 2 standard errors over seeds) for %s:\n"
+               "  the mean field is the limit of infinite width, for E||dL/dx||^2 (these are\n"
+               "  geometric means); try a larger --width.\n", off);
 }
 
 void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg, long batch,
@@ -85,8 +160,11 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
                e.first - e.last, tb, verdict(e.first - e.last));
         residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
     }
-    printf("  (geometric means over seeds; a decade is a factor of 10; theory: product of the\n"
-           "   per-layer gains fan_in * Var(w) * E[act'(h)^2], plain stacks without norm)\n");
+    printf("  (geometric means over seeds; a decade is a factor of 10; theory: mean field at\n"
+           "   infinite width, anchored at x_B: plain, the product of the per-layer gains\n"
+           "   fan_in * Var(w) * E[act'(h)^2]; resnet and preact, the variance recursion with the\n"
+           "   branch's gain, 1 + chi_F per block, without normalization)\n");
+    slopes(res);
     for (int a = 0; a < res->spec.n_archs; a++)
         reading(res, a, ends_of(res, a));
     printf("  wrote %s/{gradnorm,gradnorm_mean,probes,params%s}.tsv, manifest.json, %s%s%s\n", dir,

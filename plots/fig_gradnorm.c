@@ -82,17 +82,20 @@ static const char *band(FILE *out, const char *sep, const char *file, const char
     return ", \\\n     ";
 }
 
-/* The predicted lines: black dashes, drawn over the measured curves they
- * often hide (in the terminal, under them, where characters overwrite). */
+/* The predicted lines: dashes, black for plain and a dark shade of the
+ * arch's colour for the others, drawn over the measured curves they often
+ * hide (in the terminal, under them, where characters overwrite). */
 static const char *theory_lines(FILE *out, const gf_fig_gradnorm *f, const char *sep)
 {
     for (int i = 0; i < f->n_archs; i++)
         if (f->theory && f->theory[i]) {
+            const char *a = f->archs[i];
+            const int plain = strcmp(a, "plain") == 0;
             fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
-            only(out, f->archs[i], 7);
-            fprintf(out, " with lines lc '#000000' lw 1.5 dt (6,4) title '%s: product of "
-                         "per-layer gains (theory)'",
-                    f->archs[i]);
+            only(out, a, 7);
+            fprintf(out, " with lines lc '%s' lw 1.5 dt (6,4) title '%s: %s (theory)'",
+                    plain ? "#000000" : strcmp(a, "resnet") == 0 ? "#08519c" : "#006d2c", a,
+                    plain ? "product of per-layer gains" : "mean-field recursion");
             sep = ", \\\n     ";
         }
     return sep;

@@ -254,7 +254,7 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
         c.arch = sp->archs[a];
         double *t = res->theory + a * res->blocks;
         char *why_not = res->theory_why[a];
-        if (gf_theory_plain_block_gains(&c, t, why_not, sizeof res->theory_why[a]) != 0)
+        if (gf_theory_block_gains(&c, t, why_not, sizeof res->theory_why[a]) != 0)
             for (int l = 0; l < res->blocks; l++)
                 t[l] = NAN;
     }

@@ -1,26 +1,12 @@
 /* gains.c: mean-field variance recursion and per-layer gradient gains. */
 #include "theory/gf_theory.h"
 
+#include "theory/act.h"
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdio.h>
-
-static double act_value(gf_act act, double h)
-{
-    return act == GF_ACT_RELU ? (h > 0 ? h : 0) : act == GF_ACT_TANH ? tanh(h) : h;
-}
-
-static double act_slope(gf_act act, double h)
-{
-    if (act == GF_ACT_RELU)
-        return h > 0 ? 1.0 : 0.0;
-    if (act == GF_ACT_TANH) {
-        const double c = cosh(h);
-        return 1.0 / (c * c);
-    }
-    return 1.0;
-}
 
 typedef struct gauss_ctx {
     gf_act act;
@@ -28,17 +14,21 @@ typedef struct gauss_ctx {
     int which;
 } gauss_ctx;
 
-/* f(sqrt(q) z)^2 exp(-z^2 / 2), f = act or act'. */
+/* f(sqrt(q) z)^2 exp(-z^2 / 2), f = act or act'; or act'' act (which 2). */
 static double gauss_integrand(double z, void *p)
 {
     const gauss_ctx *c = p;
     const double h = c->sq * z;
-    const double v = c->which ? act_slope(c->act, h) : act_value(c->act, h);
+    if (c->which == 2)
+        return gf_act_d2phi_phi(c->act, h) * exp(-0.5 * z * z);
+    const double v = c->which ? gf_act_dphi(c->act, h) : gf_act_phi(c->act, h);
     return v * v * exp(-0.5 * z * z);
 }
 
 double gf_theory_gauss_expect(gf_act act, double q, int which)
 {
+    if (which == 2 && act != GF_ACT_TANH) /* relu'' relu = 0, linear'' = 0 */
+        return 0.0;
     if (act == GF_ACT_RELU) /* closed forms: E[relu(h)^2] = q/2, E[relu'(h)^2] = 1/2 */
         return which ? 0.5 : 0.5 * q;
     if (act == GF_ACT_LINEAR)

@@ -1,0 +1,108 @@
+/* fig_theory.c: the mean-field phase diagram of `gradflow theory`. */
+#include "plots/gf_plot.h"
+
+/* Band edges: one colour per depth, visible on the colour map. */
+static const char *band_color(int d)
+{
+    static const char *const colors[] = {"#ff2d95", "#ff8c00", "#ffffff", "#000000"};
+    return colors[(unsigned)d % (sizeof colors / sizeof *colors)];
+}
+
+static void title(FILE *out, gf_term term, const gf_fig_phase *f)
+{
+    fputs("set title ", out);
+    if (term == GF_TERM_DUMB || !f->subtitle) {
+        gf_plot_quote(out, f->title);
+    } else {
+        fputs("sprintf(\"%s\\n%s\", ", out);
+        gf_plot_quote(out, f->title);
+        fputs(", ", out);
+        gf_plot_quote(out, f->subtitle);
+        fputs(")", out);
+    }
+    fputs(" noenhanced\n", out);
+}
+
+/* One edge (rows a..b of band.tsv) as a line. */
+static void edge(FILE *out, int a, int b, const char *color, const char *key)
+{
+    fprintf(out, ", \\\n     'band.tsv' skip 1 every ::%d::%d using 4:3 with lines lc '%s' lw 2.5 "
+                 "dt (8,5) ",
+            a, b, color);
+    if (key)
+        fprintf(out, "title '%s'", key);
+    else
+        fputs("notitle", out);
+}
+
+int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_phase *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\n", out); /* 'nan' stays NaN: a transparent pixel */
+    title(out, term, f);
+    fprintf(out, "set xrange [%g:%g]\nset yrange [%g:%g]\n", f->xlo, f->xhi, f->ylo, f->yhi);
+    fputs(rich ? "set xlabel 'σ_w^2 = fan_{in} Var(w)'\nset ylabel 'σ_b^2 = Var(b)'\n"
+               : "set xlabel 'sigma_w^2 = fan_in Var(w)'\nset ylabel 'sigma_b^2 = Var(b)'\n",
+          out);
+    fputs("set tics out nomirror\nset key below center horizontal Left reverse maxcols 3 "
+          "samplen 3 noenhanced\n",
+          out);
+    if (rich) {
+        /* viridis; xi_c from 1 to 1000 layers, clipped */
+        fputs("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', "
+              "4 '#fde725')\n"
+              "set cbrange [0:3]\nset cbtics ('1' 0, '10' 1, '100' 2, '≥ 1000' 3)\n"
+              "set cblabel 'ξ_c: depth scale of correlations (layers, log scale)'\n"
+              "set style textbox opaque noborder\n",
+              out);
+        fputs("set label 1 'ordered: χ_1 < 1, gradients vanish' at graph 0.015, 0.965 left "
+              "front tc '#ffffff'\n",
+              out);
+        if (f->chaos_note) {
+            fputs("set label 2 sprintf(\"%s\\n%s\", 'chaotic: χ_1 > 1, gradients explode', ", out);
+            gf_plot_quote(out, f->chaos_note);
+            fputs(") at graph 0.985, 0.6 right front tc '#333333'\n", out);
+        } else {
+            fputs("set label 2 'chaotic: χ_1 > 1, gradients explode' at graph 0.985, 0.6 right "
+                  "front tc '#ffffff'\n",
+                  out);
+        }
+        fputs("plot 'phase.tsv' skip 1 using 1:2:(column(15) > 3 ? 3 : column(15) < 0 ? 0 : "
+              "column(15)) with image notitle",
+              out);
+    } else {
+        fputs("plot 'critical.tsv' skip 1 using 2:1 with lines title 'chi_1 = 1'", out);
+    }
+    for (int d = 0; d < f->n_depths; d++) {
+        const int a = f->band_first[d], nl = f->band_left[d], nr = f->band_right[d];
+        char key[96];
+        snprintf(key, sizeof key, "depth %g = 6 %s: edges of its trainable band", f->depths[d],
+                 rich ? "ξ_c" : "xi_c");
+        if (nl + nr == 0)
+            continue;
+        if (rich)
+            fprintf(out, ", \\\n     'band.tsv' skip 1 every ::%d::%d using 4:3 with filledcurves "
+                         "closed fc '%s' fs transparent solid 0.12 noborder notitle",
+                    a, a + nl + nr - 1, band_color(d));
+        if (nl > 0)
+            edge(out, a, a + nl - 1, band_color(d), key);
+        if (nr > 0)
+            edge(out, a + nl, a + nl + nr - 1, band_color(d), nl > 0 ? NULL : key);
+    }
+    if (rich)
+        fputs(", \\\n     'critical.tsv' skip 1 using 2:1 with lines lc '#000000' lw 3.5 "
+              "title 'χ_1 = 1: the critical line (order to chaos)'",
+              out);
+    if (f->n_points > 0) {
+        fprintf(out, ", \\\n     'theory_points.tsv' skip 1 using 2:3 with points pt 7 ps %s "
+                     "lc '#000000' title 'points of theory_points.tsv'",
+                rich ? "1.4" : "1");
+        if (rich)
+            fputs(", \\\n     'theory_points.tsv' skip 1 using 2:3:1 with labels boxed left "
+                  "offset 1, 0.9 font ',11' notitle",
+                  out);
+    }
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}

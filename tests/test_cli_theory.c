@@ -1,0 +1,216 @@
+/* test_cli_theory.c: `gradflow theory` run as a user would: help, bad input,
+ * a small grid writing every file (same numbers twice), relu, the figure. */
+#include "cli_util.h"
+#include "test_util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A small grid: quick, and every file. */
+#define SMALL "theory", "--grid", "9,7", "--depth", "20,40", "--quiet"
+
+static void test_help_and_version(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("theory", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "Usage: gradflow theory") &&
+              strstr(r.out, "--sw2") && strstr(r.out, "--sb2") && strstr(r.out, "--grid") &&
+              strstr(r.out, "--depth") && strstr(r.out, "--point"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("theory", "-V")) == 0);
+    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "theory"));
+    result_free(&r);
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--act", "linear"},  {"--act", "foo"},      {"--sw2", "1"},        {"--sw2", "2,1"},
+        {"--sw2", "0,1"},     {"--sw2", "a,b"},      {"--sw2", "1,30"},     {"--sw2", "1,2,3"},
+        {"--sb2", "-1,1"},    {"--sb2", "0,6"},      {"--sb2", "0.2,0.2"},  {"--grid", "1"},
+        {"--grid", "2,3,4"},  {"--grid", "0"},       {"--grid", "5,x"},     {"--grid", "2000"},
+        {"--depth", "0"},     {"--depth", "56,56"},  {"--depth", "56,"},    {"--point", "1"},
+        {"--point", "1:x"},   {"--point", "0:0"},    {"--point", "1:-1"},   {"--width", "0"},
+        {"stray"},            {"--bogus"},           {"--arch", "plain"},   {"--seed", "3"},
+        {"--term", "foo"},    {"--term", "dumb", "--no-plot"},              {"--out", ""},
+        {"--depth"},          {"-a", "plain"},       {"--sw2", "nan,1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        const char *args[16] = {"theory", "--grid", "3", "--out", out};
+        int n = 5;
+        for (int k = 0; k < 4 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, "gradflow theory: ", 17) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  theory %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+static int count_rows(const char *text)
+{
+    int n = 0;
+    for (; text && *text; text++)
+        n += *text == '\n';
+    return n - 1; /* header */
+}
+
+static void test_small_run(void)
+{
+    char a[4200], b[4200], path[4300];
+    path_in(a, sizeof a, "runA");
+    path_in(b, sizeof b, "runB");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--no-plot", "--point", "1.76:0.05,3:0.2", "--out",
+                                 a)) == 0);
+    if (r.status != 0)
+        show("small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    CU_ASSERT(r.out && r.out[0] == '\0'); /* --quiet */
+    result_free(&r);
+    static const char *const files[] = {"phase.tsv", "critical.tsv", "band.tsv",
+                                        "theory_points.tsv", "manifest.json", "phase.gp"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    snprintf(path, sizeof path, "%s/phase.png", a);
+    CU_ASSERT(!tu_file_exists(path)); /* --no-plot */
+    CU_ASSERT_EQUAL(tu_count_matching(a, ".tmp-"), 0);
+
+    snprintf(path, sizeof path, "%s/phase.tsv", a);
+    char *pa = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(pa != NULL);
+    CU_ASSERT_EQUAL(count_rows(pa), 9 * 7);
+    CU_ASSERT(strncmp(pa, "sigma_w2\tsigma_b2\tstatus\tphase\tq_star\tchi_1\t", 44) == 0);
+    snprintf(path, sizeof path, "%s/critical.tsv", a);
+    char *crit = tu_read_file(path, NULL);
+    CU_ASSERT(crit && count_rows(crit) == 7 && strstr(crit, "\n0\t1\n")); /* sigma_w^2 = 1 at 0 */
+    free(crit);
+    snprintf(path, sizeof path, "%s/theory_points.tsv", a);
+    char *pts = tu_read_file(path, NULL);
+    CU_ASSERT(pts && count_rows(pts) == 5 && strstr(pts, "\nlecun\t1\t0\tzero\tcritical\t") &&
+              strstr(pts, "\nhe\t2\t0\tfixed\tchaotic\t") && strstr(pts, "\npoint 2\t3\t0.2\t"));
+    free(pts);
+    snprintf(path, sizeof path, "%s/band.tsv", a);
+    char *band = tu_read_file(path, NULL);
+    CU_ASSERT(band && strncmp(band, "depth\tedge\tsigma_b2\tsigma_w2\t", 29) == 0 &&
+              strstr(band, "\n20\tleft\t") && strstr(band, "\n40\tright\t"));
+    free(band);
+    snprintf(path, sizeof path, "%s/manifest.json", a);
+    json_error_t err;
+    json_t *m = json_load_file(path, 0, &err);
+    CU_ASSERT_FATAL(json_is_object(m));
+    json_t *settings = json_object_get(m, "settings");
+    CU_ASSERT(strcmp(json_string_value(json_object_get(settings, "act")), "tanh") == 0);
+    CU_ASSERT(json_integer_value(json_object_get(settings, "grid_sigma_w2")) == 9);
+    CU_ASSERT(json_array_size(json_object_get(settings, "points")) == 5);
+    json_decref(m);
+
+    /* the same command again: the same numbers */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--no-plot", "--point", "1.76:0.05,3:0.2", "--out",
+                                 b)) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/phase.tsv", b);
+    char *pb = tu_read_file(path, NULL);
+    CU_ASSERT(pb && strcmp(pa, pb) == 0);
+    free(pb);
+    free(pa);
+}
+
+/* The summary: the critical line of tanh at sigma_b^2 = 0, and relu's. */
+static void test_summary_and_relu(void)
+{
+    char out[4200];
+    path_in(out, sizeof out, "summary");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("theory", "--grid", "5", "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out &&
+              strstr(r.out, "sigma_w^2 = 1.0000 at sigma_b^2 = 0;") &&
+              strstr(r.out, "trainable band") && strstr(r.out, "lecun"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("theory", "--act", "relu", "--grid", "5", "--no-plot", "--out",
+                                 out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "sigma_w^2 / 2") &&
+              strstr(r.out, "sigma_w^2 = 2.0000 at sigma_b^2 = 0;"));
+    /* He init for relu: chi_1 = 1 exactly, every q a fixed point */
+    CU_ASSERT(r.out && strstr(r.out, "he                 2         0         -         1 critical"));
+    result_free(&r);
+}
+
+static int gnuplot_in_path(void)
+{
+    const char *path = getenv("PATH");
+    char buf[4200];
+    while (path && *path) {
+        const size_t n = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
+        if (n && access(buf, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
+}
+
+static void test_figure(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "figure");
+    result r;
+    /* no gnuplot: a warning, the data and the .gp */
+    CU_ASSERT_FATAL(run_env(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
+                            ARGS(SMALL, "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.err && strstr(r.err, "gnuplot") && strstr(r.err, "warning"));
+    snprintf(path, sizeof path, "%s/phase.gp", out);
+    CU_ASSERT(tu_file_exists(path));
+    snprintf(path, sizeof path, "%s/phase.png", out);
+    CU_ASSERT(!tu_file_exists(path));
+    result_free(&r);
+    if (!gnuplot_in_path()) {
+        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+        return;
+    }
+    for (int relu = 0; relu < 2; relu++) {
+        CU_ASSERT_FATAL(run(&r, relu ? ARGS(SMALL, "--act", "relu", "--out", out)
+                                     : ARGS(SMALL, "--out", out)) == 0);
+        if (r.status != 0)
+            show("theory figure", &r);
+        CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow theory:"));
+        snprintf(path, sizeof path, "%s/phase.png", out);
+        size_t len = 0;
+        char *png = tu_read_file(path, &len);
+        CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+        free(png);
+        snprintf(path, sizeof path, "%s/phase.svg", out);
+        char *svg = tu_read_file(path, NULL);
+        CU_ASSERT(svg && strstr(svg, "<svg"));
+        free(svg);
+        CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+        result_free(&r);
+    }
+}
+
+CU_TestInfo cli_theory_tests[] = {
+    {"theory --help, --version", test_help_and_version},
+    {"theory bad input: status 2, one line, nothing created", test_bad_input},
+    {"a small grid writes every file; same numbers twice", test_small_run},
+    {"the summary: tanh's critical line at sigma_b^2 = 0, relu's", test_summary_and_relu},
+    {"the phase figure: PNG and SVG, or the .gp without gnuplot", test_figure},
+    CU_TEST_INFO_NULL,
+};
