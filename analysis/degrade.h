@@ -4,19 +4,14 @@
 #ifndef GF_DEGRADE_H
 #define GF_DEGRADE_H
 
-#include "options.h"
+#include "experiment.h"
 
 #include "gradflow.h"
 
 typedef struct degrade_options {
     gf_common_opts c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
     int depths[GF_DEGRADE_MAX_DEPTHS], n_depths;
-    gf_data_kind data;
-    const char *data_dir;
-    long ntrain, ntest;
-    gf_train_config train;            /* batch, epochs, optimizer, schedule, clip, probes */
-    int probe_every_set;              /* 0: once per epoch */
-    int resume;
+    gf_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run

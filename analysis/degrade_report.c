@@ -9,27 +9,16 @@
 
 static const char CMD[] = "degrade";
 
-static int figure(const degrade_options *o, const char *name, gf_plot_body body,
-                  const void *fig, int *warned)
-{
-    char why[512];
-    const int rc = !o->c.no_plot ? gf_plot_figure(o->c.out, name, body, fig, why, sizeof why)
-                                 : gf_plot_script(o->c.out, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
-}
-
 int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int *drawn)
 {
     static gf_degrade_figs f; /* large; one figure set at a time */
     gf_degrade_figs_make(res, &f);
     int warned = 0;
-    if (figure(o, "degradation", gf_fig_curves_body, &f.curves, &warned) != 0 ||
+    if (gf_experiment_figure(CMD, &o->c, "degradation", gf_fig_curves_body, &f.curves,
+                             &warned) != 0 ||
         (f.norms.n_steps > 0 &&
-         figure(o, "gradnorm_training", gf_fig_training_norms_body, &f.norms, &warned) != 0))
+         gf_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
+                              &f.norms, &warned) != 0))
         return -1;
     *drawn = !o->c.no_plot && !warned;
     if (o->c.term_dumb && *drawn) {
@@ -41,27 +30,6 @@ int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int 
 }
 
 /* ---- summary ------------------------------------------------------------- */
-
-/* log10 of ||dL/dx_0|| / ||dL/dx_B|| of run r at its first and last probed step. */
-static int gradient_ends(const gf_degrade_run *r, double *first, double *last)
-{
-    const int B = (r->depth - 2) / 2;
-    long s0 = -1, s1 = -1;
-    for (size_t j = 0; j < r->n_probes; j++) {
-        s0 = s0 < 0 ? r->probes[j].step : s0;
-        s1 = r->probes[j].step;
-    }
-    double v[2][2] = {{NAN, NAN}, {NAN, NAN}};
-    for (size_t j = 0; j < r->n_probes; j++) {
-        const gf_train_probe *p = &r->probes[j];
-        const int which = p->step == s0 ? 0 : p->step == s1 ? 1 : -1;
-        if (which >= 0 && p->kind == GF_PROBE_BLOCK && (p->block == 0 || p->block == B))
-            v[which][p->block == 0 ? 0 : 1] = gf_log10_of_log2(p->log2_frob);
-    }
-    *first = v[0][0] - v[0][1];
-    *last = v[1][0] - v[1][1];
-    return s0 >= 0 && s1 > s0 ? 0 : -1;
-}
 
 /* The two depths compared per architecture: the shallowest and the deepest.
  * Returns the gap in training error (points, deep minus shallow), or NaN. */
@@ -124,12 +92,7 @@ static void gradient_reading(const gf_degrade_run *r, double first, double last,
 
 void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int drawn)
 {
-    printf("gradflow degrade: %s, %zu training / %zu test images, width %zu, norm %s, init %s, "
-           "%s lr %g (%s), %d epochs, batch %zu, %ld seed%s\n",
-           x->spec.data_name, x->spec.train_set->n, x->spec.test_set->n, o->c.cfg.width, gf_norm_names[o->c.cfg.norm],
-           gf_init_names[o->c.cfg.init], gf_optim_names[o->train.optim.kind], o->train.sched.lr,
-           gf_sched_names[o->train.sched.kind], o->train.epochs, o->train.batch, o->c.seeds,
-           o->c.seeds > 1 ? "s" : "");
+    gf_experiment_heading(CMD, x, &o->c, &o->t);
     putchar('\n');
     gf_degrade_write_table(stdout, x);
     putchar('\n');
@@ -155,7 +118,7 @@ void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int d
             const gf_degrade_run *r = &x->runs[i];
             double f, l;
             if (r->arch != arch || r->depth != depth || r->seed != o->c.seed ||
-                gradient_ends(r, &f, &l) != 0)
+                gf_degrade_gradient_ends(r, &f, &l) != 0)
                 continue;
             gradient_reading(r, f, l, plain_gap);
         }

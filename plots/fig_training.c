@@ -12,9 +12,8 @@ const char *gf_plot_depth_color(int i)
     return colors[(unsigned)i % (sizeof colors / sizeof *colors)];
 }
 
-/* The multiplot title: title, and the subtitle on a second line. */
-static void multiplot_title(FILE *out, gf_term term, const char *title, const char *subtitle,
-                            const char *layout)
+void gf_plot_multiplot_title(FILE *out, gf_term term, const char *title, const char *subtitle,
+                             const char *layout)
 {
     fprintf(out, "set multiplot layout %s title ", layout);
     if (term == GF_TERM_DUMB || !subtitle) {
@@ -29,10 +28,14 @@ static void multiplot_title(FILE *out, gf_term term, const char *title, const ch
     fputs(" noenhanced\n", out);
 }
 
-/* One panel of error curves: training solid, test dashed, a colour per depth. */
-static void curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
+void gf_fig_curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
                          const char *const *nets, const int *rank, int n)
 {
+    fputs("set xlabel 'epoch'\nset ylabel 'error (%)'\n", out);
+    fprintf(out, "set xrange [0:%d]\nset yrange [0:%g]\n", f->epochs > 0 ? f->epochs : 1,
+            f->ymax > 0 ? f->ymax : 100.0);
+    fputs(f->epochs <= 12 ? "set xtics 1\n" : "set xtics autofreq\n", out);
+    fputs("set grid xtics ytics lc '#dddddd'\n", out);
     fputs("set title ", out);
     gf_plot_quote(out, title);
     fputs(" noenhanced\n", out);
@@ -57,22 +60,15 @@ static void curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
         }
     }
     fputc('\n', out);
-    (void)f;
 }
 
 int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_curves *f = ctx;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    multiplot_title(out, term, f->title, f->subtitle, "1,2");
-    fputs("set xlabel 'epoch'\nset ylabel 'error (%)'\n", out);
-    fprintf(out, "set xrange [0:%d]\nset yrange [0:%g]\n", f->epochs > 0 ? f->epochs : 1,
-            f->ymax > 0 ? f->ymax : 100.0);
-    if (f->epochs <= 12)
-        fputs("set xtics 1\n", out);
-    fputs("set grid xtics ytics lc '#dddddd'\n", out);
-    curves_panel(out, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
-    curves_panel(out, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
+    gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    gf_fig_curves_panel(out, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
+    gf_fig_curves_panel(out, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;
 }
@@ -92,7 +88,7 @@ int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
     char layout[32];
     snprintf(layout, sizeof layout, "1,%d", f->n_nets > 0 ? f->n_nets : 1);
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    multiplot_title(out, term, f->title, NULL, layout);
+    gf_plot_multiplot_title(out, term, f->title, NULL, layout);
     fputs("set xlabel 'block boundary l  (x_0 = stem output)' noenhanced\n", out);
     fputs(term == GF_TERM_DUMB ? "set ylabel '|dL/dx_l|'\n"
                                : "set ylabel '||dL/dx_l||_F  (log scale)' noenhanced\n",

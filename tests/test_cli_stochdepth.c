@@ -1,5 +1,182 @@
-/* test_cli_stochdepth.c: being written. */
+/* test_cli_stochdepth.c: `gradflow stochdepth` run as a user would: help,
+ * bad input, a small run writing every file, and p_last = 1 training the
+ * -sd net exactly as the whole one. */
 #include "cli_util.h"
 #include "test_util.h"
 
-CU_TestInfo cli_stochdepth_tests[] = {CU_TEST_INFO_NULL};
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A small run on the synthetic set: resnet of 6 layers (2 blocks), width 8. */
+#define SMALL "stochdepth", "--data", "synthetic", "--ntrain", "256", "--ntest", "64", "--width", \
+              "8", "--batch", "32", "--depth", "6", "--epochs", "2", "--no-plot"
+
+static void test_help(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("stochdepth", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "--p-last") && strstr(r.out, "--survival") &&
+              strstr(r.out, "--probe-every") && strstr(r.out, "epoch_times.tsv"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "stochdepth"));
+    result_free(&r);
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--p-last", "0"},        {"--p-last", "1.5"},       {"--p-last", "-0.2"},
+        {"--p-last", "abc"},      {"--p-last", "nan"},       {"--survival", "none"},
+        {"--survival", "cubic"},  {"--arch", "plain"},       {"--arch", "resnet,plain"},
+        {"--depth", "7"},         {"--depth", "20,56"},      {"--epochs", "0"},
+        {"--lr", "-1"},           {"--batch", "500", "--ntrain", "100"},
+        {"stray"},                {"--p-last"},              {"--bogus"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        const char *args[16] = {"stochdepth", "--data", "synthetic", "--out", out};
+        int n = 5;
+        for (int k = 0; k < 4 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, "gradflow stochdepth: ", 21) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  stochdepth %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+/* The rows of net in curves.tsv, without the name and the two timing
+ * columns at the end: what training computed. */
+static char *rows_of(const char *path, const char *net)
+{
+    char *text = tu_read_file(path, NULL);
+    char *rows = text ? calloc(strlen(text) + 1, 1) : NULL;
+    if (!rows) {
+        free(text);
+        return NULL;
+    }
+    const size_t len = strlen(net);
+    char *dst = rows;
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        const size_t n = end ? (size_t)(end - line) : strlen(line);
+        if (n > len && strncmp(line, net, len) == 0 && line[len] == '\t') {
+            size_t keep = n;
+            for (int tabs = 0; keep > 0 && tabs < 2; keep--)
+                tabs += line[keep - 1] == '\t';
+            memcpy(dst, line + len, keep - len);
+            dst += keep - len;
+            *dst++ = '\n';
+        }
+        line += n + (end != NULL);
+    }
+    free(text);
+    return rows;
+}
+
+static void test_small_run(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "small");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--out", out)) == 0);
+    if (r.status != 0)
+        show("small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    /* the summary: the expected depth of 2 blocks with p = 0.75, 0.5 */
+    CU_ASSERT(strstr(r.out, "expected depth: sum p_l = 1.25 of 2 blocks") != NULL);
+    CU_ASSERT(strstr(r.out, "expected layers 2 sum p_l + 2 = 4.5 of 6") != NULL);
+    CU_ASSERT(strstr(r.out, "fastest epochs: resnet-6-sd") != NULL);
+    CU_ASSERT(strstr(r.out, "| resnet-6-sd | 4.5 |") != NULL);
+    result_free(&r);
+    static const char *const files[] = {
+        "curves.tsv", "curves_mean.tsv", "stochdepth.tsv", "epoch_times.tsv",
+        "gradnorm_training.tsv", "params_training.tsv", "table.md", "manifest.json",
+        "stochdepth.gp", "gradnorm_training.gp", "checkpoints/resnet-6-seed1.safetensors",
+        "checkpoints/resnet-6-sd-seed1.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    snprintf(path, sizeof path, "%s/stochdepth.tsv", out);
+    char *t = tu_read_file(path, NULL);
+    CU_ASSERT(t && strstr(t, "\nresnet-6\tresnet\t6\tnone\t1\t2\t2\t6\t1\t1\t1\t"));
+    CU_ASSERT(t && strstr(t, "\nresnet-6-sd\tresnet\t6\tlinear\t0.5\t2\t1.25\t4.5\t0.625\t"));
+    free(t);
+    snprintf(path, sizeof path, "%s/manifest.json", out);
+    t = tu_read_file(path, NULL);
+    CU_ASSERT(t && strstr(t, "\"stochastic_depth\"") && strstr(t, "\"resnet-6-sd\""));
+    free(t);
+    /* with blocks dropped, the -sd net trains otherwise than the whole one */
+    snprintf(path, sizeof path, "%s/curves.tsv", out);
+    char *a = rows_of(path, "resnet-6"), *b = rows_of(path, "resnet-6-sd");
+    CU_ASSERT(a && b && *a && strcmp(a, b) != 0);
+    /* --resume where both nets are done: the same history comes back */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--quiet", "--resume", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    char *c = rows_of(path, "resnet-6-sd");
+    CU_ASSERT(b && c && strcmp(b, c) == 0);
+    /* --resume with another rule is refused: the checkpoint names the difference */
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--quiet", "--resume", "--p-last", "0.8", "--out",
+                                 out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err && strstr(r.err, "survival"));
+    result_free(&r);
+    free(a);
+    free(b);
+    free(c);
+
+    /* uniform: every block with p_last */
+    path_in(out, sizeof out, "uniform");
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--quiet", "--survival", "uniform", "--p-last", "0.25",
+                                 "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && !*r.out);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/stochdepth.tsv", out);
+    t = tu_read_file(path, NULL);
+    CU_ASSERT(t && strstr(t, "\nresnet-6-sd\tresnet\t6\tuniform\t0.25\t2\t0.5\t3\t0.25\t"));
+    free(t);
+}
+
+/* p_last = 1: every block always runs and every branch is scaled by 1, so
+ * the -sd net's curves are the whole net's, number for number. */
+static void test_p_last_one_is_the_whole_net(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "p1");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--p-last", "1", "--arch", "resnet,preact", "--out",
+                                 out)) == 0);
+    if (r.status != 0)
+        show("p-last 1", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    CU_ASSERT(strstr(r.out, "every block runs (p = 1)") != NULL);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/curves.tsv", out);
+    static const char *const nets[][2] = {{"resnet-6", "resnet-6-sd"},
+                                          {"preact-6", "preact-6-sd"}};
+    for (int i = 0; i < 2; i++) {
+        char *a = rows_of(path, nets[i][0]), *b = rows_of(path, nets[i][1]);
+        CU_ASSERT(a && b && *a && strcmp(a, b) == 0);
+        free(a);
+        free(b);
+    }
+}
+
+CU_TestInfo cli_stochdepth_tests[] = {
+    {"stochdepth --help", test_help},
+    {"stochdepth bad input: status 2, one line, nothing created", test_bad_input},
+    {"a small run writes every file; expected depth; resume; uniform rule", test_small_run},
+    {"--p-last 1 trains the -sd net exactly as the whole one", test_p_last_one_is_the_whole_net},
+    CU_TEST_INFO_NULL,
+};

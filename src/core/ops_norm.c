@@ -75,9 +75,11 @@ gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int 
         }
         mean[j] = m;
         invstd[j] = 1.0 / sqrt(v + bn->eps);
-        for (size_t i = 0; i < n; i++) /* y = gamma xhat + beta */
-            y->v[i * d + j] = bn->gamma->v[j] * (x->v[i * d + j] - m) * invstd[j] + bn->beta->v[j];
     }
+    for (size_t i = 0; i < n; i++) /* y = gamma xhat + beta, row by row (contiguous) */
+        for (size_t j = 0; j < d; j++)
+            y->v[i * d + j] = bn->gamma->v[j] * (x->v[i * d + j] - mean[j]) * invstd[j] +
+                              bn->beta->v[j];
     if (training)
         *bn->batches_tracked += 1.0;
     gf_node *nd = gf_op_push(tape, training ? &gf_op_batchnorm_train : &gf_op_batchnorm_eval, y,

@@ -12,6 +12,15 @@
 #include <unistd.h>
 
 const char *const gf_data_names[] = {"auto", "fashion", "synthetic", NULL};
+const char *const gf_survival_names[] = {"none", "linear", "uniform", NULL};
+
+void gf_survival_fill(gf_survival_kind kind, double p_last, int blocks, double *p)
+{
+    if (kind == GF_SURVIVAL_LINEAR)
+        gf_survival_linear(p, blocks, p_last);
+    else
+        gf_survival_uniform(p, blocks, kind == GF_SURVIVAL_UNIFORM ? p_last : 1.0);
+}
 
 int gf_degrade_data(gf_data_kind kind, const char *dir, size_t ntrain, size_t ntest,
                     gf_dataset *train, gf_dataset *test, const char **name, char *why,
@@ -84,13 +93,18 @@ static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_
     cfg.arch = r->arch;
     cfg.depth = r->depth;
     cfg.in_dim = sp->train_set->dim;
+    cfg.classes = sp->train_set->classes;
     gf_stack *s = gf_stack_alloc(&cfg);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)r->seed;
+    double *survival = r->sd ? malloc((size_t)gf_stack_blocks(&cfg) * sizeof *survival) : NULL;
+    if (survival)
+        gf_survival_fill(sp->survival, sp->p_last, gf_stack_blocks(&cfg), survival);
+    tc.survival = survival;
     gf_trainer *t = NULL;
     int rc = -1;
-    if (!s || !rng) {
+    if (!s || !rng || (r->sd && !survival)) {
         snprintf(why, size, "%s: out of memory, or a configuration the stack refuses", r->name);
         goto out;
     }
@@ -138,9 +152,17 @@ static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_
         snprintf(why, size, "out of memory");
 out:
     gf_trainer_free(t);
+    free(survival);
     gsl_rng_free(rng);
     gf_stack_free(s);
     return rc;
+}
+
+/* How often a net of arch is trained: whole, and with stochastic depth when
+ * the spec asks for it and the net has branches to drop. */
+static int variants(const gf_degrade_spec *spec, gf_arch arch)
+{
+    return spec->survival != GF_SURVIVAL_NONE && arch != GF_ARCH_PLAIN ? 2 : 1;
 }
 
 int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char *why,
@@ -149,7 +171,8 @@ int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char
     memset(res, 0, sizeof *res);
     res->spec = *spec;
     const double t0 = now();
-    res->n_runs = spec->n_archs * spec->n_depths * spec->seeds;
+    for (int a = 0; a < spec->n_archs; a++)
+        res->n_runs += spec->n_depths * spec->seeds * variants(spec, spec->archs[a]);
     res->runs = calloc((size_t)(res->n_runs > 0 ? res->n_runs : 1), sizeof *res->runs);
     if (!res->runs) {
         snprintf(why, size, "out of memory");
@@ -166,17 +189,20 @@ int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char
     int i = 0;
     for (int a = 0; a < spec->n_archs; a++)
         for (int d = 0; d < spec->n_depths; d++)
-            for (int k = 0; k < spec->seeds; k++, i++) {
-                gf_degrade_run *r = &res->runs[i];
-                r->arch = spec->archs[a];
-                r->depth = spec->depths[d];
-                r->seed = spec->seed0 + k;
-                snprintf(r->name, sizeof r->name, "%s-%d", gf_arch_names[r->arch], r->depth);
-                if (!(r->hist = calloc((size_t)spec->train.epochs, sizeof *r->hist))) {
-                    snprintf(why, size, "out of memory");
-                    return -1;
+            for (int sd = 0; sd < variants(spec, spec->archs[a]); sd++)
+                for (int k = 0; k < spec->seeds; k++, i++) {
+                    gf_degrade_run *r = &res->runs[i];
+                    r->arch = spec->archs[a];
+                    r->depth = spec->depths[d];
+                    r->seed = spec->seed0 + k;
+                    r->sd = sd;
+                    snprintf(r->name, sizeof r->name, "%s-%d%s", gf_arch_names[r->arch],
+                             r->depth, sd ? "-sd" : "");
+                    if (!(r->hist = calloc((size_t)spec->train.epochs, sizeof *r->hist))) {
+                        snprintf(why, size, "out of memory");
+                        return -1;
+                    }
                 }
-            }
     for (i = 0; i < res->n_runs; i++)
         if (train_one(res, &res->runs[i], why, size) != 0)
             return -1;
@@ -199,12 +225,19 @@ void gf_degrade_release(gf_degrade_result *res)
 void gf_degrade_final(const gf_degrade_result *res, gf_arch arch, int depth, double *train_mean,
                       double *train_sd, double *test_mean, double *test_sd, int *n)
 {
+    char net[24];
+    snprintf(net, sizeof net, "%s-%d", gf_arch_names[arch], depth);
+    gf_degrade_final_net(res, net, train_mean, train_sd, test_mean, test_sd, n);
+}
+
+void gf_degrade_final_net(const gf_degrade_result *res, const char *net, double *train_mean,
+                          double *train_sd, double *test_mean, double *test_sd, int *n)
+{
     double s[2] = {0, 0}, ss[2] = {0, 0};
     int k = 0;
     for (int i = 0; i < res->n_runs; i++) {
         const gf_degrade_run *r = &res->runs[i];
-        if (r->arch != arch || r->depth != depth || r->failed ||
-            r->epochs_done < res->spec.train.epochs)
+        if (strcmp(r->name, net) != 0 || r->failed || r->epochs_done < res->spec.train.epochs)
             continue;
         const gf_epoch_stats *e = &r->hist[r->epochs_done - 1];
         const double v[2] = {e->train_err, e->test_err};
@@ -224,6 +257,26 @@ void gf_degrade_final(const gf_degrade_result *res, gf_arch arch, int depth, dou
     *test_mean = mean[1];
     *test_sd = sd[1];
     *n = k;
+}
+
+int gf_degrade_gradient_ends(const gf_degrade_run *r, double *first, double *last)
+{
+    const int B = (r->depth - 2) / 2;
+    long s0 = -1, s1 = -1;
+    for (size_t j = 0; j < r->n_probes; j++) {
+        s0 = s0 < 0 ? r->probes[j].step : s0;
+        s1 = r->probes[j].step;
+    }
+    double v[2][2] = {{NAN, NAN}, {NAN, NAN}};
+    for (size_t j = 0; j < r->n_probes; j++) {
+        const gf_train_probe *p = &r->probes[j];
+        const int which = p->step == s0 ? 0 : p->step == s1 ? 1 : -1;
+        if (which >= 0 && p->kind == GF_PROBE_BLOCK && (p->block == 0 || p->block == B))
+            v[which][p->block == 0 ? 0 : 1] = gf_log10_of_log2(p->log2_frob);
+    }
+    *first = v[0][0] - v[0][1];
+    *last = v[1][0] - v[1][1];
+    return s0 >= 0 && s1 > s0 ? 0 : -1;
 }
 
 int gf_degrade_deepest(const gf_degrade_result *res)

@@ -151,7 +151,8 @@ int gf_degrade_write_table(FILE *f, const void *ctx)
 {
     const gf_degrade_result *x = ctx;
     const gf_degrade_spec *o = &x->spec;
-    fprintf(f, "# Degradation: final errors after %d epochs\n\n", o->train.epochs);
+    fprintf(f, "# %s: final errors after %d epochs\n\n",
+            o->survival != GF_SURVIVAL_NONE ? "Stochastic depth" : "Degradation", o->train.epochs);
     fprintf(f, "%s, %zu training / %zu test images; width %zu, norm %s, init %s; %s, lr %g, "
                "batch %zu.\n\n",
             o->data_name, o->train_set->n, o->test_set ? o->test_set->n : 0, o->base.width,
@@ -159,23 +160,21 @@ int gf_degrade_write_table(FILE *f, const void *ctx)
             gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch);
     fprintf(f, "| net | layers | training error (%%) | test error (%%) | seeds |\n"
                "|---|---:|---:|---:|---|\n");
-    for (int a = 0; a < o->n_archs; a++)
-        for (int d = 0; d < o->n_depths; d++) {
-            double tm, ts, em, es;
-            int n;
-            gf_degrade_final(x, o->archs[a], o->depths[d], &tm, &ts, &em, &es, &n);
-            char tr[40], te[40], seeds[160] = "";
-            percent(tr, sizeof tr, tm, ts, n, o->seeds);
-            percent(te, sizeof te, em, es, n, o->seeds);
-            for (int k = 0; k < o->seeds && strlen(seeds) < 120; k++)
-                snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds), "%s%ld",
-                         k ? ", " : "", o->seed0 + k);
-            if (n < o->seeds)
-                snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds),
-                         " (%d finished)", n);
-            fprintf(f, "| %s-%d | %d | %s | %s | %s |\n", gf_arch_names[o->archs[a]],
-                    o->depths[d], o->depths[d], tr, te, seeds);
-        }
+    for (int i = 0; i < x->n_runs; i += o->seeds) { /* a net's seeds run one after another */
+        const gf_degrade_run *r = &x->runs[i];
+        double tm, ts, em, es;
+        int n;
+        gf_degrade_final_net(x, r->name, &tm, &ts, &em, &es, &n);
+        char tr[40], te[40], seeds[160] = "";
+        percent(tr, sizeof tr, tm, ts, n, o->seeds);
+        percent(te, sizeof te, em, es, n, o->seeds);
+        for (int k = 0; k < o->seeds && strlen(seeds) < 120; k++)
+            snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds), "%s%ld",
+                     k ? ", " : "", o->seed0 + k);
+        if (n < o->seeds)
+            snprintf(seeds + strlen(seeds), sizeof seeds - strlen(seeds), " (%d finished)", n);
+        fprintf(f, "| %s | %d | %s | %s | %s |\n", r->name, r->depth, tr, te, seeds);
+    }
     if (o->seeds > 1)
         fputs("\nMean ± sample standard deviation over the seeds.\n", f);
     return ferror(f) ? -1 : 0;
@@ -221,18 +220,18 @@ void gf_degrade_figs_make(const gf_degrade_result *x, gf_degrade_figs *f)
     memset(f, 0, sizeof *f);
     int nl = 0, nr = 0, n = 0;
     double ymax = 0.0;
-    for (int a = 0; a < o->n_archs; a++)
-        for (int d = 0; d < o->n_depths; d++, n++) {
-            snprintf(f->names[n], sizeof f->names[n], "%s-%d", gf_arch_names[o->archs[a]],
-                     o->depths[d]);
-            if (o->archs[a] == GF_ARCH_PLAIN) {
-                f->left_rank[nl] = depth_rank(o, o->depths[d]);
-                f->left[nl++] = f->names[n];
-            } else {
-                f->right_rank[nr] = depth_rank(o, o->depths[d]);
-                f->right[nr++] = f->names[n];
-            }
+    for (int i = 0; i < x->n_runs && n < GF_DEGRADE_MAX_NETS; i += o->seeds, n++) {
+        const gf_degrade_run *r = &x->runs[i]; /* the first seed of each net */
+        const int rank = depth_rank(o, r->depth) + (r->sd ? o->n_depths : 0);
+        snprintf(f->names[n], sizeof f->names[n], "%s", r->name);
+        if (r->arch == GF_ARCH_PLAIN) {
+            f->left_rank[nl] = rank;
+            f->left[nl++] = f->names[n];
+        } else {
+            f->right_rank[nr] = rank;
+            f->right[nr++] = f->names[n];
         }
+    }
     for (int i = 0; i < x->n_runs; i++)
         for (int e = 0; e < x->runs[i].epochs_done; e++) {
             const gf_epoch_stats *s = &x->runs[i].hist[e];
@@ -252,28 +251,25 @@ void gf_degrade_figs_make(const gf_degrade_result *x, gf_degrade_figs *f)
                                 .left_title = "plain nets", .right_title = "residual nets",
                                 .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100};
 
-    /* gradient norms: the deepest net of each architecture, first seed */
+    /* gradient norms: the deepest net of each architecture (whole, then -sd), first seed */
     const int depth = gf_degrade_deepest(x);
     int nn = 0;
     double lo = INFINITY, hi = -INFINITY;
     const gf_degrade_run *ref = NULL;
-    for (int a = 0; a < o->n_archs; a++) {
-        snprintf(f->norm_names[nn], sizeof f->norm_names[nn], "%s-%d",
-                 gf_arch_names[o->archs[a]], depth);
+    for (int i = 0; i < x->n_runs && nn < 2 * GF_ARCH_COUNT; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        if (r->depth != depth || r->seed != o->seed0)
+            continue;
+        snprintf(f->norm_names[nn], sizeof f->norm_names[nn], "%s", r->name);
         f->norm_nets[nn] = f->norm_names[nn];
         nn++;
-        for (int i = 0; i < x->n_runs; i++) {
-            const gf_degrade_run *r = &x->runs[i];
-            if (r->arch != o->archs[a] || r->depth != depth || r->seed != o->seed0)
-                continue;
-            if (!ref || r->n_probes > ref->n_probes)
-                ref = r;
-            for (size_t j = 0; j < r->n_probes; j++)
-                if (r->probes[j].kind == GF_PROBE_BLOCK && isfinite(r->probes[j].log2_frob)) {
-                    lo = fmin(lo, gf_log10_of_log2(r->probes[j].log2_frob));
-                    hi = fmax(hi, gf_log10_of_log2(r->probes[j].log2_frob));
-                }
-        }
+        if (!ref || r->n_probes > ref->n_probes)
+            ref = r;
+        for (size_t j = 0; j < r->n_probes; j++)
+            if (r->probes[j].kind == GF_PROBE_BLOCK && isfinite(r->probes[j].log2_frob)) {
+                lo = fmin(lo, gf_log10_of_log2(r->probes[j].log2_frob));
+                hi = fmax(hi, gf_log10_of_log2(r->probes[j].log2_frob));
+            }
     }
     /* up to 6 probed steps, evenly spread from the first to the last */
     long first = -1, last = -1;

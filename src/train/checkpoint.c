@@ -10,14 +10,15 @@
 
 static const char FORMAT[] = "gradflow training checkpoint";
 
-/* Columns of "train.history", one row per epoch done. */
+/* Columns of "train.history", one row per epoch done (the last, cpu_seconds,
+ * was a spare column of zeros before it was measured). */
 enum { HIST_COLS = 12 };
 
 static void history_row(const gf_epoch_stats *e, double *r)
 {
     const double row[HIST_COLS] = {e->epoch, (double)e->step, e->lr, e->train_loss_running,
                                    e->train_loss, e->train_err, e->test_loss, e->test_err,
-                                   e->grad_norm, e->seconds, e->eval_seconds, 0.0};
+                                   e->grad_norm, e->seconds, e->eval_seconds, e->cpu_seconds};
     memcpy(r, row, sizeof row);
 }
 
@@ -26,7 +27,7 @@ static void history_read(const double *r, gf_epoch_stats *e)
     *e = (gf_epoch_stats){.epoch = (int)r[0], .step = (long)r[1], .lr = r[2],
                           .train_loss_running = r[3], .train_loss = r[4], .train_err = r[5],
                           .test_loss = r[6], .test_err = r[7], .grad_norm = r[8],
-                          .seconds = r[9], .eval_seconds = r[10]};
+                          .seconds = r[9], .eval_seconds = r[10], .cpu_seconds = r[11]};
 }
 
 /* The training settings a resumed run must share, as (key, value) text. */

@@ -138,6 +138,8 @@ typedef struct gf_epoch_stats {
     double test_loss, test_err;   /* over the test set, evaluation mode */
     double grad_norm;         /* mean global gradient norm over the epoch's steps */
     double seconds;           /* wall time of the epoch's training steps */
+    double cpu_seconds;       /* processor time of the process in those steps (less
+                                 sensitive than wall time to other programs' load) */
     double eval_seconds;      /* wall time of its evaluation */
 } gf_epoch_stats;
 

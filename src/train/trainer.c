@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
+
+static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size)
@@ -281,7 +283,7 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         return -1;
     }
     gf_epoch_stats e = {.epoch = t->epoch + 1};
-    const double t0 = now();
+    const double t0 = now(), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     shuffle(t, t->epoch);
     double sum_loss = 0.0, sum_g = 0.0;
     for (long b = 0; b < t->steps_per_epoch; b++) {
@@ -299,6 +301,7 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
     e.train_loss_running = sum_loss / (double)t->steps_per_epoch;
     e.grad_norm = sum_g / (double)t->steps_per_epoch;
     e.seconds = t1 - t0;
+    e.cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
     e.test_loss = e.test_err = NAN;
     const gf_block_plan *plan = t->cfg.survival ? &t->eval_plan : NULL;
     if (gf_evaluate(t->net, t->tape, t->train, t->cfg.eval_batch, plan, &e.train_loss,

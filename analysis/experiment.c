@@ -1,0 +1,202 @@
+/* experiment.c: one run of a training command (degrade, stochdepth): data,
+ * training with a progress line, files, manifest, figures, summary. */
+#include "cli.h"
+#include "experiment.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- progress ------------------------------------------------------------- */
+
+typedef struct progress_ctx {
+    gf_progress bar;
+    const char *cmd;
+    const gf_degrade_run *run;
+    int index, total, epochs;
+    double start;
+} progress_ctx;
+
+static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+{
+    progress_ctx *p = ctx;
+    p->run = r;
+    p->index = index;
+    p->total = total;
+    p->start = gf_cli_now();
+}
+
+static void on_step(void *ctx, int epoch, long step, long steps, double loss)
+{
+    progress_ctx *p = ctx;
+    if (!p->bar.enabled || (step % 5 != 0 && step != steps))
+        return;
+    const double el = gf_cli_now() - p->start;
+    const double done = (double)(epoch - 1 - p->run->resumed_from) * (double)steps + (double)step;
+    fprintf(stderr, "\r\033[K%s: net %d/%d %s seed %ld  epoch %d/%d  step %ld/%ld  loss "
+                    "%.4f  %.0f steps/s",
+            p->cmd, p->index + 1, p->total, p->run->name, p->run->seed, epoch, p->epochs, step,
+            steps, loss, el > 0 ? done / el : 0.0);
+    fflush(stderr);
+}
+
+/* ---- manifest --------------------------------------------------------------- */
+
+static void describe(json_t *m, const gf_degrade_result *x, const gf_experiment *e)
+{
+    const gf_common_opts *o = e->c;
+    const gf_stack_config *c = &o->cfg;
+    const gf_train_config *t = &e->t->train;
+    json_t *archs = json_array(), *depths = json_array(), *seeds = json_array(),
+           *miles = json_array(), *nets = json_array();
+    for (int a = 0; a < o->n_archs; a++)
+        json_array_append_new(archs, json_string(gf_arch_names[o->archs[a]]));
+    for (int d = 0; d < e->n_depths; d++)
+        json_array_append_new(depths, json_integer(e->depths[d]));
+    for (long k = 0; k < o->seeds; k++)
+        json_array_append_new(seeds, json_integer(o->seed + k));
+    for (int i = 0; i < t->sched.n_milestones; i++)
+        json_array_append_new(miles, json_real(t->sched.milestones[i]));
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        const gf_epoch_stats *s = r->epochs_done ? &r->hist[r->epochs_done - 1] : NULL;
+        double secs = 0.0;
+        for (int k = 0; k < r->epochs_done; k++)
+            secs += r->hist[k].seconds + r->hist[k].eval_seconds;
+        json_array_append_new(nets, json_pack(
+            "{s:s, s:I, s:i, s:o, s:o, s:f, s:i, s:s}", "net", r->name, "seed",
+            (json_int_t)r->seed, "epochs_done", r->epochs_done, "final_train_error",
+            s ? json_real(s->train_err) : json_null(), "final_test_error",
+            s && !isnan(s->test_err) ? json_real(s->test_err) : json_null(), "seconds", secs,
+            "resumed_from_epoch", r->resumed_from, "stopped", r->failed ? r->why : ""));
+    }
+    json_object_set_new(m, "settings", json_pack(
+        "{s:o, s:o, s:I, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:i, s:I, s:s, s:f, s:f, s:b, "
+        "s:f, s:s, s:f, s:o, s:f, s:I, s:f, s:I, s:s}",
+        "arch", archs, "depth", depths, "width", (json_int_t)c->width, "init",
+        gf_init_names[c->init], "norm", gf_norm_names[c->norm], "act", gf_act_names[c->act],
+        "zero_init_residual", c->zero_branch, "data", x->spec.data_name, "input_dim",
+        (json_int_t)x->spec.train_set->dim, "ntrain", (json_int_t)x->spec.train_set->n, "ntest",
+        (json_int_t)x->spec.test_set->n,
+        "epochs", t->epochs, "batch", (json_int_t)t->batch, "optimizer",
+        gf_optim_names[t->optim.kind], "momentum", t->optim.momentum, "weight_decay",
+        t->optim.weight_decay, "nesterov", t->optim.nesterov, "lr", t->sched.lr, "schedule",
+        gf_sched_names[t->sched.kind], "gamma", t->sched.gamma, "milestones", miles, "clip",
+        t->clip, "warmup_steps", (json_int_t)t->sched.warmup_steps, "bn_momentum",
+        c->bn_momentum, "probe_every", (json_int_t)t->probe_every, "evaluation",
+        "batch norm with running statistics; errors over the whole training subset and test "
+        "set after each epoch"));
+    if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
+        json_object_set_new(m, "data_dir", json_string(e->t->data_dir));
+    json_object_set_new(m, "seeds", seeds);
+    json_object_set_new(m, "seed_use", json_string(
+        "seed k initializes the weights (mt19937); epoch e's batch order is a shuffle seeded "
+        "with k * 1000003 + e + 1; the data subset is fixed and the same for every seed"));
+    json_object_set_new(m, "nets", nets);
+    if (e->describe)
+        e->describe(m, x, e->ctx);
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+/* Train and write everything; the exit status. */
+static int run(const gf_experiment *e, json_t *m, const gf_dataset *train,
+               const gf_dataset *test, const char *data_name, gf_degrade_result *res)
+{
+    const gf_common_opts *o = e->c;
+    const char *cmd = e->cmd;
+    char why[512];
+    if (gf_make_dirs(o->out) != 0)
+        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", o->out,
+                           strerror(errno));
+    gf_arch archs[GF_ARCH_COUNT];
+    for (int a = 0; a < o->n_archs; a++)
+        archs[a] = (gf_arch)o->archs[a];
+    progress_ctx prog = {.cmd = cmd, .epochs = e->t->train.epochs};
+    gf_progress_begin(&prog.bar, cmd);
+    const gf_degrade_spec spec = {
+        .base = o->cfg, .archs = archs, .n_archs = o->n_archs, .depths = e->depths,
+        .n_depths = e->n_depths, .seeds = (int)o->seeds, .seed0 = o->seed, .train = e->t->train,
+        .train_set = train, .test_set = test, .data_name = data_name, .out = o->out,
+        .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
+        .p_last = e->p_last, .on_run = on_run, .on_step = on_step, .ctx = &prog};
+    const int rc = gf_degrade_run_all(&spec, res, why, sizeof why);
+    gf_progress_end(&prog.bar);
+    for (int i = 0; i < res->n_runs; i++)
+        if (res->runs[i].failed)
+            gf_cli_fail(-1, cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
+                        res->runs[i].why);
+    if (rc != 0 || gf_degrade_write(res, o->out, why, sizeof why) != 0)
+        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "%s", why);
+    if (e->write && e->write(res, e->ctx) != 0)
+        return GF_EXIT_RUNTIME;
+    describe(m, res, e);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", o->out);
+    if (gf_manifest_write(m, path, res->wall_seconds) != 0)
+        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "cannot write %s: %s", path, strerror(errno));
+    int drawn = 0;
+    if (e->figures && e->figures(res, e->ctx, &drawn) != 0)
+        return GF_EXIT_RUNTIME;
+    if (!o->quiet && e->summary)
+        e->summary(res, e->ctx, drawn);
+    return res->any_failed ? GF_EXIT_RUNTIME : GF_EXIT_OK;
+}
+
+int gf_experiment_run(const gf_experiment *e, int argc, char **argv)
+{
+    char why[512];
+    for (int d = 0; d < e->n_depths; d++) {
+        gf_stack_config c = e->c->cfg;
+        c.depth = e->depths[d];
+        if (gf_stack_config_check(&c, why, sizeof why) != 0)
+            return gf_cli_fail(GF_EXIT_USAGE, e->cmd, "%s", why);
+    }
+    const gf_train_opts *t = e->t;
+    gf_dataset train, test;
+    const char *data_name;
+    if (gf_degrade_data(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, &train, &test,
+                        &data_name, why, sizeof why) != 0)
+        return gf_cli_fail(GF_EXIT_RUNTIME, e->cmd, "%s", why);
+    if (strcmp(data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !e->c->quiet)
+        fprintf(stderr, "gradflow %s: Fashion-MNIST is not installed in %s; training on the "
+                        "built-in synthetic set (apt-get install dataset-fashion-mnist for the "
+                        "real one)\n",
+                e->cmd, t->data_dir);
+    json_t *m = gf_manifest_new(e->cmd, argc, argv);
+    gf_degrade_result res = {0};
+    const int status = run(e, m, &train, &test, data_name, &res);
+    json_decref(m);
+    gf_degrade_release(&res);
+    gf_dataset_release(&train);
+    gf_dataset_release(&test);
+    return status;
+}
+
+/* ---- reporting ------------------------------------------------------------------ */
+
+int gf_experiment_figure(const char *cmd, const gf_common_opts *c, const char *name,
+                         gf_plot_body body, const void *fig, int *warned)
+{
+    char why[512];
+    const int rc = !c->no_plot ? gf_plot_figure(c->out, name, body, fig, why, sizeof why)
+                               : gf_plot_script(c->out, name, body, fig, why, sizeof why);
+    if (rc == 1 && !*warned) {
+        gf_cli_warn(cmd, "%s", why);
+        *warned = 1;
+    }
+    return rc < 0 ? gf_cli_fail(-1, cmd, "%s", why) : 0;
+}
+
+void gf_experiment_heading(const char *cmd, const gf_degrade_result *x, const gf_common_opts *c,
+                           const gf_train_opts *t)
+{
+    const gf_train_config *tr = &t->train;
+    printf("gradflow %s: %s, %zu training / %zu test images, width %zu, norm %s, init %s, "
+           "%s lr %g (%s), %d epochs, batch %zu, %ld seed%s\n",
+           cmd, x->spec.data_name, x->spec.train_set->n, x->spec.test_set->n, c->cfg.width,
+           gf_norm_names[c->cfg.norm], gf_init_names[c->cfg.init],
+           gf_optim_names[tr->optim.kind], tr->sched.lr, gf_sched_names[tr->sched.kind],
+           tr->epochs, tr->batch, c->seeds, c->seeds > 1 ? "s" : "");
+}

@@ -1,0 +1,224 @@
+/* stochdepth_report.c: what `gradflow stochdepth` shows of a result: its
+ * table file, manifest entries, figures and the summary on stdout. */
+#include "cli.h"
+#include "stochdepth.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char CMD[] = "stochdepth";
+
+int stochdepth_write(const gf_degrade_result *res, const void *ctx)
+{
+    const stochdepth_options *o = ctx;
+    char why[512];
+    if (gf_stochdepth_write(res, o->c.out, why, sizeof why) != 0)
+        return gf_cli_fail(-1, CMD, "%s", why);
+    return 0;
+}
+
+void stochdepth_describe(json_t *m, const gf_degrade_result *res, const void *ctx)
+{
+    const stochdepth_options *o = ctx;
+    const int blocks = (o->depth - 2) / 2;
+    double *p = malloc((size_t)blocks * sizeof *p), sum = 0.0;
+    json_t *surv = json_array();
+    for (int l = 0; p && l < blocks; l++) {
+        if (l == 0)
+            gf_survival_fill(o->survival, o->p_last, blocks, p);
+        json_array_append_new(surv, json_real(p[l]));
+        sum += p[l];
+    }
+    free(p);
+    (void)res;
+    json_object_set_new(m, "stochastic_depth", json_pack(
+        "{s:s, s:f, s:i, s:o, s:f, s:f, s:s, s:s}", "rule", gf_survival_names[o->survival],
+        "p_last", o->p_last, "blocks", blocks, "survival", surv, "expected_blocks", sum,
+        "expected_layers", 2.0 * sum + 2.0, "nets",
+        "NET is trained whole, NET-sd with block l run with probability survival[l-1] in "
+        "each step (a dropped block makes no node) and its branch scaled by it in evaluation",
+        "timing",
+        "epoch_times.tsv: wall and processor seconds of each epoch's training steps "
+        "(evaluation apart); stochdepth.tsv: their median and minimum over epochs; the ratios "
+        "compare the fastest epochs, as every epoch does the same work"));
+}
+
+/* ---- figures ----------------------------------------------------------------- */
+
+int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn)
+{
+    const stochdepth_options *o = ctx;
+    static gf_degrade_figs f; /* large */
+    static gf_stochdepth_pair pairs[GF_ARCH_COUNT];
+    static const char *sd[GF_ARCH_COUNT];
+    static int sd_rank[GF_ARCH_COUNT];
+    static double wall[GF_ARCH_COUNT], cpu[GF_ARCH_COUNT], fb[GF_ARCH_COUNT],
+        fm[GF_ARCH_COUNT];
+    static char title[256];
+    gf_degrade_figs_make(res, &f);
+    const int n = gf_stochdepth_pairs(res, pairs, GF_ARCH_COUNT);
+    if (n < 0)
+        return gf_cli_fail(-1, CMD, "out of memory");
+    for (int i = 0; i < f.curves.n_right; i++)
+        f.right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
+    double tmax = 0.0;
+    for (int i = 0; i < n; i++) {
+        sd[i] = pairs[i].sd;
+        for (int j = 0; j < f.curves.n_right; j++)
+            if (strcmp(f.right[j], pairs[i].sd) == 0)
+                sd_rank[i] = f.right_rank[j];
+        wall[i] = pairs[i].seconds_min[0];
+        cpu[i] = pairs[i].cpu_seconds_min[0];
+        fb[i] = pairs[i].block_fraction;
+        fm[i] = pairs[i].mac_fraction;
+    }
+    for (int i = 0; i < res->n_runs; i++)
+        for (int e = 0; e < res->runs[i].epochs_done; e++)
+            tmax = fmax(tmax, fmax(res->runs[i].hist[e].seconds,
+                                   res->runs[i].hist[e].cpu_seconds));
+    snprintf(title, sizeof title, "Stochastic depth on %s: %d layers whole and with blocks "
+             "dropped (%s, p_last %g)", res->spec.data_name, o->depth,
+             gf_survival_names[o->survival], o->p_last);
+    const gf_fig_stochdepth fig = {
+        .title = title, .subtitle = f.subtitle, .curves = &f.curves,
+        .curves_title = "error: training (solid), test (dashed)",
+        .time_title = "time per epoch, and the time the rule expects", .sd = sd,
+        .sd_rank = sd_rank, .whole_wall = wall, .whole_cpu = cpu,
+        .block_fraction = fb, .mac_fraction = fm, .n_sd = n, .tmax = 1.15 * tmax};
+    int warned = 0;
+    if (gf_experiment_figure(CMD, &o->c, "stochdepth", gf_fig_stochdepth_body, &fig,
+                             &warned) != 0 ||
+        (f.norms.n_steps > 0 &&
+         gf_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
+                              &f.norms, &warned) != 0))
+        return -1;
+    *drawn = !o->c.no_plot && !warned;
+    if (o->c.term_dumb && *drawn) {
+        char why[512];
+        if (gf_plot_terminal(o->c.out, gf_fig_stochdepth_body, &fig, 120, 36, why,
+                             sizeof why) < 0)
+            return gf_cli_fail(-1, CMD, "%s", why);
+    }
+    return 0;
+}
+
+/* ---- summary --------------------------------------------------------------- */
+
+static void rule(const stochdepth_options *o, const gf_stochdepth_pair *p)
+{
+    if (o->survival == GF_SURVIVAL_LINEAR)
+        printf("stochastic depth: linear decay p_l = 1 - (l/B)(1 - %g), l = 1..B, B = %d "
+               "blocks (p_1 = %.3f)\n",
+               o->p_last, p->blocks, 1.0 - (1.0 - o->p_last) / p->blocks);
+    else
+        printf("stochastic depth: every one of B = %d blocks runs with p = %g\n", p->blocks,
+               o->p_last);
+    printf("  expected depth: sum p_l = %.2f of %d blocks (%.1f%% run per step), expected "
+           "layers 2 sum p_l + 2 = %.1f of %d\n",
+           p->expected_blocks, p->blocks, 100.0 * p->block_fraction, p->expected_layers,
+           p->depth);
+}
+
+static void table(const gf_stochdepth_pair *p, int n)
+{
+    printf("\n| net | layers run | training error (%%) | test error (%%) | s / epoch, median | "
+           "fastest | CPU s, fastest | evaluation s |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++)
+            printf("| %s | %.1f | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f |\n",
+                   k ? p[i].sd : p[i].whole, k ? p[i].expected_layers : (double)p[i].depth,
+                   100 * p[i].train_err[k], 100 * p[i].test_err[k], p[i].seconds[k],
+                   p[i].seconds_min[k], p[i].cpu_seconds_min[k], p[i].eval_seconds[k]);
+    putchar('\n');
+}
+
+/* The measured time ratio against the two expectations. Every epoch does
+ * the same work, so the fastest epochs (the least disturbed) are compared. */
+static void timing(const gf_stochdepth_pair *p)
+{
+    const double wall = p->seconds_min[1] / p->seconds_min[0],
+                 cpu = p->cpu_seconds_min[1] / p->cpu_seconds_min[0],
+                 median = p->seconds[1] / p->seconds[0];
+    printf("  time per epoch of training steps, fastest epochs: %s %.3f s, %s %.3f s:\n"
+           "    x%.3f wall (x%.3f CPU; x%.3f between the medians), a saving of %.1f%%.\n"
+           "    expected x%.3f if only the blocks cost time (the fraction run), x%.3f counting\n"
+           "    the stem and head (%.1f%% of the whole net's multiply-adds, never dropped).\n",
+           p->sd, p->seconds_min[1], p->whole, p->seconds_min[0], wall, cpu, median,
+           100.0 * (1.0 - wall), p->block_fraction, p->mac_fraction, 100.0 * p->fixed_share);
+    /* the steadier clock decides: wall, unless other programs' load spread it */
+    const int noisy = p->spread[0] > 0.2 || p->spread[1] > 0.2;
+    const double r = noisy ? cpu : wall;
+    if (noisy)
+        printf("    (the wall time of an epoch varies, interquartile range %.0f%% and %.0f%% of "
+               "the median:\n    other programs' load; the processor time is read instead)\n",
+               100 * p->spread[0], 100 * p->spread[1]);
+    if (p->block_fraction >= 1.0)
+        printf("    every block runs (p = 1): the two nets do the same work.\n");
+    else if (r >= p->block_fraction - 0.05 && r <= p->mac_fraction + 0.05)
+        printf("    => the %s time saved matches the work skipped (x%.3f against x%.3f to "
+               "x%.3f):\n       a dropped block costs nothing.\n",
+               noisy ? "processor" : "wall", r, p->block_fraction, p->mac_fraction);
+    else
+        printf("    => %s saving than the work skipped predicts (%s x%.3f against x%.3f to "
+               "x%.3f).\n",
+               r > p->mac_fraction ? "less" : "more", noisy ? "processor" : "wall", r,
+               p->block_fraction, p->mac_fraction);
+}
+
+static void errors(const gf_stochdepth_pair *p)
+{
+    if (p->finished[0] == 0 || p->finished[1] == 0) {
+        printf("  %s against %s: not compared: a net did not finish training.\n", p->sd,
+               p->whole);
+        return;
+    }
+    printf("  %s against %s: training error %+.2f points, test error %+.2f points (%s minus "
+           "%s).\n",
+           p->sd, p->whole, 100 * (p->train_err[1] - p->train_err[0]),
+           100 * (p->test_err[1] - p->test_err[0]), p->sd, p->whole);
+}
+
+static void gradients(const gf_degrade_result *x, const gf_stochdepth_pair *p)
+{
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        double f, l;
+        if (r->seed != x->spec.seed0 || (strcmp(r->name, p->whole) && strcmp(r->name, p->sd)) ||
+            gf_degrade_gradient_ends(r, &f, &l) != 0)
+            continue;
+        printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, "
+               "10^%+.2f at the last probe\n",
+               r->name, r->seed, f, l);
+    }
+}
+
+void stochdepth_summary(const gf_degrade_result *x, const void *ctx, int drawn)
+{
+    const stochdepth_options *o = ctx;
+    gf_stochdepth_pair p[GF_ARCH_COUNT];
+    const int n = gf_stochdepth_pairs(x, p, GF_ARCH_COUNT);
+    gf_experiment_heading(CMD, x, &o->c, &o->t);
+    if (n > 0)
+        rule(o, &p[0]);
+    table(p, n > 0 ? n : 0);
+    for (int i = 0; i < x->n_runs; i++)
+        if (x->runs[i].failed)
+            printf("  %s seed %ld stopped after %d epochs: %s\n", x->runs[i].name,
+                   x->runs[i].seed, x->runs[i].epochs_done, x->runs[i].why);
+    for (int i = 0; i < n; i++) {
+        errors(&p[i]);
+        timing(&p[i]);
+        gradients(x, &p[i]);
+    }
+    if (n > 0)
+        printf("    (at a probed step an -sd net's dropped blocks pass the gradient on "
+               "unchanged: flat steps in its curve)\n");
+    printf("  wall time %.1f s\n  wrote %s/{curves,curves_mean,stochdepth,epoch_times,"
+           "gradnorm_training,params_training}.tsv, table.md, manifest.json, %s, checkpoints/\n",
+           x->wall_seconds, o->c.out,
+           drawn ? "stochdepth.png/.svg/.gp, gradnorm_training.png/.svg/.gp"
+                 : "stochdepth.gp, gradnorm_training.gp (nothing drawn)");
+}

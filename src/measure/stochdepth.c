@@ -1,0 +1,167 @@
+/* stochdepth.c: a net trained whole against the same net trained with
+ * stochastic depth (a degrade experiment with spec.survival set): the
+ * expected depth and work of the rule, the times and errors measured. */
+#include "measure/gf_measure.h"
+
+#include "io/gf_io.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Minimum and quartiles q[0..3] over every epoch of every seed of net of
+ * one field of the epoch statistics (NaN when none ran). */
+static void quartiles(const gf_degrade_result *x, const char *net, size_t field, double q[4])
+{
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < x->n_runs; i++)
+        cap += strcmp(x->runs[i].name, net) == 0 ? (size_t)x->runs[i].epochs_done : 0;
+    double *v = malloc((cap ? cap : 1) * sizeof *v);
+    q[0] = q[1] = q[2] = q[3] = NAN;
+    if (!v)
+        return;
+    for (int i = 0; i < x->n_runs; i++)
+        for (int e = 0; strcmp(x->runs[i].name, net) == 0 && e < x->runs[i].epochs_done; e++)
+            memcpy(&v[n++], (const char *)&x->runs[i].hist[e] + field, sizeof *v);
+    gsl_sort(v, 1, n);
+    for (int k = 0; n && k < 4; k++)
+        q[k] = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.25 * k);
+    free(v);
+}
+
+/* Fill the measured half of pair slot k (0 whole, 1 -sd) from net. */
+static void measured(const gf_degrade_result *x, const char *net, gf_stochdepth_pair *p, int k)
+{
+    double tsd, esd, q[4];
+    gf_degrade_final_net(x, net, &p->train_err[k], &tsd, &p->test_err[k], &esd, &p->finished[k]);
+    quartiles(x, net, offsetof(gf_epoch_stats, seconds), q);
+    p->seconds_min[k] = q[0];
+    p->seconds[k] = q[2];
+    p->spread[k] = (q[3] - q[1]) / q[2];
+    quartiles(x, net, offsetof(gf_epoch_stats, cpu_seconds), q);
+    p->cpu_seconds_min[k] = q[0];
+    p->cpu_seconds[k] = q[2];
+    quartiles(x, net, offsetof(gf_epoch_stats, eval_seconds), q);
+    p->eval_seconds[k] = q[2];
+}
+
+int gf_stochdepth_pairs(const gf_degrade_result *x, gf_stochdepth_pair *out, int max)
+{
+    const gf_degrade_spec *o = &x->spec;
+    int n = 0;
+    for (int i = 0; i < x->n_runs && n < max; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        if (!r->sd || r->seed != o->seed0)
+            continue;
+        gf_stochdepth_pair *p = &out[n++];
+        memset(p, 0, sizeof *p);
+        p->arch = r->arch;
+        p->depth = r->depth;
+        p->blocks = (r->depth - 2) / 2;
+        snprintf(p->sd, sizeof p->sd, "%s", r->name);
+        snprintf(p->whole, sizeof p->whole, "%s-%d", gf_arch_names[r->arch], r->depth);
+        double *surv = malloc((size_t)p->blocks * sizeof *surv);
+        if (!surv)
+            return -1;
+        gf_survival_fill(o->survival, o->p_last, p->blocks, surv);
+        for (int l = 0; l < p->blocks; l++)
+            p->expected_blocks += surv[l];
+        free(surv);
+        p->expected_layers = 2.0 * p->expected_blocks + 2.0;
+        p->block_fraction = p->expected_blocks / p->blocks;
+        /* Linear multiply-adds per sample: stem in w, head w c, a block 2 w^2 */
+        const double w = (double)o->base.width, fixed = (double)o->train_set->dim * w +
+                                                        w * (double)o->base.classes;
+        p->mac_fraction = (fixed + 2.0 * w * w * p->expected_blocks) /
+                          (fixed + 2.0 * w * w * p->blocks);
+        p->fixed_share = fixed / (fixed + 2.0 * w * w * p->blocks);
+        measured(x, p->whole, p, 0);
+        measured(x, p->sd, p, 1);
+    }
+    return n;
+}
+
+static void num(FILE *f, double v)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, v);
+    fputc('\t', f);
+    fputs(b, f);
+}
+
+static int write_table(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    gf_stochdepth_pair pairs[GF_ARCH_COUNT * GF_DEGRADE_MAX_DEPTHS];
+    const int n = gf_stochdepth_pairs(x, pairs, GF_ARCH_COUNT * GF_DEGRADE_MAX_DEPTHS);
+    if (n < 0)
+        return -1;
+    fputs("net\tarch\tdepth\tsurvival\tp_last\tblocks\texpected_blocks\texpected_layers\t"
+          "block_fraction\tmac_fraction\tseeds_finished\ttrain_err\ttest_err\tseconds_median\t"
+          "seconds_min\tseconds_spread\tcpu_seconds_median\tcpu_seconds_min\t"
+          "eval_seconds_median\tratio_seconds_min\tratio_cpu_seconds_min\n",
+          f);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            const gf_stochdepth_pair *p = &pairs[i];
+            fprintf(f, "%s\t%s\t%d\t%s", k ? p->sd : p->whole, gf_arch_names[p->arch], p->depth,
+                    gf_survival_names[k ? x->spec.survival : GF_SURVIVAL_NONE]);
+            num(f, k ? x->spec.p_last : 1.0);
+            fprintf(f, "\t%d", p->blocks);
+            num(f, k ? p->expected_blocks : p->blocks);
+            num(f, k ? p->expected_layers : p->depth);
+            num(f, k ? p->block_fraction : 1.0);
+            num(f, k ? p->mac_fraction : 1.0);
+            fprintf(f, "\t%d", p->finished[k]);
+            const double v[] = {p->train_err[k],       p->test_err[k],
+                                p->seconds[k],         p->seconds_min[k],
+                                p->spread[k],          p->cpu_seconds[k],
+                                p->cpu_seconds_min[k], p->eval_seconds[k],
+                                p->seconds_min[k] / p->seconds_min[0],
+                                p->cpu_seconds_min[k] / p->cpu_seconds_min[0]};
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++)
+                num(f, v[j]);
+            fputc('\n', f);
+        }
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_times(FILE *f, const void *ctx)
+{
+    const gf_degrade_result *x = ctx;
+    fputs("net\tarch\tdepth\tseed\tepoch\tseconds\tcpu_seconds\teval_seconds\n", f);
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_degrade_run *r = &x->runs[i];
+        for (int e = 0; e < r->epochs_done; e++) {
+            fprintf(f, "%s\t%s\t%d\t%ld\t%d", r->name, gf_arch_names[r->arch], r->depth,
+                    r->seed, r->hist[e].epoch);
+            num(f, r->hist[e].seconds);
+            num(f, r->hist[e].cpu_seconds);
+            num(f, r->hist[e].eval_seconds);
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_stochdepth_write(const gf_degrade_result *x, const char *dir, char *why, size_t size)
+{
+    static const struct {
+        const char *name;
+        gf_write_fn fn;
+    } files[] = {{"stochdepth.tsv", write_table}, {"epoch_times.tsv", write_times}};
+    char path[4200];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
+            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
+            return -1;
+        }
+        if (gf_write_file(path, files[i].fn, x, why, size) != 0)
+            return -1;
+    }
+    return 0;
+}
