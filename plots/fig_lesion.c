@@ -1,4 +1,203 @@
-/* fig_lesion.c: being written. */
+/* fig_lesion.c: lesions of trained nets (Veit et al. 2016, Figs. 3 to 5):
+ * one block deleted at a time, k random blocks deleted, k pairs swapped. */
 #include "plots/gf_plot.h"
 
-typedef int gf_fig_lesion_placeholder;
+#include <math.h>
+#include <string.h>
+
+static void header(FILE *out)
+{
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n"
+          "set grid xtics ytics lc '#dddddd'\nset style textbox opaque noborder\nset key below center horizontal Left reverse "
+          "samplen 3 noenhanced\n",
+          out);
+}
+
+/* "title\nsubtitle" (one line in the terminal), for `set title` or a multiplot. */
+static void two_lines(FILE *out, gf_term term, const char *title, const char *subtitle)
+{
+    if (term == GF_TERM_DUMB || !subtitle) {
+        gf_plot_quote(out, title);
+        return;
+    }
+    fputs("sprintf(\"%s\\n%s\", ", out);
+    gf_plot_quote(out, title);
+    fputs(", ", out);
+    gf_plot_quote(out, subtitle);
+    fputs(")", out);
+}
+
+static void panel_title(FILE *out, const char *title)
+{
+    fputs("set title ", out);
+    gf_plot_quote(out, title);
+    fputs(" noenhanced\n", out);
+}
+
+/* Room below a panel of a two-panel figure for its key (two entries per net
+ * and chance, one a line), the same in both panels so that they line up. */
+static void bottom_margin(FILE *out, const gf_fig_lesion *f)
+{
+    fprintf(out, "set bmargin %d\n", 2 * f->n_nets + 5);
+}
+
+/* Integer positions 0..kmax on x, whole-number tics when there are few. */
+static void x_positions(FILE *out, int kmax)
+{
+    fprintf(out, "set xrange [-0.5:%g]\n", kmax + 0.5);
+    if (kmax <= 14)
+        fputs("set xtics 1\n", out);
+    else
+        fprintf(out, "set xtics %d\n", kmax <= 40 ? 3 : kmax <= 100 ? 10 : 50);
+}
+
+/* Column c of file's rows of net (percent), else NaN. */
+static void only(FILE *out, const char *net, int c)
+{
+    fprintf(out, "(strcol(1) eq '%s' ? 100 * column(%d) : NaN)", net, c);
+}
+
+/* A horizontal line at y (percent); returns the next separator. */
+static const char *level(FILE *out, const char *sep, double y, const char *color,
+                         const char *dash, const char *label)
+{
+    fprintf(out, "%s%.10g with lines lc '%s' lw 1.5 dt %s title ", sep, y, color, dash);
+    gf_plot_quote(out, label);
+    return ", \\\n     ";
+}
+
+static const char *chance_line(FILE *out, const char *sep, double chance)
+{
+    char label[64];
+    snprintf(label, sizeof label, "chance (%.0f%%)", chance);
+    return level(out, sep, chance, "#777777", "3", label);
+}
+
+/* Error against the deleted block, with the unlesioned level, for the nets
+ * whose residual flag is `residual` (-1: all); errors above `top` (percent)
+ * are marked at the top with their value. */
+static void single_panel(FILE *out, const gf_fig_lesion *f, int residual, int with_chance,
+                         double top)
+{
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_nets; i++) {
+        if (residual >= 0 && (strcmp(f->archs[i], "plain") != 0) != residual)
+            continue;
+        const char *col = gf_plot_color(f->archs[i]);
+        fprintf(out, "%s'lesion_single.tsv' skip 1 using 4:", sep);
+        only(out, f->nets[i], 5);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.7 title '%s: block deleted'", col,
+                f->nets[i]);
+        if (top < 100.0) { /* off the scale: a triangle at the top, its value down from it */
+            fprintf(out, ", \\\n     '' skip 1 using 4:(strcol(1) eq '%s' && 100 * column(5) > "
+                         "%.17g ? %.17g : NaN):(sprintf('%%.1f%%%%', 100 * column(5))) with "
+                         "labels boxed rotate by 90 right point pt 9 ps 1.2 lc '%s' offset 0,-0.8 "
+                         "tc '%s' notitle",
+                    f->nets[i], top, top, col, col);
+        }
+        char label[96];
+        snprintf(label, sizeof label, "%s unlesioned (%.2f%%)", f->nets[i], f->base_err[i]);
+        sep = level(out, ", \\\n     ", f->base_err[i], col, "(6,3)", label);
+    }
+    if (with_chance)
+        chance_line(out, sep, f->chance);
+    fputc('\n', out);
+}
+
+int gf_fig_lesion_single_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_lesion *f = ctx;
+    int plain = 0, residual = 0;
+    for (int i = 0; i < f->n_nets; i++)
+        strcmp(f->archs[i], "plain") == 0 ? plain++ : residual++;
+    const int zoom = plain > 0 && residual > 0; /* the residual nets' changes are small */
+    header(out);
+    fputs(zoom ? "set multiplot layout 1,2 title " : "set title ", out);
+    two_lines(out, term, f->title, f->subtitle);
+    fputs(" noenhanced\n", out);
+    x_positions(out, f->kmax);
+    fputs("set xlabel 'deleted block'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
+          out);
+    if (zoom) { /* the same bottom margin in both panels, so they line up */
+        bottom_margin(out, f);
+        panel_title(out, "all nets");
+    }
+    single_panel(out, f, -1, 1, 100.0);
+    if (zoom) {
+        fprintf(out, "set yrange [%.17g:%.17g]\n", f->zoom_lo, f->zoom_hi);
+        panel_title(out, f->zoom_hi < 100.0 ? "residual nets, zoomed (triangles: off the scale)"
+                                            : "residual nets, zoomed");
+        single_panel(out, f, 1, 0, f->zoom_hi);
+        fputs("unset multiplot\n", out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* Mean +- sd and the min-max band of every net against k, from a *_mean.tsv. */
+static void count_panel(FILE *out, const gf_fig_lesion *f, const char *file)
+{
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_nets; i++) {
+        const char *col = gf_plot_color(f->archs[i]);
+        fprintf(out, "%s'%s' skip 1 using 4:", sep, file);
+        only(out, f->nets[i], 8);
+        fputc(':', out);
+        only(out, f->nets[i], 9);
+        fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
+                     "title '%s: min-max over the draws'",
+                col, f->nets[i]);
+        fprintf(out, ", \\\n     '%s' skip 1 using 4:", file);
+        only(out, f->nets[i], 6);
+        fputc(':', out);
+        only(out, f->nets[i], 7);
+        fprintf(out, " with yerrorlines lc '%s' lw 2 pt 7 ps 0.6 title '%s: mean ± sd'", col,
+                f->nets[i]);
+        sep = ", \\\n     ";
+    }
+    chance_line(out, sep, f->chance);
+    fputc('\n', out);
+}
+
+int gf_fig_lesion_delete_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_lesion *f = ctx;
+    header(out);
+    fputs("set title ", out);
+    two_lines(out, term, f->title, f->subtitle);
+    fputs(" noenhanced\n", out);
+    x_positions(out, f->kmax);
+    fputs("set xlabel 'blocks deleted (k)'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
+          out);
+    count_panel(out, f, "lesion_delete_mean.tsv");
+    return ferror(out) ? -1 : 0;
+}
+
+int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_lesion *f = ctx;
+    header(out);
+    fputs("set multiplot layout 1,2 title ", out);
+    two_lines(out, term, f->title, f->subtitle);
+    fputs(" noenhanced\nset ylabel 'test error (%)'\nset yrange [0:100]\n", out);
+    bottom_margin(out, f);
+    x_positions(out, f->kmax);
+    fputs("set xlabel 'pairs of blocks swapped (k)'\n", out);
+    panel_title(out, "mean over the draws");
+    count_panel(out, f, "lesion_swap_mean.tsv");
+    /* Veit et al.'s axis: Kendall's tau from 1 (in order) down */
+    fprintf(out, "set xrange [1.02:%g]\nset xtics auto\nset xlabel \"Kendall's tau of the "
+                 "block order\"\n",
+            floor(fmin(f->tau_min, 0.9) * 10.0) / 10.0 - 0.02);
+    panel_title(out, "every draw");
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_nets; i++) {
+        fprintf(out, "%s'lesion_swap.tsv' skip 1 using 8:", sep);
+        only(out, f->nets[i], 6);
+        fprintf(out, " with points lc '%s' pt 7 ps 0.5 title '%s'", gf_plot_color(f->archs[i]),
+                f->nets[i]);
+        sep = ", \\\n     ";
+    }
+    chance_line(out, sep, f->chance);
+    fputs("\nunset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,5 +1,309 @@
-/* test_cli_lesion.c: being written. */
+/* test_cli_lesion.c: `gradflow lesion` run as a user would: help, bad input,
+ * a small run that trains its nets, the same nets loaded again with --from,
+ * missing and mismatched run folders. */
 #include "cli_util.h"
 #include "test_util.h"
 
-CU_TestInfo cli_lesion_tests[] = {CU_TEST_INFO_NULL};
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tiny nets on the synthetic set: depth 8 (B = 3 blocks), width 8. */
+#define SMALL "lesion", "--data", "synthetic", "--ntrain", "256", "--ntest", "64", "--width", \
+              "8", "--depth", "8", "--epochs", "2", "--draws", "3", "--no-plot", "--quiet"
+
+static char run_dir[4200]; /* the small run, trained once for the suite's later tests */
+
+static void test_help_and_version(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "--from") && strstr(r.out, "--draws") &&
+              strstr(r.out, "--ntest") && strstr(r.out, "running statistics"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--version")) == 0);
+    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
+    result_free(&r);
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--depth", "21"},       {"--depth", "2"},         {"--depth", "8,20"},
+        {"--draws", "0"},        {"--draws", "x"},         {"--ntest", "0"},
+        {"--swaps", "-1"},       {"--draw-seed", "0"},     {"--seeds", "2"},
+        {"--seed", "0"},         {"--from", ""},
+        {"--from", "/nonexistent", "--width", "8"},
+        {"--from", "/nonexistent", "--epochs", "3"},       {"--arch", "foo"},
+        {"--arch", "plain,plain"}, {"--data", "foo"},      {"--epochs", "0"},
+        {"--ntrain", "1"},       {"--ntrain", "100"},      {"--depth", "4", "--swaps", "1"},
+        {"--term", "png"},       {"--data-dir", ""},       {"stray"},
+        {"--bogus"},             {"--draws"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        const char *args[16] = {"lesion", "--data", "synthetic", "--out", out};
+        int n = 5;
+        for (int k = 0; k < 4 && bad[i][k]; k++)
+            args[n++] = bad[i][k];
+        args[n] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, "gradflow lesion: ", 17) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  lesion %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+/* The field `col` (0-based) of the data row of path whose first fields
+ * match net and key (column `key_col`), as text; NULL if there is none. */
+static char *field(const char *path, const char *net, int key_col, const char *key, int col)
+{
+    char *text = tu_read_file(path, NULL), *found = NULL;
+    for (char *line = text ? strchr(text, '\n') : NULL; line && !found;) {
+        char *row = line + 1, *end = strchr(row, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        char *f[16] = {0};
+        int n = 0;
+        for (char *p = row; p && n < 16; n++) {
+            f[n] = p;
+            if ((p = strchr(p, '\t')))
+                *p++ = '\0';
+        }
+        if (n > col && n > key_col && strcmp(f[0], net) == 0 && strcmp(f[key_col], key) == 0)
+            found = strdup(f[col]);
+        line = end;
+    }
+    free(text);
+    return found;
+}
+
+static int count_rows(const char *path, const char *net)
+{
+    char *text = tu_read_file(path, NULL);
+    int n = 0;
+    const size_t len = strlen(net);
+    for (char *line = text ? strchr(text, '\n') : NULL; line && line[1];
+         line = strchr(line + 1, '\n'))
+        n += strncmp(line + 1, net, len) == 0 && line[1 + len] == '\t';
+    free(text);
+    return n;
+}
+
+static void test_small_run(void)
+{
+    path_in(run_dir, sizeof run_dir, "small");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--out", run_dir)) == 0);
+    if (r.status != 0)
+        show("small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    result_free(&r);
+    static const char *const files[] = {
+        "lesion_single.tsv", "lesion_delete.tsv", "lesion_delete_mean.tsv", "lesion_swap.tsv",
+        "lesion_swap_mean.tsv", "summary.txt", "manifest.json", "lesion_single.gp",
+        "lesion_delete.gp", "lesion_swap.gp", "curves.tsv", "table.md",
+        "checkpoints/plain-8-seed1.safetensors", "checkpoints/resnet-8-seed1.safetensors"};
+    char path[4300];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", run_dir, files[i]);
+        if (!tu_file_exists(path))
+            fprintf(stderr, "\n  missing %s", files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    /* one row per block and net for the single deletions; k = 0..B for the others */
+    snprintf(path, sizeof path, "%s/lesion_single.tsv", run_dir);
+    CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 3);
+    CU_ASSERT_EQUAL(count_rows(path, "resnet-8"), 3);
+    snprintf(path, sizeof path, "%s/lesion_delete_mean.tsv", run_dir);
+    CU_ASSERT_EQUAL(count_rows(path, "resnet-8"), 4);
+    snprintf(path, sizeof path, "%s/lesion_delete.tsv", run_dir);
+    CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 + 3 + 1); /* k = 0 and B once */
+    snprintf(path, sizeof path, "%s/lesion_swap.tsv", run_dir);
+    CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 * 3);
+}
+
+/* Deleting no block (an empty plan, k = 0) gives the unlesioned error, which
+ * is the test error the training recorded at its end (same images). */
+static void test_zero_deletions(void)
+{
+    char single[4300], mean[4300], curves[4300];
+    snprintf(single, sizeof single, "%s/lesion_single.tsv", run_dir);
+    snprintf(mean, sizeof mean, "%s/lesion_delete_mean.tsv", run_dir);
+    snprintf(curves, sizeof curves, "%s/curves.tsv", run_dir);
+    static const char *const nets[] = {"plain-8", "resnet-8"};
+    for (int i = 0; i < 2; i++) {
+        char *base = field(single, nets[i], 3, "0", 7);   /* base_err */
+        char *k0 = field(mean, nets[i], 3, "0", 5);       /* err_mean at k = 0 */
+        char *trained = field(curves, nets[i], 4, "2", 11); /* test_err after epoch 2 */
+        CU_ASSERT(base && k0 && trained);
+        CU_ASSERT(base && k0 && strcmp(base, k0) == 0);
+        CU_ASSERT(base && trained && strcmp(base, trained) == 0);
+        free(base);
+        free(k0);
+        free(trained);
+    }
+}
+
+/* --from the small run: the same nets, the same numbers; nothing trained. */
+static void test_from_run(void)
+{
+    char out[4200], a[4300], b[4300];
+    path_in(out, sizeof out, "again");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", run_dir, "--depth", "8", "--draws", "3",
+                                 "--no-plot", "--out", out)) == 0);
+    if (r.status != 0)
+        show("--from", &r);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "loaded from"));
+    result_free(&r);
+    static const char *const files[] = {"lesion_single.tsv", "lesion_delete.tsv",
+                                        "lesion_swap_mean.tsv"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(a, sizeof a, "%s/%s", run_dir, files[i]);
+        snprintf(b, sizeof b, "%s/%s", out, files[i]);
+        char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
+        CU_ASSERT(ta && tb && strcmp(ta, tb) == 0);
+        free(ta);
+        free(tb);
+    }
+    snprintf(b, sizeof b, "%s/checkpoints", out);
+    CU_ASSERT(!tu_file_exists(b));
+}
+
+static void test_from_missing(void)
+{
+    char out[4200], from[4200];
+    path_in(out, sizeof out, "frommissing");
+    path_in(from, sizeof from, "no-such-run");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", from, "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "no-such-run: no such folder"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+    /* a depth the run did not train: the missing checkpoint is named */
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", run_dir, "--depth", "6", "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "plain-6-seed1.safetensors"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+    /* more test images than the run kept */
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", run_dir, "--depth", "8", "--ntest", "65",
+                                 "--out", out)) == 0);
+    CU_ASSERT(r.status == 2 && r.err_lines == 1 && !tu_file_exists(out));
+    result_free(&r);
+}
+
+/* A manifest that does not describe its checkpoints: the file and the
+ * difference are named. */
+static void test_from_mismatch(void)
+{
+    char dir[4200], path[8600], out[4200];
+    path_in(dir, sizeof dir, "mismatch");
+    path_in(out, sizeof out, "mismatch-out");
+    snprintf(path, sizeof path, "cp -r '%s' '%s'", run_dir, dir);
+    CU_ASSERT_FATAL(system(path) == 0);
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *text = tu_read_file(path, NULL);
+    char *w = text ? strstr(text, "\"width\": 8,") : NULL;
+    CU_ASSERT_FATAL(w != NULL);
+    w[9] = '9'; /* "width": 8 -> 9 */
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", dir, "--depth", "8", "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "plain-8-seed1.safetensors") &&
+              strstr(r.err, "width is 8 in the file, 9 here"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+}
+
+/* The library's draws: k distinct deletions, swaps that permute, Kendall's tau. */
+static void test_draws(void)
+{
+    gsl_rng *rng = tu_rng(7);
+    unsigned char drop[10];
+    int order[10], seen[10];
+    for (int k = 0; k <= 10; k++)
+        for (int rep = 0; rep < 20; rep++) {
+            gf_lesion_draw_deletion(rng, 10, k, drop);
+            int n = 0;
+            for (int i = 0; i < 10; i++)
+                n += drop[i];
+            CU_ASSERT_EQUAL(n, k);
+            gf_lesion_draw_swaps(rng, 10, k, order);
+            memset(seen, 0, sizeof seen);
+            for (int i = 0; i < 10; i++)
+                seen[order[i]]++;
+            for (int i = 0; i < 10; i++)
+                CU_ASSERT_EQUAL(seen[i], 1);
+            if (k == 0)
+                CU_ASSERT_DOUBLE_EQUAL(gf_kendall_tau(order, 10), 1.0, 0.0);
+        }
+    const int reversed[4] = {3, 2, 1, 0}, one_swap[4] = {1, 0, 2, 3};
+    CU_ASSERT_DOUBLE_EQUAL(gf_kendall_tau(reversed, 4), -1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(gf_kendall_tau(one_swap, 4), 2.0 / 3.0, 1e-15); /* 1 - 4 / 12 */
+    gsl_rng_free(rng);
+}
+
+/* A resnet whose branches are zero computes x_{l+1} = relu(0 + x_l) = x_l:
+ * every lesion, deletion or reordering, leaves its error and loss exactly. */
+static void test_zero_branches_ignore_lesions(void)
+{
+    gf_stack_config c = gf_stack_config_default();
+    c.arch = GF_ARCH_RESNET;
+    c.depth = 10;
+    c.width = 8;
+    c.init = GF_INIT_HE;
+    c.zero_branch = 1;
+    gf_dataset ds;
+    CU_ASSERT_FATAL(gf_synthetic_make(&ds, 40, c.in_dim, c.classes, 1.5, 3) == 0);
+    gf_stack *s = gf_stack_alloc(&c);
+    gsl_rng *rng = tu_rng(5);
+    CU_ASSERT_FATAL(s && gf_stack_init(s, rng) == 0);
+    const gf_lesion_spec spec = {.test = &ds, .draws = 3, .max_delete = s->blocks,
+                                 .max_swaps = s->blocks, .seed = 1, .eval_batch = 16};
+    gf_lesion_result res;
+    char why[256];
+    CU_ASSERT_FATAL(gf_lesion_run(s, &spec, &res, why, sizeof why) == 0);
+    for (int b = 0; b < res.blocks; b++)
+        CU_ASSERT(res.single_err[b] == res.base_err && res.single_loss[b] == res.base_loss);
+    const gf_lesion_set *sets[2] = {&res.del, &res.swap};
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k <= sets[i]->kmax; k++)
+            for (int j = 0; j < sets[i]->n[k]; j++) {
+                const size_t cell = (size_t)k * (size_t)sets[i]->draws + (size_t)j;
+                CU_ASSERT(sets[i]->err[cell] == res.base_err);
+                CU_ASSERT(sets[i]->loss[cell] == res.base_loss);
+            }
+    gf_lesion_release(&res);
+    gsl_rng_free(rng);
+    gf_stack_free(s);
+    gf_dataset_release(&ds);
+}
+
+CU_TestInfo cli_lesion_tests[] = {
+    {"lesion draws: k deletions, permutations, Kendall's tau", test_draws},
+    {"zero residual branches: every lesion leaves error and loss exactly",
+     test_zero_branches_ignore_lesions},
+    {"lesion --help, --version", test_help_and_version},
+    {"lesion bad input: status 2, one line, nothing created", test_bad_input},
+    {"a small run trains, lesions and writes every file; B rows per net", test_small_run},
+    {"no block deleted reproduces the unlesioned and the trained error", test_zero_deletions},
+    {"--from the small run: the same numbers, nothing trained", test_from_run},
+    {"--from a missing folder, depth or test image: status 1 (2), nothing created",
+     test_from_missing},
+    {"--from a run whose manifest and checkpoint differ: file and difference named",
+     test_from_mismatch},
+    CU_TEST_INFO_NULL,
+};

@@ -1,0 +1,262 @@
+/* lesion.c: trained nets with blocks deleted or reordered (Veit et al. 2016),
+ * evaluated on a test set (see gf_measure.h). */
+#include "measure/gf_measure.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+gf_stack *gf_lesion_load(const char *path, const gf_stack_config *cfg, int *epochs_done,
+                         char *why, size_t size)
+{
+    gf_st_file st;
+    char reason[384];
+    *epochs_done = -1;
+    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
+        snprintf(why, size, "%s: %s", path, reason);
+        return NULL;
+    }
+    gf_stack *s = NULL;
+    if (gf_stack_config_match(cfg, &st, reason, sizeof reason) == 0) {
+        s = gf_stack_alloc(cfg);
+        if (!s)
+            snprintf(reason, sizeof reason, "out of memory");
+        else if (gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
+            gf_stack_free(s);
+            s = NULL;
+        }
+    }
+    const char *e = json_string_value(json_object_get(st.metadata, "epochs_done"));
+    if (s && e)
+        *epochs_done = atoi(e);
+    if (!s)
+        snprintf(why, size, "%s: %s", path, reason);
+    gf_st_release(&st);
+    return s;
+}
+
+void gf_lesion_draw_deletion(gsl_rng *rng, int blocks, int k, unsigned char *drop)
+{
+    int left = k; /* selection sampling: take position i with probability left / (blocks - i) */
+    for (int i = 0; i < blocks; i++) {
+        drop[i] = left > 0 && gsl_rng_uniform(rng) * (blocks - i) < left;
+        left -= drop[i];
+    }
+}
+
+void gf_lesion_draw_swaps(gsl_rng *rng, int blocks, int k, int *order)
+{
+    for (int i = 0; i < blocks; i++)
+        order[i] = i;
+    for (int s = 0; s < k && blocks >= 2; s++) { /* a pair i != j, uniform over all pairs */
+        const int i = (int)gsl_rng_uniform_int(rng, (unsigned long)blocks);
+        int j = (int)gsl_rng_uniform_int(rng, (unsigned long)blocks - 1);
+        j += j >= i;
+        const int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+double gf_kendall_tau(const int *order, int n)
+{
+    if (n < 2)
+        return 1.0;
+    long inv = 0; /* pairs i < j out of order */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            inv += order[i] > order[j];
+    return 1.0 - 4.0 * (double)inv / ((double)n * (double)(n - 1));
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int set_alloc(gf_lesion_set *s, int kmax, int draws, int blocks)
+{
+    const size_t rows = (size_t)kmax + 1, cells = rows * (size_t)draws;
+    *s = (gf_lesion_set){.kmax = kmax, .draws = draws, .blocks = blocks};
+    s->n = calloc(rows, sizeof *s->n);
+    s->err = calloc(cells, sizeof *s->err);
+    s->loss = calloc(cells, sizeof *s->loss);
+    s->tau = calloc(cells, sizeof *s->tau);
+    s->drop = calloc(cells * (size_t)(blocks + 1), sizeof *s->drop);
+    s->order = calloc(cells * (size_t)(blocks + 1), sizeof *s->order);
+    return s->n && s->err && s->loss && s->tau && s->drop && s->order ? 0 : -1;
+}
+
+static void set_release(gf_lesion_set *s)
+{
+    free(s->n);
+    free(s->err);
+    free(s->loss);
+    free(s->tau);
+    free(s->drop);
+    free(s->order);
+    memset(s, 0, sizeof *s);
+}
+
+void gf_lesion_release(gf_lesion_result *res)
+{
+    free(res->single_err);
+    free(res->single_loss);
+    set_release(&res->del);
+    set_release(&res->swap);
+    memset(res, 0, sizeof *res);
+}
+
+/* What a run shares between its evaluations. */
+typedef struct lesion_ctx {
+    gf_stack *net;
+    gf_tape *tape;
+    const gf_lesion_spec *spec;
+    int done, total;
+} lesion_ctx;
+
+static int evaluate(lesion_ctx *c, const gf_block_plan *plan, double *err, double *loss)
+{
+    const int rc = gf_evaluate(c->net, c->tape, c->spec->test, c->spec->eval_batch, plan, loss,
+                               err);
+    c->done++;
+    if (c->spec->progress)
+        c->spec->progress(c->spec->progress_ctx, c->done, c->total);
+    return rc;
+}
+
+/* Draws evaluated in row k: one when the lesion is the same for every draw
+ * (nothing changed; every block deleted). */
+static int row_draws(int k, int blocks, int draws, int swaps)
+{
+    return k == 0 || (!swaps && k == blocks) ? 1 : draws;
+}
+
+static int set_evaluations(int kmax, int blocks, int draws, int swaps)
+{
+    int n = 0;
+    for (int k = 0; k <= kmax; k++)
+        n += row_draws(k, blocks, draws, swaps);
+    return n;
+}
+
+/* Rows 0..kmax of one kind of lesion: deletions (swaps = 0) or swaps. */
+static int run_set(lesion_ctx *c, gf_lesion_set *s, int swaps)
+{
+    const int B = s->blocks;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return -1;
+    int rc = 0;
+    for (int k = 0; k <= s->kmax && rc == 0; k++) {
+        gsl_rng_set(rng, c->spec->seed * 1000003ul + 2ul * (unsigned long)k + (unsigned long)swaps);
+        s->n[k] = row_draws(k, B, s->draws, swaps);
+        for (int j = 0; j < s->n[k] && rc == 0; j++) {
+            const size_t cell = (size_t)k * (size_t)s->draws + (size_t)j;
+            unsigned char *drop = s->drop + cell * (size_t)B;
+            int *order = s->order + cell * (size_t)B;
+            for (int i = 0; i < B; i++)
+                order[i] = i;
+            if (swaps)
+                gf_lesion_draw_swaps(rng, B, k, order);
+            else
+                gf_lesion_draw_deletion(rng, B, k, drop);
+            s->tau[cell] = gf_kendall_tau(order, B);
+            const gf_block_plan plan = {.order = order, .drop = drop};
+            rc = evaluate(c, &plan, &s->err[cell], &s->loss[cell]);
+        }
+    }
+    gsl_rng_free(rng);
+    return rc;
+}
+
+int gf_lesion_run(gf_stack *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,
+                  size_t size)
+{
+    memset(res, 0, sizeof *res);
+    res->spec = *spec;
+    res->arch = net->cfg.arch;
+    res->depth = net->cfg.depth;
+    const int B = res->blocks = net->blocks;
+    snprintf(res->name, sizeof res->name, "%s-%d", gf_arch_names[res->arch], res->depth);
+    const char *bad = NULL;
+    if (!spec->test || spec->test->n == 0 || spec->test->dim != net->cfg.in_dim ||
+        spec->test->classes > net->cfg.classes)
+        bad = "the test set is empty or does not fit the network";
+    else if (spec->draws < 1 || spec->max_delete < 0 || spec->max_delete > B ||
+             spec->max_swaps < 0 || (B < 2 && spec->max_swaps > 0) || spec->seed < 1 ||
+             spec->eval_batch < 1)
+        bad = "draws, deletions, swaps, seed or batch out of range";
+    if (bad) {
+        snprintf(why, size, "%s: %s", res->name, bad);
+        return -1;
+    }
+    lesion_ctx c = {.net = net, .tape = gf_tape_alloc(0), .spec = spec,
+                    .total = 1 + B + set_evaluations(spec->max_delete, B, spec->draws, 0) +
+                             set_evaluations(spec->max_swaps, B, spec->draws, 1)};
+    res->single_err = calloc((size_t)B + 1, sizeof *res->single_err);
+    res->single_loss = calloc((size_t)B + 1, sizeof *res->single_loss);
+    unsigned char *drop = calloc((size_t)B + 1, 1);
+    int rc = -1;
+    if (!c.tape || !res->single_err || !res->single_loss || !drop ||
+        set_alloc(&res->del, spec->max_delete, spec->draws, B) != 0 ||
+        set_alloc(&res->swap, spec->max_swaps, spec->draws, B) != 0) {
+        snprintf(why, size, "%s: out of memory", res->name);
+        goto out;
+    }
+    double t = now();
+    if (evaluate(&c, NULL, &res->base_err, &res->base_loss) != 0)
+        goto fail;
+    for (int b = 0; b < B; b++) { /* delete each block alone: drop[b], the rest in order */
+        drop[b] = 1;
+        const gf_block_plan plan = {.drop = drop};
+        if (evaluate(&c, &plan, &res->single_err[b], &res->single_loss[b]) != 0)
+            goto fail;
+        drop[b] = 0;
+    }
+    res->seconds[0] = now() - t;
+    t = now();
+    if (run_set(&c, &res->del, 0) != 0)
+        goto fail;
+    res->seconds[1] = now() - t;
+    t = now();
+    if (run_set(&c, &res->swap, 1) != 0)
+        goto fail;
+    res->seconds[2] = now() - t;
+    rc = 0;
+    goto out;
+fail:
+    snprintf(why, size, "%s: evaluation failed (out of memory?)", res->name);
+out:
+    free(drop);
+    gf_tape_free(c.tape);
+    return rc;
+}
+
+void gf_lesion_row_stats(const gf_lesion_set *s, int k, double *mean, double *sd, double *min,
+                         double *max, double *tau)
+{
+    const int n = s->n[k];
+    const size_t row = (size_t)k * (size_t)s->draws;
+    const double *e = s->err + row, *t = s->tau + row;
+    double sum = 0.0, sum_t = 0.0, lo = INFINITY, hi = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        sum += e[j];
+        sum_t += t[j];
+        lo = fmin(lo, e[j]);
+        hi = fmax(hi, e[j]);
+    }
+    const double m = sum / n;
+    double ss = 0.0; /* sample variance: sum (e - mean)^2 / (n - 1) */
+    for (int j = 0; j < n; j++)
+        ss += (e[j] - m) * (e[j] - m);
+    *mean = m;
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    *min = lo;
+    *max = hi;
+    *tau = sum_t / n;
+}
