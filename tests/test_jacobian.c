@@ -168,10 +168,87 @@ static void test_singular_values_and_power_iteration(void)
     gsl_rng_free(r);
 }
 
+/* Largest |a_i - b_i| over n values, relative to scale. */
+static double max_diff(const double *a, const double *b, size_t n, double scale)
+{
+    double e = 0.0;
+    for (size_t i = 0; i < n; i++)
+        e = fmax(e, fabs(a[i] - b[i]) / scale);
+    return e;
+}
+
+/* The values-only path against GSL's SVD: Gaussian matrices of every shape,
+ * graded ones (singular values over 24 decades), exactly singular ones, the
+ * zero matrix, and the Jacobians of a deep plain ReLU stack. */
+static void test_fast_singular_values(void)
+{
+    gsl_rng *r = tu_rng(8);
+    double a[40 * 40], ref[40], sv[40];
+    for (size_t m = 1; m <= 40; m += 3)
+        for (size_t n = 1; n <= 40; n += 7) {
+            tu_fill_gauss(a, m * n, r, 1.0);
+            const size_t k = m < n ? m : n;
+            CU_ASSERT_FATAL(gf_singular_values(a, m, n, ref) == 0);
+            CU_ASSERT_FATAL(gf_singular_values_fast(a, m, n, sv) == 0);
+            CU_ASSERT(max_diff(sv, ref, k, ref[0]) < 1e-13);
+        }
+    /* graded: A = Q1 diag(10^-0.8i) Q2 built as columns scaled before mixing */
+    const size_t n = 32;
+    double q[32 * 32], g[32 * 32];
+    tu_fill_gauss(q, n * n, r, 1.0);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            g[i * n + j] = q[i * n + j] * pow(10.0, -0.8 * (double)j);
+    CU_ASSERT_FATAL(gf_singular_values(g, n, n, ref) == 0);
+    CU_ASSERT_FATAL(gf_singular_values_fast(g, n, n, sv) == 0);
+    CU_ASSERT(max_diff(sv, ref, n, ref[0]) < 1e-13);
+    for (size_t i = 0; i < n && ref[i] > 1e-12 * ref[0]; i++)
+        CU_ASSERT(fabs(sv[i] - ref[i]) < 1e-6 * ref[i]);
+    /* rank 5 of 20: 15 values at rounding level; diag(4, 3, 2, 1) exactly */
+    double u[20 * 5], v[5 * 20], low[20 * 20] = {0}, d4[16] = {4, 0, 0, 0, 0, 0, 3, 0,
+                                                               0, -2, 0, 0, 0, 0, 0, 1};
+    tu_fill_gauss(u, 100, r, 1.0);
+    tu_fill_gauss(v, 100, r, 1.0);
+    for (size_t i = 0; i < 20; i++)
+        for (size_t j = 0; j < 20; j++)
+            for (size_t t = 0; t < 5; t++)
+                low[i * 20 + j] += u[i * 5 + t] * v[t * 20 + j];
+    CU_ASSERT_FATAL(gf_singular_values(low, 20, 20, ref) == 0);
+    CU_ASSERT_FATAL(gf_singular_values_fast(low, 20, 20, sv) == 0);
+    CU_ASSERT(max_diff(sv, ref, 20, ref[0]) < 1e-13);
+    CU_ASSERT(sv[5] < 1e-13 * sv[0]);
+    CU_ASSERT_FATAL(gf_singular_values_fast(d4, 4, 4, sv) == 0);
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_DOUBLE_EQUAL(sv[i], 4 - i, 4e-15);
+    memset(a, 0, sizeof a);
+    CU_ASSERT_FATAL(gf_singular_values_fast(a, 7, 9, sv) == 0);
+    for (int i = 0; i < 7; i++)
+        CU_ASSERT(sv[i] == 0.0);
+    a[3] = NAN;
+    CU_ASSERT(gf_singular_values_fast(a, 7, 9, sv) == -1);
+    gsl_rng_free(r);
+    /* the end-to-end Jacobians of a plain ReLU stack: exact zeros and a tail
+     * over many decades */
+    gf_stack *s = make(GF_ARCH_PLAIN, 20, 24, GF_NORM_NONE, GF_ACT_RELU, GF_INIT_TORCH, 0, 9);
+    CU_ASSERT_FATAL(s != NULL);
+    double x[16] = {0.3, -1.2, 0.8, 1.5};
+    gf_jacobians jac;
+    char why[128];
+    CU_ASSERT_FATAL(gf_jacobians_compute(s, x, &jac, why, sizeof why) == 0);
+    for (int l = 0; l <= jac.blocks; l++) {
+        CU_ASSERT_FATAL(gf_singular_values(jac.end + (size_t)l * 576, 24, 24, ref) == 0);
+        CU_ASSERT_FATAL(gf_singular_values_fast(jac.end + (size_t)l * 576, 24, 24, sv) == 0);
+        CU_ASSERT(max_diff(sv, ref, 24, ref[0]) < 1e-13);
+    }
+    gf_jacobians_release(&jac);
+    gf_stack_free(s);
+}
+
 CU_TestInfo jacobian_tests[] = {
     {"block and end-to-end Jacobians against finite differences", test_against_finite_differences},
     {"a deep linear orthogonal stack: every singular value is 1", test_deep_linear_orthogonal},
     {"a zero residual branch: the Jacobian is the identity", test_zero_branch_is_identity},
     {"singular values (GSL) and the power iteration", test_singular_values_and_power_iteration},
+    {"singular values without vectors agree with GSL's SVD", test_fast_singular_values},
     CU_TEST_INFO_NULL,
 };

@@ -38,6 +38,13 @@ void gf_jacobians_release(gf_jacobians *j);
  * (min(m, n) of them), by GSL's SVD. 0 or -1. */
 int gf_singular_values(const double *a, size_t m, size_t n, double *sv);
 
+/* The same values without singular vectors, 15 to 30 times faster at 256 x 256
+ * (svals.c): GSL's Householder bidiagonalization, then bisection on the
+ * bidiagonal's Golub-Kahan form. Agrees with gf_singular_values to a few
+ * eps * sigma_max; values below eps^2 * sigma_max come back as 0. 0, or -1
+ * (out of memory, or a non-finite entry). */
+int gf_singular_values_fast(const double *a, size_t m, size_t n, double *sv);
+
 /* The largest singular value of the n x n matrix a by power iteration on
  * a^T a (for widths where a full SVD is too slow): iterates until the
  * estimate changes by less than tol relatively, at most max_iter times. */

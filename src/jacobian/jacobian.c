@@ -2,6 +2,7 @@
  * vector-Jacobian products; singular values. */
 #include "jacobian/gf_jacobian.h"
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -68,23 +69,26 @@ int gf_jacobians_compute(gf_stack *s, const double *x, gf_jacobians *out, char *
             gf_tensor_grad_export(xs[l], out->end + l * dd);
         identity(out->end + B * dd, d);
     }
-    /* block by block: block l on d copies of x_l, seeded with I at x_{l+1} */
+    /* block by block: block l on d copies of x_l, seeded with I at x_{l+1}, on one
+     * second tape rewound for every block (a fresh tape per block cost more than
+     * the products: new pages to fault in every time) */
     double *xl = malloc(d * sizeof *xl);
+    gf_tape *t2 = rc == 0 ? gf_tape_alloc(0) : NULL;
+    if (rc == 0 && (!xl || !t2)) {
+        snprintf(why, size, "out of memory");
+        rc = -1;
+    }
     for (size_t l = 0; rc == 0 && l < B; l++) {
-        if (!xl) {
-            rc = -1;
-            break;
-        }
         memcpy(xl, xs[l]->v, d * sizeof *xl); /* row 0 of the copies: x_l itself */
-        gf_tape *t2 = gf_tape_alloc(0);
-        gf_tensor *X = t2 ? copies(t2, xl, d) : NULL;
+        gf_tape_reset(t2);
+        gf_tensor *X = copies(t2, xl, d);
         gf_tensor *Y = X ? gf_stack_block(s, t2, (int)l, X, 0) : NULL;
         if (!Y || gf_tape_backward_from(t2, Y, seed) != 0)
             rc = -1;
         else
             gf_tensor_grad_export(X, out->block + l * dd);
-        gf_tape_free(t2);
     }
+    gf_tape_free(t2);
     if (rc != 0 && !*why)
         snprintf(why, size, "the forward or backward pass failed");
     free(xl);
@@ -139,28 +143,17 @@ double gf_spectral_norm(const double *a, size_t n, double tol, int max_iter, gsl
     for (size_t i = 0; i < n; i++)
         v[i] = gsl_ran_gaussian(rng, 1.0);
     double sigma = 0.0;
+    gsl_matrix_const_view A = gsl_matrix_const_view_array(a, n, n);
+    gsl_vector_view V = gsl_vector_view_array(v, n), W = gsl_vector_view_array(w, n);
     for (int it = 0; it < max_iter; it++) {
-        double nv = 0.0; /* v <- v / ||v||; w = a v; v = a^T w; sigma^2 ~ ||a v||^2 */
-        for (size_t i = 0; i < n; i++)
-            nv += v[i] * v[i];
-        nv = sqrt(nv);
+        /* v <- v / ||v||; w = a v; v = a^T w; sigma^2 ~ ||a v||^2. Both products by
+         * dgemv (the linked BLAS), which reads a row by row either way */
+        const double nv = gsl_blas_dnrm2(&V.vector);
         if (nv == 0.0)
             break;
-        double nw = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < n; j++)
-                acc += a[i * n + j] * v[j] / nv;
-            w[i] = acc;
-            nw += acc * acc;
-        }
-        const double next = sqrt(nw);
-        for (size_t j = 0; j < n; j++) {
-            double acc = 0.0;
-            for (size_t i = 0; i < n; i++)
-                acc += a[i * n + j] * w[i];
-            v[j] = acc;
-        }
+        gsl_blas_dgemv(CblasNoTrans, 1.0 / nv, &A.matrix, &V.vector, 0.0, &W.vector);
+        const double next = gsl_blas_dnrm2(&W.vector);
+        gsl_blas_dgemv(CblasTrans, 1.0, &A.matrix, &W.vector, 0.0, &V.vector);
         const int done = it > 0 && fabs(next - sigma) <= tol * next;
         sigma = next;
         if (done)

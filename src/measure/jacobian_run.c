@@ -1,0 +1,319 @@
+/* jacobian_run.c: running the Jacobian experiment (see gf_measure.h). */
+#include "measure/gf_measure.h"
+
+#include "jacobian/gf_jacobian.h"
+#include "theory/gf_theory.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const gf_jac_kind_names[] = {"end", "block", NULL};
+
+/* Power iteration above GF_JACOBIAN_FULL_MAX: stop when the estimate moves by
+ * less than this, relatively, from one iteration to the next. */
+#define POWER_TOL 1e-9
+#define POWER_MAX_ITER 3000
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static size_t per_seed(int blocks)
+{
+    return 2 * (size_t)blocks + 1;
+}
+
+static size_t stat_index(const gf_jacobian_result *res, int arch, int k, gf_jac_kind kind, int l)
+{
+    const size_t run = (size_t)arch * (size_t)res->spec.seeds + (size_t)k;
+    const size_t base = run * per_seed(res->blocks);
+    return base + (kind == GF_JAC_END ? (size_t)l : (size_t)res->blocks + 1 + (size_t)l);
+}
+
+const gf_jacobian_stat *gf_jacobian_get(const gf_jacobian_result *res, int arch, int k,
+                                        gf_jac_kind kind, int l)
+{
+    const int last = kind == GF_JAC_END ? res->blocks : res->blocks - 1;
+    if (arch < 0 || arch >= res->spec.n_archs || k < 0 || k >= res->spec.seeds || l < 0 ||
+        l > last || !res->stat)
+        return NULL;
+    return &res->stat[stat_index(res, arch, k, kind, l)];
+}
+
+const double *gf_jacobian_spectrum(const gf_jacobian_result *res, const gf_jacobian_stat *st)
+{
+    return res->sv && st ? res->sv + (size_t)(st - res->stat) * res->d : NULL;
+}
+
+double gf_jacobian_rank_tol(size_t d, double sv_max)
+{
+    return (double)d * DBL_EPSILON * sv_max;
+}
+
+double gf_jacobian_condition(const gf_jacobian_result *res, const gf_jacobian_stat *st)
+{
+    if (st->rank < 0)
+        return NAN;
+    return (size_t)st->rank < res->d ? INFINITY : st->sv_max / st->sv_min;
+}
+
+double gf_jacobian_condition_range(const gf_jacobian_stat *st)
+{
+    return st->rank < 0 ? NAN : st->sv_max / st->sv_min_nonzero;
+}
+
+double gf_jacobian_rms_gain(const gf_jacobian_result *res, const gf_jacobian_stat *st)
+{
+    return st->frobenius / sqrt((double)res->d);
+}
+
+static double stat_value(const gf_jacobian_result *res, const gf_jacobian_stat *st, gf_jstat w)
+{
+    switch (w) {
+    case GF_JSTAT_SV_MAX:
+        return log10(st->sv_max);
+    case GF_JSTAT_SV_MIN_NONZERO:
+        return log10(st->sv_min_nonzero);
+    case GF_JSTAT_RMS_GAIN:
+        return log10(gf_jacobian_rms_gain(res, st));
+    case GF_JSTAT_CONDITION_RANGE:
+        return log10(gf_jacobian_condition_range(st));
+    default:
+        return st->rank < 0 ? NAN : (double)st->rank;
+    }
+}
+
+void gf_jacobian_seed_stats(const gf_jacobian_result *res, int arch, gf_jac_kind kind, int l,
+                            gf_jstat what, double *mean, double *min, double *max, int *n)
+{
+    double sum = 0.0;
+    *min = INFINITY;
+    *max = -INFINITY;
+    *n = 0;
+    for (int k = 0; k < res->spec.seeds; k++) {
+        const gf_jacobian_stat *st = gf_jacobian_get(res, arch, k, kind, l);
+        const double v = st ? stat_value(res, st, what) : NAN;
+        if (!isfinite(v))
+            continue;
+        sum += v;
+        *min = fmin(*min, v);
+        *max = fmax(*max, v);
+        ++*n;
+    }
+    *mean = *n ? sum / *n : NAN;
+    if (*n == 0)
+        *min = *max = NAN;
+}
+
+void gf_jacobian_release(gf_jacobian_result *res)
+{
+    free(res->stat);
+    free(res->sv);
+    free(res->theory);
+    free(res->theory_why);
+    memset(res, 0, sizeof *res);
+}
+
+/* Fill st from the d x d matrix a: every singular value into sv (full), or
+ * the power iteration's estimate. 0 or -1. */
+static int describe(const double *a, size_t d, int full, double *sv, gsl_rng *rng,
+                    gf_jacobian_stat *st)
+{
+    double f = 0.0, scale = 0.0; /* Frobenius norm without overflow: scaled sum of squares */
+    for (size_t i = 0; i < d * d; i++) {
+        const double x = fabs(a[i]);
+        if (x > scale) {
+            f = 1.0 + f * (scale / x) * (scale / x);
+            scale = x;
+        } else if (x > 0.0) {
+            f += (x / scale) * (x / scale);
+        }
+    }
+    st->frobenius = scale * sqrt(f);
+    st->sv_min = st->sv_min_nonzero = NAN;
+    st->rank = -1;
+    if (!full) {
+        st->sv_max = st->frobenius > 0.0 ? gf_spectral_norm(a, d, POWER_TOL, POWER_MAX_ITER, rng)
+                                         : 0.0;
+        return isnan(st->sv_max) ? -1 : 0;
+    }
+    if (gf_singular_values_fast(a, d, d, sv) != 0)
+        return -1;
+    st->sv_max = sv[0];
+    st->sv_min = sv[d - 1];
+    const double tol = gf_jacobian_rank_tol(d, sv[0]);
+    st->rank = 0;
+    while ((size_t)st->rank < d && sv[st->rank] > tol)
+        st->rank++;
+    st->sv_min_nonzero = st->rank > 0 ? sv[st->rank - 1] : NAN;
+    return 0;
+}
+
+/* Running statistics of batch norm from n training-mode passes: momentum
+ * 1/(t+1) at pass t makes them the plain average of the passes' statistics
+ * (PyTorch's momentum=None). */
+static int warm_up(gf_stack *s, const gf_jacobian_spec *sp, gsl_rng *rng, char *why, size_t size)
+{
+    if (s->cfg.norm != GF_NORM_BATCH || sp->bn_warmup <= 0)
+        return 0;
+    const size_t nb = sp->warmup_batch, in = s->cfg.in_dim;
+    gf_tape *tape = gf_tape_alloc(0);
+    double *x = malloc(nb * in * sizeof *x);
+    int *y = malloc(nb * sizeof *y), rc = tape && x && y ? 0 : -1;
+    const double momentum = s->cfg.bn_momentum;
+    for (int t = 0; rc == 0 && t < sp->bn_warmup; t++) {
+        gf_dataset_sample(sp->data, rng, nb, x, y);
+        gf_tape_reset(tape);
+        gf_tensor *xt = gf_tape_input(tape, nb, in);
+        if (!xt) {
+            rc = -1;
+            break;
+        }
+        memcpy(xt->v, x, nb * in * sizeof *x);
+        s->cfg.bn_momentum = 1.0 / (t + 1.0);
+        if (!gf_stack_forward(s, tape, xt, 1, NULL))
+            rc = -1;
+    }
+    s->cfg.bn_momentum = momentum;
+    if (rc != 0)
+        snprintf(why, size, "batch-norm warm-up failed (out of memory?)");
+    free(x);
+    free(y);
+    gf_tape_free(tape);
+    return rc;
+}
+
+/* One seed of stack s (architecture index a). */
+static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack *s, int a,
+                   int k, double *sv_tmp, char *why, size_t size)
+{
+    const size_t d = res->d, dd = d * d;
+    const int B = res->blocks;
+    const unsigned long seed = sp->seed0 + (unsigned long)k;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(s->cfg.in_dim * sizeof *x);
+    int label, rc = rng && x ? 0 : -1;
+    if (rc != 0) {
+        snprintf(why, size, "out of memory");
+        goto done;
+    }
+    gsl_rng_set(rng, seed);
+    if (gf_stack_init(s, rng) != 0) {
+        snprintf(why, size, "initialization failed");
+        rc = -1;
+        goto done;
+    }
+    gf_dataset_sample(sp->data, rng, 1, x, &label);
+    if (warm_up(s, sp, rng, why, size) != 0) {
+        rc = -1;
+        goto done;
+    }
+    gf_jacobians jac;
+    const double t0 = now();
+    if (gf_jacobians_compute(s, x, &jac, why, size) != 0) {
+        rc = -1;
+        goto done;
+    }
+    const double t1 = now();
+    res->seconds_jacobians += t1 - t0;
+    for (int kind = 0; rc == 0 && kind < 2; kind++)
+        for (int l = 0; l <= (kind == GF_JAC_END ? B : B - 1); l++) {
+            const size_t i = stat_index(res, a, k, (gf_jac_kind)kind, l);
+            gf_jacobian_stat *st = &res->stat[i];
+            *st = (gf_jacobian_stat){.arch = a, .seed = k, .l = l, .kind = (gf_jac_kind)kind};
+            const double *m = (kind == GF_JAC_END ? jac.end : jac.block) + (size_t)l * dd;
+            int finite = 1;
+            for (size_t e = 0; e < dd && finite; e++)
+                finite = isfinite(m[e]);
+            if (!finite) {
+                snprintf(why, size, "%s-%d, seed %lu: the Jacobian %s at l = %d is not finite "
+                         "(the forward pass overflowed); try a smaller depth, a normalization "
+                         "or another init",
+                         gf_arch_names[s->cfg.arch], s->cfg.depth, seed,
+                         kind == GF_JAC_END ? "dx_B/dx_l" : "J_l", l);
+                rc = -1;
+                break;
+            }
+            double *sv = res->full ? res->sv + i * d : sv_tmp;
+            if (describe(m, d, res->full, sv, rng, st) != 0) {
+                snprintf(why, size, "singular values failed (out of memory?)");
+                rc = -1;
+                break;
+            }
+        }
+    res->seconds_spectra += now() - t1;
+    gf_jacobians_release(&jac);
+done:
+    gsl_rng_free(rng);
+    free(x);
+    return rc;
+}
+
+static void theory_of(const gf_jacobian_spec *sp, gf_jacobian_result *res)
+{
+    for (int a = 0; a < sp->n_archs; a++) {
+        gf_stack_config c = sp->base;
+        c.arch = sp->archs[a];
+        double *g = res->theory + (size_t)a * (size_t)res->blocks;
+        if (gf_theory_block_gains(&c, g, res->theory_why[a], sizeof res->theory_why[a]) != 0)
+            for (int l = 0; l < res->blocks; l++)
+                g[l] = NAN;
+        else
+            res->theory_why[a][0] = '\0';
+    }
+}
+
+int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *why, size_t size)
+{
+    memset(res, 0, sizeof *res);
+    const double t0 = now();
+    res->spec = *sp;
+    res->spec.base.in_dim = sp->data->dim;
+    res->spec.base.classes = sp->data->classes;
+    res->blocks = gf_stack_blocks(&sp->base);
+    res->d = sp->base.width;
+    res->full = res->d <= GF_JACOBIAN_FULL_MAX;
+    res->n_stats = (size_t)sp->n_archs * (size_t)sp->seeds * per_seed(res->blocks);
+    res->stat = calloc(res->n_stats, sizeof *res->stat);
+    res->sv = res->full ? malloc(res->n_stats * res->d * sizeof *res->sv) : NULL;
+    res->theory = malloc((size_t)sp->n_archs * (size_t)res->blocks * sizeof *res->theory);
+    res->theory_why = calloc((size_t)sp->n_archs, sizeof *res->theory_why);
+    double *sv_tmp = malloc(res->d * sizeof *sv_tmp);
+    if (!res->stat || (res->full && !res->sv) || !res->theory || !res->theory_why || !sv_tmp) {
+        snprintf(why, size, "out of memory");
+        free(sv_tmp);
+        gf_jacobian_release(res);
+        return -1;
+    }
+    theory_of(&res->spec, res);
+    int rc = 0, done = 0;
+    const int total = sp->n_archs * sp->seeds;
+    for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
+        gf_stack_config c = res->spec.base;
+        c.arch = sp->archs[a];
+        gf_stack *s = gf_stack_alloc(&c);
+        if (!s) {
+            snprintf(why, size, "cannot build %s-%d (out of memory?)", gf_arch_names[c.arch],
+                     c.depth);
+            rc = -1;
+        }
+        for (int k = 0; rc == 0 && k < sp->seeds; k++) {
+            rc = run_one(&res->spec, res, s, a, k, sv_tmp, why, size);
+            if (sp->progress)
+                sp->progress(sp->progress_ctx, ++done, total);
+        }
+        gf_stack_free(s);
+    }
+    free(sv_tmp);
+    res->seconds = now() - t0;
+    if (rc != 0)
+        gf_jacobian_release(res);
+    return rc;
+}
