@@ -1,0 +1,422 @@
+/* cmd_hanin.c: gradflow hanin, the fluctuations of the gradient norm across
+ * initializations against the sum of reciprocal widths (Hanin 2018). */
+#include "cli.h"
+#include "commands.h"
+#include "experiment.h"
+#include "options.h"
+
+#include "gradflow.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char CMD[] = "hanin";
+
+static void help(void)
+{
+    printf(
+        "Usage: gradflow hanin [OPTIONS]\n\n"
+        "Hanin (2018): in a plain ReLU net at He initialization the gradient's size changes\n"
+        "from one initialization to the next, and the spread grows with the sum of 1/width\n"
+        "over the layers, not with depth alone. For every depth and width this runs many\n"
+        "plain stacks (He init, no norm, ReLU), each from its own seed, on an input of the\n"
+        "built-in synthetic set, and records ln ||dL/dx_0||^2 at the stem's output x_0, with\n"
+        "L the first logit (so dL/dx_0 is a row of the net's Jacobian, the quantity Hanin\n"
+        "bounds) or the cross-entropy. Per (depth, width) it reports the mean, variance and\n"
+        "standard deviation over seeds; it fits Var = C beta + a by least squares (GSL), with\n"
+        "beta = (depth - 2) / width, the sum of 1/width over the ReLU layers between x_0 and\n"
+        "the head. Writes into the run folder: hanin.tsv, hanin_seeds.tsv, manifest.json and\n"
+        "hanin.png/.svg/.gp.\n\n"
+        "Options:\n"
+        "  -d, --depth LIST      weight layers, each 2B + 2        [10,20,40,60,80,100]\n"
+        "  -w, --width LIST      features in every layer           [16,32,64,128]\n"
+        "  -s, --seeds N         initializations per (depth, width), >= 3  [100]\n"
+        "      --seed N          first seed, at least 1; cell c uses seeds seed + c N ..\n"
+        "                        seed + (c + 1) N - 1 (cells depth-major)  [1]\n"
+        "  -b, --batch N         inputs in the batch (1: Hanin's single input) [1]\n"
+        "      --loss NAME       logit: L = logit 0 summed over the batch; xent: the mean\n"
+        "                        cross-entropy (gradnorm's runs), whose softmax adds the\n"
+        "                        forward pass's own fluctuation                [logit]\n"
+        "      --input-dim N     features of the synthetic inputs          [32]\n"
+        "      --samples N       size of the synthetic set                 [4096]\n"
+        "  -o, --out DIR         run folder                                [runs/hanin]\n"
+        "      --term TERM       also draw in the terminal: dumb           [none]\n"
+        "      --no-plot         write the data and .gp script, draw nothing\n"
+        "  -q, --quiet           no summary on stdout\n"
+        "  -h, --help            this help\n"
+        "  -V, --version         the version\n\n"
+        "The defaults run 24 cells of 100 nets, about 25 s of CPU time. Predicted (L = logit\n"
+        "0): when each ReLU layer of width n passes the gradient through a random half of its\n"
+        "units, independently of everything else, and its weights are Gaussian, the layer adds\n"
+        "v(n) = E_k[psi'(k/2)] + Var_k[psi(k/2)], k ~ Binomial(n, 1/2), to the variance (5/n to\n"
+        "leading order: 3/n the units, 2/n the weights); the head's row adds psi'(n/2).\n"
+        "A progress line is shown on a terminal.\n"
+        "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"
+        "error.\n");
+}
+
+typedef struct options {
+    gf_common_opts c;
+    int depths[GF_HANIN_MAX], n_depths;
+    size_t widths[GF_HANIN_MAX];
+    int n_widths;
+    long batch, in_dim, samples;
+    int xent;
+} options;
+
+static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
+{
+    return gf_cli_depth(cmd, opt, item, out);
+}
+
+static int parse_width(const char *cmd, const char *opt, const char *item, void *out)
+{
+    long v;
+    if (gf_cli_int(cmd, opt, item, 1, 65536, &v) != 0)
+        return -1;
+    *(size_t *)out = (size_t)v;
+    return 0;
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    enum { O_INDIM = GF_OPT_OWN, O_SAMPLES, O_LOSS };
+    static const char *const losses[] = {"logit", "xent", NULL};
+    static const struct option longopts[] = {
+        {"depth", required_argument, 0, 'd'},    {"width", required_argument, 0, 'w'},
+        {"batch", required_argument, 0, 'b'},    {"input-dim", required_argument, 0, O_INDIM},
+        {"samples", required_argument, 0, O_SAMPLES}, {"loss", required_argument, 0, O_LOSS},
+        {"seeds", required_argument, 0, 's'},    {"seed", required_argument, 0, GF_OPT_SEED},
+        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, GF_OPT_TERM},
+        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},           {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0},
+    };
+    *o = (options){.c = {.seeds = 100, .seed = 1, .out = "runs/hanin"},
+                   .depths = {10, 20, 40, 60, 80, 100}, .n_depths = 6,
+                   .widths = {16, 32, 64, 128},
+                   .n_widths = 4, .batch = 1, .in_dim = 32, .samples = 4096};
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":d:w:b:s:o:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if ((o->n_depths = gf_cli_list(CMD, "--depth", optarg, GF_HANIN_MAX, parse_depth,
+                                           o->depths, sizeof *o->depths)) < 0)
+                return -1;
+            continue;
+        case 'w':
+            if ((o->n_widths = gf_cli_list(CMD, "--width", optarg, GF_HANIN_MAX, parse_width,
+                                           o->widths, sizeof *o->widths)) < 0)
+                return -1;
+            continue;
+        case 'b':
+            if (gf_cli_int(CMD, "--batch", optarg, 1, 1 << 16, &o->batch) != 0)
+                return -1;
+            continue;
+        case O_INDIM:
+            if (gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 16, &o->in_dim) != 0)
+                return -1;
+            continue;
+        case O_SAMPLES:
+            if (gf_cli_int(CMD, "--samples", optarg, 2, 1 << 22, &o->samples) != 0)
+                return -1;
+            continue;
+        case O_LOSS:
+            if ((o->xent = gf_cli_choice(CMD, "--loss", optarg, losses)) < 0)
+                return -1;
+            continue;
+        default:
+            break;
+        }
+        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        if (r < 0 || r == 2)
+            return r < 0 ? -1 : 1;
+    }
+    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
+        return -1;
+    for (int i = 0; i < o->n_depths; i++)
+        for (int j = 0; j < i; j++)
+            if (o->depths[i] == o->depths[j])
+                return gf_cli_fail(-1, CMD, "--depth: %d is listed twice", o->depths[i]);
+    for (int i = 0; i < o->n_widths; i++)
+        for (int j = 0; j < i; j++)
+            if (o->widths[i] == o->widths[j])
+                return gf_cli_fail(-1, CMD, "--width: %zu is listed twice", o->widths[i]);
+    if (o->c.seeds < 3)
+        return gf_cli_fail(-1, CMD, "--seeds: a variance over seeds needs at least 3 (got %ld)",
+                           o->c.seeds);
+    if (o->batch > o->samples)
+        return gf_cli_fail(-1, CMD, "--batch %ld is larger than --samples %ld", o->batch,
+                           o->samples);
+    /* the largest net's parameters and the cells' seeds must fit */
+    double biggest = 0.0;
+    for (int d = 0; d < o->n_depths; d++)
+        for (int w = 0; w < o->n_widths; w++)
+            biggest = fmax(biggest, (double)o->depths[d] * (double)o->widths[w] *
+                                        ((double)o->widths[w] + (double)o->batch));
+    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (have > 0 && 8.0 * 4.0 * biggest > 0.5 * have)
+        return gf_cli_fail(-1, CMD, "the largest net needs about %.1f GiB; the machine has %.1f "
+                           "GiB (reduce --depth, --width or --batch)",
+                           32.0 * biggest / 1073741824.0, have / 1073741824.0);
+    if ((double)o->c.seed + (double)o->c.seeds * o->n_depths * o->n_widths > 4294967295.0)
+        return gf_cli_fail(-1, CMD, "--seed %ld: the cells' seeds would pass 2^32 - 1",
+                           o->c.seed);
+    return 0;
+}
+
+/* ---- manifest, figure, summary ------------------------------------------------- */
+
+/* A number, or null where there is none (NaN). */
+static json_t *num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static void describe(json_t *m, const options *o, const gf_hanin_result *res)
+{
+    json_t *depths = json_array(), *widths = json_array(), *cells = json_array();
+    for (int d = 0; d < o->n_depths; d++)
+        json_array_append_new(depths, json_integer(o->depths[d]));
+    for (int w = 0; w < o->n_widths; w++)
+        json_array_append_new(widths, json_integer((json_int_t)o->widths[w]));
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        json_array_append_new(cells, json_pack("{s:i, s:I, s:I, s:I, s:f}", "depth", e->depth,
+                                               "width", (json_int_t)e->width, "first_seed",
+                                               (json_int_t)e->seed_first, "last_seed",
+                                               (json_int_t)(e->seed_first +
+                                                            (unsigned long)e->seeds - 1),
+                                               "seconds", e->seconds));
+    }
+    json_object_set_new(m, "settings", json_pack(
+        "{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "arch", "plain",
+        "depth", depths, "width", widths, "seeds_per_cell", (json_int_t)o->c.seeds, "batch",
+        (json_int_t)o->batch, "input_dim", (json_int_t)o->in_dim, "samples",
+        (json_int_t)o->samples, "init", "he", "norm", "none", "act", "relu", "quantity",
+        o->xent ? "ln ||dL/dx_0||^2, L the mean cross-entropy of the batch, x_0 the stem's "
+                  "output"
+                : "ln ||dL/dx_0||^2, L logit 0 summed over the batch (a row of the Jacobian "
+                  "of the logits with respect to x_0), x_0 the stem's output",
+        "beta", "(depth - 2) / width: sum of 1/width over the ReLU layers between x_0 and the "
+        "head", "data", "synthetic Gaussian mixture, 10 classes, separation 1.5, data seed 0"));
+    json_object_set_new(m, "seed_use", json_string(
+        "cell c (depth-major, then width) runs seeds seed + c seeds .. seed + (c + 1) seeds - 1; "
+        "seed k initializes the weights, then draws the batch, from one mt19937 stream"));
+    json_object_set_new(m, "cells", cells);
+    json_object_set_new(m, "fit", json_pack(
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "model", "variance = slope * beta + intercept "
+        "(gsl_fit_linear, unweighted)", "slope", num(res->fit.slope), "slope_se",
+        num(res->fit.se_slope), "intercept", num(res->fit.intercept), "intercept_se",
+        num(res->fit.se_intercept), "r2", num(res->fit.r2), "cells", res->fit.n));
+}
+
+/* A line fitted to y against x over the cells (the summary's comparisons). */
+static gf_hanin_fit fit_cells(const gf_hanin_result *res, double (*x)(const gf_hanin_cell *),
+                              double (*y)(const gf_hanin_cell *))
+{
+    double xs[GF_HANIN_MAX * GF_HANIN_MAX], ys[GF_HANIN_MAX * GF_HANIN_MAX];
+    for (int c = 0; c < res->n_cells; c++) {
+        xs[c] = x(&res->cell[c]);
+        ys[c] = y(&res->cell[c]);
+    }
+    gf_hanin_fit f;
+    gf_hanin_fit_line(xs, ys, res->n_cells, &f);
+    return f;
+}
+
+static double x_beta(const gf_hanin_cell *c) { return c->beta; }
+static double x_depth(const gf_hanin_cell *c) { return c->depth; }
+static double x_inv_width(const gf_hanin_cell *c) { return 1.0 / (double)c->width; }
+static double y_var(const gf_hanin_cell *c) { return c->variance; }
+static double y_mean(const gf_hanin_cell *c) { return c->mean; }
+
+/* Per width: the slope of the variance against beta, fitted and predicted. */
+static void per_width(const gf_hanin_result *res, const options *o)
+{
+    const int predict = !o->xent && o->batch == 1;
+    printf("  per width, the slope of Var against beta%s:\n",
+           predict ? " (the per-layer count predicts n v(n); 5 to leading order)" : "");
+    for (int w = 0; w < o->n_widths; w++) {
+        double x[GF_HANIN_MAX], y[GF_HANIN_MAX];
+        int n = 0;
+        for (int c = 0; c < res->n_cells; c++)
+            if (res->cell[c].width == o->widths[w]) {
+                x[n] = res->cell[c].beta;
+                y[n++] = res->cell[c].variance;
+            }
+        gf_hanin_fit f;
+        gf_hanin_fit_line(x, y, n, &f);
+        char pred[48] = "";
+        if (predict)
+            snprintf(pred, sizeof pred, "; predicted %.3f",
+                     (double)o->widths[w] * gf_hanin_layer_var(o->widths[w]));
+        if (isfinite(f.slope))
+            printf("    width %5zu: %6.3f +- %.3f over %d depths%s\n", o->widths[w], f.slope,
+                   f.se_slope, n, pred);
+        else
+            printf("    width %5zu: %d depth%s, too few to fit%s\n", o->widths[w], n,
+                   n == 1 ? "" : "s", pred);
+    }
+}
+
+/* Measured against the per-layer count, cell by cell (L = logit 0). */
+static void against_prediction(const gf_hanin_result *res)
+{
+    int within = 0;
+    double lo = INFINITY, hi = -INFINITY, sum = 0.0;
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        const double r = e->variance / e->predicted;
+        within += fabs(e->variance - e->predicted) <= 2.0 * e->variance_se;
+        lo = fmin(lo, r);
+        hi = fmax(hi, r);
+        sum += r;
+    }
+    printf("  measured / predicted variance: mean %.3f, from %.3f to %.3f; %d of %d cells within "
+           "two standard errors\n",
+           sum / res->n_cells, lo, hi, within, res->n_cells);
+}
+
+static void summary(const gf_hanin_result *res, const options *o, int drawn)
+{
+    printf("gradflow hanin: plain ReLU stacks, He init, no norm, batch %ld, L = %s; %ld seeds "
+           "per (depth, width)\n\n  depth  width    beta   mean ln||g||^2   variance (+- se)   "
+           "predicted      sd\n",
+           o->batch, o->xent ? "mean cross-entropy" : "logit 0", o->c.seeds);
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        printf("  %5d  %5zu  %6.3f  %15.3f  %9.3f (+- %6.3f)  %9.3f  %6.3f\n", e->depth, e->width,
+               e->beta, e->mean, e->variance, e->variance_se, e->predicted, e->sd);
+    }
+    const gf_hanin_fit *f = &res->fit;
+    putchar('\n');
+    if (!isfinite(f->slope)) {
+        printf("  no line fitted: %d cell%s (3 or more are needed; give more --depth or "
+               "--width values)\n",
+               res->n_cells, res->n_cells == 1 ? "" : "s");
+    } else {
+        printf("  least squares over %d cells: Var[ln ||dL/dx_0||^2] = C beta + a,\n"
+               "    C = %.3f +- %.3f, a = %.3f +- %.3f, R^2 = %.3f\n",
+               f->n, f->slope, f->se_slope, f->intercept, f->se_intercept, f->r2);
+        const gf_hanin_fit fd = fit_cells(res, x_depth, y_var);
+        const gf_hanin_fit fw = fit_cells(res, x_inv_width, y_var);
+        printf("  what the variance follows: R^2 = %.3f against beta, %.3f against depth alone, "
+               "%.3f against 1/width alone\n",
+               f->r2, fd.r2, fw.r2);
+        per_width(res, o);
+        const gf_hanin_fit fm = fit_cells(res, x_beta, y_mean);
+        printf("  the mean of ln ||dL/dx_0||^2 changes by %.3f +- %.3f per unit of beta", fm.slope,
+               fm.se_slope);
+        if (!o->xent && o->batch == 1 && fm.slope < 0)
+            printf(", while He init keeps\n    E||dL/dx_0||^2 the same at every depth: the "
+                   "typical net's gradient is smaller than the average one");
+        putchar('\n');
+    }
+    if (o->xent)
+        printf("  no prediction for the cross-entropy: the softmax's gradient fluctuates with "
+               "the forward pass\n");
+    else if (o->batch != 1)
+        printf("  no prediction for a batch of %ld: the per-layer count is for one input (the "
+               "batch's inputs share the weights)\n", o->batch);
+    else
+        against_prediction(res);
+    double hi = 0.0;
+    const gf_hanin_cell *top = NULL;
+    for (int c = 0; c < res->n_cells; c++)
+        if (res->cell[c].beta >= hi)
+            hi = res->cell[c].beta, top = &res->cell[c];
+    if (top)
+        printf("  at beta = %.3f (depth %d, width %zu) the sd of ln ||g||^2 is %.2f: the "
+               "squared gradient norm\n    of one initialization is typically within a factor "
+               "%.3g of the geometric mean, either way\n",
+               top->beta, top->depth, top->width, top->sd, exp(top->sd));
+    printf("  wall time %.1f s\n  wrote %s/hanin.tsv, hanin_seeds.tsv, manifest.json, %s\n",
+           res->wall_seconds, o->c.out, drawn ? "hanin.png/.svg/.gp" : "hanin.gp (nothing drawn)");
+}
+
+static int figure(const gf_hanin_result *res, const options *o, int *drawn)
+{
+    static gf_hanin_figs f;
+    gf_hanin_figs_make(res, &f);
+    int warned = 0;
+    if (gf_experiment_figure(CMD, &o->c, "hanin", gf_fig_hanin_body, &f.fig, &warned) != 0)
+        return -1;
+    *drawn = !o->c.no_plot && !warned;
+    if (o->c.term_dumb && *drawn) {
+        char why[512];
+        if (gf_plot_terminal(o->c.out, gf_fig_hanin_body, &f.fig, 110, 34, why, sizeof why) < 0)
+            return gf_cli_fail(-1, CMD, "%s", why);
+    }
+    return 0;
+}
+
+int cmd_hanin(int argc, char **argv)
+{
+    options o;
+    const int p = parse(argc, argv, &o);
+    if (p != 0)
+        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+    char why[512];
+    json_t *m = gf_manifest_new(CMD, argc, argv);
+    const int existed = access(o.c.out, F_OK) == 0;
+    if (gf_make_dirs(o.c.out) != 0) {
+        json_decref(m);
+        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+                           strerror(errno));
+    }
+    gf_dataset data;
+    gf_hanin_result res = {0};
+    int status = GF_EXIT_OK;
+    if (gf_synthetic_make(&data, (size_t)o.samples, (size_t)o.in_dim, 10, 1.5, 0) != 0) {
+        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
+        goto fail;
+    }
+    gf_progress prog;
+    gf_progress_begin(&prog, "hanin: nets");
+    const gf_hanin_spec spec = {.depths = o.depths, .n_depths = o.n_depths, .widths = o.widths,
+                                .n_widths = o.n_widths, .seeds = (int)o.c.seeds,
+                                .seed0 = (unsigned long)o.c.seed, .batch = (size_t)o.batch,
+                                .xent = o.xent, .data = &data, .progress = gf_progress_update,
+                                .progress_ctx = &prog};
+    const int rc = gf_hanin_run(&spec, &res, why, sizeof why);
+    gf_progress_end(&prog);
+    gf_dataset_release(&data);
+    if (rc != 0) {
+        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        goto fail;
+    }
+    char path[4200];
+    if (gf_hanin_write(&res, o.c.out, why, sizeof why) != 0) {
+        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        goto done;
+    }
+    describe(m, &o, &res);
+    snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
+    if (gf_manifest_write(m, path, res.wall_seconds) != 0) {
+        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
+        goto done;
+    }
+    int drawn = 0;
+    if (figure(&res, &o, &drawn) != 0) {
+        status = GF_EXIT_RUNTIME;
+        goto done;
+    }
+    if (!o.c.quiet)
+        summary(&res, &o, drawn);
+done:
+    gf_hanin_release(&res);
+    json_decref(m);
+    return status;
+fail: /* nothing was written: leave no empty folder behind */
+    json_decref(m);
+    if (!existed)
+        rmdir(o.c.out);
+    return status;
+}

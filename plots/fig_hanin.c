@@ -1,0 +1,83 @@
+/* fig_hanin.c: Hanin's fluctuations: the variance over initializations of
+ * ln ||dL/dx_0||^2 against the sum of reciprocal widths. */
+#include "plots/gf_plot.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* The points, the fitted line and the predicted lines; key: 1 to title them. */
+static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
+{
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_widths; i++) {
+        fprintf(out, "%s'hanin.tsv' skip 1 using 3:(column(2) == %zu ? column(6) : NaN)%s "
+                     "with %s lc '%s' pt 7 ps 1.0 lw 1.5 ",
+                sep, f->widths[i], rich ? ":8" : "", rich ? "yerrorbars" : "points",
+                gf_plot_depth_color(i));
+        if (key)
+            fprintf(out, "title 'width %zu'", f->widths[i]);
+        else
+            fputs("notitle", out);
+        sep = ", \\\n     ";
+    }
+    if (isfinite(f->slope) && isfinite(f->intercept)) {
+        fprintf(out, "%s(%.17g + %.17g * x > 0 ? %.17g + %.17g * x : NaN) with lines "
+                     "lc '#000000' lw 2 ",
+                sep, f->intercept, f->slope, f->intercept, f->slope);
+        if (key)
+            fprintf(out, "title 'least squares: %.2f beta %+.3f'", f->slope, f->intercept);
+        else
+            fputs("notitle", out);
+        sep = ", \\\n     ";
+    }
+    for (int i = 0; f->pred_slope && i < f->n_widths; i++) {
+        if (!isfinite(f->pred_slope[i]) || !isfinite(f->pred_intercept[i]))
+            continue;
+        fprintf(out, "%s(x <= %.17g ? %.17g + %.17g * x : NaN) with lines lc '%s' lw 1.5 "
+                     "dt (6,4) ",
+                sep, f->pred_xmax ? 1.02 * f->pred_xmax[i] : INFINITY, f->pred_intercept[i],
+                f->pred_slope[i], gf_plot_depth_color(i));
+        if (key && i == 0 && f->pred_label) {
+            fputs("title ", out);
+            gf_plot_quote(out, f->pred_label);
+        } else {
+            fputs("notitle", out);
+        }
+        sep = ", \\\n     ";
+    }
+    if (*sep == 'p')
+        fputs("plot NaN notitle", out);
+    fputc('\n', out);
+}
+
+int gf_fig_hanin_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_hanin *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\nset samples 500\n", out);
+    const int logpanel = rich && f->xmin > 0 && f->ymin > 0 && f->xmax > f->xmin;
+    gf_plot_multiplot_title(out, term, f->title, f->subtitle, logpanel ? "1,2" : "1,1");
+    fputs("set xlabel 'beta = sum of 1/width over the ReLU layers  ((depth - 2) / width)' "
+          "noenhanced\n",
+          out);
+    fputs("set ylabel 'variance over seeds of ln ||dL/dx_0||^2' noenhanced\n", out);
+    const double xmax = f->xmax > 0 ? f->xmax : 1.0, ymax = f->ymax > 0 ? f->ymax : 1.0;
+    fprintf(out, "set xrange [0:%g]\nset yrange [0:%g]\n", 1.05 * xmax, 1.1 * ymax);
+    fputs("set grid xtics ytics lc '#dddddd'\n"
+          "set key top left Left reverse samplen 3 spacing 1.1 opaque box lc '#cccccc' "
+          "font ',10'\n",
+          out);
+    if (logpanel)
+        fputs("set title 'linear axes'\n", out);
+    series(out, f, rich, 1);
+    if (logpanel) {
+        fputs("set title 'log-log axes (a slope of 1 is Var proportional to beta)'\n"
+              "set logscale xy\nunset key\nset format x '%g'\nset format y '%g'\n"
+              "unset ylabel\n", out);
+        fprintf(out, "set xrange [%g:%g]\nset yrange [%g:%g]\n", f->xmin / 1.5, 1.5 * xmax,
+                f->ymin / 1.5, 1.5 * ymax);
+        series(out, f, rich, 0);
+    }
+    fputs("unset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,390 @@
+/* hanin.c: the spread across initializations of ln ||dL/dx_0||^2 in plain
+ * ReLU stacks, against the sum of reciprocal widths (Hanin 2018); see
+ * gf_measure.h. Every network is run by the gradient-norm experiment. */
+#include "measure/gf_measure.h"
+
+#include "io/gf_io.h"
+
+#include <gsl/gsl_fit.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_psi.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double gf_hanin_beta(int depth, size_t width)
+{
+    return (double)(depth - 2) / (double)width;
+}
+
+double gf_hanin_layer_var(size_t n)
+{
+    if (n < 1)
+        return NAN;
+    /* Given k units passing, the step's log ratio is ln Beta(k/2, (n-k)/2)
+     * + ln chi2_n / n: variance psi'(k/2) - psi'(n/2) + psi'(n/2), mean
+     * psi(k/2) + const (k = n: the share is 1, and the formula still holds). */
+    double p = 0.0, m1 = 0.0, m2 = 0.0, tri = 0.0;
+    for (size_t k = 1; k <= n; k++) { /* k = 0: no gradient at all (2^-n) */
+        const double w = gsl_ran_binomial_pdf((unsigned)k, 0.5, (unsigned)n);
+        if (w < 1e-300)
+            continue;
+        const double di = gsl_sf_psi(0.5 * (double)k);
+        p += w;
+        m1 += w * di;
+        m2 += w * di * di;
+        tri += w * gsl_sf_psi_1(0.5 * (double)k);
+    }
+    m1 /= p;
+    return tri / p + (m2 / p - m1 * m1);
+}
+
+double gf_hanin_predicted(int depth, size_t width)
+{
+    return (double)(depth - 2) * gf_hanin_layer_var(width) + gsl_sf_psi_1(0.5 * (double)width);
+}
+
+int gf_hanin_fit_line(const double *x, const double *y, int n, gf_hanin_fit *fit)
+{
+    *fit = (gf_hanin_fit){.slope = NAN, .intercept = NAN, .se_slope = NAN,
+                          .se_intercept = NAN, .r2 = NAN, .n = n};
+    if (n < 3)
+        return -1;
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    if (gsl_fit_linear(x, 1, y, 1, (size_t)n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != 0)
+        return -1;
+    double mean = 0.0, tot = 0.0;
+    for (int i = 0; i < n; i++)
+        mean += y[i] / n;
+    for (int i = 0; i < n; i++)
+        tot += (y[i] - mean) * (y[i] - mean);
+    fit->slope = c1;
+    fit->intercept = c0;
+    fit->se_slope = sqrt(cov11);
+    fit->se_intercept = sqrt(cov00);
+    fit->r2 = tot > 0 ? 1.0 - sumsq / tot : NAN;
+    return isfinite(c1) ? 0 : -1;
+}
+
+void gf_hanin_release(gf_hanin_result *res)
+{
+    free(res->cell);
+    free(res->ln_sq);
+    memset(res, 0, sizeof *res);
+}
+
+/* The gradient-norm experiment's progress, offset to the whole sweep. */
+typedef struct sweep_progress {
+    const gf_hanin_spec *spec;
+    int offset, total;
+} sweep_progress;
+
+static void cell_progress(void *ctx, int done, int total)
+{
+    (void)total;
+    const sweep_progress *p = ctx;
+    p->spec->progress(p->spec->progress_ctx, p->offset + done, p->total);
+}
+
+static gf_stack_config cell_config(const gf_hanin_spec *sp, const gf_hanin_cell *cell)
+{
+    gf_stack_config cfg = gf_stack_config_default();
+    cfg.arch = GF_ARCH_PLAIN;
+    cfg.depth = cell->depth;
+    cfg.width = cell->width;
+    cfg.in_dim = sp->data->dim;
+    cfg.classes = sp->data->classes;
+    cfg.norm = GF_NORM_NONE;
+    cfg.act = GF_ACT_RELU;
+    cfg.init = GF_INIT_HE;
+    return cfg;
+}
+
+/* L = the sum over the batch of logit 0: dL/dx_0 is the first row of the
+ * Jacobian of the logits with respect to x_0 (per sample). Seed k
+ * initializes the weights, then draws the batch, as in gf_gradnorm_run. */
+static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double *v,
+                      sweep_progress *prog, char *why, size_t size)
+{
+    const gf_stack_config cfg = cell_config(sp, cell);
+    const size_t n = sp->batch, k_out = cfg.classes;
+    gf_stack *s = gf_stack_alloc(&cfg);
+    gf_tape *tape = gf_tape_alloc(1 << 22); /* grows by chunks as needed */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *seed = calloc(n * k_out, sizeof *seed), *xb = malloc(n * cfg.in_dim * sizeof *xb);
+    int *labels = malloc(n * sizeof *labels);
+    int rc = s && tape && rng && seed && xb && labels ? 0 : -1;
+    if (rc != 0)
+        snprintf(why, size, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (seed)
+            seed[i * k_out] = 1.0;
+    if (s)
+        gf_params_requires_grad(&s->params, 0); /* only dL/dx_0 is wanted */
+    for (int k = 0; rc == 0 && k < sp->seeds; k++) {
+        gsl_rng_set(rng, cell->seed_first + (unsigned long)k);
+        gf_tape_reset(tape);
+        gf_tensor *x = gf_tape_input(tape, n, cfg.in_dim), *x0 = NULL, *h = NULL;
+        if (gf_stack_init(s, rng) == 0 && x &&
+            gf_dataset_sample(sp->data, rng, n, xb, labels) == 0) {
+            memcpy(x->v, xb, n * cfg.in_dim * sizeof *xb);
+            x->flags |= GF_REQUIRES_GRAD; /* with the weights' gradients off, the path to x_0 */
+            h = x0 = gf_stack_stem(s, tape, x, 0);
+            for (int b = 0; b < s->blocks && h; b++)
+                h = gf_stack_block(s, tape, b, h, 0);
+            h = h ? gf_stack_head(s, tape, h, 0) : NULL;
+        }
+        const double l2 = h && gf_tape_backward_from(tape, h, seed) == 0
+                              ? gf_tensor_grad_export(x0, NULL) : NAN;
+        if (!isfinite(l2)) {
+            snprintf(why, size, "plain-%d width %zu seed %lu: no finite gradient at x_0",
+                     cell->depth, cell->width, cell->seed_first + (unsigned long)k);
+            rc = -1;
+        }
+        v[k] = 2.0 * M_LN2 * l2; /* ln ||g||^2 = 2 ln 2 log2 ||g|| */
+        if (sp->progress)
+            sp->progress(sp->progress_ctx, prog->offset + k + 1, prog->total);
+    }
+    free(labels);
+    free(xb);
+    free(seed);
+    gsl_rng_free(rng);
+    gf_tape_free(tape);
+    gf_stack_free(s);
+    return rc;
+}
+
+/* The mean cross-entropy: the gradient-norm experiment's own runs. */
+static int xent_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double *v,
+                     sweep_progress *prog, char *why, size_t size)
+{
+    const gf_stack_config cfg = cell_config(sp, cell);
+    const gf_arch arch = GF_ARCH_PLAIN;
+    const gf_gradnorm_spec g = {.base = cfg, .archs = &arch, .n_archs = 1, .seeds = sp->seeds,
+                                .seed0 = cell->seed_first, .batch = sp->batch, .data = sp->data,
+                                .progress = sp->progress ? cell_progress : NULL,
+                                .progress_ctx = prog};
+    gf_gradnorm_result gr;
+    if (gf_gradnorm_run(&g, &gr, why, size) != 0)
+        return -1;
+    int rc = 0;
+    for (int k = 0; k < sp->seeds && rc == 0; k++) {
+        const gf_probe_record *r = gf_gradnorm_block(&gr, 0, k, 0);
+        if (!r || !isfinite(r->log2_frob)) {
+            snprintf(why, size, "plain-%d width %zu seed %lu: no finite gradient at x_0",
+                     cell->depth, cell->width, cell->seed_first + (unsigned long)k);
+            rc = -1;
+        } else {
+            v[k] = 2.0 * M_LN2 * r->log2_frob; /* ln ||g||^2 = 2 ln 2 log2 ||g|| */
+        }
+    }
+    gf_gradnorm_release(&gr);
+    return rc;
+}
+
+/* The seeds of one cell: ln ||dL/dx_0||^2 of each, then their statistics. */
+static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_progress *prog,
+                    char *why, size_t size)
+{
+    gf_hanin_cell *cell = &res->cell[c];
+    double *v = res->ln_sq + (size_t)c * (size_t)sp->seeds;
+    const double t0 = now();
+    if ((sp->xent ? xent_cell : logit_cell)(sp, cell, v, prog, why, size) != 0)
+        return -1;
+    double mean = 0.0, ss = 0.0;
+    for (int k = 0; k < sp->seeds; k++)
+        mean += v[k] / sp->seeds;
+    for (int k = 0; k < sp->seeds; k++)
+        ss += (v[k] - mean) * (v[k] - mean);
+    cell->mean = mean;
+    cell->variance = ss / (sp->seeds - 1);
+    cell->sd = sqrt(cell->variance);
+    cell->variance_se = cell->variance * sqrt(2.0 / (sp->seeds - 1));
+    cell->predicted = sp->xent || sp->batch != 1 ? NAN
+                                                 : gf_hanin_predicted(cell->depth, cell->width);
+    cell->seconds = now() - t0;
+    return 0;
+}
+
+int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_t size)
+{
+    memset(res, 0, sizeof *res);
+    res->spec = *sp;
+    if (!sp->data || sp->n_depths < 1 || sp->n_widths < 1 || sp->seeds < 2 || sp->batch < 1 ||
+        sp->batch > sp->data->n || sp->seed0 < 1) {
+        snprintf(why, size, "inconsistent experiment specification");
+        return -1;
+    }
+    for (int d = 0; d < sp->n_depths; d++)
+        if (sp->depths[d] < 4 || sp->depths[d] % 2) {
+            snprintf(why, size, "depth %d is not 2B + 2 with B >= 1", sp->depths[d]);
+            return -1;
+        }
+    const double t0 = now();
+    res->n_cells = sp->n_depths * sp->n_widths;
+    res->cell = calloc((size_t)res->n_cells, sizeof *res->cell);
+    res->ln_sq = malloc((size_t)res->n_cells * (size_t)sp->seeds * sizeof *res->ln_sq);
+    if (!res->cell || !res->ln_sq) {
+        gf_hanin_release(res);
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    sweep_progress prog = {.spec = sp, .total = res->n_cells * sp->seeds};
+    for (int d = 0, c = 0; d < sp->n_depths; d++)
+        for (int w = 0; w < sp->n_widths; w++, c++) {
+            gf_hanin_cell *cell = &res->cell[c];
+            cell->depth = sp->depths[d];
+            cell->width = sp->widths[w];
+            cell->beta = gf_hanin_beta(cell->depth, cell->width);
+            cell->seeds = sp->seeds;
+            cell->seed_first = sp->seed0 + (unsigned long)c * (unsigned long)sp->seeds;
+            prog.offset = c * sp->seeds;
+            if (run_cell(sp, res, c, &prog, why, size) != 0) {
+                gf_hanin_release(res);
+                return -1;
+            }
+        }
+    double *x = malloc((size_t)res->n_cells * 2 * sizeof *x);
+    if (!x) {
+        gf_hanin_release(res);
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    for (int c = 0; c < res->n_cells; c++) {
+        x[c] = res->cell[c].beta;
+        x[res->n_cells + c] = res->cell[c].variance;
+    }
+    gf_hanin_fit_line(x, x + res->n_cells, res->n_cells, &res->fit);
+    free(x);
+    res->wall_seconds = now() - t0;
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+static void put(FILE *f, double x, const char *sep)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, x);
+    fprintf(f, "%s%s", sep, b);
+}
+
+static int write_cells(FILE *f, const void *ctx)
+{
+    const gf_hanin_result *res = ctx;
+    fputs("depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\tvariance_se\tfitted\t"
+          "predicted\tfirst_seed\n",
+          f);
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        fprintf(f, "%d\t%zu", e->depth, e->width);
+        put(f, e->beta, "\t");
+        fprintf(f, "\t%d", e->seeds);
+        put(f, e->mean, "\t");
+        put(f, e->variance, "\t");
+        put(f, e->sd, "\t");
+        put(f, e->variance_se, "\t");
+        put(f, res->fit.intercept + res->fit.slope * e->beta, "\t");
+        put(f, e->predicted, "\t");
+        fprintf(f, "\t%lu\n", e->seed_first);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_seeds(FILE *f, const void *ctx)
+{
+    const gf_hanin_result *res = ctx;
+    fputs("depth\twidth\tsum_inv_width\tseed\tln_grad_sq\n", f);
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        for (int k = 0; k < e->seeds; k++) {
+            fprintf(f, "%d\t%zu", e->depth, e->width);
+            put(f, e->beta, "\t");
+            fprintf(f, "\t%lu", e->seed_first + (unsigned long)k);
+            put(f, res->ln_sq[(size_t)c * (size_t)res->spec.seeds + (size_t)k], "\t");
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)
+{
+    static const struct { const char *name; gf_write_fn fn; } files[] = {
+        {"hanin.tsv", write_cells}, {"hanin_seeds.tsv", write_seeds}};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
+            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
+            return -1;
+        }
+        if (gf_write_file(path, files[i].fn, res, why, size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    const gf_hanin_spec *sp = &res->spec;
+    double xmin = INFINITY, xmax = 0.0, ymin = INFINITY, ymax = 0.0;
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        xmax = fmax(xmax, e->beta);
+        ymax = fmax(ymax, e->variance + e->variance_se);
+        if (e->beta > 0)
+            xmin = fmin(xmin, e->beta);
+        if (e->variance - e->variance_se > 0)
+            ymin = fmin(ymin, e->variance - e->variance_se);
+    }
+    snprintf(f->title, sizeof f->title,
+             "Hanin: the spread of ln ||dL/dx_0||^2 over %d initializations grows with "
+             "sum 1/width",
+             sp->seeds);
+    if (isfinite(res->fit.slope))
+        snprintf(f->subtitle, sizeof f->subtitle,
+                 "plain ReLU, He init, no norm, batch %zu, L = %s; least squares: Var = %.2f "
+                 "(+-%.2f) beta %+.3f (+-%.3f), R^2 = %.3f",
+                 sp->batch, sp->xent ? "cross-entropy" : "logit 0", res->fit.slope,
+                 res->fit.se_slope, res->fit.intercept,
+                 res->fit.se_intercept, res->fit.r2);
+    else
+        snprintf(f->subtitle, sizeof f->subtitle,
+                 "plain ReLU, He init, no norm, batch %zu, L = %s; no line fitted (fewer "
+                 "than 3 points)",
+                 sp->batch, sp->xent ? "cross-entropy" : "logit 0");
+    const int nw = sp->n_widths < GF_HANIN_MAX ? sp->n_widths : GF_HANIN_MAX;
+    for (int w = 0; w < nw; w++) {
+        const size_t n = sp->widths[w];
+        f->widths[w] = n;
+        /* (depth - 2) v(n) + psi'(n/2) = beta n v(n) + psi'(n/2) */
+        const int none = sp->xent || sp->batch != 1; /* the count is for one input */
+        f->pred_slope[w] = none ? NAN : (double)n * gf_hanin_layer_var(n);
+        f->pred_intercept[w] = none ? NAN : gsl_sf_psi_1(0.5 * (double)n);
+        for (int c = 0; c < res->n_cells; c++)
+            if (res->cell[c].width == n) {
+                f->pred_xmax[w] = fmax(f->pred_xmax[w], res->cell[c].beta);
+                if (!none)
+                    ymax = fmax(ymax, f->pred_intercept[w] +
+                                          f->pred_slope[w] * res->cell[c].beta);
+            }
+    }
+    f->fig = (gf_fig_hanin){.title = f->title, .subtitle = f->subtitle, .widths = f->widths,
+                            .n_widths = nw, .slope = res->fit.slope,
+                            .intercept = res->fit.intercept, .pred_slope = f->pred_slope,
+                            .pred_intercept = f->pred_intercept, .pred_xmax = f->pred_xmax,
+                            .pred_label = "predicted, per width (per-layer count)",
+                            .xmin = isfinite(xmin) ? xmin : 0.0, .xmax = xmax,
+                            .ymin = isfinite(ymin) ? ymin : 0.0, .ymax = ymax};
+}

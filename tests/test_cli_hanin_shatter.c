@@ -1,0 +1,281 @@
+/* test_cli_hanin_shatter.c: `gradflow hanin` and `gradflow shatter` run as a
+ * user would: help, bad input, small runs that write every file, the same
+ * numbers for the same seed, the looks-linear net's constant gradient, and
+ * the figures when gnuplot is there. */
+#include "cli_util.h"
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HANIN_SMALL "hanin", "--depth", "4,6,8", "--width", "8,16", "--seeds", "5", "--no-plot", \
+                    "--quiet"
+#define SHATTER_SMALL "shatter", "--nets", "plain-2,plain-6-bn,resnet-6,ll-4", "--archs",        \
+                      "plain-bn,resnet-bn,ll", "--depth", "2,4,6", "--seeds", "2", "--points",   \
+                      "32", "--max-lag", "8", "--width", "16", "--quiet"
+
+static void test_help_and_version(void)
+{
+    static const char *const cmds[] = {"hanin", "shatter"};
+    static const char *const needles[] = {"--loss", "--max-lag"};
+    for (int i = 0; i < 2; i++) {
+        result r;
+        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--help")) == 0);
+        CU_ASSERT(r.status == 0 && r.out && strstr(r.out, needles[i]) && strstr(r.out, "--out"));
+        result_free(&r);
+        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--version")) == 0);
+        CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
+        result_free(&r);
+    }
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "hanin") && strstr(r.out, "shatter"));
+    result_free(&r);
+}
+
+/* Each bad command line: status 2, one line naming the command, no folder. */
+static void check_bad(const char *cmd, const char *const (*bad)[4], size_t n)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
+    for (size_t i = 0; i < n; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
+        const char *args[16] = {cmd, "--out", out};
+        int a = 3;
+        for (int k = 0; k < 4 && bad[i][k]; k++)
+            args[a++] = bad[i][k];
+        args[a] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, prefix, strlen(prefix)) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  %s %s %s: ", cmd, bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+static void test_bad_input(void)
+{
+    static const char *const hanin[][4] = {
+        {"--depth", "5"},      {"--depth", "10,10"},   {"--depth", "10,"},  {"--width", "0"},
+        {"--width", "8,8"},    {"--width", "x"},       {"--seeds", "2"},    {"--seeds", "0"},
+        {"--seed", "0"},       {"--batch", "0"},       {"--loss", "mse"},   {"--arch", "plain"},
+        {"--batch", "100", "--samples", "50"},         {"--term", "png"},   {"stray"},
+        {"--depth"},           {"--bogus"},            {"--out", ""},
+        {"--depth", "100000", "--width", "65536"},     {"--term", "dumb", "--no-plot"},
+    };
+    check_bad("hanin", hanin, sizeof hanin / sizeof *hanin);
+    static const char *const shatter[][4] = {
+        {"--nets", "plain-3"},          {"--nets", "ll-24-bn"},        {"--nets", "foo-4"},
+        {"--nets", "plain-4,plain-4"},  {"--nets", ""},                {"--archs", "plain-24"},
+        {"--archs", "ll,ll"},           {"--depth", "2,3"},            {"--depth", "1"},
+        {"--depth", "4,4"},             {"--width", "1"},              {"--width", "15"},
+        {"--points", "4"},              {"--max-lag", "300"},          {"--xmin", "2"},
+        {"--xmin", "nan"},              {"--seeds", "0"},              {"--seed", "0"},
+        {"--init", "he"},               {"stray"},                     {"--nets"},
+        {"--bogus"},                    {"--depth", "5000", "--points", "65536"},
+    };
+    check_bad("shatter", shatter, sizeof shatter / sizeof *shatter);
+}
+
+static int count_rows(const char *text)
+{
+    int n = 0;
+    for (; text && *text; text++)
+        n += *text == '\n';
+    return n - 1; /* header */
+}
+
+static char *read_in(const char *dir, const char *name)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tu_read_file(path, NULL);
+}
+
+static void test_hanin_small_run(void)
+{
+    char a[4200], b[4200];
+    path_in(a, sizeof a, "haninA");
+    path_in(b, sizeof b, "haninB");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(HANIN_SMALL, "--out", a)) == 0);
+    if (r.status != 0)
+        show("hanin small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    CU_ASSERT(!r.out || !*r.out); /* --quiet */
+    result_free(&r);
+    static const char *const files[] = {"hanin.tsv", "hanin_seeds.tsv", "manifest.json",
+                                        "hanin.gp"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *t = read_in(a, files[i]);
+        CU_ASSERT(t != NULL);
+        free(t);
+    }
+    char *ta = read_in(a, "hanin.tsv"), *sa = read_in(a, "hanin_seeds.tsv");
+    CU_ASSERT_FATAL(ta && sa);
+    CU_ASSERT(strncmp(ta, "depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\t", 45) == 0);
+    CU_ASSERT_EQUAL(count_rows(ta), 6);
+    CU_ASSERT_EQUAL(count_rows(sa), 30);
+    CU_ASSERT(strstr(ta, "\n4\t8\t0.25\t5\t") != NULL); /* beta = (4 - 2) / 8 */
+    /* the same command again: the same bytes */
+    CU_ASSERT_FATAL(run(&r, ARGS(HANIN_SMALL, "--out", b)) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    char *tb = read_in(b, "hanin.tsv");
+    CU_ASSERT(tb && strcmp(ta, tb) == 0);
+    free(tb);
+    /* the summary names the fit; the cross-entropy gives other numbers */
+    CU_ASSERT_FATAL(run(&r, ARGS("hanin", "--depth", "4,6,8", "--width", "8,16", "--seeds", "5",
+                                 "--no-plot", "--loss", "xent", "--out", b)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "least squares over 6 cells") &&
+              strstr(r.out, "R^2 ="));
+    result_free(&r);
+    tb = read_in(b, "hanin.tsv");
+    CU_ASSERT(tb && strcmp(ta, tb) != 0 && count_rows(tb) == 6);
+    free(tb);
+    free(ta);
+    free(sa);
+}
+
+/* The column `col` (1-based) of the rows whose first field is `key`. */
+static int column_values(const char *text, const char *key, int col, double *out, int max)
+{
+    int n = 0;
+    const size_t klen = strlen(key);
+    for (const char *line = strchr(text, '\n'); line && line[1] && n < max;
+         line = strchr(line + 1, '\n')) {
+        const char *p = line + 1;
+        if (strncmp(p, key, klen) != 0 || p[klen] != '\t')
+            continue;
+        for (int c = 1; c < col && p; c++)
+            p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL;
+        if (p)
+            out[n++] = strtod(p, NULL);
+    }
+    return n;
+}
+
+static void test_shatter_small_run(void)
+{
+    char a[4200], b[4200];
+    path_in(a, sizeof a, "shatterA");
+    path_in(b, sizeof b, "shatterB");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--no-plot", "--out", a)) == 0);
+    if (r.status != 0)
+        show("shatter small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    result_free(&r);
+    static const char *const files[] = {"shatter.tsv", "autocorr.tsv", "depth.tsv",
+                                        "depth_seeds.tsv", "manifest.json", "shatter.gp",
+                                        "autocorr.gp", "shatter_depth.gp"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *t = read_in(a, files[i]);
+        CU_ASSERT(t != NULL);
+        free(t);
+    }
+    char *g = read_in(a, "shatter.tsv"), *ac = read_in(a, "autocorr.tsv");
+    char *d = read_in(a, "depth.tsv");
+    CU_ASSERT_FATAL(g && ac && d);
+    CU_ASSERT(strncmp(g, "net\tx\tgradient\t", 15) == 0);
+    CU_ASSERT_EQUAL(count_rows(g), 6 * 32); /* 4 nets and 2 noises */
+    CU_ASSERT_EQUAL(count_rows(ac), 6 * 9);
+    CU_ASSERT_EQUAL(count_rows(d), 3 * 3);
+    /* the looks-linear net: one gradient everywhere, correlation 1 */
+    double v[64];
+    const int n = column_values(g, "ll-4", 3, v, 64);
+    int constant = n == 32;
+    for (int i = 1; i < n; i++)
+        constant &= v[i] == v[0] || (v[i] - v[0]) * (v[i] - v[0]) < 1e-26 * v[0] * v[0];
+    CU_ASSERT(constant && v[0] != 0);
+    CU_ASSERT(column_values(ac, "ll-4", 3, v, 64) == 9 && v[1] == 1.0);
+    CU_ASSERT(column_values(d, "ll", 4, v, 64) == 3 && v[0] == 1.0 && v[2] == 1.0);
+    /* the same command again: the same bytes */
+    CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--no-plot", "--out", b)) == 0);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    char *g2 = read_in(b, "shatter.tsv"), *d2 = read_in(b, "depth.tsv");
+    CU_ASSERT(g2 && d2 && strcmp(g, g2) == 0 && strcmp(d, d2) == 0);
+    free(g2);
+    free(d2);
+    free(g);
+    free(ac);
+    free(d);
+    /* no sweep: no depth files, and the summary says what it measured */
+    char c[4200], path[4300];
+    path_in(c, sizeof c, "shatterC");
+    CU_ASSERT_FATAL(run(&r, ARGS("shatter", "--nets", "plain-4", "--archs", "none", "--points",
+                                 "16", "--max-lag", "4", "--width", "8", "--no-plot", "--out",
+                                 c)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "lag-1 r") && strstr(r.out, "plain-4"));
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/depth.tsv", c);
+    CU_ASSERT(!tu_file_exists(path));
+}
+
+static int gnuplot_in_path(void)
+{
+    const char *path = getenv("PATH");
+    char buf[4200];
+    while (path && *path) {
+        const size_t n = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
+        if (n && access(buf, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
+}
+
+static int is_png(const char *dir, const char *name)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t len = 0;
+    char *png = tu_read_file(path, &len);
+    const int ok = png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0;
+    free(png);
+    return ok;
+}
+
+static void test_figures(void)
+{
+    if (!gnuplot_in_path()) {
+        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+        return;
+    }
+    char a[4200], b[4200];
+    path_in(a, sizeof a, "haninFig");
+    path_in(b, sizeof b, "shatterFig");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("hanin", "--depth", "4,6,8", "--width", "8,16", "--seeds", "4",
+                                 "--quiet", "--out", a)) == 0);
+    CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow hanin:"));
+    result_free(&r);
+    CU_ASSERT(is_png(a, "hanin.png"));
+    CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--term", "dumb", "--out", b)) == 0);
+    CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow shatter:"));
+    CU_ASSERT(r.out && strlen(r.out) > 1000); /* the panels in the terminal */
+    result_free(&r);
+    CU_ASSERT(is_png(b, "shatter.png") && is_png(b, "autocorr.png") &&
+              is_png(b, "shatter_depth.png"));
+    CU_ASSERT_EQUAL(tu_count_matching(b, ".tmp-"), 0);
+}
+
+CU_TestInfo cli_hanin_shatter_tests[] = {
+    {"hanin, shatter --help, --version", test_help_and_version},
+    {"bad input: status 2, one line, nothing created", test_bad_input},
+    {"hanin: a small run writes every file; same seed, same bytes", test_hanin_small_run},
+    {"shatter: a small run; looks-linear constant; same seed, same bytes",
+     test_shatter_small_run},
+    {"hanin and shatter figures through gnuplot", test_figures},
+    CU_TEST_INFO_NULL,
+};
