@@ -21,6 +21,16 @@ static const gf_command commands[] = {
      cmd_lesion},
     {"stochdepth", "train with stochastic depth against without",
      cmd_stochdepth},
+    {"jacobian", "singular values of the block and end-to-end Jacobians per depth",
+     cmd_jacobian},
+    {"hanin", "spread of ln ||dL/dx_0||^2 over inits against sum 1/width (Hanin)",
+     cmd_hanin},
+    {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
+     cmd_shatter},
+    {"theory", "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
+     cmd_theory},
+    {"init-compare", "gradient per depth and first epochs per initialization scheme",
+     cmd_init_compare},
 };
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 

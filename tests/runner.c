@@ -18,7 +18,10 @@
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
-    cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[];
+    cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[];
+extern CU_TestInfo cli_theory_tests[];
+extern CU_TestInfo shatter_tests[], cli_hanin_shatter_tests[];
+extern CU_TestInfo cli_init_compare_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -59,6 +62,18 @@ static CU_SuiteInfo suites[] = {
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_lesion_tests},
     {.pName = "cli-stochdepth", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
      .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_stochdepth_tests},
+    {.pName = "cli-jacobian", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_jacobian_tests},
+    {.pName = "cli-theory", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_theory_tests},
+    {.pName = "shatter", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = shatter_tests},
+    {.pName = "cli-hanin-shatter", .pInitFunc = cli_suite_init,
+     .pCleanupFunc = cli_suite_cleanup, .pSetUpFunc = NULL, .pTearDownFunc = NULL,
+     .pTests = cli_hanin_shatter_tests},
+    {.pName = "cli-init-compare", .pInitFunc = cli_suite_init,
+     .pCleanupFunc = cli_suite_cleanup, .pSetUpFunc = NULL, .pTearDownFunc = NULL,
+     .pTests = cli_init_compare_tests},
     {.pName = NULL, .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = NULL},
 };

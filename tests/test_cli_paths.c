@@ -1,5 +1,301 @@
-/* test_cli_paths.c: being written. */
+/* test_cli_paths.c: `gradflow paths` and `gradflow pathgrad` run as a user
+ * would: help, bad input, path counts against enumeration, a small run that
+ * writes every file and reports the decomposition's error, --load. */
 #include "cli_util.h"
 #include "test_util.h"
 
-CU_TestInfo cli_paths_tests[] = {CU_TEST_INFO_NULL};
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A small pathgrad run on the synthetic set: 4 blocks of width 8. */
+#define SMALL "pathgrad", "--data", "synthetic", "--ntrain", "256", "--ntest", "64", "--depth", \
+              "10", "--width", "8", "--images", "16", "--batch", "32", "--samples", "16",       \
+              "--no-plot"
+
+static void test_help_and_version(void)
+{
+    static const char *const cmds[] = {"paths", "pathgrad"};
+    static const char *const needles[] = {"--blocks", "--sample-k"};
+    for (int i = 0; i < 2; i++) {
+        result r;
+        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--help")) == 0);
+        CU_ASSERT(r.status == 0 && r.out && strstr(r.out, needles[i]) && strstr(r.out, "--out"));
+        result_free(&r);
+        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--version")) == 0);
+        CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
+        result_free(&r);
+    }
+}
+
+/* Each bad command line: status 2, one line naming the command, no folder. */
+static void check_bad(const char *cmd, const char *const (*bad)[5], size_t n)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
+    for (size_t i = 0; i < n; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
+        const char *args[16] = {cmd, "--out", out, "--data", "synthetic"};
+        int a = strcmp(cmd, "paths") == 0 ? 3 : 5;
+        for (int k = 0; k < 5 && bad[i][k]; k++)
+            args[a++] = bad[i][k];
+        args[a] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, prefix, strlen(prefix)) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  %s %s %s: ", cmd, bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}
+
+static void test_paths_bad_input(void)
+{
+    static const char *const bad[][5] = {
+        {"--blocks", "0"},  {"--blocks", "abc"}, {"--blocks", "100001"}, {"--depth", "21"},
+        {"--blocks", "5", "--depth", "12"},      {"stray"},              {"--bogus"},
+        {"--term", "foo"},  {"--term", "dumb", "--no-plot"},             {"--blocks"},
+        {"--width", "8"},   {"--out", ""},
+    };
+    check_bad("paths", bad, sizeof bad / sizeof *bad);
+}
+
+/* paths.tsv of B blocks against counting every one of the 2^B paths. */
+static void check_against_enumeration(int B)
+{
+    char out[4200], path[4300], blocks[16];
+    snprintf(out, sizeof out, "%s/paths-%d", work, B);
+    snprintf(blocks, sizeof blocks, "%d", B);
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("paths", "--blocks", blocks, "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "paths"));
+    result_free(&r);
+    static const char *const files[] = {"paths.tsv", "manifest.json", "paths.gp"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    unsigned long long count[32] = {0};
+    for (unsigned long mask = 0; mask < 1ul << B; mask++) /* a path: the set of branches taken */
+        count[__builtin_popcountl(mask)]++;
+    snprintf(path, sizeof path, "%s/paths.tsv", out);
+    char *text = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(text != NULL);
+    CU_ASSERT(strncmp(text, "k\tpaths\tlog10_paths\tfraction\t", 29) == 0);
+    char *line = strchr(text, '\n');
+    int rows = 0;
+    double total = 0.0;
+    for (; line && line[1]; line = strchr(line + 1, '\n'), rows++) {
+        int k;
+        unsigned long long paths;
+        double lc, frac;
+        CU_ASSERT_FATAL(sscanf(line + 1, "%d\t%llu\t%lf\t%lf", &k, &paths, &lc, &frac) == 4);
+        CU_ASSERT(k == rows && paths == count[k]);
+        CU_ASSERT_DOUBLE_EQUAL(pow(10.0, lc), (double)count[k], 1e-9 * (double)count[k]);
+        CU_ASSERT_DOUBLE_EQUAL(frac, (double)count[k] / (double)(1ul << B), 1e-13);
+        total += frac;
+    }
+    CU_ASSERT_EQUAL(rows, B + 1);
+    CU_ASSERT_DOUBLE_EQUAL(total, 1.0, 1e-12);
+    free(text);
+}
+
+static void test_paths_match_enumeration(void)
+{
+    static const int blocks[] = {1, 2, 7, 16, 20};
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+        check_against_enumeration(blocks[i]);
+}
+
+/* 10,000 blocks: counts beyond any double, in log space. */
+static void test_paths_many_blocks(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "paths-10000");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("paths", "--depth", "20002", "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "10000 residual blocks"));
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/paths.tsv", out);
+    char *text = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(text != NULL);
+    char *mid = strstr(text, "\n5000\t");
+    char count[64];
+    double lc;
+    CU_ASSERT_FATAL(mid && sscanf(mid + 1, "5000\t%63s\t%lf", count, &lc) == 2);
+    CU_ASSERT_DOUBLE_EQUAL(lc, 3008.0 + log10(1.59), 0.01); /* C(10000, 5000) ~ 1.59e3008 */
+    CU_ASSERT(strstr(count, "e+3008") != NULL);
+    free(text);
+}
+
+static void test_pathgrad_bad_input(void)
+{
+    static const char *const bad[][5] = {
+        {"--arch", "plain"},      {"--arch", "resnet,preact"},     {"--depth", "21"},
+        {"--images", "0"},        {"--samples", "1"},              {"--sample-k", "1,1"},
+        {"--sample-k", "x"},      {"--depth", "10", "--sample-k", "5"},
+        {"--load", "x.safetensors", "--depth", "20"},              {"--load", ""},
+        {"--load", "x.safetensors", "--lr", "0.1"},
+        {"--epochs", "-1"},       {"--images", "100", "--ntest", "50"},
+        {"--optimizer", "foo"},   {"--lr", "nan"},                 {"--bogus"},
+        {"stray"},                {"--norm", "foo"},               {"--seeds", "2"},
+    };
+    check_bad("pathgrad", bad, sizeof bad / sizeof *bad);
+}
+
+static void test_pathgrad_missing_checkpoint(void)
+{
+    char out[4200];
+    path_in(out, sizeof out, "noload");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", "/nonexistent/net.safetensors", "--out",
+                                 out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "--load"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--data", "fashion", "--data-dir", "/nonexistent/fm",
+                                 "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "dataset-fashion-mnist"));
+    CU_ASSERT(!tu_file_exists(out));
+    result_free(&r);
+}
+
+/* The relative error of sum_k g_k against dL/dx_0, per state, from the summary. */
+static int sum_errors(const char *out, double *e)
+{
+    const char *row = out ? strstr(out, "||sum_k g_k - dL/dx_0|| / ||dL/dx_0||") : NULL;
+    return row ? sscanf(row + 38, "%lf %lf", &e[0], &e[1]) : 0;
+}
+
+static void test_pathgrad_small_run_and_load(void)
+{
+    char a[4200], b[4200], path[4300], ckpt[4300];
+    path_in(a, sizeof a, "pg-run");
+    path_in(b, sizeof b, "pg-load");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", a)) == 0);
+    if (r.status != 0)
+        show("small run", &r);
+    CU_ASSERT_FATAL(r.status == 0);
+    double e[2] = {1, 1};
+    CU_ASSERT(sum_errors(r.out, e) == 2 && e[0] < 1e-12 && e[1] < 1e-12);
+    CU_ASSERT(strstr(r.out, "agree with the exact ||g_k||") != NULL);
+    CU_ASSERT(strstr(r.out, "the length carrying the most gradient") != NULL);
+    result_free(&r);
+    static const char *const files[] = {
+        "pathgrad.tsv", "manifest.json", "pathgrad.gp", "pathgrad_sampling.gp",
+        "training/curves.tsv", "training/table.md",
+        "training/checkpoints/resnet-10-seed1.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", a, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    snprintf(path, sizeof path, "%s/pathgrad.tsv", a);
+    char *ta = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(ta != NULL);
+    int rows = -1;
+    for (const char *c = ta; *c; c++)
+        rows += *c == '\n';
+    CU_ASSERT_EQUAL(rows, 2 * 5); /* init and trained, k = 0..4 */
+    CU_ASSERT(strstr(ta, "\ninit\t0\t") && strstr(ta, "\ntrained\t4\t"));
+
+    /* the run's own checkpoint, loaded: the same net, batch and samples, the same bytes */
+    snprintf(ckpt, sizeof ckpt, "%s/training/checkpoints/resnet-10-seed1.safetensors", a);
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--data", "synthetic", "--ntrain", "256", "--ntest",
+                                 "64", "--images", "16", "--samples", "16", "--no-plot", "--load",
+                                 ckpt, "--out", b)) == 0);
+    if (r.status != 0)
+        show("--load", &r);
+    CU_ASSERT(r.status == 0);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/pathgrad.tsv", b);
+    char *tb = tu_read_file(path, NULL);
+    CU_ASSERT(tb && strcmp(ta, tb) == 0);
+    snprintf(path, sizeof path, "%s/training", b);
+    CU_ASSERT(!tu_file_exists(path)); /* nothing trained */
+    free(tb);
+    free(ta);
+}
+
+static void test_pathgrad_init_only(void)
+{
+    char out[4200], path[4300];
+    path_in(out, sizeof out, "pg-init");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "0", "--arch", "preact", "--sample-k", "none",
+                                 "--out", out, "--quiet")) == 0);
+    CU_ASSERT(r.status == 0 && r.out && !*r.out);
+    result_free(&r);
+    snprintf(path, sizeof path, "%s/pathgrad.tsv", out);
+    char *t = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(t != NULL);
+    CU_ASSERT(strstr(t, "\ninit\t4\t") && !strstr(t, "trained"));
+    free(t);
+    snprintf(path, sizeof path, "%s/pathgrad_sampling.gp", out);
+    CU_ASSERT(!tu_file_exists(path)); /* nothing sampled, no sampling figure */
+}
+
+/* A whole PNG, unless gnuplot is missing (then the warning says so). */
+static void check_png(const char *dir, const char *name, const result *r)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (r->err && strstr(r->err, "gnuplot is not installed")) {
+        CU_ASSERT(!tu_file_exists(path));
+        return;
+    }
+    size_t len = 0;
+    char *png = tu_read_file(path, &len);
+    CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    free(png);
+}
+
+/* The figures drawn; without gnuplot, a warning and the scripts, status 0. */
+static void test_figures(void)
+{
+    char out[4200], none[4200], path[4300];
+    path_in(out, sizeof out, "figures");
+    path_in(none, sizeof none, "no-gnuplot");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("paths", "--blocks", "12", "--quiet", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0);
+    check_png(out, "paths.png", &r);
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--data", "synthetic", "--ntrain", "256", "--ntest",
+                                 "64", "--depth", "10", "--width", "8", "--images", "16", "--batch",
+                                 "32", "--samples", "8", "--epochs", "1", "--quiet", "--out",
+                                 out)) == 0);
+    CU_ASSERT(r.status == 0);
+    check_png(out, "pathgrad.png", &r);
+    check_png(out, "pathgrad_sampling.png", &r);
+    result_free(&r);
+    CU_ASSERT_FATAL(run_env(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
+                            ARGS("paths", "--quiet", "--out", none)) == 0);
+    CU_ASSERT(r.status == 0 && r.err && strstr(r.err, "warning") && strstr(r.err, "gnuplot"));
+    snprintf(path, sizeof path, "%s/paths.gp", none);
+    CU_ASSERT(tu_file_exists(path));
+    snprintf(path, sizeof path, "%s/paths.png", none);
+    CU_ASSERT(!tu_file_exists(path));
+    result_free(&r);
+}
+
+CU_TestInfo cli_paths_tests[] = {
+    {"paths and pathgrad --help, --version", test_help_and_version},
+    {"paths bad input: status 2, one line, nothing created", test_paths_bad_input},
+    {"paths: counts per length equal enumeration of all 2^B paths", test_paths_match_enumeration},
+    {"paths: 10,000 blocks in log space", test_paths_many_blocks},
+    {"pathgrad bad input: status 2, one line, nothing created", test_pathgrad_bad_input},
+    {"pathgrad without its checkpoint or data: status 1, nothing created",
+     test_pathgrad_missing_checkpoint},
+    {"pathgrad small run: every file, sum_k g_k = dL/dx_0, --load reproduces it",
+     test_pathgrad_small_run_and_load},
+    {"pathgrad --epochs 0: initialization only", test_pathgrad_init_only},
+    {"the figures are drawn; without gnuplot a warning and the scripts", test_figures},
+    CU_TEST_INFO_NULL,
+};

@@ -245,8 +245,16 @@ static void test_sampling_agrees_with_exact(void)
         if (fabs(ps.norm_estimate - exact) > tol)
             fprintf(stderr, "\n  k = %d: sampled %g +- %g, exact %g\n", k, ps.norm_estimate,
                     ps.norm_stderr, exact);
-        if (k == 0 || k == pg.blocks) /* a single path: sampling is exact */
-            CU_ASSERT(fabs(ps.norm_estimate - exact) <= 1e-12 * exact && ps.norm_stderr < 1e-12 * exact);
+        if (k == 0 || k == pg.blocks) { /* a single path: sampling is exact */
+            CU_ASSERT(fabs(ps.norm_estimate - exact) <= 1e-12 * exact &&
+                      ps.norm_stderr < 1e-12 * exact &&
+                      fabs(ps.mean_path_norm - exact) <= 1e-12 * exact &&
+                      ps.mean_path_norm_se <= 1e-12 * exact);
+        } else { /* many paths: their norms spread; a mean of norms >= the norm of the mean */
+            const double count = pow(10.0, gf_log10_binomial(pg.blocks, k));
+            CU_ASSERT(ps.mean_path_norm_se > 0.0 &&
+                      ps.mean_path_norm >= ps.norm_estimate / count * (1.0 - 1e-12));
+        }
     }
     gsl_rng_free(r);
     free(mean);

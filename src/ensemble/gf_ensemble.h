@@ -60,12 +60,14 @@ void gf_pathgrad_release(gf_pathgrad *p);
  * samples, the mean path gradient (a vector, n x d, into mean: times C(B, k)
  * it estimates g_k), the standard error of the norm of that estimate of g_k
  * (from the samples' spread), and the mean of the paths' own norms
- * (Veit's "gradient magnitude per path"). 0, or -1 with a reason. */
+ * (Veit's "gradient magnitude per path") with its standard error. 0, or -1
+ * with a reason. */
 typedef struct gf_path_sample {
     int k, samples;
     double norm_estimate;    /* ||C(B, k) mean||: estimates ||g_k|| */
     double norm_stderr;      /* its standard error */
     double mean_path_norm;   /* mean over samples of ||path gradient|| */
+    double mean_path_norm_se;/* its standard error (from the spread of the samples' norms) */
 } gf_path_sample;
 
 int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n, int k,

@@ -225,21 +225,26 @@ int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n
     }
     if (rc == 0) {
         const double count = pow(10.0, gf_log10_binomial(s->blocks, k));
-        double spread = 0.0, sum_norm = 0.0;
+        double spread = 0.0, sum_norm = 0.0, norm_spread = 0.0;
         memset(mean, 0, nd * sizeof *mean);
         for (size_t r = 0; r < S; r++) {
             sum_norm += norm2(V + r * nd, nd);
             for (size_t i = 0; i < nd; i++)
                 mean[i] += V[r * nd + i] / (double)S;
         }
-        for (size_t r = 0; r < S; r++) /* sum of squared distances to the mean */
+        for (size_t r = 0; r < S; r++) { /* squared distances to the means */
+            const double dv = norm2(V + r * nd, nd) - sum_norm / (double)S;
+            norm_spread += dv * dv;
             for (size_t i = 0; i < nd; i++)
                 spread += (V[r * nd + i] - mean[i]) * (V[r * nd + i] - mean[i]);
+        }
+        const double SS1 = (double)S * (double)(S - 1); /* standard error^2 = spread / (S (S-1)) */
         *out = (gf_path_sample){
             .k = k, .samples = samples, .norm_estimate = count * norm2(mean, nd),
             /* the norm of the standard error of the mean vector, times C(B, k) */
-            .norm_stderr = count * sqrt(spread / ((double)S * (double)(S - 1))),
-            .mean_path_norm = sum_norm / (double)S};
+            .norm_stderr = count * sqrt(spread / SS1),
+            .mean_path_norm = sum_norm / (double)S,
+            .mean_path_norm_se = sqrt(norm_spread / SS1)};
     }
     free(V);
     free(seed);

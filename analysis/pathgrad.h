@@ -1,0 +1,45 @@
+/* pathgrad.h: `gradflow pathgrad`: its options, and what it shows of the
+ * measured curves (the measurement itself is gf_pathgrad_* in the library,
+ * shared with the lesson on the ensemble view). */
+#ifndef GF_PATHGRAD_CMD_H
+#define GF_PATHGRAD_CMD_H
+
+#include "experiment.h"
+
+#include "gradflow.h"
+
+typedef struct pathgrad_options {
+    gf_common_opts c;              /* arch (one), depth, width, init, norm, act, seed, out */
+    gf_train_opts t;               /* data and training; epochs 0: no training */
+    long images;                   /* test images in the analysed batch */
+    const char *load;              /* the trained net from this checkpoint instead */
+    long samples;                  /* paths per sampled length */
+    int ks[GF_PATHGRAD_MAX_LENGTHS], n_ks;
+    int ks_auto;                   /* 1: gf_pathgrad_default_lengths */
+} pathgrad_options;
+
+/* What a run measured, for the report. */
+typedef struct pathgrad_run {
+    gf_pathgrad_curve curve[2];    /* init, and trained when there is one */
+    int n_states;
+    double test_err[2], test_loss[2]; /* on the test images, evaluation mode */
+    const char *data_name;
+    size_t n_test;
+    gf_stack_config cfg;           /* the network measured */
+    int epochs;                    /* trained for (from the checkpoint when loaded); -1 unknown */
+    long seed;                     /* the initial weights' seed */
+    char checkpoint[4400];         /* the trained net's file */
+    double train_seconds, wall_seconds;
+} pathgrad_run;
+
+/* pathgrad.png/.svg/.gp and pathgrad_sampling.png/.svg/.gp; *drawn 1 when
+ * gnuplot drew them. 0, or -1 after a one-line error. */
+int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *drawn);
+
+/* The settings and the readings for manifest.json. */
+void pathgrad_describe(json_t *m, const pathgrad_run *r, const pathgrad_options *o);
+
+/* What the numbers say, on stdout. */
+void pathgrad_summary(const pathgrad_run *r, const pathgrad_options *o, int drawn);
+
+#endif

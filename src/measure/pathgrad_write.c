@@ -1,0 +1,178 @@
+/* pathgrad_write.c: the files of `gradflow paths` and `gradflow pathgrad`
+ * (paths.tsv, pathgrad.tsv) and their figures' recipes filled from curves. */
+#include "measure/gf_measure.h"
+
+#include "ensemble/gf_ensemble.h"
+#include "io/gf_io.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put(FILE *f, double x)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, x);
+    fprintf(f, "\t%s", b);
+}
+
+static int write_in(const char *dir, const char *name, gf_write_fn w, const void *ctx, char *why,
+                    size_t size)
+{
+    char path[4096];
+    if (gf_path_join(path, sizeof path, dir, name) != 0) {
+        snprintf(why, size, "path too long: %s/%s", dir, name);
+        return -1;
+    }
+    return gf_write_file(path, w, ctx, why, size);
+}
+
+/* ---- paths.tsv ------------------------------------------------------------- */
+
+enum { EXACT_MAX = 66 }; /* C(66, 33) < 2^64 <= C(68, 34) */
+
+static int write_paths(FILE *f, const void *ctx)
+{
+    const int B = *(const int *)ctx;
+    uint64_t row[EXACT_MAX + 1] = {1};
+    for (int m = 1; B <= EXACT_MAX && m <= B; m++) /* Pascal's triangle, row by row */
+        for (int k = m; k >= 1; k--)
+            row[k] += row[k - 1];
+    const double log10_all = B * log10(2.0);
+    double cumulative = 0.0;
+    fputs("k\tpaths\tlog10_paths\tfraction\tlog10_fraction\tcumulative\n", f);
+    for (int k = 0; k <= B; k++) {
+        const double lc = gf_log10_binomial(B, k), frac = pow(10.0, lc - log10_all);
+        char count[48];
+        if (B <= EXACT_MAX)
+            snprintf(count, sizeof count, "%llu", (unsigned long long)row[k]);
+        else
+            gf_format_pow10(count, sizeof count, lc, 6);
+        cumulative += frac;
+        fprintf(f, "%d\t%s", k, count);
+        put(f, lc);
+        put(f, frac);
+        put(f, lc - log10_all);
+        put(f, fmin(cumulative, 1.0));
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_paths_write(int blocks, const char *dir, char *why, size_t size)
+{
+    return write_in(dir, "paths.tsv", write_paths, &blocks, why, size);
+}
+
+/* ---- pathgrad.tsv ---------------------------------------------------------- */
+
+typedef struct curves {
+    const gf_pathgrad_curve *c;
+    int n;
+} curves;
+
+static int write_pathgrad(FILE *f, const void *ctx)
+{
+    const curves *cs = ctx;
+    fputs("state\tk\tlog10_paths\tfraction\tcumulative_paths\tlog10_norm\tlog10_per_path\t"
+          "mass\tcumulative_mass\tshare\tsamples\tlog10_sampled\tlog10_sampled_se\tz\t"
+          "error_ratio\tlog10_path\tlog10_path_se\tlog10_veit_total\n",
+          f);
+    for (int i = 0; i < cs->n; i++) {
+        const gf_pathgrad_curve *c = &cs->c[i];
+        const int B = c->blocks;
+        double top = -INFINITY, total = 0.0, run = 0.0, paths = 0.0;
+        for (int k = 0; k <= B; k++)
+            top = fmax(top, c->log10_norm[k]);
+        for (int k = 0; k <= B; k++)
+            total += pow(10.0, c->log10_norm[k] - top);
+        for (int k = 0; k <= B; k++) {
+            const double lc = gf_log10_binomial(B, k);
+            const double mass = pow(10.0, c->log10_norm[k] - top) / total;
+            run += mass;
+            fprintf(f, "%s\t%d", c->state, k);
+            put(f, lc);
+            const double frac = pow(10.0, lc - B * log10(2.0));
+            paths += frac;
+            put(f, frac);
+            put(f, fmin(paths, 1.0));
+            put(f, c->log10_norm[k]);
+            put(f, c->log10_norm[k] - lc);
+            put(f, mass);
+            put(f, fmin(run, 1.0));
+            put(f, c->share[k]);
+            fprintf(f, "\t%d", c->sampled[k] ? c->samples : 0);
+            put(f, c->log10_est[k]);
+            put(f, c->log10_est_se[k]);
+            put(f, gf_pathgrad_z(c, k));
+            put(f, c->err_ratio[k]);
+            put(f, c->log10_path[k]);
+            put(f, c->log10_path_se[k]);
+            put(f, lc + c->log10_path[k]);
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_pathgrad_write(const gf_pathgrad_curve *c, int n_states, const char *dir, char *why,
+                      size_t size)
+{
+    const curves cs = {c, n_states};
+    return write_in(dir, "pathgrad.tsv", write_pathgrad, &cs, why, size);
+}
+
+/* ---- figures ---------------------------------------------------------------- */
+
+static void widen(double *range, double v)
+{
+    if (isfinite(v)) {
+        range[0] = fmin(range[0], v);
+        range[1] = fmax(range[1], v);
+    }
+}
+
+void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char *net,
+                           gf_pathgrad_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    n_states = n_states < GF_PATHGRAD_MAX_STATES ? n_states : GF_PATHGRAD_MAX_STATES;
+    const int B = n_states > 0 ? c[0].blocks : 1;
+    gf_fig_pathgrad *g = &f->fig;
+    *g = (gf_fig_pathgrad){.title = f->title, .subtitle = f->subtitle, .states = f->state_names,
+                           .labels = f->label_ptrs, .n_states = n_states, .blocks = B,
+                           .per_path = {INFINITY, -INFINITY}, .total = {INFINITY, -INFINITY},
+                           .sampling = {INFINITY, -INFINITY}};
+    snprintf(f->title, sizeof f->title,
+             "Gradient by path length (Veit et al. 2016, Fig. 6): %s, %d blocks, 2^%d paths", net,
+             B, B);
+    const int samples = n_states > 0 ? c[0].samples : 0;
+    const int len = snprintf(f->subtitle, sizeof f->subtitle,
+                             "dL/dx_0 (%zu images) = g_0 + ... + g_%d, g_k: paths through k "
+                             "branches",
+                             n_states > 0 ? c[0].n : 0, B);
+    if (samples > 0 && len > 0 && (size_t)len < sizeof f->subtitle)
+        snprintf(f->subtitle + len, sizeof f->subtitle - (size_t)len,
+                 "; %d sampled paths per length", samples);
+    for (int i = 0; i < n_states; i++) {
+        f->state_names[i] = c[i].state;
+        f->label_ptrs[i] = f->labels[i];
+        snprintf(f->labels[i], sizeof f->labels[i], "%s", c[i].state);
+        for (int k = 0; k <= B; k++) {
+            const double lc = gf_log10_binomial(B, k);
+            widen(g->per_path, c[i].log10_norm[k] - lc);
+            widen(g->total, c[i].log10_norm[k]);
+            widen(g->sampling, c[i].log10_norm[k]);
+            if (!c[i].sampled[k])
+                continue;
+            g->sampled = 1;
+            widen(g->per_path, c[i].log10_path[k]);
+            widen(g->total, lc + c[i].log10_path[k]);
+            const double est = c[i].log10_est[k], se = c[i].log10_est_se[k];
+            widen(g->sampling, est);
+            widen(g->sampling, est + log10(1.0 + pow(10.0, se - est))); /* log10(est + se) */
+        }
+    }
+}
