@@ -136,3 +136,34 @@ void show(const char *what, const result *r)
     fprintf(stderr, "\n  %s: status %d, stderr:\n%s", what, r->status, r->err ? r->err : "(none)");
 }
 
+
+void expect_usage_errors(const char *cmd, const char *const *base, const char *const (*bad)[4],
+                         size_t n)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
+    for (size_t i = 0; i < n; i++) {
+        char out[4200];
+        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
+        const char *args[24];
+        int k = 0;
+        args[k++] = cmd;
+        for (const char *const *w = base; w && *w && k < 16; w++)
+            args[k++] = *w;
+        args[k++] = "--out";
+        args[k++] = out;
+        for (int j = 0; j < 4 && bad[i][j]; j++)
+            args[k++] = bad[i][j];
+        args[k] = NULL;
+        result r;
+        CU_ASSERT_FATAL(run(&r, args) == 0);
+        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
+                       strncmp(r.err, prefix, strlen(prefix)) == 0;
+        if (!ok) {
+            fprintf(stderr, "\n  %s %s %s: ", cmd, bad[i][0], bad[i][1] ? bad[i][1] : "");
+            show("", &r);
+        }
+        CU_ASSERT(ok);
+        result_free(&r);
+    }
+}

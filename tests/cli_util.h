@@ -27,6 +27,12 @@ int run(result *r, const char *const *args);
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 void path_in(char *buf, size_t size, const char *name); /* work/name */
+
+/* For every row of bad (up to 4 words), run `gradflow CMD BASE... --out WORK/badN ROW...`
+ * (base: NULL-terminated, may be NULL) and check a usage error: status 2, one line on
+ * stderr starting "gradflow CMD: ", nothing written. */
+void expect_usage_errors(const char *cmd, const char *const *base, const char *const (*bad)[4],
+                         size_t n);
 void show(const char *what, const result *r);           /* status and stderr, for a failure */
 
 #endif

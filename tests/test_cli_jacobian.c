@@ -42,25 +42,7 @@ static void test_bad_input(void)
         {"--term", "dumb", "--no-plot"},                         {"--width", "60000"},
         {"--out", ""},              {"stray"},                   {"--bogus"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad%zu", work, i);
-        const char *args[16] = {"jacobian", "--out", out};
-        int n = 3;
-        for (int k = 0; k < 4 && bad[i][k]; k++)
-            args[n++] = bad[i][k];
-        args[n] = NULL;
-        result r;
-        CU_ASSERT_FATAL(run(&r, args) == 0);
-        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
-                       strncmp(r.err, "gradflow jacobian: ", 19) == 0;
-        if (!ok) {
-            fprintf(stderr, "\n  jacobian %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
-            show("", &r);
-        }
-        CU_ASSERT(ok);
-        result_free(&r);
-    }
+    expect_usage_errors("jacobian", NULL, bad, sizeof bad / sizeof *bad);
 }
 
 static int count_rows(const char *text)

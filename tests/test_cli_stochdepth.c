@@ -34,25 +34,7 @@ static void test_bad_input(void)
         {"--lr", "-1"},           {"--batch", "500", "--ntrain", "100"},
         {"stray"},                {"--p-last"},              {"--bogus"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad%zu", work, i);
-        const char *args[16] = {"stochdepth", "--data", "synthetic", "--out", out};
-        int n = 5;
-        for (int k = 0; k < 4 && bad[i][k]; k++)
-            args[n++] = bad[i][k];
-        args[n] = NULL;
-        result r;
-        CU_ASSERT_FATAL(run(&r, args) == 0);
-        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
-                       strncmp(r.err, "gradflow stochdepth: ", 21) == 0;
-        if (!ok) {
-            fprintf(stderr, "\n  stochdepth %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
-            show("", &r);
-        }
-        CU_ASSERT(ok);
-        result_free(&r);
-    }
+    expect_usage_errors("stochdepth", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }
 
 /* The rows of net in curves.tsv, without the name and the two timing

@@ -41,25 +41,7 @@ static void test_bad_input(void)
         {"--term", "foo"},    {"--term", "dumb", "--no-plot"},              {"--out", ""},
         {"--depth"},          {"-a", "plain"},       {"--sw2", "nan,1"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad%zu", work, i);
-        const char *args[16] = {"theory", "--grid", "3", "--out", out};
-        int n = 5;
-        for (int k = 0; k < 4 && bad[i][k]; k++)
-            args[n++] = bad[i][k];
-        args[n] = NULL;
-        result r;
-        CU_ASSERT_FATAL(run(&r, args) == 0);
-        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
-                       strncmp(r.err, "gradflow theory: ", 17) == 0;
-        if (!ok) {
-            fprintf(stderr, "\n  theory %s %s: ", bad[i][0], bad[i][1] ? bad[i][1] : "");
-            show("", &r);
-        }
-        CU_ASSERT(ok);
-        result_free(&r);
-    }
+    expect_usage_errors("theory", ARGS("--grid", "3"), bad, sizeof bad / sizeof *bad);
 }
 
 static int count_rows(const char *text)

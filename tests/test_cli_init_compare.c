@@ -1,0 +1,87 @@
+/* test_cli_init_compare.c: `gradflow init-compare` run as a user would:
+ * help, bad input, and a tiny run writing every file. */
+#include "cli_util.h"
+#include "test_util.h"
+
+#include "plots/gf_plot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_help(void)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("init-compare", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "--init") && strstr(r.out, "--init-seeds") &&
+              strstr(r.out, "init_gradnorm.tsv") && strstr(r.out, "--epochs"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "init-compare"));
+    result_free(&r);
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--arch", "plain"},          {"--arch", "plain", "--init", "fixup"},
+        {"--init", "rezero,bogus"},   {"--init", ""},          {"--depth", "7"},
+        {"--width", "0"},             {"--epochs", "0"},       {"--init-seeds", "0"},
+        {"--metric", "accuracy"},     {"--norm", "group"},     {"--term", "dumb"},
+        {"--batch", "500", "--ntrain", "100"},                 {"stray"},
+        {"--init"},                   {"--bogus"},
+    };
+    expect_usage_errors("init-compare", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
+}
+
+static void test_tiny_run(void)
+{
+    char out[4200];
+    snprintf(out, sizeof out, "%s/tiny", work);
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("init-compare", "--data", "synthetic", "--ntrain", "256",
+                                 "--ntest", "64", "--batch", "32", "--depth", "6", "--width",
+                                 "8", "--epochs", "1", "--init-seeds", "2", "--out", out)) == 0);
+    if (r.status != 0)
+        show("tiny run", &r);
+    CU_ASSERT(r.status == 0 && strstr(r.out, "decades") && strstr(r.out, "fastest"));
+    result_free(&r);
+    static const char *const files[] = {"init_gradnorm.tsv", "init_curves.tsv",
+                                        "manifest.json", "init_compare.gp"};
+    char path[4400];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    if (gf_plot_available()) {
+        snprintf(path, sizeof path, "%s/init_compare.png", out);
+        CU_ASSERT(tu_file_exists(path));
+        snprintf(path, sizeof path, "%s/init_compare.svg", out);
+        CU_ASSERT(tu_file_exists(path));
+    }
+    /* 5 schemes x 2 archs x 3 block boundaries, and one epoch each */
+    snprintf(path, sizeof path, "%s/init_gradnorm.tsv", out);
+    char *g = tu_read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/init_curves.tsv", out);
+    char *c = tu_read_file(path, NULL);
+    CU_ASSERT_FATAL(g && c);
+    int lg = 0, lc = 0;
+    for (const char *p = g; *p; p++)
+        lg += *p == '\n';
+    for (const char *p = c; *p; p++)
+        lc += *p == '\n';
+    CU_ASSERT(lg == 1 + 5 * 2 * 3);
+    CU_ASSERT(lc == 1 + 5 * 2);
+    CU_ASSERT(strncmp(g, "scheme\tarch\tblock\tlog10_mean", 28) == 0);
+    CU_ASSERT(strstr(g, "fixup\tresnet\t0\t-inf") != NULL); /* the zero head */
+    CU_ASSERT(strstr(c, "rezero\tpreact\t1\t") != NULL);
+    free(g);
+    free(c);
+}
+
+CU_TestInfo cli_init_compare_tests[] = {
+    {"init-compare --help", test_help},
+    {"init-compare bad input: status 2, one line, nothing created", test_bad_input},
+    {"a tiny run writes every file", test_tiny_run},
+    CU_TEST_INFO_NULL,
+};
