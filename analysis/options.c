@@ -102,6 +102,7 @@ int gf_common_finish(const char *cmd, int argc, char **argv, const gf_common_opt
         gf_cli_fail(GF_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: choose one");
         return -1;
     }
+    gf_blas_threads_for_width(o->cfg.width); /* small GEMMs: one thread (see gf_blas.h) */
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* bench.h: what the parts of bench_step share (not installed). */
+/* bench.h: what the parts of bench_step and bench_train share (not installed). */
 #ifndef GF_BENCH_H
 #define GF_BENCH_H
 
@@ -12,6 +12,53 @@
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
+
+/* ---- clocks, medians, contention (util.c) ------------------------------- */
+
+double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
+double bench_median(double *x, size_t n); /* sorts x; NaN when n is 0 */
+double bench_tv_seconds(struct timeval tv);
+
+/* CPU seconds spent by every process (from /proc/stat) and by this one:
+ * their difference tells whether other work competed for the cores. */
+typedef struct bench_cpu {
+    double all, self;
+} bench_cpu;
+
+bench_cpu bench_cpu_now(void);
+/* Share of the machine's CPU time used by other processes between a and b. */
+double bench_others_share(bench_cpu a, bench_cpu b, double wall);
+/* Watch the machine for half a second; warn on stderr (as prog) when other
+ * processes use more than 10% of it. Returns their share. */
+double bench_idle_check(const char *prog);
+
+/* ---- counting allocator calls (alloc_count.c, bench_train only) -------- */
+
+/* Calls to malloc, calloc, realloc, aligned_alloc, memalign and
+ * posix_memalign so far, from every thread and library of the process. */
+size_t bench_alloc_calls(void);
+/* The code address the latest of those calls returns to. */
+void *bench_alloc_last_caller(void);
+
+/* ---- the real `gradflow degrade` (degrade_run.c) ------------------------ */
+
+enum { BENCH_MAX_RUNS = 100, BENCH_MAX_NETS = 8 };
+
+typedef struct bench_degrade {
+    int runs;
+    double wall;                /* the manifest's wall_time_s */
+    double user, sys, nivcsw;   /* CPU seconds and involuntary context switches (wait4) */
+    double others;              /* share of the CPUs other processes used meanwhile */
+    double net[BENCH_MAX_NETS]; /* each named net's seconds in the manifest (NaN: absent) */
+} bench_degrade;
+
+/* Run `exe degrade -q --out DIR` (DIR: a new folder under /tmp, kept and
+ * reused by every run) `runs` times, with this environment; medians into
+ * out. names are the manifest's net names ("plain-20"). 0, or -1 after a
+ * message on stderr naming prog. */
+int bench_degrade_run(const char *prog, const char *exe, int runs, const char *const *names,
+                      int n, bench_degrade *out);
 
 /* ---- the GEMM floor (gemm_floor.c) ------------------------------------- */
 
@@ -32,13 +79,15 @@ typedef struct bench_floor {
     double flops; /* 2 n in out per GEMM */
 } bench_floor;
 
-/* The cblas_dgemm calls of one step of s (a resnet stack without norm) at
- * this batch size, on buffers filled from rng. 0 or -1 (out of memory). */
+/* The cblas_dgemm calls of one training step of s at this batch size, on
+ * buffers filled from rng. 0 or -1 (out of memory). */
 int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng);
 void bench_floor_run(const bench_floor *f);
 /* Entries of the buffers that are subnormal, infinite or NaN (should be 0). */
 size_t bench_floor_abnormal(const bench_floor *f);
 void bench_floor_release(bench_floor *f);
+/* GFLOP/s of C = A B at n x n: median of repeated runs, about 0.5 s. */
+double bench_square_dgemm_rate(int n, long *reps);
 
 /* ---- the subnormal audit (audit.c) ------------------------------------- */
 
@@ -88,6 +137,12 @@ typedef struct bench_result {
 
 /* 0: run; 1: help printed; -1: usage error (message printed). */
 int bench_parse_options(int argc, char **argv, bench_options *o);
+/* A whole number in [min, max], or a comma-separated list of at most
+ * BENCH_MAX_LIST of them; 0, or -1 after a message naming prog and opt. */
+int bench_parse_long(const char *prog, const char *opt, const char *s, long min, long max,
+                     long *out);
+int bench_parse_list(const char *prog, const char *opt, const char *s, long min, long max,
+                     long *out, int *n);
 
 /* Milliseconds to about 3 significant digits; "-" for NaN. */
 const char *bench_fmt_ms(char *buf, size_t size, double seconds);

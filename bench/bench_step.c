@@ -27,60 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { BURST = 3, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *x, size_t n)
-{
-    qsort(x, n, sizeof *x, cmp_double);
-    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
-}
-
-/* CPU seconds spent by every process (from /proc/stat) and by this one:
- * their difference tells whether other work competed for the cores. */
-typedef struct cpu_use {
-    double all, self;
-} cpu_use;
-
-static cpu_use cpu_now(void)
-{
-    cpu_use u = {NAN, NAN};
-    FILE *f = fopen("/proc/stat", "r");
-    unsigned long long v[8] = {0};
-    if (f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-                    &v[4], &v[5], &v[6], &v[7]) == 8)
-        u.all = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
-    if (f)
-        fclose(f);
-    struct rusage r;
-    if (getrusage(RUSAGE_SELF, &r) == 0)
-        u.self = (double)r.ru_utime.tv_sec + 1e-6 * (double)r.ru_utime.tv_usec +
-                 (double)r.ru_stime.tv_sec + 1e-6 * (double)r.ru_stime.tv_usec;
-    return u;
-}
-
-/* Share of the machine's CPU time used by other processes between a and b. */
-static double others_share(cpu_use a, cpu_use b, double wall)
-{
-    const double others = (b.all - a.all) - (b.self - a.self);
-    return fmax(0.0, others) / (wall * (double)sysconf(_SC_NPROCESSORS_ONLN));
-}
 
 /* The noise of a ratio of two kinds timed in the same rounds: from the
  * spread of the paired ratios a_i / b_i, the standard error of their median
@@ -93,10 +41,10 @@ static double paired_se(const double *a, const double *b, long n, double scale)
     for (long i = 0; i < n; i++)
         r[i] = scale * a[i] / b[i];
     memcpy(r + n, r, (size_t)n * sizeof *r);
-    const double m = median(r + n, (size_t)n);
+    const double m = bench_median(r + n, (size_t)n);
     for (long i = 0; i < n; i++)
         r[i] = fabs(r[i] - m);
-    const double mad = median(r, (size_t)n);
+    const double mad = bench_median(r, (size_t)n);
     free(r);
     return 1.2533 * 1.4826 * mad / sqrt((double)n);
 }
@@ -130,14 +78,14 @@ static gf_tensor *run_step(bench_ctx *c, gf_recorder *rec)
 static double time_kind(bench_ctx *c, int kind)
 {
     if (kind == BENCH_FLOOR) {
-        const double t0 = now();
+        const double t0 = bench_now();
         bench_floor_run(&c->floor);
-        return now() - t0;
+        return bench_now() - t0;
     }
     gf_tape_reset(c->tape); /* between timings: rewinds the arena, allocates nothing */
-    const double t0 = now();
+    const double t0 = bench_now();
     const gf_tensor *loss = run_step(c, kind == BENCH_STEP ? &c->rec : NULL);
-    const double t = now() - t0;
+    const double t = bench_now() - t0;
     if (!loss)
         c->failed = 1;
     return t;
@@ -178,8 +126,8 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
 
     /* Warm-up: at least one round of each kind, and 0.1 s for cheap ones. */
     double round = 0.0;
-    const double warm_start = now();
-    for (int w = 0; w < 1 || (now() - warm_start < 0.1 && w < 1000); w++) {
+    const double warm_start = bench_now();
+    for (int w = 0; w < 1 || (bench_now() - warm_start < 0.1 && w < 1000); w++) {
         double t = 0.0;
         for (int k = 0; k < BENCH_KINDS; k++)
             if (o->only < 0 || k == o->only)
@@ -201,8 +149,8 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
     /* Rounds of short bursts per kind; a burst's first run may find the
      * caches holding the other kind's data, the median looks past it. */
     const size_t mallocs = gf_arena_mallocs(gf_tape_arena(c.tape));
-    const cpu_use use0 = cpu_now();
-    const double t0 = now();
+    const bench_cpu use0 = bench_cpu_now();
+    const double t0 = bench_now();
     for (long done = 0; done < reps;) {
         const long burst = reps - done < BURST ? reps - done : BURST;
         for (int k = 0; k < BENCH_KINDS; k++)
@@ -214,14 +162,14 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
         snprintf(why, size, "a timed step failed (tape status %d)", gf_tape_status(c.tape));
         goto done;
     }
-    r->others = others_share(use0, cpu_now(), now() - t0);
+    r->others = bench_others_share(use0, bench_cpu_now(), bench_now() - t0);
     r->timed_mallocs = gf_arena_mallocs(gf_tape_arena(c.tape)) - mallocs;
     r->reps = reps;
     r->ratio_se = paired_se(samples + BENCH_STEP * reps, samples + BENCH_FLOOR * reps, reps, 1.0);
     r->pct_se = paired_se(samples + BENCH_STEP * reps, samples + BENCH_NOPROBE * reps, reps, 100.0);
-    r->step = median(samples + BENCH_STEP * reps, (size_t)reps);
-    r->plain = median(samples + BENCH_NOPROBE * reps, (size_t)reps);
-    r->floor = median(samples + BENCH_FLOOR * reps, (size_t)reps);
+    r->step = bench_median(samples + BENCH_STEP * reps, (size_t)reps);
+    r->plain = bench_median(samples + BENCH_NOPROBE * reps, (size_t)reps);
+    r->floor = bench_median(samples + BENCH_FLOOR * reps, (size_t)reps);
     r->floor_abnormal = bench_floor_abnormal(&c.floor);
     if (r->floor_abnormal)
         fprintf(stderr, "bench_step: %zu floor buffer entries left the normal range\n",
@@ -236,42 +184,6 @@ done:
     free(labels);
     free(x);
     return rc;
-}
-
-/* ---- square DGEMM ---------------------------------------------------------- */
-
-/* GFLOP/s of C = A B at n x n (median of repeated runs, about 0.5 s). */
-static double square_dgemm_rate(int n, long *reps_out)
-{
-    const size_t nn = (size_t)n * (size_t)n;
-    double *a = malloc(3 * nn * sizeof *a);
-    if (!a)
-        return NAN;
-    for (size_t i = 0; i < 3 * nn; i++)
-        a[i] = (double)(i % 1021) / 1021.0 - 0.5;
-    double *b = a + nn, *cm = b + nn;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm, n);
-    double t0 = now();
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm, n);
-    const double once = now() - t0;
-    long reps = (long)ceil(0.5 / once);
-    reps = reps < BENCH_MIN_REPS ? BENCH_MIN_REPS : reps > 1000 ? 1000 : reps;
-    double *t = malloc((size_t)reps * sizeof *t);
-    if (!t) {
-        free(a);
-        return NAN;
-    }
-    for (long i = 0; i < reps; i++) {
-        t0 = now();
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm,
-                    n);
-        t[i] = now() - t0;
-    }
-    const double rate = 2.0 * n * (double)n * n / median(t, (size_t)reps) * 1e-9;
-    *reps_out = reps;
-    free(t);
-    free(a);
-    return rate;
 }
 
 /* ---- main ---------------------------------------------------------------------- */
@@ -289,23 +201,14 @@ int main(int argc, char **argv)
     if (parsed != 0)
         return parsed > 0 ? 0 : EXIT_USAGE;
 
-    /* Is the machine quiet? Half a second of watching before starting. */
-    const cpu_use idle0 = cpu_now();
-    const double idle_t0 = now();
-    nanosleep(&(struct timespec){.tv_nsec = 500000000}, NULL);
-    const double before = others_share(idle0, cpu_now(), now() - idle_t0);
-    if (before > 0.1)
-        fprintf(stderr,
-                "bench_step: other processes use %.0f%% of the CPUs: the times may be "
-                "inflated\n",
-                100.0 * before);
-    const double start = now();
-    const cpu_use use0 = cpu_now();
+    bench_idle_check("bench_step"); /* half a second of watching before starting */
+    const double start = bench_now();
+    const bench_cpu use0 = bench_cpu_now();
     const gf_blas_info *b = gf_blas_info_get();
     fprintf(stderr, "bench_step: %s, kernel %s (%s), %d threads\n", b->library, b->kernel,
             b->selected_by, b->threads);
     long dgemm_reps = 0; /* --only is for profilers: no square DGEMM to muddle the profile */
-    const double dgemm = o.only < 0 ? square_dgemm_rate(1024, &dgemm_reps) : NAN;
+    const double dgemm = o.only < 0 ? bench_square_dgemm_rate(1024, &dgemm_reps) : NAN;
     if (!isnan(dgemm))
         fprintf(stderr, "bench_step: square DGEMM n = 1024: %.1f GFLOP/s\n", dgemm);
 
@@ -359,12 +262,13 @@ int main(int argc, char **argv)
                         "%ld reps (%.0f s so far)\n",
                         n, total, r->width, r->depth, r->batch,
                         bench_fmt_ms(ms, sizeof ms, r->step), bench_fmt_ms(fl, sizeof fl, r->floor),
-                        r->reps, now() - start);
+                        r->reps, bench_now() - start);
             }
             gf_stack_free(s);
         }
     if (!status) {
-        const double wall = now() - start, during = others_share(use0, cpu_now(), wall);
+        const double wall = bench_now() - start;
+        const double during = bench_others_share(use0, bench_cpu_now(), wall);
         if (during > BENCH_BUSY)
             fprintf(stderr,
                     "bench_step: other processes used %.0f%% of the CPUs during the run: "

@@ -1,7 +1,7 @@
 /* gemm_floor.c: the matrix products one training step cannot avoid, alone.
  *
- * For every Linear (stem, fc1 and fc2 of each block, head) of a resnet stack
- * without normalization, the engine (src/core/ops_linear.c) calls
+ * For every Linear (stem, fc1 and fc2 of each block, head) of a stack, the
+ * engine (src/core/ops_linear.c) calls
  *   forward   y  = x W^T (+ y)   NoTrans, Trans;    beta 1 after a bias broadcast
  *   backward  dX = dY W  (+ dX)  NoTrans, NoTrans;  beta 1 when dX is already live
  *             dW = dY^T X        Trans, NoTrans;    beta 0 (each weight is used once)
@@ -29,9 +29,10 @@ int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng)
         bench_floor_release(f);
         return -1;
     }
-    /* Layers in creation order, with the betas the engine uses on a resnet
-     * stack: x_l's gradient is started by the skip add before fc1's dX, the
-     * stem's input needs no gradient. */
+    /* Layers in creation order, with the betas the engine uses: in a resnet
+     * stack fc1 reads x_l itself, whose gradient the skip add has started
+     * before fc1's dX (plain and preact feed fc1 a tensor nothing else
+     * reads); the stem's input needs no gradient. */
     typedef struct {
         gf_linear_slots slots;
         double beta_dx;
@@ -41,10 +42,11 @@ int bench_floor_build(bench_floor *f, gf_stack *s, size_t batch, gsl_rng *rng)
         bench_floor_release(f);
         return -1;
     }
+    const double fc1_beta = s->cfg.arch == GF_ARCH_RESNET ? 1.0 : 0.0;
     int k = 0;
     order[k++] = (plan){s->stem, -1.0};
     for (int b = 0; b < s->blocks; b++) {
-        order[k++] = (plan){s->block[b].fc1, 1.0};
+        order[k++] = (plan){s->block[b].fc1, fc1_beta};
         order[k++] = (plan){s->block[b].fc2, 0.0};
     }
     order[k++] = (plan){s->head, 0.0};
@@ -117,4 +119,39 @@ void bench_floor_release(bench_floor *f)
     free(f->act);
     free(f->layer);
     *f = (bench_floor){0};
+}
+
+/* ---- square DGEMM ---------------------------------------------------------- */
+
+double bench_square_dgemm_rate(int n, long *reps_out)
+{
+    const size_t nn = (size_t)n * (size_t)n;
+    double *a = malloc(3 * nn * sizeof *a);
+    if (!a)
+        return NAN;
+    for (size_t i = 0; i < 3 * nn; i++)
+        a[i] = (double)(i % 1021) / 1021.0 - 0.5;
+    double *b = a + nn, *cm = b + nn;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm, n);
+    double t0 = bench_now();
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm, n);
+    const double once = bench_now() - t0;
+    long reps = (long)ceil(0.5 / once);
+    reps = reps < BENCH_MIN_REPS ? BENCH_MIN_REPS : reps > 1000 ? 1000 : reps;
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t) {
+        free(a);
+        return NAN;
+    }
+    for (long i = 0; i < reps; i++) {
+        t0 = bench_now();
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, cm,
+                    n);
+        t[i] = bench_now() - t0;
+    }
+    const double rate = 2.0 * n * (double)n * n / bench_median(t, (size_t)reps) * 1e-9;
+    *reps_out = reps;
+    free(t);
+    free(a);
+    return rate;
 }

@@ -1,10 +1,12 @@
-/* options.c: the command line of bench_step. */
+/* options.c: the command line of bench_step, and the number parsers of every bench. */
 #include "bench.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char PROG[] = "bench_step";
 
 const char *const bench_kind_names[] = {"step", "noprobe", "floor", NULL};
 
@@ -36,13 +38,14 @@ static void usage(FILE *f)
             BENCH_MIN_REPS);
 }
 
-static int parse_long(const char *opt, const char *s, long min, long max, long *out)
+int bench_parse_long(const char *prog, const char *opt, const char *s, long min, long max,
+                     long *out)
 {
     char *end;
     errno = 0;
     const long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < min || v > max) {
-        fprintf(stderr, "bench_step: %s wants a whole number in [%ld, %ld], not '%s'\n", opt, min,
+        fprintf(stderr, "%s: %s wants a whole number in [%ld, %ld], not '%s'\n", prog, opt, min,
                 max, s);
         return -1;
     }
@@ -50,26 +53,27 @@ static int parse_long(const char *opt, const char *s, long min, long max, long *
     return 0;
 }
 
-static int parse_list(const char *opt, const char *s, long min, long max, long *out, int *n)
+int bench_parse_list(const char *prog, const char *opt, const char *s, long min, long max,
+                     long *out, int *n)
 {
     char buf[256];
     if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        fprintf(stderr, "bench_step: %s: list too long\n", opt);
+        fprintf(stderr, "%s: %s: list too long\n", prog, opt);
         return -1;
     }
     *n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         if (*n == BENCH_MAX_LIST) {
-            fprintf(stderr, "bench_step: %s: at most %d values\n", opt, BENCH_MAX_LIST);
+            fprintf(stderr, "%s: %s: at most %d values\n", prog, opt, BENCH_MAX_LIST);
             return -1;
         }
-        if (parse_long(opt, tok, min, max, &out[*n]) != 0)
+        if (bench_parse_long(prog, opt, tok, min, max, &out[*n]) != 0)
             return -1;
         (*n)++;
     }
     if (*n == 0) {
-        fprintf(stderr, "bench_step: %s wants at least one value\n", opt);
+        fprintf(stderr, "%s: %s wants at least one value\n", prog, opt);
         return -1;
     }
     return 0;
@@ -122,7 +126,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
         long n;
         int rc = 0;
         if (strcmp(name, "--reps") == 0)
-            rc = parse_long(name, v, BENCH_MIN_REPS, BENCH_MAX_REPS, &o->reps);
+            rc = bench_parse_long(PROG, name, v, BENCH_MIN_REPS, BENCH_MAX_REPS, &o->reps);
         else if (strcmp(name, "--tsv") == 0)
             o->tsv = v;
         else if (strcmp(name, "--only") == 0) {
@@ -135,9 +139,9 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
                 rc = -1;
             }
         } else if (strcmp(name, "--width") == 0)
-            rc = parse_list(name, v, 1, 1 << 16, o->width, &o->n_width);
+            rc = bench_parse_list(PROG, name, v, 1, 1 << 16, o->width, &o->n_width);
         else if (strcmp(name, "--depth") == 0) {
-            rc = parse_list(name, v, 4, 100000, o->depth, &o->n_depth);
+            rc = bench_parse_list(PROG, name, v, 4, 100000, o->depth, &o->n_depth);
             for (int k = 0; rc == 0 && k < o->n_depth; k++)
                 if (o->depth[k] % 2) {
                     fprintf(stderr, "bench_step: --depth: %ld is not of the form 2B + 2\n",
@@ -145,7 +149,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
                     rc = -1;
                 }
         } else if (strcmp(name, "--batch") == 0)
-            rc = parse_list(name, v, 1, 1 << 20, o->batch, &o->n_batch);
+            rc = bench_parse_list(PROG, name, v, 1, 1 << 20, o->batch, &o->n_batch);
         else if (strcmp(name, "--budget") == 0) {
             char *end;
             o->budget = strtod(v, &end);
@@ -153,7 +157,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
                 fprintf(stderr, "bench_step: --budget wants seconds in (0, 3600], not '%s'\n", v);
                 rc = -1;
             }
-        } else if ((rc = parse_long(name, v, 0, 1L << 30, &n)) == 0)
+        } else if ((rc = bench_parse_long(PROG, name, v, 0, 1L << 30, &n)) == 0)
             o->seed = (unsigned long)n;
         if (rc != 0)
             return -1;

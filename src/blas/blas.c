@@ -15,6 +15,7 @@
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int n);
 #endif
 
 static gf_blas_info info;
@@ -204,4 +205,18 @@ const gf_blas_info *gf_blas_info_get(void)
     if (!info.dgemm_from[0])
         find_dgemm();
     return &info;
+}
+
+int gf_blas_threads_for_width(size_t width)
+{
+#ifdef GF_HAVE_OPENBLAS
+    if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS") && width <= 128) {
+        openblas_set_num_threads(1);
+        info.threads = 1;
+    }
+    return openblas_get_num_threads();
+#else
+    (void)width;
+    return 1;
+#endif
 }

@@ -56,6 +56,14 @@ const char *gf_blas_decide(const char *running, const char *env, const char *use
  * 3 AVX-512; 4 for names it does not know (assumed good enough). */
 int gf_blas_core_level(const char *core);
 
+/* Threads for GEMMs of a stack of this width: one thread up to width 128,
+ * where a second one buys no time and OpenBLAS's thread server allocates on
+ * every call (measured in bench/bench_train: 56 to 164 allocations per
+ * training step, 15-19 % system time), the library's default above. An
+ * OPENBLAS_NUM_THREADS or OMP_NUM_THREADS set by the user is left alone.
+ * Returns the threads that run. */
+int gf_blas_threads_for_width(size_t width);
+
 /* 1 when the running BLAS computes the exact product check correctly. */
 int gf_blas_check_products(void);
 
