@@ -220,8 +220,8 @@ static int fits_in_memory(const options *o)
 static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
-        return "no batch norm";
-    if (o->bn_warmup == 0)
+        snprintf(buf, size, "no batch norm");
+    else if (o->bn_warmup == 0)
         snprintf(buf, size, "batch norm in eval mode with its initial statistics (mean 0, "
                             "variance 1)");
     else

@@ -22,6 +22,7 @@ extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[
 extern CU_TestInfo cli_theory_tests[];
 extern CU_TestInfo shatter_tests[], cli_hanin_shatter_tests[];
 extern CU_TestInfo cli_init_compare_tests[];
+extern CU_TestInfo golden_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -74,6 +75,8 @@ static CU_SuiteInfo suites[] = {
     {.pName = "cli-init-compare", .pInitFunc = cli_suite_init,
      .pCleanupFunc = cli_suite_cleanup, .pSetUpFunc = NULL, .pTearDownFunc = NULL,
      .pTests = cli_init_compare_tests},
+    {.pName = "golden", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
+     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = golden_tests},
     {.pName = NULL, .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = NULL},
 };
