@@ -24,6 +24,24 @@ typedef struct gf_dataset {
 /* separation is s above (1.5 gives a set that is learnable but not trivial). */
 int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, double separation,
                       unsigned long seed);
+
+/* The commands' built-in set: GF_SYNTH_DIM features, GF_SYNTH_CLASSES classes,
+ * separation GF_SYNTH_SEPARATION, data seed GF_SYNTH_SEED (GF_SYNTH_TEXT says so
+ * in a manifest). gf_synthetic_default(ds, n) makes n samples of it. */
+#define GF_SYNTH_DIM 32
+#define GF_SYNTH_CLASSES 10
+#define GF_SYNTH_SEPARATION 1.5
+#define GF_SYNTH_SEED 0
+#define GF_SYNTH_TEXT "synthetic Gaussian mixture, separation 1.5, data seed 0, standardized"
+int gf_synthetic_default(gf_dataset *ds, size_t n);
+
+/* Independent random streams from one user seed: stream k of seed s is seeded
+ * with s * GF_SEED_PRIME + k (a prime multiplier keeps (s, k) pairs apart). */
+#define GF_SEED_PRIME 1000003ul
+static inline unsigned long gf_seed_stream(unsigned long seed, unsigned long k)
+{
+    return seed * GF_SEED_PRIME + k;
+}
 void gf_dataset_release(gf_dataset *ds);
 
 /* Copy `batch` distinct samples drawn by rng into x (batch x dim) and y. */

@@ -49,3 +49,9 @@ int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, doub
     gsl_rng_free(rng);
     return 0;
 }
+
+int gf_synthetic_default(gf_dataset *ds, size_t n)
+{
+    return gf_synthetic_make(ds, n, GF_SYNTH_DIM, GF_SYNTH_CLASSES, GF_SYNTH_SEPARATION,
+                             GF_SYNTH_SEED);
+}

@@ -13,11 +13,19 @@
 extern "C" {
 #endif
 
+/* The longest path the library builds (a run folder plus a file name). */
+#define GF_PATH_MAX 4096
+
+/* ---- clocks ------------------------------------------------------------- */
+
+double gf_now(void);     /* seconds on the monotonic clock (differences only) */
+double gf_cpu_now(void); /* processor seconds used by this process */
+
 /* ---- atomic files ------------------------------------------------------ */
 
 typedef struct gf_atomic {
     FILE *f;
-    char path[4096], tmp[4096];
+    char path[GF_PATH_MAX], tmp[GF_PATH_MAX];
 } gf_atomic;
 
 /* Open a temporary file beside path; NULL (errno set) on failure. */

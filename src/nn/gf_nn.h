@@ -30,6 +30,9 @@ extern "C" {
 
 /* ---- names ------------------------------------------------------------ */
 
+/* Room for a net's name: "plain-56", "resnet-110-sd", with its terminator. */
+#define GF_NET_NAME_MAX 24
+
 typedef enum { GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT, GF_ARCH_COUNT } gf_arch;
 typedef enum { GF_NORM_NONE, GF_NORM_BATCH, GF_NORM_LAYER, GF_NORM_COUNT } gf_norm;
 typedef enum { GF_ACT_RELU, GF_ACT_TANH, GF_ACT_LINEAR, GF_ACT_COUNT } gf_act;
