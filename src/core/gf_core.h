@@ -7,12 +7,14 @@
  *   tape. Creation order is a topological order, so gf_tape_backward walks the
  *   nodes in reverse. Backward kernels add into input gradients (writing
  *   directly on a gradient's first use in a pass, which is the same), so a
- *   tensor used twice (a skip connection) sums its gradients by construction. gf_tape_reset rewinds the arena: after the first step no
- *   memory is allocated.
+ *   tensor used twice (a skip connection) sums its gradients by construction.
+ *   gf_tape_reset rewinds the arena: after the first step no memory is
+ *   allocated.
  *
  *   Gradients carry a scale exponent: the true gradient of t is
- *   t->g[i] * 2^t->gexp. A probe (see gf_probe.h) renormalizes the gradient it
- *   observes, so a 1000-layer stack can lose hundreds of decades without
+ *   t->g[i] * 2^t->gexp. An observer on a tensor (a probe, see gf_probe.h)
+ *   sees its final gradient during backward and may renormalize it by a power
+ *   of two, so a 1000-layer stack can lose hundreds of decades without
  *   underflowing. The gradients of leaves (parameters, inputs: tensors no op
  *   made) are brought back to true scale at the end of gf_tape_backward, so an
  *   optimizer reads them as they are; they may then underflow, as in any float
@@ -59,7 +61,18 @@ void *gf_big_alloc(size_t bytes);
 
 /* ---- tensors ---------------------------------------------------------- */
 
-struct gf_probe; /* defined in gf_probe.h */
+struct gf_tensor;
+
+/* An observer of a tensor's final gradient: the backward driver calls
+ * fn(ctx, t) once t's gradient is complete, just before the node that made t
+ * runs backward. fn reads t->g (in units of 2^t->gexp) and may rescale it
+ * exactly, moving the factor into t->gexp (the true gradient must not
+ * change). The instrumentation (probe/) implements it; the core knows only
+ * this hook. */
+typedef struct gf_observer {
+    void (*fn)(void *ctx, struct gf_tensor *t);
+    void *ctx;
+} gf_observer;
 
 enum {
     GF_REQUIRES_GRAD = 1u << 0, /* backward must produce a gradient for it */
@@ -75,7 +88,7 @@ typedef struct gf_tensor {
     double glog2;           /* exact log2 ||g|| of a folded leaf (GF_GRAD_FOLDED) */
     unsigned flags;
     uint64_t pass;          /* the backward pass that last wrote g; 0: never */
-    struct gf_probe *probe; /* observer of the final gradient, or NULL */
+    const gf_observer *obs; /* sees the final gradient during backward, or NULL */
 } gf_tensor;
 
 static inline size_t gf_tensor_size(const gf_tensor *t) { return t->n * t->d; }
@@ -129,6 +142,15 @@ double gf_tensor_grad_export(const gf_tensor *t, double *dst);
 
 /* x[i] *= 2^k: exact, but for results that fall below the normal range. */
 void gf_scale_pow2(double *x, size_t n, int k);
+
+/* Hot element-wise loops get AVX2 and AVX-512 versions beside the baseline
+ * one, picked at load time by the CPU (GCC's function multiversioning).
+ * Public so that modules above the core (probe/) can use it too. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GF_NO_CLONES)
+#define GF_VECTOR_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define GF_VECTOR_CLONES
+#endif
 
 /* ---- ops -------------------------------------------------------------- */
 

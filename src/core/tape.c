@@ -1,8 +1,6 @@
 /* tape.c: the eager tape, the backward driver and gradient bookkeeping. */
 #include "tape_internal.h"
 
-#include "probe/gf_probe.h"
-
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -300,8 +298,8 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
         gf_tensor *o = node->out;
         if (o->pass != tape->pass)
             continue; /* no path from the loss through this node */
-        if (o->probe)
-            gf_probe_observe(o->probe, o);
+        if (o->obs)
+            o->obs->fn(o->obs->ctx, o);
         align_exponents(node);
         node->op->backward(node);
         if (tape->status != GSL_SUCCESS)

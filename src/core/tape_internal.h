@@ -4,8 +4,6 @@
 
 #include "gf_core.h"
 
-enum { GF_MAX_INLINE_INPUTS = 3 };
-
 struct gf_node {
     const gf_op *op;
     gf_tape *tape;
@@ -43,14 +41,6 @@ double *gf_grad_acc(gf_node *node, gf_tensor *t);
  * its first use in this pass (contents undefined: write, do not add) and 1
  * afterwards (add). GEMM takes beta as is; loops use GF_GRAD_LOOP. */
 double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
-
-/* Hot element-wise loops get AVX2 and AVX-512 versions beside the baseline
- * one, picked at load time by the CPU (GCC's function multiversioning). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GF_NO_CLONES)
-#define GF_VECTOR_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#define GF_VECTOR_CLONES
-#endif
 
 /* for i in [0, n): g[i] = expr on a fresh gradient, g[i] += expr otherwise.
  * Saves zero-filling a buffer only to add into it. */

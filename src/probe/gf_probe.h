@@ -1,9 +1,10 @@
 /* gf_probe.h: instrumentation. A probe observes the final gradient dL/dx of
  * one tensor during backward and writes its norms into a recorder.
  *
- * A probe is not a node: the backward driver calls gf_probe_observe on a
- * tensor's probes once its gradient is complete, just before the node that
- * made the tensor runs. The forward pass does no extra work.
+ * A probe is not a node: it is the tensor's gf_observer (gf_core.h), which
+ * the backward driver calls once the tensor's gradient is complete, just
+ * before the node that made the tensor runs. The forward pass does no extra
+ * work. The probe sits above the core and uses only its public API.
  *
  * Norms are kept as log2 so they stay exact beyond the range of a double; the
  * probe also renormalizes the gradient it sees by an exact power of two
@@ -53,15 +54,11 @@ typedef struct gf_recorder {
                                   tape's memory layout is the same without them */
 } gf_recorder;
 
-typedef struct gf_probe {
-    gf_recorder *recorder;
-    size_t index;
-    const gf_tensor *skip_src;
-    struct gf_probe *next;
-} gf_probe;
+/* log10(2): turns a log2 into a log10. */
+#define GF_LOG10_2 0.30102999566398119521
 
 /* log10 of a norm kept as log2 (records keep log2: exact beyond a double's range). */
-static inline double gf_log10_of_log2(double log2x) { return log2x * 0.30102999566398119521; }
+static inline double gf_log10_of_log2(double log2x) { return log2x * GF_LOG10_2; }
 
 void gf_recorder_init(gf_recorder *r);
 void gf_recorder_release(gf_recorder *r);
@@ -71,12 +68,10 @@ void gf_recorder_release(gf_recorder *r);
 void gf_recorder_clear(gf_recorder *r);
 
 /* Put a probe on t and append its record; skip_src may be NULL. The probe
- * lives until gf_recorder_clear. Returns the record's index or -1. */
+ * lives until gf_recorder_clear. Returns the record's index, or -1 (out of
+ * memory, or t already carries an observer that is not a probe). */
 long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block,
                      const gf_tensor *skip_src);
-
-/* Called by the backward driver: measure t's gradient for every probe on it. */
-void gf_probe_observe(struct gf_probe *p, gf_tensor *t);
 
 /* The record for (kind, block), or NULL. */
 const gf_probe_record *gf_recorder_find(const gf_recorder *r, gf_probe_kind kind, int block);

@@ -1,14 +1,24 @@
 /* probe.c: gradient norms at probes, the skip / branch split, renormalization. */
 #include "probe/gf_probe.h"
 
-#include "core/tape_internal.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 /* Renormalize when the Frobenius norm leaves [2^-RENORM, 2^RENORM]. */
 enum { RENORM = 16 };
+
+/* A probe: one record to fill. The probes on one tensor form a list; the
+ * newest is the head, and its observer (t->obs) runs the whole list. */
+typedef struct gf_probe {
+    gf_observer obs;           /* {observe_probes, this probe} */
+    gf_recorder *recorder;
+    size_t index;
+    const gf_tensor *skip_src;
+    struct gf_probe *next;
+} gf_probe;
+
+static void observe_probes(void *first, gf_tensor *t);
 
 void gf_recorder_init(gf_recorder *r) { *r = (gf_recorder){0}; }
 
@@ -31,6 +41,8 @@ long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block
 {
     if (!t)
         return -1;
+    if (t->obs && t->obs->fn != observe_probes)
+        return -1; /* another observer: one hook per tensor */
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 64;
         gf_probe_record *rec = realloc(r->rec, cap * sizeof *rec);
@@ -44,8 +56,9 @@ long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block
     gf_probe *p = gf_arena_get(r->probes, sizeof *p);
     if (!p)
         return -1;
-    *p = (gf_probe){.recorder = r, .index = r->n, .skip_src = skip_src, .next = t->probe};
-    t->probe = p;
+    *p = (gf_probe){.obs = {observe_probes, p}, .recorder = r, .index = r->n,
+                    .skip_src = skip_src, .next = t->obs ? t->obs->ctx : NULL};
+    t->obs = &p->obs;
     r->rec[r->n] = (gf_probe_record){.kind = kind, .block = block, .tensor = t, .n = t->n,
                                      .d = t->d, .log2_frob = -INFINITY,
                                      .log2_sample_mean = -INFINITY, .log2_rms = -INFINITY,
@@ -123,8 +136,10 @@ GF_VECTOR_CLONES static void measure(gf_probe_record *rec, const double *g, cons
     rec->observed = 1;
 }
 
-void gf_probe_observe(struct gf_probe *first, gf_tensor *t)
+/* The observer: measure t's gradient for every probe on it. */
+static void observe_probes(void *head, gf_tensor *t)
 {
+    gf_probe *const first = head;
     /* Probes with a live skip source first (their pass also yields the plain
      * norms); the others on the same tensor then copy them: one pass over g
      * however many probes share it. */
