@@ -388,11 +388,41 @@ static void test_shape_errors(void)
     gf_tape_free(tape);
 }
 
+/* The tape keeps the first error's message, naming the op and the shapes;
+ * a reset clears it. */
+static void test_error_messages(void)
+{
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape), "");
+    gf_tensor *x = gf_tape_input(tape, 32, 64), *w = gf_tape_input(tape, 128, 128);
+    CU_ASSERT_PTR_NULL(gf_linear(tape, x, w, NULL));
+    CU_ASSERT_EQUAL(gf_tape_status(tape), GSL_EBADLEN);
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape),
+                           "linear: x is 32 x 64 but W is 128 x 128 (out x in)");
+    CU_ASSERT_PTR_NULL(gf_add(tape, x, w)); /* a later error does not replace the first */
+    CU_ASSERT_PTR_NOT_NULL(strstr(gf_tape_error(tape), "linear:"));
+    gf_tape_reset(tape);
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape), "");
+
+    gf_tensor *a = gf_tape_input(tape, 3, 4), *b = gf_tape_input(tape, 3, 5);
+    CU_ASSERT_PTR_NULL(gf_add(tape, a, b));
+    CU_ASSERT_EQUAL(gf_tape_status(tape), GSL_EBADLEN);
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape), "add: a is 3 x 4 but b is 3 x 5");
+    gf_tape_reset(tape);
+
+    a = gf_tape_input(tape, 2, 3);
+    b = gf_tape_input(tape, 4, 5);
+    CU_ASSERT_PTR_NULL(gf_matmul(tape, a, b));
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape), "matmul: A is 2 x 3 but B is 4 x 5");
+    gf_tape_free(tape);
+}
+
 CU_TestInfo ops_tests[] = {
     {"op table lists the issue's ops once each", test_op_table},
     {"forward values and numerically safe logsumexp", test_forward_values},
     {"every op in gf_ops[] matches central differences", test_every_op_matches_finite_differences},
     {"the checker detects a wrong gradient", test_checker_detects_a_wrong_gradient},
     {"shape errors return NULL and mark the tape", test_shape_errors},
+    {"the tape keeps the first error's message with the shapes", test_error_messages},
     CU_TEST_INFO_NULL,
 };

@@ -28,9 +28,15 @@
  *   gf_tape_backward(tape, loss);                         // W->g, b->g filled
  *   gf_tape_reset(tape);                                  // next step
  *
- * Errors: constructors return NULL on a shape error (after calling the GSL
- * error handler with GSL_EBADLEN) and propagate a NULL input; the tape keeps
- * the first error in gf_tape_status().
+ * Errors (the convention of the whole core): functions that can fail return
+ * a GSL status code (GSL_SUCCESS, GSL_EBADLEN for a shape error, GSL_EINVAL,
+ * GSL_ENOMEM); op constructors return NULL instead and propagate a NULL input.
+ * The failing object keeps the FIRST error, status and message, until it is
+ * reset: gf_tape_status() and gf_tape_error(), e.g. "linear: x is 32 x 64 but
+ * W is 128 x 128 (out x in)". The core never calls the GSL error handler and
+ * never exits; a caller prints gf_tape_error() where it reports the failure.
+ * An op on a tape that already failed does nothing and returns NULL, so a
+ * whole forward pass can be written without checks and tested once at the end.
  */
 #ifndef GF_CORE_H
 #define GF_CORE_H
@@ -112,6 +118,9 @@ gf_tape *gf_tape_alloc(size_t chunk_bytes); /* 0: a default chunk size */
 void gf_tape_free(gf_tape *tape);
 void gf_tape_reset(gf_tape *tape);
 int gf_tape_status(const gf_tape *tape);     /* GSL_SUCCESS or the first error */
+/* The first error's message ("" while the status is GSL_SUCCESS), naming the
+ * op and the shapes; cleared by gf_tape_reset. Valid until the next reset. */
+const char *gf_tape_error(const gf_tape *tape);
 size_t gf_tape_nodes(const gf_tape *tape);
 /* The tensor node i made (0 <= i < gf_tape_nodes), in creation order: lets a
  * tool inspect every value and gradient of a step (until the tape is reset). */

@@ -6,14 +6,15 @@
 gf_tensor *gf_concat(gf_tape *tape, gf_tensor *const *xs, int k)
 {
     if (k < 1)
-        return tape ? gf_op_fail(tape, "concat", "at least one input") : NULL;
+        return tape ? gf_op_fail(tape, "concat", "%d inputs, at least one is needed", k) : NULL;
     if (gf_op_begin(tape, xs, k) != 0)
         return NULL;
     const size_t n = xs[0]->n;
     size_t d = 0;
     for (int i = 0; i < k; i++) {
         if (xs[i]->n != n)
-            return gf_op_fail(tape, "concat", "all inputs have the same number of rows");
+            return gf_op_fail(tape, "concat", "input %d has %zu rows but input 0 has %zu", i,
+                              xs[i]->n, n);
         d += xs[i]->d;
     }
     gf_tensor *y = gf_op_output(tape, xs, k, n, d);

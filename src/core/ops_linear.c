@@ -12,9 +12,11 @@ gf_tensor *gf_linear(gf_tape *tape, gf_tensor *x, gf_tensor *w, gf_tensor *b)
     if (gf_op_begin(tape, in, nin) != 0)
         return NULL;
     if (x->d != w->d)
-        return gf_op_fail(tape, "linear", "x has as many columns as W (out x in)");
+        return gf_op_fail(tape, "linear", "x is %zu x %zu but W is %zu x %zu (out x in)", x->n,
+                          x->d, w->n, w->d);
     if (b && (b->n != 1 || b->d != w->n))
-        return gf_op_fail(tape, "linear", "b is 1 x out");
+        return gf_op_fail(tape, "linear", "b is %zu x %zu but W is %zu x %zu (b is 1 x out)",
+                          b->n, b->d, w->n, w->d);
     const size_t n = x->n, out = w->n, k = x->d;
     gf_tensor *y = gf_op_output(tape, in, nin, n, out);
     if (!y)
@@ -62,7 +64,8 @@ gf_tensor *gf_matmul(gf_tape *tape, gf_tensor *a, gf_tensor *b)
     if (gf_op_begin(tape, in, 2) != 0)
         return NULL;
     if (a->d != b->n)
-        return gf_op_fail(tape, "matmul", "A has as many columns as B has rows");
+        return gf_op_fail(tape, "matmul", "A is %zu x %zu but B is %zu x %zu", a->n, a->d, b->n,
+                          b->d);
     gf_tensor *y = gf_op_output(tape, in, 2, a->n, b->d);
     if (!y)
         return NULL;

@@ -10,10 +10,12 @@ gf_tensor *gf_softmax_xent(gf_tape *tape, gf_tensor *z, const int *labels)
         return NULL;
     const size_t n = z->n, c = z->d;
     if (!labels)
-        return gf_op_fail(tape, "softmax_xent", "labels are given");
+        return gf_op_fail(tape, "softmax_xent", "no labels for %zu x %zu logits", n, c);
     for (size_t i = 0; i < n; i++)
         if (labels[i] < 0 || (size_t)labels[i] >= c)
-            return gf_op_fail(tape, "softmax_xent", "every label is in [0, classes)");
+            return gf_op_fail(tape, "softmax_xent",
+                              "label %d of sample %zu is outside [0, %zu) (logits %zu x %zu)",
+                              labels[i], i, c, n, c);
     gf_tensor *y = gf_op_output(tape, &z, 1, 1, 1);
     double *p = gf_op_aux(tape, n * c);
     if (!y || !p)
@@ -67,7 +69,8 @@ gf_tensor *gf_mse(gf_tape *tape, gf_tensor *y, gf_tensor *t)
     if (gf_op_begin(tape, in, 2) != 0)
         return NULL;
     if (y->n != t->n || y->d != t->d)
-        return gf_op_fail(tape, "mse", "prediction and target have the same shape");
+        return gf_op_fail(tape, "mse", "the prediction is %zu x %zu but the target is %zu x %zu",
+                          y->n, y->d, t->n, t->d);
     gf_tensor *out = gf_op_output(tape, in, 2, 1, 1);
     if (!out)
         return NULL;

@@ -54,9 +54,12 @@ gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int 
         return NULL;
     const size_t n = x->n, d = x->d;
     if (bn->gamma->n != 1 || bn->gamma->d != d || bn->beta->n != 1 || bn->beta->d != d)
-        return gf_op_fail(tape, "batchnorm", "gamma and beta are 1 x d");
+        return gf_op_fail(tape, "batchnorm",
+                          "x is %zu x %zu but gamma is %zu x %zu and beta %zu x %zu", n, d,
+                          bn->gamma->n, bn->gamma->d, bn->beta->n, bn->beta->d);
     if (training && n < 2)
-        return gf_op_fail(tape, "batchnorm", "training mode needs at least 2 samples");
+        return gf_op_fail(tape, "batchnorm",
+                          "x is %zu x %zu: training mode needs at least 2 rows", n, d);
     gf_tensor *y = gf_op_output(tape, in, 3, n, d);
     double *aux = gf_op_aux(tape, 2 * d);
     if (!y || !aux)
@@ -137,7 +140,9 @@ gf_tensor *gf_layernorm(gf_tape *tape, gf_tensor *x, gf_tensor *gamma, gf_tensor
         return NULL;
     const size_t n = x->n, d = x->d;
     if (gamma->n != 1 || gamma->d != d || beta->n != 1 || beta->d != d)
-        return gf_op_fail(tape, "layernorm", "gamma and beta are 1 x d");
+        return gf_op_fail(tape, "layernorm",
+                          "x is %zu x %zu but gamma is %zu x %zu and beta %zu x %zu", n, d,
+                          gamma->n, gamma->d, beta->n, beta->d);
     gf_tensor *y = gf_op_output(tape, in, 3, n, d);
     double *aux = gf_op_aux(tape, 2 * n);
     if (!y || !aux)

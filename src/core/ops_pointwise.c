@@ -4,30 +4,44 @@
 #include <math.h>
 #include <string.h>
 
-GF_VECTOR_CLONES static void unary_forward(const gf_op *op, const double *xv, double *yv,
-                                           size_t size, double s)
+/* Forward kernels of the unary ops: y[i] = f(x[i]) for i < size (s: scale's factor). */
+typedef void unary_kernel(const double *x, double *y, size_t size, double s);
+
+GF_VECTOR_CLONES static void relu_forward(const double *x, double *y, size_t size, double s)
 {
-    if (op == &gf_op_relu)
-        for (size_t i = 0; i < size; i++)
-            yv[i] = !(xv[i] <= 0.0) ? xv[i] : 0.0; /* NaN passes: overflow stays visible */
-    else if (op == &gf_op_tanh)
-        for (size_t i = 0; i < size; i++)
-            yv[i] = tanh(xv[i]);
-    else if (op == &gf_op_scale)
-        for (size_t i = 0; i < size; i++)
-            yv[i] = s * xv[i];
-    else
-        memcpy(yv, xv, size * sizeof *yv);
+    (void)s;
+    for (size_t i = 0; i < size; i++)
+        y[i] = !(x[i] <= 0.0) ? x[i] : 0.0; /* NaN passes: overflow stays visible */
 }
 
-static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
+static void tanh_forward(const double *x, double *y, size_t size, double s)
+{
+    (void)s;
+    for (size_t i = 0; i < size; i++)
+        y[i] = tanh(x[i]);
+}
+
+GF_VECTOR_CLONES static void scale_forward(const double *x, double *y, size_t size, double s)
+{
+    for (size_t i = 0; i < size; i++)
+        y[i] = s * x[i];
+}
+
+static void copy_forward(const double *x, double *y, size_t size, double s)
+{
+    (void)s;
+    memcpy(y, x, size * sizeof *y);
+}
+
+static gf_tensor *unary(gf_tape *tape, const gf_op *op, unary_kernel *forward, gf_tensor *x,
+                        double s)
 {
     if (gf_op_begin(tape, &x, 1) != 0)
         return NULL;
     gf_tensor *y = gf_op_output(tape, &x, 1, x->n, x->d);
     if (!y)
         return NULL;
-    unary_forward(op, x->v, y->v, gf_tensor_size(x), s);
+    forward(x->v, y->v, gf_tensor_size(x), s);
     gf_node *nd = gf_op_push(tape, op, y, &x, 1);
     if (!nd)
         return NULL;
@@ -35,10 +49,16 @@ static gf_tensor *unary(gf_tape *tape, const gf_op *op, gf_tensor *x, double s)
     return y;
 }
 
-gf_tensor *gf_relu(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_relu, x, 0.0); }
-gf_tensor *gf_tanh(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_tanh, x, 0.0); }
-gf_tensor *gf_scale(gf_tape *t, gf_tensor *x, double s) { return unary(t, &gf_op_scale, x, s); }
-gf_tensor *gf_identity(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_identity, x, 1.0); }
+gf_tensor *gf_relu(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_relu, relu_forward, x, 0.0); }
+gf_tensor *gf_tanh(gf_tape *t, gf_tensor *x) { return unary(t, &gf_op_tanh, tanh_forward, x, 0.0); }
+gf_tensor *gf_scale(gf_tape *t, gf_tensor *x, double s)
+{
+    return unary(t, &gf_op_scale, scale_forward, x, s);
+}
+gf_tensor *gf_identity(gf_tape *t, gf_tensor *x)
+{
+    return unary(t, &gf_op_identity, copy_forward, x, 1.0);
+}
 
 /* Both operands loaded unconditionally: the compiler then emits a
  * compare-and-mask (vectorized) instead of a branch that mispredicts on
@@ -86,25 +106,35 @@ const gf_op gf_op_tanh = {"tanh", "y = tanh(x)", tanh_backward};
 const gf_op gf_op_scale = {"scale", "y = s x", scale_backward};
 const gf_op gf_op_identity = {"identity", "y = x", scale_backward};
 
+/* Forward kernels of the element-wise binary ops: y[i] = f(a[i], b[i]). */
+typedef void binary_kernel(const double *a, const double *b, double *y, size_t n);
+
+/* a, b: n x d -> y = f(a, b), entry by entry */
+static gf_tensor *binary(gf_tape *tape, const gf_op *op, binary_kernel *forward, gf_tensor *a,
+                         gf_tensor *b)
+{
+    gf_tensor *in[2] = {a, b};
+    if (gf_op_begin(tape, in, 2) != 0)
+        return NULL;
+    if (a->n != b->n || a->d != b->d)
+        return gf_op_fail(tape, op->name, "a is %zu x %zu but b is %zu x %zu", a->n, a->d, b->n,
+                          b->d);
+    gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
+    if (!y)
+        return NULL;
+    forward(a->v, b->v, y->v, gf_tensor_size(a));
+    return gf_op_push(tape, op, y, in, 2) ? y : NULL;
+}
+
 GF_VECTOR_CLONES static void add_forward(const double *a, const double *b, double *y, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = a[i] + b[i];
 }
 
-/* a, b: n x d -> y = a + b */
 gf_tensor *gf_add(gf_tape *tape, gf_tensor *a, gf_tensor *b)
 {
-    gf_tensor *in[2] = {a, b};
-    if (gf_op_begin(tape, in, 2) != 0)
-        return NULL;
-    if (a->n != b->n || a->d != b->d)
-        return gf_op_fail(tape, "add", "a and b have the same shape");
-    gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
-    if (!y)
-        return NULL;
-    add_forward(a->v, b->v, y->v, gf_tensor_size(a));
-    return gf_op_push(tape, &gf_op_add, y, in, 2) ? y : NULL;
+    return binary(tape, &gf_op_add, add_forward, a, b);
 }
 
 /* da += dy; db += dy (a tensor added to itself gets 2 dy) */
@@ -131,19 +161,10 @@ GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, 
     }
 }
 
-/* a, b: n x d -> y = relu(a + b), the end of a post-activation residual block */
+/* y = relu(a + b), the end of a post-activation residual block */
 gf_tensor *gf_add_relu(gf_tape *tape, gf_tensor *a, gf_tensor *b)
 {
-    gf_tensor *in[2] = {a, b};
-    if (gf_op_begin(tape, in, 2) != 0)
-        return NULL;
-    if (a->n != b->n || a->d != b->d)
-        return gf_op_fail(tape, "add_relu", "a and b have the same shape");
-    gf_tensor *y = gf_op_output(tape, in, 2, a->n, a->d);
-    if (!y)
-        return NULL;
-    add_relu_forward(a->v, b->v, y->v, gf_tensor_size(a));
-    return gf_op_push(tape, &gf_op_add_relu, y, in, 2) ? y : NULL;
+    return binary(tape, &gf_op_add_relu, add_relu_forward, a, b);
 }
 
 /* da += dy [y > 0];  db += the same */
@@ -176,7 +197,7 @@ gf_tensor *gf_mul_scalar(gf_tape *tape, gf_tensor *x, gf_tensor *a)
     if (gf_op_begin(tape, in, 2) != 0)
         return NULL;
     if (a->n != 1 || a->d != 1)
-        return gf_op_fail(tape, "mul_scalar", "the scalar is 1 x 1");
+        return gf_op_fail(tape, "mul_scalar", "the scalar is %zu x %zu, not 1 x 1", a->n, a->d);
     gf_tensor *y = gf_op_output(tape, in, 2, x->n, x->d);
     if (!y)
         return NULL;

@@ -3,6 +3,8 @@
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +13,31 @@ struct gf_tape {
     gf_node *nodes;
     size_t n_nodes, cap_nodes;
     uint64_t pass;             /* number of the current (or last) backward pass */
-    int status;
+    int status;                /* the first error since the last reset */
+    char error[256];           /* its message, "" while status is GSL_SUCCESS */
 };
+
+/* Record an error on the tape unless one is there already (the first error
+ * is the one that explains the rest); returns the tape's status. */
+static int tape_fail_v(gf_tape *t, int status, const char *fmt, va_list ap)
+{
+    if (t->status == GSL_SUCCESS) {
+        t->status = status;
+        vsnprintf(t->error, sizeof t->error, fmt, ap);
+    }
+    return t->status;
+}
+
+static int tape_fail(gf_tape *t, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int tape_fail(gf_tape *t, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int rc = tape_fail_v(t, status, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 gf_tape *gf_tape_alloc(size_t chunk_bytes)
 {
@@ -41,14 +66,22 @@ void gf_tape_reset(gf_tape *t)
     gf_arena_reset(t->arena);
     t->n_nodes = 0;
     t->status = GSL_SUCCESS;
+    t->error[0] = '\0';
 }
 
 int gf_tape_status(const gf_tape *t) { return t->status; }
+const char *gf_tape_error(const gf_tape *t) { return t->error; }
 size_t gf_tape_nodes(const gf_tape *t) { return t->n_nodes; }
-gf_tensor *gf_tape_output(const gf_tape *t, size_t i) { return i < t->n_nodes ? t->nodes[i].out : NULL; }
+gf_tensor *gf_tape_output(const gf_tape *t, size_t i)
+{
+    return i < t->n_nodes ? t->nodes[i].out : NULL;
+}
 gf_arena *gf_tape_arena(gf_tape *t) { return t->arena; }
 uint64_t gf_tape_pass(const gf_tape *t) { return t->pass; }
-const gf_op *gf_tape_op(const gf_tape *t, size_t i) { return i < t->n_nodes ? t->nodes[i].op : NULL; }
+const gf_op *gf_tape_op(const gf_tape *t, size_t i)
+{
+    return i < t->n_nodes ? t->nodes[i].op : NULL;
+}
 
 void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g)
 {
@@ -67,8 +100,7 @@ static gf_tensor *new_tensor(gf_tape *tape, size_t n, size_t d)
     const size_t count = n * d;
     double *v = gf_arena_get(tape->arena, (count > 0 ? count : 1) * sizeof(double));
     if (!t || !v) {
-        if (tape->status == GSL_SUCCESS)
-            tape->status = GSL_ENOMEM;
+        tape_fail(tape, GSL_ENOMEM, "out of memory for a %zu x %zu tensor", n, d);
         return NULL;
     }
     memset(t, 0, sizeof *t);
@@ -88,19 +120,22 @@ int gf_op_begin(gf_tape *tape, gf_tensor *const *in, int nin)
         return -1;
     for (int i = 0; i < nin; i++)
         if (!in[i]) {
-            tape->status = GSL_EINVAL;
+            tape_fail(tape, GSL_EINVAL, "an op was given a NULL input tensor");
             return -1;
         }
     return 0;
 }
 
-gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *why)
+gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *fmt, ...)
 {
-    if (tape->status == GSL_SUCCESS)
-        tape->status = GSL_EBADLEN;
-    char msg[160];
-    snprintf(msg, sizeof msg, "gf_%s: %s", op, why);
-    gsl_error(msg, __FILE__, __LINE__, GSL_EBADLEN);
+    if (tape->status != GSL_SUCCESS)
+        return NULL;
+    char why[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    tape_fail(tape, GSL_EBADLEN, "%s: %s", op, why);
     return NULL;
 }
 
@@ -122,7 +157,7 @@ gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *c
         size_t cap = tape->cap_nodes ? 2 * tape->cap_nodes : 256;
         gf_node *nodes = realloc(tape->nodes, cap * sizeof *nodes);
         if (!nodes) {
-            tape->status = GSL_ENOMEM;
+            tape_fail(tape, GSL_ENOMEM, "%s: out of memory for the node list", op->name);
             return NULL;
         }
         tape->nodes = nodes;
@@ -130,7 +165,7 @@ gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *c
     }
     gf_tensor **ins = gf_arena_get(tape->arena, (size_t)nin * sizeof *ins);
     if (!ins) {
-        tape->status = GSL_ENOMEM;
+        tape_fail(tape, GSL_ENOMEM, "%s: out of memory", op->name);
         return NULL;
     }
     memcpy(ins, in, (size_t)nin * sizeof *ins);
@@ -142,8 +177,8 @@ gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *c
 double *gf_op_aux(gf_tape *tape, size_t count)
 {
     double *p = gf_arena_get(tape->arena, (count ? count : 1) * sizeof(double));
-    if (!p && tape->status == GSL_SUCCESS)
-        tape->status = GSL_ENOMEM;
+    if (!p)
+        tape_fail(tape, GSL_ENOMEM, "out of memory for %zu saved values", count);
     return p;
 }
 
@@ -182,7 +217,8 @@ static double *grad_claim(gf_node *node, gf_tensor *t, int *fresh)
         return t->g;
     gf_tape *tape = node->tape;
     if (!t->g && !(t->g = gf_arena_get(tape->arena, gf_tensor_size(t) * sizeof(double)))) {
-        tape->status = GSL_ENOMEM;
+        tape_fail(tape, GSL_ENOMEM, "backward: out of memory for a %zu x %zu gradient", t->n,
+                  t->d);
         return NULL;
     }
     t->pass = tape->pass;
@@ -277,18 +313,18 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
     if (tape->status != GSL_SUCCESS)
         return tape->status;
     if (!out || !(out->flags & GF_REQUIRES_GRAD))
-        GSL_ERROR("gf_tape_backward: the output does not depend on anything differentiable",
-                  GSL_EINVAL);
+        return tape_fail(tape, GSL_EINVAL,
+                         "backward: the output does not depend on anything differentiable");
     tape->pass = next_pass();
     size_t last = tape->n_nodes;
     while (last > 0 && tape->nodes[last - 1].out != out)
         last--;
     if (last == 0)
-        GSL_ERROR("gf_tape_backward: the output was not made on this tape", GSL_EINVAL);
+        return tape_fail(tape, GSL_EINVAL, "backward: the output was not made on this tape");
 
     const size_t size = gf_tensor_size(out);
     if (!out->g && !(out->g = gf_arena_get(tape->arena, size * sizeof(double))))
-        GSL_ERROR("gf_tape_backward: out of memory", GSL_ENOMEM);
+        return tape_fail(tape, GSL_ENOMEM, "backward: out of memory");
     memcpy(out->g, seed, size * sizeof(double));
     out->pass = tape->pass;
     out->gexp = 0;
@@ -312,7 +348,8 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
 int gf_tape_backward(gf_tape *tape, gf_tensor *loss)
 {
     if (loss && gf_tensor_size(loss) != 1)
-        GSL_ERROR("gf_tape_backward: the loss must be 1 x 1", GSL_EBADLEN);
+        return tape_fail(tape, GSL_EBADLEN, "backward: the loss is %zu x %zu, not 1 x 1",
+                         loss->n, loss->d);
     const double one = 1.0;
     return gf_tape_backward_from(tape, loss, &one);
 }

@@ -19,8 +19,11 @@ struct gf_node {
  * go on, or -1 (the caller returns NULL). */
 int gf_op_begin(gf_tape *tape, gf_tensor *const *in, int nin);
 
-/* Record a shape error on the tape (GSL_EBADLEN) with a message; returns NULL. */
-gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *why);
+/* Record a shape error on the tape (GSL_EBADLEN, unless an error is there
+ * already) with the message "op: <fmt ...>", which should name the shapes;
+ * returns NULL. */
+gf_tensor *gf_op_fail(gf_tape *tape, const char *op, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* A new output tensor of the given shape from the arena, values uninitialized.
  * It requires a gradient when any input does. */
