@@ -23,6 +23,7 @@ extern CU_TestInfo cli_theory_tests[];
 extern CU_TestInfo shatter_tests[], cli_hanin_shatter_tests[];
 extern CU_TestInfo cli_init_compare_tests[];
 extern CU_TestInfo golden_tests[];
+extern CU_TestInfo model_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -35,6 +36,8 @@ static CU_SuiteInfo suites[] = {
      .pTearDownFunc = NULL, .pTests = engine_tests},
     {.pName = "stacks", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = stacks_tests},
+    {.pName = "model", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
+     .pTearDownFunc = NULL, .pTests = model_tests},
     {.pName = "batchnorm", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
      .pTearDownFunc = NULL, .pTests = batchnorm_tests},
     {.pName = "theory", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,

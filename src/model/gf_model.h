@@ -1,0 +1,157 @@
+/* gf_model.h: one interface to every network family, so that a measurement
+ * (gradient norms, Jacobians, path gradients, lesions, training, loss
+ * landscapes) reaches any network the same way.
+ *
+ * As GSL's gsl_rng_type, a family is a descriptor of functions
+ * (gf_model_type), and a model is the descriptor plus the family's own
+ * network (gf_model). The MLP stacks (plain, resnet, preact) are the family
+ * "mlp" (gf_model_mlp, over gf_stack); convolutional nets, DenseNet and a
+ * transformer are to be further families, with no change to the
+ * measurements.
+ *
+ * Every family has the same outline: a stem, B blocks, a head. A block maps
+ * x_l to x_{l+1} (the block boundaries x_0 .. x_B are where probes go) and,
+ * for residual families, has a branch F_l beside its skip. A forward pass
+ * can follow a block plan (gf_block_plan, gf_nn.h: delete, reorder or scale
+ * blocks). Parameters are a gf_params with state_dict names; a model exports
+ * to and loads from safetensors (its state plus its configuration as
+ * metadata, with the family's name under the key "family").
+ *
+ * Worked example
+ *   gf_stack_config c = gf_stack_config_default();
+ *   gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
+ *   gf_model_init(m, rng);
+ *   gf_model_set_training(m, 0);                   // batch norm: eval mode
+ *   gf_tensor *z = gf_model_forward(m, tape, x, &rec, NULL);
+ *   gf_tape_backward(tape, gf_softmax_xent(tape, z, labels));
+ *   gf_model_save(m, "net.safetensors", why, sizeof why);
+ *   gf_model_free(m);
+ *
+ * Errors: functions returning int give 0 or -1 with a one-line reason in
+ * why where they take one; pieces of the forward pass return NULL with the
+ * tape's status and message set (gf_tape_error).
+ */
+#ifndef GF_MODEL_H
+#define GF_MODEL_H
+
+#include "core/gf_core.h"
+#include "io/gf_io.h"
+#include "nn/gf_nn.h"
+#include "probe/gf_probe.h"
+
+#include <gsl/gsl_rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A family's functions; net is the family's own network (for "mlp" a
+ * gf_stack). training selects batch statistics for batch norm. */
+typedef struct gf_model_type {
+    const char *name; /* the family: "mlp" */
+    /* Build from a family config (for "mlp" a const gf_stack_config *), or
+     * from the metadata a save wrote; NULL with a reason. */
+    void *(*build)(const void *config, char *why, size_t size);
+    void *(*build_from_meta)(const gf_st_file *st, char *why, size_t size);
+    void (*free)(void *net);
+    int (*init)(void *net, gsl_rng *rng); /* fresh weights: same seed, same bytes */
+    void (*name_of)(const void *net, char *buf, size_t size); /* "resnet-56" */
+    int (*blocks)(const void *net);
+    gf_params *(*params)(void *net);
+    int (*has_batchnorm)(const void *net);
+    void (*set_bn_momentum)(void *net, double momentum);
+    double (*bn_momentum)(const void *net);
+    /* The whole pass: probes (rec may be NULL) at the block boundaries and
+     * where the family puts them inside blocks; plan may be NULL. */
+    gf_tensor *(*forward)(void *net, gf_tape *tape, gf_tensor *x, int training,
+                          gf_recorder *rec, const gf_block_plan *plan);
+    /* The pieces, without probes: x_0 = stem(x), x_{l+1} = block l (x_l),
+     * the branch F_l of block l (NULL for a family without skips), logits =
+     * head(x_B). */
+    gf_tensor *(*stem)(void *net, gf_tape *tape, gf_tensor *x, int training);
+    gf_tensor *(*block)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
+    gf_tensor *(*branch)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
+    gf_tensor *(*head)(void *net, gf_tape *tape, gf_tensor *x_B, int training);
+    /* safetensors: the configuration as metadata, its check against a file,
+     * the state (counts: one int64 per params slot, outliving st). */
+    int (*config_meta)(const void *net, gf_st_file *st);
+    int (*config_match)(const void *net, const gf_st_file *st, char *why, size_t size);
+    int (*state_add)(const void *net, gf_st_file *st, int64_t *counts);
+    int (*state_load)(void *net, const gf_st_file *st, char *why, size_t size);
+} gf_model_type;
+
+/* A network of some family. */
+typedef struct gf_model {
+    const gf_model_type *type;
+    void *net;           /* the family's network */
+    int training;        /* batch norm mode: 1 train (batch statistics), 0 eval */
+    int64_t *counts;     /* room for the exported int64 counters */
+} gf_model;
+
+extern const gf_model_type gf_model_mlp;  /* plain / resnet / preact stacks */
+extern const gf_model_type *const gf_model_types[]; /* every family, NULL-terminated */
+
+/* The family called name, or NULL. */
+const gf_model_type *gf_model_type_find(const char *name);
+
+/* ---- life -------------------------------------------------------------- */
+
+/* A model of family T from its config; NULL with a reason. Training mode. */
+gf_model *gf_model_alloc(const gf_model_type *T, const void *config, char *why, size_t size);
+void gf_model_free(gf_model *m);
+int gf_model_init(gf_model *m, gsl_rng *rng);
+
+/* ---- what it is -------------------------------------------------------- */
+
+static inline const char *gf_model_family(const gf_model *m) { return m->type->name; }
+void gf_model_name(const gf_model *m, char *buf, size_t size); /* "resnet-56" */
+int gf_model_blocks(const gf_model *m);
+gf_params *gf_model_params(gf_model *m);
+/* The family's network (for "mlp" the gf_stack): for code not yet moved to
+ * this interface. */
+static inline void *gf_model_net(gf_model *m) { return m->net; }
+
+/* ---- batch norm -------------------------------------------------------- */
+
+int gf_model_has_batchnorm(const gf_model *m);
+/* Train (1) or eval (0) mode for every pass and piece that follows. */
+static inline void gf_model_set_training(gf_model *m, int training) { m->training = training; }
+/* The running statistics' momentum (a warm-up can set 1/(t+1) for a plain
+ * average); -1 for a family without batch norm. */
+int gf_model_set_bn_momentum(gf_model *m, double momentum);
+double gf_model_bn_momentum(const gf_model *m); /* NaN without batch norm */
+
+/* ---- forward ------------------------------------------------------------ */
+
+/* Logits for x. With a recorder, probes go on the block boundaries x_0 ..
+ * x_B (residual families: with the skip source) and inside the blocks; the
+ * recorder is cleared first. plan NULL: every block, in order. */
+gf_tensor *gf_model_forward(gf_model *m, gf_tape *tape, gf_tensor *x, gf_recorder *rec,
+                            const gf_block_plan *plan);
+/* The pieces, without probes. */
+gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x);
+gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
+gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
+gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
+
+/* ---- export and load ---------------------------------------------------- */
+
+/* Add the family, the configuration (metadata) and the state (tensors) to
+ * st; the model must outlive st. 0 or -1. */
+int gf_model_export(gf_model *m, gf_st_file *st);
+/* 0 when st holds a model of m's family and configuration; else -1 and the
+ * first difference. Files without a "family" key are "mlp". */
+int gf_model_match(const gf_model *m, const gf_st_file *st, char *why, size_t size);
+/* Copy the state from st (names and shapes must match); 0 or -1. */
+int gf_model_load_state(gf_model *m, const gf_st_file *st, char *why, size_t size);
+/* A new model built from st's metadata, its state loaded; NULL with a reason. */
+gf_model *gf_model_from_file(const gf_st_file *st, char *why, size_t size);
+
+/* The same through a path (written atomically). */
+int gf_model_save(gf_model *m, const char *path, char *why, size_t size);
+gf_model *gf_model_load(const char *path, char *why, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

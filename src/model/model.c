@@ -1,0 +1,176 @@
+/* model.c: the model interface's calls, the family table, export and load. */
+#include "model/gf_model.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const gf_model_type *const gf_model_types[] = {&gf_model_mlp, NULL};
+
+/* The family files name when they name none: checkpoints written before the
+ * model interface hold MLP stacks. */
+static const char *const DEFAULT_FAMILY = "mlp";
+
+const gf_model_type *gf_model_type_find(const char *name)
+{
+    for (int i = 0; name && gf_model_types[i]; i++)
+        if (strcmp(gf_model_types[i]->name, name) == 0)
+            return gf_model_types[i];
+    return NULL;
+}
+
+/* Wrap a built network; frees it on failure. */
+static gf_model *wrap(const gf_model_type *T, void *net, char *why, size_t size)
+{
+    if (!net)
+        return NULL;
+    gf_model *m = calloc(1, sizeof *m);
+    const size_t slots = T->params(net)->n_slots;
+    int64_t *counts = m ? calloc(slots ? slots : 1, sizeof *counts) : NULL;
+    if (!counts) {
+        free(m);
+        T->free(net);
+        snprintf(why, size, "out of memory for the model");
+        return NULL;
+    }
+    *m = (gf_model){.type = T, .net = net, .training = 1, .counts = counts};
+    return m;
+}
+
+gf_model *gf_model_alloc(const gf_model_type *T, const void *config, char *why, size_t size)
+{
+    return wrap(T, T->build(config, why, size), why, size);
+}
+
+void gf_model_free(gf_model *m)
+{
+    if (!m)
+        return;
+    m->type->free(m->net);
+    free(m->counts);
+    free(m);
+}
+
+int gf_model_init(gf_model *m, gsl_rng *rng) { return m->type->init(m->net, rng); }
+void gf_model_name(const gf_model *m, char *buf, size_t size)
+{
+    m->type->name_of(m->net, buf, size);
+}
+int gf_model_blocks(const gf_model *m) { return m->type->blocks(m->net); }
+gf_params *gf_model_params(gf_model *m) { return m->type->params(m->net); }
+int gf_model_has_batchnorm(const gf_model *m) { return m->type->has_batchnorm(m->net); }
+
+int gf_model_set_bn_momentum(gf_model *m, double momentum)
+{
+    if (!gf_model_has_batchnorm(m))
+        return -1;
+    m->type->set_bn_momentum(m->net, momentum);
+    return 0;
+}
+
+double gf_model_bn_momentum(const gf_model *m)
+{
+    return gf_model_has_batchnorm(m) ? m->type->bn_momentum(m->net) : NAN;
+}
+
+gf_tensor *gf_model_forward(gf_model *m, gf_tape *tape, gf_tensor *x, gf_recorder *rec,
+                            const gf_block_plan *plan)
+{
+    return m->type->forward(m->net, tape, x, m->training, rec, plan);
+}
+
+gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x)
+{
+    return m->type->stem(m->net, tape, x, m->training);
+}
+
+gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
+{
+    return m->type->block(m->net, tape, l, x, m->training);
+}
+
+gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
+{
+    return m->type->branch(m->net, tape, l, x, m->training);
+}
+
+gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B)
+{
+    return m->type->head(m->net, tape, x_B, m->training);
+}
+
+/* ---- export and load ------------------------------------------------------ */
+
+static const char *file_family(const gf_st_file *st)
+{
+    const char *f = json_string_value(json_object_get(st->metadata, "family"));
+    return f ? f : DEFAULT_FAMILY;
+}
+
+int gf_model_export(gf_model *m, gf_st_file *st)
+{
+    if (gf_st_add_meta(st, "family", m->type->name) != 0 ||
+        m->type->config_meta(m->net, st) != 0)
+        return -1;
+    return m->type->state_add(m->net, st, m->counts);
+}
+
+int gf_model_match(const gf_model *m, const gf_st_file *st, char *why, size_t size)
+{
+    const char *family = file_family(st);
+    if (strcmp(family, m->type->name) != 0) {
+        snprintf(why, size, "the file holds a %s model, not %s", family, m->type->name);
+        return -1;
+    }
+    return m->type->config_match(m->net, st, why, size);
+}
+
+int gf_model_load_state(gf_model *m, const gf_st_file *st, char *why, size_t size)
+{
+    return m->type->state_load(m->net, st, why, size);
+}
+
+gf_model *gf_model_from_file(const gf_st_file *st, char *why, size_t size)
+{
+    const gf_model_type *T = gf_model_type_find(file_family(st));
+    if (!T) {
+        snprintf(why, size, "unknown model family '%s'", file_family(st));
+        return NULL;
+    }
+    gf_model *m = wrap(T, T->build_from_meta(st, why, size), why, size);
+    if (m && gf_model_load_state(m, st, why, size) != 0) {
+        gf_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+int gf_model_save(gf_model *m, const char *path, char *why, size_t size)
+{
+    gf_st_file st;
+    gf_st_init(&st);
+    int rc = gf_model_export(m, &st);
+    if (rc != 0)
+        snprintf(why, size, "out of memory while exporting the model");
+    else if ((rc = gf_st_write(&st, path)) != 0)
+        snprintf(why, size, "%s: cannot write the file", path);
+    gf_st_release(&st);
+    return rc;
+}
+
+gf_model *gf_model_load(const char *path, char *why, size_t size)
+{
+    gf_st_file st;
+    char reason[256];
+    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
+        snprintf(why, size, "%s: %s", path, reason);
+        return NULL;
+    }
+    gf_model *m = gf_model_from_file(&st, reason, sizeof reason);
+    if (!m)
+        snprintf(why, size, "%s: %s", path, reason);
+    gf_st_release(&st);
+    return m;
+}
