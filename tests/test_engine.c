@@ -418,7 +418,64 @@ static void test_unreached_and_refused(void)
     CU_ASSERT(g[0] == 0 && g[3] == 0);
     CU_ASSERT(isfinite(gf_tensor_grad_export(x, g)));
     CU_ASSERT(gf_tape_backward(tape, tu_mse_fixed(tape, other)) != 0);
+    CU_ASSERT_STRING_EQUAL(gf_tape_error(tape),
+                           "backward: the output does not depend on anything differentiable");
     gf_tape_free(tape);
+}
+
+/* ---- observers -------------------------------------------------------- */
+
+/* An observer that copies the gradient it sees (at true scale), then moves a
+ * factor 2^10 into the scale exponent, as a probe's renormalization does. */
+typedef struct seen {
+    int calls;
+    double g[6];
+} seen;
+
+static void copy_and_rescale(void *ctx, gf_tensor *t)
+{
+    seen *s = ctx;
+    s->calls++;
+    memcpy(s->g, t->g, sizeof s->g);
+    gf_scale_pow2(s->g, 6, t->gexp);
+    gf_scale_pow2(t->g, gf_tensor_size(t), -10);
+    t->gexp += 10;
+}
+
+/* The backward driver calls a tensor's observer once with its final
+ * gradient; a power-of-two rescale there changes no gradient downstream; a
+ * probe will not share a tensor with a foreign observer. */
+static void test_observer_hook(void)
+{
+    double wv[6] = {0.5, -1, 2, 0.25, 1, -0.75}, wg[6], plain[6], observed[6], hg[6];
+    gf_tensor w;
+    gf_tensor_bind(&w, 2, 3, wv, wg);
+    seen s = {0};
+    const gf_observer obs = {copy_and_rescale, &s};
+    for (int with = 0; with < 2; with++) {
+        gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+        gf_tensor *x = gf_tape_input(tape, 3, 3);
+        for (int i = 0; i < 9; i++)
+            x->v[i] = tu_fixed((size_t)i);
+        gf_tensor *h = gf_linear(tape, x, &w, NULL); /* 3 x 2 */
+        CU_ASSERT_FATAL(h != NULL);
+        if (with) {
+            h->obs = &obs;
+            gf_recorder rec;
+            gf_recorder_init(&rec);
+            CU_ASSERT_EQUAL(gf_probe_attach(&rec, h, GF_PROBE_BLOCK, 0, NULL), -1);
+            gf_recorder_release(&rec);
+        }
+        gf_tensor *loss = tu_mse_fixed(tape, gf_tanh(tape, h));
+        CU_ASSERT_FATAL(loss && gf_tape_backward(tape, loss) == 0);
+        gf_tensor_grad_export(&w, with ? observed : plain);
+        if (with)
+            gf_tensor_grad_export(h, hg);
+        gf_tape_free(tape);
+    }
+    CU_ASSERT_EQUAL(s.calls, 1);
+    CU_ASSERT(memcmp(s.g, hg, sizeof hg) == 0);
+    CU_ASSERT(memcmp(plain, observed, sizeof plain) == 0);
 }
 
 /* A bound parameter used on a second tape, after the first is gone, gets a
@@ -455,5 +512,7 @@ CU_TestInfo engine_tests[] = {
     {"gf_tape_backward_from: VJP matches finite differences", test_backward_from_cotangent},
     {"unreached tensors export zero; a constant loss is refused", test_unreached_and_refused},
     {"a parameter on a second tape gets a fresh gradient", test_parameter_on_a_second_tape},
+    {"an observer sees the final gradient once; its rescale changes nothing",
+     test_observer_hook},
     CU_TEST_INFO_NULL,
 };
