@@ -126,7 +126,8 @@ static char *replace_all(const char *s, const char *from, const char *to)
 }
 
 /* Lines that report a timing, in any command's summary. */
-static const char *const timing_lines[] = {"wall time", " s Jacobians", "lesions took", NULL};
+static const char *const timing_lines[] = {"wall time", " s Jacobians", "lesions took",
+                                           "trained here (", NULL};
 
 static int is_volatile_name(const char *name)
 {
