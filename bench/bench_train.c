@@ -24,8 +24,10 @@
  * (training + evaluation seconds of an epoch). With --degrade PATH the real
  * command (PATH degrade -q --out DIR) runs --runs times and its manifest's
  * wall_time_s and per-net seconds, and its CPU time (user and system, from
- * wait4), are compared with the projection. OPENBLAS_NUM_THREADS and
- * OPENBLAS_CORETYPE are passed on to it unchanged.
+ * wait4), are compared with the projection. OpenBLAS runs on the threads
+ * gradflow's commands choose for width 64 (gf_blas_threads_for_width: one,
+ * unless OPENBLAS_NUM_THREADS says otherwise); OPENBLAS_NUM_THREADS and
+ * OPENBLAS_CORETYPE are passed on to the command unchanged.
  */
 #define _GNU_SOURCE /* dladdr */
 #include "bench.h"
@@ -90,7 +92,8 @@ static void usage(FILE *f)
             "  --runs N         runs of the command (default 3; medians are reported)\n"
             "  --help           this text\n"
             "\n"
-            "OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS are respected and passed on.\n");
+            "OpenBLAS runs on the threads gradflow chooses for width 64 (one); OPENBLAS_CORETYPE\n"
+            "and OPENBLAS_NUM_THREADS are respected and passed on.\n");
 }
 
 /* 0: run; 1: help printed; -1: usage error (message printed). */
@@ -421,6 +424,7 @@ int main(int argc, char **argv)
     const int parsed = parse(argc, argv, &o);
     if (parsed != 0)
         return parsed > 0 ? 0 : EXIT_USAGE;
+    gf_blas_threads_for_width(WIDTH); /* as the commands do */
     bench_idle_check(PROG);
     const gf_blas_info *b = gf_blas_info_get();
     fprintf(stderr, "%s: %s, kernel %s (%s), %d threads\n", PROG, b->library, b->kernel,
