@@ -52,7 +52,7 @@ static void help(void)
 }
 
 typedef struct options {
-    gf_common_opts c;
+    cli_common c;
     long batch, samples;
     int bn_eval;
     const char *save;
@@ -60,9 +60,9 @@ typedef struct options {
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_BNEVAL = GF_OPT_OWN, O_INDIM, O_SAMPLES, O_SAVE };
+    enum { O_BNEVAL = CLI_OPT_OWN, O_INDIM, O_SAMPLES, O_SAVE };
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS,
+        CLI_COMMON_LONGOPTS,
         {"depth", required_argument, 0, 'd'},  {"batch", required_argument, 0, 'b'},
         {"bn-eval", no_argument, 0, O_BNEVAL}, {"input-dim", required_argument, 0, O_INDIM},
         {"samples", required_argument, 0, O_SAMPLES}, {"save", required_argument, 0, O_SAVE},
@@ -75,8 +75,8 @@ static int parse(int argc, char **argv, options *o)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS "d:b:", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "d:b:", longopts, NULL)) != -1) {
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
@@ -84,23 +84,23 @@ static int parse(int argc, char **argv, options *o)
         }
         switch (c) {
         case 'd':
-            if (gf_cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0)
+            if (cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0)
                 return -1;
             break;
         case 'b':
-            if (gf_cli_int(CMD, "--batch", optarg, 2, 1 << 20, &o->batch) != 0)
+            if (cli_int(CMD, "--batch", optarg, 2, 1 << 20, &o->batch) != 0)
                 return -1;
             break;
         case O_BNEVAL:
             o->bn_eval = 1;
             break;
         case O_INDIM:
-            if (gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0)
+            if (cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0)
                 return -1;
             o->c.cfg.in_dim = (size_t)v;
             break;
         case O_SAMPLES:
-            if (gf_cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0)
+            if (cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0)
                 return -1;
             break;
         default: /* O_SAVE */
@@ -108,15 +108,15 @@ static int parse(int argc, char **argv, options *o)
             break;
         }
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0)
         return -1;
     if (o->batch > o->samples) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--batch %ld is larger than --samples %ld", o->batch,
+        cli_fail(CLI_EXIT_USAGE, CMD, "--batch %ld is larger than --samples %ld", o->batch,
                     o->samples);
         return -1;
     }
     if (o->save && !*o->save) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
+        cli_fail(CLI_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
         return -1;
     }
     return 0;
@@ -138,7 +138,7 @@ static int fits_in_memory(const options *o)
     const double need = bytes_needed(o);
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (have > 0 && need > 0.8 * have) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
+        cli_fail(CLI_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
                     "%.1f GiB (reduce --depth, --width, --batch or --samples)",
                     need / 1073741824.0, have / 1073741824.0);
         return 0;
@@ -183,54 +183,54 @@ int cmd_gradnorm(int argc, char **argv)
     options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512];
     if (gf_stack_config_check(&o.c.cfg, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
     if (!fits_in_memory(&o))
-        return GF_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
 
-    const double t0 = gf_cli_now();
+    const double t0 = gf_now();
     json_t *m = gf_manifest_new(CMD, argc, argv); /* records the start time */
     const int existed = access(o.c.out, F_OK) == 0;
     if (gf_make_dirs(o.c.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                            strerror(errno));
     }
     gf_dataset data;
     gf_gradnorm_result res = {0};
-    int status = GF_EXIT_OK;
+    int status = CLI_EXIT_OK;
     if (gf_synthetic_make(&data, (size_t)o.samples, o.c.cfg.in_dim, o.c.cfg.classes, 1.5, 0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
         goto fail;
     }
     gf_arch archs[GF_ARCH_COUNT];
     for (int i = 0; i < o.c.n_archs; i++)
         archs[i] = (gf_arch)o.c.archs[i];
-    gf_progress prog;
-    gf_progress_begin(&prog, "gradnorm: runs");
+    cli_progress prog;
+    cli_progress_begin(&prog, "gradnorm: runs");
     const gf_gradnorm_spec spec = {.base = o.c.cfg, .archs = archs, .n_archs = o.c.n_archs,
                                    .seeds = (int)o.c.seeds, .seed0 = (unsigned long)o.c.seed,
                                    .batch = (size_t)o.batch, .bn_eval = o.bn_eval, .data = &data,
-                                   .save = o.save, .progress = gf_progress_update,
+                                   .save = o.save, .progress = cli_progress_update,
                                    .progress_ctx = &prog};
     const int rc = gf_gradnorm_run(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog);
+    cli_progress_end(&prog);
     gf_dataset_release(&data);
     if (rc != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto fail;
     }
     char path[4096];
     if (gf_gradnorm_write(&res, o.c.out, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     describe_run(m, &o, &res);
     if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
-        gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
+        gf_manifest_write(m, path, gf_now() - t0) != 0) {
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
                              strerror(errno));
         goto done;
     }
@@ -238,7 +238,7 @@ int cmd_gradnorm(int argc, char **argv)
                                 .draw = !o.c.no_plot, .terminal = o.c.term_dumb};
     int drawn = 0;
     if (gradnorm_figures(&res, &d, &drawn) != 0) {
-        status = GF_EXIT_RUNTIME;
+        status = CLI_EXIT_RUNTIME;
         goto done;
     }
     if (!o.c.quiet)

@@ -70,7 +70,7 @@ static void help(void)
 }
 
 typedef struct options {
-    gf_common_opts c;
+    cli_common c;
     long samples, bn_warmup;
     int bn_warmup_set;
     int spectra[MAX_SPECTRA], n_spectra; /* 0: the default list */
@@ -80,7 +80,7 @@ typedef struct options {
 static int parse_level(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
+    if (cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
         return -1;
     *(int *)out = (int)v;
     return 0;
@@ -88,9 +88,9 @@ static int parse_level(const char *cmd, const char *opt, const char *item, void 
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_INDIM = GF_OPT_OWN, O_SAMPLES, O_WARMUP, O_SPECTRA };
+    enum { O_INDIM = CLI_OPT_OWN, O_SAMPLES, O_WARMUP, O_SPECTRA };
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS,
+        CLI_COMMON_LONGOPTS,
         {"depth", required_argument, 0, 'd'},         {"input-dim", required_argument, 0, O_INDIM},
         {"samples", required_argument, 0, O_SAMPLES}, {"bn-warmup", required_argument, 0, O_WARMUP},
         {"spectra", required_argument, 0, O_SPECTRA}, {0, 0, 0, 0},
@@ -102,8 +102,8 @@ static int parse(int argc, char **argv, options *o)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS "d:", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "d:", longopts, NULL)) != -1) {
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
@@ -112,24 +112,24 @@ static int parse(int argc, char **argv, options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0;
+            bad = cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0;
             break;
         case O_INDIM:
-            bad = gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0;
+            bad = cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0;
             o->c.cfg.in_dim = (size_t)v;
             break;
         case O_SAMPLES:
-            bad = gf_cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0;
+            bad = cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0;
             break;
         case O_WARMUP:
-            bad = gf_cli_int(CMD, "--bn-warmup", optarg, 0, 100000, &o->bn_warmup) != 0;
+            bad = cli_int(CMD, "--bn-warmup", optarg, 0, 100000, &o->bn_warmup) != 0;
             o->bn_warmup_set = 1;
             break;
         default: /* O_SPECTRA */
             o->spectra_all = strcmp(optarg, "all") == 0;
             o->n_spectra = 0;
             if (!o->spectra_all)
-                bad = (o->n_spectra = gf_cli_list(CMD, "--spectra", optarg, MAX_SPECTRA,
+                bad = (o->n_spectra = cli_list(CMD, "--spectra", optarg, MAX_SPECTRA,
                                                   parse_level, o->spectra,
                                                   sizeof *o->spectra)) < 0;
             break;
@@ -137,15 +137,15 @@ static int parse(int argc, char **argv, options *o)
         if (bad)
             return -1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0)
         return -1;
     if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it needs "
+        cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it needs "
                     "--norm batch");
         return -1;
     }
     if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
+        cli_fail(CLI_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
                     o->samples, WARMUP_BATCH);
         return -1;
     }
@@ -173,13 +173,13 @@ static int spectra_levels(options *o, int B)
     }
     for (int i = 0; i < o->n_spectra; i++) {
         if (o->spectra[i] > B) {
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "--spectra: %d is beyond the last block boundary "
+            cli_fail(CLI_EXIT_USAGE, CMD, "--spectra: %d is beyond the last block boundary "
                         "(B = %d at depth %d)", o->spectra[i], B, o->c.cfg.depth);
             return -1;
         }
         for (int j = 0; j < i; j++)
             if (o->spectra[i] == o->spectra[j]) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--spectra: %d is listed twice", o->spectra[i]);
+                cli_fail(CLI_EXIT_USAGE, CMD, "--spectra: %d is listed twice", o->spectra[i]);
                 return -1;
             }
     }
@@ -209,7 +209,7 @@ static int fits_in_memory(const options *o)
     const double need = bytes_needed(o);
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (have > 0 && need > 0.8 * have) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
+        cli_fail(CLI_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
                     "%.1f GiB (reduce --depth or --width)",
                     need / 1073741824.0, have / 1073741824.0);
         return 0;
@@ -277,56 +277,56 @@ int cmd_jacobian(int argc, char **argv)
     options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512], bn[160];
     if (gf_stack_config_check(&o.c.cfg, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
     if (spectra_levels(&o, gf_stack_blocks(&o.c.cfg)) != 0 || !fits_in_memory(&o))
-        return GF_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     batchnorm_text(&o, bn, sizeof bn);
 
-    const double t0 = gf_cli_now();
+    const double t0 = gf_now();
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const int existed = access(o.c.out, F_OK) == 0;
     if (gf_make_dirs(o.c.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                            strerror(errno));
     }
     gf_dataset data;
     gf_jacobian_result res = {0};
-    int status = GF_EXIT_OK;
+    int status = CLI_EXIT_OK;
     if (gf_synthetic_make(&data, (size_t)o.samples, o.c.cfg.in_dim, o.c.cfg.classes, 1.5, 0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
         goto fail;
     }
     gf_arch archs[GF_ARCH_COUNT];
     for (int i = 0; i < o.c.n_archs; i++)
         archs[i] = (gf_arch)o.c.archs[i];
-    gf_progress prog;
-    gf_progress_begin(&prog, "jacobian: runs");
+    cli_progress prog;
+    cli_progress_begin(&prog, "jacobian: runs");
     const gf_jacobian_spec spec = {
         .base = o.c.cfg, .archs = archs, .n_archs = o.c.n_archs, .seeds = (int)o.c.seeds,
         .seed0 = (unsigned long)o.c.seed, .data = &data,
         .bn_warmup = o.c.cfg.norm == GF_NORM_BATCH ? (int)o.bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o.spectra, .n_spectra = o.n_spectra,
-        .progress = gf_progress_update, .progress_ctx = &prog};
+        .progress = cli_progress_update, .progress_ctx = &prog};
     const int rc = gf_jacobian_run(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog);
+    cli_progress_end(&prog);
     gf_dataset_release(&data);
     if (rc != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto fail;
     }
     char path[4096];
     if (gf_jacobian_write(&res, o.c.out, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     describe_run(m, &o, &res, bn);
     if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
-        gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
+        gf_manifest_write(m, path, gf_now() - t0) != 0) {
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
                              strerror(errno));
         goto done;
     }
@@ -334,7 +334,7 @@ int cmd_jacobian(int argc, char **argv)
                                 .terminal = o.c.term_dumb, .batchnorm = bn};
     int drawn = 0, spectral = 0;
     if (jacobian_figures(&res, &d, &drawn, &spectral) != 0) {
-        status = GF_EXIT_RUNTIME;
+        status = CLI_EXIT_RUNTIME;
         goto done;
     }
     if (!o.c.quiet)

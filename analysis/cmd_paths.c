@@ -42,48 +42,48 @@ static void help(void)
         MAX_BLOCKS);
 }
 
-static int parse(int argc, char **argv, gf_common_opts *o, int *blocks)
+static int parse(int argc, char **argv, cli_common *o, int *blocks)
 {
     static const struct option longopts[] = {
         {"blocks", required_argument, 0, 'B'},   {"depth", required_argument, 0, 'd'},
-        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, GF_OPT_TERM},
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
+        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, CLI_OPT_TERM},
+        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},           {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
-    *o = (gf_common_opts){.out = "runs/paths"};
+    *o = (cli_common){.out = "runs/paths"};
     *blocks = 54;
     int given = 0, c;
     long v;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":B:d:o:qhV", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, o, help);
+        const int r = cli_common_option(CMD, c, optarg, argv, o, help);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
             continue;
         }
         if (given++) {
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "give --blocks or --depth once");
+            cli_fail(CLI_EXIT_USAGE, CMD, "give --blocks or --depth once");
             return -1;
         }
         if (c == 'B') {
-            if (gf_cli_int(CMD, "--blocks", optarg, 1, MAX_BLOCKS, &v) != 0)
+            if (cli_int(CMD, "--blocks", optarg, 1, MAX_BLOCKS, &v) != 0)
                 return -1;
             *blocks = (int)v;
         } else { /* 'd' */
             int depth;
-            if (gf_cli_depth(CMD, "--depth", optarg, &depth) != 0)
+            if (cli_depth(CMD, "--depth", optarg, &depth) != 0)
                 return -1;
             if ((depth - 2) / 2 > MAX_BLOCKS) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--depth: at most %d blocks", MAX_BLOCKS);
+                cli_fail(CLI_EXIT_USAGE, CMD, "--depth: at most %d blocks", MAX_BLOCKS);
                 return -1;
             }
             *blocks = (depth - 2) / 2;
         }
     }
-    return gf_common_finish(CMD, argc, argv, o) != 0 ? -1 : 0;
+    return cli_common_finish(CMD, argc, argv, o) != 0 ? -1 : 0;
 }
 
 /* "1.80e+16": 2^B or C(B, k) from its log10, valid beyond a double. */
@@ -121,25 +121,25 @@ static void summary(int B, const gf_fig_paths *f, const char *out, int drawn)
 
 int cmd_paths(int argc, char **argv)
 {
-    gf_common_opts o;
+    cli_common o;
     int B;
     const int p = parse(argc, argv, &o, &B);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const double t0 = gf_cli_now();
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    const double t0 = gf_now();
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const int existed = access(o.out, F_OK) == 0;
     char why[512], path[4096];
     if (gf_make_dirs(o.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.out,
                            strerror(errno));
     }
     if (gf_paths_write(B, o.out, why, sizeof why) != 0) {
         json_decref(m);
         if (!existed)
             rmdir(o.out);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     }
     char title[160];
     snprintf(title, sizeof title, "Paths of a residual network with %d blocks: 2^%d paths, "
@@ -149,10 +149,10 @@ int cmd_paths(int argc, char **argv)
     json_object_set_new(m, "settings", json_pack("{s:i, s:s}", "blocks", B, "paths",
                                                  "2^blocks; C(blocks, k) through k branches"));
     json_object_set_new(m, "central_95", json_pack("[i, i]", f.k_lo, f.k_hi));
-    int status = GF_EXIT_OK, drawn = 0;
+    int status = CLI_EXIT_OK, drawn = 0;
     if (gf_path_join(path, sizeof path, o.out, "manifest.json") != 0 ||
-        gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.out,
+        gf_manifest_write(m, path, gf_now() - t0) != 0) {
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.out,
                              strerror(errno));
         goto done;
     }
@@ -160,15 +160,15 @@ int cmd_paths(int argc, char **argv)
     const int rc = o.no_plot ? gf_plot_script(o.out, "paths", body, &f, why, sizeof why)
                              : gf_plot_figure(o.out, "paths", body, &f, why, sizeof why);
     if (rc < 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     if (rc == 1)
-        gf_cli_warn(CMD, "%s", why);
+        cli_warn(CMD, "%s", why);
     drawn = !o.no_plot && rc == 0;
     if (o.term_dumb && drawn &&
         gf_plot_terminal(o.out, gf_fig_paths_body, &f, 120, 32, why, sizeof why) < 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     if (!o.quiet)

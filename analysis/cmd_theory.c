@@ -55,7 +55,7 @@ static void help(void)
 /* ---- options --------------------------------------------------------------------- */
 
 typedef struct options {
-    gf_common_opts c; /* act, width, out, drawing, quiet */
+    cli_common c; /* act, width, out, drawing, quiet */
     double sw2[2], sb2[2];
     long nw, nb;
     double depths[MAX_DEPTHS];
@@ -67,7 +67,7 @@ typedef struct options {
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 1, 1000000, &v) != 0)
+    if (cli_int(cmd, opt, item, 1, 1000000, &v) != 0)
         return -1;
     *(double *)out = (double)v;
     return 0;
@@ -75,12 +75,12 @@ static int parse_depth(const char *cmd, const char *opt, const char *item, void 
 
 static int parse_count(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_int(cmd, opt, item, 2, 1001, out);
+    return cli_int(cmd, opt, item, 2, 1001, out);
 }
 
 static int parse_real(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_real(cmd, opt, item, 0.0, 1e6, out);
+    return cli_real(cmd, opt, item, 0.0, 1e6, out);
 }
 
 /* SW2:SB2 */
@@ -90,11 +90,11 @@ static int parse_point(const char *cmd, const char *opt, const char *item, void 
     char buf[128];
     const char *colon = strchr(item, ':');
     if (!colon || snprintf(buf, sizeof buf, "%.*s", (int)(colon - item), item) >= (int)sizeof buf) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: '%s' is not SW2:SB2 (e.g. 1.76:0.05)", opt, item);
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not SW2:SB2 (e.g. 1.76:0.05)", opt, item);
         return -1;
     }
-    if (gf_cli_real(cmd, opt, buf, 1e-6, 20.0, &p[0]) != 0 ||
-        gf_cli_real(cmd, opt, colon + 1, 0.0, 5.0, &p[1]) != 0)
+    if (cli_real(cmd, opt, buf, 1e-6, 20.0, &p[0]) != 0 ||
+        cli_real(cmd, opt, colon + 1, 0.0, 5.0, &p[1]) != 0)
         return -1;
     return 0;
 }
@@ -103,11 +103,11 @@ static int parse_point(const char *cmd, const char *opt, const char *item, void 
 static int parse_range(const char *opt, const char *s, double max, int positive, double *r)
 {
     double v[3];
-    const int n = gf_cli_list(CMD, opt, s, 3, parse_real, v, sizeof *v);
+    const int n = cli_list(CMD, opt, s, 3, parse_real, v, sizeof *v);
     if (n < 0)
         return -1;
     if (n != 2 || !(v[1] <= max && v[0] < v[1]) || (positive && !(v[0] > 0.0)))
-        return gf_cli_fail(-1, CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
+        return cli_fail(-1, CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
                            positive ? "<" : "<=", max);
     r[0] = v[0];
     r[1] = v[1];
@@ -116,13 +116,13 @@ static int parse_range(const char *opt, const char *s, double max, int positive,
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_SW2 = GF_OPT_OWN, O_SB2 };
+    enum { O_SW2 = CLI_OPT_OWN, O_SB2 };
     static const struct option longopts[] = {
-        {"act", required_argument, 0, GF_OPT_ACT}, {"sw2", required_argument, 0, O_SW2},
+        {"act", required_argument, 0, CLI_OPT_ACT}, {"sw2", required_argument, 0, O_SW2},
         {"sb2", required_argument, 0, O_SB2},      {"grid", required_argument, 0, 'g'},
         {"depth", required_argument, 0, 'd'},      {"point", required_argument, 0, 'p'},
         {"width", required_argument, 0, 'w'},      {"out", required_argument, 0, 'o'},
-        {"term", required_argument, 0, GF_OPT_TERM}, {"no-plot", no_argument, 0, GF_OPT_NOPLOT},
+        {"term", required_argument, 0, CLI_OPT_TERM}, {"no-plot", no_argument, 0, CLI_OPT_NOPLOT},
         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},          {0, 0, 0, 0},
     };
@@ -135,12 +135,12 @@ static int parse(int argc, char **argv, options *o)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":g:d:p:w:o:qhV", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
-            if (c == GF_OPT_ACT && o->c.cfg.act == GF_ACT_LINEAR)
-                return gf_cli_fail(-1, CMD, "--act: the phase diagram is drawn for tanh or relu");
+            if (c == CLI_OPT_ACT && o->c.cfg.act == GF_ACT_LINEAR)
+                return cli_fail(-1, CMD, "--act: the phase diagram is drawn for tanh or relu");
             continue;
         }
         switch (c) {
@@ -153,29 +153,29 @@ static int parse(int argc, char **argv, options *o)
                 return -1;
             break;
         case 'g':
-            if ((n = gf_cli_list(CMD, "--grid", optarg, 2, parse_count, grid, sizeof *grid)) < 0)
+            if ((n = cli_list(CMD, "--grid", optarg, 2, parse_count, grid, sizeof *grid)) < 0)
                 return -1;
             o->nw = grid[0];
             o->nb = n == 2 ? grid[1] : grid[0];
             break;
         case 'd':
-            if ((o->n_depths = gf_cli_list(CMD, "--depth", optarg, MAX_DEPTHS, parse_depth,
+            if ((o->n_depths = cli_list(CMD, "--depth", optarg, MAX_DEPTHS, parse_depth,
                                            o->depths, sizeof *o->depths)) < 0)
                 return -1;
             break;
         default: /* 'p' */
-            if ((o->n_user = gf_cli_list(CMD, "--point", optarg, MAX_POINTS - 3, parse_point,
+            if ((o->n_user = cli_list(CMD, "--point", optarg, MAX_POINTS - 3, parse_point,
                                          o->user, sizeof *o->user)) < 0)
                 return -1;
             break;
         }
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0)
         return -1;
     for (int i = 0; i < o->n_depths; i++)
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j])
-                return gf_cli_fail(-1, CMD, "--depth: %g is listed twice", o->depths[i]);
+                return cli_fail(-1, CMD, "--depth: %g is listed twice", o->depths[i]);
     return 0;
 }
 
@@ -227,7 +227,7 @@ static int add_point(phase *p, const char *label, double sw2, double sb2)
     point *pt = &p->pts[p->n_pts++];
     snprintf(pt->label, sizeof pt->label, "%s", label);
     if (gf_meanfield_point(p->o->c.cfg.act, sw2, sb2, &pt->mf) != 0)
-        return gf_cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, sigma_b^2 = %g",
+        return cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, sigma_b^2 = %g",
                            sw2, sb2);
     return 0;
 }
@@ -241,31 +241,31 @@ static int compute(const options *o, phase *p)
     p->crit_sb2 = malloc((size_t)o->nb * sizeof *p->crit_sb2);
     p->band = malloc((size_t)(o->n_depths * o->nb) * sizeof *p->band);
     if (!p->grid || !p->crit || !p->crit_sb2 || !p->band)
-        return gf_cli_fail(-1, CMD, "out of memory for a %ld x %ld grid", o->nw, o->nb);
-    gf_progress prog;
-    gf_progress_begin(&prog, "theory: grid rows");
+        return cli_fail(-1, CMD, "out of memory for a %ld x %ld grid", o->nw, o->nb);
+    cli_progress prog;
+    cli_progress_begin(&prog, "theory: grid rows");
     int rc = 0;
     for (long j = 0; rc == 0 && j < o->nb; j++) {
         const double sb2 = grid_value(o->sb2, o->nb, j);
         for (long i = 0; rc == 0 && i < o->nw; i++) {
             const double sw2 = grid_value(o->sw2, o->nw, i);
             if (gf_meanfield_point(act, sw2, sb2, &p->grid[j * o->nw + i]) != 0)
-                rc = gf_cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, "
+                rc = cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, "
                                  "sigma_b^2 = %g", sw2, sb2);
         }
         const double cb = p->crit_sb2[j] = curve_sb2(o, j);
         if (rc == 0 && gf_meanfield_critical_sw2(act, cb, &p->crit[j]) != 0)
-            rc = gf_cli_fail(-1, CMD, "no critical line found at sigma_b^2 = %g", cb);
+            rc = cli_fail(-1, CMD, "no critical line found at sigma_b^2 = %g", cb);
         for (int d = 0; rc == 0 && d < o->n_depths; d++) {
             band_row *b = &p->band[d * o->nb + j];
             b->sb2 = cb;
             if (gf_meanfield_band(act, cb, o->depths[d], o->sw2[0], o->sw2[1], &b->left,
                                   &b->right, &b->clip_left, &b->clip_right) != 0)
-                rc = gf_cli_fail(-1, CMD, "the trainable band failed at sigma_b^2 = %g", cb);
+                rc = cli_fail(-1, CMD, "the trainable band failed at sigma_b^2 = %g", cb);
         }
-        gf_progress_update(&prog, (int)j + 1, (int)o->nb);
+        cli_progress_update(&prog, (int)j + 1, (int)o->nb);
     }
-    gf_progress_end(&prog);
+    cli_progress_end(&prog);
     if (rc != 0)
         return rc;
     /* the inits of gradflow at --width (square layers), then the user's points */
@@ -409,7 +409,7 @@ static int write_all(const phase *p, const char *dir)
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         if (gf_path_join(path, sizeof path, dir, files[i].name) != 0 ||
             gf_write_file(path, files[i].fn, p, why, sizeof why) != 0)
-            return gf_cli_fail(-1, CMD, "cannot write %s/%s: %s", dir, files[i].name, why);
+            return cli_fail(-1, CMD, "cannot write %s/%s: %s", dir, files[i].name, why);
     return 0;
 }
 
@@ -536,9 +536,9 @@ static int figure(const options *o, const phase *p, int *drawn)
                                 : gf_plot_figure(o->c.out, "phase", gf_fig_phase_body, &fig, why,
                                                  sizeof why);
     if (rc < 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
+        return cli_fail(-1, CMD, "%s", why);
     if (rc == 1)
-        gf_cli_warn(CMD, "%s", why);
+        cli_warn(CMD, "%s", why);
     *drawn = !o->c.no_plot && rc == 0;
     if (!*drawn) { /* no stale pictures beside new data */
         char path[4096];
@@ -549,7 +549,7 @@ static int figure(const options *o, const phase *p, int *drawn)
     }
     if (o->c.term_dumb && *drawn &&
         gf_plot_terminal(o->c.out, gf_fig_phase_body, &fig, 100, 36, why, sizeof why) < 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
+        return cli_fail(-1, CMD, "%s", why);
     return 0;
 }
 
@@ -558,32 +558,32 @@ int cmd_theory(int argc, char **argv)
     options o;
     const int pr = parse(argc, argv, &o);
     if (pr != 0)
-        return pr > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const double t0 = gf_cli_now();
+        return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    const double t0 = gf_now();
     phase p;
     if (compute(&o, &p) != 0) {
         phase_release(&p);
-        return GF_EXIT_RUNTIME;
+        return CLI_EXIT_RUNTIME;
     }
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const int existed = access(o.c.out, F_OK) == 0;
-    int status = GF_EXIT_OK, drawn = 0;
+    int status = CLI_EXIT_OK, drawn = 0;
     char path[4096];
     if (gf_make_dirs(o.c.out) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                              strerror(errno));
         if (!existed)
             rmdir(o.c.out);
     } else if (write_all(&p, o.c.out) != 0) {
-        status = GF_EXIT_RUNTIME;
+        status = CLI_EXIT_RUNTIME;
     } else {
         describe(m, &o, &p);
         if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
-            gf_manifest_write(m, path, gf_cli_now() - t0) != 0)
-            status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s",
+            gf_manifest_write(m, path, gf_now() - t0) != 0)
+            status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s",
                                  o.c.out, strerror(errno));
         else if (figure(&o, &p, &drawn) != 0)
-            status = GF_EXIT_RUNTIME;
+            status = CLI_EXIT_RUNTIME;
         else if (!o.c.quiet)
             summary(&o, &p, drawn);
     }

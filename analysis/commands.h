@@ -1,6 +1,6 @@
 /* commands.h: the subcommands of gradflow, one file each. */
-#ifndef GF_COMMANDS_H
-#define GF_COMMANDS_H
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
 
 int cmd_gradnorm(int argc, char **argv);
 int cmd_degrade(int argc, char **argv);

@@ -222,10 +222,10 @@ static int figure(const gradnorm_drawing *d, const char *name, gf_plot_body body
     const int rc = d->draw ? gf_plot_figure(d->dir, name, body, fig, why, sizeof why)
                            : gf_plot_script(d->dir, name, body, fig, why, sizeof why);
     if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
+        cli_warn(CMD, "%s", why);
         *warned = 1;
     }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
+    return rc < 0 ? cli_fail(-1, CMD, "%s", why) : 0;
 }
 
 int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, int *drawn)
@@ -272,7 +272,7 @@ int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, i
     if (d->terminal && *drawn) {
         char why[512];
         if (gf_plot_terminal(d->dir, gf_fig_gradnorm_body, &fig, 100, 32, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }

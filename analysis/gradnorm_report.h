@@ -1,7 +1,7 @@
 /* gradnorm_report.h: what `gradflow gradnorm` shows of a run: its figures and
  * the summary on stdout. */
-#ifndef GF_GRADNORM_REPORT_H
-#define GF_GRADNORM_REPORT_H
+#ifndef CLI_GRADNORM_REPORT_H
+#define CLI_GRADNORM_REPORT_H
 
 #include "gradflow.h"
 

@@ -125,10 +125,10 @@ static int figure(const jacobian_drawing *d, const char *name, gf_plot_body body
     const int rc = d->draw ? gf_plot_figure(d->dir, name, body, fig, why, sizeof why)
                            : gf_plot_script(d->dir, name, body, fig, why, sizeof why);
     if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
+        cli_warn(CMD, "%s", why);
         *warned = 1;
     }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
+    return rc < 0 ? cli_fail(-1, CMD, "%s", why) : 0;
 }
 
 /* A bin width of 1, 2, 2.5 or 5 times a power of ten: about 120 bins over the span. */
@@ -267,7 +267,7 @@ int jacobian_figures(const gf_jacobian_result *res, const jacobian_drawing *d, i
         char why[512];
         if (gf_plot_terminal(d->dir, gf_fig_jacobian_depth_body, &f.depth, 140, 40, why,
                              sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }

@@ -1,7 +1,7 @@
 /* jacobian_report.h: what `gradflow jacobian` shows of a run: its figures and
  * the summary on stdout. */
-#ifndef GF_JACOBIAN_REPORT_H
-#define GF_JACOBIAN_REPORT_H
+#ifndef CLI_JACOBIAN_REPORT_H
+#define CLI_JACOBIAN_REPORT_H
 
 #include "gradflow.h"
 

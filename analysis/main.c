@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const gf_command commands[] = {
+static const cli_subcommand commands[] = {
     {"gradnorm", "gradient norm dL/dx_l per depth at initialization, per architecture",
      cmd_gradnorm},
     {"degrade", "train plain and residual nets of two depths: the degradation experiment",
@@ -51,21 +51,21 @@ int main(int argc, char **argv)
 {
     const char *why = NULL;
     if (gf_blas_setup(argv, &why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, NULL, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, NULL, "%s", why);
     gsl_set_error_handler_off(); /* library errors come back as statuses */
     gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     if (argc < 2)
-        return usage(stderr), GF_EXIT_USAGE;
+        return usage(stderr), CLI_EXIT_USAGE;
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return usage(stdout), GF_EXIT_OK;
+        return usage(stdout), CLI_EXIT_OK;
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         const gf_blas_info *b = gf_blas_info_get();
         printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
-        return GF_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    return gf_cli_fail(GF_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
+    return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
 }
