@@ -1,7 +1,9 @@
-/* cli.c: shared command-line plumbing. */
+/* cli.c: shared command-line plumbing: errors, the value parsers, the
+ * progress line. */
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +100,64 @@ int cli_choices(const char *cmd, const char *opt, const char *s, const char *con
     if (n == 0)
         cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
     return n ? n : -1;
+}
+
+int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
+{
+    long v;
+    if (cli_int(cmd, opt, s, 1, 100000, &v) != 0)
+        return -1;
+    if (v < 4 || v % 2) {
+        cli_fail(CLI_EXIT_USAGE, cmd,
+                    "%s: %ld is not of the form 2B + 2 with B >= 1 blocks of two layers (e.g. "
+                    "20, 56, 110)",
+                    opt, v);
+        return -1;
+    }
+    *depth = (int)v;
+    return 0;
+}
+
+int cli_list(const char *cmd, const char *opt, const char *s, int max,
+                int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
+                void *out, size_t elem)
+{
+    char buf[512];
+    if (!*s || snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
+        return -1;
+    }
+    int n = 0;
+    for (char *tok = buf, *end; tok; tok = end) {
+        if ((end = strchr(tok, ',')))
+            *end++ = '\0';
+        if (!*tok) {
+            cli_fail(CLI_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
+            return -1;
+        }
+        if (n == max) {
+            cli_fail(CLI_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
+            return -1;
+        }
+        if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+int cli_real(const char *cmd, const char *opt, const char *s, double min, double max,
+                double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 void cli_progress_begin(cli_progress *p, const char *label)

@@ -1,8 +1,13 @@
-/* commands.h: the subcommands of gradflow, one file each. */
+/* commands.h: the subcommands of gradflow, one file each: a cli_command
+ * (an option table and a run, see run.h), or a main of its own for those not
+ * yet moved onto option tables. */
 #ifndef CLI_COMMANDS_H
 #define CLI_COMMANDS_H
 
-int cmd_gradnorm(int argc, char **argv);
+#include "cli.h"
+
+extern const cli_command cli_gradnorm;
+
 int cmd_degrade(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_pathgrad(int argc, char **argv);

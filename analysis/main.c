@@ -1,6 +1,6 @@
 /* main.c: the gradflow command: a small dispatcher over the subcommands. */
-#include "cli.h"
 #include "commands.h"
+#include "run.h"
 
 #include "gradflow.h"
 
@@ -8,30 +8,42 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cli_subcommand commands[] = {
-    {"gradnorm", "gradient norm dL/dx_l per depth at initialization, per architecture",
-     cmd_gradnorm},
+/* A command on an option table (cli_main runs it), or one with its own main. */
+typedef struct entry {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    const cli_command *cmd;
+} entry;
+
+static const entry commands[] = {
+    {.cmd = &cli_gradnorm},
     {"degrade", "train plain and residual nets of two depths: the degradation experiment",
-     cmd_degrade},
+     cmd_degrade, NULL},
     {"paths", "path-length distribution of B residual blocks (binomial, exact)",
-     cmd_paths},
+     cmd_paths, NULL},
     {"pathgrad", "gradient at x_0 by path length, exact and sampled (Veit et al.)",
-     cmd_pathgrad},
+     cmd_pathgrad, NULL},
     {"lesion", "delete or reorder blocks of trained plain and residual nets",
-     cmd_lesion},
+     cmd_lesion, NULL},
     {"stochdepth", "train with stochastic depth against without",
-     cmd_stochdepth},
+     cmd_stochdepth, NULL},
     {"jacobian", "singular values of the block and end-to-end Jacobians per depth",
-     cmd_jacobian},
+     cmd_jacobian, NULL},
     {"hanin", "spread of ln ||dL/dx_0||^2 over inits against sum 1/width (Hanin)",
-     cmd_hanin},
+     cmd_hanin, NULL},
     {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
-     cmd_shatter},
+     cmd_shatter, NULL},
     {"theory", "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
-     cmd_theory},
+     cmd_theory, NULL},
     {"init-compare", "gradient per depth and first epochs per initialization scheme",
-     cmd_init_compare},
+     cmd_init_compare, NULL},
 };
+static const char *name_of(const entry *e)
+{
+    return e->cmd ? e->cmd->name : e->name;
+}
+
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 
 static void usage(FILE *out)
@@ -40,7 +52,8 @@ static void usage(FILE *out)
                  "Measures why residual connections make deep networks trainable.\n\n"
                  "Commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", name_of(&commands[i]),
+                commands[i].cmd ? commands[i].cmd->summary : commands[i].summary);
     fprintf(out, "\n'gradflow COMMAND --help' describes a command's options.\n"
                  "Exit status: 0 success, 1 runtime failure, 2 usage error.\n"
                  "Environment: GRADFLOW_BLAS_CORETYPE=NAME|default chooses the OpenBLAS kernel\n"
@@ -65,7 +78,8 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], name_of(&commands[i])) == 0)
+            return commands[i].cmd ? cli_main(commands[i].cmd, argc - 1, argv + 1)
+                                   : commands[i].run(argc - 1, argv + 1);
     return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
 }

@@ -1,4 +1,4 @@
-/* options.c: the options the experiment commands share. */
+/* options.c: the options the commands share. */
 #include "options.h"
 
 #include "cli.h"
@@ -106,60 +106,12 @@ int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *
     return 0;
 }
 
-int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
+int cli_set_term(const cli_arg *a, void *opts)
 {
-    long v;
-    if (cli_int(cmd, opt, s, 1, 100000, &v) != 0)
-        return -1;
-    if (v < 4 || v % 2) {
-        cli_fail(CLI_EXIT_USAGE, cmd,
-                    "%s: %ld is not of the form 2B + 2 with B >= 1 blocks of two layers (e.g. "
-                    "20, 56, 110)",
-                    opt, v);
-        return -1;
-    }
-    *depth = (int)v;
-    return 0;
-}
-
-int cli_list(const char *cmd, const char *opt, const char *s, int max,
-                int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
-                void *out, size_t elem)
-{
-    char buf[512];
-    if (!*s || snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
-        return -1;
-    }
-    int n = 0;
-    for (char *tok = buf, *end; tok; tok = end) {
-        if ((end = strchr(tok, ',')))
-            *end++ = '\0';
-        if (!*tok) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
-            return -1;
-        }
-        if (n == max) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
-            return -1;
-        }
-        if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
-            return -1;
-        n++;
-    }
-    return n;
-}
-
-int cli_real(const char *cmd, const char *opt, const char *s, double min, double max,
-                double *out)
-{
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
-        return -1;
-    }
-    *out = v;
+    cli_common *o = opts;
+    if (strcmp(a->value, "dumb") != 0 && strcmp(a->value, "none") != 0)
+        return cli_fail(CLI_EXIT_USAGE, a->cmd, "--term: unknown '%s' (choose from dumb, none)",
+                        a->value);
+    o->term_dumb = strcmp(a->value, "dumb") == 0;
     return 0;
 }
