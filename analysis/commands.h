@@ -7,9 +7,9 @@
 #include "cli.h"
 
 extern const cli_command cli_gradnorm;
+extern const cli_command cli_paths;
 
 int cmd_degrade(int argc, char **argv);
-int cmd_paths(int argc, char **argv);
 int cmd_pathgrad(int argc, char **argv);
 int cmd_lesion(int argc, char **argv);
 int cmd_stochdepth(int argc, char **argv);
