@@ -8,6 +8,7 @@
 
 extern const cli_command cli_gradnorm;
 extern const cli_command cli_paths;
+extern const cli_command cli_theory;
 
 int cmd_degrade(int argc, char **argv);
 int cmd_pathgrad(int argc, char **argv);
@@ -16,7 +17,6 @@ int cmd_stochdepth(int argc, char **argv);
 int cmd_jacobian(int argc, char **argv);
 int cmd_hanin(int argc, char **argv);
 int cmd_shatter(int argc, char **argv);
-int cmd_theory(int argc, char **argv);
 int cmd_init_compare(int argc, char **argv);
 
 #endif

@@ -33,8 +33,7 @@ static const entry commands[] = {
      cmd_hanin, NULL},
     {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
      cmd_shatter, NULL},
-    {"theory", "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
-     cmd_theory, NULL},
+    {.cmd = &cli_theory},
     {"init-compare", "gradient per depth and first epochs per initialization scheme",
      cmd_init_compare, NULL},
 };
