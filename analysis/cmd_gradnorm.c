@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char CMD[] = "gradnorm";
 
@@ -66,19 +65,6 @@ static double bytes_needed(const options *o)
     return 8.0 * (2.0 * params + tape + (double)o->samples * (in + 1.0));
 }
 
-static int fits_in_memory(const options *o)
-{
-    const double need = bytes_needed(o);
-    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (have > 0 && need > 0.8 * have) {
-        cli_fail(CLI_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
-                    "%.1f GiB (reduce --depth, --width, --batch or --samples)",
-                    need / 1073741824.0, have / 1073741824.0);
-        return 0;
-    }
-    return 1;
-}
-
 /* settings, seeds and losses for manifest.json */
 static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *res)
 {
@@ -119,7 +105,8 @@ static int check(void *opts)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
     if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
-    return fits_in_memory(o) ? 0 : CLI_EXIT_USAGE;
+    return cli_fits_in_memory(CMD, bytes_needed(o),
+                              "--depth, --width, --batch or --samples");
 }
 
 /* One gf_gradnorm_run over the synthetic set, with a progress line. */
@@ -127,12 +114,9 @@ static int measure(const options *o, gf_gradnorm_result *res)
 {
     gf_dataset data;
     char why[512];
-    if (gf_synthetic_make(&data, (size_t)o->samples, o->c.cfg.in_dim, o->c.cfg.classes,
-                          GF_SYNTH_SEPARATION, GF_SYNTH_SEED) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
     gf_arch archs[GF_ARCH_COUNT];
-    for (int i = 0; i < o->c.n_archs; i++)
-        archs[i] = (gf_arch)o->c.archs[i];
+    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
+        return CLI_EXIT_RUNTIME;
     cli_progress prog;
     cli_progress_begin(&prog, "gradnorm: runs");
     const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs,

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char CMD[] = "jacobian";
 
@@ -149,19 +148,6 @@ static double bytes_needed(const options *o)
     return 8.0 * (tape + jac + spectra + (double)o->samples * ((double)o->c.cfg.in_dim + 1.0));
 }
 
-static int fits_in_memory(const options *o)
-{
-    const double need = bytes_needed(o);
-    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (have > 0 && need > 0.8 * have) {
-        cli_fail(CLI_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
-                    "%.1f GiB (reduce --depth or --width)",
-                    need / 1073741824.0, have / 1073741824.0);
-        return 0;
-    }
-    return 1;
-}
-
 static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
@@ -227,7 +213,8 @@ static int check(void *opts)
                         o->samples, WARMUP_BATCH);
     if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
-    if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 || !fits_in_memory(o))
+    if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
+        cli_fits_in_memory(CMD, bytes_needed(o), "--depth or --width") != 0)
         return CLI_EXIT_USAGE;
     return 0;
 }
@@ -237,12 +224,9 @@ static int measure(const options *o, gf_jacobian_result *res)
 {
     gf_dataset data;
     char why[512];
-    if (gf_synthetic_make(&data, (size_t)o->samples, o->c.cfg.in_dim, o->c.cfg.classes,
-                          GF_SYNTH_SEPARATION, GF_SYNTH_SEED) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
     gf_arch archs[GF_ARCH_COUNT];
-    for (int i = 0; i < o->c.n_archs; i++)
-        archs[i] = (gf_arch)o->c.archs[i];
+    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
+        return CLI_EXIT_RUNTIME;
     cli_progress prog;
     cli_progress_begin(&prog, "jacobian: runs");
     const gf_jacobian_spec spec = {

@@ -2,6 +2,7 @@
  * training with a progress line, files, manifest, figures, summary. */
 #include "cli.h"
 #include "experiment.h"
+#include "run.h"
 
 #include <errno.h>
 #include <math.h>
@@ -177,16 +178,9 @@ int cli_experiment_run(const cli_experiment *e, int argc, char **argv)
 /* ---- reporting ------------------------------------------------------------------ */
 
 int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name,
-                         gf_plot_body body, const void *fig, int *warned)
+                          gf_plot_body body, const void *fig, int *warned)
 {
-    char why[512];
-    const int rc = !c->no_plot ? gf_plot_figure(c->out, name, body, fig, why, sizeof why)
-                               : gf_plot_script(c->out, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        cli_warn(cmd, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? cli_fail(-1, cmd, "%s", why) : 0;
+    return cli_draw(cmd, c, name, body, fig, warned);
 }
 
 void cli_experiment_heading(const char *cmd, const gf_degrade_result *x, const cli_common *c,

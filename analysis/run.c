@@ -113,3 +113,24 @@ json_t *cli_seed_list(const cli_common *c)
         json_array_append_new(seeds, json_integer(c->seed + k));
     return seeds;
 }
+
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+{
+    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (have > 0 && need > 0.8 * have)
+        return cli_fail(CLI_EXIT_USAGE, cmd, "this run needs about %.1f GiB of memory; the "
+                        "machine has %.1f GiB (reduce %s)",
+                        need / 1073741824.0, have / 1073741824.0, reduce);
+    return 0;
+}
+
+int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
+                  gf_arch archs[GF_ARCH_COUNT])
+{
+    for (int i = 0; i < c->n_archs; i++)
+        archs[i] = (gf_arch)c->archs[i];
+    if (gf_synthetic_make(data, (size_t)n, c->cfg.in_dim, c->cfg.classes, GF_SYNTH_SEPARATION,
+                          GF_SYNTH_SEED) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "out of memory making the synthetic set");
+    return 0;
+}

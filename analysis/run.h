@@ -59,6 +59,16 @@ void cli_run_remove(const cli_run *r, const char *const *names);
 int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_body body,
              const void *fig, int *warned);
 
+/* A usage check: need bytes fit in 80% of the machine's memory; otherwise one
+ * usage line naming what to reduce ("--depth or --width"). 0, or CLI_EXIT_USAGE. */
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce);
+
+/* The built-in synthetic set of n samples with the stack's input and class
+ * counts, and the architectures of the options as gf_arch. 0, or
+ * CLI_EXIT_RUNTIME after a message. */
+int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
+                  gf_arch archs[GF_ARCH_COUNT]);
+
 /* The "seeds" array of a manifest: seed .. seed + seeds - 1. */
 json_t *cli_seed_list(const cli_common *c);
 
