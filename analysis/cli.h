@@ -1,45 +1,143 @@
-/* cli.h: what every gradflow subcommand shares: errors with documented exit
- * statuses, option parsing, the progress line. */
-#ifndef GF_CLI_H
-#define GF_CLI_H
+/* cli.h: what every gradflow subcommand shares: errors with the documented
+ * exit statuses, the value parsers, the progress line, and the declarative
+ * option table from which a command's parsing, --help text and usage errors
+ * are generated (table.c). The run folder's life is in run.h. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
 
 #include <stddef.h>
 
-enum { GF_EXIT_OK = 0, GF_EXIT_RUNTIME = 1, GF_EXIT_USAGE = 2 };
-
-typedef int (*gf_command_fn)(int argc, char **argv);
-
-typedef struct gf_command {
-    const char *name;
-    const char *summary;
-    gf_command_fn run;
-} gf_command;
+enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_USAGE = 2 };
 
 /* Print "gradflow CMD: message" on stderr (one line); return status. */
-int gf_cli_fail(int status, const char *cmd, const char *fmt, ...)
+int cli_fail(int status, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void gf_cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- values ------------------------------------------------------------------ *
+ * Each prints one usage line "gradflow CMD: OPT: ..." when the text is bad. */
 
 /* A whole decimal number in [min, max]; 0, or -1 after a usage message. */
-int gf_cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
+int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
+
+/* A real number in [min, max] (finite). 0, or -1 after a usage message. */
+int cli_real(const char *cmd, const char *opt, const char *s, double min, double max,
+             double *out);
 
 /* One name of a NULL-terminated list; its index, or -1 after a usage message. */
-int gf_cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names);
+int cli_choice(const char *cmd, const char *opt, const char *s, const char *const *names);
 
 /* A comma-separated list of names; the count, or -1 after a usage message. */
-int gf_cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
-                   int *out, int max);
+int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
+                int *out, int max);
 
-/* The progress line: shown on a terminal (stderr), silent otherwise. */
-typedef struct gf_progress {
+/* --depth for one value: 2B + 2 with B >= 1. 0, or -1 after a usage message. */
+int cli_depth(const char *cmd, const char *opt, const char *s, int *depth);
+
+/* A comma-separated list of items (each checked by parse, stored elem bytes
+ * apart); the count, or -1 after a usage message. */
+int cli_list(const char *cmd, const char *opt, const char *s, int max,
+             int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
+             void *out, size_t elem);
+
+/* ---- the progress line: shown on a terminal (stderr), silent otherwise ---------- */
+
+typedef struct cli_progress {
     int enabled;
     double start;
     const char *label;
-} gf_progress;
-void gf_progress_begin(gf_progress *p, const char *label);
-void gf_progress_update(void *p, int done, int total);
-void gf_progress_end(gf_progress *p);
+} cli_progress;
+void cli_progress_begin(cli_progress *p, const char *label);
+void cli_progress_update(void *p, int done, int total);
+void cli_progress_end(cli_progress *p);
 
-double gf_cli_now(void); /* monotonic seconds */
+/* ---- option tables (table.c) ---------------------------------------------------- *
+ *
+ * A command lists its options in order, as they appear in its --help:
+ *
+ *   static const cli_option table[] = {
+ *       CLI_ARCH(options, "architectures: ...    [plain,resnet,preact]"),
+ *       {CLI_INT, "batch", 'b', "N", "samples in the batch    [64]", CLI_AT(options, batch),
+ *        .min = 2, .max = 1 << 20},
+ *       CLI_HELP_VERSION,
+ *       {CLI_END},
+ *   };
+ *
+ * The help line is "  -b, --batch N" padded to 24 columns (two spaces after a
+ * longer one), then the entry's help; a '\n' in it starts a line indented by
+ * 24 columns. The default shown in brackets is part of the help text; the
+ * value itself is set by the command's init function. */
+
+typedef enum cli_kind {
+    CLI_END = 0, /* ends a table */
+    CLI_FLAG,    /* no value: sets an int to 1 */
+    CLI_INT,     /* a whole number in [min, max] into an int, long or size_t */
+    CLI_REAL,    /* a finite number in [min, max] into a double */
+    CLI_DEPTH,   /* weight layers 2B + 2, B >= 1, into an int */
+    CLI_CHOICE,  /* one of names: its index into an int or an enum */
+    CLI_CHOICES, /* a comma list of names: indices into int[], the count at count_at */
+    CLI_STRING,  /* the text itself into a const char * */
+    CLI_CALL,    /* the entry's setter reads the value */
+    CLI_HELP,    /* print the generated help, exit 0 */
+    CLI_VERSION, /* print the version, exit 0 */
+    CLI_TEXT,    /* no option: a line of the help as it is (a heading) */
+} cli_kind;
+
+typedef struct cli_option cli_option;
+
+/* What a setter gets: the command, "--name", the value (NULL for a flag). */
+typedef struct cli_arg {
+    const char *cmd, *opt, *value;
+    const cli_option *entry;
+} cli_arg;
+
+/* 0, or CLI_EXIT_USAGE after a usage message. */
+typedef int (*cli_setter)(const cli_arg *a, void *opts);
+
+struct cli_option {
+    cli_kind kind;
+    const char *name;         /* the long name, without "--" */
+    char letter;              /* the short flag, 0 for none */
+    const char *meta;         /* the value's name in the help ("N", "LIST"); NULL: no value */
+    const char *help;         /* the help after the name column */
+    size_t at, size;          /* where the value goes in the options: CLI_AT(type, field) */
+    double min, max;          /* CLI_INT, CLI_REAL */
+    const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */
+    size_t count_at;          /* CLI_CHOICES: the int that gets the count */
+    cli_setter set;           /* CLI_CALL: reads the value; other kinds: called after the store */
+};
+
+#define CLI_AT(T, field) .at = offsetof(T, field), .size = sizeof(((T *)0)->field)
+
+/* The last entries of every table. */
+#define CLI_HELP_VERSION                                                                     \
+    {.kind = CLI_HELP, .name = "help", .letter = 'h', .help = "this help"},                  \
+        {.kind = CLI_VERSION, .name = "version", .letter = 'V', .help = "the version"}
+
+/* A command: its option table, its defaults, its cross-option checks and its
+ * run. The options struct begins with a cli_common (options.h). */
+struct cli_run;
+typedef struct cli_command {
+    const char *name;            /* "gradnorm" */
+    const char *summary;         /* its line in `gradflow --help` */
+    const char *about;           /* --help: the paragraphs between "Usage:" and "Options:" */
+    const char *epilog;          /* --help: after the options */
+    const cli_option *table;
+    size_t size;                 /* of the options struct */
+    void (*init)(void *opts);    /* the defaults */
+    int (*check)(void *opts);    /* after parsing: 0, or CLI_EXIT_USAGE after a message */
+    int (*run)(struct cli_run *r, void *opts); /* the exit status */
+} cli_command;
+
+enum { CLI_RUN = -1 }; /* cli_parse: go on and run */
+
+/* Parse argv into opts with the command's table, then the checks every
+ * command shares (no stray argument, a usable --out, not --term dumb with
+ * --no-plot). CLI_RUN, or the exit status: 0 after --help or --version, 2
+ * after one usage line on stderr. */
+int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts);
+
+/* The command's --help, generated from its table. */
+void cli_help(const cli_command *cmd);
 
 #endif

@@ -28,7 +28,7 @@ static void help(void)
         "      --norm NAME       none, batch, layer                       [batch]\n"
         "      --act NAME        relu, tanh, linear                       [relu]\n"
         "      --zero-init-residual  zero the last layer of each residual branch\n"
-        GF_TRAIN_HELP
+        CLI_TRAIN_HELP
         "Output:\n"
         "  -o, --out DIR         run folder                               [runs/degrade]\n"
         "      --term TERM       also draw the curves in the terminal: dumb [none]\n"
@@ -47,13 +47,13 @@ static void help(void)
 
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_depth(cmd, opt, item, out);
+    return cli_depth(cmd, opt, item, out);
 }
 
 static int parse(int argc, char **argv, degrade_options *o)
 {
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS, GF_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'}, {0, 0, 0, 0},
+        CLI_COMMON_LONGOPTS, CLI_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'}, {0, 0, 0, 0},
     };
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = 64;
@@ -63,30 +63,30 @@ static int parse(int argc, char **argv, degrade_options *o)
         .c = {.cfg = cfg, .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET}, .n_archs = 2, .seeds = 1,
               .seed = 1, .out = "runs/degrade"},
         .depths = {20, 56}, .n_depths = 2};
-    gf_train_opts_default(&o->t);
+    cli_train_opts_default(&o->t);
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS GF_TRAIN_SHORTOPTS "d:", longopts,
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS CLI_TRAIN_SHORTOPTS "d:", longopts,
                             NULL)) != -1) {
-        int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r == 0)
-            r = gf_train_option(CMD, c, optarg, &o->t);
+            r = cli_train_option(CMD, c, optarg, &o->t);
         if (r < 0 || r == 2)
             return r < 0 ? -1 : 1;
         if (r == 1)
             continue;
         /* 'd', the only option of degrade's own */
-        if ((o->n_depths = gf_cli_list(CMD, "--depth", optarg, GF_DEGRADE_MAX_DEPTHS,
+        if ((o->n_depths = cli_list(CMD, "--depth", optarg, GF_DEGRADE_MAX_DEPTHS,
                                        parse_depth, o->depths, sizeof *o->depths)) < 0)
             return -1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || gf_train_opts_finish(CMD, &o->t) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
         return -1;
     for (int i = 0; i < o->n_depths; i++)
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j]) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--depth: %d is listed twice", o->depths[i]);
+                cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice", o->depths[i]);
                 return -1;
             }
     return 0;
@@ -107,9 +107,9 @@ int cmd_degrade(int argc, char **argv)
     degrade_options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const gf_experiment e = {.cmd = CMD, .c = &o.c, .t = &o.t, .depths = o.depths,
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    const cli_experiment e = {.cmd = CMD, .c = &o.c, .t = &o.t, .depths = o.depths,
                              .n_depths = o.n_depths, .figures = figures, .summary = summary,
                              .ctx = &o};
-    return gf_experiment_run(&e, argc, argv);
+    return cli_experiment_run(&e, argc, argv);
 }

@@ -60,7 +60,7 @@ static void help(void)
 }
 
 typedef struct options {
-    gf_common_opts c;
+    cli_common c;
     int depths[GF_HANIN_MAX], n_depths;
     size_t widths[GF_HANIN_MAX];
     int n_widths;
@@ -70,13 +70,13 @@ typedef struct options {
 
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_depth(cmd, opt, item, out);
+    return cli_depth(cmd, opt, item, out);
 }
 
 static int parse_width(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 1, 65536, &v) != 0)
+    if (cli_int(cmd, opt, item, 1, 65536, &v) != 0)
         return -1;
     *(size_t *)out = (size_t)v;
     return 0;
@@ -84,15 +84,15 @@ static int parse_width(const char *cmd, const char *opt, const char *item, void 
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_INDIM = GF_OPT_OWN, O_SAMPLES, O_LOSS };
+    enum { O_INDIM = CLI_OPT_OWN, O_SAMPLES, O_LOSS };
     static const char *const losses[] = {"logit", "xent", NULL};
     static const struct option longopts[] = {
         {"depth", required_argument, 0, 'd'},    {"width", required_argument, 0, 'w'},
         {"batch", required_argument, 0, 'b'},    {"input-dim", required_argument, 0, O_INDIM},
         {"samples", required_argument, 0, O_SAMPLES}, {"loss", required_argument, 0, O_LOSS},
-        {"seeds", required_argument, 0, 's'},    {"seed", required_argument, 0, GF_OPT_SEED},
-        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, GF_OPT_TERM},
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
+        {"seeds", required_argument, 0, 's'},    {"seed", required_argument, 0, CLI_OPT_SEED},
+        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, CLI_OPT_TERM},
+        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},           {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
@@ -106,53 +106,53 @@ static int parse(int argc, char **argv, options *o)
     while ((c = getopt_long(argc, argv, ":d:w:b:s:o:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            if ((o->n_depths = gf_cli_list(CMD, "--depth", optarg, GF_HANIN_MAX, parse_depth,
+            if ((o->n_depths = cli_list(CMD, "--depth", optarg, GF_HANIN_MAX, parse_depth,
                                            o->depths, sizeof *o->depths)) < 0)
                 return -1;
             continue;
         case 'w':
-            if ((o->n_widths = gf_cli_list(CMD, "--width", optarg, GF_HANIN_MAX, parse_width,
+            if ((o->n_widths = cli_list(CMD, "--width", optarg, GF_HANIN_MAX, parse_width,
                                            o->widths, sizeof *o->widths)) < 0)
                 return -1;
             continue;
         case 'b':
-            if (gf_cli_int(CMD, "--batch", optarg, 1, 1 << 16, &o->batch) != 0)
+            if (cli_int(CMD, "--batch", optarg, 1, 1 << 16, &o->batch) != 0)
                 return -1;
             continue;
         case O_INDIM:
-            if (gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 16, &o->in_dim) != 0)
+            if (cli_int(CMD, "--input-dim", optarg, 1, 1 << 16, &o->in_dim) != 0)
                 return -1;
             continue;
         case O_SAMPLES:
-            if (gf_cli_int(CMD, "--samples", optarg, 2, 1 << 22, &o->samples) != 0)
+            if (cli_int(CMD, "--samples", optarg, 2, 1 << 22, &o->samples) != 0)
                 return -1;
             continue;
         case O_LOSS:
-            if ((o->xent = gf_cli_choice(CMD, "--loss", optarg, losses)) < 0)
+            if ((o->xent = cli_choice(CMD, "--loss", optarg, losses)) < 0)
                 return -1;
             continue;
         default:
             break;
         }
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r < 0 || r == 2)
             return r < 0 ? -1 : 1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0)
         return -1;
     for (int i = 0; i < o->n_depths; i++)
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j])
-                return gf_cli_fail(-1, CMD, "--depth: %d is listed twice", o->depths[i]);
+                return cli_fail(-1, CMD, "--depth: %d is listed twice", o->depths[i]);
     for (int i = 0; i < o->n_widths; i++)
         for (int j = 0; j < i; j++)
             if (o->widths[i] == o->widths[j])
-                return gf_cli_fail(-1, CMD, "--width: %zu is listed twice", o->widths[i]);
+                return cli_fail(-1, CMD, "--width: %zu is listed twice", o->widths[i]);
     if (o->c.seeds < 3)
-        return gf_cli_fail(-1, CMD, "--seeds: a variance over seeds needs at least 3 (got %ld)",
+        return cli_fail(-1, CMD, "--seeds: a variance over seeds needs at least 3 (got %ld)",
                            o->c.seeds);
     if (o->batch > o->samples)
-        return gf_cli_fail(-1, CMD, "--batch %ld is larger than --samples %ld", o->batch,
+        return cli_fail(-1, CMD, "--batch %ld is larger than --samples %ld", o->batch,
                            o->samples);
     /* the largest net's parameters and the cells' seeds must fit */
     double biggest = 0.0;
@@ -162,11 +162,11 @@ static int parse(int argc, char **argv, options *o)
                                         ((double)o->widths[w] + (double)o->batch));
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (have > 0 && 8.0 * 4.0 * biggest > 0.5 * have)
-        return gf_cli_fail(-1, CMD, "the largest net needs about %.1f GiB; the machine has %.1f "
+        return cli_fail(-1, CMD, "the largest net needs about %.1f GiB; the machine has %.1f "
                            "GiB (reduce --depth, --width or --batch)",
                            32.0 * biggest / 1073741824.0, have / 1073741824.0);
     if ((double)o->c.seed + (double)o->c.seeds * o->n_depths * o->n_widths > 4294967295.0)
-        return gf_cli_fail(-1, CMD, "--seed %ld: the cells' seeds would pass 2^32 - 1",
+        return cli_fail(-1, CMD, "--seed %ld: the cells' seeds would pass 2^32 - 1",
                            o->c.seed);
     return 0;
 }
@@ -346,13 +346,13 @@ static int figure(const gf_hanin_result *res, const options *o, int *drawn)
     static gf_hanin_figs f;
     gf_hanin_figs_make(res, &f);
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "hanin", gf_fig_hanin_body, &f.fig, &warned) != 0)
+    if (cli_experiment_figure(CMD, &o->c, "hanin", gf_fig_hanin_body, &f.fig, &warned) != 0)
         return -1;
     *drawn = !o->c.no_plot && !warned;
     if (o->c.term_dumb && *drawn) {
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_hanin_body, &f.fig, 110, 34, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -362,50 +362,50 @@ int cmd_hanin(int argc, char **argv)
     options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512];
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const int existed = access(o.c.out, F_OK) == 0;
     if (gf_make_dirs(o.c.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                            strerror(errno));
     }
     gf_dataset data;
     gf_hanin_result res = {0};
-    int status = GF_EXIT_OK;
+    int status = CLI_EXIT_OK;
     if (gf_synthetic_make(&data, (size_t)o.samples, (size_t)o.in_dim, 10, 1.5, 0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
         goto fail;
     }
-    gf_progress prog;
-    gf_progress_begin(&prog, "hanin: nets");
+    cli_progress prog;
+    cli_progress_begin(&prog, "hanin: nets");
     const gf_hanin_spec spec = {.depths = o.depths, .n_depths = o.n_depths, .widths = o.widths,
                                 .n_widths = o.n_widths, .seeds = (int)o.c.seeds,
                                 .seed0 = (unsigned long)o.c.seed, .batch = (size_t)o.batch,
-                                .xent = o.xent, .data = &data, .progress = gf_progress_update,
+                                .xent = o.xent, .data = &data, .progress = cli_progress_update,
                                 .progress_ctx = &prog};
     const int rc = gf_hanin_run(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog);
+    cli_progress_end(&prog);
     gf_dataset_release(&data);
     if (rc != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto fail;
     }
     char path[4200];
     if (gf_hanin_write(&res, o.c.out, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     describe(m, &o, &res);
     snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
     if (gf_manifest_write(m, path, res.wall_seconds) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
     int drawn = 0;
     if (figure(&res, &o, &drawn) != 0) {
-        status = GF_EXIT_RUNTIME;
+        status = CLI_EXIT_RUNTIME;
         goto done;
     }
     if (!o.c.quiet)

@@ -17,12 +17,12 @@ static const char CMD[] = "init-compare";
 enum { MAX_SCHEMES = GF_INIT_COUNT };
 
 typedef struct ic_options {
-    gf_common_opts c;                 /* archs, width, norm, act, seeds, out */
+    cli_common c;                 /* archs, width, norm, act, seeds, out */
     int depth;
     int schemes[MAX_SCHEMES], n_schemes;
     long init_seeds;
     int metric_err;                   /* right panel: 1 training error, 0 training loss */
-    gf_train_opts t;
+    cli_train_opts t;
 } ic_options;
 
 static void help(void)
@@ -49,7 +49,7 @@ static void help(void)
         "      --zero-init-residual  zero the last layer of each residual branch\n"
         "      --init-seeds N    seeds of the gradient at initialization  [5]\n"
         "      --metric NAME     right panel: loss or error (training)    [loss]\n");
-    fputs(GF_TRAIN_HELP
+    fputs(CLI_TRAIN_HELP
           "  (init-compare: --epochs defaults to 3, --schedule to constant, --seeds to 1)\n"
           "Output:\n"
           "  -o, --out DIR         run folder                               [runs/init_compare]\n"
@@ -69,9 +69,9 @@ static void help(void)
 
 static int parse(int argc, char **argv, ic_options *o)
 {
-    enum { O_INIT_SEEDS = GF_OPT_OWN, O_METRIC };
+    enum { O_INIT_SEEDS = CLI_OPT_OWN, O_METRIC };
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS, GF_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'},
+        CLI_COMMON_LONGOPTS, CLI_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'},
         {"init-seeds", required_argument, 0, O_INIT_SEEDS},
         {"metric", required_argument, 0, O_METRIC}, {0, 0, 0, 0},
     };
@@ -86,24 +86,24 @@ static int parse(int argc, char **argv, ic_options *o)
         .depth = 56,
         .schemes = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED, GF_INIT_TORCH},
         .n_schemes = 5, .init_seeds = 5};
-    gf_train_opts_default(&o->t);
+    cli_train_opts_default(&o->t);
     o->t.train.epochs = 3;
     o->t.train.sched.kind = GF_SCHED_CONSTANT;
     int c, k;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS GF_TRAIN_SHORTOPTS "d:", longopts,
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS CLI_TRAIN_SHORTOPTS "d:", longopts,
                             NULL)) != -1) {
-        if (c == GF_OPT_INIT) { /* a list of schemes here, not one */
-            o->n_schemes = gf_cli_choices(CMD, "--init", optarg, gf_init_names, o->schemes,
+        if (c == CLI_OPT_INIT) { /* a list of schemes here, not one */
+            o->n_schemes = cli_choices(CMD, "--init", optarg, gf_init_names, o->schemes,
                                           MAX_SCHEMES);
             if (o->n_schemes < 0)
                 return -1;
             continue;
         }
-        int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r == 0)
-            r = gf_train_option(CMD, c, optarg, &o->t);
+            r = cli_train_option(CMD, c, optarg, &o->t);
         if (r < 0 || r == 2)
             return r < 0 ? -1 : 1;
         if (r == 1)
@@ -111,23 +111,23 @@ static int parse(int argc, char **argv, ic_options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
+            bad = cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
             break;
         case O_INIT_SEEDS:
-            bad = gf_cli_int(CMD, "--init-seeds", optarg, 1, 10000, &o->init_seeds) != 0;
+            bad = cli_int(CMD, "--init-seeds", optarg, 1, 10000, &o->init_seeds) != 0;
             break;
         default: /* O_METRIC */
-            bad = (k = gf_cli_choice(CMD, "--metric", optarg, metrics)) < 0;
+            bad = (k = cli_choice(CMD, "--metric", optarg, metrics)) < 0;
             o->metric_err = k == 1;
             break;
         }
         if (bad)
             return -1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || gf_train_opts_finish(CMD, &o->t) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
         return -1;
     if (o->c.term_dumb)
-        return gf_cli_fail(-1, CMD, "--term dumb: not offered here (two panels); use the PNG");
+        return cli_fail(-1, CMD, "--term dumb: not offered here (two panels); use the PNG");
     char why[512];
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {
@@ -136,7 +136,7 @@ static int parse(int argc, char **argv, ic_options *o)
             cf.arch = (gf_arch)o->c.archs[a];
             cf.depth = (size_t)o->depth;
             if (gf_stack_config_check(&cf, why, sizeof why) != 0)
-                return gf_cli_fail(-1, CMD, "--init %s with --arch %s: %s",
+                return cli_fail(-1, CMD, "--init %s with --arch %s: %s",
                                    gf_init_names[cf.init], gf_arch_names[cf.arch], why);
         }
     return 0;
@@ -294,7 +294,7 @@ static int figure(const ic_result *r, int *drawn)
         .epochs = o->t.train.epochs, .metric_err = o->metric_err,
         .ylo = isfinite(lo) ? lo : -1.0, .yhi = isfinite(hi) ? hi : 1.0};
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "init_compare", gf_fig_init_compare_body, &f,
+    if (cli_experiment_figure(CMD, &o->c, "init_compare", gf_fig_init_compare_body, &f,
                              &warned) != 0)
         return -1;
     *drawn = !o->c.no_plot && !warned;
@@ -403,7 +403,7 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
                const gf_dataset *test)
 {
     char why[512];
-    const double t0 = gf_cli_now();
+    const double t0 = gf_now();
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->c.n_archs; a++)
         archs[a] = (gf_arch)o->c.archs[a];
@@ -412,11 +412,11 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
     r->gmean = calloc(3 * n, sizeof *r->gmean);
     r->train = calloc((size_t)o->n_schemes, sizeof *r->train);
     if (!r->gmean || !r->train)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory");
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
     r->gmin = r->gmean + n;
     r->gmax = r->gmean + 2 * n;
-    gf_progress bar;
-    gf_progress_begin(&bar, "init-compare: schemes");
+    cli_progress bar;
+    cli_progress_begin(&bar, "init-compare: schemes");
     int any_failed = 0;
     for (int s = 0; s < o->n_schemes; s++) {
         gf_stack_config cf = o->c.cfg;
@@ -430,8 +430,8 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
                                      .batch = o->t.train.batch, .data = train};
         gf_gradnorm_result g = {0};
         if (gf_gradnorm_run(&gs, &g, why, sizeof why) != 0) {
-            gf_progress_end(&bar);
-            return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
+            cli_progress_end(&bar);
+            return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
         }
         for (int a = 0; a < o->c.n_archs; a++)
             for (int l = 0; l <= r->blocks; l++)
@@ -443,39 +443,39 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
             .n_depths = 1, .seeds = (int)o->c.seeds, .seed0 = o->c.seed, .train = o->t.train,
             .train_set = train, .test_set = test, .data_name = r->data_name};
         if (gf_degrade_run_all(&ds, &r->train[s], why, sizeof why) != 0) {
-            gf_progress_end(&bar);
-            return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
+            cli_progress_end(&bar);
+            return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
         }
         for (int i = 0; i < r->train[s].n_runs; i++)
             if (r->train[s].runs[i].failed) {
-                gf_cli_warn(CMD, "%s %s seed %ld: %s", gf_init_names[cf.init],
+                cli_warn(CMD, "%s %s seed %ld: %s", gf_init_names[cf.init],
                             r->train[s].runs[i].name, r->train[s].runs[i].seed,
                             r->train[s].runs[i].why);
                 any_failed = 1;
             }
-        gf_progress_update(&bar, s + 1, o->n_schemes);
+        cli_progress_update(&bar, s + 1, o->n_schemes);
     }
-    gf_progress_end(&bar);
+    cli_progress_end(&bar);
     if (gf_make_dirs(o->c.out) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o->c.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o->c.out,
                            strerror(errno));
     char path[4200];
     snprintf(path, sizeof path, "%s/init_gradnorm.tsv", o->c.out);
     if (gf_write_file(path, write_gradnorm, r, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     snprintf(path, sizeof path, "%s/init_curves.tsv", o->c.out);
     if (gf_write_file(path, write_curves, r, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     describe(m, r);
     snprintf(path, sizeof path, "%s/manifest.json", o->c.out);
-    if (gf_manifest_write(m, path, gf_cli_now() - t0) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
+    if (gf_manifest_write(m, path, gf_now() - t0) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
     int drawn = 0;
     if (figure(r, &drawn) != 0)
-        return GF_EXIT_RUNTIME;
+        return CLI_EXIT_RUNTIME;
     if (!o->c.quiet)
         summary(r, drawn);
-    return any_failed ? GF_EXIT_RUNTIME : GF_EXIT_OK;
+    return any_failed ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
 int cmd_init_compare(int argc, char **argv)
@@ -483,15 +483,15 @@ int cmd_init_compare(int argc, char **argv)
     ic_options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512];
     gf_dataset train, test;
     const char *data_name;
     if (gf_degrade_data(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train,
                         &test, &data_name, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     if (strcmp(data_name, "synthetic") == 0 && o.t.data == GF_DATA_AUTO && !o.c.quiet)
-        gf_cli_warn(CMD, "Fashion-MNIST is not installed in %s; training on the built-in "
+        cli_warn(CMD, "Fashion-MNIST is not installed in %s; training on the built-in "
                          "synthetic set", o.t.data_dir);
     json_t *m = gf_manifest_new(CMD, argc, argv);
     ic_result r = {.o = &o, .data_name = data_name, .ntrain = train.n, .ntest = test.n};

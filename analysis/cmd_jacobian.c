@@ -1,76 +1,26 @@
 /* cmd_jacobian.c: gradflow jacobian, the singular values of the Jacobians of
  * the stacks at one input: the block J_l and the end-to-end dx_B/dx_l. */
-#include "cli.h"
 #include "commands.h"
 #include "jacobian_report.h"
-#include "options.h"
 
 #include "gradflow.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char CMD[] = "jacobian";
 
-enum { MAX_SPECTRA = 64, WARMUP_BATCH = 64 };
-
-static void help(void)
-{
-    printf(
-        "Usage: gradflow jacobian [OPTIONS]\n\n"
-        "Builds each architecture at initialization, takes one sample of the built-in synthetic\n"
-        "set per seed and computes at it, with the engine's vector-Jacobian products, every\n"
-        "block Jacobian J_l = dx_{l+1}/dx_l and every end-to-end Jacobian dx_B/dx_l (batch norm\n"
-        "in evaluation mode: a per-sample Jacobian). Up to width %d every singular value of\n"
-        "every Jacobian is computed (GSL's bidiagonalization, then bisection); above, only the\n"
-        "largest, by power iteration, and the smallest is not available (n/a, nan in the TSVs).\n"
-        "Writes into the run folder: jacobian.tsv, jacobian_mean.tsv, spectra.tsv, manifest.json,\n"
-        "jacobian_depth.png/.svg/.gp, jacobian_density.png/.svg/.gp and\n"
-        "block_spectra.png/.svg/.gp (the last two and spectra.tsv need the full spectra).\n\n"
-        "Options:\n"
-        "  -a, --arch LIST       architectures: plain, resnet, preact    [plain,resnet,preact]\n"
-        "  -d, --depth N         weight layers, 2B + 2 (B blocks of two Linear)    [56]\n"
-        "  -w, --width N         features in every block (full spectra up to %d) [128]\n"
-        "      --init NAME       torch, he, xavier, lecun, orthogonal     [torch]\n"
-        "      --norm NAME       none, batch, layer                       [none]\n"
-        "      --act NAME        relu, tanh, linear                       [relu]\n"
-        "      --zero-init-residual  zero the last layer of each residual branch\n"
-        "      --bn-warmup N     with --norm batch: the running statistics from N training-mode\n"
-        "                        passes of %d samples (their plain average); 0 keeps the\n"
-        "                        initial ones (mean 0, variance 1), with which eval-mode batch\n"
-        "                        norm is gamma x / sqrt(1 + eps) + beta, nearly the identity\n"
-        "                        at initialization                        [20]\n"
-        "      --spectra LIST    block boundaries l whose whole spectra (of dx_B/dx_l and of\n"
-        "                        J_l) go into spectra.tsv, or 'all' (at most %d, spread over\n"
-        "                        0..B); the density figure uses the smallest l\n"
-        "                                                        [0, B/4, B/2, 3B/4, B-1]\n"
-        "  -s, --seeds N         seeds per architecture (weights, sample) [5]\n"
-        "      --seed N          first seed, at least 1                   [1]\n"
-        "      --input-dim N     features of the synthetic inputs         [32]\n"
-        "      --samples N       size of the synthetic set                [4096]\n"
-        "  -o, --out DIR         run folder                               [runs/jacobian]\n"
-        "      --term TERM       also draw the per-depth figure in the terminal: dumb [none]\n"
-        "      --no-plot         write the data and .gp scripts, draw nothing\n"
-        "  -q, --quiet           no summary on stdout\n"
-        "  -h, --help            this help\n"
-        "  -V, --version         the version\n\n"
-        "The numerical rank counts singular values above d * eps * sigma_max. A ReLU unit that\n"
-        "is off zeroes a row of J: plain and resnet (post-activation) ReLU Jacobians are then\n"
-        "exactly singular, their condition number is infinite (inf), and condition_range =\n"
-        "sigma_max / (smallest nonzero sigma) describes the directions that survive.\n"
-        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
-        "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
-        "error (nothing is written).\n",
-        GF_JACOBIAN_FULL_MAX, GF_JACOBIAN_FULL_MAX, WARMUP_BATCH, MAX_SPECTRA);
-}
+#define MAX_SPECTRA 64
+#define WARMUP_BATCH 64
+#define FULL_MAX "512" /* GF_JACOBIAN_FULL_MAX, for the help */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+_Static_assert(GF_JACOBIAN_FULL_MAX == 512, "FULL_MAX is GF_JACOBIAN_FULL_MAX");
 
 typedef struct options {
-    gf_common_opts c;
+    cli_common c; /* first: the shared options */
     long samples, bn_warmup;
     int bn_warmup_set;
     int spectra[MAX_SPECTRA], n_spectra; /* 0: the default list */
@@ -80,76 +30,70 @@ typedef struct options {
 static int parse_level(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
+    if (cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
         return -1;
     *(int *)out = (int)v;
     return 0;
 }
 
-static int parse(int argc, char **argv, options *o)
+static int set_spectra(const cli_arg *a, void *opts)
 {
-    enum { O_INDIM = GF_OPT_OWN, O_SAMPLES, O_WARMUP, O_SPECTRA };
-    static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS,
-        {"depth", required_argument, 0, 'd'},         {"input-dim", required_argument, 0, O_INDIM},
-        {"samples", required_argument, 0, O_SAMPLES}, {"bn-warmup", required_argument, 0, O_WARMUP},
-        {"spectra", required_argument, 0, O_SPECTRA}, {0, 0, 0, 0},
-    };
-    *o = (options){.c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN,
-                   GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1,
-                   .out = "runs/jacobian"}, .samples = 4096, .bn_warmup = 20};
-    long v;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS "d:", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
-        if (r != 0) {
-            if (r < 0 || r == 2)
-                return r < 0 ? -1 : 1;
-            continue;
-        }
-        int bad = 0;
-        switch (c) {
-        case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0;
-            break;
-        case O_INDIM:
-            bad = gf_cli_int(CMD, "--input-dim", optarg, 1, 1 << 20, &v) != 0;
-            o->c.cfg.in_dim = (size_t)v;
-            break;
-        case O_SAMPLES:
-            bad = gf_cli_int(CMD, "--samples", optarg, 2, 1 << 24, &o->samples) != 0;
-            break;
-        case O_WARMUP:
-            bad = gf_cli_int(CMD, "--bn-warmup", optarg, 0, 100000, &o->bn_warmup) != 0;
-            o->bn_warmup_set = 1;
-            break;
-        default: /* O_SPECTRA */
-            o->spectra_all = strcmp(optarg, "all") == 0;
-            o->n_spectra = 0;
-            if (!o->spectra_all)
-                bad = (o->n_spectra = gf_cli_list(CMD, "--spectra", optarg, MAX_SPECTRA,
-                                                  parse_level, o->spectra,
-                                                  sizeof *o->spectra)) < 0;
-            break;
-        }
-        if (bad)
-            return -1;
-    }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
-        return -1;
-    if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it needs "
-                    "--norm batch");
-        return -1;
-    }
-    if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
-                    o->samples, WARMUP_BATCH);
-        return -1;
-    }
+    options *o = opts;
+    o->spectra_all = strcmp(a->value, "all") == 0;
+    o->n_spectra = 0;
+    if (!o->spectra_all &&
+        (o->n_spectra = cli_list(CMD, a->opt, a->value, MAX_SPECTRA, parse_level, o->spectra,
+                                 sizeof *o->spectra)) < 0)
+        return CLI_EXIT_USAGE;
     return 0;
+}
+
+static int set_warmup_given(const cli_arg *a, void *opts)
+{
+    (void)a;
+    ((options *)opts)->bn_warmup_set = 1;
+    return 0;
+}
+
+static const cli_option table[] = {
+    CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"),
+    CLI_DEPTH_N(options, "weight layers, 2B + 2 (B blocks of two Linear)    [56]"),
+    CLI_WIDTH(options, "features in every block (full spectra up to " FULL_MAX ") [128]"),
+    CLI_INIT(options, "torch, he, xavier, lecun, orthogonal     [torch]"),
+    CLI_NORM(options, "none, batch, layer                       [none]"),
+    CLI_ACT(options, "relu, tanh, linear                       [relu]"),
+    CLI_ZERO_INIT(options),
+    {CLI_INT, "bn-warmup", 0, "N",
+     "with --norm batch: the running statistics from N training-mode\n"
+     "passes of " STR(WARMUP_BATCH) " samples (their plain average); 0 keeps the\n"
+     "initial ones (mean 0, variance 1), with which eval-mode batch\n"
+     "norm is gamma x / sqrt(1 + eps) + beta, nearly the identity\n"
+     "at initialization                        [20]",
+     CLI_AT(options, bn_warmup), .min = 0, .max = 100000, .set = set_warmup_given},
+    {CLI_CALL, "spectra", 0, "LIST",
+     "block boundaries l whose whole spectra (of dx_B/dx_l and of\n"
+     "J_l) go into spectra.tsv, or 'all' (at most " STR(MAX_SPECTRA) ", spread over\n"
+     "0..B); the density figure uses the smallest l\n"
+     "                                [0, B/4, B/2, 3B/4, B-1]", .set = set_spectra},
+    CLI_SEEDS(options, "seeds per architecture (weights, sample) [5]"),
+    CLI_SEED(options, "first seed, at least 1                   [1]"),
+    CLI_INPUT_DIM(options, "features of the synthetic inputs         [32]"),
+    {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",
+     CLI_AT(options, samples), .min = 2, .max = 1 << 24},
+    CLI_OUT(options, "run folder                               [runs/jacobian]"),
+    CLI_TERM(options, "also draw the per-depth figure in the terminal: dumb [none]"),
+    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
+    CLI_QUIET(options, "no summary on stdout"),
+    CLI_HELP_VERSION,
+    {CLI_END},
+};
+
+static void init(void *opts)
+{
+    *(options *)opts = (options){
+        .c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
+              GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .out = "runs/jacobian"},
+        .samples = 4096, .bn_warmup = 20};
 }
 
 /* The block boundaries whose spectra are kept: checked against B, sorted,
@@ -173,13 +117,13 @@ static int spectra_levels(options *o, int B)
     }
     for (int i = 0; i < o->n_spectra; i++) {
         if (o->spectra[i] > B) {
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "--spectra: %d is beyond the last block boundary "
+            cli_fail(CLI_EXIT_USAGE, CMD, "--spectra: %d is beyond the last block boundary "
                         "(B = %d at depth %d)", o->spectra[i], B, o->c.cfg.depth);
             return -1;
         }
         for (int j = 0; j < i; j++)
             if (o->spectra[i] == o->spectra[j]) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--spectra: %d is listed twice", o->spectra[i]);
+                cli_fail(CLI_EXIT_USAGE, CMD, "--spectra: %d is listed twice", o->spectra[i]);
                 return -1;
             }
     }
@@ -204,19 +148,6 @@ static double bytes_needed(const options *o)
     return 8.0 * (tape + jac + spectra + (double)o->samples * ((double)o->c.cfg.in_dim + 1.0));
 }
 
-static int fits_in_memory(const options *o)
-{
-    const double need = bytes_needed(o);
-    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    if (have > 0 && need > 0.8 * have) {
-        gf_cli_fail(GF_EXIT_USAGE, CMD, "this run needs about %.1f GiB of memory; the machine has "
-                    "%.1f GiB (reduce --depth or --width)",
-                    need / 1073741824.0, have / 1073741824.0);
-        return 0;
-    }
-    return 1;
-}
-
 static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
@@ -234,9 +165,7 @@ static const char *batchnorm_text(const options *o, char *buf, size_t size)
 static void describe_run(json_t *m, const options *o, const gf_jacobian_result *res,
                          const char *bn)
 {
-    json_t *seeds = json_array(), *archs = json_array(), *levels = json_array();
-    for (long k = 0; k < o->c.seeds; k++)
-        json_array_append_new(seeds, json_integer(o->c.seed + k));
+    json_t *archs = json_array(), *levels = json_array();
     for (int a = 0; a < res->spec.n_archs; a++)
         json_array_append_new(archs, json_string(gf_arch_names[res->spec.archs[a]]));
     for (int i = 0; i < o->n_spectra; i++)
@@ -262,7 +191,7 @@ static void describe_run(json_t *m, const options *o, const gf_jacobian_result *
         "rank", "numerical rank: singular values above d * eps * sigma_max",
         "condition", "sigma_max / sigma_min; inf when numerically singular; condition_range "
         "= sigma_max / smallest singular value above the rank tolerance"));
-    json_object_set_new(m, "seeds", seeds);
+    json_object_set_new(m, "seeds", cli_seed_list(&o->c));
     json_object_set_new(m, "seed_use", json_string(
         "seed k initializes the weights, then draws the sample, then the warm-up batches, "
         "then the power iteration's start, from one mt19937 stream"));
@@ -272,80 +201,87 @@ static void describe_run(json_t *m, const options *o, const gf_jacobian_result *
     json_object_set_new(m, "results", jacobian_manifest_results(res));
 }
 
-int cmd_jacobian(int argc, char **argv)
+static int check(void *opts)
 {
-    options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    char why[512], bn[160];
-    if (gf_stack_config_check(&o.c.cfg, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
-    if (spectra_levels(&o, gf_stack_blocks(&o.c.cfg)) != 0 || !fits_in_memory(&o))
-        return GF_EXIT_USAGE;
-    batchnorm_text(&o, bn, sizeof bn);
+    options *o = opts;
+    char why[512];
+    if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
+                        "needs --norm batch");
+    if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
+                        o->samples, WARMUP_BATCH);
+    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+    if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
+        cli_fits_in_memory(CMD, bytes_needed(o), "--depth or --width") != 0)
+        return CLI_EXIT_USAGE;
+    return 0;
+}
 
-    const double t0 = gf_cli_now();
-    json_t *m = gf_manifest_new(CMD, argc, argv);
-    const int existed = access(o.c.out, F_OK) == 0;
-    if (gf_make_dirs(o.c.out) != 0) {
-        json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
-                           strerror(errno));
-    }
+/* One gf_jacobian_run over the synthetic set, with a progress line. */
+static int measure(const options *o, gf_jacobian_result *res)
+{
     gf_dataset data;
-    gf_jacobian_result res = {0};
-    int status = GF_EXIT_OK;
-    if (gf_synthetic_make(&data, (size_t)o.samples, o.c.cfg.in_dim, o.c.cfg.classes, 1.5, 0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory making the synthetic set");
-        goto fail;
-    }
+    char why[512];
     gf_arch archs[GF_ARCH_COUNT];
-    for (int i = 0; i < o.c.n_archs; i++)
-        archs[i] = (gf_arch)o.c.archs[i];
-    gf_progress prog;
-    gf_progress_begin(&prog, "jacobian: runs");
+    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
+        return CLI_EXIT_RUNTIME;
+    cli_progress prog;
+    cli_progress_begin(&prog, "jacobian: runs");
     const gf_jacobian_spec spec = {
-        .base = o.c.cfg, .archs = archs, .n_archs = o.c.n_archs, .seeds = (int)o.c.seeds,
-        .seed0 = (unsigned long)o.c.seed, .data = &data,
-        .bn_warmup = o.c.cfg.norm == GF_NORM_BATCH ? (int)o.bn_warmup : 0,
-        .warmup_batch = WARMUP_BATCH, .spectra = o.spectra, .n_spectra = o.n_spectra,
-        .progress = gf_progress_update, .progress_ctx = &prog};
-    const int rc = gf_jacobian_run(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog);
+        .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
+        .seed0 = (unsigned long)o->c.seed, .data = &data,
+        .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
+        .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
+        .progress = cli_progress_update, .progress_ctx = &prog};
+    const int rc = gf_jacobian_run(&spec, res, why, sizeof why);
+    cli_progress_end(&prog);
     gf_dataset_release(&data);
-    if (rc != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
-        goto fail;
+    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why) : 0;
+}
+
+static int run(cli_run *r, void *opts)
+{
+    const options *o = opts;
+    gf_jacobian_result res = {0};
+    char why[512], bn[160];
+    batchnorm_text(o, bn, sizeof bn);
+    int status = measure(o, &res), spectral = 0;
+    if (status == 0 && gf_jacobian_write(&res, r->dir, why, sizeof why) != 0)
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
+    if (status == 0) {
+        describe_run(r->manifest, o, &res, bn);
+        status = cli_run_manifest(r);
     }
-    char path[4096];
-    if (gf_jacobian_write(&res, o.c.out, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
-        goto done;
-    }
-    describe_run(m, &o, &res, bn);
-    if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
-        gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.c.out,
-                             strerror(errno));
-        goto done;
-    }
-    const jacobian_drawing d = {.dir = o.c.out, .draw = !o.c.no_plot,
-                                .terminal = o.c.term_dumb, .batchnorm = bn};
-    int drawn = 0, spectral = 0;
-    if (jacobian_figures(&res, &d, &drawn, &spectral) != 0) {
-        status = GF_EXIT_RUNTIME;
-        goto done;
-    }
-    if (!o.c.quiet)
-        jacobian_summary(&res, &d, drawn, spectral);
-done:
+    if (status == 0)
+        status = jacobian_figures(r, &res, bn, &spectral);
+    if (status == 0 && !o->c.quiet)
+        jacobian_summary(&res, r->dir, bn, cli_run_drawn(r), spectral);
     gf_jacobian_release(&res);
-    json_decref(m);
-    return status;
-fail: /* nothing was written: leave no empty folder behind */
-    json_decref(m);
-    if (!existed)
-        rmdir(o.c.out);
     return status;
 }
+
+const cli_command cli_jacobian = {
+    .name = CMD,
+    .summary = "singular values of the block and end-to-end Jacobians per depth",
+    .about =
+        "Builds each architecture at initialization, takes one sample of the built-in synthetic\n"
+        "set per seed and computes at it, with the engine's vector-Jacobian products, every\n"
+        "block Jacobian J_l = dx_{l+1}/dx_l and every end-to-end Jacobian dx_B/dx_l (batch norm\n"
+        "in evaluation mode: a per-sample Jacobian). Up to width " FULL_MAX " every singular value of\n"
+        "every Jacobian is computed (GSL's bidiagonalization, then bisection); above, only the\n"
+        "largest, by power iteration, and the smallest is not available (n/a, nan in the TSVs).\n"
+        "Writes into the run folder: jacobian.tsv, jacobian_mean.tsv, spectra.tsv, manifest.json,\n"
+        "jacobian_depth.png/.svg/.gp, jacobian_density.png/.svg/.gp and\n"
+        "block_spectra.png/.svg/.gp (the last two and spectra.tsv need the full spectra).\n\n",
+    .epilog =
+        "The numerical rank counts singular values above d * eps * sigma_max. A ReLU unit that\n"
+        "is off zeroes a row of J: plain and resnet (post-activation) ReLU Jacobians are then\n"
+        "exactly singular, their condition number is infinite (inf), and condition_range =\n"
+        "sigma_max / (smallest nonzero sigma) describes the directions that survive.\n"
+        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
+        "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
+        "error (nothing is written).\n",
+    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+};

@@ -84,10 +84,10 @@ static void help(void)
 
 static int parse(int argc, char **argv, lesion_options *o)
 {
-    enum { O_FROM = GF_OPT_OWN, O_DATA, O_DATADIR, O_NTRAIN, O_NTEST, O_DRAWS, O_SWAPS,
+    enum { O_FROM = CLI_OPT_OWN, O_DATA, O_DATADIR, O_NTRAIN, O_NTEST, O_DRAWS, O_SWAPS,
            O_DRAWSEED };
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS,
+        CLI_COMMON_LONGOPTS,
         {"depth", required_argument, 0, 'd'},         {"epochs", required_argument, 0, 'e'},
         {"from", required_argument, 0, O_FROM},       {"data", required_argument, 0, O_DATA},
         {"data-dir", required_argument, 0, O_DATADIR}, {"ntrain", required_argument, 0, O_NTRAIN},
@@ -96,12 +96,12 @@ static int parse(int argc, char **argv, lesion_options *o)
         {"draw-seed", required_argument, 0, O_DRAWSEED}, {0, 0, 0, 0},
     };
     static const struct { int code; const char *name; } shaping[] = { /* refused with --from */
-        {'w', "--width"}, {GF_OPT_INIT, "--init"}, {GF_OPT_NORM, "--norm"},
-        {GF_OPT_ACT, "--act"}, {GF_OPT_ZERO, "--zero-init-residual"}, {O_DATA, "--data"},
+        {'w', "--width"}, {CLI_OPT_INIT, "--init"}, {CLI_OPT_NORM, "--norm"},
+        {CLI_OPT_ACT, "--act"}, {CLI_OPT_ZERO, "--zero-init-residual"}, {O_DATA, "--data"},
         {O_NTRAIN, "--ntrain"}, {'e', "--epochs"},
     };
-    gf_train_opts t; /* degrade's training, of which --epochs and --ntrain are options here */
-    gf_train_opts_default(&t);
+    cli_train_opts t; /* degrade's training, of which --epochs and --ntrain are options here */
+    cli_train_opts_default(&t);
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = 64;
     cfg.norm = GF_NORM_BATCH;
@@ -117,14 +117,14 @@ static int parse(int argc, char **argv, lesion_options *o)
     long v;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS "d:e:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "d:e:", longopts, NULL)) != -1) {
         if (c == 's')
-            return gf_cli_fail(-1, CMD, "--seeds: a lesion study takes one net per "
+            return cli_fail(-1, CMD, "--seeds: a lesion study takes one net per "
                                         "architecture; choose it with --seed");
         for (int i = 0; !o->train_option && i < (int)(sizeof shaping / sizeof *shaping); i++)
             if (c == shaping[i].code)
                 o->train_option = shaping[i].name;
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
@@ -133,40 +133,40 @@ static int parse(int argc, char **argv, lesion_options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
+            bad = cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
             break;
         case 'e':
-            bad = gf_cli_int(CMD, "--epochs", optarg, 1, 100000, &v) != 0;
+            bad = cli_int(CMD, "--epochs", optarg, 1, 100000, &v) != 0;
             o->train.epochs = (int)v;
             break;
         case O_FROM:
             o->from = optarg;
-            bad = !*optarg && gf_cli_fail(-1, CMD, "--from needs a non-empty path");
+            bad = !*optarg && cli_fail(-1, CMD, "--from needs a non-empty path");
             break;
         case O_DATA:
-            bad = (k = gf_cli_choice(CMD, "--data", optarg, gf_data_names)) < 0;
+            bad = (k = cli_choice(CMD, "--data", optarg, gf_data_names)) < 0;
             o->data = (gf_data_kind)k;
             break;
         case O_DATADIR:
             o->data_dir = optarg;
             o->data_dir_set = 1;
-            bad = !*optarg && gf_cli_fail(-1, CMD, "--data-dir needs a non-empty path");
+            bad = !*optarg && cli_fail(-1, CMD, "--data-dir needs a non-empty path");
             break;
         case O_NTRAIN:
-            bad = gf_cli_int(CMD, "--ntrain", optarg, 2, 60000, &o->ntrain) != 0;
+            bad = cli_int(CMD, "--ntrain", optarg, 2, 60000, &o->ntrain) != 0;
             break;
         case O_NTEST:
-            bad = gf_cli_int(CMD, "--ntest", optarg, 1, 1 << 24, &o->ntest) != 0;
+            bad = cli_int(CMD, "--ntest", optarg, 1, 1 << 24, &o->ntest) != 0;
             o->ntest_set = 1;
             break;
         case O_DRAWS:
-            bad = gf_cli_int(CMD, "--draws", optarg, 1, 100000, &o->draws) != 0;
+            bad = cli_int(CMD, "--draws", optarg, 1, 100000, &o->draws) != 0;
             break;
         case O_SWAPS:
-            bad = gf_cli_int(CMD, "--swaps", optarg, 0, 1000000, &o->swaps) != 0;
+            bad = cli_int(CMD, "--swaps", optarg, 0, 1000000, &o->swaps) != 0;
             break;
         default: /* O_DRAWSEED: from 1, as --seed */
-            bad = gf_cli_int(CMD, "--draw-seed", optarg, 1, 2147483647L, &o->draw_seed) != 0;
+            bad = cli_int(CMD, "--draw-seed", optarg, 1, 2147483647L, &o->draw_seed) != 0;
             break;
         }
         if (bad)
@@ -175,19 +175,19 @@ static int parse(int argc, char **argv, lesion_options *o)
     t.ntrain = o->ntrain;
     t.train.epochs = o->train.epochs;
     if (!o->from && (long)t.train.batch > o->ntrain)
-        return gf_cli_fail(-1, CMD, "--ntrain %ld is smaller than the batch (%zu)", o->ntrain,
+        return cli_fail(-1, CMD, "--ntrain %ld is smaller than the batch (%zu)", o->ntrain,
                            t.train.batch);
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || gf_train_opts_finish(CMD, &t) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &t) != 0)
         return -1;
     o->train = t.train;
     o->c.cfg.depth = o->depth;
     const int B = gf_stack_blocks(&o->c.cfg);
     if (o->from && o->train_option)
-        return gf_cli_fail(-1, CMD, "%s shapes the nets to train; with --from they come from "
+        return cli_fail(-1, CMD, "%s shapes the nets to train; with --from they come from "
                                     "%s/manifest.json",
                            o->train_option, o->from);
     if (o->swaps > 0 && B < 2)
-        return gf_cli_fail(-1, CMD, "--swaps: one block has nothing to swap with");
+        return cli_fail(-1, CMD, "--swaps: one block has nothing to swap with");
     if (o->swaps < 0)
         o->swaps = B >= 2 ? B : 0;
     return 0;
@@ -220,18 +220,18 @@ static void release(run_state *s)
 static int prepare(lesion_options *o, run_state *s, lesion_source *src, int *status)
 {
     char why[512];
-    *status = GF_EXIT_RUNTIME;
+    *status = CLI_EXIT_RUNTIME;
     if (o->from && lesion_read_run(o, src, status) != 0)
         return -1;
-    *status = o->from ? GF_EXIT_RUNTIME : GF_EXIT_USAGE;
+    *status = o->from ? CLI_EXIT_RUNTIME : CLI_EXIT_USAGE;
     if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
-    *status = GF_EXIT_RUNTIME;
+        return cli_fail(-1, CMD, "%s", why);
+    *status = CLI_EXIT_RUNTIME;
     if (gf_degrade_data(o->data, o->data_dir, (size_t)src->ntrain, (size_t)src->run_ntest,
                         &s->train, &s->run_test, &src->data_name, why, sizeof why) != 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
+        return cli_fail(-1, CMD, "%s", why);
     if (gf_dataset_slice(&s->test, &s->run_test, 0, (size_t)o->ntest) != 0)
-        return gf_cli_fail(-1, CMD, "out of memory");
+        return cli_fail(-1, CMD, "out of memory");
     src->data_dir = o->data_dir;
     if (o->from)
         return lesion_load(o, o->from, s->test.dim, s->net, src);
@@ -240,7 +240,7 @@ static int prepare(lesion_options *o, run_state *s, lesion_source *src, int *sta
                         "the built-in synthetic set\n",
                 o->data_dir);
     if (gf_make_dirs(o->c.out) != 0)
-        return gf_cli_fail(-1, CMD, "cannot use output folder '%s': %s", o->c.out,
+        return cli_fail(-1, CMD, "cannot use output folder '%s': %s", o->c.out,
                            strerror(errno));
     if (lesion_train(o, &s->train, &s->test, src) != 0)
         return -1;
@@ -249,7 +249,7 @@ static int prepare(lesion_options *o, run_state *s, lesion_source *src, int *sta
 
 static void on_eval(void *ctx, int done, int total)
 {
-    gf_progress_update(ctx, done, total);
+    cli_progress_update(ctx, done, total);
 }
 
 /* Every lesion of every net. 0, or -1 after a one-line error. */
@@ -258,16 +258,16 @@ static int lesion_all(const lesion_options *o, run_state *s)
     for (int a = 0; a < o->c.n_archs; a++, s->n_res++) {
         char label[64], why[512];
         snprintf(label, sizeof label, "lesion: %s-%d", gf_arch_names[o->c.archs[a]], o->depth);
-        gf_progress bar;
-        gf_progress_begin(&bar, label);
+        cli_progress bar;
+        cli_progress_begin(&bar, label);
         const gf_lesion_spec spec = {
             .test = &s->test, .draws = (int)o->draws, .max_delete = s->net[a]->blocks,
             .max_swaps = (int)o->swaps, .seed = (unsigned long)o->draw_seed,
             .eval_batch = 500 /* memory only */, .progress = on_eval, .progress_ctx = &bar};
         const int rc = gf_lesion_run(s->net[a], &spec, &s->res[a], why, sizeof why);
-        gf_progress_end(&bar);
+        cli_progress_end(&bar);
         if (rc != 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -277,7 +277,7 @@ int cmd_lesion(int argc, char **argv)
     lesion_options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     run_state s = {.manifest = gf_manifest_new(CMD, argc, argv)};
     lesion_source src = {.ntrain = o.ntrain, .run_ntest = o.ntest, .epochs = {-1, -1, -1}};
     for (int a = 0; a < GF_ARCH_COUNT; a++)
@@ -285,30 +285,30 @@ int cmd_lesion(int argc, char **argv)
     int status, drawn = 0;
     if (prepare(&o, &s, &src, &status) != 0)
         goto done;
-    status = GF_EXIT_RUNTIME;
+    status = CLI_EXIT_RUNTIME;
     if (o.from && gf_make_dirs(o.c.out) != 0) { /* (training made it already) */
-        gf_cli_fail(-1, CMD, "cannot use output folder '%s': %s", o.c.out, strerror(errno));
+        cli_fail(-1, CMD, "cannot use output folder '%s': %s", o.c.out, strerror(errno));
         goto done;
     }
-    const double t0 = gf_cli_now();
+    const double t0 = gf_now();
     if (lesion_all(&o, &s) != 0)
         goto done;
-    const double seconds = gf_cli_now() - t0;
+    const double seconds = gf_now() - t0;
     char why[512], path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
     lesion_describe(s.manifest, s.res, s.n_res, &o, &src);
     if (gf_lesion_write(s.res, s.n_res, o.c.out, why, sizeof why) != 0) {
-        gf_cli_fail(-1, CMD, "%s", why);
+        cli_fail(-1, CMD, "%s", why);
         goto done;
     }
     if (gf_manifest_write(s.manifest, path, src.train_seconds + seconds) != 0) {
-        gf_cli_fail(-1, CMD, "cannot write %s: %s", path, strerror(errno));
+        cli_fail(-1, CMD, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
     if (lesion_figures(s.res, s.n_res, &o, &src, &drawn) != 0 ||
         lesion_summary(s.res, s.n_res, &o, &src, drawn) != 0)
         goto done;
-    status = GF_EXIT_OK;
+    status = CLI_EXIT_OK;
 done:
     release(&s);
     return status;

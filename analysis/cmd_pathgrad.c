@@ -83,7 +83,7 @@ static void help(void)
 static int parse_k(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 0, 100000, &v) != 0)
+    if (cli_int(cmd, opt, item, 0, 100000, &v) != 0)
         return -1;
     *(int *)out = (int)v;
     return 0;
@@ -95,7 +95,7 @@ static int sample_lengths(const char *arg, pathgrad_options *o)
     o->n_ks = 0;
     if (o->ks_auto || strcmp(arg, "none") == 0)
         return 0;
-    o->n_ks = gf_cli_list(CMD, "--sample-k", arg, GF_PATHGRAD_MAX_LENGTHS, parse_k, o->ks,
+    o->n_ks = cli_list(CMD, "--sample-k", arg, GF_PATHGRAD_MAX_LENGTHS, parse_k, o->ks,
                           sizeof *o->ks);
     return o->n_ks < 0 ? -1 : 0;
 }
@@ -107,42 +107,42 @@ static const char *net_option(int c)
     case 'a': return "--arch";
     case 'd': return "--depth";
     case 'w': return "--width";
-    case GF_OPT_INIT: return "--init";
-    case GF_OPT_NORM: return "--norm";
-    case GF_OPT_ACT: return "--act";
-    case GF_OPT_ZERO: return "--zero-init-residual";
-    case GF_OPT_SEED: return "--seed";
+    case CLI_OPT_INIT: return "--init";
+    case CLI_OPT_NORM: return "--norm";
+    case CLI_OPT_ACT: return "--act";
+    case CLI_OPT_ZERO: return "--zero-init-residual";
+    case CLI_OPT_SEED: return "--seed";
     case 'e': return "--epochs";
     case 'b': return "--batch";
-    case GF_OPT_OPTIM: return "--optimizer";
-    case GF_OPT_LR: return "--lr";
-    case GF_OPT_MOMENTUM: return "--momentum";
-    case GF_OPT_NESTEROV: return "--nesterov";
-    case GF_OPT_WD: return "--weight-decay";
-    case GF_OPT_SCHED: return "--schedule";
-    case GF_OPT_MILESTONES: return "--milestones";
-    case GF_OPT_GAMMA: return "--gamma";
-    case GF_OPT_WARMUP: return "--warmup";
-    case GF_OPT_CLIP: return "--clip";
-    case GF_OPT_PROBE: return "--probe-every";
-    case GF_OPT_RESUME: return "--resume";
+    case CLI_OPT_OPTIM: return "--optimizer";
+    case CLI_OPT_LR: return "--lr";
+    case CLI_OPT_MOMENTUM: return "--momentum";
+    case CLI_OPT_NESTEROV: return "--nesterov";
+    case CLI_OPT_WD: return "--weight-decay";
+    case CLI_OPT_SCHED: return "--schedule";
+    case CLI_OPT_MILESTONES: return "--milestones";
+    case CLI_OPT_GAMMA: return "--gamma";
+    case CLI_OPT_WARMUP: return "--warmup";
+    case CLI_OPT_CLIP: return "--clip";
+    case CLI_OPT_PROBE: return "--probe-every";
+    case CLI_OPT_RESUME: return "--resume";
     default: return NULL;
     }
 }
 
 static int parse(int argc, char **argv, pathgrad_options *o)
 {
-    enum { O_LOAD = GF_OPT_OWN, O_SAMPLES, O_SAMPLE_K };
+    enum { O_LOAD = CLI_OPT_OWN, O_SAMPLES, O_SAMPLE_K };
     static const struct option longopts[] = {
         {"arch", required_argument, 0, 'a'},          {"depth", required_argument, 0, 'd'},
-        {"width", required_argument, 0, 'w'},         {"init", required_argument, 0, GF_OPT_INIT},
-        {"norm", required_argument, 0, GF_OPT_NORM},  {"act", required_argument, 0, GF_OPT_ACT},
-        {"zero-init-residual", no_argument, 0, GF_OPT_ZERO},
-        {"seed", required_argument, 0, GF_OPT_SEED},  {"load", required_argument, 0, O_LOAD},
+        {"width", required_argument, 0, 'w'},         {"init", required_argument, 0, CLI_OPT_INIT},
+        {"norm", required_argument, 0, CLI_OPT_NORM},  {"act", required_argument, 0, CLI_OPT_ACT},
+        {"zero-init-residual", no_argument, 0, CLI_OPT_ZERO},
+        {"seed", required_argument, 0, CLI_OPT_SEED},  {"load", required_argument, 0, O_LOAD},
         {"images", required_argument, 0, 'n'},        {"samples", required_argument, 0, O_SAMPLES},
-        {"sample-k", required_argument, 0, O_SAMPLE_K}, GF_TRAIN_LONGOPTS,
-        {"out", required_argument, 0, 'o'},           {"term", required_argument, 0, GF_OPT_TERM},
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT},   {"quiet", no_argument, 0, 'q'},
+        {"sample-k", required_argument, 0, O_SAMPLE_K}, CLI_TRAIN_LONGOPTS,
+        {"out", required_argument, 0, 'o'},           {"term", required_argument, 0, CLI_OPT_TERM},
+        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT},   {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},                {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
@@ -153,7 +153,7 @@ static int parse(int argc, char **argv, pathgrad_options *o)
     *o = (pathgrad_options){.c = {.cfg = cfg, .archs = {GF_ARCH_RESNET}, .n_archs = 1, .seeds = 1,
                                   .seed = 1, .out = "runs/pathgrad"},
                             .images = 64, .samples = 32, .ks_auto = 1};
-    gf_train_opts_default(&o->t);
+    cli_train_opts_default(&o->t);
     o->t.ntest = 2000;
     o->t.train.epochs = 3;
     o->t.train.optim = gf_optim_config_default(GF_OPTIM_ADAM);
@@ -167,8 +167,8 @@ static int parse(int argc, char **argv, pathgrad_options *o)
         if (net_option(c))
             net_given = net_option(c);
         int r = 0; /* --epochs is ours: 0 means no training */
-        if (c != 'e' && (r = gf_common_option(CMD, c, optarg, argv, &o->c, help)) == 0)
-            r = gf_train_option(CMD, c, optarg, &o->t);
+        if (c != 'e' && (r = cli_common_option(CMD, c, optarg, argv, &o->c, help)) == 0)
+            r = cli_train_option(CMD, c, optarg, &o->t);
         if (r != 0) {
             if (r < 0 || r == 2)
                 return r < 0 ? -1 : 1;
@@ -177,21 +177,21 @@ static int parse(int argc, char **argv, pathgrad_options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0;
+            bad = cli_depth(CMD, "--depth", optarg, &o->c.cfg.depth) != 0;
             break;
         case 'e': /* 0: no training */
-            bad = gf_cli_int(CMD, "--epochs", optarg, 0, 100000, &v) != 0;
+            bad = cli_int(CMD, "--epochs", optarg, 0, 100000, &v) != 0;
             o->t.train.epochs = (int)v;
             break;
         case 'n':
-            bad = gf_cli_int(CMD, "--images", optarg, 1, 1 << 20, &o->images) != 0;
+            bad = cli_int(CMD, "--images", optarg, 1, 1 << 20, &o->images) != 0;
             break;
         case O_LOAD:
             o->load = optarg;
-            bad = !*optarg && gf_cli_fail(-1, CMD, "--load needs a non-empty path");
+            bad = !*optarg && cli_fail(-1, CMD, "--load needs a non-empty path");
             break;
         case O_SAMPLES:
-            bad = gf_cli_int(CMD, "--samples", optarg, 2, 1 << 20, &o->samples) != 0;
+            bad = cli_int(CMD, "--samples", optarg, 2, 1 << 20, &o->samples) != 0;
             break;
         default: /* O_SAMPLE_K */
             bad = sample_lengths(optarg, o) != 0;
@@ -200,17 +200,17 @@ static int parse(int argc, char **argv, pathgrad_options *o)
         if (bad)
             return -1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || gf_train_opts_finish(CMD, &o->t) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
         return -1;
     if (o->c.n_archs != 1 || o->c.archs[0] == GF_ARCH_PLAIN)
-        return gf_cli_fail(-1, CMD, "--arch: one residual stack, resnet or preact (a plain "
+        return cli_fail(-1, CMD, "--arch: one residual stack, resnet or preact (a plain "
                                     "stack has a single path)");
     o->c.cfg.arch = (gf_arch)o->c.archs[0];
     if (o->load && net_given)
-        return gf_cli_fail(-1, CMD, "--load takes the network, its seed and its training from "
+        return cli_fail(-1, CMD, "--load takes the network, its seed and its training from "
                                     "the checkpoint: drop %s", net_given);
     if (o->images > o->t.ntest)
-        return gf_cli_fail(-1, CMD, "--images %ld is more than --ntest %ld", o->images,
+        return cli_fail(-1, CMD, "--images %ld is more than --ntest %ld", o->images,
                            o->t.ntest);
     return 0;
 }
@@ -223,7 +223,7 @@ static int fits_in_memory(const gf_stack_config *c, long images)
     const double need = 8.0 * (12.0 * K * nd + 4.0 * K * c->width * c->width);
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (have > 0 && need > 0.8 * have)
-        return gf_cli_fail(0, CMD, "the exact split needs about %.1f GiB of memory; the machine "
+        return cli_fail(0, CMD, "the exact split needs about %.1f GiB of memory; the machine "
                                    "has %.1f GiB (reduce --depth, --width or --images)",
                            need / 1073741824.0, have / 1073741824.0);
     return 1;
@@ -236,10 +236,10 @@ static int settle_lengths(pathgrad_options *o, int blocks)
         o->n_ks = gf_pathgrad_default_lengths(blocks, o->ks);
     for (int i = 0; i < o->n_ks; i++) {
         if (o->ks[i] > blocks)
-            return gf_cli_fail(-1, CMD, "--sample-k: %d is beyond the %d blocks", o->ks[i], blocks);
+            return cli_fail(-1, CMD, "--sample-k: %d is beyond the %d blocks", o->ks[i], blocks);
         for (int j = 0; j < i; j++)
             if (o->ks[j] == o->ks[i])
-                return gf_cli_fail(-1, CMD, "--sample-k: %d is listed twice", o->ks[i]);
+                return cli_fail(-1, CMD, "--sample-k: %d is listed twice", o->ks[i]);
     }
     return 0;
 }
@@ -247,7 +247,7 @@ static int settle_lengths(pathgrad_options *o, int blocks)
 /* ---- training --------------------------------------------------------------- */
 
 typedef struct progress_ctx {
-    gf_progress bar;
+    cli_progress bar;
     int epochs;
     const char *name;
 } progress_ctx;
@@ -265,7 +265,7 @@ static void on_step(void *ctx, int epoch, long step, long steps, double loss)
     if (!p->bar.enabled || (step % 5 != 0 && step != steps))
         return;
     fprintf(stderr, "\r\033[K%s: training %s  epoch %d/%d  step %ld/%ld  loss %.4f  %.0f s",
-            CMD, p->name, epoch, p->epochs, step, steps, loss, gf_cli_now() - p->bar.start);
+            CMD, p->name, epoch, p->epochs, step, steps, loss, gf_now() - p->bar.start);
     fflush(stderr);
 }
 
@@ -277,7 +277,7 @@ static int train(const pathgrad_options *o, const gf_dataset *train_set,
     char dir[4200], why[512];
     snprintf(dir, sizeof dir, "%s/training", o->c.out);
     progress_ctx prog = {.epochs = o->t.train.epochs};
-    gf_progress_begin(&prog.bar, CMD);
+    cli_progress_begin(&prog.bar, CMD);
     const gf_arch arch = o->c.cfg.arch;
     const int depth = o->c.cfg.depth;
     const gf_degrade_spec spec = {
@@ -287,24 +287,24 @@ static int train(const pathgrad_options *o, const gf_dataset *train_set,
         .resume = o->t.resume, .on_run = on_run, .on_step = on_step, .ctx = &prog};
     gf_degrade_result res;
     int rc = gf_degrade_run_all(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog.bar);
+    cli_progress_end(&prog.bar);
     if (rc != 0)
-        gf_cli_fail(-1, CMD, "%s", why);
+        cli_fail(-1, CMD, "%s", why);
     else if (res.runs[0].failed)
-        rc = gf_cli_fail(-1, CMD, "training %s diverged: %s", res.runs[0].name, res.runs[0].why);
+        rc = cli_fail(-1, CMD, "training %s diverged: %s", res.runs[0].name, res.runs[0].why);
     else if (gf_degrade_write(&res, dir, why, sizeof why) != 0)
-        rc = gf_cli_fail(-1, CMD, "%s", why);
+        rc = cli_fail(-1, CMD, "%s", why);
     r->train_seconds = res.wall_seconds;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s/checkpoints/%s-seed%ld.safetensors", dir,
              res.runs ? res.runs[0].name : "", o->c.seed);
     gf_degrade_release(&res);
-    return rc != 0 ? GF_EXIT_RUNTIME : GF_EXIT_OK;
+    return rc != 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
 /* ---- measuring --------------------------------------------------------------- */
 
 typedef struct measure_ctx {
-    gf_progress bar;
+    cli_progress bar;
     const char *state;
 } measure_ctx;
 
@@ -314,7 +314,7 @@ static void on_length(void *ctx, int done, int total)
     if (!p->bar.enabled)
         return;
     fprintf(stderr, "\r\033[K%s: %s: sampled %d of %d path lengths  %.0f s", CMD, p->state, done,
-            total, gf_cli_now() - p->bar.start);
+            total, gf_now() - p->bar.start);
     fflush(stderr);
 }
 
@@ -328,24 +328,24 @@ static int measure(gf_stack *s, const char *state, const pathgrad_options *o,
     gf_tape *tape = gf_tape_alloc(0);
     if (!tape || gf_evaluate(s, tape, test, 256, NULL, &r->test_loss[i], &r->test_err[i]) != 0) {
         gf_tape_free(tape);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s: evaluating the test images failed", state);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: evaluating the test images failed", state);
     }
     gf_tape_free(tape);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory");
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
     gsl_rng_set(rng, 1000003ul * (unsigned long)o->c.seed + (unsigned long)i); /* per state */
     measure_ctx prog = {.state = state};
-    gf_progress_begin(&prog.bar, CMD);
+    cli_progress_begin(&prog.bar, CMD);
     const int rc = gf_pathgrad_measure(s, test->x, test->y, (size_t)o->images, o->ks, o->n_ks,
                                        (int)o->samples, rng, state, on_length, &prog,
                                        &r->curve[i], why, sizeof why);
-    gf_progress_end(&prog.bar);
+    cli_progress_end(&prog.bar);
     gsl_rng_free(rng);
     if (rc != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s: %s", state, why);
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", state, why);
     r->n_states++;
-    return GF_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* The net at initialization: configuration c, weights from seed. */
@@ -372,14 +372,14 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
     gf_dataset train_set = {0}, test_set = {0};
     gf_stack *trained = NULL, *init = NULL;
     json_t *m = gf_manifest_new(CMD, argc, argv);
-    const double t0 = gf_cli_now();
-    int status = GF_EXIT_RUNTIME, existed = access(o.c.out, F_OK) == 0;
+    const double t0 = gf_now();
+    int status = CLI_EXIT_RUNTIME, existed = access(o.c.out, F_OK) == 0;
     r->seed = o.c.seed;
     r->epochs = o.load ? -1 : o.t.train.epochs;
     if (o.load) { /* the network first: its depth settles the sampled lengths */
         gf_checkpoint_info info;
         if (!(trained = gf_stack_from_checkpoint(o.load, &info, why, sizeof why))) {
-            status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "--load: %s", why);
+            status = cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
             goto done;
         }
         o.c.cfg = trained->cfg;
@@ -387,63 +387,63 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         r->epochs = info.epochs_done > 0 ? (int)info.epochs_done : -1;
         snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o.load);
         if (o.c.cfg.arch == GF_ARCH_PLAIN) {
-            status = gf_cli_fail(GF_EXIT_USAGE, CMD, "--load: %s holds a plain stack, which has a "
+            status = cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds a plain stack, which has a "
                                                      "single path", o.load);
             goto done;
         }
     }
     r->cfg = o.c.cfg;
     if (settle_lengths(&o, gf_stack_blocks(&o.c.cfg)) != 0 || !fits_in_memory(&o.c.cfg, o.images)) {
-        status = GF_EXIT_USAGE;
+        status = CLI_EXIT_USAGE;
         goto done;
     }
     if (gf_degrade_data(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train_set,
                         &test_set, &r->data_name, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     r->n_test = test_set.n;
     if (o.load && trained->cfg.in_dim != test_set.dim) {
-        status = gf_cli_fail(GF_EXIT_USAGE, CMD, "--load: the net reads %zu inputs, the %s images "
+        status = cli_fail(CLI_EXIT_USAGE, CMD, "--load: the net reads %zu inputs, the %s images "
                              "have %zu (choose --data)", trained->cfg.in_dim, r->data_name,
                              test_set.dim);
         goto done;
     }
     o.c.cfg.in_dim = r->cfg.in_dim = test_set.dim;
     if (strcmp(r->data_name, "synthetic") == 0 && o.t.data == GF_DATA_AUTO && !o.c.quiet)
-        gf_cli_warn(CMD, "Fashion-MNIST is not installed in %s; using the built-in synthetic "
+        cli_warn(CMD, "Fashion-MNIST is not installed in %s; using the built-in synthetic "
                          "set (apt-get install dataset-fashion-mnist for the real one)",
                     o.t.data_dir);
     if (gf_make_dirs(o.c.out) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                              strerror(errno));
         goto done;
     }
     if (!o.load && o.t.train.epochs > 0) {
-        if ((status = train(&o, &train_set, &test_set, r)) != GF_EXIT_OK)
+        if ((status = train(&o, &train_set, &test_set, r)) != CLI_EXIT_OK)
             goto done;
-        status = GF_EXIT_RUNTIME;
+        status = CLI_EXIT_RUNTIME;
         if (!(trained = gf_stack_from_checkpoint(r->checkpoint, NULL, why, sizeof why))) {
-            gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+            cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
             goto done;
         }
     }
     if (!(init = initial_net(&o.c.cfg, r->seed))) {
-        gf_cli_fail(GF_EXIT_RUNTIME, CMD, "out of memory for the network");
+        cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory for the network");
         goto done;
     }
-    if (measure(init, "init", &o, &test_set, r) != GF_EXIT_OK ||
-        (trained && measure(trained, "trained", &o, &test_set, r) != GF_EXIT_OK))
+    if (measure(init, "init", &o, &test_set, r) != CLI_EXIT_OK ||
+        (trained && measure(trained, "trained", &o, &test_set, r) != CLI_EXIT_OK))
         goto done;
-    r->wall_seconds = gf_cli_now() - t0;
+    r->wall_seconds = gf_now() - t0;
     if (gf_pathgrad_write(r->curve, r->n_states, o.c.out, why, sizeof why) != 0) {
-        gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
     }
     pathgrad_describe(m, r, &o);
     snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
     if (gf_manifest_write(m, path, r->wall_seconds) != 0) {
-        gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
+        cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
     int drawn = 0;
@@ -451,9 +451,9 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         goto done;
     if (!o.c.quiet)
         pathgrad_summary(r, &o, drawn);
-    status = GF_EXIT_OK;
+    status = CLI_EXIT_OK;
 done:
-    if (status != GF_EXIT_OK && !existed)
+    if (status != CLI_EXIT_OK && !existed)
         rmdir(o.c.out); /* only when empty: what was written stays */
     json_decref(m);
     gf_stack_free(trained);
@@ -468,14 +468,14 @@ int cmd_pathgrad(int argc, char **argv)
     pathgrad_options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512];
     if (gf_stack_config_check(&o.c.cfg, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_USAGE, CMD, "%s", why);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
     if (!o.load && !fits_in_memory(&o.c.cfg, o.images))
-        return GF_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     if (!o.load && settle_lengths(&o, gf_stack_blocks(&o.c.cfg)) != 0)
-        return GF_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     pathgrad_run r = {0};
     const int status = run(&o, argc, argv, &r);
     for (int i = 0; i < 2; i++)

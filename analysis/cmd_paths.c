@@ -1,89 +1,63 @@
 /* cmd_paths.c: gradflow paths, the path-length distribution of a residual
  * network (Veit et al. 2016): B blocks open 2^B paths, C(B, k) of them
  * through exactly k branches. */
-#include "cli.h"
 #include "commands.h"
-#include "options.h"
+#include "run.h"
 
 #include "gradflow.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 static const char CMD[] = "paths";
 
-enum { MAX_BLOCKS = 100000 };
+#define MAX_BLOCKS 100000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-static void help(void)
+typedef struct options {
+    cli_common c; /* first: the shared options (out, drawing, quiet) */
+    int blocks, given;
+} options;
+
+/* --blocks and --depth set the same count: one of them, once. */
+static int set_blocks(const cli_arg *a, void *opts)
 {
-    printf(
-        "Usage: gradflow paths [OPTIONS]\n\n"
-        "Counts the paths of a residual network by length. Unrolled, B blocks\n"
-        "x_{l+1} = x_l + F_l(x_l) open 2^B paths from input to output; at each block a path\n"
-        "takes the skip or the branch, so C(B, k) paths go through exactly k branches and the\n"
-        "length is Binomial(B, 1/2). Counts are computed in log space (any B up to %d);\n"
-        "paths.tsv holds them exactly up to 66 blocks. Writes into the run folder:\n"
-        "paths.tsv, manifest.json, paths.png/.svg/.gp.\n\n"
-        "Options:\n"
-        "  -B, --blocks N        residual blocks                          [54]\n"
-        "  -d, --depth N         or give the weight layers, 2B + 2 (110 is 54 blocks)\n"
-        "  -o, --out DIR         run folder                               [runs/paths]\n"
-        "      --term TERM       also draw in the terminal: dumb          [none]\n"
-        "      --no-plot         write the data and .gp script, draw nothing\n"
-        "  -q, --quiet           no summary on stdout\n"
-        "  -h, --help            this help\n"
-        "  -V, --version         the version\n\n"
-        "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure\n"
-        "(unwritable folder), 2 usage error.\n",
-        MAX_BLOCKS);
+    options *o = opts;
+    long v;
+    int depth;
+    if (o->given++)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "give --blocks or --depth once");
+    if (a->entry->letter == 'B') {
+        if (cli_int(CMD, a->opt, a->value, 1, MAX_BLOCKS, &v) != 0)
+            return CLI_EXIT_USAGE;
+        o->blocks = (int)v;
+        return 0;
+    }
+    if (cli_depth(CMD, a->opt, a->value, &depth) != 0)
+        return CLI_EXIT_USAGE;
+    if ((depth - 2) / 2 > MAX_BLOCKS)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: at most %d blocks", MAX_BLOCKS);
+    o->blocks = (depth - 2) / 2;
+    return 0;
 }
 
-static int parse(int argc, char **argv, gf_common_opts *o, int *blocks)
+static const cli_option table[] = {
+    {CLI_CALL, "blocks", 'B', "N", "residual blocks                          [54]",
+     .set = set_blocks},
+    {CLI_CALL, "depth", 'd', "N", "or give the weight layers, 2B + 2 (110 is 54 blocks)",
+     .set = set_blocks},
+    CLI_OUT(options, "run folder                               [runs/paths]"),
+    CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
+    CLI_NO_PLOT(options, "write the data and .gp script, draw nothing"),
+    CLI_QUIET(options, "no summary on stdout"),
+    CLI_HELP_VERSION,
+    {CLI_END},
+};
+
+static void init(void *opts)
 {
-    static const struct option longopts[] = {
-        {"blocks", required_argument, 0, 'B'},   {"depth", required_argument, 0, 'd'},
-        {"out", required_argument, 0, 'o'},      {"term", required_argument, 0, GF_OPT_TERM},
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},           {"version", no_argument, 0, 'V'},
-        {0, 0, 0, 0},
-    };
-    *o = (gf_common_opts){.out = "runs/paths"};
-    *blocks = 54;
-    int given = 0, c;
-    long v;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":B:d:o:qhV", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, o, help);
-        if (r != 0) {
-            if (r < 0 || r == 2)
-                return r < 0 ? -1 : 1;
-            continue;
-        }
-        if (given++) {
-            gf_cli_fail(GF_EXIT_USAGE, CMD, "give --blocks or --depth once");
-            return -1;
-        }
-        if (c == 'B') {
-            if (gf_cli_int(CMD, "--blocks", optarg, 1, MAX_BLOCKS, &v) != 0)
-                return -1;
-            *blocks = (int)v;
-        } else { /* 'd' */
-            int depth;
-            if (gf_cli_depth(CMD, "--depth", optarg, &depth) != 0)
-                return -1;
-            if ((depth - 2) / 2 > MAX_BLOCKS) {
-                gf_cli_fail(GF_EXIT_USAGE, CMD, "--depth: at most %d blocks", MAX_BLOCKS);
-                return -1;
-            }
-            *blocks = (depth - 2) / 2;
-        }
-    }
-    return gf_common_finish(CMD, argc, argv, o) != 0 ? -1 : 0;
+    *(options *)opts = (options){.c = {.out = "runs/paths"}, .blocks = 54};
 }
 
 /* "1.80e+16": 2^B or C(B, k) from its log10, valid beyond a double. */
@@ -119,61 +93,43 @@ static void summary(int B, const gf_fig_paths *f, const char *out, int drawn)
            drawn ? "paths.png/.svg/.gp" : "paths.gp (nothing drawn)");
 }
 
-int cmd_paths(int argc, char **argv)
+static int run(cli_run *r, void *opts)
 {
-    gf_common_opts o;
-    int B;
-    const int p = parse(argc, argv, &o, &B);
-    if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const double t0 = gf_cli_now();
-    json_t *m = gf_manifest_new(CMD, argc, argv);
-    const int existed = access(o.out, F_OK) == 0;
-    char why[512], path[4096];
-    if (gf_make_dirs(o.out) != 0) {
-        json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.out,
-                           strerror(errno));
-    }
-    if (gf_paths_write(B, o.out, why, sizeof why) != 0) {
-        json_decref(m);
-        if (!existed)
-            rmdir(o.out);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
-    }
-    char title[160];
+    const options *o = opts;
+    const int B = o->blocks;
+    char why[512], title[160];
+    if (gf_paths_write(B, r->dir, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     snprintf(title, sizeof title, "Paths of a residual network with %d blocks: 2^%d paths, "
                                   "length k ~ Binomial(%d, 1/2)", B, B, B);
     gf_fig_paths f = {.title = title, .blocks = B, .log10_max = gf_log10_binomial(B, B / 2)};
     gf_paths_central(B, 0.95, &f.k_lo, &f.k_hi);
-    json_object_set_new(m, "settings", json_pack("{s:i, s:s}", "blocks", B, "paths",
-                                                 "2^blocks; C(blocks, k) through k branches"));
-    json_object_set_new(m, "central_95", json_pack("[i, i]", f.k_lo, f.k_hi));
-    int status = GF_EXIT_OK, drawn = 0;
-    if (gf_path_join(path, sizeof path, o.out, "manifest.json") != 0 ||
-        gf_manifest_write(m, path, gf_cli_now() - t0) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s", o.out,
-                             strerror(errno));
-        goto done;
-    }
-    const gf_plot_body body = gf_fig_paths_body;
-    const int rc = o.no_plot ? gf_plot_script(o.out, "paths", body, &f, why, sizeof why)
-                             : gf_plot_figure(o.out, "paths", body, &f, why, sizeof why);
-    if (rc < 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
-        goto done;
-    }
-    if (rc == 1)
-        gf_cli_warn(CMD, "%s", why);
-    drawn = !o.no_plot && rc == 0;
-    if (o.term_dumb && drawn &&
-        gf_plot_terminal(o.out, gf_fig_paths_body, &f, 120, 32, why, sizeof why) < 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
-        goto done;
-    }
-    if (!o.quiet)
-        summary(B, &f, o.out, drawn);
-done:
-    json_decref(m);
+    json_object_set_new(r->manifest, "settings",
+                        json_pack("{s:i, s:s}", "blocks", B, "paths",
+                                  "2^blocks; C(blocks, k) through k branches"));
+    json_object_set_new(r->manifest, "central_95", json_pack("[i, i]", f.k_lo, f.k_hi));
+    int status = cli_run_manifest(r);
+    if (status == 0)
+        status = cli_run_figure(r, "paths", gf_fig_paths_body, &f);
+    if (status == 0)
+        status = cli_run_terminal(r, gf_fig_paths_body, &f, 120, 32);
+    if (status == 0 && !o->c.quiet)
+        summary(B, &f, r->dir, cli_run_drawn(r));
     return status;
 }
+
+const cli_command cli_paths = {
+    .name = CMD,
+    .summary = "path-length distribution of B residual blocks (binomial, exact)",
+    .about =
+        "Counts the paths of a residual network by length. Unrolled, B blocks\n"
+        "x_{l+1} = x_l + F_l(x_l) open 2^B paths from input to output; at each block a path\n"
+        "takes the skip or the branch, so C(B, k) paths go through exactly k branches and the\n"
+        "length is Binomial(B, 1/2). Counts are computed in log space (any B up to "
+        STR(MAX_BLOCKS) ");\n"
+        "paths.tsv holds them exactly up to 66 blocks. Writes into the run folder:\n"
+        "paths.tsv, manifest.json, paths.png/.svg/.gp.\n\n",
+    .epilog = "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure\n"
+              "(unwritable folder), 2 usage error.\n",
+    .table = table, .size = sizeof(options), .init = init, .run = run,
+};

@@ -76,7 +76,7 @@ static void help(void)
 }
 
 typedef struct options {
-    gf_common_opts c;
+    cli_common c;
     gf_shatter_net nets[GF_SHATTER_MAX_NETS], archs[GF_SHATTER_MAX_NETS];
     int n_nets, n_archs;
     int depths[GF_SHATTER_MAX_DEPTHS], n_depths;
@@ -89,7 +89,7 @@ static int parse_net(const char *cmd, const char *opt, const char *item, void *o
 {
     char why[256];
     if (gf_shatter_net_parse(item, out, why, sizeof why) != 0)
-        return gf_cli_fail(-1, cmd, "%s: %s", opt, why);
+        return cli_fail(-1, cmd, "%s: %s", opt, why);
     return 0;
 }
 
@@ -97,14 +97,14 @@ static int parse_arch(const char *cmd, const char *opt, const char *item, void *
 {
     char why[256];
     if (gf_shatter_arch_parse(item, out, why, sizeof why) != 0)
-        return gf_cli_fail(-1, cmd, "%s: %s", opt, why);
+        return cli_fail(-1, cmd, "%s: %s", opt, why);
     return 0;
 }
 
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 2, 10000, &v) != 0)
+    if (cli_int(cmd, opt, item, 2, 10000, &v) != 0)
         return -1;
     *(int *)out = (int)v;
     return 0;
@@ -117,32 +117,32 @@ static int same(const gf_shatter_net *a, const gf_shatter_net *b)
 
 static int lists(options *o, const char *nets, const char *archs, const char *depths)
 {
-    if ((o->n_nets = gf_cli_list(CMD, "--nets", nets, GF_SHATTER_MAX_NETS - 2, parse_net,
+    if ((o->n_nets = cli_list(CMD, "--nets", nets, GF_SHATTER_MAX_NETS - 2, parse_net,
                                  o->nets, sizeof *o->nets)) < 0)
         return -1;
     if (strcmp(archs, "none") == 0)
         o->n_archs = 0;
-    else if ((o->n_archs = gf_cli_list(CMD, "--archs", archs, GF_SHATTER_MAX_NETS, parse_arch,
+    else if ((o->n_archs = cli_list(CMD, "--archs", archs, GF_SHATTER_MAX_NETS, parse_arch,
                                        o->archs, sizeof *o->archs)) < 0)
         return -1;
-    if ((o->n_depths = gf_cli_list(CMD, "--depth", depths, GF_SHATTER_MAX_DEPTHS, parse_depth,
+    if ((o->n_depths = cli_list(CMD, "--depth", depths, GF_SHATTER_MAX_DEPTHS, parse_depth,
                                    o->depths, sizeof *o->depths)) < 0)
         return -1;
     for (int i = 0; i < o->n_nets; i++)
         for (int j = 0; j < i; j++)
             if (same(&o->nets[i], &o->nets[j]))
-                return gf_cli_fail(-1, CMD, "--nets: entry %d is listed twice", i + 1);
+                return cli_fail(-1, CMD, "--nets: entry %d is listed twice", i + 1);
     for (int i = 0; i < o->n_archs; i++)
         for (int j = 0; j < i; j++)
             if (same(&o->archs[i], &o->archs[j]))
-                return gf_cli_fail(-1, CMD, "--archs: entry %d is listed twice", i + 1);
+                return cli_fail(-1, CMD, "--archs: entry %d is listed twice", i + 1);
     for (int i = 0; i < o->n_depths; i++) {
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j])
-                return gf_cli_fail(-1, CMD, "--depth: %d is listed twice", o->depths[i]);
+                return cli_fail(-1, CMD, "--depth: %d is listed twice", o->depths[i]);
         for (int a = 0; a < o->n_archs; a++)
             if (o->archs[a].kind != GF_SHATTER_LL && o->depths[i] % 2)
-                return gf_cli_fail(-1, CMD, "--depth: %d is odd; plain, resnet and preact "
+                return cli_fail(-1, CMD, "--depth: %d is odd; plain, resnet and preact "
                                    "depths are 2B + 2 weight layers (2, 4, 6, ...)",
                                    o->depths[i]);
     }
@@ -151,16 +151,16 @@ static int lists(options *o, const char *nets, const char *archs, const char *de
 
 static int parse(int argc, char **argv, options *o)
 {
-    enum { O_NETS = GF_OPT_OWN, O_ARCHS, O_POINTS, O_XMIN, O_XMAX, O_LAG, O_NONOISE };
+    enum { O_NETS = CLI_OPT_OWN, O_ARCHS, O_POINTS, O_XMIN, O_XMAX, O_LAG, O_NONOISE };
     static const struct option longopts[] = {
         {"nets", required_argument, 0, O_NETS},   {"archs", required_argument, 0, O_ARCHS},
         {"depth", required_argument, 0, 'd'},     {"width", required_argument, 0, 'w'},
         {"points", required_argument, 0, O_POINTS}, {"xmin", required_argument, 0, O_XMIN},
         {"xmax", required_argument, 0, O_XMAX},   {"max-lag", required_argument, 0, O_LAG},
         {"no-noise", no_argument, 0, O_NONOISE},
-        {"seeds", required_argument, 0, 's'},     {"seed", required_argument, 0, GF_OPT_SEED},
-        {"out", required_argument, 0, 'o'},       {"term", required_argument, 0, GF_OPT_TERM},
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
+        {"seeds", required_argument, 0, 's'},     {"seed", required_argument, 0, CLI_OPT_SEED},
+        {"out", required_argument, 0, 'o'},       {"term", required_argument, 0, CLI_OPT_TERM},
+        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0},
     };
@@ -184,22 +184,22 @@ static int parse(int argc, char **argv, options *o)
             depths = optarg;
             continue;
         case 'w':
-            if (gf_cli_int(CMD, "--width", optarg, 2, 4096, &v) != 0)
+            if (cli_int(CMD, "--width", optarg, 2, 4096, &v) != 0)
                 return -1;
             o->c.cfg.width = (size_t)v;
             continue;
         case O_POINTS:
-            if (gf_cli_int(CMD, "--points", optarg, 8, 1 << 16, &o->points) != 0)
+            if (cli_int(CMD, "--points", optarg, 8, 1 << 16, &o->points) != 0)
                 return -1;
             continue;
         case O_XMIN:
         case O_XMAX:
-            if (gf_cli_real(CMD, c == O_XMIN ? "--xmin" : "--xmax", optarg, -1e6, 1e6,
+            if (cli_real(CMD, c == O_XMIN ? "--xmin" : "--xmax", optarg, -1e6, 1e6,
                             c == O_XMIN ? &o->xmin : &o->xmax) != 0)
                 return -1;
             continue;
         case O_LAG:
-            if (gf_cli_int(CMD, "--max-lag", optarg, 1, 1 << 16, &o->max_lag) != 0)
+            if (cli_int(CMD, "--max-lag", optarg, 1, 1 << 16, &o->max_lag) != 0)
                 return -1;
             continue;
         case O_NONOISE:
@@ -208,16 +208,16 @@ static int parse(int argc, char **argv, options *o)
         default:
             break;
         }
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        const int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r < 0 || r == 2)
             return r < 0 ? -1 : 1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || lists(o, nets, archs, depths) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || lists(o, nets, archs, depths) != 0)
         return -1;
     if (!(o->xmax > o->xmin))
-        return gf_cli_fail(-1, CMD, "--xmax %g is not above --xmin %g", o->xmax, o->xmin);
+        return cli_fail(-1, CMD, "--xmax %g is not above --xmin %g", o->xmax, o->xmin);
     if (o->max_lag >= o->points)
-        return gf_cli_fail(-1, CMD, "--max-lag %ld must be below --points %ld", o->max_lag,
+        return cli_fail(-1, CMD, "--max-lag %ld must be below --points %ld", o->max_lag,
                            o->points);
     int ll = 0;
     for (int i = 0; i < o->n_nets; i++)
@@ -225,7 +225,7 @@ static int parse(int argc, char **argv, options *o)
     for (int a = 0; a < o->n_archs; a++)
         ll |= o->archs[a].kind == GF_SHATTER_LL;
     if (ll && o->c.cfg.width % 2)
-        return gf_cli_fail(-1, CMD, "--width %zu: ll nets need an even width (CReLU doubles "
+        return cli_fail(-1, CMD, "--width %zu: ll nets need an even width (CReLU doubles "
                            "width / 2 features)", o->c.cfg.width);
     /* memory: one tape of the deepest net over the grid, ~12 tensors a layer */
     int dmax = 2;
@@ -237,7 +237,7 @@ static int parse(int argc, char **argv, options *o)
     const double need = 8.0 * (double)dmax * (12.0 * (double)o->points * w + 2.0 * w * w);
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (have > 0 && need > 0.5 * have)
-        return gf_cli_fail(-1, CMD, "the deepest net needs about %.1f GiB; the machine has %.1f "
+        return cli_fail(-1, CMD, "the deepest net needs about %.1f GiB; the machine has %.1f "
                            "GiB (reduce the depths, --width or --points)",
                            need / 1073741824.0, have / 1073741824.0);
     return 0;
@@ -300,9 +300,9 @@ static int figures(const gf_shatter_result *res, const options *o, int *drawn)
     static gf_shatter_figs f;
     gf_shatter_figs_make(res, &f);
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "shatter", gf_fig_shatter_body, &f.grad, &warned) != 0 ||
-        gf_experiment_figure(CMD, &o->c, "autocorr", gf_fig_autocorr_body, &f.acf, &warned) != 0 ||
-        (o->n_archs > 0 && gf_experiment_figure(CMD, &o->c, "shatter_depth",
+    if (cli_experiment_figure(CMD, &o->c, "shatter", gf_fig_shatter_body, &f.grad, &warned) != 0 ||
+        cli_experiment_figure(CMD, &o->c, "autocorr", gf_fig_autocorr_body, &f.acf, &warned) != 0 ||
+        (o->n_archs > 0 && cli_experiment_figure(CMD, &o->c, "shatter_depth",
                                                 gf_fig_shatter_depth_body, &f.depth,
                                                 &warned) != 0))
         return -1;
@@ -310,7 +310,7 @@ static int figures(const gf_shatter_result *res, const options *o, int *drawn)
     if (o->c.term_dumb && *drawn) {
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_shatter_body, &f.grad, 140, 40, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -397,29 +397,29 @@ int cmd_shatter(int argc, char **argv)
     options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     char why[512];
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const int existed = access(o.c.out, F_OK) == 0;
     if (gf_make_dirs(o.c.out) != 0) {
         json_decref(m);
-        return gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
                            strerror(errno));
     }
-    gf_progress prog;
-    gf_progress_begin(&prog, "shatter: nets");
+    cli_progress prog;
+    cli_progress_begin(&prog, "shatter: nets");
     const gf_shatter_spec spec = {
         .points = (size_t)o.points, .lo = o.xmin, .hi = o.xmax, .width = o.c.cfg.width,
         .nets = o.nets, .n_nets = o.n_nets, .noise = o.noise, .archs = o.archs,
         .n_archs = o.n_archs, .depths = o.depths, .n_depths = o.n_depths,
         .seeds = (int)o.c.seeds, .seed0 = (unsigned long)o.c.seed, .max_lag = (int)o.max_lag,
-        .progress = gf_progress_update, .progress_ctx = &prog};
+        .progress = cli_progress_update, .progress_ctx = &prog};
     gf_shatter_result res;
     const int rc = gf_shatter_run(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog);
-    int status = GF_EXIT_OK;
+    cli_progress_end(&prog);
+    int status = CLI_EXIT_OK;
     if (rc != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         json_decref(m);
         if (!existed)
             rmdir(o.c.out);
@@ -429,14 +429,14 @@ int cmd_shatter(int argc, char **argv)
     int drawn = 0;
     snprintf(path, sizeof path, "%s/manifest.json", o.c.out);
     if (gf_shatter_write(&res, o.c.out, why, sizeof why) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     } else {
         describe(m, &o, &res);
         if (gf_manifest_write(m, path, res.wall_seconds) != 0)
-            status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s: %s", path,
+            status = cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s: %s", path,
                                  strerror(errno));
         else if (figures(&res, &o, &drawn) != 0)
-            status = GF_EXIT_RUNTIME;
+            status = CLI_EXIT_RUNTIME;
         else if (!o.c.quiet)
             summary(&res, &o, drawn);
     }

@@ -38,7 +38,7 @@ static void help(void)
         "      --act NAME        relu, tanh, linear                       [relu]\n"
         "      --zero-init-residual  zero the last layer of each residual branch\n");
     fputs( /* apart: one string would pass the 4095 characters C99 promises */
-        GF_TRAIN_HELP
+        CLI_TRAIN_HELP
         "Output:\n"
         "  -o, --out DIR         run folder                               [runs/stochdepth]\n"
         "      --term TERM       also draw the figure in the terminal: dumb [none]\n"
@@ -58,9 +58,9 @@ static void help(void)
 
 static int parse(int argc, char **argv, stochdepth_options *o)
 {
-    enum { O_SURVIVAL = GF_OPT_OWN, O_PLAST };
+    enum { O_SURVIVAL = CLI_OPT_OWN, O_PLAST };
     static const struct option longopts[] = {
-        GF_COMMON_LONGOPTS, GF_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'},
+        CLI_COMMON_LONGOPTS, CLI_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'},
         {"survival", required_argument, 0, O_SURVIVAL}, {"p-last", required_argument, 0, O_PLAST},
         {0, 0, 0, 0},
     };
@@ -72,15 +72,15 @@ static int parse(int argc, char **argv, stochdepth_options *o)
         .c = {.cfg = cfg, .archs = {GF_ARCH_RESNET}, .n_archs = 1, .seeds = 1, .seed = 1,
               .out = "runs/stochdepth"},
         .depth = 56, .survival = GF_SURVIVAL_LINEAR, .p_last = 0.5};
-    gf_train_opts_default(&o->t);
+    cli_train_opts_default(&o->t);
     int c, k;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, GF_COMMON_SHORTOPTS GF_TRAIN_SHORTOPTS "d:", longopts,
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS CLI_TRAIN_SHORTOPTS "d:", longopts,
                             NULL)) != -1) {
-        int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
+        int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
         if (r == 0)
-            r = gf_train_option(CMD, c, optarg, &o->t);
+            r = cli_train_option(CMD, c, optarg, &o->t);
         if (r < 0 || r == 2)
             return r < 0 ? -1 : 1;
         if (r == 1)
@@ -88,30 +88,30 @@ static int parse(int argc, char **argv, stochdepth_options *o)
         int bad = 0;
         switch (c) {
         case 'd':
-            bad = gf_cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
+            bad = cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
             break;
         case O_SURVIVAL: /* "none" is the whole net, trained anyway */
-            bad = (k = gf_cli_choice(CMD, "--survival", optarg, gf_survival_names)) < 0 ||
+            bad = (k = cli_choice(CMD, "--survival", optarg, gf_survival_names)) < 0 ||
                   (k == GF_SURVIVAL_NONE &&
-                   gf_cli_fail(-1, CMD, "--survival: choose linear or uniform (the whole net "
+                   cli_fail(-1, CMD, "--survival: choose linear or uniform (the whole net "
                                         "is trained beside it anyway)"));
             o->survival = (gf_survival_kind)k;
             break;
         default: /* O_PLAST: p_B = 0 would never run the last block */
-            bad = gf_cli_real(CMD, "--p-last", optarg, 0.0, 1.0, &o->p_last) != 0 ||
+            bad = cli_real(CMD, "--p-last", optarg, 0.0, 1.0, &o->p_last) != 0 ||
                   (o->p_last == 0.0 &&
-                   gf_cli_fail(-1, CMD, "--p-last: 0 would never run the last block; give a "
+                   cli_fail(-1, CMD, "--p-last: 0 would never run the last block; give a "
                                         "probability in (0, 1]"));
             break;
         }
         if (bad)
             return -1;
     }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0 || gf_train_opts_finish(CMD, &o->t) != 0)
+    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
         return -1;
     for (int a = 0; a < o->c.n_archs; a++)
         if (o->c.archs[a] == GF_ARCH_PLAIN)
-            return gf_cli_fail(-1, CMD, "--arch plain: a plain stack has no residual branch to "
+            return cli_fail(-1, CMD, "--arch plain: a plain stack has no residual branch to "
                                         "drop (choose resnet or preact)");
     return 0;
 }
@@ -121,11 +121,11 @@ int cmd_stochdepth(int argc, char **argv)
     stochdepth_options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)
-        return p > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const gf_experiment e = {.cmd = CMD, .c = &o.c, .t = &o.t, .depths = &o.depth, .n_depths = 1,
+        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    const cli_experiment e = {.cmd = CMD, .c = &o.c, .t = &o.t, .depths = &o.depth, .n_depths = 1,
                              .survival = o.survival, .p_last = o.p_last,
                              .write = stochdepth_write, .describe = stochdepth_describe,
                              .figures = stochdepth_figures, .summary = stochdepth_summary,
                              .ctx = &o};
-    return gf_experiment_run(&e, argc, argv);
+    return cli_experiment_run(&e, argc, argv);
 }

@@ -1,61 +1,25 @@
 /* cmd_theory.c: gradflow theory, the mean-field phase diagram of a deep fully
  * connected net at initialization (Poole et al. 2016, Schoenholz et al. 2017):
  * q*, chi_1, c*, the depth scales and the trainable band over a grid of
- * (sigma_w^2, sigma_b^2), the critical line, and chosen points. */
-#include "cli.h"
+ * (sigma_w^2, sigma_b^2), the critical line, and chosen points. The
+ * computation and its files are the library's (gf_phase_*). */
 #include "commands.h"
-#include "options.h"
+#include "run.h"
 
 #include "gradflow.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char CMD[] = "theory";
 
-enum { MAX_DEPTHS = 8, MAX_POINTS = 16 };
-
-static void help(void)
-{
-    printf(
-        "Usage: gradflow theory [OPTIONS]\n\n"
-        "The mean field of a deep fully connected net at initialization, h' = W act(h) + b with\n"
-        "W_ij ~ N(0, sigma_w^2 / fan_in) and b_i ~ N(0, sigma_b^2), at infinite width (Poole et\n"
-        "al. 2016, Schoenholz et al. 2017): the fixed point q* of the variance map, the gradient\n"
-        "gain per layer chi_1 = sigma_w^2 E[act'(h)^2], the correlation fixed point c*, and the\n"
-        "depth scales xi_q, xi_c, xi_grad = -1 / log chi_1. chi_1 < 1 is the ordered phase\n"
-        "(gradients vanish), chi_1 > 1 the chaotic one (they explode); nets train when their depth\n"
-        "is below about 6 xi_c. Computed by GSL quadrature and root finding, no sampling.\n"
-        "Writes into the run folder: phase.tsv (the grid), critical.tsv (chi_1 = 1), band.tsv\n"
-        "(edges of the trainable band 6 xi_c >= depth), theory_points.tsv, manifest.json and\n"
-        "phase.png/.svg/.gp (the phase diagram).\n\n"
-        "Options:\n"
-        "      --act NAME        tanh, relu                               [tanh]\n"
-        "      --sw2 LO,HI       range of sigma_w^2 = fan_in Var(w)       [0.5,4]\n"
-        "      --sb2 LO,HI       range of sigma_b^2 = Var(b)              [0,0.5]\n"
-        "  -g, --grid N|NW,NB    grid points along sigma_w^2 and sigma_b^2 [71,51]\n"
-        "  -d, --depth LIST      depths (layers) whose trainable band to draw [56,110]\n"
-        "  -p, --point LIST      more points SW2:SB2 for theory_points.tsv (the inits torch,\n"
-        "                        he and lecun at --width are always there), e.g. 1.76:0.05\n"
-        "  -w, --width N         fan_in of the init points (torch: sigma_b^2 = 1/(3 N)) [128]\n"
-        "  -o, --out DIR         run folder                               [runs/theory]\n"
-        "      --term TERM       also draw in the terminal: dumb          [none]\n"
-        "      --no-plot         write the data and phase.gp, draw nothing\n"
-        "  -q, --quiet           no summary on stdout\n"
-        "  -h, --help            this help\n"
-        "  -V, --version         the version\n\n"
-        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
-        "later), 1 runtime failure (unwritable folder, a computation that failed), 2 usage error.\n");
-}
+enum { MAX_DEPTHS = GF_PHASE_MAX_DEPTHS, MAX_POINTS = GF_PHASE_MAX_POINTS };
 
 /* ---- options --------------------------------------------------------------------- */
 
 typedef struct options {
-    gf_common_opts c; /* act, width, out, drawing, quiet */
+    cli_common c; /* first: act, width, out, drawing, quiet */
     double sw2[2], sb2[2];
     long nw, nb;
     double depths[MAX_DEPTHS];
@@ -67,7 +31,7 @@ typedef struct options {
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
     long v;
-    if (gf_cli_int(cmd, opt, item, 1, 1000000, &v) != 0)
+    if (cli_int(cmd, opt, item, 1, 1000000, &v) != 0)
         return -1;
     *(double *)out = (double)v;
     return 0;
@@ -75,12 +39,12 @@ static int parse_depth(const char *cmd, const char *opt, const char *item, void 
 
 static int parse_count(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_int(cmd, opt, item, 2, 1001, out);
+    return cli_int(cmd, opt, item, 2, 1001, out);
 }
 
 static int parse_real(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_real(cmd, opt, item, 0.0, 1e6, out);
+    return cli_real(cmd, opt, item, 0.0, 1e6, out);
 }
 
 /* SW2:SB2 */
@@ -90,11 +54,11 @@ static int parse_point(const char *cmd, const char *opt, const char *item, void 
     char buf[128];
     const char *colon = strchr(item, ':');
     if (!colon || snprintf(buf, sizeof buf, "%.*s", (int)(colon - item), item) >= (int)sizeof buf) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: '%s' is not SW2:SB2 (e.g. 1.76:0.05)", opt, item);
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not SW2:SB2 (e.g. 1.76:0.05)", opt, item);
         return -1;
     }
-    if (gf_cli_real(cmd, opt, buf, 1e-6, 20.0, &p[0]) != 0 ||
-        gf_cli_real(cmd, opt, colon + 1, 0.0, 5.0, &p[1]) != 0)
+    if (cli_real(cmd, opt, buf, 1e-6, 20.0, &p[0]) != 0 ||
+        cli_real(cmd, opt, colon + 1, 0.0, 5.0, &p[1]) != 0)
         return -1;
     return 0;
 }
@@ -103,317 +67,111 @@ static int parse_point(const char *cmd, const char *opt, const char *item, void 
 static int parse_range(const char *opt, const char *s, double max, int positive, double *r)
 {
     double v[3];
-    const int n = gf_cli_list(CMD, opt, s, 3, parse_real, v, sizeof *v);
+    const int n = cli_list(CMD, opt, s, 3, parse_real, v, sizeof *v);
     if (n < 0)
         return -1;
     if (n != 2 || !(v[1] <= max && v[0] < v[1]) || (positive && !(v[0] > 0.0)))
-        return gf_cli_fail(-1, CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
+        return cli_fail(-1, CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
                            positive ? "<" : "<=", max);
     r[0] = v[0];
     r[1] = v[1];
     return 0;
 }
 
-static int parse(int argc, char **argv, options *o)
+
+static int set_act(const cli_arg *a, void *opts)
 {
-    enum { O_SW2 = GF_OPT_OWN, O_SB2 };
-    static const struct option longopts[] = {
-        {"act", required_argument, 0, GF_OPT_ACT}, {"sw2", required_argument, 0, O_SW2},
-        {"sb2", required_argument, 0, O_SB2},      {"grid", required_argument, 0, 'g'},
-        {"depth", required_argument, 0, 'd'},      {"point", required_argument, 0, 'p'},
-        {"width", required_argument, 0, 'w'},      {"out", required_argument, 0, 'o'},
-        {"term", required_argument, 0, GF_OPT_TERM}, {"no-plot", no_argument, 0, GF_OPT_NOPLOT},
-        {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},          {0, 0, 0, 0},
-    };
+    const options *o = opts;
+    if (o->c.cfg.act == GF_ACT_LINEAR)
+        return cli_fail(CLI_EXIT_USAGE, a->cmd, "--act: the phase diagram is drawn for tanh or "
+                        "relu");
+    return 0;
+}
+
+static int set_sw2(const cli_arg *a, void *opts)
+{
+    return parse_range(a->opt, a->value, 20.0, 1, ((options *)opts)->sw2) ? CLI_EXIT_USAGE : 0;
+}
+
+static int set_sb2(const cli_arg *a, void *opts)
+{
+    return parse_range(a->opt, a->value, 5.0, 0, ((options *)opts)->sb2) ? CLI_EXIT_USAGE : 0;
+}
+
+/* N or NW,NB */
+static int set_grid(const cli_arg *a, void *opts)
+{
+    options *o = opts;
+    long grid[3];
+    const int n = cli_list(CMD, a->opt, a->value, 2, parse_count, grid, sizeof *grid);
+    if (n < 0)
+        return CLI_EXIT_USAGE;
+    o->nw = grid[0];
+    o->nb = n == 2 ? grid[1] : grid[0];
+    return 0;
+}
+
+static int set_depths(const cli_arg *a, void *opts)
+{
+    options *o = opts;
+    o->n_depths = cli_list(CMD, a->opt, a->value, MAX_DEPTHS, parse_depth, o->depths,
+                           sizeof *o->depths);
+    return o->n_depths < 0 ? CLI_EXIT_USAGE : 0;
+}
+
+static int set_points(const cli_arg *a, void *opts)
+{
+    options *o = opts;
+    o->n_user = cli_list(CMD, a->opt, a->value, MAX_POINTS - 3, parse_point, o->user,
+                         sizeof *o->user);
+    return o->n_user < 0 ? CLI_EXIT_USAGE : 0;
+}
+
+static const cli_option table[] = {
+    {CLI_CHOICE, "act", 0, "NAME", "tanh, relu                               [tanh]",
+     CLI_AT(options, c.cfg.act), .names = gf_act_names, .set = set_act},
+    {CLI_CALL, "sw2", 0, "LO,HI", "range of sigma_w^2 = fan_in Var(w)       [0.5,4]",
+     .set = set_sw2},
+    {CLI_CALL, "sb2", 0, "LO,HI", "range of sigma_b^2 = Var(b)              [0,0.5]",
+     .set = set_sb2},
+    {CLI_CALL, "grid", 'g', "N|NW,NB", "grid points along sigma_w^2 and sigma_b^2 [71,51]",
+     .set = set_grid},
+    {CLI_CALL, "depth", 'd', "LIST", "depths (layers) whose trainable band to draw [56,110]",
+     .set = set_depths},
+    {CLI_CALL, "point", 'p', "LIST", "more points SW2:SB2 for theory_points.tsv (the inits torch,\n"
+     "he and lecun at --width are always there), e.g. 1.76:0.05", .set = set_points},
+    CLI_WIDTH(options, "fan_in of the init points (torch: sigma_b^2 = 1/(3 N)) [128]"),
+    CLI_OUT(options, "run folder                               [runs/theory]"),
+    CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
+    CLI_NO_PLOT(options, "write the data and phase.gp, draw nothing"),
+    CLI_QUIET(options, "no summary on stdout"),
+    CLI_HELP_VERSION,
+    {CLI_END},
+};
+
+static void init(void *opts)
+{
     gf_stack_config cfg = gf_stack_config_default();
     cfg.act = GF_ACT_TANH;
-    *o = (options){.c = {.cfg = cfg, .out = "runs/theory"}, .sw2 = {0.5, 4.0}, .sb2 = {0.0, 0.5},
-                   .nw = 71, .nb = 51, .depths = {56, 110}, .n_depths = 2};
-    long grid[3];
-    int c, n;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":g:d:p:w:o:qhV", longopts, NULL)) != -1) {
-        const int r = gf_common_option(CMD, c, optarg, argv, &o->c, help);
-        if (r != 0) {
-            if (r < 0 || r == 2)
-                return r < 0 ? -1 : 1;
-            if (c == GF_OPT_ACT && o->c.cfg.act == GF_ACT_LINEAR)
-                return gf_cli_fail(-1, CMD, "--act: the phase diagram is drawn for tanh or relu");
-            continue;
-        }
-        switch (c) {
-        case O_SW2:
-            if (parse_range("--sw2", optarg, 20.0, 1, o->sw2) != 0)
-                return -1;
-            break;
-        case O_SB2:
-            if (parse_range("--sb2", optarg, 5.0, 0, o->sb2) != 0)
-                return -1;
-            break;
-        case 'g':
-            if ((n = gf_cli_list(CMD, "--grid", optarg, 2, parse_count, grid, sizeof *grid)) < 0)
-                return -1;
-            o->nw = grid[0];
-            o->nb = n == 2 ? grid[1] : grid[0];
-            break;
-        case 'd':
-            if ((o->n_depths = gf_cli_list(CMD, "--depth", optarg, MAX_DEPTHS, parse_depth,
-                                           o->depths, sizeof *o->depths)) < 0)
-                return -1;
-            break;
-        default: /* 'p' */
-            if ((o->n_user = gf_cli_list(CMD, "--point", optarg, MAX_POINTS - 3, parse_point,
-                                         o->user, sizeof *o->user)) < 0)
-                return -1;
-            break;
-        }
-    }
-    if (gf_common_finish(CMD, argc, argv, &o->c) != 0)
-        return -1;
+    *(options *)opts = (options){.c = {.cfg = cfg, .out = "runs/theory"}, .sw2 = {0.5, 4.0},
+                                 .sb2 = {0.0, 0.5}, .nw = 71, .nb = 51, .depths = {56, 110},
+                                 .n_depths = 2};
+}
+
+static int check(void *opts)
+{
+    const options *o = opts;
     for (int i = 0; i < o->n_depths; i++)
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j])
-                return gf_cli_fail(-1, CMD, "--depth: %g is listed twice", o->depths[i]);
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %g is listed twice",
+                                o->depths[i]);
     return 0;
 }
 
-/* ---- the computation ----------------------------------------------------------------- */
+/* ---- manifest, summary, figure ------------------------------------------------------ */
 
-typedef struct point {
-    char label[32];
-    gf_meanfield mf;
-} point;
-
-typedef struct band_row {
-    double sb2, left, right;
-    int clip_left, clip_right;
-} band_row;
-
-/* The critical line and the bands are sampled at nb values of sigma_b^2,
- * denser near the bottom of the range, where the tanh critical line leaves
- * sigma_w^2 = 1 like a square root. */
-typedef struct phase {
-    const options *o;
-    gf_meanfield *grid;      /* [nb][nw], sigma_w^2 fastest */
-    double *crit_sb2, *crit; /* [nb]: sigma_b^2 and the critical sigma_w^2 there */
-    band_row *band;          /* [n_depths][nb], at crit_sb2 */
-    point pts[MAX_POINTS];
-    int n_pts;
-} phase;
-
-static double grid_value(const double *r, long n, long i)
-{
-    return n == 1 ? r[0] : r[0] + (r[1] - r[0]) * (double)i / (double)(n - 1);
-}
-
-static double curve_sb2(const options *o, long k)
-{
-    const double t = o->nb == 1 ? 0.0 : (double)k / (double)(o->nb - 1);
-    return o->sb2[0] + (o->sb2[1] - o->sb2[0]) * t * t;
-}
-
-static void phase_release(phase *p)
-{
-    free(p->grid);
-    free(p->crit_sb2);
-    free(p->crit);
-    free(p->band);
-}
-
-static int add_point(phase *p, const char *label, double sw2, double sb2)
-{
-    point *pt = &p->pts[p->n_pts++];
-    snprintf(pt->label, sizeof pt->label, "%s", label);
-    if (gf_meanfield_point(p->o->c.cfg.act, sw2, sb2, &pt->mf) != 0)
-        return gf_cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, sigma_b^2 = %g",
-                           sw2, sb2);
-    return 0;
-}
-
-static int compute(const options *o, phase *p)
-{
-    const gf_act act = o->c.cfg.act;
-    *p = (phase){.o = o};
-    p->grid = malloc((size_t)(o->nw * o->nb) * sizeof *p->grid);
-    p->crit = malloc((size_t)o->nb * sizeof *p->crit);
-    p->crit_sb2 = malloc((size_t)o->nb * sizeof *p->crit_sb2);
-    p->band = malloc((size_t)(o->n_depths * o->nb) * sizeof *p->band);
-    if (!p->grid || !p->crit || !p->crit_sb2 || !p->band)
-        return gf_cli_fail(-1, CMD, "out of memory for a %ld x %ld grid", o->nw, o->nb);
-    gf_progress prog;
-    gf_progress_begin(&prog, "theory: grid rows");
-    int rc = 0;
-    for (long j = 0; rc == 0 && j < o->nb; j++) {
-        const double sb2 = grid_value(o->sb2, o->nb, j);
-        for (long i = 0; rc == 0 && i < o->nw; i++) {
-            const double sw2 = grid_value(o->sw2, o->nw, i);
-            if (gf_meanfield_point(act, sw2, sb2, &p->grid[j * o->nw + i]) != 0)
-                rc = gf_cli_fail(-1, CMD, "the mean field failed at sigma_w^2 = %g, "
-                                 "sigma_b^2 = %g", sw2, sb2);
-        }
-        const double cb = p->crit_sb2[j] = curve_sb2(o, j);
-        if (rc == 0 && gf_meanfield_critical_sw2(act, cb, &p->crit[j]) != 0)
-            rc = gf_cli_fail(-1, CMD, "no critical line found at sigma_b^2 = %g", cb);
-        for (int d = 0; rc == 0 && d < o->n_depths; d++) {
-            band_row *b = &p->band[d * o->nb + j];
-            b->sb2 = cb;
-            if (gf_meanfield_band(act, cb, o->depths[d], o->sw2[0], o->sw2[1], &b->left,
-                                  &b->right, &b->clip_left, &b->clip_right) != 0)
-                rc = gf_cli_fail(-1, CMD, "the trainable band failed at sigma_b^2 = %g", cb);
-        }
-        gf_progress_update(&prog, (int)j + 1, (int)o->nb);
-    }
-    gf_progress_end(&prog);
-    if (rc != 0)
-        return rc;
-    /* the inits of gradflow at --width (square layers), then the user's points */
-    const size_t w = o->c.cfg.width;
-    static const gf_init inits[] = {GF_INIT_TORCH, GF_INIT_HE, GF_INIT_LECUN};
-    for (size_t k = 0; k < sizeof inits / sizeof *inits; k++)
-        if (add_point(p, gf_init_names[inits[k]], (double)w * gf_init_weight_var(inits[k], w, w),
-                      gf_init_bias_var(inits[k], w)) != 0)
-            return -1;
-    for (int k = 0; k < o->n_user; k++) {
-        char label[32];
-        snprintf(label, sizeof label, "point %d", k + 1);
-        if (add_point(p, label, o->user[k][0], o->user[k][1]) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* ---- files ------------------------------------------------------------------------- */
-
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
-
-static const char *phase_name(double chi_1)
-{
-    return fabs(chi_1 - 1.0) <= 1e-9 ? "critical" : chi_1 < 1.0 ? "ordered" : "chaotic";
-}
-
-static const char MF_COLS[] = "status\tphase\tq_star\tchi_1\tq_slope\tc_star\tchi_c\txi_q\txi_c\t"
-                              "xi_grad\ttrainable_depth\tlog10_grad_per_layer";
-
-/* status ... log10 of the gradient norm's change per layer (backward) */
-static void put_mf(FILE *f, const gf_meanfield *m)
-{
-    fprintf(f, "\t%s\t%s", gf_mf_status_names[m->status], phase_name(m->chi_1));
-    put(f, m->q_star);
-    put(f, m->chi_1);
-    put(f, m->q_slope);
-    put(f, m->c_star);
-    put(f, m->chi_c);
-    put(f, m->xi_q);
-    put(f, m->xi_c);
-    put(f, m->xi_grad);
-    put(f, 6.0 * m->xi_c);
-    put(f, 0.5 * log10(m->chi_1));
-}
-
-static int write_phase(FILE *f, const void *ctx)
-{
-    const phase *p = ctx;
-    fprintf(f, "sigma_w2\tsigma_b2\t%s\tlog10_xi_c\n", MF_COLS);
-    for (long k = 0; k < p->o->nw * p->o->nb; k++) {
-        const gf_meanfield *m = &p->grid[k];
-        fprintf(f, "%.10g\t%.10g", m->sw2, m->sb2);
-        put_mf(f, m);
-        put(f, log10(m->xi_c));
-        fputc('\n', f);
-    }
-    return 0;
-}
-
-static int write_critical(FILE *f, const void *ctx)
-{
-    const phase *p = ctx;
-    fprintf(f, "sigma_b2\tsigma_w2\n");
-    for (long j = 0; j < p->o->nb; j++) {
-        fprintf(f, "%.10g", p->crit_sb2[j]);
-        put(f, p->crit[j]);
-        fputc('\n', f);
-    }
-    return 0;
-}
-
-/* The rows of a depth's band: the left edge upward, then the right edge
- * downward (one closed polygon for the figure); rows where the band misses
- * the range are left out. Counts per depth in left[] / right[]. */
-static void band_counts(const phase *p, int d, int *left, int *right)
-{
-    *left = *right = 0;
-    for (long j = 0; j < p->o->nb; j++) {
-        const band_row *b = &p->band[d * p->o->nb + j];
-        *left += !isnan(b->left);
-        *right += !isnan(b->right);
-    }
-}
-
-static int write_band(FILE *f, const void *ctx)
-{
-    const phase *p = ctx;
-    const long nb = p->o->nb;
-    fprintf(f, "depth\tedge\tsigma_b2\tsigma_w2\tclipped\txi_c\n");
-    for (int d = 0; d < p->o->n_depths; d++) {
-        const double depth = p->o->depths[d];
-        for (long j = 0; j < nb; j++) {
-            const band_row *b = &p->band[d * nb + j];
-            if (!isnan(b->left)) {
-                fprintf(f, "%g\tleft\t%.10g", depth, b->sb2);
-                put(f, b->left);
-                fprintf(f, "\t%d", b->clip_left);
-                put(f, depth / 6.0);
-                fputc('\n', f);
-            }
-        }
-        for (long j = nb - 1; j >= 0; j--) {
-            const band_row *b = &p->band[d * nb + j];
-            if (!isnan(b->right)) {
-                fprintf(f, "%g\tright\t%.10g", depth, b->sb2);
-                put(f, b->right);
-                fprintf(f, "\t%d", b->clip_right);
-                put(f, depth / 6.0);
-                fputc('\n', f);
-            }
-        }
-    }
-    return 0;
-}
-
-static int write_points(FILE *f, const void *ctx)
-{
-    const phase *p = ctx;
-    fprintf(f, "label\tsigma_w2\tsigma_b2\t%s\n", MF_COLS);
-    for (int k = 0; k < p->n_pts; k++) {
-        fprintf(f, "%s\t%.10g\t%.10g", p->pts[k].label, p->pts[k].mf.sw2, p->pts[k].mf.sb2);
-        put_mf(f, &p->pts[k].mf);
-        fputc('\n', f);
-    }
-    return 0;
-}
-
-static int write_all(const phase *p, const char *dir)
-{
-    static const struct { const char *name; gf_write_fn fn; } files[] = {
-        {"phase.tsv", write_phase}, {"critical.tsv", write_critical},
-        {"band.tsv", write_band},   {"theory_points.tsv", write_points},
-    };
-    char path[4096], why[512];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0 ||
-            gf_write_file(path, files[i].fn, p, why, sizeof why) != 0)
-            return gf_cli_fail(-1, CMD, "cannot write %s/%s: %s", dir, files[i].name, why);
-    return 0;
-}
-
-static void describe(json_t *m, const options *o, const phase *p)
+static void describe(json_t *m, const options *o, const gf_phase *p)
 {
     json_t *depths = json_array(), *pts = json_array();
     for (int i = 0; i < o->n_depths; i++)
@@ -452,7 +210,7 @@ static void fmt(char *b, size_t n, double x)
         snprintf(b, n, "%.4g", x);
 }
 
-static void summary(const options *o, const phase *p, int drawn)
+static void summary(const options *o, const gf_phase *p, int drawn)
 {
     const gf_act act = o->c.cfg.act;
     printf("gradflow theory: act %s, mean field at infinite width; sigma_w^2 in [%g, %g] (%ld "
@@ -498,7 +256,7 @@ static void summary(const options *o, const phase *p, int drawn)
         fmt(tx, sizeof tx, 6.0 * m->xi_c);
         fmt(xg, sizeof xg, m->xi_grad);
         printf("  %-10s %9.4g %9.4g %9s %9.6g %-9s %9s %9s %9s %+9.4f\n", p->pts[k].label, m->sw2,
-               m->sb2, q, m->chi_1, phase_name(m->chi_1), xc, tx, xg, 0.5 * log10(m->chi_1));
+               m->sb2, q, m->chi_1, gf_phase_name(m->chi_1), xc, tx, xg, 0.5 * log10(m->chi_1));
     }
     printf("  (dec/layer: decades the gradient norm gains per layer backward, 0.5 log10 chi_1;\n"
            "   xi_grad < 0: it explodes over |xi_grad| layers; '-': no fixed point q*)\n");
@@ -508,12 +266,12 @@ static void summary(const options *o, const phase *p, int drawn)
 
 /* ---- the figure -------------------------------------------------------------------- */
 
-static int figure(const options *o, const phase *p, int *drawn)
+static int figure(cli_run *r, const options *o, const gf_phase *p)
 {
-    char title[256], subtitle[256], why[512];
+    char title[256], subtitle[256];
     int first[MAX_DEPTHS], left[MAX_DEPTHS], right[MAX_DEPTHS], row = 0;
     for (int d = 0; d < o->n_depths; d++) {
-        band_counts(p, d, &left[d], &right[d]);
+        gf_phase_band_counts(p, d, &left[d], &right[d]);
         first[d] = row;
         row += left[d] + right[d];
     }
@@ -531,63 +289,60 @@ static int figure(const options *o, const phase *p, int *drawn)
                                                 ? "no fixed point q*: q grows without bound, "
                                                   "no ξ_c"
                                                 : NULL};
-    const int rc = o->c.no_plot ? gf_plot_script(o->c.out, "phase", gf_fig_phase_body, &fig, why,
-                                                 sizeof why)
-                                : gf_plot_figure(o->c.out, "phase", gf_fig_phase_body, &fig, why,
-                                                 sizeof why);
-    if (rc < 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
-    if (rc == 1)
-        gf_cli_warn(CMD, "%s", why);
-    *drawn = !o->c.no_plot && rc == 0;
-    if (!*drawn) { /* no stale pictures beside new data */
-        char path[4096];
-        static const char *const pictures[] = {"phase.png", "phase.svg"};
-        for (size_t i = 0; i < 2; i++)
-            if (gf_path_join(path, sizeof path, o->c.out, pictures[i]) == 0)
-                unlink(path);
-    }
-    if (o->c.term_dumb && *drawn &&
-        gf_plot_terminal(o->c.out, gf_fig_phase_body, &fig, 100, 36, why, sizeof why) < 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
-    return 0;
+    if (cli_run_figure(r, "phase", gf_fig_phase_body, &fig) != 0)
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(r, gf_fig_phase_body, &fig, 100, 36);
 }
 
-int cmd_theory(int argc, char **argv)
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+static int run(cli_run *r, void *opts)
 {
-    options o;
-    const int pr = parse(argc, argv, &o);
-    if (pr != 0)
-        return pr > 0 ? GF_EXIT_OK : GF_EXIT_USAGE;
-    const double t0 = gf_cli_now();
-    phase p;
-    if (compute(&o, &p) != 0) {
-        phase_release(&p);
-        return GF_EXIT_RUNTIME;
+    const options *o = opts;
+    cli_progress prog;
+    cli_progress_begin(&prog, "theory: grid rows");
+    const gf_phase_spec spec = {
+        .act = o->c.cfg.act, .sw2 = {o->sw2[0], o->sw2[1]}, .sb2 = {o->sb2[0], o->sb2[1]},
+        .nw = o->nw, .nb = o->nb, .depths = o->depths, .n_depths = o->n_depths,
+        .width = o->c.cfg.width, .user = (const double (*)[2])o->user, .n_user = o->n_user,
+        .progress = cli_progress_update, .progress_ctx = &prog};
+    gf_phase p;
+    char why[512];
+    int status = gf_phase_compute(&spec, &p, why, sizeof why);
+    cli_progress_end(&prog);
+    if (status == 0)
+        status = gf_phase_write(&p, r->dir, why, sizeof why);
+    if (status != 0)
+        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
+    if (status == 0) {
+        describe(r->manifest, o, &p);
+        status = cli_run_manifest(r);
     }
-    json_t *m = gf_manifest_new(CMD, argc, argv);
-    const int existed = access(o.c.out, F_OK) == 0;
-    int status = GF_EXIT_OK, drawn = 0;
-    char path[4096];
-    if (gf_make_dirs(o.c.out) != 0) {
-        status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o.c.out,
-                             strerror(errno));
-        if (!existed)
-            rmdir(o.c.out);
-    } else if (write_all(&p, o.c.out) != 0) {
-        status = GF_EXIT_RUNTIME;
-    } else {
-        describe(m, &o, &p);
-        if (gf_path_join(path, sizeof path, o.c.out, "manifest.json") != 0 ||
-            gf_manifest_write(m, path, gf_cli_now() - t0) != 0)
-            status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "cannot write %s/manifest.json: %s",
-                                 o.c.out, strerror(errno));
-        else if (figure(&o, &p, &drawn) != 0)
-            status = GF_EXIT_RUNTIME;
-        else if (!o.c.quiet)
-            summary(&o, &p, drawn);
-    }
-    json_decref(m);
-    phase_release(&p);
+    if (status == 0)
+        status = figure(r, o, &p);
+    if (status == 0 && !o->c.quiet)
+        summary(o, &p, cli_run_drawn(r));
+    gf_phase_release(&p);
     return status;
 }
+
+const cli_command cli_theory = {
+    .name = CMD,
+    .summary = "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
+    .about =
+        "The mean field of a deep fully connected net at initialization, h' = W act(h) + b with\n"
+        "W_ij ~ N(0, sigma_w^2 / fan_in) and b_i ~ N(0, sigma_b^2), at infinite width (Poole et\n"
+        "al. 2016, Schoenholz et al. 2017): the fixed point q* of the variance map, the gradient\n"
+        "gain per layer chi_1 = sigma_w^2 E[act'(h)^2], the correlation fixed point c*, and the\n"
+        "depth scales xi_q, xi_c, xi_grad = -1 / log chi_1. chi_1 < 1 is the ordered phase\n"
+        "(gradients vanish), chi_1 > 1 the chaotic one (they explode); nets train when their depth\n"
+        "is below about 6 xi_c. Computed by GSL quadrature and root finding, no sampling.\n"
+        "Writes into the run folder: phase.tsv (the grid), critical.tsv (chi_1 = 1), band.tsv\n"
+        "(edges of the trainable band 6 xi_c >= depth), theory_points.tsv, manifest.json and\n"
+        "phase.png/.svg/.gp (the phase diagram).\n\n",
+    .epilog =
+        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
+        "later), 1 runtime failure (unwritable folder, a computation that failed), 2 usage error.\n",
+    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+};

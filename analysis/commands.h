@@ -1,17 +1,22 @@
-/* commands.h: the subcommands of gradflow, one file each. */
-#ifndef GF_COMMANDS_H
-#define GF_COMMANDS_H
+/* commands.h: the subcommands of gradflow, one file each: a cli_command
+ * (an option table and a run, see run.h), or a main of its own for those not
+ * yet moved onto option tables. */
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
 
-int cmd_gradnorm(int argc, char **argv);
+#include "cli.h"
+
+extern const cli_command cli_gradnorm;
+extern const cli_command cli_paths;
+extern const cli_command cli_theory;
+extern const cli_command cli_jacobian;
+
 int cmd_degrade(int argc, char **argv);
-int cmd_paths(int argc, char **argv);
 int cmd_pathgrad(int argc, char **argv);
 int cmd_lesion(int argc, char **argv);
 int cmd_stochdepth(int argc, char **argv);
-int cmd_jacobian(int argc, char **argv);
 int cmd_hanin(int argc, char **argv);
 int cmd_shatter(int argc, char **argv);
-int cmd_theory(int argc, char **argv);
 int cmd_init_compare(int argc, char **argv);
 
 #endif

@@ -1,17 +1,17 @@
 /* degrade.h: `gradflow degrade`: its options, and what it shows of a result
  * (the experiment itself is gf_degrade_* in the library, shared with the
  * lesson). */
-#ifndef GF_DEGRADE_H
-#define GF_DEGRADE_H
+#ifndef CLI_DEGRADE_H
+#define CLI_DEGRADE_H
 
 #include "experiment.h"
 
 #include "gradflow.h"
 
 typedef struct degrade_options {
-    gf_common_opts c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
+    cli_common c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
     int depths[GF_DEGRADE_MAX_DEPTHS], n_depths;
-    gf_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
+    cli_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run

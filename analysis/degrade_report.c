@@ -14,17 +14,17 @@ int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int 
     static gf_degrade_figs f; /* large; one figure set at a time */
     gf_degrade_figs_make(res, &f);
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "degradation", gf_fig_curves_body, &f.curves,
+    if (cli_experiment_figure(CMD, &o->c, "degradation", gf_fig_curves_body, &f.curves,
                              &warned) != 0 ||
         (f.norms.n_steps > 0 &&
-         gf_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
+         cli_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
                               &f.norms, &warned) != 0))
         return -1;
     *drawn = !o->c.no_plot && !warned;
     if (o->c.term_dumb && *drawn) {
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_curves_body, &f.curves, 120, 36, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -92,7 +92,7 @@ static void gradient_reading(const gf_degrade_run *r, double first, double last,
 
 void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int drawn)
 {
-    gf_experiment_heading(CMD, x, &o->c, &o->t);
+    cli_experiment_heading(CMD, x, &o->c, &o->t);
     putchar('\n');
     gf_degrade_write_table(stdout, x);
     putchar('\n');

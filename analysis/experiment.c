@@ -2,6 +2,7 @@
  * training with a progress line, files, manifest, figures, summary. */
 #include "cli.h"
 #include "experiment.h"
+#include "run.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,7 +12,7 @@
 /* ---- progress ------------------------------------------------------------- */
 
 typedef struct progress_ctx {
-    gf_progress bar;
+    cli_progress bar;
     const char *cmd;
     const gf_degrade_run *run;
     int index, total, epochs;
@@ -24,7 +25,7 @@ static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
     p->run = r;
     p->index = index;
     p->total = total;
-    p->start = gf_cli_now();
+    p->start = gf_now();
 }
 
 static void on_step(void *ctx, int epoch, long step, long steps, double loss)
@@ -32,7 +33,7 @@ static void on_step(void *ctx, int epoch, long step, long steps, double loss)
     progress_ctx *p = ctx;
     if (!p->bar.enabled || (step % 5 != 0 && step != steps))
         return;
-    const double el = gf_cli_now() - p->start;
+    const double el = gf_now() - p->start;
     const double done = (double)(epoch - 1 - p->run->resumed_from) * (double)steps + (double)step;
     fprintf(stderr, "\r\033[K%s: net %d/%d %s seed %ld  epoch %d/%d  step %ld/%ld  loss "
                     "%.4f  %.0f steps/s",
@@ -43,9 +44,9 @@ static void on_step(void *ctx, int epoch, long step, long steps, double loss)
 
 /* ---- manifest --------------------------------------------------------------- */
 
-static void describe(json_t *m, const gf_degrade_result *x, const gf_experiment *e)
+static void describe(json_t *m, const gf_degrade_result *x, const cli_experiment *e)
 {
-    const gf_common_opts *o = e->c;
+    const cli_common *o = e->c;
     const gf_stack_config *c = &o->cfg;
     const gf_train_config *t = &e->t->train;
     json_t *archs = json_array(), *depths = json_array(), *seeds = json_array(),
@@ -101,20 +102,20 @@ static void describe(json_t *m, const gf_degrade_result *x, const gf_experiment 
 /* ---- the run ----------------------------------------------------------------- */
 
 /* Train and write everything; the exit status. */
-static int run(const gf_experiment *e, json_t *m, const gf_dataset *train,
+static int run(const cli_experiment *e, json_t *m, const gf_dataset *train,
                const gf_dataset *test, const char *data_name, gf_degrade_result *res)
 {
-    const gf_common_opts *o = e->c;
+    const cli_common *o = e->c;
     const char *cmd = e->cmd;
     char why[512];
     if (gf_make_dirs(o->out) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", o->out,
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", o->out,
                            strerror(errno));
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->n_archs; a++)
         archs[a] = (gf_arch)o->archs[a];
     progress_ctx prog = {.cmd = cmd, .epochs = e->t->train.epochs};
-    gf_progress_begin(&prog.bar, cmd);
+    cli_progress_begin(&prog.bar, cmd);
     const gf_degrade_spec spec = {
         .base = o->cfg, .archs = archs, .n_archs = o->n_archs, .depths = e->depths,
         .n_depths = e->n_depths, .seeds = (int)o->seeds, .seed0 = o->seed, .train = e->t->train,
@@ -122,43 +123,43 @@ static int run(const gf_experiment *e, json_t *m, const gf_dataset *train,
         .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
         .p_last = e->p_last, .on_run = on_run, .on_step = on_step, .ctx = &prog};
     const int rc = gf_degrade_run_all(&spec, res, why, sizeof why);
-    gf_progress_end(&prog.bar);
+    cli_progress_end(&prog.bar);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
-            gf_cli_fail(-1, cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
+            cli_fail(-1, cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
                         res->runs[i].why);
     if (rc != 0 || gf_degrade_write(res, o->out, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "%s", why);
     if (e->write && e->write(res, e->ctx) != 0)
-        return GF_EXIT_RUNTIME;
+        return CLI_EXIT_RUNTIME;
     describe(m, res, e);
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", o->out);
     if (gf_manifest_write(m, path, res->wall_seconds) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, cmd, "cannot write %s: %s", path, strerror(errno));
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot write %s: %s", path, strerror(errno));
     int drawn = 0;
     if (e->figures && e->figures(res, e->ctx, &drawn) != 0)
-        return GF_EXIT_RUNTIME;
+        return CLI_EXIT_RUNTIME;
     if (!o->quiet && e->summary)
         e->summary(res, e->ctx, drawn);
-    return res->any_failed ? GF_EXIT_RUNTIME : GF_EXIT_OK;
+    return res->any_failed ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
-int gf_experiment_run(const gf_experiment *e, int argc, char **argv)
+int cli_experiment_run(const cli_experiment *e, int argc, char **argv)
 {
     char why[512];
     for (int d = 0; d < e->n_depths; d++) {
         gf_stack_config c = e->c->cfg;
         c.depth = e->depths[d];
         if (gf_stack_config_check(&c, why, sizeof why) != 0)
-            return gf_cli_fail(GF_EXIT_USAGE, e->cmd, "%s", why);
+            return cli_fail(CLI_EXIT_USAGE, e->cmd, "%s", why);
     }
-    const gf_train_opts *t = e->t;
+    const cli_train_opts *t = e->t;
     gf_dataset train, test;
     const char *data_name;
     if (gf_degrade_data(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, &train, &test,
                         &data_name, why, sizeof why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, e->cmd, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, e->cmd, "%s", why);
     if (strcmp(data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !e->c->quiet)
         fprintf(stderr, "gradflow %s: Fashion-MNIST is not installed in %s; training on the "
                         "built-in synthetic set (apt-get install dataset-fashion-mnist for the "
@@ -176,21 +177,14 @@ int gf_experiment_run(const gf_experiment *e, int argc, char **argv)
 
 /* ---- reporting ------------------------------------------------------------------ */
 
-int gf_experiment_figure(const char *cmd, const gf_common_opts *c, const char *name,
-                         gf_plot_body body, const void *fig, int *warned)
+int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name,
+                          gf_plot_body body, const void *fig, int *warned)
 {
-    char why[512];
-    const int rc = !c->no_plot ? gf_plot_figure(c->out, name, body, fig, why, sizeof why)
-                               : gf_plot_script(c->out, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        gf_cli_warn(cmd, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? gf_cli_fail(-1, cmd, "%s", why) : 0;
+    return cli_draw(cmd, c, name, body, fig, warned);
 }
 
-void gf_experiment_heading(const char *cmd, const gf_degrade_result *x, const gf_common_opts *c,
-                           const gf_train_opts *t)
+void cli_experiment_heading(const char *cmd, const gf_degrade_result *x, const cli_common *c,
+                           const cli_train_opts *t)
 {
     const gf_train_config *tr = &t->train;
     printf("gradflow %s: %s, %zu training / %zu test images, width %zu, norm %s, init %s, "

@@ -2,8 +2,8 @@
  * stochdepth): the data and training options, and one run of the library's
  * experiment (gf_degrade_*) from loading the data to the summary, with the
  * command's own files, manifest entries, figures and summary as hooks. */
-#ifndef GF_EXPERIMENT_H
-#define GF_EXPERIMENT_H
+#ifndef CLI_EXPERIMENT_H
+#define CLI_EXPERIMENT_H
 
 #include "options.h"
 
@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-typedef struct gf_train_opts {
+typedef struct cli_train_opts {
     gf_data_kind data;
     const char *data_dir;
     long ntrain, ntest;
@@ -20,38 +20,38 @@ typedef struct gf_train_opts {
     int resume;
     double lr, wd, momentum;          /* as given; NaN: the optimizer's default */
     int nesterov;
-} gf_train_opts;
+} cli_train_opts;
 
 /* Option codes of the training options without a short letter. */
 enum {
-    GF_OPT_DATA = 400, GF_OPT_DATA_DIR, GF_OPT_NTRAIN, GF_OPT_NTEST, GF_OPT_OPTIM, GF_OPT_LR,
-    GF_OPT_MOMENTUM, GF_OPT_NESTEROV, GF_OPT_WD, GF_OPT_SCHED, GF_OPT_MILESTONES, GF_OPT_GAMMA,
-    GF_OPT_WARMUP, GF_OPT_CLIP, GF_OPT_PROBE, GF_OPT_RESUME
+    CLI_OPT_DATA = 400, CLI_OPT_DATA_DIR, CLI_OPT_NTRAIN, CLI_OPT_NTEST, CLI_OPT_OPTIM, CLI_OPT_LR,
+    CLI_OPT_MOMENTUM, CLI_OPT_NESTEROV, CLI_OPT_WD, CLI_OPT_SCHED, CLI_OPT_MILESTONES, CLI_OPT_GAMMA,
+    CLI_OPT_WARMUP, CLI_OPT_CLIP, CLI_OPT_PROBE, CLI_OPT_RESUME
 };
 
 /* The training entries of a getopt_long table (short letters e, b). */
-#define GF_TRAIN_LONGOPTS                                                                      \
+#define CLI_TRAIN_LONGOPTS                                                                      \
     {"epochs", required_argument, 0, 'e'}, {"batch", required_argument, 0, 'b'},             \
-        {"data", required_argument, 0, GF_OPT_DATA},                                          \
-        {"data-dir", required_argument, 0, GF_OPT_DATA_DIR},                                  \
-        {"ntrain", required_argument, 0, GF_OPT_NTRAIN},                                      \
-        {"ntest", required_argument, 0, GF_OPT_NTEST},                                        \
-        {"optimizer", required_argument, 0, GF_OPT_OPTIM},                                    \
-        {"lr", required_argument, 0, GF_OPT_LR},                                              \
-        {"momentum", required_argument, 0, GF_OPT_MOMENTUM},                                  \
-        {"nesterov", no_argument, 0, GF_OPT_NESTEROV},                                        \
-        {"weight-decay", required_argument, 0, GF_OPT_WD},                                    \
-        {"schedule", required_argument, 0, GF_OPT_SCHED},                                     \
-        {"milestones", required_argument, 0, GF_OPT_MILESTONES},                              \
-        {"gamma", required_argument, 0, GF_OPT_GAMMA},                                        \
-        {"warmup", required_argument, 0, GF_OPT_WARMUP},                                      \
-        {"clip", required_argument, 0, GF_OPT_CLIP},                                          \
-        {"probe-every", required_argument, 0, GF_OPT_PROBE},                                  \
-        {"resume", no_argument, 0, GF_OPT_RESUME}
-#define GF_TRAIN_SHORTOPTS "e:b:"
+        {"data", required_argument, 0, CLI_OPT_DATA},                                          \
+        {"data-dir", required_argument, 0, CLI_OPT_DATA_DIR},                                  \
+        {"ntrain", required_argument, 0, CLI_OPT_NTRAIN},                                      \
+        {"ntest", required_argument, 0, CLI_OPT_NTEST},                                        \
+        {"optimizer", required_argument, 0, CLI_OPT_OPTIM},                                    \
+        {"lr", required_argument, 0, CLI_OPT_LR},                                              \
+        {"momentum", required_argument, 0, CLI_OPT_MOMENTUM},                                  \
+        {"nesterov", no_argument, 0, CLI_OPT_NESTEROV},                                        \
+        {"weight-decay", required_argument, 0, CLI_OPT_WD},                                    \
+        {"schedule", required_argument, 0, CLI_OPT_SCHED},                                     \
+        {"milestones", required_argument, 0, CLI_OPT_MILESTONES},                              \
+        {"gamma", required_argument, 0, CLI_OPT_GAMMA},                                        \
+        {"warmup", required_argument, 0, CLI_OPT_WARMUP},                                      \
+        {"clip", required_argument, 0, CLI_OPT_CLIP},                                          \
+        {"probe-every", required_argument, 0, CLI_OPT_PROBE},                                  \
+        {"resume", no_argument, 0, CLI_OPT_RESUME}
+#define CLI_TRAIN_SHORTOPTS "e:b:"
 
 /* The help of those options (and of the data). */
-#define GF_TRAIN_HELP                                                                          \
+#define CLI_TRAIN_HELP                                                                          \
     "Data:\n"                                                                                  \
     "      --data NAME       fashion, synthetic    [fashion when installed, else synthetic]\n"  \
     "      --data-dir DIR    where the Fashion-MNIST files are [" GF_FASHION_DIR "]\n"          \
@@ -79,21 +79,21 @@ enum {
 /* The defaults: Fashion-MNIST when installed, 10,000 / 10,000 images, 10
  * epochs of batch 128, sgd (momentum 0.9, decay 1e-4), lr 0.1, step decay
  * by 0.1 at 50% and 75% of training, probes once per epoch. */
-void gf_train_opts_default(gf_train_opts *t);
+void cli_train_opts_default(cli_train_opts *t);
 
 /* Handle getopt_long's result c when it is a training option: 1 when
  * handled, 0 when it is not one, -1 after a usage message. */
-int gf_train_option(const char *cmd, int c, const char *arg, gf_train_opts *t);
+int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t);
 
 /* Once all options are read: settle the defaults that depend on others and
  * check the combination. 0, or -1 after a usage message. */
-int gf_train_opts_finish(const char *cmd, gf_train_opts *t);
+int cli_train_opts_finish(const char *cmd, cli_train_opts *t);
 
 /* One run of a training command. The hooks get ctx; any may be NULL. */
-typedef struct gf_experiment {
+typedef struct cli_experiment {
     const char *cmd;
-    const gf_common_opts *c;          /* archs, stack, seeds, out, drawing */
-    const gf_train_opts *t;
+    const cli_common *c;          /* archs, stack, seeds, out, drawing */
+    const cli_train_opts *t;
     const int *depths;
     int n_depths;
     gf_survival_kind survival;        /* NONE, or train every residual net twice */
@@ -106,21 +106,21 @@ typedef struct gf_experiment {
     int (*figures)(const gf_degrade_result *res, const void *ctx, int *drawn);
     void (*summary)(const gf_degrade_result *res, const void *ctx, int drawn);
     const void *ctx;
-} gf_experiment;
+} cli_experiment;
 
 /* Check the stacks (usage), load the data, train every net with a progress
  * line on a terminal, write the files, the manifest, the figures, and the
  * summary unless --quiet. The exit status. */
-int gf_experiment_run(const gf_experiment *x, int argc, char **argv);
+int cli_experiment_run(const cli_experiment *x, int argc, char **argv);
 
 /* Write dir/NAME.gp and, unless --no-plot, draw NAME.png and NAME.svg;
  * warn once (through *warned) when gnuplot is missing. 0, or -1 after a
  * message. */
-int gf_experiment_figure(const char *cmd, const gf_common_opts *c, const char *name,
+int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name,
                          gf_plot_body body, const void *fig, int *warned);
 
 /* The first line of a summary: data, network, optimizer, epochs, seeds. */
-void gf_experiment_heading(const char *cmd, const gf_degrade_result *res,
-                           const gf_common_opts *c, const gf_train_opts *t);
+void cli_experiment_heading(const char *cmd, const gf_degrade_result *res,
+                           const cli_common *c, const cli_train_opts *t);
 
 #endif

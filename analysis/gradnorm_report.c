@@ -1,14 +1,10 @@
 /* gradnorm_report.c: the figures and the summary of `gradflow gradnorm`. */
 #include "gradnorm_report.h"
 
-#include "cli.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char CMD[] = "gradnorm";
 
 /* Per architecture, geometric means over seeds: log10 ||dL/dx_0||, log10
  * ||dL/dx_B||, and the predicted change (NaN without a prediction). */
@@ -206,31 +202,9 @@ static void ranges(const gf_gradnorm_result *res, gf_fig_gradnorm *norms, gf_fig
     }
 }
 
-static void remove_files(const char *dir, const char *const *names)
+int gradnorm_figures(cli_run *r, const gf_gradnorm_result *res, const gf_stack_config *c,
+                     long batch)
 {
-    char path[4096];
-    for (; *names; names++)
-        if (gf_path_join(path, sizeof path, dir, *names) == 0)
-            unlink(path); /* absent is fine */
-}
-
-/* One figure: drawn, or only its script. A missing gnuplot is a warning, once. */
-static int figure(const gradnorm_drawing *d, const char *name, gf_plot_body body,
-                  const gf_fig_gradnorm *fig, int *warned)
-{
-    char why[512];
-    const int rc = d->draw ? gf_plot_figure(d->dir, name, body, fig, why, sizeof why)
-                           : gf_plot_script(d->dir, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
-}
-
-int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, int *drawn)
-{
-    const gf_stack_config *c = d->cfg;
     const char *names[GF_ARCH_COUNT], *res_names[GF_ARCH_COUNT];
     int theory[GF_ARCH_COUNT], n_res = 0;
     for (int a = 0; a < res->spec.n_archs; a++) {
@@ -245,7 +219,7 @@ int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, i
              res->blocks);
     snprintf(subtitle, sizeof subtitle,
              "width %zu, batch %ld, init %s, norm %s, act %s, %d seeds; loss = mean cross-entropy",
-             c->width, d->batch, gf_init_names[c->init], gf_norm_names[c->norm],
+             c->width, batch, gf_init_names[c->init], gf_norm_names[c->norm],
              gf_act_names[c->act], res->spec.seeds);
     snprintf(split_title, sizeof split_title,
              "Skip / branch split of dL/dx_l per residual block: %d layers, init %s, norm %s",
@@ -258,21 +232,10 @@ int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, i
 
     static const char *const split_files[] = {"split_mean.tsv", "split.gp", "split.png",
                                               "split.svg", NULL};
-    static const char *const pictures[] = {"gradnorm.png", "gradnorm.svg", "split.png",
-                                           "split.svg", NULL};
     if (n_res == 0)
-        remove_files(d->dir, split_files);
-    int warned = 0;
-    if (figure(d, "gradnorm", gf_fig_gradnorm_body, &fig, &warned) != 0 ||
-        (n_res > 0 && figure(d, "split", gf_fig_split_body, &split, &warned) != 0))
-        return -1;
-    *drawn = d->draw && !warned;
-    if (!*drawn)
-        remove_files(d->dir, pictures);
-    if (d->terminal && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(d->dir, gf_fig_gradnorm_body, &fig, 100, 32, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+        cli_run_remove(r, split_files);
+    if (cli_run_figure(r, "gradnorm", gf_fig_gradnorm_body, &fig) != 0 ||
+        (n_res > 0 && cli_run_figure(r, "split", gf_fig_split_body, &split) != 0))
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(r, gf_fig_gradnorm_body, &fig, 100, 32);
 }

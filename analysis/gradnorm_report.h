@@ -1,23 +1,16 @@
 /* gradnorm_report.h: what `gradflow gradnorm` shows of a run: its figures and
  * the summary on stdout. */
-#ifndef GF_GRADNORM_REPORT_H
-#define GF_GRADNORM_REPORT_H
+#ifndef CLI_GRADNORM_REPORT_H
+#define CLI_GRADNORM_REPORT_H
 
-#include "gradflow.h"
-
-typedef struct gradnorm_drawing {
-    const char *dir;             /* the run folder */
-    const gf_stack_config *cfg;
-    long batch;
-    int draw;                    /* 0: only the .gp scripts */
-    int terminal;                /* also draw gradnorm in the terminal */
-} gradnorm_drawing;
+#include "run.h"
 
 /* gradnorm.{gp,png,svg} and, with a residual architecture, split.{gp,png,svg};
  * figures of an earlier run that this one does not redraw are removed, so no
- * stale picture sits beside new data. *drawn is 1 when PNG and SVG were
- * drawn. 0, or -1 after a one-line error (a missing gnuplot is a warning). */
-int gradnorm_figures(const gf_gradnorm_result *res, const gradnorm_drawing *d, int *drawn);
+ * stale picture sits beside new data. 0, or CLI_EXIT_RUNTIME after a message
+ * (a missing gnuplot is a warning). */
+int gradnorm_figures(cli_run *r, const gf_gradnorm_result *res, const gf_stack_config *cfg,
+                     long batch);
 
 /* The table of decades per architecture, what it means, and the files written. */
 void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg, long batch,

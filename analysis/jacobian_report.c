@@ -1,16 +1,11 @@
 /* jacobian_report.c: the figures and the summary of `gradflow jacobian`. */
 #include "jacobian_report.h"
 
-#include "cli.h"
-
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char CMD[] = "jacobian";
 
 static const char *arch_name(const gf_jacobian_result *res, int a)
 {
@@ -109,28 +104,6 @@ static void depth_range(const gf_jacobian_result *res, gf_jac_kind kind, double 
         }
 }
 
-static void remove_files(const char *dir, const char *const *names)
-{
-    char path[4096];
-    for (; *names; names++)
-        if (gf_path_join(path, sizeof path, dir, *names) == 0)
-            unlink(path); /* absent is fine */
-}
-
-/* One figure: drawn, or only its script. A missing gnuplot is a warning, once. */
-static int figure(const jacobian_drawing *d, const char *name, gf_plot_body body,
-                  const void *fig, int *warned)
-{
-    char why[512];
-    const int rc = d->draw ? gf_plot_figure(d->dir, name, body, fig, why, sizeof why)
-                           : gf_plot_script(d->dir, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
-}
-
 /* A bin width of 1, 2, 2.5 or 5 times a power of ten: about 120 bins over the span. */
 static double nice_bin(double span)
 {
@@ -214,7 +187,7 @@ static void make_spectra(const gf_jacobian_result *res, figs *f)
                                 .rms = f->rms, .lo = lo, .hi = hi};
 }
 
-int jacobian_figures(const gf_jacobian_result *res, const jacobian_drawing *d, int *drawn,
+int jacobian_figures(cli_run *r, const gf_jacobian_result *res, const char *batchnorm,
                      int *spectral)
 {
     static figs f; /* one figure set at a time */
@@ -231,7 +204,7 @@ int jacobian_figures(const gf_jacobian_result *res, const jacobian_drawing *d, i
              "width %zu, init %s, norm %s, act %s, %d seed%s (one sample each)%s%s", c->width,
              gf_init_names[c->init], gf_norm_names[c->norm], gf_act_names[c->act],
              res->spec.seeds, res->spec.seeds > 1 ? "s" : "",
-             c->norm == GF_NORM_BATCH ? "; " : "", c->norm == GF_NORM_BATCH ? d->batchnorm : "");
+             c->norm == GF_NORM_BATCH ? "; " : "", c->norm == GF_NORM_BATCH ? batchnorm : "");
     f.depth = (gf_fig_jacobian_depth){.title = f.title[0], .subtitle = f.subtitle,
                                       .archs = f.archs, .n_archs = res->spec.n_archs,
                                       .blocks = res->blocks, .full = res->full,
@@ -241,35 +214,21 @@ int jacobian_figures(const gf_jacobian_result *res, const jacobian_drawing *d, i
     static const char *const spectral_files[] = {"jacobian_density.gp", "jacobian_density.png",
                                            "jacobian_density.svg", "block_spectra.gp",
                                            "block_spectra.png", "block_spectra.svg", NULL};
-    static const char *const pictures[] = {"jacobian_depth.png", "jacobian_depth.svg",
-                                           "jacobian_density.png", "jacobian_density.svg",
-                                           "block_spectra.png", "block_spectra.svg", NULL};
-    int warned = 0;
     *spectral = 0;
-    if (figure(d, "jacobian_depth", gf_fig_jacobian_depth_body, &f.depth, &warned) != 0)
-        return -1;
-    remove_files(d->dir, spectral_files); /* an earlier run's would not match this one's data */
+    if (cli_run_figure(r, "jacobian_depth", gf_fig_jacobian_depth_body, &f.depth) != 0)
+        return CLI_EXIT_RUNTIME;
+    cli_run_remove(r, spectral_files); /* an earlier run's would not match this one's data */
     if (res->full) {
         make_density(res, &f);
         make_spectra(res, &f);
         /* nothing nonzero (a Jacobian that underflowed): no histogram, no curve */
         *spectral = isfinite(f.density.lo) && f.spectra.n_shown > 0 && isfinite(f.spectra.lo);
         if (*spectral &&
-            (figure(d, "jacobian_density", gf_fig_jacobian_density_body, &f.density,
-                    &warned) != 0 ||
-             figure(d, "block_spectra", gf_fig_block_spectra_body, &f.spectra, &warned) != 0))
-            return -1;
+            (cli_run_figure(r, "jacobian_density", gf_fig_jacobian_density_body, &f.density) ||
+             cli_run_figure(r, "block_spectra", gf_fig_block_spectra_body, &f.spectra)))
+            return CLI_EXIT_RUNTIME;
     }
-    *drawn = d->draw && !warned;
-    if (!*drawn)
-        remove_files(d->dir, pictures);
-    if (d->terminal && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(d->dir, gf_fig_jacobian_depth_body, &f.depth, 140, 40, why,
-                             sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+    return cli_run_terminal(r, gf_fig_jacobian_depth_body, &f.depth, 140, 40);
 }
 
 /* ---- summary --------------------------------------------------------------- */
@@ -430,8 +389,8 @@ static void reading(const gf_jacobian_result *res, int a)
                q05, q95);
 }
 
-void jacobian_summary(const gf_jacobian_result *res, const jacobian_drawing *d, int drawn,
-                      int spectral)
+void jacobian_summary(const gf_jacobian_result *res, const char *dir, const char *batchnorm,
+                      int drawn, int spectral)
 {
     const gf_stack_config *c = &res->spec.base;
     printf("gradflow jacobian: depth %d (B = %d blocks), width %zu, init %s, norm %s, act %s,\n"
@@ -439,7 +398,7 @@ void jacobian_summary(const gf_jacobian_result *res, const jacobian_drawing *d, 
            c->depth, res->blocks, c->width, gf_init_names[c->init], gf_norm_names[c->norm],
            gf_act_names[c->act], res->spec.seeds, res->spec.seeds > 1 ? "s" : "");
     if (c->norm == GF_NORM_BATCH)
-        printf("  %s\n", d->batchnorm);
+        printf("  %s\n", batchnorm);
     if (res->full)
         printf("  every singular value of all %d Jacobians of each run (GSL bidiagonalization "
                "+ bisection);\n  %.1f s Jacobians, %.1f s singular values\n",
@@ -464,7 +423,7 @@ void jacobian_summary(const gf_jacobian_result *res, const jacobian_drawing *d, 
     printf("\n");
     for (int a = 0; a < res->spec.n_archs; a++)
         reading(res, a);
-    printf("  wrote %s/{jacobian,jacobian_mean%s}.tsv, manifest.json,\n  %s%s\n", d->dir,
+    printf("  wrote %s/{jacobian,jacobian_mean%s}.tsv, manifest.json,\n  %s%s\n", dir,
            res->full ? ",spectra" : "",
            spectral ? "{jacobian_depth,jacobian_density,block_spectra}" : "jacobian_depth",
            drawn ? ".png/.svg/.gp" : ".gp (nothing drawn)");

@@ -1,15 +1,15 @@
 /* lesion.h: `gradflow lesion`: its options, and what it shows of the
  * results (the experiment itself is gf_lesion_* in the library, shared with
  * the lessons). */
-#ifndef GF_LESION_H
-#define GF_LESION_H
+#ifndef CLI_LESION_H
+#define CLI_LESION_H
 
 #include "options.h"
 
 #include "gradflow.h"
 
 typedef struct lesion_options {
-    gf_common_opts c;           /* archs, width, init, norm, act, the nets' seed, out, drawing */
+    cli_common c;           /* archs, width, init, norm, act, the nets' seed, out, drawing */
     int depth;
     const char *from;           /* a run folder holding the trained nets; NULL: train them */
     gf_data_kind data;

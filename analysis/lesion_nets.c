@@ -37,15 +37,15 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", o->from);
-    *status = GF_EXIT_RUNTIME;
+    *status = CLI_EXIT_RUNTIME;
     struct stat st;
     if (stat(o->from, &st) != 0 || !S_ISDIR(st.st_mode))
-        return gf_cli_fail(-1, CMD, "--from %s: %s", o->from,
+        return cli_fail(-1, CMD, "--from %s: %s", o->from,
                            errno == ENOENT ? "no such folder" : "not a folder");
     json_error_t jerr;
     json_t *m = json_load_file(path, 0, &jerr);
     if (!m)
-        return gf_cli_fail(-1, CMD, "--from %s: %s (a finished gradflow degrade run has its "
+        return cli_fail(-1, CMD, "--from %s: %s (a finished gradflow degrade run has its "
                                     "manifest.json)",
                            o->from, jerr.text);
     json_t *s = json_object_get(m, "settings");
@@ -59,14 +59,14 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
     int rc = -1;
     if ((strcmp(cmd, "degrade") != 0 && strcmp(cmd, "lesion") != 0) || !*data || init < 0 ||
         norm < 0 || act < 0 || width < 1 || ntrain < 1)
-        gf_cli_fail(-1, CMD, "%s: not the manifest of a gradflow degrade run (its settings "
+        cli_fail(-1, CMD, "%s: not the manifest of a gradflow degrade run (its settings "
                              "are missing)", path);
     else if (ntest < 1)
-        gf_cli_fail(-1, CMD, "%s: the run kept no test images (--ntest 0)", path);
+        cli_fail(-1, CMD, "%s: the run kept no test images (--ntest 0)", path);
     else if (o->ntest_set && o->ntest > ntest) {
-        gf_cli_fail(-1, CMD, "--ntest %ld: the run in %s has %ld test images", o->ntest,
+        cli_fail(-1, CMD, "--ntest %ld: the run in %s has %ld test images", o->ntest,
                     o->from, (long)ntest);
-        *status = GF_EXIT_USAGE;
+        *status = CLI_EXIT_USAGE;
     } else {
         o->c.cfg.width = (size_t)width;
         o->c.cfg.init = (gf_init)init;
@@ -94,7 +94,7 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
 
 /* The training progress line. */
 typedef struct progress_ctx {
-    gf_progress bar;
+    cli_progress bar;
     const gf_degrade_run *run;
     int epochs;
 } progress_ctx;
@@ -123,7 +123,7 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
     for (int a = 0; a < o->c.n_archs; a++)
         archs[a] = (gf_arch)o->c.archs[a];
     progress_ctx prog = {.epochs = o->train.epochs};
-    gf_progress_begin(&prog.bar, CMD);
+    cli_progress_begin(&prog.bar, CMD);
     const gf_degrade_spec spec = {
         .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
         .n_depths = 1, .seeds = 1, .seed0 = o->c.seed, .train = o->train, .train_set = train,
@@ -132,19 +132,19 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
     gf_degrade_result res;
     char why[512];
     int rc = gf_degrade_run_all(&spec, &res, why, sizeof why);
-    gf_progress_end(&prog.bar);
+    cli_progress_end(&prog.bar);
     if (rc != 0)
-        gf_cli_fail(-1, CMD, "%s", why);
+        cli_fail(-1, CMD, "%s", why);
     for (int i = 0; rc == 0 && i < res.n_runs; i++) {
         const gf_degrade_run *r = &res.runs[i];
         if (r->failed)
-            rc = gf_cli_fail(-1, CMD, "%s seed %ld did not train: %s", r->name, r->seed, r->why);
+            rc = cli_fail(-1, CMD, "%s seed %ld did not train: %s", r->name, r->seed, r->why);
         else
             src->trained_err[i] = r->hist[r->epochs_done - 1].test_err;
     }
     src->train_seconds = res.wall_seconds;
     if (rc == 0 && gf_degrade_write(&res, o->c.out, why, sizeof why) != 0)
-        rc = gf_cli_fail(-1, CMD, "%s", why);
+        rc = cli_fail(-1, CMD, "%s", why);
     gf_degrade_release(&res);
     return rc;
 }
@@ -160,7 +160,7 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[cfg.arch], cfg.depth, o->c.seed);
         if (!(nets[a] = gf_lesion_load(path, &cfg, &src->epochs[a], why, sizeof why)))
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }

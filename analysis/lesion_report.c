@@ -17,10 +17,10 @@ static int figure(const lesion_options *o, const char *name, gf_plot_body body, 
     const int rc = !o->c.no_plot ? gf_plot_figure(o->c.out, name, body, fig, why, sizeof why)
                                  : gf_plot_script(o->c.out, name, body, fig, why, sizeof why);
     if (rc == 1 && !*warned) {
-        gf_cli_warn(CMD, "%s", why);
+        cli_warn(CMD, "%s", why);
         *warned = 1;
     }
-    return rc < 0 ? gf_cli_fail(-1, CMD, "%s", why) : 0;
+    return rc < 0 ? cli_fail(-1, CMD, "%s", why) : 0;
 }
 
 int lesion_figures(const gf_lesion_result *res, int n, const lesion_options *o,
@@ -39,7 +39,7 @@ int lesion_figures(const gf_lesion_result *res, int n, const lesion_options *o,
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_lesion_delete_body, &f.del, 120, 36, why,
                              sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -312,7 +312,7 @@ int lesion_summary(const gf_lesion_result *res, int n, const lesion_options *o,
     char path[4200], why[512];
     snprintf(path, sizeof path, "%s/summary.txt", o->c.out);
     if (gf_write_file(path, summary, &c, why, sizeof why) != 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
+        return cli_fail(-1, CMD, "%s", why);
     if (o->c.quiet)
         return 0;
     summary(stdout, &c);

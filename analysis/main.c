@@ -1,6 +1,6 @@
 /* main.c: the gradflow command: a small dispatcher over the subcommands. */
-#include "cli.h"
 #include "commands.h"
+#include "run.h"
 
 #include "gradflow.h"
 
@@ -8,30 +8,39 @@
 #include <stdio.h>
 #include <string.h>
 
-static const gf_command commands[] = {
-    {"gradnorm", "gradient norm dL/dx_l per depth at initialization, per architecture",
-     cmd_gradnorm},
+/* A command on an option table (cli_main runs it), or one with its own main. */
+typedef struct entry {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    const cli_command *cmd;
+} entry;
+
+static const entry commands[] = {
+    {.cmd = &cli_gradnorm},
     {"degrade", "train plain and residual nets of two depths: the degradation experiment",
-     cmd_degrade},
-    {"paths", "path-length distribution of B residual blocks (binomial, exact)",
-     cmd_paths},
+     cmd_degrade, NULL},
+    {.cmd = &cli_paths},
     {"pathgrad", "gradient at x_0 by path length, exact and sampled (Veit et al.)",
-     cmd_pathgrad},
+     cmd_pathgrad, NULL},
     {"lesion", "delete or reorder blocks of trained plain and residual nets",
-     cmd_lesion},
+     cmd_lesion, NULL},
     {"stochdepth", "train with stochastic depth against without",
-     cmd_stochdepth},
-    {"jacobian", "singular values of the block and end-to-end Jacobians per depth",
-     cmd_jacobian},
+     cmd_stochdepth, NULL},
+    {.cmd = &cli_jacobian},
     {"hanin", "spread of ln ||dL/dx_0||^2 over inits against sum 1/width (Hanin)",
-     cmd_hanin},
+     cmd_hanin, NULL},
     {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
-     cmd_shatter},
-    {"theory", "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
-     cmd_theory},
+     cmd_shatter, NULL},
+    {.cmd = &cli_theory},
     {"init-compare", "gradient per depth and first epochs per initialization scheme",
-     cmd_init_compare},
+     cmd_init_compare, NULL},
 };
+static const char *name_of(const entry *e)
+{
+    return e->cmd ? e->cmd->name : e->name;
+}
+
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 
 static void usage(FILE *out)
@@ -40,7 +49,8 @@ static void usage(FILE *out)
                  "Measures why residual connections make deep networks trainable.\n\n"
                  "Commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", name_of(&commands[i]),
+                commands[i].cmd ? commands[i].cmd->summary : commands[i].summary);
     fprintf(out, "\n'gradflow COMMAND --help' describes a command's options.\n"
                  "Exit status: 0 success, 1 runtime failure, 2 usage error.\n"
                  "Environment: GRADFLOW_BLAS_CORETYPE=NAME|default chooses the OpenBLAS kernel\n"
@@ -51,21 +61,22 @@ int main(int argc, char **argv)
 {
     const char *why = NULL;
     if (gf_blas_setup(argv, &why) != 0)
-        return gf_cli_fail(GF_EXIT_RUNTIME, NULL, "%s", why);
+        return cli_fail(CLI_EXIT_RUNTIME, NULL, "%s", why);
     gsl_set_error_handler_off(); /* library errors come back as statuses */
     gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     if (argc < 2)
-        return usage(stderr), GF_EXIT_USAGE;
+        return usage(stderr), CLI_EXIT_USAGE;
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return usage(stdout), GF_EXIT_OK;
+        return usage(stdout), CLI_EXIT_OK;
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         const gf_blas_info *b = gf_blas_info_get();
         printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
-        return GF_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    return gf_cli_fail(GF_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
+        if (strcmp(argv[1], name_of(&commands[i])) == 0)
+            return commands[i].cmd ? cli_main(commands[i].cmd, argc - 1, argv + 1)
+                                   : commands[i].run(argc - 1, argv + 1);
+    return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
 }

@@ -1,4 +1,4 @@
-/* options.c: the options the experiment commands share. */
+/* options.c: the options the commands share. */
 #include "options.h"
 
 #include "cli.h"
@@ -9,53 +9,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gf_common_option(const char *cmd, int c, const char *arg, char **argv, gf_common_opts *o,
+int cli_common_option(const char *cmd, int c, const char *arg, char **argv, cli_common *o,
                      void (*help)(void))
 {
     long v;
     int k;
     switch (c) {
     case 'a':
-        o->n_archs = gf_cli_choices(cmd, "--arch", arg, gf_arch_names, o->archs, GF_ARCH_COUNT);
+        o->n_archs = cli_choices(cmd, "--arch", arg, gf_arch_names, o->archs, GF_ARCH_COUNT);
         return o->n_archs < 0 ? -1 : 1;
     case 'w':
-        if (gf_cli_int(cmd, "--width", arg, 1, 65536, &v) != 0)
+        if (cli_int(cmd, "--width", arg, 1, 65536, &v) != 0)
             return -1;
         o->cfg.width = (size_t)v;
         return 1;
-    case GF_OPT_INIT:
-        if ((k = gf_cli_choice(cmd, "--init", arg, gf_init_names)) < 0)
+    case CLI_OPT_INIT:
+        if ((k = cli_choice(cmd, "--init", arg, gf_init_names)) < 0)
             return -1;
         o->cfg.init = (gf_init)k;
         return 1;
-    case GF_OPT_NORM:
-        if ((k = gf_cli_choice(cmd, "--norm", arg, gf_norm_names)) < 0)
+    case CLI_OPT_NORM:
+        if ((k = cli_choice(cmd, "--norm", arg, gf_norm_names)) < 0)
             return -1;
         o->cfg.norm = (gf_norm)k;
         return 1;
-    case GF_OPT_ACT:
-        if ((k = gf_cli_choice(cmd, "--act", arg, gf_act_names)) < 0)
+    case CLI_OPT_ACT:
+        if ((k = cli_choice(cmd, "--act", arg, gf_act_names)) < 0)
             return -1;
         o->cfg.act = (gf_act)k;
         return 1;
-    case GF_OPT_ZERO:
+    case CLI_OPT_ZERO:
         o->cfg.zero_branch = 1;
         return 1;
     case 's':
-        return gf_cli_int(cmd, "--seeds", arg, 1, 10000, &o->seeds) != 0 ? -1 : 1;
-    case GF_OPT_SEED: /* from 1: GSL's mt19937 takes seed 0 as its default seed 4357 */
-        return gf_cli_int(cmd, "--seed", arg, 1, 2147483647L, &o->seed) != 0 ? -1 : 1;
+        return cli_int(cmd, "--seeds", arg, 1, 10000, &o->seeds) != 0 ? -1 : 1;
+    case CLI_OPT_SEED: /* from 1: GSL's mt19937 takes seed 0 as its default seed 4357 */
+        return cli_int(cmd, "--seed", arg, 1, 2147483647L, &o->seed) != 0 ? -1 : 1;
     case 'o':
         o->out = arg;
         return 1;
-    case GF_OPT_TERM:
+    case CLI_OPT_TERM:
         if (strcmp(arg, "dumb") != 0 && strcmp(arg, "none") != 0) {
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "--term: unknown '%s' (choose from dumb, none)", arg);
+            cli_fail(CLI_EXIT_USAGE, cmd, "--term: unknown '%s' (choose from dumb, none)", arg);
             return -1;
         }
         o->term_dumb = strcmp(arg, "dumb") == 0;
         return 1;
-    case GF_OPT_NOPLOT:
+    case CLI_OPT_NOPLOT:
         o->no_plot = 1;
         return 1;
     case 'q':
@@ -68,14 +68,14 @@ int gf_common_option(const char *cmd, int c, const char *arg, char **argv, gf_co
         printf("gradflow %s\n", GF_VERSION);
         return 2;
     case ':':
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s needs a value", argv[optind - 1]);
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s needs a value", argv[optind - 1]);
         return -1;
     case '?':
         if (optopt)
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "unknown option '-%c' (see gradflow %s --help)",
+            cli_fail(CLI_EXIT_USAGE, cmd, "unknown option '-%c' (see gradflow %s --help)",
                         optopt, cmd);
         else
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "unknown option '%s' (see gradflow %s --help)",
+            cli_fail(CLI_EXIT_USAGE, cmd, "unknown option '%s' (see gradflow %s --help)",
                         argv[optind - 1], cmd);
         return -1;
     default:
@@ -83,83 +83,35 @@ int gf_common_option(const char *cmd, int c, const char *arg, char **argv, gf_co
     }
 }
 
-int gf_common_finish(const char *cmd, int argc, char **argv, const gf_common_opts *o)
+int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *o)
 {
     if (optind < argc) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "unexpected argument '%s'", argv[optind]);
+        cli_fail(CLI_EXIT_USAGE, cmd, "unexpected argument '%s'", argv[optind]);
         return -1;
     }
     if (!*o->out) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "--out needs a non-empty path");
+        cli_fail(CLI_EXIT_USAGE, cmd, "--out needs a non-empty path");
         return -1;
     }
     for (const char *c = o->out; *c; c++)
         if ((unsigned char)*c < 0x20) {
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "--out: the path contains a control character");
+            cli_fail(CLI_EXIT_USAGE, cmd, "--out: the path contains a control character");
             return -1;
         }
     if (o->term_dumb && o->no_plot) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: choose one");
+        cli_fail(CLI_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: choose one");
         return -1;
     }
     gf_blas_threads_for_width(o->cfg.width); /* small GEMMs: one thread (see gf_blas.h) */
     return 0;
 }
 
-int gf_cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
+int cli_set_term(const cli_arg *a, void *opts)
 {
-    long v;
-    if (gf_cli_int(cmd, opt, s, 1, 100000, &v) != 0)
-        return -1;
-    if (v < 4 || v % 2) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd,
-                    "%s: %ld is not of the form 2B + 2 with B >= 1 blocks of two layers (e.g. "
-                    "20, 56, 110)",
-                    opt, v);
-        return -1;
-    }
-    *depth = (int)v;
-    return 0;
-}
-
-int gf_cli_list(const char *cmd, const char *opt, const char *s, int max,
-                int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
-                void *out, size_t elem)
-{
-    char buf[512];
-    if (!*s || snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
-        return -1;
-    }
-    int n = 0;
-    for (char *tok = buf, *end; tok; tok = end) {
-        if ((end = strchr(tok, ',')))
-            *end++ = '\0';
-        if (!*tok) {
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
-            return -1;
-        }
-        if (n == max) {
-            gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
-            return -1;
-        }
-        if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
-            return -1;
-        n++;
-    }
-    return n;
-}
-
-int gf_cli_real(const char *cmd, const char *opt, const char *s, double min, double max,
-                double *out)
-{
-    char *end;
-    errno = 0;
-    const double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
-        gf_cli_fail(GF_EXIT_USAGE, cmd, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
-        return -1;
-    }
-    *out = v;
+    cli_common *o = opts;
+    if (strcmp(a->value, "dumb") != 0 && strcmp(a->value, "none") != 0)
+        return cli_fail(CLI_EXIT_USAGE, a->cmd, "--term: unknown '%s' (choose from dumb, none)",
+                        a->value);
+    o->term_dumb = strcmp(a->value, "dumb") == 0;
     return 0;
 }

@@ -1,60 +1,88 @@
-/* options.h: the command-line options the experiment commands share (the
- * network, the seeds, the run folder, drawing), parsed in one place. */
-#ifndef GF_OPTIONS_H
-#define GF_OPTIONS_H
+/* options.h: the command-line options the commands share (the network, the
+ * seeds, the run folder, drawing): the struct they fill, cli_common, and
+ * their option-table fragments (CLI_ARCH ... CLI_QUIET), each with the
+ * command's own help text. (The getopt_long helpers below them serve the
+ * commands not yet on the option tables.) */
+#ifndef CLI_OPTIONS_H
+#define CLI_OPTIONS_H
+
+#include "cli.h"
 
 #include "gradflow.h"
 
 #include <getopt.h>
 
-typedef struct gf_common_opts {
+typedef struct cli_common {
     gf_stack_config cfg;
     int archs[GF_ARCH_COUNT], n_archs;
     long seeds, seed;
     const char *out;
     int term_dumb, no_plot, quiet;
-} gf_common_opts;
+} cli_common;
+
+/* ---- option-table fragments; T is the command's options struct, whose
+ * first member is `cli_common c` ---------------------------------------------- */
+
+/* --term: "dumb" (also draw in the terminal) or "none". */
+int cli_set_term(const cli_arg *a, void *opts);
+
+#define CLI_ARCH(T, help)                                                                    \
+    {CLI_CHOICES, "arch", 'a', "LIST", help, CLI_AT(T, c.archs), .names = gf_arch_names,     \
+     .count_at = offsetof(T, c.n_archs)}
+#define CLI_DEPTH_N(T, help) {CLI_DEPTH, "depth", 'd', "N", help, CLI_AT(T, c.cfg.depth)}
+#define CLI_WIDTH(T, help)                                                                   \
+    {CLI_INT, "width", 'w', "N", help, CLI_AT(T, c.cfg.width), .min = 1, .max = 65536}
+#define CLI_INIT(T, help)                                                                    \
+    {CLI_CHOICE, "init", 0, "NAME", help, CLI_AT(T, c.cfg.init), .names = gf_init_names}
+#define CLI_NORM(T, help)                                                                    \
+    {CLI_CHOICE, "norm", 0, "NAME", help, CLI_AT(T, c.cfg.norm), .names = gf_norm_names}
+#define CLI_ACT(T, help)                                                                     \
+    {CLI_CHOICE, "act", 0, "NAME", help, CLI_AT(T, c.cfg.act), .names = gf_act_names}
+#define CLI_ZERO_INIT(T)                                                                     \
+    {CLI_FLAG, "zero-init-residual", 0, NULL, "zero the last layer of each residual branch",  \
+     CLI_AT(T, c.cfg.zero_branch)}
+#define CLI_SEEDS(T, help)                                                                   \
+    {CLI_INT, "seeds", 's', "N", help, CLI_AT(T, c.seeds), .min = 1, .max = 10000}
+/* from 1: GSL's mt19937 takes seed 0 as its default seed 4357 */
+#define CLI_SEED(T, help)                                                                    \
+    {CLI_INT, "seed", 0, "N", help, CLI_AT(T, c.seed), .min = 1, .max = 2147483647.0}
+#define CLI_INPUT_DIM(T, help)                                                               \
+    {CLI_INT, "input-dim", 0, "N", help, CLI_AT(T, c.cfg.in_dim), .min = 1, .max = 1 << 20}
+#define CLI_OUT(T, help) {CLI_STRING, "out", 'o', "DIR", help, CLI_AT(T, c.out)}
+#define CLI_TERM(T, help)                                                                    \
+    {CLI_CALL, "term", 0, "TERM", help, CLI_AT(T, c.term_dumb), .set = cli_set_term}
+#define CLI_NO_PLOT(T, help) {CLI_FLAG, "no-plot", 0, NULL, help, CLI_AT(T, c.no_plot)}
+#define CLI_QUIET(T, help) {CLI_FLAG, "quiet", 'q', NULL, help, CLI_AT(T, c.quiet)}
+
+/* ---- the getopt_long helpers of the commands not yet on option tables ---------- */
 
 /* Option codes of the shared long options without a short letter; a
- * command numbers its own from GF_OPT_OWN on. */
+ * command numbers its own from CLI_OPT_OWN on. */
 enum {
-    GF_OPT_INIT = 256, GF_OPT_NORM, GF_OPT_ACT, GF_OPT_ZERO, GF_OPT_SEED, GF_OPT_TERM,
-    GF_OPT_NOPLOT, GF_OPT_OWN = 300
+    CLI_OPT_INIT = 256, CLI_OPT_NORM, CLI_OPT_ACT, CLI_OPT_ZERO, CLI_OPT_SEED, CLI_OPT_TERM,
+    CLI_OPT_NOPLOT, CLI_OPT_OWN = 300
 };
 
 /* The shared entries of a getopt_long table (short letters a, w, s, o, q, h, V). */
-#define GF_COMMON_LONGOPTS                                                                    \
+#define CLI_COMMON_LONGOPTS                                                                    \
     {"arch", required_argument, 0, 'a'}, {"width", required_argument, 0, 'w'},              \
-        {"init", required_argument, 0, GF_OPT_INIT},                                          \
-        {"norm", required_argument, 0, GF_OPT_NORM}, {"act", required_argument, 0, GF_OPT_ACT}, \
-        {"zero-init-residual", no_argument, 0, GF_OPT_ZERO},                                  \
-        {"seeds", required_argument, 0, 's'}, {"seed", required_argument, 0, GF_OPT_SEED},    \
-        {"out", required_argument, 0, 'o'}, {"term", required_argument, 0, GF_OPT_TERM},      \
-        {"no-plot", no_argument, 0, GF_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},           \
+        {"init", required_argument, 0, CLI_OPT_INIT},                                          \
+        {"norm", required_argument, 0, CLI_OPT_NORM}, {"act", required_argument, 0, CLI_OPT_ACT}, \
+        {"zero-init-residual", no_argument, 0, CLI_OPT_ZERO},                                  \
+        {"seeds", required_argument, 0, 's'}, {"seed", required_argument, 0, CLI_OPT_SEED},    \
+        {"out", required_argument, 0, 'o'}, {"term", required_argument, 0, CLI_OPT_TERM},      \
+        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},           \
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}
-#define GF_COMMON_SHORTOPTS ":a:w:s:o:qhV"
+#define CLI_COMMON_SHORTOPTS ":a:w:s:o:qhV"
 
 /* Handle getopt_long's result c when it is a shared option or an error.
  * Returns 1 when handled, 0 when c is the command's own, -1 after a usage
  * message, 2 after --help (help() is called) or --version. */
-int gf_common_option(const char *cmd, int c, const char *arg, char **argv, gf_common_opts *o,
+int cli_common_option(const char *cmd, int c, const char *arg, char **argv, cli_common *o,
                      void (*help)(void));
 
 /* Checks once all options are read: no stray argument, a usable run folder,
  * --term and --no-plot not both. 0, or -1 after a usage message. */
-int gf_common_finish(const char *cmd, int argc, char **argv, const gf_common_opts *o);
-
-/* --depth for one value: 2B + 2 with B >= 1. 0, or -1 after a usage message. */
-int gf_cli_depth(const char *cmd, const char *opt, const char *s, int *depth);
-
-/* A comma-separated list of numbers (each checked by parse); the count, or
- * -1 after a usage message. */
-int gf_cli_list(const char *cmd, const char *opt, const char *s, int max,
-                int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
-                void *out, size_t elem);
-
-/* A real number in [min, max] (finite). 0, or -1 after a usage message. */
-int gf_cli_real(const char *cmd, const char *opt, const char *s, double min, double max,
-                double *out);
+int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *o);
 
 #endif

@@ -1,16 +1,16 @@
 /* pathgrad.h: `gradflow pathgrad`: its options, and what it shows of the
  * measured curves (the measurement itself is gf_pathgrad_* in the library,
  * shared with the lesson on the ensemble view). */
-#ifndef GF_PATHGRAD_CMD_H
-#define GF_PATHGRAD_CMD_H
+#ifndef CLI_PATHGRAD_CMD_H
+#define CLI_PATHGRAD_CMD_H
 
 #include "experiment.h"
 
 #include "gradflow.h"
 
 typedef struct pathgrad_options {
-    gf_common_opts c;              /* arch (one), depth, width, init, norm, act, seed, out */
-    gf_train_opts t;               /* data and training; epochs 0: no training */
+    cli_common c;              /* arch (one), depth, width, init, norm, act, seed, out */
+    cli_train_opts t;               /* data and training; epochs 0: no training */
     long images;                   /* test images in the analysed batch */
     const char *load;              /* the trained net from this checkpoint instead */
     long samples;                  /* paths per sampled length */

@@ -39,8 +39,8 @@ int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *draw
                  state_label(r, 1, trained, sizeof trained), 100.0 * r->test_err[1]);
     }
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "pathgrad", gf_fig_pathgrad_body, &f.fig, &warned) != 0 ||
-        (f.fig.sampled && gf_experiment_figure(CMD, &o->c, "pathgrad_sampling",
+    if (cli_experiment_figure(CMD, &o->c, "pathgrad", gf_fig_pathgrad_body, &f.fig, &warned) != 0 ||
+        (f.fig.sampled && cli_experiment_figure(CMD, &o->c, "pathgrad_sampling",
                                                gf_fig_pathgrad_sampling_body, &f.fig,
                                                &warned) != 0))
         return -1;
@@ -48,7 +48,7 @@ int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *draw
     if (o->c.term_dumb && *drawn) {
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_pathgrad_body, &f.fig, 140, 60, why, sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }

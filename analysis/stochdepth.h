@@ -1,19 +1,19 @@
 /* stochdepth.h: `gradflow stochdepth`: its options, and what it shows of a
  * result (the experiment is the library's gf_degrade_* with spec.survival
  * set; the comparison is gf_stochdepth_*). */
-#ifndef GF_STOCHDEPTH_H
-#define GF_STOCHDEPTH_H
+#ifndef CLI_STOCHDEPTH_H
+#define CLI_STOCHDEPTH_H
 
 #include "experiment.h"
 
 #include "gradflow.h"
 
 typedef struct stochdepth_options {
-    gf_common_opts c;                 /* residual archs, width, init, norm, act, seeds, out */
+    cli_common c;                 /* residual archs, width, init, norm, act, seeds, out */
     int depth;
     gf_survival_kind survival;        /* linear or uniform */
     double p_last;                    /* p_B in (0, 1] */
-    gf_train_opts t;
+    cli_train_opts t;
 } stochdepth_options;
 
 /* stochdepth.tsv in the run folder. 0, or -1 after a one-line error. */

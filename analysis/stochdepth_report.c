@@ -15,7 +15,7 @@ int stochdepth_write(const gf_degrade_result *res, const void *ctx)
     const stochdepth_options *o = ctx;
     char why[512];
     if (gf_stochdepth_write(res, o->c.out, why, sizeof why) != 0)
-        return gf_cli_fail(-1, CMD, "%s", why);
+        return cli_fail(-1, CMD, "%s", why);
     return 0;
 }
 
@@ -60,7 +60,7 @@ int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn
     gf_degrade_figs_make(res, &f);
     const int n = gf_stochdepth_pairs(res, pairs, GF_ARCH_COUNT);
     if (n < 0)
-        return gf_cli_fail(-1, CMD, "out of memory");
+        return cli_fail(-1, CMD, "out of memory");
     for (int i = 0; i < f.curves.n_right; i++)
         f.right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
     double tmax = 0.0;
@@ -88,10 +88,10 @@ int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn
         .sd_rank = sd_rank, .whole_wall = wall, .whole_cpu = cpu,
         .block_fraction = fb, .mac_fraction = fm, .n_sd = n, .tmax = 1.15 * tmax};
     int warned = 0;
-    if (gf_experiment_figure(CMD, &o->c, "stochdepth", gf_fig_stochdepth_body, &fig,
+    if (cli_experiment_figure(CMD, &o->c, "stochdepth", gf_fig_stochdepth_body, &fig,
                              &warned) != 0 ||
         (f.norms.n_steps > 0 &&
-         gf_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
+         cli_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
                               &f.norms, &warned) != 0))
         return -1;
     *drawn = !o->c.no_plot && !warned;
@@ -99,7 +99,7 @@ int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn
         char why[512];
         if (gf_plot_terminal(o->c.out, gf_fig_stochdepth_body, &fig, 120, 36, why,
                              sizeof why) < 0)
-            return gf_cli_fail(-1, CMD, "%s", why);
+            return cli_fail(-1, CMD, "%s", why);
     }
     return 0;
 }
@@ -200,7 +200,7 @@ void stochdepth_summary(const gf_degrade_result *x, const void *ctx, int drawn)
     const stochdepth_options *o = ctx;
     gf_stochdepth_pair p[GF_ARCH_COUNT];
     const int n = gf_stochdepth_pairs(x, p, GF_ARCH_COUNT);
-    gf_experiment_heading(CMD, x, &o->c, &o->t);
+    cli_experiment_heading(CMD, x, &o->c, &o->t);
     if (n > 0)
         rule(o, &p[0]);
     table(p, n > 0 ? n : 0);

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <stdio.h>
 
-void gf_train_opts_default(gf_train_opts *t)
+void cli_train_opts_default(cli_train_opts *t)
 {
-    *t = (gf_train_opts){
+    *t = (cli_train_opts){
         .data = GF_DATA_AUTO, .data_dir = GF_FASHION_DIR, .ntrain = 10000, .ntest = 10000,
         .train = {.batch = 128, .epochs = 10, .optim = gf_optim_config_default(GF_OPTIM_SGD),
                   .sched = {.kind = GF_SCHED_STEP, .lr = NAN, .gamma = 0.1,
@@ -18,79 +18,79 @@ void gf_train_opts_default(gf_train_opts *t)
 
 static int parse_fraction(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return gf_cli_real(cmd, opt, item, 1e-9, 1.0 - 1e-9, out);
+    return cli_real(cmd, opt, item, 1e-9, 1.0 - 1e-9, out);
 }
 
-int gf_train_option(const char *cmd, int c, const char *arg, gf_train_opts *t)
+int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t)
 {
     gf_train_config *tr = &t->train;
     long v;
     int k, bad;
     switch (c) {
     case 'e':
-        bad = gf_cli_int(cmd, "--epochs", arg, 1, 100000, &v) != 0;
+        bad = cli_int(cmd, "--epochs", arg, 1, 100000, &v) != 0;
         tr->epochs = (int)v;
         break;
     case 'b':
-        bad = gf_cli_int(cmd, "--batch", arg, 2, 1 << 20, &v) != 0;
+        bad = cli_int(cmd, "--batch", arg, 2, 1 << 20, &v) != 0;
         tr->batch = (size_t)v;
         break;
-    case GF_OPT_DATA:
-        bad = (k = gf_cli_choice(cmd, "--data", arg, gf_data_names)) < 0;
+    case CLI_OPT_DATA:
+        bad = (k = cli_choice(cmd, "--data", arg, gf_data_names)) < 0;
         t->data = (gf_data_kind)k;
         break;
-    case GF_OPT_DATA_DIR:
+    case CLI_OPT_DATA_DIR:
         t->data_dir = arg;
-        bad = !*arg && gf_cli_fail(-1, cmd, "--data-dir needs a non-empty path");
+        bad = !*arg && cli_fail(-1, cmd, "--data-dir needs a non-empty path");
         break;
-    case GF_OPT_NTRAIN:
-        bad = gf_cli_int(cmd, "--ntrain", arg, 2, 1 << 24, &t->ntrain) != 0;
+    case CLI_OPT_NTRAIN:
+        bad = cli_int(cmd, "--ntrain", arg, 2, 1 << 24, &t->ntrain) != 0;
         break;
-    case GF_OPT_NTEST:
-        bad = gf_cli_int(cmd, "--ntest", arg, 0, 1 << 24, &t->ntest) != 0;
+    case CLI_OPT_NTEST:
+        bad = cli_int(cmd, "--ntest", arg, 0, 1 << 24, &t->ntest) != 0;
         break;
-    case GF_OPT_OPTIM:
-        bad = (k = gf_cli_choice(cmd, "--optimizer", arg, gf_optim_names)) < 0;
+    case CLI_OPT_OPTIM:
+        bad = (k = cli_choice(cmd, "--optimizer", arg, gf_optim_names)) < 0;
         if (!bad)
             tr->optim = gf_optim_config_default((gf_optim_kind)k);
         break;
-    case GF_OPT_LR:
-        bad = gf_cli_real(cmd, "--lr", arg, 1e-12, 1e6, &t->lr) != 0;
+    case CLI_OPT_LR:
+        bad = cli_real(cmd, "--lr", arg, 1e-12, 1e6, &t->lr) != 0;
         break;
-    case GF_OPT_MOMENTUM:
-        bad = gf_cli_real(cmd, "--momentum", arg, 0.0, 0.999999, &t->momentum) != 0;
+    case CLI_OPT_MOMENTUM:
+        bad = cli_real(cmd, "--momentum", arg, 0.0, 0.999999, &t->momentum) != 0;
         break;
-    case GF_OPT_NESTEROV:
+    case CLI_OPT_NESTEROV:
         bad = 0;
         t->nesterov = 1;
         break;
-    case GF_OPT_WD:
-        bad = gf_cli_real(cmd, "--weight-decay", arg, 0.0, 1.0, &t->wd) != 0;
+    case CLI_OPT_WD:
+        bad = cli_real(cmd, "--weight-decay", arg, 0.0, 1.0, &t->wd) != 0;
         break;
-    case GF_OPT_SCHED:
-        bad = (k = gf_cli_choice(cmd, "--schedule", arg, gf_sched_names)) < 0;
+    case CLI_OPT_SCHED:
+        bad = (k = cli_choice(cmd, "--schedule", arg, gf_sched_names)) < 0;
         tr->sched.kind = (gf_sched_kind)k;
         break;
-    case GF_OPT_MILESTONES:
-        bad = (tr->sched.n_milestones = gf_cli_list(cmd, "--milestones", arg,
+    case CLI_OPT_MILESTONES:
+        bad = (tr->sched.n_milestones = cli_list(cmd, "--milestones", arg,
                                                     GF_SCHED_MAX_MILESTONES, parse_fraction,
                                                     tr->sched.milestones,
                                                     sizeof *tr->sched.milestones)) < 0;
         break;
-    case GF_OPT_GAMMA:
-        bad = gf_cli_real(cmd, "--gamma", arg, 1e-9, 1.0, &tr->sched.gamma) != 0;
+    case CLI_OPT_GAMMA:
+        bad = cli_real(cmd, "--gamma", arg, 1e-9, 1.0, &tr->sched.gamma) != 0;
         break;
-    case GF_OPT_WARMUP:
-        bad = gf_cli_int(cmd, "--warmup", arg, 0, 1L << 40, &tr->sched.warmup_steps) != 0;
+    case CLI_OPT_WARMUP:
+        bad = cli_int(cmd, "--warmup", arg, 0, 1L << 40, &tr->sched.warmup_steps) != 0;
         break;
-    case GF_OPT_CLIP:
-        bad = gf_cli_real(cmd, "--clip", arg, 1e-12, 1e12, &tr->clip) != 0;
+    case CLI_OPT_CLIP:
+        bad = cli_real(cmd, "--clip", arg, 1e-12, 1e12, &tr->clip) != 0;
         break;
-    case GF_OPT_PROBE:
-        bad = gf_cli_int(cmd, "--probe-every", arg, 1, 1L << 40, &tr->probe_every) != 0;
+    case CLI_OPT_PROBE:
+        bad = cli_int(cmd, "--probe-every", arg, 1, 1L << 40, &tr->probe_every) != 0;
         t->probe_every_set = 1;
         break;
-    case GF_OPT_RESUME:
+    case CLI_OPT_RESUME:
         bad = 0;
         t->resume = 1;
         break;
@@ -100,7 +100,7 @@ int gf_train_option(const char *cmd, int c, const char *arg, gf_train_opts *t)
     return bad ? -1 : 1;
 }
 
-int gf_train_opts_finish(const char *cmd, gf_train_opts *t)
+int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
 {
     gf_optim_config *oc = &t->train.optim;
     gf_schedule *s = &t->train.sched;
@@ -109,18 +109,18 @@ int gf_train_opts_finish(const char *cmd, gf_train_opts *t)
         oc->weight_decay = t->wd;
     if (!isnan(t->momentum) || t->nesterov) {
         if (oc->kind != GF_OPTIM_SGD)
-            return gf_cli_fail(-1, cmd, "--momentum and --nesterov are for --optimizer sgd");
+            return cli_fail(-1, cmd, "--momentum and --nesterov are for --optimizer sgd");
         if (!isnan(t->momentum))
             oc->momentum = t->momentum;
         oc->nesterov = t->nesterov;
         if (t->nesterov && oc->momentum == 0.0)
-            return gf_cli_fail(-1, cmd, "--nesterov needs a momentum above 0");
+            return cli_fail(-1, cmd, "--nesterov needs a momentum above 0");
     }
     for (int i = 1; i < s->n_milestones; i++)
         if (s->milestones[i] <= s->milestones[i - 1])
-            return gf_cli_fail(-1, cmd, "--milestones must increase");
+            return cli_fail(-1, cmd, "--milestones must increase");
     if ((long)t->train.batch > t->ntrain)
-        return gf_cli_fail(-1, cmd, "--batch %zu is larger than --ntrain %ld", t->train.batch,
+        return cli_fail(-1, cmd, "--batch %zu is larger than --ntrain %ld", t->train.batch,
                            t->ntrain);
     if (!t->probe_every_set) /* once per epoch */
         t->train.probe_every = (long)((size_t)t->ntrain / t->train.batch);

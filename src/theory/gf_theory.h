@@ -138,6 +138,64 @@ int gf_meanfield_critical_sw2(gf_act act, double sb2, double *sw2);
 int gf_meanfield_band(gf_act act, double sb2, double depth, double lo, double hi, double *left,
                       double *right, int *clipped_left, int *clipped_right);
 
+/* ---- the phase diagram (phase.c) ------------------------------------------ *
+ *
+ * The mean field above over a grid of (sw2, sb2), the critical line chi_1 = 1
+ * and, per depth, the edges of the trainable band 6 xi_c >= depth, both
+ * sampled at nb values of sb2 that are denser near the bottom of the range
+ * (where the tanh critical line leaves sw2 = 1 like a square root), plus
+ * chosen points: the inits torch, he and lecun at a width, then the user's.
+ */
+
+enum { GF_PHASE_MAX_DEPTHS = 8, GF_PHASE_MAX_POINTS = 16 };
+
+typedef struct gf_phase_spec {
+    gf_act act;                  /* tanh or relu */
+    double sw2[2], sb2[2];       /* the ranges, LO < HI */
+    long nw, nb;                 /* grid points along sw2 and sb2 */
+    const double *depths;        /* whose bands; at most GF_PHASE_MAX_DEPTHS */
+    int n_depths;
+    size_t width;                /* fan_in of the init points (square layers) */
+    const double (*user)[2];     /* more points (sw2, sb2); at most GF_PHASE_MAX_POINTS - 3 */
+    int n_user;
+    void (*progress)(void *ctx, int done, int total); /* per grid row; may be NULL */
+    void *progress_ctx;
+} gf_phase_spec;
+
+typedef struct gf_phase_point {
+    char label[32]; /* "torch", "he", "lecun", "point 1", ... */
+    gf_meanfield mf;
+} gf_phase_point;
+
+typedef struct gf_phase_band {
+    double sb2, left, right; /* the band's edges at sb2; NaN where it misses the range */
+    int clip_left, clip_right;
+} gf_phase_band;
+
+typedef struct gf_phase {
+    gf_phase_spec spec;
+    gf_meanfield *grid;      /* [nb][nw], sw2 fastest */
+    double *crit_sb2, *crit; /* [nb]: sb2 and the critical sw2 there */
+    gf_phase_band *band;     /* [n_depths][nb], at crit_sb2 */
+    gf_phase_point pts[GF_PHASE_MAX_POINTS];
+    int n_pts;
+} gf_phase;
+
+/* Compute everything. 0, or -1 with a reason (release p either way). */
+int gf_phase_compute(const gf_phase_spec *spec, gf_phase *p, char *why, size_t size);
+void gf_phase_release(gf_phase *p);
+
+/* "ordered" (chi_1 < 1), "critical" or "chaotic". */
+const char *gf_phase_name(double chi_1);
+
+/* The rows of depth d's band: left edges, then right edges (one closed
+ * polygon for a figure: the left edge upward, the right edge downward). */
+void gf_phase_band_counts(const gf_phase *p, int d, int *left, int *right);
+
+/* dir/phase.tsv (the grid), critical.tsv, band.tsv and theory_points.tsv,
+ * each atomically. 0, or -1 with a reason. */
+int gf_phase_write(const gf_phase *p, const char *dir, char *why, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,136 @@
+/* run.c: a run folder's life from the options to the exit status. */
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_main(const cli_command *cmd, int argc, char **argv)
+{
+    void *opts = calloc(1, cmd->size);
+    if (!opts)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd->name, "out of memory");
+    cmd->init(opts);
+    int status = cli_parse(cmd, argc, argv, opts);
+    if (status == CLI_RUN && cmd->check && cmd->check(opts) != 0)
+        status = CLI_EXIT_USAGE;
+    if (status == CLI_RUN) {
+        cli_run r;
+        status = cli_run_open(&r, cmd->name, opts, argc, argv);
+        if (status == CLI_EXIT_OK)
+            status = cmd->run(&r, opts);
+        cli_run_close(&r, status);
+    }
+    free(opts);
+    return status;
+}
+
+int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, char **argv)
+{
+    *r = (cli_run){.cmd = cmd, .c = c, .dir = c->out, .t0 = gf_now()};
+    gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
+    r->manifest = gf_manifest_new(cmd, argc, argv); /* records the start time */
+    r->existed = access(c->out, F_OK) == 0;
+    if (gf_make_dirs(c->out) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", c->out,
+                        strerror(errno));
+    return CLI_EXIT_OK;
+}
+
+void cli_run_close(cli_run *r, int status)
+{
+    json_decref(r->manifest);
+    r->manifest = NULL;
+    if (status != CLI_EXIT_OK && !r->existed)
+        rmdir(r->dir); /* only when empty: what was written stays */
+}
+
+int cli_run_manifest(cli_run *r)
+{
+    char path[GF_PATH_MAX];
+    if (gf_path_join(path, sizeof path, r->dir, "manifest.json") != 0 ||
+        gf_manifest_write(r->manifest, path, gf_now() - r->t0) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "cannot write %s/manifest.json: %s", r->dir,
+                        strerror(errno));
+    return CLI_EXIT_OK;
+}
+
+int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_body body,
+             const void *fig, int *warned)
+{
+    char why[512];
+    const int rc = !c->no_plot ? gf_plot_figure(c->out, name, body, fig, why, sizeof why)
+                               : gf_plot_script(c->out, name, body, fig, why, sizeof why);
+    if (rc == 1 && !*warned) {
+        cli_warn(cmd, "%s", why);
+        *warned = 1;
+    }
+    return rc < 0 ? cli_fail(-1, cmd, "%s", why) : 0;
+}
+
+int cli_run_drawn(const cli_run *r)
+{
+    return !r->c->no_plot && !r->warned;
+}
+
+int cli_run_figure(cli_run *r, const char *name, gf_plot_body body, const void *fig)
+{
+    if (cli_draw(r->cmd, r->c, name, body, fig, &r->warned) != 0)
+        return CLI_EXIT_RUNTIME;
+    if (!cli_run_drawn(r)) {
+        char png[128], svg[128];
+        snprintf(png, sizeof png, "%s.png", name);
+        snprintf(svg, sizeof svg, "%s.svg", name);
+        cli_run_remove(r, (const char *const[]){png, svg, NULL});
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_run_terminal(cli_run *r, gf_plot_body body, const void *fig, int cols, int rows)
+{
+    char why[512];
+    if (!r->c->term_dumb || !cli_run_drawn(r))
+        return CLI_EXIT_OK;
+    if (gf_plot_terminal(r->dir, body, fig, cols, rows, why, sizeof why) < 0)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
+    return CLI_EXIT_OK;
+}
+
+void cli_run_remove(const cli_run *r, const char *const *names)
+{
+    char path[GF_PATH_MAX];
+    for (; *names; names++)
+        if (gf_path_join(path, sizeof path, r->dir, *names) == 0)
+            unlink(path); /* absent is fine */
+}
+
+json_t *cli_seed_list(const cli_common *c)
+{
+    json_t *seeds = json_array();
+    for (long k = 0; k < c->seeds; k++)
+        json_array_append_new(seeds, json_integer(c->seed + k));
+    return seeds;
+}
+
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+{
+    const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (have > 0 && need > 0.8 * have)
+        return cli_fail(CLI_EXIT_USAGE, cmd, "this run needs about %.1f GiB of memory; the "
+                        "machine has %.1f GiB (reduce %s)",
+                        need / 1073741824.0, have / 1073741824.0, reduce);
+    return 0;
+}
+
+int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
+                  gf_arch archs[GF_ARCH_COUNT])
+{
+    for (int i = 0; i < c->n_archs; i++)
+        archs[i] = (gf_arch)c->archs[i];
+    if (gf_synthetic_make(data, (size_t)n, c->cfg.in_dim, c->cfg.classes, GF_SYNTH_SEPARATION,
+                          GF_SYNTH_SEED) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "out of memory making the synthetic set");
+    return 0;
+}

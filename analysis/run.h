@@ -1,0 +1,75 @@
+/* run.h: the life of a run folder, and a command's whole run (cli_main):
+ * parse the options (usage errors exit 2 and write nothing), create the
+ * folder (remembering whether it was there), start manifest.json, run the
+ * command, draw its figures with one warning when gnuplot is missing, and
+ * on failure remove the folder when the run created it and left it empty.
+ * Exit statuses: 0 success, 1 runtime failure, 2 usage error. */
+#ifndef CLI_RUN_H
+#define CLI_RUN_H
+
+#include "cli.h"
+#include "options.h"
+
+#include "gradflow.h"
+#include "plots/gf_plot.h"
+
+#include <jansson.h>
+
+typedef struct cli_run {
+    const char *cmd;     /* "gradnorm" */
+    const cli_common *c; /* the folder (c->out), drawing, --quiet */
+    const char *dir;     /* the run folder */
+    json_t *manifest;    /* the command adds "settings" and what else it records */
+    double t0;           /* gf_now() at the start */
+    int existed;         /* the folder was there before the run */
+    int warned;          /* gnuplot is missing: warned once, nothing drawn */
+} cli_run;
+
+/* Parse, check, open the run, run the command, close the run. The exit status. */
+int cli_main(const cli_command *cmd, int argc, char **argv);
+
+/* Create the folder and start the manifest. 0, or CLI_EXIT_RUNTIME after a message. */
+int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, char **argv);
+
+/* Free the manifest; after a failure (status != 0) remove the folder when
+ * this run created it and it is still empty. */
+void cli_run_close(cli_run *r, int status);
+
+/* Write manifest.json with the wall time since the start. 0, or
+ * CLI_EXIT_RUNTIME after a message. */
+int cli_run_manifest(cli_run *r);
+
+/* dir/NAME.gp and, unless --no-plot, NAME.png and NAME.svg; warn once when
+ * gnuplot is missing. Without a drawing, pictures of an earlier run are
+ * removed: no stale picture beside new data. 0, or CLI_EXIT_RUNTIME. */
+int cli_run_figure(cli_run *r, const char *name, gf_plot_body body, const void *fig);
+
+/* 1 when the figures are drawn (not --no-plot, gnuplot found). */
+int cli_run_drawn(const cli_run *r);
+
+/* With --term dumb and a drawing, the figure on the terminal (cols x rows).
+ * 0, or CLI_EXIT_RUNTIME after a message. */
+int cli_run_terminal(cli_run *r, gf_plot_body body, const void *fig, int cols, int rows);
+
+/* Remove dir/NAME for each name of a NULL-terminated list (absent is fine). */
+void cli_run_remove(const cli_run *r, const char *const *names);
+
+/* A figure outside a cli_run (the training commands until they move to it):
+ * drawn or only its script, warning once through *warned. 0, or -1. */
+int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_body body,
+             const void *fig, int *warned);
+
+/* A usage check: need bytes fit in 80% of the machine's memory; otherwise one
+ * usage line naming what to reduce ("--depth or --width"). 0, or CLI_EXIT_USAGE. */
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce);
+
+/* The built-in synthetic set of n samples with the stack's input and class
+ * counts, and the architectures of the options as gf_arch. 0, or
+ * CLI_EXIT_RUNTIME after a message. */
+int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
+                  gf_arch archs[GF_ARCH_COUNT]);
+
+/* The "seeds" array of a manifest: seed .. seed + seeds - 1. */
+json_t *cli_seed_list(const cli_common *c);
+
+#endif
