@@ -131,16 +131,16 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                "위쪽 그래디언트 dL/dx_1, 곧 스킵 항 s이고, 다른 하나는 두 Linear 층을 거쳐 "
                "돌아온 가지 항 J_F^T s입니다. x_0에 단 프로브가 잰 값은 다음과 같습니다.",
                w, n);
-    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", hw_sci(a, sizeof a, r1->log2_frob),
+    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", lesson_pow2_text(a, sizeof a, r1->log2_frob),
                LESSON_T(ls, "upstream gradient (probe on x_1)", "위쪽 그래디언트 (x_1의 프로브)"));
-    lesson_pre(ls, "||s||             %-10s  %s", hw_sci(s1, sizeof s1, r0->log2_skip),
+    lesson_pre(ls, "||s||             %-10s  %s", lesson_pow2_text(s1, sizeof s1, r0->log2_skip),
                LESSON_T(ls, "skip term", "스킵 항"));
     lesson_pre(ls, "||J_F^T s||       %-10s  = %.3f ||s||   %s",
-               hw_sci(s2, sizeof s2, r0->log2_branch), ratio, LESSON_T(ls, "branch term", "가지 항"));
+               lesson_pow2_text(s2, sizeof s2, r0->log2_branch), ratio, LESSON_T(ls, "branch term", "가지 항"));
     lesson_pre(ls, "cos(s, J_F^T s)   %-+10.3f  %s", r0->cos_skip_branch,
                LESSON_T(ls, "cosine of the angle between them", "두 항 사이 각의 코사인"));
     lesson_pre(ls, "||dL/dx_0||       %-10s  = %.3f ||s||   %s",
-               hw_sci(s3, sizeof s3, r0->log2_frob), total,
+               lesson_pow2_text(s3, sizeof s3, r0->log2_frob), total,
                LESSON_T(ls, "= ||s + J_F^T s||", "= ||s + J_F^T s||"));
     if (*bitwise)
         lesson_say(ls,
@@ -262,7 +262,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "없었다는 뜻입니다. 그렇다고 멈춰 있는 것은 아닙니다. 0으로 만든 가중치 "
                    "`blocks.0.fc2.weight`도 노름 %s의 그래디언트를 받으므로, 첫 학습 단계에서 곧바로 "
                    "0을 벗어납니다.",
-                   B, hw_sci(a, sizeof a, w_grad));
+                   B, lesson_pow2_text(a, sizeof a, w_grad));
     else
         lesson_say(ls,
                    "`memcmp` finds %zu of %zu entries identical; the largest relative difference "
@@ -270,7 +270,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "%s.",
                    "`memcmp`로 비교하면 %zu개 원소(전체 %zu개)가 같고, 가장 큰 상대 오차는 %.1e입니다. "
                    "0으로 만든 가중치 `blocks.0.fc2.weight`가 받는 그래디언트의 노름은 %s입니다.",
-                   pre.same, pre.entries, pre.worst, hw_sci(a, sizeof a, w_grad));
+                   pre.same, pre.entries, pre.worst, lesson_pow2_text(a, sizeof a, w_grad));
     lesson_say(ls,
                "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
                "even with zero branches that ReLU sits on the highway. The same comparison at "
@@ -364,8 +364,8 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
                "이제 plain 스택의 그래디언트는 %s. 깊이 %d에서 잃는 자릿수는 %.2f(이론값 %.2f)입니다. "
                "잔차 스택은 x_B에서 x_0까지 resnet이 %+.2f자리, preact가 %+.2f자리 변합니다. "
                "resnet의 그래디언트는 %s. preact의 그래디언트도 보면 %s.",
-               verdict(ls, -plain), depth, hw_dec(plain), hw_dec(he->theory[i]),
-               hw_dec(-he->lost[i][RESNET]), hw_dec(-he->lost[i][PREACT]),
+               verdict(ls, -plain), depth, lesson_decades(plain), lesson_decades(he->theory[i]),
+               lesson_decades(-he->lost[i][RESNET]), lesson_decades(-he->lost[i][PREACT]),
                verdict(ls, -he->lost[i][RESNET]), verdict(ls, -he->lost[i][PREACT]));
     if (fabs(plain) <= 1.0)
         lesson_say(ls,
@@ -396,7 +396,7 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
             const split_sum s = sp[k][a - RESNET] = split_of(&sw[k]->res[i], a);
             lesson_pre(ls, "%-6s %-7s %16.3f %+8.3f %+8.2f %+9.2f %+8.2f",
                        gf_init_names[sw[k]->init], gf_arch_names[ARCHS[a]], s.r, s.cos,
-                       hw_dec(s.branch), hw_dec(s.cut), hw_dec(s.branch + s.cut));
+                       lesson_decades(s.branch), lesson_decades(s.cut), lesson_decades(s.branch + s.cut));
         }
     const split_sum pt = sp[0][1], ph = sp[1][1];
     lesson_say(ls,
@@ -417,6 +417,6 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
                "보여 주었습니다), 정규화 층, 사전 활성화 구조가 이 일을 맡는 도구이고, 뒤의 "
                "강의에서 하나씩 잽니다.",
                pt.r, pow(10.0, pt.branch / B), ph.r, pow(10.0, ph.branch / B), B,
-               hw_dec(ph.branch + ph.cut));
+               lesson_decades(ph.branch + ph.cut));
     return 0;
 }

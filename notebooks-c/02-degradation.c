@@ -17,7 +17,6 @@
  */
 #include "02-degradation.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +197,7 @@ static int step_run(lesson *ls, const setup *su, const gf_degrade_spec *sp,
                     gf_degrade_result *res)
 {
     describe(ls, su, sp);
-    char why[512], path[4096];
+    char why[512], path[GF_PATH_MAX];
     progress *p = sp->ctx;
     fflush(stdout);
     const int rc = gf_degrade_run_all(sp, res, why, sizeof why);
@@ -376,15 +375,8 @@ static json_t *settings(const setup *su, const gf_degrade_spec *sp)
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
     lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
+    int rc = lesson_start(argc, argv, &INFO, &ls);
     if (rc != LESSON_GO)
         return rc;
     setup su = ls.opt.quick
@@ -392,10 +384,8 @@ int main(int argc, char **argv)
                              .batch = 128, .epochs = 4, .seed0 = 1}
                    : (setup){.depths = {20, 56}, .ntrain = 5000, .ntest = 2000, .width = 64,
                              .batch = 128, .epochs = 10, .seed0 = 1};
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
+    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
     su.synthetic = strcmp(su.data_name, "synthetic") == 0;
 
     gf_stack_config base = gf_stack_config_default();
@@ -419,11 +409,9 @@ int main(int argc, char **argv)
     gf_degrade_figs *figs = calloc(1, sizeof *figs);
     reading rd;
     if (!figs) {
-        rc = lesson_fail(NULL, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
     json_object_set_new(ls.settings, "experiment", settings(&su, &spec));
     if (!su.synthetic)
         json_object_set_new(ls.settings, "data_dir", json_string(GF_FASHION_DIR));

@@ -12,7 +12,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -38,7 +37,6 @@ typedef struct setup {
     long seed;
     gf_dataset train, test;
     const char *data_name;
-    int synthetic;
 } setup;
 
 /* ---- Step 1: paths ----------------------------------------------------------- */
@@ -90,7 +88,7 @@ static int step_paths(lesson *ls, const setup *su)
                total, 100.0 * central, lo, hi, B / 2.0, B);
     free(lc);
     free(fr);
-    char dir[4096], why[512], title[160];
+    char dir[GF_PATH_MAX], why[512], title[160];
     if (lesson_dir(ls, "paths", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     if (gf_paths_write(B, dir, why, sizeof why) != 0)
@@ -127,7 +125,7 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
 static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
                          gf_pathgrad_curve *c)
 {
-    char why[512], dir[4096];
+    char why[512], dir[GF_PATH_MAX];
     gf_stack *s = initial_net(cfg, su->seed);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s || !rng) {
@@ -135,7 +133,7 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
         gsl_rng_free(rng);
         return lesson_fail(ls, LESSON_RUNTIME, "out of memory for the network");
     }
-    gsl_rng_set(rng, 1000003ul * (unsigned long)su->seed);
+    gsl_rng_set(rng, gf_seed_stream((unsigned long)su->seed, 0));
     int ks[GF_PATHGRAD_MAX_LENGTHS];
     const int n_ks = gf_pathgrad_default_lengths(su->blocks, ks);
     const int rc = gf_pathgrad_measure(s, su->test.x, su->test.y, (size_t)su->images, ks, n_ks,
@@ -303,7 +301,7 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                         gf_lesion_result *res)
 {
     static const gf_arch archs[N_NETS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET};
-    char dir[4096], why[512], path[4400];
+    char dir[GF_PATH_MAX], why[512], path[GF_PATH_MAX + 256];
     if (lesson_dir(ls, "lesion", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     gf_train_config tc = {
@@ -449,15 +447,8 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
     lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
+    int rc = lesson_start(argc, argv, &INFO, &ls);
     if (rc != LESSON_GO)
         return rc;
     setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 5, .samples = 20, .images = 32,
@@ -467,11 +458,8 @@ int main(int argc, char **argv)
                                       .draws = 10, .ntrain = 5000, .ntest = 2000, .width = 64,
                                       .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
-    su.synthetic = strcmp(su.data_name, "synthetic") == 0;
+    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = su.width;
     cfg.norm = GF_NORM_BATCH;
@@ -483,8 +471,6 @@ int main(int argc, char **argv)
     gf_pathgrad_curve curve = {0};
     gf_lesion_result les[N_NETS];
     memset(les, 0, sizeof les);
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
     json_object_set_new(
         ls.settings, "experiment",
         json_pack("{s:i, s:i, s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:I}", "depth",
@@ -503,13 +489,7 @@ int main(int argc, char **argv)
                "Wilber, Belongie(2016)는 이것이 그 경로들의 앙상블처럼 동작하며 주로 짧은 경로를 "
                "통해 학습된다고 주장했습니다. 지수적으로 많은 얕은 네트워크의 암묵적 앙상블이라는 "
                "해석입니다.");
-    if (su.synthetic)
-        lesson_say(&ls,
-                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
-                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
-                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
-                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
-                   GF_FASHION_DIR, su.train.dim, su.train.classes);
+    lesson_data_note(&ls, su.data_name, &su.train);
     lesson_heading(&ls, "Step 1. Paths", "1단계. 경로");
     if ((rc = step_paths(&ls, &su)) != 0)
         goto out;

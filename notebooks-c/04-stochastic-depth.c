@@ -11,7 +11,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +99,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                       gf_degrade_result *res, gf_stochdepth_pair *pair)
 {
     static const gf_arch archs[1] = {GF_ARCH_RESNET};
-    char dir[4096], why[512];
+    char dir[GF_PATH_MAX], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     gf_train_config tc = {
@@ -242,7 +241,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
 
 static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stochdepth_pair *q)
 {
-    char dir[4096], path[4400], why[512];
+    char dir[GF_PATH_MAX], path[GF_PATH_MAX + 256], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->sd, su->seed);
@@ -314,15 +313,8 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
     lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
+    int rc = lesson_start(argc, argv, &INFO, &ls);
     if (rc != LESSON_GO)
         return rc;
     setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 4, .ntrain = 1000, .ntest = 500,
@@ -330,10 +322,8 @@ int main(int argc, char **argv)
                             : (setup){.depth = 44, .epochs = 10, .ntrain = 4000, .ntest = 2000,
                                       .width = 64, .p_last = 0.5, .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
+    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = su.width;
     cfg.norm = GF_NORM_BATCH;
@@ -344,11 +334,9 @@ int main(int argc, char **argv)
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);
     if (!p) {
-        rc = lesson_fail(NULL, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
     json_object_set_new(
         ls.settings, "experiment",
         json_pack("{s:i, s:I, s:s, s:s, s:f, s:s, s:I, s:I, s:i, s:I}", "depth", su.depth,
@@ -356,13 +344,7 @@ int main(int argc, char **argv)
                   "p_last", su.p_last, "data", su.data_name, "ntrain", (json_int_t)su.train.n,
                   "ntest", (json_int_t)su.test.n, "epochs", su.epochs, "seed",
                   (json_int_t)su.seed));
-    if (strcmp(su.data_name, "synthetic") == 0)
-        lesson_say(&ls,
-                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
-                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
-                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
-                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
-                   GF_FASHION_DIR, su.train.dim, su.train.classes);
+    lesson_data_note(&ls, su.data_name, &su.train);
     lesson_heading(&ls, "Step 1. Survival probabilities", "1단계. 생존 확률");
     if ((rc = step_survival(&ls, &su, p)) != 0)
         goto out;

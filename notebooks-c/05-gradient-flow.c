@@ -14,7 +14,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -197,7 +196,7 @@ static int run(lesson *ls, const setup *su, const gf_arch *archs, int n, gf_init
     spec.base.depth = su->depth;
     spec.base.width = su->width;
     spec.base.init = init;
-    char why[512], path[4096];
+    char why[512], path[GF_PATH_MAX];
     if (gf_gradnorm_run(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (lesson_dir(ls, sub, path, sizeof path) != 0)
@@ -434,25 +433,18 @@ static int step_schemes(lesson *ls, const setup *su, const jac_stats st[N_ARCHS]
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
     lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
+    int rc = lesson_start(argc, argv, &INFO, &ls);
     if (rc != LESSON_GO)
         return rc;
     setup su = ls.opt.quick ? (setup){.depth = 20, .seeds = 2, .width = 32, .jwidth = 32, .batch = 32}
                             : (setup){.depth = 32, .seeds = 4, .width = 64, .jwidth = 64, .batch = 64};
-    if (gf_synthetic_make(&su.data, 1024, 32, 10, 1.5, 0) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "out of memory making the synthetic set");
     gf_gradnorm_result res[2];
     memset(res, 0, sizeof res);
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
+    if (gf_synthetic_default(&su.data, 1024) != 0) {
+        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory making the synthetic set");
         goto out;
+    }
     json_object_set_new(ls.settings, "experiment",
         json_pack("{s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:s}", "depth", su.depth,
                   "width", (json_int_t)su.width, "jacobian_width", (json_int_t)su.jwidth,

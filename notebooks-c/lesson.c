@@ -3,21 +3,15 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum { WRAP = 78 };
 
 static const char *prog = "lesson";
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void lesson_warn(const char *fmt, ...)
 {
@@ -133,6 +127,42 @@ int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
         return LESSON_OK;
     }
     return LESSON_GO;
+}
+
+int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls)
+{
+    const char *why = NULL;
+    if (gf_blas_setup(argv, &why) != 0) {
+        fprintf(stderr, "%s: %s\n", info->prog, why);
+        return LESSON_RUNTIME;
+    }
+    gsl_set_error_handler_off();
+    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
+    const int rc = lesson_parse(argc, argv, info, &ls->opt);
+    if (rc != LESSON_GO)
+        return rc;
+    return lesson_begin(ls, info) == 0 ? LESSON_GO : LESSON_RUNTIME;
+}
+
+int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
+                const char **name)
+{
+    char why[512];
+    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, ntrain, ntest, train, test, name, why,
+                        sizeof why) != 0)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    return 0;
+}
+
+void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train)
+{
+    if (strcmp(name, "synthetic") == 0)
+        lesson_say(ls,
+                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
+                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
+                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
+                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
+                   GF_FASHION_DIR, train->dim, train->classes);
 }
 
 /* ---- text -------------------------------------------------------------- */
@@ -290,6 +320,20 @@ void lesson_pre(lesson *ls, const char *fmt, ...)
     free(s);
 }
 
+double lesson_decades(double x) { return fabs(x) < 0.005 ? 0.0 : x; }
+
+const char *lesson_pow2_text(char *buf, size_t size, double log2x)
+{
+    char full[64];
+    gf_format_pow2(full, sizeof full, log2x);
+    const char *e = strchr(full, 'e');
+    if (e)
+        snprintf(buf, size, "%.4s%.8s", full, e);
+    else
+        snprintf(buf, size, "%.24s", full);
+    return buf;
+}
+
 /* ---- files and figures ------------------------------------------------- */
 
 int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
@@ -307,8 +351,8 @@ int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
 int lesson_begin(lesson *ls, const lesson_info *info)
 {
     const lesson_opts o = ls->opt;
-    *ls = (lesson){.info = info, .opt = o, .t0 = now(), .settings = json_object()};
-    char path[4096];
+    *ls = (lesson){.info = info, .opt = o, .t0 = gf_now(), .settings = json_object()};
+    char path[GF_PATH_MAX];
     if (lesson_dir(ls, "", path, sizeof path) != 0)
         return LESSON_RUNTIME;
     if (gf_path_join(path, sizeof path, o.out, "lesson.md") != 0 ||
@@ -330,7 +374,7 @@ int lesson_begin(lesson *ls, const lesson_info *info)
 int lesson_figure(lesson *ls, const char *dir, const char *name, gf_plot_body body,
                   const void *ctx, int terminal, const char *caption_en, const char *caption_ko)
 {
-    char path[4096], why[512], where[1024];
+    char path[GF_PATH_MAX], why[512], where[1024];
     const char *caption = LESSON_T(ls, caption_en, caption_ko);
     const int n = ++ls->figures;
     snprintf(where, sizeof where, "%s%s%s.png", dir, *dir ? "/" : "", name);
@@ -380,7 +424,7 @@ int lesson_figure(lesson *ls, const char *dir, const char *name, gf_plot_body bo
 int lesson_end(lesson *ls)
 {
     close_pre(ls);
-    const double seconds = now() - ls->t0;
+    const double seconds = gf_now() - ls->t0;
     const gf_blas_info *b = gf_blas_info_get();
     char cmd[1024] = "";
     for (int i = 0; i < ls->opt.argc; i++) {
@@ -400,7 +444,7 @@ int lesson_end(lesson *ls)
     printf(LESSON_T(ls, "(%.1f s; the same text, with the figures, is in %s/lesson.md)\n",
                     "(%.1f초; 같은 내용이 그림과 함께 %s/lesson.md에 있습니다)\n"),
            seconds, ls->opt.out);
-    char path[4096];
+    char path[GF_PATH_MAX];
     snprintf(path, sizeof path, "%s/lesson.md", ls->opt.out);
     ls->md = NULL;
     if (gf_atomic_commit(&ls->md_file) != 0)

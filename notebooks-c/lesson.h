@@ -14,9 +14,8 @@
  * kept as code in Markdown and shown without the backticks on the terminal.
  *
  *   lesson ls;
- *   int rc = lesson_parse(argc, argv, &info, &ls.opt);
- *   if (rc != LESSON_GO) return rc;              // --help, or a usage error
- *   if ((rc = lesson_begin(&ls, &info)) != 0) return rc;
+ *   int rc = lesson_start(argc, argv, &info, &ls);
+ *   if (rc != LESSON_GO) return rc;              // --help, a usage error, a failure
  *   lesson_heading(&ls, "Step 1", "1단계");
  *   ...
  *   return lesson_end(&ls);                      // writes lesson.md, manifest.json
@@ -62,12 +61,26 @@ typedef struct lesson {
     json_t *settings;  /* the lesson adds what it ran with; goes into manifest.json */
 } lesson;
 
+/* What every lesson's main does first: the BLAS threads (gf_blas_setup), the
+ * GSL error handler off (statuses are checked), temporary files removed on a
+ * signal, the options (lesson_parse), then lesson_begin. LESSON_GO to run the
+ * lesson, else the exit status (after --help, or after a message). */
+int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls);
+
 /* Parse the options: LESSON_GO to run, else the exit status (0 after
  * --help, 2 after a one-line usage error on stderr). */
 int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o);
 
 /* Make the output folder and start lesson.md; 0, or 1 after a message. */
 int lesson_begin(lesson *ls, const lesson_info *info);
+
+/* The trained lessons' data: Fashion-MNIST from GF_FASHION_DIR when it is
+ * installed, else the built-in synthetic set (gf_degrade_data). *name is
+ * "Fashion-MNIST" or "synthetic". 0, or 1 after a message. */
+int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
+                const char **name);
+/* Say so when the run uses the synthetic set instead of Fashion-MNIST. */
+void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train);
 
 /* Pick the text of the running language. */
 #define LESSON_T(ls, en, ko) ((ls)->opt.lang == LESSON_KO ? (ko) : (en))
@@ -95,6 +108,12 @@ int lesson_end(lesson *ls);
 /* "PROG: message" on stderr; drops the unfinished lesson.md; returns status. */
 int lesson_fail(lesson *ls, int status, const char *fmt, ...) LESSON_FMT(3, 4);
 void lesson_warn(const char *fmt, ...) LESSON_FMT(1, 2);
+
+/* A number of decades for printing: no "-0.00". */
+double lesson_decades(double x);
+/* 2^log2x as "1.23e-45" (the mantissa cut to 3 digits), valid beyond the
+ * range of a double. */
+const char *lesson_pow2_text(char *buf, size_t size, double log2x);
 
 /* Display width of UTF-8 text (Hangul and other wide characters count 2). */
 size_t lesson_width(const char *s);
