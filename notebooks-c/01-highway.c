@@ -146,13 +146,12 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
     return hw_block_figure(ls, su, torch, 1);
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    lesson ls;
-    int rc = lesson_start(argc, argv, &INFO, &ls);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick
+    int rc = 0;
+    setup su = ls->opt.quick
                    ? (setup){.depths = {8, 20, 56}, .n_depths = 3, .width = 64, .batch = 32,
                              .seeds = 2, .block_width = 16, .block_batch = 8}
                    : (setup){.depths = {8, 20, 56, 110}, .n_depths = 4, .width = 128,
@@ -160,52 +159,52 @@ int main(int argc, char **argv)
     sweep *sw = calloc(2, sizeof *sw);
     int bitwise_block = 0, bitwise_zero = 0;
     if (gf_synthetic_default(&su.data, 4096) != 0) {
-        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory making the synthetic set");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory making the synthetic set");
         goto out;
     }
     if (!sw) {
-        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
     json_t *depths = json_array();
     for (int i = 0; i < su.n_depths; i++)
         json_array_append_new(depths, json_integer(su.depths[i]));
-    json_object_set_new(ls.settings, "experiment",
+    json_object_set_new(ls->settings, "experiment",
         json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:[s,s]}", "depths", depths,
                   "arch", "plain,resnet,preact", "width", (json_int_t)su.width, "batch",
                   (json_int_t)su.batch, "seeds", su.seeds, "seed0", 1, "norm", "none", "act",
                   "relu", "data", "synthetic Gaussian mixture: 4096 x 32, 10 classes, "
                   "separation 1.5, data seed 0", "inits", "torch", "he"));
-    json_object_set_new(ls.settings, "block",
+    json_object_set_new(ls->settings, "block",
                         json_pack("{s:s, s:I, s:I, s:i}", "arch", "preact", "width",
                                   (json_int_t)su.block_width, "batch", (json_int_t)su.block_batch,
                                   "seed", 1));
 
-    intro(&ls, &su);
-    lesson_heading(&ls, "Step 1. One block: the Jacobian is I + J_F",
+    intro(ls, &su);
+    lesson_heading(ls, "Step 1. One block: the Jacobian is I + J_F",
                    "1단계. 블록 하나: 야코비안은 I + J_F");
-    if ((rc = hw_step_block(&ls, &su, &bitwise_block)) != 0)
+    if ((rc = hw_step_block(ls, &su, &bitwise_block)) != 0)
         goto out;
 
-    lesson_heading(&ls, "Step 2. A plain stack multiplies Jacobians",
+    lesson_heading(ls, "Step 2. A plain stack multiplies Jacobians",
                    "2단계. plain 스택은 야코비안을 곱한다");
-    if ((rc = hw_run_sweep(&ls, &su, GF_INIT_TORCH, &sw[0])) != 0)
+    if ((rc = hw_run_sweep(ls, &su, GF_INIT_TORCH, &sw[0])) != 0)
         goto out;
-    if ((rc = step_plain(&ls, &su, &sw[0])) != 0)
-        goto out;
-
-    lesson_heading(&ls, "Step 3. Switch the branches off", "3단계. 가지를 모두 끄면");
-    if ((rc = hw_step_zero(&ls, &su, &bitwise_zero)) != 0)
+    if ((rc = step_plain(ls, &su, &sw[0])) != 0)
         goto out;
 
-    lesson_heading(&ls, "Step 4. A highway, not a regulator",
+    lesson_heading(ls, "Step 3. Switch the branches off", "3단계. 가지를 모두 끄면");
+    if ((rc = hw_step_zero(ls, &su, &bitwise_zero)) != 0)
+        goto out;
+
+    lesson_heading(ls, "Step 4. A highway, not a regulator",
                    "4단계. 고속도로는 조절기가 아니다");
-    if ((rc = hw_run_sweep(&ls, &su, GF_INIT_HE, &sw[1])) != 0)
+    if ((rc = hw_run_sweep(ls, &su, GF_INIT_HE, &sw[1])) != 0)
         goto out;
-    if ((rc = hw_step_he(&ls, &su, &sw[0], &sw[1])) != 0 ||
-        (rc = hw_block_figure(&ls, &su, &sw[1], 0)) != 0)
+    if ((rc = hw_step_he(ls, &su, &sw[0], &sw[1])) != 0 ||
+        (rc = hw_block_figure(ls, &su, &sw[1], 0)) != 0)
         goto out;
-    if ((rc = hw_depth_figure(&ls, &su, sw, 2)) != 0)
+    if ((rc = hw_depth_figure(ls, &su, sw, 2)) != 0)
         goto out;
 
     const int last = su.n_depths - 1;
@@ -215,8 +214,8 @@ int main(int argc, char **argv)
             level = fmax(level, fabs(sw[0].lost[d][a]));
             grow = fmax(grow, -sw[1].lost[d][a]);
         }
-    lesson_heading(&ls, "What to take away", "정리");
-    lesson_say(&ls,
+    lesson_heading(ls, "What to take away", "정리");
+    lesson_say(ls,
                "- One block: dL/dx_0 = s + J_F^T s, and the skip term s is dL/dx_1 (%s).\n"
                "- Plain stack, PyTorch's default init: %.2f decades lost at depth %d; the "
                "product of per-layer gains predicts %.2f.\n"
@@ -231,13 +230,12 @@ int main(int argc, char **argv)
                "- 잔차 스택은 기본 초기화에서 %.2f자리 안에 머물고, He 초기화에서는 입력 쪽으로 "
                "최대 %.2f자리까지 커집니다. +1은 그래디언트가 사라지지 않게 지켜 줄 뿐, 크기를 "
                "맞춰 주지는 않습니다.",
-               LESSON_T(&ls, bitwise_block ? "bit for bit" : "up to rounding",
+               LESSON_T(ls, bitwise_block ? "bit for bit" : "up to rounding",
                         bitwise_block ? "비트까지 같음" : "반올림 오차 이내"),
                lesson_decades(sw[0].lost[last][PLAIN]), su.depths[last], lesson_decades(sw[0].theory[last]),
-               LESSON_T(&ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
+               LESSON_T(ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
                         bitwise_zero ? "비트까지 똑같습니다" : "반올림 오차 안에서 같습니다"),
                level, grow);
-    rc = lesson_end(&ls);
 out:
     for (int k = 0; sw && k < 2; k++) /* released results are zeroed: safe to repeat */
         hw_sweep_release(&sw[k], su.n_depths);
@@ -245,3 +243,5 @@ out:
     gf_dataset_release(&su.data);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

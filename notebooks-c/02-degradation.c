@@ -373,18 +373,17 @@ static json_t *settings(const setup *su, const gf_degrade_spec *sp)
         "set");
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    lesson ls;
-    int rc = lesson_start(argc, argv, &INFO, &ls);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick
+    int rc = 0;
+    setup su = ls->opt.quick
                    ? (setup){.depths = {8, 20}, .ntrain = 1000, .ntest = 500, .width = 64,
                              .batch = 128, .epochs = 4, .seed0 = 1}
                    : (setup){.depths = {20, 56}, .ntrain = 5000, .ntest = 2000, .width = 64,
                              .batch = 128, .epochs = 10, .seed0 = 1};
-    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
         return LESSON_RUNTIME;
     su.synthetic = strcmp(su.data_name, "synthetic") == 0;
 
@@ -409,38 +408,37 @@ int main(int argc, char **argv)
     gf_degrade_figs *figs = calloc(1, sizeof *figs);
     reading rd;
     if (!figs) {
-        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
-    json_object_set_new(ls.settings, "experiment", settings(&su, &spec));
+    json_object_set_new(ls->settings, "experiment", settings(&su, &spec));
     if (!su.synthetic)
-        json_object_set_new(ls.settings, "data_dir", json_string(GF_FASHION_DIR));
+        json_object_set_new(ls->settings, "data_dir", json_string(GF_FASHION_DIR));
 
-    intro(&ls);
-    lesson_heading(&ls, "Step 1. The experiment", "1단계. 실험");
-    if ((rc = step_run(&ls, &su, &spec, &res)) != 0)
+    intro(ls);
+    lesson_heading(ls, "Step 1. The experiment", "1단계. 실험");
+    if ((rc = step_run(ls, &su, &spec, &res)) != 0)
         goto out;
     gf_degrade_figs_make(&res, figs);
     dg_read(&res, &su, &rd);
 
-    lesson_heading(&ls, "Step 2. Training error against test error",
+    lesson_heading(ls, "Step 2. Training error against test error",
                    "2단계. 학습 오차와 테스트 오차");
-    if ((rc = dg_step_errors(&ls, &su, &rd)) != 0)
+    if ((rc = dg_step_errors(ls, &su, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. The curves", "3단계. 학습 곡선");
-    if ((rc = dg_step_curves(&ls, &su, &res, figs, &rd)) != 0)
+    lesson_heading(ls, "Step 3. The curves", "3단계. 학습 곡선");
+    if ((rc = dg_step_curves(ls, &su, &res, figs, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 4. The same depths with skip connections",
+    lesson_heading(ls, "Step 4. The same depths with skip connections",
                    "4단계. 같은 깊이에 스킵 연결을 더하면");
-    if ((rc = dg_step_residual(&ls, &su, &res, &rd)) != 0)
+    if ((rc = dg_step_residual(ls, &su, &res, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
-    if ((rc = dg_step_gradients(&ls, &su, &res, figs, &rd)) != 0)
+    lesson_heading(ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
+    if ((rc = dg_step_gradients(ls, &su, &res, figs, &rd)) != 0)
         goto out;
 
-    summary(&ls, &su, &rd);
-    try_it(&ls, &su);
-    rc = lesson_end(&ls);
+    summary(ls, &su, &rd);
+    try_it(ls, &su);
 out:
     free(figs);
     gf_degrade_release(&res);
@@ -448,3 +446,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

@@ -445,20 +445,19 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
 
 /* ---- main ---------------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    lesson ls;
-    int rc = lesson_start(argc, argv, &INFO, &ls);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 5, .samples = 20, .images = 32,
+    int rc = 0;
+    setup su = ls->opt.quick ? (setup){.depth = 20, .epochs = 5, .samples = 20, .images = 32,
                                       .draws = 3, .ntrain = 1000, .ntest = 500, .width = 32,
                                       .seed = 1}
                             : (setup){.depth = 32, .epochs = 10, .samples = 100, .images = 64,
                                       .draws = 10, .ntrain = 5000, .ntest = 2000, .width = 64,
                                       .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
         return LESSON_RUNTIME;
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = su.width;
@@ -472,14 +471,14 @@ int main(int argc, char **argv)
     gf_lesion_result les[N_NETS];
     memset(les, 0, sizeof les);
     json_object_set_new(
-        ls.settings, "experiment",
+        ls->settings, "experiment",
         json_pack("{s:i, s:i, s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:I}", "depth",
                   su.depth, "blocks", su.blocks, "width", (json_int_t)su.width, "norm", "batch",
                   "init", "he", "data", su.data_name, "ntrain", (json_int_t)su.train.n, "ntest",
                   (json_int_t)su.test.n, "epochs", su.epochs, "pathgrad_images", su.images,
                   "samples_per_length", su.samples, "lesion_draws", su.draws, "seed",
                   (json_int_t)su.seed));
-    lesson_say(&ls,
+    lesson_say(ls,
                "Lesson 01 looked at one block's \"+1\". This lesson steps back and looks at "
                "the whole stack: unrolled, a residual network is a sum over many paths of "
                "different lengths, and Veit, Wilber and Belongie (2016) argued that it "
@@ -489,26 +488,25 @@ int main(int argc, char **argv)
                "Wilber, Belongie(2016)는 이것이 그 경로들의 앙상블처럼 동작하며 주로 짧은 경로를 "
                "통해 학습된다고 주장했습니다. 지수적으로 많은 얕은 네트워크의 암묵적 앙상블이라는 "
                "해석입니다.");
-    lesson_data_note(&ls, su.data_name, &su.train);
-    lesson_heading(&ls, "Step 1. Paths", "1단계. 경로");
-    if ((rc = step_paths(&ls, &su)) != 0)
+    lesson_data_note(ls, su.data_name, &su.train);
+    lesson_heading(ls, "Step 1. Paths", "1단계. 경로");
+    if ((rc = step_paths(ls, &su)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 2. Which path lengths carry the gradient",
+    lesson_heading(ls, "Step 2. Which path lengths carry the gradient",
                    "2단계. 어떤 길이의 경로가 그래디언트를 나르는가");
-    if ((rc = step_pathgrad(&ls, &su, &cfg, &curve)) != 0)
+    if ((rc = step_pathgrad(ls, &su, &cfg, &curve)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. Lesions", "3단계. 블록 지우기(lesion)");
-    if ((rc = step_lesions(&ls, &su, &cfg, les)) != 0)
+    lesson_heading(ls, "Step 3. Lesions", "3단계. 블록 지우기(lesion)");
+    if ((rc = step_lesions(ls, &su, &cfg, les)) != 0)
         goto out;
-    lesson_heading(&ls, "Try it yourself", "직접 해 보기");
-    lesson_say(&ls,
+    lesson_heading(ls, "Try it yourself", "직접 해 보기");
+    lesson_say(ls,
                "`build/analysis/gradflow paths`, `gradflow pathgrad` and `gradflow lesion` run "
                "each step with every setting exposed (`--help`); try deeper stacks, a trained "
                "net in `pathgrad`, or block swaps in `lesion`.",
                "`build/analysis/gradflow paths`, `gradflow pathgrad`, `gradflow lesion` 명령이 "
                "각 단계를 모든 설정을 열어 둔 채로 돌립니다(`--help`). 더 깊은 스택, "
                "`pathgrad`에서 학습된 네트워크, `lesion`에서 블록 순서 바꾸기를 시도해 보세요.");
-    rc = lesson_end(&ls);
 out:
     gf_pathgrad_curve_release(&curve);
     for (int a = 0; a < N_NETS; a++)
@@ -517,3 +515,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

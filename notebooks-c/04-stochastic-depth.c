@@ -311,18 +311,17 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    lesson ls;
-    int rc = lesson_start(argc, argv, &INFO, &ls);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 4, .ntrain = 1000, .ntest = 500,
+    int rc = 0;
+    setup su = ls->opt.quick ? (setup){.depth = 20, .epochs = 4, .ntrain = 1000, .ntest = 500,
                                       .width = 32, .p_last = 0.5, .seed = 1}
                             : (setup){.depth = 44, .epochs = 10, .ntrain = 4000, .ntest = 2000,
                                       .width = 64, .p_last = 0.5, .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    if (lesson_data(&ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
         return LESSON_RUNTIME;
     gf_stack_config cfg = gf_stack_config_default();
     cfg.width = su.width;
@@ -334,37 +333,36 @@ int main(int argc, char **argv)
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);
     if (!p) {
-        rc = lesson_fail(&ls, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
     json_object_set_new(
-        ls.settings, "experiment",
+        ls->settings, "experiment",
         json_pack("{s:i, s:I, s:s, s:s, s:f, s:s, s:I, s:I, s:i, s:I}", "depth", su.depth,
                   "width", (json_int_t)su.width, "norm", "batch", "survival", "linear",
                   "p_last", su.p_last, "data", su.data_name, "ntrain", (json_int_t)su.train.n,
                   "ntest", (json_int_t)su.test.n, "epochs", su.epochs, "seed",
                   (json_int_t)su.seed));
-    lesson_data_note(&ls, su.data_name, &su.train);
-    lesson_heading(&ls, "Step 1. Survival probabilities", "1단계. 생존 확률");
-    if ((rc = step_survival(&ls, &su, p)) != 0)
+    lesson_data_note(ls, su.data_name, &su.train);
+    lesson_heading(ls, "Step 1. Survival probabilities", "1단계. 생존 확률");
+    if ((rc = step_survival(ls, &su, p)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 2. Training with and without stochastic depth",
+    lesson_heading(ls, "Step 2. Training with and without stochastic depth",
                    "2단계. Stochastic Depth를 쓰고 안 쓰고 학습하기");
-    if ((rc = step_train(&ls, &su, &cfg, &res, &pair)) != 0)
+    if ((rc = step_train(ls, &su, &cfg, &res, &pair)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. Evaluation: scaling the branches by p_l",
+    lesson_heading(ls, "Step 3. Evaluation: scaling the branches by p_l",
                    "3단계. 평가: 가지에 p_l 곱하기");
-    if ((rc = step_eval(&ls, &su, p, &pair)) != 0)
+    if ((rc = step_eval(ls, &su, p, &pair)) != 0)
         goto out;
-    lesson_heading(&ls, "Try it yourself", "직접 해 보기");
-    lesson_say(&ls,
+    lesson_heading(ls, "Try it yourself", "직접 해 보기");
+    lesson_say(ls,
                "`build/analysis/gradflow stochdepth` runs this experiment with every setting "
                "exposed (`--help`): try `--survival uniform`, a smaller `--p-last`, or more "
                "epochs, where Huang et al. saw the test error gain.",
                "`build/analysis/gradflow stochdepth` 명령은 이 실험을 모든 설정을 열어 둔 채로 "
                "돌립니다(`--help`). `--survival uniform`, 더 작은 `--p-last`, 또는 Huang "
                "연구진이 테스트 오차 개선을 본 긴 학습을 시도해 보세요.");
-    rc = lesson_end(&ls);
 out:
     free(p);
     gf_degrade_release(&res);
@@ -372,3 +370,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

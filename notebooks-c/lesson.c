@@ -13,6 +13,19 @@ enum { WRAP = 78 };
 
 static const char *prog = "lesson";
 
+/* Drop the unfinished lesson.md and the settings. */
+static void discard(lesson *ls)
+{
+    if (ls->md) {
+        gf_atomic_abort(&ls->md_file);
+        ls->md = NULL;
+    }
+    if (ls->settings) {
+        json_decref(ls->settings);
+        ls->settings = NULL;
+    }
+}
+
 void lesson_warn(const char *fmt, ...)
 {
     va_list ap;
@@ -32,14 +45,8 @@ int lesson_fail(lesson *ls, int status, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    if (ls && ls->md) {
-        gf_atomic_abort(&ls->md_file);
-        ls->md = NULL;
-    }
-    if (ls && ls->settings) {
-        json_decref(ls->settings);
-        ls->settings = NULL;
-    }
+    if (ls)
+        discard(ls);
     return status;
 }
 
@@ -142,6 +149,19 @@ int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls)
     if (rc != LESSON_GO)
         return rc;
     return lesson_begin(ls, info) == 0 ? LESSON_GO : LESSON_RUNTIME;
+}
+
+int lesson_main(int argc, char **argv, const lesson_info *info, int (*teach)(lesson *ls))
+{
+    lesson ls;
+    int rc = lesson_start(argc, argv, info, &ls);
+    if (rc != LESSON_GO)
+        return rc;
+    if ((rc = teach(&ls)) != 0) {
+        discard(&ls);
+        return rc;
+    }
+    return lesson_end(&ls);
 }
 
 int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,

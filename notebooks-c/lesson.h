@@ -13,12 +13,15 @@
  * must come in the same order in both sentences. In a paragraph, `code` is
  * kept as code in Markdown and shown without the backticks on the terminal.
  *
- *   lesson ls;
- *   int rc = lesson_start(argc, argv, &info, &ls);
- *   if (rc != LESSON_GO) return rc;              // --help, a usage error, a failure
- *   lesson_heading(&ls, "Step 1", "1단계");
- *   ...
- *   return lesson_end(&ls);                      // writes lesson.md, manifest.json
+ *   static int teach(lesson *ls)                 // 0, or the status after a message
+ *   {
+ *       lesson_heading(ls, "Step 1", "1단계");
+ *       ...
+ *   }
+ *   int main(int argc, char **argv) { return lesson_main(argc, argv, &info, teach); }
+ *
+ * lesson_main parses the options, starts the page, runs teach and writes
+ * lesson.md and manifest.json at the end.
  */
 #ifndef GF_LESSON_H
 #define GF_LESSON_H
@@ -66,6 +69,10 @@ typedef struct lesson {
  * signal, the options (lesson_parse), then lesson_begin. LESSON_GO to run the
  * lesson, else the exit status (after --help, or after a message). */
 int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls);
+
+/* A lesson's whole main: lesson_start, then teach (the lesson: 0, or the exit
+ * status after a message), then lesson_end; the exit status. */
+int lesson_main(int argc, char **argv, const lesson_info *info, int (*teach)(lesson *ls));
 
 /* Parse the options: LESSON_GO to run, else the exit status (0 after
  * --help, 2 after a one-line usage error on stderr). */
