@@ -387,17 +387,8 @@ static int teach(lesson *ls)
         return LESSON_RUNTIME;
     su.synthetic = strcmp(su.data_name, "synthetic") == 0;
 
-    gf_stack_config base = gf_stack_config_default();
-    base.width = su.width;
-    base.norm = GF_NORM_BATCH;
-    base.init = GF_INIT_HE;
-    base.in_dim = su.train.dim;
-    base.classes = su.train.classes;
-    gf_train_config tc = {
-        .batch = su.batch, .epochs = su.epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
-        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
-                  .n_milestones = 2},
-        .probe_every = (long)(su.ntrain / su.batch)};
+    gf_stack_config base = lesson_trained_config(su.width, &su.train);
+    const gf_train_config tc = lesson_train_config(su.batch, su.epochs, su.ntrain);
     progress prog = {.on = isatty(STDERR_FILENO), .epochs = su.epochs};
     const gf_degrade_spec spec = {
         .base = base, .archs = ARCHS, .n_archs = N_ARCHS, .depths = su.depths, .n_depths = 2,

@@ -102,11 +102,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
     char dir[GF_PATH_MAX], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
-    gf_train_config tc = {
-        .batch = 128, .epochs = su->epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
-        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
-                  .n_milestones = 2},
-        .probe_every = (long)(su->ntrain / 128)};
+    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
     const gf_degrade_spec spec = {
         .base = *base, .archs = archs, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
         .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
@@ -323,12 +319,7 @@ static int teach(lesson *ls)
     su.blocks = (su.depth - 2) / 2;
     if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
         return LESSON_RUNTIME;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = su.width;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    cfg.in_dim = su.train.dim;
-    cfg.classes = su.train.classes;
+    gf_stack_config cfg = lesson_trained_config(su.width, &su.train);
     gf_degrade_result res = {0};
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);

@@ -174,6 +174,26 @@ int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_d
     return 0;
 }
 
+gf_stack_config lesson_trained_config(size_t width, const gf_dataset *train)
+{
+    gf_stack_config c = gf_stack_config_default();
+    c.width = width;
+    c.norm = GF_NORM_BATCH;
+    c.init = GF_INIT_HE;
+    c.in_dim = train->dim;
+    c.classes = train->classes;
+    return c;
+}
+
+gf_train_config lesson_train_config(size_t batch, int epochs, size_t ntrain)
+{
+    return (gf_train_config){
+        .batch = batch, .epochs = epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
+        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
+                  .n_milestones = 2},
+        .probe_every = (long)(ntrain / batch)};
+}
+
 void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train)
 {
     if (strcmp(name, "synthetic") == 0)
@@ -279,41 +299,47 @@ static void print_wrapped(const char *text)
     fputs("\n\n", stdout);
 }
 
+/* A heading or a paragraph in the running language; a heading is underlined
+ * on the terminal, a paragraph wrapped. */
+static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_list ap)
+{
+    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    if (!s)
+        return;
+    close_pre(ls);
+    if (heading) {
+        const size_t w = lesson_width(s);
+        printf("%s\n", s);
+        for (size_t i = 0; i < w; i++)
+            fputc('-', stdout);
+        fputs("\n\n", stdout);
+        fprintf(ls->md, "## %s\n\n", s);
+    } else {
+        print_wrapped(s);
+        for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
+            if (*p == '\n')
+                fputs("  \n", ls->md);
+            else
+                fputc(*p, ls->md);
+        fputs("\n\n", ls->md);
+    }
+    free(s);
+}
+
 void lesson_heading(lesson *ls, const char *en, const char *ko, ...)
 {
     va_list ap;
     va_start(ap, ko);
-    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    vtext(ls, 1, en, ko, ap);
     va_end(ap);
-    if (!s)
-        return;
-    close_pre(ls);
-    const size_t w = lesson_width(s);
-    printf("%s\n", s);
-    for (size_t i = 0; i < w; i++)
-        fputc('-', stdout);
-    fputs("\n\n", stdout);
-    fprintf(ls->md, "## %s\n\n", s);
-    free(s);
 }
 
 void lesson_say(lesson *ls, const char *en, const char *ko, ...)
 {
     va_list ap;
     va_start(ap, ko);
-    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    vtext(ls, 0, en, ko, ap);
     va_end(ap);
-    if (!s)
-        return;
-    close_pre(ls);
-    print_wrapped(s);
-    for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
-        if (*p == '\n')
-            fputs("  \n", ls->md);
-        else
-            fputc(*p, ls->md);
-    fputs("\n\n", ls->md);
-    free(s);
 }
 
 void lesson_math(lesson *ls, const char *text, const char *tex)

@@ -86,6 +86,13 @@ int lesson_begin(lesson *ls, const lesson_info *info);
  * "Fashion-MNIST" or "synthetic". 0, or 1 after a message. */
 int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
                 const char **name);
+/* The trained lessons' net: the library's defaults with batch norm, He init,
+ * `width` units and the data's input and class counts (arch and depth are
+ * the lesson's). */
+gf_stack_config lesson_trained_config(size_t width, const gf_dataset *train);
+/* The trained lessons' schedule: SGD from lr 0.1, times 0.1 at half and at
+ * three quarters of the epochs; gradients probed once an epoch. */
+gf_train_config lesson_train_config(size_t batch, int epochs, size_t ntrain);
 /* Say so when the run uses the synthetic set instead of Fashion-MNIST. */
 void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train);
 
