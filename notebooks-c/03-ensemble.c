@@ -122,10 +122,17 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
     return s;
 }
 
-static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
-                         gf_pathgrad_curve *c)
+/* What Step 2 read from the exact split (numbers only). */
+typedef struct pathgrad_facts {
+    gf_pathgrad_reading rd;
+    int plo, phi; /* the central 95% of path lengths */
+} pathgrad_facts;
+
+/* g_k for the freshly initialized net, into c; 0, or the exit status after a message. */
+static int measure_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
+                            gf_pathgrad_curve *c, pathgrad_facts *f)
 {
-    char why[512], dir[GF_PATH_MAX];
+    char why[512];
     gf_stack *s = initial_net(cfg, su->seed);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s || !rng) {
@@ -142,9 +149,16 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
     gf_stack_free(s);
     if (rc != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    gf_pathgrad_read(c, &f->rd);
+    gf_paths_central(su->blocks, 0.95, &f->plo, &f->phi);
+    return 0;
+}
+
+/* The split by path length, its table, and whether the short paths carry it. */
+static void tell_pathgrad(lesson *ls, const setup *su, const gf_pathgrad_curve *c,
+                          const pathgrad_facts *f)
+{
     const int B = su->blocks;
-    gf_pathgrad_reading rd;
-    gf_pathgrad_read(c, &rd);
     lesson_say(ls,
                "The backward pass unrolls the same way. At one input, fix the ReLU masks and "
                "batch norm's statistics; then dL/dx_0 is a product of B block Jacobians, "
@@ -178,8 +192,6 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                              : LESSON_T(ls, "larger than rounding alone explains: check the "
                                             "decomposition",
                                         "반올림만으로는 설명되지 않는 크기이니 분해를 점검해야 합니다");
-    int plo, phi;
-    gf_paths_central(B, 0.95, &plo, &phi);
     lesson_say(ls,
                "The sum of the g_k differs from the ordinary gradient by a relative %.2e: %s. "
                "The largest ||g_k|| is at k = %d, and 90%% of the summed magnitudes "
@@ -189,9 +201,9 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                "||g_k||가 가장 큰 곳은 k = %d이고, 크기의 합 Σ_k ||g_k||의 90%%가 k = %d에서 "
                "k = %d 사이에 있습니다. B/2 = %.1f보다 짧은 길이가 그 크기의 %.1f%%를 "
                "차지합니다.",
-               c->sum_rel_err, sum_ok, rd.k_peak, rd.k_lo, rd.k_hi, B / 2.0,
-               100.0 * rd.short_mass);
-    if (rd.k_peak < plo)
+               c->sum_rel_err, sum_ok, f->rd.k_peak, f->rd.k_lo, f->rd.k_hi, B / 2.0,
+               100.0 * f->rd.short_mass);
+    if (f->rd.k_peak < f->plo)
         lesson_say(ls,
                    "Most paths have %d to %d branches, yet the gradient peaks at k = %d, below "
                    "that range: each extra branch shrinks a path's gradient (by %.2f decades per "
@@ -204,7 +216,7 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "늘어나는 것보다 빨리 줄어들기 때문입니다. Veit 연구진의 관찰처럼 그래디언트는 "
                    "짧은 경로가 나릅니다. 깊은 네트워크가 비교적 얕은 네트워크들의 앙상블처럼 "
                    "학습되는 셈입니다.",
-                   plo, phi, rd.k_peak, rd.slope_exact);
+                   f->plo, f->phi, f->rd.k_peak, f->rd.slope_exact);
     else
         lesson_say(ls,
                    "Most paths have %d to %d branches, and the gradient peaks at k = %d, inside "
@@ -215,8 +227,13 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "가장 큽니다(길이 k인 평균 경로는 가지 하나당 %.2f자리씩 변합니다). 이번 "
                    "실행에서는 Veit 연구진이 학습된 네트워크에서 본 것처럼 짧은 경로가 그래디언트를 "
                    "도맡지는 않았습니다.",
-                   plo, phi, rd.k_peak, rd.slope_exact);
-    if (rd.compared > 0)
+                   f->plo, f->phi, f->rd.k_peak, f->rd.slope_exact);
+}
+
+/* Veit's sampled estimate of ||g_k|| against the exact value. */
+static void tell_sampling(lesson *ls, const gf_pathgrad_curve *c, const pathgrad_facts *f)
+{
+    if (f->rd.compared > 0)
         lesson_say(ls,
                    "Veit et al. could not compute g_k exactly; they sampled single paths of "
                    "length k and scaled their mean by C(B, k). With %d paths per sampled length, "
@@ -226,22 +243,22 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "평균에 C(B, k)를 곱했습니다. 뽑는 길이마다 경로를 %d개 쓰면, 추정값이 정확한 "
                    "||g_k||에서 표준오차 두 배 안에 드는 길이가 %d개(비교한 %d개 중), 세 배 안에 "
                    "드는 길이가 %d개입니다%s",
-                   c->samples, rd.within2, rd.compared, rd.within3,
-                   rd.within3 == rd.compared
+                   c->samples, f->rd.within2, f->rd.compared, f->rd.within3,
+                   f->rd.within3 == f->rd.compared
                        ? LESSON_T(ls, ": sampling agrees within its error.",
                                   ". 샘플링은 그 오차 범위 안에서 정확한 값과 맞습니다.")
                        : LESSON_T(ls, "; at the others the sample is too small for the spread "
                                       "of single paths.",
                                   ". 나머지 길이에서는 경로 하나하나의 흩어짐에 비해 표본이 "
                                   "작습니다."));
-    if (rd.compared > 0)
+    if (f->rd.compared > 0)
         lesson_say(ls,
                    "Agreement is only as good as the error, though: the standard error is below "
                    "half the exact ||g_k|| at %d of the %d lengths. %s",
                    "다만 일치는 오차만큼만 의미가 있습니다. 표준오차가 정확한 ||g_k||의 절반보다 "
                    "작은 길이는 %d개입니다(비교한 길이 %d개 중). %s",
-                   rd.resolved, rd.compared,
-                   rd.resolved == rd.compared
+                   f->rd.resolved, f->rd.compared,
+                   f->rd.resolved == f->rd.compared
                        ? LESSON_T(ls, "Every sampled length is resolved.",
                                   "뽑은 길이는 모두 충분히 정밀합니다.")
                        : LESSON_T(ls, "Where it is not, single paths point in such different "
@@ -251,6 +268,12 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                                   "정밀하지 않은 길이에서는 경로 하나하나의 그래디언트 방향이 크게 "
                                   "달라 평균이 흔들립니다. 같은 길이의 항들이 서로 상당히 "
                                   "상쇄되는데, 이것은 정확한 분해로만 보입니다."));
+}
+
+/* pathgrad/: the curve's files and both figures; 0, or the exit status. */
+static int draw_pathgrad(lesson *ls, const setup *su, const gf_pathgrad_curve *c)
+{
+    char why[512], dir[GF_PATH_MAX];
     if (lesson_dir(ls, "pathgrad", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     if (gf_pathgrad_write(c, 1, dir, why, sizeof why) != 0)
@@ -275,6 +298,18 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                       "표본으로 추정한 ||g_k||와 표준오차, 그리고 정확한 값.") != 0)
         return LESSON_RUNTIME;
     return 0;
+}
+
+static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
+                         gf_pathgrad_curve *c)
+{
+    pathgrad_facts f;
+    const int rc = measure_pathgrad(ls, su, cfg, c, &f);
+    if (rc != 0)
+        return rc;
+    tell_pathgrad(ls, su, c, &f);
+    tell_sampling(ls, c, &f);
+    return draw_pathgrad(ls, su, c);
 }
 
 /* ---- Step 3: lesions --------------------------------------------------------- */
