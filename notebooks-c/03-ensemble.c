@@ -332,18 +332,19 @@ static void single_stats(const gf_lesion_result *r, double *mean, double *worst,
     }
 }
 
-static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
-                        gf_lesion_result *res)
+static const gf_arch LESION_ARCHS[N_NETS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET};
+
+/* What Step 3 measured (numbers only): errors in points, `half` as a fraction. */
+typedef struct lesion_facts {
+    double train_s, chance;           /* training seconds; the error of guessing (%) */
+    double mean[N_NETS], worst[N_NETS]; /* one block deleted: mean and worst rise */
+    double half[N_NETS];              /* error with kh random blocks deleted */
+    int at[N_NETS], kh;               /* the worst block; half the blocks */
+} lesion_facts;
+
+/* What Step 3 does and why it tests the ensemble view. */
+static void tell_lesion_plan(lesson *ls, const setup *su)
 {
-    static const gf_arch archs[N_NETS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET};
-    char dir[GF_PATH_MAX], why[512], path[GF_PATH_MAX + 256];
-    if (lesson_dir(ls, "lesion", dir, sizeof dir) != 0)
-        return LESSON_RUNTIME;
-    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
-    const gf_degrade_spec spec = {
-        .base = *base, .archs = archs, .n_archs = N_NETS, .depths = &su->depth, .n_depths = 1,
-        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
-        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
     lesson_say(ls,
                "If a residual network behaves like an ensemble of paths, removing one block "
                "should hurt it little: it removes only the paths through that branch, half of "
@@ -361,6 +362,20 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                "%d 에폭 동안 %zu장의 %s 이미지로 학습시킨 뒤, 블록을 지운 채로 테스트 이미지 "
                "%zu장에서 평가합니다(지운 블록은 x_l을 그대로 넘깁니다).",
                su->depth, su->width, su->epochs, su->train.n, su->data_name, su->test.n);
+}
+
+/* Train the plain and the residual net into dir (checkpoints kept for the
+ * lesions); 0, or the exit status after a message. */
+static int train_for_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
+                             const char *dir, double *train_s)
+{
+    char why[512];
+    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
+    const gf_degrade_spec spec = {
+        .base = *base, .archs = LESION_ARCHS, .n_archs = N_NETS, .depths = &su->depth,
+        .n_depths = 1,
+        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
+        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
     gf_degrade_result dres = {0};
     fflush(stdout);
     if (gf_degrade_run_all(&spec, &dres, why, sizeof why) != 0)
@@ -372,20 +387,26 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                              dres.runs[i].why);
     if (rc == 0 && gf_degrade_write(&dres, dir, why, sizeof why) != 0)
         rc = lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-    const double train_s = dres.wall_seconds;
+    *train_s = dres.wall_seconds;
     gf_degrade_release(&dres);
-    if (rc != 0)
-        return rc;
+    return rc;
+}
+
+/* Delete blocks of both trained nets; their checkpoints are removed after. */
+static int measure_lesions(lesson *ls, const setup *su, const char *dir, gf_lesion_result *res,
+                           lesion_facts *f)
+{
+    char why[512], path[GF_PATH_MAX + 256];
     const gf_lesion_spec lspec = {.test = &su->test, .draws = su->draws,
                                   .max_delete = su->blocks, .max_swaps = 0, .seed = 1,
                                   .eval_batch = 256};
     for (int a = 0; a < N_NETS; a++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
-                 gf_arch_names[archs[a]], su->depth, su->seed);
+                 gf_arch_names[LESION_ARCHS[a]], su->depth, su->seed);
         gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
         if (!net)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-        rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);
+        const int rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);
         gf_stack_free(net);
         remove(path); /* the page keeps the data, not the weights */
         if (rc != 0)
@@ -395,28 +416,33 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
     rmdir(path);
     if (gf_lesion_write(res, N_NETS, dir, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-
-    double mean[N_NETS], worst[N_NETS], half[N_NETS], sd, mn, mx, tau;
-    int at[N_NETS];
-    const int kh = (su->blocks + 1) / 2;
+    double sd, mn, mx, tau;
+    f->kh = (su->blocks + 1) / 2;
     for (int a = 0; a < N_NETS; a++) {
-        single_stats(&res[a], &mean[a], &worst[a], &at[a]);
-        gf_lesion_row_stats(&res[a].del, kh, &half[a], &sd, &mn, &mx, &tau);
+        single_stats(&res[a], &f->mean[a], &f->worst[a], &f->at[a]);
+        gf_lesion_row_stats(&res[a].del, f->kh, &f->half[a], &sd, &mn, &mx, &tau);
     }
-    const double chance = 100.0 * (1.0 - 1.0 / (double)su->test.classes);
+    f->chance = 100.0 * (1.0 - 1.0 / (double)su->test.classes);
+    return 0;
+}
+
+/* The table of lesioned errors and what it says. */
+static void tell_lesions(lesson *ls, const setup *su, const gf_lesion_result *res,
+                         const lesion_facts *f)
+{
     lesson_say(ls, "Training took %.1f s. Test errors in percent (chance is %.1f%%):",
                "학습에 %.1f초가 걸렸습니다. 테스트 오차(%%)는 다음과 같습니다(찍기 수준은 "
                "%.1f%%):",
-               train_s, chance);
+               f->train_s, f->chance);
     lesson_pre(ls, "%-12s %8s %14s %15s %15s", "net", "whole", "1 del. (mean)",
                "1 del. (worst)", "k del. (mean)");
     for (int a = 0; a < N_NETS; a++)
         lesson_pre(ls, "%-12s %8.2f %14.2f %9.2f (#%2d) %9.2f (k=%d)", res[a].name,
-                   100.0 * res[a].base_err, 100.0 * res[a].base_err + mean[a],
-                   100.0 * res[a].base_err + worst[a], at[a], 100.0 * half[a], kh);
+                   100.0 * res[a].base_err, 100.0 * res[a].base_err + f->mean[a],
+                   100.0 * res[a].base_err + f->worst[a], f->at[a], 100.0 * f->half[a], f->kh);
     lesson_pre(ls, "%s", LESSON_T(ls, "(last column: mean over random deletions of k blocks)",
                                   "(마지막 열: 블록 k개를 무작위로 지웠을 때의 평균)"));
-    if (100.0 * res[PLAIN].base_err > chance - 5.0)
+    if (100.0 * res[PLAIN].base_err > f->chance - 5.0)
         lesson_say(ls,
                    "The plain net ended at %.2f%%, close to chance (%.1f%%): it hardly learned, "
                    "so its lesions (%+.2f points on average for one block) say little. The "
@@ -426,9 +452,9 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "못했으니 블록을 지운 결과(블록 하나에 평균 %+.2f%%p)는 별 의미가 없습니다. "
                    "잔차 네트워크는 블록 하나를 지우면 평균 %.2f%%p, 최악의 경우 %.2f%%p"
                    "(%d번 블록) 나빠집니다.",
-                   100.0 * res[PLAIN].base_err, chance, mean[PLAIN], mean[RESNET], worst[RESNET],
-                   at[RESNET]);
-    else if (mean[RESNET] < mean[PLAIN])
+                   100.0 * res[PLAIN].base_err, f->chance, f->mean[PLAIN], f->mean[RESNET], f->worst[RESNET],
+                   f->at[RESNET]);
+    else if (f->mean[RESNET] < f->mean[PLAIN])
         lesson_say(ls,
                    "Deleting a single block costs the residual net %.2f points on average "
                    "(%.2f at worst, block %d), the plain net %.2f points (%.2f at worst): the "
@@ -437,7 +463,7 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "블록 하나를 지웠을 때 잔차 네트워크의 오차는 평균 %.2f%%p(최악 %.2f%%p, "
                    "%d번 블록), plain 네트워크는 평균 %.2f%%p(최악 %.2f%%p) 늘었습니다. 앙상블 "
                    "관점의 예측대로 잔차 네트워크가 블록 하나가 빠져도 훨씬 잘 버팁니다.",
-                   mean[RESNET], worst[RESNET], at[RESNET], mean[PLAIN], worst[PLAIN]);
+                   f->mean[RESNET], f->worst[RESNET], f->at[RESNET], f->mean[PLAIN], f->worst[PLAIN]);
     else
         lesson_say(ls,
                    "Deleting a single block costs the residual net %.2f points on average "
@@ -447,21 +473,26 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "블록 하나를 지웠을 때 잔차 네트워크의 오차는 평균 %.2f%%p(최악 %.2f%%p, "
                    "%d번 블록), plain 네트워크는 평균 %.2f%%p(최악 %.2f%%p) 늘었습니다. 이번 "
                    "실행에서는 앙상블 관점의 예측과 달리 잔차 네트워크가 더 튼튼하지 않았습니다.",
-                   mean[RESNET], worst[RESNET], at[RESNET], mean[PLAIN], worst[PLAIN]);
-    const double rise = 100.0 * half[RESNET] - 100.0 * res[RESNET].base_err;
+                   f->mean[RESNET], f->worst[RESNET], f->at[RESNET], f->mean[PLAIN], f->worst[PLAIN]);
+    const double rise = 100.0 * f->half[RESNET] - 100.0 * res[RESNET].base_err;
     lesson_say(ls,
                "With %d of the %d blocks deleted at random, the residual net's error is "
                "%.2f%% (%+.2f points) and the plain net's %.2f%%. %s",
                "블록 %d개(전체 %d개 중)를 무작위로 지우면 잔차 네트워크의 오차는 %.2f%%"
                "(%+.2f%%p), plain 네트워크는 %.2f%%입니다. %s",
-               kh, su->blocks, 100.0 * half[RESNET], rise, 100.0 * half[PLAIN],
-               half[RESNET] < half[PLAIN] && 100.0 * half[RESNET] < chance - 5.0
+               f->kh, su->blocks, 100.0 * f->half[RESNET], rise, 100.0 * f->half[PLAIN],
+               f->half[RESNET] < f->half[PLAIN] && 100.0 * f->half[RESNET] < f->chance - 5.0
                    ? LESSON_T(ls, "The residual net degrades gradually, like an ensemble "
                                   "losing members, instead of collapsing.",
                               "잔차 네트워크는 무너지지 않고, 구성원을 잃어 가는 앙상블처럼 "
                               "서서히 나빠집니다.")
                    : LESSON_T(ls, "Here the residual net does not degrade gracefully.",
                               "여기서는 잔차 네트워크도 완만하게 나빠지지 않았습니다."));
+}
+
+/* Both lesion figures; 0, or the exit status. */
+static int draw_lesions(lesson *ls, const setup *su, const gf_lesion_result *res)
+{
     static gf_lesion_figs lf;
     gf_lesion_figs_make(res, N_NETS, su->data_name, &lf);
     if (lesson_figure(ls, "lesion", "lesion_single", gf_fig_lesion_single_body, &lf.single, 0,
@@ -472,6 +503,22 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
     return lesson_figure(ls, "lesion", "lesion_delete", gf_fig_lesion_delete_body, &lf.del, 1,
                          "Test error against the number of blocks deleted at random.",
                          "무작위로 지운 블록 수에 따른 테스트 오차.");
+}
+
+static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
+                        gf_lesion_result *res)
+{
+    char dir[GF_PATH_MAX];
+    lesion_facts f = {0};
+    int rc;
+    if (lesson_dir(ls, "lesion", dir, sizeof dir) != 0)
+        return LESSON_RUNTIME;
+    tell_lesion_plan(ls, su);
+    if ((rc = train_for_lesions(ls, su, base, dir, &f.train_s)) != 0 ||
+        (rc = measure_lesions(ls, su, dir, res, &f)) != 0)
+        return rc;
+    tell_lesions(ls, su, res, &f);
+    return draw_lesions(ls, su, res);
 }
 
 /* ---- main ---------------------------------------------------------------------- */
