@@ -95,19 +95,11 @@ static int step_survival(lesson *ls, const setup *su, double *p)
     return 0;
 }
 
-static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
-                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+static const gf_arch TRAINED_ARCHS[1] = {GF_ARCH_RESNET};
+
+/* What Step 2 trains, and how. */
+static void tell_train_plan(lesson *ls, const setup *su)
 {
-    static const gf_arch archs[1] = {GF_ARCH_RESNET};
-    char dir[GF_PATH_MAX], why[512];
-    if (lesson_dir(ls, "", dir, sizeof dir) != 0)
-        return LESSON_RUNTIME;
-    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
-    const gf_degrade_spec spec = {
-        .base = *base, .archs = archs, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
-        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
-        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
-        .survival = GF_SURVIVAL_LINEAR, .p_last = su->p_last};
     lesson_say(ls,
                "The same residual stack (width %zu, batch norm, He init) is trained twice on "
                "%zu %s images for %d epochs, with the same seed and schedule (SGD, learning "
@@ -117,7 +109,21 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "두 번 학습시킵니다. 시드와 학습률 일정(SGD, 학습률 %g에서 두 번 감소)은 같고, "
                "한 번은 블록을 모두 쓰고 한 번은 Stochastic Depth를 씁니다. 오차는 에폭마다 학습 "
                "이미지와 테스트 이미지 %zu장에서 잽니다.",
-               su->width, su->train.n, su->data_name, su->epochs, tc.sched.lr, su->test.n);
+               su->width, su->train.n, su->data_name, su->epochs, lesson_train_config(128, su->epochs, su->ntrain).sched.lr, su->test.n);
+}
+
+/* Train the net whole and with stochastic depth into dir; *pair compares
+ * them. 0, or the exit status after a message. */
+static int train_pair(lesson *ls, const setup *su, const gf_stack_config *base, const char *dir,
+                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+{
+    char why[512];
+    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
+    const gf_degrade_spec spec = {
+        .base = *base, .archs = TRAINED_ARCHS, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
+        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
+        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
+        .survival = GF_SURVIVAL_LINEAR, .p_last = su->p_last};
     fflush(stdout);
     if (gf_degrade_run_all(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
@@ -130,13 +136,23 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (gf_stochdepth_pairs(res, pair, 1) != 1)
         return lesson_fail(ls, LESSON_RUNTIME, "no whole / stochastic-depth pair was trained");
-    const gf_stochdepth_pair *q = pair;
+    return 0;
+}
+
+/* The final errors and times of both nets, as a table. */
+static void tell_pair_table(lesson *ls, const gf_stochdepth_pair *q)
+{
     lesson_pre(ls, "%-16s %10s %10s %12s %12s", "net", "train err", "test err", "cpu s/epoch",
                "wall s/epoch");
     for (int j = 0; j < 2; j++)
         lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->sd : q->whole,
                    100.0 * q->train_err[j], 100.0 * q->test_err[j], q->cpu_seconds[j],
                    q->seconds[j]);
+}
+
+/* What stochastic depth did to the errors (points, from the pair). */
+static void tell_errors(lesson *ls, const gf_stochdepth_pair *q)
+{
     const double dtr = 100.0 * (q->train_err[1] - q->train_err[0]);
     const double dte = 100.0 * (q->test_err[1] - q->test_err[0]);
     const char *reading =
@@ -167,7 +183,12 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "Stochastic Depth를 쓰면 최종 학습 오차가 %+.2f%%p, 테스트 오차가 %+.2f%%p "
                "변합니다. %s. (시드 하나의 결과라 1~2%%p 차이는 잡음일 수 있습니다.)",
                dtr, dte, reading);
-    const double ratio = q->cpu_seconds[1] / q->cpu_seconds[0];
+}
+
+/* The speed-up: processor time against the rule's fraction of the work. */
+static void tell_speed(lesson *ls, const gf_stochdepth_pair *q)
+{
+    const double ratio = q->cpu_seconds[1] / q->cpu_seconds[0]; /* processor time, sd / whole */
     const char *time_reading =
         ratio < q->block_fraction - 0.1
             ? LESSON_T(ls, "even below the fraction of blocks; the timer is noisy on a busy "
@@ -202,6 +223,12 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "%.3f초에서 %.3f초로, 전체 네트워크의 %.1f%%가 되었습니다. %s.",
                100.0 * q->block_fraction, 100.0 * q->fixed_share, 100.0 * q->mac_fraction,
                q->cpu_seconds[0], q->cpu_seconds[1], 100.0 * ratio, time_reading);
+}
+
+/* Both nets' error curves and times per epoch; 0, or the exit status. */
+static int draw_pair(lesson *ls, const setup *su, const gf_degrade_result *res,
+                     const gf_stochdepth_pair *q)
+{
     static gf_degrade_figs f;
     gf_degrade_figs_make(res, &f);
     for (int i = 0; i < f.curves.n_right; i++)
@@ -234,6 +261,23 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                          "오차 곡선. 오른쪽: 에폭당 시간, 벽시계 시간(채운 점)과 프로세서 "
                          "시간(빈 점), 그리고 규칙이 예측하는 범위.");
 }
+
+static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
+                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+{
+    char dir[GF_PATH_MAX];
+    if (lesson_dir(ls, "", dir, sizeof dir) != 0)
+        return LESSON_RUNTIME;
+    tell_train_plan(ls, su);
+    const int rc = train_pair(ls, su, base, dir, res, pair);
+    if (rc != 0)
+        return rc;
+    tell_pair_table(ls, pair);
+    tell_errors(ls, pair);
+    tell_speed(ls, pair);
+    return draw_pair(ls, su, res, pair);
+}
+
 
 static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stochdepth_pair *q)
 {
