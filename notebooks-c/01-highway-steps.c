@@ -62,8 +62,20 @@ static int run_once(run *r, const gf_stack_config *c, const setup *su, size_t ba
 
 /* ---- Step 1: one block -------------------------------------------------- */
 
-/* *bitwise: s + J_F^T s, the branch run alone, equals dL/dx_0 (memcmp). */
-int hw_step_block(lesson *ls, const setup *su, int *bitwise)
+/* What Step 1 measured (numbers only): log2 norms at the block's ends. */
+typedef struct block_facts {
+    size_t width, batch, entries, same; /* entries of dL/dx_0; equal to s + J_F^T s bit for bit */
+    double worst;                       /* largest relative difference */
+    double log2_up, log2_skip, log2_branch, log2_total; /* dL/dx_1, s, J_F^T s, dL/dx_0 */
+    double cos;                         /* cos(s, J_F^T s) */
+    double ratio, total;                /* ||J_F^T s|| / ||s||, ||dL/dx_0|| / ||s|| */
+    int bitwise;                        /* all entries equal (memcmp) */
+} block_facts;
+
+/* One block run with its probes, then the branch alone on a second tape
+ * backward from dL/dx_1: s + J_F^T s against the engine's dL/dx_0.
+ * 0, or the exit status after a message. */
+static int measure_block(lesson *ls, const setup *su, block_facts *f)
 {
     gf_stack_config c = gf_stack_config_default();
     c.arch = GF_ARCH_PREACT;
@@ -96,9 +108,9 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
     gf_tensor *u = gf_relu(alone, xa);
     gf_tensor *h = gf_relu(alone, gf_linear(alone, u, param(r.stack, blk->fc1.weight),
                                             param(r.stack, blk->fc1.bias)));
-    gf_tensor *f = gf_linear(alone, h, param(r.stack, blk->fc2.weight),
+    gf_tensor *out = gf_linear(alone, h, param(r.stack, blk->fc2.weight),
                              param(r.stack, blk->fc2.bias));
-    if (!f || gf_tape_backward_from(alone, f, g1) != 0) {
+    if (!out || gf_tape_backward_from(alone, out, g1) != 0) {
         lesson_fail(ls, LESSON_RUNTIME, "step 1: backward through the branch alone failed");
         goto done;
     }
@@ -111,10 +123,28 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
         if (g0[i] != 0.0)
             worst = fmax(worst, fabs(sum[i] - g0[i]) / fabs(g0[i]));
     }
-    *bitwise = memcmp(sum, g0, size * sizeof(double)) == 0;
+    *f = (block_facts){.width = w, .batch = n, .entries = size, .same = same, .worst = worst,
+                       .log2_up = r1->log2_frob, .log2_skip = r0->log2_skip,
+                       .log2_branch = r0->log2_branch, .log2_total = r0->log2_frob,
+                       .cos = r0->cos_skip_branch,
+                       .ratio = exp2(r0->log2_branch - r0->log2_skip),
+                       .total = exp2(r0->log2_frob - r0->log2_skip),
+                       .bitwise = memcmp(sum, g0, size * sizeof(double)) == 0};
 
-    const double ratio = exp2(r0->log2_branch - r0->log2_skip);
-    const double total = exp2(r0->log2_frob - r0->log2_skip);
+    rc = 0;
+done:
+    gf_tape_free(alone);
+    run_release(&r);
+    free(g0);
+    free(g1);
+    free(b);
+    free(sum);
+    return rc;
+}
+
+/* The probe's split of dL/dx_0 and the entry-by-entry check. */
+static void tell_block(lesson *ls, const block_facts *f)
+{
     char a[32], s1[32], s2[32], s3[32];
     lesson_say(ls,
                "Take one pre-activation block, x_1 = x_0 + F(x_0) with "
@@ -130,19 +160,19 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                "거꾸로 지나면 dL/dx_0은 두 항으로 나뉩니다. 하나는 항등 경로가 그대로 넘겨준 "
                "위쪽 그래디언트 dL/dx_1, 곧 스킵 항 s이고, 다른 하나는 두 Linear 층을 거쳐 "
                "돌아온 가지 항 J_F^T s입니다. x_0에 단 프로브가 잰 값은 다음과 같습니다.",
-               w, n);
-    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", lesson_pow2_text(a, sizeof a, r1->log2_frob),
+               f->width, f->batch);
+    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", lesson_pow2_text(a, sizeof a, f->log2_up),
                LESSON_T(ls, "upstream gradient (probe on x_1)", "위쪽 그래디언트 (x_1의 프로브)"));
-    lesson_pre(ls, "||s||             %-10s  %s", lesson_pow2_text(s1, sizeof s1, r0->log2_skip),
+    lesson_pre(ls, "||s||             %-10s  %s", lesson_pow2_text(s1, sizeof s1, f->log2_skip),
                LESSON_T(ls, "skip term", "스킵 항"));
     lesson_pre(ls, "||J_F^T s||       %-10s  = %.3f ||s||   %s",
-               lesson_pow2_text(s2, sizeof s2, r0->log2_branch), ratio, LESSON_T(ls, "branch term", "가지 항"));
-    lesson_pre(ls, "cos(s, J_F^T s)   %-+10.3f  %s", r0->cos_skip_branch,
+               lesson_pow2_text(s2, sizeof s2, f->log2_branch), f->ratio, LESSON_T(ls, "branch term", "가지 항"));
+    lesson_pre(ls, "cos(s, J_F^T s)   %-+10.3f  %s", f->cos,
                LESSON_T(ls, "cosine of the angle between them", "두 항 사이 각의 코사인"));
     lesson_pre(ls, "||dL/dx_0||       %-10s  = %.3f ||s||   %s",
-               lesson_pow2_text(s3, sizeof s3, r0->log2_frob), total,
+               lesson_pow2_text(s3, sizeof s3, f->log2_total), f->total,
                LESSON_T(ls, "= ||s + J_F^T s||", "= ||s + J_F^T s||"));
-    if (*bitwise)
+    if (f->bitwise)
         lesson_say(ls,
                    "The probe's ||s|| is ||dL/dx_1|| itself. To check the claim entry by entry, I "
                    "ran the branch F alone on a second tape, started its backward pass from "
@@ -155,7 +185,7 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                    "dL/dx_1에 더했습니다. 이 합은 엔진이 계산한 dL/dx_0과 %zu개 원소 모두 비트까지 "
                    "같습니다(memcmp). 스킵 항은 위쪽 그래디언트 그대로입니다. 크기가 바뀌지도, "
                    "일부가 잘리지도, 반올림되지도 않습니다. 이 항등 변환이 바로 \"+1\"입니다.",
-                   size);
+                   f->entries);
     else
         lesson_say(ls,
                    "To check the split entry by entry, I ran the branch F alone on a second tape, "
@@ -165,7 +195,7 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                    "분해를 원소 단위로 확인하려고 가지 F만 두 번째 테이프에서 따로 돌려 dL/dx_1에서 "
                    "역전파를 시작하고 그 결과를 dL/dx_1에 더했습니다. %zu개 원소(전체 %zu개)가 "
                    "엔진의 dL/dx_0과 비트까지 같고, 가장 큰 상대 오차는 %.1e입니다.",
-                   same, size, worst);
+                   f->same, f->entries, f->worst);
     lesson_say(ls,
                "The branch term is %.2f times as long as the skip term and the cosine between "
                "them is %+.3f, so together they are %.3f times as long as s. For the gradient "
@@ -174,16 +204,19 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                "가지 항의 길이는 스킵 항의 %.2f배이고 두 항 사이의 코사인은 %+.3f입니다. 그래서 "
                "둘을 더한 길이는 s의 %.3f배입니다. x_0에서 그래디언트가 사라지려면 가지 항이 s를 "
                "정확히 상쇄해야 합니다. 길이는 같고 방향은 정반대여야 하죠.",
-               ratio, r0->cos_skip_branch, total);
-    rc = 0;
-done:
-    gf_tape_free(alone);
-    run_release(&r);
-    free(g0);
-    free(g1);
-    free(b);
-    free(sum);
-    return rc;
+               f->ratio, f->cos, f->total);
+}
+
+/* *bitwise: s + J_F^T s, the branch run alone, equals dL/dx_0 (memcmp). */
+int hw_step_block(lesson *ls, const setup *su, int *bitwise)
+{
+    block_facts f;
+    const int rc = measure_block(ls, su, &f);
+    if (rc != 0)
+        return rc;
+    tell_block(ls, &f);
+    *bitwise = f.bitwise;
+    return 0;
 }
 
 /* ---- Step 3: zero branches ---------------------------------------------- */
