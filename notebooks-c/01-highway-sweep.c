@@ -76,10 +76,7 @@ static void block_range(const gf_gradnorm_result *res, double *lo, double *hi)
         double t = 0.0, mean, mn, mx;
         for (int l = res->blocks; l >= 0; l--) {
             gf_gradnorm_block_stats(res, a, l, &mean, &mn, &mx);
-            if (l == res->blocks)
-                t = mean;
-            else if (!isnan(res->theory[a * res->blocks + l]))
-                t += res->theory[a * res->blocks + l];
+            t = lesson_theory_next(res, a, l, t, mean);
             *lo = fmin(*lo, fmin(mn, t));
             *hi = fmax(*hi, fmax(mx, t));
         }

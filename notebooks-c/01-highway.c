@@ -146,6 +146,41 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
     return hw_block_figure(ls, su, torch, 1);
 }
 
+/* What to take away: the four steps' results in one list. */
+static void summary(lesson *ls, const setup *su, const sweep *torch, const sweep *he,
+                    int bitwise_block, int bitwise_zero)
+{
+    const int last = su->n_depths - 1;
+    double level = 0.0, grow = 0.0;
+    for (int d = 0; d < su->n_depths; d++)
+        for (int a = RESNET; a <= PREACT; a++) {
+            level = fmax(level, fabs(torch->lost[d][a]));
+            grow = fmax(grow, -he->lost[d][a]);
+        }
+    lesson_heading(ls, "What to take away", "정리");
+    lesson_say(ls,
+               "- One block: dL/dx_0 = s + J_F^T s, and the skip term s is dL/dx_1 (%s).\n"
+               "- Plain stack, PyTorch's default init: %.2f decades lost at depth %d; the "
+               "product of per-layer gains predicts %.2f.\n"
+               "- Zero branches: dL/dx_0 and dL/dx_B of a pre-activation stack are %s.\n"
+               "- Residual stacks stay within %.2f decades with the default init; with He init "
+               "they grow by up to %.2f decades toward the input. The +1 keeps the gradient "
+               "from vanishing; it does not normalize it.",
+               "- 블록 하나: dL/dx_0 = s + J_F^T s이고, 스킵 항 s는 dL/dx_1 그대로입니다(%s).\n"
+               "- PyTorch 기본 초기화의 plain 스택은 %.2f자리를 잃습니다(깊이 %d). 층별 이득을 "
+               "곱한 예측값은 %.2f입니다.\n"
+               "- 가지를 0으로 만든 사전 활성화 스택에서 dL/dx_0과 dL/dx_B는 %s.\n"
+               "- 잔차 스택은 기본 초기화에서 %.2f자리 안에 머물고, He 초기화에서는 입력 쪽으로 "
+               "최대 %.2f자리까지 커집니다. +1은 그래디언트가 사라지지 않게 지켜 줄 뿐, 크기를 "
+               "맞춰 주지는 않습니다.",
+               LESSON_T(ls, bitwise_block ? "bit for bit" : "up to rounding",
+                        bitwise_block ? "비트까지 같음" : "반올림 오차 이내"),
+               lesson_decades(torch->lost[last][PLAIN]), su->depths[last], lesson_decades(torch->theory[last]),
+               LESSON_T(ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
+                        bitwise_zero ? "비트까지 똑같습니다" : "반올림 오차 안에서 같습니다"),
+               level, grow);
+}
+
 /* The lesson itself, between lesson_start and lesson_end (lesson_main):
  * 0, or the exit status after a message. */
 static int teach(lesson *ls)
@@ -207,35 +242,7 @@ static int teach(lesson *ls)
     if ((rc = hw_depth_figure(ls, &su, sw, 2)) != 0)
         goto out;
 
-    const int last = su.n_depths - 1;
-    double level = 0.0, grow = 0.0;
-    for (int d = 0; d < su.n_depths; d++)
-        for (int a = RESNET; a <= PREACT; a++) {
-            level = fmax(level, fabs(sw[0].lost[d][a]));
-            grow = fmax(grow, -sw[1].lost[d][a]);
-        }
-    lesson_heading(ls, "What to take away", "정리");
-    lesson_say(ls,
-               "- One block: dL/dx_0 = s + J_F^T s, and the skip term s is dL/dx_1 (%s).\n"
-               "- Plain stack, PyTorch's default init: %.2f decades lost at depth %d; the "
-               "product of per-layer gains predicts %.2f.\n"
-               "- Zero branches: dL/dx_0 and dL/dx_B of a pre-activation stack are %s.\n"
-               "- Residual stacks stay within %.2f decades with the default init; with He init "
-               "they grow by up to %.2f decades toward the input. The +1 keeps the gradient "
-               "from vanishing; it does not normalize it.",
-               "- 블록 하나: dL/dx_0 = s + J_F^T s이고, 스킵 항 s는 dL/dx_1 그대로입니다(%s).\n"
-               "- PyTorch 기본 초기화의 plain 스택은 %.2f자리를 잃습니다(깊이 %d). 층별 이득을 "
-               "곱한 예측값은 %.2f입니다.\n"
-               "- 가지를 0으로 만든 사전 활성화 스택에서 dL/dx_0과 dL/dx_B는 %s.\n"
-               "- 잔차 스택은 기본 초기화에서 %.2f자리 안에 머물고, He 초기화에서는 입력 쪽으로 "
-               "최대 %.2f자리까지 커집니다. +1은 그래디언트가 사라지지 않게 지켜 줄 뿐, 크기를 "
-               "맞춰 주지는 않습니다.",
-               LESSON_T(ls, bitwise_block ? "bit for bit" : "up to rounding",
-                        bitwise_block ? "비트까지 같음" : "반올림 오차 이내"),
-               lesson_decades(sw[0].lost[last][PLAIN]), su.depths[last], lesson_decades(sw[0].theory[last]),
-               LESSON_T(ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
-                        bitwise_zero ? "비트까지 똑같습니다" : "반올림 오차 안에서 같습니다"),
-               level, grow);
+    summary(ls, &su, &sw[0], &sw[1], bitwise_block, bitwise_zero);
 out:
     for (int k = 0; sw && k < 2; k++) /* released results are zeroed: safe to repeat */
         hw_sweep_release(&sw[k], su.n_depths);

@@ -240,10 +240,7 @@ static int figure(lesson *ls, const setup *su, const gf_gradnorm_result *res, co
         double t = 0.0, m, lo, hi;
         for (int l = res->blocks; l >= 0; l--) {
             gf_gradnorm_block_stats(res, a, l, &m, &lo, &hi);
-            if (l == res->blocks)
-                t = m;
-            else if (!isnan(res->theory[a * res->blocks + l]))
-                t += res->theory[a * res->blocks + l];
+            t = lesson_theory_next(res, a, l, t, m);
             if (isfinite(lo))
                 fig.ymin = fmin(fig.ymin, fmin(lo, t));
             if (isfinite(hi))

@@ -299,6 +299,17 @@ static void print_wrapped(const char *text)
     fputs("\n\n", stdout);
 }
 
+/* A title: underlined with `rule` on the terminal, after `mark` in Markdown. */
+static void underlined(lesson *ls, const char *title, char rule, const char *mark)
+{
+    const size_t w = lesson_width(title);
+    printf("%s\n", title);
+    for (size_t i = 0; i < w; i++)
+        fputc(rule, stdout);
+    fputs("\n\n", stdout);
+    fprintf(ls->md, "%s %s\n\n", mark, title);
+}
+
 /* A heading or a paragraph in the running language; a heading is underlined
  * on the terminal, a paragraph wrapped. */
 static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_list ap)
@@ -308,12 +319,7 @@ static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_li
         return;
     close_pre(ls);
     if (heading) {
-        const size_t w = lesson_width(s);
-        printf("%s\n", s);
-        for (size_t i = 0; i < w; i++)
-            fputc('-', stdout);
-        fputs("\n\n", stdout);
-        fprintf(ls->md, "## %s\n\n", s);
+        underlined(ls, s, '-', "##");
     } else {
         print_wrapped(s);
         for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
@@ -380,6 +386,14 @@ const char *lesson_pow2_text(char *buf, size_t size, double log2x)
     return buf;
 }
 
+double lesson_theory_next(const gf_gradnorm_result *res, int a, int l, double t, double mean)
+{
+    if (l == res->blocks)
+        return mean;
+    const double gain = res->theory[a * res->blocks + l];
+    return isnan(gain) ? t : t + gain;
+}
+
 /* ---- files and figures ------------------------------------------------- */
 
 int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
@@ -405,13 +419,7 @@ int lesson_begin(lesson *ls, const lesson_info *info)
         !(ls->md = gf_atomic_open(&ls->md_file, path)))
         return lesson_fail(ls, LESSON_RUNTIME, "cannot write %s/lesson.md: %s", o.out,
                            strerror(errno));
-    const char *title = LESSON_T(ls, info->title_en, info->title_ko);
-    const size_t w = lesson_width(title);
-    printf("%s\n", title);
-    for (size_t i = 0; i < w; i++)
-        fputc('=', stdout);
-    fputs("\n\n", stdout);
-    fprintf(ls->md, "# %s\n\n", title);
+    underlined(ls, LESSON_T(ls, info->title_en, info->title_ko), '=', "#");
     json_object_set_new(ls->settings, "lang", json_string(o.lang == LESSON_KO ? "ko" : "en"));
     json_object_set_new(ls->settings, "quick", json_boolean(o.quick));
     return 0;

@@ -129,6 +129,11 @@ double lesson_decades(double x);
  * range of a double. */
 const char *lesson_pow2_text(char *buf, size_t size, double log2x);
 
+/* One step down the mean-field curve of a gradnorm figure, walked from
+ * l = blocks to 0: at the top the measured mean, below it t plus block l's
+ * predicted log10 gain (where the theory has none, t stays). */
+double lesson_theory_next(const gf_gradnorm_result *res, int a, int l, double t, double mean);
+
 /* Display width of UTF-8 text (Hangul and other wide characters count 2). */
 size_t lesson_width(const char *s);
 
