@@ -62,8 +62,20 @@ static int run_once(run *r, const gf_stack_config *c, const setup *su, size_t ba
 
 /* ---- Step 1: one block -------------------------------------------------- */
 
-/* *bitwise: s + J_F^T s, the branch run alone, equals dL/dx_0 (memcmp). */
-int hw_step_block(lesson *ls, const setup *su, int *bitwise)
+/* What Step 1 measured (numbers only): log2 norms at the block's ends. */
+typedef struct block_facts {
+    size_t width, batch, entries, same; /* entries of dL/dx_0; equal to s + J_F^T s bit for bit */
+    double worst;                       /* largest relative difference */
+    double log2_up, log2_skip, log2_branch, log2_total; /* dL/dx_1, s, J_F^T s, dL/dx_0 */
+    double cos;                         /* cos(s, J_F^T s) */
+    double ratio, total;                /* ||J_F^T s|| / ||s||, ||dL/dx_0|| / ||s|| */
+    int bitwise;                        /* all entries equal (memcmp) */
+} block_facts;
+
+/* One block run with its probes, then the branch alone on a second tape
+ * backward from dL/dx_1: s + J_F^T s against the engine's dL/dx_0.
+ * 0, or the exit status after a message. */
+static int measure_block(lesson *ls, const setup *su, block_facts *f)
 {
     gf_stack_config c = gf_stack_config_default();
     c.arch = GF_ARCH_PREACT;
@@ -96,9 +108,9 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
     gf_tensor *u = gf_relu(alone, xa);
     gf_tensor *h = gf_relu(alone, gf_linear(alone, u, param(r.stack, blk->fc1.weight),
                                             param(r.stack, blk->fc1.bias)));
-    gf_tensor *f = gf_linear(alone, h, param(r.stack, blk->fc2.weight),
+    gf_tensor *out = gf_linear(alone, h, param(r.stack, blk->fc2.weight),
                              param(r.stack, blk->fc2.bias));
-    if (!f || gf_tape_backward_from(alone, f, g1) != 0) {
+    if (!out || gf_tape_backward_from(alone, out, g1) != 0) {
         lesson_fail(ls, LESSON_RUNTIME, "step 1: backward through the branch alone failed");
         goto done;
     }
@@ -111,10 +123,28 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
         if (g0[i] != 0.0)
             worst = fmax(worst, fabs(sum[i] - g0[i]) / fabs(g0[i]));
     }
-    *bitwise = memcmp(sum, g0, size * sizeof(double)) == 0;
+    *f = (block_facts){.width = w, .batch = n, .entries = size, .same = same, .worst = worst,
+                       .log2_up = r1->log2_frob, .log2_skip = r0->log2_skip,
+                       .log2_branch = r0->log2_branch, .log2_total = r0->log2_frob,
+                       .cos = r0->cos_skip_branch,
+                       .ratio = exp2(r0->log2_branch - r0->log2_skip),
+                       .total = exp2(r0->log2_frob - r0->log2_skip),
+                       .bitwise = memcmp(sum, g0, size * sizeof(double)) == 0};
 
-    const double ratio = exp2(r0->log2_branch - r0->log2_skip);
-    const double total = exp2(r0->log2_frob - r0->log2_skip);
+    rc = 0;
+done:
+    gf_tape_free(alone);
+    run_release(&r);
+    free(g0);
+    free(g1);
+    free(b);
+    free(sum);
+    return rc;
+}
+
+/* The probe's split of dL/dx_0 and the entry-by-entry check. */
+static void tell_block(lesson *ls, const block_facts *f)
+{
     char a[32], s1[32], s2[32], s3[32];
     lesson_say(ls,
                "Take one pre-activation block, x_1 = x_0 + F(x_0) with "
@@ -130,19 +160,19 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                "거꾸로 지나면 dL/dx_0은 두 항으로 나뉩니다. 하나는 항등 경로가 그대로 넘겨준 "
                "위쪽 그래디언트 dL/dx_1, 곧 스킵 항 s이고, 다른 하나는 두 Linear 층을 거쳐 "
                "돌아온 가지 항 J_F^T s입니다. x_0에 단 프로브가 잰 값은 다음과 같습니다.",
-               w, n);
-    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", hw_sci(a, sizeof a, r1->log2_frob),
+               f->width, f->batch);
+    lesson_pre(ls, "||dL/dx_1||       %-10s  %s", lesson_pow2_text(a, sizeof a, f->log2_up),
                LESSON_T(ls, "upstream gradient (probe on x_1)", "위쪽 그래디언트 (x_1의 프로브)"));
-    lesson_pre(ls, "||s||             %-10s  %s", hw_sci(s1, sizeof s1, r0->log2_skip),
+    lesson_pre(ls, "||s||             %-10s  %s", lesson_pow2_text(s1, sizeof s1, f->log2_skip),
                LESSON_T(ls, "skip term", "스킵 항"));
     lesson_pre(ls, "||J_F^T s||       %-10s  = %.3f ||s||   %s",
-               hw_sci(s2, sizeof s2, r0->log2_branch), ratio, LESSON_T(ls, "branch term", "가지 항"));
-    lesson_pre(ls, "cos(s, J_F^T s)   %-+10.3f  %s", r0->cos_skip_branch,
+               lesson_pow2_text(s2, sizeof s2, f->log2_branch), f->ratio, LESSON_T(ls, "branch term", "가지 항"));
+    lesson_pre(ls, "cos(s, J_F^T s)   %-+10.3f  %s", f->cos,
                LESSON_T(ls, "cosine of the angle between them", "두 항 사이 각의 코사인"));
     lesson_pre(ls, "||dL/dx_0||       %-10s  = %.3f ||s||   %s",
-               hw_sci(s3, sizeof s3, r0->log2_frob), total,
+               lesson_pow2_text(s3, sizeof s3, f->log2_total), f->total,
                LESSON_T(ls, "= ||s + J_F^T s||", "= ||s + J_F^T s||"));
-    if (*bitwise)
+    if (f->bitwise)
         lesson_say(ls,
                    "The probe's ||s|| is ||dL/dx_1|| itself. To check the claim entry by entry, I "
                    "ran the branch F alone on a second tape, started its backward pass from "
@@ -155,7 +185,7 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                    "dL/dx_1에 더했습니다. 이 합은 엔진이 계산한 dL/dx_0과 %zu개 원소 모두 비트까지 "
                    "같습니다(memcmp). 스킵 항은 위쪽 그래디언트 그대로입니다. 크기가 바뀌지도, "
                    "일부가 잘리지도, 반올림되지도 않습니다. 이 항등 변환이 바로 \"+1\"입니다.",
-                   size);
+                   f->entries);
     else
         lesson_say(ls,
                    "To check the split entry by entry, I ran the branch F alone on a second tape, "
@@ -165,7 +195,7 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                    "분해를 원소 단위로 확인하려고 가지 F만 두 번째 테이프에서 따로 돌려 dL/dx_1에서 "
                    "역전파를 시작하고 그 결과를 dL/dx_1에 더했습니다. %zu개 원소(전체 %zu개)가 "
                    "엔진의 dL/dx_0과 비트까지 같고, 가장 큰 상대 오차는 %.1e입니다.",
-                   same, size, worst);
+                   f->same, f->entries, f->worst);
     lesson_say(ls,
                "The branch term is %.2f times as long as the skip term and the cosine between "
                "them is %+.3f, so together they are %.3f times as long as s. For the gradient "
@@ -174,16 +204,19 @@ int hw_step_block(lesson *ls, const setup *su, int *bitwise)
                "가지 항의 길이는 스킵 항의 %.2f배이고 두 항 사이의 코사인은 %+.3f입니다. 그래서 "
                "둘을 더한 길이는 s의 %.3f배입니다. x_0에서 그래디언트가 사라지려면 가지 항이 s를 "
                "정확히 상쇄해야 합니다. 길이는 같고 방향은 정반대여야 하죠.",
-               ratio, r0->cos_skip_branch, total);
-    rc = 0;
-done:
-    gf_tape_free(alone);
-    run_release(&r);
-    free(g0);
-    free(g1);
-    free(b);
-    free(sum);
-    return rc;
+               f->ratio, f->cos, f->total);
+}
+
+/* *bitwise: s + J_F^T s, the branch run alone, equals dL/dx_0 (memcmp). */
+int hw_step_block(lesson *ls, const setup *su, int *bitwise)
+{
+    block_facts f;
+    const int rc = measure_block(ls, su, &f);
+    if (rc != 0)
+        return rc;
+    tell_block(ls, &f);
+    *bitwise = f.bitwise;
+    return 0;
 }
 
 /* ---- Step 3: zero branches ---------------------------------------------- */
@@ -262,7 +295,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "없었다는 뜻입니다. 그렇다고 멈춰 있는 것은 아닙니다. 0으로 만든 가중치 "
                    "`blocks.0.fc2.weight`도 노름 %s의 그래디언트를 받으므로, 첫 학습 단계에서 곧바로 "
                    "0을 벗어납니다.",
-                   B, hw_sci(a, sizeof a, w_grad));
+                   B, lesson_pow2_text(a, sizeof a, w_grad));
     else
         lesson_say(ls,
                    "`memcmp` finds %zu of %zu entries identical; the largest relative difference "
@@ -270,7 +303,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "%s.",
                    "`memcmp`로 비교하면 %zu개 원소(전체 %zu개)가 같고, 가장 큰 상대 오차는 %.1e입니다. "
                    "0으로 만든 가중치 `blocks.0.fc2.weight`가 받는 그래디언트의 노름은 %s입니다.",
-                   pre.same, pre.entries, pre.worst, hw_sci(a, sizeof a, w_grad));
+                   pre.same, pre.entries, pre.worst, lesson_pow2_text(a, sizeof a, w_grad));
     lesson_say(ls,
                "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
                "even with zero branches that ReLU sits on the highway. The same comparison at "
@@ -364,8 +397,8 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
                "이제 plain 스택의 그래디언트는 %s. 깊이 %d에서 잃는 자릿수는 %.2f(이론값 %.2f)입니다. "
                "잔차 스택은 x_B에서 x_0까지 resnet이 %+.2f자리, preact가 %+.2f자리 변합니다. "
                "resnet의 그래디언트는 %s. preact의 그래디언트도 보면 %s.",
-               verdict(ls, -plain), depth, hw_dec(plain), hw_dec(he->theory[i]),
-               hw_dec(-he->lost[i][RESNET]), hw_dec(-he->lost[i][PREACT]),
+               verdict(ls, -plain), depth, lesson_decades(plain), lesson_decades(he->theory[i]),
+               lesson_decades(-he->lost[i][RESNET]), lesson_decades(-he->lost[i][PREACT]),
                verdict(ls, -he->lost[i][RESNET]), verdict(ls, -he->lost[i][PREACT]));
     if (fabs(plain) <= 1.0)
         lesson_say(ls,
@@ -396,7 +429,7 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
             const split_sum s = sp[k][a - RESNET] = split_of(&sw[k]->res[i], a);
             lesson_pre(ls, "%-6s %-7s %16.3f %+8.3f %+8.2f %+9.2f %+8.2f",
                        gf_init_names[sw[k]->init], gf_arch_names[ARCHS[a]], s.r, s.cos,
-                       hw_dec(s.branch), hw_dec(s.cut), hw_dec(s.branch + s.cut));
+                       lesson_decades(s.branch), lesson_decades(s.cut), lesson_decades(s.branch + s.cut));
         }
     const split_sum pt = sp[0][1], ph = sp[1][1];
     lesson_say(ls,
@@ -417,6 +450,6 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
                "보여 주었습니다), 정규화 층, 사전 활성화 구조가 이 일을 맡는 도구이고, 뒤의 "
                "강의에서 하나씩 잽니다.",
                pt.r, pow(10.0, pt.branch / B), ph.r, pow(10.0, ph.branch / B), B,
-               hw_dec(ph.branch + ph.cut));
+               lesson_decades(ph.branch + ph.cut));
     return 0;
 }

@@ -24,7 +24,7 @@ int hw_run_sweep(lesson *ls, const setup *su, gf_init init, sweep *sw)
         spec.base.depth = su->depths[i];
         spec.base.width = su->width;
         spec.base.init = init;
-        char why[512], sub[64], path[4096];
+        char why[512], sub[64], path[GF_PATH_MAX];
         gf_gradnorm_result *res = &sw->res[i];
         if (gf_gradnorm_run(&spec, res, why, sizeof why) != 0)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
@@ -60,10 +60,10 @@ void hw_sweep_table(lesson *ls, const setup *su, const sweep *sw)
                "resnet", "preact");
     for (int i = 0; i < su->n_depths; i++) {
         char t[24];
-        snprintf(t, sizeof t, "(%.2f)", hw_dec(sw->theory[i]));
+        snprintf(t, sizeof t, "(%.2f)", lesson_decades(sw->theory[i]));
         lesson_pre(ls, "%5d %6d   %7.2f %9s   %7.2f %7.2f", su->depths[i], sw->res[i].blocks,
-                   hw_dec(sw->lost[i][PLAIN]), t, hw_dec(sw->lost[i][RESNET]),
-                   hw_dec(sw->lost[i][PREACT]));
+                   lesson_decades(sw->lost[i][PLAIN]), t, lesson_decades(sw->lost[i][RESNET]),
+                   lesson_decades(sw->lost[i][PREACT]));
     }
 }
 
@@ -76,10 +76,7 @@ static void block_range(const gf_gradnorm_result *res, double *lo, double *hi)
         double t = 0.0, mean, mn, mx;
         for (int l = res->blocks; l >= 0; l--) {
             gf_gradnorm_block_stats(res, a, l, &mean, &mn, &mx);
-            if (l == res->blocks)
-                t = mean;
-            else if (!isnan(res->theory[a * res->blocks + l]))
-                t += res->theory[a * res->blocks + l];
+            t = lesson_theory_next(res, a, l, t, mean);
             *lo = fmin(*lo, fmin(mn, t));
             *hi = fmax(*hi, fmax(mx, t));
         }
@@ -124,7 +121,7 @@ typedef struct depth_fig {
 static int write_decades(lesson *ls, const setup *su, const sweep *sw, int n_sweeps,
                          depth_fig *fig)
 {
-    char path[4096];
+    char path[GF_PATH_MAX];
     gf_atomic at;
     FILE *f;
     if (gf_path_join(path, sizeof path, ls->opt.out, "decades.tsv") != 0 ||

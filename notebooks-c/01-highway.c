@@ -18,7 +18,6 @@
 #include "01-highway.h"
 
 #include <float.h>
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +34,6 @@ static const lesson_info INFO = {
                 "여러 깊이에서 plain 스택과 잔차 스택의 그래디언트 감쇠, 가지를 0으로 만든 경우,\n"
                 "그리고 He 초기화가 바꾸는 것을 차례로 봅니다.",
 };
-
-/* ---- small helpers (shared) ---------------------------------------------- */
-
-double hw_dec(double x) { return fabs(x) < 0.005 ? 0.0 : x; }
-
-/* 2^log2x as "1.23e-45", valid beyond the range of a double. */
-const char *hw_sci(char *buf, size_t size, double log2x)
-{
-    char full[64];
-    gf_format_pow2(full, sizeof full, log2x);
-    const char *e = strchr(full, 'e');
-    if (e)
-        snprintf(buf, size, "%.4s%.8s", full, e);
-    else
-        snprintf(buf, size, "%.24s", full);
-    return buf;
-}
 
 /* ---- the lesson ----------------------------------------------------------- */
 
@@ -147,7 +129,7 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
                "깊이 %d에서 x_0의 그래디언트는 x_B의 %s배입니다. 두 잔차 스택은 모든 깊이에서 "
                "변화가 %.2f자리 이내입니다.",
                torch->lost[i][PLAIN] / B, torch->theory[i] / B, depth,
-               hw_sci(ratio, sizeof ratio, -torch->lost[i][PLAIN] / LOG10_2), level);
+               lesson_pow2_text(ratio, sizeof ratio, -torch->lost[i][PLAIN] / LOG10_2), level);
     double g0, lo, hi;
     gf_gradnorm_block_stats(&torch->res[i], PLAIN, 0, &g0, &lo, &hi);
     if (g0 < log10(FLT_MIN))
@@ -160,88 +142,23 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
                    "작습니다. float32로 학습하는 네트워크라면 이 그래디언트는 몇 비트만 남거나 아예 "
                    "0이 됩니다. gradflow는 역전파 내내 지수를 따로 들고 다니므로 이 값도 잴 수 "
                    "있습니다.",
-                   hw_sci(g0s, sizeof g0s, g0 / LOG10_2), (double)FLT_MIN);
+                   lesson_pow2_text(g0s, sizeof g0s, g0 / LOG10_2), (double)FLT_MIN);
     return hw_block_figure(ls, su, torch, 1);
 }
 
-int main(int argc, char **argv)
+/* What to take away: the four steps' results in one list. */
+static void summary(lesson *ls, const setup *su, const sweep *torch, const sweep *he,
+                    int bitwise_block, int bitwise_zero)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
-    lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick
-                   ? (setup){.depths = {8, 20, 56}, .n_depths = 3, .width = 64, .batch = 32,
-                             .seeds = 2, .block_width = 16, .block_batch = 8}
-                   : (setup){.depths = {8, 20, 56, 110}, .n_depths = 4, .width = 128,
-                             .batch = 64, .seeds = 5, .block_width = 32, .block_batch = 16};
-    if (gf_synthetic_make(&su.data, 4096, 32, 10, 1.5, 0) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "out of memory making the synthetic set");
-    sweep *sw = calloc(2, sizeof *sw);
-    int bitwise_block = 0, bitwise_zero = 0;
-    if (!sw) {
-        rc = lesson_fail(NULL, LESSON_RUNTIME, "out of memory");
-        goto out;
-    }
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
-    json_t *depths = json_array();
-    for (int i = 0; i < su.n_depths; i++)
-        json_array_append_new(depths, json_integer(su.depths[i]));
-    json_object_set_new(ls.settings, "experiment",
-        json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:[s,s]}", "depths", depths,
-                  "arch", "plain,resnet,preact", "width", (json_int_t)su.width, "batch",
-                  (json_int_t)su.batch, "seeds", su.seeds, "seed0", 1, "norm", "none", "act",
-                  "relu", "data", "synthetic Gaussian mixture: 4096 x 32, 10 classes, "
-                  "separation 1.5, data seed 0", "inits", "torch", "he"));
-    json_object_set_new(ls.settings, "block",
-                        json_pack("{s:s, s:I, s:I, s:i}", "arch", "preact", "width",
-                                  (json_int_t)su.block_width, "batch", (json_int_t)su.block_batch,
-                                  "seed", 1));
-
-    intro(&ls, &su);
-    lesson_heading(&ls, "Step 1. One block: the Jacobian is I + J_F",
-                   "1단계. 블록 하나: 야코비안은 I + J_F");
-    if ((rc = hw_step_block(&ls, &su, &bitwise_block)) != 0)
-        goto out;
-
-    lesson_heading(&ls, "Step 2. A plain stack multiplies Jacobians",
-                   "2단계. plain 스택은 야코비안을 곱한다");
-    if ((rc = hw_run_sweep(&ls, &su, GF_INIT_TORCH, &sw[0])) != 0)
-        goto out;
-    if ((rc = step_plain(&ls, &su, &sw[0])) != 0)
-        goto out;
-
-    lesson_heading(&ls, "Step 3. Switch the branches off", "3단계. 가지를 모두 끄면");
-    if ((rc = hw_step_zero(&ls, &su, &bitwise_zero)) != 0)
-        goto out;
-
-    lesson_heading(&ls, "Step 4. A highway, not a regulator",
-                   "4단계. 고속도로는 조절기가 아니다");
-    if ((rc = hw_run_sweep(&ls, &su, GF_INIT_HE, &sw[1])) != 0)
-        goto out;
-    if ((rc = hw_step_he(&ls, &su, &sw[0], &sw[1])) != 0 ||
-        (rc = hw_block_figure(&ls, &su, &sw[1], 0)) != 0)
-        goto out;
-    if ((rc = hw_depth_figure(&ls, &su, sw, 2)) != 0)
-        goto out;
-
-    const int last = su.n_depths - 1;
+    const int last = su->n_depths - 1;
     double level = 0.0, grow = 0.0;
-    for (int d = 0; d < su.n_depths; d++)
+    for (int d = 0; d < su->n_depths; d++)
         for (int a = RESNET; a <= PREACT; a++) {
-            level = fmax(level, fabs(sw[0].lost[d][a]));
-            grow = fmax(grow, -sw[1].lost[d][a]);
+            level = fmax(level, fabs(torch->lost[d][a]));
+            grow = fmax(grow, -he->lost[d][a]);
         }
-    lesson_heading(&ls, "What to take away", "정리");
-    lesson_say(&ls,
+    lesson_heading(ls, "What to take away", "정리");
+    lesson_say(ls,
                "- One block: dL/dx_0 = s + J_F^T s, and the skip term s is dL/dx_1 (%s).\n"
                "- Plain stack, PyTorch's default init: %.2f decades lost at depth %d; the "
                "product of per-layer gains predicts %.2f.\n"
@@ -256,13 +173,76 @@ int main(int argc, char **argv)
                "- 잔차 스택은 기본 초기화에서 %.2f자리 안에 머물고, He 초기화에서는 입력 쪽으로 "
                "최대 %.2f자리까지 커집니다. +1은 그래디언트가 사라지지 않게 지켜 줄 뿐, 크기를 "
                "맞춰 주지는 않습니다.",
-               LESSON_T(&ls, bitwise_block ? "bit for bit" : "up to rounding",
+               LESSON_T(ls, bitwise_block ? "bit for bit" : "up to rounding",
                         bitwise_block ? "비트까지 같음" : "반올림 오차 이내"),
-               hw_dec(sw[0].lost[last][PLAIN]), su.depths[last], hw_dec(sw[0].theory[last]),
-               LESSON_T(&ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
+               lesson_decades(torch->lost[last][PLAIN]), su->depths[last], lesson_decades(torch->theory[last]),
+               LESSON_T(ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
                         bitwise_zero ? "비트까지 똑같습니다" : "반올림 오차 안에서 같습니다"),
                level, grow);
-    rc = lesson_end(&ls);
+}
+
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
+{
+    int rc = 0;
+    setup su = ls->opt.quick
+                   ? (setup){.depths = {8, 20, 56}, .n_depths = 3, .width = 64, .batch = 32,
+                             .seeds = 2, .block_width = 16, .block_batch = 8}
+                   : (setup){.depths = {8, 20, 56, 110}, .n_depths = 4, .width = 128,
+                             .batch = 64, .seeds = 5, .block_width = 32, .block_batch = 16};
+    sweep *sw = calloc(2, sizeof *sw);
+    int bitwise_block = 0, bitwise_zero = 0;
+    if (gf_synthetic_default(&su.data, 4096) != 0) {
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory making the synthetic set");
+        goto out;
+    }
+    if (!sw) {
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
+        goto out;
+    }
+    json_t *depths = json_array();
+    for (int i = 0; i < su.n_depths; i++)
+        json_array_append_new(depths, json_integer(su.depths[i]));
+    json_object_set_new(ls->settings, "experiment",
+        json_pack("{s:o, s:s, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:[s,s]}", "depths", depths,
+                  "arch", "plain,resnet,preact", "width", (json_int_t)su.width, "batch",
+                  (json_int_t)su.batch, "seeds", su.seeds, "seed0", 1, "norm", "none", "act",
+                  "relu", "data", "synthetic Gaussian mixture: 4096 x 32, 10 classes, "
+                  "separation 1.5, data seed 0", "inits", "torch", "he"));
+    json_object_set_new(ls->settings, "block",
+                        json_pack("{s:s, s:I, s:I, s:i}", "arch", "preact", "width",
+                                  (json_int_t)su.block_width, "batch", (json_int_t)su.block_batch,
+                                  "seed", 1));
+
+    intro(ls, &su);
+    lesson_heading(ls, "Step 1. One block: the Jacobian is I + J_F",
+                   "1단계. 블록 하나: 야코비안은 I + J_F");
+    if ((rc = hw_step_block(ls, &su, &bitwise_block)) != 0)
+        goto out;
+
+    lesson_heading(ls, "Step 2. A plain stack multiplies Jacobians",
+                   "2단계. plain 스택은 야코비안을 곱한다");
+    if ((rc = hw_run_sweep(ls, &su, GF_INIT_TORCH, &sw[0])) != 0)
+        goto out;
+    if ((rc = step_plain(ls, &su, &sw[0])) != 0)
+        goto out;
+
+    lesson_heading(ls, "Step 3. Switch the branches off", "3단계. 가지를 모두 끄면");
+    if ((rc = hw_step_zero(ls, &su, &bitwise_zero)) != 0)
+        goto out;
+
+    lesson_heading(ls, "Step 4. A highway, not a regulator",
+                   "4단계. 고속도로는 조절기가 아니다");
+    if ((rc = hw_run_sweep(ls, &su, GF_INIT_HE, &sw[1])) != 0)
+        goto out;
+    if ((rc = hw_step_he(ls, &su, &sw[0], &sw[1])) != 0 ||
+        (rc = hw_block_figure(ls, &su, &sw[1], 0)) != 0)
+        goto out;
+    if ((rc = hw_depth_figure(ls, &su, sw, 2)) != 0)
+        goto out;
+
+    summary(ls, &su, &sw[0], &sw[1], bitwise_block, bitwise_zero);
 out:
     for (int k = 0; sw && k < 2; k++) /* released results are zeroed: safe to repeat */
         hw_sweep_release(&sw[k], su.n_depths);
@@ -270,3 +250,5 @@ out:
     gf_dataset_release(&su.data);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

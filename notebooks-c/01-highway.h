@@ -1,7 +1,6 @@
 /* 01-highway.h: what the parts of lesson 01 share (private to the lesson).
  *
- *   01-highway.c        main, the intro, Step 2 (plain vs residual), the summary,
- *                       hw_dec and hw_sci;
+ *   01-highway.c        main, the intro, Step 2 (plain vs residual), the summary;
  *   01-highway-sweep.c  the sweep over depths, its table and both figures;
  *   01-highway-steps.c  Step 1 (one block), Step 3 (zero branches), Step 4 (He init).
  */
@@ -28,11 +27,6 @@ typedef struct sweep {
     double lost[MAX_DEPTHS][N_ARCHS];  /* log10 ||g_B|| - log10 ||g_0||, mean over seeds */
     double theory[MAX_DEPTHS];         /* the same, predicted for plain */
 } sweep;
-
-/* A number of decades for printing: no "-0.00". */
-double hw_dec(double x);
-/* 2^log2x as "1.23e-45", valid beyond the range of a double. */
-const char *hw_sci(char *buf, size_t size, double log2x);
 
 /* Steps 2 and 4: one initialization over all depths; its data go to DIR/<init>-depth<d>/. */
 int hw_run_sweep(lesson *ls, const setup *su, gf_init init, sweep *sw);

@@ -247,11 +247,91 @@ static long last_step(const gf_degrade_run *r)
     return r && r->epochs_done ? r->hist[r->epochs_done - 1].step : 0;
 }
 
+/* The sentence on the depth gap once the skip is added, into buf (left
+ * empty when the plain nets' gap is unknown); steps: the deep resnet's. */
+static void gap_verdict(lesson *ls, const setup *su, const reading *rd, long steps, char *buf,
+                        size_t size)
+{
+    const int s = su->depths[SHALLOW], d = su->depths[DEEP];
+    const double gp = rd->gap[PLAIN], gr = rd->gap[RESNET];
+    if (!isnan(gp) && gp > DG_TOL) {
+        if (gr < -DG_TOL)
+            dg_fmt(ls, buf, size,
+                   "The depth gap is gone, and reversed: the deeper residual net trains better "
+                   "than the shallower one, by %.2f points. With the skip, the extra layers pay "
+                   "off.",
+                   "깊이에 따른 차이가 사라졌을 뿐 아니라 뒤집혔습니다. 깊은 잔차 네트워크가 얕은 "
+                   "쪽보다 %.2f%%p 더 잘 학습됩니다. 스킵이 있으면 늘어난 층이 제 몫을 합니다.",
+                   -gr);
+        else if (gr <= DG_TOL)
+            dg_fmt(ls, buf, size,
+                   "The depth gap is gone: the two residual nets end within %.0f point of each "
+                   "other, where the plain nets were %.2f points apart.",
+                   "깊이에 따른 차이가 사라졌습니다. 두 잔차 네트워크는 %.0f%%p 안에서 끝납니다. "
+                   "plain 네트워크가 %.2f%%p나 벌어졌던 것과 대조적입니다.",
+                   DG_TOL, gp);
+        else if (gr < gp)
+            dg_fmt(ls, buf, size,
+                   "The skip shrinks the depth gap from %.2f points (plain) to %.2f, %.1f times "
+                   "smaller, but does not remove it in this budget: resnet-%d still trains "
+                   "slower than resnet-%d after %ld steps. He et al. trained far longer, and "
+                   "their deeper ResNets ended ahead of the shallower ones; whether that happens "
+                   "here with more epochs is one of the experiments in \"Try it yourself\".",
+                   "스킵은 깊이에 따른 차이를 %.2f%%p(plain)에서 %.2f%%p로, %.1f배 줄입니다. "
+                   "하지만 이 학습량에서는 없애지 못합니다. resnet-%d 쪽이 여전히 resnet-%d보다 "
+                   "느리게 학습됩니다(%ld 스텝 학습 후). He 연구진은 훨씬 오래 학습했고, 거기서는 "
+                   "깊은 ResNet이 얕은 쪽을 앞섰습니다. 여기서도 에폭을 늘리면 그렇게 되는지는 "
+                   "\"직접 해 보기\"의 실험 가운데 하나입니다.",
+                   gp, gr, gp / gr, d, s, steps);
+        else
+            dg_fmt(ls, buf, size,
+                   "The skip does not shrink the gap here: %.2f points for the residual nets "
+                   "against %.2f for the plain ones.",
+                   "여기서는 스킵이 차이를 줄이지 못합니다. 잔차 네트워크는 %.2f%%p, plain "
+                   "네트워크는 %.2f%%p 차이입니다.",
+                   gr, gp);
+    } else if (!isnan(gp)) {
+        dg_fmt(ls, buf, size,
+               "The plain nets showed no degradation in this run, so there was no depth gap for "
+               "the skip to close.",
+               "이번 실행에서는 plain 네트워크에 성능 저하가 없었으므로, 스킵이 메울 깊이 "
+               "차이도 없었습니다.");
+    }
+}
+
+/* " At d layers, ...": the residual against the plain net at the deep depth,
+ * into buf (left empty when the plain net did not finish). */
+static void deep_verdict(lesson *ls, const setup *su, const reading *rd, char *buf, size_t size)
+{
+    const int d = su->depths[DEEP];
+    if (rd->done[PLAIN][DEEP]) {
+        const double diff = rd->train[PLAIN][DEEP] - rd->train[RESNET][DEEP];
+        if (diff > DG_TOL)
+            dg_fmt(ls, buf, size,
+                   " At %d layers, the residual net ends %.2f points below the plain one.",
+                   " %d층끼리 비교하면 잔차 네트워크의 학습 오차가 plain 네트워크보다 %.2f%%p "
+                   "낮습니다.",
+                   d, diff);
+        else if (diff < -DG_TOL)
+            dg_fmt(ls, buf, size,
+                   " At %d layers, the residual net ends %.2f points above the plain one.",
+                   " %d층끼리 비교하면 잔차 네트워크의 학습 오차가 plain 네트워크보다 %.2f%%p "
+                   "높습니다.",
+                   d, -diff);
+        else
+            dg_fmt(ls, buf, size,
+                   " At %d layers, the residual and the plain net end within %.0f point.",
+                   " %d층끼리 비교하면 잔차 네트워크와 plain 네트워크의 차이는 %.0f%%p "
+                   "이내입니다.",
+                   d, DG_TOL);
+    }
+}
+
 int dg_step_residual(lesson *ls, const setup *su, const gf_degrade_result *res,
                      const reading *rd)
 {
     const int s = su->depths[SHALLOW], d = su->depths[DEEP];
-    const double gp = rd->gap[PLAIN], gr = rd->gap[RESNET];
+    const double gr = rd->gap[RESNET];
     if (isnan(gr)) {
         lesson_say(ls, "A residual net did not finish training, so there is nothing to compare.",
                    "잔차 네트워크 하나가 학습을 끝내지 못해 비교할 것이 없습니다.");
@@ -272,70 +352,8 @@ int dg_step_residual(lesson *ls, const setup *su, const gf_degrade_result *res,
                "%+.2f%%p입니다.",
                s, rd->train[RESNET][SHALLOW], d, rd->train[RESNET][DEEP], gr);
     char verdict[1024] = "", deep[256] = "";
-    if (!isnan(gp) && gp > DG_TOL) {
-        if (gr < -DG_TOL)
-            dg_fmt(ls, verdict, sizeof verdict,
-                   "The depth gap is gone, and reversed: the deeper residual net trains better "
-                   "than the shallower one, by %.2f points. With the skip, the extra layers pay "
-                   "off.",
-                   "깊이에 따른 차이가 사라졌을 뿐 아니라 뒤집혔습니다. 깊은 잔차 네트워크가 얕은 "
-                   "쪽보다 %.2f%%p 더 잘 학습됩니다. 스킵이 있으면 늘어난 층이 제 몫을 합니다.",
-                   -gr);
-        else if (gr <= DG_TOL)
-            dg_fmt(ls, verdict, sizeof verdict,
-                   "The depth gap is gone: the two residual nets end within %.0f point of each "
-                   "other, where the plain nets were %.2f points apart.",
-                   "깊이에 따른 차이가 사라졌습니다. 두 잔차 네트워크는 %.0f%%p 안에서 끝납니다. "
-                   "plain 네트워크가 %.2f%%p나 벌어졌던 것과 대조적입니다.",
-                   DG_TOL, gp);
-        else if (gr < gp)
-            dg_fmt(ls, verdict, sizeof verdict,
-                   "The skip shrinks the depth gap from %.2f points (plain) to %.2f, %.1f times "
-                   "smaller, but does not remove it in this budget: resnet-%d still trains "
-                   "slower than resnet-%d after %ld steps. He et al. trained far longer, and "
-                   "their deeper ResNets ended ahead of the shallower ones; whether that happens "
-                   "here with more epochs is one of the experiments in \"Try it yourself\".",
-                   "스킵은 깊이에 따른 차이를 %.2f%%p(plain)에서 %.2f%%p로, %.1f배 줄입니다. "
-                   "하지만 이 학습량에서는 없애지 못합니다. resnet-%d 쪽이 여전히 resnet-%d보다 "
-                   "느리게 학습됩니다(%ld 스텝 학습 후). He 연구진은 훨씬 오래 학습했고, 거기서는 "
-                   "깊은 ResNet이 얕은 쪽을 앞섰습니다. 여기서도 에폭을 늘리면 그렇게 되는지는 "
-                   "\"직접 해 보기\"의 실험 가운데 하나입니다.",
-                   gp, gr, gp / gr, d, s, last_step(dg_run(res, RESNET, d)));
-        else
-            dg_fmt(ls, verdict, sizeof verdict,
-                   "The skip does not shrink the gap here: %.2f points for the residual nets "
-                   "against %.2f for the plain ones.",
-                   "여기서는 스킵이 차이를 줄이지 못합니다. 잔차 네트워크는 %.2f%%p, plain "
-                   "네트워크는 %.2f%%p 차이입니다.",
-                   gr, gp);
-    } else if (!isnan(gp)) {
-        dg_fmt(ls, verdict, sizeof verdict,
-               "The plain nets showed no degradation in this run, so there was no depth gap for "
-               "the skip to close.",
-               "이번 실행에서는 plain 네트워크에 성능 저하가 없었으므로, 스킵이 메울 깊이 "
-               "차이도 없었습니다.");
-    }
-    if (rd->done[PLAIN][DEEP]) {
-        const double diff = rd->train[PLAIN][DEEP] - rd->train[RESNET][DEEP];
-        if (diff > DG_TOL)
-            dg_fmt(ls, deep, sizeof deep,
-                   " At %d layers, the residual net ends %.2f points below the plain one.",
-                   " %d층끼리 비교하면 잔차 네트워크의 학습 오차가 plain 네트워크보다 %.2f%%p "
-                   "낮습니다.",
-                   d, diff);
-        else if (diff < -DG_TOL)
-            dg_fmt(ls, deep, sizeof deep,
-                   " At %d layers, the residual net ends %.2f points above the plain one.",
-                   " %d층끼리 비교하면 잔차 네트워크의 학습 오차가 plain 네트워크보다 %.2f%%p "
-                   "높습니다.",
-                   d, -diff);
-        else
-            dg_fmt(ls, deep, sizeof deep,
-                   " At %d layers, the residual and the plain net end within %.0f point.",
-                   " %d층끼리 비교하면 잔차 네트워크와 plain 네트워크의 차이는 %.0f%%p "
-                   "이내입니다.",
-                   d, DG_TOL);
-    }
+    gap_verdict(ls, su, rd, last_step(dg_run(res, RESNET, d)), verdict, sizeof verdict);
+    deep_verdict(ls, su, rd, deep, sizeof deep);
     if (*verdict || *deep)
         lesson_say(ls, "%s%s", "%s%s", verdict, *verdict ? deep : deep + 1);
     return 0;

@@ -17,7 +17,6 @@
  */
 #include "02-degradation.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +197,7 @@ static int step_run(lesson *ls, const setup *su, const gf_degrade_spec *sp,
                     gf_degrade_result *res)
 {
     describe(ls, su, sp);
-    char why[512], path[4096];
+    char why[512], path[GF_PATH_MAX];
     progress *p = sp->ctx;
     fflush(stdout);
     const int rc = gf_degrade_run_all(sp, res, why, sizeof why);
@@ -374,41 +373,22 @@ static json_t *settings(const setup *su, const gf_degrade_spec *sp)
         "set");
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
-    lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick
+    int rc = 0;
+    setup su = ls->opt.quick
                    ? (setup){.depths = {8, 20}, .ntrain = 1000, .ntest = 500, .width = 64,
                              .batch = 128, .epochs = 4, .seed0 = 1}
                    : (setup){.depths = {20, 56}, .ntrain = 5000, .ntest = 2000, .width = 64,
                              .batch = 128, .epochs = 10, .seed0 = 1};
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
     su.synthetic = strcmp(su.data_name, "synthetic") == 0;
 
-    gf_stack_config base = gf_stack_config_default();
-    base.width = su.width;
-    base.norm = GF_NORM_BATCH;
-    base.init = GF_INIT_HE;
-    base.in_dim = su.train.dim;
-    base.classes = su.train.classes;
-    gf_train_config tc = {
-        .batch = su.batch, .epochs = su.epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
-        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
-                  .n_milestones = 2},
-        .probe_every = (long)(su.ntrain / su.batch)};
+    gf_stack_config base = lesson_trained_config(su.width, &su.train);
+    const gf_train_config tc = lesson_train_config(su.batch, su.epochs, su.ntrain);
     progress prog = {.on = isatty(STDERR_FILENO), .epochs = su.epochs};
     const gf_degrade_spec spec = {
         .base = base, .archs = ARCHS, .n_archs = N_ARCHS, .depths = su.depths, .n_depths = 2,
@@ -419,40 +399,37 @@ int main(int argc, char **argv)
     gf_degrade_figs *figs = calloc(1, sizeof *figs);
     reading rd;
     if (!figs) {
-        rc = lesson_fail(NULL, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
-    json_object_set_new(ls.settings, "experiment", settings(&su, &spec));
+    json_object_set_new(ls->settings, "experiment", settings(&su, &spec));
     if (!su.synthetic)
-        json_object_set_new(ls.settings, "data_dir", json_string(GF_FASHION_DIR));
+        json_object_set_new(ls->settings, "data_dir", json_string(GF_FASHION_DIR));
 
-    intro(&ls);
-    lesson_heading(&ls, "Step 1. The experiment", "1단계. 실험");
-    if ((rc = step_run(&ls, &su, &spec, &res)) != 0)
+    intro(ls);
+    lesson_heading(ls, "Step 1. The experiment", "1단계. 실험");
+    if ((rc = step_run(ls, &su, &spec, &res)) != 0)
         goto out;
     gf_degrade_figs_make(&res, figs);
     dg_read(&res, &su, &rd);
 
-    lesson_heading(&ls, "Step 2. Training error against test error",
+    lesson_heading(ls, "Step 2. Training error against test error",
                    "2단계. 학습 오차와 테스트 오차");
-    if ((rc = dg_step_errors(&ls, &su, &rd)) != 0)
+    if ((rc = dg_step_errors(ls, &su, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. The curves", "3단계. 학습 곡선");
-    if ((rc = dg_step_curves(&ls, &su, &res, figs, &rd)) != 0)
+    lesson_heading(ls, "Step 3. The curves", "3단계. 학습 곡선");
+    if ((rc = dg_step_curves(ls, &su, &res, figs, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 4. The same depths with skip connections",
+    lesson_heading(ls, "Step 4. The same depths with skip connections",
                    "4단계. 같은 깊이에 스킵 연결을 더하면");
-    if ((rc = dg_step_residual(&ls, &su, &res, &rd)) != 0)
+    if ((rc = dg_step_residual(ls, &su, &res, &rd)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
-    if ((rc = dg_step_gradients(&ls, &su, &res, figs, &rd)) != 0)
+    lesson_heading(ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
+    if ((rc = dg_step_gradients(ls, &su, &res, figs, &rd)) != 0)
         goto out;
 
-    summary(&ls, &su, &rd);
-    try_it(&ls, &su);
-    rc = lesson_end(&ls);
+    summary(ls, &su, &rd);
+    try_it(ls, &su);
 out:
     free(figs);
     gf_degrade_release(&res);
@@ -460,3 +437,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

@@ -12,7 +12,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -38,7 +37,6 @@ typedef struct setup {
     long seed;
     gf_dataset train, test;
     const char *data_name;
-    int synthetic;
 } setup;
 
 /* ---- Step 1: paths ----------------------------------------------------------- */
@@ -90,7 +88,7 @@ static int step_paths(lesson *ls, const setup *su)
                total, 100.0 * central, lo, hi, B / 2.0, B);
     free(lc);
     free(fr);
-    char dir[4096], why[512], title[160];
+    char dir[GF_PATH_MAX], why[512], title[160];
     if (lesson_dir(ls, "paths", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     if (gf_paths_write(B, dir, why, sizeof why) != 0)
@@ -124,10 +122,17 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
     return s;
 }
 
-static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
-                         gf_pathgrad_curve *c)
+/* What Step 2 read from the exact split (numbers only). */
+typedef struct pathgrad_facts {
+    gf_pathgrad_reading rd;
+    int plo, phi; /* the central 95% of path lengths */
+} pathgrad_facts;
+
+/* g_k for the freshly initialized net, into c; 0, or the exit status after a message. */
+static int measure_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
+                            gf_pathgrad_curve *c, pathgrad_facts *f)
 {
-    char why[512], dir[4096];
+    char why[512];
     gf_stack *s = initial_net(cfg, su->seed);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s || !rng) {
@@ -135,7 +140,7 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
         gsl_rng_free(rng);
         return lesson_fail(ls, LESSON_RUNTIME, "out of memory for the network");
     }
-    gsl_rng_set(rng, 1000003ul * (unsigned long)su->seed);
+    gsl_rng_set(rng, gf_seed_stream((unsigned long)su->seed, 0));
     int ks[GF_PATHGRAD_MAX_LENGTHS];
     const int n_ks = gf_pathgrad_default_lengths(su->blocks, ks);
     const int rc = gf_pathgrad_measure(s, su->test.x, su->test.y, (size_t)su->images, ks, n_ks,
@@ -144,9 +149,16 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
     gf_stack_free(s);
     if (rc != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    gf_pathgrad_read(c, &f->rd);
+    gf_paths_central(su->blocks, 0.95, &f->plo, &f->phi);
+    return 0;
+}
+
+/* The split by path length, its table, and whether the short paths carry it. */
+static void tell_pathgrad(lesson *ls, const setup *su, const gf_pathgrad_curve *c,
+                          const pathgrad_facts *f)
+{
     const int B = su->blocks;
-    gf_pathgrad_reading rd;
-    gf_pathgrad_read(c, &rd);
     lesson_say(ls,
                "The backward pass unrolls the same way. At one input, fix the ReLU masks and "
                "batch norm's statistics; then dL/dx_0 is a product of B block Jacobians, "
@@ -180,8 +192,6 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                              : LESSON_T(ls, "larger than rounding alone explains: check the "
                                             "decomposition",
                                         "반올림만으로는 설명되지 않는 크기이니 분해를 점검해야 합니다");
-    int plo, phi;
-    gf_paths_central(B, 0.95, &plo, &phi);
     lesson_say(ls,
                "The sum of the g_k differs from the ordinary gradient by a relative %.2e: %s. "
                "The largest ||g_k|| is at k = %d, and 90%% of the summed magnitudes "
@@ -191,9 +201,9 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                "||g_k||가 가장 큰 곳은 k = %d이고, 크기의 합 Σ_k ||g_k||의 90%%가 k = %d에서 "
                "k = %d 사이에 있습니다. B/2 = %.1f보다 짧은 길이가 그 크기의 %.1f%%를 "
                "차지합니다.",
-               c->sum_rel_err, sum_ok, rd.k_peak, rd.k_lo, rd.k_hi, B / 2.0,
-               100.0 * rd.short_mass);
-    if (rd.k_peak < plo)
+               c->sum_rel_err, sum_ok, f->rd.k_peak, f->rd.k_lo, f->rd.k_hi, B / 2.0,
+               100.0 * f->rd.short_mass);
+    if (f->rd.k_peak < f->plo)
         lesson_say(ls,
                    "Most paths have %d to %d branches, yet the gradient peaks at k = %d, below "
                    "that range: each extra branch shrinks a path's gradient (by %.2f decades per "
@@ -206,7 +216,7 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "늘어나는 것보다 빨리 줄어들기 때문입니다. Veit 연구진의 관찰처럼 그래디언트는 "
                    "짧은 경로가 나릅니다. 깊은 네트워크가 비교적 얕은 네트워크들의 앙상블처럼 "
                    "학습되는 셈입니다.",
-                   plo, phi, rd.k_peak, rd.slope_exact);
+                   f->plo, f->phi, f->rd.k_peak, f->rd.slope_exact);
     else
         lesson_say(ls,
                    "Most paths have %d to %d branches, and the gradient peaks at k = %d, inside "
@@ -217,8 +227,13 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "가장 큽니다(길이 k인 평균 경로는 가지 하나당 %.2f자리씩 변합니다). 이번 "
                    "실행에서는 Veit 연구진이 학습된 네트워크에서 본 것처럼 짧은 경로가 그래디언트를 "
                    "도맡지는 않았습니다.",
-                   plo, phi, rd.k_peak, rd.slope_exact);
-    if (rd.compared > 0)
+                   f->plo, f->phi, f->rd.k_peak, f->rd.slope_exact);
+}
+
+/* Veit's sampled estimate of ||g_k|| against the exact value. */
+static void tell_sampling(lesson *ls, const gf_pathgrad_curve *c, const pathgrad_facts *f)
+{
+    if (f->rd.compared > 0)
         lesson_say(ls,
                    "Veit et al. could not compute g_k exactly; they sampled single paths of "
                    "length k and scaled their mean by C(B, k). With %d paths per sampled length, "
@@ -228,22 +243,22 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                    "평균에 C(B, k)를 곱했습니다. 뽑는 길이마다 경로를 %d개 쓰면, 추정값이 정확한 "
                    "||g_k||에서 표준오차 두 배 안에 드는 길이가 %d개(비교한 %d개 중), 세 배 안에 "
                    "드는 길이가 %d개입니다%s",
-                   c->samples, rd.within2, rd.compared, rd.within3,
-                   rd.within3 == rd.compared
+                   c->samples, f->rd.within2, f->rd.compared, f->rd.within3,
+                   f->rd.within3 == f->rd.compared
                        ? LESSON_T(ls, ": sampling agrees within its error.",
                                   ". 샘플링은 그 오차 범위 안에서 정확한 값과 맞습니다.")
                        : LESSON_T(ls, "; at the others the sample is too small for the spread "
                                       "of single paths.",
                                   ". 나머지 길이에서는 경로 하나하나의 흩어짐에 비해 표본이 "
                                   "작습니다."));
-    if (rd.compared > 0)
+    if (f->rd.compared > 0)
         lesson_say(ls,
                    "Agreement is only as good as the error, though: the standard error is below "
                    "half the exact ||g_k|| at %d of the %d lengths. %s",
                    "다만 일치는 오차만큼만 의미가 있습니다. 표준오차가 정확한 ||g_k||의 절반보다 "
                    "작은 길이는 %d개입니다(비교한 길이 %d개 중). %s",
-                   rd.resolved, rd.compared,
-                   rd.resolved == rd.compared
+                   f->rd.resolved, f->rd.compared,
+                   f->rd.resolved == f->rd.compared
                        ? LESSON_T(ls, "Every sampled length is resolved.",
                                   "뽑은 길이는 모두 충분히 정밀합니다.")
                        : LESSON_T(ls, "Where it is not, single paths point in such different "
@@ -253,6 +268,12 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
                                   "정밀하지 않은 길이에서는 경로 하나하나의 그래디언트 방향이 크게 "
                                   "달라 평균이 흔들립니다. 같은 길이의 항들이 서로 상당히 "
                                   "상쇄되는데, 이것은 정확한 분해로만 보입니다."));
+}
+
+/* pathgrad/: the curve's files and both figures; 0, or the exit status. */
+static int draw_pathgrad(lesson *ls, const setup *su, const gf_pathgrad_curve *c)
+{
+    char why[512], dir[GF_PATH_MAX];
     if (lesson_dir(ls, "pathgrad", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     if (gf_pathgrad_write(c, 1, dir, why, sizeof why) != 0)
@@ -279,6 +300,18 @@ static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg
     return 0;
 }
 
+static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
+                         gf_pathgrad_curve *c)
+{
+    pathgrad_facts f;
+    const int rc = measure_pathgrad(ls, su, cfg, c, &f);
+    if (rc != 0)
+        return rc;
+    tell_pathgrad(ls, su, c, &f);
+    tell_sampling(ls, c, &f);
+    return draw_pathgrad(ls, su, c);
+}
+
 /* ---- Step 3: lesions --------------------------------------------------------- */
 
 enum { N_NETS = 2, PLAIN = 0, RESNET = 1 };
@@ -299,22 +332,19 @@ static void single_stats(const gf_lesion_result *r, double *mean, double *worst,
     }
 }
 
-static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
-                        gf_lesion_result *res)
+static const gf_arch LESION_ARCHS[N_NETS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET};
+
+/* What Step 3 measured (numbers only): errors in points, `half` as a fraction. */
+typedef struct lesion_facts {
+    double train_s, chance;           /* training seconds; the error of guessing (%) */
+    double mean[N_NETS], worst[N_NETS]; /* one block deleted: mean and worst rise */
+    double half[N_NETS];              /* error with kh random blocks deleted */
+    int at[N_NETS], kh;               /* the worst block; half the blocks */
+} lesion_facts;
+
+/* What Step 3 does and why it tests the ensemble view. */
+static void tell_lesion_plan(lesson *ls, const setup *su)
 {
-    static const gf_arch archs[N_NETS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET};
-    char dir[4096], why[512], path[4400];
-    if (lesson_dir(ls, "lesion", dir, sizeof dir) != 0)
-        return LESSON_RUNTIME;
-    gf_train_config tc = {
-        .batch = 128, .epochs = su->epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
-        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
-                  .n_milestones = 2},
-        .probe_every = (long)(su->ntrain / 128)};
-    const gf_degrade_spec spec = {
-        .base = *base, .archs = archs, .n_archs = N_NETS, .depths = &su->depth, .n_depths = 1,
-        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
-        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
     lesson_say(ls,
                "If a residual network behaves like an ensemble of paths, removing one block "
                "should hurt it little: it removes only the paths through that branch, half of "
@@ -332,6 +362,20 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                "%d 에폭 동안 %zu장의 %s 이미지로 학습시킨 뒤, 블록을 지운 채로 테스트 이미지 "
                "%zu장에서 평가합니다(지운 블록은 x_l을 그대로 넘깁니다).",
                su->depth, su->width, su->epochs, su->train.n, su->data_name, su->test.n);
+}
+
+/* Train the plain and the residual net into dir (checkpoints kept for the
+ * lesions); 0, or the exit status after a message. */
+static int train_for_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
+                             const char *dir, double *train_s)
+{
+    char why[512];
+    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
+    const gf_degrade_spec spec = {
+        .base = *base, .archs = LESION_ARCHS, .n_archs = N_NETS, .depths = &su->depth,
+        .n_depths = 1,
+        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
+        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
     gf_degrade_result dres = {0};
     fflush(stdout);
     if (gf_degrade_run_all(&spec, &dres, why, sizeof why) != 0)
@@ -343,20 +387,26 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                              dres.runs[i].why);
     if (rc == 0 && gf_degrade_write(&dres, dir, why, sizeof why) != 0)
         rc = lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-    const double train_s = dres.wall_seconds;
+    *train_s = dres.wall_seconds;
     gf_degrade_release(&dres);
-    if (rc != 0)
-        return rc;
+    return rc;
+}
+
+/* Delete blocks of both trained nets; their checkpoints are removed after. */
+static int measure_lesions(lesson *ls, const setup *su, const char *dir, gf_lesion_result *res,
+                           lesion_facts *f)
+{
+    char why[512], path[GF_PATH_MAX + 256];
     const gf_lesion_spec lspec = {.test = &su->test, .draws = su->draws,
                                   .max_delete = su->blocks, .max_swaps = 0, .seed = 1,
                                   .eval_batch = 256};
     for (int a = 0; a < N_NETS; a++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
-                 gf_arch_names[archs[a]], su->depth, su->seed);
+                 gf_arch_names[LESION_ARCHS[a]], su->depth, su->seed);
         gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
         if (!net)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-        rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);
+        const int rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);
         gf_stack_free(net);
         remove(path); /* the page keeps the data, not the weights */
         if (rc != 0)
@@ -366,28 +416,33 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
     rmdir(path);
     if (gf_lesion_write(res, N_NETS, dir, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-
-    double mean[N_NETS], worst[N_NETS], half[N_NETS], sd, mn, mx, tau;
-    int at[N_NETS];
-    const int kh = (su->blocks + 1) / 2;
+    double sd, mn, mx, tau;
+    f->kh = (su->blocks + 1) / 2;
     for (int a = 0; a < N_NETS; a++) {
-        single_stats(&res[a], &mean[a], &worst[a], &at[a]);
-        gf_lesion_row_stats(&res[a].del, kh, &half[a], &sd, &mn, &mx, &tau);
+        single_stats(&res[a], &f->mean[a], &f->worst[a], &f->at[a]);
+        gf_lesion_row_stats(&res[a].del, f->kh, &f->half[a], &sd, &mn, &mx, &tau);
     }
-    const double chance = 100.0 * (1.0 - 1.0 / (double)su->test.classes);
+    f->chance = 100.0 * (1.0 - 1.0 / (double)su->test.classes);
+    return 0;
+}
+
+/* The table of lesioned errors and what it says. */
+static void tell_lesions(lesson *ls, const setup *su, const gf_lesion_result *res,
+                         const lesion_facts *f)
+{
     lesson_say(ls, "Training took %.1f s. Test errors in percent (chance is %.1f%%):",
                "학습에 %.1f초가 걸렸습니다. 테스트 오차(%%)는 다음과 같습니다(찍기 수준은 "
                "%.1f%%):",
-               train_s, chance);
+               f->train_s, f->chance);
     lesson_pre(ls, "%-12s %8s %14s %15s %15s", "net", "whole", "1 del. (mean)",
                "1 del. (worst)", "k del. (mean)");
     for (int a = 0; a < N_NETS; a++)
         lesson_pre(ls, "%-12s %8.2f %14.2f %9.2f (#%2d) %9.2f (k=%d)", res[a].name,
-                   100.0 * res[a].base_err, 100.0 * res[a].base_err + mean[a],
-                   100.0 * res[a].base_err + worst[a], at[a], 100.0 * half[a], kh);
+                   100.0 * res[a].base_err, 100.0 * res[a].base_err + f->mean[a],
+                   100.0 * res[a].base_err + f->worst[a], f->at[a], 100.0 * f->half[a], f->kh);
     lesson_pre(ls, "%s", LESSON_T(ls, "(last column: mean over random deletions of k blocks)",
                                   "(마지막 열: 블록 k개를 무작위로 지웠을 때의 평균)"));
-    if (100.0 * res[PLAIN].base_err > chance - 5.0)
+    if (100.0 * res[PLAIN].base_err > f->chance - 5.0)
         lesson_say(ls,
                    "The plain net ended at %.2f%%, close to chance (%.1f%%): it hardly learned, "
                    "so its lesions (%+.2f points on average for one block) say little. The "
@@ -397,9 +452,9 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "못했으니 블록을 지운 결과(블록 하나에 평균 %+.2f%%p)는 별 의미가 없습니다. "
                    "잔차 네트워크는 블록 하나를 지우면 평균 %.2f%%p, 최악의 경우 %.2f%%p"
                    "(%d번 블록) 나빠집니다.",
-                   100.0 * res[PLAIN].base_err, chance, mean[PLAIN], mean[RESNET], worst[RESNET],
-                   at[RESNET]);
-    else if (mean[RESNET] < mean[PLAIN])
+                   100.0 * res[PLAIN].base_err, f->chance, f->mean[PLAIN], f->mean[RESNET], f->worst[RESNET],
+                   f->at[RESNET]);
+    else if (f->mean[RESNET] < f->mean[PLAIN])
         lesson_say(ls,
                    "Deleting a single block costs the residual net %.2f points on average "
                    "(%.2f at worst, block %d), the plain net %.2f points (%.2f at worst): the "
@@ -408,7 +463,7 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "블록 하나를 지웠을 때 잔차 네트워크의 오차는 평균 %.2f%%p(최악 %.2f%%p, "
                    "%d번 블록), plain 네트워크는 평균 %.2f%%p(최악 %.2f%%p) 늘었습니다. 앙상블 "
                    "관점의 예측대로 잔차 네트워크가 블록 하나가 빠져도 훨씬 잘 버팁니다.",
-                   mean[RESNET], worst[RESNET], at[RESNET], mean[PLAIN], worst[PLAIN]);
+                   f->mean[RESNET], f->worst[RESNET], f->at[RESNET], f->mean[PLAIN], f->worst[PLAIN]);
     else
         lesson_say(ls,
                    "Deleting a single block costs the residual net %.2f points on average "
@@ -418,21 +473,26 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                    "블록 하나를 지웠을 때 잔차 네트워크의 오차는 평균 %.2f%%p(최악 %.2f%%p, "
                    "%d번 블록), plain 네트워크는 평균 %.2f%%p(최악 %.2f%%p) 늘었습니다. 이번 "
                    "실행에서는 앙상블 관점의 예측과 달리 잔차 네트워크가 더 튼튼하지 않았습니다.",
-                   mean[RESNET], worst[RESNET], at[RESNET], mean[PLAIN], worst[PLAIN]);
-    const double rise = 100.0 * half[RESNET] - 100.0 * res[RESNET].base_err;
+                   f->mean[RESNET], f->worst[RESNET], f->at[RESNET], f->mean[PLAIN], f->worst[PLAIN]);
+    const double rise = 100.0 * f->half[RESNET] - 100.0 * res[RESNET].base_err;
     lesson_say(ls,
                "With %d of the %d blocks deleted at random, the residual net's error is "
                "%.2f%% (%+.2f points) and the plain net's %.2f%%. %s",
                "블록 %d개(전체 %d개 중)를 무작위로 지우면 잔차 네트워크의 오차는 %.2f%%"
                "(%+.2f%%p), plain 네트워크는 %.2f%%입니다. %s",
-               kh, su->blocks, 100.0 * half[RESNET], rise, 100.0 * half[PLAIN],
-               half[RESNET] < half[PLAIN] && 100.0 * half[RESNET] < chance - 5.0
+               f->kh, su->blocks, 100.0 * f->half[RESNET], rise, 100.0 * f->half[PLAIN],
+               f->half[RESNET] < f->half[PLAIN] && 100.0 * f->half[RESNET] < f->chance - 5.0
                    ? LESSON_T(ls, "The residual net degrades gradually, like an ensemble "
                                   "losing members, instead of collapsing.",
                               "잔차 네트워크는 무너지지 않고, 구성원을 잃어 가는 앙상블처럼 "
                               "서서히 나빠집니다.")
                    : LESSON_T(ls, "Here the residual net does not degrade gracefully.",
                               "여기서는 잔차 네트워크도 완만하게 나빠지지 않았습니다."));
+}
+
+/* Both lesion figures; 0, or the exit status. */
+static int draw_lesions(lesson *ls, const setup *su, const gf_lesion_result *res)
+{
     static gf_lesion_figs lf;
     gf_lesion_figs_make(res, N_NETS, su->data_name, &lf);
     if (lesson_figure(ls, "lesion", "lesion_single", gf_fig_lesion_single_body, &lf.single, 0,
@@ -445,55 +505,53 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                          "무작위로 지운 블록 수에 따른 테스트 오차.");
 }
 
+static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base,
+                        gf_lesion_result *res)
+{
+    char dir[GF_PATH_MAX];
+    lesion_facts f = {0};
+    int rc;
+    if (lesson_dir(ls, "lesion", dir, sizeof dir) != 0)
+        return LESSON_RUNTIME;
+    tell_lesion_plan(ls, su);
+    if ((rc = train_for_lesions(ls, su, base, dir, &f.train_s)) != 0 ||
+        (rc = measure_lesions(ls, su, dir, res, &f)) != 0)
+        return rc;
+    tell_lesions(ls, su, res, &f);
+    return draw_lesions(ls, su, res);
+}
+
 /* ---- main ---------------------------------------------------------------------- */
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
-    lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 5, .samples = 20, .images = 32,
+    int rc = 0;
+    setup su = ls->opt.quick ? (setup){.depth = 20, .epochs = 5, .samples = 20, .images = 32,
                                       .draws = 3, .ntrain = 1000, .ntest = 500, .width = 32,
                                       .seed = 1}
                             : (setup){.depth = 32, .epochs = 10, .samples = 100, .images = 64,
                                       .draws = 10, .ntrain = 5000, .ntest = 2000, .width = 64,
                                       .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
-    su.synthetic = strcmp(su.data_name, "synthetic") == 0;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = su.width;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    cfg.in_dim = su.train.dim;
-    cfg.classes = su.train.classes;
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
+    gf_stack_config cfg = lesson_trained_config(su.width, &su.train);
     cfg.depth = su.depth;
     cfg.arch = GF_ARCH_RESNET;
     gf_pathgrad_curve curve = {0};
     gf_lesion_result les[N_NETS];
     memset(les, 0, sizeof les);
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
     json_object_set_new(
-        ls.settings, "experiment",
+        ls->settings, "experiment",
         json_pack("{s:i, s:i, s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:I}", "depth",
                   su.depth, "blocks", su.blocks, "width", (json_int_t)su.width, "norm", "batch",
                   "init", "he", "data", su.data_name, "ntrain", (json_int_t)su.train.n, "ntest",
                   (json_int_t)su.test.n, "epochs", su.epochs, "pathgrad_images", su.images,
                   "samples_per_length", su.samples, "lesion_draws", su.draws, "seed",
                   (json_int_t)su.seed));
-    lesson_say(&ls,
+    lesson_say(ls,
                "Lesson 01 looked at one block's \"+1\". This lesson steps back and looks at "
                "the whole stack: unrolled, a residual network is a sum over many paths of "
                "different lengths, and Veit, Wilber and Belongie (2016) argued that it "
@@ -503,32 +561,25 @@ int main(int argc, char **argv)
                "Wilber, Belongie(2016)는 이것이 그 경로들의 앙상블처럼 동작하며 주로 짧은 경로를 "
                "통해 학습된다고 주장했습니다. 지수적으로 많은 얕은 네트워크의 암묵적 앙상블이라는 "
                "해석입니다.");
-    if (su.synthetic)
-        lesson_say(&ls,
-                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
-                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
-                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
-                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
-                   GF_FASHION_DIR, su.train.dim, su.train.classes);
-    lesson_heading(&ls, "Step 1. Paths", "1단계. 경로");
-    if ((rc = step_paths(&ls, &su)) != 0)
+    lesson_data_note(ls, su.data_name, &su.train);
+    lesson_heading(ls, "Step 1. Paths", "1단계. 경로");
+    if ((rc = step_paths(ls, &su)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 2. Which path lengths carry the gradient",
+    lesson_heading(ls, "Step 2. Which path lengths carry the gradient",
                    "2단계. 어떤 길이의 경로가 그래디언트를 나르는가");
-    if ((rc = step_pathgrad(&ls, &su, &cfg, &curve)) != 0)
+    if ((rc = step_pathgrad(ls, &su, &cfg, &curve)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. Lesions", "3단계. 블록 지우기(lesion)");
-    if ((rc = step_lesions(&ls, &su, &cfg, les)) != 0)
+    lesson_heading(ls, "Step 3. Lesions", "3단계. 블록 지우기(lesion)");
+    if ((rc = step_lesions(ls, &su, &cfg, les)) != 0)
         goto out;
-    lesson_heading(&ls, "Try it yourself", "직접 해 보기");
-    lesson_say(&ls,
+    lesson_heading(ls, "Try it yourself", "직접 해 보기");
+    lesson_say(ls,
                "`build/analysis/gradflow paths`, `gradflow pathgrad` and `gradflow lesion` run "
                "each step with every setting exposed (`--help`); try deeper stacks, a trained "
                "net in `pathgrad`, or block swaps in `lesion`.",
                "`build/analysis/gradflow paths`, `gradflow pathgrad`, `gradflow lesion` 명령이 "
                "각 단계를 모든 설정을 열어 둔 채로 돌립니다(`--help`). 더 깊은 스택, "
                "`pathgrad`에서 학습된 네트워크, `lesion`에서 블록 순서 바꾸기를 시도해 보세요.");
-    rc = lesson_end(&ls);
 out:
     gf_pathgrad_curve_release(&curve);
     for (int a = 0; a < N_NETS; a++)
@@ -537,3 +588,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

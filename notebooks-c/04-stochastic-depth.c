@@ -11,7 +11,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,23 +95,11 @@ static int step_survival(lesson *ls, const setup *su, double *p)
     return 0;
 }
 
-static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
-                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+static const gf_arch TRAINED_ARCHS[1] = {GF_ARCH_RESNET};
+
+/* What Step 2 trains, and how. */
+static void tell_train_plan(lesson *ls, const setup *su)
 {
-    static const gf_arch archs[1] = {GF_ARCH_RESNET};
-    char dir[4096], why[512];
-    if (lesson_dir(ls, "", dir, sizeof dir) != 0)
-        return LESSON_RUNTIME;
-    gf_train_config tc = {
-        .batch = 128, .epochs = su->epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
-        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
-                  .n_milestones = 2},
-        .probe_every = (long)(su->ntrain / 128)};
-    const gf_degrade_spec spec = {
-        .base = *base, .archs = archs, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
-        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
-        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
-        .survival = GF_SURVIVAL_LINEAR, .p_last = su->p_last};
     lesson_say(ls,
                "The same residual stack (width %zu, batch norm, He init) is trained twice on "
                "%zu %s images for %d epochs, with the same seed and schedule (SGD, learning "
@@ -122,7 +109,21 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "두 번 학습시킵니다. 시드와 학습률 일정(SGD, 학습률 %g에서 두 번 감소)은 같고, "
                "한 번은 블록을 모두 쓰고 한 번은 Stochastic Depth를 씁니다. 오차는 에폭마다 학습 "
                "이미지와 테스트 이미지 %zu장에서 잽니다.",
-               su->width, su->train.n, su->data_name, su->epochs, tc.sched.lr, su->test.n);
+               su->width, su->train.n, su->data_name, su->epochs, lesson_train_config(128, su->epochs, su->ntrain).sched.lr, su->test.n);
+}
+
+/* Train the net whole and with stochastic depth into dir; *pair compares
+ * them. 0, or the exit status after a message. */
+static int train_pair(lesson *ls, const setup *su, const gf_stack_config *base, const char *dir,
+                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+{
+    char why[512];
+    const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
+    const gf_degrade_spec spec = {
+        .base = *base, .archs = TRAINED_ARCHS, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
+        .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
+        .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
+        .survival = GF_SURVIVAL_LINEAR, .p_last = su->p_last};
     fflush(stdout);
     if (gf_degrade_run_all(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
@@ -135,13 +136,23 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (gf_stochdepth_pairs(res, pair, 1) != 1)
         return lesson_fail(ls, LESSON_RUNTIME, "no whole / stochastic-depth pair was trained");
-    const gf_stochdepth_pair *q = pair;
+    return 0;
+}
+
+/* The final errors and times of both nets, as a table. */
+static void tell_pair_table(lesson *ls, const gf_stochdepth_pair *q)
+{
     lesson_pre(ls, "%-16s %10s %10s %12s %12s", "net", "train err", "test err", "cpu s/epoch",
                "wall s/epoch");
     for (int j = 0; j < 2; j++)
         lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->sd : q->whole,
                    100.0 * q->train_err[j], 100.0 * q->test_err[j], q->cpu_seconds[j],
                    q->seconds[j]);
+}
+
+/* What stochastic depth did to the errors (points, from the pair). */
+static void tell_errors(lesson *ls, const gf_stochdepth_pair *q)
+{
     const double dtr = 100.0 * (q->train_err[1] - q->train_err[0]);
     const double dte = 100.0 * (q->test_err[1] - q->test_err[0]);
     const char *reading =
@@ -172,7 +183,12 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "Stochastic Depth를 쓰면 최종 학습 오차가 %+.2f%%p, 테스트 오차가 %+.2f%%p "
                "변합니다. %s. (시드 하나의 결과라 1~2%%p 차이는 잡음일 수 있습니다.)",
                dtr, dte, reading);
-    const double ratio = q->cpu_seconds[1] / q->cpu_seconds[0];
+}
+
+/* The speed-up: processor time against the rule's fraction of the work. */
+static void tell_speed(lesson *ls, const gf_stochdepth_pair *q)
+{
+    const double ratio = q->cpu_seconds[1] / q->cpu_seconds[0]; /* processor time, sd / whole */
     const char *time_reading =
         ratio < q->block_fraction - 0.1
             ? LESSON_T(ls, "even below the fraction of blocks; the timer is noisy on a busy "
@@ -207,6 +223,12 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "%.3f초에서 %.3f초로, 전체 네트워크의 %.1f%%가 되었습니다. %s.",
                100.0 * q->block_fraction, 100.0 * q->fixed_share, 100.0 * q->mac_fraction,
                q->cpu_seconds[0], q->cpu_seconds[1], 100.0 * ratio, time_reading);
+}
+
+/* Both nets' error curves and times per epoch; 0, or the exit status. */
+static int draw_pair(lesson *ls, const setup *su, const gf_degrade_result *res,
+                     const gf_stochdepth_pair *q)
+{
     static gf_degrade_figs f;
     gf_degrade_figs_make(res, &f);
     for (int i = 0; i < f.curves.n_right; i++)
@@ -240,9 +262,26 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                          "시간(빈 점), 그리고 규칙이 예측하는 범위.");
 }
 
+static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
+                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+{
+    char dir[GF_PATH_MAX];
+    if (lesson_dir(ls, "", dir, sizeof dir) != 0)
+        return LESSON_RUNTIME;
+    tell_train_plan(ls, su);
+    const int rc = train_pair(ls, su, base, dir, res, pair);
+    if (rc != 0)
+        return rc;
+    tell_pair_table(ls, pair);
+    tell_errors(ls, pair);
+    tell_speed(ls, pair);
+    return draw_pair(ls, su, res, pair);
+}
+
+
 static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stochdepth_pair *q)
 {
-    char dir[4096], path[4400], why[512];
+    char dir[GF_PATH_MAX], path[GF_PATH_MAX + 256], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->sd, su->seed);
@@ -312,77 +351,53 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
-    lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick ? (setup){.depth = 20, .epochs = 4, .ntrain = 1000, .ntest = 500,
+    int rc = 0;
+    setup su = ls->opt.quick ? (setup){.depth = 20, .epochs = 4, .ntrain = 1000, .ntest = 500,
                                       .width = 32, .p_last = 0.5, .seed = 1}
                             : (setup){.depth = 44, .epochs = 10, .ntrain = 4000, .ntest = 2000,
                                       .width = 64, .p_last = 0.5, .seed = 1};
     su.blocks = (su.depth - 2) / 2;
-    char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
-                        &su.data_name, msg, sizeof msg) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = su.width;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    cfg.in_dim = su.train.dim;
-    cfg.classes = su.train.classes;
+    if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
+        return LESSON_RUNTIME;
+    gf_stack_config cfg = lesson_trained_config(su.width, &su.train);
     gf_degrade_result res = {0};
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);
     if (!p) {
-        rc = lesson_fail(NULL, LESSON_RUNTIME, "out of memory");
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
         goto out;
     }
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
-        goto out;
     json_object_set_new(
-        ls.settings, "experiment",
+        ls->settings, "experiment",
         json_pack("{s:i, s:I, s:s, s:s, s:f, s:s, s:I, s:I, s:i, s:I}", "depth", su.depth,
                   "width", (json_int_t)su.width, "norm", "batch", "survival", "linear",
                   "p_last", su.p_last, "data", su.data_name, "ntrain", (json_int_t)su.train.n,
                   "ntest", (json_int_t)su.test.n, "epochs", su.epochs, "seed",
                   (json_int_t)su.seed));
-    if (strcmp(su.data_name, "synthetic") == 0)
-        lesson_say(&ls,
-                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
-                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
-                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
-                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
-                   GF_FASHION_DIR, su.train.dim, su.train.classes);
-    lesson_heading(&ls, "Step 1. Survival probabilities", "1단계. 생존 확률");
-    if ((rc = step_survival(&ls, &su, p)) != 0)
+    lesson_data_note(ls, su.data_name, &su.train);
+    lesson_heading(ls, "Step 1. Survival probabilities", "1단계. 생존 확률");
+    if ((rc = step_survival(ls, &su, p)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 2. Training with and without stochastic depth",
+    lesson_heading(ls, "Step 2. Training with and without stochastic depth",
                    "2단계. Stochastic Depth를 쓰고 안 쓰고 학습하기");
-    if ((rc = step_train(&ls, &su, &cfg, &res, &pair)) != 0)
+    if ((rc = step_train(ls, &su, &cfg, &res, &pair)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. Evaluation: scaling the branches by p_l",
+    lesson_heading(ls, "Step 3. Evaluation: scaling the branches by p_l",
                    "3단계. 평가: 가지에 p_l 곱하기");
-    if ((rc = step_eval(&ls, &su, p, &pair)) != 0)
+    if ((rc = step_eval(ls, &su, p, &pair)) != 0)
         goto out;
-    lesson_heading(&ls, "Try it yourself", "직접 해 보기");
-    lesson_say(&ls,
+    lesson_heading(ls, "Try it yourself", "직접 해 보기");
+    lesson_say(ls,
                "`build/analysis/gradflow stochdepth` runs this experiment with every setting "
                "exposed (`--help`): try `--survival uniform`, a smaller `--p-last`, or more "
                "epochs, where Huang et al. saw the test error gain.",
                "`build/analysis/gradflow stochdepth` 명령은 이 실험을 모든 설정을 열어 둔 채로 "
                "돌립니다(`--help`). `--survival uniform`, 더 작은 `--p-last`, 또는 Huang "
                "연구진이 테스트 오차 개선을 본 긴 학습을 시도해 보세요.");
-    rc = lesson_end(&ls);
 out:
     free(p);
     gf_degrade_release(&res);
@@ -390,3 +405,5 @@ out:
     gf_dataset_release(&su.test);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

@@ -14,7 +14,6 @@
  */
 #include "lesson.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -197,7 +196,7 @@ static int run(lesson *ls, const setup *su, const gf_arch *archs, int n, gf_init
     spec.base.depth = su->depth;
     spec.base.width = su->width;
     spec.base.init = init;
-    char why[512], path[4096];
+    char why[512], path[GF_PATH_MAX];
     if (gf_gradnorm_run(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (lesson_dir(ls, sub, path, sizeof path) != 0)
@@ -241,10 +240,7 @@ static int figure(lesson *ls, const setup *su, const gf_gradnorm_result *res, co
         double t = 0.0, m, lo, hi;
         for (int l = res->blocks; l >= 0; l--) {
             gf_gradnorm_block_stats(res, a, l, &m, &lo, &hi);
-            if (l == res->blocks)
-                t = m;
-            else if (!isnan(res->theory[a * res->blocks + l]))
-                t += res->theory[a * res->blocks + l];
+            t = lesson_theory_next(res, a, l, t, m);
             if (isfinite(lo))
                 fig.ymin = fmin(fig.ymin, fmin(lo, t));
             if (isfinite(hi))
@@ -432,34 +428,26 @@ static int step_schemes(lesson *ls, const setup *su, const jac_stats st[N_ARCHS]
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The lesson itself, between lesson_start and lesson_end (lesson_main):
+ * 0, or the exit status after a message. */
+static int teach(lesson *ls)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) {
-        fprintf(stderr, "%s: %s\n", INFO.prog, why);
-        return LESSON_RUNTIME;
-    }
-    gsl_set_error_handler_off();
-    gf_temp_cleanup_on_signals();
-    lesson ls;
-    int rc = lesson_parse(argc, argv, &INFO, &ls.opt);
-    if (rc != LESSON_GO)
-        return rc;
-    setup su = ls.opt.quick ? (setup){.depth = 20, .seeds = 2, .width = 32, .jwidth = 32, .batch = 32}
+    int rc = 0;
+    setup su = ls->opt.quick ? (setup){.depth = 20, .seeds = 2, .width = 32, .jwidth = 32, .batch = 32}
                             : (setup){.depth = 32, .seeds = 4, .width = 64, .jwidth = 64, .batch = 64};
-    if (gf_synthetic_make(&su.data, 1024, 32, 10, 1.5, 0) != 0)
-        return lesson_fail(NULL, LESSON_RUNTIME, "out of memory making the synthetic set");
     gf_gradnorm_result res[2];
     memset(res, 0, sizeof res);
-    if ((rc = lesson_begin(&ls, &INFO)) != 0)
+    if (gf_synthetic_default(&su.data, 1024) != 0) {
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory making the synthetic set");
         goto out;
-    json_object_set_new(ls.settings, "experiment",
+    }
+    json_object_set_new(ls->settings, "experiment",
         json_pack("{s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:s}", "depth", su.depth,
                   "width", (json_int_t)su.width, "jacobian_width", (json_int_t)su.jwidth,
                   "batch", (json_int_t)su.batch, "seeds", su.seeds, "seed0", 1, "act", "relu",
                   "norm", "none", "data", "synthetic Gaussian mixture: 1024 x 32, 10 classes, "
                   "separation 1.5, data seed 0"));
-    lesson_say(&ls,
+    lesson_say(ls,
                "Why does a residual network train at a depth where a plain one does not even "
                "start? At initialization the answer is in the gradient flow: whether the "
                "gradient of the loss survives the way from the output back to the input, and "
@@ -470,18 +458,18 @@ int main(int argc, char **argv)
                "조건 잡혀 있는가의 문제입니다.");
     jac_stats st[N_ARCHS];
     double measured[2][2], predicted[2][2], scheme[4][2];
-    lesson_heading(&ls, "Step 1. The Jacobian view", "1단계. 야코비안 관점");
-    if ((rc = step_jacobian(&ls, &su, st)) != 0)
+    lesson_heading(ls, "Step 1. The Jacobian view", "1단계. 야코비안 관점");
+    if ((rc = step_jacobian(ls, &su, st)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 2. Theory against measurement", "2단계. 이론과 측정");
-    if ((rc = step_theory(&ls, &su, res, measured, predicted)) != 0)
+    lesson_heading(ls, "Step 2. Theory against measurement", "2단계. 이론과 측정");
+    if ((rc = step_theory(ls, &su, res, measured, predicted)) != 0)
         goto out;
-    lesson_heading(&ls, "Step 3. Pre-activation, post-activation and init schemes",
+    lesson_heading(ls, "Step 3. Pre-activation, post-activation and init schemes",
                    "3단계. 사전 활성화, 사후 활성화, 초기화 기법");
-    if ((rc = step_schemes(&ls, &su, st, measured[1][1], scheme)) != 0)
+    if ((rc = step_schemes(ls, &su, st, measured[1][1], scheme)) != 0)
         goto out;
-    lesson_heading(&ls, "What to take away", "정리");
-    lesson_say(&ls,
+    lesson_heading(ls, "What to take away", "정리");
+    lesson_say(ls,
                "- Block Jacobians: plain rms singular value %.3f, resnet %.3f, preact %.3f.\n"
                "- End to end: preact condition number %.3g; resnet rank %d of %zu; plain "
                "largest singular value %.3g.\n"
@@ -494,10 +482,11 @@ int main(int argc, char **argv)
                st[0].blk_med, st[1].blk_med, st[2].blk_med, st[2].e_max / st[2].e_min,
                st[1].rank, st[1].d, st[0].e_max, dec(predicted[0][0]), dec(measured[0][0]),
                dec(measured[0][1]));
-    rc = lesson_end(&ls);
 out:
     for (int i = 0; i < 2; i++)
         gf_gradnorm_release(&res[i]);
     gf_dataset_release(&su.data);
     return rc;
 }
+
+int main(int argc, char **argv) { return lesson_main(argc, argv, &INFO, teach); }

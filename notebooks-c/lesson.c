@@ -3,20 +3,27 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum { WRAP = 78 };
 
 static const char *prog = "lesson";
 
-static double now(void)
+/* Drop the unfinished lesson.md and the settings. */
+static void discard(lesson *ls)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    if (ls->md) {
+        gf_atomic_abort(&ls->md_file);
+        ls->md = NULL;
+    }
+    if (ls->settings) {
+        json_decref(ls->settings);
+        ls->settings = NULL;
+    }
 }
 
 void lesson_warn(const char *fmt, ...)
@@ -38,14 +45,8 @@ int lesson_fail(lesson *ls, int status, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    if (ls && ls->md) {
-        gf_atomic_abort(&ls->md_file);
-        ls->md = NULL;
-    }
-    if (ls && ls->settings) {
-        json_decref(ls->settings);
-        ls->settings = NULL;
-    }
+    if (ls)
+        discard(ls);
     return status;
 }
 
@@ -133,6 +134,75 @@ int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
         return LESSON_OK;
     }
     return LESSON_GO;
+}
+
+int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls)
+{
+    const char *why = NULL;
+    if (gf_blas_setup(argv, &why) != 0) {
+        fprintf(stderr, "%s: %s\n", info->prog, why);
+        return LESSON_RUNTIME;
+    }
+    gsl_set_error_handler_off();
+    gf_temp_cleanup_on_signals(); /* an interrupted lesson leaves no temporary file */
+    const int rc = lesson_parse(argc, argv, info, &ls->opt);
+    if (rc != LESSON_GO)
+        return rc;
+    return lesson_begin(ls, info) == 0 ? LESSON_GO : LESSON_RUNTIME;
+}
+
+int lesson_main(int argc, char **argv, const lesson_info *info, int (*teach)(lesson *ls))
+{
+    lesson ls;
+    int rc = lesson_start(argc, argv, info, &ls);
+    if (rc != LESSON_GO)
+        return rc;
+    if ((rc = teach(&ls)) != 0) {
+        discard(&ls);
+        return rc;
+    }
+    return lesson_end(&ls);
+}
+
+int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
+                const char **name)
+{
+    char why[512];
+    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, ntrain, ntest, train, test, name, why,
+                        sizeof why) != 0)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    return 0;
+}
+
+gf_stack_config lesson_trained_config(size_t width, const gf_dataset *train)
+{
+    gf_stack_config c = gf_stack_config_default();
+    c.width = width;
+    c.norm = GF_NORM_BATCH;
+    c.init = GF_INIT_HE;
+    c.in_dim = train->dim;
+    c.classes = train->classes;
+    return c;
+}
+
+gf_train_config lesson_train_config(size_t batch, int epochs, size_t ntrain)
+{
+    return (gf_train_config){
+        .batch = batch, .epochs = epochs, .optim = gf_optim_config_default(GF_OPTIM_SGD),
+        .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
+                  .n_milestones = 2},
+        .probe_every = (long)(ntrain / batch)};
+}
+
+void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train)
+{
+    if (strcmp(name, "synthetic") == 0)
+        lesson_say(ls,
+                   "**Note: Fashion-MNIST is not installed** in `%s`, so this run uses "
+                   "gradflow's built-in synthetic set (%zu features, %zu classes).",
+                   "**참고: Fashion-MNIST가 설치되어 있지 않아** (`%s`) gradflow의 내장 합성 "
+                   "데이터(특성 %zu개, 클래스 %zu개)를 씁니다.",
+                   GF_FASHION_DIR, train->dim, train->classes);
 }
 
 /* ---- text -------------------------------------------------------------- */
@@ -229,41 +299,53 @@ static void print_wrapped(const char *text)
     fputs("\n\n", stdout);
 }
 
+/* A title: underlined with `rule` on the terminal, after `mark` in Markdown. */
+static void underlined(lesson *ls, const char *title, char rule, const char *mark)
+{
+    const size_t w = lesson_width(title);
+    printf("%s\n", title);
+    for (size_t i = 0; i < w; i++)
+        fputc(rule, stdout);
+    fputs("\n\n", stdout);
+    fprintf(ls->md, "%s %s\n\n", mark, title);
+}
+
+/* A heading or a paragraph in the running language; a heading is underlined
+ * on the terminal, a paragraph wrapped. */
+static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_list ap)
+{
+    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    if (!s)
+        return;
+    close_pre(ls);
+    if (heading) {
+        underlined(ls, s, '-', "##");
+    } else {
+        print_wrapped(s);
+        for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
+            if (*p == '\n')
+                fputs("  \n", ls->md);
+            else
+                fputc(*p, ls->md);
+        fputs("\n\n", ls->md);
+    }
+    free(s);
+}
+
 void lesson_heading(lesson *ls, const char *en, const char *ko, ...)
 {
     va_list ap;
     va_start(ap, ko);
-    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    vtext(ls, 1, en, ko, ap);
     va_end(ap);
-    if (!s)
-        return;
-    close_pre(ls);
-    const size_t w = lesson_width(s);
-    printf("%s\n", s);
-    for (size_t i = 0; i < w; i++)
-        fputc('-', stdout);
-    fputs("\n\n", stdout);
-    fprintf(ls->md, "## %s\n\n", s);
-    free(s);
 }
 
 void lesson_say(lesson *ls, const char *en, const char *ko, ...)
 {
     va_list ap;
     va_start(ap, ko);
-    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    vtext(ls, 0, en, ko, ap);
     va_end(ap);
-    if (!s)
-        return;
-    close_pre(ls);
-    print_wrapped(s);
-    for (const char *p = s; *p; p++) /* a Markdown paragraph: '\n' is a hard break */
-        if (*p == '\n')
-            fputs("  \n", ls->md);
-        else
-            fputc(*p, ls->md);
-    fputs("\n\n", ls->md);
-    free(s);
 }
 
 void lesson_math(lesson *ls, const char *text, const char *tex)
@@ -290,6 +372,28 @@ void lesson_pre(lesson *ls, const char *fmt, ...)
     free(s);
 }
 
+double lesson_decades(double x) { return fabs(x) < 0.005 ? 0.0 : x; }
+
+const char *lesson_pow2_text(char *buf, size_t size, double log2x)
+{
+    char full[64];
+    gf_format_pow2(full, sizeof full, log2x);
+    const char *e = strchr(full, 'e');
+    if (e)
+        snprintf(buf, size, "%.4s%.8s", full, e);
+    else
+        snprintf(buf, size, "%.24s", full);
+    return buf;
+}
+
+double lesson_theory_next(const gf_gradnorm_result *res, int a, int l, double t, double mean)
+{
+    if (l == res->blocks)
+        return mean;
+    const double gain = res->theory[a * res->blocks + l];
+    return isnan(gain) ? t : t + gain;
+}
+
 /* ---- files and figures ------------------------------------------------- */
 
 int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
@@ -307,21 +411,15 @@ int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
 int lesson_begin(lesson *ls, const lesson_info *info)
 {
     const lesson_opts o = ls->opt;
-    *ls = (lesson){.info = info, .opt = o, .t0 = now(), .settings = json_object()};
-    char path[4096];
+    *ls = (lesson){.info = info, .opt = o, .t0 = gf_now(), .settings = json_object()};
+    char path[GF_PATH_MAX];
     if (lesson_dir(ls, "", path, sizeof path) != 0)
         return LESSON_RUNTIME;
     if (gf_path_join(path, sizeof path, o.out, "lesson.md") != 0 ||
         !(ls->md = gf_atomic_open(&ls->md_file, path)))
         return lesson_fail(ls, LESSON_RUNTIME, "cannot write %s/lesson.md: %s", o.out,
                            strerror(errno));
-    const char *title = LESSON_T(ls, info->title_en, info->title_ko);
-    const size_t w = lesson_width(title);
-    printf("%s\n", title);
-    for (size_t i = 0; i < w; i++)
-        fputc('=', stdout);
-    fputs("\n\n", stdout);
-    fprintf(ls->md, "# %s\n\n", title);
+    underlined(ls, LESSON_T(ls, info->title_en, info->title_ko), '=', "#");
     json_object_set_new(ls->settings, "lang", json_string(o.lang == LESSON_KO ? "ko" : "en"));
     json_object_set_new(ls->settings, "quick", json_boolean(o.quick));
     return 0;
@@ -330,7 +428,7 @@ int lesson_begin(lesson *ls, const lesson_info *info)
 int lesson_figure(lesson *ls, const char *dir, const char *name, gf_plot_body body,
                   const void *ctx, int terminal, const char *caption_en, const char *caption_ko)
 {
-    char path[4096], why[512], where[1024];
+    char path[GF_PATH_MAX], why[512], where[1024];
     const char *caption = LESSON_T(ls, caption_en, caption_ko);
     const int n = ++ls->figures;
     snprintf(where, sizeof where, "%s%s%s.png", dir, *dir ? "/" : "", name);
@@ -380,7 +478,7 @@ int lesson_figure(lesson *ls, const char *dir, const char *name, gf_plot_body bo
 int lesson_end(lesson *ls)
 {
     close_pre(ls);
-    const double seconds = now() - ls->t0;
+    const double seconds = gf_now() - ls->t0;
     const gf_blas_info *b = gf_blas_info_get();
     char cmd[1024] = "";
     for (int i = 0; i < ls->opt.argc; i++) {
@@ -400,7 +498,7 @@ int lesson_end(lesson *ls)
     printf(LESSON_T(ls, "(%.1f s; the same text, with the figures, is in %s/lesson.md)\n",
                     "(%.1f초; 같은 내용이 그림과 함께 %s/lesson.md에 있습니다)\n"),
            seconds, ls->opt.out);
-    char path[4096];
+    char path[GF_PATH_MAX];
     snprintf(path, sizeof path, "%s/lesson.md", ls->opt.out);
     ls->md = NULL;
     if (gf_atomic_commit(&ls->md_file) != 0)

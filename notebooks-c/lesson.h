@@ -13,13 +13,15 @@
  * must come in the same order in both sentences. In a paragraph, `code` is
  * kept as code in Markdown and shown without the backticks on the terminal.
  *
- *   lesson ls;
- *   int rc = lesson_parse(argc, argv, &info, &ls.opt);
- *   if (rc != LESSON_GO) return rc;              // --help, or a usage error
- *   if ((rc = lesson_begin(&ls, &info)) != 0) return rc;
- *   lesson_heading(&ls, "Step 1", "1단계");
- *   ...
- *   return lesson_end(&ls);                      // writes lesson.md, manifest.json
+ *   static int teach(lesson *ls)                 // 0, or the status after a message
+ *   {
+ *       lesson_heading(ls, "Step 1", "1단계");
+ *       ...
+ *   }
+ *   int main(int argc, char **argv) { return lesson_main(argc, argv, &info, teach); }
+ *
+ * lesson_main parses the options, starts the page, runs teach and writes
+ * lesson.md and manifest.json at the end.
  */
 #ifndef GF_LESSON_H
 #define GF_LESSON_H
@@ -62,12 +64,37 @@ typedef struct lesson {
     json_t *settings;  /* the lesson adds what it ran with; goes into manifest.json */
 } lesson;
 
+/* What every lesson's main does first: the BLAS threads (gf_blas_setup), the
+ * GSL error handler off (statuses are checked), temporary files removed on a
+ * signal, the options (lesson_parse), then lesson_begin. LESSON_GO to run the
+ * lesson, else the exit status (after --help, or after a message). */
+int lesson_start(int argc, char **argv, const lesson_info *info, lesson *ls);
+
+/* A lesson's whole main: lesson_start, then teach (the lesson: 0, or the exit
+ * status after a message), then lesson_end; the exit status. */
+int lesson_main(int argc, char **argv, const lesson_info *info, int (*teach)(lesson *ls));
+
 /* Parse the options: LESSON_GO to run, else the exit status (0 after
  * --help, 2 after a one-line usage error on stderr). */
 int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o);
 
 /* Make the output folder and start lesson.md; 0, or 1 after a message. */
 int lesson_begin(lesson *ls, const lesson_info *info);
+
+/* The trained lessons' data: Fashion-MNIST from GF_FASHION_DIR when it is
+ * installed, else the built-in synthetic set (gf_degrade_data). *name is
+ * "Fashion-MNIST" or "synthetic". 0, or 1 after a message. */
+int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
+                const char **name);
+/* The trained lessons' net: the library's defaults with batch norm, He init,
+ * `width` units and the data's input and class counts (arch and depth are
+ * the lesson's). */
+gf_stack_config lesson_trained_config(size_t width, const gf_dataset *train);
+/* The trained lessons' schedule: SGD from lr 0.1, times 0.1 at half and at
+ * three quarters of the epochs; gradients probed once an epoch. */
+gf_train_config lesson_train_config(size_t batch, int epochs, size_t ntrain);
+/* Say so when the run uses the synthetic set instead of Fashion-MNIST. */
+void lesson_data_note(lesson *ls, const char *name, const gf_dataset *train);
 
 /* Pick the text of the running language. */
 #define LESSON_T(ls, en, ko) ((ls)->opt.lang == LESSON_KO ? (ko) : (en))
@@ -95,6 +122,17 @@ int lesson_end(lesson *ls);
 /* "PROG: message" on stderr; drops the unfinished lesson.md; returns status. */
 int lesson_fail(lesson *ls, int status, const char *fmt, ...) LESSON_FMT(3, 4);
 void lesson_warn(const char *fmt, ...) LESSON_FMT(1, 2);
+
+/* A number of decades for printing: no "-0.00". */
+double lesson_decades(double x);
+/* 2^log2x as "1.23e-45" (the mantissa cut to 3 digits), valid beyond the
+ * range of a double. */
+const char *lesson_pow2_text(char *buf, size_t size, double log2x);
+
+/* One step down the mean-field curve of a gradnorm figure, walked from
+ * l = blocks to 0: at the top the measured mean, below it t plus block l's
+ * predicted log10 gain (where the theory has none, t stays). */
+double lesson_theory_next(const gf_gradnorm_result *res, int a, int l, double t, double mean);
 
 /* Display width of UTF-8 text (Hangul and other wide characters count 2). */
 size_t lesson_width(const char *s);
