@@ -48,6 +48,16 @@ static void fixture_init(fixture *f)
     f->p.slot[f->b].t.pass = PASS - 1;
 }
 
+/* SGD's defaults with this momentum, weight decay and Nesterov switch. */
+static gf_optim_config sgd_config(double momentum, double weight_decay, int nesterov)
+{
+    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
+    c.momentum = momentum;
+    c.weight_decay = weight_decay;
+    c.nesterov = nesterov;
+    return c;
+}
+
 /* The fixture and an optimizer over it with config c (fatal if refused). */
 static void optim_open(fixture *f, gf_optim *o, const gf_optim_config *c)
 {
@@ -141,9 +151,7 @@ static void test_sgd_momentum_three_steps(void)
 static void test_sgd_nesterov(void)
 {
     static const double w0_by_hand[3] = {0.905, 0.7695, 0.59755};
-    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
-    c.weight_decay = 0.0;
-    c.nesterov = 1;
+    const gf_optim_config c = sgd_config(0.9, 0.0, 1);
     fixture f;
     gf_optim o;
     optim_open(&f, &o, &c);
@@ -165,9 +173,7 @@ static void test_sgd_nesterov(void)
 /* Without momentum or decay, p -= lr g each step: weight[0] = 1 - 0.05 - 0.05. */
 static void test_sgd_plain(void)
 {
-    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
-    c.momentum = 0.0;
-    c.weight_decay = 0.0;
+    const gf_optim_config c = sgd_config(0.0, 0.0, 0);
     fixture f;
     gf_optim o;
     optim_open(&f, &o, &c);
