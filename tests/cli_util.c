@@ -15,16 +15,16 @@
 
 extern char **environ;
 
-char work[4096];
+char work[GF_PATH_MAX];
 static const char *exe;
 
 /* GRADFLOW_EXE, or the gradflow built beside this runner (BUILD/analysis/gradflow). */
 int cli_suite_init(void)
 {
-    static char beside[4096];
+    static char beside[GF_PATH_MAX];
     exe = getenv("GRADFLOW_EXE");
     if (!exe || !*exe) {
-        char self[4096];
+        char self[GF_PATH_MAX];
         const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
         if (slash) {
@@ -96,9 +96,9 @@ int run_env(result *r, const char *const *env_changes, const char *const *args)
             envp[k++] = env_changes[j];
     envp[k] = NULL;
 
-    char out_path[4200], err_path[4200];
-    snprintf(out_path, sizeof out_path, "%s/.stdout", work);
-    snprintf(err_path, sizeof err_path, "%s/.stderr", work);
+    char out_path[GF_PATH_MAX], err_path[GF_PATH_MAX];
+    path_in(out_path, sizeof out_path, ".stdout");
+    path_in(err_path, sizeof err_path, ".stderr");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -126,9 +126,16 @@ int run_env(result *r, const char *const *env_changes, const char *const *args)
 
 int run(result *r, const char *const *args) { return run_env(r, NULL, args); }
 
+void path_at(char *buf, size_t size, const char *dir, const char *name)
+{
+    const int n = snprintf(buf, size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= size)
+        fprintf(stderr, "\n  path too long: %s/%s\n", dir, name);
+}
+
 void path_in(char *buf, size_t size, const char *name)
 {
-    snprintf(buf, size, "%s/%s", work, name);
+    path_at(buf, size, work, name);
 }
 
 void show(const char *what, const result *r)
@@ -143,8 +150,9 @@ void expect_usage_errors(const char *cmd, const char *const *base, const char *c
     char prefix[64];
     snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
     for (size_t i = 0; i < n; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
+        char out[GF_PATH_MAX], name[96];
+        snprintf(name, sizeof name, "bad-%s-%zu", cmd, i);
+        path_in(out, sizeof out, name);
         const char *args[24];
         int k = 0;
         args[k++] = cmd;
@@ -166,4 +174,140 @@ void expect_usage_errors(const char *cmd, const char *const *base, const char *c
         CU_ASSERT(ok);
         result_free(&r);
     }
+}
+
+void run_env_ok(result *r, const char *what, const char *const *env_changes,
+                const char *const *args)
+{
+    CU_ASSERT_FATAL(run_env(r, env_changes, args) == 0);
+    if (r->status != 0)
+        show(what, r);
+    CU_ASSERT_FATAL(r->status == 0);
+}
+
+void run_ok(result *r, const char *what, const char *const *args)
+{
+    run_env_ok(r, what, NULL, args);
+}
+
+void expect_help_in(const char *cmd, const char *const *needles)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, cmd ? ARGS(cmd, "--help") : ARGS("--help")) == 0);
+    int ok = r.status == 0 && r.out != NULL;
+    for (const char *const *n = needles; ok && *n; n++)
+        if (!strstr(r.out, *n)) {
+            fprintf(stderr, "\n  %s --help does not say %s", cmd ? cmd : "", *n);
+            ok = 0;
+        }
+    CU_ASSERT(ok);
+    result_free(&r);
+}
+
+void expect_version(const char *cmd, const char *flag)
+{
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS(cmd, flag)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strncmp(r.out, "gradflow ", 9) == 0);
+    result_free(&r);
+}
+
+char *read_in(const char *dir, const char *name)
+{
+    char path[GF_PATH_MAX];
+    path_at(path, sizeof path, dir, name);
+    return tu_read_file(path, NULL);
+}
+
+int exists_in(const char *dir, const char *name)
+{
+    char path[GF_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tu_file_exists(path);
+}
+
+void expect_files(const char *dir, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int there = exists_in(dir, names[i]);
+        if (!there)
+            fprintf(stderr, "\n  missing %s", names[i]);
+        CU_ASSERT(there);
+    }
+}
+
+void expect_no_files(const char *dir, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int there = exists_in(dir, names[i]);
+        if (there)
+            fprintf(stderr, "\n  %s should not be there", names[i]);
+        CU_ASSERT(!there);
+    }
+}
+
+int is_png_in(const char *dir, const char *name)
+{
+    char path[GF_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t len = 0;
+    char *png = tu_read_file(path, &len);
+    const int ok = png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0;
+    free(png);
+    return ok;
+}
+
+int same_text_in(const char *dir_a, const char *dir_b, const char *name)
+{
+    char *a = read_in(dir_a, name), *b = read_in(dir_b, name);
+    const int same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+char *rows_without_times(const char *path, const char *net)
+{
+    char *text = tu_read_file(path, NULL);
+    char *rows = text ? calloc(strlen(text) + 2, 1) : NULL;
+    if (!rows) {
+        free(text);
+        return NULL;
+    }
+    const size_t len = net ? strlen(net) : 0;
+    char *dst = rows;
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        const size_t n = end ? (size_t)(end - line) : strlen(line);
+        if (!net || (n > len && strncmp(line, net, len) == 0 && line[len] == '\t')) {
+            size_t keep = n;
+            for (int tabs = 0; keep > len && tabs < 2; keep--) /* cut at the 2nd tab from the end */
+                tabs += line[keep - 1] == '\t';
+            memcpy(dst, line + len, keep - len);
+            dst += keep - len;
+            *dst++ = '\n';
+        }
+        line += n + (end != NULL);
+    }
+    free(text);
+    return rows;
+}
+
+int tsv_rows(const char *text)
+{
+    return count_lines(text) - 1; /* the header */
+}
+
+int gnuplot_in_path(void)
+{
+    const char *path = getenv("PATH");
+    char buf[GF_PATH_MAX];
+    while (path && *path) {
+        const size_t n = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
+        if (n && access(buf, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
 }

@@ -4,9 +4,11 @@
 #ifndef CLI_UTIL_H
 #define CLI_UTIL_H
 
+#include "io/gf_io.h"
+
 #include <stddef.h>
 
-extern char work[4096];   /* the suite's temporary folder */
+extern char work[GF_PATH_MAX];   /* the suite's temporary folder */
 
 typedef struct result {
     int status; /* exit status, or 128 + signal */
@@ -27,6 +29,7 @@ int run(result *r, const char *const *args);
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 void path_in(char *buf, size_t size, const char *name); /* work/name */
+void path_at(char *buf, size_t size, const char *dir, const char *name); /* dir/name */
 
 /* For every row of bad (up to 4 words), run `gradflow CMD BASE... --out WORK/badN ROW...`
  * (base: NULL-terminated, may be NULL) and check a usage error: status 2, one line on
@@ -34,5 +37,35 @@ void path_in(char *buf, size_t size, const char *name); /* work/name */
 void expect_usage_errors(const char *cmd, const char *const *base, const char *const (*bad)[4],
                          size_t n);
 void show(const char *what, const result *r);           /* status and stderr, for a failure */
+
+/* Run and require status 0 (both fatal); on another status, show what and stderr. */
+void run_ok(result *r, const char *what, const char *const *args);
+void run_env_ok(result *r, const char *what, const char *const *env_changes,
+                const char *const *args);
+
+/* `gradflow CMD --help` (CMD NULL: `gradflow --help`): status 0 and every needle
+ * (NULL-terminated) on stdout; one assert. */
+void expect_help_in(const char *cmd, const char *const *needles);
+#define expect_help(cmd, ...) expect_help_in(cmd, ARGS(__VA_ARGS__))
+/* `gradflow CMD FLAG` (--version or -V): status 0, stdout starting "gradflow "; one assert. */
+void expect_version(const char *cmd, const char *flag);
+
+/* ---- a run's folder ---- */
+char *read_in(const char *dir, const char *name);       /* dir/name as text, or NULL */
+int exists_in(const char *dir, const char *name);       /* dir/name exists */
+/* One assert per name: dir/name exists (a missing one is named on stderr). */
+void expect_files(const char *dir, const char *const *names, size_t n);
+/* One assert per name: dir/name does not exist. */
+void expect_no_files(const char *dir, const char *const *names, size_t n);
+/* dir/name is a whole PNG (over 1000 bytes, the PNG signature). */
+int is_png_in(const char *dir, const char *name);
+/* dir_a/name and dir_b/name both readable and the same text. */
+int same_text_in(const char *dir_a, const char *dir_b, const char *name);
+/* The lines of a TSV file without the timing columns (the last two): every
+ * line when net is NULL, else net's rows without their first field; NULL if
+ * unreadable. */
+char *rows_without_times(const char *path, const char *net);
+int tsv_rows(const char *text);                          /* lines after the header */
+int gnuplot_in_path(void);                               /* an executable gnuplot on PATH */
 
 #endif

@@ -18,70 +18,36 @@
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
-    cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[];
-extern CU_TestInfo cli_theory_tests[];
-extern CU_TestInfo shatter_tests[], cli_hanin_shatter_tests[];
-extern CU_TestInfo cli_init_compare_tests[];
-extern CU_TestInfo golden_tests[];
-extern CU_TestInfo model_tests[];
+    cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[],
+    cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
+    golden_tests[], model_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
 int cli_suite_cleanup(void);
 
+/* A suite's row: name and tests; the command-line suites (and golden) run the
+ * gradflow binary in a temporary work folder made by cli_suite_init. */
+#define SUITE_WITH(name, tests, init, cleanup)                                                  \
+    {.pName = name, .pInitFunc = init, .pCleanupFunc = cleanup, .pSetUpFunc = NULL,            \
+     .pTearDownFunc = NULL, .pTests = tests}
+#define SUITE(name, tests) SUITE_WITH(name, tests, NULL, NULL)
+#define CLI_SUITE(name, tests) SUITE_WITH(name, tests, cli_suite_init, cli_suite_cleanup)
+
 static CU_SuiteInfo suites[] = {
-    {.pName = "ops", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = ops_tests},
-    {.pName = "engine", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = engine_tests},
-    {.pName = "stacks", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = stacks_tests},
-    {.pName = "model", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = model_tests},
-    {.pName = "batchnorm", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = batchnorm_tests},
-    {.pName = "theory", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = theory_tests},
-    {.pName = "blas", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = blas_tests},
-    {.pName = "io", .pInitFunc = io_suite_init, .pCleanupFunc = io_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = io_tests},
-    {.pName = "data", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = data_tests},
-    {.pName = "optim", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = optim_tests},
-    {.pName = "train", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = train_tests},
-    {.pName = "ensemble", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = ensemble_tests},
-    {.pName = "jacobian", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = jacobian_tests},
-    {.pName = "cli", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_tests},
-    {.pName = "cli-degrade", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_degrade_tests},
-    {.pName = "cli-paths", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_paths_tests},
-    {.pName = "cli-lesion", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_lesion_tests},
-    {.pName = "cli-stochdepth", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_stochdepth_tests},
-    {.pName = "cli-jacobian", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_jacobian_tests},
-    {.pName = "cli-theory", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = cli_theory_tests},
-    {.pName = "shatter", .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = shatter_tests},
-    {.pName = "cli-hanin-shatter", .pInitFunc = cli_suite_init,
-     .pCleanupFunc = cli_suite_cleanup, .pSetUpFunc = NULL, .pTearDownFunc = NULL,
-     .pTests = cli_hanin_shatter_tests},
-    {.pName = "cli-init-compare", .pInitFunc = cli_suite_init,
-     .pCleanupFunc = cli_suite_cleanup, .pSetUpFunc = NULL, .pTearDownFunc = NULL,
-     .pTests = cli_init_compare_tests},
-    {.pName = "golden", .pInitFunc = cli_suite_init, .pCleanupFunc = cli_suite_cleanup,
-     .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = golden_tests},
-    {.pName = NULL, .pInitFunc = NULL, .pCleanupFunc = NULL, .pSetUpFunc = NULL,
-     .pTearDownFunc = NULL, .pTests = NULL},
+    SUITE("ops", ops_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
+    SUITE("model", model_tests),
+    SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
+    SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
+    SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
+    SUITE("ensemble", ensemble_tests), SUITE("jacobian", jacobian_tests),
+    CLI_SUITE("cli", cli_tests), CLI_SUITE("cli-degrade", cli_degrade_tests),
+    CLI_SUITE("cli-paths", cli_paths_tests), CLI_SUITE("cli-lesion", cli_lesion_tests),
+    CLI_SUITE("cli-stochdepth", cli_stochdepth_tests),
+    CLI_SUITE("cli-jacobian", cli_jacobian_tests), CLI_SUITE("cli-theory", cli_theory_tests),
+    SUITE("shatter", shatter_tests), CLI_SUITE("cli-hanin-shatter", cli_hanin_shatter_tests),
+    CLI_SUITE("cli-init-compare", cli_init_compare_tests), CLI_SUITE("golden", golden_tests),
+    SUITE_WITH(NULL, NULL, NULL, NULL),
 };
 
 int main(int argc, char **argv)

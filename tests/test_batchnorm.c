@@ -55,15 +55,22 @@ static void test_training_backward_matches_finite_differences(void)
 }
 
 /* gamma, beta and running statistics drawn from r, with copies of the
- * statistics as they were; momentum 0.1, eps 1e-5 as PyTorch. */
+ * statistics as they were; momentum 0.1, eps 1e-5 as PyTorch; a tape with an
+ * N x D input x. */
 typedef struct bn_fixture {
     double gv[D], bv[D], rm[D], rv[D], rm0[D], rv0[D], tracked;
     gf_tensor gamma, beta;
     gf_bn_state bn;
+    gsl_rng *r;
+    gf_tape *tape;
+    gf_tensor *x;
 } bn_fixture;
 
-static void bn_fixture_init(bn_fixture *f, gsl_rng *r, double tracked)
+/* The fixture drawn from seed, and batch norm of x in the given mode (fatal if NULL). */
+static gf_tensor *bn_fixture_forward(bn_fixture *f, unsigned long seed, double tracked,
+                                     int training)
 {
+    gsl_rng *r = f->r = tu_rng(seed);
     tu_fill_uniform(f->gv, D, r, 0.5, 2.0);
     tu_fill_uniform(f->bv, D, r, -1.0, 1.0);
     tu_fill_uniform(f->rm, D, r, -1.0, 1.0);
@@ -76,6 +83,18 @@ static void bn_fixture_init(bn_fixture *f, gsl_rng *r, double tracked)
     f->bn = (gf_bn_state){.gamma = &f->gamma, .beta = &f->beta, .running_mean = f->rm,
                           .running_var = f->rv, .batches_tracked = &f->tracked,
                           .momentum = 0.1, .eps = 1e-5};
+    f->tape = gf_tape_alloc(TU_CHUNK);
+    f->x = gf_tape_input(f->tape, N, D);
+    fill_x(f->x->v, r);
+    gf_tensor *y = gf_batchnorm(f->tape, f->x, &f->bn, training);
+    CU_ASSERT_FATAL(y != NULL);
+    return y;
+}
+
+static void bn_fixture_release(bn_fixture *f)
+{
+    gf_tape_free(f->tape);
+    gsl_rng_free(f->r);
 }
 
 /* Forward in training mode: the batch statistics with the biased variance;
@@ -83,15 +102,10 @@ static void bn_fixture_init(bn_fixture *f, gsl_rng *r, double tracked)
  * goes up by one per forward. */
 static void test_training_forward_and_running_statistics(void)
 {
-    gsl_rng *r = tu_rng(72);
     bn_fixture f;
-    bn_fixture_init(&f, r, 4.0);
+    gf_tensor *y = bn_fixture_forward(&f, 72, 4.0, 1), *x = f.x;
+    gf_tape *tape = f.tape;
     const gf_bn_state bn = f.bn;
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    gf_tensor *x = gf_tape_input(tape, N, D);
-    fill_x(x->v, r);
-    gf_tensor *y = gf_batchnorm(tape, x, &bn, 1);
-    CU_ASSERT_FATAL(y != NULL);
     CU_ASSERT_EQUAL(f.tracked, 5.0);
     for (size_t j = 0; j < D; j++) {
         const double mean = gsl_stats_mean(x->v + j, D, N);
@@ -121,22 +135,16 @@ static void test_training_forward_and_running_statistics(void)
     gf_tensor *one = gf_tape_input(tape, 1, D);
     memset(one->v, 0, D * sizeof(double));
     CU_ASSERT_PTR_NULL(gf_batchnorm(tape, one, &bn, 1));
-    gf_tape_free(tape);
-    gsl_rng_free(r);
+    bn_fixture_release(&f);
 }
 
 /* Eval mode: the running statistics, nothing updated, per-sample. */
 static void test_eval_uses_running_statistics(void)
 {
-    gsl_rng *r = tu_rng(73);
     bn_fixture f;
-    bn_fixture_init(&f, r, 3.0);
+    gf_tensor *y = bn_fixture_forward(&f, 73, 3.0, 0), *x = f.x;
+    gf_tape *tape = f.tape;
     const gf_bn_state bn = f.bn;
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    gf_tensor *x = gf_tape_input(tape, N, D);
-    fill_x(x->v, r);
-    gf_tensor *y = gf_batchnorm(tape, x, &bn, 0);
-    CU_ASSERT_FATAL(y != NULL);
     CU_ASSERT(memcmp(f.rm, f.rm0, sizeof f.rm) == 0 && memcmp(f.rv, f.rv0, sizeof f.rv) == 0);
     CU_ASSERT_EQUAL(f.tracked, 3.0);
     double worst = 0.0;
@@ -152,8 +160,7 @@ static void test_eval_uses_running_statistics(void)
     gf_tensor *y1 = gf_batchnorm(tape, one, &bn, 0);
     CU_ASSERT_FATAL(y1 != NULL);
     CU_ASSERT(memcmp(y1->v, y->v + 3 * D, D * sizeof(double)) == 0);
-    gf_tape_free(tape);
-    gsl_rng_free(r);
+    bn_fixture_release(&f);
 }
 
 /* In a stack, training forward passes update every batch-norm layer's

@@ -90,7 +90,7 @@ static void test_version_help_and_unknown_command(void)
 
 static void test_tsv_header_and_rows(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "header");
     result r;
     CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", NULL) == 0);
@@ -98,8 +98,7 @@ static void test_tsv_header_and_rows(void)
         show("gradnorm", &r);
     CU_ASSERT_FATAL(r.status == 0);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/gradnorm.tsv", out);
-    char *text = tu_read_file(path, NULL);
+    char *text = read_in(out, "gradnorm.tsv");
     CU_ASSERT_FATAL(text != NULL);
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     CU_ASSERT_FATAL(line != NULL);
@@ -137,10 +136,7 @@ static void test_tsv_header_and_rows(void)
     /* The other files of the run. */
     static const char *const files[] = {"gradnorm_mean.tsv", "probes.tsv", "params.tsv",
                                         "split_mean.tsv", "manifest.json"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    expect_files(out, files, sizeof files / sizeof *files);
     CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
 }
 
@@ -157,7 +153,7 @@ static int same_file(const char *a, const char *b)
 /* Same flags, same bytes; another seed, other bytes. */
 static void test_same_seed_same_bytes(void)
 {
-    char o1[4200], o2[4200], o3[4200], a[4300], b[4300];
+    char o1[GF_PATH_MAX], o2[GF_PATH_MAX], o3[GF_PATH_MAX], a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(o1, sizeof o1, "same1");
     path_in(o2, sizeof o2, "same2");
     path_in(o3, sizeof o3, "other-seed");
@@ -169,16 +165,16 @@ static void test_same_seed_same_bytes(void)
     static const char *const files[] = {"gradnorm.tsv", "params.tsv", "probes.tsv",
                                         "gradnorm_mean.tsv", "split_mean.tsv"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(a, sizeof a, "%s/%s", o1, files[i]);
-        snprintf(b, sizeof b, "%s/%s", o2, files[i]);
+        path_at(a, sizeof a, o1, files[i]);
+        path_at(b, sizeof b, o2, files[i]);
         if (!same_file(a, b))
             fprintf(stderr, "\n  %s differs between identical runs\n", files[i]);
         CU_ASSERT(same_file(a, b));
     }
     CU_ASSERT_FATAL(gradnorm(&r, NULL, o3, "--no-plot", "--seed=5") == 0 && r.status == 0);
     result_free(&r);
-    snprintf(a, sizeof a, "%s/gradnorm.tsv", o1);
-    snprintf(b, sizeof b, "%s/gradnorm.tsv", o3);
+    path_at(a, sizeof a, o1, "gradnorm.tsv");
+    path_at(b, sizeof b, o3, "gradnorm.tsv");
     CU_ASSERT(!same_file(a, b));
 }
 
@@ -201,8 +197,9 @@ static void test_bad_input(void)
         {"--out", "a\nb", NULL}, {"--width", "65536", "--depth=100000"}, /* terabytes */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad%zu", work, i);
+        char out[GF_PATH_MAX], name[32];
+        snprintf(name, sizeof name, "bad%zu", i);
+        path_in(out, sizeof out, name);
         const int before = tu_count_entries(work);
         const char *args[12] = {"gradnorm", "--out", out, "--no-plot", "--seeds", "1"};
         int n = 6;
@@ -227,13 +224,13 @@ static void test_bad_input(void)
 /* An output folder under a regular file: status 1, one line, nothing made. */
 static void test_unwritable_output(void)
 {
-    char file[4200], out[4300];
+    char file[GF_PATH_MAX], out[GF_PATH_MAX];
     path_in(file, sizeof file, "a-file");
     FILE *f = fopen(file, "w");
     CU_ASSERT_FATAL(f != NULL);
     fputs("not a folder\n", f);
     fclose(f);
-    snprintf(out, sizeof out, "%s/sub", file);
+    path_at(out, sizeof out, file, "sub");
     const int before = tu_count_entries(work);
     result r;
     CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", NULL) == 0);
@@ -249,7 +246,7 @@ static void test_unwritable_output(void)
 
     /* A read-only folder (unless root, who may write anywhere). */
     if (geteuid() != 0) {
-        char ro[4200];
+        char ro[GF_PATH_MAX];
         path_in(ro, sizeof ro, "read-only");
         CU_ASSERT_FATAL(mkdir(ro, 0555) == 0);
         CU_ASSERT_FATAL(gradnorm(&r, NULL, ro, "--no-plot", NULL) == 0);
@@ -264,7 +261,7 @@ static void test_unwritable_output(void)
 /* No gnuplot: exit 0 with a warning; data, manifest and .gp written, no PNG. */
 static void test_missing_gnuplot(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX], path[GF_PATH_MAX];
     path_in(out, sizeof out, "no-gnuplot");
     result r;
     CU_ASSERT_FATAL(gradnorm(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"), out, NULL,
@@ -275,17 +272,12 @@ static void test_missing_gnuplot(void)
     CU_ASSERT(r.err && strstr(r.err, "gnuplot") && strstr(r.err, "warning"));
     CU_ASSERT(r.err_lines >= 1 && r.err_lines <= 2);
     static const char *const present[] = {"gradnorm.gp", "gradnorm.tsv", "manifest.json"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, present[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/gradnorm.png", out);
-    CU_ASSERT(!tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/gradnorm.svg", out);
-    CU_ASSERT(!tu_file_exists(path));
+    static const char *const absent[] = {"gradnorm.png", "gradnorm.svg"};
+    expect_files(out, present, 3);
+    expect_no_files(out, absent, 2);
     CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
     /* The manifest records the settings and seeds. */
-    snprintf(path, sizeof path, "%s/manifest.json", out);
+    path_at(path, sizeof path, out, "manifest.json");
     json_error_t err;
     json_t *m = json_load_file(path, 0, &err);
     CU_ASSERT_FATAL(json_is_object(m));
@@ -299,27 +291,13 @@ static void test_missing_gnuplot(void)
     result_free(&r);
 }
 
-static int gnuplot_in_path(void)
-{
-    const char *path = getenv("PATH");
-    char buf[4200];
-    while (path && *path) {
-        const size_t n = strcspn(path, ":");
-        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
-        if (n && access(buf, X_OK) == 0)
-            return 1;
-        path += n + (path[n] == ':');
-    }
-    return 0;
-}
-
 static void test_with_gnuplot(void)
 {
     if (!gnuplot_in_path()) {
         fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
         return;
     }
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "with-gnuplot");
     result r;
     CU_ASSERT_FATAL(gradnorm(&r, NULL, out, NULL, NULL) == 0);
@@ -328,15 +306,9 @@ static void test_with_gnuplot(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT(r.err && !strstr(r.err, "gradflow gradnorm:")); /* no warning or error of ours */
     static const char *const pngs[] = {"gradnorm.png", "split.png"};
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, pngs[i]);
-        size_t len = 0;
-        char *png = tu_read_file(path, &len);
-        CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-        free(png);
-    }
-    snprintf(path, sizeof path, "%s/gradnorm.svg", out);
-    char *svg = tu_read_file(path, NULL);
+    for (size_t i = 0; i < 2; i++)
+        CU_ASSERT(is_png_in(out, pngs[i]));
+    char *svg = read_in(out, "gradnorm.svg");
     CU_ASSERT(svg && strstr(svg, "<svg"));
     free(svg);
     CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
@@ -347,7 +319,7 @@ static void test_with_gnuplot(void)
  * zero gradient; the run leaves no folder behind. */
 static void test_overflow_is_an_error(void)
 {
-    char out[4200];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "overflow");
     const char *args[] = {"gradnorm", "--arch", "preact", "--init", "he", "--depth", "7000",
                           "--width", "64", "--batch", "4", "--samples", "16", "--seeds", "1",
@@ -365,7 +337,7 @@ static void test_overflow_is_an_error(void)
  * folder removes the split files it no longer writes. */
 static void test_one_block_and_stale_files(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "one-block");
     const char *args[] = {"gradnorm", "--depth", "4", "--width", "8", "--batch", "4",
                           "--seeds", "1", "--out", out, "--quiet", NULL, NULL, NULL};
@@ -375,24 +347,16 @@ static void test_one_block_and_stale_files(void)
         show("depth 4", &r);
     CU_ASSERT_EQUAL(r.status, 0);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/split_mean.tsv", out);
-    CU_ASSERT(tu_file_exists(path));
-    if (gnuplot_in_path()) {
-        snprintf(path, sizeof path, "%s/split.png", out);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    CU_ASSERT(exists_in(out, "split_mean.tsv"));
+    if (gnuplot_in_path())
+        CU_ASSERT(exists_in(out, "split.png"));
     args[12] = "--arch";
     args[13] = "plain";
     CU_ASSERT_FATAL(run(&r, args) == 0);
     CU_ASSERT_EQUAL(r.status, 0);
     result_free(&r);
     static const char *const gone[] = {"split_mean.tsv", "split.gp", "split.png", "split.svg"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, gone[i]);
-        if (tu_file_exists(path))
-            fprintf(stderr, "\n  stale %s left behind\n", gone[i]);
-        CU_ASSERT(!tu_file_exists(path));
-    }
+    expect_no_files(out, gone, 4); /* none left behind */
 }
 
 /* The log10_grad_norm of (arch, seed, block) in a gradnorm.tsv. */
@@ -431,9 +395,9 @@ static void check_shape(const gf_st_file *st, const char *name, gf_st_dtype dt, 
 
 static void test_save_safetensors(void)
 {
-    char out[4200], save[4300], file[4400], tsv[4400];
+    char out[GF_PATH_MAX], save[GF_PATH_MAX], file[GF_PATH_MAX], tsv[GF_PATH_MAX], name[64];
     path_in(out, sizeof out, "save");
-    snprintf(save, sizeof save, "%s/run.safetensors", out);
+    path_at(save, sizeof save, out, "run.safetensors");
     result r;
     CU_ASSERT_FATAL(gradnorm(&r, NULL, out, "--no-plot", "--save") == 0);
     CU_ASSERT_EQUAL(r.status, 2); /* --save without its value */
@@ -446,10 +410,11 @@ static void test_save_safetensors(void)
         show("--save", &r);
     CU_ASSERT_FATAL(r.status == 0);
     result_free(&r);
-    snprintf(tsv, sizeof tsv, "%s/gradnorm.tsv", out);
+    path_at(tsv, sizeof tsv, out, "gradnorm.tsv");
     static const char *const archs[] = {"plain", "resnet", "preact"};
     for (int a = 0; a < 3; a++) {
-        snprintf(file, sizeof file, "%s/run-%s.safetensors", out, archs[a]);
+        snprintf(name, sizeof name, "run-%s.safetensors", archs[a]);
+        path_at(file, sizeof file, out, name);
         gf_st_file st;
         char why[256] = "";
         const int rc = gf_st_read(&st, file, why, sizeof why);
@@ -483,8 +448,8 @@ static void test_save_safetensors(void)
     CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
 
     /* One architecture: the path as given. */
-    char one[4300];
-    snprintf(one, sizeof one, "%s/one.safetensors", out);
+    char one[GF_PATH_MAX];
+    path_at(one, sizeof one, out, "one.safetensors");
     const char *args1[] = {"gradnorm", "--arch", "preact", "--depth", "8", "--width", "16",
                            "--batch", "8", "--seeds", "1", "--out", out, "--quiet", "--no-plot",
                            "--norm", "batch", "--save", one, NULL};

@@ -13,16 +13,9 @@
 
 static void test_help_and_version(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "--probe-every") && strstr(r.out, "--resume"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--version")) == 0);
-    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "degrade"));
-    result_free(&r);
+    expect_help("degrade", "--probe-every", "--resume");
+    expect_version("degrade", "--version");
+    expect_help(NULL, "degrade");
 }
 
 static void test_bad_input(void)
@@ -44,7 +37,7 @@ static void test_bad_input(void)
 
 static void test_missing_dataset(void)
 {
-    char out[4200];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "nodata");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--data", "fashion", "--data-dir", "/nonexistent/fm",
@@ -55,68 +48,32 @@ static void test_missing_dataset(void)
     result_free(&r);
 }
 
-/* The rows of a TSV file without the timing columns (the last two). */
-static char *without_times(const char *path)
-{
-    char *text = tu_read_file(path, NULL);
-    if (!text)
-        return NULL;
-    char *dst = text;
-    for (char *line = text; *line;) {
-        char *end = strchr(line, '\n');
-        const size_t len = end ? (size_t)(end - line) : strlen(line);
-        size_t keep = len;
-        for (int tabs = 0; keep > 0 && tabs < 2; keep--) /* cut after the 2nd tab from the end */
-            tabs += line[keep - 1] == '\t';
-        memmove(dst, line, keep);
-        dst += keep;
-        *dst++ = '\n';
-        line += len + (end != NULL);
-    }
-    *dst = '\0';
-    return text;
-}
-
-static int count_rows(const char *text)
-{
-    int n = 0;
-    for (; text && *text; text++)
-        n += *text == '\n';
-    return n - 1; /* header */
-}
-
 static void test_small_run_and_resume(void)
 {
-    char a[4200], b[4200], path[4300];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX], path[GF_PATH_MAX];
     path_in(a, sizeof a, "runA");
     path_in(b, sizeof b, "runB");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", a)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--epochs", "2", "--out", a));
     result_free(&r);
     static const char *const files[] = {"curves.tsv", "curves_mean.tsv", "gradnorm_training.tsv",
                                         "params_training.tsv", "table.md", "manifest.json",
                                         "degradation.gp", "gradnorm_training.gp",
                                         "checkpoints/plain-4-seed1.safetensors",
                                         "checkpoints/resnet-6-seed1.safetensors"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", a, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/curves.tsv", a);
-    char *ca = without_times(path);
+    expect_files(a, files, sizeof files / sizeof *files);
+    path_at(path, sizeof path, a, "curves.tsv");
+    char *ca = rows_without_times(path, NULL);
     CU_ASSERT_FATAL(ca != NULL);
-    CU_ASSERT_EQUAL(count_rows(ca), 2 * 2 * 2); /* archs x depths x epochs */
+    CU_ASSERT_EQUAL(tsv_rows(ca), 2 * 2 * 2); /* archs x depths x epochs */
     CU_ASSERT(strncmp(ca, "net\tarch\tdepth\tseed\tepoch\t", 25) == 0);
 
     /* the same command again: the same numbers */
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", b)) == 0);
     CU_ASSERT(r.status == 0);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/curves.tsv", b);
-    char *cb = without_times(path);
+    path_at(path, sizeof path, b, "curves.tsv");
+    char *cb = rows_without_times(path, NULL);
     CU_ASSERT(cb && strcmp(ca, cb) == 0);
     free(cb);
 
@@ -124,7 +81,7 @@ static void test_small_run_and_resume(void)
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", b, "--resume")) == 0);
     CU_ASSERT(r.status == 0);
     result_free(&r);
-    cb = without_times(path);
+    cb = rows_without_times(path, NULL);
     CU_ASSERT(cb && strcmp(ca, cb) == 0);
     free(cb);
 
@@ -137,7 +94,7 @@ static void test_small_run_and_resume(void)
 
 static void test_diverging_net(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "diverge");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--arch", "plain", "--depth", "6",
@@ -146,10 +103,8 @@ static void test_diverging_net(void)
     CU_ASSERT(r.status == 1);
     CU_ASSERT(r.err && strstr(r.err, "non-finite") && strstr(r.err, "at step ") &&
               strstr(r.err, "layer "));
-    snprintf(path, sizeof path, "%s/curves.tsv", out);
-    CU_ASSERT(tu_file_exists(path)); /* what was measured is kept */
-    snprintf(path, sizeof path, "%s/manifest.json", out);
-    CU_ASSERT(tu_file_exists(path));
+    CU_ASSERT(exists_in(out, "curves.tsv")); /* what was measured is kept */
+    CU_ASSERT(exists_in(out, "manifest.json"));
     result_free(&r);
 }
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define HANIN_SMALL "hanin", "--depth", "4,6,8", "--width", "8,16", "--seeds", "5", "--no-plot", \
                     "--quiet"
@@ -18,47 +17,11 @@
 
 static void test_help_and_version(void)
 {
-    static const char *const cmds[] = {"hanin", "shatter"};
-    static const char *const needles[] = {"--loss", "--max-lag"};
-    for (int i = 0; i < 2; i++) {
-        result r;
-        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--help")) == 0);
-        CU_ASSERT(r.status == 0 && r.out && strstr(r.out, needles[i]) && strstr(r.out, "--out"));
-        result_free(&r);
-        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--version")) == 0);
-        CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-        result_free(&r);
-    }
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "hanin") && strstr(r.out, "shatter"));
-    result_free(&r);
-}
-
-/* Each bad command line: status 2, one line naming the command, no folder. */
-static void check_bad(const char *cmd, const char *const (*bad)[4], size_t n)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
-    for (size_t i = 0; i < n; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
-        const char *args[16] = {cmd, "--out", out};
-        int a = 3;
-        for (int k = 0; k < 4 && bad[i][k]; k++)
-            args[a++] = bad[i][k];
-        args[a] = NULL;
-        result r;
-        CU_ASSERT_FATAL(run(&r, args) == 0);
-        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
-                       strncmp(r.err, prefix, strlen(prefix)) == 0;
-        if (!ok) {
-            fprintf(stderr, "\n  %s %s %s: ", cmd, bad[i][0], bad[i][1] ? bad[i][1] : "");
-            show("", &r);
-        }
-        CU_ASSERT(ok);
-        result_free(&r);
-    }
+    expect_help("hanin", "--loss", "--out");
+    expect_version("hanin", "--version");
+    expect_help("shatter", "--max-lag", "--out");
+    expect_version("shatter", "--version");
+    expect_help(NULL, "hanin", "shatter");
 }
 
 static void test_bad_input(void)
@@ -71,7 +34,7 @@ static void test_bad_input(void)
         {"--depth"},           {"--bogus"},            {"--out", ""},
         {"--depth", "100000", "--width", "65536"},     {"--term", "dumb", "--no-plot"},
     };
-    check_bad("hanin", hanin, sizeof hanin / sizeof *hanin);
+    expect_usage_errors("hanin", NULL, hanin, sizeof hanin / sizeof *hanin);
     static const char *const shatter[][4] = {
         {"--nets", "plain-3"},          {"--nets", "ll-24-bn"},        {"--nets", "foo-4"},
         {"--nets", "plain-4,plain-4"},  {"--nets", ""},                {"--archs", "plain-24"},
@@ -82,48 +45,26 @@ static void test_bad_input(void)
         {"--init", "he"},               {"stray"},                     {"--nets"},
         {"--bogus"},                    {"--depth", "5000", "--points", "65536"},
     };
-    check_bad("shatter", shatter, sizeof shatter / sizeof *shatter);
-}
-
-static int count_rows(const char *text)
-{
-    int n = 0;
-    for (; text && *text; text++)
-        n += *text == '\n';
-    return n - 1; /* header */
-}
-
-static char *read_in(const char *dir, const char *name)
-{
-    char path[4300];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tu_read_file(path, NULL);
+    expect_usage_errors("shatter", NULL, shatter, sizeof shatter / sizeof *shatter);
 }
 
 static void test_hanin_small_run(void)
 {
-    char a[4200], b[4200];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "haninA");
     path_in(b, sizeof b, "haninB");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(HANIN_SMALL, "--out", a)) == 0);
-    if (r.status != 0)
-        show("hanin small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "hanin small run", ARGS(HANIN_SMALL, "--out", a));
     CU_ASSERT(!r.out || !*r.out); /* --quiet */
     result_free(&r);
     static const char *const files[] = {"hanin.tsv", "hanin_seeds.tsv", "manifest.json",
                                         "hanin.gp"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char *t = read_in(a, files[i]);
-        CU_ASSERT(t != NULL);
-        free(t);
-    }
+    expect_files(a, files, sizeof files / sizeof *files);
     char *ta = read_in(a, "hanin.tsv"), *sa = read_in(a, "hanin_seeds.tsv");
     CU_ASSERT_FATAL(ta && sa);
     CU_ASSERT(strncmp(ta, "depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\t", 45) == 0);
-    CU_ASSERT_EQUAL(count_rows(ta), 6);
-    CU_ASSERT_EQUAL(count_rows(sa), 30);
+    CU_ASSERT_EQUAL(tsv_rows(ta), 6);
+    CU_ASSERT_EQUAL(tsv_rows(sa), 30);
     CU_ASSERT(strstr(ta, "\n4\t8\t0.25\t5\t") != NULL); /* beta = (4 - 2) / 8 */
     /* the same command again: the same bytes */
     CU_ASSERT_FATAL(run(&r, ARGS(HANIN_SMALL, "--out", b)) == 0);
@@ -139,7 +80,7 @@ static void test_hanin_small_run(void)
               strstr(r.out, "R^2 ="));
     result_free(&r);
     tb = read_in(b, "hanin.tsv");
-    CU_ASSERT(tb && strcmp(ta, tb) != 0 && count_rows(tb) == 6);
+    CU_ASSERT(tb && strcmp(ta, tb) != 0 && tsv_rows(tb) == 6);
     free(tb);
     free(ta);
     free(sa);
@@ -165,30 +106,23 @@ static int column_values(const char *text, const char *key, int col, double *out
 
 static void test_shatter_small_run(void)
 {
-    char a[4200], b[4200];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "shatterA");
     path_in(b, sizeof b, "shatterB");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--no-plot", "--out", a)) == 0);
-    if (r.status != 0)
-        show("shatter small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "shatter small run", ARGS(SHATTER_SMALL, "--no-plot", "--out", a));
     result_free(&r);
     static const char *const files[] = {"shatter.tsv", "autocorr.tsv", "depth.tsv",
                                         "depth_seeds.tsv", "manifest.json", "shatter.gp",
                                         "autocorr.gp", "shatter_depth.gp"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char *t = read_in(a, files[i]);
-        CU_ASSERT(t != NULL);
-        free(t);
-    }
+    expect_files(a, files, sizeof files / sizeof *files);
     char *g = read_in(a, "shatter.tsv"), *ac = read_in(a, "autocorr.tsv");
     char *d = read_in(a, "depth.tsv");
     CU_ASSERT_FATAL(g && ac && d);
     CU_ASSERT(strncmp(g, "net\tx\tgradient\t", 15) == 0);
-    CU_ASSERT_EQUAL(count_rows(g), 6 * 32); /* 4 nets and 2 noises */
-    CU_ASSERT_EQUAL(count_rows(ac), 6 * 9);
-    CU_ASSERT_EQUAL(count_rows(d), 3 * 3);
+    CU_ASSERT_EQUAL(tsv_rows(g), 6 * 32); /* 4 nets and 2 noises */
+    CU_ASSERT_EQUAL(tsv_rows(ac), 6 * 9);
+    CU_ASSERT_EQUAL(tsv_rows(d), 3 * 3);
     /* the looks-linear net: one gradient everywhere, correlation 1 */
     double v[64];
     const int n = column_values(g, "ll-4", 3, v, 64);
@@ -210,40 +144,14 @@ static void test_shatter_small_run(void)
     free(ac);
     free(d);
     /* no sweep: no depth files, and the summary says what it measured */
-    char c[4200], path[4300];
+    char c[GF_PATH_MAX];
     path_in(c, sizeof c, "shatterC");
     CU_ASSERT_FATAL(run(&r, ARGS("shatter", "--nets", "plain-4", "--archs", "none", "--points",
                                  "16", "--max-lag", "4", "--width", "8", "--no-plot", "--out",
                                  c)) == 0);
     CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "lag-1 r") && strstr(r.out, "plain-4"));
     result_free(&r);
-    snprintf(path, sizeof path, "%s/depth.tsv", c);
-    CU_ASSERT(!tu_file_exists(path));
-}
-
-static int gnuplot_in_path(void)
-{
-    const char *path = getenv("PATH");
-    char buf[4200];
-    while (path && *path) {
-        const size_t n = strcspn(path, ":");
-        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
-        if (n && access(buf, X_OK) == 0)
-            return 1;
-        path += n + (path[n] == ':');
-    }
-    return 0;
-}
-
-static int is_png(const char *dir, const char *name)
-{
-    char path[4300];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    size_t len = 0;
-    char *png = tu_read_file(path, &len);
-    const int ok = png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0;
-    free(png);
-    return ok;
+    CU_ASSERT(!exists_in(c, "depth.tsv"));
 }
 
 static void test_figures(void)
@@ -252,7 +160,7 @@ static void test_figures(void)
         fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
         return;
     }
-    char a[4200], b[4200];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "haninFig");
     path_in(b, sizeof b, "shatterFig");
     result r;
@@ -260,13 +168,13 @@ static void test_figures(void)
                                  "--quiet", "--out", a)) == 0);
     CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow hanin:"));
     result_free(&r);
-    CU_ASSERT(is_png(a, "hanin.png"));
+    CU_ASSERT(is_png_in(a, "hanin.png"));
     CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--term", "dumb", "--out", b)) == 0);
     CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow shatter:"));
     CU_ASSERT(r.out && strlen(r.out) > 1000); /* the panels in the terminal */
     result_free(&r);
-    CU_ASSERT(is_png(b, "shatter.png") && is_png(b, "autocorr.png") &&
-              is_png(b, "shatter_depth.png"));
+    CU_ASSERT(is_png_in(b, "shatter.png") && is_png_in(b, "autocorr.png") &&
+              is_png_in(b, "shatter_depth.png"));
     CU_ASSERT_EQUAL(tu_count_matching(b, ".tmp-"), 0);
 }
 

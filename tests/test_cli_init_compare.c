@@ -11,14 +11,8 @@
 
 static void test_help(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("init-compare", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "--init") && strstr(r.out, "--init-seeds") &&
-              strstr(r.out, "init_gradnorm.tsv") && strstr(r.out, "--epochs"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "init-compare"));
-    result_free(&r);
+    expect_help("init-compare", "--init", "--init-seeds", "init_gradnorm.tsv", "--epochs");
+    expect_help(NULL, "init-compare");
 }
 
 static void test_bad_input(void)
@@ -36,8 +30,8 @@ static void test_bad_input(void)
 
 static void test_tiny_run(void)
 {
-    char out[4200];
-    snprintf(out, sizeof out, "%s/tiny", work);
+    char out[GF_PATH_MAX];
+    path_in(out, sizeof out, "tiny");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("init-compare", "--data", "synthetic", "--ntrain", "256",
                                  "--ntest", "64", "--batch", "32", "--depth", "6", "--width",
@@ -48,30 +42,15 @@ static void test_tiny_run(void)
     result_free(&r);
     static const char *const files[] = {"init_gradnorm.tsv", "init_curves.tsv",
                                         "manifest.json", "init_compare.gp"};
-    char path[4400];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    if (gf_plot_available()) {
-        snprintf(path, sizeof path, "%s/init_compare.png", out);
-        CU_ASSERT(tu_file_exists(path));
-        snprintf(path, sizeof path, "%s/init_compare.svg", out);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    expect_files(out, files, sizeof files / sizeof *files);
+    static const char *const figures[] = {"init_compare.png", "init_compare.svg"};
+    if (gf_plot_available())
+        expect_files(out, figures, 2);
     /* 5 schemes x 2 archs x 3 block boundaries, and one epoch each */
-    snprintf(path, sizeof path, "%s/init_gradnorm.tsv", out);
-    char *g = tu_read_file(path, NULL);
-    snprintf(path, sizeof path, "%s/init_curves.tsv", out);
-    char *c = tu_read_file(path, NULL);
+    char *g = read_in(out, "init_gradnorm.tsv"), *c = read_in(out, "init_curves.tsv");
     CU_ASSERT_FATAL(g && c);
-    int lg = 0, lc = 0;
-    for (const char *p = g; *p; p++)
-        lg += *p == '\n';
-    for (const char *p = c; *p; p++)
-        lc += *p == '\n';
-    CU_ASSERT(lg == 1 + 5 * 2 * 3);
-    CU_ASSERT(lc == 1 + 5 * 2);
+    CU_ASSERT(tsv_rows(g) == 5 * 2 * 3);
+    CU_ASSERT(tsv_rows(c) == 5 * 2);
     CU_ASSERT(strncmp(g, "scheme\tarch\tblock\tlog10_mean", 28) == 0);
     CU_ASSERT(strstr(g, "fixup\tresnet\t0\t-inf") != NULL); /* the zero head */
     CU_ASSERT(strstr(c, "rezero\tpreact\t1\t") != NULL);

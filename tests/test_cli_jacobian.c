@@ -8,24 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Depth 6 (B = 2 blocks), width 8, two seeds. */
 #define SMALL "jacobian", "--depth", "6", "--width", "8", "--seeds", "2"
 
 static void test_help_and_version(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "--spectra") && strstr(r.out, "--bn-warmup") &&
-              strstr(r.out, "n/a"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--version")) == 0);
-    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "jacobian"));
-    result_free(&r);
+    expect_help("jacobian", "--spectra", "--bn-warmup", "n/a");
+    expect_version("jacobian", "--version");
+    expect_help(NULL, "jacobian");
 }
 
 static void test_bad_input(void)
@@ -43,14 +34,6 @@ static void test_bad_input(void)
         {"--out", ""},              {"stray"},                   {"--bogus"},
     };
     expect_usage_errors("jacobian", NULL, bad, sizeof bad / sizeof *bad);
-}
-
-static int count_rows(const char *text)
-{
-    int n = 0;
-    for (; text && *text; text++)
-        n += *text == '\n';
-    return n - 1; /* header */
 }
 
 /* The tab-separated field k (0-based) of the first data row whose first
@@ -76,49 +59,36 @@ static int field(const char *text, const char *prefix, int k, char *buf, size_t 
 
 static void test_small_run(void)
 {
-    char a[4200], b[4200], path[4300];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "runA");
     path_in(b, sizeof b, "runB");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--spectra", "2,0", "--out", a)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--spectra", "2,0", "--out", a));
     CU_ASSERT(r.out && strstr(r.out, "end to end") && strstr(r.out, "block Jacobians"));
     const int drawn = r.out && strstr(r.out, "nothing drawn") == NULL;
     result_free(&r);
     static const char *const files[] = {"jacobian.tsv", "jacobian_mean.tsv", "spectra.tsv",
                                         "manifest.json", "jacobian_depth.gp",
                                         "jacobian_density.gp", "block_spectra.gp"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", a, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    expect_files(a, files, sizeof files / sizeof *files);
     static const char *const pngs[] = {"jacobian_depth.png", "jacobian_density.png",
                                        "block_spectra.png"};
-    for (size_t i = 0; drawn && i < sizeof pngs / sizeof *pngs; i++) {
-        snprintf(path, sizeof path, "%s/%s", a, pngs[i]);
-        size_t len = 0;
-        char *png = tu_read_file(path, &len);
-        CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-        free(png);
-    }
+    for (size_t i = 0; drawn && i < sizeof pngs / sizeof *pngs; i++)
+        CU_ASSERT(is_png_in(a, pngs[i]));
     CU_ASSERT_EQUAL(tu_count_matching(a, ".tmp-"), 0);
-    snprintf(path, sizeof path, "%s/jacobian.tsv", a);
-    char *ta = tu_read_file(path, NULL);
+    char *ta = read_in(a, "jacobian.tsv");
     CU_ASSERT_FATAL(ta != NULL);
     CU_ASSERT(strncmp(ta, "arch\tseed\tl\tkind\tsv_max\tsv_min\tfrobenius\tcondition\t"
                           "log10_sv_max\tlog10_sv_min\tlog10_frobenius\tlog10_condition\t",
                       90) == 0);
-    CU_ASSERT_EQUAL(count_rows(ta), 3 * 2 * 5); /* archs x seeds x (B + 1 end + B block) */
+    CU_ASSERT_EQUAL(tsv_rows(ta), 3 * 2 * 5); /* archs x seeds x (B + 1 end + B block) */
     char v[64];
     /* dx_B/dx_B is the identity: every singular value 1 */
     CU_ASSERT(field(ta, "preact\t1\t2\tend\t", 4, v, sizeof v) == 0 && strcmp(v, "1") == 0);
     CU_ASSERT(field(ta, "preact\t1\t2\tend\t", 12, v, sizeof v) == 0 && strcmp(v, "8") == 0);
-    snprintf(path, sizeof path, "%s/spectra.tsv", a);
-    char *sp = tu_read_file(path, NULL);
+    char *sp = read_in(a, "spectra.tsv");
     /* l = 0: end and block; l = 2 = B: end only; 8 values each */
-    CU_ASSERT(sp && count_rows(sp) == 3 * 2 * 3 * 8);
+    CU_ASSERT(sp && tsv_rows(sp) == 3 * 2 * 3 * 8);
     free(sp);
 
     /* the same command again: the same bytes */
@@ -126,12 +96,8 @@ static void test_small_run(void)
                                  "--quiet")) == 0);
     CU_ASSERT(r.status == 0 && r.out && r.out[0] == '\0');
     result_free(&r);
-    snprintf(path, sizeof path, "%s/jacobian.tsv", b);
-    char *tb = tu_read_file(path, NULL);
-    CU_ASSERT(tb && strcmp(ta, tb) == 0);
-    snprintf(path, sizeof path, "%s/jacobian_depth.png", b);
-    CU_ASSERT(!tu_file_exists(path));
-    free(tb);
+    CU_ASSERT(same_text_in(a, b, "jacobian.tsv"));
+    CU_ASSERT(!exists_in(b, "jacobian_depth.png"));
     free(ta);
 }
 
@@ -139,23 +105,19 @@ static void test_small_run(void)
  * singular value, the condition number and the rank are exact. */
 static void test_identity_stack(void)
 {
-    char out[4200], path[4300], v[64];
+    char out[GF_PATH_MAX], v[64];
     path_in(out, sizeof out, "identity");
     result r;
     /* and without gnuplot: a warning, the scripts, no picture, status 0 */
-    CU_ASSERT_FATAL(run_env(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
-                            ARGS(SMALL, "--arch", "preact", "--zero-init-residual", "--norm",
-                                 "batch", "--bn-warmup", "3", "--out", out)) == 0);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_env_ok(&r, "identity", ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
+               ARGS(SMALL, "--arch", "preact", "--zero-init-residual", "--norm", "batch",
+                    "--bn-warmup", "3", "--out", out));
     CU_ASSERT(r.out && strstr(r.out, "8/8") && strstr(r.out, "nothing drawn"));
     CU_ASSERT(r.err_lines == 1 && strstr(r.err, "gnuplot") && strstr(r.err, "jacobian_depth.gp"));
     result_free(&r);
-    snprintf(path, sizeof path, "%s/block_spectra.gp", out);
-    CU_ASSERT(tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/jacobian_depth.png", out);
-    CU_ASSERT(!tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/jacobian.tsv", out);
-    char *t = tu_read_file(path, NULL);
+    CU_ASSERT(exists_in(out, "block_spectra.gp"));
+    CU_ASSERT(!exists_in(out, "jacobian_depth.png"));
+    char *t = read_in(out, "jacobian.tsv");
     CU_ASSERT_FATAL(t != NULL);
     static const char *const rows[] = {"preact\t1\t0\tend\t", "preact\t2\t1\tblock\t"};
     for (int i = 0; i < 2; i++) {
@@ -172,31 +134,23 @@ static void test_identity_stack(void)
  * or spectral figures are written, nor kept from an earlier run. */
 static void test_wide(void)
 {
-    char out[4200], path[4300], v[64];
+    char out[GF_PATH_MAX], v[64];
     path_in(out, sizeof out, "wide");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--width", "8", "--seeds", "1", "--no-plot", "--out",
                                  out, "--quiet")) == 0); /* a narrow run first: its spectra */
     CU_ASSERT_FATAL(r.status == 0);
     result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--depth", "4", "--width", "520", "--seeds", "1",
-                                 "--arch", "plain,resnet", "--no-plot", "--out", out)) == 0);
-    if (r.status != 0)
-        show("wide", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "wide", ARGS("jacobian", "--depth", "4", "--width", "520", "--seeds", "1", "--arch",
+                            "plain,resnet", "--no-plot", "--out", out));
     CU_ASSERT(r.out && strstr(r.out, "n/a") && strstr(r.out, "power iteration"));
     result_free(&r);
     static const char *const gone[] = {"spectra.tsv", "jacobian_density.gp", "block_spectra.gp"};
-    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, gone[i]);
-        CU_ASSERT(!tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/jacobian_depth.gp", out);
-    CU_ASSERT(tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/jacobian.tsv", out);
-    char *t = tu_read_file(path, NULL);
+    expect_no_files(out, gone, sizeof gone / sizeof *gone);
+    CU_ASSERT(exists_in(out, "jacobian_depth.gp"));
+    char *t = read_in(out, "jacobian.tsv");
     CU_ASSERT_FATAL(t != NULL);
-    CU_ASSERT_EQUAL(count_rows(t), 2 * 3);
+    CU_ASSERT_EQUAL(tsv_rows(t), 2 * 3);
     char smax[64], frob[64];
     CU_ASSERT(field(t, "resnet\t1\t0\tblock\t", 4, smax, sizeof smax) == 0);
     CU_ASSERT(field(t, "resnet\t1\t0\tblock\t", 6, frob, sizeof frob) == 0);

@@ -12,18 +12,12 @@
 #define SMALL "lesion", "--data", "synthetic", "--ntrain", "256", "--ntest", "64", "--width", \
               "8", "--depth", "8", "--epochs", "2", "--draws", "3", "--no-plot", "--quiet"
 
-static char run_dir[4200]; /* the small run, trained once for the suite's later tests */
+static char run_dir[GF_PATH_MAX]; /* the small run, trained once for the suite's later tests */
 
 static void test_help_and_version(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "--from") && strstr(r.out, "--draws") &&
-              strstr(r.out, "--ntest") && strstr(r.out, "running statistics"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--version")) == 0);
-    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-    result_free(&r);
+    expect_help("lesion", "--from", "--draws", "--ntest", "running statistics");
+    expect_version("lesion", "--version");
 }
 
 static void test_bad_input(void)
@@ -84,32 +78,24 @@ static void test_small_run(void)
 {
     path_in(run_dir, sizeof run_dir, "small");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--out", run_dir)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--out", run_dir));
     result_free(&r);
     static const char *const files[] = {
         "lesion_single.tsv", "lesion_delete.tsv", "lesion_delete_mean.tsv", "lesion_swap.tsv",
         "lesion_swap_mean.tsv", "summary.txt", "manifest.json", "lesion_single.gp",
         "lesion_delete.gp", "lesion_swap.gp", "curves.tsv", "table.md",
         "checkpoints/plain-8-seed1.safetensors", "checkpoints/resnet-8-seed1.safetensors"};
-    char path[4300];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", run_dir, files[i]);
-        if (!tu_file_exists(path))
-            fprintf(stderr, "\n  missing %s", files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    expect_files(run_dir, files, sizeof files / sizeof *files);
+    char path[GF_PATH_MAX];
     /* one row per block and net for the single deletions; k = 0..B for the others */
-    snprintf(path, sizeof path, "%s/lesion_single.tsv", run_dir);
+    path_at(path, sizeof path, run_dir, "lesion_single.tsv");
     CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 3);
     CU_ASSERT_EQUAL(count_rows(path, "resnet-8"), 3);
-    snprintf(path, sizeof path, "%s/lesion_delete_mean.tsv", run_dir);
+    path_at(path, sizeof path, run_dir, "lesion_delete_mean.tsv");
     CU_ASSERT_EQUAL(count_rows(path, "resnet-8"), 4);
-    snprintf(path, sizeof path, "%s/lesion_delete.tsv", run_dir);
+    path_at(path, sizeof path, run_dir, "lesion_delete.tsv");
     CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 + 3 + 1); /* k = 0 and B once */
-    snprintf(path, sizeof path, "%s/lesion_swap.tsv", run_dir);
+    path_at(path, sizeof path, run_dir, "lesion_swap.tsv");
     CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 * 3);
 }
 
@@ -117,10 +103,10 @@ static void test_small_run(void)
  * is the test error the training recorded at its end (same images). */
 static void test_zero_deletions(void)
 {
-    char single[4300], mean[4300], curves[4300];
-    snprintf(single, sizeof single, "%s/lesion_single.tsv", run_dir);
-    snprintf(mean, sizeof mean, "%s/lesion_delete_mean.tsv", run_dir);
-    snprintf(curves, sizeof curves, "%s/curves.tsv", run_dir);
+    char single[GF_PATH_MAX], mean[GF_PATH_MAX], curves[GF_PATH_MAX];
+    path_at(single, sizeof single, run_dir, "lesion_single.tsv");
+    path_at(mean, sizeof mean, run_dir, "lesion_delete_mean.tsv");
+    path_at(curves, sizeof curves, run_dir, "curves.tsv");
     static const char *const nets[] = {"plain-8", "resnet-8"};
     for (int i = 0; i < 2; i++) {
         char *base = field(single, nets[i], 3, "0", 7);   /* base_err */
@@ -138,7 +124,7 @@ static void test_zero_deletions(void)
 /* --from the small run: the same nets, the same numbers; nothing trained. */
 static void test_from_run(void)
 {
-    char out[4200], a[4300], b[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "again");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--from", run_dir, "--depth", "8", "--draws", "3",
@@ -149,21 +135,14 @@ static void test_from_run(void)
     result_free(&r);
     static const char *const files[] = {"lesion_single.tsv", "lesion_delete.tsv",
                                         "lesion_swap_mean.tsv"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(a, sizeof a, "%s/%s", run_dir, files[i]);
-        snprintf(b, sizeof b, "%s/%s", out, files[i]);
-        char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
-        CU_ASSERT(ta && tb && strcmp(ta, tb) == 0);
-        free(ta);
-        free(tb);
-    }
-    snprintf(b, sizeof b, "%s/checkpoints", out);
-    CU_ASSERT(!tu_file_exists(b));
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        CU_ASSERT(same_text_in(run_dir, out, files[i]));
+    CU_ASSERT(!exists_in(out, "checkpoints"));
 }
 
 static void test_from_missing(void)
 {
-    char out[4200], from[4200];
+    char out[GF_PATH_MAX], from[GF_PATH_MAX];
     path_in(out, sizeof out, "frommissing");
     path_in(from, sizeof from, "no-such-run");
     result r;
@@ -187,12 +166,12 @@ static void test_from_missing(void)
  * difference are named. */
 static void test_from_mismatch(void)
 {
-    char dir[4200], path[8600], out[4200];
+    char dir[GF_PATH_MAX], path[2 * GF_PATH_MAX + 16], out[GF_PATH_MAX];
     path_in(dir, sizeof dir, "mismatch");
     path_in(out, sizeof out, "mismatch-out");
     snprintf(path, sizeof path, "cp -r '%s' '%s'", run_dir, dir);
     CU_ASSERT_FATAL(system(path) == 0);
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    path_at(path, sizeof path, dir, "manifest.json");
     char *text = tu_read_file(path, NULL);
     char *w = text ? strstr(text, "\"width\": 8,") : NULL;
     CU_ASSERT_FATAL(w != NULL);

@@ -16,76 +16,40 @@
 
 static void test_help_and_version(void)
 {
-    static const char *const cmds[] = {"paths", "pathgrad"};
-    static const char *const needles[] = {"--blocks", "--sample-k"};
-    for (int i = 0; i < 2; i++) {
-        result r;
-        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--help")) == 0);
-        CU_ASSERT(r.status == 0 && r.out && strstr(r.out, needles[i]) && strstr(r.out, "--out"));
-        result_free(&r);
-        CU_ASSERT_FATAL(run(&r, ARGS(cmds[i], "--version")) == 0);
-        CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-        result_free(&r);
-    }
-}
-
-/* Each bad command line: status 2, one line naming the command, no folder. */
-static void check_bad(const char *cmd, const char *const (*bad)[5], size_t n)
-{
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "gradflow %s: ", cmd);
-    for (size_t i = 0; i < n; i++) {
-        char out[4200];
-        snprintf(out, sizeof out, "%s/bad-%s-%zu", work, cmd, i);
-        const char *args[16] = {cmd, "--out", out, "--data", "synthetic"};
-        int a = strcmp(cmd, "paths") == 0 ? 3 : 5;
-        for (int k = 0; k < 5 && bad[i][k]; k++)
-            args[a++] = bad[i][k];
-        args[a] = NULL;
-        result r;
-        CU_ASSERT_FATAL(run(&r, args) == 0);
-        const int ok = r.status == 2 && r.err_lines == 1 && !tu_file_exists(out) &&
-                       strncmp(r.err, prefix, strlen(prefix)) == 0;
-        if (!ok) {
-            fprintf(stderr, "\n  %s %s %s: ", cmd, bad[i][0], bad[i][1] ? bad[i][1] : "");
-            show("", &r);
-        }
-        CU_ASSERT(ok);
-        result_free(&r);
-    }
+    expect_help("paths", "--blocks", "--out");
+    expect_version("paths", "--version");
+    expect_help("pathgrad", "--sample-k", "--out");
+    expect_version("pathgrad", "--version");
 }
 
 static void test_paths_bad_input(void)
 {
-    static const char *const bad[][5] = {
+    static const char *const bad[][4] = {
         {"--blocks", "0"},  {"--blocks", "abc"}, {"--blocks", "100001"}, {"--depth", "21"},
         {"--blocks", "5", "--depth", "12"},      {"stray"},              {"--bogus"},
         {"--term", "foo"},  {"--term", "dumb", "--no-plot"},             {"--blocks"},
         {"--width", "8"},   {"--out", ""},
     };
-    check_bad("paths", bad, sizeof bad / sizeof *bad);
+    expect_usage_errors("paths", NULL, bad, sizeof bad / sizeof *bad);
 }
 
 /* paths.tsv of B blocks against counting every one of the 2^B paths. */
 static void check_against_enumeration(int B)
 {
-    char out[4200], path[4300], blocks[16];
-    snprintf(out, sizeof out, "%s/paths-%d", work, B);
+    char out[GF_PATH_MAX], blocks[16], name[32];
+    snprintf(name, sizeof name, "paths-%d", B);
+    path_in(out, sizeof out, name);
     snprintf(blocks, sizeof blocks, "%d", B);
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("paths", "--blocks", blocks, "--no-plot", "--out", out)) == 0);
     CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "paths"));
     result_free(&r);
     static const char *const files[] = {"paths.tsv", "manifest.json", "paths.gp"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
+    expect_files(out, files, 3);
     unsigned long long count[32] = {0};
     for (unsigned long mask = 0; mask < 1ul << B; mask++) /* a path: the set of branches taken */
         count[__builtin_popcountl(mask)]++;
-    snprintf(path, sizeof path, "%s/paths.tsv", out);
-    char *text = tu_read_file(path, NULL);
+    char *text = read_in(out, "paths.tsv");
     CU_ASSERT_FATAL(text != NULL);
     CU_ASSERT(strncmp(text, "k\tpaths\tlog10_paths\tfraction\t", 29) == 0);
     char *line = strchr(text, '\n');
@@ -116,14 +80,13 @@ static void test_paths_match_enumeration(void)
 /* 10,000 blocks: counts beyond any double, in log space. */
 static void test_paths_many_blocks(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "paths-10000");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("paths", "--depth", "20002", "--no-plot", "--out", out)) == 0);
     CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "10000 residual blocks"));
     result_free(&r);
-    snprintf(path, sizeof path, "%s/paths.tsv", out);
-    char *text = tu_read_file(path, NULL);
+    char *text = read_in(out, "paths.tsv");
     CU_ASSERT_FATAL(text != NULL);
     char *mid = strstr(text, "\n5000\t");
     char count[64];
@@ -136,7 +99,7 @@ static void test_paths_many_blocks(void)
 
 static void test_pathgrad_bad_input(void)
 {
-    static const char *const bad[][5] = {
+    static const char *const bad[][4] = {
         {"--arch", "plain"},      {"--arch", "resnet,preact"},     {"--depth", "21"},
         {"--images", "0"},        {"--samples", "1"},              {"--sample-k", "1,1"},
         {"--sample-k", "x"},      {"--depth", "10", "--sample-k", "5"},
@@ -146,12 +109,12 @@ static void test_pathgrad_bad_input(void)
         {"--optimizer", "foo"},   {"--lr", "nan"},                 {"--bogus"},
         {"stray"},                {"--norm", "foo"},               {"--seeds", "2"},
     };
-    check_bad("pathgrad", bad, sizeof bad / sizeof *bad);
+    expect_usage_errors("pathgrad", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }
 
 static void test_pathgrad_missing_checkpoint(void)
 {
-    char out[4200];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "noload");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", "/nonexistent/net.safetensors", "--out",
@@ -175,14 +138,11 @@ static int sum_errors(const char *out, double *e)
 
 static void test_pathgrad_small_run_and_load(void)
 {
-    char a[4200], b[4200], path[4300], ckpt[4300];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX], ckpt[GF_PATH_MAX];
     path_in(a, sizeof a, "pg-run");
     path_in(b, sizeof b, "pg-load");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", a)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--epochs", "2", "--out", a));
     double e[2] = {1, 1};
     CU_ASSERT(sum_errors(r.out, e) == 2 && e[0] < 1e-12 && e[1] < 1e-12);
     CU_ASSERT(strstr(r.out, "agree with the exact ||g_k||") != NULL);
@@ -192,21 +152,14 @@ static void test_pathgrad_small_run_and_load(void)
         "pathgrad.tsv", "manifest.json", "pathgrad.gp", "pathgrad_sampling.gp",
         "training/curves.tsv", "training/table.md",
         "training/checkpoints/resnet-10-seed1.safetensors"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", a, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/pathgrad.tsv", a);
-    char *ta = tu_read_file(path, NULL);
+    expect_files(a, files, sizeof files / sizeof *files);
+    char *ta = read_in(a, "pathgrad.tsv");
     CU_ASSERT_FATAL(ta != NULL);
-    int rows = -1;
-    for (const char *c = ta; *c; c++)
-        rows += *c == '\n';
-    CU_ASSERT_EQUAL(rows, 2 * 5); /* init and trained, k = 0..4 */
+    CU_ASSERT_EQUAL(tsv_rows(ta), 2 * 5); /* init and trained, k = 0..4 */
     CU_ASSERT(strstr(ta, "\ninit\t0\t") && strstr(ta, "\ntrained\t4\t"));
 
     /* the run's own checkpoint, loaded: the same net, batch and samples, the same bytes */
-    snprintf(ckpt, sizeof ckpt, "%s/training/checkpoints/resnet-10-seed1.safetensors", a);
+    path_at(ckpt, sizeof ckpt, a, "training/checkpoints/resnet-10-seed1.safetensors");
     CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--data", "synthetic", "--ntrain", "256", "--ntest",
                                  "64", "--images", "16", "--samples", "16", "--no-plot", "--load",
                                  ckpt, "--out", b)) == 0);
@@ -214,52 +167,41 @@ static void test_pathgrad_small_run_and_load(void)
         show("--load", &r);
     CU_ASSERT(r.status == 0);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/pathgrad.tsv", b);
-    char *tb = tu_read_file(path, NULL);
-    CU_ASSERT(tb && strcmp(ta, tb) == 0);
-    snprintf(path, sizeof path, "%s/training", b);
-    CU_ASSERT(!tu_file_exists(path)); /* nothing trained */
-    free(tb);
+    CU_ASSERT(same_text_in(a, b, "pathgrad.tsv"));
+    CU_ASSERT(!exists_in(b, "training")); /* nothing trained */
     free(ta);
 }
 
 static void test_pathgrad_init_only(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "pg-init");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "0", "--arch", "preact", "--sample-k", "none",
                                  "--out", out, "--quiet")) == 0);
     CU_ASSERT(r.status == 0 && r.out && !*r.out);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/pathgrad.tsv", out);
-    char *t = tu_read_file(path, NULL);
+    char *t = read_in(out, "pathgrad.tsv");
     CU_ASSERT_FATAL(t != NULL);
     CU_ASSERT(strstr(t, "\ninit\t4\t") && !strstr(t, "trained"));
     free(t);
-    snprintf(path, sizeof path, "%s/pathgrad_sampling.gp", out);
-    CU_ASSERT(!tu_file_exists(path)); /* nothing sampled, no sampling figure */
+    CU_ASSERT(!exists_in(out, "pathgrad_sampling.gp")); /* nothing sampled, no sampling figure */
 }
 
 /* A whole PNG, unless gnuplot is missing (then the warning says so). */
 static void check_png(const char *dir, const char *name, const result *r)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
     if (r->err && strstr(r->err, "gnuplot is not installed")) {
-        CU_ASSERT(!tu_file_exists(path));
-        return;
+        CU_ASSERT(!exists_in(dir, name));
+    } else {
+        CU_ASSERT(is_png_in(dir, name));
     }
-    size_t len = 0;
-    char *png = tu_read_file(path, &len);
-    CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-    free(png);
 }
 
 /* The figures drawn; without gnuplot, a warning and the scripts, status 0. */
 static void test_figures(void)
 {
-    char out[4200], none[4200], path[4300];
+    char out[GF_PATH_MAX], none[GF_PATH_MAX];
     path_in(out, sizeof out, "figures");
     path_in(none, sizeof none, "no-gnuplot");
     result r;
@@ -278,10 +220,8 @@ static void test_figures(void)
     CU_ASSERT_FATAL(run_env(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
                             ARGS("paths", "--quiet", "--out", none)) == 0);
     CU_ASSERT(r.status == 0 && r.err && strstr(r.err, "warning") && strstr(r.err, "gnuplot"));
-    snprintf(path, sizeof path, "%s/paths.gp", none);
-    CU_ASSERT(tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/paths.png", none);
-    CU_ASSERT(!tu_file_exists(path));
+    CU_ASSERT(exists_in(none, "paths.gp"));
+    CU_ASSERT(!exists_in(none, "paths.png"));
     result_free(&r);
 }
 

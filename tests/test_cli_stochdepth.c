@@ -14,14 +14,8 @@
 
 static void test_help(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("stochdepth", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "--p-last") && strstr(r.out, "--survival") &&
-              strstr(r.out, "--probe-every") && strstr(r.out, "epoch_times.tsv"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "stochdepth"));
-    result_free(&r);
+    expect_help("stochdepth", "--p-last", "--survival", "--probe-every", "epoch_times.tsv");
+    expect_help(NULL, "stochdepth");
 }
 
 static void test_bad_input(void)
@@ -37,44 +31,12 @@ static void test_bad_input(void)
     expect_usage_errors("stochdepth", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }
 
-/* The rows of net in curves.tsv, without the name and the two timing
- * columns at the end: what training computed. */
-static char *rows_of(const char *path, const char *net)
-{
-    char *text = tu_read_file(path, NULL);
-    char *rows = text ? calloc(strlen(text) + 1, 1) : NULL;
-    if (!rows) {
-        free(text);
-        return NULL;
-    }
-    const size_t len = strlen(net);
-    char *dst = rows;
-    for (char *line = text; *line;) {
-        char *end = strchr(line, '\n');
-        const size_t n = end ? (size_t)(end - line) : strlen(line);
-        if (n > len && strncmp(line, net, len) == 0 && line[len] == '\t') {
-            size_t keep = n;
-            for (int tabs = 0; keep > 0 && tabs < 2; keep--)
-                tabs += line[keep - 1] == '\t';
-            memcpy(dst, line + len, keep - len);
-            dst += keep - len;
-            *dst++ = '\n';
-        }
-        line += n + (end != NULL);
-    }
-    free(text);
-    return rows;
-}
-
 static void test_small_run(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX], path[GF_PATH_MAX];
     path_in(out, sizeof out, "small");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--out", out)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--out", out));
     /* the summary: the expected depth of 2 blocks with p = 0.75, 0.5 */
     CU_ASSERT(strstr(r.out, "expected depth: sum p_l = 1.25 of 2 blocks") != NULL);
     CU_ASSERT(strstr(r.out, "expected layers 2 sum p_l + 2 = 4.5 of 6") != NULL);
@@ -86,28 +48,23 @@ static void test_small_run(void)
         "gradnorm_training.tsv", "params_training.tsv", "table.md", "manifest.json",
         "stochdepth.gp", "gradnorm_training.gp", "checkpoints/resnet-6-seed1.safetensors",
         "checkpoints/resnet-6-sd-seed1.safetensors"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", out, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/stochdepth.tsv", out);
-    char *t = tu_read_file(path, NULL);
+    expect_files(out, files, sizeof files / sizeof *files);
+    char *t = read_in(out, "stochdepth.tsv");
     CU_ASSERT(t && strstr(t, "\nresnet-6\tresnet\t6\tnone\t1\t2\t2\t6\t1\t1\t1\t"));
     CU_ASSERT(t && strstr(t, "\nresnet-6-sd\tresnet\t6\tlinear\t0.5\t2\t1.25\t4.5\t0.625\t"));
     free(t);
-    snprintf(path, sizeof path, "%s/manifest.json", out);
-    t = tu_read_file(path, NULL);
+    t = read_in(out, "manifest.json");
     CU_ASSERT(t && strstr(t, "\"stochastic_depth\"") && strstr(t, "\"resnet-6-sd\""));
     free(t);
     /* with blocks dropped, the -sd net trains otherwise than the whole one */
-    snprintf(path, sizeof path, "%s/curves.tsv", out);
-    char *a = rows_of(path, "resnet-6"), *b = rows_of(path, "resnet-6-sd");
+    path_at(path, sizeof path, out, "curves.tsv");
+    char *a = rows_without_times(path, "resnet-6"), *b = rows_without_times(path, "resnet-6-sd");
     CU_ASSERT(a && b && *a && strcmp(a, b) != 0);
     /* --resume where both nets are done: the same history comes back */
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--quiet", "--resume", "--out", out)) == 0);
     CU_ASSERT(r.status == 0);
     result_free(&r);
-    char *c = rows_of(path, "resnet-6-sd");
+    char *c = rows_without_times(path, "resnet-6-sd");
     CU_ASSERT(b && c && strcmp(b, c) == 0);
     /* --resume with another rule is refused: the checkpoint names the difference */
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--quiet", "--resume", "--p-last", "0.8", "--out",
@@ -124,8 +81,7 @@ static void test_small_run(void)
                                  "--out", out)) == 0);
     CU_ASSERT(r.status == 0 && r.out && !*r.out);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/stochdepth.tsv", out);
-    t = tu_read_file(path, NULL);
+    t = read_in(out, "stochdepth.tsv");
     CU_ASSERT(t && strstr(t, "\nresnet-6-sd\tresnet\t6\tuniform\t0.25\t2\t0.5\t3\t0.25\t"));
     free(t);
 }
@@ -134,21 +90,17 @@ static void test_small_run(void)
  * the -sd net's curves are the whole net's, number for number. */
 static void test_p_last_one_is_the_whole_net(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX], path[GF_PATH_MAX];
     path_in(out, sizeof out, "p1");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--p-last", "1", "--arch", "resnet,preact", "--out",
-                                 out)) == 0);
-    if (r.status != 0)
-        show("p-last 1", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "p-last 1", ARGS(SMALL, "--p-last", "1", "--arch", "resnet,preact", "--out", out));
     CU_ASSERT(strstr(r.out, "every block runs (p = 1)") != NULL);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/curves.tsv", out);
+    path_at(path, sizeof path, out, "curves.tsv");
     static const char *const nets[][2] = {{"resnet-6", "resnet-6-sd"},
                                           {"preact-6", "preact-6-sd"}};
     for (int i = 0; i < 2; i++) {
-        char *a = rows_of(path, nets[i][0]), *b = rows_of(path, nets[i][1]);
+        char *a = rows_without_times(path, nets[i][0]), *b = rows_without_times(path, nets[i][1]);
         CU_ASSERT(a && b && *a && strcmp(a, b) == 0);
         free(a);
         free(b);

@@ -7,25 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* A small grid: quick, and every file. */
 #define SMALL "theory", "--grid", "9,7", "--depth", "20,40", "--quiet"
 
 static void test_help_and_version(void)
 {
-    result r;
-    CU_ASSERT_FATAL(run(&r, ARGS("theory", "--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "Usage: gradflow theory") &&
-              strstr(r.out, "--sw2") && strstr(r.out, "--sb2") && strstr(r.out, "--grid") &&
-              strstr(r.out, "--depth") && strstr(r.out, "--point"));
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("theory", "-V")) == 0);
-    CU_ASSERT(r.status == 0 && strncmp(r.out, "gradflow ", 9) == 0);
-    result_free(&r);
-    CU_ASSERT_FATAL(run(&r, ARGS("--help")) == 0);
-    CU_ASSERT(r.status == 0 && strstr(r.out, "theory"));
-    result_free(&r);
+    expect_help("theory", "Usage: gradflow theory", "--sw2", "--sb2", "--grid", "--depth",
+                "--point");
+    expect_version("theory", "-V");
+    expect_help(NULL, "theory");
 }
 
 static void test_bad_input(void)
@@ -44,57 +35,37 @@ static void test_bad_input(void)
     expect_usage_errors("theory", ARGS("--grid", "3"), bad, sizeof bad / sizeof *bad);
 }
 
-static int count_rows(const char *text)
-{
-    int n = 0;
-    for (; text && *text; text++)
-        n += *text == '\n';
-    return n - 1; /* header */
-}
-
 static void test_small_run(void)
 {
-    char a[4200], b[4200], path[4300];
+    char a[GF_PATH_MAX], b[GF_PATH_MAX], path[GF_PATH_MAX];
     path_in(a, sizeof a, "runA");
     path_in(b, sizeof b, "runB");
     result r;
-    CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--no-plot", "--point", "1.76:0.05,3:0.2", "--out",
-                                 a)) == 0);
-    if (r.status != 0)
-        show("small run", &r);
-    CU_ASSERT_FATAL(r.status == 0);
+    run_ok(&r, "small run", ARGS(SMALL, "--no-plot", "--point", "1.76:0.05,3:0.2", "--out", a));
     CU_ASSERT(r.out && r.out[0] == '\0'); /* --quiet */
     result_free(&r);
     static const char *const files[] = {"phase.tsv", "critical.tsv", "band.tsv",
                                         "theory_points.tsv", "manifest.json", "phase.gp"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", a, files[i]);
-        CU_ASSERT(tu_file_exists(path));
-    }
-    snprintf(path, sizeof path, "%s/phase.png", a);
-    CU_ASSERT(!tu_file_exists(path)); /* --no-plot */
+    expect_files(a, files, sizeof files / sizeof *files);
+    CU_ASSERT(!exists_in(a, "phase.png")); /* --no-plot */
     CU_ASSERT_EQUAL(tu_count_matching(a, ".tmp-"), 0);
 
-    snprintf(path, sizeof path, "%s/phase.tsv", a);
-    char *pa = tu_read_file(path, NULL);
+    char *pa = read_in(a, "phase.tsv");
     CU_ASSERT_FATAL(pa != NULL);
-    CU_ASSERT_EQUAL(count_rows(pa), 9 * 7);
+    CU_ASSERT_EQUAL(tsv_rows(pa), 9 * 7);
     CU_ASSERT(strncmp(pa, "sigma_w2\tsigma_b2\tstatus\tphase\tq_star\tchi_1\t", 44) == 0);
-    snprintf(path, sizeof path, "%s/critical.tsv", a);
-    char *crit = tu_read_file(path, NULL);
-    CU_ASSERT(crit && count_rows(crit) == 7 && strstr(crit, "\n0\t1\n")); /* sigma_w^2 = 1 at 0 */
+    char *crit = read_in(a, "critical.tsv");
+    CU_ASSERT(crit && tsv_rows(crit) == 7 && strstr(crit, "\n0\t1\n")); /* sigma_w^2 = 1 at 0 */
     free(crit);
-    snprintf(path, sizeof path, "%s/theory_points.tsv", a);
-    char *pts = tu_read_file(path, NULL);
-    CU_ASSERT(pts && count_rows(pts) == 5 && strstr(pts, "\nlecun\t1\t0\tzero\tcritical\t") &&
+    char *pts = read_in(a, "theory_points.tsv");
+    CU_ASSERT(pts && tsv_rows(pts) == 5 && strstr(pts, "\nlecun\t1\t0\tzero\tcritical\t") &&
               strstr(pts, "\nhe\t2\t0\tfixed\tchaotic\t") && strstr(pts, "\npoint 2\t3\t0.2\t"));
     free(pts);
-    snprintf(path, sizeof path, "%s/band.tsv", a);
-    char *band = tu_read_file(path, NULL);
+    char *band = read_in(a, "band.tsv");
     CU_ASSERT(band && strncmp(band, "depth\tedge\tsigma_b2\tsigma_w2\t", 29) == 0 &&
               strstr(band, "\n20\tleft\t") && strstr(band, "\n40\tright\t"));
     free(band);
-    snprintf(path, sizeof path, "%s/manifest.json", a);
+    path_at(path, sizeof path, a, "manifest.json");
     json_error_t err;
     json_t *m = json_load_file(path, 0, &err);
     CU_ASSERT_FATAL(json_is_object(m));
@@ -109,17 +80,14 @@ static void test_small_run(void)
                                  b)) == 0);
     CU_ASSERT(r.status == 0);
     result_free(&r);
-    snprintf(path, sizeof path, "%s/phase.tsv", b);
-    char *pb = tu_read_file(path, NULL);
-    CU_ASSERT(pb && strcmp(pa, pb) == 0);
-    free(pb);
+    CU_ASSERT(same_text_in(a, b, "phase.tsv"));
     free(pa);
 }
 
 /* The summary: the critical line of tanh at sigma_b^2 = 0, and relu's. */
 static void test_summary_and_relu(void)
 {
-    char out[4200];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "summary");
     result r;
     CU_ASSERT_FATAL(run(&r, ARGS("theory", "--grid", "5", "--no-plot", "--out", out)) == 0);
@@ -136,33 +104,17 @@ static void test_summary_and_relu(void)
     result_free(&r);
 }
 
-static int gnuplot_in_path(void)
-{
-    const char *path = getenv("PATH");
-    char buf[4200];
-    while (path && *path) {
-        const size_t n = strcspn(path, ":");
-        snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)n, path);
-        if (n && access(buf, X_OK) == 0)
-            return 1;
-        path += n + (path[n] == ':');
-    }
-    return 0;
-}
-
 static void test_figure(void)
 {
-    char out[4200], path[4300];
+    char out[GF_PATH_MAX];
     path_in(out, sizeof out, "figure");
     result r;
     /* no gnuplot: a warning, the data and the .gp */
     CU_ASSERT_FATAL(run_env(&r, ARGS("GRADFLOW_GNUPLOT=/nonexistent/gnuplot"),
                             ARGS(SMALL, "--out", out)) == 0);
     CU_ASSERT(r.status == 0 && r.err && strstr(r.err, "gnuplot") && strstr(r.err, "warning"));
-    snprintf(path, sizeof path, "%s/phase.gp", out);
-    CU_ASSERT(tu_file_exists(path));
-    snprintf(path, sizeof path, "%s/phase.png", out);
-    CU_ASSERT(!tu_file_exists(path));
+    CU_ASSERT(exists_in(out, "phase.gp"));
+    CU_ASSERT(!exists_in(out, "phase.png"));
     result_free(&r);
     if (!gnuplot_in_path()) {
         fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
@@ -174,13 +126,8 @@ static void test_figure(void)
         if (r.status != 0)
             show("theory figure", &r);
         CU_ASSERT(r.status == 0 && r.err && !strstr(r.err, "gradflow theory:"));
-        snprintf(path, sizeof path, "%s/phase.png", out);
-        size_t len = 0;
-        char *png = tu_read_file(path, &len);
-        CU_ASSERT(png && len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-        free(png);
-        snprintf(path, sizeof path, "%s/phase.svg", out);
-        char *svg = tu_read_file(path, NULL);
+        CU_ASSERT(is_png_in(out, "phase.png"));
+        char *svg = read_in(out, "phase.svg");
         CU_ASSERT(svg && strstr(svg, "<svg"));
         free(svg);
         CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);

@@ -99,6 +99,32 @@ static void batch_free(batch *b)
     free(b->y);
 }
 
+/* The exact decomposition of s on a random batch of n from seed (fatal if it fails). */
+static void exact_on(gf_stack *s, size_t n, unsigned long seed, batch *b, gf_pathgrad *pg)
+{
+    *b = random_batch(s, n, seed);
+    char why[256];
+    CU_ASSERT_FATAL(gf_pathgrad_exact(s, b->x, b->y, b->n, pg, why, sizeof why) == 0);
+}
+
+/* random_stack (fatal if NULL) and its exact decomposition on a random batch. */
+static gf_stack *random_exact(gf_arch arch, int depth, gf_norm norm, gf_act act,
+                              unsigned long seed, size_t n, unsigned long batch_seed, batch *b,
+                              gf_pathgrad *pg)
+{
+    gf_stack *s = random_stack(arch, depth, norm, act, seed);
+    CU_ASSERT_FATAL(s != NULL);
+    exact_on(s, n, batch_seed, b, pg);
+    return s;
+}
+
+static void exact_release(gf_stack *s, batch *b, gf_pathgrad *pg)
+{
+    gf_pathgrad_release(pg);
+    batch_free(b);
+    gf_stack_free(s);
+}
+
 static void test_decomposition_sums_to_gradient(void)
 {
     static const struct { gf_arch arch; int depth; gf_norm norm; gf_act act; } cases[] = {
@@ -108,12 +134,10 @@ static void test_decomposition_sums_to_gradient(void)
         {GF_ARCH_RESNET, 4, GF_NORM_BATCH, GF_ACT_RELU},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        gf_stack *s = random_stack(cases[c].arch, cases[c].depth, cases[c].norm, cases[c].act, 10 + c);
-        CU_ASSERT_FATAL(s != NULL);
-        batch b = random_batch(s, 5, 40 + c);
+        batch b;
         gf_pathgrad pg;
-        char why[256];
-        CU_ASSERT_FATAL(gf_pathgrad_exact(s, b.x, b.y, b.n, &pg, why, sizeof why) == 0);
+        gf_stack *s = random_exact(cases[c].arch, cases[c].depth, cases[c].norm, cases[c].act,
+                                   10 + c, 5, 40 + c, &b, &pg);
         const size_t nd = pg.n * pg.d;
         double *sum = calloc(nd, sizeof *sum);
         for (int k = 0; k <= pg.blocks; k++)
@@ -129,9 +153,7 @@ static void test_decomposition_sums_to_gradient(void)
         /* and the parameters are trainable again afterwards */
         CU_ASSERT(s->params.slot[0].t.flags & GF_REQUIRES_GRAD);
         free(sum);
-        gf_pathgrad_release(&pg);
-        batch_free(&b);
-        gf_stack_free(s);
+        exact_release(s, &b, &pg);
     }
 }
 
@@ -140,12 +162,10 @@ static void test_decomposition_sums_to_gradient(void)
  * matrices. Sum every one of the 2^B paths by length, independently. */
 static void test_linear_stack_against_enumeration(void)
 {
-    gf_stack *s = random_stack(GF_ARCH_PREACT, 10, GF_NORM_NONE, GF_ACT_LINEAR, 5); /* B = 4 */
-    CU_ASSERT_FATAL(s != NULL);
-    batch b = random_batch(s, 3, 6);
+    batch b;
     gf_pathgrad pg;
-    char why[256];
-    CU_ASSERT_FATAL(gf_pathgrad_exact(s, b.x, b.y, b.n, &pg, why, sizeof why) == 0);
+    gf_stack *s = random_exact(GF_ARCH_PREACT, 10, GF_NORM_NONE, GF_ACT_LINEAR, 5, 3, 6, &b,
+                               &pg); /* B = 4 */
     const int B = s->blocks;
     const size_t n = pg.n, d = pg.d, nd = n * d;
     double *want = calloc((size_t)(B + 1) * nd, sizeof *want), *v = malloc(nd * sizeof *v),
@@ -183,9 +203,7 @@ static void test_linear_stack_against_enumeration(void)
     free(want);
     free(v);
     free(t);
-    gf_pathgrad_release(&pg);
-    batch_free(&b);
-    gf_stack_free(s);
+    exact_release(s, &b, &pg);
 }
 
 /* Zeroed branches: every path through a branch carries nothing. */
@@ -197,17 +215,14 @@ static void test_zero_branches_leave_only_the_skip_path(void)
     gsl_rng *r = tu_rng(3);
     CU_ASSERT_FATAL(s && gf_stack_init(s, r) == 0);
     gsl_rng_free(r);
-    batch b = random_batch(s, 4, 9);
+    batch b;
     gf_pathgrad pg;
-    char why[256];
-    CU_ASSERT_FATAL(gf_pathgrad_exact(s, b.x, b.y, b.n, &pg, why, sizeof why) == 0);
+    exact_on(s, 4, 9, &b, &pg);
     const size_t nd = pg.n * pg.d;
     CU_ASSERT(memcmp(pg.g, pg.full, nd * sizeof *pg.g) == 0);
     for (int k = 1; k <= pg.blocks; k++)
         CU_ASSERT(tu_norm(pg.g + (size_t)k * nd, nd) == 0.0);
-    gf_pathgrad_release(&pg);
-    batch_free(&b);
-    gf_stack_free(s);
+    exact_release(s, &b, &pg);
 }
 
 static void test_plain_stack_refused(void)
@@ -226,12 +241,11 @@ static void test_plain_stack_refused(void)
 /* Veit et al.'s sampling agrees with the exact g_k within its error. */
 static void test_sampling_agrees_with_exact(void)
 {
-    gf_stack *s = random_stack(GF_ARCH_RESNET, 14, GF_NORM_BATCH, GF_ACT_RELU, 21); /* B = 6 */
-    CU_ASSERT_FATAL(s != NULL);
-    batch b = random_batch(s, 4, 22);
+    batch b;
     gf_pathgrad pg;
+    gf_stack *s = random_exact(GF_ARCH_RESNET, 14, GF_NORM_BATCH, GF_ACT_RELU, 21, 4, 22, &b,
+                               &pg); /* B = 6 */
     char why[256];
-    CU_ASSERT_FATAL(gf_pathgrad_exact(s, b.x, b.y, b.n, &pg, why, sizeof why) == 0);
     const size_t nd = pg.n * pg.d;
     double *mean = malloc(nd * sizeof *mean);
     gsl_rng *r = tu_rng(77);
@@ -258,9 +272,7 @@ static void test_sampling_agrees_with_exact(void)
     }
     gsl_rng_free(r);
     free(mean);
-    gf_pathgrad_release(&pg);
-    batch_free(&b);
-    gf_stack_free(s);
+    exact_release(s, &b, &pg);
 }
 
 /* ---- block plans ------------------------------------------------------------ */

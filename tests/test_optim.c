@@ -48,6 +48,29 @@ static void fixture_init(fixture *f)
     f->p.slot[f->b].t.pass = PASS - 1;
 }
 
+/* SGD's defaults with this momentum, weight decay and Nesterov switch. */
+static gf_optim_config sgd_config(double momentum, double weight_decay, int nesterov)
+{
+    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
+    c.momentum = momentum;
+    c.weight_decay = weight_decay;
+    c.nesterov = nesterov;
+    return c;
+}
+
+/* The fixture and an optimizer over it with config c (fatal if refused). */
+static void optim_open(fixture *f, gf_optim *o, const gf_optim_config *c)
+{
+    fixture_init(f);
+    CU_ASSERT_FATAL(gf_optim_init(o, c, &f->p) == 0);
+}
+
+static void optim_close(fixture *f, gf_optim *o)
+{
+    gf_optim_release(o);
+    gf_params_release(&f->p);
+}
+
 /* Mark the buffer, the weight and (when `bias`) the bias as reached by pass. */
 static void reach(fixture *f, uint64_t pass, int bias)
 {
@@ -92,12 +115,11 @@ static void sgd_by_hand(double p, double g, double lr, double mu, double wd, int
 static void test_sgd_momentum_three_steps(void)
 {
     static const double w0_by_hand[3] = {0.94999, 0.8549715001, 0.719446300474999};
-    fixture f;
-    fixture_init(&f);
     const gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
     CU_ASSERT(c.momentum == 0.9 && c.weight_decay == 1e-4 && !c.nesterov);
+    fixture f;
     gf_optim o;
-    CU_ASSERT_FATAL(gf_optim_init(&o, &c, &f.p) == 0);
+    optim_open(&f, &o, &c);
     double ew[4][3], eb[3][3];
     for (int i = 0; i < 4; i++)
         sgd_by_hand(W0[i], GW[i], 0.1, 0.9, 1e-4, 0, ew[i]);
@@ -119,8 +141,7 @@ static void test_sgd_momentum_three_steps(void)
     }
     CU_ASSERT(o.steps == 3 && o.slot_steps[f.w] == 3 && o.slot_steps[f.b] == 2);
     CU_ASSERT(o.slot_steps[f.buf] == 0 && !o.started[f.buf] && o.started[f.w]);
-    gf_optim_release(&o);
-    gf_params_release(&f.p);
+    optim_close(&f, &o);
 }
 
 /* Nesterov, momentum 0.9, no decay, lr 0.1; weight[0] (p 1, g 0.5):
@@ -130,13 +151,10 @@ static void test_sgd_momentum_three_steps(void)
 static void test_sgd_nesterov(void)
 {
     static const double w0_by_hand[3] = {0.905, 0.7695, 0.59755};
+    const gf_optim_config c = sgd_config(0.9, 0.0, 1);
     fixture f;
-    fixture_init(&f);
-    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
-    c.weight_decay = 0.0;
-    c.nesterov = 1;
     gf_optim o;
-    CU_ASSERT_FATAL(gf_optim_init(&o, &c, &f.p) == 0);
+    optim_open(&f, &o, &c);
     double ew[4][3];
     for (int i = 0; i < 4; i++)
         sgd_by_hand(W0[i], GW[i], 0.1, 0.9, 0.0, 1, ew[i]);
@@ -149,28 +167,23 @@ static void test_sgd_nesterov(void)
     }
     CU_ASSERT(memcmp(val(&f, f.b), B0, sizeof B0) == 0);
     assert_untouched(&f, GW);
-    gf_optim_release(&o);
-    gf_params_release(&f.p);
+    optim_close(&f, &o);
 }
 
 /* Without momentum or decay, p -= lr g each step: weight[0] = 1 - 0.05 - 0.05. */
 static void test_sgd_plain(void)
 {
+    const gf_optim_config c = sgd_config(0.0, 0.0, 0);
     fixture f;
-    fixture_init(&f);
-    gf_optim_config c = gf_optim_config_default(GF_OPTIM_SGD);
-    c.momentum = 0.0;
-    c.weight_decay = 0.0;
     gf_optim o;
-    CU_ASSERT_FATAL(gf_optim_init(&o, &c, &f.p) == 0);
+    optim_open(&f, &o, &c);
     gf_optim_step(&o, &f.p, 0.1, PASS);
     gf_optim_step(&o, &f.p, 0.1, PASS);
     for (int i = 0; i < 4; i++)
         CU_ASSERT_EQUAL(val(&f, f.w)[i], (W0[i] - 0.1 * GW[i]) - 0.1 * GW[i]);
     ASSERT_REL(val(&f, f.w)[0], 0.9, 1e-15);
     assert_untouched(&f, GW);
-    gf_optim_release(&o);
-    gf_params_release(&f.p);
+    optim_close(&f, &o);
 }
 
 /* ---- Adam, AdamW --------------------------------------------------------- */
@@ -205,12 +218,11 @@ static void adam_by_hand(double p, const double g[2], double lr, const gf_optim_
 static void test_adam_two_steps(void)
 {
     static const double GW2[4] = {0.5, 0.75, -2.0, -3.0};
-    fixture f;
-    fixture_init(&f);
     const gf_optim_config c = gf_optim_config_default(GF_OPTIM_ADAM);
     CU_ASSERT(c.beta1 == 0.9 && c.beta2 == 0.999 && c.eps == 1e-8 && c.weight_decay == 0.0);
+    fixture f;
     gf_optim o;
-    CU_ASSERT_FATAL(gf_optim_init(&o, &c, &f.p) == 0);
+    optim_open(&f, &o, &c);
     const double lr = 1e-3, move = 1e-3 * 0.5 / (0.5 + 1e-8);
     gf_optim_step(&o, &f.p, lr, PASS);
     ASSERT_REL(val(&f, f.w)[0], 1.0 - move, 1e-15);
@@ -228,8 +240,7 @@ static void test_adam_two_steps(void)
         ASSERT_REL(val(&f, f.b)[i], B0[i] - lr * GB[i] / (fabs(GB[i]) + 1e-8), 1e-15);
     CU_ASSERT(o.steps == 2 && o.slot_steps[f.w] == 2 && o.slot_steps[f.b] == 1);
     assert_untouched(&f, GW2);
-    gf_optim_release(&o);
-    gf_params_release(&f.p);
+    optim_close(&f, &o);
 }
 
 /* Decay 1e-2, lr 1e-3, constant gradients, two steps. Adam adds wd p to the
@@ -241,13 +252,12 @@ static void test_adam_and_adamw_weight_decay(void)
     const gf_optim_kind kinds[2] = {GF_OPTIM_ADAM, GF_OPTIM_ADAMW};
     double w3[2];
     for (int k = 0; k < 2; k++) {
-        fixture f;
-        fixture_init(&f);
         gf_optim_config c = gf_optim_config_default(kinds[k]);
         CU_ASSERT_EQUAL(c.weight_decay, kinds[k] == GF_OPTIM_ADAMW ? 1e-2 : 0.0);
         c.weight_decay = 1e-2;
+        fixture f;
         gf_optim o;
-        CU_ASSERT_FATAL(gf_optim_init(&o, &c, &f.p) == 0);
+        optim_open(&f, &o, &c);
         gf_optim_step(&o, &f.p, 1e-3, PASS);
         gf_optim_step(&o, &f.p, 1e-3, PASS);
         for (int i = 0; i < 4; i++) {
@@ -261,8 +271,7 @@ static void test_adam_and_adamw_weight_decay(void)
         }
         w3[k] = val(&f, f.w)[3];
         assert_untouched(&f, GW);
-        gf_optim_release(&o);
-        gf_params_release(&f.p);
+        optim_close(&f, &o);
     }
     CU_ASSERT(w3[0] != w3[1]); /* coupled and decoupled decay differ */
 }

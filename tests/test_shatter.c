@@ -212,12 +212,7 @@ static void test_hanin_gradient_by_hand(void)
     CU_ASSERT(isfinite(res.fit.slope) && res.fit.n == 6);
 
     /* cell 0: depth 4, width 8, seed 5 */
-    gf_stack_config c = gf_stack_config_default();
-    c.arch = GF_ARCH_PLAIN;
-    c.depth = 4;
-    c.width = 8;
-    c.in_dim = 6;
-    c.classes = 3;
+    gf_stack_config c = tu_config(GF_ARCH_PLAIN, 4, 8, 6, 3);
     c.init = GF_INIT_HE;
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);

@@ -17,12 +17,7 @@ typedef struct fixture {
 
 static gf_stack_config small_net(gf_arch arch)
 {
-    gf_stack_config c = gf_stack_config_default();
-    c.arch = arch;
-    c.depth = 8;
-    c.width = 16;
-    c.in_dim = 8;
-    c.classes = 4;
+    gf_stack_config c = tu_config(arch, 8, 16, 8, 4);
     c.norm = GF_NORM_BATCH;
     c.init = GF_INIT_HE;
     return c;

@@ -135,24 +135,29 @@ static double scalar_of(const tu_fd *c, const gf_tensor *out)
     return s;
 }
 
-double tu_fd_value(gf_tape *tape, tu_fd *c)
+/* Reset the tape and build: the output, or NULL when the build failed or a
+ * loss (no seed) is not 1 x 1. */
+static gf_tensor *fresh_build(gf_tape *tape, tu_fd *c)
 {
     gf_tape_reset(tape);
     for (int i = 0; i < c->n_leaves; i++)
         c->leaf[i].cur = NULL;
     gf_tensor *out = c->build(tape, c);
     if (!out || gf_tape_status(tape) != 0 || (!c->seed && gf_tensor_size(out) != 1))
-        return NAN;
-    return scalar_of(c, out);
+        return NULL;
+    return out;
+}
+
+double tu_fd_value(gf_tape *tape, tu_fd *c)
+{
+    const gf_tensor *out = fresh_build(tape, c);
+    return out ? scalar_of(c, out) : NAN;
 }
 
 int tu_fd_analytic(gf_tape *tape, tu_fd *c)
 {
-    gf_tape_reset(tape);
-    for (int i = 0; i < c->n_leaves; i++)
-        c->leaf[i].cur = NULL;
-    gf_tensor *out = c->build(tape, c);
-    if (!out || gf_tape_status(tape) != 0 || (!c->seed && gf_tensor_size(out) != 1))
+    gf_tensor *out = fresh_build(tape, c);
+    if (!out)
         return -1;
     const int rc = c->seed ? gf_tape_backward_from(tape, out, c->seed) : gf_tape_backward(tape, out);
     if (rc != 0)
@@ -212,15 +217,20 @@ double tu_fd_check(gf_tape *tape, tu_fd *c, double h, double tol, const char *la
 
 /* ---- stacks ------------------------------------------------------------ */
 
-gf_stack_config tu_small_config(gf_arch arch, int depth, size_t width)
+gf_stack_config tu_config(gf_arch arch, int depth, size_t width, size_t in_dim, size_t classes)
 {
     gf_stack_config c = gf_stack_config_default();
     c.arch = arch;
     c.depth = depth;
     c.width = width;
-    c.in_dim = 12;
-    c.classes = 5;
+    c.in_dim = in_dim;
+    c.classes = classes;
     return c;
+}
+
+gf_stack_config tu_small_config(gf_arch arch, int depth, size_t width)
+{
+    return tu_config(arch, depth, width, 12, 5);
 }
 
 int tu_run_step(tu_run *r, int training)

@@ -105,8 +105,10 @@ int tu_run_stack_chunk(tu_run *r, const gf_stack_config *c, unsigned long seed, 
 /* Forward, loss and backward again on the same stack, input and labels. */
 int tu_run_step(tu_run *r, int training);
 void tu_run_release(tu_run *r);
-/* A small stack configuration for the tests. */
+/* A small stack configuration for the tests (in_dim 12, 5 classes). */
 gf_stack_config tu_small_config(gf_arch arch, int depth, size_t width);
+/* The default configuration with these sizes. */
+gf_stack_config tu_config(gf_arch arch, int depth, size_t width, size_t in_dim, size_t classes);
 
 /* ---- files ------------------------------------------------------------- */
 
