@@ -357,8 +357,8 @@ static split_sum split_of(const gf_gradnorm_result *res, int a)
         for (int l = 0; l < res->blocks; l++) {
             const gf_probe_record *rl = gf_gradnorm_block(res, a, k, l),
                                   *rn = gf_gradnorm_block(res, a, k, l + 1);
-            s.branch += (rl->log2_frob - rl->log2_skip) * LOG10_2;
-            s.cut += (rl->log2_skip - rn->log2_frob) * LOG10_2;
+            s.branch += (rl->log2_frob - rl->log2_skip) * GF_LOG10_2;
+            s.cut += (rl->log2_skip - rn->log2_frob) * GF_LOG10_2;
             s.r += exp2(rl->log2_branch - rl->log2_skip);
             n++;
             if (!isnan(rl->cos_skip_branch)) {

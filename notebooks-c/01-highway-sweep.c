@@ -139,7 +139,7 @@ static int write_decades(lesson *ls, const setup *su, const sweep *sw, int n_swe
                 for (int s = 0; s < su->seeds; s++) {
                     const double v = (gf_gradnorm_block(res, a, s, 0)->log2_frob -
                                       gf_gradnorm_block(res, a, s, res->blocks)->log2_frob) *
-                                     LOG10_2;
+                                     GF_LOG10_2;
                     lo = fmin(lo, v);
                     hi = fmax(hi, v);
                 }

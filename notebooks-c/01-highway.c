@@ -129,7 +129,7 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
                "깊이 %d에서 x_0의 그래디언트는 x_B의 %s배입니다. 두 잔차 스택은 모든 깊이에서 "
                "변화가 %.2f자리 이내입니다.",
                torch->lost[i][PLAIN] / B, torch->theory[i] / B, depth,
-               lesson_pow2_text(ratio, sizeof ratio, -torch->lost[i][PLAIN] / LOG10_2), level);
+               lesson_pow2_text(ratio, sizeof ratio, -torch->lost[i][PLAIN] / GF_LOG10_2), level);
     double g0, lo, hi;
     gf_gradnorm_block_stats(&torch->res[i], PLAIN, 0, &g0, &lo, &hi);
     if (g0 < log10(FLT_MIN))
@@ -142,7 +142,7 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
                    "작습니다. float32로 학습하는 네트워크라면 이 그래디언트는 몇 비트만 남거나 아예 "
                    "0이 됩니다. gradflow는 역전파 내내 지수를 따로 들고 다니므로 이 값도 잴 수 "
                    "있습니다.",
-                   lesson_pow2_text(g0s, sizeof g0s, g0 / LOG10_2), (double)FLT_MIN);
+                   lesson_pow2_text(g0s, sizeof g0s, g0 / GF_LOG10_2), (double)FLT_MIN);
     return hw_block_figure(ls, su, torch, 1);
 }
 

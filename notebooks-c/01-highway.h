@@ -9,7 +9,6 @@
 
 #include "lesson.h"
 
-static const double LOG10_2 = 0.30102999566398119521;
 enum { N_ARCHS = 3, MAX_DEPTHS = 4, PLAIN = 0, RESNET = 1, PREACT = 2 };
 static const gf_arch ARCHS[N_ARCHS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT};
 
