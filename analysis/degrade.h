@@ -7,6 +7,7 @@
 #include "experiment.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct degrade_options {
     gf_common_opts c;                 /* arch list, width, init, norm, act, seeds, out, drawing */

@@ -4,6 +4,7 @@
 #define GF_GRADNORM_REPORT_H
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct gradnorm_drawing {
     const char *dir;             /* the run folder */

@@ -4,6 +4,7 @@
 #define GF_JACOBIAN_REPORT_H
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct jacobian_drawing {
     const char *dir;             /* the run folder */

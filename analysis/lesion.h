@@ -7,6 +7,7 @@
 #include "options.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct lesion_options {
     gf_common_opts c;           /* archs, width, init, norm, act, the nets' seed, out, drawing */

@@ -4,6 +4,7 @@
 #define GF_OPTIONS_H
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <getopt.h>
 

@@ -7,6 +7,7 @@
 #include "experiment.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct pathgrad_options {
     gf_common_opts c;              /* arch (one), depth, width, init, norm, act, seed, out */

@@ -25,6 +25,7 @@
 #define GF_LESSON_H
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <stdio.h>
 

@@ -8,7 +8,9 @@
  *   theory/gf_theory.h  predicted gradient gains (product of per-layer gains)
  *   io/gf_io.h          run folders, TSV, JSON manifest, safetensors
  *   measure/gf_measure.h the gradient-norm experiment (per depth, per seed)
- *   plots/gf_plot.h     gnuplot through a pipe, and the figures
+ *
+ * Figures are not part of libgradflow: libgradflow-plot (plots/gf_plot.h)
+ * stands above it.
  */
 #ifndef GRADFLOW_H
 #define GRADFLOW_H
@@ -25,7 +27,6 @@
 #include "train/gf_train.h"
 #include "ensemble/gf_ensemble.h"
 #include "jacobian/gf_jacobian.h"
-#include "plots/gf_plot.h"
 
 
 

@@ -12,7 +12,6 @@
 
 #include "data/gf_data.h"
 #include "nn/gf_nn.h"
-#include "plots/gf_plot.h"
 #include "probe/gf_probe.h"
 #include "train/gf_train.h"
 
@@ -189,26 +188,6 @@ int gf_degrade_gradient_ends(const gf_degrade_run *r, double *first, double *las
 /* The deepest requested depth (the nets of the gradient-norm figure). */
 int gf_degrade_deepest(const gf_degrade_result *res);
 
-/* The figures' recipes filled from a result: the error curves (plain nets
- * left, residual right, -sd nets after the whole ones) and the per-depth
- * gradient norm at up to 6 probed steps of the deepest nets (whole and -sd),
- * first seed. Pointers inside point into f. */
-enum { GF_DEGRADE_MAX_NETS = 2 * GF_ARCH_COUNT * GF_DEGRADE_MAX_DEPTHS };
-typedef struct gf_degrade_figs {
-    gf_fig_curves curves;
-    gf_fig_training_norms norms;
-    char title[256], subtitle[256], norms_title[256];
-    char names[GF_DEGRADE_MAX_NETS][24];
-    const char *left[GF_DEGRADE_MAX_NETS];
-    const char *right[GF_DEGRADE_MAX_NETS];
-    int left_rank[GF_DEGRADE_MAX_NETS];
-    int right_rank[GF_DEGRADE_MAX_NETS];
-    char norm_names[2 * GF_ARCH_COUNT][24];
-    const char *norm_nets[2 * GF_ARCH_COUNT];
-    long steps[6];
-    int step_epochs[6];
-} gf_degrade_figs;
-void gf_degrade_figs_make(const gf_degrade_result *res, gf_degrade_figs *f);
 
 /* ---- stochastic depth (`gradflow stochdepth`) ------------------------------ *
  *
@@ -327,16 +306,6 @@ void gf_lesion_row_stats(const gf_lesion_set *s, int k, double *mean, double *sd
  * fractions). 0, or -1 with a reason. */
 int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size);
 
-/* The three figures' recipes filled from n results (pointers point into f):
- * single deletions, deletions by count, swaps. */
-typedef struct gf_lesion_figs {
-    gf_fig_lesion single, del, swap;
-    char title[3][160], subtitle[256];
-    const char *nets[GF_ARCH_COUNT], *archs[GF_ARCH_COUNT];
-    double base[GF_ARCH_COUNT];
-} gf_lesion_figs;
-void gf_lesion_figs_make(const gf_lesion_result *res, int n, const char *data_name,
-                         gf_lesion_figs *f);
 
 /* ---- the Jacobian experiment (`gradflow jacobian`, the gradient-flow lesson) ---- *
  *
@@ -539,16 +508,6 @@ int gf_paths_write(int blocks, const char *dir, char *why, size_t size);
 int gf_pathgrad_write(const gf_pathgrad_curve *c, int n_states, const char *dir, char *why,
                       size_t size);
 
-/* The figures' recipes filled from curves (pointers into f). */
-enum { GF_PATHGRAD_MAX_STATES = 4 };
-typedef struct gf_pathgrad_figs {
-    gf_fig_pathgrad fig;
-    char title[256], subtitle[256];
-    char labels[GF_PATHGRAD_MAX_STATES][96];
-    const char *state_names[GF_PATHGRAD_MAX_STATES], *label_ptrs[GF_PATHGRAD_MAX_STATES];
-} gf_pathgrad_figs;
-void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char *net,
-                           gf_pathgrad_figs *f);
 
 /* ---- fluctuations (`gradflow hanin`; hanin.c) ------------------------------ *
  *
@@ -632,14 +591,6 @@ void gf_hanin_release(gf_hanin_result *res);
  * width, sum_inv_width, seed, ln_grad_sq) into dir. 0, or -1 with a reason. */
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size);
 
-typedef struct gf_hanin_figs {
-    gf_fig_hanin fig;
-    char title[256], subtitle[256];
-    size_t widths[GF_HANIN_MAX];
-    double pred_slope[GF_HANIN_MAX], pred_intercept[GF_HANIN_MAX], pred_xmax[GF_HANIN_MAX];
-} gf_hanin_figs;
-/* The figure's recipe (the predicted lines for L = logit 0 only). */
-void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f);
 
 /* ---- shattered gradients (`gradflow shatter`; shatter.c, shatter_run.c) ---- *
  *
@@ -771,16 +722,6 @@ const gf_shatter_series *gf_shatter_find(const gf_shatter_result *res, const cha
  * seed, correlation). 0, or -1 with a reason. */
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size);
 
-typedef struct gf_shatter_figs {
-    gf_fig_shatter grad, acf;
-    gf_fig_shatter_depth depth;
-    char title[256], acf_title[256], depth_title[256];
-    char labels[GF_SHATTER_MAX_NETS][64], arch_names[GF_SHATTER_MAX_NETS][32];
-    const char *names[GF_SHATTER_MAX_NETS], *label_ptrs[GF_SHATTER_MAX_NETS];
-    const char *archs[GF_SHATTER_MAX_NETS];
-    double lag1[GF_SHATTER_MAX_NETS];
-} gf_shatter_figs;
-void gf_shatter_figs_make(const gf_shatter_result *res, gf_shatter_figs *f);
 
 #ifdef __cplusplus
 }
