@@ -11,15 +11,15 @@
 
 typedef struct degrade_options {
     gf_common_opts c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
-    int depths[GF_DEGRADE_MAX_DEPTHS], n_depths;
+    int depths[GF_GRID_MAX_DEPTHS], n_depths;
     gf_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run
  * folder; *drawn is 1 when gnuplot drew them. 0, or -1 after a one-line error. */
-int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int *drawn);
+int degrade_figures(const gf_grid_result *res, const degrade_options *o, int *drawn);
 
 /* The table and what the numbers say, on stdout. */
-void degrade_summary(const gf_degrade_result *res, const degrade_options *o, int drawn);
+void degrade_summary(const gf_grid_result *res, const degrade_options *o, int drawn);
 
 #endif

@@ -100,12 +100,12 @@ typedef struct gf_experiment {
     gf_survival_kind survival;        /* NONE, or train every residual net twice */
     double p_last;
     /* the command's files (after the experiment's); 0, or -1 after a message */
-    int (*write)(const gf_degrade_result *res, const void *ctx);
+    int (*write)(const gf_grid_result *res, const void *ctx);
     /* the command's entries of manifest.json */
-    void (*describe)(json_t *m, const gf_degrade_result *res, const void *ctx);
+    void (*describe)(json_t *m, const gf_grid_result *res, const void *ctx);
     /* the figures; *drawn 1 when gnuplot drew them; 0, or -1 after a message */
-    int (*figures)(const gf_degrade_result *res, const void *ctx, int *drawn);
-    void (*summary)(const gf_degrade_result *res, const void *ctx, int drawn);
+    int (*figures)(const gf_grid_result *res, const void *ctx, int *drawn);
+    void (*summary)(const gf_grid_result *res, const void *ctx, int drawn);
     const void *ctx;
 } gf_experiment;
 
@@ -121,7 +121,7 @@ int gf_experiment_figure(const char *cmd, const gf_common_opts *c, const char *n
                          gf_plot_body body, const void *fig, int *warned);
 
 /* The first line of a summary: data, network, optimizer, epochs, seeds. */
-void gf_experiment_heading(const char *cmd, const gf_degrade_result *res,
+void gf_experiment_heading(const char *cmd, const gf_grid_result *res,
                            const gf_common_opts *c, const gf_train_opts *t);
 
 #endif

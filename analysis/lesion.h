@@ -1,8 +1,8 @@
 /* lesion.h: `gradflow lesion`: its options, and what it shows of the
  * results (the experiment itself is gf_lesion_* in the library, shared with
  * the lessons). */
-#ifndef GF_LESION_H
-#define GF_LESION_H
+#ifndef GF_LESION_CMD_H
+#define GF_LESION_CMD_H
 
 #include "options.h"
 

@@ -114,7 +114,7 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
     int ok = s && rng;
     if (ok) {
         gsl_rng_set(rng, (unsigned long)seed);
-        ok = gf_stack_init(s, rng) == 0;
+        ok = gf_stack_init_weights(s, rng) == 0;
     }
     gsl_rng_free(rng);
     if (!ok) {
@@ -311,7 +311,7 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
         .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
                   .n_milestones = 2},
         .probe_every = (long)(su->ntrain / 128)};
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = *base, .archs = archs, .n_archs = N_NETS, .depths = &su->depth, .n_depths = 1,
         .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
         .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
@@ -332,19 +332,19 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
                "%d 에폭 동안 %zu장의 %s 이미지로 학습시킨 뒤, 블록을 지운 채로 테스트 이미지 "
                "%zu장에서 평가합니다(지운 블록은 x_l을 그대로 넘깁니다).",
                su->depth, su->width, su->epochs, su->train.n, su->data_name, su->test.n);
-    gf_degrade_result dres = {0};
+    gf_grid_result dres = {0};
     fflush(stdout);
-    if (gf_degrade_run_all(&spec, &dres, why, sizeof why) != 0)
+    if (gf_grid_train(&spec, &dres, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     int rc = 0;
     for (int i = 0; i < dres.n_runs && rc == 0; i++)
         if (dres.runs[i].failed)
             rc = lesson_fail(ls, LESSON_RUNTIME, "%s did not train: %s", dres.runs[i].name,
                              dres.runs[i].why);
-    if (rc == 0 && gf_degrade_write(&dres, dir, why, sizeof why) != 0)
+    if (rc == 0 && gf_grid_write(&dres, dir, why, sizeof why) != 0)
         rc = lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     const double train_s = dres.wall_seconds;
-    gf_degrade_release(&dres);
+    gf_grid_release(&dres);
     if (rc != 0)
         return rc;
     const gf_lesion_spec lspec = {.test = &su->test, .draws = su->draws,
@@ -468,7 +468,7 @@ int main(int argc, char **argv)
                                       .seed = 1};
     su.blocks = (su.depth - 2) / 2;
     char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
+    if (gf_data_load(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
                         &su.data_name, msg, sizeof msg) != 0)
         return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
     su.synthetic = strcmp(su.data_name, "synthetic") == 0;

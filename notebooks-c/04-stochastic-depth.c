@@ -2,7 +2,7 @@
  *
  *   Step 1  survival probabilities p_l (gf_survival_fill) and the expected depth;
  *   Step 2  one residual stack trained whole and with stochastic depth
- *           (gf_degrade_run_all with spec.survival): final errors, and the
+ *           (gf_grid_train with spec.survival): final errors, and the
  *           processor time per epoch against the expected fraction of work;
  *   Step 3  evaluation: the whole net with every branch scaled by p_l, against
  *           the same weights without the scaling.
@@ -97,7 +97,7 @@ static int step_survival(lesson *ls, const setup *su, double *p)
 }
 
 static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
-                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+                      gf_grid_result *res, gf_stochdepth_pair *pair)
 {
     static const gf_arch archs[1] = {GF_ARCH_RESNET};
     char dir[4096], why[512];
@@ -108,7 +108,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
         .sched = {.kind = GF_SCHED_STEP, .lr = 0.1, .gamma = 0.1, .milestones = {0.5, 0.75},
                   .n_milestones = 2},
         .probe_every = (long)(su->ntrain / 128)};
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = *base, .archs = archs, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
         .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
         .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
@@ -124,13 +124,13 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
                "이미지와 테스트 이미지 %zu장에서 잽니다.",
                su->width, su->train.n, su->data_name, su->epochs, tc.sched.lr, su->test.n);
     fflush(stdout);
-    if (gf_degrade_run_all(&spec, res, why, sizeof why) != 0)
+    if (gf_grid_train(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
             return lesson_fail(ls, LESSON_RUNTIME, "%s did not train: %s", res->runs[i].name,
                                res->runs[i].why);
-    if (gf_degrade_write(res, dir, why, sizeof why) != 0 ||
+    if (gf_grid_write(res, dir, why, sizeof why) != 0 ||
         gf_stochdepth_write(res, dir, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (gf_stochdepth_pairs(res, pair, 1) != 1)
@@ -139,7 +139,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
     lesson_pre(ls, "%-16s %10s %10s %12s %12s", "net", "train err", "test err", "cpu s/epoch",
                "wall s/epoch");
     for (int j = 0; j < 2; j++)
-        lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->sd : q->whole,
+        lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->stochastic : q->whole,
                    100.0 * q->train_err[j], 100.0 * q->test_err[j], q->cpu_seconds[j],
                    q->seconds[j]);
     const double dtr = 100.0 * (q->train_err[1] - q->train_err[0]);
@@ -211,10 +211,10 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
     gf_degrade_figs_make(res, &f);
     for (int i = 0; i < f.curves.n_right; i++)
         f.right_rank[i] = i;
-    const char *sd[1] = {q->sd};
+    const char *sd[1] = {q->stochastic};
     int sd_rank[1] = {0};
     for (int j = 0; j < f.curves.n_right; j++)
-        if (strcmp(f.right[j], q->sd) == 0)
+        if (strcmp(f.right[j], q->stochastic) == 0)
             sd_rank[0] = f.right_rank[j];
     double wall = q->seconds_min[0], cpu = q->cpu_seconds_min[0], fb = q->block_fraction,
            fm = q->mac_fraction, tmax = 0.0;
@@ -228,7 +228,7 @@ static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
     const gf_fig_stochdepth fig = {
         .title = title, .subtitle = f.subtitle, .curves = &f.curves,
         .curves_title = "error: training (solid), test (dashed)",
-        .time_title = "time per epoch, and the time the rule expects", .sd = sd,
+        .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
         .sd_rank = sd_rank, .whole_wall = &wall, .whole_cpu = &cpu, .block_fraction = &fb,
         .mac_fraction = &fm, .n_sd = 1, .tmax = 1.15 * tmax};
     return lesson_figure(ls, "", "stochdepth", gf_fig_stochdepth_body, &fig, 1,
@@ -245,7 +245,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     char dir[4096], path[4400], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
-    snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->sd, su->seed);
+    snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->stochastic, su->seed);
     gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
     gf_tape *tape = gf_tape_alloc(0);
     if (!net || !tape) {
@@ -260,7 +260,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     gf_tape_free(tape);
     gf_stack_free(net);
     /* the page keeps the data, not the weights */
-    const char *nets[2] = {q->whole, q->sd};
+    const char *nets[2] = {q->whole, q->stochastic};
     for (int j = 0; j < 2; j++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, nets[j],
                  su->seed);
@@ -269,7 +269,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     snprintf(path, sizeof path, "%s/checkpoints", dir);
     rmdir(path);
     if (bad)
-        return lesson_fail(ls, LESSON_RUNTIME, "evaluating %s failed", q->sd);
+        return lesson_fail(ls, LESSON_RUNTIME, "evaluating %s failed", q->stochastic);
     lesson_say(ls,
                "At test time every block runs, so each branch would contribute more than it "
                "did on average in training, where it was there only a fraction p_l of the "
@@ -292,7 +292,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
                "%.2f%% with it (%+.2f points) and a loss of %.4f against %.4f. %s",
                "%s의 가중치를 보정 없이 쓰면 테스트 오차가 %.2f%%, 보정하면 %.2f%%입니다"
                "(%+.2f%%p). 손실은 %.4f 대 %.4f입니다. %s",
-               q->sd, 100.0 * err_u, 100.0 * err_s, d, loss_u, loss_s,
+               q->stochastic, 100.0 * err_u, 100.0 * err_s, d, loss_u, loss_s,
                d > 0.5 || (d > -0.5 && loss_u - loss_s > 0.05)
                    ? LESSON_T(ls, "The scaling matters: without it the later blocks, "
                                       "trained to be there only part of the time, overshoot.",
@@ -331,7 +331,7 @@ int main(int argc, char **argv)
                                       .width = 64, .p_last = 0.5, .seed = 1};
     su.blocks = (su.depth - 2) / 2;
     char msg[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
+    if (gf_data_load(GF_DATA_AUTO, GF_FASHION_DIR, su.ntrain, su.ntest, &su.train, &su.test,
                         &su.data_name, msg, sizeof msg) != 0)
         return lesson_fail(NULL, LESSON_RUNTIME, "%s", msg);
     gf_stack_config cfg = gf_stack_config_default();
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
     cfg.init = GF_INIT_HE;
     cfg.in_dim = su.train.dim;
     cfg.classes = su.train.classes;
-    gf_degrade_result res = {0};
+    gf_grid_result res = {0};
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);
     if (!p) {
@@ -385,7 +385,7 @@ int main(int argc, char **argv)
     rc = lesson_end(&ls);
 out:
     free(p);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     gf_dataset_release(&su.train);
     gf_dataset_release(&su.test);
     return rc;

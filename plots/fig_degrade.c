@@ -14,7 +14,7 @@
 static const double YMAX_HEADROOM = 1.08, YMAX_ROUND = 5.0;
 
 /* The rank of depth among the requested depths (smallest first): its colour. */
-static int depth_rank(const gf_degrade_spec *o, int depth)
+static int depth_rank(const gf_grid_spec *o, int depth)
 {
     int r = 0;
     for (int d = 0; d < o->n_depths; d++)
@@ -23,15 +23,15 @@ static int depth_rank(const gf_degrade_spec *o, int depth)
 }
 
 
-void gf_degrade_figs_make(const gf_degrade_result *x, gf_degrade_figs *f)
+void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
 {
-    const gf_degrade_spec *o = &x->spec;
+    const gf_grid_spec *o = &x->spec;
     memset(f, 0, sizeof *f);
     int nl = 0, nr = 0, n = 0;
     double ymax = 0.0;
     for (int i = 0; i < x->n_runs && n < GF_DEGRADE_MAX_NETS; i += o->seeds, n++) {
-        const gf_degrade_run *r = &x->runs[i]; /* the first seed of each net */
-        const int rank = depth_rank(o, r->depth) + (r->sd ? o->n_depths : 0);
+        const gf_grid_net *r = &x->runs[i]; /* the first seed of each net */
+        const int rank = depth_rank(o, r->depth) + (r->stochastic_depth ? o->n_depths : 0);
         snprintf(f->names[n], sizeof f->names[n], "%s", r->name);
         if (r->arch == GF_ARCH_PLAIN) {
             f->left_rank[nl] = rank;
@@ -61,13 +61,13 @@ void gf_degrade_figs_make(const gf_degrade_result *x, gf_degrade_figs *f)
                                 .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100};
 
     /* gradient norms: the deepest net of each architecture (whole, then -sd), first seed */
-    const int depth = gf_degrade_deepest(x);
+    const int depth = gf_grid_deepest(x);
     const gf_stack_config deepest = {.depth = depth};
     int nn = 0;
     double lo = INFINITY, hi = -INFINITY;
-    const gf_degrade_run *ref = NULL;
+    const gf_grid_net *ref = NULL;
     for (int i = 0; i < x->n_runs && nn < 2 * GF_ARCH_COUNT; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         if (r->depth != depth || r->seed != o->seed0)
             continue;
         snprintf(f->norm_names[nn], sizeof f->norm_names[nn], "%s", r->name);

@@ -145,7 +145,7 @@ typedef struct gf_fig_stochdepth {
     const char *title, *subtitle;
     const gf_fig_curves *curves;              /* nets, colours, epochs, error range */
     const char *curves_title, *time_title;
-    const char *const *sd;                    /* the -sd nets */
+    const char *const *stochastic;            /* the -sd nets */
     const int *sd_rank;                       /* their colours */
     const double *whole_wall, *whole_cpu;     /* fastest epoch of each one's whole net (s) */
     const double *block_fraction, *mac_fraction;

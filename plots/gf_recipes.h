@@ -5,7 +5,11 @@
 #define GF_RECIPES_H
 
 #include "plots/gf_figs.h"
-#include "measure/gf_measure.h"
+#include "ensemble/gf_ensemble.h"
+#include "grid/gf_grid.h"
+#include "hanin/gf_hanin.h"
+#include "lesion/gf_lesion.h"
+#include "shatter/gf_shatter.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,7 +21,7 @@ extern "C" {
  * left, residual right, -sd nets after the whole ones) and the per-depth
  * gradient norm at up to GF_DEGRADE_FIG_STEPS probed steps of the deepest
  * nets (whole and -sd), first seed. Pointers inside point into f. */
-enum { GF_DEGRADE_MAX_NETS = 2 * GF_ARCH_COUNT * GF_DEGRADE_MAX_DEPTHS, GF_DEGRADE_FIG_STEPS = 6 };
+enum { GF_DEGRADE_MAX_NETS = 2 * GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS, GF_DEGRADE_FIG_STEPS = 6 };
 typedef struct gf_degrade_figs {
     gf_fig_curves curves;
     gf_fig_training_norms norms;
@@ -32,7 +36,7 @@ typedef struct gf_degrade_figs {
     long steps[GF_DEGRADE_FIG_STEPS];
     int step_epochs[GF_DEGRADE_FIG_STEPS];
 } gf_degrade_figs;
-void gf_degrade_figs_make(const gf_degrade_result *res, gf_degrade_figs *f);
+void gf_degrade_figs_make(const gf_grid_result *res, gf_degrade_figs *f);
 
 /* ---- the lesion figures (fig_lesion.c) ---- */
 

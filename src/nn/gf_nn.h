@@ -155,7 +155,7 @@ gf_stack *gf_stack_alloc(const gf_stack_config *c); /* NULL if invalid or out of
 void gf_stack_free(gf_stack *s);
 
 /* Initialize every slot from rng (same seed, same bytes). */
-int gf_stack_init(gf_stack *s, gsl_rng *rng);
+int gf_stack_init_weights(gf_stack *s, gsl_rng *rng);
 
 /* Logits (n x classes) for x (n x in_dim). training selects batch statistics
  * for batch norm. With a recorder, probes go on x_0 .. x_B (with the skip
@@ -208,6 +208,18 @@ int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *
 /* Copy every slot's values from st (names and shapes must match). 0, or -1
  * with the first missing or mismatched tensor named. */
 int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size);
+
+/* What a checkpoint records of its training, where it does (else 0). */
+typedef struct gf_checkpoint_info {
+    long seed;                        /* the training seed: the initial weights' seed */
+    long epochs_done;
+} gf_checkpoint_info;
+
+/* A network saved by gf_trainer_save (`gradflow degrade`, `gradflow
+ * pathgrad`): its configuration from the file's metadata, then its state;
+ * info may be NULL. NULL with a one-line reason. */
+gf_stack *gf_stack_from_checkpoint(const char *path, gf_checkpoint_info *info, char *why,
+                                   size_t size);
 
 #ifdef __cplusplus
 }

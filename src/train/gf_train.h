@@ -128,6 +128,16 @@ typedef struct gf_train_config {
 void gf_survival_linear(double *p, int blocks, double p_last);
 void gf_survival_uniform(double *p, int blocks, double p_last);
 
+/* Stochastic depth (Huang et al. 2016) as a rule over a net's B blocks:
+ * none, linear decay p_l = 1 - (l/B)(1 - p_last) (gf_survival_linear) or
+ * uniform p_l = p_last (gf_survival_uniform). */
+typedef enum { GF_SURVIVAL_NONE, GF_SURVIVAL_LINEAR, GF_SURVIVAL_UNIFORM,
+               GF_SURVIVAL_COUNT } gf_survival_kind;
+extern const char *const gf_survival_names[]; /* "none", "linear", "uniform", NULL */
+
+/* The survival probabilities p[0..blocks-1] of a rule (NONE: all 1). */
+void gf_survival_fill(gf_survival_kind kind, double p_last, int blocks, double *p);
+
 /* What one epoch measured. Errors are fractions in [0, 1]. */
 typedef struct gf_epoch_stats {
     int epoch;                /* 1-based: after this many epochs */

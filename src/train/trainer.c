@@ -317,15 +317,3 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         *out = e;
     return 0;
 }
-
-void gf_survival_linear(double *p, int blocks, double p_last)
-{
-    for (int l = 0; l < blocks; l++) /* p_l = 1 - (l + 1) / B (1 - p_B), blocks counted from 1 */
-        p[l] = 1.0 - (double)(l + 1) / (double)blocks * (1.0 - p_last);
-}
-
-void gf_survival_uniform(double *p, int blocks, double p_last)
-{
-    for (int l = 0; l < blocks; l++)
-        p[l] = p_last;
-}

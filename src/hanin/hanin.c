@@ -1,7 +1,9 @@
 /* hanin.c: the spread across initializations of ln ||dL/dx_0||^2 in plain
  * ReLU stacks, against the sum of reciprocal widths (Hanin 2018); see
  * gf_measure.h. Every network is run by the gradient-norm experiment. */
-#include "measure/gf_measure.h"
+#include "hanin/gf_hanin.h"
+
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 
@@ -135,7 +137,7 @@ static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double
         gsl_rng_set(rng, cell->seed_first + (unsigned long)k);
         gf_tape_reset(tape);
         gf_tensor *x = gf_tape_input(tape, n, cfg.in_dim), *x0 = NULL, *h = NULL;
-        if (gf_stack_init(s, rng) == 0 && x &&
+        if (gf_stack_init_weights(s, rng) == 0 && x &&
             gf_dataset_sample(sp->data, rng, n, xb, labels) == 0) {
             memcpy(x->v, xb, n * cfg.in_dim * sizeof *xb);
             x->flags |= GF_REQUIRES_GRAD; /* with the weights' gradients off, the path to x_0 */

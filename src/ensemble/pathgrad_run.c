@@ -1,7 +1,7 @@
 /* pathgrad_run.c: the gradient by path length of one network state, exact
  * and sampled, and what it says (where the gradient lies); networks from
  * training checkpoints. */
-#include "measure/gf_measure.h"
+#include "ensemble/gf_ensemble.h"
 
 #include "blas/gf_cblas.h"
 #include "ensemble/gf_ensemble.h"

@@ -1,6 +1,6 @@
 /* pathgrad_write.c: the files of `gradflow paths` and `gradflow pathgrad`
  * (paths.tsv, pathgrad.tsv) and their figures' recipes filled from curves. */
-#include "measure/gf_measure.h"
+#include "ensemble/gf_ensemble.h"
 
 #include "ensemble/gf_ensemble.h"
 #include "io/gf_io.h"

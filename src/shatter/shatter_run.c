@@ -2,7 +2,10 @@
  * grid for the figure's nets, their autocorrelation, and the lag-1
  * correlation against depth over seeds; its files and figures (see
  * gf_measure.h). */
-#include "measure/gf_measure.h"
+#include "shatter/gf_shatter.h"
+
+#include "hanin/gf_hanin.h"
+#include "nn/gf_nn.h"
 
 #include "io/gf_io.h"
 
@@ -69,7 +72,7 @@ static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, const gf_s
     gf_shatter_net_name(net, s->name, sizeof s->name);
     s->is_net = 1;
     s->net = *net;
-    gf_shatter_model *m = gf_shatter_model_new(net, sp->width, sp->seed0, res->grid, sp->points,
+    gf_shatter_model *m = gf_shatter_model_alloc(net, sp->width, sp->seed0, res->grid, sp->points,
                                                res->tape, why, size);
     if (!m)
         return -1;
@@ -159,7 +162,7 @@ static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, int *don
             *p = (gf_shatter_point){.arch = a, .depth = net.depth, .seeds = sp->seeds,
                                     .min = INFINITY, .max = -INFINITY};
             double *c = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
-            gf_shatter_model *m = gf_shatter_model_new(&net, sp->width, sp->seed0, res->grid,
+            gf_shatter_model *m = gf_shatter_model_alloc(&net, sp->width, sp->seed0, res->grid,
                                                        sp->points, res->tape, why, size);
             rc = m ? 0 : -1;
             for (int k = 0; rc == 0 && k < sp->seeds; k++) {

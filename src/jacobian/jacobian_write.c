@@ -1,5 +1,5 @@
 /* jacobian_write.c: the TSV files of the Jacobian experiment. */
-#include "measure/gf_measure.h"
+#include "jacobian/gf_jacobian.h"
 
 #include "io/gf_io.h"
 

@@ -1,5 +1,5 @@
 /* jacobian_run.c: running the Jacobian experiment (see gf_measure.h). */
-#include "measure/gf_measure.h"
+#include "jacobian/gf_jacobian.h"
 
 #include "jacobian/gf_jacobian.h"
 #include "theory/gf_theory.h"
@@ -205,7 +205,7 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack
         goto done;
     }
     gsl_rng_set(rng, seed);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         snprintf(why, size, "initialization failed");
         rc = -1;
         goto done;

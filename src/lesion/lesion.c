@@ -1,6 +1,6 @@
 /* lesion.c: trained nets with blocks deleted or reordered (Veit et al. 2016),
  * evaluated on a test set (see gf_measure.h). */
-#include "measure/gf_measure.h"
+#include "lesion/gf_lesion.h"
 
 #include <math.h>
 #include <stdio.h>

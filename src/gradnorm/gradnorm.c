@@ -1,5 +1,5 @@
 /* gradnorm.c: running the gradient-norm experiment (see gf_measure.h). */
-#include "measure/gf_measure.h"
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 #include "gf_version.h"
@@ -165,7 +165,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     }
     const unsigned long seed = sp->seed0 + (unsigned long)k;
     gsl_rng_set(rng, seed);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         snprintf(why, size, "initialization failed");
         goto done;
     }

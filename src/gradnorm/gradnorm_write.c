@@ -1,5 +1,5 @@
 /* gradnorm_write.c: the TSV files of the gradient-norm experiment. */
-#include "measure/gf_measure.h"
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 

@@ -1,6 +1,6 @@
 /* lesion_write.c: the files of the lesion experiment (TSV) and its figures'
  * recipes filled from the results. */
-#include "measure/gf_measure.h"
+#include "lesion/gf_lesion.h"
 
 #include "io/gf_io.h"
 

@@ -1,6 +1,6 @@
 /* degrade_write.c: the files of the degradation experiment (TSV, table.md)
  * and its figures' recipes filled from a result. */
-#include "measure/gf_measure.h"
+#include "grid/gf_grid.h"
 
 #include "io/gf_io.h"
 
@@ -17,12 +17,12 @@ static void num(FILE *f, double v)
 
 static int write_curves(FILE *f, const void *ctx)
 {
-    const gf_degrade_result *x = ctx;
+    const gf_grid_result *x = ctx;
     fputs("net\tarch\tdepth\tseed\tepoch\tstep\tlr\ttrain_loss_running\ttrain_loss\ttrain_err\t"
           "test_loss\ttest_err\tgrad_norm\tseconds\teval_seconds\n",
           f);
     for (int i = 0; i < x->n_runs; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         for (int k = 0; k < r->epochs_done; k++) {
             const gf_epoch_stats *e = &r->hist[k];
             fprintf(f, "%s\t%s\t%d\t%ld\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth,
@@ -43,18 +43,18 @@ static int write_curves(FILE *f, const void *ctx)
 /* Per net and epoch, over the seeds that reached it: mean, min and max. */
 static int write_curves_mean(FILE *f, const void *ctx)
 {
-    const gf_degrade_result *x = ctx;
+    const gf_grid_result *x = ctx;
     const long seeds = x->spec.seeds;
     fputs("net\tarch\tdepth\tepoch\tseeds\ttrain_err_mean\ttrain_err_min\ttrain_err_max\t"
           "test_err_mean\ttest_err_min\ttest_err_max\ttrain_loss_mean\n",
           f);
     for (int i = 0; i < x->n_runs; i += (int)seeds) {
-        const gf_degrade_run *r0 = &x->runs[i];
+        const gf_grid_net *r0 = &x->runs[i];
         for (int e = 0; e < x->spec.train.epochs; e++) {
             double sum[3] = {0, 0, 0}, lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
             int n = 0;
             for (long k = 0; k < seeds; k++) {
-                const gf_degrade_run *r = &x->runs[i + k];
+                const gf_grid_net *r = &x->runs[i + k];
                 if (e >= r->epochs_done)
                     continue;
                 const double v[2] = {r->hist[e].train_err, r->hist[e].test_err};
@@ -87,10 +87,10 @@ static const char *const kind_names[] = {"block", "fc1_input", "fc2_input"};
  * run unbroken. */
 static int write_gradnorm_training(FILE *f, const void *ctx)
 {
-    const gf_degrade_result *x = ctx;
+    const gf_grid_result *x = ctx;
     fputs("net\tarch\tdepth\tseed\tstep\tepoch\tprobe\tkind\tblock\tlog10_frob\tlog10_rms\n", f);
     for (int i = 0; i < x->n_runs; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         for (size_t a = 0; a < r->n_probes;) {
             size_t b = a;
             while (b < r->n_probes && r->probes[b].step == r->probes[a].step)
@@ -119,10 +119,10 @@ static int write_gradnorm_training(FILE *f, const void *ctx)
 
 static int write_params_training(FILE *f, const void *ctx)
 {
-    const gf_degrade_result *x = ctx;
+    const gf_grid_result *x = ctx;
     fputs("net\tseed\tstep\tparam\tlog10_grad\tlog10_value\n", f);
     for (int i = 0; i < x->n_runs; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         for (size_t j = 0; j < r->n_pnorms; j++) {
             const gf_train_param_norm *p = &r->pnorms[j];
             fprintf(f, "%s\t%ld\t%ld\t%s\t", r->name, r->seed, p->step,
@@ -147,10 +147,9 @@ static void percent(char *buf, size_t size, double mean, double sd, int n, int s
         snprintf(buf, size, "%.2f", 100 * mean);
 }
 
-int gf_degrade_write_table(FILE *f, const void *ctx)
+int gf_grid_write_table(FILE *f, const gf_grid_result *x)
 {
-    const gf_degrade_result *x = ctx;
-    const gf_degrade_spec *o = &x->spec;
+    const gf_grid_spec *o = &x->spec;
     fprintf(f, "# %s: final errors after %d epochs\n\n",
             o->survival != GF_SURVIVAL_NONE ? "Stochastic depth" : "Degradation", o->train.epochs);
     fprintf(f, "%s, %zu training / %zu test images; width %zu, norm %s, init %s; %s, lr %g, "
@@ -161,10 +160,10 @@ int gf_degrade_write_table(FILE *f, const void *ctx)
     fprintf(f, "| net | layers | training error (%%) | test error (%%) | seeds |\n"
                "|---|---:|---:|---:|---|\n");
     for (int i = 0; i < x->n_runs; i += o->seeds) { /* a net's seeds run one after another */
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         double tm, ts, em, es;
         int n;
-        gf_degrade_final_net(x, r->name, &tm, &ts, &em, &es, &n);
+        gf_grid_final_net(x, r->name, &tm, &ts, &em, &es, &n);
         char tr[40], te[40], seeds[160] = "";
         percent(tr, sizeof tr, tm, ts, n, o->seeds);
         percent(te, sizeof te, em, es, n, o->seeds);
@@ -180,7 +179,12 @@ int gf_degrade_write_table(FILE *f, const void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
-int gf_degrade_write(const gf_degrade_result *x, const char *dir, char *why, size_t size)
+static int write_table(FILE *f, const void *ctx)
+{
+    return gf_grid_write_table(f, ctx);
+}
+
+int gf_grid_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
 {
     static const struct {
         const char *name;
@@ -190,7 +194,7 @@ int gf_degrade_write(const gf_degrade_result *x, const char *dir, char *why, siz
         {"curves_mean.tsv", write_curves_mean},
         {"gradnorm_training.tsv", write_gradnorm_training},
         {"params_training.tsv", write_params_training},
-        {"table.md", gf_degrade_write_table},
+        {"table.md", write_table},
     };
     char path[4200];
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
