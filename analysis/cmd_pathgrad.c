@@ -378,7 +378,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
     r->epochs = o.load ? -1 : o.t.train.epochs;
     if (o.load) { /* the network first: its depth settles the sampled lengths */
         gf_checkpoint_info info;
-        if (!(trained = gf_stack_from_checkpoint(o.load, &info, why, sizeof why))) {
+        if (!(trained = gf_stack_load(o.load, NULL, &info, why, sizeof why))) {
             status = gf_cli_fail(GF_EXIT_RUNTIME, CMD, "--load: %s", why);
             goto done;
         }
@@ -423,7 +423,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         if ((status = train(&o, &train_set, &test_set, r)) != GF_EXIT_OK)
             goto done;
         status = GF_EXIT_RUNTIME;
-        if (!(trained = gf_stack_from_checkpoint(r->checkpoint, NULL, why, sizeof why))) {
+        if (!(trained = gf_stack_load(r->checkpoint, NULL, NULL, why, sizeof why))) {
             gf_cli_fail(GF_EXIT_RUNTIME, CMD, "%s", why);
             goto done;
         }

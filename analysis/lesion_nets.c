@@ -159,8 +159,10 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
         char path[4300], why[1024];
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[cfg.arch], cfg.depth, o->c.seed);
-        if (!(nets[a] = gf_lesion_load(path, &cfg, &src->epochs[a], why, sizeof why)))
+        gf_checkpoint_info info;
+        if (!(nets[a] = gf_stack_load(path, &cfg, &info, why, sizeof why)))
             return gf_cli_fail(-1, CMD, "%s", why);
+        src->epochs[a] = (int)info.epochs_done;
     }
     return 0;
 }

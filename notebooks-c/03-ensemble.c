@@ -353,7 +353,7 @@ static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base
     for (int a = 0; a < N_NETS; a++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[archs[a]], su->depth, su->seed);
-        gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
+        gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
         if (!net)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
         rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);

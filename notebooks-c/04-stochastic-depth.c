@@ -246,7 +246,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->stochastic, su->seed);
-    gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
+    gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
     gf_tape *tape = gf_tape_alloc(0);
     if (!net || !tape) {
         gf_stack_free(net);

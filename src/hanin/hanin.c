@@ -1,6 +1,6 @@
 /* hanin.c: the spread across initializations of ln ||dL/dx_0||^2 in plain
  * ReLU stacks, against the sum of reciprocal widths (Hanin 2018); see
- * gf_measure.h. Every network is run by the gradient-norm experiment. */
+ * gf_hanin.h. Every network is run by the gradient-norm experiment. */
 #include "hanin/gf_hanin.h"
 
 #include "gradnorm/gf_gradnorm.h"

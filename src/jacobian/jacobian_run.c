@@ -1,4 +1,4 @@
-/* jacobian_run.c: running the Jacobian experiment (see gf_measure.h). */
+/* jacobian_run.c: running the Jacobian experiment (see gf_jacobian.h). */
 #include "jacobian/gf_jacobian.h"
 
 #include "jacobian/gf_jacobian.h"

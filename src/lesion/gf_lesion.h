@@ -28,12 +28,8 @@ extern "C" {
  * seed * 1000003 + 2k + 1, draw after draw.
  */
 
-/* A net to lesion, loaded from a safetensors file gradflow wrote (a training
- * checkpoint or an export): its metadata must describe cfg. NULL with a
- * reason naming the file and the first difference ("width is 32 in the
- * file, 64 here"). *epochs_done: the epochs a checkpoint records, or -1. */
-gf_stack *gf_lesion_load(const char *path, const gf_stack_config *cfg, int *epochs_done,
-                         char *why, size_t size);
+/* A net to lesion comes from gf_stack_load (a training checkpoint or an
+ * export), its configuration expected. */
 
 /* Draw k distinct positions of `blocks` to delete (drop[i] = 1), uniformly. */
 void gf_lesion_draw_deletion(gsl_rng *rng, int blocks, int k, unsigned char *drop);

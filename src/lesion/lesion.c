@@ -1,41 +1,14 @@
 /* lesion.c: trained nets with blocks deleted or reordered (Veit et al. 2016),
- * evaluated on a test set (see gf_measure.h). */
+ * evaluated on a test set (see gf_lesion.h). */
 #include "lesion/gf_lesion.h"
+
+#include "train/gf_train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-gf_stack *gf_lesion_load(const char *path, const gf_stack_config *cfg, int *epochs_done,
-                         char *why, size_t size)
-{
-    gf_st_file st;
-    char reason[384];
-    *epochs_done = -1;
-    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s: %s", path, reason);
-        return NULL;
-    }
-    gf_stack *s = NULL;
-    if (gf_stack_config_match(cfg, &st, reason, sizeof reason) == 0) {
-        s = gf_stack_alloc(cfg);
-        if (!s)
-            snprintf(reason, sizeof reason, "out of memory");
-        else if (gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
-            gf_stack_free(s);
-            s = NULL;
-        }
-    }
-    const char *e = json_string_value(json_object_get(st.metadata, "epochs_done"));
-    if (s && e)
-        *epochs_done = atoi(e);
-    if (!s)
-        snprintf(why, size, "%s: %s", path, reason);
-    gf_st_release(&st);
-    return s;
-}
 
 void gf_lesion_draw_deletion(gsl_rng *rng, int blocks, int k, unsigned char *drop)
 {

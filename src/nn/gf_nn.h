@@ -209,17 +209,19 @@ int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *
  * with the first missing or mismatched tensor named. */
 int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size);
 
-/* What a checkpoint records of its training, where it does (else 0). */
+/* What a saved network records of how it came to be (-1 where it does not). */
 typedef struct gf_checkpoint_info {
     long seed;                        /* the training seed: the initial weights' seed */
-    long epochs_done;
+    long epochs_done;                 /* a training checkpoint's epochs */
 } gf_checkpoint_info;
 
-/* A network saved by gf_trainer_save (`gradflow degrade`, `gradflow
- * pathgrad`): its configuration from the file's metadata, then its state;
- * info may be NULL. NULL with a one-line reason. */
-gf_stack *gf_stack_from_checkpoint(const char *path, gf_checkpoint_info *info, char *why,
-                                   size_t size);
+/* The one loader of a network gradflow saved (gf_trainer_save's checkpoint,
+ * gradnorm's export): with expect NULL the configuration is the one the
+ * file's metadata describes (gf_stack_config_meta's keys); else the metadata
+ * must describe *expect ("width is 32 in the file, 64 here"). Then the
+ * state. info may be NULL. NULL with a one-line reason naming the file. */
+gf_stack *gf_stack_load(const char *path, const gf_stack_config *expect,
+                        gf_checkpoint_info *info, char *why, size_t size);
 
 #ifdef __cplusplus
 }

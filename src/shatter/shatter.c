@@ -1,6 +1,6 @@
 /* shatter.c: the gradient of a scalar net with respect to its scalar input
  * across a grid, the networks that produce it, and its autocorrelation
- * (Balduzzi et al. 2017); see gf_measure.h.
+ * (Balduzzi et al. 2017); see gf_shatter.h.
  *
  * plain, resnet and preact nets are gradflow stacks with one input and two outputs
  * (column 0 is the output studied), run piece by piece so that depth 2 (the

@@ -1,7 +1,7 @@
 /* shatter_run.c: the shattered-gradients experiment: gradients across the
  * grid for the figure's nets, their autocorrelation, and the lag-1
  * correlation against depth over seeds; its files and figures (see
- * gf_measure.h). */
+ * gf_shatter.h). */
 #include "shatter/gf_shatter.h"
 
 #include "hanin/gf_hanin.h"
