@@ -10,14 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* ---- measuring ------------------------------------------------------------- */
 
@@ -115,7 +107,7 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
         snprintf(why, size, "out of memory");
         return -1;
     }
-    double t0 = now();
+    double t0 = gf_now();
     gf_pathgrad pg;
     if (gf_pathgrad_exact(s, x, labels, n, &pg, why, size) != 0) {
         gf_pathgrad_curve_release(out);
@@ -138,14 +130,14 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
     free(sum);
     out->loss = pg.loss;
     out->log10_grad = log10(full);
-    out->seconds_exact = now() - t0;
-    t0 = now();
+    out->seconds_exact = gf_now() - t0;
+    t0 = gf_now();
     int rc = sum ? 0 : -1;
     if (!sum)
         snprintf(why, size, "out of memory");
     if (rc == 0 && n_ks > 0)
         rc = sample_lengths(s, x, labels, n, ks, n_ks, rng, &pg, progress, ctx, out, why, size);
-    out->seconds_sampled = now() - t0;
+    out->seconds_sampled = gf_now() - t0;
     gf_pathgrad_release(&pg);
     if (rc != 0)
         gf_pathgrad_curve_release(out);

@@ -11,24 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
-
-static int write_in(const char *dir, const char *name, gf_write_fn w, const void *ctx, char *why,
-                    size_t size)
-{
-    char path[4096];
-    if (gf_path_join(path, sizeof path, dir, name) != 0) {
-        snprintf(why, size, "path too long: %s/%s", dir, name);
-        return -1;
-    }
-    return gf_write_file(path, w, ctx, why, size);
-}
-
 /* ---- paths.tsv ------------------------------------------------------------- */
 
 enum { EXACT_MAX = 66 }; /* C(66, 33) < 2^64 <= C(68, 34) */
@@ -52,10 +34,10 @@ static int write_paths(FILE *f, const void *ctx)
             gf_format_pow10(count, sizeof count, lc, 6);
         cumulative += frac;
         fprintf(f, "%d\t%s", k, count);
-        put(f, lc);
-        put(f, frac);
-        put(f, lc - log10_all);
-        put(f, fmin(cumulative, 1.0));
+        gf_tsv_put(f, lc);
+        gf_tsv_put(f, frac);
+        gf_tsv_put(f, lc - log10_all);
+        gf_tsv_put(f, fmin(cumulative, 1.0));
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -63,7 +45,7 @@ static int write_paths(FILE *f, const void *ctx)
 
 int gf_paths_write(int blocks, const char *dir, char *why, size_t size)
 {
-    return write_in(dir, "paths.tsv", write_paths, &blocks, why, size);
+    return gf_write_in(dir, "paths.tsv", write_paths, &blocks, why, size);
 }
 
 /* ---- pathgrad.tsv ---------------------------------------------------------- */
@@ -93,24 +75,24 @@ static int write_pathgrad(FILE *f, const void *ctx)
             const double mass = pow(10.0, c->log10_norm[k] - top) / total;
             run += mass;
             fprintf(f, "%s\t%d", c->state, k);
-            put(f, lc);
+            gf_tsv_put(f, lc);
             const double frac = pow(10.0, lc - B * log10(2.0));
             paths += frac;
-            put(f, frac);
-            put(f, fmin(paths, 1.0));
-            put(f, c->log10_norm[k]);
-            put(f, c->log10_norm[k] - lc);
-            put(f, mass);
-            put(f, fmin(run, 1.0));
-            put(f, c->share[k]);
+            gf_tsv_put(f, frac);
+            gf_tsv_put(f, fmin(paths, 1.0));
+            gf_tsv_put(f, c->log10_norm[k]);
+            gf_tsv_put(f, c->log10_norm[k] - lc);
+            gf_tsv_put(f, mass);
+            gf_tsv_put(f, fmin(run, 1.0));
+            gf_tsv_put(f, c->share[k]);
             fprintf(f, "\t%d", c->sampled[k] ? c->samples : 0);
-            put(f, c->log10_est[k]);
-            put(f, c->log10_est_se[k]);
-            put(f, gf_pathgrad_z(c, k));
-            put(f, c->err_ratio[k]);
-            put(f, c->log10_path[k]);
-            put(f, c->log10_path_se[k]);
-            put(f, lc + c->log10_path[k]);
+            gf_tsv_put(f, c->log10_est[k]);
+            gf_tsv_put(f, c->log10_est_se[k]);
+            gf_tsv_put(f, gf_pathgrad_z(c, k));
+            gf_tsv_put(f, c->err_ratio[k]);
+            gf_tsv_put(f, c->log10_path[k]);
+            gf_tsv_put(f, c->log10_path_se[k]);
+            gf_tsv_put(f, lc + c->log10_path[k]);
             fputc('\n', f);
         }
     }
@@ -121,5 +103,5 @@ int gf_pathgrad_write(const gf_pathgrad_curve *c, int n_states, const char *dir,
                       size_t size)
 {
     const curves cs = {c, n_states};
-    return write_in(dir, "pathgrad.tsv", write_pathgrad, &cs, why, size);
+    return gf_write_in(dir, "pathgrad.tsv", write_pathgrad, &cs, why, size);
 }

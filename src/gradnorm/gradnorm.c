@@ -204,7 +204,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     }
     rc = 0;
     if (sp->save && k == 0) {
-        char path[4096];
+        char path[GF_PATH_MAX];
         save_path(path, sizeof path, sp->save, gf_arch_names[c.arch], sp->n_archs > 1);
         rc = save_run(path, s, x, labels, rec, loss, seed, sp->bn_eval, why, size);
     }

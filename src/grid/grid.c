@@ -8,15 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Copy what the trainer recorded into r (the trainer is freed after its net). */
 static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_stack *s)
@@ -50,7 +42,7 @@ static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_stack *s)
 static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size)
 {
     const gf_grid_spec *sp = &res->spec;
-    char path[4200] = "";
+    char path[GF_PATH_MAX] = "";
     gf_stack_config cfg = sp->base;
     cfg.arch = r->arch;
     cfg.depth = r->depth;
@@ -132,7 +124,7 @@ int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
 {
     memset(res, 0, sizeof *res);
     res->spec = *spec;
-    const double t0 = now();
+    const double t0 = gf_now();
     for (int a = 0; a < spec->n_archs; a++)
         res->n_runs += spec->n_depths * spec->seeds * variants(spec, spec->archs[a]);
     res->runs = calloc((size_t)(res->n_runs > 0 ? res->n_runs : 1), sizeof *res->runs);
@@ -141,7 +133,7 @@ int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
         return -1;
     }
     if (spec->out && spec->checkpoints) {
-        char dir[4200];
+        char dir[GF_PATH_MAX];
         snprintf(dir, sizeof dir, "%s/checkpoints", spec->out);
         if (gf_make_dirs(dir) != 0) {
             snprintf(why, size, "cannot use folder '%s'", dir);
@@ -168,7 +160,7 @@ int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
     for (i = 0; i < res->n_runs; i++)
         if (train_one(res, &res->runs[i], why, size) != 0)
             return -1;
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
@@ -187,7 +179,7 @@ void gf_grid_release(gf_grid_result *res)
 void gf_grid_final(const gf_grid_result *res, gf_arch arch, int depth, double *train_mean,
                       double *train_sd, double *test_mean, double *test_sd, int *n)
 {
-    char net[24];
+    char net[GF_NET_NAME_MAX];
     snprintf(net, sizeof net, "%s-%d", gf_arch_names[arch], depth);
     gf_grid_final_net(res, net, train_mean, train_sd, test_mean, test_sd, n);
 }

@@ -8,13 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void num(FILE *f, double v)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, v);
-    fputs(b, f);
-}
-
 static int write_curves(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
@@ -30,10 +23,8 @@ static int write_curves(FILE *f, const void *ctx)
             const double v[] = {e->lr, e->train_loss_running, e->train_loss, e->train_err,
                                 e->test_loss, e->test_err, e->grad_norm, e->seconds,
                                 e->eval_seconds};
-            for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
-                fputc('\t', f);
-                num(f, v[j]);
-            }
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++)
+                gf_tsv_put(f, v[j]);
             fputc('\n', f);
         }
     }
@@ -71,10 +62,8 @@ static int write_curves_mean(FILE *f, const void *ctx)
             fprintf(f, "%s\t%s\t%d\t%d\t%d", r0->name, gf_arch_names[r0->arch], r0->depth, e + 1,
                     n);
             const double v[] = {sum[0] / n, lo[0], hi[0], sum[1] / n, lo[1], hi[1], sum[2] / n};
-            for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
-                fputc('\t', f);
-                num(f, v[j]);
-            }
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++)
+                gf_tsv_put(f, v[j]);
             fputc('\n', f);
         }
     }
@@ -103,12 +92,11 @@ static int write_gradnorm_training(FILE *f, const void *ctx)
                     const gf_probe_record rec = {.kind = p->kind, .block = p->block};
                     char name[64];
                     gf_probe_name(&rec, name, sizeof name);
-                    fprintf(f, "%s\t%s\t%d\t%ld\t%ld\t%d\t%s\t%s\t%d\t", r->name,
+                    fprintf(f, "%s\t%s\t%d\t%ld\t%ld\t%d\t%s\t%s\t%d", r->name,
                             gf_arch_names[r->arch], r->depth, r->seed, p->step, p->epoch, name,
                             kind_names[kind], p->block);
-                    num(f, gf_log10_of_log2(p->log2_frob));
-                    fputc('\t', f);
-                    num(f, gf_log10_of_log2(p->log2_rms));
+                    gf_tsv_put(f, gf_log10_of_log2(p->log2_frob));
+                    gf_tsv_put(f, gf_log10_of_log2(p->log2_rms));
                     fputc('\n', f);
                 }
             a = b;
@@ -125,11 +113,9 @@ static int write_params_training(FILE *f, const void *ctx)
         const gf_grid_net *r = &x->runs[i];
         for (size_t j = 0; j < r->n_pnorms; j++) {
             const gf_train_param_norm *p = &r->pnorms[j];
-            fprintf(f, "%s\t%ld\t%ld\t%s\t", r->name, r->seed, p->step,
-                    r->slot_names[p->slot]);
-            num(f, gf_log10_of_log2(p->log2_grad));
-            fputc('\t', f);
-            num(f, gf_log10_of_log2(p->log2_value));
+            fprintf(f, "%s\t%ld\t%ld\t%s", r->name, r->seed, p->step, r->slot_names[p->slot]);
+            gf_tsv_put(f, gf_log10_of_log2(p->log2_grad));
+            gf_tsv_put(f, gf_log10_of_log2(p->log2_value));
             fputc('\n', f);
         }
     }
@@ -186,24 +172,12 @@ static int write_table(FILE *f, const void *ctx)
 
 int gf_grid_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
 {
-    static const struct {
-        const char *name;
-        gf_write_fn fn;
-    } files[] = {
+    static const gf_named_file files[] = {
         {"curves.tsv", write_curves},
         {"curves_mean.tsv", write_curves_mean},
         {"gradnorm_training.tsv", write_gradnorm_training},
         {"params_training.tsv", write_params_training},
         {"table.md", write_table},
     };
-    char path[4200];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, x, why, size) != 0)
-            return -1;
-    }
-    return 0;
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, x, why, size);
 }

@@ -15,14 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 double gf_hanin_beta(int depth, size_t width)
 {
@@ -200,7 +192,7 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
 {
     gf_hanin_cell *cell = &res->cell[c];
     double *v = res->ln_sq + (size_t)c * (size_t)sp->seeds;
-    const double t0 = now();
+    const double t0 = gf_now();
     if ((sp->xent ? xent_cell : logit_cell)(sp, cell, v, prog, why, size) != 0)
         return -1;
     double mean = 0.0, ss = 0.0;
@@ -214,7 +206,7 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
     cell->variance_se = cell->variance * sqrt(2.0 / (sp->seeds - 1));
     cell->predicted = sp->xent || sp->batch != 1 ? NAN
                                                  : gf_hanin_predicted(cell->depth, cell->width);
-    cell->seconds = now() - t0;
+    cell->seconds = gf_now() - t0;
     return 0;
 }
 
@@ -232,7 +224,7 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
             snprintf(why, size, "depth %d is not 2B + 2 with B >= 1", sp->depths[d]);
             return -1;
         }
-    const double t0 = now();
+    const double t0 = gf_now();
     res->n_cells = sp->n_depths * sp->n_widths;
     res->cell = calloc((size_t)res->n_cells, sizeof *res->cell);
     res->ln_sq = malloc((size_t)res->n_cells * (size_t)sp->seeds * sizeof *res->ln_sq);
@@ -268,18 +260,11 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
     }
     gf_hanin_fit_line(x, x + res->n_cells, res->n_cells, &res->fit);
     free(x);
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
 /* ---- files ------------------------------------------------------------------ */
-
-static void put(FILE *f, double x, const char *sep)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "%s%s", sep, b);
-}
 
 static int write_cells(FILE *f, const void *ctx)
 {
@@ -290,14 +275,14 @@ static int write_cells(FILE *f, const void *ctx)
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
         fprintf(f, "%d\t%zu", e->depth, e->width);
-        put(f, e->beta, "\t");
+        gf_tsv_put(f, e->beta);
         fprintf(f, "\t%d", e->seeds);
-        put(f, e->mean, "\t");
-        put(f, e->variance, "\t");
-        put(f, e->sd, "\t");
-        put(f, e->variance_se, "\t");
-        put(f, res->fit.intercept + res->fit.slope * e->beta, "\t");
-        put(f, e->predicted, "\t");
+        gf_tsv_put(f, e->mean);
+        gf_tsv_put(f, e->variance);
+        gf_tsv_put(f, e->sd);
+        gf_tsv_put(f, e->variance_se);
+        gf_tsv_put(f, res->fit.intercept + res->fit.slope * e->beta);
+        gf_tsv_put(f, e->predicted);
         fprintf(f, "\t%lu\n", e->seed_first);
     }
     return ferror(f) ? -1 : 0;
@@ -311,9 +296,9 @@ static int write_seeds(FILE *f, const void *ctx)
         const gf_hanin_cell *e = &res->cell[c];
         for (int k = 0; k < e->seeds; k++) {
             fprintf(f, "%d\t%zu", e->depth, e->width);
-            put(f, e->beta, "\t");
+            gf_tsv_put(f, e->beta);
             fprintf(f, "\t%lu", e->seed_first + (unsigned long)k);
-            put(f, res->ln_sq[(size_t)c * (size_t)res->spec.seeds + (size_t)k], "\t");
+            gf_tsv_put(f, res->ln_sq[(size_t)c * (size_t)res->spec.seeds + (size_t)k]);
             fputc('\n', f);
         }
     }
@@ -322,16 +307,7 @@ static int write_seeds(FILE *f, const void *ctx)
 
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)
 {
-    static const struct { const char *name; gf_write_fn fn; } files[] = {
-        {"hanin.tsv", write_cells}, {"hanin_seeds.tsv", write_seeds}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char path[4096];
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, res, why, size) != 0)
-            return -1;
-    }
-    return 0;
+    static const gf_named_file files[] = {{"hanin.tsv", write_cells},
+                                          {"hanin_seeds.tsv", write_seeds}};
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, res, why, size);
 }

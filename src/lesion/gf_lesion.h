@@ -24,8 +24,8 @@ extern "C" {
  *
  * The draws depend only on (seed, k, draw, B), so nets of the same depth see
  * the same lesions: row k of the deletions draws from an mt19937 seeded with
- * seed * 1000003 + 2k, row k of the swaps from one seeded with
- * seed * 1000003 + 2k + 1, draw after draw.
+ * gf_seed_stream(seed, 2k), row k of the swaps from one seeded with
+ * gf_seed_stream(seed, 2k + 1), draw after draw.
  */
 
 /* A net to lesion comes from gf_stack_load (a training checkpoint or an
@@ -64,7 +64,7 @@ typedef struct gf_lesion_result {
     gf_lesion_spec spec;
     gf_arch arch;
     int depth, blocks;
-    char name[24];              /* "resnet-56" */
+    char name[GF_NET_NAME_MAX]; /* "resnet-56" */
     double base_err, base_loss; /* the whole net, no plan */
     double *single_err, *single_loss; /* [blocks]: block b deleted, the rest in order */
     gf_lesion_set del, swap;

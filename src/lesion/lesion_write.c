@@ -14,14 +14,6 @@ typedef struct nets {
     int n;
 } nets;
 
-static void num(FILE *f, double v)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, v);
-    fputc('\t', f);
-    fputs(b, f);
-}
-
 static void net_columns(FILE *f, const gf_lesion_result *r)
 {
     fprintf(f, "%s\t%s\t%d", r->name, gf_arch_names[r->arch], r->depth);
@@ -36,10 +28,10 @@ static int write_single(FILE *f, const void *ctx)
         for (int b = 0; b < r->blocks; b++) {
             net_columns(f, r);
             fprintf(f, "\t%d", b);
-            num(f, r->single_err[b]);
-            num(f, r->single_loss[b]);
-            num(f, r->single_err[b] - r->base_err);
-            num(f, r->base_err);
+            gf_tsv_put(f, r->single_err[b]);
+            gf_tsv_put(f, r->single_loss[b]);
+            gf_tsv_put(f, r->single_err[b] - r->base_err);
+            gf_tsv_put(f, r->base_err);
             fputc('\n', f);
         }
     }
@@ -57,10 +49,10 @@ static void write_draws(FILE *f, const nets *x, int swaps)
                 const size_t cell = (size_t)k * (size_t)s->draws + (size_t)j;
                 net_columns(f, &x->res[i]);
                 fprintf(f, "\t%d\t%d", k, j);
-                num(f, s->err[cell]);
-                num(f, s->loss[cell]);
+                gf_tsv_put(f, s->err[cell]);
+                gf_tsv_put(f, s->loss[cell]);
                 if (swaps)
-                    num(f, s->tau[cell]);
+                    gf_tsv_put(f, s->tau[cell]);
                 fputc('\t', f);
                 const char *sep = "";
                 const unsigned char *drop = s->drop + cell * (size_t)s->blocks;
@@ -107,7 +99,7 @@ static void write_means(FILE *f, const nets *x, int swaps)
             fprintf(f, "\t%d\t%d", k, s->n[k]);
             const double v[] = {m, sd, lo, hi, tau, loss};
             for (size_t c = 0; c < sizeof v / sizeof *v; c++)
-                num(f, v[c]);
+                gf_tsv_put(f, v[c]);
             fputc('\n', f);
         }
     }
@@ -127,23 +119,11 @@ static int write_swap_mean(FILE *f, const void *ctx)
 
 int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size)
 {
-    static const struct {
-        const char *name;
-        gf_write_fn write;
-    } files[] = {
+    static const gf_named_file files[] = {
         {"lesion_single.tsv", write_single},       {"lesion_delete.tsv", write_delete},
         {"lesion_delete_mean.tsv", write_delete_mean}, {"lesion_swap.tsv", write_swap},
         {"lesion_swap_mean.tsv", write_swap_mean},
     };
     const nets x = {res, n};
-    char path[4200];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "the output path is too long");
-            return -1;
-        }
-        if (gf_write_file(path, files[i].write, &x, why, size) != 0)
-            return -1;
-    }
-    return 0;
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, &x, why, size);
 }

@@ -127,13 +127,11 @@ typedef struct gf_shatter_result {
     double *corr;                     /* [(a * n_depths + d) * seeds + k] */
     gf_shatter_point *point;          /* [a * n_depths + d] */
     gf_shatter_decay *decay;          /* [a] */
-    gf_tape *tape;                    /* while running: the one tape every net uses */
     double wall_seconds;
 } gf_shatter_result;
 
 int gf_shatter_run(const gf_shatter_spec *spec, gf_shatter_result *res, char *why, size_t size);
 void gf_shatter_release(gf_shatter_result *res);
-const gf_shatter_series *gf_shatter_find(const gf_shatter_result *res, const char *name);
 /* shatter.tsv (net, x, gradient, output), autocorr.tsv (net, lag,
  * correlation, constant) and, with a sweep, depth.tsv (arch, depth, seeds,
  * correlation, sd, se, min, max, constant) and depth_seeds.tsv (arch, depth,

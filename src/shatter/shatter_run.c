@@ -14,14 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void gf_shatter_release(gf_shatter_result *res)
 {
@@ -35,7 +27,6 @@ void gf_shatter_release(gf_shatter_result *res)
     free(res->corr);
     free(res->point);
     free(res->decay);
-    gf_tape_free(res->tape);
     memset(res, 0, sizeof *res);
 }
 
@@ -66,14 +57,14 @@ static void series_stats(gf_shatter_series *s, size_t n, int max_lag)
 }
 
 /* One net of the figure (seed seed0). */
-static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, const gf_shatter_net *net,
-                   gf_shatter_series *s, char *why, size_t size)
+static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *tape,
+                   const gf_shatter_net *net, gf_shatter_series *s, char *why, size_t size)
 {
     gf_shatter_net_name(net, s->name, sizeof s->name);
     s->is_net = 1;
     s->net = *net;
     gf_shatter_model *m = gf_shatter_model_alloc(net, sp->width, sp->seed0, res->grid, sp->points,
-                                               res->tape, why, size);
+                                               tape, why, size);
     if (!m)
         return -1;
     const int rc = gf_shatter_model_eval(m, res->grid, sp->points, s->out, s->grad);
@@ -97,7 +88,7 @@ static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, const gf_s
 static void noise(const gf_shatter_spec *sp, gf_shatter_series *brown, gf_shatter_series *white)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, sp->seed0 * 1000003UL + 17UL);
+    gsl_rng_set(rng, gf_seed_stream(sp->seed0, 17));
     snprintf(brown->name, sizeof brown->name, "brown-noise");
     snprintf(white->name, sizeof white->name, "white-noise");
     double walk = 0.0;
@@ -145,8 +136,8 @@ static void decay_fit(gf_shatter_result *res, int a)
     fit_log(lx, y, n, &dc->power, &dc->power_se, &dc->r2_power);
 }
 
-static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, int *done, int total,
-                     char *why, size_t size)
+static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *tape, int *done,
+                     int total, char *why, size_t size)
 {
     double *g = malloc(sp->points * sizeof *g), acf[2];
     if (!g) {
@@ -163,7 +154,7 @@ static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, int *don
                                     .min = INFINITY, .max = -INFINITY};
             double *c = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
             gf_shatter_model *m = gf_shatter_model_alloc(&net, sp->width, sp->seed0, res->grid,
-                                                       sp->points, res->tape, why, size);
+                                                       sp->points, tape, why, size);
             rc = m ? 0 : -1;
             for (int k = 0; rc == 0 && k < sp->seeds; k++) {
                 if (k > 0)
@@ -215,7 +206,7 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
         snprintf(why, size, "inconsistent experiment specification");
         return -1;
     }
-    const double t0 = now();
+    const double t0 = gf_now();
     res->n_series = sp->n_nets + (sp->noise ? 2 : 0);
     const size_t cells = (size_t)sp->n_archs * (size_t)sp->n_depths;
     res->grid = malloc(sp->points * sizeof *res->grid);
@@ -223,13 +214,13 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
     res->corr = malloc((cells * (size_t)sp->seeds + 1) * sizeof *res->corr);
     res->point = calloc(cells + 1, sizeof *res->point);
     res->decay = calloc((size_t)sp->n_archs + 1, sizeof *res->decay);
-    res->tape = gf_tape_alloc(1 << 22);
-    int rc = res->grid && res->series && res->corr && res->point && res->decay && res->tape
-                 ? 0 : -1;
+    gf_tape *tape = gf_tape_alloc(1 << 22); /* one tape for every net, reset at each use */
+    int rc = res->grid && res->series && res->corr && res->point && res->decay && tape ? 0 : -1;
     for (int i = 0; rc == 0 && i < res->n_series; i++)
         rc = series_alloc(&res->series[i], sp->points, sp->max_lag);
     if (rc != 0) {
         snprintf(why, size, "out of memory");
+        gf_tape_free(tape);
         gf_shatter_release(res);
         return -1;
     }
@@ -237,42 +228,26 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
     const int total = sp->n_nets + (int)cells * sp->seeds;
     int done = 0;
     for (int i = 0; rc == 0 && i < sp->n_nets; i++) {
-        rc = run_net(sp, res, &sp->nets[i], &res->series[i], why, size);
+        rc = run_net(sp, res, tape, &sp->nets[i], &res->series[i], why, size);
         if (rc == 0 && sp->progress)
             sp->progress(sp->progress_ctx, ++done, total);
     }
     if (rc == 0 && sp->noise)
         noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1]);
     if (rc == 0)
-        rc = run_sweep(sp, res, &done, total, why, size);
+        rc = run_sweep(sp, res, tape, &done, total, why, size);
     for (int a = 0; rc == 0 && a < sp->n_archs; a++)
         decay_fit(res, a);
-    gf_tape_free(res->tape); /* its memory is only needed while the nets run */
-    res->tape = NULL;
+    gf_tape_free(tape);
     if (rc != 0) {
         gf_shatter_release(res);
         return -1;
     }
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
-const gf_shatter_series *gf_shatter_find(const gf_shatter_result *res, const char *name)
-{
-    for (int i = 0; i < res->n_series; i++)
-        if (strcmp(res->series[i].name, name) == 0)
-            return &res->series[i];
-    return NULL;
-}
-
 /* ---- files ----------------------------------------------------------------------- */
-
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
 
 static int write_grad(FILE *f, const void *ctx)
 {
@@ -281,9 +256,9 @@ static int write_grad(FILE *f, const void *ctx)
     for (int s = 0; s < res->n_series; s++)
         for (size_t i = 0; i < res->spec.points; i++) {
             fputs(res->series[s].name, f);
-            put(f, res->grid[i]);
-            put(f, res->series[s].grad[i]);
-            put(f, res->series[s].out[i]);
+            gf_tsv_put(f, res->grid[i]);
+            gf_tsv_put(f, res->series[s].grad[i]);
+            gf_tsv_put(f, res->series[s].out[i]);
             fputc('\n', f);
         }
     return ferror(f) ? -1 : 0;
@@ -296,7 +271,7 @@ static int write_acf(FILE *f, const void *ctx)
     for (int s = 0; s < res->n_series; s++)
         for (int k = 0; k <= res->spec.max_lag; k++) {
             fprintf(f, "%s\t%d", res->series[s].name, k);
-            put(f, res->series[s].acf[k]);
+            gf_tsv_put(f, res->series[s].acf[k]);
             fprintf(f, "\t%d\n", res->series[s].constant);
         }
     return ferror(f) ? -1 : 0;
@@ -313,11 +288,11 @@ static int write_depth(FILE *f, const void *ctx)
         for (int d = 0; d < sp->n_depths; d++) {
             const gf_shatter_point *p = &res->point[a * sp->n_depths + d];
             fprintf(f, "%s\t%d\t%d", name, p->depth, p->seeds);
-            put(f, p->mean);
-            put(f, p->sd);
-            put(f, p->se);
-            put(f, p->min);
-            put(f, p->max);
+            gf_tsv_put(f, p->mean);
+            gf_tsv_put(f, p->sd);
+            gf_tsv_put(f, p->se);
+            gf_tsv_put(f, p->min);
+            gf_tsv_put(f, p->max);
             fprintf(f, "\t%d\n", p->constant);
         }
     }
@@ -335,7 +310,7 @@ static int write_depth_seeds(FILE *f, const void *ctx)
         for (int d = 0; d < sp->n_depths; d++)
             for (int k = 0; k < sp->seeds; k++) {
                 fprintf(f, "%s\t%d\t%lu", name, sp->depths[d], sp->seed0 + (unsigned long)k);
-                put(f, res->corr[(size_t)(a * sp->n_depths + d) * (size_t)sp->seeds + (size_t)k]);
+                gf_tsv_put(f, res->corr[(size_t)(a * sp->n_depths + d) * (size_t)sp->seeds + (size_t)k]);
                 fputc('\n', f);
             }
     }
@@ -344,19 +319,9 @@ static int write_depth_seeds(FILE *f, const void *ctx)
 
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size)
 {
-    static const struct { const char *name; gf_write_fn fn; int sweep; } files[] = {
-        {"shatter.tsv", write_grad, 0}, {"autocorr.tsv", write_acf, 0},
-        {"depth.tsv", write_depth, 1}, {"depth_seeds.tsv", write_depth_seeds, 1}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (files[i].sweep && res->spec.n_archs == 0)
-            continue;
-        char path[4096];
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, res, why, size) != 0)
-            return -1;
-    }
-    return 0;
+    static const gf_named_file files[] = {
+        {"shatter.tsv", write_grad}, {"autocorr.tsv", write_acf},             /* always */
+        {"depth.tsv", write_depth}, {"depth_seeds.tsv", write_depth_seeds}}; /* a sweep's */
+    const size_t n = res->spec.n_archs == 0 ? 2 : sizeof files / sizeof *files;
+    return gf_write_all_in(dir, files, n, res, why, size);
 }

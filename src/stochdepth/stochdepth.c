@@ -85,14 +85,6 @@ int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int ma
     return n;
 }
 
-static void num(FILE *f, double v)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, v);
-    fputc('\t', f);
-    fputs(b, f);
-}
-
 static int write_table(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
@@ -110,12 +102,12 @@ static int write_table(FILE *f, const void *ctx)
             const gf_stochdepth_pair *p = &pairs[i];
             fprintf(f, "%s\t%s\t%d\t%s", k ? p->stochastic : p->whole, gf_arch_names[p->arch], p->depth,
                     gf_survival_names[k ? x->spec.survival : GF_SURVIVAL_NONE]);
-            num(f, k ? x->spec.p_last : 1.0);
+            gf_tsv_put(f, k ? x->spec.p_last : 1.0);
             fprintf(f, "\t%d", p->blocks);
-            num(f, k ? p->expected_blocks : p->blocks);
-            num(f, k ? p->expected_layers : p->depth);
-            num(f, k ? p->block_fraction : 1.0);
-            num(f, k ? p->mac_fraction : 1.0);
+            gf_tsv_put(f, k ? p->expected_blocks : p->blocks);
+            gf_tsv_put(f, k ? p->expected_layers : p->depth);
+            gf_tsv_put(f, k ? p->block_fraction : 1.0);
+            gf_tsv_put(f, k ? p->mac_fraction : 1.0);
             fprintf(f, "\t%d", p->finished[k]);
             const double v[] = {p->train_err[k],       p->test_err[k],
                                 p->seconds[k],         p->seconds_min[k],
@@ -124,7 +116,7 @@ static int write_table(FILE *f, const void *ctx)
                                 p->seconds_min[k] / p->seconds_min[0],
                                 p->cpu_seconds_min[k] / p->cpu_seconds_min[0]};
             for (size_t j = 0; j < sizeof v / sizeof *v; j++)
-                num(f, v[j]);
+                gf_tsv_put(f, v[j]);
             fputc('\n', f);
         }
     return ferror(f) ? -1 : 0;
@@ -139,9 +131,9 @@ static int write_times(FILE *f, const void *ctx)
         for (int e = 0; e < r->epochs_done; e++) {
             fprintf(f, "%s\t%s\t%d\t%ld\t%d", r->name, gf_arch_names[r->arch], r->depth,
                     r->seed, r->hist[e].epoch);
-            num(f, r->hist[e].seconds);
-            num(f, r->hist[e].cpu_seconds);
-            num(f, r->hist[e].eval_seconds);
+            gf_tsv_put(f, r->hist[e].seconds);
+            gf_tsv_put(f, r->hist[e].cpu_seconds);
+            gf_tsv_put(f, r->hist[e].eval_seconds);
             fputc('\n', f);
         }
     }
@@ -150,18 +142,7 @@ static int write_times(FILE *f, const void *ctx)
 
 int gf_stochdepth_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
 {
-    static const struct {
-        const char *name;
-        gf_write_fn fn;
-    } files[] = {{"stochdepth.tsv", write_table}, {"epoch_times.tsv", write_times}};
-    char path[4200];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, x, why, size) != 0)
-            return -1;
-    }
-    return 0;
+    static const gf_named_file files[] = {{"stochdepth.tsv", write_table},
+                                          {"epoch_times.tsv", write_times}};
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, x, why, size);
 }

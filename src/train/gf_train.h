@@ -170,11 +170,6 @@ typedef struct gf_train_param_norm {
     double log2_grad, log2_value;
 } gf_train_param_norm;
 
-/* Called at each probed step, after backward and before the update, with
- * the recorder of that step's forward pass and the parameters (gradients
- * of that pass at true scale). */
-typedef void (*gf_probe_fn)(void *ctx, long step, int epoch, const gf_recorder *rec,
-                            const gf_params *p, uint64_t pass);
 /* Called after every step: epoch (1-based), step within the epoch, steps per
  * epoch, that step's loss. */
 typedef void (*gf_step_fn)(void *ctx, int epoch, long step_in_epoch, long steps_per_epoch,
@@ -188,7 +183,6 @@ typedef struct gf_trainer gf_trainer;
 gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size);
 void gf_trainer_free(gf_trainer *t);
-void gf_trainer_on_probe(gf_trainer *t, gf_probe_fn fn, void *ctx);
 void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx);
 
 long gf_trainer_steps_per_epoch(const gf_trainer *t);
