@@ -40,12 +40,7 @@ static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
                      "dt (6,4) ",
                 sep, f->pred_xmax ? 1.02 * f->pred_xmax[i] : INFINITY, f->pred_intercept[i],
                 f->pred_slope[i], gf_plot_depth_color(i));
-        if (key && i == 0 && f->pred_label) {
-            fputs("title ", out);
-            gf_plot_quote(out, f->pred_label);
-        } else {
-            fputs("notitle", out);
-        }
+        gf_plot_key(out, key && i == 0 ? f->pred_label : NULL);
         sep = ", \\\n     ";
     }
     if (*sep == 'p')

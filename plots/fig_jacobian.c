@@ -30,12 +30,7 @@ static const char *element(FILE *out, const char *sep, int legend, const char *f
     else
         fprintf(out, "'%s' skip 1 using %s", file, using);
     fprintf(out, " with %s ", style);
-    if (title) {
-        fputs("title ", out);
-        gf_plot_quote(out, title);
-    }
-    else
-        fputs("notitle", out);
+    gf_plot_key(out, title);
     return SEP;
 }
 

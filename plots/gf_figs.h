@@ -5,8 +5,6 @@
 
 #include "plots/gf_gnuplot.h"
 
-#include <stdio.h>
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -63,7 +61,6 @@ typedef struct gf_fig_training_norms {
 int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: paths and pathgrad (fig_paths.c) ---- */
-
 /* Paths of B residual blocks by length (gradflow paths), from paths.tsv
  * (k, paths, log10_paths, fraction, log10_fraction, cumulative): the
  * fraction of the 2^B paths per length, and their number on a log scale. */
@@ -97,7 +94,6 @@ int gf_fig_pathgrad_body(FILE *out, gf_term term, const void *ctx);
 int gf_fig_pathgrad_sampling_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: lesion (fig_lesion.c) ---- */
-
 /* Lesions of trained nets, after Veit et al. 2016 (errors are fractions in
  * the TSVs, drawn in percent):
  *   single: test error against the deleted block, lesion_single.tsv (net,
@@ -127,7 +123,6 @@ int gf_fig_lesion_delete_body(FILE *out, gf_term term, const void *ctx);
 int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: stochdepth (fig_stochdepth.c) ---- */
-
 /* Shared with the figures of training runs (defined in fig_training.c): one
  * panel of error curves of nets (training solid, test dashed, colour
  * gf_plot_depth_color of rank[i]) with f's axes (epochs, ymax). */
@@ -155,7 +150,6 @@ typedef struct gf_fig_stochdepth {
 int gf_fig_stochdepth_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: jacobian (fig_jacobian.c) ---- */
-
 /* Singular values per depth, from jacobian_mean.tsv (arch, kind, l, seeds,
  * log10_sv_max [5], min, max, log10_sv_min_nonzero [8], min, max,
  * log10_rms_gain [11], min, max, log10_condition_range, rank, singular_seeds,
@@ -208,7 +202,6 @@ typedef struct gf_fig_block_spectra {
 int gf_fig_block_spectra_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: hanin and shatter (fig_hanin.c, fig_shatter.c) ---- */
-
 /* Hanin's fluctuations: the variance over seeds of ln ||dL/dx_0||^2 against
  * beta = sum 1/width from hanin.tsv (depth, width, sum_inv_width, seeds,
  * mean, variance, sd, variance_se, ...): one colour per width, bars of one
@@ -261,7 +254,6 @@ typedef struct gf_fig_shatter_depth {
 int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: theory (fig_theory.c) ---- */
-
 /* The order-to-chaos phase diagram: x = sigma_w^2, y = sigma_b^2; colour
  * log10 xi_c from phase.tsv (column 15, a regular grid, x fastest), the
  * critical line from critical.tsv (sigma_b2, sigma_w2), the trainable band
@@ -281,7 +273,6 @@ typedef struct gf_fig_phase {
 int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: init-compare (fig_init_compare.c) ---- */
-
 /* Initialization schemes, two panels: log10 ||dL/dx_l|| per block boundary
  * from init_gradnorm.tsv (scheme, arch, block, log10 mean, min, max; -inf
  * not drawn) on the log10 axis [ylo, yhi], and the training loss (log y) or

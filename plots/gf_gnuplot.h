@@ -60,6 +60,9 @@ const char *gf_plot_depth_color(int i);
 /* Colour of an architecture's curves, the same in every figure. */
 const char *gf_plot_color(const char *arch);
 
+/* A plot element's key entry: `title 'TITLE'` (quoted), or `notitle` for NULL. */
+void gf_plot_key(FILE *out, const char *title);
+
 /* A title as a gnuplot string: "title", or "title\nsubtitle" on two lines
  * (one line, the title, in the dumb terminal or without a subtitle). */
 void gf_plot_title_text(FILE *out, gf_term term, const char *title, const char *subtitle);

@@ -44,6 +44,16 @@ void gf_plot_log10_axis(FILE *out, gf_term term, const char *axis, double lo, do
         fprintf(out, "set m%stics 10\n", axis);
 }
 
+void gf_plot_key(FILE *out, const char *title)
+{
+    if (title) {
+        fputs("title ", out);
+        gf_plot_quote(out, title);
+    } else {
+        fputs("notitle", out);
+    }
+}
+
 void gf_plot_title_text(FILE *out, gf_term term, const char *title, const char *subtitle)
 {
     if (term == GF_TERM_DUMB || !subtitle) {
