@@ -1,4 +1,5 @@
-/* gf_data.h: datasets. The built-in synthetic set needs no download.
+/* gf_data.h: datasets (synthetic, Fashion-MNIST) and which one an experiment
+ * loads (load.c). The built-in synthetic set needs no download.
  *
  * Synthetic classification: class c has a centre mu_c ~ N(0, s^2 I) in
  * `dim` dimensions; a sample of class c is mu_c + N(0, I). Labels are

@@ -1,5 +1,6 @@
 /* gf_ensemble.h: the ensemble view of residual networks (Veit, Wilber and
- * Belongie 2016): paths, and the gradient each path length carries.
+ * Belongie 2016): paths, the gradient each path length carries, and the
+ * pathgrad experiment (pathgrad_run.c, pathgrad_write.c).
  *
  * Unrolled, B residual blocks x_{l+1} = x_l + F_l(x_l) open 2^B paths from
  * input to output: at every block a path takes the skip or the branch. The

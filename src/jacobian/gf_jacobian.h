@@ -1,4 +1,5 @@
-/* gf_jacobian.h: the Jacobians of a stack at one input, and their spectra.
+/* gf_jacobian.h: the Jacobians of a stack at one input, their spectra, and
+ * the Jacobian experiment (`gradflow jacobian`; jacobian_run.c, jacobian_write.c).
  *
  * For one sample x (batch norm in evaluation mode: with batch statistics the
  * samples of a batch are coupled and a per-sample Jacobian is not defined),

@@ -1,4 +1,5 @@
-/* gf_nn.h: parameters, initialization and the three stacks of gradflow.
+/* gf_nn.h: parameters, initialization, the three stacks of gradflow, their
+ * state in safetensors files and the one loader of a saved network.
  *
  * Parameters live in one contiguous value buffer and one gradient buffer,
  * carved into named slots in PyTorch state_dict style (Linear weights are

@@ -1,4 +1,5 @@
-/* gf_train.h: optimizers, learning-rate schedules and the training loop.
+/* gf_train.h: optimizers, learning-rate schedules, the training loop and
+ * its checkpoints, and stochastic depth's survival rules (survival.c).
  *
  * Optimizers follow PyTorch's definitions step for step, so a run can be
  * checked against torch.optim (weight decay is added to the gradient, as
