@@ -77,7 +77,7 @@ static int parse(int argc, char **argv, degrade_options *o)
         if (r == 1)
             continue;
         /* 'd', the only option of degrade's own */
-        if ((o->n_depths = cli_list(CMD, "--depth", optarg, GF_DEGRADE_MAX_DEPTHS,
+        if ((o->n_depths = cli_list(CMD, "--depth", optarg, GF_GRID_MAX_DEPTHS,
                                        parse_depth, o->depths, sizeof *o->depths)) < 0)
             return -1;
     }
@@ -92,12 +92,12 @@ static int parse(int argc, char **argv, degrade_options *o)
     return 0;
 }
 
-static int figures(const gf_degrade_result *res, const void *o, int *drawn)
+static int figures(const gf_grid_result *res, const void *o, int *drawn)
 {
     return degrade_figures(res, o, drawn);
 }
 
-static void summary(const gf_degrade_result *res, const void *o, int drawn)
+static void summary(const gf_grid_result *res, const void *o, int drawn)
 {
     degrade_summary(res, o, drawn);
 }

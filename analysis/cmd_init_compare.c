@@ -1,7 +1,7 @@
 /* cmd_init_compare.c: gradflow init-compare: the residual initialization
  * schemes (he, fixup, rezero/SkipInit, 1/sqrt(B) scaling, torch) side by
  * side: the per-depth gradient norm at initialization (gf_gradnorm_run) and
- * the first epochs of training (gf_degrade_run_all), one scheme at a time. */
+ * the first epochs of training (gf_grid_train), one scheme at a time. */
 #include "cli.h"
 #include "commands.h"
 #include "experiment.h"
@@ -149,7 +149,7 @@ typedef struct ic_result {
     int blocks;
     double *gmean, *gmin, *gmax;      /* [(s * n_archs + a) * (blocks + 1) + l] */
     double *loss0;                    /* [s * n_archs + a]: mean initial loss over seeds */
-    gf_degrade_result *train;         /* [s] */
+    gf_grid_result *train;         /* [s] */
     const char *data_name;
     size_t ntrain, ntest;
 } ic_result;
@@ -161,9 +161,9 @@ static size_t gi(const ic_result *r, int s, int a, int l)
 }
 
 /* The run of scheme s, arch a (first seed), or NULL. */
-static const gf_degrade_run *run_of(const ic_result *r, int s, int a)
+static const gf_grid_net *run_of(const ic_result *r, int s, int a)
 {
-    const gf_degrade_result *d = &r->train[s];
+    const gf_grid_result *d = &r->train[s];
     for (int i = 0; i < d->n_runs; i++)
         if (d->runs[i].arch == (gf_arch)r->o->c.archs[a])
             return &d->runs[i];
@@ -207,9 +207,9 @@ static int write_curves(FILE *f, const void *ctx)
     fputs("scheme\tarch\tepoch\ttrain_loss\ttrain_err\ttest_err\n", f);
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {
-            const gf_degrade_result *d = &r->train[s];
+            const gf_grid_result *d = &r->train[s];
             for (int i = 0; i < d->n_runs; i++) {
-                const gf_degrade_run *u = &d->runs[i];
+                const gf_grid_net *u = &d->runs[i];
                 if (u->arch != (gf_arch)o->c.archs[a] || u->seed != o->c.seed)
                     continue; /* the first seed: one curve per (scheme, arch) */
                 for (int e = 0; e < u->epochs_done; e++) {
@@ -238,7 +238,7 @@ static void describe(json_t *m, const ic_result *r)
         json_array_append_new(archs, json_string(gf_arch_names[o->c.archs[a]]));
     for (int s = 0; s < o->n_schemes; s++)
         for (int i = 0; i < r->train[s].n_runs; i++) {
-            const gf_degrade_run *u = &r->train[s].runs[i];
+            const gf_grid_net *u = &r->train[s].runs[i];
             const gf_epoch_stats *h = u->epochs_done ? &u->hist[u->epochs_done - 1] : NULL;
             json_array_append_new(nets, json_pack(
                 "{s:s, s:s, s:I, s:i, s:o, s:o, s:s}", "scheme", gf_init_names[o->schemes[s]],
@@ -318,7 +318,7 @@ static void summary(const ic_result *r, int drawn)
         for (int a = 0; a < o->c.n_archs; a++) {
             const double gB = r->gmean[gi(r, s, a, B)], g0 = r->gmean[gi(r, s, a, 0)];
             const double dec = g0 - gB;
-            const gf_degrade_run *u = run_of(r, s, a);
+            const gf_grid_net *u = run_of(r, s, a);
             const int n = u ? u->epochs_done : 0;
             const double l1 = n ? u->hist[0].train_loss : NAN;
             const double ll = n ? u->hist[n - 1].train_loss : NAN;
@@ -382,7 +382,7 @@ static void summary(const ic_result *r, int drawn)
         for (int s = 0; s < o->n_schemes; s++) {
             double b = INFINITY;
             for (int a = 0; a < o->c.n_archs; a++) {
-                const gf_degrade_run *u = run_of(r, s, a);
+                const gf_grid_net *u = run_of(r, s, a);
                 if (u && u->epochs_done && !u->failed)
                     b = fmin(b, u->hist[u->epochs_done - 1].train_loss);
             }
@@ -438,11 +438,11 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
                 gf_gradnorm_block_stats(&g, a, l, &r->gmean[gi(r, s, a, l)],
                                         &r->gmin[gi(r, s, a, l)], &r->gmax[gi(r, s, a, l)]);
         gf_gradnorm_release(&g);
-        const gf_degrade_spec ds = {
+        const gf_grid_spec ds = {
             .base = cf, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
             .n_depths = 1, .seeds = (int)o->c.seeds, .seed0 = o->c.seed, .train = o->t.train,
             .train_set = train, .test_set = test, .data_name = r->data_name};
-        if (gf_degrade_run_all(&ds, &r->train[s], why, sizeof why) != 0) {
+        if (gf_grid_train(&ds, &r->train[s], why, sizeof why) != 0) {
             cli_progress_end(&bar);
             return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
         }
@@ -487,7 +487,7 @@ int cmd_init_compare(int argc, char **argv)
     char why[512];
     gf_dataset train, test;
     const char *data_name;
-    if (gf_degrade_data(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train,
+    if (gf_data_load(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train,
                         &test, &data_name, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     if (strcmp(data_name, "synthetic") == 0 && o.t.data == GF_DATA_AUTO && !o.c.quiet)
@@ -498,7 +498,7 @@ int cmd_init_compare(int argc, char **argv)
     const int status = run(&o, &r, m, &train, &test);
     json_decref(m);
     for (int s = 0; r.train && s < o.n_schemes; s++)
-        gf_degrade_release(&r.train[s]);
+        gf_grid_release(&r.train[s]);
     free(r.train);
     free(r.gmean);
     gf_dataset_release(&train);

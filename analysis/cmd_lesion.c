@@ -227,7 +227,7 @@ static int prepare(lesion_options *o, run_state *s, lesion_source *src, int *sta
     if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
         return cli_fail(-1, CMD, "%s", why);
     *status = CLI_EXIT_RUNTIME;
-    if (gf_degrade_data(o->data, o->data_dir, (size_t)src->ntrain, (size_t)src->run_ntest,
+    if (gf_data_load(o->data, o->data_dir, (size_t)src->ntrain, (size_t)src->run_ntest,
                         &s->train, &s->run_test, &src->data_name, why, sizeof why) != 0)
         return cli_fail(-1, CMD, "%s", why);
     if (gf_dataset_slice(&s->test, &s->run_test, 0, (size_t)o->ntest) != 0)

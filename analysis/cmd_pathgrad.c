@@ -252,7 +252,7 @@ typedef struct progress_ctx {
     const char *name;
 } progress_ctx;
 
-static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
 {
     (void)index;
     (void)total;
@@ -280,24 +280,24 @@ static int train(const pathgrad_options *o, const gf_dataset *train_set,
     cli_progress_begin(&prog.bar, CMD);
     const gf_arch arch = o->c.cfg.arch;
     const int depth = o->c.cfg.depth;
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = o->c.cfg, .archs = &arch, .n_archs = 1, .depths = &depth, .n_depths = 1,
         .seeds = 1, .seed0 = o->c.seed, .train = o->t.train, .train_set = train_set,
         .test_set = test_set, .data_name = r->data_name, .out = dir, .checkpoints = 1,
         .resume = o->t.resume, .on_run = on_run, .on_step = on_step, .ctx = &prog};
-    gf_degrade_result res;
-    int rc = gf_degrade_run_all(&spec, &res, why, sizeof why);
+    gf_grid_result res;
+    int rc = gf_grid_train(&spec, &res, why, sizeof why);
     cli_progress_end(&prog.bar);
     if (rc != 0)
         cli_fail(-1, CMD, "%s", why);
     else if (res.runs[0].failed)
         rc = cli_fail(-1, CMD, "training %s diverged: %s", res.runs[0].name, res.runs[0].why);
-    else if (gf_degrade_write(&res, dir, why, sizeof why) != 0)
+    else if (gf_grid_write(&res, dir, why, sizeof why) != 0)
         rc = cli_fail(-1, CMD, "%s", why);
     r->train_seconds = res.wall_seconds;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s/checkpoints/%s-seed%ld.safetensors", dir,
              res.runs ? res.runs[0].name : "", o->c.seed);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     return rc != 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
@@ -354,8 +354,8 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
     gf_stack *s = gf_stack_alloc(c);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (s && rng) {
-        gsl_rng_set(rng, (unsigned long)seed); /* as gf_degrade_run_all: seed k, then init */
-        if (gf_stack_init(s, rng) != 0) {
+        gsl_rng_set(rng, (unsigned long)seed); /* as gf_grid_train: seed k, then init */
+        if (gf_stack_init_weights(s, rng) != 0) {
             gf_stack_free(s);
             s = NULL;
         }
@@ -378,7 +378,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
     r->epochs = o.load ? -1 : o.t.train.epochs;
     if (o.load) { /* the network first: its depth settles the sampled lengths */
         gf_checkpoint_info info;
-        if (!(trained = gf_stack_from_checkpoint(o.load, &info, why, sizeof why))) {
+        if (!(trained = gf_stack_load(o.load, NULL, &info, why, sizeof why))) {
             status = cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
             goto done;
         }
@@ -397,7 +397,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         status = CLI_EXIT_USAGE;
         goto done;
     }
-    if (gf_degrade_data(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train_set,
+    if (gf_data_load(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train_set,
                         &test_set, &r->data_name, why, sizeof why) != 0) {
         status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
         goto done;
@@ -423,7 +423,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         if ((status = train(&o, &train_set, &test_set, r)) != CLI_EXIT_OK)
             goto done;
         status = CLI_EXIT_RUNTIME;
-        if (!(trained = gf_stack_from_checkpoint(r->checkpoint, NULL, why, sizeof why))) {
+        if (!(trained = gf_stack_load(r->checkpoint, NULL, NULL, why, sizeof why))) {
             cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
             goto done;
         }

@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <math.h>
 #include <stdio.h>

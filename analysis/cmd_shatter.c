@@ -8,6 +8,7 @@
 #include "options.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* degrade.h: `gradflow degrade`: its options, and what it shows of a result
- * (the experiment itself is gf_degrade_* in the library, shared with the
+ * (the experiment itself is gf_grid_* in the library, shared with the
  * lesson). */
 #ifndef CLI_DEGRADE_H
 #define CLI_DEGRADE_H
@@ -10,15 +10,15 @@
 
 typedef struct degrade_options {
     cli_common c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
-    int depths[GF_DEGRADE_MAX_DEPTHS], n_depths;
+    int depths[GF_GRID_MAX_DEPTHS], n_depths;
     cli_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run
  * folder; *drawn is 1 when gnuplot drew them. 0, or -1 after a one-line error. */
-int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int *drawn);
+int degrade_figures(const gf_grid_result *res, const degrade_options *o, int *drawn);
 
 /* The table and what the numbers say, on stdout. */
-void degrade_summary(const gf_degrade_result *res, const degrade_options *o, int drawn);
+void degrade_summary(const gf_grid_result *res, const degrade_options *o, int drawn);
 
 #endif

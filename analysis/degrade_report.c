@@ -9,7 +9,7 @@
 
 static const char CMD[] = "degrade";
 
-int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int *drawn)
+int degrade_figures(const gf_grid_result *res, const degrade_options *o, int *drawn)
 {
     static gf_degrade_figs f; /* large; one figure set at a time */
     gf_degrade_figs_make(res, &f);
@@ -33,7 +33,7 @@ int degrade_figures(const gf_degrade_result *res, const degrade_options *o, int 
 
 /* The two depths compared per architecture: the shallowest and the deepest.
  * Returns the gap in training error (points, deep minus shallow), or NaN. */
-static double compare(const gf_degrade_result *x, const degrade_options *o, gf_arch arch)
+static double compare(const gf_grid_result *x, const degrade_options *o, gf_arch arch)
 {
     int lo = 1 << 30, hi = -1;
     for (int d = 0; d < o->n_depths; d++) {
@@ -47,8 +47,8 @@ static double compare(const gf_degrade_result *x, const degrade_options *o, gf_a
     }
     double t[2], ts[2], e[2], es[2];
     int n[2];
-    gf_degrade_final(x, arch, lo, &t[0], &ts[0], &e[0], &es[0], &n[0]);
-    gf_degrade_final(x, arch, hi, &t[1], &ts[1], &e[1], &es[1], &n[1]);
+    gf_grid_final(x, arch, lo, &t[0], &ts[0], &e[0], &es[0], &n[0]);
+    gf_grid_final(x, arch, hi, &t[1], &ts[1], &e[1], &es[1], &n[1]);
     if (n[0] == 0 || n[1] == 0) {
         printf("  %s: not compared: a net did not finish training.\n", name);
         return NAN;
@@ -72,7 +72,7 @@ static double compare(const gf_degrade_result *x, const degrade_options *o, gf_a
 }
 
 /* What the gradient norms say next to the errors. */
-static void gradient_reading(const gf_degrade_run *r, double first, double last,
+static void gradient_reading(const gf_grid_net *r, double first, double last,
                              double plain_gap)
 {
     printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, 10^%+.2f "
@@ -90,11 +90,11 @@ static void gradient_reading(const gf_degrade_run *r, double first, double last,
     printf(".\n");
 }
 
-void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int drawn)
+void degrade_summary(const gf_grid_result *x, const degrade_options *o, int drawn)
 {
     cli_experiment_heading(CMD, x, &o->c, &o->t);
     putchar('\n');
-    gf_degrade_write_table(stdout, x);
+    gf_grid_write_table(stdout, x);
     putchar('\n');
     for (int i = 0; i < x->n_runs; i++)
         if (x->runs[i].failed)
@@ -113,12 +113,12 @@ void degrade_summary(const gf_degrade_result *x, const degrade_options *o, int d
     }
     for (int a = 0; a < o->c.n_archs; a++) {
         const gf_arch arch = (gf_arch)o->c.archs[a];
-        const int depth = gf_degrade_deepest(x);
+        const int depth = gf_grid_deepest(x);
         for (int i = 0; i < x->n_runs; i++) {
-            const gf_degrade_run *r = &x->runs[i];
+            const gf_grid_net *r = &x->runs[i];
             double f, l;
             if (r->arch != arch || r->depth != depth || r->seed != o->c.seed ||
-                gf_degrade_gradient_ends(r, &f, &l) != 0)
+                gf_grid_gradient_ends(r, &f, &l) != 0)
                 continue;
             gradient_reading(r, f, l, plain_gap);
         }

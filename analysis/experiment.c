@@ -14,12 +14,12 @@
 typedef struct progress_ctx {
     cli_progress bar;
     const char *cmd;
-    const gf_degrade_run *run;
+    const gf_grid_net *run;
     int index, total, epochs;
     double start;
 } progress_ctx;
 
-static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
 {
     progress_ctx *p = ctx;
     p->run = r;
@@ -44,7 +44,7 @@ static void on_step(void *ctx, int epoch, long step, long steps, double loss)
 
 /* ---- manifest --------------------------------------------------------------- */
 
-static void describe(json_t *m, const gf_degrade_result *x, const cli_experiment *e)
+static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e)
 {
     const cli_common *o = e->c;
     const gf_stack_config *c = &o->cfg;
@@ -60,7 +60,7 @@ static void describe(json_t *m, const gf_degrade_result *x, const cli_experiment
     for (int i = 0; i < t->sched.n_milestones; i++)
         json_array_append_new(miles, json_real(t->sched.milestones[i]));
     for (int i = 0; i < x->n_runs; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         const gf_epoch_stats *s = r->epochs_done ? &r->hist[r->epochs_done - 1] : NULL;
         double secs = 0.0;
         for (int k = 0; k < r->epochs_done; k++)
@@ -103,7 +103,7 @@ static void describe(json_t *m, const gf_degrade_result *x, const cli_experiment
 
 /* Train and write everything; the exit status. */
 static int run(const cli_experiment *e, json_t *m, const gf_dataset *train,
-               const gf_dataset *test, const char *data_name, gf_degrade_result *res)
+               const gf_dataset *test, const char *data_name, gf_grid_result *res)
 {
     const cli_common *o = e->c;
     const char *cmd = e->cmd;
@@ -116,19 +116,19 @@ static int run(const cli_experiment *e, json_t *m, const gf_dataset *train,
         archs[a] = (gf_arch)o->archs[a];
     progress_ctx prog = {.cmd = cmd, .epochs = e->t->train.epochs};
     cli_progress_begin(&prog.bar, cmd);
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = o->cfg, .archs = archs, .n_archs = o->n_archs, .depths = e->depths,
         .n_depths = e->n_depths, .seeds = (int)o->seeds, .seed0 = o->seed, .train = e->t->train,
         .train_set = train, .test_set = test, .data_name = data_name, .out = o->out,
         .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
         .p_last = e->p_last, .on_run = on_run, .on_step = on_step, .ctx = &prog};
-    const int rc = gf_degrade_run_all(&spec, res, why, sizeof why);
+    const int rc = gf_grid_train(&spec, res, why, sizeof why);
     cli_progress_end(&prog.bar);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
             cli_fail(-1, cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
                         res->runs[i].why);
-    if (rc != 0 || gf_degrade_write(res, o->out, why, sizeof why) != 0)
+    if (rc != 0 || gf_grid_write(res, o->out, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "%s", why);
     if (e->write && e->write(res, e->ctx) != 0)
         return CLI_EXIT_RUNTIME;
@@ -157,7 +157,7 @@ int cli_experiment_run(const cli_experiment *e, int argc, char **argv)
     const cli_train_opts *t = e->t;
     gf_dataset train, test;
     const char *data_name;
-    if (gf_degrade_data(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, &train, &test,
+    if (gf_data_load(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, &train, &test,
                         &data_name, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, e->cmd, "%s", why);
     if (strcmp(data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !e->c->quiet)
@@ -166,10 +166,10 @@ int cli_experiment_run(const cli_experiment *e, int argc, char **argv)
                         "real one)\n",
                 e->cmd, t->data_dir);
     json_t *m = gf_manifest_new(e->cmd, argc, argv);
-    gf_degrade_result res = {0};
+    gf_grid_result res = {0};
     const int status = run(e, m, &train, &test, data_name, &res);
     json_decref(m);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     gf_dataset_release(&train);
     gf_dataset_release(&test);
     return status;
@@ -183,7 +183,7 @@ int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name
     return cli_draw(cmd, c, name, body, fig, warned);
 }
 
-void cli_experiment_heading(const char *cmd, const gf_degrade_result *x, const cli_common *c,
+void cli_experiment_heading(const char *cmd, const gf_grid_result *x, const cli_common *c,
                            const cli_train_opts *t)
 {
     const gf_train_config *tr = &t->train;

@@ -1,6 +1,6 @@
 /* experiment.h: what the commands that train nets share (degrade,
  * stochdepth): the data and training options, and one run of the library's
- * experiment (gf_degrade_*) from loading the data to the summary, with the
+ * experiment (gf_grid_*) from loading the data to the summary, with the
  * command's own files, manifest entries, figures and summary as hooks. */
 #ifndef CLI_EXPERIMENT_H
 #define CLI_EXPERIMENT_H
@@ -99,12 +99,12 @@ typedef struct cli_experiment {
     gf_survival_kind survival;        /* NONE, or train every residual net twice */
     double p_last;
     /* the command's files (after the experiment's); 0, or -1 after a message */
-    int (*write)(const gf_degrade_result *res, const void *ctx);
+    int (*write)(const gf_grid_result *res, const void *ctx);
     /* the command's entries of manifest.json */
-    void (*describe)(json_t *m, const gf_degrade_result *res, const void *ctx);
+    void (*describe)(json_t *m, const gf_grid_result *res, const void *ctx);
     /* the figures; *drawn 1 when gnuplot drew them; 0, or -1 after a message */
-    int (*figures)(const gf_degrade_result *res, const void *ctx, int *drawn);
-    void (*summary)(const gf_degrade_result *res, const void *ctx, int drawn);
+    int (*figures)(const gf_grid_result *res, const void *ctx, int *drawn);
+    void (*summary)(const gf_grid_result *res, const void *ctx, int drawn);
     const void *ctx;
 } cli_experiment;
 
@@ -120,7 +120,7 @@ int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name
                          gf_plot_body body, const void *fig, int *warned);
 
 /* The first line of a summary: data, network, optimizer, epochs, seeds. */
-void cli_experiment_heading(const char *cmd, const gf_degrade_result *res,
+void cli_experiment_heading(const char *cmd, const gf_grid_result *res,
                            const cli_common *c, const cli_train_opts *t);
 
 #endif

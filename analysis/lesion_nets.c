@@ -95,11 +95,11 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
 /* The training progress line. */
 typedef struct progress_ctx {
     cli_progress bar;
-    const gf_degrade_run *run;
+    const gf_grid_net *run;
     int epochs;
 } progress_ctx;
 
-static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
 {
     (void)index;
     (void)total;
@@ -124,28 +124,28 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
         archs[a] = (gf_arch)o->c.archs[a];
     progress_ctx prog = {.epochs = o->train.epochs};
     cli_progress_begin(&prog.bar, CMD);
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
         .n_depths = 1, .seeds = 1, .seed0 = o->c.seed, .train = o->train, .train_set = train,
         .test_set = test, .data_name = src->data_name, .out = o->c.out, .checkpoints = 1,
         .on_run = on_run, .on_step = on_step, .ctx = &prog};
-    gf_degrade_result res;
+    gf_grid_result res;
     char why[512];
-    int rc = gf_degrade_run_all(&spec, &res, why, sizeof why);
+    int rc = gf_grid_train(&spec, &res, why, sizeof why);
     cli_progress_end(&prog.bar);
     if (rc != 0)
         cli_fail(-1, CMD, "%s", why);
     for (int i = 0; rc == 0 && i < res.n_runs; i++) {
-        const gf_degrade_run *r = &res.runs[i];
+        const gf_grid_net *r = &res.runs[i];
         if (r->failed)
             rc = cli_fail(-1, CMD, "%s seed %ld did not train: %s", r->name, r->seed, r->why);
         else
             src->trained_err[i] = r->hist[r->epochs_done - 1].test_err;
     }
     src->train_seconds = res.wall_seconds;
-    if (rc == 0 && gf_degrade_write(&res, o->c.out, why, sizeof why) != 0)
+    if (rc == 0 && gf_grid_write(&res, o->c.out, why, sizeof why) != 0)
         rc = cli_fail(-1, CMD, "%s", why);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     return rc;
 }
 
@@ -159,8 +159,10 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
         char path[4300], why[1024];
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[cfg.arch], cfg.depth, o->c.seed);
-        if (!(nets[a] = gf_lesion_load(path, &cfg, &src->epochs[a], why, sizeof why)))
+        gf_checkpoint_info info;
+        if (!(nets[a] = gf_stack_load(path, &cfg, &info, why, sizeof why)))
             return cli_fail(-1, CMD, "%s", why);
+        src->epochs[a] = (int)info.epochs_done;
     }
     return 0;
 }

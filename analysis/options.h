@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <getopt.h>
 

@@ -7,6 +7,7 @@
 #include "experiment.h"
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 typedef struct pathgrad_options {
     cli_common c;              /* arch (one), depth, width, init, norm, act, seed, out */

@@ -1,5 +1,5 @@
 /* stochdepth.h: `gradflow stochdepth`: its options, and what it shows of a
- * result (the experiment is the library's gf_degrade_* with spec.survival
+ * result (the experiment is the library's gf_grid_* with spec.survival
  * set; the comparison is gf_stochdepth_*). */
 #ifndef CLI_STOCHDEPTH_H
 #define CLI_STOCHDEPTH_H
@@ -17,16 +17,16 @@ typedef struct stochdepth_options {
 } stochdepth_options;
 
 /* stochdepth.tsv in the run folder. 0, or -1 after a one-line error. */
-int stochdepth_write(const gf_degrade_result *res, const void *o);
+int stochdepth_write(const gf_grid_result *res, const void *o);
 
 /* The rule, the survival probabilities and the expected depth in the manifest. */
-void stochdepth_describe(json_t *m, const gf_degrade_result *res, const void *o);
+void stochdepth_describe(json_t *m, const gf_grid_result *res, const void *o);
 
 /* stochdepth.{gp,png,svg} and gradnorm_training.{gp,png,svg}; *drawn is 1
  * when gnuplot drew them. 0, or -1 after a one-line error. */
-int stochdepth_figures(const gf_degrade_result *res, const void *o, int *drawn);
+int stochdepth_figures(const gf_grid_result *res, const void *o, int *drawn);
 
 /* Errors, times and the expected saving, the expected depth, the gradients. */
-void stochdepth_summary(const gf_degrade_result *res, const void *o, int drawn);
+void stochdepth_summary(const gf_grid_result *res, const void *o, int drawn);
 
 #endif

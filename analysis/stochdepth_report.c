@@ -10,7 +10,7 @@
 
 static const char CMD[] = "stochdepth";
 
-int stochdepth_write(const gf_degrade_result *res, const void *ctx)
+int stochdepth_write(const gf_grid_result *res, const void *ctx)
 {
     const stochdepth_options *o = ctx;
     char why[512];
@@ -19,7 +19,7 @@ int stochdepth_write(const gf_degrade_result *res, const void *ctx)
     return 0;
 }
 
-void stochdepth_describe(json_t *m, const gf_degrade_result *res, const void *ctx)
+void stochdepth_describe(json_t *m, const gf_grid_result *res, const void *ctx)
 {
     const stochdepth_options *o = ctx;
     const int blocks = (o->depth - 2) / 2;
@@ -47,7 +47,7 @@ void stochdepth_describe(json_t *m, const gf_degrade_result *res, const void *ct
 
 /* ---- figures ----------------------------------------------------------------- */
 
-int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn)
+int stochdepth_figures(const gf_grid_result *res, const void *ctx, int *drawn)
 {
     const stochdepth_options *o = ctx;
     static gf_degrade_figs f; /* large */
@@ -65,9 +65,9 @@ int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn
         f.right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
     double tmax = 0.0;
     for (int i = 0; i < n; i++) {
-        sd[i] = pairs[i].sd;
+        sd[i] = pairs[i].stochastic;
         for (int j = 0; j < f.curves.n_right; j++)
-            if (strcmp(f.right[j], pairs[i].sd) == 0)
+            if (strcmp(f.right[j], pairs[i].stochastic) == 0)
                 sd_rank[i] = f.right_rank[j];
         wall[i] = pairs[i].seconds_min[0];
         cpu[i] = pairs[i].cpu_seconds_min[0];
@@ -84,7 +84,7 @@ int stochdepth_figures(const gf_degrade_result *res, const void *ctx, int *drawn
     const gf_fig_stochdepth fig = {
         .title = title, .subtitle = f.subtitle, .curves = &f.curves,
         .curves_title = "error: training (solid), test (dashed)",
-        .time_title = "time per epoch, and the time the rule expects", .sd = sd,
+        .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
         .sd_rank = sd_rank, .whole_wall = wall, .whole_cpu = cpu,
         .block_fraction = fb, .mac_fraction = fm, .n_sd = n, .tmax = 1.15 * tmax};
     int warned = 0;
@@ -129,7 +129,7 @@ static void table(const gf_stochdepth_pair *p, int n)
     for (int i = 0; i < n; i++)
         for (int k = 0; k < 2; k++)
             printf("| %s | %.1f | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f |\n",
-                   k ? p[i].sd : p[i].whole, k ? p[i].expected_layers : (double)p[i].depth,
+                   k ? p[i].stochastic : p[i].whole, k ? p[i].expected_layers : (double)p[i].depth,
                    100 * p[i].train_err[k], 100 * p[i].test_err[k], p[i].seconds[k],
                    p[i].seconds_min[k], p[i].cpu_seconds_min[k], p[i].eval_seconds[k]);
     putchar('\n');
@@ -146,7 +146,7 @@ static void timing(const gf_stochdepth_pair *p)
            "    x%.3f wall (x%.3f CPU; x%.3f between the medians), a saving of %.1f%%.\n"
            "    expected x%.3f if only the blocks cost time (the fraction run), x%.3f counting\n"
            "    the stem and head (%.1f%% of the whole net's multiply-adds, never dropped).\n",
-           p->sd, p->seconds_min[1], p->whole, p->seconds_min[0], wall, cpu, median,
+           p->stochastic, p->seconds_min[1], p->whole, p->seconds_min[0], wall, cpu, median,
            100.0 * (1.0 - wall), p->block_fraction, p->mac_fraction, 100.0 * p->fixed_share);
     /* the steadier clock decides: wall, unless other programs' load spread it */
     const int noisy = p->spread[0] > 0.2 || p->spread[1] > 0.2;
@@ -171,23 +171,23 @@ static void timing(const gf_stochdepth_pair *p)
 static void errors(const gf_stochdepth_pair *p)
 {
     if (p->finished[0] == 0 || p->finished[1] == 0) {
-        printf("  %s against %s: not compared: a net did not finish training.\n", p->sd,
+        printf("  %s against %s: not compared: a net did not finish training.\n", p->stochastic,
                p->whole);
         return;
     }
     printf("  %s against %s: training error %+.2f points, test error %+.2f points (%s minus "
            "%s).\n",
-           p->sd, p->whole, 100 * (p->train_err[1] - p->train_err[0]),
-           100 * (p->test_err[1] - p->test_err[0]), p->sd, p->whole);
+           p->stochastic, p->whole, 100 * (p->train_err[1] - p->train_err[0]),
+           100 * (p->test_err[1] - p->test_err[0]), p->stochastic, p->whole);
 }
 
-static void gradients(const gf_degrade_result *x, const gf_stochdepth_pair *p)
+static void gradients(const gf_grid_result *x, const gf_stochdepth_pair *p)
 {
     for (int i = 0; i < x->n_runs; i++) {
-        const gf_degrade_run *r = &x->runs[i];
+        const gf_grid_net *r = &x->runs[i];
         double f, l;
-        if (r->seed != x->spec.seed0 || (strcmp(r->name, p->whole) && strcmp(r->name, p->sd)) ||
-            gf_degrade_gradient_ends(r, &f, &l) != 0)
+        if (r->seed != x->spec.seed0 || (strcmp(r->name, p->whole) && strcmp(r->name, p->stochastic)) ||
+            gf_grid_gradient_ends(r, &f, &l) != 0)
             continue;
         printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, "
                "10^%+.2f at the last probe\n",
@@ -195,7 +195,7 @@ static void gradients(const gf_degrade_result *x, const gf_stochdepth_pair *p)
     }
 }
 
-void stochdepth_summary(const gf_degrade_result *x, const void *ctx, int drawn)
+void stochdepth_summary(const gf_grid_result *x, const void *ctx, int drawn)
 {
     const stochdepth_options *o = ctx;
     gf_stochdepth_pair p[GF_ARCH_COUNT];

@@ -196,7 +196,7 @@ static int run_arch(gf_arch arch, size_t width, int depth, int repeats, int othe
         return -1;
     }
     gsl_rng_set(rng, 1);
-    gf_stack_init(s, rng);
+    gf_stack_init_weights(s, rng);
     gf_dataset_sample(&data, rng, 1, x, &label);
     gf_dataset_release(&data);
     const size_t d = width, dd = d * d, B = (size_t)s->blocks;

@@ -149,7 +149,7 @@ static int measure(const options *o, long depth, long width, gsl_rng *rng, row *
     double *x = malloc(n * c.in_dim * sizeof *x), *t = malloc(2 * (size_t)o->reps * sizeof *t);
     int *y = malloc(n * sizeof *y);
     int rc = -1;
-    if (!s || !tape || !x || !t || !y || gf_stack_init(s, rng) != 0)
+    if (!s || !tape || !x || !t || !y || gf_stack_init_weights(s, rng) != 0)
         goto out;
     for (size_t i = 0; i < n * c.in_dim; i++)
         x[i] = gsl_rng_uniform(rng); /* pixel-like values in [0, 1) */

@@ -240,7 +240,7 @@ int main(int argc, char **argv)
             cfg.classes = (size_t)o.classes;
             gf_stack *s = gf_stack_alloc(&cfg); /* one stack serves every batch size */
             gsl_rng_set(rng, o.seed);
-            if (!s || gf_stack_init(s, rng) != 0) {
+            if (!s || gf_stack_init_weights(s, rng) != 0) {
                 fprintf(stderr,
                         "bench_step: cannot build the stack of width %ld, depth %ld "
                         "(out of memory?)\n",

@@ -262,7 +262,7 @@ static int run_net(int k, const gf_dataset *train, const gf_dataset *test, const
     if (!s || !rng || !log.t || !log.allocs || !step_t || !floor_t || !train_t || !eval_t)
         goto done;
     gsl_rng_set(rng, 1);
-    if (gf_stack_init(s, rng) != 0 ||
+    if (gf_stack_init_weights(s, rng) != 0 ||
         !(t = gf_trainer_alloc(s, train, test, &tc, why, sizeof why)) ||
         bench_floor_build(&floor, s, BATCH, rng) != 0)
         goto done;

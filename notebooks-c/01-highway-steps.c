@@ -52,7 +52,7 @@ static int run_once(run *r, const gf_stack_config *c, const setup *su, size_t ba
         return -1;
     gsl_rng_set(r->rng, seed); /* the seed draws the weights, then the batch */
     gf_tensor *x = gf_tape_input(r->tape, batch, c->in_dim);
-    if (!x || gf_stack_init(r->stack, r->rng) != 0 ||
+    if (!x || gf_stack_init_weights(r->stack, r->rng) != 0 ||
         gf_dataset_sample(&su->data, r->rng, batch, x->v, r->labels) != 0)
         return -1;
     gf_tensor *logits = gf_stack_forward(r->stack, r->tape, x, 1, &r->rec);

@@ -15,7 +15,7 @@
 
 /* ---- reading the result --------------------------------------------------- */
 
-const gf_degrade_run *dg_run(const gf_degrade_result *res, int arch, int depth)
+const gf_grid_net *dg_run(const gf_grid_result *res, int arch, int depth)
 {
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].arch == ARCHS[arch] && res->runs[i].depth == depth &&
@@ -25,13 +25,13 @@ const gf_degrade_run *dg_run(const gf_degrade_result *res, int arch, int depth)
 }
 
 /* Errors (percent) after epoch e (0-based), mean over the seeds that reached it. */
-static int curve(const gf_degrade_result *res, int arch, int depth, int e, double *train,
+static int curve(const gf_grid_result *res, int arch, int depth, int e, double *train,
                  double *test)
 {
     int n = 0;
     *train = *test = 0.0;
     for (int i = 0; i < res->n_runs; i++) {
-        const gf_degrade_run *r = &res->runs[i];
+        const gf_grid_net *r = &res->runs[i];
         if (r->arch != ARCHS[arch] || r->depth != depth || e >= r->epochs_done)
             continue;
         *train += 100.0 * r->hist[e].train_err;
@@ -44,24 +44,24 @@ static int curve(const gf_degrade_result *res, int arch, int depth, int e, doubl
 }
 
 /* The last probed step of run r, or -1. */
-static long last_probe(const gf_degrade_run *r)
+static long last_probe(const gf_grid_net *r)
 {
     return r->n_probes ? r->probes[r->n_probes - 1].step : -1;
 }
 
-void dg_read(const gf_degrade_result *res, const setup *su, reading *rd)
+void dg_read(const gf_grid_result *res, const setup *su, reading *rd)
 {
     for (int a = 0; a < N_ARCHS; a++) {
         for (int k = 0; k < 2; k++) {
             double tsd, esd;
-            gf_degrade_final(res, ARCHS[a], su->depths[k], &rd->train[a][k], &tsd,
+            gf_grid_final(res, ARCHS[a], su->depths[k], &rd->train[a][k], &tsd,
                              &rd->test[a][k], &esd, &rd->done[a][k]);
             rd->train[a][k] *= 100.0;
             rd->test[a][k] *= 100.0;
-            const gf_degrade_run *r = dg_run(res, a, su->depths[k]);
+            const gf_grid_net *r = dg_run(res, a, su->depths[k]);
             rd->g_first[a][k] = rd->g_last[a][k] = NAN;
             rd->step_last[a][k] = -1;
-            if (r && gf_degrade_gradient_ends(r, &rd->g_first[a][k], &rd->g_last[a][k]) == 0)
+            if (r && gf_grid_gradient_ends(r, &rd->g_first[a][k], &rd->g_last[a][k]) == 0)
                 rd->step_last[a][k] = last_probe(r);
             else
                 rd->g_last[a][k] = NAN;
@@ -150,7 +150,7 @@ int dg_step_errors(lesson *ls, const setup *su, const reading *rd)
 
 /* ---- Step 3: the curves ---------------------------------------------------- */
 
-int dg_step_curves(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_curves(lesson *ls, const setup *su, const gf_grid_result *res,
                    const gf_degrade_figs *figs, const reading *rd)
 {
     const int s = su->depths[SHALLOW], d = su->depths[DEEP], E = res->spec.train.epochs;
@@ -224,7 +224,7 @@ int dg_step_curves(lesson *ls, const setup *su, const gf_degrade_result *res,
                "있습니다.%s",
                where, pace, hug, why);
     /* the steps of the schedule, from the rates the trainer used */
-    const gf_degrade_run *r = dg_run(res, PLAIN, s);
+    const gf_grid_net *r = dg_run(res, PLAIN, s);
     int cuts[GF_SCHED_MAX_MILESTONES], nc = 0;
     for (int e = 1; r && e < r->epochs_done && nc < GF_SCHED_MAX_MILESTONES; e++)
         if (r->hist[e].lr < r->hist[e - 1].lr)
@@ -242,7 +242,7 @@ int dg_step_curves(lesson *ls, const setup *su, const gf_degrade_result *res,
 /* ---- Step 4: the residual nets ------------------------------------------------ */
 
 /* Optimizer steps that run r took. */
-static long last_step(const gf_degrade_run *r)
+static long last_step(const gf_grid_net *r)
 {
     return r && r->epochs_done ? r->hist[r->epochs_done - 1].step : 0;
 }
@@ -327,7 +327,7 @@ static void deep_verdict(lesson *ls, const setup *su, const reading *rd, char *b
     }
 }
 
-int dg_step_residual(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_residual(lesson *ls, const setup *su, const gf_grid_result *res,
                      const reading *rd)
 {
     const int s = su->depths[SHALLOW], d = su->depths[DEEP];
@@ -490,7 +490,7 @@ static void read_init(lesson *ls, const setup *su, const reading *rd)
                tame);
 }
 
-int dg_step_gradients(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_gradients(lesson *ls, const setup *su, const gf_grid_result *res,
                       const gf_degrade_figs *figs, const reading *rd)
 {
     const int d = su->depths[DEEP];

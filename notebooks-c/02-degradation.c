@@ -1,7 +1,7 @@
 /* 02-degradation.c: lesson 02, the degradation problem (syllabus section 1).
  *
  *   Step 1  the experiment: plain and residual stacks at two depths, trained
- *           alike (gf_degrade_run_all), and the table of final errors;
+ *           alike (gf_grid_train), and the table of final errors;
  *   Step 2  training error against test error: is the deeper plain net worse
  *           on its own training set (degradation), or only on new data?
  *   Step 3  the curves, epoch by epoch (figure 1);
@@ -44,7 +44,7 @@ typedef struct progress {
     char name[24];
 } progress;
 
-static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
 {
     progress *p = ctx;
     p->index = index;
@@ -129,7 +129,7 @@ static int data_note(lesson *ls, const setup *su)
     return 0;
 }
 
-static void describe(lesson *ls, const setup *su, const gf_degrade_spec *sp)
+static void describe(lesson *ls, const setup *su, const gf_grid_spec *sp)
 {
     const gf_train_config *t = &sp->train;
     lesson_say(ls,
@@ -171,14 +171,14 @@ static void describe(lesson *ls, const setup *su, const gf_degrade_spec *sp)
 }
 
 /* table.md, line by line, as a preformatted block. */
-static int print_table(lesson *ls, const gf_degrade_result *res)
+static int print_table(lesson *ls, const gf_grid_result *res)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
     if (!m)
         return lesson_fail(ls, LESSON_RUNTIME, "out of memory");
-    const int bad = gf_degrade_write_table(m, res) != 0;
+    const int bad = gf_grid_write_table(m, res) != 0;
     if (fclose(m) != 0 || bad) {
         free(text);
         return lesson_fail(ls, LESSON_RUNTIME, "cannot format the table");
@@ -193,21 +193,21 @@ static int print_table(lesson *ls, const gf_degrade_result *res)
     return 0;
 }
 
-static int step_run(lesson *ls, const setup *su, const gf_degrade_spec *sp,
-                    gf_degrade_result *res)
+static int step_run(lesson *ls, const setup *su, const gf_grid_spec *sp,
+                    gf_grid_result *res)
 {
     describe(ls, su, sp);
     char why[512], path[GF_PATH_MAX];
     progress *p = sp->ctx;
     fflush(stdout);
-    const int rc = gf_degrade_run_all(sp, res, why, sizeof why);
+    const int rc = gf_grid_train(sp, res, why, sizeof why);
     if (p->on)
         fputs("\r\033[K", stderr);
     if (rc != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (lesson_dir(ls, "", path, sizeof path) != 0)
         return LESSON_RUNTIME;
-    if (gf_degrade_write(res, path, why, sizeof why) != 0)
+    if (gf_grid_write(res, path, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     lesson_say(ls,
                "Training the %d nets took %.1f s. Their final errors, as written to "
@@ -354,7 +354,7 @@ static void try_it(lesson *ls, const setup *su)
 
 /* ---- main ------------------------------------------------------------------ */
 
-static json_t *settings(const setup *su, const gf_degrade_spec *sp)
+static json_t *settings(const setup *su, const gf_grid_spec *sp)
 {
     const gf_train_config *t = &sp->train;
     return json_pack(
@@ -390,12 +390,12 @@ static int teach(lesson *ls)
     gf_stack_config base = lesson_trained_config(su.width, &su.train);
     const gf_train_config tc = lesson_train_config(su.batch, su.epochs, su.ntrain);
     progress prog = {.on = isatty(STDERR_FILENO), .epochs = su.epochs};
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = base, .archs = ARCHS, .n_archs = N_ARCHS, .depths = su.depths, .n_depths = 2,
         .seeds = 1, .seed0 = su.seed0, .train = tc, .train_set = &su.train,
         .test_set = &su.test, .data_name = su.data_name, .on_run = on_run, .on_step = on_step,
         .ctx = &prog};
-    gf_degrade_result res = {0};
+    gf_grid_result res = {0};
     gf_degrade_figs *figs = calloc(1, sizeof *figs);
     reading rd;
     if (!figs) {
@@ -432,7 +432,7 @@ static int teach(lesson *ls)
     try_it(ls, &su);
 out:
     free(figs);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     gf_dataset_release(&su.train);
     gf_dataset_release(&su.test);
     return rc;

@@ -60,16 +60,16 @@ static inline const char *dg_fmt(const lesson *ls, char *buf, size_t size, const
 const char *dg_ratio_text(char *buf, size_t size, double v);
 
 /* The net (arch, depth) of seed0, or NULL. */
-const gf_degrade_run *dg_run(const gf_degrade_result *res, int arch, int depth);
+const gf_grid_net *dg_run(const gf_grid_result *res, int arch, int depth);
 
 /* Steps 2-5; each returns 0, or the exit status after a message. */
-void dg_read(const gf_degrade_result *res, const setup *su, reading *rd);
+void dg_read(const gf_grid_result *res, const setup *su, reading *rd);
 int dg_step_errors(lesson *ls, const setup *su, const reading *rd);
-int dg_step_curves(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_curves(lesson *ls, const setup *su, const gf_grid_result *res,
                    const gf_degrade_figs *figs, const reading *rd);
-int dg_step_residual(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_residual(lesson *ls, const setup *su, const gf_grid_result *res,
                      const reading *rd);
-int dg_step_gradients(lesson *ls, const setup *su, const gf_degrade_result *res,
+int dg_step_gradients(lesson *ls, const setup *su, const gf_grid_result *res,
                       const gf_degrade_figs *figs, const reading *rd);
 
 #endif

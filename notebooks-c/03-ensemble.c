@@ -112,7 +112,7 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
     int ok = s && rng;
     if (ok) {
         gsl_rng_set(rng, (unsigned long)seed);
-        ok = gf_stack_init(s, rng) == 0;
+        ok = gf_stack_init_weights(s, rng) == 0;
     }
     gsl_rng_free(rng);
     if (!ok) {
@@ -371,24 +371,24 @@ static int train_for_lesions(lesson *ls, const setup *su, const gf_stack_config 
 {
     char why[512];
     const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = *base, .archs = LESION_ARCHS, .n_archs = N_NETS, .depths = &su->depth,
         .n_depths = 1,
         .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
         .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1};
-    gf_degrade_result dres = {0};
+    gf_grid_result dres = {0};
     fflush(stdout);
-    if (gf_degrade_run_all(&spec, &dres, why, sizeof why) != 0)
+    if (gf_grid_train(&spec, &dres, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     int rc = 0;
     for (int i = 0; i < dres.n_runs && rc == 0; i++)
         if (dres.runs[i].failed)
             rc = lesson_fail(ls, LESSON_RUNTIME, "%s did not train: %s", dres.runs[i].name,
                              dres.runs[i].why);
-    if (rc == 0 && gf_degrade_write(&dres, dir, why, sizeof why) != 0)
+    if (rc == 0 && gf_grid_write(&dres, dir, why, sizeof why) != 0)
         rc = lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     *train_s = dres.wall_seconds;
-    gf_degrade_release(&dres);
+    gf_grid_release(&dres);
     return rc;
 }
 
@@ -403,7 +403,7 @@ static int measure_lesions(lesson *ls, const setup *su, const char *dir, gf_lesi
     for (int a = 0; a < N_NETS; a++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[LESION_ARCHS[a]], su->depth, su->seed);
-        gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
+        gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
         if (!net)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
         const int rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);

@@ -2,7 +2,7 @@
  *
  *   Step 1  survival probabilities p_l (gf_survival_fill) and the expected depth;
  *   Step 2  one residual stack trained whole and with stochastic depth
- *           (gf_degrade_run_all with spec.survival): final errors, and the
+ *           (gf_grid_train with spec.survival): final errors, and the
  *           processor time per epoch against the expected fraction of work;
  *   Step 3  evaluation: the whole net with every branch scaled by p_l, against
  *           the same weights without the scaling.
@@ -115,23 +115,23 @@ static void tell_train_plan(lesson *ls, const setup *su)
 /* Train the net whole and with stochastic depth into dir; *pair compares
  * them. 0, or the exit status after a message. */
 static int train_pair(lesson *ls, const setup *su, const gf_stack_config *base, const char *dir,
-                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+                      gf_grid_result *res, gf_stochdepth_pair *pair)
 {
     char why[512];
     const gf_train_config tc = lesson_train_config(128, su->epochs, su->ntrain);
-    const gf_degrade_spec spec = {
+    const gf_grid_spec spec = {
         .base = *base, .archs = TRAINED_ARCHS, .n_archs = 1, .depths = &su->depth, .n_depths = 1,
         .seeds = 1, .seed0 = su->seed, .train = tc, .train_set = &su->train,
         .test_set = &su->test, .data_name = su->data_name, .out = dir, .checkpoints = 1,
         .survival = GF_SURVIVAL_LINEAR, .p_last = su->p_last};
     fflush(stdout);
-    if (gf_degrade_run_all(&spec, res, why, sizeof why) != 0)
+    if (gf_grid_train(&spec, res, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
             return lesson_fail(ls, LESSON_RUNTIME, "%s did not train: %s", res->runs[i].name,
                                res->runs[i].why);
-    if (gf_degrade_write(res, dir, why, sizeof why) != 0 ||
+    if (gf_grid_write(res, dir, why, sizeof why) != 0 ||
         gf_stochdepth_write(res, dir, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     if (gf_stochdepth_pairs(res, pair, 1) != 1)
@@ -145,7 +145,7 @@ static void tell_pair_table(lesson *ls, const gf_stochdepth_pair *q)
     lesson_pre(ls, "%-16s %10s %10s %12s %12s", "net", "train err", "test err", "cpu s/epoch",
                "wall s/epoch");
     for (int j = 0; j < 2; j++)
-        lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->sd : q->whole,
+        lesson_pre(ls, "%-16s %9.2f%% %9.2f%% %12.3f %12.3f", j ? q->stochastic : q->whole,
                    100.0 * q->train_err[j], 100.0 * q->test_err[j], q->cpu_seconds[j],
                    q->seconds[j]);
 }
@@ -226,17 +226,17 @@ static void tell_speed(lesson *ls, const gf_stochdepth_pair *q)
 }
 
 /* Both nets' error curves and times per epoch; 0, or the exit status. */
-static int draw_pair(lesson *ls, const setup *su, const gf_degrade_result *res,
+static int draw_pair(lesson *ls, const setup *su, const gf_grid_result *res,
                      const gf_stochdepth_pair *q)
 {
     static gf_degrade_figs f;
     gf_degrade_figs_make(res, &f);
     for (int i = 0; i < f.curves.n_right; i++)
         f.right_rank[i] = i;
-    const char *sd[1] = {q->sd};
+    const char *sd[1] = {q->stochastic};
     int sd_rank[1] = {0};
     for (int j = 0; j < f.curves.n_right; j++)
-        if (strcmp(f.right[j], q->sd) == 0)
+        if (strcmp(f.right[j], q->stochastic) == 0)
             sd_rank[0] = f.right_rank[j];
     double wall = q->seconds_min[0], cpu = q->cpu_seconds_min[0], fb = q->block_fraction,
            fm = q->mac_fraction, tmax = 0.0;
@@ -250,7 +250,7 @@ static int draw_pair(lesson *ls, const setup *su, const gf_degrade_result *res,
     const gf_fig_stochdepth fig = {
         .title = title, .subtitle = f.subtitle, .curves = &f.curves,
         .curves_title = "error: training (solid), test (dashed)",
-        .time_title = "time per epoch, and the time the rule expects", .sd = sd,
+        .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
         .sd_rank = sd_rank, .whole_wall = &wall, .whole_cpu = &cpu, .block_fraction = &fb,
         .mac_fraction = &fm, .n_sd = 1, .tmax = 1.15 * tmax};
     return lesson_figure(ls, "", "stochdepth", gf_fig_stochdepth_body, &fig, 1,
@@ -263,7 +263,7 @@ static int draw_pair(lesson *ls, const setup *su, const gf_degrade_result *res,
 }
 
 static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,
-                      gf_degrade_result *res, gf_stochdepth_pair *pair)
+                      gf_grid_result *res, gf_stochdepth_pair *pair)
 {
     char dir[GF_PATH_MAX];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
@@ -284,8 +284,8 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     char dir[GF_PATH_MAX], path[GF_PATH_MAX + 256], why[512];
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
-    snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->sd, su->seed);
-    gf_stack *net = gf_stack_from_checkpoint(path, NULL, why, sizeof why);
+    snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->stochastic, su->seed);
+    gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
     gf_tape *tape = gf_tape_alloc(0);
     if (!net || !tape) {
         gf_stack_free(net);
@@ -299,7 +299,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     gf_tape_free(tape);
     gf_stack_free(net);
     /* the page keeps the data, not the weights */
-    const char *nets[2] = {q->whole, q->sd};
+    const char *nets[2] = {q->whole, q->stochastic};
     for (int j = 0; j < 2; j++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, nets[j],
                  su->seed);
@@ -308,7 +308,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     snprintf(path, sizeof path, "%s/checkpoints", dir);
     rmdir(path);
     if (bad)
-        return lesson_fail(ls, LESSON_RUNTIME, "evaluating %s failed", q->sd);
+        return lesson_fail(ls, LESSON_RUNTIME, "evaluating %s failed", q->stochastic);
     lesson_say(ls,
                "At test time every block runs, so each branch would contribute more than it "
                "did on average in training, where it was there only a fraction p_l of the "
@@ -331,7 +331,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
                "%.2f%% with it (%+.2f points) and a loss of %.4f against %.4f. %s",
                "%s의 가중치를 보정 없이 쓰면 테스트 오차가 %.2f%%, 보정하면 %.2f%%입니다"
                "(%+.2f%%p). 손실은 %.4f 대 %.4f입니다. %s",
-               q->sd, 100.0 * err_u, 100.0 * err_s, d, loss_u, loss_s,
+               q->stochastic, 100.0 * err_u, 100.0 * err_s, d, loss_u, loss_s,
                d > 0.5 || (d > -0.5 && loss_u - loss_s > 0.05)
                    ? LESSON_T(ls, "The scaling matters: without it the later blocks, "
                                       "trained to be there only part of the time, overshoot.",
@@ -364,7 +364,7 @@ static int teach(lesson *ls)
     if (lesson_data(ls, su.ntrain, su.ntest, &su.train, &su.test, &su.data_name) != 0)
         return LESSON_RUNTIME;
     gf_stack_config cfg = lesson_trained_config(su.width, &su.train);
-    gf_degrade_result res = {0};
+    gf_grid_result res = {0};
     gf_stochdepth_pair pair;
     double *p = malloc((size_t)su.blocks * sizeof *p);
     if (!p) {
@@ -400,7 +400,7 @@ static int teach(lesson *ls)
                "연구진이 테스트 오차 개선을 본 긴 학습을 시도해 보세요.");
 out:
     free(p);
-    gf_degrade_release(&res);
+    gf_grid_release(&res);
     gf_dataset_release(&su.train);
     gf_dataset_release(&su.test);
     return rc;

@@ -76,7 +76,7 @@ static int jac_measure(lesson *ls, const setup *su, gf_arch arch, jac_stats *st)
         goto out;
     }
     gsl_rng_set(rng, 1);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         rc = lesson_fail(ls, LESSON_RUNTIME, "cannot initialize the network");
         goto out;
     }

@@ -168,7 +168,7 @@ int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_d
                 const char **name)
 {
     char why[512];
-    if (gf_degrade_data(GF_DATA_AUTO, GF_FASHION_DIR, ntrain, ntest, train, test, name, why,
+    if (gf_data_load(GF_DATA_AUTO, GF_FASHION_DIR, ntrain, ntest, train, test, name, why,
                         sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     return 0;

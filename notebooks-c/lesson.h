@@ -27,6 +27,7 @@
 #define GF_LESSON_H
 
 #include "gradflow.h"
+#include "plots/gf_plot.h"
 
 #include <stdio.h>
 
@@ -82,7 +83,7 @@ int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
 int lesson_begin(lesson *ls, const lesson_info *info);
 
 /* The trained lessons' data: Fashion-MNIST from GF_FASHION_DIR when it is
- * installed, else the built-in synthetic set (gf_degrade_data). *name is
+ * installed, else the built-in synthetic set (gf_data_load). *name is
  * "Fashion-MNIST" or "synthetic". 0, or 1 after a message. */
 int lesson_data(lesson *ls, size_t ntrain, size_t ntest, gf_dataset *train, gf_dataset *test,
                 const char **name);

@@ -4,51 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-const char *gf_plot_color(const char *arch)
-{
-    static const struct { const char *arch, *color; } table[] = {
-        {"plain", "#d62728"},  {"resnet", "#1f77b4"}, {"preact", "#2ca02c"},
-        {"densenet", "#9467bd"}, {"preln", "#ff7f0e"}, {"postln", "#8c564b"},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-        if (strcmp(table[i].arch, arch) == 0)
-            return table[i].color;
-    return "#444444";
-}
-
-void gf_plot_log10_axis(FILE *out, gf_term term, const char *axis, double lo, double hi)
-{
-    if (!isfinite(lo) || !isfinite(hi)) {
-        lo = -1;
-        hi = 1;
-    }
-    const double span = hi - lo;
-    double step = ceil(span / 8.0);
-    if (step < 1)
-        step = 1;
-    const double a = floor(lo / step) * step, b = ceil(hi / step) * step + (span < 1 ? step : 0);
-    fprintf(out, "set %srange [%g:%g]\nset %stics %g\n", axis, a - 0.05 * step, b + 0.05 * step,
-            axis, step);
-    fprintf(out, "set format %s \"%s\"\n", axis, term == GF_TERM_DUMB ? "1e%g" : "10^{%g}");
-    if (step == 1 && term != GF_TERM_DUMB)
-        fprintf(out, "set m%stics 10\n", axis);
-}
-
-static void title(FILE *out, gf_term term, const gf_fig_gradnorm *f)
-{
-    fputs("set title ", out);
-    if (term == GF_TERM_DUMB || !f->subtitle) {
-        gf_plot_quote(out, f->title);
-    } else {
-        fputs("sprintf(\"%s\\n%s\", ", out);
-        gf_plot_quote(out, f->title);
-        fputs(", ", out);
-        gf_plot_quote(out, f->subtitle);
-        fputs(")", out);
-    }
-    fputs(" noenhanced\n", out);
-}
-
 /* Blocks 0..xmax on the x axis: whole-number tics when there are few, and a
  * single block (xmax 0) centred rather than an empty range. */
 static void x_axis(FILE *out, int xmax)
@@ -106,7 +61,7 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_gradnorm *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    title(out, term, f);
+    gf_plot_title(out, term, f->title, f->subtitle);
     fputs("set xlabel 'block boundary l   (x_0 = stem output, x_B = input of the head)' "
           "noenhanced\n",
           out);

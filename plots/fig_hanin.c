@@ -2,8 +2,11 @@
  * ln ||dL/dx_0||^2 against the sum of reciprocal widths. */
 #include "plots/gf_plot.h"
 
+#include <gsl/gsl_sf_psi.h>
+
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The points, the fitted line and the predicted lines; key: 1 to title them. */
 static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
@@ -37,12 +40,7 @@ static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
                      "dt (6,4) ",
                 sep, f->pred_xmax ? 1.02 * f->pred_xmax[i] : INFINITY, f->pred_intercept[i],
                 f->pred_slope[i], gf_plot_depth_color(i));
-        if (key && i == 0 && f->pred_label) {
-            fputs("title ", out);
-            gf_plot_quote(out, f->pred_label);
-        } else {
-            fputs("notitle", out);
-        }
+        gf_plot_key(out, key && i == 0 ? f->pred_label : NULL);
         sep = ", \\\n     ";
     }
     if (*sep == 'p')
@@ -80,4 +78,59 @@ int gf_fig_hanin_body(FILE *out, gf_term term, const void *ctx)
     }
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;
+}
+
+void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    const gf_hanin_spec *sp = &res->spec;
+    double xmin = INFINITY, xmax = 0.0, ymin = INFINITY, ymax = 0.0;
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        xmax = fmax(xmax, e->beta);
+        ymax = fmax(ymax, e->variance + e->variance_se);
+        if (e->beta > 0)
+            xmin = fmin(xmin, e->beta);
+        if (e->variance - e->variance_se > 0)
+            ymin = fmin(ymin, e->variance - e->variance_se);
+    }
+    snprintf(f->title, sizeof f->title,
+             "Hanin: the spread of ln ||dL/dx_0||^2 over %d initializations grows with "
+             "sum 1/width",
+             sp->seeds);
+    if (isfinite(res->fit.slope))
+        snprintf(f->subtitle, sizeof f->subtitle,
+                 "plain ReLU, He init, no norm, batch %zu, L = %s; least squares: Var = %.2f "
+                 "(+-%.2f) beta %+.3f (+-%.3f), R^2 = %.3f",
+                 sp->batch, sp->xent ? "cross-entropy" : "logit 0", res->fit.slope,
+                 res->fit.se_slope, res->fit.intercept,
+                 res->fit.se_intercept, res->fit.r2);
+    else
+        snprintf(f->subtitle, sizeof f->subtitle,
+                 "plain ReLU, He init, no norm, batch %zu, L = %s; no line fitted (fewer "
+                 "than 3 points)",
+                 sp->batch, sp->xent ? "cross-entropy" : "logit 0");
+    const int nw = sp->n_widths < GF_HANIN_MAX ? sp->n_widths : GF_HANIN_MAX;
+    for (int w = 0; w < nw; w++) {
+        const size_t n = sp->widths[w];
+        f->widths[w] = n;
+        /* (depth - 2) v(n) + psi'(n/2) = beta n v(n) + psi'(n/2) */
+        const int none = sp->xent || sp->batch != 1; /* the count is for one input */
+        f->pred_slope[w] = none ? NAN : (double)n * gf_hanin_layer_var(n);
+        f->pred_intercept[w] = none ? NAN : gsl_sf_psi_1(0.5 * (double)n);
+        for (int c = 0; c < res->n_cells; c++)
+            if (res->cell[c].width == n) {
+                f->pred_xmax[w] = fmax(f->pred_xmax[w], res->cell[c].beta);
+                if (!none)
+                    ymax = fmax(ymax, f->pred_intercept[w] +
+                                          f->pred_slope[w] * res->cell[c].beta);
+            }
+    }
+    f->fig = (gf_fig_hanin){.title = f->title, .subtitle = f->subtitle, .widths = f->widths,
+                            .n_widths = nw, .slope = res->fit.slope,
+                            .intercept = res->fit.intercept, .pred_slope = f->pred_slope,
+                            .pred_intercept = f->pred_intercept, .pred_xmax = f->pred_xmax,
+                            .pred_label = "predicted, per width (per-layer count)",
+                            .xmin = isfinite(xmin) ? xmin : 0.0, .xmax = xmax,
+                            .ymin = isfinite(ymin) ? ymin : 0.0, .ymax = ymax};
 }

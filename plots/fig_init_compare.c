@@ -23,14 +23,9 @@ static void lines(FILE *out, const gf_fig_init_compare *f, const char *file, int
                          "lc '%s' dt %s pt 7 ps 0.5 lw 2 ",
                     sep, file, xc, f->schemes[s], f->archs[a], yc, p10 ? "10**" : "", yc,
                     gf_plot_depth_color(s), arch_dash(a));
-            if (key) {
-                char t[96];
-                snprintf(t, sizeof t, "%s, %s", f->schemes[s], f->archs[a]);
-                fputs("title ", out);
-                gf_plot_quote(out, t);
-            } else {
-                fputs("notitle", out);
-            }
+            char t[96];
+            snprintf(t, sizeof t, "%s, %s", f->schemes[s], f->archs[a]);
+            gf_plot_key(out, key ? t : NULL);
             sep = ", \\\n     ";
         }
     if (*sep == 'p')

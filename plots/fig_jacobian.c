@@ -7,27 +7,11 @@
 
 static const char SEP[] = ", \\\n     ";
 
-/* "title" or "title\nsubtitle" (the dumb terminal gets one line). */
-static void put_title(FILE *out, gf_term term, const char *title, const char *subtitle)
-{
-    if (term == GF_TERM_DUMB || !subtitle) {
-        gf_plot_quote(out, title);
-        return;
-    }
-    fputs("sprintf(\"%s\\n%s\", ", out);
-    gf_plot_quote(out, title);
-    fputs(", ", out);
-    gf_plot_quote(out, subtitle);
-    fputc(')', out);
-}
-
 static void preamble(FILE *out, gf_term term, const char *title, const char *subtitle,
                      const char *layout)
 {
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    fprintf(out, "set multiplot layout %s title ", layout);
-    put_title(out, term, title, subtitle);
-    fputs(" noenhanced\n", out);
+    gf_plot_multiplot_title(out, term, title, subtitle, layout);
 }
 
 /* ---- shared pieces ------------------------------------------------------------ */
@@ -46,12 +30,7 @@ static const char *element(FILE *out, const char *sep, int legend, const char *f
     else
         fprintf(out, "'%s' skip 1 using %s", file, using);
     fprintf(out, " with %s ", style);
-    if (title) {
-        fputs("title ", out);
-        gf_plot_quote(out, title);
-    }
-    else
-        fputs("notitle", out);
+    gf_plot_key(out, title);
     return SEP;
 }
 

@@ -3,6 +3,7 @@
 #include "plots/gf_plot.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void header(FILE *out)
@@ -11,20 +12,6 @@ static void header(FILE *out)
           "set grid xtics ytics lc '#dddddd'\nset style textbox opaque noborder\nset key below center horizontal Left reverse "
           "samplen 3 noenhanced\n",
           out);
-}
-
-/* "title\nsubtitle" (one line in the terminal), for `set title` or a multiplot. */
-static void two_lines(FILE *out, gf_term term, const char *title, const char *subtitle)
-{
-    if (term == GF_TERM_DUMB || !subtitle) {
-        gf_plot_quote(out, title);
-        return;
-    }
-    fputs("sprintf(\"%s\\n%s\", ", out);
-    gf_plot_quote(out, title);
-    fputs(", ", out);
-    gf_plot_quote(out, subtitle);
-    fputs(")", out);
 }
 
 static void panel_title(FILE *out, const char *title)
@@ -113,7 +100,7 @@ int gf_fig_lesion_single_body(FILE *out, gf_term term, const void *ctx)
     const int zoom = plain > 0 && residual > 0; /* the residual nets' changes are small */
     header(out);
     fputs(zoom ? "set multiplot layout 1,2 title " : "set title ", out);
-    two_lines(out, term, f->title, f->subtitle);
+    gf_plot_title_text(out, term, f->title, f->subtitle);
     fputs(" noenhanced\n", out);
     x_positions(out, f->kmax);
     fputs("set xlabel 'deleted block'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
@@ -163,7 +150,7 @@ int gf_fig_lesion_delete_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_lesion *f = ctx;
     header(out);
     fputs("set title ", out);
-    two_lines(out, term, f->title, f->subtitle);
+    gf_plot_title_text(out, term, f->title, f->subtitle);
     fputs(" noenhanced\n", out);
     x_positions(out, f->kmax);
     fputs("set xlabel 'blocks deleted (k)'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
@@ -177,7 +164,7 @@ int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_lesion *f = ctx;
     header(out);
     fputs("set multiplot layout 1,2 title ", out);
-    two_lines(out, term, f->title, f->subtitle);
+    gf_plot_title_text(out, term, f->title, f->subtitle);
     fputs(" noenhanced\nset ylabel 'test error (%)'\nset yrange [0:100]\n", out);
     bottom_margin(out, f);
     x_positions(out, f->kmax);
@@ -200,4 +187,80 @@ int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx)
     chance_line(out, sep, f->chance);
     fputs("\nunset multiplot\n", out);
     return ferror(out) ? -1 : 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The zoomed panel of the single deletions (residual nets, percent): from
+ * just below the lowest error to a little above the 80th percentile, or to
+ * the largest error when it is not far above that (nothing to clip). */
+static void zoom_range(const gf_lesion_result *res, int n, double *lo, double *hi)
+{
+    size_t m = 0, cap = 1;
+    for (int i = 0; i < n; i++)
+        cap += (size_t)res[i].blocks + 1;
+    double *v = malloc(cap * sizeof *v);
+    *lo = 0.0;
+    *hi = 100.0;
+    for (int i = 0; v && i < n; i++) {
+        if (res[i].arch == GF_ARCH_PLAIN)
+            continue;
+        v[m++] = 100.0 * res[i].base_err;
+        for (int b = 0; b < res[i].blocks; b++)
+            v[m++] = 100.0 * res[i].single_err[b];
+    }
+    if (m > 0) {
+        qsort(v, m, sizeof *v, by_value);
+        *lo = fmax(0.0, floor(v[0] - 1.0));
+        const double q80 = v[(size_t)(0.8 * (double)(m - 1))];
+        *hi = q80 + 1.0 + 0.5 * (q80 - *lo);
+        if (v[m - 1] <= *hi + (*hi - *lo))
+            *hi = v[m - 1] + 1.0;
+        *hi = fmin(*hi, 100.0);
+    }
+    free(v);
+}
+
+void gf_lesion_figs_make(const gf_lesion_result *res, int n, const char *data_name,
+                         gf_lesion_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    n = n < GF_ARCH_COUNT ? n : GF_ARCH_COUNT;
+    int swaps = 0;
+    double tau_min = 1.0;
+    for (int i = 0; i < n; i++) {
+        const gf_lesion_set *s = &res[i].swap;
+        for (int k = 0; k <= s->kmax; k++)
+            for (int j = 0; j < s->n[k]; j++)
+                tau_min = fmin(tau_min, s->tau[(size_t)k * (size_t)s->draws + (size_t)j]);
+        f->nets[i] = res[i].name;
+        f->archs[i] = gf_arch_names[res[i].arch];
+        f->base[i] = 100.0 * res[i].base_err;
+        swaps = res[i].swap.kmax > swaps ? res[i].swap.kmax : swaps;
+    }
+    const gf_lesion_spec *sp = &res[0].spec;
+    const double chance = 100.0 * (1.0 - 1.0 / (double)sp->test->classes);
+    snprintf(f->subtitle, sizeof f->subtitle,
+             "%s, %zu test images; evaluation mode (batch norm with running statistics)",
+             data_name, sp->test->n);
+    snprintf(f->title[0], sizeof f->title[0],
+             "Deleting one block at a time (Veit et al. 2016, Fig. 3)");
+    snprintf(f->title[1], sizeof f->title[1],
+             "Deleting k random blocks, %d draws each (Veit et al. 2016, Fig. 4)", sp->draws);
+    snprintf(f->title[2], sizeof f->title[2],
+             "Reordering: k random pairs of blocks swapped, %d draws each (Veit et al. 2016, "
+             "Fig. 5)",
+             sp->draws);
+    gf_fig_lesion *figs[3] = {&f->single, &f->del, &f->swap};
+    const int kmax[3] = {res[0].blocks - 1, res[0].del.kmax, swaps};
+    for (int i = 0; i < 3; i++)
+        *figs[i] = (gf_fig_lesion){.title = f->title[i], .subtitle = f->subtitle,
+                                   .nets = f->nets, .archs = f->archs, .base_err = f->base,
+                                   .n_nets = n, .kmax = kmax[i], .draws = sp->draws,
+                                   .chance = chance, .tau_min = tau_min};
+    zoom_range(res, n, &f->single.zoom_lo, &f->single.zoom_hi);
 }

@@ -3,8 +3,11 @@
  * Fig. 6, and the sampled estimate against the exact value). */
 #include "plots/gf_plot.h"
 
+#include "ensemble/gf_ensemble.h"
+
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Columns of pathgrad.tsv (1-based, as gnuplot counts). */
 enum { C_FRACTION = 4, C_CUM_PATHS = 5, C_NORM = 6, C_PER_PATH = 7, C_CUM_MASS = 9,
@@ -20,17 +23,7 @@ static void header(FILE *out, gf_term term, const char *title, const char *subti
                    const char *layout)
 {
     fputs("set datafile separator \"\\t\"\n", out);
-    fprintf(out, "set multiplot layout %s title ", layout);
-    if (term == GF_TERM_DUMB || !subtitle) {
-        gf_plot_quote(out, title);
-    } else {
-        fputs("sprintf(\"%s\\n%s\", ", out);
-        gf_plot_quote(out, title);
-        fputs(", ", out);
-        gf_plot_quote(out, subtitle);
-        fputs(")", out);
-    }
-    fputs(" noenhanced\n", out);
+    gf_plot_multiplot_title(out, term, title, subtitle, layout);
 }
 
 static void panel_title(FILE *out, const char *title)
@@ -226,4 +219,57 @@ int gf_fig_pathgrad_sampling_body(FILE *out, gf_term term, const void *ctx)
     }
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;
+}
+
+/* ---- figures ---------------------------------------------------------------- */
+
+static void widen(double *range, double v)
+{
+    if (isfinite(v)) {
+        range[0] = fmin(range[0], v);
+        range[1] = fmax(range[1], v);
+    }
+}
+
+void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char *net,
+                           gf_pathgrad_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    n_states = n_states < GF_PATHGRAD_MAX_STATES ? n_states : GF_PATHGRAD_MAX_STATES;
+    const int B = n_states > 0 ? c[0].blocks : 1;
+    gf_fig_pathgrad *g = &f->fig;
+    *g = (gf_fig_pathgrad){.title = f->title, .subtitle = f->subtitle, .states = f->state_names,
+                           .labels = f->label_ptrs, .n_states = n_states, .blocks = B,
+                           .per_path = {INFINITY, -INFINITY}, .total = {INFINITY, -INFINITY},
+                           .sampling = {INFINITY, -INFINITY}};
+    snprintf(f->title, sizeof f->title,
+             "Gradient by path length (Veit et al. 2016, Fig. 6): %s, %d blocks, 2^%d paths", net,
+             B, B);
+    const int samples = n_states > 0 ? c[0].samples : 0;
+    const int len = snprintf(f->subtitle, sizeof f->subtitle,
+                             "dL/dx_0 (%zu images) = g_0 + ... + g_%d, g_k: paths through k "
+                             "branches",
+                             n_states > 0 ? c[0].n : 0, B);
+    if (samples > 0 && len > 0 && (size_t)len < sizeof f->subtitle)
+        snprintf(f->subtitle + len, sizeof f->subtitle - (size_t)len,
+                 "; %d sampled paths per length", samples);
+    for (int i = 0; i < n_states; i++) {
+        f->state_names[i] = c[i].state;
+        f->label_ptrs[i] = f->labels[i];
+        snprintf(f->labels[i], sizeof f->labels[i], "%s", c[i].state);
+        for (int k = 0; k <= B; k++) {
+            const double lc = gf_log10_binomial(B, k);
+            widen(g->per_path, c[i].log10_norm[k] - lc);
+            widen(g->total, c[i].log10_norm[k]);
+            widen(g->sampling, c[i].log10_norm[k]);
+            if (!c[i].sampled[k])
+                continue;
+            g->sampled = 1;
+            widen(g->per_path, c[i].log10_path[k]);
+            widen(g->total, lc + c[i].log10_path[k]);
+            const double est = c[i].log10_est[k], se = c[i].log10_est_se[k];
+            widen(g->sampling, est);
+            widen(g->sampling, est + log10(1.0 + pow(10.0, se - est))); /* log10(est + se) */
+        }
+    }
 }

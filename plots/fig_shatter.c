@@ -163,3 +163,91 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
     fputc('\n', out);
     return ferror(out) ? -1 : 0;
 }
+
+/* ---- figures ----------------------------------------------------------------------- */
+
+/* The shallowest resolved point of the first arch of a kind (and with batch
+ * norm when asked), at depth 4 or more where there is one: a reference
+ * line's anchor. */
+static int anchor(const gf_shatter_result *res, gf_shatter_kind kind, int bn, int *depth,
+                  double *corr)
+{
+    const gf_shatter_spec *sp = &res->spec;
+    *depth = 0;
+    *corr = NAN;
+    for (int pass = 0; pass < 2; pass++)
+        for (int a = 0; a < sp->n_archs; a++) {
+            if (sp->archs[a].kind != kind || (pass == 0 && sp->archs[a].batchnorm != bn))
+                continue;
+            int best = -1;
+            for (int d = 0; d < sp->n_depths; d++) {
+                if (!(res->point[a * sp->n_depths + d].mean > 0))
+                    continue;
+                const int db = best >= 0 ? sp->depths[best] : 0, dp = sp->depths[d];
+                if (best < 0 || ((dp >= 4) != (db >= 4) ? dp >= 4 : dp < db))
+                    best = d;
+            }
+            if (best >= 0) {
+                *depth = sp->depths[best];
+                *corr = res->point[a * sp->n_depths + best].mean;
+                return a;
+            }
+        }
+    return -1;
+}
+
+void gf_shatter_figs_make(const gf_shatter_result *res, gf_shatter_figs *f)
+{
+    memset(f, 0, sizeof *f);
+    const gf_shatter_spec *sp = &res->spec;
+    const int n = res->n_series < GF_SHATTER_MAX_NETS ? res->n_series : GF_SHATTER_MAX_NETS;
+    for (int i = 0; i < n; i++) {
+        const gf_shatter_series *s = &res->series[i];
+        const int shallow = s->is_net && s->net.kind != GF_SHATTER_LL && s->net.depth == 2;
+        snprintf(f->labels[i], sizeof f->labels[i], "%s%s", s->name,
+                 shallow ? " (one hidden layer)" : s->is_net ? "" : " (reference)");
+        f->names[i] = s->name;
+        f->label_ptrs[i] = f->labels[i];
+        f->lag1[i] = s->acf[1];
+    }
+    snprintf(f->title, sizeof f->title,
+             "Shattered gradients: d output / d input across %zu points in [%g, %g], width %zu, "
+             "seed %lu",
+             sp->points, sp->lo, sp->hi, sp->width, sp->seed0);
+    snprintf(f->acf_title, sizeof f->acf_title,
+             "Autocorrelation of the gradient along the grid (lag 1 = neighbouring points, "
+             "%.4g apart)",
+             (sp->hi - sp->lo) / (double)(sp->points - 1));
+    f->grad = (gf_fig_shatter){.title = f->title, .nets = f->names, .labels = f->label_ptrs,
+                               .lag1 = f->lag1, .n_nets = n, .lo = sp->lo, .hi = sp->hi,
+                               .max_lag = sp->max_lag};
+    f->acf = f->grad;
+    f->acf.title = f->acf_title;
+    for (int a = 0; a < sp->n_archs && a < GF_SHATTER_MAX_NETS; a++) {
+        gf_shatter_arch_name(&sp->archs[a], f->arch_names[a], sizeof f->arch_names[a]);
+        f->archs[a] = f->arch_names[a];
+    }
+    int dmax = 2;
+    double ymin = 1.0;
+    for (int i = 0; i < sp->n_archs * sp->n_depths; i++) {
+        const gf_shatter_point *p = &res->point[i];
+        dmax = p->depth > dmax ? p->depth : dmax;
+        if (p->mean > 0)
+            ymin = fmin(ymin, fmax(p->mean - p->se, p->mean / 4));
+    }
+    snprintf(f->depth_title, sizeof f->depth_title,
+             "Lag-1 autocorrelation of d output / d x against depth (mean of %d seeds +- s.e.)",
+             sp->seeds);
+    f->depth = (gf_fig_shatter_depth){.title = f->depth_title, .archs = f->archs,
+                                      .n_archs = sp->n_archs < GF_SHATTER_MAX_NETS
+                                                     ? sp->n_archs
+                                                     : GF_SHATTER_MAX_NETS,
+                                      .depth_max = dmax, .ymin = ymin,
+                                      .floor = 2.0 / sqrt((double)sp->points * sp->seeds)};
+    int a = anchor(res, GF_SHATTER_PLAIN, 1, &f->depth.exp_depth, &f->depth.exp_corr);
+    f->depth.exp_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
+    a = anchor(res, GF_SHATTER_PREACT, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
+    if (a < 0)
+        a = anchor(res, GF_SHATTER_RESNET, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
+    f->depth.sqrt_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
+}

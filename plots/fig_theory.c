@@ -8,21 +8,6 @@ static const char *band_color(int d)
     return colors[(unsigned)d % (sizeof colors / sizeof *colors)];
 }
 
-static void title(FILE *out, gf_term term, const gf_fig_phase *f)
-{
-    fputs("set title ", out);
-    if (term == GF_TERM_DUMB || !f->subtitle) {
-        gf_plot_quote(out, f->title);
-    } else {
-        fputs("sprintf(\"%s\\n%s\", ", out);
-        gf_plot_quote(out, f->title);
-        fputs(", ", out);
-        gf_plot_quote(out, f->subtitle);
-        fputs(")", out);
-    }
-    fputs(" noenhanced\n", out);
-}
-
 /* One edge (rows a..b of band.tsv) as a line. */
 static void edge(FILE *out, int a, int b, const char *color, const char *key)
 {
@@ -40,7 +25,7 @@ int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_phase *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\n", out); /* 'nan' stays NaN: a transparent pixel */
-    title(out, term, f);
+    gf_plot_title(out, term, f->title, f->subtitle);
     fprintf(out, "set xrange [%g:%g]\nset yrange [%g:%g]\n", f->xlo, f->xhi, f->ylo, f->yhi);
     fputs(rich ? "set xlabel 'σ_w^2 = fan_{in} Var(w)'\nset ylabel 'σ_b^2 = Var(b)'\n"
                : "set xlabel 'sigma_w^2 = fan_in Var(w)'\nset ylabel 'sigma_b^2 = Var(b)'\n",

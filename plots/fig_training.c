@@ -5,29 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 
-const char *gf_plot_depth_color(int i)
-{
-    static const char *const colors[] = {"#e6a100", "#c0392b", "#2e86c1", "#16a085",
-                                         "#8e44ad", "#7f8c8d", "#d35400", "#1b2631"};
-    return colors[(unsigned)i % (sizeof colors / sizeof *colors)];
-}
-
-void gf_plot_multiplot_title(FILE *out, gf_term term, const char *title, const char *subtitle,
-                             const char *layout)
-{
-    fprintf(out, "set multiplot layout %s title ", layout);
-    if (term == GF_TERM_DUMB || !subtitle) {
-        gf_plot_quote(out, title);
-    } else {
-        fputs("sprintf(\"%s\\n%s\", ", out);
-        gf_plot_quote(out, title);
-        fputs(", ", out);
-        gf_plot_quote(out, subtitle);
-        fputs(")", out);
-    }
-    fputs(" noenhanced\n", out);
-}
-
 void gf_fig_curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
                          const char *const *nets, const int *rank, int n)
 {

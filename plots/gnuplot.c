@@ -25,7 +25,7 @@ int gf_plot_available(void)
     const char *path = getenv("PATH");
     if (!path)
         path = "/usr/bin:/bin";
-    char dir[4096];
+    char dir[GF_PATH_MAX];
     while (*path) {
         const size_t n = strcspn(path, ":");
         snprintf(dir, sizeof dir, "%.*s/%s", (int)n, n ? path : ".", prog);
@@ -202,7 +202,7 @@ static int write_script(FILE *f, const void *p)
 int gf_plot_script(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
-    char path[4096], file[512];
+    char path[GF_PATH_MAX], file[512];
     snprintf(file, sizeof file, "%s.gp", name);
     if (gf_path_join(path, sizeof path, dir, file) != 0) {
         snprintf(why, size, "path too long");
@@ -227,7 +227,7 @@ static FILE *script_begin(const char *dir, char **text, size_t *len)
 int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
-    char path[4096], file[512], tmp[2][512], final[2][4096];
+    char path[GF_PATH_MAX], file[512], tmp[2][512], final[2][GF_PATH_MAX];
     int bad = 0;
 
     /* 1. The .gp script, for redrawing by hand from the run folder. */
@@ -251,7 +251,7 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
             bad = emit(m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
     }
     fclose(m);
-    char tmp_path[2][4096];
+    char tmp_path[2][GF_PATH_MAX];
     for (int i = 0; i < 2; i++) /* removed on SIGINT too, while gnuplot draws them */
         if (gf_path_join(tmp_path[i], sizeof tmp_path[i], dir, tmp[i]) == 0)
             gf_temp_track(tmp_path[i]);

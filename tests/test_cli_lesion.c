@@ -231,7 +231,7 @@ static void test_zero_branches_ignore_lesions(void)
     CU_ASSERT_FATAL(gf_synthetic_make(&ds, 40, c.in_dim, c.classes, 1.5, 3) == 0);
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *rng = tu_rng(5);
-    CU_ASSERT_FATAL(s && gf_stack_init(s, rng) == 0);
+    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, rng) == 0);
     const gf_lesion_spec spec = {.test = &ds, .draws = 3, .max_delete = s->blocks,
                                  .max_swaps = s->blocks, .seed = 1, .eval_batch = 16};
     gf_lesion_result res;

@@ -57,7 +57,7 @@ static gf_stack *random_stack(gf_arch arch, int depth, gf_norm norm, gf_act act,
     c.init = GF_INIT_HE;
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *r = tu_rng(seed);
-    if (!s || gf_stack_init(s, r) != 0) {
+    if (!s || gf_stack_init_weights(s, r) != 0) {
         gsl_rng_free(r);
         gf_stack_free(s);
         return NULL;
@@ -213,7 +213,7 @@ static void test_zero_branches_leave_only_the_skip_path(void)
     c.zero_branch = 1;
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *r = tu_rng(3);
-    CU_ASSERT_FATAL(s && gf_stack_init(s, r) == 0);
+    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, r) == 0);
     gsl_rng_free(r);
     batch b;
     gf_pathgrad pg;
@@ -364,7 +364,7 @@ static void test_stochastic_depth_p1_is_residual(void)
                               .survival = surv[i]};
         s[i] = gf_stack_alloc(&c);
         gsl_rng *r = tu_rng(8);
-        CU_ASSERT_FATAL(s[i] && gf_stack_init(s[i], r) == 0);
+        CU_ASSERT_FATAL(s[i] && gf_stack_init_weights(s[i], r) == 0);
         gsl_rng_free(r);
         gf_trainer *t = gf_trainer_alloc(s[i], &train, NULL, &tc, why, sizeof why);
         CU_ASSERT_FATAL(t != NULL);

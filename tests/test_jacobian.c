@@ -17,7 +17,7 @@ static gf_stack *make(gf_arch arch, int depth, size_t width, gf_norm norm, gf_ac
     c.zero_branch = zero;
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *r = tu_rng(seed);
-    if (s && gf_stack_init(s, r) == 0)
+    if (s && gf_stack_init_weights(s, r) == 0)
         for (size_t i = 0; i < s->params.n_slots; i++) { /* non-trivial running statistics */
             gf_slot *sl = &s->params.slot[i];
             if (strstr(sl->name, "running_mean"))

@@ -133,7 +133,7 @@ static void test_model_block_plan(void)
     gf_tape *tape = gf_tape_alloc(TU_CHUNK);
     gf_recorder rec;
     gf_recorder_init(&rec);
-    CU_ASSERT_FATAL(s && rng && tape && gf_stack_init(s, rng) == 0);
+    CU_ASSERT_FATAL(s && rng && tape && gf_stack_init_weights(s, rng) == 0);
     double *xv = malloc(BATCH * c.in_dim * sizeof *xv);
     tu_fill_gauss(xv, BATCH * c.in_dim, rng, 1.0);
     gf_tensor *x = gf_tape_input(tape, BATCH, c.in_dim);

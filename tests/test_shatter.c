@@ -24,7 +24,7 @@ static gf_shatter_model *model(const char *name, size_t width, unsigned long see
 {
     const gf_shatter_net net = net_of(name);
     char why[256];
-    gf_shatter_model *m = gf_shatter_model_new(&net, width, seed, grid, n, NULL, why, sizeof why);
+    gf_shatter_model *m = gf_shatter_model_alloc(&net, width, seed, grid, n, NULL, why, sizeof why);
     if (!m)
         fprintf(stderr, "\n  %s: %s\n", name, why);
     CU_ASSERT_FATAL(m != NULL);
@@ -217,7 +217,7 @@ static void test_hanin_gradient_by_hand(void)
     gf_stack *s = gf_stack_alloc(&c);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 5);
-    CU_ASSERT_FATAL(s && gf_stack_init(s, rng) == 0);
+    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, rng) == 0);
     double in[6], x0[8], a1[8], a2[8], g2[8], g1[8];
     int label;
     gf_dataset_sample(&data, rng, 1, in, &label);

@@ -83,7 +83,7 @@ static void test_zero_branch_init(void)
         c.zero_branch = 1;
         gf_stack *s = gf_stack_alloc(&c);
         gsl_rng *r = tu_rng(5);
-        CU_ASSERT_FATAL(s && gf_stack_init(s, r) == 0);
+        CU_ASSERT_FATAL(s && gf_stack_init_weights(s, r) == 0);
         for (int z = 0; z < 2 && cases[k].zeroed[z]; z++) {
             const int i = gf_params_find(&s->params, cases[k].zeroed[z]);
             CU_ASSERT_FATAL(i >= 0);
@@ -267,7 +267,7 @@ static void test_same_seed_same_bytes(void)
         for (int k = 0; k < 3; k++) {
             s[k] = gf_stack_alloc(&c);
             gsl_rng *r = tu_rng(k < 2 ? 77 : 78);
-            CU_ASSERT_FATAL(s[k] && gf_stack_init(s[k], r) == 0);
+            CU_ASSERT_FATAL(s[k] && gf_stack_init_weights(s[k], r) == 0);
             gsl_rng_free(r);
         }
         const size_t bytes = s[0]->params.size * sizeof(double);

@@ -45,7 +45,7 @@ static int setup(fixture *f, gf_arch arch, const gf_train_config *tc)
     f->net = gf_stack_alloc(&c);
     gsl_rng *rng = tu_rng(3);
     char why[256];
-    if (rc != 0 || !f->net || gf_stack_init(f->net, rng) != 0 ||
+    if (rc != 0 || !f->net || gf_stack_init_weights(f->net, rng) != 0 ||
         !(f->t = gf_trainer_alloc(f->net, &f->train, &f->test, tc, why, sizeof why))) {
         gsl_rng_free(rng);
         return -1;

@@ -265,7 +265,7 @@ int tu_run_stack_chunk(tu_run *r, const gf_stack_config *c, unsigned long seed, 
     r->labels = malloc(batch * sizeof *r->labels);
     r->xv = malloc(batch * c->in_dim * sizeof *r->xv);
     r->batch = batch;
-    if (!r->s || !r->tape || !r->rng || !r->labels || !r->xv || gf_stack_init(r->s, r->rng) != 0)
+    if (!r->s || !r->tape || !r->rng || !r->labels || !r->xv || gf_stack_init_weights(r->s, r->rng) != 0)
         return -1;
     tu_fill_gauss(r->xv, batch * c->in_dim, r->rng, 1.0);
     for (size_t i = 0; i < batch; i++)

@@ -25,7 +25,7 @@ static const char *const files[4] = {"train-images-idx3-ubyte.gz", "train-labels
 
 int gf_fashion_available(const char *dir)
 {
-    char path[4096];
+    char path[GF_PATH_MAX];
     for (int i = 0; i < 4; i++)
         if (gf_path_join(path, sizeof path, dir, files[i]) != 0 || access(path, R_OK) != 0)
             return 0;
@@ -34,7 +34,7 @@ int gf_fashion_available(const char *dir)
 
 /* One split: n images (n x rows x columns) and their n labels. */
 typedef struct split {
-    char images_path[4096], labels_path[4096];
+    char images_path[GF_PATH_MAX], labels_path[GF_PATH_MAX];
     gf_idx images, labels;
 } split;
 

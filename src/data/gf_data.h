@@ -1,4 +1,5 @@
-/* gf_data.h: datasets. The built-in synthetic set needs no download.
+/* gf_data.h: datasets (synthetic, Fashion-MNIST) and which one an experiment
+ * loads (load.c). The built-in synthetic set needs no download.
  *
  * Synthetic classification: class c has a centre mu_c ~ N(0, s^2 I) in
  * `dim` dimensions; a sample of class c is mu_c + N(0, I). Labels are
@@ -78,6 +79,18 @@ int gf_fashion_available(const char *dir);
  * missing file names the package to install. */
 int gf_fashion_load(gf_dataset *train, gf_dataset *test, const char *dir, size_t ntrain,
                     size_t ntest, char *why, size_t size);
+
+/* ---- which data an experiment trains on (load.c) ---- */
+
+typedef enum { GF_DATA_AUTO, GF_DATA_FASHION, GF_DATA_SYNTHETIC } gf_data_kind;
+extern const char *const gf_data_names[]; /* "auto", "fashion", "synthetic", NULL */
+
+/* The training and test sets of an experiment (load.c): Fashion-MNIST from
+ * dir (AUTO: when installed), else the default synthetic set
+ * (gf_synthetic_default; its last ntest samples held out). *name is
+ * "Fashion-MNIST" or "synthetic". 0, or -1 with a reason. */
+int gf_data_load(gf_data_kind kind, const char *dir, size_t ntrain, size_t ntest,
+                 gf_dataset *train, gf_dataset *test, const char **name, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* gf_ensemble.h: the ensemble view of residual networks (Veit, Wilber and
- * Belongie 2016): paths, and the gradient each path length carries.
+ * Belongie 2016): paths, the gradient each path length carries, and the
+ * pathgrad experiment (pathgrad_run.c, pathgrad_write.c).
  *
  * Unrolled, B residual blocks x_{l+1} = x_l + F_l(x_l) open 2^B paths from
  * input to output: at every block a path takes the skip or the branch. The
@@ -22,6 +23,7 @@
 #ifndef GF_ENSEMBLE_H
 #define GF_ENSEMBLE_H
 
+#include "data/gf_data.h"
 #include "nn/gf_nn.h"
 
 #include <gsl/gsl_rng.h>
@@ -73,6 +75,94 @@ typedef struct gf_path_sample {
 int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n, int k,
                        int samples, gsl_rng *rng, gf_path_sample *out, double *mean, char *why,
                        size_t size);
+
+/* ---- paths and the gradient by path length (`gradflow paths`, `gradflow
+ * pathgrad`, the lesson on the ensemble view) ------------------------------ *
+ *
+ * Veit et al. (2016) unroll B residual blocks into 2^B paths and ask which
+ * path lengths carry the gradient. gf_pathgrad_measure splits dL/dx_0 of one
+ * batch exactly into g_0..g_B (gf_pathgrad_exact: g_k sums the paths through
+ * k branches) and samples single paths of chosen lengths as Veit did
+ * (gf_pathgrad_sample); gf_pathgrad_read says where the gradient lies.
+ */
+
+enum { GF_PATHGRAD_MAX_LENGTHS = 64 };
+
+/* The lengths sampled by default: 1, 2, 3, then about every B/8 up to B - 1
+ * (k = 0 and k = B are single paths, exact by construction). Their count,
+ * ascending and distinct, into ks (room for GF_PATHGRAD_MAX_LENGTHS). */
+int gf_pathgrad_default_lengths(int blocks, int *ks);
+
+/* One network state, per path length k = 0..B (arrays of B + 1). */
+typedef struct gf_pathgrad_curve {
+    char state[16];                   /* "init", "trained" */
+    int blocks;
+    size_t n;                         /* images in the batch */
+    double loss;                      /* mean cross-entropy of the batch, evaluation mode */
+    double log10_grad;                /* log10 ||dL/dx_0|| (Frobenius norm over the batch) */
+    double sum_rel_err;               /* ||sum_k g_k - dL/dx_0|| / ||dL/dx_0|| */
+    double *log10_norm;               /* log10 ||g_k||; -inf where g_k is exactly 0 */
+    double *share;                    /* <g_k, dL/dx_0> / ||dL/dx_0||^2: sums to 1 */
+    /* Veit's sampling at the sampled lengths (NaN elsewhere); C = C(B, k) */
+    int samples;                      /* paths per sampled length; 0: none sampled */
+    unsigned char *sampled;           /* 1 where k was sampled */
+    double *log10_est, *log10_est_se; /* ||C mean of the sampled paths||: estimates ||g_k|| */
+    double *err_ratio;                /* ||C mean - g_k|| / its standard error: about 1 */
+    double *log10_path, *log10_path_se; /* mean norm of one path ("per path", no cancelling) */
+    double seconds_exact, seconds_sampled;
+} gf_pathgrad_curve;
+
+/* Measure stack s on the batch x (n x in_dim) with labels: the exact split,
+ * then `samples` paths at each of the n_ks lengths ks (none when n_ks is
+ * 0), drawn from rng; progress(ctx, done, n_ks) after each length (may be
+ * NULL). state names the curve. 0, or -1 with a reason. */
+int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t n, const int *ks,
+                        int n_ks, int samples, gsl_rng *rng, const char *state,
+                        void (*progress)(void *ctx, int done, int total), void *ctx,
+                        gf_pathgrad_curve *out, char *why, size_t size);
+void gf_pathgrad_curve_release(gf_pathgrad_curve *c);
+
+/* z = (sampled - exact) / standard error at length k: NaN where k was not
+ * sampled; for a single path (se 0) 0 when the two agree to rounding. */
+double gf_pathgrad_z(const gf_pathgrad_curve *c, int k);
+
+/* Where the gradient lies, read from a curve. "Mass" is the share of
+ * sum_k ||g_k|| (each length's magnitude, before the lengths cancel). */
+typedef struct gf_pathgrad_reading {
+    int k_peak;             /* the length with the largest ||g_k|| */
+    int k_lo, k_hi;         /* central 90% of the mass: where it passes 5% and 95% */
+    double short_mass;      /* mass of the lengths k < B/2 */
+    double short_proj;      /* sum over k < B/2 of share_k: their part of dL/dx_0 */
+    double slope_exact;     /* least-squares slope over k of log10(||g_k|| / C): decades per
+                               branch, for the norm of the average path of length k */
+    double slope_paths;     /* the same for the sampled mean norm of one path (NaN: < 2 lengths) */
+    int compared;           /* sampled lengths with more than one path */
+    int within2, within3;   /* of those: |estimate - exact| within 2 and 3 standard errors */
+    int resolved;           /* of those: standard error below half the exact norm */
+    double ratio_min, ratio_max; /* err_ratio over those (about 1 when they agree) */
+    double overstate_min, overstate_max; /* log10 of C mean ||path|| / ||g_k||: how far Veit's
+                                            product (a) x (b) exceeds the length's total */
+    int overstate_k;        /* where it is largest */
+    double need_min, need_max; /* log10 of the samples the unresolved lengths would need for a
+                                  standard error of half ||g_k|| (se ~ 1 / sqrt(samples)) */
+} gf_pathgrad_reading;
+void gf_pathgrad_read(const gf_pathgrad_curve *c, gf_pathgrad_reading *r);
+
+/* Smallest and largest k of the central `mass` of the path-length
+ * distribution of B blocks (e.g. 0.95: 95% of all paths have k_lo..k_hi). */
+void gf_paths_central(int blocks, double mass, int *k_lo, int *k_hi);
+
+/* paths.tsv in dir: k, paths (exact up to 66 blocks, else d.dddddde+N),
+ * log10_paths, fraction, log10_fraction, cumulative. 0, or -1 with a reason. */
+int gf_paths_write(int blocks, const char *dir, char *why, size_t size);
+
+/* pathgrad.tsv in dir: one row per (state, k): state, k, log10_paths,
+ * fraction, cumulative_paths, log10_norm, log10_per_path, mass,
+ * cumulative_mass, share,
+ * samples, log10_sampled, log10_sampled_se, z, error_ratio, log10_path,
+ * log10_path_se, log10_veit_total. 0, or -1 with a reason. */
+int gf_pathgrad_write(const gf_pathgrad_curve *c, int n_states, const char *dir, char *why,
+                      size_t size);
 
 #ifdef __cplusplus
 }

@@ -170,3 +170,23 @@ int gf_path_join(char *buf, size_t size, const char *dir, const char *name)
     const int w = snprintf(buf, size, "%s%s%s", dir, n && dir[n - 1] != '/' ? "/" : "", name);
     return w < 0 || (size_t)w >= size ? -1 : 0;
 }
+
+int gf_write_in(const char *dir, const char *name, gf_write_fn write, const void *ctx, char *why,
+                size_t size)
+{
+    char path[GF_PATH_MAX];
+    if (gf_path_join(path, sizeof path, dir, name) != 0) {
+        snprintf(why, size, "path too long: %s/%s", dir, name);
+        return -1;
+    }
+    return gf_write_file(path, write, ctx, why, size);
+}
+
+int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
+                    char *why, size_t size)
+{
+    for (size_t i = 0; i < n; i++)
+        if (gf_write_in(dir, files[i].name, files[i].write, ctx, why, size) != 0)
+            return -1;
+    return 0;
+}

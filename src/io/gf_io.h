@@ -54,6 +54,19 @@ int gf_make_dirs(const char *dir);
 /* Join dir and name into buf; -1 if it does not fit. */
 int gf_path_join(char *buf, size_t size, const char *dir, const char *name);
 
+/* Write dir/name through gf_write_file. 0, or -1 with a reason. */
+int gf_write_in(const char *dir, const char *name, gf_write_fn write, const void *ctx, char *why,
+                size_t size);
+/* A file of a run folder: its name and its writer. */
+typedef struct gf_named_file {
+    const char *name;
+    gf_write_fn write;
+} gf_named_file;
+/* Write files[0..n-1] into dir (gf_write_in, the same ctx each), stopping
+ * at the first failure. 0, or -1 with a reason. */
+int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
+                    char *why, size_t size);
+
 /* ---- numbers ----------------------------------------------------------- */
 
 /* Write 10^log10x as a decimal "d.dde[+-]N" with `digits` decimals, valid
@@ -66,6 +79,8 @@ void gf_format_pow2(char *buf, size_t size, double log2x);
 
 /* Write x with %.17g, "nan" for NaN, "inf" / "-inf". */
 void gf_format_double(char *buf, size_t size, double x);
+/* A TSV cell after the first: a tab, then x as gf_format_double writes it. */
+void gf_tsv_put(FILE *f, double x);
 
 /* ---- manifest ---------------------------------------------------------- */
 

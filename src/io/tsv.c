@@ -37,3 +37,11 @@ void gf_format_double(char *buf, size_t size, double x)
     else
         snprintf(buf, size, "%.17g", x);
 }
+
+void gf_tsv_put(FILE *f, double x)
+{
+    char b[40];
+    gf_format_double(b, sizeof b, x);
+    fputc('\t', f);
+    fputs(b, f);
+}

@@ -1,4 +1,5 @@
-/* gf_jacobian.h: the Jacobians of a stack at one input, and their spectra.
+/* gf_jacobian.h: the Jacobians of a stack at one input, their spectra, and
+ * the Jacobian experiment (`gradflow jacobian`; jacobian_run.c, jacobian_write.c).
  *
  * For one sample x (batch norm in evaluation mode: with batch statistics the
  * samples of a batch are coupled and a per-sample Jacobian is not defined),
@@ -14,6 +15,7 @@
 #ifndef GF_JACOBIAN_H
 #define GF_JACOBIAN_H
 
+#include "data/gf_data.h"
 #include "nn/gf_nn.h"
 
 #include <gsl/gsl_rng.h>
@@ -49,6 +51,107 @@ int gf_singular_values_fast(const double *a, size_t m, size_t n, double *sv);
  * a^T a (for widths where a full SVD is too slow): iterates until the
  * estimate changes by less than tol relatively, at most max_iter times. */
 double gf_spectral_norm(const double *a, size_t n, double tol, int max_iter, gsl_rng *rng);
+
+/* ---- the Jacobian experiment (`gradflow jacobian`, the gradient-flow lesson) ---- *
+ *
+ * For each architecture and seed: build the stack, initialize it from the
+ * seed, draw one sample of the synthetic set, set batch norm's running
+ * statistics, and compute at that sample the block Jacobians J_l =
+ * dx_{l+1}/dx_l and the end-to-end Jacobians dx_B/dx_l (gf_jacobians_compute:
+ * batched vector-Jacobian products, batch norm in evaluation mode). Up to
+ * GF_JACOBIAN_FULL_MAX features every singular value of every Jacobian is
+ * computed (gf_singular_values_fast); above, only the largest (power
+ * iteration: a lower bound that converges from below) and the Frobenius norm.
+ *
+ * The numerical rank counts singular values above d * eps * sigma_max (as
+ * NumPy's matrix_rank). ReLU stacks are exactly singular where units are
+ * off: rows of J are zero. Their condition number is then infinite, and the
+ * condition number on the range, sigma_max / (smallest sigma above that
+ * tolerance), says how unevenly the directions that survive are scaled; it
+ * cannot exceed 1 / (d * eps), the limit of double precision.
+ */
+
+enum { GF_JACOBIAN_FULL_MAX = 512 };
+
+typedef enum { GF_JAC_END, GF_JAC_BLOCK } gf_jac_kind;
+extern const char *const gf_jac_kind_names[]; /* "end", "block", NULL */
+
+typedef struct gf_jacobian_spec {
+    gf_stack_config base;       /* arch from archs[]; in_dim and classes from data */
+    const gf_arch *archs;
+    int n_archs;
+    int seeds;
+    unsigned long seed0;        /* seed k = seed0 + k: weights, then the sample, then warm-up */
+    const gf_dataset *data;
+    int bn_warmup;              /* batch norm: training-mode passes that set the running
+                                   statistics (their cumulative average); 0 keeps (0, 1) */
+    size_t warmup_batch;        /* samples per warm-up pass */
+    const int *spectra;         /* block boundaries whose whole spectra spectra.tsv keeps */
+    int n_spectra;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
+} gf_jacobian_spec;
+
+/* One Jacobian: kind END is dx_B/dx_l (l = 0..B; l = B is the identity),
+ * BLOCK is J_l (l = 0..B-1). NaN and rank -1 where not computed (wide). */
+typedef struct gf_jacobian_stat {
+    int arch, seed, l;          /* arch: index into archs[]; seed offset k */
+    gf_jac_kind kind;
+    double sv_max, sv_min;      /* sv_min as computed: rounding level when singular */
+    double sv_min_nonzero;      /* smallest above the rank tolerance */
+    double frobenius;           /* sqrt(sum sigma^2) */
+    int rank;                   /* numerical rank */
+} gf_jacobian_stat;
+
+typedef struct gf_jacobian_result {
+    gf_jacobian_spec spec;
+    int blocks;
+    size_t d;                   /* width */
+    int full;                   /* every singular value computed (d <= FULL_MAX) */
+    gf_jacobian_stat *stat;     /* [(arch * seeds + k) * (2B + 1) + (end: l, block: B + 1 + l)] */
+    size_t n_stats;
+    double *sv;                 /* full: stat i's values at sv + i * d, largest first */
+    double *theory;             /* [arch * blocks + l]: predicted log10 RMS gain of J_l, or NaN */
+    char (*theory_why)[128];    /* [arch]: why there is none ("" when there is one) */
+    double seconds_jacobians;   /* in gf_jacobians_compute */
+    double seconds_spectra;     /* singular values or power iterations */
+    double seconds;             /* the whole run */
+} gf_jacobian_result;
+
+/* Run the experiment; 0, or -1 with a one-line reason. */
+int gf_jacobian_run(const gf_jacobian_spec *spec, gf_jacobian_result *res, char *why,
+                    size_t size);
+void gf_jacobian_release(gf_jacobian_result *res);
+
+/* The record of (arch, seed offset k, kind, l), or NULL outside the run. */
+const gf_jacobian_stat *gf_jacobian_get(const gf_jacobian_result *res, int arch, int k,
+                                        gf_jac_kind kind, int l);
+/* Its spectrum (d values, largest first), or NULL when not computed. */
+const double *gf_jacobian_spectrum(const gf_jacobian_result *res, const gf_jacobian_stat *st);
+
+/* The tolerance of the numerical rank: d * eps * sigma_max. */
+double gf_jacobian_rank_tol(size_t d, double sv_max);
+/* sigma_max / sigma_min: +inf when numerically singular, NaN when not computed. */
+double gf_jacobian_condition(const gf_jacobian_result *res, const gf_jacobian_stat *st);
+/* sigma_max / sv_min_nonzero (NaN when not computed). */
+double gf_jacobian_condition_range(const gf_jacobian_stat *st);
+/* ||J||_F / sqrt(d): the root-mean-square singular value, the gain of J^T on a
+ * random direction (what the product-of-gains theory predicts). */
+double gf_jacobian_rms_gain(const gf_jacobian_result *res, const gf_jacobian_stat *st);
+
+/* Over seeds at (arch, kind, l): mean, min and max of log10 of x(stat), x one
+ * of the GF_JSTAT_ columns (RANK: the rank itself, not its log); non-finite
+ * values (the log of a zero) are skipped, n counts the rest. */
+typedef enum {
+    GF_JSTAT_SV_MAX, GF_JSTAT_SV_MIN_NONZERO, GF_JSTAT_RMS_GAIN, GF_JSTAT_CONDITION_RANGE,
+    GF_JSTAT_RANK
+} gf_jstat;
+void gf_jacobian_seed_stats(const gf_jacobian_result *res, int arch, gf_jac_kind kind, int l,
+                            gf_jstat what, double *mean, double *min, double *max, int *n);
+
+/* Write jacobian.tsv, jacobian_mean.tsv and (full) spectra.tsv into dir. 0,
+ * or -1 with a reason. */
+int gf_jacobian_write(const gf_jacobian_result *res, const char *dir, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -84,7 +84,7 @@ static void *mlp_build_from_meta(const gf_st_file *st, char *why, size_t size)
 }
 
 static void mlp_free(void *net) { gf_stack_free(net); }
-static int mlp_init(void *net, gsl_rng *rng) { return gf_stack_init(net, rng); }
+static int mlp_init(void *net, gsl_rng *rng) { return gf_stack_init_weights(net, rng); }
 
 static void mlp_name(const void *net, char *buf, size_t size)
 {

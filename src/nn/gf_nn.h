@@ -1,4 +1,5 @@
-/* gf_nn.h: parameters, initialization and the three stacks of gradflow.
+/* gf_nn.h: parameters, initialization, the three stacks of gradflow, their
+ * state in safetensors files and the one loader of a saved network.
  *
  * Parameters live in one contiguous value buffer and one gradient buffer,
  * carved into named slots in PyTorch state_dict style (Linear weights are
@@ -155,7 +156,7 @@ gf_stack *gf_stack_alloc(const gf_stack_config *c); /* NULL if invalid or out of
 void gf_stack_free(gf_stack *s);
 
 /* Initialize every slot from rng (same seed, same bytes). */
-int gf_stack_init(gf_stack *s, gsl_rng *rng);
+int gf_stack_init_weights(gf_stack *s, gsl_rng *rng);
 
 /* Logits (n x classes) for x (n x in_dim). training selects batch statistics
  * for batch norm. With a recorder, probes go on x_0 .. x_B (with the skip
@@ -208,6 +209,20 @@ int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *
 /* Copy every slot's values from st (names and shapes must match). 0, or -1
  * with the first missing or mismatched tensor named. */
 int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size);
+
+/* What a saved network records of how it came to be (-1 where it does not). */
+typedef struct gf_checkpoint_info {
+    long seed;                        /* the training seed: the initial weights' seed */
+    long epochs_done;                 /* a training checkpoint's epochs */
+} gf_checkpoint_info;
+
+/* The one loader of a network gradflow saved (gf_trainer_save's checkpoint,
+ * gradnorm's export): with expect NULL the configuration is the one the
+ * file's metadata describes (gf_stack_config_meta's keys); else the metadata
+ * must describe *expect ("width is 32 in the file, 64 here"). Then the
+ * state. info may be NULL. NULL with a one-line reason naming the file. */
+gf_stack *gf_stack_load(const char *path, const gf_stack_config *expect,
+                        gf_checkpoint_info *info, char *why, size_t size);
 
 #ifdef __cplusplus
 }

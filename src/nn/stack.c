@@ -186,7 +186,7 @@ static void zero_slot(gf_stack *s, int slot)
 }
 
 /* Linear layers draw from rng in creation order: same seed, same bytes. */
-int gf_stack_init(gf_stack *s, gsl_rng *rng)
+int gf_stack_init_weights(gf_stack *s, gsl_rng *rng)
 {
     const gf_stack_config *c = &s->cfg;
     if (init_linear(s, s->stem, rng) != 0)

@@ -1,8 +1,11 @@
-/* state.c: a stack's state and configuration in safetensors files, and layer names. */
+/* state.c: a stack's state and configuration in safetensors files (the
+ * configuration as text metadata, and back), the one loader of a saved
+ * network (gf_stack_load), and layer names. */
 #include "nn/gf_nn.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void gf_stack_linear_name(const gf_stack *s, int k, char *buf, size_t size)
@@ -38,14 +41,14 @@ int gf_stack_state_add(const gf_stack *s, gf_st_file *st, int64_t *counts)
 
 /* The configuration as (key, value) text pairs, in a fixed order. */
 enum { N_META = 11 };
+static const char *const META_KEYS[N_META] = {"arch", "depth", "width", "input_dim", "classes",
+                                              "init", "norm", "act", "zero_init_residual",
+                                              "bn_momentum", "eps"};
 static void config_pairs(const gf_stack_config *c, const char *key[N_META],
                          char value[N_META][32])
 {
-    static const char *const keys[N_META] = {"arch", "depth", "width", "input_dim", "classes",
-                                              "init", "norm", "act", "zero_init_residual",
-                                              "bn_momentum", "eps"};
     for (int i = 0; i < N_META; i++)
-        key[i] = keys[i];
+        key[i] = META_KEYS[i];
     snprintf(value[0], 32, "%s", gf_arch_names[c->arch]);
     snprintf(value[1], 32, "%d", c->depth);
     snprintf(value[2], 32, "%zu", c->width);
@@ -116,4 +119,82 @@ int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t siz
         }
     }
     return 0;
+}
+
+/* ---- the one loader ------------------------------------------------------------ */
+
+static const char *meta(const gf_st_file *st, const char *key)
+{
+    return json_string_value(json_object_get(st->metadata, key));
+}
+
+/* The configuration the metadata describes (config_pairs read back); 0, or
+ * -1 naming the first missing or damaged key. */
+static int config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
+{
+    const char *v[N_META];
+    for (int i = 0; i < N_META; i++)
+        if (!(v[i] = meta(st, META_KEYS[i]))) {
+            snprintf(why, size, "the file does not record the network's %s", META_KEYS[i]);
+            return -1;
+        }
+    const int arch = gf_name_lookup(gf_arch_names, v[0]);
+    const int init = gf_name_lookup(gf_init_names, v[5]);
+    const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
+    char *end[6];
+    *c = (gf_stack_config){.arch = (gf_arch)arch, .depth = (int)strtol(v[1], &end[0], 10),
+                           .width = strtoul(v[2], &end[1], 10),
+                           .in_dim = strtoul(v[3], &end[2], 10),
+                           .classes = strtoul(v[4], &end[3], 10), .norm = (gf_norm)norm,
+                           .act = (gf_act)act, .init = (gf_init)init,
+                           .zero_branch = strcmp(v[8], "1") == 0,
+                           .bn_momentum = strtod(v[9], &end[4]), .eps = strtod(v[10], &end[5])};
+    int ok = arch >= 0 && init >= 0 && norm >= 0 && act >= 0;
+    for (int i = 0; i < 6; i++)
+        ok = ok && !*end[i];
+    if (!ok || gf_stack_config_check(c, why, size) != 0) {
+        if (!ok)
+            snprintf(why, size, "the network's configuration in the file is damaged");
+        return -1;
+    }
+    return gf_stack_config_match(c, st, why, size); /* every key reads back as written */
+}
+
+/* A whole number the metadata records under key, or -1. */
+static long meta_count(const gf_st_file *st, const char *key)
+{
+    const char *v = meta(st, key);
+    char *end;
+    const long n = v && *v ? strtol(v, &end, 10) : -1;
+    return v && *v && !*end && n >= 0 ? n : -1;
+}
+
+gf_stack *gf_stack_load(const char *path, const gf_stack_config *expect,
+                        gf_checkpoint_info *info, char *why, size_t size)
+{
+    gf_st_file st;
+    char reason[384];
+    if (info)
+        *info = (gf_checkpoint_info){.seed = -1, .epochs_done = -1};
+    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
+        snprintf(why, size, "%s: %s", path, reason);
+        return NULL;
+    }
+    gf_stack_config c;
+    gf_stack *s = NULL;
+    const int ok = expect ? gf_stack_config_match(expect, &st, reason, sizeof reason) == 0
+                          : config_from_meta(&st, &c, reason, sizeof reason) == 0;
+    if (ok && !(s = gf_stack_alloc(expect ? expect : &c)))
+        snprintf(reason, sizeof reason, "out of memory for the network it holds");
+    else if (s && gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
+        gf_stack_free(s);
+        s = NULL;
+    }
+    if (!s)
+        snprintf(why, size, "%s: %s", path, reason);
+    else if (info)
+        *info = (gf_checkpoint_info){.seed = meta_count(&st, "seed"),
+                                     .epochs_done = meta_count(&st, "epochs_done")};
+    gf_st_release(&st);
+    return s;
 }

@@ -1,4 +1,5 @@
-/* gf_train.h: optimizers, learning-rate schedules and the training loop.
+/* gf_train.h: optimizers, learning-rate schedules, the training loop and
+ * its checkpoints, and stochastic depth's survival rules (survival.c).
  *
  * Optimizers follow PyTorch's definitions step for step, so a run can be
  * checked against torch.optim (weight decay is added to the gradient, as
@@ -128,6 +129,16 @@ typedef struct gf_train_config {
 void gf_survival_linear(double *p, int blocks, double p_last);
 void gf_survival_uniform(double *p, int blocks, double p_last);
 
+/* Stochastic depth (Huang et al. 2016) as a rule over a net's B blocks:
+ * none, linear decay p_l = 1 - (l/B)(1 - p_last) (gf_survival_linear) or
+ * uniform p_l = p_last (gf_survival_uniform). */
+typedef enum { GF_SURVIVAL_NONE, GF_SURVIVAL_LINEAR, GF_SURVIVAL_UNIFORM,
+               GF_SURVIVAL_COUNT } gf_survival_kind;
+extern const char *const gf_survival_names[]; /* "none", "linear", "uniform", NULL */
+
+/* The survival probabilities p[0..blocks-1] of a rule (NONE: all 1). */
+void gf_survival_fill(gf_survival_kind kind, double p_last, int blocks, double *p);
+
 /* What one epoch measured. Errors are fractions in [0, 1]. */
 typedef struct gf_epoch_stats {
     int epoch;                /* 1-based: after this many epochs */
@@ -160,11 +171,6 @@ typedef struct gf_train_param_norm {
     double log2_grad, log2_value;
 } gf_train_param_norm;
 
-/* Called at each probed step, after backward and before the update, with
- * the recorder of that step's forward pass and the parameters (gradients
- * of that pass at true scale). */
-typedef void (*gf_probe_fn)(void *ctx, long step, int epoch, const gf_recorder *rec,
-                            const gf_params *p, uint64_t pass);
 /* Called after every step: epoch (1-based), step within the epoch, steps per
  * epoch, that step's loss. */
 typedef void (*gf_step_fn)(void *ctx, int epoch, long step_in_epoch, long steps_per_epoch,
@@ -178,7 +184,6 @@ typedef struct gf_trainer gf_trainer;
 gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size);
 void gf_trainer_free(gf_trainer *t);
-void gf_trainer_on_probe(gf_trainer *t, gf_probe_fn fn, void *ctx);
 void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx);
 
 long gf_trainer_steps_per_epoch(const gf_trainer *t);

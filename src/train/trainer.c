@@ -7,16 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double clock_seconds(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static double now(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size)
@@ -107,12 +97,6 @@ void gf_trainer_free(gf_trainer *t)
     free(t->pnorms);
     free(t->drop);
     free(t);
-}
-
-void gf_trainer_on_probe(gf_trainer *t, gf_probe_fn fn, void *ctx)
-{
-    t->on_probe = fn;
-    t->probe_ctx = ctx;
 }
 
 void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx)
@@ -214,7 +198,7 @@ static void shuffle(gf_trainer *t, int epoch)
 {
     for (size_t i = 0; i < t->train->n; i++)
         t->order[i] = i;
-    gsl_rng_set(t->rng, t->cfg.seed * 1000003ul + (unsigned long)epoch + 1);
+    gsl_rng_set(t->rng, gf_seed_stream(t->cfg.seed, (unsigned long)epoch + 1));
     gsl_ran_shuffle(t->rng, t->order, t->train->n, sizeof *t->order);
 }
 
@@ -256,11 +240,8 @@ static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char
         return -1;
     }
     const uint64_t pass = gf_tape_pass(tape);
-    if (probe) { /* the gradients as backward made them, before any clipping */
+    if (probe) /* the gradients as backward made them, before any clipping */
         keep_probes(t);
-        if (t->on_probe)
-            t->on_probe(t->probe_ctx, t->step, t->epoch + 1, &t->rec, &t->net->params, pass);
-    }
     const double g = t->cfg.clip > 0.0 ? gf_grad_clip(&t->net->params, t->cfg.clip, pass)
                                        : gf_grad_global_norm(&t->net->params, pass);
     if (!isfinite(g)) {
@@ -283,7 +264,7 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         return -1;
     }
     gf_epoch_stats e = {.epoch = t->epoch + 1};
-    const double t0 = now(), c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double t0 = gf_now(), c0 = gf_cpu_now();
     shuffle(t, t->epoch);
     double sum_loss = 0.0, sum_g = 0.0;
     for (long b = 0; b < t->steps_per_epoch; b++) {
@@ -295,13 +276,13 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         if (t->on_step)
             t->on_step(t->step_ctx, e.epoch, b + 1, t->steps_per_epoch, l);
     }
-    const double t1 = now();
+    const double t1 = gf_now();
     e.step = t->step;
     e.lr = t->lr;
     e.train_loss_running = sum_loss / (double)t->steps_per_epoch;
     e.grad_norm = sum_g / (double)t->steps_per_epoch;
     e.seconds = t1 - t0;
-    e.cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    e.cpu_seconds = gf_cpu_now() - c0;
     e.test_loss = e.test_err = NAN;
     const gf_block_plan *plan = t->cfg.survival ? &t->eval_plan : NULL;
     if (gf_evaluate(t->net, t->tape, t->train, t->cfg.eval_batch, plan, &e.train_loss,
@@ -311,21 +292,9 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         snprintf(why, size, "evaluation failed (out of memory?)");
         return -1;
     }
-    e.eval_seconds = now() - t1;
+    e.eval_seconds = gf_now() - t1;
     t->history[t->epoch++] = e;
     if (out)
         *out = e;
     return 0;
-}
-
-void gf_survival_linear(double *p, int blocks, double p_last)
-{
-    for (int l = 0; l < blocks; l++) /* p_l = 1 - (l + 1) / B (1 - p_B), blocks counted from 1 */
-        p[l] = 1.0 - (double)(l + 1) / (double)blocks * (1.0 - p_last);
-}
-
-void gf_survival_uniform(double *p, int blocks, double p_last)
-{
-    for (int l = 0; l < blocks; l++)
-        p[l] = p_last;
 }

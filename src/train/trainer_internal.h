@@ -27,8 +27,6 @@ struct gf_trainer {
     size_t n_probes, cap_probes;
     gf_train_param_norm *pnorms;
     size_t n_pnorms, cap_pnorms;
-    gf_probe_fn on_probe;
-    void *probe_ctx;
     gf_step_fn on_step;
     void *step_ctx;
 };

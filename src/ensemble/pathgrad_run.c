@@ -1,7 +1,6 @@
 /* pathgrad_run.c: the gradient by path length of one network state, exact
- * and sampled, and what it says (where the gradient lies); networks from
- * training checkpoints. */
-#include "measure/gf_measure.h"
+ * and sampled, and what it says (where the gradient lies). */
+#include "ensemble/gf_ensemble.h"
 
 #include "blas/gf_cblas.h"
 #include "ensemble/gf_ensemble.h"
@@ -11,83 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* ---- networks from checkpoints --------------------------------------------- */
-
-static const char *meta(const gf_st_file *st, const char *key)
-{
-    return json_string_value(json_object_get(st->metadata, key));
-}
-
-/* The configuration the metadata describes; 0, or -1 naming the first bad key. */
-static int config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
-{
-    static const char *const keys[] = {"arch", "depth", "width", "input_dim", "classes", "init",
-                                       "norm", "act", "zero_init_residual", "bn_momentum", "eps"};
-    const char *v[11];
-    for (int i = 0; i < 11; i++)
-        if (!(v[i] = meta(st, keys[i]))) {
-            snprintf(why, size, "the file does not record the network's %s", keys[i]);
-            return -1;
-        }
-    const int arch = gf_name_lookup(gf_arch_names, v[0]);
-    const int init = gf_name_lookup(gf_init_names, v[5]);
-    const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
-    char *end[6];
-    *c = (gf_stack_config){.arch = (gf_arch)arch, .depth = (int)strtol(v[1], &end[0], 10),
-                           .width = strtoul(v[2], &end[1], 10),
-                           .in_dim = strtoul(v[3], &end[2], 10),
-                           .classes = strtoul(v[4], &end[3], 10), .norm = (gf_norm)norm,
-                           .act = (gf_act)act, .init = (gf_init)init,
-                           .zero_branch = strcmp(v[8], "1") == 0,
-                           .bn_momentum = strtod(v[9], &end[4]), .eps = strtod(v[10], &end[5])};
-    int ok = arch >= 0 && init >= 0 && norm >= 0 && act >= 0;
-    for (int i = 0; i < 6; i++)
-        ok = ok && !*end[i];
-    if (!ok || gf_stack_config_check(c, why, size) != 0) {
-        if (!ok)
-            snprintf(why, size, "the network's configuration in the file is damaged");
-        return -1;
-    }
-    return gf_stack_config_match(c, st, why, size); /* every key reads back as written */
-}
-
-gf_stack *gf_stack_from_checkpoint(const char *path, gf_checkpoint_info *info, char *why,
-                                   size_t size)
-{
-    gf_st_file st;
-    char reason[256];
-    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s: %s", path, reason);
-        return NULL;
-    }
-    gf_stack_config c;
-    gf_stack *s = NULL;
-    if (config_from_meta(&st, &c, reason, sizeof reason) != 0)
-        snprintf(why, size, "%s: %s", path, reason);
-    else if (!(s = gf_stack_alloc(&c)))
-        snprintf(why, size, "%s: out of memory for the network it holds", path);
-    else if (gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s: %s", path, reason);
-        gf_stack_free(s);
-        s = NULL;
-    }
-    if (info) {
-        const char *seed = meta(&st, "seed"), *epochs = meta(&st, "epochs_done");
-        info->seed = seed ? strtol(seed, NULL, 10) : 0;
-        info->epochs_done = epochs ? strtol(epochs, NULL, 10) : 0;
-    }
-    gf_st_release(&st);
-    return s;
-}
 
 /* ---- measuring ------------------------------------------------------------- */
 
@@ -185,7 +107,7 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
         snprintf(why, size, "out of memory");
         return -1;
     }
-    double t0 = now();
+    double t0 = gf_now();
     gf_pathgrad pg;
     if (gf_pathgrad_exact(s, x, labels, n, &pg, why, size) != 0) {
         gf_pathgrad_curve_release(out);
@@ -208,14 +130,14 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
     free(sum);
     out->loss = pg.loss;
     out->log10_grad = log10(full);
-    out->seconds_exact = now() - t0;
-    t0 = now();
+    out->seconds_exact = gf_now() - t0;
+    t0 = gf_now();
     int rc = sum ? 0 : -1;
     if (!sum)
         snprintf(why, size, "out of memory");
     if (rc == 0 && n_ks > 0)
         rc = sample_lengths(s, x, labels, n, ks, n_ks, rng, &pg, progress, ctx, out, why, size);
-    out->seconds_sampled = now() - t0;
+    out->seconds_sampled = gf_now() - t0;
     gf_pathgrad_release(&pg);
     if (rc != 0)
         gf_pathgrad_curve_release(out);

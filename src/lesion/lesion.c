@@ -1,41 +1,14 @@
 /* lesion.c: trained nets with blocks deleted or reordered (Veit et al. 2016),
- * evaluated on a test set (see gf_measure.h). */
-#include "measure/gf_measure.h"
+ * evaluated on a test set (see gf_lesion.h). */
+#include "lesion/gf_lesion.h"
+
+#include "io/gf_io.h"
+#include "train/gf_train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-gf_stack *gf_lesion_load(const char *path, const gf_stack_config *cfg, int *epochs_done,
-                         char *why, size_t size)
-{
-    gf_st_file st;
-    char reason[384];
-    *epochs_done = -1;
-    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s: %s", path, reason);
-        return NULL;
-    }
-    gf_stack *s = NULL;
-    if (gf_stack_config_match(cfg, &st, reason, sizeof reason) == 0) {
-        s = gf_stack_alloc(cfg);
-        if (!s)
-            snprintf(reason, sizeof reason, "out of memory");
-        else if (gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
-            gf_stack_free(s);
-            s = NULL;
-        }
-    }
-    const char *e = json_string_value(json_object_get(st.metadata, "epochs_done"));
-    if (s && e)
-        *epochs_done = atoi(e);
-    if (!s)
-        snprintf(why, size, "%s: %s", path, reason);
-    gf_st_release(&st);
-    return s;
-}
 
 void gf_lesion_draw_deletion(gsl_rng *rng, int blocks, int k, unsigned char *drop)
 {
@@ -69,13 +42,6 @@ double gf_kendall_tau(const int *order, int n)
         for (int j = i + 1; j < n; j++)
             inv += order[i] > order[j];
     return 1.0 - 4.0 * (double)inv / ((double)n * (double)(n - 1));
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int set_alloc(gf_lesion_set *s, int kmax, int draws, int blocks)
@@ -153,7 +119,7 @@ static int run_set(lesion_ctx *c, gf_lesion_set *s, int swaps)
         return -1;
     int rc = 0;
     for (int k = 0; k <= s->kmax && rc == 0; k++) {
-        gsl_rng_set(rng, c->spec->seed * 1000003ul + 2ul * (unsigned long)k + (unsigned long)swaps);
+        gsl_rng_set(rng, gf_seed_stream(c->spec->seed, 2ul * (unsigned long)k + (unsigned long)swaps));
         s->n[k] = row_draws(k, B, s->draws, swaps);
         for (int j = 0; j < s->n[k] && rc == 0; j++) {
             const size_t cell = (size_t)k * (size_t)s->draws + (size_t)j;
@@ -208,7 +174,7 @@ int gf_lesion_run(gf_stack *net, const gf_lesion_spec *spec, gf_lesion_result *r
         snprintf(why, size, "%s: out of memory", res->name);
         goto out;
     }
-    double t = now();
+    double t = gf_now();
     if (evaluate(&c, NULL, &res->base_err, &res->base_loss) != 0)
         goto fail;
     for (int b = 0; b < B; b++) { /* delete each block alone: drop[b], the rest in order */
@@ -218,15 +184,15 @@ int gf_lesion_run(gf_stack *net, const gf_lesion_spec *spec, gf_lesion_result *r
             goto fail;
         drop[b] = 0;
     }
-    res->seconds[0] = now() - t;
-    t = now();
+    res->seconds[0] = gf_now() - t;
+    t = gf_now();
     if (run_set(&c, &res->del, 0) != 0)
         goto fail;
-    res->seconds[1] = now() - t;
-    t = now();
+    res->seconds[1] = gf_now() - t;
+    t = gf_now();
     if (run_set(&c, &res->swap, 1) != 0)
         goto fail;
-    res->seconds[2] = now() - t;
+    res->seconds[2] = gf_now() - t;
     rc = 0;
     goto out;
 fail:

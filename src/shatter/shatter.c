@@ -1,6 +1,6 @@
 /* shatter.c: the gradient of a scalar net with respect to its scalar input
  * across a grid, the networks that produce it, and its autocorrelation
- * (Balduzzi et al. 2017); see gf_measure.h.
+ * (Balduzzi et al. 2017); see gf_shatter.h.
  *
  * plain, resnet and preact nets are gradflow stacks with one input and two outputs
  * (column 0 is the output studied), run piece by piece so that depth 2 (the
@@ -9,7 +9,9 @@
  * gf_relu(h) and gf_relu(gf_scale(h, -1))) followed by mirrored weights
  * W = [W0, -W0], so W CReLU(h) = W0 h and the whole net is linear at
  * initialization. */
-#include "measure/gf_measure.h"
+#include "shatter/gf_shatter.h"
+
+#include "nn/gf_nn.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -225,7 +227,7 @@ static int build_stack(gf_shatter_model *m)
 static int init_stack(gf_shatter_model *m, gsl_rng *rng, const double *grid, size_t n)
 {
     gf_stack *s = m->stack;
-    if (gf_stack_init(s, rng) != 0)
+    if (gf_stack_init_weights(s, rng) != 0)
         return -1;
     torch_bias(s, s->stem, rng);
     for (int b = 0; b < s->blocks; b++) {
@@ -259,7 +261,7 @@ int gf_shatter_model_reseed(gf_shatter_model *m, unsigned long seed, const doubl
     return rc;
 }
 
-gf_shatter_model *gf_shatter_model_new(const gf_shatter_net *net, size_t width,
+gf_shatter_model *gf_shatter_model_alloc(const gf_shatter_net *net, size_t width,
                                        unsigned long seed, const double *grid, size_t n,
                                        gf_tape *tape, char *why, size_t size)
 {

@@ -1,18 +1,11 @@
 /* jacobian_write.c: the TSV files of the Jacobian experiment. */
-#include "measure/gf_measure.h"
+#include "jacobian/gf_jacobian.h"
 
 #include "io/gf_io.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
 
 static const char *arch_name(const gf_jacobian_result *res, int a)
 {
@@ -34,24 +27,24 @@ static int write_rows(FILE *f, const void *ctx)
         const double cr = gf_jacobian_condition_range(st), rms = gf_jacobian_rms_gain(res, st);
         fprintf(f, "%s\t%lu\t%d\t%s", arch_name(res, st->arch),
                 res->spec.seed0 + (unsigned long)st->seed, st->l, gf_jac_kind_names[st->kind]);
-        put(f, st->sv_max);
-        put(f, st->sv_min);
-        put(f, st->frobenius);
-        put(f, cond);
-        put(f, log10(st->sv_max));
-        put(f, log10(st->sv_min));
-        put(f, log10(st->frobenius));
-        put(f, log10(cond));
+        gf_tsv_put(f, st->sv_max);
+        gf_tsv_put(f, st->sv_min);
+        gf_tsv_put(f, st->frobenius);
+        gf_tsv_put(f, cond);
+        gf_tsv_put(f, log10(st->sv_max));
+        gf_tsv_put(f, log10(st->sv_min));
+        gf_tsv_put(f, log10(st->frobenius));
+        gf_tsv_put(f, log10(cond));
         if (st->rank < 0)
             fputs("\tnan", f);
         else
             fprintf(f, "\t%d", st->rank);
-        put(f, st->sv_min_nonzero);
-        put(f, cr);
-        put(f, rms);
-        put(f, log10(st->sv_min_nonzero));
-        put(f, log10(cr));
-        put(f, log10(rms));
+        gf_tsv_put(f, st->sv_min_nonzero);
+        gf_tsv_put(f, cr);
+        gf_tsv_put(f, rms);
+        gf_tsv_put(f, log10(st->sv_min_nonzero));
+        gf_tsv_put(f, log10(cr));
+        gf_tsv_put(f, log10(rms));
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
@@ -60,7 +53,7 @@ static int write_rows(FILE *f, const void *ctx)
 /* A log10 for the figures: a zero (-inf) is written as nan, which they skip. */
 static void put_plot(FILE *f, double x)
 {
-    put(f, isfinite(x) ? x : NAN);
+    gf_tsv_put(f, isfinite(x) ? x : NAN);
 }
 
 /* jacobian_mean.tsv: per (arch, kind, l), over seeds. */
@@ -93,7 +86,7 @@ static int write_mean(FILE *f, const void *ctx)
                 put_plot(f, mean);
                 gf_jacobian_seed_stats(res, a, (gf_jac_kind)kind, l, GF_JSTAT_RANK, &mean, &lo,
                                        &hi, &n);
-                put(f, mean);
+                gf_tsv_put(f, mean);
                 int singular = 0;
                 for (int k = 0; k < res->spec.seeds; k++) {
                     const gf_jacobian_stat *st = gf_jacobian_get(res, a, k, (gf_jac_kind)kind, l);
@@ -138,35 +131,24 @@ static int write_spectra(FILE *f, const void *ctx)
             fprintf(f, "%s\t%lu\t%d\t%s\t%zu", arch_name(res, st->arch),
                     res->spec.seed0 + (unsigned long)st->seed, st->l,
                     gf_jac_kind_names[st->kind], j);
-            put(f, ((double)j + 0.5) / (double)d);
-            put(f, sv[j]);
-            put(f, log10(sv[j]));
-            put(f, log10(sv[j] / st->sv_max));
+            gf_tsv_put(f, ((double)j + 0.5) / (double)d);
+            gf_tsv_put(f, sv[j]);
+            gf_tsv_put(f, log10(sv[j]));
+            gf_tsv_put(f, log10(sv[j] / st->sv_max));
             fprintf(f, "\t%d\n", !(sv[j] > tol));
         }
     }
     return ferror(f) ? -1 : 0;
 }
 
-static int write_one(const char *dir, const char *name, gf_write_fn w,
-                     const gf_jacobian_result *res, char *why, size_t size)
-{
-    char path[4096];
-    if (gf_path_join(path, sizeof path, dir, name) != 0) {
-        snprintf(why, size, "path too long: %s/%s", dir, name);
-        return -1;
-    }
-    return gf_write_file(path, w, res, why, size);
-}
-
 int gf_jacobian_write(const gf_jacobian_result *res, const char *dir, char *why, size_t size)
 {
-    if (write_one(dir, "jacobian.tsv", write_rows, res, why, size) != 0 ||
-        write_one(dir, "jacobian_mean.tsv", write_mean, res, why, size) != 0)
+    if (gf_write_in(dir, "jacobian.tsv", write_rows, res, why, size) != 0 ||
+        gf_write_in(dir, "jacobian_mean.tsv", write_mean, res, why, size) != 0)
         return -1;
     if (res->full)
-        return write_one(dir, "spectra.tsv", write_spectra, res, why, size);
-    char path[4096]; /* a stale spectra.tsv of an earlier, narrower run would mislead */
+        return gf_write_in(dir, "spectra.tsv", write_spectra, res, why, size);
+    char path[GF_PATH_MAX]; /* a stale spectra.tsv of an earlier, narrower run would mislead */
     if (gf_path_join(path, sizeof path, dir, "spectra.tsv") == 0)
         remove(path);
     return 0;

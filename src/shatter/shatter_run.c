@@ -1,8 +1,11 @@
 /* shatter_run.c: the shattered-gradients experiment: gradients across the
  * grid for the figure's nets, their autocorrelation, and the lag-1
  * correlation against depth over seeds; its files and figures (see
- * gf_measure.h). */
-#include "measure/gf_measure.h"
+ * gf_shatter.h). */
+#include "shatter/gf_shatter.h"
+
+#include "hanin/gf_hanin.h"
+#include "nn/gf_nn.h"
 
 #include "io/gf_io.h"
 
@@ -11,14 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 void gf_shatter_release(gf_shatter_result *res)
 {
@@ -32,7 +27,6 @@ void gf_shatter_release(gf_shatter_result *res)
     free(res->corr);
     free(res->point);
     free(res->decay);
-    gf_tape_free(res->tape);
     memset(res, 0, sizeof *res);
 }
 
@@ -63,14 +57,14 @@ static void series_stats(gf_shatter_series *s, size_t n, int max_lag)
 }
 
 /* One net of the figure (seed seed0). */
-static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, const gf_shatter_net *net,
-                   gf_shatter_series *s, char *why, size_t size)
+static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *tape,
+                   const gf_shatter_net *net, gf_shatter_series *s, char *why, size_t size)
 {
     gf_shatter_net_name(net, s->name, sizeof s->name);
     s->is_net = 1;
     s->net = *net;
-    gf_shatter_model *m = gf_shatter_model_new(net, sp->width, sp->seed0, res->grid, sp->points,
-                                               res->tape, why, size);
+    gf_shatter_model *m = gf_shatter_model_alloc(net, sp->width, sp->seed0, res->grid, sp->points,
+                                               tape, why, size);
     if (!m)
         return -1;
     const int rc = gf_shatter_model_eval(m, res->grid, sp->points, s->out, s->grad);
@@ -94,7 +88,7 @@ static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, const gf_s
 static void noise(const gf_shatter_spec *sp, gf_shatter_series *brown, gf_shatter_series *white)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, sp->seed0 * 1000003UL + 17UL);
+    gsl_rng_set(rng, gf_seed_stream(sp->seed0, 17));
     snprintf(brown->name, sizeof brown->name, "brown-noise");
     snprintf(white->name, sizeof white->name, "white-noise");
     double walk = 0.0;
@@ -142,8 +136,8 @@ static void decay_fit(gf_shatter_result *res, int a)
     fit_log(lx, y, n, &dc->power, &dc->power_se, &dc->r2_power);
 }
 
-static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, int *done, int total,
-                     char *why, size_t size)
+static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *tape, int *done,
+                     int total, char *why, size_t size)
 {
     double *g = malloc(sp->points * sizeof *g), acf[2];
     if (!g) {
@@ -159,8 +153,8 @@ static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, int *don
             *p = (gf_shatter_point){.arch = a, .depth = net.depth, .seeds = sp->seeds,
                                     .min = INFINITY, .max = -INFINITY};
             double *c = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
-            gf_shatter_model *m = gf_shatter_model_new(&net, sp->width, sp->seed0, res->grid,
-                                                       sp->points, res->tape, why, size);
+            gf_shatter_model *m = gf_shatter_model_alloc(&net, sp->width, sp->seed0, res->grid,
+                                                       sp->points, tape, why, size);
             rc = m ? 0 : -1;
             for (int k = 0; rc == 0 && k < sp->seeds; k++) {
                 if (k > 0)
@@ -212,7 +206,7 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
         snprintf(why, size, "inconsistent experiment specification");
         return -1;
     }
-    const double t0 = now();
+    const double t0 = gf_now();
     res->n_series = sp->n_nets + (sp->noise ? 2 : 0);
     const size_t cells = (size_t)sp->n_archs * (size_t)sp->n_depths;
     res->grid = malloc(sp->points * sizeof *res->grid);
@@ -220,13 +214,13 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
     res->corr = malloc((cells * (size_t)sp->seeds + 1) * sizeof *res->corr);
     res->point = calloc(cells + 1, sizeof *res->point);
     res->decay = calloc((size_t)sp->n_archs + 1, sizeof *res->decay);
-    res->tape = gf_tape_alloc(1 << 22);
-    int rc = res->grid && res->series && res->corr && res->point && res->decay && res->tape
-                 ? 0 : -1;
+    gf_tape *tape = gf_tape_alloc(1 << 22); /* one tape for every net, reset at each use */
+    int rc = res->grid && res->series && res->corr && res->point && res->decay && tape ? 0 : -1;
     for (int i = 0; rc == 0 && i < res->n_series; i++)
         rc = series_alloc(&res->series[i], sp->points, sp->max_lag);
     if (rc != 0) {
         snprintf(why, size, "out of memory");
+        gf_tape_free(tape);
         gf_shatter_release(res);
         return -1;
     }
@@ -234,42 +228,26 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
     const int total = sp->n_nets + (int)cells * sp->seeds;
     int done = 0;
     for (int i = 0; rc == 0 && i < sp->n_nets; i++) {
-        rc = run_net(sp, res, &sp->nets[i], &res->series[i], why, size);
+        rc = run_net(sp, res, tape, &sp->nets[i], &res->series[i], why, size);
         if (rc == 0 && sp->progress)
             sp->progress(sp->progress_ctx, ++done, total);
     }
     if (rc == 0 && sp->noise)
         noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1]);
     if (rc == 0)
-        rc = run_sweep(sp, res, &done, total, why, size);
+        rc = run_sweep(sp, res, tape, &done, total, why, size);
     for (int a = 0; rc == 0 && a < sp->n_archs; a++)
         decay_fit(res, a);
-    gf_tape_free(res->tape); /* its memory is only needed while the nets run */
-    res->tape = NULL;
+    gf_tape_free(tape);
     if (rc != 0) {
         gf_shatter_release(res);
         return -1;
     }
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
-const gf_shatter_series *gf_shatter_find(const gf_shatter_result *res, const char *name)
-{
-    for (int i = 0; i < res->n_series; i++)
-        if (strcmp(res->series[i].name, name) == 0)
-            return &res->series[i];
-    return NULL;
-}
-
 /* ---- files ----------------------------------------------------------------------- */
-
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
 
 static int write_grad(FILE *f, const void *ctx)
 {
@@ -278,9 +256,9 @@ static int write_grad(FILE *f, const void *ctx)
     for (int s = 0; s < res->n_series; s++)
         for (size_t i = 0; i < res->spec.points; i++) {
             fputs(res->series[s].name, f);
-            put(f, res->grid[i]);
-            put(f, res->series[s].grad[i]);
-            put(f, res->series[s].out[i]);
+            gf_tsv_put(f, res->grid[i]);
+            gf_tsv_put(f, res->series[s].grad[i]);
+            gf_tsv_put(f, res->series[s].out[i]);
             fputc('\n', f);
         }
     return ferror(f) ? -1 : 0;
@@ -293,7 +271,7 @@ static int write_acf(FILE *f, const void *ctx)
     for (int s = 0; s < res->n_series; s++)
         for (int k = 0; k <= res->spec.max_lag; k++) {
             fprintf(f, "%s\t%d", res->series[s].name, k);
-            put(f, res->series[s].acf[k]);
+            gf_tsv_put(f, res->series[s].acf[k]);
             fprintf(f, "\t%d\n", res->series[s].constant);
         }
     return ferror(f) ? -1 : 0;
@@ -310,11 +288,11 @@ static int write_depth(FILE *f, const void *ctx)
         for (int d = 0; d < sp->n_depths; d++) {
             const gf_shatter_point *p = &res->point[a * sp->n_depths + d];
             fprintf(f, "%s\t%d\t%d", name, p->depth, p->seeds);
-            put(f, p->mean);
-            put(f, p->sd);
-            put(f, p->se);
-            put(f, p->min);
-            put(f, p->max);
+            gf_tsv_put(f, p->mean);
+            gf_tsv_put(f, p->sd);
+            gf_tsv_put(f, p->se);
+            gf_tsv_put(f, p->min);
+            gf_tsv_put(f, p->max);
             fprintf(f, "\t%d\n", p->constant);
         }
     }
@@ -332,7 +310,7 @@ static int write_depth_seeds(FILE *f, const void *ctx)
         for (int d = 0; d < sp->n_depths; d++)
             for (int k = 0; k < sp->seeds; k++) {
                 fprintf(f, "%s\t%d\t%lu", name, sp->depths[d], sp->seed0 + (unsigned long)k);
-                put(f, res->corr[(size_t)(a * sp->n_depths + d) * (size_t)sp->seeds + (size_t)k]);
+                gf_tsv_put(f, res->corr[(size_t)(a * sp->n_depths + d) * (size_t)sp->seeds + (size_t)k]);
                 fputc('\n', f);
             }
     }
@@ -341,107 +319,9 @@ static int write_depth_seeds(FILE *f, const void *ctx)
 
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size)
 {
-    static const struct { const char *name; gf_write_fn fn; int sweep; } files[] = {
-        {"shatter.tsv", write_grad, 0}, {"autocorr.tsv", write_acf, 0},
-        {"depth.tsv", write_depth, 1}, {"depth_seeds.tsv", write_depth_seeds, 1}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        if (files[i].sweep && res->spec.n_archs == 0)
-            continue;
-        char path[4096];
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, res, why, size) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* ---- figures ----------------------------------------------------------------------- */
-
-/* The shallowest resolved point of the first arch of a kind (and with batch
- * norm when asked), at depth 4 or more where there is one: a reference
- * line's anchor. */
-static int anchor(const gf_shatter_result *res, gf_shatter_kind kind, int bn, int *depth,
-                  double *corr)
-{
-    const gf_shatter_spec *sp = &res->spec;
-    *depth = 0;
-    *corr = NAN;
-    for (int pass = 0; pass < 2; pass++)
-        for (int a = 0; a < sp->n_archs; a++) {
-            if (sp->archs[a].kind != kind || (pass == 0 && sp->archs[a].batchnorm != bn))
-                continue;
-            int best = -1;
-            for (int d = 0; d < sp->n_depths; d++) {
-                if (!(res->point[a * sp->n_depths + d].mean > 0))
-                    continue;
-                const int db = best >= 0 ? sp->depths[best] : 0, dp = sp->depths[d];
-                if (best < 0 || ((dp >= 4) != (db >= 4) ? dp >= 4 : dp < db))
-                    best = d;
-            }
-            if (best >= 0) {
-                *depth = sp->depths[best];
-                *corr = res->point[a * sp->n_depths + best].mean;
-                return a;
-            }
-        }
-    return -1;
-}
-
-void gf_shatter_figs_make(const gf_shatter_result *res, gf_shatter_figs *f)
-{
-    memset(f, 0, sizeof *f);
-    const gf_shatter_spec *sp = &res->spec;
-    const int n = res->n_series < GF_SHATTER_MAX_NETS ? res->n_series : GF_SHATTER_MAX_NETS;
-    for (int i = 0; i < n; i++) {
-        const gf_shatter_series *s = &res->series[i];
-        const int shallow = s->is_net && s->net.kind != GF_SHATTER_LL && s->net.depth == 2;
-        snprintf(f->labels[i], sizeof f->labels[i], "%s%s", s->name,
-                 shallow ? " (one hidden layer)" : s->is_net ? "" : " (reference)");
-        f->names[i] = s->name;
-        f->label_ptrs[i] = f->labels[i];
-        f->lag1[i] = s->acf[1];
-    }
-    snprintf(f->title, sizeof f->title,
-             "Shattered gradients: d output / d input across %zu points in [%g, %g], width %zu, "
-             "seed %lu",
-             sp->points, sp->lo, sp->hi, sp->width, sp->seed0);
-    snprintf(f->acf_title, sizeof f->acf_title,
-             "Autocorrelation of the gradient along the grid (lag 1 = neighbouring points, "
-             "%.4g apart)",
-             (sp->hi - sp->lo) / (double)(sp->points - 1));
-    f->grad = (gf_fig_shatter){.title = f->title, .nets = f->names, .labels = f->label_ptrs,
-                               .lag1 = f->lag1, .n_nets = n, .lo = sp->lo, .hi = sp->hi,
-                               .max_lag = sp->max_lag};
-    f->acf = f->grad;
-    f->acf.title = f->acf_title;
-    for (int a = 0; a < sp->n_archs && a < GF_SHATTER_MAX_NETS; a++) {
-        gf_shatter_arch_name(&sp->archs[a], f->arch_names[a], sizeof f->arch_names[a]);
-        f->archs[a] = f->arch_names[a];
-    }
-    int dmax = 2;
-    double ymin = 1.0;
-    for (int i = 0; i < sp->n_archs * sp->n_depths; i++) {
-        const gf_shatter_point *p = &res->point[i];
-        dmax = p->depth > dmax ? p->depth : dmax;
-        if (p->mean > 0)
-            ymin = fmin(ymin, fmax(p->mean - p->se, p->mean / 4));
-    }
-    snprintf(f->depth_title, sizeof f->depth_title,
-             "Lag-1 autocorrelation of d output / d x against depth (mean of %d seeds +- s.e.)",
-             sp->seeds);
-    f->depth = (gf_fig_shatter_depth){.title = f->depth_title, .archs = f->archs,
-                                      .n_archs = sp->n_archs < GF_SHATTER_MAX_NETS
-                                                     ? sp->n_archs
-                                                     : GF_SHATTER_MAX_NETS,
-                                      .depth_max = dmax, .ymin = ymin,
-                                      .floor = 2.0 / sqrt((double)sp->points * sp->seeds)};
-    int a = anchor(res, GF_SHATTER_PLAIN, 1, &f->depth.exp_depth, &f->depth.exp_corr);
-    f->depth.exp_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
-    a = anchor(res, GF_SHATTER_PREACT, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
-    if (a < 0)
-        a = anchor(res, GF_SHATTER_RESNET, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
-    f->depth.sqrt_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
+    static const gf_named_file files[] = {
+        {"shatter.tsv", write_grad}, {"autocorr.tsv", write_acf},             /* always */
+        {"depth.tsv", write_depth}, {"depth_seeds.tsv", write_depth_seeds}}; /* a sweep's */
+    const size_t n = res->spec.n_archs == 0 ? 2 : sizeof files / sizeof *files;
+    return gf_write_all_in(dir, files, n, res, why, size);
 }

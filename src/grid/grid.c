@@ -1,6 +1,6 @@
 /* degrade.c: the degradation experiment: train every (architecture, depth,
  * seed) with the same settings and keep what each trainer recorded. */
-#include "measure/gf_measure.h"
+#include "grid/gf_grid.h"
 
 #include "io/gf_io.h"
 
@@ -8,56 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-const char *const gf_data_names[] = {"auto", "fashion", "synthetic", NULL};
-const char *const gf_survival_names[] = {"none", "linear", "uniform", NULL};
-
-void gf_survival_fill(gf_survival_kind kind, double p_last, int blocks, double *p)
-{
-    if (kind == GF_SURVIVAL_LINEAR)
-        gf_survival_linear(p, blocks, p_last);
-    else
-        gf_survival_uniform(p, blocks, kind == GF_SURVIVAL_UNIFORM ? p_last : 1.0);
-}
-
-int gf_degrade_data(gf_data_kind kind, const char *dir, size_t ntrain, size_t ntest,
-                    gf_dataset *train, gf_dataset *test, const char **name, char *why,
-                    size_t size)
-{
-    memset(train, 0, sizeof *train);
-    memset(test, 0, sizeof *test);
-    if (kind == GF_DATA_AUTO)
-        kind = gf_fashion_available(dir) ? GF_DATA_FASHION : GF_DATA_SYNTHETIC;
-    if (kind == GF_DATA_FASHION) {
-        *name = "Fashion-MNIST";
-        return gf_fashion_load(train, test, dir, ntrain, ntest, why, size);
-    }
-    *name = "synthetic";
-    gf_dataset all;
-    int rc = gf_synthetic_make(&all, ntrain + ntest, 32, 10, 1.5, 0);
-    if (rc == 0) {
-        rc = gf_dataset_slice(train, &all, 0, ntrain) | gf_dataset_slice(test, &all, ntrain, ntest);
-        gf_dataset_release(&all);
-    }
-    if (rc != 0) {
-        gf_dataset_release(train);
-        gf_dataset_release(test);
-        snprintf(why, size, "out of memory making the synthetic set");
-    }
-    return rc ? -1 : 0;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Copy what the trainer recorded into r (the trainer is freed after its net). */
-static int copy_out(gf_degrade_run *r, const gf_trainer *t, const gf_stack *s)
+static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_stack *s)
 {
     r->epochs_done = gf_trainer_epochs_done(t);
     memcpy(r->hist, gf_trainer_history(t), (size_t)r->epochs_done * sizeof *r->hist);
@@ -85,10 +39,10 @@ static int copy_out(gf_degrade_run *r, const gf_trainer *t, const gf_stack *s)
 
 /* Train one net and seed; -1 only for failures that end the experiment (a
  * diverging net is recorded in r). */
-static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_t size)
+static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size)
 {
-    const gf_degrade_spec *sp = &res->spec;
-    char path[4200] = "";
+    const gf_grid_spec *sp = &res->spec;
+    char path[GF_PATH_MAX] = "";
     gf_stack_config cfg = sp->base;
     cfg.arch = r->arch;
     cfg.depth = r->depth;
@@ -98,18 +52,18 @@ static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)r->seed;
-    double *survival = r->sd ? malloc((size_t)gf_stack_blocks(&cfg) * sizeof *survival) : NULL;
+    double *survival = r->stochastic_depth ? malloc((size_t)gf_stack_blocks(&cfg) * sizeof *survival) : NULL;
     if (survival)
         gf_survival_fill(sp->survival, sp->p_last, gf_stack_blocks(&cfg), survival);
     tc.survival = survival;
     gf_trainer *t = NULL;
     int rc = -1;
-    if (!s || !rng || (r->sd && !survival)) {
+    if (!s || !rng || (r->stochastic_depth && !survival)) {
         snprintf(why, size, "%s: out of memory, or a configuration the stack refuses", r->name);
         goto out;
     }
     gsl_rng_set(rng, (unsigned long)r->seed);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         snprintf(why, size, "%s: initialization failed", r->name);
         goto out;
     }
@@ -144,7 +98,7 @@ static int train_one(gf_degrade_result *res, gf_degrade_run *r, char *why, size_
             goto out;
         }
         if ((*path && gf_trainer_save(t, path, why, size) != 0) ||
-            (sp->out && gf_degrade_write(res, sp->out, why, size) != 0))
+            (sp->out && gf_grid_write(res, sp->out, why, size) != 0))
             goto out;
     }
     rc = copy_out(r, t, s);
@@ -160,17 +114,17 @@ out:
 
 /* How often a net of arch is trained: whole, and with stochastic depth when
  * the spec asks for it and the net has branches to drop. */
-static int variants(const gf_degrade_spec *spec, gf_arch arch)
+static int variants(const gf_grid_spec *spec, gf_arch arch)
 {
     return spec->survival != GF_SURVIVAL_NONE && arch != GF_ARCH_PLAIN ? 2 : 1;
 }
 
-int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char *why,
+int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
                        size_t size)
 {
     memset(res, 0, sizeof *res);
     res->spec = *spec;
-    const double t0 = now();
+    const double t0 = gf_now();
     for (int a = 0; a < spec->n_archs; a++)
         res->n_runs += spec->n_depths * spec->seeds * variants(spec, spec->archs[a]);
     res->runs = calloc((size_t)(res->n_runs > 0 ? res->n_runs : 1), sizeof *res->runs);
@@ -179,7 +133,7 @@ int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char
         return -1;
     }
     if (spec->out && spec->checkpoints) {
-        char dir[4200];
+        char dir[GF_PATH_MAX];
         snprintf(dir, sizeof dir, "%s/checkpoints", spec->out);
         if (gf_make_dirs(dir) != 0) {
             snprintf(why, size, "cannot use folder '%s'", dir);
@@ -191,11 +145,11 @@ int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char
         for (int d = 0; d < spec->n_depths; d++)
             for (int sd = 0; sd < variants(spec, spec->archs[a]); sd++)
                 for (int k = 0; k < spec->seeds; k++, i++) {
-                    gf_degrade_run *r = &res->runs[i];
+                    gf_grid_net *r = &res->runs[i];
                     r->arch = spec->archs[a];
                     r->depth = spec->depths[d];
                     r->seed = spec->seed0 + k;
-                    r->sd = sd;
+                    r->stochastic_depth = sd;
                     snprintf(r->name, sizeof r->name, "%s-%d%s", gf_arch_names[r->arch],
                              r->depth, sd ? "-sd" : "");
                     if (!(r->hist = calloc((size_t)spec->train.epochs, sizeof *r->hist))) {
@@ -206,11 +160,11 @@ int gf_degrade_run_all(const gf_degrade_spec *spec, gf_degrade_result *res, char
     for (i = 0; i < res->n_runs; i++)
         if (train_one(res, &res->runs[i], why, size) != 0)
             return -1;
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
-void gf_degrade_release(gf_degrade_result *res)
+void gf_grid_release(gf_grid_result *res)
 {
     for (int i = 0; res->runs && i < res->n_runs; i++) {
         free(res->runs[i].hist);
@@ -222,21 +176,21 @@ void gf_degrade_release(gf_degrade_result *res)
     memset(res, 0, sizeof *res);
 }
 
-void gf_degrade_final(const gf_degrade_result *res, gf_arch arch, int depth, double *train_mean,
+void gf_grid_final(const gf_grid_result *res, gf_arch arch, int depth, double *train_mean,
                       double *train_sd, double *test_mean, double *test_sd, int *n)
 {
-    char net[24];
+    char net[GF_NET_NAME_MAX];
     snprintf(net, sizeof net, "%s-%d", gf_arch_names[arch], depth);
-    gf_degrade_final_net(res, net, train_mean, train_sd, test_mean, test_sd, n);
+    gf_grid_final_net(res, net, train_mean, train_sd, test_mean, test_sd, n);
 }
 
-void gf_degrade_final_net(const gf_degrade_result *res, const char *net, double *train_mean,
+void gf_grid_final_net(const gf_grid_result *res, const char *net, double *train_mean,
                           double *train_sd, double *test_mean, double *test_sd, int *n)
 {
     double s[2] = {0, 0}, ss[2] = {0, 0};
     int k = 0;
     for (int i = 0; i < res->n_runs; i++) {
-        const gf_degrade_run *r = &res->runs[i];
+        const gf_grid_net *r = &res->runs[i];
         if (strcmp(r->name, net) != 0 || r->failed || r->epochs_done < res->spec.train.epochs)
             continue;
         const gf_epoch_stats *e = &r->hist[r->epochs_done - 1];
@@ -259,7 +213,7 @@ void gf_degrade_final_net(const gf_degrade_result *res, const char *net, double 
     *n = k;
 }
 
-int gf_degrade_gradient_ends(const gf_degrade_run *r, double *first, double *last)
+int gf_grid_gradient_ends(const gf_grid_net *r, double *first, double *last)
 {
     const int B = (r->depth - 2) / 2;
     long s0 = -1, s1 = -1;
@@ -279,7 +233,7 @@ int gf_degrade_gradient_ends(const gf_degrade_run *r, double *first, double *las
     return s0 >= 0 && s1 > s0 ? 0 : -1;
 }
 
-int gf_degrade_deepest(const gf_degrade_result *res)
+int gf_grid_deepest(const gf_grid_result *res)
 {
     int best = -1;
     for (int d = 0; d < res->spec.n_depths; d++)

@@ -1,41 +1,21 @@
 /* gradnorm_write.c: the TSV files of the gradient-norm experiment. */
-#include "measure/gf_measure.h"
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 
 #include <math.h>
 #include <string.h>
 
-static int write_file(const char *dir, const char *name, gf_write_fn w,
-                      const gf_gradnorm_result *res, char *why, size_t size)
-{
-    char path[4096];
-    if (gf_path_join(path, sizeof path, dir, name) != 0) {
-        snprintf(why, size, "path too long: %s/%s", dir, name);
-        return -1;
-    }
-    return gf_write_file(path, w, res, why, size);
-}
-
 /* log10 of 2^l2 as text ("-inf" for a zero norm, "nan" when not measured). */
 static void put_log10(FILE *f, double l2)
 {
-    char b[40];
-    gf_format_double(b, sizeof b, gf_log10_of_log2(l2));
-    fprintf(f, "\t%s", b);
+    gf_tsv_put(f, gf_log10_of_log2(l2));
 }
 
 static void put_pow2(FILE *f, double l2)
 {
     char b[40];
     gf_format_pow2(b, sizeof b, l2);
-    fprintf(f, "\t%s", b);
-}
-
-static void put_double(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
     fprintf(f, "\t%s", b);
 }
 
@@ -55,7 +35,7 @@ static void put_split(FILE *f, const gf_probe_record *r)
     put_pow2(f, r->log2_branch);
     put_log10(f, r->log2_skip);
     put_log10(f, r->log2_branch);
-    put_double(f, r->cos_skip_branch);
+    gf_tsv_put(f, r->cos_skip_branch);
     put_log10(f, r->log2_branch - r->log2_skip);
 }
 
@@ -141,10 +121,10 @@ static int write_mean(FILE *f, const void *ctx)
             if (l < B)
                 theory += res->theory[a * B + l];
             fprintf(f, "%s\t%d\t%d", arch_name(res, a), l, res->spec.seeds);
-            put_double(f, mean);
-            put_double(f, min);
-            put_double(f, max);
-            put_double(f, theory);
+            gf_tsv_put(f, mean);
+            gf_tsv_put(f, min);
+            gf_tsv_put(f, max);
+            gf_tsv_put(f, theory);
             fputc('\n', f);
         }
     }
@@ -176,11 +156,11 @@ static int write_split(FILE *f, const void *ctx)
                 }
             }
             fprintf(f, "%s\t%d", arch_name(res, a), l);
-            put_double(f, n ? ls / n : NAN);
-            put_double(f, n ? lb / n : NAN);
-            put_double(f, nc ? cs / nc : NAN);
-            put_double(f, nc ? cmin : NAN);
-            put_double(f, nc ? cmax : NAN);
+            gf_tsv_put(f, n ? ls / n : NAN);
+            gf_tsv_put(f, n ? lb / n : NAN);
+            gf_tsv_put(f, nc ? cs / nc : NAN);
+            gf_tsv_put(f, nc ? cmin : NAN);
+            gf_tsv_put(f, nc ? cmax : NAN);
             fputc('\n', f);
         }
     }
@@ -192,10 +172,10 @@ int gf_gradnorm_write(const gf_gradnorm_result *res, const char *dir, char *why,
     int residual = 0;
     for (int a = 0; a < res->spec.n_archs; a++)
         residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
-    if (write_file(dir, "gradnorm.tsv", write_gradnorm, res, why, size) != 0 ||
-        write_file(dir, "gradnorm_mean.tsv", write_mean, res, why, size) != 0 ||
-        write_file(dir, "probes.tsv", write_probes, res, why, size) != 0 ||
-        write_file(dir, "params.tsv", write_params, res, why, size) != 0)
+    if (gf_write_in(dir, "gradnorm.tsv", write_gradnorm, res, why, size) != 0 ||
+        gf_write_in(dir, "gradnorm_mean.tsv", write_mean, res, why, size) != 0 ||
+        gf_write_in(dir, "probes.tsv", write_probes, res, why, size) != 0 ||
+        gf_write_in(dir, "params.tsv", write_params, res, why, size) != 0)
         return -1;
-    return residual ? write_file(dir, "split_mean.tsv", write_split, res, why, size) : 0;
+    return residual ? gf_write_in(dir, "split_mean.tsv", write_split, res, why, size) : 0;
 }

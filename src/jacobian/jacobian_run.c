@@ -1,6 +1,7 @@
-/* jacobian_run.c: running the Jacobian experiment (see gf_measure.h). */
-#include "measure/gf_measure.h"
+/* jacobian_run.c: running the Jacobian experiment (see gf_jacobian.h). */
+#include "jacobian/gf_jacobian.h"
 
+#include "io/gf_io.h"
 #include "jacobian/gf_jacobian.h"
 #include "theory/gf_theory.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const char *const gf_jac_kind_names[] = {"end", "block", NULL};
 
@@ -17,13 +17,6 @@ const char *const gf_jac_kind_names[] = {"end", "block", NULL};
  * less than this, relatively, from one iteration to the next. */
 #define POWER_TOL 1e-9
 #define POWER_MAX_ITER 3000
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static size_t per_seed(int blocks)
 {
@@ -205,7 +198,7 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack
         goto done;
     }
     gsl_rng_set(rng, seed);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         snprintf(why, size, "initialization failed");
         rc = -1;
         goto done;
@@ -216,12 +209,12 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack
         goto done;
     }
     gf_jacobians jac;
-    const double t0 = now();
+    const double t0 = gf_now();
     if (gf_jacobians_compute(s, x, &jac, why, size) != 0) {
         rc = -1;
         goto done;
     }
-    const double t1 = now();
+    const double t1 = gf_now();
     res->seconds_jacobians += t1 - t0;
     for (int kind = 0; rc == 0 && kind < 2; kind++)
         for (int l = 0; l <= (kind == GF_JAC_END ? B : B - 1); l++) {
@@ -248,7 +241,7 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack
                 break;
             }
         }
-    res->seconds_spectra += now() - t1;
+    res->seconds_spectra += gf_now() - t1;
     gf_jacobians_release(&jac);
 done:
     gsl_rng_free(rng);
@@ -273,7 +266,7 @@ static void theory_of(const gf_jacobian_spec *sp, gf_jacobian_result *res)
 int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *why, size_t size)
 {
     memset(res, 0, sizeof *res);
-    const double t0 = now();
+    const double t0 = gf_now();
     res->spec = *sp;
     res->spec.base.in_dim = sp->data->dim;
     res->spec.base.classes = sp->data->classes;
@@ -312,7 +305,7 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
         gf_stack_free(s);
     }
     free(sv_tmp);
-    res->seconds = now() - t0;
+    res->seconds = gf_now() - t0;
     if (rc != 0)
         gf_jacobian_release(res);
     return rc;

@@ -1,5 +1,5 @@
-/* gradnorm.c: running the gradient-norm experiment (see gf_measure.h). */
-#include "measure/gf_measure.h"
+/* gradnorm.c: running the gradient-norm experiment (see gf_gradnorm.h). */
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 #include "gf_version.h"
@@ -34,8 +34,11 @@ static void save_path(char *buf, size_t size, const char *path, const char *arch
         snprintf(buf, size, "%s-%s", path, arch);
 }
 
-/* Parameters, input, labels and every recorded gradient, under state_dict
- * names (gradients as "grad.<name>"), at true scale. */
+/* The state (gf_stack_state_add: parameters and batch-norm buffers), the
+ * parameters' gradients as "grad.<name>", the input, the labels and every
+ * recorded gradient, under state_dict names, at true scale; the
+ * configuration as gf_stack_config_meta writes it, so gf_stack_load reads
+ * the network back. */
 static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, const int *labels,
                     const gf_recorder *rec, const gf_tensor *loss, unsigned long seed, int bn_eval,
                     char *why, size_t size)
@@ -43,30 +46,23 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
     gf_st_file st;
     gf_st_init(&st);
     const gf_params *p = &s->params;
-    size_t extra = gf_tensor_size(x) + x->n + p->size;
+    size_t extra = x->n + p->size;
     for (size_t i = 0; i < rec->n; i++)
         extra += rec->rec[i].n * rec->rec[i].d;
     double *buf = malloc(extra * sizeof *buf), *cursor = buf;
-    int ok = buf != NULL;
+    int64_t *counts = malloc((p->n_slots ? p->n_slots : 1) * sizeof *counts);
+    int ok = buf && counts && gf_stack_state_add(s, &st, counts) == 0;
     char name[128];
     for (size_t i = 0; ok && i < p->n_slots; i++) {
         const gf_slot *sl = &p->slot[i];
-        int64_t shape[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
-        if (sl->kind == GF_SLOT_COUNT_I64) { /* num_batches_tracked: an int64 scalar */
-            int64_t *count = (int64_t *)cursor++;
-            *count = (int64_t)llround(sl->t.v[0]);
-            ok = gf_st_add(&st, sl->name, GF_ST_I64, 0, shape, count) == 0;
+        if (sl->kind != GF_SLOT_PARAM)
             continue;
-        }
-        ok = sl->vector ? gf_st_add(&st, sl->name, GF_ST_F64, 1, shape + 1, sl->t.v) == 0
-                        : gf_st_add(&st, sl->name, GF_ST_F64, 2, shape, sl->t.v) == 0;
-        if (ok && sl->kind == GF_SLOT_PARAM) {
-            gf_tensor_grad_export(&sl->t, cursor);
-            snprintf(name, sizeof name, "grad.%s", sl->name);
-            ok = sl->vector ? gf_st_add(&st, name, GF_ST_F64, 1, shape + 1, cursor) == 0
-                            : gf_st_add(&st, name, GF_ST_F64, 2, shape, cursor) == 0;
-            cursor += sl->rows * sl->cols;
-        }
+        const int64_t shape[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
+        gf_tensor_grad_export(&sl->t, cursor);
+        snprintf(name, sizeof name, "grad.%s", sl->name);
+        ok = gf_st_add(&st, name, GF_ST_F64, sl->vector ? 1 : 2, sl->vector ? shape + 1 : shape,
+                       cursor) == 0;
+        cursor += sl->rows * sl->cols;
     }
     const int64_t xshape[2] = {(int64_t)x->n, (int64_t)x->d};
     ok = ok && gf_st_add(&st, "input", GF_ST_F64, 2, xshape, x->v) == 0;
@@ -93,21 +89,12 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
         cursor += r->n * r->d;
     }
     char text[64];
-    const gf_stack_config *c = &s->cfg;
     snprintf(text, sizeof text, "%.17g", loss->v[0]);
-    ok = ok && gf_st_add_meta(&st, "loss", text) == 0;
-    ok = ok && gf_st_add_meta(&st, "arch", gf_arch_names[c->arch]) == 0 &&
-         gf_st_add_meta(&st, "init", gf_init_names[c->init]) == 0 &&
-         gf_st_add_meta(&st, "norm", gf_norm_names[c->norm]) == 0 &&
-         gf_st_add_meta(&st, "act", gf_act_names[c->act]) == 0 &&
+    ok = ok && gf_st_add_meta(&st, "loss", text) == 0 &&
+         gf_stack_config_meta(&s->cfg, &st) == 0 &&
          gf_st_add_meta(&st, "batchnorm", bn_eval ? "eval" : "train") == 0 &&
-         gf_st_add_meta(&st, "zero_init_residual", c->zero_branch ? "1" : "0") == 0 &&
          gf_st_add_meta(&st, "format", "gradflow gradnorm export") == 0 &&
          gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0;
-    snprintf(text, sizeof text, "%d", c->depth);
-    ok = ok && gf_st_add_meta(&st, "depth", text) == 0;
-    snprintf(text, sizeof text, "%zu", c->width);
-    ok = ok && gf_st_add_meta(&st, "width", text) == 0;
     snprintf(text, sizeof text, "%lu", seed);
     ok = ok && gf_st_add_meta(&st, "seed", text) == 0;
     if (!ok)
@@ -118,6 +105,7 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
     }
     gf_st_release(&st);
     free(buf);
+    free(counts);
     return ok ? 0 : -1;
 }
 
@@ -165,7 +153,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     }
     const unsigned long seed = sp->seed0 + (unsigned long)k;
     gsl_rng_set(rng, seed);
-    if (gf_stack_init(s, rng) != 0) {
+    if (gf_stack_init_weights(s, rng) != 0) {
         snprintf(why, size, "initialization failed");
         goto done;
     }
@@ -216,7 +204,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     }
     rc = 0;
     if (sp->save && k == 0) {
-        char path[4096];
+        char path[GF_PATH_MAX];
         save_path(path, sizeof path, sp->save, gf_arch_names[c.arch], sp->n_archs > 1);
         rc = save_run(path, s, x, labels, rec, loss, seed, sp->bn_eval, why, size);
     }

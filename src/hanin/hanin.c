@@ -1,7 +1,9 @@
 /* hanin.c: the spread across initializations of ln ||dL/dx_0||^2 in plain
  * ReLU stacks, against the sum of reciprocal widths (Hanin 2018); see
- * gf_measure.h. Every network is run by the gradient-norm experiment. */
-#include "measure/gf_measure.h"
+ * gf_hanin.h. Every network is run by the gradient-norm experiment. */
+#include "hanin/gf_hanin.h"
+
+#include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
 
@@ -13,14 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 double gf_hanin_beta(int depth, size_t width)
 {
@@ -135,7 +129,7 @@ static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double
         gsl_rng_set(rng, cell->seed_first + (unsigned long)k);
         gf_tape_reset(tape);
         gf_tensor *x = gf_tape_input(tape, n, cfg.in_dim), *x0 = NULL, *h = NULL;
-        if (gf_stack_init(s, rng) == 0 && x &&
+        if (gf_stack_init_weights(s, rng) == 0 && x &&
             gf_dataset_sample(sp->data, rng, n, xb, labels) == 0) {
             memcpy(x->v, xb, n * cfg.in_dim * sizeof *xb);
             x->flags |= GF_REQUIRES_GRAD; /* with the weights' gradients off, the path to x_0 */
@@ -198,7 +192,7 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
 {
     gf_hanin_cell *cell = &res->cell[c];
     double *v = res->ln_sq + (size_t)c * (size_t)sp->seeds;
-    const double t0 = now();
+    const double t0 = gf_now();
     if ((sp->xent ? xent_cell : logit_cell)(sp, cell, v, prog, why, size) != 0)
         return -1;
     double mean = 0.0, ss = 0.0;
@@ -212,7 +206,7 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
     cell->variance_se = cell->variance * sqrt(2.0 / (sp->seeds - 1));
     cell->predicted = sp->xent || sp->batch != 1 ? NAN
                                                  : gf_hanin_predicted(cell->depth, cell->width);
-    cell->seconds = now() - t0;
+    cell->seconds = gf_now() - t0;
     return 0;
 }
 
@@ -230,7 +224,7 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
             snprintf(why, size, "depth %d is not 2B + 2 with B >= 1", sp->depths[d]);
             return -1;
         }
-    const double t0 = now();
+    const double t0 = gf_now();
     res->n_cells = sp->n_depths * sp->n_widths;
     res->cell = calloc((size_t)res->n_cells, sizeof *res->cell);
     res->ln_sq = malloc((size_t)res->n_cells * (size_t)sp->seeds * sizeof *res->ln_sq);
@@ -266,18 +260,11 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
     }
     gf_hanin_fit_line(x, x + res->n_cells, res->n_cells, &res->fit);
     free(x);
-    res->wall_seconds = now() - t0;
+    res->wall_seconds = gf_now() - t0;
     return 0;
 }
 
 /* ---- files ------------------------------------------------------------------ */
-
-static void put(FILE *f, double x, const char *sep)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "%s%s", sep, b);
-}
 
 static int write_cells(FILE *f, const void *ctx)
 {
@@ -288,14 +275,14 @@ static int write_cells(FILE *f, const void *ctx)
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
         fprintf(f, "%d\t%zu", e->depth, e->width);
-        put(f, e->beta, "\t");
+        gf_tsv_put(f, e->beta);
         fprintf(f, "\t%d", e->seeds);
-        put(f, e->mean, "\t");
-        put(f, e->variance, "\t");
-        put(f, e->sd, "\t");
-        put(f, e->variance_se, "\t");
-        put(f, res->fit.intercept + res->fit.slope * e->beta, "\t");
-        put(f, e->predicted, "\t");
+        gf_tsv_put(f, e->mean);
+        gf_tsv_put(f, e->variance);
+        gf_tsv_put(f, e->sd);
+        gf_tsv_put(f, e->variance_se);
+        gf_tsv_put(f, res->fit.intercept + res->fit.slope * e->beta);
+        gf_tsv_put(f, e->predicted);
         fprintf(f, "\t%lu\n", e->seed_first);
     }
     return ferror(f) ? -1 : 0;
@@ -309,9 +296,9 @@ static int write_seeds(FILE *f, const void *ctx)
         const gf_hanin_cell *e = &res->cell[c];
         for (int k = 0; k < e->seeds; k++) {
             fprintf(f, "%d\t%zu", e->depth, e->width);
-            put(f, e->beta, "\t");
+            gf_tsv_put(f, e->beta);
             fprintf(f, "\t%lu", e->seed_first + (unsigned long)k);
-            put(f, res->ln_sq[(size_t)c * (size_t)res->spec.seeds + (size_t)k], "\t");
+            gf_tsv_put(f, res->ln_sq[(size_t)c * (size_t)res->spec.seeds + (size_t)k]);
             fputc('\n', f);
         }
     }
@@ -320,71 +307,7 @@ static int write_seeds(FILE *f, const void *ctx)
 
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)
 {
-    static const struct { const char *name; gf_write_fn fn; } files[] = {
-        {"hanin.tsv", write_cells}, {"hanin_seeds.tsv", write_seeds}};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char path[4096];
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0) {
-            snprintf(why, size, "path too long: %s/%s", dir, files[i].name);
-            return -1;
-        }
-        if (gf_write_file(path, files[i].fn, res, why, size) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
-{
-    memset(f, 0, sizeof *f);
-    const gf_hanin_spec *sp = &res->spec;
-    double xmin = INFINITY, xmax = 0.0, ymin = INFINITY, ymax = 0.0;
-    for (int c = 0; c < res->n_cells; c++) {
-        const gf_hanin_cell *e = &res->cell[c];
-        xmax = fmax(xmax, e->beta);
-        ymax = fmax(ymax, e->variance + e->variance_se);
-        if (e->beta > 0)
-            xmin = fmin(xmin, e->beta);
-        if (e->variance - e->variance_se > 0)
-            ymin = fmin(ymin, e->variance - e->variance_se);
-    }
-    snprintf(f->title, sizeof f->title,
-             "Hanin: the spread of ln ||dL/dx_0||^2 over %d initializations grows with "
-             "sum 1/width",
-             sp->seeds);
-    if (isfinite(res->fit.slope))
-        snprintf(f->subtitle, sizeof f->subtitle,
-                 "plain ReLU, He init, no norm, batch %zu, L = %s; least squares: Var = %.2f "
-                 "(+-%.2f) beta %+.3f (+-%.3f), R^2 = %.3f",
-                 sp->batch, sp->xent ? "cross-entropy" : "logit 0", res->fit.slope,
-                 res->fit.se_slope, res->fit.intercept,
-                 res->fit.se_intercept, res->fit.r2);
-    else
-        snprintf(f->subtitle, sizeof f->subtitle,
-                 "plain ReLU, He init, no norm, batch %zu, L = %s; no line fitted (fewer "
-                 "than 3 points)",
-                 sp->batch, sp->xent ? "cross-entropy" : "logit 0");
-    const int nw = sp->n_widths < GF_HANIN_MAX ? sp->n_widths : GF_HANIN_MAX;
-    for (int w = 0; w < nw; w++) {
-        const size_t n = sp->widths[w];
-        f->widths[w] = n;
-        /* (depth - 2) v(n) + psi'(n/2) = beta n v(n) + psi'(n/2) */
-        const int none = sp->xent || sp->batch != 1; /* the count is for one input */
-        f->pred_slope[w] = none ? NAN : (double)n * gf_hanin_layer_var(n);
-        f->pred_intercept[w] = none ? NAN : gsl_sf_psi_1(0.5 * (double)n);
-        for (int c = 0; c < res->n_cells; c++)
-            if (res->cell[c].width == n) {
-                f->pred_xmax[w] = fmax(f->pred_xmax[w], res->cell[c].beta);
-                if (!none)
-                    ymax = fmax(ymax, f->pred_intercept[w] +
-                                          f->pred_slope[w] * res->cell[c].beta);
-            }
-    }
-    f->fig = (gf_fig_hanin){.title = f->title, .subtitle = f->subtitle, .widths = f->widths,
-                            .n_widths = nw, .slope = res->fit.slope,
-                            .intercept = res->fit.intercept, .pred_slope = f->pred_slope,
-                            .pred_intercept = f->pred_intercept, .pred_xmax = f->pred_xmax,
-                            .pred_label = "predicted, per width (per-layer count)",
-                            .xmin = isfinite(xmin) ? xmin : 0.0, .xmax = xmax,
-                            .ymin = isfinite(ymin) ? ymin : 0.0, .ymax = ymax};
+    static const gf_named_file files[] = {{"hanin.tsv", write_cells},
+                                          {"hanin_seeds.tsv", write_seeds}};
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, res, why, size);
 }

@@ -1,0 +1,129 @@
+/* lesion_write.c: the files of the lesion experiment (TSV) and its figures'
+ * recipes filled from the results. */
+#include "lesion/gf_lesion.h"
+
+#include "io/gf_io.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct nets {
+    const gf_lesion_result *res;
+    int n;
+} nets;
+
+static void net_columns(FILE *f, const gf_lesion_result *r)
+{
+    fprintf(f, "%s\t%s\t%d", r->name, gf_arch_names[r->arch], r->depth);
+}
+
+static int write_single(FILE *f, const void *ctx)
+{
+    const nets *x = ctx;
+    fputs("net\tarch\tdepth\tblock\ttest_err\ttest_loss\tdelta_err\tbase_err\n", f);
+    for (int i = 0; i < x->n; i++) {
+        const gf_lesion_result *r = &x->res[i];
+        for (int b = 0; b < r->blocks; b++) {
+            net_columns(f, r);
+            fprintf(f, "\t%d", b);
+            gf_tsv_put(f, r->single_err[b]);
+            gf_tsv_put(f, r->single_loss[b]);
+            gf_tsv_put(f, r->single_err[b] - r->base_err);
+            gf_tsv_put(f, r->base_err);
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* Every draw: which blocks were deleted (a comma list, "-" for none) or the
+ * order the blocks ran in. */
+static void write_draws(FILE *f, const nets *x, int swaps)
+{
+    for (int i = 0; i < x->n; i++) {
+        const gf_lesion_set *s = swaps ? &x->res[i].swap : &x->res[i].del;
+        for (int k = 0; k <= s->kmax; k++)
+            for (int j = 0; j < s->n[k]; j++) {
+                const size_t cell = (size_t)k * (size_t)s->draws + (size_t)j;
+                net_columns(f, &x->res[i]);
+                fprintf(f, "\t%d\t%d", k, j);
+                gf_tsv_put(f, s->err[cell]);
+                gf_tsv_put(f, s->loss[cell]);
+                if (swaps)
+                    gf_tsv_put(f, s->tau[cell]);
+                fputc('\t', f);
+                const char *sep = "";
+                const unsigned char *drop = s->drop + cell * (size_t)s->blocks;
+                const int *order = s->order + cell * (size_t)s->blocks;
+                for (int b = 0; b < s->blocks; b++) {
+                    if (!swaps && !drop[b])
+                        continue;
+                    fprintf(f, "%s%d", sep, swaps ? order[b] : b);
+                    sep = ",";
+                }
+                fputs(*sep || swaps ? "\n" : "-\n", f);
+            }
+    }
+}
+
+static int write_delete(FILE *f, const void *ctx)
+{
+    fputs("net\tarch\tdepth\tk\tdraw\ttest_err\ttest_loss\tdeleted\n", f);
+    write_draws(f, ctx, 0);
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_swap(FILE *f, const void *ctx)
+{
+    fputs("net\tarch\tdepth\tk\tdraw\ttest_err\ttest_loss\tkendall_tau\torder\n", f);
+    write_draws(f, ctx, 1);
+    return ferror(f) ? -1 : 0;
+}
+
+/* Per net and k: the statistics over the draws. */
+static void write_means(FILE *f, const nets *x, int swaps)
+{
+    fputs("net\tarch\tdepth\tk\tdraws\terr_mean\terr_sd\terr_min\terr_max\ttau_mean\t"
+          "loss_mean\n",
+          f);
+    for (int i = 0; i < x->n; i++) {
+        const gf_lesion_set *s = swaps ? &x->res[i].swap : &x->res[i].del;
+        for (int k = 0; k <= s->kmax; k++) {
+            double m, sd, lo, hi, tau, loss = 0.0;
+            gf_lesion_row_stats(s, k, &m, &sd, &lo, &hi, &tau);
+            for (int j = 0; j < s->n[k]; j++)
+                loss += s->loss[(size_t)k * (size_t)s->draws + (size_t)j] / s->n[k];
+            net_columns(f, &x->res[i]);
+            fprintf(f, "\t%d\t%d", k, s->n[k]);
+            const double v[] = {m, sd, lo, hi, tau, loss};
+            for (size_t c = 0; c < sizeof v / sizeof *v; c++)
+                gf_tsv_put(f, v[c]);
+            fputc('\n', f);
+        }
+    }
+}
+
+static int write_delete_mean(FILE *f, const void *ctx)
+{
+    write_means(f, ctx, 0);
+    return ferror(f) ? -1 : 0;
+}
+
+static int write_swap_mean(FILE *f, const void *ctx)
+{
+    write_means(f, ctx, 1);
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size)
+{
+    static const gf_named_file files[] = {
+        {"lesion_single.tsv", write_single},       {"lesion_delete.tsv", write_delete},
+        {"lesion_delete_mean.tsv", write_delete_mean}, {"lesion_swap.tsv", write_swap},
+        {"lesion_swap_mean.tsv", write_swap_mean},
+    };
+    const nets x = {res, n};
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, &x, why, size);
+}
