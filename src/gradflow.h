@@ -4,6 +4,7 @@
  *   blas/gf_blas.h             which CBLAS kernel runs, and its check
  *   nn/gf_nn.h                 parameters, initialization, stacks, state and checkpoints
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
+ *   model/gf_model.h           one interface to every network family (mlp now)
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory
  *   io/gf_io.h                 run folders, TSV, JSON manifest, safetensors, clocks
@@ -19,6 +20,18 @@
  *
  * Figures are not part of libgradflow: libgradflow-plot (plots/gf_plot.h)
  * stands above it.
+ *
+ * Errors. Library functions never exit and never print. The core returns GSL
+ * status codes (GSL_SUCCESS, GSL_EBADLEN for a shape error, GSL_EINVAL,
+ * GSL_ENOMEM); op constructors return NULL instead and pass a NULL input on, so
+ * a whole forward pass runs without checks and is tested once at the end. The
+ * failing tape keeps its first error, the status and a message naming the op
+ * and the shapes, until gf_tape_reset: gf_tape_status(tape) and
+ * gf_tape_error(tape), e.g. "linear: x is 32 x 64 but W is 128 x 128 (out x in)".
+ * Print gf_tape_error() where the failure is reported. The modules above the
+ * core return 0 or -1 and write a one-line reason into the caller's `why`
+ * buffer (size given beside it); the `gradflow` command maps failures to exit
+ * status 1 (runtime) or 2 (usage).
  */
 #ifndef GRADFLOW_H
 #define GRADFLOW_H
@@ -28,6 +41,7 @@
 #include "blas/gf_blas.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
+#include "model/gf_model.h"
 #include "data/gf_data.h"
 #include "theory/gf_theory.h"
 #include "io/gf_io.h"
