@@ -132,6 +132,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
             return printf("gradflow %s\n", GF_VERSION), CLI_EXIT_OK;
         if (take(cmd->name, e, optarg, opts) != 0)
             return CLI_EXIT_USAGE;
+        if (cmd->given)
+            cmd->given(e, opts);
     }
     if (cli_common_finish(cmd->name, argc, argv, opts) != 0)
         return CLI_EXIT_USAGE;
@@ -147,6 +149,8 @@ static void help_line(const cli_option *e)
         fputs(e->help, stdout);
         return;
     }
+    if (!e->help) /* described by a CLI_TEXT line */
+        return;
     char flag[8] = "      ";
     if (e->letter)
         snprintf(flag, sizeof flag, "  -%c, ", e->letter);
@@ -163,7 +167,8 @@ static void help_line(const cli_option *e)
 
 void cli_help(const cli_command *cmd)
 {
-    printf("Usage: gradflow %s [OPTIONS]\n\n%sOptions:\n", cmd->name, cmd->about);
+    printf("Usage: gradflow %s [OPTIONS]\n\n%s%s", cmd->name, cmd->about,
+           cmd->table[0].kind == CLI_TEXT ? "" : "Options:\n");
     for (const cli_option *e = cmd->table; e->kind != CLI_END; e++)
         help_line(e);
     printf("\n%s", cmd->epilog);

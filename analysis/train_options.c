@@ -1,10 +1,12 @@
 /* train_options.c: the data and training options of the commands that
- * train nets (degrade, stochdepth). */
+ * train nets: their defaults, setters and final checks, the data they name,
+ * and the training with its progress line. */
 #include "cli.h"
 #include "experiment.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 void cli_train_opts_default(cli_train_opts *t)
 {
@@ -16,11 +18,44 @@ void cli_train_opts_default(cli_train_opts *t)
         .lr = NAN, .wd = NAN, .momentum = NAN};
 }
 
+/* ---- setters ------------------------------------------------------------------ */
+
+static void *field(const cli_arg *a, void *opts)
+{
+    return (char *)opts + a->entry->at;
+}
+
+int cli_set_optimizer(const cli_arg *a, void *opts)
+{
+    const int k = cli_choice(a->cmd, a->opt, a->value, gf_optim_names);
+    if (k < 0)
+        return CLI_EXIT_USAGE;
+    *(gf_optim_config *)field(a, opts) = gf_optim_config_default((gf_optim_kind)k);
+    return 0;
+}
+
 static int parse_fraction(const char *cmd, const char *opt, const char *item, void *out)
 {
     return cli_real(cmd, opt, item, 1e-9, 1.0 - 1e-9, out);
 }
 
+int cli_set_milestones(const cli_arg *a, void *opts)
+{
+    gf_schedule *s = field(a, opts);
+    s->n_milestones = cli_list(a->cmd, a->opt, a->value, GF_SCHED_MAX_MILESTONES,
+                               parse_fraction, s->milestones, sizeof *s->milestones);
+    return s->n_milestones < 0 ? CLI_EXIT_USAGE : 0;
+}
+
+int cli_set_probe_every(const cli_arg *a, void *opts)
+{
+    cli_train_opts *t = field(a, opts);
+    t->probe_every_set = 1;
+    return cli_int(a->cmd, a->opt, a->value, (long)a->entry->min, (long)a->entry->max,
+                   &t->train.probe_every) != 0 ? CLI_EXIT_USAGE : 0;
+}
+
+/* the getopt_long way, for the commands not yet on option tables */
 int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t)
 {
     gf_train_config *tr = &t->train;
@@ -100,6 +135,8 @@ int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t)
     return bad ? -1 : 1;
 }
 
+/* ---- after parsing ------------------------------------------------------------- */
+
 int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
 {
     gf_optim_config *oc = &t->train.optim;
@@ -109,20 +146,81 @@ int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
         oc->weight_decay = t->wd;
     if (!isnan(t->momentum) || t->nesterov) {
         if (oc->kind != GF_OPTIM_SGD)
-            return cli_fail(-1, cmd, "--momentum and --nesterov are for --optimizer sgd");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--momentum and --nesterov are for --optimizer sgd");
         if (!isnan(t->momentum))
             oc->momentum = t->momentum;
         oc->nesterov = t->nesterov;
         if (t->nesterov && oc->momentum == 0.0)
-            return cli_fail(-1, cmd, "--nesterov needs a momentum above 0");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--nesterov needs a momentum above 0");
     }
     for (int i = 1; i < s->n_milestones; i++)
         if (s->milestones[i] <= s->milestones[i - 1])
-            return cli_fail(-1, cmd, "--milestones must increase");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--milestones must increase");
     if ((long)t->train.batch > t->ntrain)
-        return cli_fail(-1, cmd, "--batch %zu is larger than --ntrain %ld", t->train.batch,
-                           t->ntrain);
+        return cli_fail(CLI_EXIT_USAGE, cmd, "--batch %zu is larger than --ntrain %ld",
+                        t->train.batch, t->ntrain);
     if (!t->probe_every_set) /* once per epoch */
         t->train.probe_every = (long)((size_t)t->ntrain / t->train.batch);
     return 0;
+}
+
+/* ---- the data and the training ---------------------------------------------------- */
+
+int cli_train_data(const char *cmd, const cli_train_opts *t, int quiet, gf_dataset *train,
+                   gf_dataset *test, const char **data_name)
+{
+    char why[512];
+    if (gf_degrade_data(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, train, test,
+                        data_name, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "%s", why);
+    if (strcmp(*data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !quiet)
+        cli_warn(cmd, "Fashion-MNIST is not installed in %s; training on the built-in "
+                 "synthetic set (apt-get install dataset-fashion-mnist for the real one)",
+                 t->data_dir);
+    return 0;
+}
+
+typedef struct progress_ctx {
+    cli_progress bar;
+    const char *cmd;
+    const gf_degrade_run *run;
+    int index, total, epochs;
+    double start;
+} progress_ctx;
+
+static void on_run(void *ctx, const gf_degrade_run *r, int index, int total)
+{
+    progress_ctx *p = ctx;
+    p->run = r;
+    p->index = index;
+    p->total = total;
+    p->start = gf_now();
+}
+
+static void on_step(void *ctx, int epoch, long step, long steps, double loss)
+{
+    progress_ctx *p = ctx;
+    if (!p->bar.enabled || (step % 5 != 0 && step != steps))
+        return;
+    const double el = gf_now() - p->start;
+    const double done = (double)(epoch - 1 - p->run->resumed_from) * (double)steps + (double)step;
+    fprintf(stderr, "\r\033[K%s: net %d/%d %s seed %ld  epoch %d/%d  step %ld/%ld  loss "
+                    "%.4f  %.0f steps/s",
+            p->cmd, p->index + 1, p->total, p->run->name, p->run->seed, epoch, p->epochs, step,
+            steps, loss, el > 0 ? done / el : 0.0);
+    fflush(stderr);
+}
+
+int cli_train_nets(const char *cmd, const gf_degrade_spec *spec, gf_degrade_result *res,
+                   char *why, size_t len)
+{
+    progress_ctx prog = {.cmd = cmd, .epochs = spec->train.epochs};
+    gf_degrade_spec s = *spec;
+    s.on_run = on_run;
+    s.on_step = on_step;
+    s.ctx = &prog;
+    cli_progress_begin(&prog.bar, cmd);
+    const int rc = gf_degrade_run_all(&s, res, why, len);
+    cli_progress_end(&prog.bar);
+    return rc;
 }
