@@ -31,8 +31,7 @@ static const entry commands[] = {
     {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
      cmd_shatter, NULL},
     {.cmd = &cli_theory},
-    {"init-compare", "gradient per depth and first epochs per initialization scheme",
-     cmd_init_compare, NULL},
+    {.cmd = &cli_init_compare},
 };
 static const char *name_of(const entry *e)
 {
