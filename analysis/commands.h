@@ -12,10 +12,10 @@ extern const cli_command cli_degrade;
 extern const cli_command cli_stochdepth;
 extern const cli_command cli_init_compare;
 extern const cli_command cli_pathgrad;
+extern const cli_command cli_lesion;
 extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 
-int cmd_lesion(int argc, char **argv);
 int cmd_hanin(int argc, char **argv);
 int cmd_shatter(int argc, char **argv);
 
