@@ -83,6 +83,7 @@ typedef enum cli_kind {
     CLI_HELP,    /* print the generated help, exit 0 */
     CLI_VERSION, /* print the version, exit 0 */
     CLI_TEXT,    /* no option: a line of the help as it is (a heading) */
+    CLI_DEPTHS,  /* a comma list of depths (2B + 2) into int[], the count at count_at */
 } cli_kind;
 
 typedef struct cli_option cli_option;

@@ -8,24 +8,11 @@
 
 static const char CMD[] = "degrade";
 
-static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
-{
-    return cli_depth(cmd, opt, item, out);
-}
-
-static int set_depths(const cli_arg *a, void *opts)
-{
-    degrade_options *o = opts;
-    o->n_depths = cli_list(a->cmd, a->opt, a->value, GF_DEGRADE_MAX_DEPTHS, parse_depth,
-                           o->depths, sizeof *o->depths);
-    return o->n_depths < 0 ? CLI_EXIT_USAGE : 0;
-}
-
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Networks:\n"},
     CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"),
-    {CLI_CALL, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
-     .set = set_depths},
+    {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
+     CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
     CLI_WIDTH(degrade_options, "features in every block                  [64]"),
     CLI_INIT(degrade_options, "torch, he, xavier, lecun, orthogonal     [he]"),
     CLI_NORM(degrade_options, "none, batch, layer                       [batch]"),
@@ -44,15 +31,11 @@ static const cli_option table[] = {
 static void init(void *opts)
 {
     degrade_options *o = opts;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 64;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    *o = (degrade_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET}, .n_archs = 2, .seeds = 1,
-              .seed = 1, .out = "runs/degrade"},
-        .depths = {20, 56}, .n_depths = 2};
-    cli_train_opts_default(&o->t);
+    cli_train_defaults(&o->c, &o->t, "runs/degrade", 64, GF_NORM_BATCH,
+                       (const int[]){GF_ARCH_PLAIN, GF_ARCH_RESNET}, 2);
+    o->depths[0] = 20;
+    o->depths[1] = 56;
+    o->n_depths = 2;
 }
 
 static int check(void *opts)

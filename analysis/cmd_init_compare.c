@@ -62,17 +62,14 @@ static const cli_option table[] = {
 static void init(void *opts)
 {
     ic_options *o = opts;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 128;
-    cfg.norm = GF_NORM_NONE;
-    cfg.init = GF_INIT_HE;
-    *o = (ic_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 2, .seeds = 1,
-              .seed = 1, .out = "runs/init_compare"},
-        .depth = 56,
-        .schemes = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED, GF_INIT_TORCH},
-        .n_schemes = 5, .init_seeds = 5};
-    cli_train_opts_default(&o->t);
+    cli_train_defaults(&o->c, &o->t, "runs/init_compare", 128, GF_NORM_NONE,
+                       (const int[]){GF_ARCH_RESNET, GF_ARCH_PREACT}, 2);
+    o->depth = 56;
+    const int schemes[] = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED,
+                           GF_INIT_TORCH};
+    for (o->n_schemes = 0; o->n_schemes < 5; o->n_schemes++)
+        o->schemes[o->n_schemes] = schemes[o->n_schemes];
+    o->init_seeds = 5;
     o->t.train.epochs = 3;
     o->t.train.sched.kind = GF_SCHED_CONSTANT;
 }

@@ -79,17 +79,13 @@ static void given(const cli_option *e, void *opts)
 static void init(void *opts)
 {
     lesion_options *o = opts;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 64;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    cfg.depth = 56;
-    *o = (lesion_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET}, .n_archs = 2, .seeds = 1,
-              .seed = 1, .out = "runs/lesion"},
-        .depth = 56, .draws = 10, .swaps = -1, .draw_seed = 1};
-    cli_train_opts_default(&o->t); /* degrade's training */
+    cli_train_defaults(&o->c, &o->t, "runs/lesion", 64, GF_NORM_BATCH,
+                       (const int[]){GF_ARCH_PLAIN, GF_ARCH_RESNET}, 2); /* degrade's */
+    o->c.cfg.depth = o->depth = 56;
     o->t.ntest = 1000;
+    o->draws = 10;
+    o->swaps = -1;
+    o->draw_seed = 1;
 }
 
 static int check(void *opts)

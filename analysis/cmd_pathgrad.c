@@ -106,14 +106,12 @@ static void given(const cli_option *e, void *opts)
 static void init(void *opts)
 {
     pathgrad_options *o = opts;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.depth = 110;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    *o = (pathgrad_options){.c = {.cfg = cfg, .archs = {GF_ARCH_RESNET}, .n_archs = 1,
-                                  .seeds = 1, .seed = 1, .out = "runs/pathgrad"},
-                            .images = 64, .samples = 32, .ks_auto = 1};
-    cli_train_opts_default(&o->t);
+    cli_train_defaults(&o->c, &o->t, "runs/pathgrad", gf_stack_config_default().width,
+                       GF_NORM_BATCH, (const int[]){GF_ARCH_RESNET}, 1);
+    o->c.cfg.depth = 110;
+    o->images = 64;
+    o->samples = 32;
+    o->ks_auto = 1;
     o->t.ntest = 2000;
     o->t.train.epochs = 3;
     o->t.train.optim = gf_optim_config_default(GF_OPTIM_ADAM);

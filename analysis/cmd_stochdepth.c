@@ -61,15 +61,11 @@ static const cli_option table[] = {
 static void init(void *opts)
 {
     stochdepth_options *o = opts;
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 64;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    *o = (stochdepth_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_RESNET}, .n_archs = 1, .seeds = 1, .seed = 1,
-              .out = "runs/stochdepth"},
-        .depth = 56, .survival = GF_SURVIVAL_LINEAR, .p_last = 0.5};
-    cli_train_opts_default(&o->t);
+    cli_train_defaults(&o->c, &o->t, "runs/stochdepth", 64, GF_NORM_BATCH,
+                       (const int[]){GF_ARCH_RESNET}, 1);
+    o->depth = 56;
+    o->survival = GF_SURVIVAL_LINEAR;
+    o->p_last = 0.5;
 }
 
 static int check(void *opts)

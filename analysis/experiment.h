@@ -25,66 +25,6 @@ typedef struct cli_train_opts {
     int nesterov;
 } cli_train_opts;
 
-/* ---- the getopt_long helpers of the commands not yet on option tables ---- */
-
-/* Option codes of the training options without a short letter. */
-enum {
-    CLI_OPT_DATA = 400, CLI_OPT_DATA_DIR, CLI_OPT_NTRAIN, CLI_OPT_NTEST, CLI_OPT_OPTIM, CLI_OPT_LR,
-    CLI_OPT_MOMENTUM, CLI_OPT_NESTEROV, CLI_OPT_WD, CLI_OPT_SCHED, CLI_OPT_MILESTONES, CLI_OPT_GAMMA,
-    CLI_OPT_WARMUP, CLI_OPT_CLIP, CLI_OPT_PROBE, CLI_OPT_RESUME
-};
-
-/* The training entries of a getopt_long table (short letters e, b). */
-#define CLI_TRAIN_LONGOPTS                                                                      \
-    {"epochs", required_argument, 0, 'e'}, {"batch", required_argument, 0, 'b'},             \
-        {"data", required_argument, 0, CLI_OPT_DATA},                                          \
-        {"data-dir", required_argument, 0, CLI_OPT_DATA_DIR},                                  \
-        {"ntrain", required_argument, 0, CLI_OPT_NTRAIN},                                      \
-        {"ntest", required_argument, 0, CLI_OPT_NTEST},                                        \
-        {"optimizer", required_argument, 0, CLI_OPT_OPTIM},                                    \
-        {"lr", required_argument, 0, CLI_OPT_LR},                                              \
-        {"momentum", required_argument, 0, CLI_OPT_MOMENTUM},                                  \
-        {"nesterov", no_argument, 0, CLI_OPT_NESTEROV},                                        \
-        {"weight-decay", required_argument, 0, CLI_OPT_WD},                                    \
-        {"schedule", required_argument, 0, CLI_OPT_SCHED},                                     \
-        {"milestones", required_argument, 0, CLI_OPT_MILESTONES},                              \
-        {"gamma", required_argument, 0, CLI_OPT_GAMMA},                                        \
-        {"warmup", required_argument, 0, CLI_OPT_WARMUP},                                      \
-        {"clip", required_argument, 0, CLI_OPT_CLIP},                                          \
-        {"probe-every", required_argument, 0, CLI_OPT_PROBE},                                  \
-        {"resume", no_argument, 0, CLI_OPT_RESUME}
-#define CLI_TRAIN_SHORTOPTS "e:b:"
-
-/* The help of those options (and of the data). */
-#define CLI_TRAIN_HELP                                                                          \
-    "Data:\n"                                                                                  \
-    "      --data NAME       fashion, synthetic    [fashion when installed, else synthetic]\n"  \
-    "      --data-dir DIR    where the Fashion-MNIST files are [" GF_FASHION_DIR "]\n"          \
-    "      --ntrain N        training images (a fixed subset of the 60,000)  [10000]\n"         \
-    "      --ntest N         test images (the first of the 10,000, never trained on) [10000]\n" \
-    "Training (He et al.'s CIFAR-10 setting, scaled to the epochs given):\n"                   \
-    "  -e, --epochs N        epochs                                   [10]\n"                   \
-    "  -b, --batch N         mini-batch (the last incomplete one of an epoch is dropped) [128]\n" \
-    "      --optimizer NAME  sgd, adam, adamw                         [sgd]\n"                  \
-    "      --lr X            base learning rate             [0.1 for sgd, 0.001 for adam]\n"    \
-    "      --momentum X      sgd momentum                             [0.9]\n"                  \
-    "      --nesterov        Nesterov momentum\n"                                               \
-    "      --weight-decay X  L2 decay (adamw: decoupled)    [1e-4 for sgd, 0 adam, 0.01 adamw]\n" \
-    "      --schedule NAME   constant, step, cosine                   [step]\n"                 \
-    "      --milestones LIST step: fractions of training where lr *= gamma  [0.5,0.75]\n"       \
-    "      --gamma X         step: the factor                         [0.1]\n"                  \
-    "      --warmup N        linear warm-up over the first N steps    [0]\n"                    \
-    "      --clip X          clip the global gradient norm to X       [off]\n"                  \
-    "  -s, --seeds N         seeds per net (weights and batch order)  [1]\n"                    \
-    "      --seed N          first seed, at least 1                   [1]\n"                    \
-    "      --probe-every N   record gradient norms every N steps (and at the first and\n"      \
-    "                        last step)                               [once per epoch]\n"       \
-    "      --resume          continue from the checkpoints in the run folder\n"
-
-/* Handle getopt_long's result c when it is a training option: 1 when
- * handled, 0 when it is not one, -1 after a usage message. */
-int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t);
-
 /* ---- option-table entries; T is the command's options struct, with
  * `cli_common c` and `cli_train_opts t` members ----------------------------------- */
 
@@ -158,6 +98,12 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
     CLI_TRAIN_PROBE(T, "record gradient norms every N steps (and at the first and\n"         \
                        "last step)                               [once per epoch]"),         \
     CLI_TRAIN_RESUME(T, "continue from the checkpoints in the run folder")
+
+/* The defaults of a training command (into its options, which cli_main
+ * zeroes): the network (width, norm, init he), the architectures, seeds 1
+ * from seed 1, the run folder, and the training of cli_train_opts_default. */
+void cli_train_defaults(cli_common *c, cli_train_opts *t, const char *out, size_t width,
+                        gf_norm norm, const int *archs, int n_archs);
 
 /* The defaults: Fashion-MNIST when installed, 10,000 / 10,000 images, 10
  * epochs of batch 128, sgd (momentum 0.9, decay 1e-4), lr 0.1, step decay

@@ -22,6 +22,11 @@ static void store_int(const cli_option *e, void *opts, long v)
         *(long *)p = v;
 }
 
+static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
+{
+    return cli_depth(cmd, opt, item, out);
+}
+
 /* Read one option's value into opts. 0, or CLI_EXIT_USAGE after a message. */
 static int take(const char *cmd, const cli_option *e, const char *value, void *opts)
 {
@@ -56,6 +61,12 @@ static int take(const char *cmd, const cli_option *e, const char *value, void *o
     case CLI_CHOICES:
         if ((k = cli_choices(cmd, opt, value, e->names, (int *)field,
                              (int)(e->size / sizeof(int)))) < 0)
+            return CLI_EXIT_USAGE;
+        *(int *)((char *)opts + e->count_at) = k;
+        break;
+    case CLI_DEPTHS:
+        if ((k = cli_list(cmd, opt, value, (int)(e->size / sizeof(int)), parse_depth, field,
+                          sizeof(int))) < 0)
             return CLI_EXIT_USAGE;
         *(int *)((char *)opts + e->count_at) = k;
         break;

@@ -18,6 +18,20 @@ void cli_train_opts_default(cli_train_opts *t)
         .lr = NAN, .wd = NAN, .momentum = NAN};
 }
 
+void cli_train_defaults(cli_common *c, cli_train_opts *t, const char *out, size_t width,
+                        gf_norm norm, const int *archs, int n_archs)
+{
+    c->cfg = gf_stack_config_default();
+    c->cfg.width = width;
+    c->cfg.norm = norm;
+    c->cfg.init = GF_INIT_HE;
+    for (c->n_archs = 0; c->n_archs < n_archs; c->n_archs++)
+        c->archs[c->n_archs] = archs[c->n_archs];
+    c->seeds = c->seed = 1;
+    c->out = out;
+    cli_train_opts_default(t);
+}
+
 /* ---- setters ------------------------------------------------------------------ */
 
 static void *field(const cli_arg *a, void *opts)
@@ -53,86 +67,6 @@ int cli_set_probe_every(const cli_arg *a, void *opts)
     t->probe_every_set = 1;
     return cli_int(a->cmd, a->opt, a->value, (long)a->entry->min, (long)a->entry->max,
                    &t->train.probe_every) != 0 ? CLI_EXIT_USAGE : 0;
-}
-
-/* the getopt_long way, for the commands not yet on option tables */
-int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t)
-{
-    gf_train_config *tr = &t->train;
-    long v;
-    int k, bad;
-    switch (c) {
-    case 'e':
-        bad = cli_int(cmd, "--epochs", arg, 1, 100000, &v) != 0;
-        tr->epochs = (int)v;
-        break;
-    case 'b':
-        bad = cli_int(cmd, "--batch", arg, 2, 1 << 20, &v) != 0;
-        tr->batch = (size_t)v;
-        break;
-    case CLI_OPT_DATA:
-        bad = (k = cli_choice(cmd, "--data", arg, gf_data_names)) < 0;
-        t->data = (gf_data_kind)k;
-        break;
-    case CLI_OPT_DATA_DIR:
-        t->data_dir = arg;
-        bad = !*arg && cli_fail(-1, cmd, "--data-dir needs a non-empty path");
-        break;
-    case CLI_OPT_NTRAIN:
-        bad = cli_int(cmd, "--ntrain", arg, 2, 1 << 24, &t->ntrain) != 0;
-        break;
-    case CLI_OPT_NTEST:
-        bad = cli_int(cmd, "--ntest", arg, 0, 1 << 24, &t->ntest) != 0;
-        break;
-    case CLI_OPT_OPTIM:
-        bad = (k = cli_choice(cmd, "--optimizer", arg, gf_optim_names)) < 0;
-        if (!bad)
-            tr->optim = gf_optim_config_default((gf_optim_kind)k);
-        break;
-    case CLI_OPT_LR:
-        bad = cli_real(cmd, "--lr", arg, 1e-12, 1e6, &t->lr) != 0;
-        break;
-    case CLI_OPT_MOMENTUM:
-        bad = cli_real(cmd, "--momentum", arg, 0.0, 0.999999, &t->momentum) != 0;
-        break;
-    case CLI_OPT_NESTEROV:
-        bad = 0;
-        t->nesterov = 1;
-        break;
-    case CLI_OPT_WD:
-        bad = cli_real(cmd, "--weight-decay", arg, 0.0, 1.0, &t->wd) != 0;
-        break;
-    case CLI_OPT_SCHED:
-        bad = (k = cli_choice(cmd, "--schedule", arg, gf_sched_names)) < 0;
-        tr->sched.kind = (gf_sched_kind)k;
-        break;
-    case CLI_OPT_MILESTONES:
-        bad = (tr->sched.n_milestones = cli_list(cmd, "--milestones", arg,
-                                                    GF_SCHED_MAX_MILESTONES, parse_fraction,
-                                                    tr->sched.milestones,
-                                                    sizeof *tr->sched.milestones)) < 0;
-        break;
-    case CLI_OPT_GAMMA:
-        bad = cli_real(cmd, "--gamma", arg, 1e-9, 1.0, &tr->sched.gamma) != 0;
-        break;
-    case CLI_OPT_WARMUP:
-        bad = cli_int(cmd, "--warmup", arg, 0, 1L << 40, &tr->sched.warmup_steps) != 0;
-        break;
-    case CLI_OPT_CLIP:
-        bad = cli_real(cmd, "--clip", arg, 1e-12, 1e12, &tr->clip) != 0;
-        break;
-    case CLI_OPT_PROBE:
-        bad = cli_int(cmd, "--probe-every", arg, 1, 1L << 40, &tr->probe_every) != 0;
-        t->probe_every_set = 1;
-        break;
-    case CLI_OPT_RESUME:
-        bad = 0;
-        t->resume = 1;
-        break;
-    default:
-        return 0;
-    }
-    return bad ? -1 : 1;
 }
 
 /* ---- after parsing ------------------------------------------------------------- */
