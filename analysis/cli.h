@@ -66,7 +66,9 @@ void cli_progress_end(cli_progress *p);
  * The help line is "  -b, --batch N" padded to 24 columns (two spaces after a
  * longer one), then the entry's help; a '\n' in it starts a line indented by
  * 24 columns. The default shown in brackets is part of the help text; the
- * value itself is set by the command's init function. */
+ * value itself is set by the command's init function. An entry without help
+ * is not listed (a CLI_TEXT line may describe it). A table that opens with a
+ * CLI_TEXT heading has no "Options:" line. */
 
 typedef enum cli_kind {
     CLI_END = 0, /* ends a table */
@@ -81,6 +83,7 @@ typedef enum cli_kind {
     CLI_HELP,    /* print the generated help, exit 0 */
     CLI_VERSION, /* print the version, exit 0 */
     CLI_TEXT,    /* no option: a line of the help as it is (a heading) */
+    CLI_DEPTHS,  /* a comma list of depths (2B + 2) into int[], the count at count_at */
 } cli_kind;
 
 typedef struct cli_option cli_option;
@@ -127,6 +130,8 @@ typedef struct cli_command {
     void (*init)(void *opts);    /* the defaults */
     int (*check)(void *opts);    /* after parsing: 0, or CLI_EXIT_USAGE after a message */
     int (*run)(struct cli_run *r, void *opts); /* the exit status */
+    /* optional: told of every option as it is read (after its value is stored) */
+    void (*given)(const cli_option *e, void *opts);
 } cli_command;
 
 enum { CLI_RUN = -1 }; /* cli_parse: go on and run */

@@ -8,93 +8,53 @@
 
 static const char CMD[] = "degrade";
 
-static void help(void)
+static const cli_option table[] = {
+    {CLI_TEXT, .help = "Networks:\n"},
+    CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"),
+    {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
+     CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
+    CLI_WIDTH(degrade_options, "features in every block                  [64]"),
+    CLI_INIT(degrade_options, "torch, he, xavier, lecun, orthogonal     [he]"),
+    CLI_NORM(degrade_options, "none, batch, layer                       [batch]"),
+    CLI_ACT(degrade_options, "relu, tanh, linear                       [relu]"),
+    CLI_ZERO_INIT(degrade_options),
+    CLI_TRAIN(degrade_options),
+    {CLI_TEXT, .help = "Output:\n"},
+    CLI_OUT(degrade_options, "run folder                               [runs/degrade]"),
+    CLI_TERM(degrade_options, "also draw the curves in the terminal: dumb [none]"),
+    CLI_NO_PLOT(degrade_options, "write the data and .gp scripts, draw nothing"),
+    CLI_QUIET(degrade_options, "no summary on stdout"),
+    CLI_HELP_VERSION,
+    {CLI_END},
+};
+
+static void init(void *opts)
 {
-    printf(
-        "Usage: gradflow degrade [OPTIONS]\n\n"
-        "Trains plain and residual stacks of each depth on Fashion-MNIST (Debian's\n"
-        "dataset-fashion-mnist) with the same optimizer, and records per epoch the training\n"
-        "loss, training error and test error, and at chosen steps the gradient norm at every\n"
-        "depth. A deeper plain net with a higher *training* error than a shallower one is the\n"
-        "degradation problem; the residual nets show whether the skip connections remove it.\n"
-        "Writes into the run folder: curves.tsv, curves_mean.tsv, table.md, gradnorm_training.tsv,\n"
-        "params_training.tsv, manifest.json, degradation.png/.svg/.gp,\n"
-        "gradnorm_training.png/.svg/.gp and checkpoints/NET-seedK.safetensors (every epoch).\n\n"
-        "Networks:\n"
-        "  -a, --arch LIST       plain, resnet, preact                    [plain,resnet]\n"
-        "  -d, --depth LIST      weight layers, each 2B + 2               [20,56]\n"
-        "  -w, --width N         features in every block                  [64]\n"
-        "      --init NAME       torch, he, xavier, lecun, orthogonal     [he]\n"
-        "      --norm NAME       none, batch, layer                       [batch]\n"
-        "      --act NAME        relu, tanh, linear                       [relu]\n"
-        "      --zero-init-residual  zero the last layer of each residual branch\n"
-        CLI_TRAIN_HELP
-        "Output:\n"
-        "  -o, --out DIR         run folder                               [runs/degrade]\n"
-        "      --term TERM       also draw the curves in the terminal: dumb [none]\n"
-        "      --no-plot         write the data and .gp scripts, draw nothing\n"
-        "  -q, --quiet           no summary on stdout\n"
-        "  -h, --help            this help\n"
-        "  -V, --version         the version\n\n"
-        "A progress line is shown on a terminal. A non-finite loss or gradient stops that net\n"
-        "with the step and the layer where it appeared; the other nets go on and what was\n"
-        "measured is written.\n"
-        "Exit status: 0 success, 1 runtime failure (a net diverged, missing data, unwritable\n"
-        "folder), 2 usage error.\n");
+    degrade_options *o = opts;
+    cli_train_defaults(&o->c, &o->t, "runs/degrade", 64, GF_NORM_BATCH,
+                       (const int[]){GF_ARCH_PLAIN, GF_ARCH_RESNET}, 2);
+    o->depths[0] = 20;
+    o->depths[1] = 56;
+    o->n_depths = 2;
 }
 
-/* ---- options ---------------------------------------------------------------- */
-
-static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
+static int check(void *opts)
 {
-    return cli_depth(cmd, opt, item, out);
-}
-
-static int parse(int argc, char **argv, degrade_options *o)
-{
-    static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'}, {0, 0, 0, 0},
-    };
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 64;
-    cfg.norm = GF_NORM_BATCH;
-    cfg.init = GF_INIT_HE;
-    *o = (degrade_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET}, .n_archs = 2, .seeds = 1,
-              .seed = 1, .out = "runs/degrade"},
-        .depths = {20, 56}, .n_depths = 2};
-    cli_train_opts_default(&o->t);
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS CLI_TRAIN_SHORTOPTS "d:", longopts,
-                            NULL)) != -1) {
-        int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
-        if (r == 0)
-            r = cli_train_option(CMD, c, optarg, &o->t);
-        if (r < 0 || r == 2)
-            return r < 0 ? -1 : 1;
-        if (r == 1)
-            continue;
-        /* 'd', the only option of degrade's own */
-        if ((o->n_depths = cli_list(CMD, "--depth", optarg, GF_GRID_MAX_DEPTHS,
-                                       parse_depth, o->depths, sizeof *o->depths)) < 0)
-            return -1;
-    }
-    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
-        return -1;
+    degrade_options *o = opts;
+    if (cli_train_opts_finish(CMD, &o->t) != 0)
+        return CLI_EXIT_USAGE;
     for (int i = 0; i < o->n_depths; i++)
         for (int j = 0; j < i; j++)
-            if (o->depths[i] == o->depths[j]) {
-                cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice", o->depths[i]);
-                return -1;
-            }
-    return 0;
+            if (o->depths[i] == o->depths[j])
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice",
+                                o->depths[i]);
+    return cli_experiment_check(CMD, &o->c, o->depths, o->n_depths);
 }
 
-static int figures(const gf_grid_result *res, const void *o, int *drawn)
+static int figures(cli_run *r, const gf_grid_result *res, const void *o)
 {
-    return degrade_figures(res, o, drawn);
+    (void)o;
+    return degrade_figures(r, res);
 }
 
 static void summary(const gf_grid_result *res, const void *o, int drawn)
@@ -102,14 +62,31 @@ static void summary(const gf_grid_result *res, const void *o, int drawn)
     degrade_summary(res, o, drawn);
 }
 
-int cmd_degrade(int argc, char **argv)
+static int run(cli_run *r, void *opts)
 {
-    degrade_options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    const cli_experiment e = {.cmd = CMD, .c = &o.c, .t = &o.t, .depths = o.depths,
-                             .n_depths = o.n_depths, .figures = figures, .summary = summary,
-                             .ctx = &o};
-    return cli_experiment_run(&e, argc, argv);
+    const degrade_options *o = opts;
+    const cli_experiment e = {.t = &o->t, .depths = o->depths, .n_depths = o->n_depths,
+                              .figures = figures, .summary = summary, .ctx = o};
+    return cli_experiment_run(r, &e);
 }
+
+const cli_command cli_degrade = {
+    .name = CMD,
+    .summary = "train plain and residual nets of two depths: the degradation experiment",
+    .about =
+        "Trains plain and residual stacks of each depth on Fashion-MNIST (Debian's\n"
+        "dataset-fashion-mnist) with the same optimizer, and records per epoch the training\n"
+        "loss, training error and test error, and at chosen steps the gradient norm at every\n"
+        "depth. A deeper plain net with a higher *training* error than a shallower one is the\n"
+        "degradation problem; the residual nets show whether the skip connections remove it.\n"
+        "Writes into the run folder: curves.tsv, curves_mean.tsv, table.md, gradnorm_training.tsv,\n"
+        "params_training.tsv, manifest.json, degradation.png/.svg/.gp,\n"
+        "gradnorm_training.png/.svg/.gp and checkpoints/NET-seedK.safetensors (every epoch).\n\n",
+    .epilog =
+        "A progress line is shown on a terminal. A non-finite loss or gradient stops that net\n"
+        "with the step and the layer where it appeared; the other nets go on and what was\n"
+        "measured is written.\n"
+        "Exit status: 0 success, 1 runtime failure (a net diverged, missing data, unwritable\n"
+        "folder), 2 usage error.\n",
+    .table = table, .size = sizeof(degrade_options), .init = init, .check = check, .run = run,
+};

@@ -5,8 +5,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "experiment.h"
+#include "run.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,109 +25,63 @@ typedef struct ic_options {
     cli_train_opts t;
 } ic_options;
 
-static void help(void)
-{
-    printf(
-        "Usage: gradflow init-compare [OPTIONS]\n\n"
-        "Compares initialization schemes of residual stacks without normalization: for each\n"
-        "scheme, the gradient norm ||dL/dx_l|| at every block boundary at initialization\n"
-        "(mean, min and max of log10 over --init-seeds seeds), and the first epochs of\n"
-        "training of the same nets (the degrade experiment, one depth). Writes into the run\n"
-        "folder: init_gradnorm.tsv, init_curves.tsv, manifest.json and\n"
-        "init_compare.png/.svg/.gp (left: the gradient per depth, right: the training loss\n"
-        "or error per epoch).\n\n"
-        "Schemes and networks:\n"
-        "      --init LIST       of torch, he, xavier, lecun, orthogonal, fixup, rezero\n"
-        "                        (= SkipInit), scaled (branch x 1/sqrt(B))\n"
-        "                        [he,fixup,rezero,scaled,torch]\n"
-        "  -a, --arch LIST       resnet, preact (fixup, rezero and scaled need a residual\n"
-        "                        branch)                                  [resnet,preact]\n"
-        "  -d, --depth N         weight layers, 2B + 2                    [56]\n"
-        "  -w, --width N         features in every block                  [128]\n"
-        "      --norm NAME       none, batch, layer                       [none]\n"
-        "      --act NAME        relu, tanh, linear                       [relu]\n"
-        "      --zero-init-residual  zero the last layer of each residual branch\n"
-        "      --init-seeds N    seeds of the gradient at initialization  [5]\n"
-        "      --metric NAME     right panel: loss or error (training)    [loss]\n");
-    fputs(CLI_TRAIN_HELP
-          "  (init-compare: --epochs defaults to 3, --schedule to constant, --seeds to 1)\n"
-          "Output:\n"
-          "  -o, --out DIR         run folder                               [runs/init_compare]\n"
-          "      --no-plot         write the data and the .gp script, draw nothing\n"
-          "      --term TERM       accepted for symmetry; only none        [none]\n"
-          "  -q, --quiet           no summary on stdout\n"
-          "  -h, --help            this help\n"
-          "  -V, --version         the version\n\n"
-          "The gradient at initialization is taken on a batch of the training data (--batch).\n"
-          "Fixup zeroes the head, so no gradient reaches the blocks at initialization\n"
-          "(log10 -inf, not drawn). A net whose loss stops being finite is marked and the\n"
-          "others go on.\n"
-          "Exit status: 0 success, 1 runtime failure (a net diverged, missing data,\n"
-          "unwritable folder), 2 usage error.\n",
-          stdout);
-}
+static const char *const metrics[] = {"loss", "error", NULL};
 
-static int parse(int argc, char **argv, ic_options *o)
+static const cli_option table[] = {
+    {CLI_TEXT, .help = "Schemes and networks:\n"},
+    {CLI_CHOICES, "init", 0, "LIST",
+     "of torch, he, xavier, lecun, orthogonal, fixup, rezero\n"
+     "(= SkipInit), scaled (branch x 1/sqrt(B))\n"
+     "[he,fixup,rezero,scaled,torch]",
+     CLI_AT(ic_options, schemes), .names = gf_init_names, .count_at = offsetof(ic_options,
+                                                                              n_schemes)},
+    CLI_ARCH(ic_options, "resnet, preact (fixup, rezero and scaled need a residual\n"
+                         "branch)                                  [resnet,preact]"),
+    {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
+     CLI_AT(ic_options, depth)},
+    CLI_WIDTH(ic_options, "features in every block                  [128]"),
+    CLI_NORM(ic_options, "none, batch, layer                       [none]"),
+    CLI_ACT(ic_options, "relu, tanh, linear                       [relu]"),
+    CLI_ZERO_INIT(ic_options),
+    {CLI_INT, "init-seeds", 0, "N", "seeds of the gradient at initialization  [5]",
+     CLI_AT(ic_options, init_seeds), .min = 1, .max = 10000},
+    {CLI_CHOICE, "metric", 0, "NAME", "right panel: loss or error (training)    [loss]",
+     CLI_AT(ic_options, metric_err), .names = metrics},
+    CLI_TRAIN(ic_options),
+    {CLI_TEXT, .help = "  (init-compare: --epochs defaults to 3, --schedule to constant, "
+                       "--seeds to 1)\n"},
+    {CLI_TEXT, .help = "Output:\n"},
+    CLI_OUT(ic_options, "run folder                               [runs/init_compare]"),
+    CLI_NO_PLOT(ic_options, "write the data and the .gp script, draw nothing"),
+    CLI_TERM(ic_options, "accepted for symmetry; only none        [none]"),
+    CLI_QUIET(ic_options, "no summary on stdout"),
+    CLI_HELP_VERSION,
+    {CLI_END},
+};
+
+static void init(void *opts)
 {
-    enum { O_INIT_SEEDS = CLI_OPT_OWN, O_METRIC };
-    static const struct option longopts[] = {
-        CLI_COMMON_LONGOPTS, CLI_TRAIN_LONGOPTS, {"depth", required_argument, 0, 'd'},
-        {"init-seeds", required_argument, 0, O_INIT_SEEDS},
-        {"metric", required_argument, 0, O_METRIC}, {0, 0, 0, 0},
-    };
-    static const char *const metrics[] = {"loss", "error", NULL};
-    gf_stack_config cfg = gf_stack_config_default();
-    cfg.width = 128;
-    cfg.norm = GF_NORM_NONE;
-    cfg.init = GF_INIT_HE;
-    *o = (ic_options){
-        .c = {.cfg = cfg, .archs = {GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 2, .seeds = 1,
-              .seed = 1, .out = "runs/init_compare"},
-        .depth = 56,
-        .schemes = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED, GF_INIT_TORCH},
-        .n_schemes = 5, .init_seeds = 5};
-    cli_train_opts_default(&o->t);
+    ic_options *o = opts;
+    cli_train_defaults(&o->c, &o->t, "runs/init_compare", 128, GF_NORM_NONE,
+                       (const int[]){GF_ARCH_RESNET, GF_ARCH_PREACT}, 2);
+    o->depth = 56;
+    const int schemes[] = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED,
+                           GF_INIT_TORCH};
+    for (o->n_schemes = 0; o->n_schemes < 5; o->n_schemes++)
+        o->schemes[o->n_schemes] = schemes[o->n_schemes];
+    o->init_seeds = 5;
     o->t.train.epochs = 3;
     o->t.train.sched.kind = GF_SCHED_CONSTANT;
-    int c, k;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS CLI_TRAIN_SHORTOPTS "d:", longopts,
-                            NULL)) != -1) {
-        if (c == CLI_OPT_INIT) { /* a list of schemes here, not one */
-            o->n_schemes = cli_choices(CMD, "--init", optarg, gf_init_names, o->schemes,
-                                          MAX_SCHEMES);
-            if (o->n_schemes < 0)
-                return -1;
-            continue;
-        }
-        int r = cli_common_option(CMD, c, optarg, argv, &o->c, help);
-        if (r == 0)
-            r = cli_train_option(CMD, c, optarg, &o->t);
-        if (r < 0 || r == 2)
-            return r < 0 ? -1 : 1;
-        if (r == 1)
-            continue;
-        int bad = 0;
-        switch (c) {
-        case 'd':
-            bad = cli_depth(CMD, "--depth", optarg, &o->depth) != 0;
-            break;
-        case O_INIT_SEEDS:
-            bad = cli_int(CMD, "--init-seeds", optarg, 1, 10000, &o->init_seeds) != 0;
-            break;
-        default: /* O_METRIC */
-            bad = (k = cli_choice(CMD, "--metric", optarg, metrics)) < 0;
-            o->metric_err = k == 1;
-            break;
-        }
-        if (bad)
-            return -1;
-    }
-    if (cli_common_finish(CMD, argc, argv, &o->c) != 0 || cli_train_opts_finish(CMD, &o->t) != 0)
-        return -1;
+}
+
+static int check(void *opts)
+{
+    ic_options *o = opts;
+    if (cli_train_opts_finish(CMD, &o->t) != 0)
+        return CLI_EXIT_USAGE;
     if (o->c.term_dumb)
-        return cli_fail(-1, CMD, "--term dumb: not offered here (two panels); use the PNG");
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--term dumb: not offered here (two panels); use "
+                        "the PNG");
     char why[512];
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {
@@ -136,8 +90,8 @@ static int parse(int argc, char **argv, ic_options *o)
             cf.arch = (gf_arch)o->c.archs[a];
             cf.depth = (size_t)o->depth;
             if (gf_stack_config_check(&cf, why, sizeof why) != 0)
-                return cli_fail(-1, CMD, "--init %s with --arch %s: %s",
-                                   gf_init_names[cf.init], gf_arch_names[cf.arch], why);
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--init %s with --arch %s: %s",
+                                gf_init_names[cf.init], gf_arch_names[cf.arch], why);
         }
     return 0;
 }
@@ -267,7 +221,7 @@ static void describe(json_t *m, const ic_result *r)
 
 /* ---- figure and summary ------------------------------------------------------ */
 
-static int figure(const ic_result *r, int *drawn)
+static int figure(cli_run *run, const ic_result *r)
 {
     const ic_options *o = r->o;
     const char *schemes[MAX_SCHEMES], *archs[GF_ARCH_COUNT];
@@ -293,60 +247,56 @@ static int figure(const ic_result *r, int *drawn)
         .archs = archs, .n_archs = o->c.n_archs, .blocks = r->blocks,
         .epochs = o->t.train.epochs, .metric_err = o->metric_err,
         .ylo = isfinite(lo) ? lo : -1.0, .yhi = isfinite(hi) ? hi : 1.0};
-    int warned = 0;
-    if (cli_experiment_figure(CMD, &o->c, "init_compare", gf_fig_init_compare_body, &f,
-                             &warned) != 0)
-        return -1;
-    *drawn = !o->c.no_plot && !warned;
-    return 0;
+    return cli_run_figure(run, "init_compare", gf_fig_init_compare_body, &f);
 }
 
-static void summary(const ic_result *r, int drawn)
+/* The table: the gradient decades and the training of every (scheme, arch). */
+static void summary_table(const ic_result *r)
 {
     const ic_options *o = r->o;
     const int B = r->blocks;
-    printf("gradflow %s: %s, depth %d (%d blocks), width %zu, norm %s, %s lr %g, %d epochs, "
-           "batch %zu; gradient at init over %ld seeds\n",
-           CMD, r->data_name, o->depth, B, o->c.cfg.width, gf_norm_names[o->c.cfg.norm],
-           gf_optim_names[o->t.train.optim.kind], o->t.train.sched.lr, o->t.train.epochs,
-           o->t.train.batch, o->init_seeds);
     printf("  %-8s %-7s %12s %12s %9s %11s %11s %9s\n", "scheme", "arch", "log10|g_B|",
            "log10|g_0|", "decades", "loss(ep 1)", "loss(last)", "err(last)");
-    int best_s = -1, best_a = -1, flat_s = -1, flat_a = -1;
-    double best = INFINITY, flat = INFINITY;
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {
             const double gB = r->gmean[gi(r, s, a, B)], g0 = r->gmean[gi(r, s, a, 0)];
             const double dec = g0 - gB;
             const gf_grid_net *u = run_of(r, s, a);
             const int n = u ? u->epochs_done : 0;
-            const double l1 = n ? u->hist[0].train_loss : NAN;
-            const double ll = n ? u->hist[n - 1].train_loss : NAN;
-            const double el = n ? u->hist[n - 1].train_err : NAN;
             char dbuf[32];
             if (isfinite(dec))
                 snprintf(dbuf, sizeof dbuf, "%+9.3f", dec);
             else
                 snprintf(dbuf, sizeof dbuf, "%9s", "n/a");
             printf("  %-8s %-7s %12.3f %12.3f %s %11.4f %11.4f %9.4f%s\n",
-                   gf_init_names[o->schemes[s]], gf_arch_names[o->c.archs[a]], gB, g0, dbuf, l1,
-                   ll, el, u && u->failed ? "  (stopped: not finite)" : "");
-            if (isfinite(dec) && fabs(dec) < flat) {
-                flat = fabs(dec);
+                   gf_init_names[o->schemes[s]], gf_arch_names[o->c.archs[a]], gB, g0, dbuf,
+                   n ? u->hist[0].train_loss : NAN, n ? u->hist[n - 1].train_loss : NAN,
+                   n ? u->hist[n - 1].train_err : NAN,
+                   u && u->failed ? "  (stopped: not finite)" : "");
+        }
+}
+
+/* The decades x_B -> x_0 of (scheme s, arch a); not finite without a gradient. */
+static double decades(const ic_result *r, int s, int a)
+{
+    return r->gmean[gi(r, s, a, 0)] - r->gmean[gi(r, s, a, r->blocks)];
+}
+
+/* Which schemes keep the gradient's level, which do not, the flattest. */
+static void summary_levels(const ic_result *r)
+{
+    const ic_options *o = r->o;
+    int flat_s = -1, flat_a = -1, any = 0;
+    double flat = INFINITY;
+    printf("  gradient level kept (|decades x_B -> x_0| <= 0.5):");
+    for (int s = 0; s < o->n_schemes; s++)
+        for (int a = 0; a < o->c.n_archs; a++) {
+            const double d = decades(r, s, a);
+            if (isfinite(d) && fabs(d) < flat) {
+                flat = fabs(d);
                 flat_s = s;
                 flat_a = a;
             }
-            if (isfinite(ll) && !(u && u->failed) && ll < best) {
-                best = ll;
-                best_s = s;
-                best_a = a;
-            }
-        }
-    printf("  gradient level kept (|decades x_B -> x_0| <= 0.5):");
-    int any = 0;
-    for (int s = 0; s < o->n_schemes; s++)
-        for (int a = 0; a < o->c.n_archs; a++) {
-            const double d = r->gmean[gi(r, s, a, 0)] - r->gmean[gi(r, s, a, B)];
             if (isfinite(d) && fabs(d) <= 0.5) {
                 printf(" %s/%s (%+.2f)", gf_init_names[o->schemes[s]],
                        gf_arch_names[o->c.archs[a]], d);
@@ -358,52 +308,124 @@ static void summary(const ic_result *r, int drawn)
     any = 0;
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {
-            const double d = r->gmean[gi(r, s, a, 0)] - r->gmean[gi(r, s, a, B)];
-            if (!isfinite(d)) {
-                printf(" %s/%s (no gradient reaches the blocks at init)",
-                       gf_init_names[o->schemes[s]], gf_arch_names[o->c.archs[a]]);
-                any = 1;
-            } else if (fabs(d) > 0.5) {
-                printf(" %s/%s (%+.2f decades)", gf_init_names[o->schemes[s]],
-                       gf_arch_names[o->c.archs[a]], d);
-                any = 1;
-            }
+            const double d = decades(r, s, a);
+            if (!isfinite(d) || fabs(d) > 0.5)
+                printf(!isfinite(d) ? " %s/%s (no gradient reaches the blocks at init)"
+                                    : " %s/%s (%+.2f decades)",
+                       gf_init_names[o->schemes[s]], gf_arch_names[o->c.archs[a]], d);
+            any |= !isfinite(d) || fabs(d) > 0.5;
         }
     printf("%s\n", any ? "" : " none");
     if (flat_s >= 0)
         printf("  flattest gradient: %s/%s (%+.3f decades)\n", gf_init_names[o->schemes[flat_s]],
-               gf_arch_names[o->c.archs[flat_a]],
-               r->gmean[gi(r, flat_s, flat_a, 0)] - r->gmean[gi(r, flat_s, flat_a, B)]);
-    if (best_s >= 0) {
-        printf("  fastest training in %d epoch%s (lowest training loss): %s/%s (%.4f); by "
-               "scheme, best arch:",
-               o->t.train.epochs, o->t.train.epochs > 1 ? "s" : "",
-               gf_init_names[o->schemes[best_s]], gf_arch_names[o->c.archs[best_a]], best);
-        for (int s = 0; s < o->n_schemes; s++) {
-            double b = INFINITY;
-            for (int a = 0; a < o->c.n_archs; a++) {
-                const gf_grid_net *u = run_of(r, s, a);
-                if (u && u->epochs_done && !u->failed)
-                    b = fmin(b, u->hist[u->epochs_done - 1].train_loss);
-            }
-            if (isfinite(b))
-                printf(" %s %.4f", gf_init_names[o->schemes[s]], b);
-            else
-                printf(" %s diverged", gf_init_names[o->schemes[s]]);
+               gf_arch_names[o->c.archs[flat_a]], decades(r, flat_s, flat_a));
+}
+
+/* The lowest final training loss of scheme s over the archs (NaN: all diverged). */
+static double best_loss(const ic_result *r, int s, int *arch)
+{
+    double b = INFINITY;
+    for (int a = 0; a < r->o->c.n_archs; a++) {
+        const gf_grid_net *u = run_of(r, s, a);
+        if (u && u->epochs_done && !u->failed && u->hist[u->epochs_done - 1].train_loss < b) {
+            b = u->hist[u->epochs_done - 1].train_loss;
+            *arch = a;
         }
-        putchar('\n');
     }
+    return b;
+}
+
+/* The fastest training, and the best of every scheme. */
+static void summary_training(const ic_result *r)
+{
+    const ic_options *o = r->o;
+    int best_s = -1, best_a = -1, a = -1;
+    double best = INFINITY;
+    for (int s = 0; s < o->n_schemes; s++) {
+        const double b = best_loss(r, s, &a);
+        if (isfinite(b) && b < best) {
+            best = b;
+            best_s = s;
+            best_a = a;
+        }
+    }
+    if (best_s < 0)
+        return;
+    printf("  fastest training in %d epoch%s (lowest training loss): %s/%s (%.4f); by "
+           "scheme, best arch:",
+           o->t.train.epochs, o->t.train.epochs > 1 ? "s" : "",
+           gf_init_names[o->schemes[best_s]], gf_arch_names[o->c.archs[best_a]], best);
+    for (int s = 0; s < o->n_schemes; s++) {
+        const double b = best_loss(r, s, &a);
+        if (isfinite(b))
+            printf(" %s %.4f", gf_init_names[o->schemes[s]], b);
+        else
+            printf(" %s diverged", gf_init_names[o->schemes[s]]);
+    }
+    putchar('\n');
+}
+
+static void summary(const ic_result *r, const char *dir, int drawn)
+{
+    const ic_options *o = r->o;
+    printf("gradflow %s: %s, depth %d (%d blocks), width %zu, norm %s, %s lr %g, %d epochs, "
+           "batch %zu; gradient at init over %ld seeds\n",
+           CMD, r->data_name, o->depth, r->blocks, o->c.cfg.width, gf_norm_names[o->c.cfg.norm],
+           gf_optim_names[o->t.train.optim.kind], o->t.train.sched.lr, o->t.train.epochs,
+           o->t.train.batch, o->init_seeds);
+    summary_table(r);
+    summary_levels(r);
+    summary_training(r);
     printf("  files in %s: init_gradnorm.tsv, init_curves.tsv, manifest.json, init_compare.gp%s\n",
-           o->c.out, drawn ? ", init_compare.png, init_compare.svg" : "");
+           dir, drawn ? ", init_compare.png, init_compare.svg" : "");
 }
 
 /* ---- the run ------------------------------------------------------------------ */
 
-static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *train,
-               const gf_dataset *test)
+/* Scheme s: the gradient at initialization, then the first epochs of
+ * training. 0, or CLI_EXIT_RUNTIME after a message. */
+static int measure_scheme(ic_result *r, int s, const gf_arch *archs, const gf_dataset *train,
+                          const gf_dataset *test, int *any_failed)
 {
+    const ic_options *o = r->o;
     char why[512];
-    const double t0 = gf_now();
+    gf_stack_config cf = o->c.cfg;
+    cf.init = (gf_init)o->schemes[s];
+    cf.depth = (size_t)o->depth;
+    cf.in_dim = train->dim;
+    cf.classes = train->classes;
+    const gf_gradnorm_spec gs = {.base = cf, .archs = archs, .n_archs = o->c.n_archs,
+                                 .seeds = (int)o->init_seeds, .seed0 = (unsigned long)o->c.seed,
+                                 .batch = o->t.train.batch, .data = train};
+    gf_gradnorm_result g = {0};
+    if (gf_gradnorm_run(&gs, &g, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
+    for (int a = 0; a < o->c.n_archs; a++)
+        for (int l = 0; l <= r->blocks; l++)
+            gf_gradnorm_block_stats(&g, a, l, &r->gmean[gi(r, s, a, l)],
+                                    &r->gmin[gi(r, s, a, l)], &r->gmax[gi(r, s, a, l)]);
+    gf_gradnorm_release(&g);
+    const gf_grid_spec ds = {
+        .base = cf, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
+        .n_depths = 1, .seeds = (int)o->c.seeds, .seed0 = o->c.seed, .train = o->t.train,
+        .train_set = train, .test_set = test, .data_name = r->data_name};
+    if (gf_grid_train(&ds, &r->train[s], why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
+    for (int i = 0; i < r->train[s].n_runs; i++) {
+        const gf_grid_net *u = &r->train[s].runs[i];
+        if (u->failed) {
+            cli_warn(CMD, "%s %s seed %ld: %s", gf_init_names[cf.init], u->name, u->seed, u->why);
+            *any_failed = 1;
+        }
+    }
+    return 0;
+}
+
+/* Every scheme, with a progress line. 0, or CLI_EXIT_RUNTIME after a message. */
+static int measure(ic_result *r, const gf_dataset *train, const gf_dataset *test,
+                   int *any_failed)
+{
+    const ic_options *o = r->o;
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->c.n_archs; a++)
         archs[a] = (gf_arch)o->c.archs[a];
@@ -417,91 +439,71 @@ static int run(const ic_options *o, ic_result *r, json_t *m, const gf_dataset *t
     r->gmax = r->gmean + 2 * n;
     cli_progress bar;
     cli_progress_begin(&bar, "init-compare: schemes");
-    int any_failed = 0;
-    for (int s = 0; s < o->n_schemes; s++) {
-        gf_stack_config cf = o->c.cfg;
-        cf.init = (gf_init)o->schemes[s];
-        cf.depth = (size_t)o->depth;
-        cf.in_dim = train->dim;
-        cf.classes = train->classes;
-        const gf_gradnorm_spec gs = {.base = cf, .archs = archs, .n_archs = o->c.n_archs,
-                                     .seeds = (int)o->init_seeds,
-                                     .seed0 = (unsigned long)o->c.seed,
-                                     .batch = o->t.train.batch, .data = train};
-        gf_gradnorm_result g = {0};
-        if (gf_gradnorm_run(&gs, &g, why, sizeof why) != 0) {
-            cli_progress_end(&bar);
-            return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
-        }
-        for (int a = 0; a < o->c.n_archs; a++)
-            for (int l = 0; l <= r->blocks; l++)
-                gf_gradnorm_block_stats(&g, a, l, &r->gmean[gi(r, s, a, l)],
-                                        &r->gmin[gi(r, s, a, l)], &r->gmax[gi(r, s, a, l)]);
-        gf_gradnorm_release(&g);
-        const gf_grid_spec ds = {
-            .base = cf, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
-            .n_depths = 1, .seeds = (int)o->c.seeds, .seed0 = o->c.seed, .train = o->t.train,
-            .train_set = train, .test_set = test, .data_name = r->data_name};
-        if (gf_grid_train(&ds, &r->train[s], why, sizeof why) != 0) {
-            cli_progress_end(&bar);
-            return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s: %s", gf_init_names[cf.init], why);
-        }
-        for (int i = 0; i < r->train[s].n_runs; i++)
-            if (r->train[s].runs[i].failed) {
-                cli_warn(CMD, "%s %s seed %ld: %s", gf_init_names[cf.init],
-                            r->train[s].runs[i].name, r->train[s].runs[i].seed,
-                            r->train[s].runs[i].why);
-                any_failed = 1;
-            }
+    int status = 0;
+    for (int s = 0; status == 0 && s < o->n_schemes; s++) {
+        status = measure_scheme(r, s, archs, train, test, any_failed);
         cli_progress_update(&bar, s + 1, o->n_schemes);
     }
     cli_progress_end(&bar);
-    if (gf_make_dirs(o->c.out) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot use output folder '%s': %s", o->c.out,
-                           strerror(errno));
-    char path[4200];
-    snprintf(path, sizeof path, "%s/init_gradnorm.tsv", o->c.out);
-    if (gf_write_file(path, write_gradnorm, r, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    snprintf(path, sizeof path, "%s/init_curves.tsv", o->c.out);
-    if (gf_write_file(path, write_curves, r, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    describe(m, r);
-    snprintf(path, sizeof path, "%s/manifest.json", o->c.out);
-    if (gf_manifest_write(m, path, gf_now() - t0) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, CMD, "cannot write %s: %s", path, strerror(errno));
-    int drawn = 0;
-    if (figure(r, &drawn) != 0)
-        return CLI_EXIT_RUNTIME;
-    if (!o->c.quiet)
-        summary(r, drawn);
-    return any_failed ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+    return status;
 }
 
-int cmd_init_compare(int argc, char **argv)
+/* init_gradnorm.tsv, init_curves.tsv and the manifest. The exit status. */
+static int write(cli_run *run, const ic_result *r)
 {
-    ic_options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    char why[512];
-    gf_dataset train, test;
-    const char *data_name;
-    if (gf_data_load(o.t.data, o.t.data_dir, (size_t)o.t.ntrain, (size_t)o.t.ntest, &train,
-                        &test, &data_name, why, sizeof why) != 0)
+    char path[GF_PATH_MAX], why[512];
+    if (gf_path_join(path, sizeof path, run->dir, "init_gradnorm.tsv") != 0 ||
+        gf_write_file(path, write_gradnorm, r, why, sizeof why) != 0 ||
+        gf_path_join(path, sizeof path, run->dir, "init_curves.tsv") != 0 ||
+        gf_write_file(path, write_curves, r, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (strcmp(data_name, "synthetic") == 0 && o.t.data == GF_DATA_AUTO && !o.c.quiet)
-        cli_warn(CMD, "Fashion-MNIST is not installed in %s; training on the built-in "
-                         "synthetic set", o.t.data_dir);
-    json_t *m = gf_manifest_new(CMD, argc, argv);
-    ic_result r = {.o = &o, .data_name = data_name, .ntrain = train.n, .ntest = test.n};
-    const int status = run(&o, &r, m, &train, &test);
-    json_decref(m);
-    for (int s = 0; r.train && s < o.n_schemes; s++)
+    describe(run->manifest, r);
+    return cli_run_manifest(run);
+}
+
+static int run(cli_run *run, void *opts)
+{
+    const ic_options *o = opts;
+    gf_dataset train, test;
+    ic_result r = {.o = o};
+    if (cli_train_data(CMD, &o->t, o->c.quiet, &train, &test, &r.data_name) != 0)
+        return CLI_EXIT_RUNTIME;
+    r.ntrain = train.n;
+    r.ntest = test.n;
+    int any_failed = 0;
+    int status = measure(&r, &train, &test, &any_failed);
+    if (status == 0)
+        status = write(run, &r);
+    if (status == 0)
+        status = figure(run, &r);
+    if (status == 0 && !o->c.quiet)
+        summary(&r, run->dir, cli_run_drawn(run));
+    for (int s = 0; r.train && s < o->n_schemes; s++)
         gf_grid_release(&r.train[s]);
     free(r.train);
     free(r.gmean);
     gf_dataset_release(&train);
     gf_dataset_release(&test);
-    return status;
+    return status == 0 && any_failed ? CLI_EXIT_RUNTIME : status;
 }
+
+const cli_command cli_init_compare = {
+    .name = CMD,
+    .summary = "gradient per depth and first epochs per initialization scheme",
+    .about =
+        "Compares initialization schemes of residual stacks without normalization: for each\n"
+        "scheme, the gradient norm ||dL/dx_l|| at every block boundary at initialization\n"
+        "(mean, min and max of log10 over --init-seeds seeds), and the first epochs of\n"
+        "training of the same nets (the degrade experiment, one depth). Writes into the run\n"
+        "folder: init_gradnorm.tsv, init_curves.tsv, manifest.json and\n"
+        "init_compare.png/.svg/.gp (left: the gradient per depth, right: the training loss\n"
+        "or error per epoch).\n\n",
+    .epilog =
+        "The gradient at initialization is taken on a batch of the training data (--batch).\n"
+        "Fixup zeroes the head, so no gradient reaches the blocks at initialization\n"
+        "(log10 -inf, not drawn). A net whose loss stops being finite is marked and the\n"
+        "others go on.\n"
+        "Exit status: 0 success, 1 runtime failure (a net diverged, missing data,\n"
+        "unwritable folder), 2 usage error.\n",
+    .table = table, .size = sizeof(ic_options), .init = init, .check = check, .run = run,
+};

@@ -8,15 +8,15 @@
 
 extern const cli_command cli_gradnorm;
 extern const cli_command cli_paths;
+extern const cli_command cli_degrade;
+extern const cli_command cli_stochdepth;
+extern const cli_command cli_init_compare;
+extern const cli_command cli_pathgrad;
+extern const cli_command cli_lesion;
 extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 
-int cmd_degrade(int argc, char **argv);
-int cmd_pathgrad(int argc, char **argv);
-int cmd_lesion(int argc, char **argv);
-int cmd_stochdepth(int argc, char **argv);
 int cmd_hanin(int argc, char **argv);
 int cmd_shatter(int argc, char **argv);
-int cmd_init_compare(int argc, char **argv);
 
 #endif

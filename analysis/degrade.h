@@ -15,8 +15,8 @@ typedef struct degrade_options {
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run
- * folder; *drawn is 1 when gnuplot drew them. 0, or -1 after a one-line error. */
-int degrade_figures(const gf_grid_result *res, const degrade_options *o, int *drawn);
+ * folder. 0, or CLI_EXIT_RUNTIME after a one-line error. */
+int degrade_figures(cli_run *r, const gf_grid_result *res);
 
 /* The table and what the numbers say, on stdout. */
 void degrade_summary(const gf_grid_result *res, const degrade_options *o, int drawn);

@@ -9,24 +9,15 @@
 
 static const char CMD[] = "degrade";
 
-int degrade_figures(const gf_grid_result *res, const degrade_options *o, int *drawn)
+int degrade_figures(cli_run *r, const gf_grid_result *res)
 {
     static gf_degrade_figs f; /* large; one figure set at a time */
     gf_degrade_figs_make(res, &f);
-    int warned = 0;
-    if (cli_experiment_figure(CMD, &o->c, "degradation", gf_fig_curves_body, &f.curves,
-                             &warned) != 0 ||
+    if (cli_run_figure(r, "degradation", gf_fig_curves_body, &f.curves) != 0 ||
         (f.norms.n_steps > 0 &&
-         cli_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
-                              &f.norms, &warned) != 0))
-        return -1;
-    *drawn = !o->c.no_plot && !warned;
-    if (o->c.term_dumb && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(o->c.out, gf_fig_curves_body, &f.curves, 120, 36, why, sizeof why) < 0)
-            return cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+         cli_run_figure(r, "gradnorm_training", gf_fig_training_norms_body, &f.norms) != 0))
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(r, gf_fig_curves_body, &f.curves, 120, 36);
 }
 
 /* ---- summary ------------------------------------------------------------- */

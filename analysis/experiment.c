@@ -9,54 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- progress ------------------------------------------------------------- */
-
-typedef struct progress_ctx {
-    cli_progress bar;
-    const char *cmd;
-    const gf_grid_net *run;
-    int index, total, epochs;
-    double start;
-} progress_ctx;
-
-static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
-{
-    progress_ctx *p = ctx;
-    p->run = r;
-    p->index = index;
-    p->total = total;
-    p->start = gf_now();
-}
-
-static void on_step(void *ctx, int epoch, long step, long steps, double loss)
-{
-    progress_ctx *p = ctx;
-    if (!p->bar.enabled || (step % 5 != 0 && step != steps))
-        return;
-    const double el = gf_now() - p->start;
-    const double done = (double)(epoch - 1 - p->run->resumed_from) * (double)steps + (double)step;
-    fprintf(stderr, "\r\033[K%s: net %d/%d %s seed %ld  epoch %d/%d  step %ld/%ld  loss "
-                    "%.4f  %.0f steps/s",
-            p->cmd, p->index + 1, p->total, p->run->name, p->run->seed, epoch, p->epochs, step,
-            steps, loss, el > 0 ? done / el : 0.0);
-    fflush(stderr);
-}
-
 /* ---- manifest --------------------------------------------------------------- */
 
-static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e)
+static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e,
+                     const cli_common *o)
 {
-    const cli_common *o = e->c;
     const gf_stack_config *c = &o->cfg;
     const gf_train_config *t = &e->t->train;
-    json_t *archs = json_array(), *depths = json_array(), *seeds = json_array(),
-           *miles = json_array(), *nets = json_array();
+    json_t *archs = json_array(), *depths = json_array(), *miles = json_array(),
+           *nets = json_array();
     for (int a = 0; a < o->n_archs; a++)
         json_array_append_new(archs, json_string(gf_arch_names[o->archs[a]]));
     for (int d = 0; d < e->n_depths; d++)
         json_array_append_new(depths, json_integer(e->depths[d]));
-    for (long k = 0; k < o->seeds; k++)
-        json_array_append_new(seeds, json_integer(o->seed + k));
     for (int i = 0; i < t->sched.n_milestones; i++)
         json_array_append_new(miles, json_real(t->sched.milestones[i]));
     for (int i = 0; i < x->n_runs; i++) {
@@ -90,7 +55,7 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
         "set after each epoch"));
     if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(e->t->data_dir));
-    json_object_set_new(m, "seeds", seeds);
+    json_object_set_new(m, "seeds", cli_seed_list(o));
     json_object_set_new(m, "seed_use", json_string(
         "seed k initializes the weights (mt19937); epoch e's batch order is a shuffle seeded "
         "with k * 1000003 + e + 1; the data subset is fixed and the same for every seed"));
@@ -101,77 +66,66 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
 
 /* ---- the run ----------------------------------------------------------------- */
 
-/* Train and write everything; the exit status. */
-static int run(const cli_experiment *e, json_t *m, const gf_dataset *train,
-               const gf_dataset *test, const char *data_name, gf_grid_result *res)
+int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths, int n)
 {
-    const cli_common *o = e->c;
-    const char *cmd = e->cmd;
     char why[512];
-    if (gf_make_dirs(o->out) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", o->out,
-                           strerror(errno));
+    for (int d = 0; d < n; d++) {
+        gf_stack_config cfg = c->cfg;
+        cfg.depth = depths[d];
+        if (gf_stack_config_check(&cfg, why, sizeof why) != 0)
+            return cli_fail(CLI_EXIT_USAGE, cmd, "%s", why);
+    }
+    return 0;
+}
+
+/* Train every net into the run folder; the exit status. */
+static int train(cli_run *r, const cli_experiment *e, const gf_dataset *train,
+                 const gf_dataset *test, const char *data_name, gf_grid_result *res)
+{
+    const cli_common *o = r->c;
+    char why[512];
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->n_archs; a++)
         archs[a] = (gf_arch)o->archs[a];
-    progress_ctx prog = {.cmd = cmd, .epochs = e->t->train.epochs};
-    cli_progress_begin(&prog.bar, cmd);
     const gf_grid_spec spec = {
         .base = o->cfg, .archs = archs, .n_archs = o->n_archs, .depths = e->depths,
         .n_depths = e->n_depths, .seeds = (int)o->seeds, .seed0 = o->seed, .train = e->t->train,
-        .train_set = train, .test_set = test, .data_name = data_name, .out = o->out,
+        .train_set = train, .test_set = test, .data_name = data_name, .out = r->dir,
         .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
-        .p_last = e->p_last, .on_run = on_run, .on_step = on_step, .ctx = &prog};
-    const int rc = gf_grid_train(&spec, res, why, sizeof why);
-    cli_progress_end(&prog.bar);
+        .p_last = e->p_last};
+    const int rc = cli_train_nets(r->cmd, &spec, res, why, sizeof why);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
-            cli_fail(-1, cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
-                        res->runs[i].why);
-    if (rc != 0 || gf_grid_write(res, o->out, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, cmd, "%s", why);
-    if (e->write && e->write(res, e->ctx) != 0)
-        return CLI_EXIT_RUNTIME;
-    describe(m, res, e);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", o->out);
-    if (gf_manifest_write(m, path, res->wall_seconds) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot write %s: %s", path, strerror(errno));
-    int drawn = 0;
-    if (e->figures && e->figures(res, e->ctx, &drawn) != 0)
-        return CLI_EXIT_RUNTIME;
-    if (!o->quiet && e->summary)
-        e->summary(res, e->ctx, drawn);
-    return res->any_failed ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+            cli_fail(-1, r->cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
+                     res->runs[i].why);
+    if (rc != 0 || gf_grid_write(res, r->dir, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
+    return CLI_EXIT_OK;
 }
 
-int cli_experiment_run(const cli_experiment *e, int argc, char **argv)
+int cli_experiment_run(cli_run *r, const cli_experiment *e)
 {
-    char why[512];
-    for (int d = 0; d < e->n_depths; d++) {
-        gf_stack_config c = e->c->cfg;
-        c.depth = e->depths[d];
-        if (gf_stack_config_check(&c, why, sizeof why) != 0)
-            return cli_fail(CLI_EXIT_USAGE, e->cmd, "%s", why);
-    }
-    const cli_train_opts *t = e->t;
-    gf_dataset train, test;
+    gf_dataset train_set, test_set;
     const char *data_name;
-    if (gf_data_load(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, &train, &test,
-                        &data_name, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, e->cmd, "%s", why);
-    if (strcmp(data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !e->c->quiet)
-        fprintf(stderr, "gradflow %s: Fashion-MNIST is not installed in %s; training on the "
-                        "built-in synthetic set (apt-get install dataset-fashion-mnist for the "
-                        "real one)\n",
-                e->cmd, t->data_dir);
-    json_t *m = gf_manifest_new(e->cmd, argc, argv);
+    if (cli_train_data(r->cmd, e->t, r->c->quiet, &train_set, &test_set, &data_name) != 0)
+        return CLI_EXIT_RUNTIME;
     gf_grid_result res = {0};
-    const int status = run(e, m, &train, &test, data_name, &res);
-    json_decref(m);
+    int status = train(r, e, &train_set, &test_set, data_name, &res);
+    if (status == 0 && e->write && e->write(&res, e->ctx) != 0)
+        status = CLI_EXIT_RUNTIME;
+    if (status == 0) {
+        describe(r->manifest, &res, e, r->c);
+        status = cli_run_manifest(r);
+    }
+    if (status == 0 && e->figures)
+        status = e->figures(r, &res, e->ctx);
+    if (status == 0 && !r->c->quiet && e->summary)
+        e->summary(&res, e->ctx, cli_run_drawn(r));
+    if (status == 0 && res.any_failed)
+        status = CLI_EXIT_RUNTIME;
     gf_grid_release(&res);
-    gf_dataset_release(&train);
-    gf_dataset_release(&test);
+    gf_dataset_release(&train_set);
+    gf_dataset_release(&test_set);
     return status;
 }
 

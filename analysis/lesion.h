@@ -4,7 +4,8 @@
 #ifndef CLI_LESION_H
 #define CLI_LESION_H
 
-#include "options.h"
+#include "experiment.h"
+#include "run.h"
 
 #include "gradflow.h"
 
@@ -12,12 +13,10 @@ typedef struct lesion_options {
     cli_common c;           /* archs, width, init, norm, act, the nets' seed, out, drawing */
     int depth;
     const char *from;           /* a run folder holding the trained nets; NULL: train them */
-    gf_data_kind data;
-    const char *data_dir;
+    cli_train_opts t;           /* the data; degrade's training, of which --epochs is an
+                                 * option here; t.ntest: the images evaluated */
     int data_dir_set;           /* --data-dir given: it overrides the run's */
-    long ntrain, ntest;
     int ntest_set;              /* --ntest given */
-    gf_train_config train;      /* used when training: degrade's defaults, --epochs */
     long draws, swaps, draw_seed; /* swaps -1: as many as blocks */
     const char *train_option;   /* the first option that shapes training (refused with --from) */
 } lesion_options;
@@ -26,7 +25,7 @@ typedef struct lesion_options {
 typedef struct lesion_source {
     const char *data_name;      /* "Fashion-MNIST" or "synthetic" */
     const char *data_dir;       /* Fashion-MNIST's folder */
-    char run_data_dir[4096];    /* the one a --from run's manifest names */
+    char run_data_dir[GF_PATH_MAX]; /* the one a --from run's manifest names */
     long ntrain, run_ntest;     /* the nets' training set and the run's test set */
     int epochs[GF_ARCH_COUNT];  /* epochs each net trained (-1: unknown) */
     double trained_err[GF_ARCH_COUNT]; /* test error the training recorded at its end, or NaN */
@@ -54,10 +53,9 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
 
 /* ---- lesion_report.c ---- */
 
-/* lesion_single, lesion_delete and lesion_swap .gp/.png/.svg in the run
- * folder; *drawn is 1 when gnuplot drew them. 0, or -1 after a one-line error. */
-int lesion_figures(const gf_lesion_result *res, int n, const lesion_options *o,
-                   const lesion_source *src, int *drawn);
+/* lesion_single, lesion_delete and lesion_swap .gp/.png/.svg through r.
+ * 0, or CLI_EXIT_RUNTIME after a one-line error. */
+int lesion_figures(cli_run *r, const gf_lesion_result *res, int n, const lesion_source *src);
 
 /* The table and what the numbers say: into summary.txt and, unless quiet,
  * on stdout. 0, or -1 after a one-line error. */

@@ -35,9 +35,10 @@ static double recorded_error(json_t *m, const char *name, long seed)
 
 int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", o->from);
+    char path[GF_PATH_MAX];
     *status = CLI_EXIT_RUNTIME;
+    if (gf_path_join(path, sizeof path, o->from, "manifest.json") != 0)
+        return cli_fail(-1, CMD, "--from %s: the path is too long", o->from);
     struct stat st;
     if (stat(o->from, &st) != 0 || !S_ISDIR(st.st_mode))
         return cli_fail(-1, CMD, "--from %s: %s", o->from,
@@ -63,8 +64,8 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
                              "are missing)", path);
     else if (ntest < 1)
         cli_fail(-1, CMD, "%s: the run kept no test images (--ntest 0)", path);
-    else if (o->ntest_set && o->ntest > ntest) {
-        cli_fail(-1, CMD, "--ntest %ld: the run in %s has %ld test images", o->ntest,
+    else if (o->ntest_set && o->t.ntest > ntest) {
+        cli_fail(-1, CMD, "--ntest %ld: the run in %s has %ld test images", o->t.ntest,
                     o->from, (long)ntest);
         *status = CLI_EXIT_USAGE;
     } else {
@@ -73,16 +74,16 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
         o->c.cfg.norm = (gf_norm)norm;
         o->c.cfg.act = (gf_act)act;
         o->c.cfg.zero_branch = json_is_true(json_object_get(s, "zero_init_residual"));
-        o->data = strcmp(data, "synthetic") == 0 ? GF_DATA_SYNTHETIC : GF_DATA_FASHION;
+        o->t.data = strcmp(data, "synthetic") == 0 ? GF_DATA_SYNTHETIC : GF_DATA_FASHION;
         if (!o->data_dir_set && *text(m, "data_dir")) {
             snprintf(src->run_data_dir, sizeof src->run_data_dir, "%s", text(m, "data_dir"));
-            o->data_dir = src->run_data_dir;
+            o->t.data_dir = src->run_data_dir;
         }
         src->ntrain = (long)ntrain;
         src->run_ntest = (long)ntest;
-        o->ntest = o->ntest < ntest ? o->ntest : (long)ntest;
+        o->t.ntest = o->t.ntest < ntest ? o->t.ntest : (long)ntest;
         for (int a = 0; a < o->c.n_archs; a++) {
-            char name[32];
+            char name[GF_NET_NAME_MAX];
             snprintf(name, sizeof name, "%s-%d", gf_arch_names[o->c.archs[a]], o->depth);
             src->trained_err[a] = recorded_error(m, name, o->c.seed);
         }
@@ -92,47 +93,19 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
     return rc;
 }
 
-/* The training progress line. */
-typedef struct progress_ctx {
-    cli_progress bar;
-    const gf_grid_net *run;
-    int epochs;
-} progress_ctx;
-
-static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
-{
-    (void)index;
-    (void)total;
-    ((progress_ctx *)ctx)->run = r;
-}
-
-static void on_step(void *ctx, int epoch, long step, long steps, double loss)
-{
-    const progress_ctx *p = ctx;
-    if (p->bar.enabled && (step % 5 == 0 || step == steps)) {
-        fprintf(stderr, "\r\033[Klesion: training %s  epoch %d/%d  step %ld/%ld  loss %.4f",
-                p->run->name, epoch, p->epochs, step, steps, loss);
-        fflush(stderr);
-    }
-}
-
 int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_dataset *test,
                  lesion_source *src)
 {
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->c.n_archs; a++)
         archs[a] = (gf_arch)o->c.archs[a];
-    progress_ctx prog = {.epochs = o->train.epochs};
-    cli_progress_begin(&prog.bar, CMD);
     const gf_grid_spec spec = {
         .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
-        .n_depths = 1, .seeds = 1, .seed0 = o->c.seed, .train = o->train, .train_set = train,
-        .test_set = test, .data_name = src->data_name, .out = o->c.out, .checkpoints = 1,
-        .on_run = on_run, .on_step = on_step, .ctx = &prog};
+        .n_depths = 1, .seeds = 1, .seed0 = o->c.seed, .train = o->t.train, .train_set = train,
+        .test_set = test, .data_name = src->data_name, .out = o->c.out, .checkpoints = 1};
     gf_grid_result res;
     char why[512];
-    int rc = gf_grid_train(&spec, &res, why, sizeof why);
-    cli_progress_end(&prog.bar);
+    int rc = cli_train_nets(CMD, &spec, &res, why, sizeof why);
     if (rc != 0)
         cli_fail(-1, CMD, "%s", why);
     for (int i = 0; rc == 0 && i < res.n_runs; i++) {
@@ -156,9 +129,10 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
         gf_stack_config cfg = o->c.cfg;
         cfg.arch = (gf_arch)o->c.archs[a];
         cfg.in_dim = in_dim;
-        char path[4300], why[1024];
-        snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
-                 gf_arch_names[cfg.arch], cfg.depth, o->c.seed);
+        char path[GF_PATH_MAX], why[1024];
+        if (snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
+                     gf_arch_names[cfg.arch], cfg.depth, o->c.seed) >= (int)sizeof path)
+            return cli_fail(-1, CMD, "%s/checkpoints: the path is too long", dir);
         gf_checkpoint_info info;
         if (!(nets[a] = gf_stack_load(path, &cfg, &info, why, sizeof why)))
             return cli_fail(-1, CMD, "%s", why);

@@ -10,38 +10,16 @@
 
 static const char CMD[] = "lesion";
 
-static int figure(const lesion_options *o, const char *name, gf_plot_body body, const void *fig,
-                  int *warned)
-{
-    char why[512];
-    const int rc = !o->c.no_plot ? gf_plot_figure(o->c.out, name, body, fig, why, sizeof why)
-                                 : gf_plot_script(o->c.out, name, body, fig, why, sizeof why);
-    if (rc == 1 && !*warned) {
-        cli_warn(CMD, "%s", why);
-        *warned = 1;
-    }
-    return rc < 0 ? cli_fail(-1, CMD, "%s", why) : 0;
-}
-
-int lesion_figures(const gf_lesion_result *res, int n, const lesion_options *o,
-                   const lesion_source *src, int *drawn)
+int lesion_figures(cli_run *r, const gf_lesion_result *res, int n, const lesion_source *src)
 {
     gf_lesion_figs f;
     gf_lesion_figs_make(res, n, src->data_name, &f);
-    int warned = 0;
-    if (figure(o, "lesion_single", gf_fig_lesion_single_body, &f.single, &warned) != 0 ||
-        figure(o, "lesion_delete", gf_fig_lesion_delete_body, &f.del, &warned) != 0 ||
+    if (cli_run_figure(r, "lesion_single", gf_fig_lesion_single_body, &f.single) != 0 ||
+        cli_run_figure(r, "lesion_delete", gf_fig_lesion_delete_body, &f.del) != 0 ||
         (f.swap.kmax > 0 &&
-         figure(o, "lesion_swap", gf_fig_lesion_swap_body, &f.swap, &warned) != 0))
-        return -1;
-    *drawn = !o->c.no_plot && !warned;
-    if (o->c.term_dumb && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(o->c.out, gf_fig_lesion_delete_body, &f.del, 120, 36, why,
-                             sizeof why) < 0)
-            return cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+         cli_run_figure(r, "lesion_swap", gf_fig_lesion_swap_body, &f.swap) != 0))
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(r, gf_fig_lesion_delete_body, &f.del, 120, 36);
 }
 
 /* ---- reading the numbers ------------------------------------------------------ */
@@ -264,7 +242,7 @@ static int summary(FILE *f, const void *ctx)
     if (o->from)
         fprintf(f, " loaded from %s (seed %ld, %d epochs)", o->from, o->c.seed, c->src->epochs[0]);
     else
-        fprintf(f, " trained here (seed %ld, %d epochs, %.0f s)", o->c.seed, o->train.epochs,
+        fprintf(f, " trained here (seed %ld, %d epochs, %.0f s)", o->c.seed, o->t.train.epochs,
                 c->src->train_seconds);
     fprintf(f, "\n  %s, %ld training images; width %zu, norm %s, init %s\n  %zu test images "
                "in evaluation mode; %ld draws for every k, draw seed %ld; chance %.0f%%\n",
@@ -309,9 +287,9 @@ int lesion_summary(const gf_lesion_result *res, int n, const lesion_options *o,
                    const lesion_source *src, int drawn)
 {
     const summary_ctx c = {res, n, o, src};
-    char path[4200], why[512];
-    snprintf(path, sizeof path, "%s/summary.txt", o->c.out);
-    if (gf_write_file(path, summary, &c, why, sizeof why) != 0)
+    char path[GF_PATH_MAX], why[512] = "the path is too long";
+    if (gf_path_join(path, sizeof path, o->c.out, "summary.txt") != 0 ||
+        gf_write_file(path, summary, &c, why, sizeof why) != 0)
         return cli_fail(-1, CMD, "%s", why);
     if (o->c.quiet)
         return 0;
@@ -352,7 +330,7 @@ void lesion_describe(json_t *m, const gf_lesion_result *res, int n, const lesion
         "swaps exchange the blocks at two positions"));
     if (!o->from)
         json_object_set_new(json_object_get(m, "settings"), "epochs",
-                            json_integer(o->train.epochs));
+                            json_integer(o->t.train.epochs));
     if (strcmp(src->data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(src->data_dir));
     json_object_set_new(m, "draw_use", json_string(

@@ -18,23 +18,18 @@ typedef struct entry {
 
 static const entry commands[] = {
     {.cmd = &cli_gradnorm},
-    {"degrade", "train plain and residual nets of two depths: the degradation experiment",
-     cmd_degrade, NULL},
+    {.cmd = &cli_degrade},
     {.cmd = &cli_paths},
-    {"pathgrad", "gradient at x_0 by path length, exact and sampled (Veit et al.)",
-     cmd_pathgrad, NULL},
-    {"lesion", "delete or reorder blocks of trained plain and residual nets",
-     cmd_lesion, NULL},
-    {"stochdepth", "train with stochastic depth against without",
-     cmd_stochdepth, NULL},
+    {.cmd = &cli_pathgrad},
+    {.cmd = &cli_lesion},
+    {.cmd = &cli_stochdepth},
     {.cmd = &cli_jacobian},
     {"hanin", "spread of ln ||dL/dx_0||^2 over inits against sum 1/width (Hanin)",
      cmd_hanin, NULL},
     {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
      cmd_shatter, NULL},
     {.cmd = &cli_theory},
-    {"init-compare", "gradient per depth and first epochs per initialization scheme",
-     cmd_init_compare, NULL},
+    {.cmd = &cli_init_compare},
 };
 static const char *name_of(const entry *e)
 {

@@ -115,3 +115,9 @@ int cli_set_term(const cli_arg *a, void *opts)
     o->term_dumb = strcmp(a->value, "dumb") == 0;
     return 0;
 }
+
+int cli_set_path(const cli_arg *a, void *opts)
+{
+    (void)opts;
+    return *a->value ? 0 : cli_fail(CLI_EXIT_USAGE, a->cmd, "%s needs a non-empty path", a->opt);
+}

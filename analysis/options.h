@@ -27,6 +27,9 @@ typedef struct cli_common {
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);
 
+/* The .set of a CLI_STRING path: refuses an empty one. */
+int cli_set_path(const cli_arg *a, void *opts);
+
 #define CLI_ARCH(T, help)                                                                    \
     {CLI_CHOICES, "arch", 'a', "LIST", help, CLI_AT(T, c.archs), .names = gf_arch_names,     \
      .count_at = offsetof(T, c.n_archs)}

@@ -17,6 +17,7 @@ typedef struct pathgrad_options {
     long samples;                  /* paths per sampled length */
     int ks[GF_PATHGRAD_MAX_LENGTHS], n_ks;
     int ks_auto;                   /* 1: gf_pathgrad_default_lengths */
+    const char *net_given;         /* the last option that shapes the net (refused with --load) */
 } pathgrad_options;
 
 /* What a run measured, for the report. */
@@ -29,13 +30,13 @@ typedef struct pathgrad_run {
     gf_stack_config cfg;           /* the network measured */
     int epochs;                    /* trained for (from the checkpoint when loaded); -1 unknown */
     long seed;                     /* the initial weights' seed */
-    char checkpoint[4400];         /* the trained net's file */
+    char checkpoint[GF_PATH_MAX];  /* the trained net's file */
     double train_seconds, wall_seconds;
 } pathgrad_run;
 
-/* pathgrad.png/.svg/.gp and pathgrad_sampling.png/.svg/.gp; *drawn 1 when
- * gnuplot drew them. 0, or -1 after a one-line error. */
-int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *drawn);
+/* pathgrad.png/.svg/.gp and pathgrad_sampling.png/.svg/.gp through run.
+ * 0, or CLI_EXIT_RUNTIME after a one-line error. */
+int pathgrad_figures(cli_run *run, const pathgrad_run *r);
 
 /* The settings and the readings for manifest.json. */
 void pathgrad_describe(json_t *m, const pathgrad_run *r, const pathgrad_options *o);

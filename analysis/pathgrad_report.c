@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char CMD[] = "pathgrad";
-
 static const char *state_label(const pathgrad_run *r, int i, char *buf, size_t size)
 {
     if (i == 0)
@@ -26,7 +24,7 @@ static void net_name(const gf_stack_config *c, char *buf, size_t size)
              c->width, gf_norm_names[c->norm], gf_init_names[c->init]);
 }
 
-int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *drawn)
+int pathgrad_figures(cli_run *run, const pathgrad_run *r)
 {
     static gf_pathgrad_figs f; /* one figure set at a time */
     char net[128];
@@ -38,19 +36,11 @@ int pathgrad_figures(const pathgrad_run *r, const pathgrad_options *o, int *draw
         snprintf(f.subtitle + len, sizeof f.subtitle - len, "; %s: test error %.1f%%",
                  state_label(r, 1, trained, sizeof trained), 100.0 * r->test_err[1]);
     }
-    int warned = 0;
-    if (cli_experiment_figure(CMD, &o->c, "pathgrad", gf_fig_pathgrad_body, &f.fig, &warned) != 0 ||
-        (f.fig.sampled && cli_experiment_figure(CMD, &o->c, "pathgrad_sampling",
-                                               gf_fig_pathgrad_sampling_body, &f.fig,
-                                               &warned) != 0))
-        return -1;
-    *drawn = !o->c.no_plot && !warned;
-    if (o->c.term_dumb && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(o->c.out, gf_fig_pathgrad_body, &f.fig, 140, 60, why, sizeof why) < 0)
-            return cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+    if (cli_run_figure(run, "pathgrad", gf_fig_pathgrad_body, &f.fig) != 0 ||
+        (f.fig.sampled && cli_run_figure(run, "pathgrad_sampling", gf_fig_pathgrad_sampling_body,
+                                         &f.fig) != 0))
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(run, gf_fig_pathgrad_body, &f.fig, 140, 60);
 }
 
 /* ---- manifest ------------------------------------------------------------- */

@@ -54,7 +54,7 @@ int cli_run_terminal(cli_run *r, gf_plot_body body, const void *fig, int cols, i
 /* Remove dir/NAME for each name of a NULL-terminated list (absent is fine). */
 void cli_run_remove(const cli_run *r, const char *const *names);
 
-/* A figure outside a cli_run (the training commands until they move to it):
+/* A figure outside a cli_run (hanin and shatter until they move to it):
  * drawn or only its script, warning once through *warned. 0, or -1. */
 int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_body body,
              const void *fig, int *warned);

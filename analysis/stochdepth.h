@@ -22,9 +22,9 @@ int stochdepth_write(const gf_grid_result *res, const void *o);
 /* The rule, the survival probabilities and the expected depth in the manifest. */
 void stochdepth_describe(json_t *m, const gf_grid_result *res, const void *o);
 
-/* stochdepth.{gp,png,svg} and gradnorm_training.{gp,png,svg}; *drawn is 1
- * when gnuplot drew them. 0, or -1 after a one-line error. */
-int stochdepth_figures(const gf_grid_result *res, const void *o, int *drawn);
+/* stochdepth.{gp,png,svg} and gradnorm_training.{gp,png,svg} through r.
+ * 0, or CLI_EXIT_RUNTIME after a one-line error. */
+int stochdepth_figures(cli_run *r, const gf_grid_result *res, const void *o);
 
 /* Errors, times and the expected saving, the expected depth, the gradients. */
 void stochdepth_summary(const gf_grid_result *res, const void *o, int drawn);

@@ -47,7 +47,7 @@ void stochdepth_describe(json_t *m, const gf_grid_result *res, const void *ctx)
 
 /* ---- figures ----------------------------------------------------------------- */
 
-int stochdepth_figures(const gf_grid_result *res, const void *ctx, int *drawn)
+int stochdepth_figures(cli_run *r, const gf_grid_result *res, const void *ctx)
 {
     const stochdepth_options *o = ctx;
     static gf_degrade_figs f; /* large */
@@ -60,7 +60,7 @@ int stochdepth_figures(const gf_grid_result *res, const void *ctx, int *drawn)
     gf_degrade_figs_make(res, &f);
     const int n = gf_stochdepth_pairs(res, pairs, GF_ARCH_COUNT);
     if (n < 0)
-        return cli_fail(-1, CMD, "out of memory");
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
     for (int i = 0; i < f.curves.n_right; i++)
         f.right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
     double tmax = 0.0;
@@ -87,21 +87,11 @@ int stochdepth_figures(const gf_grid_result *res, const void *ctx, int *drawn)
         .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
         .sd_rank = sd_rank, .whole_wall = wall, .whole_cpu = cpu,
         .block_fraction = fb, .mac_fraction = fm, .n_sd = n, .tmax = 1.15 * tmax};
-    int warned = 0;
-    if (cli_experiment_figure(CMD, &o->c, "stochdepth", gf_fig_stochdepth_body, &fig,
-                             &warned) != 0 ||
+    if (cli_run_figure(r, "stochdepth", gf_fig_stochdepth_body, &fig) != 0 ||
         (f.norms.n_steps > 0 &&
-         cli_experiment_figure(CMD, &o->c, "gradnorm_training", gf_fig_training_norms_body,
-                              &f.norms, &warned) != 0))
-        return -1;
-    *drawn = !o->c.no_plot && !warned;
-    if (o->c.term_dumb && *drawn) {
-        char why[512];
-        if (gf_plot_terminal(o->c.out, gf_fig_stochdepth_body, &fig, 120, 36, why,
-                             sizeof why) < 0)
-            return cli_fail(-1, CMD, "%s", why);
-    }
-    return 0;
+         cli_run_figure(r, "gradnorm_training", gf_fig_training_norms_body, &f.norms) != 0))
+        return CLI_EXIT_RUNTIME;
+    return cli_run_terminal(r, gf_fig_stochdepth_body, &fig, 120, 36);
 }
 
 /* ---- summary --------------------------------------------------------------- */

@@ -22,6 +22,11 @@ static void store_int(const cli_option *e, void *opts, long v)
         *(long *)p = v;
 }
 
+static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
+{
+    return cli_depth(cmd, opt, item, out);
+}
+
 /* Read one option's value into opts. 0, or CLI_EXIT_USAGE after a message. */
 static int take(const char *cmd, const cli_option *e, const char *value, void *opts)
 {
@@ -56,6 +61,12 @@ static int take(const char *cmd, const cli_option *e, const char *value, void *o
     case CLI_CHOICES:
         if ((k = cli_choices(cmd, opt, value, e->names, (int *)field,
                              (int)(e->size / sizeof(int)))) < 0)
+            return CLI_EXIT_USAGE;
+        *(int *)((char *)opts + e->count_at) = k;
+        break;
+    case CLI_DEPTHS:
+        if ((k = cli_list(cmd, opt, value, (int)(e->size / sizeof(int)), parse_depth, field,
+                          sizeof(int))) < 0)
             return CLI_EXIT_USAGE;
         *(int *)((char *)opts + e->count_at) = k;
         break;
@@ -132,6 +143,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
             return printf("gradflow %s\n", GF_VERSION), CLI_EXIT_OK;
         if (take(cmd->name, e, optarg, opts) != 0)
             return CLI_EXIT_USAGE;
+        if (cmd->given)
+            cmd->given(e, opts);
     }
     if (cli_common_finish(cmd->name, argc, argv, opts) != 0)
         return CLI_EXIT_USAGE;
@@ -147,6 +160,8 @@ static void help_line(const cli_option *e)
         fputs(e->help, stdout);
         return;
     }
+    if (!e->help) /* described by a CLI_TEXT line */
+        return;
     char flag[8] = "      ";
     if (e->letter)
         snprintf(flag, sizeof flag, "  -%c, ", e->letter);
@@ -163,7 +178,8 @@ static void help_line(const cli_option *e)
 
 void cli_help(const cli_command *cmd)
 {
-    printf("Usage: gradflow %s [OPTIONS]\n\n%sOptions:\n", cmd->name, cmd->about);
+    printf("Usage: gradflow %s [OPTIONS]\n\n%s%s", cmd->name, cmd->about,
+           cmd->table[0].kind == CLI_TEXT ? "" : "Options:\n");
     for (const cli_option *e = cmd->table; e->kind != CLI_END; e++)
         help_line(e);
     printf("\n%s", cmd->epilog);

@@ -1,10 +1,12 @@
 /* train_options.c: the data and training options of the commands that
- * train nets (degrade, stochdepth). */
+ * train nets: their defaults, setters and final checks, the data they name,
+ * and the training with its progress line. */
 #include "cli.h"
 #include "experiment.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 void cli_train_opts_default(cli_train_opts *t)
 {
@@ -16,89 +18,58 @@ void cli_train_opts_default(cli_train_opts *t)
         .lr = NAN, .wd = NAN, .momentum = NAN};
 }
 
+void cli_train_defaults(cli_common *c, cli_train_opts *t, const char *out, size_t width,
+                        gf_norm norm, const int *archs, int n_archs)
+{
+    c->cfg = gf_stack_config_default();
+    c->cfg.width = width;
+    c->cfg.norm = norm;
+    c->cfg.init = GF_INIT_HE;
+    for (c->n_archs = 0; c->n_archs < n_archs; c->n_archs++)
+        c->archs[c->n_archs] = archs[c->n_archs];
+    c->seeds = c->seed = 1;
+    c->out = out;
+    cli_train_opts_default(t);
+}
+
+/* ---- setters ------------------------------------------------------------------ */
+
+static void *field(const cli_arg *a, void *opts)
+{
+    return (char *)opts + a->entry->at;
+}
+
+int cli_set_optimizer(const cli_arg *a, void *opts)
+{
+    const int k = cli_choice(a->cmd, a->opt, a->value, gf_optim_names);
+    if (k < 0)
+        return CLI_EXIT_USAGE;
+    *(gf_optim_config *)field(a, opts) = gf_optim_config_default((gf_optim_kind)k);
+    return 0;
+}
+
 static int parse_fraction(const char *cmd, const char *opt, const char *item, void *out)
 {
     return cli_real(cmd, opt, item, 1e-9, 1.0 - 1e-9, out);
 }
 
-int cli_train_option(const char *cmd, int c, const char *arg, cli_train_opts *t)
+int cli_set_milestones(const cli_arg *a, void *opts)
 {
-    gf_train_config *tr = &t->train;
-    long v;
-    int k, bad;
-    switch (c) {
-    case 'e':
-        bad = cli_int(cmd, "--epochs", arg, 1, 100000, &v) != 0;
-        tr->epochs = (int)v;
-        break;
-    case 'b':
-        bad = cli_int(cmd, "--batch", arg, 2, 1 << 20, &v) != 0;
-        tr->batch = (size_t)v;
-        break;
-    case CLI_OPT_DATA:
-        bad = (k = cli_choice(cmd, "--data", arg, gf_data_names)) < 0;
-        t->data = (gf_data_kind)k;
-        break;
-    case CLI_OPT_DATA_DIR:
-        t->data_dir = arg;
-        bad = !*arg && cli_fail(-1, cmd, "--data-dir needs a non-empty path");
-        break;
-    case CLI_OPT_NTRAIN:
-        bad = cli_int(cmd, "--ntrain", arg, 2, 1 << 24, &t->ntrain) != 0;
-        break;
-    case CLI_OPT_NTEST:
-        bad = cli_int(cmd, "--ntest", arg, 0, 1 << 24, &t->ntest) != 0;
-        break;
-    case CLI_OPT_OPTIM:
-        bad = (k = cli_choice(cmd, "--optimizer", arg, gf_optim_names)) < 0;
-        if (!bad)
-            tr->optim = gf_optim_config_default((gf_optim_kind)k);
-        break;
-    case CLI_OPT_LR:
-        bad = cli_real(cmd, "--lr", arg, 1e-12, 1e6, &t->lr) != 0;
-        break;
-    case CLI_OPT_MOMENTUM:
-        bad = cli_real(cmd, "--momentum", arg, 0.0, 0.999999, &t->momentum) != 0;
-        break;
-    case CLI_OPT_NESTEROV:
-        bad = 0;
-        t->nesterov = 1;
-        break;
-    case CLI_OPT_WD:
-        bad = cli_real(cmd, "--weight-decay", arg, 0.0, 1.0, &t->wd) != 0;
-        break;
-    case CLI_OPT_SCHED:
-        bad = (k = cli_choice(cmd, "--schedule", arg, gf_sched_names)) < 0;
-        tr->sched.kind = (gf_sched_kind)k;
-        break;
-    case CLI_OPT_MILESTONES:
-        bad = (tr->sched.n_milestones = cli_list(cmd, "--milestones", arg,
-                                                    GF_SCHED_MAX_MILESTONES, parse_fraction,
-                                                    tr->sched.milestones,
-                                                    sizeof *tr->sched.milestones)) < 0;
-        break;
-    case CLI_OPT_GAMMA:
-        bad = cli_real(cmd, "--gamma", arg, 1e-9, 1.0, &tr->sched.gamma) != 0;
-        break;
-    case CLI_OPT_WARMUP:
-        bad = cli_int(cmd, "--warmup", arg, 0, 1L << 40, &tr->sched.warmup_steps) != 0;
-        break;
-    case CLI_OPT_CLIP:
-        bad = cli_real(cmd, "--clip", arg, 1e-12, 1e12, &tr->clip) != 0;
-        break;
-    case CLI_OPT_PROBE:
-        bad = cli_int(cmd, "--probe-every", arg, 1, 1L << 40, &tr->probe_every) != 0;
-        t->probe_every_set = 1;
-        break;
-    case CLI_OPT_RESUME:
-        bad = 0;
-        t->resume = 1;
-        break;
-    default:
-        return 0;
-    }
-    return bad ? -1 : 1;
+    gf_schedule *s = field(a, opts);
+    s->n_milestones = cli_list(a->cmd, a->opt, a->value, GF_SCHED_MAX_MILESTONES,
+                               parse_fraction, s->milestones, sizeof *s->milestones);
+    return s->n_milestones < 0 ? CLI_EXIT_USAGE : 0;
 }
+
+int cli_set_probe_every(const cli_arg *a, void *opts)
+{
+    cli_train_opts *t = field(a, opts);
+    t->probe_every_set = 1;
+    return cli_int(a->cmd, a->opt, a->value, (long)a->entry->min, (long)a->entry->max,
+                   &t->train.probe_every) != 0 ? CLI_EXIT_USAGE : 0;
+}
+
+/* ---- after parsing ------------------------------------------------------------- */
 
 int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
 {
@@ -109,20 +80,81 @@ int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
         oc->weight_decay = t->wd;
     if (!isnan(t->momentum) || t->nesterov) {
         if (oc->kind != GF_OPTIM_SGD)
-            return cli_fail(-1, cmd, "--momentum and --nesterov are for --optimizer sgd");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--momentum and --nesterov are for --optimizer sgd");
         if (!isnan(t->momentum))
             oc->momentum = t->momentum;
         oc->nesterov = t->nesterov;
         if (t->nesterov && oc->momentum == 0.0)
-            return cli_fail(-1, cmd, "--nesterov needs a momentum above 0");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--nesterov needs a momentum above 0");
     }
     for (int i = 1; i < s->n_milestones; i++)
         if (s->milestones[i] <= s->milestones[i - 1])
-            return cli_fail(-1, cmd, "--milestones must increase");
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--milestones must increase");
     if ((long)t->train.batch > t->ntrain)
-        return cli_fail(-1, cmd, "--batch %zu is larger than --ntrain %ld", t->train.batch,
-                           t->ntrain);
+        return cli_fail(CLI_EXIT_USAGE, cmd, "--batch %zu is larger than --ntrain %ld",
+                        t->train.batch, t->ntrain);
     if (!t->probe_every_set) /* once per epoch */
         t->train.probe_every = (long)((size_t)t->ntrain / t->train.batch);
     return 0;
+}
+
+/* ---- the data and the training ---------------------------------------------------- */
+
+int cli_train_data(const char *cmd, const cli_train_opts *t, int quiet, gf_dataset *train,
+                   gf_dataset *test, const char **data_name)
+{
+    char why[512];
+    if (gf_data_load(t->data, t->data_dir, (size_t)t->ntrain, (size_t)t->ntest, train, test,
+                        data_name, why, sizeof why) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, cmd, "%s", why);
+    if (strcmp(*data_name, "synthetic") == 0 && t->data == GF_DATA_AUTO && !quiet)
+        cli_warn(cmd, "Fashion-MNIST is not installed in %s; training on the built-in "
+                 "synthetic set (apt-get install dataset-fashion-mnist for the real one)",
+                 t->data_dir);
+    return 0;
+}
+
+typedef struct progress_ctx {
+    cli_progress bar;
+    const char *cmd;
+    const gf_grid_net *run;
+    int index, total, epochs;
+    double start;
+} progress_ctx;
+
+static void on_run(void *ctx, const gf_grid_net *r, int index, int total)
+{
+    progress_ctx *p = ctx;
+    p->run = r;
+    p->index = index;
+    p->total = total;
+    p->start = gf_now();
+}
+
+static void on_step(void *ctx, int epoch, long step, long steps, double loss)
+{
+    progress_ctx *p = ctx;
+    if (!p->bar.enabled || (step % 5 != 0 && step != steps))
+        return;
+    const double el = gf_now() - p->start;
+    const double done = (double)(epoch - 1 - p->run->resumed_from) * (double)steps + (double)step;
+    fprintf(stderr, "\r\033[K%s: net %d/%d %s seed %ld  epoch %d/%d  step %ld/%ld  loss "
+                    "%.4f  %.0f steps/s",
+            p->cmd, p->index + 1, p->total, p->run->name, p->run->seed, epoch, p->epochs, step,
+            steps, loss, el > 0 ? done / el : 0.0);
+    fflush(stderr);
+}
+
+int cli_train_nets(const char *cmd, const gf_grid_spec *spec, gf_grid_result *res,
+                   char *why, size_t len)
+{
+    progress_ctx prog = {.cmd = cmd, .epochs = spec->train.epochs};
+    gf_grid_spec s = *spec;
+    s.on_run = on_run;
+    s.on_step = on_step;
+    s.ctx = &prog;
+    cli_progress_begin(&prog.bar, cmd);
+    const int rc = gf_grid_train(&s, res, why, len);
+    cli_progress_end(&prog.bar);
+    return rc;
 }
