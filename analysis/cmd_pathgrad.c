@@ -320,7 +320,7 @@ static void on_length(void *ctx, int done, int total)
 
 /* Measure net s as `state` on the first images of the test set; its test
  * loss and error too. The exit status. */
-static int measure(gf_stack *s, const char *state, const pathgrad_options *o,
+static int measure(gf_model *s, const char *state, const pathgrad_options *o,
                    const gf_dataset *test, pathgrad_run *r)
 {
     const int i = r->n_states;
@@ -349,14 +349,15 @@ static int measure(gf_stack *s, const char *state, const pathgrad_options *o,
 }
 
 /* The net at initialization: configuration c, weights from seed. */
-static gf_stack *initial_net(const gf_stack_config *c, long seed)
+static gf_model *initial_net(const gf_stack_config *c, long seed)
 {
-    gf_stack *s = gf_stack_alloc(c);
+    char why[256];
+    gf_model *s = gf_model_alloc(&gf_model_mlp, c, why, sizeof why);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (s && rng) {
         gsl_rng_set(rng, (unsigned long)seed); /* as gf_grid_train: seed k, then init */
-        if (gf_stack_init_weights(s, rng) != 0) {
-            gf_stack_free(s);
+        if (gf_model_init(s, rng) != 0) {
+            gf_model_free(s);
             s = NULL;
         }
     }
@@ -370,7 +371,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
     pathgrad_options o = *o_in;
     char why[512], path[4200];
     gf_dataset train_set = {0}, test_set = {0};
-    gf_stack *trained = NULL, *init = NULL;
+    gf_model *trained = NULL, *init = NULL;
     json_t *m = gf_manifest_new(CMD, argc, argv);
     const double t0 = gf_now();
     int status = CLI_EXIT_RUNTIME, existed = access(o.c.out, F_OK) == 0;
@@ -378,11 +379,11 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
     r->epochs = o.load ? -1 : o.t.train.epochs;
     if (o.load) { /* the network first: its depth settles the sampled lengths */
         gf_checkpoint_info info;
-        if (!(trained = gf_stack_load(o.load, NULL, &info, why, sizeof why))) {
+        if (!(trained = gf_model_open(o.load, NULL, NULL, &info, why, sizeof why))) {
             status = cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
             goto done;
         }
-        o.c.cfg = trained->cfg;
+        o.c.cfg = *(const gf_stack_config *)gf_model_config(trained);
         r->seed = info.seed > 0 ? info.seed : o.c.seed;
         r->epochs = info.epochs_done > 0 ? (int)info.epochs_done : -1;
         snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o.load);
@@ -403,9 +404,9 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         goto done;
     }
     r->n_test = test_set.n;
-    if (o.load && trained->cfg.in_dim != test_set.dim) {
+    if (o.load && gf_model_in_dim(trained) != test_set.dim) {
         status = cli_fail(CLI_EXIT_USAGE, CMD, "--load: the net reads %zu inputs, the %s images "
-                             "have %zu (choose --data)", trained->cfg.in_dim, r->data_name,
+                             "have %zu (choose --data)", gf_model_in_dim(trained), r->data_name,
                              test_set.dim);
         goto done;
     }
@@ -423,7 +424,7 @@ static int run(const pathgrad_options *o_in, int argc, char **argv, pathgrad_run
         if ((status = train(&o, &train_set, &test_set, r)) != CLI_EXIT_OK)
             goto done;
         status = CLI_EXIT_RUNTIME;
-        if (!(trained = gf_stack_load(r->checkpoint, NULL, NULL, why, sizeof why))) {
+        if (!(trained = gf_model_load(r->checkpoint, why, sizeof why))) {
             cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
             goto done;
         }
@@ -456,8 +457,8 @@ done:
     if (status != CLI_EXIT_OK && !existed)
         rmdir(o.c.out); /* only when empty: what was written stays */
     json_decref(m);
-    gf_stack_free(trained);
-    gf_stack_free(init);
+    gf_model_free(trained);
+    gf_model_free(init);
     gf_dataset_release(&train_set);
     gf_dataset_release(&test_set);
     return status;

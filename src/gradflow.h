@@ -2,8 +2,9 @@
  *
  *   core/gf_core.h             tape, tensors, ops (reverse-mode autodiff)
  *   blas/gf_blas.h             which CBLAS kernel runs, and its check
- *   nn/gf_nn.h                 parameters, initialization, stacks, state and checkpoints
+ *   nn/gf_nn.h                 parameters, initialization, stacks, their state
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
+ *   model/gf_model.h           the model interface every measurement uses; export, load
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory
  *   io/gf_io.h                 run folders, TSV, JSON manifest, safetensors, clocks
@@ -28,6 +29,7 @@
 #include "blas/gf_blas.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
+#include "model/gf_model.h"
 #include "data/gf_data.h"
 #include "theory/gf_theory.h"
 #include "io/gf_io.h"
