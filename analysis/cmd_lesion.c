@@ -115,7 +115,7 @@ static int check(void *opts)
 
 typedef struct run_state {
     gf_dataset train, run_test, test;
-    gf_stack *net[GF_ARCH_COUNT];
+    gf_model *net[GF_ARCH_COUNT];
     gf_lesion_result res[GF_ARCH_COUNT];
     int n_res;
 } run_state;
@@ -123,7 +123,7 @@ typedef struct run_state {
 static void release(run_state *s)
 {
     for (int a = 0; a < GF_ARCH_COUNT; a++) {
-        gf_stack_free(s->net[a]);
+        gf_model_free(s->net[a]);
         gf_lesion_release(&s->res[a]);
     }
     gf_dataset_release(&s->train);
@@ -170,7 +170,7 @@ static int lesion_all(const lesion_options *o, run_state *s)
         cli_progress bar;
         cli_progress_begin(&bar, label);
         const gf_lesion_spec spec = {
-            .test = &s->test, .draws = (int)o->draws, .max_delete = s->net[a]->blocks,
+            .test = &s->test, .draws = (int)o->draws, .max_delete = gf_model_blocks(s->net[a]),
             .max_swaps = (int)o->swaps, .seed = (unsigned long)o->draw_seed,
             .eval_batch = 500 /* memory only */, .progress = on_eval, .progress_ctx = &bar};
         const int rc = gf_lesion_run(s->net[a], &spec, &s->res[a], why, sizeof why);

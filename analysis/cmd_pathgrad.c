@@ -219,7 +219,7 @@ static void on_length(void *ctx, int done, int total)
 
 /* Measure net s as `state` on the first images of the test set; its test
  * loss and error too. The exit status. */
-static int measure(gf_stack *s, const char *state, const pathgrad_options *o,
+static int measure(gf_model *s, const char *state, const pathgrad_options *o,
                    const gf_dataset *test, pathgrad_run *r)
 {
     const int i = r->n_states;
@@ -248,14 +248,15 @@ static int measure(gf_stack *s, const char *state, const pathgrad_options *o,
 }
 
 /* The net at initialization: configuration c, weights from seed. */
-static gf_stack *initial_net(const gf_stack_config *c, long seed)
+static gf_model *initial_net(const gf_stack_config *c, long seed)
 {
-    gf_stack *s = gf_stack_alloc(c);
+    char why[256];
+    gf_model *s = gf_model_alloc(&gf_model_mlp, c, why, sizeof why);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (s && rng) {
         gsl_rng_set(rng, (unsigned long)seed); /* as gf_grid_train: seed k, then init */
-        if (gf_stack_init_weights(s, rng) != 0) {
-            gf_stack_free(s);
+        if (gf_model_init(s, rng) != 0) {
+            gf_model_free(s);
             s = NULL;
         }
     }
@@ -265,13 +266,13 @@ static gf_stack *initial_net(const gf_stack_config *c, long seed)
 
 /* --load: the trained net, and from it the network measured (its depth
  * settles the sampled lengths). The exit status. */
-static int load_net(pathgrad_options *o, pathgrad_run *r, gf_stack **trained)
+static int load_net(pathgrad_options *o, pathgrad_run *r, gf_model **trained)
 {
     char why[512];
     gf_checkpoint_info info;
-    if (!(*trained = gf_stack_load(o->load, NULL, &info, why, sizeof why)))
+    if (!(*trained = gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
-    o->c.cfg = (*trained)->cfg;
+    o->c.cfg = *(const gf_stack_config *)gf_model_config(*trained);
     r->seed = info.seed > 0 ? info.seed : o->c.seed;
     r->epochs = info.epochs_done > 0 ? (int)info.epochs_done : -1;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->load);
@@ -287,19 +288,19 @@ static int load_net(pathgrad_options *o, pathgrad_run *r, gf_stack **trained)
 /* The nets measured: trained (unless loaded or --epochs 0) and at
  * initialization. The exit status. */
 static int nets(pathgrad_options *o, const gf_dataset *train_set, const gf_dataset *test_set,
-                pathgrad_run *r, gf_stack **trained, gf_stack **init)
+                pathgrad_run *r, gf_model **trained, gf_model **init)
 {
     char why[512];
-    if (o->load && (*trained)->cfg.in_dim != test_set->dim)
+    if (o->load && gf_model_in_dim(*trained) != test_set->dim)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load: the net reads %zu inputs, the %s images "
-                        "have %zu (choose --data)", (*trained)->cfg.in_dim, r->data_name,
+                        "have %zu (choose --data)", gf_model_in_dim(*trained), r->data_name,
                         test_set->dim);
     o->c.cfg.in_dim = r->cfg.in_dim = test_set->dim;
     if (!o->load && o->t.train.epochs > 0) {
         const int status = train(o, train_set, test_set, r);
         if (status != CLI_EXIT_OK)
             return status;
-        if (!(*trained = gf_stack_load(r->checkpoint, NULL, NULL, why, sizeof why)))
+        if (!(*trained = gf_model_load(r->checkpoint, why, sizeof why)))
             return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     }
     if (!(*init = initial_net(&o->c.cfg, r->seed)))
@@ -327,7 +328,7 @@ static int run(cli_run *run, void *opts)
 {
     pathgrad_options *o = opts;
     gf_dataset train_set = {0}, test_set = {0};
-    gf_stack *trained = NULL, *init = NULL;
+    gf_model *trained = NULL, *init = NULL;
     pathgrad_run r = {.seed = o->c.seed, .epochs = o->load ? -1 : o->t.train.epochs};
     int status = o->load ? load_net(o, &r, &trained) : CLI_EXIT_OK;
     r.cfg = o->c.cfg;
@@ -342,8 +343,8 @@ static int run(cli_run *run, void *opts)
         status = CLI_EXIT_RUNTIME;
     if (status == CLI_EXIT_OK)
         status = report(run, o, &r);
-    gf_stack_free(trained);
-    gf_stack_free(init);
+    gf_model_free(trained);
+    gf_model_free(init);
     gf_dataset_release(&train_set);
     gf_dataset_release(&test_set);
     for (int i = 0; i < 2; i++)

@@ -48,7 +48,7 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
 /* Load the nets of o's architectures, depth and seed from
  * dir/checkpoints/, for inputs of in_dim features. 0, or -1 after a
  * one-line error naming the file. */
-int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stack **nets,
+int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_model **nets,
                 lesion_source *src);
 
 /* ---- lesion_report.c ---- */

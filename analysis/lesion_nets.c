@@ -122,7 +122,7 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
     return rc;
 }
 
-int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stack **nets,
+int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_model **nets,
                 lesion_source *src)
 {
     for (int a = 0; a < o->c.n_archs; a++) {
@@ -134,7 +134,7 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_stac
                      gf_arch_names[cfg.arch], cfg.depth, o->c.seed) >= (int)sizeof path)
             return cli_fail(-1, CMD, "%s/checkpoints: the path is too long", dir);
         gf_checkpoint_info info;
-        if (!(nets[a] = gf_stack_load(path, &cfg, &info, why, sizeof why)))
+        if (!(nets[a] = gf_model_open(path, &gf_model_mlp, &cfg, &info, why, sizeof why)))
             return cli_fail(-1, CMD, "%s", why);
         src->epochs[a] = (int)info.epochs_done;
     }

@@ -186,7 +186,8 @@ static int run_arch(gf_arch arch, size_t width, int depth, int repeats, int othe
     c.arch = arch;
     c.width = width;
     c.depth = depth;
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
+    gf_stack *s = m ? gf_model_net(m) : NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gf_dataset data;
     double x[64];
@@ -220,7 +221,7 @@ static int run_arch(gf_arch arch, size_t width, int depth, int repeats, int othe
     for (int r = 0; rc == 0 && r < repeats; r++) {
         gf_jacobians_release(&jac);
         double t0 = now();
-        rc = gf_jacobians_compute(s, x, &jac, why, sizeof why);
+        rc = gf_jacobians_compute(m, x, &jac, why, sizeof why);
         t_jac[r] = now() - t0;
         if (rc != 0)
             break;
@@ -288,7 +289,7 @@ static int run_arch(gf_arch arch, size_t width, int depth, int repeats, int othe
     free(xs);
     gf_tape_free(tape);
     gsl_rng_free(rng);
-    gf_stack_free(s);
+    gf_model_free(m);
     return rc;
 }
 

@@ -144,7 +144,8 @@ static int measure(const options *o, long depth, long width, gsl_rng *rng, row *
     c.norm = o->norm;
     c.init = GF_INIT_HE;
     const size_t n = (size_t)o->batch;
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
+    gf_stack *s = m ? gf_model_net(m) : NULL;
     gf_tape *tape = gf_tape_alloc(0);
     double *x = malloc(n * c.in_dim * sizeof *x), *t = malloc(2 * (size_t)o->reps * sizeof *t);
     int *y = malloc(n * sizeof *y);
@@ -159,7 +160,7 @@ static int measure(const options *o, long depth, long width, gsl_rng *rng, row *
     gf_pathgrad pg;
     for (long r = -1; r < o->reps; r++) { /* r = -1: the warm-up */
         const double t0 = bench_now(), c0 = bench_cpu_now().self;
-        if (gf_pathgrad_exact(s, x, y, n, &pg, why, sizeof why) != 0) {
+        if (gf_pathgrad_exact(m, x, y, n, &pg, why, sizeof why) != 0) {
             fprintf(stderr, "%s: %s\n", PROG, why);
             goto out;
         }
@@ -197,7 +198,7 @@ static int measure(const options *o, long depth, long width, gsl_rng *rng, row *
     out->ordinary = bench_median(u, 7);
     rc = isnan(out->ordinary) ? -1 : 0;
 out:
-    gf_stack_free(s);
+    gf_model_free(m);
     gf_tape_free(tape);
     free(x);
     free(t);

@@ -248,7 +248,8 @@ static int run_net(int k, const gf_dataset *train, const gf_dataset *test, const
     const gf_train_config tc = train_config();
     const size_t steps = (size_t)r->steps, timed = (size_t)o->epochs * steps;
     char why[512] = "out of memory";
-    gf_stack *s = gf_stack_alloc(&cfg);
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, why, sizeof why);
+    gf_stack *s = m ? gf_model_net(m) : NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     step_log log = {.t = malloc((steps + 1) * sizeof *log.t),
                     .allocs = malloc((steps + 1) * sizeof *log.allocs)};
@@ -263,7 +264,7 @@ static int run_net(int k, const gf_dataset *train, const gf_dataset *test, const
         goto done;
     gsl_rng_set(rng, 1);
     if (gf_stack_init_weights(s, rng) != 0 ||
-        !(t = gf_trainer_alloc(s, train, test, &tc, why, sizeof why)) ||
+        !(t = gf_trainer_alloc(m, train, test, &tc, why, sizeof why)) ||
         bench_floor_build(&floor, s, BATCH, rng) != 0)
         goto done;
     gf_trainer_on_step(t, on_step, &log);
@@ -324,7 +325,7 @@ done:
         fprintf(stderr, "%s: %s: %s\n", PROG, r->name, why);
     bench_floor_release(&floor);
     gf_trainer_free(t);
-    gf_stack_free(s);
+    gf_model_free(m);
     gsl_rng_free(rng);
     free(log.t);
     free(log.allocs);

@@ -105,18 +105,19 @@ static int step_paths(lesson *ls, const setup *su)
 
 /* ---- Step 2: the gradient by path length --------------------------------------- */
 
-static gf_stack *initial_net(const gf_stack_config *c, long seed)
+static gf_model *initial_net(const gf_stack_config *c, long seed)
 {
-    gf_stack *s = gf_stack_alloc(c);
+    char why[256];
+    gf_model *s = gf_model_alloc(&gf_model_mlp, c, why, sizeof why);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int ok = s && rng;
     if (ok) {
         gsl_rng_set(rng, (unsigned long)seed);
-        ok = gf_stack_init_weights(s, rng) == 0;
+        ok = gf_model_init(s, rng) == 0;
     }
     gsl_rng_free(rng);
     if (!ok) {
-        gf_stack_free(s);
+        gf_model_free(s);
         return NULL;
     }
     return s;
@@ -133,10 +134,10 @@ static int measure_pathgrad(lesson *ls, const setup *su, const gf_stack_config *
                             gf_pathgrad_curve *c, pathgrad_facts *f)
 {
     char why[512];
-    gf_stack *s = initial_net(cfg, su->seed);
+    gf_model *s = initial_net(cfg, su->seed);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!s || !rng) {
-        gf_stack_free(s);
+        gf_model_free(s);
         gsl_rng_free(rng);
         return lesson_fail(ls, LESSON_RUNTIME, "out of memory for the network");
     }
@@ -146,7 +147,7 @@ static int measure_pathgrad(lesson *ls, const setup *su, const gf_stack_config *
     const int rc = gf_pathgrad_measure(s, su->test.x, su->test.y, (size_t)su->images, ks, n_ks,
                                        su->samples, rng, "init", NULL, NULL, c, why, sizeof why);
     gsl_rng_free(rng);
-    gf_stack_free(s);
+    gf_model_free(s);
     if (rc != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     gf_pathgrad_read(c, &f->rd);
@@ -403,11 +404,11 @@ static int measure_lesions(lesson *ls, const setup *su, const char *dir, gf_lesi
     for (int a = 0; a < N_NETS; a++) {
         snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                  gf_arch_names[LESION_ARCHS[a]], su->depth, su->seed);
-        gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
+        gf_model *net = gf_model_load(path, why, sizeof why);
         if (!net)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
         const int rc = gf_lesion_run(net, &lspec, &res[a], why, sizeof why);
-        gf_stack_free(net);
+        gf_model_free(net);
         remove(path); /* the page keeps the data, not the weights */
         if (rc != 0)
             return lesson_fail(ls, LESSON_RUNTIME, "%s", why);

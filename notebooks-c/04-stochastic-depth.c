@@ -285,10 +285,10 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     if (lesson_dir(ls, "", dir, sizeof dir) != 0)
         return LESSON_RUNTIME;
     snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", dir, q->stochastic, su->seed);
-    gf_stack *net = gf_stack_load(path, NULL, NULL, why, sizeof why);
+    gf_model *net = gf_model_load(path, why, sizeof why);
     gf_tape *tape = gf_tape_alloc(0);
     if (!net || !tape) {
-        gf_stack_free(net);
+        gf_model_free(net);
         gf_tape_free(tape);
         return lesson_fail(ls, LESSON_RUNTIME, "%s", net ? "out of memory" : why);
     }
@@ -297,7 +297,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
     const int bad = gf_evaluate(net, tape, &su->test, 256, &scaled, &loss_s, &err_s) != 0 ||
                     gf_evaluate(net, tape, &su->test, 256, NULL, &loss_u, &err_u) != 0;
     gf_tape_free(tape);
-    gf_stack_free(net);
+    gf_model_free(net);
     /* the page keeps the data, not the weights */
     const char *nets[2] = {q->whole, q->stochastic};
     for (int j = 0; j < 2; j++) {

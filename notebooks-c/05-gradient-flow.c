@@ -64,7 +64,7 @@ static int jac_measure(lesson *ls, const setup *su, gf_arch arch, jac_stats *st)
     c.classes = su->data.classes;
     c.init = GF_INIT_TORCH;
     char why[512];
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *s = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     const size_t d = su->jwidth;
     double *sv = malloc(d * sizeof *sv);
@@ -76,7 +76,7 @@ static int jac_measure(lesson *ls, const setup *su, gf_arch arch, jac_stats *st)
         goto out;
     }
     gsl_rng_set(rng, 1);
-    if (gf_stack_init_weights(s, rng) != 0) {
+    if (gf_model_init(s, rng) != 0) {
         rc = lesson_fail(ls, LESSON_RUNTIME, "cannot initialize the network");
         goto out;
     }
@@ -111,7 +111,7 @@ out:
     gf_jacobians_release(&j);
     free(sv);
     gsl_rng_free(rng);
-    gf_stack_free(s);
+    gf_model_free(s);
     return rc;
 }
 

@@ -229,11 +229,11 @@ static void test_zero_branches_ignore_lesions(void)
     c.zero_branch = 1;
     gf_dataset ds;
     CU_ASSERT_FATAL(gf_synthetic_make(&ds, 40, c.in_dim, c.classes, 1.5, 3) == 0);
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *s = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
     gsl_rng *rng = tu_rng(5);
-    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, rng) == 0);
-    const gf_lesion_spec spec = {.test = &ds, .draws = 3, .max_delete = s->blocks,
-                                 .max_swaps = s->blocks, .seed = 1, .eval_batch = 16};
+    CU_ASSERT_FATAL(s && gf_model_init(s, rng) == 0);
+    const gf_lesion_spec spec = {.test = &ds, .draws = 3, .max_delete = gf_model_blocks(s),
+                                 .max_swaps = gf_model_blocks(s), .seed = 1, .eval_batch = 16};
     gf_lesion_result res;
     char why[256];
     CU_ASSERT_FATAL(gf_lesion_run(s, &spec, &res, why, sizeof why) == 0);
@@ -249,7 +249,7 @@ static void test_zero_branches_ignore_lesions(void)
             }
     gf_lesion_release(&res);
     gsl_rng_free(rng);
-    gf_stack_free(s);
+    gf_model_free(s);
     gf_dataset_release(&ds);
 }
 

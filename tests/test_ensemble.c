@@ -45,25 +45,35 @@ static void test_large_n_in_log_space(void)
     free(frac);
 }
 
+/* The slots of weighted layer k of m (forward order: stem, blocks.0.fc1, ...). */
+static gf_linear_slots layer_of(const gf_model *m, int k)
+{
+    gf_linear_slots ls = {-1, -1};
+    CU_ASSERT_FATAL(gf_model_layer(m, k, &ls, NULL, 0) == 0);
+    return ls;
+}
+#define fc1_of(m, l) layer_of(m, 2 * (l) + 1)
+#define fc2_of(m, l) layer_of(m, 2 * (l) + 2)
+
 /* ---- the exact decomposition ------------------------------------------------- */
 
 /* A stack with random weights and, for batch norm, random running statistics
  * (so evaluation mode is not the identity). */
-static gf_stack *random_stack(gf_arch arch, int depth, gf_norm norm, gf_act act, unsigned long seed)
+static gf_model *random_stack(gf_arch arch, int depth, gf_norm norm, gf_act act, unsigned long seed)
 {
     gf_stack_config c = tu_small_config(arch, depth, 12);
     c.norm = norm;
     c.act = act;
     c.init = GF_INIT_HE;
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *s = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
     gsl_rng *r = tu_rng(seed);
-    if (!s || gf_stack_init_weights(s, r) != 0) {
+    if (!s || gf_model_init(s, r) != 0) {
         gsl_rng_free(r);
-        gf_stack_free(s);
+        gf_model_free(s);
         return NULL;
     }
-    for (size_t i = 0; i < s->params.n_slots; i++) {
-        gf_slot *sl = &s->params.slot[i];
+    for (size_t i = 0; i < gf_model_params(s)->n_slots; i++) {
+        gf_slot *sl = &gf_model_params(s)->slot[i];
         const size_t m = sl->rows * sl->cols;
         if (strstr(sl->name, "running_mean"))
             tu_fill_uniform(sl->t.v, m, r, -0.3, 0.3);
@@ -82,13 +92,13 @@ typedef struct batch {
     size_t n;
 } batch;
 
-static batch random_batch(const gf_stack *s, size_t n, unsigned long seed)
+static batch random_batch(const gf_model *s, size_t n, unsigned long seed)
 {
-    batch b = {malloc(n * s->cfg.in_dim * sizeof *b.x), malloc(n * sizeof *b.y), n};
+    batch b = {malloc(n * gf_model_in_dim(s) * sizeof *b.x), malloc(n * sizeof *b.y), n};
     gsl_rng *r = tu_rng(seed);
-    tu_fill_gauss(b.x, n * s->cfg.in_dim, r, 1.0);
+    tu_fill_gauss(b.x, n * gf_model_in_dim(s), r, 1.0);
     for (size_t i = 0; i < n; i++)
-        b.y[i] = (int)gsl_rng_uniform_int(r, s->cfg.classes);
+        b.y[i] = (int)gsl_rng_uniform_int(r, gf_model_classes(s));
     gsl_rng_free(r);
     return b;
 }
@@ -100,7 +110,7 @@ static void batch_free(batch *b)
 }
 
 /* The exact decomposition of s on a random batch of n from seed (fatal if it fails). */
-static void exact_on(gf_stack *s, size_t n, unsigned long seed, batch *b, gf_pathgrad *pg)
+static void exact_on(gf_model *s, size_t n, unsigned long seed, batch *b, gf_pathgrad *pg)
 {
     *b = random_batch(s, n, seed);
     char why[256];
@@ -108,21 +118,21 @@ static void exact_on(gf_stack *s, size_t n, unsigned long seed, batch *b, gf_pat
 }
 
 /* random_stack (fatal if NULL) and its exact decomposition on a random batch. */
-static gf_stack *random_exact(gf_arch arch, int depth, gf_norm norm, gf_act act,
+static gf_model *random_exact(gf_arch arch, int depth, gf_norm norm, gf_act act,
                               unsigned long seed, size_t n, unsigned long batch_seed, batch *b,
                               gf_pathgrad *pg)
 {
-    gf_stack *s = random_stack(arch, depth, norm, act, seed);
+    gf_model *s = random_stack(arch, depth, norm, act, seed);
     CU_ASSERT_FATAL(s != NULL);
     exact_on(s, n, batch_seed, b, pg);
     return s;
 }
 
-static void exact_release(gf_stack *s, batch *b, gf_pathgrad *pg)
+static void exact_release(gf_model *s, batch *b, gf_pathgrad *pg)
 {
     gf_pathgrad_release(pg);
     batch_free(b);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 static void test_decomposition_sums_to_gradient(void)
@@ -136,7 +146,7 @@ static void test_decomposition_sums_to_gradient(void)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         batch b;
         gf_pathgrad pg;
-        gf_stack *s = random_exact(cases[c].arch, cases[c].depth, cases[c].norm, cases[c].act,
+        gf_model *s = random_exact(cases[c].arch, cases[c].depth, cases[c].norm, cases[c].act,
                                    10 + c, 5, 40 + c, &b, &pg);
         const size_t nd = pg.n * pg.d;
         double *sum = calloc(nd, sizeof *sum);
@@ -151,7 +161,7 @@ static void test_decomposition_sums_to_gradient(void)
         for (int k = 0; k <= pg.blocks; k++)
             CU_ASSERT(tu_norm(pg.g + (size_t)k * nd, nd) > 0.0);
         /* and the parameters are trainable again afterwards */
-        CU_ASSERT(s->params.slot[0].t.flags & GF_REQUIRES_GRAD);
+        CU_ASSERT(gf_model_params(s)->slot[0].t.flags & GF_REQUIRES_GRAD);
         free(sum);
         exact_release(s, &b, &pg);
     }
@@ -164,9 +174,9 @@ static void test_linear_stack_against_enumeration(void)
 {
     batch b;
     gf_pathgrad pg;
-    gf_stack *s = random_exact(GF_ARCH_PREACT, 10, GF_NORM_NONE, GF_ACT_LINEAR, 5, 3, 6, &b,
+    gf_model *s = random_exact(GF_ARCH_PREACT, 10, GF_NORM_NONE, GF_ACT_LINEAR, 5, 3, 6, &b,
                                &pg); /* B = 4 */
-    const int B = s->blocks;
+    const int B = gf_model_blocks(s);
     const size_t n = pg.n, d = pg.d, nd = n * d;
     double *want = calloc((size_t)(B + 1) * nd, sizeof *want), *v = malloc(nd * sizeof *v),
            *t = malloc(nd * sizeof *t);
@@ -177,8 +187,8 @@ static void test_linear_stack_against_enumeration(void)
         for (int l = B - 1; l >= 0; l--) {
             if (!(mask >> l & 1))
                 continue;
-            const gf_slot *w1 = &s->params.slot[s->block[l].fc1.weight];
-            const gf_slot *w2 = &s->params.slot[s->block[l].fc2.weight];
+            const gf_slot *w1 = &gf_model_params(s)->slot[fc1_of(s, l).weight];
+            const gf_slot *w2 = &gf_model_params(s)->slot[fc2_of(s, l).weight];
             for (size_t i = 0; i < n; i++) /* t = v W2;  v = t W1 */
                 for (size_t j = 0; j < d; j++) {
                     double acc = 0.0;
@@ -211,9 +221,9 @@ static void test_zero_branches_leave_only_the_skip_path(void)
 {
     gf_stack_config c = tu_small_config(GF_ARCH_PREACT, 8, 12);
     c.zero_branch = 1;
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *s = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
     gsl_rng *r = tu_rng(3);
-    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, r) == 0);
+    CU_ASSERT_FATAL(s && gf_model_init(s, r) == 0);
     gsl_rng_free(r);
     batch b;
     gf_pathgrad pg;
@@ -227,7 +237,7 @@ static void test_zero_branches_leave_only_the_skip_path(void)
 
 static void test_plain_stack_refused(void)
 {
-    gf_stack *s = random_stack(GF_ARCH_PLAIN, 6, GF_NORM_NONE, GF_ACT_RELU, 1);
+    gf_model *s = random_stack(GF_ARCH_PLAIN, 6, GF_NORM_NONE, GF_ACT_RELU, 1);
     CU_ASSERT_FATAL(s != NULL);
     batch b = random_batch(s, 2, 2);
     gf_pathgrad pg;
@@ -235,7 +245,7 @@ static void test_plain_stack_refused(void)
     CU_ASSERT(gf_pathgrad_exact(s, b.x, b.y, b.n, &pg, why, sizeof why) == -1);
     CU_ASSERT(strstr(why, "residual") != NULL);
     batch_free(&b);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 /* Veit et al.'s sampling agrees with the exact g_k within its error. */
@@ -243,7 +253,7 @@ static void test_sampling_agrees_with_exact(void)
 {
     batch b;
     gf_pathgrad pg;
-    gf_stack *s = random_exact(GF_ARCH_RESNET, 14, GF_NORM_BATCH, GF_ACT_RELU, 21, 4, 22, &b,
+    gf_model *s = random_exact(GF_ARCH_RESNET, 14, GF_NORM_BATCH, GF_ACT_RELU, 21, 4, 22, &b,
                                &pg); /* B = 6 */
     char why[256];
     const size_t nd = pg.n * pg.d;
@@ -277,27 +287,29 @@ static void test_sampling_agrees_with_exact(void)
 
 /* ---- block plans ------------------------------------------------------------ */
 
-static gf_tensor *logits_of(gf_stack *s, gf_tape *tape, const batch *b, const gf_block_plan *plan)
+
+static gf_tensor *logits_of(gf_model *s, gf_tape *tape, const batch *b, const gf_block_plan *plan)
 {
     gf_tape_reset(tape);
-    gf_tensor *x = gf_tape_input(tape, b->n, s->cfg.in_dim);
-    memcpy(x->v, b->x, b->n * s->cfg.in_dim * sizeof *x->v);
-    return gf_stack_forward_plan(s, tape, x, 0, NULL, plan);
+    gf_tensor *x = gf_tape_input(tape, b->n, gf_model_in_dim(s));
+    memcpy(x->v, b->x, b->n * gf_model_in_dim(s) * sizeof *x->v);
+    gf_model_set_training(s, 0);
+    return gf_model_forward(s, tape, x, NULL, plan);
 }
 
 /* Deleting block l (the plan) equals a net whose branch l is zero:
  * relu(0 + x_l) = x_l, as x_l >= 0 after a ReLU. */
 static void test_deleted_block_is_the_identity(void)
 {
-    gf_stack *s = random_stack(GF_ARCH_RESNET, 10, GF_NORM_NONE, GF_ACT_RELU, 31);
+    gf_model *s = random_stack(GF_ARCH_RESNET, 10, GF_NORM_NONE, GF_ACT_RELU, 31);
     CU_ASSERT_FATAL(s != NULL);
     batch b = random_batch(s, 6, 32);
     gf_tape *t1 = gf_tape_alloc(TU_CHUNK), *t2 = gf_tape_alloc(TU_CHUNK);
     unsigned char drop[4] = {0, 0, 1, 0};
     const gf_block_plan plan = {.drop = drop};
     gf_tensor *a = logits_of(s, t1, &b, &plan);
-    const gf_slot *w = &s->params.slot[s->block[2].fc2.weight];
-    const gf_slot *bias = &s->params.slot[s->block[2].fc2.bias];
+    const gf_slot *w = &gf_model_params(s)->slot[fc2_of(s, 2).weight];
+    const gf_slot *bias = &gf_model_params(s)->slot[fc2_of(s, 2).bias];
     memset(w->t.v, 0, w->rows * w->cols * sizeof(double));
     memset(bias->t.v, 0, bias->cols * sizeof(double));
     gf_tensor *z = logits_of(s, t2, &b, NULL);
@@ -308,13 +320,13 @@ static void test_deleted_block_is_the_identity(void)
     gf_tape_free(t1);
     gf_tape_free(t2);
     batch_free(&b);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 /* A branch scaled by p (stochastic depth in evaluation) equals fc2 scaled by p. */
 static void test_branch_scale(void)
 {
-    gf_stack *s = random_stack(GF_ARCH_PREACT, 10, GF_NORM_BATCH, GF_ACT_RELU, 41);
+    gf_model *s = random_stack(GF_ARCH_PREACT, 10, GF_NORM_BATCH, GF_ACT_RELU, 41);
     CU_ASSERT_FATAL(s != NULL);
     batch b = random_batch(s, 6, 42);
     gf_tape *t1 = gf_tape_alloc(TU_CHUNK), *t2 = gf_tape_alloc(TU_CHUNK);
@@ -325,8 +337,8 @@ static void test_branch_scale(void)
     const gf_block_plan plan = {.branch_scale = p};
     gf_tensor *a = logits_of(s, t1, &b, &plan);
     for (int l = 0; l < 4; l++) {
-        const gf_slot *w = &s->params.slot[s->block[l].fc2.weight];
-        const gf_slot *bias = &s->params.slot[s->block[l].fc2.bias];
+        const gf_slot *w = &gf_model_params(s)->slot[fc2_of(s, l).weight];
+        const gf_slot *bias = &gf_model_params(s)->slot[fc2_of(s, l).bias];
         for (size_t i = 0; i < w->rows * w->cols; i++)
             w->t.v[i] *= p[l];
         for (size_t i = 0; i < bias->cols; i++)
@@ -338,7 +350,7 @@ static void test_branch_scale(void)
     gf_tape_free(t1);
     gf_tape_free(t2);
     batch_free(&b);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 /* Stochastic depth with every survival probability 1 trains exactly like
@@ -353,7 +365,7 @@ static void test_stochastic_depth_p1_is_residual(void)
     c.in_dim = 8;
     c.classes = 4;
     c.norm = GF_NORM_BATCH;
-    gf_stack *s[3];
+    gf_model *s[3];
     double ones[4] = {1, 1, 1, 1}, half[4];
     gf_survival_uniform(half, 4, 0.5);
     const double *surv[3] = {NULL, ones, half};
@@ -362,9 +374,9 @@ static void test_stochastic_depth_p1_is_residual(void)
         gf_train_config tc = {.batch = 20, .epochs = 2, .optim = gf_optim_config_default(GF_OPTIM_SGD),
                               .sched = {.kind = GF_SCHED_CONSTANT, .lr = 0.05}, .seed = 4,
                               .survival = surv[i]};
-        s[i] = gf_stack_alloc(&c);
+        s[i] = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
         gsl_rng *r = tu_rng(8);
-        CU_ASSERT_FATAL(s[i] && gf_stack_init_weights(s[i], r) == 0);
+        CU_ASSERT_FATAL(s[i] && gf_model_init(s[i], r) == 0);
         gsl_rng_free(r);
         gf_trainer *t = gf_trainer_alloc(s[i], &train, NULL, &tc, why, sizeof why);
         CU_ASSERT_FATAL(t != NULL);
@@ -372,11 +384,11 @@ static void test_stochastic_depth_p1_is_residual(void)
             CU_ASSERT_FATAL(gf_trainer_epoch(t, NULL, why, sizeof why) == 0);
         gf_trainer_free(t);
     }
-    const size_t bytes = s[0]->params.size * sizeof(double);
-    CU_ASSERT(memcmp(s[0]->params.value, s[1]->params.value, bytes) == 0);
-    CU_ASSERT(memcmp(s[0]->params.value, s[2]->params.value, bytes) != 0);
+    const size_t bytes = gf_model_params(s[0])->size * sizeof(double);
+    CU_ASSERT(memcmp(gf_model_params(s[0])->value, gf_model_params(s[1])->value, bytes) == 0);
+    CU_ASSERT(memcmp(gf_model_params(s[0])->value, gf_model_params(s[2])->value, bytes) != 0);
     for (int i = 0; i < 3; i++)
-        gf_stack_free(s[i]);
+        gf_model_free(s[i]);
     gf_dataset_release(&train);
 }
 

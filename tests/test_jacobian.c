@@ -7,7 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static gf_stack *make(gf_arch arch, int depth, size_t width, gf_norm norm, gf_act act,
+/* The width of an MLP stack: the size of every x_l. */
+static size_t width_of(const gf_model *m)
+{
+    return ((const gf_stack_config *)gf_model_config(m))->width;
+}
+
+/* A stack of the family mlp in evaluation mode. */
+static gf_model *make(gf_arch arch, int depth, size_t width, gf_norm norm, gf_act act,
                       gf_init init, int zero, unsigned long seed)
 {
     gf_stack_config c = tu_small_config(arch, depth, width);
@@ -15,53 +22,55 @@ static gf_stack *make(gf_arch arch, int depth, size_t width, gf_norm norm, gf_ac
     c.act = act;
     c.init = init;
     c.zero_branch = zero;
-    gf_stack *s = gf_stack_alloc(&c);
+    gf_model *s = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
     gsl_rng *r = tu_rng(seed);
-    if (s && gf_stack_init_weights(s, r) == 0)
-        for (size_t i = 0; i < s->params.n_slots; i++) { /* non-trivial running statistics */
-            gf_slot *sl = &s->params.slot[i];
+    if (s && gf_model_init(s, r) == 0)
+        for (size_t i = 0; i < gf_model_params(s)->n_slots; i++) { /* non-trivial running statistics */
+            gf_slot *sl = &gf_model_params(s)->slot[i];
             if (strstr(sl->name, "running_mean"))
                 tu_fill_uniform(sl->t.v, sl->cols, r, -0.2, 0.2);
             else if (strstr(sl->name, "running_var"))
                 tu_fill_uniform(sl->t.v, sl->cols, r, 0.5, 1.5);
         }
     gsl_rng_free(r);
+    if (s)
+        gf_model_set_training(s, 0);
     return s;
 }
 
 /* x_l of one sample, l = 0..B (values), with x given. */
-static void activations(gf_stack *s, const double *x, double *xs)
+static void activations(gf_model *s, const double *x, double *xs)
 {
     gf_tape *t = gf_tape_alloc(TU_CHUNK);
-    gf_tensor *in = gf_tape_input(t, 1, s->cfg.in_dim);
-    memcpy(in->v, x, s->cfg.in_dim * sizeof *x);
-    gf_tensor *h = gf_stack_stem(s, t, in, 0);
-    const size_t d = s->cfg.width;
+    gf_tensor *in = gf_tape_input(t, 1, gf_model_in_dim(s));
+    memcpy(in->v, x, gf_model_in_dim(s) * sizeof *x);
+    gf_tensor *h = gf_model_stem(s, t, in);
+    const size_t d = width_of(s);
     memcpy(xs, h->v, d * sizeof *xs);
-    for (int l = 0; l < s->blocks; l++) {
-        h = gf_stack_block(s, t, l, h, 0);
+    for (int l = 0; l < gf_model_blocks(s); l++) {
+        h = gf_model_block(s, t, l, h);
         memcpy(xs + (size_t)(l + 1) * d, h->v, d * sizeof *xs);
     }
     gf_tape_free(t);
 }
 
 /* y = blocks from..to-1 applied to the row v (one sample). */
-static void run_blocks(gf_stack *s, int from, int to, const double *v, double *y)
+static void run_blocks(gf_model *s, int from, int to, const double *v, double *y)
 {
     gf_tape *t = gf_tape_alloc(TU_CHUNK);
-    const size_t d = s->cfg.width;
+    const size_t d = width_of(s);
     gf_tensor *h = gf_tape_input(t, 1, d);
     memcpy(h->v, v, d * sizeof *v);
     for (int l = from; l < to; l++)
-        h = gf_stack_block(s, t, l, h, 0);
+        h = gf_model_block(s, t, l, h);
     memcpy(y, h->v, d * sizeof *y);
     gf_tape_free(t);
 }
 
 /* Central differences of blocks from..to-1 at v: J[i][j] = d y_i / d v_j. */
-static void fd_jacobian(gf_stack *s, int from, int to, const double *v, double *J)
+static void fd_jacobian(gf_model *s, int from, int to, const double *v, double *J)
 {
-    const size_t d = s->cfg.width;
+    const size_t d = width_of(s);
     double *p = malloc(d * sizeof *p), *yp = malloc(d * sizeof *yp), *ym = malloc(d * sizeof *ym);
     const double h = 1e-6;
     for (size_t j = 0; j < d; j++) {
@@ -86,12 +95,12 @@ static void test_against_finite_differences(void)
         {GF_ARCH_RESNET, GF_NORM_NONE, GF_ACT_RELU},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        gf_stack *s = make(cases[c].arch, 8, 6, cases[c].norm, cases[c].act, GF_INIT_HE, 0, 50 + c);
+        gf_model *s = make(cases[c].arch, 8, 6, cases[c].norm, cases[c].act, GF_INIT_HE, 0, 50 + c);
         CU_ASSERT_FATAL(s != NULL);
         const size_t d = 6, dd = 36, B = 3;
         double x[16], xs[4 * 6], J[36];
         gsl_rng *r = tu_rng(60 + c);
-        tu_fill_gauss(x, s->cfg.in_dim, r, 1.0);
+        tu_fill_gauss(x, gf_model_in_dim(s), r, 1.0);
         gsl_rng_free(r);
         gf_jacobians jac;
         char why[128];
@@ -104,7 +113,7 @@ static void test_against_finite_differences(void)
             CU_ASSERT(tu_rel_err(jac.end + l * dd, J, dd) < 1e-7);
         }
         gf_jacobians_release(&jac);
-        gf_stack_free(s);
+        gf_model_free(s);
     }
 }
 
@@ -112,7 +121,7 @@ static void test_against_finite_differences(void)
  * end-to-end Jacobian is a product of orthogonal matrices. */
 static void test_deep_linear_orthogonal(void)
 {
-    gf_stack *s = make(GF_ARCH_PLAIN, 42, 16, GF_NORM_NONE, GF_ACT_LINEAR, GF_INIT_ORTHOGONAL, 0, 3);
+    gf_model *s = make(GF_ARCH_PLAIN, 42, 16, GF_NORM_NONE, GF_ACT_LINEAR, GF_INIT_ORTHOGONAL, 0, 3);
     CU_ASSERT_FATAL(s != NULL);
     double x[16] = {0.5, -1.0, 2.0};
     gf_jacobians jac;
@@ -125,13 +134,13 @@ static void test_deep_linear_orthogonal(void)
             CU_ASSERT_DOUBLE_EQUAL(sv[i], 1.0, 1e-12);
     }
     gf_jacobians_release(&jac);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 /* preact with zeroed branches: x_{l+1} = x_l + 0, J_l = I exactly. */
 static void test_zero_branch_is_identity(void)
 {
-    gf_stack *s = make(GF_ARCH_PREACT, 10, 8, GF_NORM_BATCH, GF_ACT_RELU, GF_INIT_HE, 1, 4);
+    gf_model *s = make(GF_ARCH_PREACT, 10, 8, GF_NORM_BATCH, GF_ACT_RELU, GF_INIT_HE, 1, 4);
     CU_ASSERT_FATAL(s != NULL);
     double x[16] = {1.0, 0.25, -0.5};
     gf_jacobians jac;
@@ -145,7 +154,7 @@ static void test_zero_branch_is_identity(void)
         CU_ASSERT(memcmp(jac.end + (size_t)l * 64, I, sizeof I) == 0);
     }
     gf_jacobians_release(&jac);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 static void test_singular_values_and_power_iteration(void)
@@ -229,7 +238,7 @@ static void test_fast_singular_values(void)
     gsl_rng_free(r);
     /* the end-to-end Jacobians of a plain ReLU stack: exact zeros and a tail
      * over many decades */
-    gf_stack *s = make(GF_ARCH_PLAIN, 20, 24, GF_NORM_NONE, GF_ACT_RELU, GF_INIT_TORCH, 0, 9);
+    gf_model *s = make(GF_ARCH_PLAIN, 20, 24, GF_NORM_NONE, GF_ACT_RELU, GF_INIT_TORCH, 0, 9);
     CU_ASSERT_FATAL(s != NULL);
     double x[16] = {0.3, -1.2, 0.8, 1.5};
     gf_jacobians jac;
@@ -241,7 +250,7 @@ static void test_fast_singular_values(void)
         CU_ASSERT(max_diff(sv, ref, 24, ref[0]) < 1e-13);
     }
     gf_jacobians_release(&jac);
-    gf_stack_free(s);
+    gf_model_free(s);
 }
 
 CU_TestInfo jacobian_tests[] = {

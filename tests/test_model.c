@@ -1,6 +1,7 @@
 /* test_model.c: the model interface against the direct gf_stack path: the
- * same gradients and probe records to the bit, the same block plans, and an
- * export / load round trip. */
+ * same gradients and probe records to the bit, the same block plans, an
+ * export / load round trip, files written before the interface (no family),
+ * the weighted layers, and a measurement's failure carrying the tape's message. */
 #include "test_util.h"
 
 #include "model/gf_model.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { BATCH = 6 };
 
@@ -210,11 +212,91 @@ static void test_model_export_load(void)
     tu_remove_tree(dir);
 }
 
+/* A file written before the model interface (no "family" key) holds an mlp:
+ * it loads by its metadata and against an expected configuration. */
+static void test_model_file_without_family(void)
+{
+    char dir[512], path[600], why[256];
+    CU_ASSERT_FATAL(tu_make_temp_dir(dir, sizeof dir, "model-old") == 0);
+    snprintf(path, sizeof path, "%s/old.safetensors", dir);
+    const gf_stack_config c = tu_small_config(GF_ARCH_RESNET, 6, 7);
+    gf_stack *s = gf_stack_alloc(&c);
+    gsl_rng *rng = tu_rng(2);
+    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, rng) == 0);
+    gsl_rng_free(rng);
+    int64_t counts[64];
+    CU_ASSERT_FATAL(s->params.n_slots <= 64);
+    gf_st_file st;
+    gf_st_init(&st);
+    CU_ASSERT_FATAL(gf_stack_state_add(s, &st, counts) == 0 && gf_stack_config_meta(&c, &st) == 0 &&
+                    gf_st_add_meta(&st, "seed", "5") == 0 && gf_st_write(&st, path) == 0);
+    gf_st_release(&st);
+    gf_checkpoint_info info;
+    gf_model *m = gf_model_open(path, NULL, NULL, &info, why, sizeof why);
+    CU_ASSERT_FATAL(m != NULL);
+    CU_ASSERT_STRING_EQUAL(gf_model_family(m), "mlp");
+    CU_ASSERT(info.seed == 5 && info.epochs_done == -1);
+    CU_ASSERT(same_params(&s->params, gf_model_params(m), 0));
+    gf_model_free(m);
+    m = gf_model_open(path, &gf_model_mlp, &c, NULL, why, sizeof why);
+    CU_ASSERT(m != NULL);
+    gf_model_free(m);
+    gf_stack_config wider = c;
+    wider.width = 9;
+    CU_ASSERT(gf_model_open(path, &gf_model_mlp, &wider, NULL, why, sizeof why) == NULL);
+    CU_ASSERT(strstr(why, "width is 7 in the file, 9 here") != NULL);
+    gf_stack_free(s);
+    remove(path);
+    rmdir(dir);
+}
+
+/* The weighted layers in forward order, with their slots and names. */
+static void test_model_layers(void)
+{
+    const gf_stack_config c = tu_small_config(GF_ARCH_PLAIN, 6, 5); /* 2 blocks */
+    char why[256], name[32];
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
+    CU_ASSERT_FATAL(m != NULL);
+    const gf_stack *s = gf_model_net(m);
+    gf_linear_slots ls;
+    CU_ASSERT(gf_model_layer(m, 0, &ls, name, sizeof name) == 0 && ls.weight == s->stem.weight);
+    CU_ASSERT_STRING_EQUAL(name, "stem");
+    CU_ASSERT(gf_model_layer(m, 4, &ls, name, sizeof name) == 0 &&
+              ls.weight == s->block[1].fc2.weight);
+    CU_ASSERT_STRING_EQUAL(name, "blocks.1.fc2");
+    CU_ASSERT(gf_model_layer(m, 5, &ls, name, sizeof name) == 0 && ls.weight == s->head.weight);
+    CU_ASSERT(gf_model_layer(m, 6, &ls, NULL, 0) == -1);
+    CU_ASSERT(!gf_model_residual(m));
+    gf_model_free(m);
+}
+
+/* A measurement whose pass fails reports the tape's message (the shapes). */
+static void test_failure_names_the_tape_error(void)
+{
+    const gf_stack_config c = tu_small_config(GF_ARCH_RESNET, 6, 6);
+    char why[512] = "";
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
+    CU_ASSERT_FATAL(m != NULL);
+    double x[2 * 64] = {0};
+    CU_ASSERT_FATAL(c.in_dim <= 64);
+    const int labels[2] = {0, (int)c.classes + 3}; /* out of range */
+    gf_pathgrad pg;
+    CU_ASSERT(gf_pathgrad_exact(m, x, labels, 2, &pg, why, sizeof why) == -1);
+    CU_ASSERT(strstr(why, "softmax_xent") != NULL);
+    CU_ASSERT(gf_model_training(m) == 1); /* the mode is restored */
+    gf_model_free(m);
+}
+
 CU_TestInfo model_tests[] = {
     {"forward and backward through the interface equal gf_stack's bit for bit",
      test_model_matches_the_stack},
     {"a block plan and the pieces through the interface equal the direct path",
      test_model_block_plan},
     {"export then load gives the same model; a mismatch is named", test_model_export_load},
+    {"a file without a family key loads as mlp, by its metadata or as expected",
+     test_model_file_without_family},
+    {"weighted layers in forward order: slots and names", test_model_layers},
+    {"a failed pass in a measurement reports the tape's message",
+     test_failure_names_the_tape_error},
     CU_TEST_INFO_NULL,
 };

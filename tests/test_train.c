@@ -11,7 +11,7 @@
 
 typedef struct fixture {
     gf_dataset train, test;
-    gf_stack *net;
+    gf_model *net;
     gf_trainer *t;
 } fixture;
 
@@ -42,10 +42,10 @@ static int setup(fixture *f, gf_arch arch, const gf_train_config *tc)
     const int rc = gf_dataset_slice(&f->train, &all, 0, 320) | gf_dataset_slice(&f->test, &all, 320, 80);
     gf_dataset_release(&all);
     const gf_stack_config c = small_net(arch);
-    f->net = gf_stack_alloc(&c);
-    gsl_rng *rng = tu_rng(3);
     char why[256];
-    if (rc != 0 || !f->net || gf_stack_init_weights(f->net, rng) != 0 ||
+    f->net = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
+    gsl_rng *rng = tu_rng(3);
+    if (rc != 0 || !f->net || gf_model_init(f->net, rng) != 0 ||
         !(f->t = gf_trainer_alloc(f->net, &f->train, &f->test, tc, why, sizeof why))) {
         gsl_rng_free(rng);
         return -1;
@@ -57,7 +57,7 @@ static int setup(fixture *f, gf_arch arch, const gf_train_config *tc)
 static void teardown(fixture *f)
 {
     gf_trainer_free(f->t);
-    gf_stack_free(f->net);
+    gf_model_free(f->net);
     gf_dataset_release(&f->train);
     gf_dataset_release(&f->test);
 }
@@ -73,10 +73,10 @@ static int train_epochs(fixture *f, int n)
     return 0;
 }
 
-static int same_values(const gf_stack *a, const gf_stack *b)
+static int same_values(gf_model *a, gf_model *b)
 {
-    return a->params.size == b->params.size &&
-           memcmp(a->params.value, b->params.value, a->params.size * sizeof(double)) == 0;
+    const gf_params *p = gf_model_params(a), *q = gf_model_params(b);
+    return p->size == q->size && memcmp(p->value, q->value, p->size * sizeof(double)) == 0;
 }
 
 /* The statistics that do not depend on the clock. */
@@ -235,7 +235,7 @@ static void test_nonfinite_loss_stops(void)
     CU_ASSERT(strstr(why, "at step ") != NULL);
     CU_ASSERT(strstr(why, "layer ") != NULL);
     printf("\n  (message: %s)\n", why);
-    const gf_params *p = &f.net->params;
+    const gf_params *p = gf_model_params(f.net);
     int finite = 1;
     for (size_t i = 0; i < p->n_slots; i++)
         for (size_t k = 0; k < p->slot[i].rows * p->slot[i].cols; k++)

@@ -10,8 +10,9 @@
  * activation pattern (ReLU masks, batch norm with running statistics) is
  * fixed by the forward pass, so each block's Jacobian is
  *   J_l = D_l (I + J_{F_l}),
- * with D_l the derivative of the activation after the sum (resnet; identity
- * for preact). dL/dx_0 = J_0^T ... J_{B-1}^T dL/dx_B expands into 2^B terms,
+ * with D_l the derivative of the map after the sum (resnet: the activation;
+ * identity for preact; gf_model_post_derivative). The network is any
+ * residual model (gf_model: stem, blocks, branches, head). dL/dx_0 = J_0^T ... J_{B-1}^T dL/dx_B expands into 2^B terms,
  * one per path; grouping them by the number k of branches taken gives
  *   dL/dx_0 = sum_k g_k.
  * gradflow propagates one cotangent per k backward through the blocks: at
@@ -24,6 +25,7 @@
 #define GF_ENSEMBLE_H
 
 #include "data/gf_data.h"
+#include "model/gf_model.h"
 #include "nn/gf_nn.h"
 
 #include <gsl/gsl_rng.h>
@@ -49,11 +51,12 @@ typedef struct gf_pathgrad {
     double loss;
 } gf_pathgrad;
 
-/* For a residual stack s (resnet or preact; batch norm, if any, in
- * evaluation mode) and the batch x (n x in_dim) with labels: the mean
- * cross-entropy's gradient at x_0 split by path length. 0, or -1 with a
- * reason. */
-int gf_pathgrad_exact(gf_stack *s, const double *x, const int *labels, size_t n,
+/* For a residual model m (gf_model_residual: an MLP resnet or preact;
+ * evaluated in evaluation mode, its training mode restored after) and the
+ * batch x (n x in_dim) with labels: the mean cross-entropy's gradient at
+ * x_0 split by path length. 0, or -1 with a reason (a failed pass: the
+ * tape's message). */
+int gf_pathgrad_exact(gf_model *m, const double *x, const int *labels, size_t n,
                       gf_pathgrad *out, char *why, size_t size);
 void gf_pathgrad_release(gf_pathgrad *p);
 
@@ -72,7 +75,7 @@ typedef struct gf_path_sample {
     double mean_path_norm_se;/* its standard error (from the spread of the samples' norms) */
 } gf_path_sample;
 
-int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n, int k,
+int gf_pathgrad_sample(gf_model *m, const double *x, const int *labels, size_t n, int k,
                        int samples, gsl_rng *rng, gf_path_sample *out, double *mean, char *why,
                        size_t size);
 
@@ -112,11 +115,11 @@ typedef struct gf_pathgrad_curve {
     double seconds_exact, seconds_sampled;
 } gf_pathgrad_curve;
 
-/* Measure stack s on the batch x (n x in_dim) with labels: the exact split,
+/* Measure model m on the batch x (n x in_dim) with labels: the exact split,
  * then `samples` paths at each of the n_ks lengths ks (none when n_ks is
  * 0), drawn from rng; progress(ctx, done, n_ks) after each length (may be
  * NULL). state names the curve. 0, or -1 with a reason. */
-int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t n, const int *ks,
+int gf_pathgrad_measure(gf_model *m, const double *x, const int *labels, size_t n, const int *ks,
                         int n_ks, int samples, gsl_rng *rng, const char *state,
                         void (*progress)(void *ctx, int done, int total), void *ctx,
                         gf_pathgrad_curve *out, char *why, size_t size);

@@ -9,10 +9,11 @@
 #include <string.h>
 
 /* The linearized network: the values x_0..x_B of one evaluation-mode
- * forward pass, the derivative D_l of the activation after each block's sum
- * and dL/dx_B. */
+ * forward pass, the derivative D_l of the map after each block's sum
+ * (gf_model_post_derivative) and dL/dx_B. */
 typedef struct linearized {
-    gf_stack *s;
+    gf_model *m;
+    int training;                /* m's mode before, restored by linearized_release */
     gf_tape *fwd, *vjp;          /* the forward pass; the branch VJPs */
     size_t n, d;
     int B;
@@ -24,7 +25,8 @@ typedef struct linearized {
 
 static void linearized_release(linearized *L)
 {
-    gf_params_requires_grad(&L->s->params, 1);
+    gf_params_requires_grad(gf_model_params(L->m), 1);
+    gf_model_set_training(L->m, L->training);
     gf_tape_free(L->fwd);
     gf_tape_free(L->vjp);
     free(L->x);
@@ -33,61 +35,66 @@ static void linearized_release(linearized *L)
     free(L->grad_0);
 }
 
-/* D_l from the block's output y = act(F(x) + x): relu' = [y > 0], tanh' = 1 - y^2. */
-static void activation_derivative(const gf_stack *s, const double *y, double *dst, size_t count)
+/* The forward pass x_0..x_B and the loss, then backward; 0, or -1 with the
+ * tape's message. */
+static int forward_backward(linearized *L, const double *x, const int *labels, char *why,
+                            size_t size)
 {
-    const int post = s->cfg.arch == GF_ARCH_RESNET;
-    for (size_t i = 0; i < count; i++)
-        dst[i] = !post || s->cfg.act == GF_ACT_LINEAR ? 1.0
-                 : s->cfg.act == GF_ACT_RELU          ? (y[i] > 0.0 ? 1.0 : 0.0)
-                                                      : 1.0 - y[i] * y[i];
-}
-
-static int linearize(linearized *L, gf_stack *s, const double *x, const int *labels, size_t n,
-                     char *why, size_t size)
-{
-    memset(L, 0, sizeof *L);
-    L->s = s;
-    L->n = n;
-    L->d = s->cfg.width;
-    L->B = s->blocks;
-    if (s->cfg.arch == GF_ARCH_PLAIN) {
-        snprintf(why, size, "paths need a residual stack (resnet or preact)");
-        return -1;
-    }
-    const size_t nd = n * L->d;
-    L->fwd = gf_tape_alloc(0);
-    L->vjp = gf_tape_alloc(0);
-    L->x = calloc((size_t)L->B + 1, sizeof *L->x);
-    L->mask = malloc(((size_t)L->B * nd + 1) * sizeof *L->mask);
-    L->grad_B = malloc(nd * sizeof *L->grad_B);
-    L->grad_0 = malloc(nd * sizeof *L->grad_0);
-    if (!L->fwd || !L->vjp || !L->x || !L->mask || !L->grad_B || !L->grad_0) {
-        snprintf(why, size, "out of memory");
-        return -1;
-    }
-    gf_params_requires_grad(&s->params, 0); /* only input gradients: no weight-gradient work */
-    gf_tensor *in = gf_tape_input(L->fwd, n, s->cfg.in_dim);
+    const size_t in_dim = gf_model_in_dim(L->m);
+    gf_tensor *in = gf_tape_input(L->fwd, L->n, in_dim);
     if (!in) {
         snprintf(why, size, "out of memory");
         return -1;
     }
-    memcpy(in->v, x, n * s->cfg.in_dim * sizeof *x);
+    memcpy(in->v, x, L->n * in_dim * sizeof *x);
     in->flags |= GF_REQUIRES_GRAD;
-    L->x[0] = gf_stack_stem(s, L->fwd, in, 0);
+    L->x[0] = gf_model_stem(L->m, L->fwd, in);
     for (int l = 0; l < L->B && L->x[l]; l++)
-        L->x[l + 1] = gf_stack_block(s, L->fwd, l, L->x[l], 0);
-    gf_tensor *loss = L->x[L->B] ? gf_softmax_xent(L->fwd, gf_stack_head(s, L->fwd, L->x[L->B], 0),
-                                                   labels)
-                                 : NULL;
+        L->x[l + 1] = gf_model_block(L->m, L->fwd, l, L->x[l]);
+    gf_tensor *z = L->x[L->B] ? gf_model_head(L->m, L->fwd, L->x[L->B]) : NULL;
+    gf_tensor *loss = z ? gf_softmax_xent(L->fwd, z, labels) : NULL;
     if (!loss || gf_tape_backward(L->fwd, loss) != 0) {
-        snprintf(why, size, "the forward or backward pass failed (status %d)",
-                 gf_tape_status(L->fwd));
+        snprintf(why, size, "the forward or backward pass failed: %s", gf_tape_error(L->fwd));
         return -1;
     }
     L->loss = loss->v[0];
+    return 0;
+}
+
+static int linearize(linearized *L, gf_model *m, const double *x, const int *labels, size_t n,
+                     char *why, size_t size)
+{
+    memset(L, 0, sizeof *L);
+    L->m = m;
+    L->training = gf_model_training(m);
+    L->n = n;
+    L->B = gf_model_blocks(m);
+    if (!gf_model_residual(m)) {
+        snprintf(why, size, "paths need a residual stack (resnet or preact)");
+        return -1;
+    }
+    gf_model_set_training(m, 0);
+    gf_params_requires_grad(gf_model_params(m), 0); /* only input gradients: no weight-gradient work */
+    L->fwd = gf_tape_alloc(0);
+    L->vjp = gf_tape_alloc(0);
+    L->x = calloc((size_t)L->B + 1, sizeof *L->x);
+    if (!L->fwd || !L->vjp || !L->x) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    if (forward_backward(L, x, labels, why, size) != 0)
+        return -1;
+    L->d = L->x[0]->d;
+    const size_t nd = n * L->d;
+    L->mask = malloc(((size_t)L->B * nd + 1) * sizeof *L->mask);
+    L->grad_B = malloc(nd * sizeof *L->grad_B);
+    L->grad_0 = malloc(nd * sizeof *L->grad_0);
+    if (!L->mask || !L->grad_B || !L->grad_0) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
     for (int l = 0; l < L->B; l++)
-        activation_derivative(s, L->x[l + 1]->v, L->mask + (size_t)l * nd, nd);
+        gf_model_post_derivative(m, l, L->x[l + 1]->v, L->mask + (size_t)l * nd, nd);
     gf_tensor_grad_export(L->x[L->B], L->grad_B);
     gf_tensor_grad_export(L->x[0], L->grad_0);
     return 0;
@@ -106,20 +113,20 @@ static int branch_vjp(linearized *L, int l, const double *seed, size_t R, double
     X->flags |= GF_REQUIRES_GRAD;
     for (size_t r = 0; r < R; r++)
         memcpy(X->v + r * nd, L->x[l]->v, nd * sizeof *X->v);
-    gf_tensor *F = gf_stack_branch(L->s, L->vjp, l, X, 0);
+    gf_tensor *F = gf_model_branch(L->m, L->vjp, l, X);
     if (!F || gf_tape_backward_from(L->vjp, F, seed) != 0)
         return -1;
     gf_tensor_grad_export(X, out);
     return 0;
 }
 
-int gf_pathgrad_exact(gf_stack *s, const double *x, const int *labels, size_t n,
+int gf_pathgrad_exact(gf_model *m, const double *x, const int *labels, size_t n,
                       gf_pathgrad *out, char *why, size_t size)
 {
     memset(out, 0, sizeof *out);
     linearized L;
-    int rc = linearize(&L, s, x, labels, n, why, size);
-    const size_t nd = n * s->cfg.width, K = (size_t)s->blocks + 1;
+    int rc = linearize(&L, m, x, labels, n, why, size);
+    const size_t nd = n * L.d, K = (size_t)L.B + 1;
     double *vjp = rc == 0 ? malloc(K * nd * sizeof *vjp) : NULL;
     out->g = rc == 0 ? calloc(K * nd, sizeof *out->g) : NULL;
     out->full = rc == 0 ? malloc(nd * sizeof *out->full) : NULL;
@@ -128,15 +135,15 @@ int gf_pathgrad_exact(gf_stack *s, const double *x, const int *labels, size_t n,
         rc = -1;
     }
     if (rc == 0) {
-        out->blocks = s->blocks;
+        out->blocks = L.B;
         out->n = n;
-        out->d = s->cfg.width;
+        out->d = L.d;
         out->loss = L.loss;
         memcpy(out->full, L.grad_0, nd * sizeof *out->full);
         memcpy(out->g, L.grad_B, nd * sizeof *out->g); /* at x_B every path has length 0 */
     }
-    for (int l = s->blocks - 1; rc == 0 && l >= 0; l--) {
-        const size_t live = (size_t)(s->blocks - l); /* lengths 0 .. B-1-l are nonzero so far */
+    for (int l = L.B - 1; rc == 0 && l >= 0; l--) {
+        const size_t live = (size_t)(L.B - l); /* lengths 0 .. B-1-l are nonzero so far */
         const double *D = L.mask + (size_t)l * nd;
         for (size_t k = 0; k < live; k++)
             for (size_t i = 0; i < nd; i++)
@@ -172,18 +179,19 @@ static double norm2(const double *v, size_t n)
     return sqrt(s);
 }
 
-int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n, int k,
+int gf_pathgrad_sample(gf_model *m, const double *x, const int *labels, size_t n, int k,
                        int samples, gsl_rng *rng, gf_path_sample *out, double *mean, char *why,
                        size_t size)
 {
     memset(out, 0, sizeof *out);
-    if (k < 0 || k > s->blocks || samples < 2) {
-        snprintf(why, size, "a path length in [0, %d] and at least 2 samples", s->blocks);
+    const int blocks = gf_model_blocks(m);
+    if (k < 0 || k > blocks || samples < 2) {
+        snprintf(why, size, "a path length in [0, %d] and at least 2 samples", blocks);
         return -1;
     }
     linearized L;
-    int rc = linearize(&L, s, x, labels, n, why, size);
-    const size_t nd = n * s->cfg.width, S = (size_t)samples, B = (size_t)s->blocks;
+    int rc = linearize(&L, m, x, labels, n, why, size);
+    const size_t nd = n * L.d, S = (size_t)samples, B = (size_t)blocks;
     double *V = rc == 0 ? malloc(S * nd * sizeof *V) : NULL;       /* one path per sample */
     double *seed = rc == 0 ? malloc(S * nd * sizeof *seed) : NULL;
     double *res = rc == 0 ? malloc(S * nd * sizeof *res) : NULL;
@@ -203,7 +211,7 @@ int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n
             take[r * B + (size_t)chosen[j]] = 1;
         memcpy(V + r * nd, L.grad_B, nd * sizeof *V);
     }
-    for (int l = s->blocks - 1; rc == 0 && l >= 0; l--) {
+    for (int l = blocks - 1; rc == 0 && l >= 0; l--) {
         const double *D = L.mask + (size_t)l * nd;
         size_t R = 0;
         for (size_t r = 0; r < S; r++) {
@@ -224,7 +232,7 @@ int gf_pathgrad_sample(gf_stack *s, const double *x, const int *labels, size_t n
                 memcpy(V + r * nd, res + j++ * nd, nd * sizeof *V);
     }
     if (rc == 0) {
-        const double count = pow(10.0, gf_log10_binomial(s->blocks, k));
+        const double count = pow(10.0, gf_log10_binomial(blocks, k));
         double spread = 0.0, sum_norm = 0.0, norm_spread = 0.0;
         memset(mean, 0, nd * sizeof *mean);
         for (size_t r = 0; r < S; r++) {

@@ -45,7 +45,7 @@ void gf_pathgrad_curve_release(gf_pathgrad_curve *c)
 }
 
 /* The sampled lengths: estimate, error against the exact g_k, path norms. */
-static int sample_lengths(gf_stack *s, const double *x, const int *labels, size_t n,
+static int sample_lengths(gf_model *m, const double *x, const int *labels, size_t n,
                           const int *ks, int n_ks, gsl_rng *rng, const gf_pathgrad *pg,
                           void (*progress)(void *, int, int), void *ctx, gf_pathgrad_curve *c,
                           char *why, size_t size)
@@ -59,7 +59,7 @@ static int sample_lengths(gf_stack *s, const double *x, const int *labels, size_
     for (int i = 0; i < n_ks; i++) {
         const int k = ks[i];
         gf_path_sample ps;
-        if (gf_pathgrad_sample(s, x, labels, n, k, c->samples, rng, &ps, mean, why, size) != 0) {
+        if (gf_pathgrad_sample(m, x, labels, n, k, c->samples, rng, &ps, mean, why, size) != 0) {
             free(mean);
             return -1;
         }
@@ -81,13 +81,13 @@ static int sample_lengths(gf_stack *s, const double *x, const int *labels, size_
     return 0;
 }
 
-int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t n, const int *ks,
+int gf_pathgrad_measure(gf_model *m, const double *x, const int *labels, size_t n, const int *ks,
                         int n_ks, int samples, gsl_rng *rng, const char *state,
                         void (*progress)(void *ctx, int done, int total), void *ctx,
                         gf_pathgrad_curve *out, char *why, size_t size)
 {
     memset(out, 0, sizeof *out);
-    const int B = s->blocks;
+    const int B = gf_model_blocks(m);
     const size_t K = (size_t)B + 1;
     snprintf(out->state, sizeof out->state, "%s", state);
     out->blocks = B;
@@ -109,7 +109,7 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
     }
     double t0 = gf_now();
     gf_pathgrad pg;
-    if (gf_pathgrad_exact(s, x, labels, n, &pg, why, size) != 0) {
+    if (gf_pathgrad_exact(m, x, labels, n, &pg, why, size) != 0) {
         gf_pathgrad_curve_release(out);
         return -1;
     }
@@ -136,7 +136,7 @@ int gf_pathgrad_measure(gf_stack *s, const double *x, const int *labels, size_t 
     if (!sum)
         snprintf(why, size, "out of memory");
     if (rc == 0 && n_ks > 0)
-        rc = sample_lengths(s, x, labels, n, ks, n_ks, rng, &pg, progress, ctx, out, why, size);
+        rc = sample_lengths(m, x, labels, n, ks, n_ks, rng, &pg, progress, ctx, out, why, size);
     out->seconds_sampled = gf_now() - t0;
     gf_pathgrad_release(&pg);
     if (rc != 0)

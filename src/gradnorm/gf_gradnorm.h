@@ -1,8 +1,8 @@
 /* gf_gradnorm.h: the gradient-norm experiment (`gradflow gradnorm`, the
  * lessons, `gradflow hanin` with the cross-entropy).
  *
- * For each architecture and seed: build the stack, initialize it from the
- * seed, draw a batch of the synthetic set, run forward (batch norm in
+ * For each architecture and seed: build the stack (a model of the family
+ * "mlp", through gf_model), initialize it from the seed, draw a batch of the synthetic set, run forward (batch norm in
  * training mode unless told otherwise), the mean cross-entropy and backward
  * with probes everywhere, and keep every probe's norms (as log2) and every
  * parameter's norms.

@@ -2,6 +2,7 @@
 #include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
+#include "model/gf_model.h"
 #include "gf_version.h"
 #include "theory/gf_theory.h"
 
@@ -34,24 +35,24 @@ static void save_path(char *buf, size_t size, const char *path, const char *arch
         snprintf(buf, size, "%s-%s", path, arch);
 }
 
-/* The state (gf_stack_state_add: parameters and batch-norm buffers), the
- * parameters' gradients as "grad.<name>", the input, the labels and every
- * recorded gradient, under state_dict names, at true scale; the
- * configuration as gf_stack_config_meta writes it, so gf_stack_load reads
- * the network back. */
-static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, const int *labels,
+/* The model as gf_model_export writes it (family, configuration, state:
+ * parameters and batch-norm buffers), so gf_model_open reads the network
+ * back; the parameters' gradients as "grad.<name>", the input, the labels
+ * and every recorded gradient, under state_dict names, at true scale. */
+static int save_run(const char *path, gf_model *m, const gf_tensor *x, const int *labels,
                     const gf_recorder *rec, const gf_tensor *loss, unsigned long seed, int bn_eval,
                     char *why, size_t size)
 {
     gf_st_file st;
     gf_st_init(&st);
-    const gf_params *p = &s->params;
+    const gf_params *p = gf_model_params(m);
     size_t extra = x->n + p->size;
     for (size_t i = 0; i < rec->n; i++)
         extra += rec->rec[i].n * rec->rec[i].d;
     double *buf = malloc(extra * sizeof *buf), *cursor = buf;
-    int64_t *counts = malloc((p->n_slots ? p->n_slots : 1) * sizeof *counts);
-    int ok = buf && counts && gf_stack_state_add(s, &st, counts) == 0;
+    char text[64];
+    snprintf(text, sizeof text, "%.17g", loss->v[0]);
+    int ok = buf && gf_st_add_meta(&st, "loss", text) == 0 && gf_model_export(m, &st) == 0;
     char name[128];
     for (size_t i = 0; ok && i < p->n_slots; i++) {
         const gf_slot *sl = &p->slot[i];
@@ -88,11 +89,7 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
         ok = gf_st_add(&st, name, GF_ST_F64, 2, shape, cursor) == 0;
         cursor += r->n * r->d;
     }
-    char text[64];
-    snprintf(text, sizeof text, "%.17g", loss->v[0]);
-    ok = ok && gf_st_add_meta(&st, "loss", text) == 0 &&
-         gf_stack_config_meta(&s->cfg, &st) == 0 &&
-         gf_st_add_meta(&st, "batchnorm", bn_eval ? "eval" : "train") == 0 &&
+    ok = ok && gf_st_add_meta(&st, "batchnorm", bn_eval ? "eval" : "train") == 0 &&
          gf_st_add_meta(&st, "format", "gradflow gradnorm export") == 0 &&
          gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0;
     snprintf(text, sizeof text, "%lu", seed);
@@ -105,7 +102,6 @@ static int save_run(const char *path, const gf_stack *s, const gf_tensor *x, con
     }
     gf_st_release(&st);
     free(buf);
-    free(counts);
     return ok ? 0 : -1;
 }
 
@@ -138,13 +134,16 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* One seed of stack s (architecture a): initialize, forward, loss,
+/* One seed of model m (architecture a): initialize, forward, loss,
  * backward; append probes and params. */
-static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack *s, int a, int k,
+static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_model *m, int a, int k,
                    gf_tape *tape, gf_recorder *rec, size_t *cap_probe, size_t *cap_param,
                    double *x_buf, int *labels, char *why, size_t size)
 {
-    const gf_stack_config c = s->cfg;
+    const size_t in_dim = gf_model_in_dim(m);
+    gf_params *params = gf_model_params(m);
+    char name[GF_NET_NAME_MAX];
+    gf_model_name(m, name, sizeof name);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = -1;
     if (!rng) {
@@ -153,31 +152,32 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
     }
     const unsigned long seed = sp->seed0 + (unsigned long)k;
     gsl_rng_set(rng, seed);
-    if (gf_stack_init_weights(s, rng) != 0) {
+    if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         goto done;
     }
     gf_dataset_sample(sp->data, rng, sp->batch, x_buf, labels);
     gf_tape_reset(tape);
-    gf_tensor *x = gf_tape_input(tape, sp->batch, c.in_dim);
+    gf_tensor *x = gf_tape_input(tape, sp->batch, in_dim);
     if (x)
-        memcpy(x->v, x_buf, sp->batch * c.in_dim * sizeof *x_buf);
-    gf_tensor *logits = x ? gf_stack_forward(s, tape, x, !sp->bn_eval, rec) : NULL;
+        memcpy(x->v, x_buf, sp->batch * in_dim * sizeof *x_buf);
+    gf_model_set_training(m, !sp->bn_eval);
+    gf_tensor *logits = x ? gf_model_forward(m, tape, x, rec, NULL) : NULL;
     gf_tensor *loss = gf_softmax_xent(tape, logits, labels);
     if (loss && !isfinite(loss->v[0])) {
-        snprintf(why, size, "%s-%d, seed %lu: the forward pass overflowed (x_%d is not finite); "
+        snprintf(why, size, "%s, seed %lu: the forward pass overflowed (x_%d is not finite); "
                  "try a smaller depth, a normalization or another init",
-                 gf_arch_names[c.arch], c.depth, seed, first_nonfinite_block(rec));
+                 name, seed, first_nonfinite_block(rec));
         goto done;
     }
     if (!loss || gf_tape_backward(tape, loss) != 0) {
-        snprintf(why, size, "forward or backward failed for %s-%d (status %d)",
-                 gf_arch_names[c.arch], c.depth, gf_tape_status(tape));
+        snprintf(why, size, "forward or backward failed for %s: %s", name,
+                 gf_tape_error(tape));
         goto done;
     }
     res->loss[a * sp->seeds + k] = loss->v[0];
     if (grow((void **)&res->probe, cap_probe, res->n_probes + rec->n, sizeof *res->probe) != 0 ||
-        grow((void **)&res->param, cap_param, res->n_params + s->params.n_slots,
+        grow((void **)&res->param, cap_param, res->n_params + params->n_slots,
              sizeof *res->param) != 0) {
         snprintf(why, size, "out of memory");
         goto done;
@@ -191,22 +191,22 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_stack
         if (!p->rec.observed) /* backward never reached it: no norm, not a zero one */
             p->rec.log2_frob = p->rec.log2_sample_mean = p->rec.log2_rms = NAN;
     }
-    for (size_t i = 0; i < s->params.n_slots; i++) {
-        const gf_slot *sl = &s->params.slot[i];
+    for (size_t i = 0; i < params->n_slots; i++) {
+        const gf_slot *sl = &params->slot[i];
         gf_gradnorm_param *p = &res->param[res->n_params++];
         p->arch = a;
         p->seed = k;
         p->slot = (int)i;
         snprintf(p->name, sizeof p->name, "%s", sl->name);
         p->numel = sl->rows * sl->cols;
-        p->log2_grad = sl->kind == GF_SLOT_PARAM ? gf_params_grad_log2(&s->params, (int)i) : NAN;
-        p->log2_value = gf_params_value_log2(&s->params, (int)i);
+        p->log2_grad = sl->kind == GF_SLOT_PARAM ? gf_params_grad_log2(params, (int)i) : NAN;
+        p->log2_value = gf_params_value_log2(params, (int)i);
     }
     rc = 0;
     if (sp->save && k == 0) {
         char path[GF_PATH_MAX];
-        save_path(path, sizeof path, sp->save, gf_arch_names[c.arch], sp->n_archs > 1);
-        rc = save_run(path, s, x, labels, rec, loss, seed, sp->bn_eval, why, size);
+        save_path(path, sizeof path, sp->save, gf_arch_names[sp->archs[a]], sp->n_archs > 1);
+        rc = save_run(path, m, x, labels, rec, loss, seed, sp->bn_eval, why, size);
     }
 done:
     gsl_rng_free(rng);
@@ -250,18 +250,17 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
     for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
         gf_stack_config c = sp->base;
         c.arch = sp->archs[a];
-        gf_stack *s = gf_stack_alloc(&c); /* one per architecture, initialized per seed */
-        if (!s) {
-            snprintf(why, size, "out of memory building %s-%d", gf_arch_names[c.arch], c.depth);
+        /* one per architecture, initialized per seed */
+        gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, size);
+        if (!m)
             rc = -1;
-        }
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {
-            rc = run_one(sp, res, s, a, k, tape, &rec, &cap_probe, &cap_param, x_buf, labels,
+            rc = run_one(sp, res, m, a, k, tape, &rec, &cap_probe, &cap_param, x_buf, labels,
                          why, size);
             if (sp->progress)
                 sp->progress(sp->progress_ctx, a * sp->seeds + k + 1, total);
         }
-        gf_stack_free(s);
+        gf_model_free(m);
     }
     gf_recorder_release(&rec);
     gf_tape_free(tape);

@@ -1,5 +1,6 @@
-/* degrade.c: the degradation experiment: train every (architecture, depth,
- * seed) with the same settings and keep what each trainer recorded. */
+/* grid.c: the training harness: train every (architecture, depth, seed)
+ * with the same settings (models of the family "mlp", built through the
+ * model interface) and keep what each trainer recorded. */
 #include "grid/gf_grid.h"
 
 #include "io/gf_io.h"
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 /* Copy what the trainer recorded into r (the trainer is freed after its net). */
-static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_stack *s)
+static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_params *params)
 {
     r->epochs_done = gf_trainer_epochs_done(t);
     memcpy(r->hist, gf_trainer_history(t), (size_t)r->epochs_done * sizeof *r->hist);
@@ -25,15 +26,15 @@ static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_stack *s)
     if (qc)
         r->pnorms = qc;
     if (!r->slot_names)
-        r->slot_names = malloc(s->params.n_slots * sizeof *r->slot_names);
+        r->slot_names = malloc(params->n_slots * sizeof *r->slot_names);
     if (!pc || !qc || !r->slot_names)
         return -1;
     memcpy(r->probes, p, np * sizeof *pc);
     memcpy(r->pnorms, q, nn * sizeof *qc);
     r->n_probes = np;
     r->n_pnorms = nn;
-    for (size_t i = 0; i < s->params.n_slots; i++)
-        memcpy(r->slot_names[i], s->params.slot[i].name, sizeof r->slot_names[i]);
+    for (size_t i = 0; i < params->n_slots; i++)
+        memcpy(r->slot_names[i], params->slot[i].name, sizeof r->slot_names[i]);
     return 0;
 }
 
@@ -48,33 +49,34 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     cfg.depth = r->depth;
     cfg.in_dim = sp->train_set->dim;
     cfg.classes = sp->train_set->classes;
-    gf_stack *s = gf_stack_alloc(&cfg);
+    char reason[256];
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, reason, sizeof reason);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)r->seed;
-    double *survival = r->stochastic_depth ? malloc((size_t)gf_stack_blocks(&cfg) * sizeof *survival) : NULL;
+    const int blocks = m ? gf_model_blocks(m) : 0;
+    double *survival = r->stochastic_depth ? malloc((size_t)blocks * sizeof *survival) : NULL;
     if (survival)
-        gf_survival_fill(sp->survival, sp->p_last, gf_stack_blocks(&cfg), survival);
+        gf_survival_fill(sp->survival, sp->p_last, blocks, survival);
     tc.survival = survival;
     gf_trainer *t = NULL;
     int rc = -1;
-    if (!s || !rng || (r->stochastic_depth && !survival)) {
-        snprintf(why, size, "%s: out of memory, or a configuration the stack refuses", r->name);
+    if (!m || !rng || (r->stochastic_depth && !survival)) {
+        snprintf(why, size, "%s: %s", r->name, m ? "out of memory" : reason);
         goto out;
     }
     gsl_rng_set(rng, (unsigned long)r->seed);
-    if (gf_stack_init_weights(s, rng) != 0) {
+    if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "%s: initialization failed", r->name);
         goto out;
     }
-    if (!(t = gf_trainer_alloc(s, sp->train_set, sp->test_set, &tc, why, size)))
+    if (!(t = gf_trainer_alloc(m, sp->train_set, sp->test_set, &tc, why, size)))
         goto out;
     r->steps_per_epoch = gf_trainer_steps_per_epoch(t);
     if (sp->out && sp->checkpoints)
         snprintf(path, sizeof path, "%s/checkpoints/%s-seed%ld.safetensors", sp->out, r->name,
                  r->seed);
     if (*path && sp->resume && access(path, F_OK) == 0) {
-        char reason[512];
         if (gf_trainer_load(t, path, reason, sizeof reason) != 0) {
             snprintf(why, size, "cannot resume: %s", reason);
             goto out;
@@ -84,7 +86,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     if (sp->on_run)
         sp->on_run(sp->ctx, r, (int)(r - res->runs), res->n_runs);
     gf_trainer_on_step(t, sp->on_step, sp->ctx);
-    if (copy_out(r, t, s) != 0) {
+    if (copy_out(r, t, gf_model_params(m)) != 0) {
         snprintf(why, size, "out of memory");
         goto out;
     }
@@ -93,7 +95,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
             r->failed = res->any_failed = 1;
             break;
         }
-        if (copy_out(r, t, s) != 0) {
+        if (copy_out(r, t, gf_model_params(m)) != 0) {
             snprintf(why, size, "out of memory");
             goto out;
         }
@@ -101,14 +103,14 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
             (sp->out && gf_grid_write(res, sp->out, why, size) != 0))
             goto out;
     }
-    rc = copy_out(r, t, s);
+    rc = copy_out(r, t, gf_model_params(m));
     if (rc != 0)
         snprintf(why, size, "out of memory");
 out:
     gf_trainer_free(t);
     free(survival);
     gsl_rng_free(rng);
-    gf_stack_free(s);
+    gf_model_free(m);
     return rc;
 }
 

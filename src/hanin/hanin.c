@@ -6,6 +6,7 @@
 #include "gradnorm/gf_gradnorm.h"
 
 #include "io/gf_io.h"
+#include "model/gf_model.h"
 
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_randist.h>
@@ -112,31 +113,33 @@ static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double
 {
     const gf_stack_config cfg = cell_config(sp, cell);
     const size_t n = sp->batch, k_out = cfg.classes;
-    gf_stack *s = gf_stack_alloc(&cfg);
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, why, size);
     gf_tape *tape = gf_tape_alloc(1 << 22); /* grows by chunks as needed */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     double *seed = calloc(n * k_out, sizeof *seed), *xb = malloc(n * cfg.in_dim * sizeof *xb);
     int *labels = malloc(n * sizeof *labels);
-    int rc = s && tape && rng && seed && xb && labels ? 0 : -1;
-    if (rc != 0)
+    int rc = m && tape && rng && seed && xb && labels ? 0 : -1;
+    if (rc != 0 && m)
         snprintf(why, size, "out of memory");
     for (size_t i = 0; i < n; i++)
         if (seed)
             seed[i * k_out] = 1.0;
-    if (s)
-        gf_params_requires_grad(&s->params, 0); /* only dL/dx_0 is wanted */
+    if (m) {
+        gf_params_requires_grad(gf_model_params(m), 0); /* only dL/dx_0 is wanted */
+        gf_model_set_training(m, 0);
+    }
     for (int k = 0; rc == 0 && k < sp->seeds; k++) {
         gsl_rng_set(rng, cell->seed_first + (unsigned long)k);
         gf_tape_reset(tape);
         gf_tensor *x = gf_tape_input(tape, n, cfg.in_dim), *x0 = NULL, *h = NULL;
-        if (gf_stack_init_weights(s, rng) == 0 && x &&
+        if (gf_model_init(m, rng) == 0 && x &&
             gf_dataset_sample(sp->data, rng, n, xb, labels) == 0) {
             memcpy(x->v, xb, n * cfg.in_dim * sizeof *xb);
             x->flags |= GF_REQUIRES_GRAD; /* with the weights' gradients off, the path to x_0 */
-            h = x0 = gf_stack_stem(s, tape, x, 0);
-            for (int b = 0; b < s->blocks && h; b++)
-                h = gf_stack_block(s, tape, b, h, 0);
-            h = h ? gf_stack_head(s, tape, h, 0) : NULL;
+            h = x0 = gf_model_stem(m, tape, x);
+            for (int b = 0; b < gf_model_blocks(m) && h; b++)
+                h = gf_model_block(m, tape, b, h);
+            h = h ? gf_model_head(m, tape, h) : NULL;
         }
         const double l2 = h && gf_tape_backward_from(tape, h, seed) == 0
                               ? gf_tensor_grad_export(x0, NULL) : NAN;
@@ -154,7 +157,7 @@ static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double
     free(seed);
     gsl_rng_free(rng);
     gf_tape_free(tape);
-    gf_stack_free(s);
+    gf_model_free(m);
     return rc;
 }
 

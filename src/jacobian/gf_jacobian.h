@@ -1,4 +1,4 @@
-/* gf_jacobian.h: the Jacobians of a stack at one input, their spectra, and
+/* gf_jacobian.h: the Jacobians of a model (any family: gf_model) at one input, their spectra, and
  * the Jacobian experiment (`gradflow jacobian`; jacobian_run.c, jacobian_write.c).
  *
  * For one sample x (batch norm in evaluation mode: with batch statistics the
@@ -16,6 +16,7 @@
 #define GF_JACOBIAN_H
 
 #include "data/gf_data.h"
+#include "model/gf_model.h"
 #include "nn/gf_nn.h"
 
 #include <gsl/gsl_rng.h>
@@ -31,8 +32,10 @@ typedef struct gf_jacobians {
     double *end;     /* (B + 1) x d x d: dx_B/dx_l; l = B is the identity */
 } gf_jacobians;
 
-/* x: one sample (in_dim values). 0, or -1 with a reason. */
-int gf_jacobians_compute(gf_stack *s, const double *x, gf_jacobians *out, char *why,
+/* x: one sample (in_dim values); m in evaluation mode for the call, its
+ * training mode restored after. 0, or -1 with a reason (a failed pass: the
+ * tape's message). */
+int gf_jacobians_compute(gf_model *m, const double *x, gf_jacobians *out, char *why,
                          size_t size);
 void gf_jacobians_release(gf_jacobians *j);
 

@@ -1,5 +1,5 @@
-/* jacobian.c: block and end-to-end Jacobians of a stack by batched
- * vector-Jacobian products; singular values. */
+/* jacobian.c: block and end-to-end Jacobians of a model (any family, through
+ * gf_model) by batched vector-Jacobian products; singular values. */
 #include "jacobian/gf_jacobian.h"
 
 #include <gsl/gsl_blas.h>
@@ -29,42 +29,49 @@ static void identity(double *a, size_t d)
         a[i * d + i] = 1.0;
 }
 
-int gf_jacobians_compute(gf_stack *s, const double *x, gf_jacobians *out, char *why,
-                         size_t size)
+/* x_0 of sample x (1 x d, its values into *x0, malloc'd); NULL on failure. */
+static double *stem_of(gf_model *m, gf_tape *tape, const double *x, size_t *d)
 {
-    memset(out, 0, sizeof *out);
-    if (size > 0)
-        why[0] = '\0';
-    const size_t d = s->cfg.width, B = (size_t)s->blocks, dd = d * d;
-    gf_tape *tape = gf_tape_alloc(0);
-    gf_tensor **xs = calloc(B + 1, sizeof *xs);
-    double *seed = malloc(dd * sizeof *seed), *x0 = malloc(d * sizeof *x0);
-    out->block = malloc(B * dd * sizeof *out->block);
-    out->end = malloc((B + 1) * dd * sizeof *out->end);
-    int rc = tape && xs && seed && x0 && out->block && out->end ? 0 : -1;
-    if (rc != 0)
-        snprintf(why, size, "out of memory");
-    gf_params_requires_grad(&s->params, 0); /* input gradients only */
-    identity(seed, d);
-    gf_tensor *in = rc == 0 ? gf_tape_input(tape, 1, s->cfg.in_dim) : NULL;
-    if (in) { /* x_0 of the sample */
-        memcpy(in->v, x, s->cfg.in_dim * sizeof *x);
-        gf_tensor *h = gf_stack_stem(s, tape, in, 0);
-        if (h)
-            memcpy(x0, h->v, d * sizeof *x0);
-        else
-            rc = -1;
-    } else {
-        rc = -1;
+    const size_t in_dim = gf_model_in_dim(m);
+    gf_tensor *in = gf_tape_input(tape, 1, in_dim);
+    if (!in)
+        return NULL;
+    memcpy(in->v, x, in_dim * sizeof *x);
+    gf_tensor *h = gf_model_stem(m, tape, in);
+    double *x0 = h ? malloc(h->d * sizeof *x0) : NULL;
+    if (x0) {
+        *d = h->d;
+        memcpy(x0, h->v, h->d * sizeof *x0);
     }
-    /* end to end: the stack on d copies of x_0, seeded with I at x_B */
+    return x0;
+}
+
+/* The Jacobians of m at x in evaluation mode (see gf_jacobians_compute). */
+static int compute(gf_model *m, gf_tape *tape, const double *x, gf_jacobians *out, char *why,
+                   size_t size)
+{
+    const size_t B = (size_t)gf_model_blocks(m);
+    size_t d = 0;
+    double *x0 = stem_of(m, tape, x, &d);
+    const size_t dd = d * d;
+    gf_tensor **xs = calloc(B + 1, sizeof *xs);
+    double *seed = malloc((dd + 1) * sizeof *seed), *xl = malloc((d + 1) * sizeof *xl);
+    out->block = malloc((B * dd + 1) * sizeof *out->block);
+    out->end = malloc(((B + 1) * dd + 1) * sizeof *out->end);
+    out->blocks = (int)B;
+    out->d = d;
+    gf_tape *t2 = gf_tape_alloc(0), *failed = x0 ? NULL : tape;
+    int rc = x0 && xs && seed && xl && out->block && out->end && t2 ? 0 : -1;
+    if (rc == 0)
+        identity(seed, d);
+    /* end to end: the blocks on d copies of x_0, seeded with I at x_B */
     if (rc == 0) {
         gf_tape_reset(tape);
         xs[0] = copies(tape, x0, d);
         for (size_t l = 0; l < B && xs[l]; l++)
-            xs[l + 1] = gf_stack_block(s, tape, (int)l, xs[l], 0);
+            xs[l + 1] = gf_model_block(m, tape, (int)l, xs[l]);
         if (!xs[B] || gf_tape_backward_from(tape, xs[B], seed) != 0)
-            rc = -1;
+            rc = -1, failed = tape;
         for (size_t l = 0; rc == 0 && l < B; l++)
             gf_tensor_grad_export(xs[l], out->end + l * dd);
         identity(out->end + B * dd, d);
@@ -72,32 +79,45 @@ int gf_jacobians_compute(gf_stack *s, const double *x, gf_jacobians *out, char *
     /* block by block: block l on d copies of x_l, seeded with I at x_{l+1}, on one
      * second tape rewound for every block (a fresh tape per block cost more than
      * the products: new pages to fault in every time) */
-    double *xl = malloc(d * sizeof *xl);
-    gf_tape *t2 = rc == 0 ? gf_tape_alloc(0) : NULL;
-    if (rc == 0 && (!xl || !t2)) {
-        snprintf(why, size, "out of memory");
-        rc = -1;
-    }
     for (size_t l = 0; rc == 0 && l < B; l++) {
         memcpy(xl, xs[l]->v, d * sizeof *xl); /* row 0 of the copies: x_l itself */
         gf_tape_reset(t2);
         gf_tensor *X = copies(t2, xl, d);
-        gf_tensor *Y = X ? gf_stack_block(s, t2, (int)l, X, 0) : NULL;
+        gf_tensor *Y = X ? gf_model_block(m, t2, (int)l, X) : NULL;
         if (!Y || gf_tape_backward_from(t2, Y, seed) != 0)
-            rc = -1;
+            rc = -1, failed = t2;
         else
             gf_tensor_grad_export(X, out->block + l * dd);
     }
+    if (rc != 0 && failed && gf_tape_status(failed) != 0)
+        snprintf(why, size, "the forward or backward pass failed: %s", gf_tape_error(failed));
+    else if (rc != 0)
+        snprintf(why, size, "out of memory");
     gf_tape_free(t2);
-    if (rc != 0 && !*why)
-        snprintf(why, size, "the forward or backward pass failed");
     free(xl);
-    gf_params_requires_grad(&s->params, 1);
-    out->blocks = s->blocks;
-    out->d = d;
     free(xs);
     free(seed);
     free(x0);
+    return rc;
+}
+
+int gf_jacobians_compute(gf_model *m, const double *x, gf_jacobians *out, char *why,
+                         size_t size)
+{
+    memset(out, 0, sizeof *out);
+    gf_params *params = gf_model_params(m);
+    const int training = gf_model_training(m);
+    gf_tape *tape = gf_tape_alloc(0);
+    int rc = -1;
+    if (!tape)
+        snprintf(why, size, "out of memory");
+    else {
+        gf_model_set_training(m, 0);
+        gf_params_requires_grad(params, 0); /* input gradients only */
+        rc = compute(m, tape, x, out, why, size);
+        gf_params_requires_grad(params, 1);
+        gf_model_set_training(m, training);
+    }
     gf_tape_free(tape);
     if (rc != 0)
         gf_jacobians_release(out);

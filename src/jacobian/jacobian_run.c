@@ -152,15 +152,16 @@ static int describe(const double *a, size_t d, int full, double *sv, gsl_rng *rn
 /* Running statistics of batch norm from n training-mode passes: momentum
  * 1/(t+1) at pass t makes them the plain average of the passes' statistics
  * (PyTorch's momentum=None). */
-static int warm_up(gf_stack *s, const gf_jacobian_spec *sp, gsl_rng *rng, char *why, size_t size)
+static int warm_up(gf_model *m, const gf_jacobian_spec *sp, gsl_rng *rng, char *why, size_t size)
 {
-    if (s->cfg.norm != GF_NORM_BATCH || sp->bn_warmup <= 0)
+    if (!gf_model_has_batchnorm(m) || sp->bn_warmup <= 0)
         return 0;
-    const size_t nb = sp->warmup_batch, in = s->cfg.in_dim;
+    const size_t nb = sp->warmup_batch, in = gf_model_in_dim(m);
     gf_tape *tape = gf_tape_alloc(0);
     double *x = malloc(nb * in * sizeof *x);
     int *y = malloc(nb * sizeof *y), rc = tape && x && y ? 0 : -1;
-    const double momentum = s->cfg.bn_momentum;
+    const double momentum = gf_model_bn_momentum(m);
+    gf_model_set_training(m, 1);
     for (int t = 0; rc == 0 && t < sp->bn_warmup; t++) {
         gf_dataset_sample(sp->data, rng, nb, x, y);
         gf_tape_reset(tape);
@@ -170,11 +171,12 @@ static int warm_up(gf_stack *s, const gf_jacobian_spec *sp, gsl_rng *rng, char *
             break;
         }
         memcpy(xt->v, x, nb * in * sizeof *x);
-        s->cfg.bn_momentum = 1.0 / (t + 1.0);
-        if (!gf_stack_forward(s, tape, xt, 1, NULL))
+        gf_model_set_bn_momentum(m, 1.0 / (t + 1.0));
+        if (!gf_model_forward(m, tape, xt, NULL, NULL))
             rc = -1;
     }
-    s->cfg.bn_momentum = momentum;
+    gf_model_set_bn_momentum(m, momentum);
+    gf_model_set_training(m, 0);
     if (rc != 0)
         snprintf(why, size, "batch-norm warm-up failed (out of memory?)");
     free(x);
@@ -183,34 +185,34 @@ static int warm_up(gf_stack *s, const gf_jacobian_spec *sp, gsl_rng *rng, char *
     return rc;
 }
 
-/* One seed of stack s (architecture index a). */
-static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack *s, int a,
+/* One seed of model m (architecture index a). */
+static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model *m, int a,
                    int k, double *sv_tmp, char *why, size_t size)
 {
     const size_t d = res->d, dd = d * d;
     const int B = res->blocks;
     const unsigned long seed = sp->seed0 + (unsigned long)k;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    double *x = malloc(s->cfg.in_dim * sizeof *x);
+    double *x = malloc(gf_model_in_dim(m) * sizeof *x);
     int label, rc = rng && x ? 0 : -1;
     if (rc != 0) {
         snprintf(why, size, "out of memory");
         goto done;
     }
     gsl_rng_set(rng, seed);
-    if (gf_stack_init_weights(s, rng) != 0) {
+    if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         rc = -1;
         goto done;
     }
     gf_dataset_sample(sp->data, rng, 1, x, &label);
-    if (warm_up(s, sp, rng, why, size) != 0) {
+    if (warm_up(m, sp, rng, why, size) != 0) {
         rc = -1;
         goto done;
     }
     gf_jacobians jac;
     const double t0 = gf_now();
-    if (gf_jacobians_compute(s, x, &jac, why, size) != 0) {
+    if (gf_jacobians_compute(m, x, &jac, why, size) != 0) {
         rc = -1;
         goto done;
     }
@@ -221,21 +223,23 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_stack
             const size_t i = stat_index(res, a, k, (gf_jac_kind)kind, l);
             gf_jacobian_stat *st = &res->stat[i];
             *st = (gf_jacobian_stat){.arch = a, .seed = k, .l = l, .kind = (gf_jac_kind)kind};
-            const double *m = (kind == GF_JAC_END ? jac.end : jac.block) + (size_t)l * dd;
+            const double *J = (kind == GF_JAC_END ? jac.end : jac.block) + (size_t)l * dd;
             int finite = 1;
             for (size_t e = 0; e < dd && finite; e++)
-                finite = isfinite(m[e]);
+                finite = isfinite(J[e]);
             if (!finite) {
-                snprintf(why, size, "%s-%d, seed %lu: the Jacobian %s at l = %d is not finite "
+                char name[GF_NET_NAME_MAX];
+                gf_model_name(m, name, sizeof name);
+                snprintf(why, size, "%s, seed %lu: the Jacobian %s at l = %d is not finite "
                          "(the forward pass overflowed); try a smaller depth, a normalization "
                          "or another init",
-                         gf_arch_names[s->cfg.arch], s->cfg.depth, seed,
+                         name, seed,
                          kind == GF_JAC_END ? "dx_B/dx_l" : "J_l", l);
                 rc = -1;
                 break;
             }
             double *sv = res->full ? res->sv + i * d : sv_tmp;
-            if (describe(m, d, res->full, sv, rng, st) != 0) {
+            if (describe(J, d, res->full, sv, rng, st) != 0) {
                 snprintf(why, size, "singular values failed (out of memory?)");
                 rc = -1;
                 break;
@@ -291,18 +295,15 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
     for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
         gf_stack_config c = res->spec.base;
         c.arch = sp->archs[a];
-        gf_stack *s = gf_stack_alloc(&c);
-        if (!s) {
-            snprintf(why, size, "cannot build %s-%d (out of memory?)", gf_arch_names[c.arch],
-                     c.depth);
+        gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, size);
+        if (!m)
             rc = -1;
-        }
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {
-            rc = run_one(&res->spec, res, s, a, k, sv_tmp, why, size);
+            rc = run_one(&res->spec, res, m, a, k, sv_tmp, why, size);
             if (sp->progress)
                 sp->progress(sp->progress_ctx, ++done, total);
         }
-        gf_stack_free(s);
+        gf_model_free(m);
     }
     free(sv_tmp);
     res->seconds = gf_now() - t0;

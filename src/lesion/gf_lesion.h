@@ -4,6 +4,7 @@
 #define GF_LESION_H
 
 #include "data/gf_data.h"
+#include "model/gf_model.h"
 #include "nn/gf_nn.h"
 
 #include <gsl/gsl_rng.h>
@@ -28,8 +29,9 @@ extern "C" {
  * gf_seed_stream(seed, 2k + 1), draw after draw.
  */
 
-/* A net to lesion comes from gf_stack_load (a training checkpoint or an
- * export), its configuration expected. */
+/* A net to lesion is a model of any family (gf_model), e.g. from
+ * gf_model_open (a training checkpoint or an export), its configuration
+ * expected. */
 
 /* Draw k distinct positions of `blocks` to delete (drop[i] = 1), uniformly. */
 void gf_lesion_draw_deletion(gsl_rng *rng, int blocks, int k, unsigned char *drop);
@@ -62,7 +64,7 @@ typedef struct gf_lesion_set {
 
 typedef struct gf_lesion_result {
     gf_lesion_spec spec;
-    gf_arch arch;
+    gf_arch arch;               /* an MLP stack's arch and depth (else plain, 0) */
     int depth, blocks;
     char name[GF_NET_NAME_MAX]; /* "resnet-56" */
     double base_err, base_loss; /* the whole net, no plan */
@@ -73,7 +75,7 @@ typedef struct gf_lesion_result {
 
 /* Every lesion of net (its running statistics are not changed). 0, or -1
  * with a reason. */
-int gf_lesion_run(gf_stack *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,
+int gf_lesion_run(gf_model *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,
                   size_t size);
 void gf_lesion_release(gf_lesion_result *res);
 

@@ -79,7 +79,7 @@ void gf_lesion_release(gf_lesion_result *res)
 
 /* What a run shares between its evaluations. */
 typedef struct lesion_ctx {
-    gf_stack *net;
+    gf_model *net;
     gf_tape *tape;
     const gf_lesion_spec *spec;
     int done, total;
@@ -140,18 +140,29 @@ static int run_set(lesion_ctx *c, gf_lesion_set *s, int swaps)
     return rc;
 }
 
-int gf_lesion_run(gf_stack *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,
+/* What the result records of net: its name and blocks; for an MLP stack
+ * (the columns arch and depth of the tables) its arch and depth. */
+static void describe(gf_model *net, gf_lesion_result *res)
+{
+    res->blocks = gf_model_blocks(net);
+    gf_model_name(net, res->name, sizeof res->name);
+    if (net->type == &gf_model_mlp) {
+        const gf_stack_config *c = gf_model_config(net);
+        res->arch = c->arch;
+        res->depth = c->depth;
+    }
+}
+
+int gf_lesion_run(gf_model *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,
                   size_t size)
 {
     memset(res, 0, sizeof *res);
     res->spec = *spec;
-    res->arch = net->cfg.arch;
-    res->depth = net->cfg.depth;
-    const int B = res->blocks = net->blocks;
-    snprintf(res->name, sizeof res->name, "%s-%d", gf_arch_names[res->arch], res->depth);
+    describe(net, res);
+    const int B = res->blocks;
     const char *bad = NULL;
-    if (!spec->test || spec->test->n == 0 || spec->test->dim != net->cfg.in_dim ||
-        spec->test->classes > net->cfg.classes)
+    if (!spec->test || spec->test->n == 0 || spec->test->dim != gf_model_in_dim(net) ||
+        spec->test->classes > gf_model_classes(net))
         bad = "the test set is empty or does not fit the network";
     else if (spec->draws < 1 || spec->max_delete < 0 || spec->max_delete > B ||
              spec->max_swaps < 0 || (B < 2 && spec->max_swaps > 0) || spec->seed < 1 ||

@@ -15,7 +15,11 @@
  * can follow a block plan (gf_block_plan, gf_nn.h: delete, reorder or scale
  * blocks). Parameters are a gf_params with state_dict names; a model exports
  * to and loads from safetensors (its state plus its configuration as
- * metadata, with the family's name under the key "family").
+ * metadata, with the family's name under the key "family"; files without
+ * one hold an "mlp"). What the measurements need beyond that is general too:
+ * the input and output widths, whether blocks are residual (skip + branch,
+ * then an elementwise post map with its derivative), and the weighted
+ * layers in forward order (their slots and names).
  *
  * Worked example
  *   gf_stack_config c = gf_stack_config_default();
@@ -61,6 +65,18 @@ typedef struct gf_model_type {
     int (*has_batchnorm)(const void *net);
     void (*set_bn_momentum)(void *net, double momentum);
     double (*bn_momentum)(const void *net);
+    size_t (*in_dim)(const void *net);  /* input features per example */
+    size_t (*classes)(const void *net); /* logits per example */
+    const void *(*config)(const void *net); /* the family config it was built from */
+    /* 1 when every block is x_{l+1} = post(x_l + F_l(x_l)): a skip beside a
+     * branch; post's elementwise derivative from its output y (all ones
+     * where post is the identity). */
+    int (*residual)(const void *net);
+    void (*post_derivative)(const void *net, int l, const double *y, double *dst, size_t count);
+    /* The k-th weighted layer in forward order (made by the k-th gf_op_linear
+     * node of a pass): its weight and bias slots and its name (may be
+     * NULL); -1 when there are k layers or fewer. */
+    int (*layer)(const void *net, int k, gf_linear_slots *slots, char *name, size_t size);
     /* The whole pass: probes (rec may be NULL) at the block boundaries and
      * where the family puts them inside blocks; plan may be NULL. */
     gf_tensor *(*forward)(void *net, gf_tape *tape, gf_tensor *x, int training,
@@ -107,15 +123,33 @@ static inline const char *gf_model_family(const gf_model *m) { return m->type->n
 void gf_model_name(const gf_model *m, char *buf, size_t size); /* "resnet-56" */
 int gf_model_blocks(const gf_model *m);
 gf_params *gf_model_params(gf_model *m);
+size_t gf_model_in_dim(const gf_model *m);
+size_t gf_model_classes(const gf_model *m);
+/* The family config it was built from (for "mlp" a const gf_stack_config *). */
+const void *gf_model_config(const gf_model *m);
+/* Weighted layers: the k-th in forward order, its slots and name; 0, or -1
+ * past the last (for "mlp": stem, blocks.0.fc1, blocks.0.fc2, ..., head). */
+int gf_model_layer(const gf_model *m, int k, gf_linear_slots *slots, char *name, size_t size);
 /* The family's network (for "mlp" the gf_stack): for code not yet moved to
  * this interface. */
 static inline void *gf_model_net(gf_model *m) { return m->net; }
+
+/* ---- residual blocks ----------------------------------------------------- */
+
+/* 1 when every block is x_{l+1} = post(x_l + F_l(x_l)) (a skip beside the
+ * branch gf_model_branch): what stochastic depth and paths need. */
+int gf_model_residual(const gf_model *m);
+/* D_l = post'(x_l + F_l) of block l as numbers, from the block's output y
+ * (count values); 1 where post is the identity. Residual models only. */
+void gf_model_post_derivative(const gf_model *m, int l, const double *y, double *dst,
+                              size_t count);
 
 /* ---- batch norm -------------------------------------------------------- */
 
 int gf_model_has_batchnorm(const gf_model *m);
 /* Train (1) or eval (0) mode for every pass and piece that follows. */
 static inline void gf_model_set_training(gf_model *m, int training) { m->training = training; }
+static inline int gf_model_training(const gf_model *m) { return m->training; }
 /* The running statistics' momentum (a warm-up can set 1/(t+1) for a plain
  * average); -1 for a family without batch norm. */
 int gf_model_set_bn_momentum(gf_model *m, double momentum);
@@ -150,6 +184,13 @@ gf_model *gf_model_from_file(const gf_st_file *st, char *why, size_t size);
 /* The same through a path (written atomically). */
 int gf_model_save(gf_model *m, const char *path, char *why, size_t size);
 gf_model *gf_model_load(const char *path, char *why, size_t size);
+/* The one loader of a saved model (a training checkpoint, gradnorm's
+ * export): T NULL, the family and configuration the file records; else the
+ * file must hold a model of family T and configuration *config ("width is
+ * 32 in the file, 64 here"). info (may be NULL): the seed and epochs the
+ * file records, -1 where it does not. NULL with a reason naming the file. */
+gf_model *gf_model_open(const char *path, const gf_model_type *T, const void *config,
+                        gf_checkpoint_info *info, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -18,69 +18,10 @@ static void *mlp_build(const void *config, char *why, size_t size)
     return s;
 }
 
-static const char *meta(const gf_st_file *st, const char *key)
-{
-    return json_string_value(json_object_get(st->metadata, key));
-}
-
-/* A whole string as a number (strtol / strtod with nothing left over). */
-static int whole_long(const char *s, long *v)
-{
-    char *end;
-    *v = strtol(s, &end, 10);
-    return end != s && !*end ? 0 : -1;
-}
-
-static int whole_double(const char *s, double *v)
-{
-    char *end;
-    *v = strtod(s, &end);
-    return end != s && !*end ? 0 : -1;
-}
-
-/* The configuration the metadata of gf_stack_config_meta describes. */
-static int config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
-{
-    static const char *const keys[] = {"arch", "depth", "width", "input_dim", "classes", "init",
-                                       "norm", "act", "zero_init_residual", "bn_momentum", "eps"};
-    enum { N = sizeof keys / sizeof *keys };
-    const char *v[N];
-    for (int i = 0; i < N; i++)
-        if (!(v[i] = meta(st, keys[i]))) {
-            snprintf(why, size, "the file does not record the network's %s", keys[i]);
-            return -1;
-        }
-    const int arch = gf_name_lookup(gf_arch_names, v[0]);
-    const int init = gf_name_lookup(gf_init_names, v[5]);
-    const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
-    long n[4];
-    int ok = arch >= 0 && init >= 0 && norm >= 0 && act >= 0;
-    for (int i = 0; i < 4; i++)
-        ok = ok && whole_long(v[1 + i], &n[i]) == 0 && n[i] >= 0;
-    *c = gf_stack_config_default();
-    ok = ok && whole_double(v[9], &c->bn_momentum) == 0 && whole_double(v[10], &c->eps) == 0;
-    if (!ok) {
-        snprintf(why, size, "the network's configuration in the file is damaged");
-        return -1;
-    }
-    c->arch = (gf_arch)arch;
-    c->depth = (int)n[0];
-    c->width = (size_t)n[1];
-    c->in_dim = (size_t)n[2];
-    c->classes = (size_t)n[3];
-    c->init = (gf_init)init;
-    c->norm = (gf_norm)norm;
-    c->act = (gf_act)act;
-    c->zero_branch = strcmp(v[8], "1") == 0;
-    if (gf_stack_config_check(c, why, size) != 0)
-        return -1;
-    return gf_stack_config_match(c, st, why, size); /* every key reads back as written */
-}
-
 static void *mlp_build_from_meta(const gf_st_file *st, char *why, size_t size)
 {
     gf_stack_config c;
-    return config_from_meta(st, &c, why, size) == 0 ? mlp_build(&c, why, size) : NULL;
+    return gf_stack_config_from_meta(st, &c, why, size) == 0 ? mlp_build(&c, why, size) : NULL;
 }
 
 static void mlp_free(void *net) { gf_stack_free(net); }
@@ -102,6 +43,44 @@ static int mlp_has_batchnorm(const void *net)
 
 static void mlp_set_bn_momentum(void *net, double m) { ((gf_stack *)net)->cfg.bn_momentum = m; }
 static double mlp_bn_momentum(const void *net) { return ((const gf_stack *)net)->cfg.bn_momentum; }
+
+static size_t mlp_in_dim(const void *net) { return ((const gf_stack *)net)->cfg.in_dim; }
+static size_t mlp_classes(const void *net) { return ((const gf_stack *)net)->cfg.classes; }
+static const void *mlp_config(const void *net) { return &((const gf_stack *)net)->cfg; }
+
+static int mlp_residual(const void *net)
+{
+    return ((const gf_stack *)net)->cfg.arch != GF_ARCH_PLAIN;
+}
+
+/* resnet: x_{l+1} = act(x_l + F_l), relu' = [y > 0], tanh' = 1 - y^2;
+ * preact: x_{l+1} = x_l + F_l. */
+static void mlp_post_derivative(const void *net, int l, const double *y, double *dst,
+                                size_t count)
+{
+    (void)l;
+    const gf_stack_config *c = &((const gf_stack *)net)->cfg;
+    const int post = c->arch == GF_ARCH_RESNET;
+    for (size_t i = 0; i < count; i++)
+        dst[i] = !post || c->act == GF_ACT_LINEAR ? 1.0
+                 : c->act == GF_ACT_RELU          ? (y[i] > 0.0 ? 1.0 : 0.0)
+                                                  : 1.0 - y[i] * y[i];
+}
+
+/* Forward order: stem, blocks.0.fc1, blocks.0.fc2, ..., head. */
+static int mlp_layer(const void *net, int k, gf_linear_slots *slots, char *name, size_t size)
+{
+    const gf_stack *s = net;
+    if (k < 0 || k > 2 * s->blocks + 1)
+        return -1;
+    *slots = k == 0 ? s->stem
+             : k > 2 * s->blocks ? s->head
+             : (k - 1) % 2 == 0 ? s->block[(k - 1) / 2].fc1
+                                : s->block[(k - 1) / 2].fc2;
+    if (name)
+        gf_stack_linear_name(s, k, name, size);
+    return 0;
+}
 
 static gf_tensor *mlp_forward(void *net, gf_tape *tape, gf_tensor *x, int training,
                               gf_recorder *rec, const gf_block_plan *plan)
@@ -161,6 +140,12 @@ const gf_model_type gf_model_mlp = {
     .has_batchnorm = mlp_has_batchnorm,
     .set_bn_momentum = mlp_set_bn_momentum,
     .bn_momentum = mlp_bn_momentum,
+    .in_dim = mlp_in_dim,
+    .classes = mlp_classes,
+    .config = mlp_config,
+    .residual = mlp_residual,
+    .post_derivative = mlp_post_derivative,
+    .layer = mlp_layer,
     .forward = mlp_forward,
     .stem = mlp_stem,
     .block = mlp_block,

@@ -61,6 +61,21 @@ void gf_model_name(const gf_model *m, char *buf, size_t size)
 int gf_model_blocks(const gf_model *m) { return m->type->blocks(m->net); }
 gf_params *gf_model_params(gf_model *m) { return m->type->params(m->net); }
 int gf_model_has_batchnorm(const gf_model *m) { return m->type->has_batchnorm(m->net); }
+size_t gf_model_in_dim(const gf_model *m) { return m->type->in_dim(m->net); }
+size_t gf_model_classes(const gf_model *m) { return m->type->classes(m->net); }
+const void *gf_model_config(const gf_model *m) { return m->type->config(m->net); }
+int gf_model_residual(const gf_model *m) { return m->type->residual(m->net); }
+
+void gf_model_post_derivative(const gf_model *m, int l, const double *y, double *dst,
+                              size_t count)
+{
+    m->type->post_derivative(m->net, l, y, dst, count);
+}
+
+int gf_model_layer(const gf_model *m, int k, gf_linear_slots *slots, char *name, size_t size)
+{
+    return m->type->layer(m->net, k, slots, name, size);
+}
 
 int gf_model_set_bn_momentum(gf_model *m, double momentum)
 {
@@ -162,15 +177,39 @@ int gf_model_save(gf_model *m, const char *path, char *why, size_t size)
 
 gf_model *gf_model_load(const char *path, char *why, size_t size)
 {
+    return gf_model_open(path, NULL, NULL, NULL, why, size);
+}
+
+/* A model of family T and configuration config holding st's state. */
+static gf_model *expected_from_file(const gf_model_type *T, const void *config,
+                                    const gf_st_file *st, char *why, size_t size)
+{
+    gf_model *m = gf_model_alloc(T, config, why, size);
+    if (m && (gf_model_match(m, st, why, size) != 0 ||
+              gf_model_load_state(m, st, why, size) != 0)) {
+        gf_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+gf_model *gf_model_open(const char *path, const gf_model_type *T, const void *config,
+                        gf_checkpoint_info *info, char *why, size_t size)
+{
     gf_st_file st;
-    char reason[256];
+    char reason[384];
+    if (info)
+        *info = (gf_checkpoint_info){.seed = -1, .epochs_done = -1};
     if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
         snprintf(why, size, "%s: %s", path, reason);
         return NULL;
     }
-    gf_model *m = gf_model_from_file(&st, reason, sizeof reason);
+    gf_model *m = T ? expected_from_file(T, config, &st, reason, sizeof reason)
+                    : gf_model_from_file(&st, reason, sizeof reason);
     if (!m)
         snprintf(why, size, "%s: %s", path, reason);
+    else if (info)
+        *info = gf_checkpoint_info_read(&st);
     gf_st_release(&st);
     return m;
 }

@@ -1,5 +1,6 @@
 /* gf_nn.h: parameters, initialization, the three stacks of gradflow, their
- * state in safetensors files and the one loader of a saved network.
+ * state in safetensors files (configuration and checkpoint metadata read
+ * back; loading a saved network is gf_model_open's, model/gf_model.h).
  *
  * Parameters live in one contiguous value buffer and one gradient buffer,
  * carved into named slots in PyTorch state_dict style (Linear weights are
@@ -216,13 +217,12 @@ typedef struct gf_checkpoint_info {
     long epochs_done;                 /* a training checkpoint's epochs */
 } gf_checkpoint_info;
 
-/* The one loader of a network gradflow saved (gf_trainer_save's checkpoint,
- * gradnorm's export): with expect NULL the configuration is the one the
- * file's metadata describes (gf_stack_config_meta's keys); else the metadata
- * must describe *expect ("width is 32 in the file, 64 here"). Then the
- * state. info may be NULL. NULL with a one-line reason naming the file. */
-gf_stack *gf_stack_load(const char *path, const gf_stack_config *expect,
-                        gf_checkpoint_info *info, char *why, size_t size);
+/* The seed and epochs a saved network's metadata records (-1 where not). */
+gf_checkpoint_info gf_checkpoint_info_read(const gf_st_file *st);
+/* The configuration st's metadata describes (gf_stack_config_meta's keys
+ * read back); 0, or -1 naming the first missing or damaged key. A saved
+ * network loads through gf_model_open (model/gf_model.h). */
+int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* state.c: a stack's state and configuration in safetensors files (the
- * configuration as text metadata, and back), the one loader of a saved
- * network (gf_stack_load), and layer names. */
+ * configuration as text metadata, and back; what a checkpoint records of its
+ * training), and layer names. Loading a saved network is gf_model_open's. */
 #include "nn/gf_nn.h"
 
 #include <math.h>
@@ -121,16 +121,14 @@ int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t siz
     return 0;
 }
 
-/* ---- the one loader ------------------------------------------------------------ */
+/* ---- reading the metadata ------------------------------------------------------------ */
 
 static const char *meta(const gf_st_file *st, const char *key)
 {
     return json_string_value(json_object_get(st->metadata, key));
 }
 
-/* The configuration the metadata describes (config_pairs read back); 0, or
- * -1 naming the first missing or damaged key. */
-static int config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
+int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
 {
     const char *v[N_META];
     for (int i = 0; i < N_META; i++)
@@ -169,32 +167,8 @@ static long meta_count(const gf_st_file *st, const char *key)
     return v && *v && !*end && n >= 0 ? n : -1;
 }
 
-gf_stack *gf_stack_load(const char *path, const gf_stack_config *expect,
-                        gf_checkpoint_info *info, char *why, size_t size)
+gf_checkpoint_info gf_checkpoint_info_read(const gf_st_file *st)
 {
-    gf_st_file st;
-    char reason[384];
-    if (info)
-        *info = (gf_checkpoint_info){.seed = -1, .epochs_done = -1};
-    if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s: %s", path, reason);
-        return NULL;
-    }
-    gf_stack_config c;
-    gf_stack *s = NULL;
-    const int ok = expect ? gf_stack_config_match(expect, &st, reason, sizeof reason) == 0
-                          : config_from_meta(&st, &c, reason, sizeof reason) == 0;
-    if (ok && !(s = gf_stack_alloc(expect ? expect : &c)))
-        snprintf(reason, sizeof reason, "out of memory for the network it holds");
-    else if (s && gf_stack_state_load(s, &st, reason, sizeof reason) != 0) {
-        gf_stack_free(s);
-        s = NULL;
-    }
-    if (!s)
-        snprintf(why, size, "%s: %s", path, reason);
-    else if (info)
-        *info = (gf_checkpoint_info){.seed = meta_count(&st, "seed"),
-                                     .epochs_done = meta_count(&st, "epochs_done")};
-    gf_st_release(&st);
-    return s;
+    return (gf_checkpoint_info){.seed = meta_count(st, "seed"),
+                                .epochs_done = meta_count(st, "epochs_done")};
 }

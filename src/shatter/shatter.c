@@ -2,7 +2,8 @@
  * across a grid, the networks that produce it, and its autocorrelation
  * (Balduzzi et al. 2017); see gf_shatter.h.
  *
- * plain, resnet and preact nets are gradflow stacks with one input and two outputs
+ * plain, resnet and preact nets are gradflow stacks (models of the family "mlp",
+ * reached through gf_model) with one input and two outputs
  * (column 0 is the output studied), run piece by piece so that depth 2 (the
  * stem and the head: one hidden layer) is possible. The looks-linear net is
  * built here from engine ops: CReLU(h) = [relu(h), relu(-h)] (gf_concat of
@@ -11,7 +12,7 @@
  * initialization. */
 #include "shatter/gf_shatter.h"
 
-#include "nn/gf_nn.h"
+#include "model/gf_model.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -111,7 +112,7 @@ struct gf_shatter_model {
     size_t width;
     gf_tape *tape;
     int own_tape;
-    gf_stack *stack;        /* plain, resnet, preact */
+    gf_model *stack;        /* plain, resnet, preact: a model of the family mlp */
     int blocks;             /* blocks run: (depth - 2) / 2 */
     double *ll;             /* looks-linear weights, mirrored, one buffer */
     gf_tensor *ll_w;        /* [depth]: h x 1, then h x 2h, ..., then 1 x 2h */
@@ -126,7 +127,7 @@ void gf_shatter_model_free(gf_shatter_model *m)
         return;
     if (m->own_tape)
         gf_tape_free(m->tape);
-    gf_stack_free(m->stack);
+    gf_model_free(m->stack);
     free(m->ll);
     free(m->ll_w);
     free(m->w0);
@@ -139,10 +140,11 @@ static gf_tensor *forward(gf_shatter_model *m, gf_tensor *x, int training)
 {
     gf_tape *t = m->tape;
     if (m->stack) {
-        gf_tensor *h = gf_stack_stem(m->stack, t, x, training);
+        gf_model_set_training(m->stack, training);
+        gf_tensor *h = gf_model_stem(m->stack, t, x);
         for (int b = 0; b < m->blocks && h; b++)
-            h = gf_stack_block(m->stack, t, b, h, training);
-        return h ? gf_stack_head(m->stack, t, h, training) : NULL;
+            h = gf_model_block(m->stack, t, b, h);
+        return h ? gf_model_head(m->stack, t, h) : NULL;
     }
     gf_tensor *h = gf_linear(t, x, &m->ll_w[0], NULL);
     for (int l = 1; l < m->net.depth && h; l++) {
@@ -192,16 +194,21 @@ static int init_ll(gf_shatter_model *m, gsl_rng *rng)
     return 0;
 }
 
-/* He weights with PyTorch's default biases U(+-1/sqrt(fan_in)): a Linear
- * layer initialized by nn.init.kaiming_normal_ on its weight only. */
-static void torch_bias(gf_stack *s, gf_linear_slots l, gsl_rng *rng)
+/* He weights with PyTorch's default biases U(+-1/sqrt(fan_in)): every
+ * Linear layer, in forward order, initialized by nn.init.kaiming_normal_ on
+ * its weight only. */
+static void torch_biases(gf_model *m, gsl_rng *rng)
 {
-    if (l.bias < 0)
-        return;
-    const gf_slot *w = &s->params.slot[l.weight], *b = &s->params.slot[l.bias];
-    const double a = 1.0 / sqrt((double)w->cols);
-    for (size_t i = 0; i < b->cols; i++)
-        b->t.v[i] = gsl_ran_flat(rng, -a, a);
+    const gf_params *p = gf_model_params(m);
+    gf_linear_slots l;
+    for (int k = 0; gf_model_layer(m, k, &l, NULL, 0) == 0; k++) {
+        if (l.bias < 0)
+            continue;
+        const gf_slot *w = &p->slot[l.weight], *b = &p->slot[l.bias];
+        const double a = 1.0 / sqrt((double)w->cols);
+        for (size_t i = 0; i < b->cols; i++)
+            b->t.v[i] = gsl_ran_flat(rng, -a, a);
+    }
 }
 
 static int build_stack(gf_shatter_model *m)
@@ -218,23 +225,18 @@ static int build_stack(gf_shatter_model *m)
     c.init = GF_INIT_HE;
     c.bn_momentum = 1.0; /* one training pass sets the running statistics */
     m->blocks = (m->net.depth - 2) / 2;
-    if (!(m->stack = gf_stack_alloc(&c)))
+    char why[256];
+    if (!(m->stack = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why)))
         return -1;
-    gf_params_requires_grad(&m->stack->params, 0); /* only the input's gradient is wanted */
+    gf_params_requires_grad(gf_model_params(m->stack), 0); /* only the input's gradient is wanted */
     return 0;
 }
 
 static int init_stack(gf_shatter_model *m, gsl_rng *rng, const double *grid, size_t n)
 {
-    gf_stack *s = m->stack;
-    if (gf_stack_init_weights(s, rng) != 0)
+    if (gf_model_init(m->stack, rng) != 0)
         return -1;
-    torch_bias(s, s->stem, rng);
-    for (int b = 0; b < s->blocks; b++) {
-        torch_bias(s, s->block[b].fc1, rng);
-        torch_bias(s, s->block[b].fc2, rng);
-    }
-    torch_bias(s, s->head, rng);
+    torch_biases(m->stack, rng);
     if (!m->net.batchnorm)
         return 0;
     /* Batch norm: one training-mode pass over the grid (the batch) with

@@ -67,7 +67,7 @@ static void train_pairs(const gf_trainer *t, const char *key[N_TRAIN], char valu
     snprintf(value[18], 48, "%zu", t->train->dim);
     snprintf(value[19], 48, "%ld", c->probe_every);
     double fingerprint = 0.0; /* sum of (l + 1) p_l: differs when any p_l does */
-    for (int l = 0; c->survival && l < t->net->blocks; l++)
+    for (int l = 0; c->survival && l < gf_model_blocks(t->net); l++)
         fingerprint += (l + 1) * c->survival[l];
     if (c->survival)
         snprintf(value[20], 48, "%.17g", fingerprint);
@@ -129,7 +129,7 @@ static int read_probe_log(gf_trainer *t, const gf_st_file *st)
                                         .kind = (gf_probe_kind)pr[2], .block = (int)pr[3],
                                         .log2_frob = pr[4], .log2_rms = pr[5]};
     for (size_t i = 0; i < t->n_pnorms; i++, nr += PNORM_COLS) {
-        if (nr[1] < 0 || nr[1] >= (double)t->net->params.n_slots)
+        if (nr[1] < 0 || nr[1] >= (double)gf_model_params(t->net)->n_slots)
             return -1;
         t->pnorms[i] = (gf_train_param_norm){.step = (long)nr[0], .slot = (int)nr[1],
                                              .log2_grad = nr[2], .log2_value = nr[3]};
@@ -139,13 +139,18 @@ static int read_probe_log(gf_trainer *t, const gf_st_file *st)
 
 int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t size)
 {
-    const gf_params *p = &t->net->params;
+    const gf_params *p = gf_model_params(t->net);
     gf_st_file st;
     gf_st_init(&st);
-    int64_t *counts = malloc((p->n_slots + 1) * sizeof *counts);
     int64_t *started = malloc(2 * (p->n_slots + 1) * sizeof *started);
     double *hist = malloc(((size_t)t->epoch * HIST_COLS + 1) * sizeof *hist);
-    int ok = counts && started && hist && gf_stack_state_add(t->net, &st, counts) == 0;
+    const char *key[N_TRAIN];
+    char value[N_TRAIN][48];
+    train_pairs(t, key, value);
+    int ok = started && hist;
+    for (int i = 0; ok && i < N_TRAIN; i++) /* the training's metadata, then the model's */
+        ok = gf_st_add_meta(&st, key[i], value[i]) == 0;
+    ok = ok && gf_model_export(t->net, &st) == 0; /* family, configuration, state */
     char name[160];
     for (size_t i = 0; ok && i < p->n_slots; i++) { /* the optimizer's moments, per slot */
         const gf_slot *sl = &p->slot[i];
@@ -171,13 +176,7 @@ int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t siz
     ok = ok && gf_st_add(&st, "train.history", GF_ST_F64, 2, hshape, hist) == 0;
     double *probes = NULL, *pnorms = NULL;
     ok = ok && add_probe_log(t, &st, &probes, &pnorms) == 0;
-    const char *key[N_TRAIN];
-    char value[N_TRAIN][48];
-    train_pairs(t, key, value);
-    for (int i = 0; ok && i < N_TRAIN; i++)
-        ok = gf_st_add_meta(&st, key[i], value[i]) == 0;
-    ok = ok && gf_stack_config_meta(&t->net->cfg, &st) == 0 &&
-         gf_st_add_meta(&st, "format", FORMAT) == 0 &&
+    ok = ok && gf_st_add_meta(&st, "format", FORMAT) == 0 &&
          gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0 &&
          add_meta_long(&st, "epochs_done", t->epoch) == 0 &&
          add_meta_long(&st, "steps_done", t->step) == 0 &&
@@ -189,7 +188,6 @@ int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t siz
         ok = 0;
     }
     gf_st_release(&st);
-    free(counts);
     free(started);
     free(hist);
     free(probes);
@@ -235,7 +233,7 @@ int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
     int ok = format && strcmp(format, FORMAT) == 0;
     if (!ok)
         snprintf(reason, sizeof reason, "not a gradflow training checkpoint");
-    else if (gf_stack_config_match(&t->net->cfg, &st, reason, sizeof reason) != 0)
+    else if (gf_model_match(t->net, &st, reason, sizeof reason) != 0)
         ok = 0;
     const char *key[N_TRAIN];
     char value[N_TRAIN][48];
@@ -248,7 +246,7 @@ int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
             ok = 0;
         }
     }
-    const gf_params *p = &t->net->params;
+    const gf_params *p = gf_model_params(t->net);
     int fields = 1;
     const long epochs = ok ? meta_long(&st, "epochs_done", 0, t->cfg.epochs, &fields) : 0;
     const long steps = ok ? meta_long(&st, "steps_done", 0, t->cfg.sched.total_steps, &fields) : 0;
@@ -258,7 +256,7 @@ int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
         snprintf(reason, sizeof reason, "its epoch and step counts are damaged");
         ok = 0;
     }
-    if (ok && gf_stack_state_load(t->net, &st, reason, sizeof reason) != 0)
+    if (ok && gf_model_load_state(t->net, &st, reason, sizeof reason) != 0)
         ok = 0;
     int64_t *started = ok ? malloc(2 * (p->n_slots + 1) * sizeof *started) : NULL;
     double *hist = ok ? malloc(((size_t)epochs * HIST_COLS + 1) * sizeof *hist) : NULL;

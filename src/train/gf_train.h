@@ -1,5 +1,7 @@
 /* gf_train.h: optimizers, learning-rate schedules, the training loop and
- * its checkpoints, and stochastic depth's survival rules (survival.c).
+ * its checkpoints, and stochastic depth's survival rules (survival.c). The
+ * trainer reaches its network through the model interface (gf_model), so
+ * it trains a model of any family.
  *
  * Optimizers follow PyTorch's definitions step for step, so a run can be
  * checked against torch.optim (weight decay is added to the gradient, as
@@ -16,14 +18,15 @@
  * Worked example
  *   gf_optim opt;
  *   gf_optim_config oc = gf_optim_config_default(GF_OPTIM_SGD);   // momentum 0.9
- *   gf_optim_init(&opt, &oc, &net->params);
+ *   gf_optim_init(&opt, &oc, gf_model_params(net));
  *   ... gf_tape_backward(tape, loss);
- *   gf_optim_step(&opt, &net->params, gf_schedule_lr(&sched, step), gf_tape_pass(tape));
+ *   gf_optim_step(&opt, gf_model_params(net), gf_schedule_lr(&sched, step), gf_tape_pass(tape));
  */
 #ifndef GF_TRAIN_H
 #define GF_TRAIN_H
 
 #include "data/gf_data.h"
+#include "model/gf_model.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
 
@@ -178,10 +181,10 @@ typedef void (*gf_step_fn)(void *ctx, int epoch, long step_in_epoch, long steps_
 
 typedef struct gf_trainer gf_trainer;
 
-/* A trainer for net (initialized by the caller) on train, evaluated on test
- * (which may be NULL). Allocates everything the steps need. NULL with a
- * reason in why. */
-gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
+/* A trainer for net, a model of any family (initialized by the caller; it
+ * must outlive the trainer), on train, evaluated on test (which may be
+ * NULL). Allocates everything the steps need. NULL with a reason in why. */
+gf_trainer *gf_trainer_alloc(gf_model *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size);
 void gf_trainer_free(gf_trainer *t);
 void gf_trainer_on_step(gf_trainer *t, gf_step_fn fn, void *ctx);
@@ -201,15 +204,17 @@ const gf_train_param_norm *gf_trainer_param_norms(const gf_trainer *t, size_t *n
 int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size);
 
 /* Mean loss and error of net on ds in evaluation mode (with plan, e.g. a
- * deleted block or scaled branches; NULL: the whole net). 0 or -1. */
-int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
+ * deleted block or scaled branches; NULL: the whole net); net's training
+ * mode is left as it was. 0 or -1. */
+int gf_evaluate(gf_model *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
                 const gf_block_plan *plan, double *loss, double *err);
 
 /* Checkpoints (safetensors): the parameters under their state_dict names,
  * the optimizer state under "optim.m.NAME" / "optim.v.NAME", and metadata:
  * epochs done, steps, the optimizer's step count and the configuration of
- * net and training (gradflow.*) and the history of the epochs done, so a
- * resumed run continues bit for bit. */
+ * net (gf_model_export: its family and configuration) and training
+ * (gradflow.*) and the history of the epochs done, so a resumed run
+ * continues bit for bit; gf_model_open loads the net alone. */
 int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t size);
 /* Load into a trainer built with the same configuration; a checkpoint of
  * another configuration is refused with the first difference named. */

@@ -16,7 +16,10 @@ static int all_finite(const double *x, size_t n)
  * norm and activation belong to it). k counts Linear nodes up to i. */
 static void layer_name(const gf_trainer *t, long k, char *buf, size_t size)
 {
-    gf_stack_linear_name(t->net, (int)(k < 0 ? 0 : k), buf, size);
+    gf_linear_slots slots;
+    int j = (int)(k < 0 ? 0 : k);
+    while (gf_model_layer(t->net, j, &slots, buf, size) != 0 && j > 0)
+        j--; /* past the last: the last */
 }
 
 /* Forward order: the first node whose output holds a non-finite value. */
@@ -52,7 +55,7 @@ static int first_bad_gradient(const gf_trainer *t, char *buf, size_t size)
         k -= gf_tape_op(t->tape, i) == &gf_op_linear;
     }
     /* the gradients of the nodes were finite: a parameter's overflowed at scale 2^gexp */
-    const gf_params *p = &t->net->params;
+    const gf_params *p = gf_model_params(t->net);
     for (size_t s = p->n_slots; s-- > 0;) {
         const gf_slot *sl = &p->slot[s];
         if (sl->kind == GF_SLOT_PARAM && sl->t.pass == pass &&

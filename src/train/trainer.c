@@ -8,13 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_dataset *test,
+gf_trainer *gf_trainer_alloc(gf_model *net, const gf_dataset *train, const gf_dataset *test,
                              const gf_train_config *c, char *why, size_t size)
 {
     const char *msg = NULL;
-    if (!net || !train || train->dim != net->cfg.in_dim || train->classes > net->cfg.classes)
+    if (!net || !train || train->dim != gf_model_in_dim(net) ||
+        train->classes > gf_model_classes(net))
         msg = "the training set does not fit the network's input or classes";
-    else if (test && test->n > 0 && (test->dim != train->dim || test->classes > net->cfg.classes))
+    else if (test && test->n > 0 &&
+             (test->dim != train->dim || test->classes > gf_model_classes(net)))
         msg = "the test set does not fit the network";
     else if (c->batch < 2 || c->batch > train->n)
         msg = "the batch must hold at least 2 samples and at most the training set";
@@ -22,9 +24,9 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
         msg = "train at least one epoch";
     else if (!(c->clip >= 0.0) || c->probe_every < 0)
         msg = "clipping norm and probe interval must not be negative";
-    else if (c->survival && net->cfg.arch == GF_ARCH_PLAIN)
+    else if (c->survival && !gf_model_residual(net))
         msg = "stochastic depth needs a residual stack";
-    for (int l = 0; !msg && c->survival && l < net->blocks; l++)
+    for (int l = 0; !msg && c->survival && l < gf_model_blocks(net); l++)
         if (!(c->survival[l] > 0.0 && c->survival[l] <= 1.0))
             msg = "survival probabilities are in (0, 1]";
     if (msg) {
@@ -49,14 +51,14 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
         return NULL;
     }
     gf_recorder_init(&t->rec);
-    const gf_params *p = &net->params;
+    const gf_params *p = gf_model_params(net);
     t->order = malloc(train->n * sizeof *t->order);
     t->labels = malloc(c->batch * sizeof *t->labels);
     t->history = calloc((size_t)c->epochs, sizeof *t->history);
     t->saved_buffers = malloc((p->size ? p->size : 1) * sizeof *t->saved_buffers);
     t->rng = gsl_rng_alloc(gsl_rng_mt19937);
     t->tape = gf_tape_alloc(0);
-    t->drop = calloc((size_t)net->blocks + 1, sizeof *t->drop);
+    t->drop = calloc((size_t)gf_model_blocks(net) + 1, sizeof *t->drop);
     t->train_plan = (gf_block_plan){.drop = t->drop};
     t->eval_plan = (gf_block_plan){.branch_scale = c->survival};
     if (c->probe_every > 0) { /* room for every probed step, reserved now */
@@ -65,7 +67,7 @@ gf_trainer *gf_trainer_alloc(gf_stack *net, const gf_dataset *train, const gf_da
         size_t slots = 0;
         for (size_t i = 0; i < p->n_slots; i++)
             slots += p->slot[i].kind == GF_SLOT_PARAM;
-        t->cap_probes = steps * (3 * (size_t)net->blocks + 1);
+        t->cap_probes = steps * (3 * (size_t)gf_model_blocks(net) + 1);
         t->cap_pnorms = steps * slots;
         t->probes = malloc(t->cap_probes * sizeof *t->probes);
         t->pnorms = malloc(t->cap_pnorms * sizeof *t->pnorms);
@@ -124,7 +126,7 @@ const gf_train_param_norm *gf_trainer_param_norms(const gf_trainer *t, size_t *n
 /* Keep the records of a probed step (space was reserved by gf_trainer_alloc). */
 static void keep_probes(gf_trainer *t)
 {
-    const gf_params *p = &t->net->params;
+    const gf_params *p = gf_model_params(t->net);
     for (size_t i = 0; i < t->rec.n && t->n_probes < t->cap_probes; i++) {
         const gf_probe_record *r = &t->rec.rec[i];
         t->probes[t->n_probes++] = (gf_train_probe){
@@ -140,10 +142,11 @@ static void keep_probes(gf_trainer *t)
 
 /* ---- evaluation ---------------------------------------------------------- */
 
-int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
-                const gf_block_plan *plan, double *loss, double *err)
+static int evaluate(gf_model *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
+                    const gf_block_plan *plan, double *loss, double *err)
 {
     double sum_loss = 0.0;
+    gf_model_set_training(net, 0);
     size_t wrong = 0;
     for (size_t first = 0; first < ds->n; first += batch) {
         const size_t n = ds->n - first < batch ? ds->n - first : batch;
@@ -152,7 +155,7 @@ int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch
         if (!x)
             return -1;
         memcpy(x->v, ds->x + first * ds->dim, n * ds->dim * sizeof *x->v);
-        gf_tensor *z = gf_stack_forward_plan(net, tape, x, 0, NULL, plan);
+        gf_tensor *z = gf_model_forward(net, tape, x, NULL, plan);
         gf_tensor *l = gf_softmax_xent(tape, z, ds->y + first);
         if (!l)
             return -1;
@@ -171,13 +174,22 @@ int gf_evaluate(gf_stack *net, gf_tape *tape, const gf_dataset *ds, size_t batch
     return 0;
 }
 
+int gf_evaluate(gf_model *net, gf_tape *tape, const gf_dataset *ds, size_t batch,
+                const gf_block_plan *plan, double *loss, double *err)
+{
+    const int training = gf_model_training(net);
+    const int rc = evaluate(net, tape, ds, batch, plan, loss, err);
+    gf_model_set_training(net, training);
+    return rc;
+}
+
 /* ---- one step -------------------------------------------------------------- */
 
 /* Running statistics change in the forward pass: keep them so a failed step
  * can be undone. */
 static void buffers_save(gf_trainer *t, int restore)
 {
-    const gf_params *p = &t->net->params;
+    const gf_params *p = gf_model_params(t->net);
     for (size_t i = 0; i < p->n_slots; i++) {
         const gf_slot *sl = &p->slot[i];
         if (sl->kind == GF_SLOT_PARAM)
@@ -220,13 +232,14 @@ static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char
                        t->step + 1 == t->cfg.sched.total_steps);
     buffers_save(t, 0);
     if (t->cfg.survival) /* stochastic depth: this step's blocks, from the epoch's generator */
-        for (int l = 0; l < t->net->blocks; l++)
+        for (int l = 0; l < gf_model_blocks(t->net); l++)
             t->drop[l] = gsl_rng_uniform(t->rng) >= t->cfg.survival[l];
-    gf_tensor *z = gf_stack_forward_plan(t->net, tape, x, 1, probe ? &t->rec : NULL,
-                                         t->cfg.survival ? &t->train_plan : NULL);
+    gf_model_set_training(t->net, 1);
+    gf_tensor *z = gf_model_forward(t->net, tape, x, probe ? &t->rec : NULL,
+                                    t->cfg.survival ? &t->train_plan : NULL);
     gf_tensor *loss = gf_softmax_xent(tape, z, t->labels);
     if (!loss) {
-        snprintf(why, size, "the forward pass failed (status %d)", gf_tape_status(tape));
+        snprintf(why, size, "the forward pass failed: %s", gf_tape_error(tape));
         return -1;
     }
     const double l = loss->v[0];
@@ -236,21 +249,22 @@ static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char
         return -1;
     }
     if (gf_tape_backward(tape, loss) != 0) {
-        snprintf(why, size, "the backward pass failed (status %d)", gf_tape_status(tape));
+        snprintf(why, size, "the backward pass failed: %s", gf_tape_error(tape));
         return -1;
     }
     const uint64_t pass = gf_tape_pass(tape);
     if (probe) /* the gradients as backward made them, before any clipping */
         keep_probes(t);
-    const double g = t->cfg.clip > 0.0 ? gf_grad_clip(&t->net->params, t->cfg.clip, pass)
-                                       : gf_grad_global_norm(&t->net->params, pass);
+    gf_params *params = gf_model_params(t->net);
+    const double g = t->cfg.clip > 0.0 ? gf_grad_clip(params, t->cfg.clip, pass)
+                                       : gf_grad_global_norm(params, pass);
     if (!isfinite(g)) {
         gf_trainer_explain_nonfinite(t, 1, l, why, size);
         buffers_save(t, 1);
         return -1;
     }
     t->lr = gf_schedule_lr(&t->cfg.sched, t->step);
-    gf_optim_step(&t->opt, &t->net->params, t->lr, pass);
+    gf_optim_step(&t->opt, params, t->lr, pass);
     t->step++;
     *loss_out = l;
     *gnorm_out = g;

@@ -6,7 +6,7 @@
 #include "train/gf_train.h"
 
 struct gf_trainer {
-    gf_stack *net;
+    gf_model *net;
     const gf_dataset *train, *test;
     gf_train_config cfg;
     gf_optim opt;
