@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +115,20 @@ json_t *cli_seed_list(const cli_common *c)
     return seeds;
 }
 
-int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+json_t *cli_json_number(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+double cli_memory_bytes(void)
 {
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    return have > 0 ? have : 0.0;
+}
+
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+{
+    const double have = cli_memory_bytes();
     if (have > 0 && need > 0.8 * have)
         return cli_fail(CLI_EXIT_USAGE, cmd, "this run needs about %.1f GiB of memory; the "
                         "machine has %.1f GiB (reduce %s)",
@@ -133,4 +145,22 @@ int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data
                           GF_SYNTH_SEED) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "out of memory making the synthetic set");
     return 0;
+}
+
+int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label)
+{
+    *m = (cli_measure){.run = r};
+    if (samples > 0 && cli_synthetic(r->cmd, r->c, samples, &m->data, m->archs) != 0)
+        return CLI_EXIT_RUNTIME;
+    for (int i = 0; i < r->c->n_archs; i++)
+        m->archs[i] = (gf_arch)r->c->archs[i];
+    cli_progress_begin(&m->progress, label);
+    return 0;
+}
+
+int cli_measure_end(cli_measure *m, int rc)
+{
+    cli_progress_end(&m->progress);
+    gf_dataset_release(&m->data);
+    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, m->run->cmd, "%s", m->why) : 0;
 }

@@ -72,4 +72,35 @@ int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data
 /* The "seeds" array of a manifest: seed .. seed + seeds - 1. */
 json_t *cli_seed_list(const cli_common *c);
 
+/* A number for a manifest, or null where there is none (NaN, inf). */
+json_t *cli_json_number(double x);
+
+/* The machine's memory in bytes (0 when unknown). */
+double cli_memory_bytes(void);
+
+/* ---- a measurement at initialization: the synthetic set, a progress line ------ *
+ *
+ *   cli_measure m;
+ *   if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
+ *       return CLI_EXIT_RUNTIME;
+ *   const gf_gradnorm_spec spec = {..., .archs = m.archs, .data = &m.data,
+ *       .progress = cli_progress_update, .progress_ctx = &m.progress};
+ *   return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
+ */
+typedef struct cli_measure {
+    const cli_run *run;
+    gf_dataset data;             /* the synthetic set (none when samples is 0) */
+    gf_arch archs[GF_ARCH_COUNT]; /* the options' architectures */
+    cli_progress progress;
+    char why[512];               /* the measurement's error */
+} cli_measure;
+
+/* Make the synthetic set of `samples` samples (none for 0) and start the
+ * progress line. 0, or CLI_EXIT_RUNTIME after a message. */
+int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label);
+
+/* End the progress line, free the set; rc is the measurement's status (0, or
+ * failed with m->why). 0, or CLI_EXIT_RUNTIME after a message. */
+int cli_measure_end(cli_measure *m, int rc);
+
 #endif
