@@ -99,7 +99,8 @@ struct cli_option {
     const char *name;         /* the long name, without "--" */
     char letter;              /* the short flag, 0 for none */
     const char *meta;         /* the value's name in the help ("N", "LIST"); NULL: no value */
-    const char *help;         /* the help after the name column */
+    const char *help;         /* the help after the name column; NULL: left out (a CLI_TEXT
+                                 line shows the option) */
     size_t at, size;          /* where the value goes in the options: CLI_AT(type, field) */
     double min, max;          /* CLI_INT, CLI_REAL */
     const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */

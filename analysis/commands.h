@@ -11,12 +11,12 @@ extern const cli_command cli_paths;
 extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 extern const cli_command cli_hanin;
+extern const cli_command cli_shatter;
 
 int cmd_degrade(int argc, char **argv);
 int cmd_pathgrad(int argc, char **argv);
 int cmd_lesion(int argc, char **argv);
 int cmd_stochdepth(int argc, char **argv);
-int cmd_shatter(int argc, char **argv);
 int cmd_init_compare(int argc, char **argv);
 
 #endif

@@ -143,6 +143,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
 static void help_line(const cli_option *e)
 {
     char left[96];
+    if (!e->help) /* shown by a CLI_TEXT line of its own */
+        return;
     if (e->kind == CLI_TEXT) {
         fputs(e->help, stdout);
         return;
