@@ -110,24 +110,17 @@ static int check(void *opts)
 }
 
 /* One gf_gradnorm_run over the synthetic set, with a progress line. */
-static int measure(const options *o, gf_gradnorm_result *res)
+static int measure(const cli_run *r, const options *o, gf_gradnorm_result *res)
 {
-    gf_dataset data;
-    char why[512];
-    gf_arch archs[GF_ARCH_COUNT];
-    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
+    cli_measure m;
+    if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
         return CLI_EXIT_RUNTIME;
-    cli_progress prog;
-    cli_progress_begin(&prog, "gradnorm: runs");
-    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs,
+    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = m.archs, .n_archs = o->c.n_archs,
                                    .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
                                    .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
-                                   .data = &data, .save = o->save,
-                                   .progress = cli_progress_update, .progress_ctx = &prog};
-    const int rc = gf_gradnorm_run(&spec, res, why, sizeof why);
-    cli_progress_end(&prog);
-    gf_dataset_release(&data);
-    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why) : 0;
+                                   .data = &m.data, .save = o->save,
+                                   .progress = cli_progress_update, .progress_ctx = &m.progress};
+    return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
 }
 
 static int run(cli_run *r, void *opts)
@@ -135,7 +128,7 @@ static int run(cli_run *r, void *opts)
     const options *o = opts;
     gf_gradnorm_result res = {0};
     char why[512];
-    int status = measure(o, &res);
+    int status = measure(r, o, &res);
     if (status == 0 && gf_gradnorm_write(&res, r->dir, why, sizeof why) != 0)
         status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     if (status == 0) {

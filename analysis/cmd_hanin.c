@@ -160,11 +160,13 @@ static void describe(json_t *m, const options *o, const gf_hanin_result *res)
         "cell c (depth-major, then width) runs seeds seed + c seeds .. seed + (c + 1) seeds - 1; "
         "seed k initializes the weights, then draws the batch, from one mt19937 stream"));
     json_object_set_new(m, "cells", cells);
+    const gf_hanin_fit *f = &res->fit;
     json_object_set_new(m, "fit", json_pack(
         "{s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "model", "variance = slope * beta + intercept "
-        "(gsl_fit_linear, unweighted)", "slope", cli_json_number(res->fit.slope), "slope_se",
-        cli_json_number(res->fit.se_slope), "intercept", cli_json_number(res->fit.intercept), "intercept_se",
-        cli_json_number(res->fit.se_intercept), "r2", cli_json_number(res->fit.r2), "cells", res->fit.n));
+        "(gsl_fit_linear, unweighted)", "slope", cli_json_number(f->slope), "slope_se",
+        cli_json_number(f->se_slope), "intercept", cli_json_number(f->intercept),
+        "intercept_se", cli_json_number(f->se_intercept), "r2", cli_json_number(f->r2),
+        "cells", f->n));
 }
 
 /* A line fitted to y against x over the cells (the summary's comparisons). */

@@ -220,25 +220,18 @@ static int check(void *opts)
 }
 
 /* One gf_jacobian_run over the synthetic set, with a progress line. */
-static int measure(const options *o, gf_jacobian_result *res)
+static int measure(const cli_run *r, const options *o, gf_jacobian_result *res)
 {
-    gf_dataset data;
-    char why[512];
-    gf_arch archs[GF_ARCH_COUNT];
-    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
+    cli_measure m;
+    if (cli_measure_begin(&m, r, o->samples, "jacobian: runs") != 0)
         return CLI_EXIT_RUNTIME;
-    cli_progress prog;
-    cli_progress_begin(&prog, "jacobian: runs");
     const gf_jacobian_spec spec = {
-        .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
-        .seed0 = (unsigned long)o->c.seed, .data = &data,
+        .base = o->c.cfg, .archs = m.archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
+        .seed0 = (unsigned long)o->c.seed, .data = &m.data,
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
-        .progress = cli_progress_update, .progress_ctx = &prog};
-    const int rc = gf_jacobian_run(&spec, res, why, sizeof why);
-    cli_progress_end(&prog);
-    gf_dataset_release(&data);
-    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why) : 0;
+        .progress = cli_progress_update, .progress_ctx = &m.progress};
+    return cli_measure_end(&m, gf_jacobian_run(&spec, res, m.why, sizeof m.why));
 }
 
 static int run(cli_run *r, void *opts)
@@ -247,7 +240,7 @@ static int run(cli_run *r, void *opts)
     gf_jacobian_result res = {0};
     char why[512], bn[160];
     batchnorm_text(o, bn, sizeof bn);
-    int status = measure(o, &res), spectral = 0;
+    int status = measure(r, o, &res), spectral = 0;
     if (status == 0 && gf_jacobian_write(&res, r->dir, why, sizeof why) != 0)
         status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     if (status == 0) {

@@ -186,8 +186,9 @@ static void describe(json_t *m, const options *o, const gf_shatter_result *res)
         const gf_shatter_decay *d = &res->decay[a];
         json_object_set_new(decay, name, json_pack(
             "{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "points", d->points, "factor_per_layer",
-            cli_json_number(d->per_layer), "factor_per_layer_se", cli_json_number(d->per_layer_se), "power",
-            cli_json_number(d->power), "power_se", cli_json_number(d->power_se), "r2_exponential", cli_json_number(d->r2_exp),
+            cli_json_number(d->per_layer), "factor_per_layer_se",
+            cli_json_number(d->per_layer_se), "power", cli_json_number(d->power), "power_se",
+            cli_json_number(d->power_se), "r2_exponential", cli_json_number(d->r2_exp),
             "r2_power", cli_json_number(d->r2_power)));
     }
     for (int d = 0; o->n_archs && d < o->n_depths; d++)
