@@ -66,8 +66,10 @@ static double bytes_needed(const options *o)
 }
 
 /* settings, seeds and losses for manifest.json */
-static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *res)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_gradnorm_result *res = result;
     json_t *archs = json_array(), *losses = json_object();
     for (int a = 0; a < res->spec.n_archs; a++) {
         const char *name = gf_arch_names[res->spec.archs[a]];
@@ -110,12 +112,13 @@ static int check(void *opts)
 }
 
 /* One gf_gradnorm_run over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const options *o, gf_gradnorm_result *res)
+static int measure(const cli_run *r, const void *opts, void *res)
 {
+    const options *o = opts;
     cli_measure m;
     if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
         return CLI_EXIT_RUNTIME;
-    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = m.archs, .n_archs = o->c.n_archs,
+    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs,
                                    .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
                                    .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
                                    .data = &m.data, .save = o->save,
@@ -123,24 +126,35 @@ static int measure(const cli_run *r, const options *o, gf_gradnorm_result *res)
     return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
 }
 
-static int run(cli_run *r, void *opts)
+static int write_files(const void *res, const char *dir, char *why, size_t size)
+{
+    return gf_gradnorm_write(res, dir, why, size);
+}
+
+static int figures(cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
+    return gradnorm_figures(r, res, &o->c.cfg, o->batch);
+}
+
+static void summary(const cli_run *r, const void *opts, const void *res)
+{
+    const options *o = opts;
+    gradnorm_summary(res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
+}
+
+static void release(void *res)
+{
+    gf_gradnorm_release(res);
+}
+
+static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
+                                .figures = figures, .summary = summary, .release = release};
+
+static int run(cli_run *r, void *opts)
+{
     gf_gradnorm_result res = {0};
-    char why[512];
-    int status = measure(r, o, &res);
-    if (status == 0 && gf_gradnorm_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe_run(r->manifest, o, &res);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = gradnorm_figures(r, &res, &o->c.cfg, o->batch);
-    if (status == 0 && !o->c.quiet)
-        gradnorm_summary(&res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
-    gf_gradnorm_release(&res);
-    return status;
+    return cli_run_steps(r, &steps, opts, &res);
 }
 
 const cli_command cli_gradnorm = {

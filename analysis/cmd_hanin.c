@@ -129,8 +129,10 @@ static int check(void *opts)
 
 /* ---- manifest, figure, summary ------------------------------------------------- */
 
-static void describe(json_t *m, const options *o, const gf_hanin_result *res)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_hanin_result *res = result;
     json_t *depths = json_array(), *widths = json_array(), *cells = json_array();
     for (int d = 0; d < o->n_depths; d++)
         json_array_append_new(depths, json_integer(o->depths[d]));
@@ -236,8 +238,10 @@ static void against_prediction(const gf_hanin_result *res)
            sum / res->n_cells, lo, hi, within, res->n_cells);
 }
 
-static void summary(const gf_hanin_result *res, const options *o, int drawn)
+static void summary(const cli_run *r, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_hanin_result *res = result;
     printf("gradflow hanin: plain ReLU stacks, He init, no norm, batch %ld, L = %s; %ld seeds "
            "per (depth, width)\n\n  depth  width    beta   mean ln||g||^2   variance (+- se)   "
            "predicted      sd\n",
@@ -290,11 +294,13 @@ static void summary(const gf_hanin_result *res, const options *o, int drawn)
                "%.3g of the geometric mean, either way\n",
                top->beta, top->depth, top->width, top->sd, exp(top->sd));
     printf("  wall time %.1f s\n  wrote %s/hanin.tsv, hanin_seeds.tsv, manifest.json, %s\n",
-           res->wall_seconds, o->c.out, drawn ? "hanin.png/.svg/.gp" : "hanin.gp (nothing drawn)");
+           res->wall_seconds, r->dir,
+           cli_run_drawn(r) ? "hanin.png/.svg/.gp" : "hanin.gp (nothing drawn)");
 }
 
-static int figure(cli_run *r, const gf_hanin_result *res)
+static int figures(cli_run *r, const void *opts, void *res)
 {
+    (void)opts;
     static gf_hanin_figs f;
     gf_hanin_figs_make(res, &f);
     const int status = cli_run_figure(r, "hanin", gf_fig_hanin_body, &f.fig);
@@ -302,8 +308,9 @@ static int figure(cli_run *r, const gf_hanin_result *res)
 }
 
 /* Every cell's nets over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const options *o, gf_hanin_result *res)
+static int measure(const cli_run *r, const void *opts, void *res)
 {
+    const options *o = opts;
     cli_measure m;
     if (cli_measure_begin(&m, r, o->samples, "hanin: nets") != 0)
         return CLI_EXIT_RUNTIME;
@@ -315,24 +322,23 @@ static int measure(const cli_run *r, const options *o, gf_hanin_result *res)
     return cli_measure_end(&m, gf_hanin_run(&spec, res, m.why, sizeof m.why));
 }
 
+static int write_files(const void *res, const char *dir, char *why, size_t size)
+{
+    return gf_hanin_write(res, dir, why, size);
+}
+
+static void release(void *res)
+{
+    gf_hanin_release(res);
+}
+
+static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
+                                .figures = figures, .summary = summary, .release = release};
+
 static int run(cli_run *r, void *opts)
 {
-    const options *o = opts;
     gf_hanin_result res = {0};
-    char why[512];
-    int status = measure(r, o, &res);
-    if (status == 0 && gf_hanin_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe(r->manifest, o, &res);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = figure(r, &res);
-    if (status == 0 && !o->c.quiet)
-        summary(&res, o, cli_run_drawn(r));
-    gf_hanin_release(&res);
-    return status;
+    return cli_run_steps(r, &steps, opts, &res);
 }
 
 const cli_command cli_hanin = {

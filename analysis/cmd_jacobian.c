@@ -148,6 +148,14 @@ static double bytes_needed(const options *o)
     return 8.0 * (tape + jac + spectra + (double)o->samples * ((double)o->c.cfg.in_dim + 1.0));
 }
 
+/* What a run leaves for its report: the result, how batch norm's statistics
+ * were set (for subtitles and the manifest), whether the spectral figures were drawn. */
+typedef struct outcome {
+    gf_jacobian_result res;
+    char bn[160];
+    int spectral;
+} outcome;
+
 static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
@@ -162,9 +170,11 @@ static const char *batchnorm_text(const options *o, char *buf, size_t size)
     return buf;
 }
 
-static void describe_run(json_t *m, const options *o, const gf_jacobian_result *res,
-                         const char *bn)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_jacobian_result *res = &((const outcome *)result)->res;
+    const char *bn = ((const outcome *)result)->bn;
     json_t *archs = json_array(), *levels = json_array();
     for (int a = 0; a < res->spec.n_archs; a++)
         json_array_append_new(archs, json_string(gf_arch_names[res->spec.archs[a]]));
@@ -220,39 +230,54 @@ static int check(void *opts)
 }
 
 /* One gf_jacobian_run over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const options *o, gf_jacobian_result *res)
+static int measure(const cli_run *r, const void *opts, void *result)
 {
+    const options *o = opts;
+    outcome *out = result;
+    batchnorm_text(o, out->bn, sizeof out->bn);
     cli_measure m;
     if (cli_measure_begin(&m, r, o->samples, "jacobian: runs") != 0)
         return CLI_EXIT_RUNTIME;
     const gf_jacobian_spec spec = {
-        .base = o->c.cfg, .archs = m.archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
+        .base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
         .seed0 = (unsigned long)o->c.seed, .data = &m.data,
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_jacobian_run(&spec, res, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why));
 }
+
+static int write_files(const void *result, const char *dir, char *why, size_t size)
+{
+    return gf_jacobian_write(&((const outcome *)result)->res, dir, why, size);
+}
+
+static int figures(cli_run *r, const void *opts, void *result)
+{
+    outcome *out = result;
+    (void)opts;
+    return jacobian_figures(r, &out->res, out->bn, &out->spectral);
+}
+
+static void summary(const cli_run *r, const void *opts, const void *result)
+{
+    const outcome *out = result;
+    (void)opts;
+    jacobian_summary(&out->res, r->dir, out->bn, cli_run_drawn(r), out->spectral);
+}
+
+static void release(void *result)
+{
+    gf_jacobian_release(&((outcome *)result)->res);
+}
+
+static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
+                                .figures = figures, .summary = summary, .release = release};
 
 static int run(cli_run *r, void *opts)
 {
-    const options *o = opts;
-    gf_jacobian_result res = {0};
-    char why[512], bn[160];
-    batchnorm_text(o, bn, sizeof bn);
-    int status = measure(r, o, &res), spectral = 0;
-    if (status == 0 && gf_jacobian_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe_run(r->manifest, o, &res, bn);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = jacobian_figures(r, &res, bn, &spectral);
-    if (status == 0 && !o->c.quiet)
-        jacobian_summary(&res, r->dir, bn, cli_run_drawn(r), spectral);
-    gf_jacobian_release(&res);
-    return status;
+    outcome out = {0};
+    return cli_run_steps(r, &steps, opts, &out);
 }
 
 const cli_command cli_jacobian = {

@@ -171,8 +171,10 @@ static int check(void *opts)
 
 /* ---- manifest, figures, summary ---------------------------------------------------- */
 
-static void describe(json_t *m, const options *o, const gf_shatter_result *res)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_shatter_result *res = result;
     json_t *nets = json_array(), *archs = json_array(), *depths = json_array(),
            *lag1 = json_object(), *decay = json_object();
     char name[32];
@@ -274,8 +276,10 @@ static void summary_decay(const gf_shatter_result *res, const options *o)
     }
 }
 
-static void summary(const gf_shatter_result *res, const options *o, int drawn)
+static void summary(const cli_run *r, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_shatter_result *res = result;
     printf("gradflow shatter: %ld points in [%g, %g], width %zu, seed %ld\n\n"
            "  %-14s %12s %12s %10s\n", o->points, o->xmin, o->xmax, o->c.cfg.width, o->c.seed,
            "net", "mean grad", "sd grad", "lag-1 r");
@@ -287,14 +291,15 @@ static void summary(const gf_shatter_result *res, const options *o, int drawn)
     if (o->n_archs > 0)
         summary_decay(res, o);
     printf("  wall time %.1f s\n  wrote %s/shatter.tsv, autocorr.tsv%s, manifest.json, %s\n",
-           res->wall_seconds, o->c.out, o->n_archs ? ", depth.tsv, depth_seeds.tsv" : "",
-           drawn ? (o->n_archs ? "shatter, autocorr, shatter_depth .png/.svg/.gp"
+           res->wall_seconds, r->dir, o->n_archs ? ", depth.tsv, depth_seeds.tsv" : "",
+           cli_run_drawn(r) ? (o->n_archs ? "shatter, autocorr, shatter_depth .png/.svg/.gp"
                                : "shatter, autocorr .png/.svg/.gp")
                  : "the .gp scripts (nothing drawn)");
 }
 
-static int figures(cli_run *r, const gf_shatter_result *res, const options *o)
+static int figures(cli_run *r, const void *opts, void *res)
 {
+    const options *o = opts;
     static gf_shatter_figs f;
     gf_shatter_figs_make(res, &f);
     int status = cli_run_figure(r, "shatter", gf_fig_shatter_body, &f.grad);
@@ -306,8 +311,9 @@ static int figures(cli_run *r, const gf_shatter_result *res, const options *o)
 }
 
 /* The figure's nets and the depth sweep, with a progress line. */
-static int measure(const cli_run *r, const options *o, gf_shatter_result *res)
+static int measure(const cli_run *r, const void *opts, void *res)
 {
+    const options *o = opts;
     cli_measure m;
     if (cli_measure_begin(&m, r, 0, "shatter: nets") != 0)
         return CLI_EXIT_RUNTIME;
@@ -320,24 +326,23 @@ static int measure(const cli_run *r, const options *o, gf_shatter_result *res)
     return cli_measure_end(&m, gf_shatter_run(&spec, res, m.why, sizeof m.why));
 }
 
+static int write_files(const void *res, const char *dir, char *why, size_t size)
+{
+    return gf_shatter_write(res, dir, why, size);
+}
+
+static void release(void *res)
+{
+    gf_shatter_release(res);
+}
+
+static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
+                                .figures = figures, .summary = summary, .release = release};
+
 static int run(cli_run *r, void *opts)
 {
-    const options *o = opts;
     gf_shatter_result res = {0};
-    char why[512];
-    int status = measure(r, o, &res);
-    if (status == 0 && gf_shatter_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe(r->manifest, o, &res);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = figures(r, &res, o);
-    if (status == 0 && !o->c.quiet)
-        summary(&res, o, cli_run_drawn(r));
-    gf_shatter_release(&res);
-    return status;
+    return cli_run_steps(r, &steps, opts, &res);
 }
 
 const cli_command cli_shatter = {

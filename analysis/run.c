@@ -31,6 +31,8 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
 int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, char **argv)
 {
     *r = (cli_run){.cmd = cmd, .c = c, .dir = c->out, .t0 = gf_now()};
+    for (int i = 0; i < c->n_archs; i++)
+        r->archs[i] = (gf_arch)c->archs[i];
     gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     r->manifest = gf_manifest_new(cmd, argc, argv); /* records the start time */
     r->existed = access(c->out, F_OK) == 0;
@@ -136,24 +138,14 @@ int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
     return 0;
 }
 
-int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
-                  gf_arch archs[GF_ARCH_COUNT])
-{
-    for (int i = 0; i < c->n_archs; i++)
-        archs[i] = (gf_arch)c->archs[i];
-    if (gf_synthetic_make(data, (size_t)n, c->cfg.in_dim, c->cfg.classes, GF_SYNTH_SEPARATION,
-                          GF_SYNTH_SEED) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, cmd, "out of memory making the synthetic set");
-    return 0;
-}
 
 int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label)
 {
+    const gf_stack_config *cfg = &r->c->cfg;
     *m = (cli_measure){.run = r};
-    if (samples > 0 && cli_synthetic(r->cmd, r->c, samples, &m->data, m->archs) != 0)
-        return CLI_EXIT_RUNTIME;
-    for (int i = 0; i < r->c->n_archs; i++)
-        m->archs[i] = (gf_arch)r->c->archs[i];
+    if (samples > 0 && gf_synthetic_make(&m->data, (size_t)samples, cfg->in_dim, cfg->classes,
+                                         GF_SYNTH_SEPARATION, GF_SYNTH_SEED) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory making the synthetic set");
     cli_progress_begin(&m->progress, label);
     return 0;
 }
@@ -163,4 +155,22 @@ int cli_measure_end(cli_measure *m, int rc)
     cli_progress_end(&m->progress);
     gf_dataset_release(&m->data);
     return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, m->run->cmd, "%s", m->why) : 0;
+}
+
+int cli_run_steps(cli_run *r, const cli_steps *s, const void *opts, void *res)
+{
+    char why[512];
+    int status = s->measure(r, opts, res);
+    if (status == 0 && s->write(res, r->dir, why, sizeof why) != 0)
+        status = cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
+    if (status == 0) {
+        s->describe(r->manifest, opts, res);
+        status = cli_run_manifest(r);
+    }
+    if (status == 0)
+        status = s->figures(r, opts, res);
+    if (status == 0 && !r->c->quiet)
+        s->summary(r, opts, res);
+    s->release(res);
+    return status;
 }

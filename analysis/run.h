@@ -23,6 +23,8 @@ typedef struct cli_run {
     double t0;           /* gf_now() at the start */
     int existed;         /* the folder was there before the run */
     int warned;          /* gnuplot is missing: warned once, nothing drawn */
+    gf_arch archs[GF_ARCH_COUNT]; /* the options' architectures (c->archs), for the specs
+                                     of results that keep a pointer to them */
 } cli_run;
 
 /* Parse, check, open the run, run the command, close the run. The exit status. */
@@ -63,12 +65,6 @@ int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_bod
  * usage line naming what to reduce ("--depth or --width"). 0, or CLI_EXIT_USAGE. */
 int cli_fits_in_memory(const char *cmd, double need, const char *reduce);
 
-/* The built-in synthetic set of n samples with the stack's input and class
- * counts, and the architectures of the options as gf_arch. 0, or
- * CLI_EXIT_RUNTIME after a message. */
-int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
-                  gf_arch archs[GF_ARCH_COUNT]);
-
 /* The "seeds" array of a manifest: seed .. seed + seeds - 1. */
 json_t *cli_seed_list(const cli_common *c);
 
@@ -83,16 +79,16 @@ double cli_memory_bytes(void);
  *   cli_measure m;
  *   if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
  *       return CLI_EXIT_RUNTIME;
- *   const gf_gradnorm_spec spec = {..., .archs = m.archs, .data = &m.data,
+ *   const gf_gradnorm_spec spec = {..., .archs = r->archs, .data = &m.data,
  *       .progress = cli_progress_update, .progress_ctx = &m.progress};
  *   return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
  */
 typedef struct cli_measure {
     const cli_run *run;
-    gf_dataset data;             /* the synthetic set (none when samples is 0) */
-    gf_arch archs[GF_ARCH_COUNT]; /* the options' architectures */
+    gf_dataset data;  /* the built-in synthetic set, with the stack's input and class
+                         counts (none when samples is 0) */
     cli_progress progress;
-    char why[512];               /* the measurement's error */
+    char why[512];    /* the measurement's error */
 } cli_measure;
 
 /* Make the synthetic set of `samples` samples (none for 0) and start the
@@ -102,5 +98,32 @@ int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char
 /* End the progress line, free the set; rc is the measurement's status (0, or
  * failed with m->why). 0, or CLI_EXIT_RUNTIME after a message. */
 int cli_measure_end(cli_measure *m, int rc);
+
+/* ---- a command's run as steps over its result ------------------------------------ *
+ *
+ *   static int run(cli_run *r, void *opts)
+ *   {
+ *       gf_hanin_result res = {0};
+ *       return cli_run_steps(r, &steps, opts, &res);
+ *   }
+ *
+ * Each step gets the options and the result (void pointers to the command's
+ * own types); the first failure stops the run, the result is released. */
+typedef struct cli_steps {
+    /* fill res: 0, or CLI_EXIT_RUNTIME after a message */
+    int (*measure)(const cli_run *r, const void *opts, void *res);
+    /* the data files: 0, or nonzero with why */
+    int (*write)(const void *res, const char *dir, char *why, size_t size);
+    /* what manifest.json records of the run (then written) */
+    void (*describe)(json_t *manifest, const void *opts, const void *res);
+    /* the figures (may note in res what was drawn): 0, or CLI_EXIT_RUNTIME */
+    int (*figures)(cli_run *r, const void *opts, void *res);
+    /* the summary on stdout, left out with --quiet */
+    void (*summary)(const cli_run *r, const void *opts, const void *res);
+    void (*release)(void *res);
+} cli_steps;
+
+/* measure, write, describe and write manifest.json, figures, summary; release. The exit status. */
+int cli_run_steps(cli_run *r, const cli_steps *s, const void *opts, void *res);
 
 #endif
