@@ -115,9 +115,17 @@ struct cli_option {
     {.kind = CLI_HELP, .name = "help", .letter = 'h', .help = "this help"},                  \
         {.kind = CLI_VERSION, .name = "version", .letter = 'V', .help = "the version"}
 
+/* The end of the --help of a long measurement. */
+#define CLI_EPILOG_PROGRESS                                                                  \
+    "A progress line is shown on a terminal.\n"                                              \
+    "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"    \
+    "error.\n"
+
 /* A command: its option table, its defaults, its cross-option checks and its
- * run. The options struct begins with a cli_common (options.h). */
+ * run, or the steps of its run (run.h). The options struct begins with a
+ * cli_common (options.h). */
 struct cli_run;
+typedef struct cli_steps cli_steps;
 typedef struct cli_command {
     const char *name;            /* "gradnorm" */
     const char *summary;         /* its line in `gradflow --help` */
@@ -128,6 +136,8 @@ typedef struct cli_command {
     void (*init)(void *opts);    /* the defaults */
     int (*check)(void *opts);    /* after parsing: 0, or CLI_EXIT_USAGE after a message */
     int (*run)(struct cli_run *r, void *opts); /* the exit status */
+    const cli_steps *steps;      /* instead of run: the steps over a result (run.h) */
+    size_t result_size;          /* with steps: the result's size */
 } cli_command;
 
 enum { CLI_RUN = -1 }; /* cli_parse: go on and run */

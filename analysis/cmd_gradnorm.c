@@ -40,18 +40,13 @@ static const cli_option table[] = {
     {CLI_STRING, "save", 0, "FILE", "also write parameters, input, labels and gradients of the\n"
      "first seed as safetensors (FILE-ARCH.safetensors for several)", CLI_AT(options, save)},
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
 
 static void init(void *opts)
 {
-    *(options *)opts = (options){
-        .c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
-              GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .out = "runs/gradnorm"},
-        .batch = 64, .samples = 4096};
+    *(options *)opts =
+        (options){.c = cli_stacks_at_init("runs/gradnorm"), .batch = 64, .samples = 4096};
 }
 
 /* A rough upper bound of the memory a run needs: parameters and their
@@ -111,7 +106,7 @@ static int check(void *opts)
                               "--depth, --width, --batch or --samples");
 }
 
-/* One gf_gradnorm_run over the synthetic set, with a progress line. */
+/* One gf_gradnorm_run over the synthetic set, with a progress line; then its data files. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -123,12 +118,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
                                    .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
                                    .data = &m.data, .save = o->save,
                                    .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
-}
-
-static int write_files(const void *res, const char *dir, char *why, size_t size)
-{
-    return gf_gradnorm_write(res, dir, why, size);
+    const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why, sizeof m.why));
 }
 
 static int figures(cli_run *r, const void *opts, void *res)
@@ -143,19 +134,7 @@ static void summary(const cli_run *r, const void *opts, const void *res)
     gradnorm_summary(res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
 }
 
-static void release(void *res)
-{
-    gf_gradnorm_release(res);
-}
-
-static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
-                                .figures = figures, .summary = summary, .release = release};
-
-static int run(cli_run *r, void *opts)
-{
-    gf_gradnorm_result res = {0};
-    return cli_run_steps(r, &steps, opts, &res);
-}
+static void release(void *res) { gf_gradnorm_release(res); }
 
 const cli_command cli_gradnorm = {
     .name = CMD,
@@ -170,5 +149,8 @@ const cli_command cli_gradnorm = {
     .epilog =
         "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
         "later), 1 runtime failure (unwritable folder, failed write), 2 usage error.\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
+                                .summary = summary, .release = release},
+    .result_size = sizeof(gf_gradnorm_result),
 };

@@ -72,10 +72,7 @@ static const cli_option table[] = {
      CLI_AT(options, samples), .min = 2, .max = 1 << 22},
     CLI_OUT(options, "run folder                                [runs/hanin]"),
     CLI_TERM(options, "also draw in the terminal: dumb           [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp script, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp script, draw nothing"),
 };
 
 /* The stack's width stays 0: the cells have their own (and BLAS its default threads). */
@@ -307,7 +304,7 @@ static int figures(cli_run *r, const void *opts, void *res)
     return status != 0 ? status : cli_run_terminal(r, gf_fig_hanin_body, &f.fig, 110, 34);
 }
 
-/* Every cell's nets over the synthetic set, with a progress line. */
+/* Every cell's nets over the synthetic set, with a progress line; then its data files. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -319,27 +316,11 @@ static int measure(const cli_run *r, const void *opts, void *res)
                                 .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
                                 .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
                                 .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_hanin_run(&spec, res, m.why, sizeof m.why));
+    const int rc = gf_hanin_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_hanin_write(res, r->dir, m.why, sizeof m.why));
 }
 
-static int write_files(const void *res, const char *dir, char *why, size_t size)
-{
-    return gf_hanin_write(res, dir, why, size);
-}
-
-static void release(void *res)
-{
-    gf_hanin_release(res);
-}
-
-static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
-                                .figures = figures, .summary = summary, .release = release};
-
-static int run(cli_run *r, void *opts)
-{
-    gf_hanin_result res = {0};
-    return cli_run_steps(r, &steps, opts, &res);
-}
+static void release(void *res) { gf_hanin_release(res); }
 
 const cli_command cli_hanin = {
     .name = CMD,
@@ -362,8 +343,9 @@ const cli_command cli_hanin = {
         "units, independently of everything else, and its weights are Gaussian, the layer adds\n"
         "v(n) = E_k[psi'(k/2)] + Var_k[psi(k/2)], k ~ Binomial(n, 1/2), to the variance (5/n to\n"
         "leading order: 3/n the units, 2/n the weights); the head's row adds psi'(n/2).\n"
-        "A progress line is shown on a terminal.\n"
-        "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"
-        "error.\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+        CLI_EPILOG_PROGRESS,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
+                                .summary = summary, .release = release},
+    .result_size = sizeof(gf_hanin_result),
 };

@@ -82,18 +82,13 @@ static const cli_option table[] = {
      CLI_AT(options, samples), .min = 2, .max = 1 << 24},
     CLI_OUT(options, "run folder                               [runs/jacobian]"),
     CLI_TERM(options, "also draw the per-depth figure in the terminal: dumb [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
 
 static void init(void *opts)
 {
-    *(options *)opts = (options){
-        .c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
-              GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .out = "runs/jacobian"},
-        .samples = 4096, .bn_warmup = 20};
+    *(options *)opts =
+        (options){.c = cli_stacks_at_init("runs/jacobian"), .samples = 4096, .bn_warmup = 20};
 }
 
 /* The block boundaries whose spectra are kept: checked against B, sorted,
@@ -229,7 +224,7 @@ static int check(void *opts)
     return 0;
 }
 
-/* One gf_jacobian_run over the synthetic set, with a progress line. */
+/* One gf_jacobian_run over the synthetic set, with a progress line; then its data files. */
 static int measure(const cli_run *r, const void *opts, void *result)
 {
     const options *o = opts;
@@ -244,12 +239,8 @@ static int measure(const cli_run *r, const void *opts, void *result)
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why));
-}
-
-static int write_files(const void *result, const char *dir, char *why, size_t size)
-{
-    return gf_jacobian_write(&((const outcome *)result)->res, dir, why, size);
+    const int rc = gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(&out->res, r->dir, m.why, sizeof m.why));
 }
 
 static int figures(cli_run *r, const void *opts, void *result)
@@ -266,19 +257,7 @@ static void summary(const cli_run *r, const void *opts, const void *result)
     jacobian_summary(&out->res, r->dir, out->bn, cli_run_drawn(r), out->spectral);
 }
 
-static void release(void *result)
-{
-    gf_jacobian_release(&((outcome *)result)->res);
-}
-
-static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
-                                .figures = figures, .summary = summary, .release = release};
-
-static int run(cli_run *r, void *opts)
-{
-    outcome out = {0};
-    return cli_run_steps(r, &steps, opts, &out);
-}
+static void release(void *result) { gf_jacobian_release(&((outcome *)result)->res); }
 
 const cli_command cli_jacobian = {
     .name = CMD,
@@ -301,5 +280,8 @@ const cli_command cli_jacobian = {
         "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
         "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
         "error (nothing is written).\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
+                                .summary = summary, .release = release},
+    .result_size = sizeof(outcome),
 };

@@ -50,10 +50,7 @@ static const cli_option table[] = {
     CLI_SEED(options, "first seed, at least 1 (the figure's nets use it) [1]"),
     CLI_OUT(options, "run folder                    [runs/shatter]"),
     CLI_TERM(options, "also draw the gradients in the terminal: dumb [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
 
 static void init(void *opts)
@@ -310,7 +307,7 @@ static int figures(cli_run *r, const void *opts, void *res)
     return status != 0 ? status : cli_run_terminal(r, gf_fig_shatter_body, &f.grad, 140, 40);
 }
 
-/* The figure's nets and the depth sweep, with a progress line. */
+/* The figure's nets and the depth sweep, with a progress line; then its data files. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -323,27 +320,11 @@ static int measure(const cli_run *r, const void *opts, void *res)
         .n_archs = o->n_archs, .depths = o->depths, .n_depths = o->n_depths,
         .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .max_lag = (int)o->max_lag,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_shatter_run(&spec, res, m.why, sizeof m.why));
+    const int rc = gf_shatter_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_shatter_write(res, r->dir, m.why, sizeof m.why));
 }
 
-static int write_files(const void *res, const char *dir, char *why, size_t size)
-{
-    return gf_shatter_write(res, dir, why, size);
-}
-
-static void release(void *res)
-{
-    gf_shatter_release(res);
-}
-
-static const cli_steps steps = {.measure = measure, .write = write_files, .describe = describe,
-                                .figures = figures, .summary = summary, .release = release};
-
-static int run(cli_run *r, void *opts)
-{
-    gf_shatter_result res = {0};
-    return cli_run_steps(r, &steps, opts, &res);
-}
+static void release(void *res) { gf_shatter_release(res); }
 
 const cli_command cli_shatter = {
     .name = CMD,
@@ -375,8 +356,9 @@ const cli_command cli_shatter = {
         "a batch Jacobian, where the statistics would couple the points).\n"
         "The lag-1 autocorrelation of a gradient that is constant to rounding is taken as 1.\n"
         "The defaults take about 25 s of CPU time.\n"
-        "A progress line is shown on a terminal.\n"
-        "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"
-        "error.\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+        CLI_EPILOG_PROGRESS,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
+                                .summary = summary, .release = release},
+    .result_size = sizeof(gf_shatter_result),
 };

@@ -106,6 +106,13 @@ int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *
     return 0;
 }
 
+cli_common cli_stacks_at_init(const char *out)
+{
+    return (cli_common){.cfg = gf_stack_config_default(),
+                        .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 3,
+                        .seeds = 5, .seed = 1, .out = out};
+}
+
 int cli_set_term(const cli_arg *a, void *opts)
 {
     cli_common *o = opts;

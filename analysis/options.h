@@ -54,6 +54,15 @@ int cli_set_term(const cli_arg *a, void *opts);
 #define CLI_NO_PLOT(T, help) {CLI_FLAG, "no-plot", 0, NULL, help, CLI_AT(T, c.no_plot)}
 #define CLI_QUIET(T, help) {CLI_FLAG, "quiet", 'q', NULL, help, CLI_AT(T, c.quiet)}
 
+/* The last entries of a table: --no-plot (its help), --quiet, --help, --version, the end. */
+#define CLI_TABLE_END(T, no_plot_help)                                                       \
+    CLI_NO_PLOT(T, no_plot_help), CLI_QUIET(T, "no summary on stdout"), CLI_HELP_VERSION,   \
+        {CLI_END}
+
+/* The shared options of a measurement over the stacks at initialization: the
+ * default stack, every architecture, seeds 1..5, the run folder out. */
+cli_common cli_stacks_at_init(const char *out);
+
 /* ---- the getopt_long helpers of the commands not yet on option tables ---------- */
 
 /* Option codes of the shared long options without a short letter; a

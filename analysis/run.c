@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+static int run_steps(cli_run *r, const cli_command *cmd, const void *opts);
+
 int cli_main(const cli_command *cmd, int argc, char **argv)
 {
     void *opts = calloc(1, cmd->size);
@@ -21,7 +23,7 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
         cli_run r;
         status = cli_run_open(&r, cmd->name, opts, argc, argv);
         if (status == CLI_EXIT_OK)
-            status = cmd->run(&r, opts);
+            status = cmd->steps ? run_steps(&r, cmd, opts) : cmd->run(&r, opts);
         cli_run_close(&r, status);
     }
     free(opts);
@@ -157,12 +159,14 @@ int cli_measure_end(cli_measure *m, int rc)
     return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, m->run->cmd, "%s", m->why) : 0;
 }
 
-int cli_run_steps(cli_run *r, const cli_steps *s, const void *opts, void *res)
+/* The steps of a command that gives them (run.h), on a zeroed result. */
+static int run_steps(cli_run *r, const cli_command *cmd, const void *opts)
 {
-    char why[512];
+    const cli_steps *s = cmd->steps;
+    void *res = calloc(1, cmd->result_size);
+    if (!res)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory");
     int status = s->measure(r, opts, res);
-    if (status == 0 && s->write(res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
     if (status == 0) {
         s->describe(r->manifest, opts, res);
         status = cli_run_manifest(r);
@@ -172,5 +176,6 @@ int cli_run_steps(cli_run *r, const cli_steps *s, const void *opts, void *res)
     if (status == 0 && !r->c->quiet)
         s->summary(r, opts, res);
     s->release(res);
+    free(res);
     return status;
 }

@@ -81,7 +81,9 @@ double cli_memory_bytes(void);
  *       return CLI_EXIT_RUNTIME;
  *   const gf_gradnorm_spec spec = {..., .archs = r->archs, .data = &m.data,
  *       .progress = cli_progress_update, .progress_ctx = &m.progress};
- *   return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
+ *   const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
+ *   return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why,
+ *                                                               sizeof m.why));
  */
 typedef struct cli_measure {
     const cli_run *run;
@@ -95,35 +97,29 @@ typedef struct cli_measure {
  * progress line. 0, or CLI_EXIT_RUNTIME after a message. */
 int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label);
 
-/* End the progress line, free the set; rc is the measurement's status (0, or
- * failed with m->why). 0, or CLI_EXIT_RUNTIME after a message. */
+/* End the progress line, free the set; rc is the status of the measurement
+ * and the writing of its files (0, or failed with m->why). 0, or
+ * CLI_EXIT_RUNTIME after a message. */
 int cli_measure_end(cli_measure *m, int rc);
 
 /* ---- a command's run as steps over its result ------------------------------------ *
  *
- *   static int run(cli_run *r, void *opts)
- *   {
- *       gf_hanin_result res = {0};
- *       return cli_run_steps(r, &steps, opts, &res);
- *   }
- *
- * Each step gets the options and the result (void pointers to the command's
- * own types); the first failure stops the run, the result is released. */
-typedef struct cli_steps {
-    /* fill res: 0, or CLI_EXIT_RUNTIME after a message */
+ * A command that gives cli_command.steps (and .result_size) instead of .run
+ * is run as: measure (which also writes the data files), describe and write
+ * manifest.json, figures, the summary unless --quiet; the first failure
+ * stops; then release. The result is zeroed memory of result_size bytes; the
+ * steps get it and the options as void pointers to the command's own types. */
+struct cli_steps {
+    /* fill res and write its data files: 0, or CLI_EXIT_RUNTIME after a message */
     int (*measure)(const cli_run *r, const void *opts, void *res);
-    /* the data files: 0, or nonzero with why */
-    int (*write)(const void *res, const char *dir, char *why, size_t size);
-    /* what manifest.json records of the run (then written) */
+    /* what manifest.json records of the run */
     void (*describe)(json_t *manifest, const void *opts, const void *res);
     /* the figures (may note in res what was drawn): 0, or CLI_EXIT_RUNTIME */
     int (*figures)(cli_run *r, const void *opts, void *res);
-    /* the summary on stdout, left out with --quiet */
+    /* the summary on stdout */
     void (*summary)(const cli_run *r, const void *opts, const void *res);
+    /* free what measure allocated (also after its failure) */
     void (*release)(void *res);
-} cli_steps;
-
-/* measure, write, describe and write manifest.json, figures, summary; release. The exit status. */
-int cli_run_steps(cli_run *r, const cli_steps *s, const void *opts, void *res);
+};
 
 #endif
