@@ -59,10 +59,7 @@ static const cli_option table[] = {
     CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"),
     CLI_DEPTH_N(options, "weight layers, 2B + 2 (B blocks of two Linear)    [56]"),
     CLI_WIDTH(options, "features in every block (full spectra up to " FULL_MAX ") [128]"),
-    CLI_INIT(options, "torch, he, xavier, lecun, orthogonal     [torch]"),
-    CLI_NORM(options, "none, batch, layer                       [none]"),
-    CLI_ACT(options, "relu, tanh, linear                       [relu]"),
-    CLI_ZERO_INIT(options),
+    CLI_STACK_KIND(options),
     {CLI_INT, "bn-warmup", 0, "N",
      "with --norm batch: the running statistics from N training-mode\n"
      "passes of " STR(WARMUP_BATCH) " samples (their plain average); 0 keeps the\n"
@@ -77,9 +74,7 @@ static const cli_option table[] = {
      "                                [0, B/4, B/2, 3B/4, B-1]", .set = set_spectra},
     CLI_SEEDS(options, "seeds per architecture (weights, sample) [5]"),
     CLI_SEED(options, "first seed, at least 1                   [1]"),
-    CLI_INPUT_DIM(options, "features of the synthetic inputs         [32]"),
-    {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",
-     CLI_AT(options, samples), .min = 2, .max = 1 << 24},
+    CLI_SYNTHETIC_SET(options),
     CLI_OUT(options, "run folder                               [runs/jacobian]"),
     CLI_TERM(options, "also draw the per-depth figure in the terminal: dumb [none]"),
     CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),

@@ -54,6 +54,18 @@ int cli_set_term(const cli_arg *a, void *opts);
 #define CLI_NO_PLOT(T, help) {CLI_FLAG, "no-plot", 0, NULL, help, CLI_AT(T, c.no_plot)}
 #define CLI_QUIET(T, help) {CLI_FLAG, "quiet", 'q', NULL, help, CLI_AT(T, c.quiet)}
 
+/* --init, --norm, --act and --zero-init-residual with their usual help. */
+#define CLI_STACK_KIND(T)                                                                    \
+    CLI_INIT(T, "torch, he, xavier, lecun, orthogonal     [torch]"),                         \
+        CLI_NORM(T, "none, batch, layer                       [none]"),                      \
+        CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T)
+
+/* --input-dim and --samples (into T's long `samples`) of the built-in synthetic set. */
+#define CLI_SYNTHETIC_SET(T)                                                                 \
+    CLI_INPUT_DIM(T, "features of the synthetic inputs         [32]"),                       \
+        {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",      \
+         CLI_AT(T, samples), .min = 2, .max = 1 << 24}
+
 /* The last entries of a table: --no-plot (its help), --quiet, --help, --version, the end. */
 #define CLI_TABLE_END(T, no_plot_help)                                                       \
     CLI_NO_PLOT(T, no_plot_help), CLI_QUIET(T, "no summary on stdout"), CLI_HELP_VERSION,   \
