@@ -23,6 +23,10 @@ typedef struct cli_common {
 /* ---- option-table fragments; T is the command's options struct, whose
  * first member is `cli_common c` ---------------------------------------------- */
 
+/* Once every option is read: a usable run folder, --term and --no-plot not
+ * both; BLAS's threads for the width. 0, or CLI_EXIT_USAGE after a message. */
+int cli_common_check(const char *cmd, const cli_common *o);
+
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);
 

@@ -133,9 +133,9 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
         if (take(cmd->name, e, optarg, opts) != 0)
             return CLI_EXIT_USAGE;
     }
-    if (cli_common_finish(cmd->name, argc, argv, opts) != 0)
-        return CLI_EXIT_USAGE;
-    return CLI_RUN;
+    if (optind < argc)
+        return cli_fail(CLI_EXIT_USAGE, cmd->name, "unexpected argument '%s'", argv[optind]);
+    return cli_common_check(cmd->name, opts) != 0 ? CLI_EXIT_USAGE : CLI_RUN;
 }
 
 /* "  -b, --batch N" padded to 24 columns (two spaces after a longer one),
