@@ -79,7 +79,8 @@ static void describe(json_t *m, const void *opts, const void *result)
                   gf_act_names[o->c.cfg.act], "zero_init_residual", o->c.cfg.zero_branch,
                   "batchnorm_statistics", o->bn_eval ? "running (eval)" : "batch (train)",
                   "bn_momentum", o->c.cfg.bn_momentum, "eps", o->c.cfg.eps, "samples",
-                  (json_int_t)o->samples, "data", GF_SYNTH_TEXT, "loss", "mean softmax cross-entropy"));
+                  (json_int_t)o->samples, "data", GF_SYNTH_TEXT, "loss",
+                  "mean softmax cross-entropy"));
     json_object_set_new(m, "seeds", cli_seed_list(&o->c));
     json_object_set_new(m, "seed_use", json_string("seed k initializes the weights, then draws "
                                                    "the batch, from one mt19937 stream"));

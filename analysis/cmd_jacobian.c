@@ -234,8 +234,9 @@ static int measure(const cli_run *r, const void *opts, void *result)
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(&out->res, r->dir, m.why, sizeof m.why));
+    gf_jacobian_result *res = &out->res;
+    const int rc = gf_jacobian_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(res, r->dir, m.why, sizeof m.why));
 }
 
 static int figures(cli_run *r, const void *opts, void *result)
