@@ -69,41 +69,37 @@ int cli_choice(const char *cmd, const char *opt, const char *s, const char *cons
 
 /* A comma-separated list split in place, entry by entry. */
 typedef struct list_split {
+    const char *cmd, *opt, *s; /* the command, the option, the list */
     char buf[512];
     char *rest; /* the entries not yet taken; NULL after the last */
+    int started;
 } list_split;
 
-/* 0, or -1 after a usage message (an empty or too long list). */
-static int split_begin(list_split *l, const char *cmd, const char *opt, const char *s)
+/* The next entry in *tok: 1, 0 after the last, -1 after a usage message
+ * (an empty or too long list, an empty entry). */
+static int split_next(list_split *l, char **tok)
 {
-    l->rest = l->buf;
-    if (!*s || snprintf(l->buf, sizeof l->buf, "%s", s) >= (int)sizeof l->buf)
-        return cli_fail(-1, cmd, "%s: expects a comma-separated list", opt);
-    return 0;
-}
-
-/* The next entry of s in *tok: 1, 0 after the last, -1 after a usage
- * message (an empty entry). */
-static int split_next(list_split *l, const char *cmd, const char *opt, const char *s,
-                      char **tok)
-{
+    if (!l->started) {
+        l->started = 1;
+        l->rest = l->buf;
+        if (!*l->s || snprintf(l->buf, sizeof l->buf, "%s", l->s) >= (int)sizeof l->buf)
+            return cli_fail(-1, l->cmd, "%s: expects a comma-separated list", l->opt);
+    }
     if (!l->rest)
         return 0;
     *tok = l->rest;
     if ((l->rest = strchr(*tok, ',')))
         *l->rest++ = '\0';
-    return **tok ? 1 : cli_fail(-1, cmd, "%s: an empty entry in '%s'", opt, s);
+    return **tok ? 1 : cli_fail(-1, l->cmd, "%s: an empty entry in '%s'", l->opt, l->s);
 }
 
 int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
                 int *out, int max)
 {
-    list_split l;
-    char *tok;
+    list_split l = {.cmd = cmd, .opt = opt, .s = s};
+    char *tok = NULL;
     int n = 0, got;
-    if (split_begin(&l, cmd, opt, s) != 0)
-        return -1;
-    while ((got = split_next(&l, cmd, opt, s, &tok)) > 0) {
+    while ((got = split_next(&l, &tok)) > 0) {
         const int v = cli_choice(cmd, opt, tok, names);
         if (v < 0)
             return -1;
@@ -137,12 +133,10 @@ int cli_list(const char *cmd, const char *opt, const char *s, int max,
              int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
              void *out, size_t elem)
 {
-    list_split l;
-    char *tok;
+    list_split l = {.cmd = cmd, .opt = opt, .s = s};
+    char *tok = NULL;
     int n = 0, got;
-    if (split_begin(&l, cmd, opt, s) != 0)
-        return -1;
-    while ((got = split_next(&l, cmd, opt, s, &tok)) > 0) {
+    while ((got = split_next(&l, &tok)) > 0) {
         if (n == max)
             return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
         if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
