@@ -146,7 +146,5 @@ const cli_command cli_gradnorm = {
         "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
         "later), 1 runtime failure (unwritable folder, failed write), 2 usage error.\n",
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
-                                .summary = summary, .release = release},
-    .result_size = sizeof(gf_gradnorm_result),
+    CLI_STEPS(gf_gradnorm_result),
 };

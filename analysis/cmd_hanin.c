@@ -345,7 +345,5 @@ const cli_command cli_hanin = {
         "leading order: 3/n the units, 2/n the weights); the head's row adds psi'(n/2).\n"
         CLI_EPILOG_PROGRESS,
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
-                                .summary = summary, .release = release},
-    .result_size = sizeof(gf_hanin_result),
+    CLI_STEPS(gf_hanin_result),
 };

@@ -277,7 +277,5 @@ const cli_command cli_jacobian = {
         "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
         "error (nothing is written).\n",
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
-                                .summary = summary, .release = release},
-    .result_size = sizeof(outcome),
+    CLI_STEPS(outcome),
 };

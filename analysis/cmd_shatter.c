@@ -358,7 +358,5 @@ const cli_command cli_shatter = {
         "The defaults take about 25 s of CPU time.\n"
         CLI_EPILOG_PROGRESS,
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,
-                                .summary = summary, .release = release},
-    .result_size = sizeof(gf_shatter_result),
+    CLI_STEPS(gf_shatter_result),
 };

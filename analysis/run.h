@@ -122,4 +122,11 @@ struct cli_steps {
     void (*release)(void *res);
 };
 
+/* In a cli_command: the steps of a file that names them measure, describe,
+ * figures, summary and release, over a result of type T. */
+#define CLI_STEPS(T)                                                                         \
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,\
+                                .summary = summary, .release = release},                     \
+    .result_size = sizeof(T)
+
 #endif
