@@ -118,6 +118,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
     return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why, sizeof m.why));
 }
 
+static void release(void *res) { gf_gradnorm_release(res); }
+
 static int figures(cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -129,8 +131,6 @@ static void summary(const cli_run *r, const void *opts, const void *res)
     const options *o = opts;
     gradnorm_summary(res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
 }
-
-static void release(void *res) { gf_gradnorm_release(res); }
 
 const cli_command cli_gradnorm = {
     .name = CMD,

@@ -124,6 +124,24 @@ static int check(void *opts)
     return 0;
 }
 
+/* Every cell's nets over the synthetic set, with a progress line; then its data files. */
+static int measure(const cli_run *r, const void *opts, void *res)
+{
+    const options *o = opts;
+    cli_measure m;
+    if (cli_measure_begin(&m, r, o->samples, "hanin: nets") != 0)
+        return CLI_EXIT_RUNTIME;
+    const gf_hanin_spec spec = {.depths = o->depths, .n_depths = o->n_depths,
+                                .widths = o->widths, .n_widths = o->n_widths,
+                                .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
+                                .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
+                                .progress = cli_progress_update, .progress_ctx = &m.progress};
+    const int rc = gf_hanin_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_hanin_write(res, r->dir, m.why, sizeof m.why));
+}
+
+static void release(void *res) { gf_hanin_release(res); }
+
 /* ---- manifest, figure, summary ------------------------------------------------- */
 
 static void describe(json_t *m, const void *opts, const void *result)
@@ -303,24 +321,6 @@ static int figures(cli_run *r, const void *opts, void *res)
     const int status = cli_run_figure(r, "hanin", gf_fig_hanin_body, &f.fig);
     return status != 0 ? status : cli_run_terminal(r, gf_fig_hanin_body, &f.fig, 110, 34);
 }
-
-/* Every cell's nets over the synthetic set, with a progress line; then its data files. */
-static int measure(const cli_run *r, const void *opts, void *res)
-{
-    const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, o->samples, "hanin: nets") != 0)
-        return CLI_EXIT_RUNTIME;
-    const gf_hanin_spec spec = {.depths = o->depths, .n_depths = o->n_depths,
-                                .widths = o->widths, .n_widths = o->n_widths,
-                                .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
-                                .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
-                                .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_hanin_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_hanin_write(res, r->dir, m.why, sizeof m.why));
-}
-
-static void release(void *res) { gf_hanin_release(res); }
 
 const cli_command cli_hanin = {
     .name = CMD,

@@ -239,6 +239,8 @@ static int measure(const cli_run *r, const void *opts, void *result)
     return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(res, r->dir, m.why, sizeof m.why));
 }
 
+static void release(void *result) { gf_jacobian_release(&((outcome *)result)->res); }
+
 static int figures(cli_run *r, const void *opts, void *result)
 {
     outcome *out = result;
@@ -252,8 +254,6 @@ static void summary(const cli_run *r, const void *opts, const void *result)
     (void)opts;
     jacobian_summary(&out->res, r->dir, out->bn, cli_run_drawn(r), out->spectral);
 }
-
-static void release(void *result) { gf_jacobian_release(&((outcome *)result)->res); }
 
 const cli_command cli_jacobian = {
     .name = CMD,

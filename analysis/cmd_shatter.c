@@ -166,6 +166,25 @@ static int check(void *opts)
     return 0;
 }
 
+/* The figure's nets and the depth sweep, with a progress line; then its data files. */
+static int measure(const cli_run *r, const void *opts, void *res)
+{
+    const options *o = opts;
+    cli_measure m;
+    if (cli_measure_begin(&m, r, 0, "shatter: nets") != 0)
+        return CLI_EXIT_RUNTIME;
+    const gf_shatter_spec spec = {
+        .points = (size_t)o->points, .lo = o->xmin, .hi = o->xmax, .width = o->c.cfg.width,
+        .nets = o->nets, .n_nets = o->n_nets, .noise = !o->no_noise, .archs = o->archs,
+        .n_archs = o->n_archs, .depths = o->depths, .n_depths = o->n_depths,
+        .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .max_lag = (int)o->max_lag,
+        .progress = cli_progress_update, .progress_ctx = &m.progress};
+    const int rc = gf_shatter_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_shatter_write(res, r->dir, m.why, sizeof m.why));
+}
+
+static void release(void *res) { gf_shatter_release(res); }
+
 /* ---- manifest, figures, summary ---------------------------------------------------- */
 
 static void describe(json_t *m, const void *opts, const void *result)
@@ -306,25 +325,6 @@ static int figures(cli_run *r, const void *opts, void *res)
         status = cli_run_figure(r, "shatter_depth", gf_fig_shatter_depth_body, &f.depth);
     return status != 0 ? status : cli_run_terminal(r, gf_fig_shatter_body, &f.grad, 140, 40);
 }
-
-/* The figure's nets and the depth sweep, with a progress line; then its data files. */
-static int measure(const cli_run *r, const void *opts, void *res)
-{
-    const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, 0, "shatter: nets") != 0)
-        return CLI_EXIT_RUNTIME;
-    const gf_shatter_spec spec = {
-        .points = (size_t)o->points, .lo = o->xmin, .hi = o->xmax, .width = o->c.cfg.width,
-        .nets = o->nets, .n_nets = o->n_nets, .noise = !o->no_noise, .archs = o->archs,
-        .n_archs = o->n_archs, .depths = o->depths, .n_depths = o->n_depths,
-        .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .max_lag = (int)o->max_lag,
-        .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_shatter_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_shatter_write(res, r->dir, m.why, sizeof m.why));
-}
-
-static void release(void *res) { gf_shatter_release(res); }
 
 const cli_command cli_shatter = {
     .name = CMD,
