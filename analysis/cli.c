@@ -67,39 +67,50 @@ int cli_choice(const char *cmd, const char *opt, const char *s, const char *cons
     return -1;
 }
 
-int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
-                   int *out, int max)
-{
+/* A comma-separated list split in place, entry by entry. */
+typedef struct list_split {
+    const char *cmd, *opt, *s; /* the command, the option, the list */
     char buf[512];
-    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf || !*s) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
-        return -1;
+    char *rest; /* the entries not yet taken; NULL after the last */
+    int started;
+} list_split;
+
+/* The next entry in *tok: 1, 0 after the last, -1 after a usage message
+ * (an empty or too long list, an empty entry). */
+static int split_next(list_split *l, char **tok)
+{
+    if (!l->started) {
+        l->started = 1;
+        l->rest = l->buf;
+        if (!*l->s || snprintf(l->buf, sizeof l->buf, "%s", l->s) >= (int)sizeof l->buf)
+            return cli_fail(-1, l->cmd, "%s: expects a comma-separated list", l->opt);
     }
-    int n = 0;
-    for (char *tok = buf, *end; tok; tok = end) {
-        if ((end = strchr(tok, ',')))
-            *end++ = '\0';
-        if (!*tok) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
-            return -1;
-        }
+    if (!l->rest)
+        return 0;
+    *tok = l->rest;
+    if ((l->rest = strchr(*tok, ',')))
+        *l->rest++ = '\0';
+    return **tok ? 1 : cli_fail(-1, l->cmd, "%s: an empty entry in '%s'", l->opt, l->s);
+}
+
+int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
+                int *out, int max)
+{
+    list_split l = {.cmd = cmd, .opt = opt, .s = s};
+    char *tok = NULL;
+    int n = 0, got;
+    while ((got = split_next(&l, &tok)) > 0) {
         const int v = cli_choice(cmd, opt, tok, names);
         if (v < 0)
             return -1;
         for (int i = 0; i < n; i++)
-            if (out[i] == v) {
-                cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is listed twice", opt, tok);
-                return -1;
-            }
-        if (n == max) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
-            return -1;
-        }
+            if (out[i] == v)
+                return cli_fail(-1, cmd, "%s: '%s' is listed twice", opt, tok);
+        if (n == max)
+            return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
         out[n++] = v;
     }
-    if (n == 0)
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
-    return n ? n : -1;
+    return got < 0 ? -1 : n;
 }
 
 int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
@@ -119,31 +130,20 @@ int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
 }
 
 int cli_list(const char *cmd, const char *opt, const char *s, int max,
-                int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
-                void *out, size_t elem)
+             int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
+             void *out, size_t elem)
 {
-    char buf[512];
-    if (!*s || snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: expects a comma-separated list", opt);
-        return -1;
-    }
-    int n = 0;
-    for (char *tok = buf, *end; tok; tok = end) {
-        if ((end = strchr(tok, ',')))
-            *end++ = '\0';
-        if (!*tok) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: an empty entry in '%s'", opt, s);
-            return -1;
-        }
-        if (n == max) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "%s: at most %d entries", opt, max);
-            return -1;
-        }
+    list_split l = {.cmd = cmd, .opt = opt, .s = s};
+    char *tok = NULL;
+    int n = 0, got;
+    while ((got = split_next(&l, &tok)) > 0) {
+        if (n == max)
+            return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
         if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
             return -1;
         n++;
     }
-    return n;
+    return got < 0 ? -1 : n;
 }
 
 int cli_real(const char *cmd, const char *opt, const char *s, double min, double max,

@@ -102,7 +102,8 @@ struct cli_option {
     const char *name;         /* the long name, without "--" */
     char letter;              /* the short flag, 0 for none */
     const char *meta;         /* the value's name in the help ("N", "LIST"); NULL: no value */
-    const char *help;         /* the help after the name column */
+    const char *help;         /* the help after the name column; NULL: left out (a CLI_TEXT
+                                 line shows the option) */
     size_t at, size;          /* where the value goes in the options: CLI_AT(type, field) */
     double min, max;          /* CLI_INT, CLI_REAL */
     const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */
@@ -117,9 +118,17 @@ struct cli_option {
     {.kind = CLI_HELP, .name = "help", .letter = 'h', .help = "this help"},                  \
         {.kind = CLI_VERSION, .name = "version", .letter = 'V', .help = "the version"}
 
+/* The end of the --help of a long measurement. */
+#define CLI_EPILOG_PROGRESS                                                                  \
+    "A progress line is shown on a terminal.\n"                                              \
+    "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"    \
+    "error.\n"
+
 /* A command: its option table, its defaults, its cross-option checks and its
- * run. The options struct begins with a cli_common (options.h). */
+ * run, or the steps of its run (run.h). The options struct begins with a
+ * cli_common (options.h). */
 struct cli_run;
+typedef struct cli_steps cli_steps;
 typedef struct cli_command {
     const char *name;            /* "gradnorm" */
     const char *summary;         /* its line in `gradflow --help` */
@@ -132,6 +141,8 @@ typedef struct cli_command {
     int (*run)(struct cli_run *r, void *opts); /* the exit status */
     /* optional: told of every option as it is read (after its value is stored) */
     void (*given)(const cli_option *e, void *opts);
+    const cli_steps *steps;      /* instead of run: the steps over a result (run.h) */
+    size_t result_size;          /* with steps: the result's size */
 } cli_command;
 
 enum { CLI_RUN = -1 }; /* cli_parse: go on and run */

@@ -25,33 +25,23 @@ static const cli_option table[] = {
     CLI_WIDTH(options, "features in every block                  [128]"),
     {CLI_INT, "batch", 'b', "N", "samples in the batch                     [64]",
      CLI_AT(options, batch), .min = 2, .max = 1 << 20},
-    CLI_INIT(options, "torch, he, xavier, lecun, orthogonal     [torch]"),
-    CLI_NORM(options, "none, batch, layer                       [none]"),
-    CLI_ACT(options, "relu, tanh, linear                       [relu]"),
-    CLI_ZERO_INIT(options),
+    CLI_STACK_KIND(options),
     {CLI_FLAG, "bn-eval", 0, NULL,
      "batch norm with running statistics (default: batch statistics)", CLI_AT(options, bn_eval)},
     CLI_SEEDS(options, "seeds per architecture (weights and batch) [5]"),
     CLI_SEED(options, "first seed, at least 1                   [1]"),
-    CLI_INPUT_DIM(options, "features of the synthetic inputs         [32]"),
-    {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",
-     CLI_AT(options, samples), .min = 2, .max = 1 << 24},
+    CLI_SYNTHETIC_SET(options),
     CLI_OUT(options, "run folder                               [runs/gradnorm]"),
     {CLI_STRING, "save", 0, "FILE", "also write parameters, input, labels and gradients of the\n"
      "first seed as safetensors (FILE-ARCH.safetensors for several)", CLI_AT(options, save)},
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
 
 static void init(void *opts)
 {
-    *(options *)opts = (options){
-        .c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
-              GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .out = "runs/gradnorm"},
-        .batch = 64, .samples = 4096};
+    *(options *)opts =
+        (options){.c = cli_stacks_at_init("runs/gradnorm"), .batch = 64, .samples = 4096};
 }
 
 /* A rough upper bound of the memory a run needs: parameters and their
@@ -66,8 +56,10 @@ static double bytes_needed(const options *o)
 }
 
 /* settings, seeds and losses for manifest.json */
-static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *res)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_gradnorm_result *res = result;
     json_t *archs = json_array(), *losses = json_object();
     for (int a = 0; a < res->spec.n_archs; a++) {
         const char *name = gf_arch_names[res->spec.archs[a]];
@@ -87,7 +79,8 @@ static void describe_run(json_t *m, const options *o, const gf_gradnorm_result *
                   gf_act_names[o->c.cfg.act], "zero_init_residual", o->c.cfg.zero_branch,
                   "batchnorm_statistics", o->bn_eval ? "running (eval)" : "batch (train)",
                   "bn_momentum", o->c.cfg.bn_momentum, "eps", o->c.cfg.eps, "samples",
-                  (json_int_t)o->samples, "data", GF_SYNTH_TEXT, "loss", "mean softmax cross-entropy"));
+                  (json_int_t)o->samples, "data", GF_SYNTH_TEXT, "loss",
+                  "mean softmax cross-entropy"));
     json_object_set_new(m, "seeds", cli_seed_list(&o->c));
     json_object_set_new(m, "seed_use", json_string("seed k initializes the weights, then draws "
                                                    "the batch, from one mt19937 stream"));
@@ -109,45 +102,34 @@ static int check(void *opts)
                               "--depth, --width, --batch or --samples");
 }
 
-/* One gf_gradnorm_run over the synthetic set, with a progress line. */
-static int measure(const options *o, gf_gradnorm_result *res)
-{
-    gf_dataset data;
-    char why[512];
-    gf_arch archs[GF_ARCH_COUNT];
-    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
-        return CLI_EXIT_RUNTIME;
-    cli_progress prog;
-    cli_progress_begin(&prog, "gradnorm: runs");
-    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs,
-                                   .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
-                                   .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
-                                   .data = &data, .save = o->save,
-                                   .progress = cli_progress_update, .progress_ctx = &prog};
-    const int rc = gf_gradnorm_run(&spec, res, why, sizeof why);
-    cli_progress_end(&prog);
-    gf_dataset_release(&data);
-    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why) : 0;
-}
-
-static int run(cli_run *r, void *opts)
+/* One gf_gradnorm_run over the synthetic set, with a progress line; then its data files. */
+static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
-    gf_gradnorm_result res = {0};
-    char why[512];
-    int status = measure(o, &res);
-    if (status == 0 && gf_gradnorm_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe_run(r->manifest, o, &res);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = gradnorm_figures(r, &res, &o->c.cfg, o->batch);
-    if (status == 0 && !o->c.quiet)
-        gradnorm_summary(&res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
-    gf_gradnorm_release(&res);
-    return status;
+    cli_measure m;
+    if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
+        return CLI_EXIT_RUNTIME;
+    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs,
+                                   .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
+                                   .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
+                                   .data = &m.data, .save = o->save,
+                                   .progress = cli_progress_update, .progress_ctx = &m.progress};
+    const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why, sizeof m.why));
+}
+
+static void release(void *res) { gf_gradnorm_release(res); }
+
+static int figures(cli_run *r, const void *opts, void *res)
+{
+    const options *o = opts;
+    return gradnorm_figures(r, res, &o->c.cfg, o->batch);
+}
+
+static void summary(const cli_run *r, const void *opts, const void *res)
+{
+    const options *o = opts;
+    gradnorm_summary(res, &o->c.cfg, o->batch, r->dir, cli_run_drawn(r));
 }
 
 const cli_command cli_gradnorm = {
@@ -163,5 +145,6 @@ const cli_command cli_gradnorm = {
     .epilog =
         "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
         "later), 1 runtime failure (unwritable folder, failed write), 2 usage error.\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    CLI_STEPS(gf_gradnorm_result),
 };

@@ -59,10 +59,7 @@ static const cli_option table[] = {
     CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"),
     CLI_DEPTH_N(options, "weight layers, 2B + 2 (B blocks of two Linear)    [56]"),
     CLI_WIDTH(options, "features in every block (full spectra up to " FULL_MAX ") [128]"),
-    CLI_INIT(options, "torch, he, xavier, lecun, orthogonal     [torch]"),
-    CLI_NORM(options, "none, batch, layer                       [none]"),
-    CLI_ACT(options, "relu, tanh, linear                       [relu]"),
-    CLI_ZERO_INIT(options),
+    CLI_STACK_KIND(options),
     {CLI_INT, "bn-warmup", 0, "N",
      "with --norm batch: the running statistics from N training-mode\n"
      "passes of " STR(WARMUP_BATCH) " samples (their plain average); 0 keeps the\n"
@@ -77,23 +74,16 @@ static const cli_option table[] = {
      "                                [0, B/4, B/2, 3B/4, B-1]", .set = set_spectra},
     CLI_SEEDS(options, "seeds per architecture (weights, sample) [5]"),
     CLI_SEED(options, "first seed, at least 1                   [1]"),
-    CLI_INPUT_DIM(options, "features of the synthetic inputs         [32]"),
-    {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",
-     CLI_AT(options, samples), .min = 2, .max = 1 << 24},
+    CLI_SYNTHETIC_SET(options),
     CLI_OUT(options, "run folder                               [runs/jacobian]"),
     CLI_TERM(options, "also draw the per-depth figure in the terminal: dumb [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
 
 static void init(void *opts)
 {
-    *(options *)opts = (options){
-        .c = {.cfg = gf_stack_config_default(), .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET,
-              GF_ARCH_PREACT}, .n_archs = 3, .seeds = 5, .seed = 1, .out = "runs/jacobian"},
-        .samples = 4096, .bn_warmup = 20};
+    *(options *)opts =
+        (options){.c = cli_stacks_at_init("runs/jacobian"), .samples = 4096, .bn_warmup = 20};
 }
 
 /* The block boundaries whose spectra are kept: checked against B, sorted,
@@ -148,6 +138,14 @@ static double bytes_needed(const options *o)
     return 8.0 * (tape + jac + spectra + (double)o->samples * ((double)o->c.cfg.in_dim + 1.0));
 }
 
+/* What a run leaves for its report: the result, how batch norm's statistics
+ * were set (for subtitles and the manifest), whether the spectral figures were drawn. */
+typedef struct outcome {
+    gf_jacobian_result res;
+    char bn[160];
+    int spectral;
+} outcome;
+
 static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
@@ -162,9 +160,11 @@ static const char *batchnorm_text(const options *o, char *buf, size_t size)
     return buf;
 }
 
-static void describe_run(json_t *m, const options *o, const gf_jacobian_result *res,
-                         const char *bn)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_jacobian_result *res = &((const outcome *)result)->res;
+    const char *bn = ((const outcome *)result)->bn;
     json_t *archs = json_array(), *levels = json_array();
     for (int a = 0; a < res->spec.n_archs; a++)
         json_array_append_new(archs, json_string(gf_arch_names[res->spec.archs[a]]));
@@ -219,47 +219,40 @@ static int check(void *opts)
     return 0;
 }
 
-/* One gf_jacobian_run over the synthetic set, with a progress line. */
-static int measure(const options *o, gf_jacobian_result *res)
-{
-    gf_dataset data;
-    char why[512];
-    gf_arch archs[GF_ARCH_COUNT];
-    if (cli_synthetic(CMD, &o->c, o->samples, &data, archs) != 0)
-        return CLI_EXIT_RUNTIME;
-    cli_progress prog;
-    cli_progress_begin(&prog, "jacobian: runs");
-    const gf_jacobian_spec spec = {
-        .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
-        .seed0 = (unsigned long)o->c.seed, .data = &data,
-        .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
-        .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
-        .progress = cli_progress_update, .progress_ctx = &prog};
-    const int rc = gf_jacobian_run(&spec, res, why, sizeof why);
-    cli_progress_end(&prog);
-    gf_dataset_release(&data);
-    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why) : 0;
-}
-
-static int run(cli_run *r, void *opts)
+/* One gf_jacobian_run over the synthetic set, with a progress line; then its data files. */
+static int measure(const cli_run *r, const void *opts, void *result)
 {
     const options *o = opts;
-    gf_jacobian_result res = {0};
-    char why[512], bn[160];
-    batchnorm_text(o, bn, sizeof bn);
-    int status = measure(o, &res), spectral = 0;
-    if (status == 0 && gf_jacobian_write(&res, r->dir, why, sizeof why) != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe_run(r->manifest, o, &res, bn);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = jacobian_figures(r, &res, bn, &spectral);
-    if (status == 0 && !o->c.quiet)
-        jacobian_summary(&res, r->dir, bn, cli_run_drawn(r), spectral);
-    gf_jacobian_release(&res);
-    return status;
+    outcome *out = result;
+    batchnorm_text(o, out->bn, sizeof out->bn);
+    cli_measure m;
+    if (cli_measure_begin(&m, r, o->samples, "jacobian: runs") != 0)
+        return CLI_EXIT_RUNTIME;
+    const gf_jacobian_spec spec = {
+        .base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
+        .seed0 = (unsigned long)o->c.seed, .data = &m.data,
+        .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
+        .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
+        .progress = cli_progress_update, .progress_ctx = &m.progress};
+    gf_jacobian_result *res = &out->res;
+    const int rc = gf_jacobian_run(&spec, res, m.why, sizeof m.why);
+    return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(res, r->dir, m.why, sizeof m.why));
+}
+
+static void release(void *result) { gf_jacobian_release(&((outcome *)result)->res); }
+
+static int figures(cli_run *r, const void *opts, void *result)
+{
+    outcome *out = result;
+    (void)opts;
+    return jacobian_figures(r, &out->res, out->bn, &out->spectral);
+}
+
+static void summary(const cli_run *r, const void *opts, const void *result)
+{
+    const outcome *out = result;
+    (void)opts;
+    jacobian_summary(&out->res, r->dir, out->bn, cli_run_drawn(r), out->spectral);
 }
 
 const cli_command cli_jacobian = {
@@ -283,5 +276,6 @@ const cli_command cli_jacobian = {
         "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
         "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
         "error (nothing is written).\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    CLI_STEPS(outcome),
 };

@@ -15,8 +15,8 @@ extern const cli_command cli_pathgrad;
 extern const cli_command cli_lesion;
 extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
+extern const cli_command cli_hanin;
+extern const cli_command cli_shatter;
 
-int cmd_hanin(int argc, char **argv);
-int cmd_shatter(int argc, char **argv);
 
 #endif

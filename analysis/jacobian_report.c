@@ -429,36 +429,31 @@ void jacobian_summary(const gf_jacobian_result *res, const char *dir, const char
            drawn ? ".png/.svg/.gp" : ".gp (nothing drawn)");
 }
 
-/* A number for JSON: null where it is not finite (jansson refuses NaN and inf). */
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 json_t *jacobian_manifest_results(const gf_jacobian_result *res)
 {
     json_t *out = json_object();
     for (int a = 0; a < res->spec.n_archs; a++) {
         const end_numbers e = end_of(res, a, 0);
-        json_t *end = json_pack("{s:o, s:o, s:o, s:o}", "log10_sv_max", num(e.sv_max),
-                                "log10_rms_gain", num(e.rms), "log10_theory_rms_gain",
-                                num(e.theory),
-                                "note", json_string("geometric means over seeds"));
+        json_t *end = json_pack("{s:o, s:o, s:o, s:o}", "log10_sv_max",
+                                cli_json_number(e.sv_max), "log10_rms_gain",
+                                cli_json_number(e.rms), "log10_theory_rms_gain",
+                                cli_json_number(e.theory), "note",
+                                json_string("geometric means over seeds"));
         if (res->full) {
-            json_object_set_new(end, "log10_sv_min_nonzero", num(e.sv_min_nz));
-            json_object_set_new(end, "rank_mean", num(e.rank));
+            json_object_set_new(end, "log10_sv_min_nonzero", cli_json_number(e.sv_min_nz));
+            json_object_set_new(end, "rank_mean", cli_json_number(e.rank));
             json_object_set_new(end, "singular_seeds", json_integer(e.singular));
-            json_object_set_new(end, "log10_condition_range", num(e.cond_range));
+            json_object_set_new(end, "log10_condition_range", cli_json_number(e.cond_range));
         }
-        json_t *blk = json_pack("{s:o}", "log10_rms_gain", num(block_rms(res, a)));
+        json_t *blk = json_pack("{s:o}", "log10_rms_gain", cli_json_number(block_rms(res, a)));
         size_t n, zeros;
         double *v = block_values(res, a, &n, &zeros);
         if (v) {
-            json_object_set_new(blk, "nonzero_sv_q05", num(quantile(v, n, 0.05)));
-            json_object_set_new(blk, "nonzero_sv_median", num(quantile(v, n, 0.5)));
-            json_object_set_new(blk, "nonzero_sv_q95", num(quantile(v, n, 0.95)));
+            json_object_set_new(blk, "nonzero_sv_q05", cli_json_number(quantile(v, n, 0.05)));
+            json_object_set_new(blk, "nonzero_sv_median", cli_json_number(quantile(v, n, 0.5)));
+            json_object_set_new(blk, "nonzero_sv_q95", cli_json_number(quantile(v, n, 0.95)));
             json_object_set_new(blk, "zero_fraction",
-                                num((double)zeros / (double)(n + zeros)));
+                                cli_json_number((double)zeros / (double)(n + zeros)));
             free(v);
         }
         json_object_set_new(out, arch_name(res, a), json_pack("{s:o, s:o}", "end_to_end_l0", end,

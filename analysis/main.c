@@ -24,10 +24,8 @@ static const entry commands[] = {
     {.cmd = &cli_lesion},
     {.cmd = &cli_stochdepth},
     {.cmd = &cli_jacobian},
-    {"hanin", "spread of ln ||dL/dx_0||^2 over inits against sum 1/width (Hanin)",
-     cmd_hanin, NULL},
-    {"shatter", "gradient across a grid of scalar inputs: shattered gradients (Balduzzi)",
-     cmd_shatter, NULL},
+    {.cmd = &cli_hanin},
+    {.cmd = &cli_shatter},
     {.cmd = &cli_theory},
     {.cmd = &cli_init_compare},
 };

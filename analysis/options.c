@@ -83,27 +83,34 @@ int cli_common_option(const char *cmd, int c, const char *arg, char **argv, cli_
     }
 }
 
+int cli_common_check(const char *cmd, const cli_common *o)
+{
+    if (!*o->out)
+        return cli_fail(CLI_EXIT_USAGE, cmd, "--out needs a non-empty path");
+    for (const char *c = o->out; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            return cli_fail(CLI_EXIT_USAGE, cmd, "--out: the path contains a control character");
+    if (o->term_dumb && o->no_plot)
+        return cli_fail(CLI_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: "
+                        "choose one");
+    gf_blas_threads_for_width(o->cfg.width); /* small GEMMs: one thread (see gf_blas.h) */
+    return 0;
+}
+
 int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *o)
 {
     if (optind < argc) {
         cli_fail(CLI_EXIT_USAGE, cmd, "unexpected argument '%s'", argv[optind]);
         return -1;
     }
-    if (!*o->out) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "--out needs a non-empty path");
-        return -1;
-    }
-    for (const char *c = o->out; *c; c++)
-        if ((unsigned char)*c < 0x20) {
-            cli_fail(CLI_EXIT_USAGE, cmd, "--out: the path contains a control character");
-            return -1;
-        }
-    if (o->term_dumb && o->no_plot) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: choose one");
-        return -1;
-    }
-    gf_blas_threads_for_width(o->cfg.width); /* small GEMMs: one thread (see gf_blas.h) */
-    return 0;
+    return cli_common_check(cmd, o) != 0 ? -1 : 0;
+}
+
+cli_common cli_stacks_at_init(const char *out)
+{
+    return (cli_common){.cfg = gf_stack_config_default(),
+                        .archs = {GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT}, .n_archs = 3,
+                        .seeds = 5, .seed = 1, .out = out};
 }
 
 int cli_set_term(const cli_arg *a, void *opts)

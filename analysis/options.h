@@ -24,6 +24,10 @@ typedef struct cli_common {
 /* ---- option-table fragments; T is the command's options struct, whose
  * first member is `cli_common c` ---------------------------------------------- */
 
+/* Once every option is read: a usable run folder, --term and --no-plot not
+ * both; BLAS's threads for the width. 0, or CLI_EXIT_USAGE after a message. */
+int cli_common_check(const char *cmd, const cli_common *o);
+
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);
 
@@ -57,6 +61,27 @@ int cli_set_path(const cli_arg *a, void *opts);
     {CLI_CALL, "term", 0, "TERM", help, CLI_AT(T, c.term_dumb), .set = cli_set_term}
 #define CLI_NO_PLOT(T, help) {CLI_FLAG, "no-plot", 0, NULL, help, CLI_AT(T, c.no_plot)}
 #define CLI_QUIET(T, help) {CLI_FLAG, "quiet", 'q', NULL, help, CLI_AT(T, c.quiet)}
+
+/* --init, --norm, --act and --zero-init-residual with their usual help. */
+#define CLI_STACK_KIND(T)                                                                    \
+    CLI_INIT(T, "torch, he, xavier, lecun, orthogonal     [torch]"),                         \
+        CLI_NORM(T, "none, batch, layer                       [none]"),                      \
+        CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T)
+
+/* --input-dim and --samples (into T's long `samples`) of the built-in synthetic set. */
+#define CLI_SYNTHETIC_SET(T)                                                                 \
+    CLI_INPUT_DIM(T, "features of the synthetic inputs         [32]"),                       \
+        {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",      \
+         CLI_AT(T, samples), .min = 2, .max = 1 << 24}
+
+/* The last entries of a table: --no-plot (its help), --quiet, --help, --version, the end. */
+#define CLI_TABLE_END(T, no_plot_help)                                                       \
+    CLI_NO_PLOT(T, no_plot_help), CLI_QUIET(T, "no summary on stdout"), CLI_HELP_VERSION,   \
+        {CLI_END}
+
+/* The shared options of a measurement over the stacks at initialization: the
+ * default stack, every architecture, seeds 1..5, the run folder out. */
+cli_common cli_stacks_at_init(const char *out);
 
 /* ---- the getopt_long helpers of the commands not yet on option tables ---------- */
 

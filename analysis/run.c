@@ -2,10 +2,13 @@
 #include "run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static int run_steps(cli_run *r, const cli_command *cmd, const void *opts);
 
 int cli_main(const cli_command *cmd, int argc, char **argv)
 {
@@ -20,7 +23,7 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
         cli_run r;
         status = cli_run_open(&r, cmd->name, opts, argc, argv);
         if (status == CLI_EXIT_OK)
-            status = cmd->run(&r, opts);
+            status = cmd->steps ? run_steps(&r, cmd, opts) : cmd->run(&r, opts);
         cli_run_close(&r, status);
     }
     free(opts);
@@ -30,6 +33,8 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
 int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, char **argv)
 {
     *r = (cli_run){.cmd = cmd, .c = c, .dir = c->out, .t0 = gf_now()};
+    for (int i = 0; i < c->n_archs; i++)
+        r->archs[i] = (gf_arch)c->archs[i];
     gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     r->manifest = gf_manifest_new(cmd, argc, argv); /* records the start time */
     r->existed = access(c->out, F_OK) == 0;
@@ -114,9 +119,20 @@ json_t *cli_seed_list(const cli_common *c)
     return seeds;
 }
 
-int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+json_t *cli_json_number(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+double cli_memory_bytes(void)
 {
     const double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    return have > 0 ? have : 0.0;
+}
+
+int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
+{
+    const double have = cli_memory_bytes();
     if (have > 0 && need > 0.8 * have)
         return cli_fail(CLI_EXIT_USAGE, cmd, "this run needs about %.1f GiB of memory; the "
                         "machine has %.1f GiB (reduce %s)",
@@ -124,13 +140,42 @@ int cli_fits_in_memory(const char *cmd, double need, const char *reduce)
     return 0;
 }
 
-int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
-                  gf_arch archs[GF_ARCH_COUNT])
+
+int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label)
 {
-    for (int i = 0; i < c->n_archs; i++)
-        archs[i] = (gf_arch)c->archs[i];
-    if (gf_synthetic_make(data, (size_t)n, c->cfg.in_dim, c->cfg.classes, GF_SYNTH_SEPARATION,
-                          GF_SYNTH_SEED) != 0)
-        return cli_fail(CLI_EXIT_RUNTIME, cmd, "out of memory making the synthetic set");
+    const gf_stack_config *cfg = &r->c->cfg;
+    *m = (cli_measure){.run = r};
+    if (samples > 0 && gf_synthetic_make(&m->data, (size_t)samples, cfg->in_dim, cfg->classes,
+                                         GF_SYNTH_SEPARATION, GF_SYNTH_SEED) != 0)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory making the synthetic set");
+    cli_progress_begin(&m->progress, label);
     return 0;
+}
+
+int cli_measure_end(cli_measure *m, int rc)
+{
+    cli_progress_end(&m->progress);
+    gf_dataset_release(&m->data);
+    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, m->run->cmd, "%s", m->why) : 0;
+}
+
+/* The steps of a command that gives them (run.h), on a zeroed result. */
+static int run_steps(cli_run *r, const cli_command *cmd, const void *opts)
+{
+    const cli_steps *s = cmd->steps;
+    void *res = calloc(1, cmd->result_size);
+    if (!res)
+        return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory");
+    int status = s->measure(r, opts, res);
+    if (status == 0) {
+        s->describe(r->manifest, opts, res);
+        status = cli_run_manifest(r);
+    }
+    if (status == 0)
+        status = s->figures(r, opts, res);
+    if (status == 0 && !r->c->quiet)
+        s->summary(r, opts, res);
+    s->release(res);
+    free(res);
+    return status;
 }

@@ -23,6 +23,8 @@ typedef struct cli_run {
     double t0;           /* gf_now() at the start */
     int existed;         /* the folder was there before the run */
     int warned;          /* gnuplot is missing: warned once, nothing drawn */
+    gf_arch archs[GF_ARCH_COUNT]; /* the options' architectures (c->archs), for the specs
+                                     of results that keep a pointer to them */
 } cli_run;
 
 /* Parse, check, open the run, run the command, close the run. The exit status. */
@@ -63,13 +65,68 @@ int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_bod
  * usage line naming what to reduce ("--depth or --width"). 0, or CLI_EXIT_USAGE. */
 int cli_fits_in_memory(const char *cmd, double need, const char *reduce);
 
-/* The built-in synthetic set of n samples with the stack's input and class
- * counts, and the architectures of the options as gf_arch. 0, or
- * CLI_EXIT_RUNTIME after a message. */
-int cli_synthetic(const char *cmd, const cli_common *c, long n, gf_dataset *data,
-                  gf_arch archs[GF_ARCH_COUNT]);
-
 /* The "seeds" array of a manifest: seed .. seed + seeds - 1. */
 json_t *cli_seed_list(const cli_common *c);
+
+/* A number for a manifest, or null where there is none (NaN, inf). */
+json_t *cli_json_number(double x);
+
+/* The machine's memory in bytes (0 when unknown). */
+double cli_memory_bytes(void);
+
+/* ---- a measurement at initialization: the synthetic set, a progress line ------ *
+ *
+ *   cli_measure m;
+ *   if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
+ *       return CLI_EXIT_RUNTIME;
+ *   const gf_gradnorm_spec spec = {..., .archs = r->archs, .data = &m.data,
+ *       .progress = cli_progress_update, .progress_ctx = &m.progress};
+ *   const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
+ *   return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why,
+ *                                                               sizeof m.why));
+ */
+typedef struct cli_measure {
+    const cli_run *run;
+    gf_dataset data;  /* the built-in synthetic set, with the stack's input and class
+                         counts (none when samples is 0) */
+    cli_progress progress;
+    char why[512];    /* the measurement's error */
+} cli_measure;
+
+/* Make the synthetic set of `samples` samples (none for 0) and start the
+ * progress line. 0, or CLI_EXIT_RUNTIME after a message. */
+int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label);
+
+/* End the progress line, free the set; rc is the status of the measurement
+ * and the writing of its files (0, or failed with m->why). 0, or
+ * CLI_EXIT_RUNTIME after a message. */
+int cli_measure_end(cli_measure *m, int rc);
+
+/* ---- a command's run as steps over its result ------------------------------------ *
+ *
+ * A command that gives cli_command.steps (and .result_size) instead of .run
+ * is run as: measure (which also writes the data files), describe and write
+ * manifest.json, figures, the summary unless --quiet; the first failure
+ * stops; then release. The result is zeroed memory of result_size bytes; the
+ * steps get it and the options as void pointers to the command's own types. */
+struct cli_steps {
+    /* fill res and write its data files: 0, or CLI_EXIT_RUNTIME after a message */
+    int (*measure)(const cli_run *r, const void *opts, void *res);
+    /* what manifest.json records of the run */
+    void (*describe)(json_t *manifest, const void *opts, const void *res);
+    /* the figures (may note in res what was drawn): 0, or CLI_EXIT_RUNTIME */
+    int (*figures)(cli_run *r, const void *opts, void *res);
+    /* the summary on stdout */
+    void (*summary)(const cli_run *r, const void *opts, const void *res);
+    /* free what measure allocated (also after its failure) */
+    void (*release)(void *res);
+};
+
+/* In a cli_command: the steps of a file that names them measure, describe,
+ * figures, summary and release, over a result of type T. */
+#define CLI_STEPS(T)                                                                         \
+    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,\
+                                .summary = summary, .release = release},                     \
+    .result_size = sizeof(T)
 
 #endif

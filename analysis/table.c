@@ -146,9 +146,9 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
         if (cmd->given)
             cmd->given(e, opts);
     }
-    if (cli_common_finish(cmd->name, argc, argv, opts) != 0)
-        return CLI_EXIT_USAGE;
-    return CLI_RUN;
+    if (optind < argc)
+        return cli_fail(CLI_EXIT_USAGE, cmd->name, "unexpected argument '%s'", argv[optind]);
+    return cli_common_check(cmd->name, opts) != 0 ? CLI_EXIT_USAGE : CLI_RUN;
 }
 
 /* "  -b, --batch N" padded to 24 columns (two spaces after a longer one),
@@ -156,6 +156,8 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
 static void help_line(const cli_option *e)
 {
     char left[96];
+    if (!e->help) /* shown by a CLI_TEXT line of its own */
+        return;
     if (e->kind == CLI_TEXT) {
         fputs(e->help, stdout);
         return;
