@@ -1,6 +1,5 @@
 /* commands.h: the subcommands of gradflow, one file each: a cli_command
- * (an option table and a run, see run.h), or a main of its own for those not
- * yet moved onto option tables. */
+ * (an option table, a run or its steps, a summary; see cli.h and run.h). */
 #ifndef CLI_COMMANDS_H
 #define CLI_COMMANDS_H
 
@@ -17,6 +16,5 @@ extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 extern const cli_command cli_hanin;
 extern const cli_command cli_shatter;
-
 
 #endif

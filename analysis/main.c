@@ -8,31 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A command on an option table (cli_main runs it), or one with its own main. */
-typedef struct entry {
-    const char *name;
-    const char *summary;
-    int (*run)(int argc, char **argv);
-    const cli_command *cmd;
-} entry;
-
-static const entry commands[] = {
-    {.cmd = &cli_gradnorm},
-    {.cmd = &cli_degrade},
-    {.cmd = &cli_paths},
-    {.cmd = &cli_pathgrad},
-    {.cmd = &cli_lesion},
-    {.cmd = &cli_stochdepth},
-    {.cmd = &cli_jacobian},
-    {.cmd = &cli_hanin},
-    {.cmd = &cli_shatter},
-    {.cmd = &cli_theory},
-    {.cmd = &cli_init_compare},
+/* Every command, in the order of `gradflow --help`; cli_main runs each. */
+static const cli_command *const commands[] = {
+    &cli_gradnorm, &cli_degrade,  &cli_paths,  &cli_pathgrad, &cli_lesion,       &cli_stochdepth,
+    &cli_jacobian, &cli_hanin,    &cli_shatter, &cli_theory,  &cli_init_compare,
 };
-static const char *name_of(const entry *e)
-{
-    return e->cmd ? e->cmd->name : e->name;
-}
 
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 
@@ -42,8 +22,7 @@ static void usage(FILE *out)
                  "Measures why residual connections make deep networks trainable.\n\n"
                  "Commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-12s %s\n", name_of(&commands[i]),
-                commands[i].cmd ? commands[i].cmd->summary : commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\n'gradflow COMMAND --help' describes a command's options.\n"
                  "Exit status: 0 success, 1 runtime failure, 2 usage error.\n"
                  "Environment: GRADFLOW_BLAS_CORETYPE=NAME|default chooses the OpenBLAS kernel\n"
@@ -56,7 +35,6 @@ int main(int argc, char **argv)
     if (gf_blas_setup(argv, &why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, NULL, "%s", why);
     gsl_set_error_handler_off(); /* library errors come back as statuses */
-    gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     if (argc < 2)
         return usage(stderr), CLI_EXIT_USAGE;
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
@@ -68,8 +46,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(argv[1], name_of(&commands[i])) == 0)
-            return commands[i].cmd ? cli_main(commands[i].cmd, argc - 1, argv + 1)
-                                   : commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i]->name) == 0)
+            return cli_main(commands[i], argc - 1, argv + 1);
     return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
 }

@@ -11,7 +11,6 @@
 #include "gradflow.h"
 #include "plots/gf_plot.h"
 
-#include <getopt.h>
 
 typedef struct cli_common {
     gf_stack_config cfg;
@@ -82,36 +81,5 @@ int cli_set_path(const cli_arg *a, void *opts);
 /* The shared options of a measurement over the stacks at initialization: the
  * default stack, every architecture, seeds 1..5, the run folder out. */
 cli_common cli_stacks_at_init(const char *out);
-
-/* ---- the getopt_long helpers of the commands not yet on option tables ---------- */
-
-/* Option codes of the shared long options without a short letter; a
- * command numbers its own from CLI_OPT_OWN on. */
-enum {
-    CLI_OPT_INIT = 256, CLI_OPT_NORM, CLI_OPT_ACT, CLI_OPT_ZERO, CLI_OPT_SEED, CLI_OPT_TERM,
-    CLI_OPT_NOPLOT, CLI_OPT_OWN = 300
-};
-
-/* The shared entries of a getopt_long table (short letters a, w, s, o, q, h, V). */
-#define CLI_COMMON_LONGOPTS                                                                    \
-    {"arch", required_argument, 0, 'a'}, {"width", required_argument, 0, 'w'},              \
-        {"init", required_argument, 0, CLI_OPT_INIT},                                          \
-        {"norm", required_argument, 0, CLI_OPT_NORM}, {"act", required_argument, 0, CLI_OPT_ACT}, \
-        {"zero-init-residual", no_argument, 0, CLI_OPT_ZERO},                                  \
-        {"seeds", required_argument, 0, 's'}, {"seed", required_argument, 0, CLI_OPT_SEED},    \
-        {"out", required_argument, 0, 'o'}, {"term", required_argument, 0, CLI_OPT_TERM},      \
-        {"no-plot", no_argument, 0, CLI_OPT_NOPLOT}, {"quiet", no_argument, 0, 'q'},           \
-        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}
-#define CLI_COMMON_SHORTOPTS ":a:w:s:o:qhV"
-
-/* Handle getopt_long's result c when it is a shared option or an error.
- * Returns 1 when handled, 0 when c is the command's own, -1 after a usage
- * message, 2 after --help (help() is called) or --version. */
-int cli_common_option(const char *cmd, int c, const char *arg, char **argv, cli_common *o,
-                     void (*help)(void));
-
-/* Checks once all options are read: no stray argument, a usable run folder,
- * --term and --no-plot not both. 0, or -1 after a usage message. */
-int cli_common_finish(const char *cmd, int argc, char **argv, const cli_common *o);
 
 #endif
