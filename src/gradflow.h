@@ -19,7 +19,7 @@
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *
- * Figures are not part of libgradflow: libgradflow-plot (plots/gf_plot.h)
+ * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
  *
  * Errors. Library functions never exit and never print. The core returns GSL
