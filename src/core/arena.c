@@ -2,6 +2,7 @@
 #include "core/gf_core.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 enum { GF_ALIGN = 64 };
@@ -103,6 +104,20 @@ void gf_arena_reset(gf_arena *a)
     for (chunk *c = a->head; c; c = c->next)
         c->used = 0;
     a->cur = a->head;
+}
+
+int gf_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    const size_t want = *cap ? 2 * *cap : first;
+    void *old, *grown;
+    memcpy(&old, items, sizeof old); /* items is a T **: read it as a pointer */
+    if (!(grown = realloc(old, want * elem)))
+        return -1;
+    memcpy(items, &grown, sizeof grown);
+    *cap = want;
+    return 0;
 }
 
 size_t gf_arena_bytes_reserved(const gf_arena *a) { return a->reserved; }

@@ -60,6 +60,12 @@ void gf_arena_reset(gf_arena *a);
 size_t gf_arena_bytes_reserved(const gf_arena *a); /* bytes obtained from malloc so far */
 size_t gf_arena_mallocs(const gf_arena *a);        /* number of chunk allocations so far */
 
+/* Room for one more item in a growing array: when n == *cap, realloc *items
+ * (items is the address of the array's pointer, T **) to twice *cap items of
+ * elem bytes, or to `first` items when it is empty. 0, or -1 out of memory
+ * (the array then unchanged). */
+int gf_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* Memory for large buffers (arena chunks, parameters): 64-byte aligned, and
  * backed by huge pages where the kernel allows it (far fewer page faults on
  * the hundreds of megabytes a 1000-layer stack touches). Free with free(). */

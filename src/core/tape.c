@@ -153,15 +153,9 @@ gf_tensor *gf_op_output(gf_tape *tape, gf_tensor *const *in, int nin, size_t n, 
 
 gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *const *in, int nin)
 {
-    if (tape->n_nodes == tape->cap_nodes) {
-        size_t cap = tape->cap_nodes ? 2 * tape->cap_nodes : 256;
-        gf_node *nodes = realloc(tape->nodes, cap * sizeof *nodes);
-        if (!nodes) {
-            tape_fail(tape, GSL_ENOMEM, "%s: out of memory for the node list", op->name);
-            return NULL;
-        }
-        tape->nodes = nodes;
-        tape->cap_nodes = cap;
+    if (gf_grow(&tape->nodes, &tape->cap_nodes, tape->n_nodes, sizeof *tape->nodes, 256) != 0) {
+        tape_fail(tape, GSL_ENOMEM, "%s: out of memory for the node list", op->name);
+        return NULL;
     }
     gf_tensor **ins = gf_arena_get(tape->arena, (size_t)nin * sizeof *ins);
     if (!ins) {

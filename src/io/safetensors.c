@@ -1,6 +1,7 @@
 /* safetensors.c: the safetensors format: an 8-byte little-endian header
  * length N, N bytes of JSON {"name": {"dtype", "shape", "data_offsets"}, ...,
  * "__metadata__": {...}}, then the raw little-endian data. */
+#include "core/gf_core.h"
 #include "io/gf_io.h"
 
 #include <errno.h>
@@ -30,14 +31,8 @@ int gf_st_add(gf_st_file *st, const char *name, gf_st_dtype dtype, int rank, con
 {
     if (rank < 0 || rank > 4 || strlen(name) >= sizeof st->entry->name)
         return -1; /* duplicate names are refused by gf_st_write */
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? 2 * st->cap : 64;
-        gf_st_entry *e = realloc(st->entry, cap * sizeof *e);
-        if (!e)
-            return -1;
-        st->entry = e;
-        st->cap = cap;
-    }
+    if (gf_grow(&st->entry, &st->cap, st->n, sizeof *st->entry, 64) != 0)
+        return -1;
     gf_st_entry *e = &st->entry[st->n++];
     memset(e, 0, sizeof *e);
     snprintf(e->name, sizeof e->name, "%s", name);

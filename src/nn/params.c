@@ -35,14 +35,8 @@ int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows
 {
     if (p->finalized || strlen(name) >= sizeof p->slot->name)
         return -1;
-    if (p->n_slots == p->cap_slots) {
-        size_t cap = p->cap_slots ? 2 * p->cap_slots : 32;
-        gf_slot *s = realloc(p->slot, cap * sizeof *s);
-        if (!s)
-            return -1;
-        p->slot = s;
-        p->cap_slots = cap;
-    }
+    if (gf_grow(&p->slot, &p->cap_slots, p->n_slots, sizeof *p->slot, 32) != 0)
+        return -1;
     gf_slot *s = &p->slot[p->n_slots];
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", name);

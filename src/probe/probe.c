@@ -43,14 +43,8 @@ long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block
         return -1;
     if (t->obs && t->obs->fn != observe_probes)
         return -1; /* another observer: one hook per tensor */
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        gf_probe_record *rec = realloc(r->rec, cap * sizeof *rec);
-        if (!rec)
-            return -1;
-        r->rec = rec;
-        r->cap = cap;
-    }
+    if (gf_grow(&r->rec, &r->cap, r->n, sizeof *r->rec, 64) != 0)
+        return -1;
     if (!r->probes && !(r->probes = gf_arena_alloc(64 << 10)))
         return -1;
     gf_probe *p = gf_arena_get(r->probes, sizeof *p);
