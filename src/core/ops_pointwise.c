@@ -65,41 +65,29 @@ gf_tensor *gf_identity(gf_tape *t, gf_tensor *x)
  * half of the entries. */
 static inline double relu_pass(double y, double g) { return y > 0.0 ? g : 0.0; }
 
+/* The backward of a unary op, dx += expr, with expr at entry i of y (the
+ * output), gy (its gradient) and s (the node's factor): one body for the
+ * three, each with its math inlined in the loop. */
+#define UNARY_BACKWARD(name, expr)                                                             \
+    static void name(gf_node *nd)                                                              \
+    {                                                                                          \
+        double beta;                                                                           \
+        double *gx = gf_grad_begin(nd, nd->in[0], &beta);                                      \
+        if (!gx)                                                                               \
+            return;                                                                            \
+        const double s = nd->s, *y = nd->out->v, *gy = nd->out->g;                             \
+        const size_t size = gf_tensor_size(nd->out);                                           \
+        (void)s;                                                                               \
+        (void)y;                                                                               \
+        GF_GRAD_LOOP(beta, gx, i, size, expr);                                                 \
+    }
+
 /* dx += dy * [y > 0]  (the output carries the mask) */
-GF_VECTOR_CLONES static void relu_backward(gf_node *nd)
-{
-    double beta;
-    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
-    if (!gx)
-        return;
-    const double *y = nd->out->v, *gy = nd->out->g;
-    const size_t size = gf_tensor_size(nd->out);
-    GF_GRAD_LOOP(beta, gx, i, size, relu_pass(y[i], gy[i]));
-}
-
+GF_VECTOR_CLONES UNARY_BACKWARD(relu_backward, relu_pass(y[i], gy[i]))
 /* dx += dy * (1 - y^2) */
-static void tanh_backward(gf_node *nd)
-{
-    double beta;
-    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
-    if (!gx)
-        return;
-    const double *y = nd->out->v, *gy = nd->out->g;
-    const size_t size = gf_tensor_size(nd->out);
-    GF_GRAD_LOOP(beta, gx, i, size, gy[i] * (1.0 - y[i] * y[i]));
-}
-
+UNARY_BACKWARD(tanh_backward, gy[i] * (1.0 - y[i] * y[i]))
 /* dx += s dy (identity: s = 1) */
-static void scale_backward(gf_node *nd)
-{
-    double beta;
-    double *gx = gf_grad_begin(nd, nd->in[0], &beta);
-    if (!gx)
-        return;
-    const double s = nd->s, *gy = nd->out->g;
-    const size_t size = gf_tensor_size(nd->out);
-    GF_GRAD_LOOP(beta, gx, i, size, s * gy[i]);
-}
+UNARY_BACKWARD(scale_backward, s * gy[i])
 
 const gf_op gf_op_relu = {"relu", "y = max(x, 0)", relu_backward};
 const gf_op gf_op_tanh = {"tanh", "y = tanh(x)", tanh_backward};

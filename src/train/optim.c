@@ -142,49 +142,38 @@ void gf_optim_step(gf_optim *o, gf_params *p, double lr, uint64_t pass)
 
 /* ---- the global norm ---------------------------------------------------- */
 
-/* sum of (scale g)^2 over the reached gradients */
-static double sum_squares(const gf_params *p, uint64_t pass, double scale)
+/* Over the reached gradients: the sum of (scale g)^2, and max |g| into *max_abs. */
+static double sum_squares(const gf_params *p, uint64_t pass, double scale, double *max_abs)
 {
-    double ss = 0.0;
+    double ss = 0.0, a = 0.0;
     for (size_t k = 0; k < p->n_slots; k++) {
         const gf_slot *s = &p->slot[k];
         if (!reached(s, pass))
             continue;
         const double *g = p->grad + s->offset;
-        for (size_t i = 0; i < s->rows * s->cols; i++)
+        for (size_t i = 0; i < s->rows * s->cols; i++) {
             ss += (scale * g[i]) * (scale * g[i]);
-    }
-    return ss;
-}
-
-/* max |g| over the reached gradients */
-static double max_abs(const gf_params *p, uint64_t pass)
-{
-    double a = 0.0;
-    for (size_t k = 0; k < p->n_slots; k++) {
-        const gf_slot *s = &p->slot[k];
-        if (!reached(s, pass))
-            continue;
-        const double *g = p->grad + s->offset;
-        for (size_t i = 0; i < s->rows * s->cols; i++)
             a = fabs(g[i]) > a ? fabs(g[i]) : a;
+        }
     }
-    return a;
+    *max_abs = a;
+    return ss;
 }
 
 /* One plain pass when the sum of squares is finite and far from underflow;
  * else a second one with the entries scaled by 2^-e, 2^e ~ max |g| (exact). */
 double gf_grad_global_norm(const gf_params *p, uint64_t pass)
 {
-    const double ss = sum_squares(p, pass, 1.0);
+    double a;
+    const double ss = sum_squares(p, pass, 1.0, &a);
     if (isnan(ss) || (isfinite(ss) && ss >= 0x1p-900))
         return sqrt(ss);
-    const double a = max_abs(p, pass); /* no NaN here */
+    /* a has no NaN here */
     if (a == 0.0 || isinf(a))
         return a;
     int e = ilogb(a);
     e = e < -1000 ? -1000 : e > 1000 ? 1000 : e; /* 2^e and 2^-e both normal */
-    return ldexp(sqrt(sum_squares(p, pass, ldexp(1.0, -e))), e);
+    return ldexp(sqrt(sum_squares(p, pass, ldexp(1.0, -e), &a)), e);
 }
 
 double gf_grad_clip(gf_params *p, double max_norm, uint64_t pass)
