@@ -6,7 +6,6 @@
 #include "gf_version.h"
 #include "theory/gf_theory.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,15 +93,9 @@ static int save_run(const char *path, gf_model *m, const gf_tensor *x, const int
          gf_st_add_meta(&st, "gradflow_version", GF_VERSION) == 0;
     snprintf(text, sizeof text, "%lu", seed);
     ok = ok && gf_st_add_meta(&st, "seed", text) == 0;
-    if (!ok)
-        snprintf(why, size, "cannot assemble %s (out of memory?)", path);
-    else if (gf_st_write(&st, path) != 0) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        ok = 0;
-    }
-    gf_st_release(&st);
+    const int rc = gf_st_save(&st, ok, "", path, why, size); /* st points into buf */
     free(buf);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 /* The first block boundary whose activations are not all finite, or -1. */

@@ -118,6 +118,11 @@ int gf_st_add_meta(gf_st_file *st, const char *key, const char *value);
 /* Write the file atomically (8-byte header length, JSON header padded with
  * spaces to 8 bytes, then the data in entry order). 0 or -1. */
 int gf_st_write(const gf_st_file *st, const char *path);
+/* Write st to path when it was assembled (every add succeeded), then release
+ * st either way. 0, or -1 with a reason: "cannot assemble <what><path> (out
+ * of memory?)" (what: "" or a noun and a space) or "cannot write <path>: ...". */
+int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path, char *why,
+               size_t size);
 /* Read and validate a file; 0, or -1 with a one-line reason in why. */
 int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size);
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name);

@@ -134,6 +134,20 @@ int gf_st_write(const gf_st_file *st, const char *path)
     return gf_atomic_commit(&a);
 }
 
+int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path, char *why,
+               size_t size)
+{
+    int rc = -1;
+    if (!assembled)
+        snprintf(why, size, "cannot assemble %s%s (out of memory?)", what, path);
+    else if (gf_st_write(st, path) != 0)
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
+    else
+        rc = 0;
+    gf_st_release(st);
+    return rc;
+}
+
 static int fail(char *why, size_t size, const char *msg)
 {
     snprintf(why, size, "%s", msg);

@@ -3,7 +3,6 @@
 
 #include "gf_version.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,18 +180,12 @@ int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t siz
          add_meta_long(&st, "epochs_done", t->epoch) == 0 &&
          add_meta_long(&st, "steps_done", t->step) == 0 &&
          add_meta_long(&st, "optim_steps", t->opt.steps) == 0;
-    if (!ok)
-        snprintf(why, size, "cannot assemble the checkpoint %s (out of memory?)", path);
-    else if (gf_st_write(&st, path) != 0) {
-        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
-        ok = 0;
-    }
-    gf_st_release(&st);
+    const int rc = gf_st_save(&st, ok, "the checkpoint ", path, why, size);
     free(started);
     free(hist);
     free(probes);
     free(pnorms);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 static long meta_long(const gf_st_file *st, const char *key, long min, long max, int *ok)
