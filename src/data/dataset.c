@@ -1,8 +1,16 @@
-/* dataset.c: what every dataset shares: release, random batches, copies. */
+/* dataset.c: what every dataset shares: release, random batches, copies; a seeded rng. */
 #include "data/gf_data.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+gsl_rng *gf_rng_alloc(unsigned long seed)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng)
+        gsl_rng_set(rng, seed);
+    return rng;
+}
 
 void gf_dataset_release(gf_dataset *ds)
 {

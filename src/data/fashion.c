@@ -102,11 +102,10 @@ static int check_sizes(const split *tr, const split *te, size_t ntrain, size_t n
 static size_t *fixed_order(size_t n)
 {
     size_t *order = malloc(n * sizeof *order);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = gf_rng_alloc(FASHION_ORDER_SEED);
     if (order && rng) {
         for (size_t i = 0; i < n; i++)
             order[i] = i;
-        gsl_rng_set(rng, FASHION_ORDER_SEED);
         gsl_ran_shuffle(rng, order, n, sizeof *order);
     } else {
         free(order);

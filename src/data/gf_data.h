@@ -43,6 +43,8 @@ static inline unsigned long gf_seed_stream(unsigned long seed, unsigned long k)
 {
     return seed * GF_SEED_PRIME + k;
 }
+/* A Mersenne Twister (mt19937) seeded with seed; NULL if out of memory. */
+gsl_rng *gf_rng_alloc(unsigned long seed);
 void gf_dataset_release(gf_dataset *ds);
 
 /* Copy `batch` distinct samples drawn by rng into x (batch x dim) and y. */

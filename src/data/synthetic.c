@@ -12,7 +12,7 @@ int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, doub
     memset(ds, 0, sizeof *ds);
     if (n == 0 || dim == 0 || classes < 2)
         return -1;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = gf_rng_alloc(seed);
     double *mu = malloc(classes * dim * sizeof *mu);
     ds->x = malloc(n * dim * sizeof *ds->x);
     ds->y = malloc(n * sizeof *ds->y);
@@ -22,7 +22,6 @@ int gf_synthetic_make(gf_dataset *ds, size_t n, size_t dim, size_t classes, doub
         gf_dataset_release(ds);
         return -1;
     }
-    gsl_rng_set(rng, seed);
     ds->n = n;
     ds->dim = dim;
     ds->classes = classes;

@@ -137,14 +137,13 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_model
     gf_params *params = gf_model_params(m);
     char name[GF_NET_NAME_MAX];
     gf_model_name(m, name, sizeof name);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    const unsigned long seed = sp->seed0 + (unsigned long)k;
+    gsl_rng *rng = gf_rng_alloc(seed);
     int rc = -1;
     if (!rng) {
         snprintf(why, size, "out of memory");
         goto done;
     }
-    const unsigned long seed = sp->seed0 + (unsigned long)k;
-    gsl_rng_set(rng, seed);
     if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         goto done;

@@ -51,7 +51,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     cfg.classes = sp->train_set->classes;
     char reason[256];
     gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, reason, sizeof reason);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = gf_rng_alloc((unsigned long)r->seed);
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)r->seed;
     const int blocks = m ? gf_model_blocks(m) : 0;
@@ -65,7 +65,6 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
         snprintf(why, size, "%s: %s", r->name, m ? "out of memory" : reason);
         goto out;
     }
-    gsl_rng_set(rng, (unsigned long)r->seed);
     if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "%s: initialization failed", r->name);
         goto out;

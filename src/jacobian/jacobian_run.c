@@ -192,14 +192,13 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model
     const size_t d = res->d, dd = d * d;
     const int B = res->blocks;
     const unsigned long seed = sp->seed0 + (unsigned long)k;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = gf_rng_alloc(seed);
     double *x = malloc(gf_model_in_dim(m) * sizeof *x);
     int label, rc = rng && x ? 0 : -1;
     if (rc != 0) {
         snprintf(why, size, "out of memory");
         goto done;
     }
-    gsl_rng_set(rng, seed);
     if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         rc = -1;

@@ -12,6 +12,7 @@
  * initialization. */
 #include "shatter/gf_shatter.h"
 
+#include "data/gf_data.h"
 #include "model/gf_model.h"
 
 #include <gsl/gsl_randist.h>
@@ -254,10 +255,9 @@ int gf_shatter_model_reseed(gf_shatter_model *m, unsigned long seed, const doubl
 {
     if (m->net.batchnorm && (!grid || n < 2))
         return -1;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = gf_rng_alloc(seed);
     if (!rng)
         return -1;
-    gsl_rng_set(rng, seed);
     const int rc = m->stack ? init_stack(m, rng, grid, n) : init_ll(m, rng);
     gsl_rng_free(rng);
     return rc;

@@ -85,10 +85,11 @@ static int run_net(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *t
 
 /* Brown noise (a random walk of N(0, 1) steps) and white noise (N(0, 1)),
  * Balduzzi's two references, from their own stream. */
-static void noise(const gf_shatter_spec *sp, gf_shatter_series *brown, gf_shatter_series *white)
+static int noise(const gf_shatter_spec *sp, gf_shatter_series *brown, gf_shatter_series *white)
 {
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, gf_seed_stream(sp->seed0, 17));
+    gsl_rng *rng = gf_rng_alloc(gf_seed_stream(sp->seed0, 17));
+    if (!rng)
+        return -1;
     snprintf(brown->name, sizeof brown->name, "brown-noise");
     snprintf(white->name, sizeof white->name, "white-noise");
     double walk = 0.0;
@@ -101,6 +102,7 @@ static void noise(const gf_shatter_spec *sp, gf_shatter_series *brown, gf_shatte
     gsl_rng_free(rng);
     series_stats(brown, sp->points, sp->max_lag);
     series_stats(white, sp->points, sp->max_lag);
+    return 0;
 }
 
 /* ln(corr) against depth (or ln depth) over the resolved points. */
@@ -232,8 +234,9 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
         if (rc == 0 && sp->progress)
             sp->progress(sp->progress_ctx, ++done, total);
     }
-    if (rc == 0 && sp->noise)
-        noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1]);
+    if (rc == 0 && sp->noise &&
+        (rc = noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1])) != 0)
+        snprintf(why, size, "out of memory");
     if (rc == 0)
         rc = run_sweep(sp, res, tape, &done, total, why, size);
     for (int a = 0; rc == 0 && a < sp->n_archs; a++)
