@@ -1,4 +1,4 @@
-/* degrade_write.c: the files of the degradation experiment (TSV, table.md)
+/* grid_write.c: the files of the degradation experiment (TSV, table.md)
  * and its figures' recipes filled from a result. */
 #include "grid/gf_grid.h"
 
@@ -11,9 +11,6 @@
 static int write_curves(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
-    fputs("net\tarch\tdepth\tseed\tepoch\tstep\tlr\ttrain_loss_running\ttrain_loss\ttrain_err\t"
-          "test_loss\ttest_err\tgrad_norm\tseconds\teval_seconds\n",
-          f);
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (int k = 0; k < r->epochs_done; k++) {
@@ -28,7 +25,7 @@ static int write_curves(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 /* Per net and epoch, over the seeds that reached it: mean, min and max. */
@@ -36,9 +33,6 @@ static int write_curves_mean(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     const long seeds = x->spec.seeds;
-    fputs("net\tarch\tdepth\tepoch\tseeds\ttrain_err_mean\ttrain_err_min\ttrain_err_max\t"
-          "test_err_mean\ttest_err_min\ttest_err_max\ttrain_loss_mean\n",
-          f);
     for (int i = 0; i < x->n_runs; i += (int)seeds) {
         const gf_grid_net *r0 = &x->runs[i];
         for (int e = 0; e < x->spec.train.epochs; e++) {
@@ -67,7 +61,7 @@ static int write_curves_mean(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 static const char *const kind_names[] = {"block", "fc1_input", "fc2_input"};
@@ -77,7 +71,6 @@ static const char *const kind_names[] = {"block", "fc1_input", "fc2_input"};
 static int write_gradnorm_training(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
-    fputs("net\tarch\tdepth\tseed\tstep\tepoch\tprobe\tkind\tblock\tlog10_frob\tlog10_rms\n", f);
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (size_t a = 0; a < r->n_probes;) {
@@ -102,13 +95,12 @@ static int write_gradnorm_training(FILE *f, const void *ctx)
             a = b;
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 static int write_params_training(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
-    fputs("net\tseed\tstep\tparam\tlog10_grad\tlog10_value\n", f);
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (size_t j = 0; j < r->n_pnorms; j++) {
@@ -119,7 +111,7 @@ static int write_params_training(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 /* "8.12" or "8.12 ± 0.31" (percent), "n/a" when no seed finished. */
@@ -173,11 +165,20 @@ static int write_table(FILE *f, const void *ctx)
 int gf_grid_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
 {
     static const gf_named_file files[] = {
-        {"curves.tsv", write_curves},
-        {"curves_mean.tsv", write_curves_mean},
-        {"gradnorm_training.tsv", write_gradnorm_training},
-        {"params_training.tsv", write_params_training},
-        {"table.md", write_table},
+        {"curves.tsv",
+         "net\tarch\tdepth\tseed\tepoch\tstep\tlr\ttrain_loss_running\ttrain_loss\ttrain_err\t"
+         "test_loss\ttest_err\tgrad_norm\tseconds\teval_seconds",
+         write_curves},
+        {"curves_mean.tsv",
+         "net\tarch\tdepth\tepoch\tseeds\ttrain_err_mean\ttrain_err_min\ttrain_err_max\t"
+         "test_err_mean\ttest_err_min\ttest_err_max\ttrain_loss_mean",
+         write_curves_mean},
+        {"gradnorm_training.tsv",
+         "net\tarch\tdepth\tseed\tstep\tepoch\tprobe\tkind\tblock\tlog10_frob\tlog10_rms",
+         write_gradnorm_training},
+        {"params_training.tsv", "net\tseed\tstep\tparam\tlog10_grad\tlog10_value",
+         write_params_training},
+        {"table.md", NULL, write_table},
     };
     return gf_write_all_in(dir, files, sizeof files / sizeof *files, x, why, size);
 }

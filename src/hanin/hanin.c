@@ -272,9 +272,6 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
 static int write_cells(FILE *f, const void *ctx)
 {
     const gf_hanin_result *res = ctx;
-    fputs("depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\tvariance_se\tfitted\t"
-          "predicted\tfirst_seed\n",
-          f);
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
         fprintf(f, "%d\t%zu", e->depth, e->width);
@@ -288,13 +285,12 @@ static int write_cells(FILE *f, const void *ctx)
         gf_tsv_put(f, e->predicted);
         fprintf(f, "\t%lu\n", e->seed_first);
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 static int write_seeds(FILE *f, const void *ctx)
 {
     const gf_hanin_result *res = ctx;
-    fputs("depth\twidth\tsum_inv_width\tseed\tln_grad_sq\n", f);
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
         for (int k = 0; k < e->seeds; k++) {
@@ -305,12 +301,16 @@ static int write_seeds(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)
 {
-    static const gf_named_file files[] = {{"hanin.tsv", write_cells},
-                                          {"hanin_seeds.tsv", write_seeds}};
+    static const gf_named_file files[] = {
+        {"hanin.tsv",
+         "depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\tvariance_se\tfitted\t"
+         "predicted\tfirst_seed",
+         write_cells},
+        {"hanin_seeds.tsv", "depth\twidth\tsum_inv_width\tseed\tln_grad_sq", write_seeds}};
     return gf_write_all_in(dir, files, sizeof files / sizeof *files, res, why, size);
 }

@@ -182,11 +182,27 @@ int gf_write_in(const char *dir, const char *name, gf_write_fn write, const void
     return gf_write_file(path, write, ctx, why, size);
 }
 
+/* A named file's writer with its ctx, for gf_write_file. */
+typedef struct named_write {
+    const gf_named_file *file;
+    const void *ctx;
+} named_write;
+
+static int write_named(FILE *f, const void *ctx)
+{
+    const named_write *w = ctx;
+    if (w->file->columns)
+        fprintf(f, "%s\n", w->file->columns);
+    return w->file->write(f, w->ctx);
+}
+
 int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
                     char *why, size_t size)
 {
-    for (size_t i = 0; i < n; i++)
-        if (gf_write_in(dir, files[i].name, files[i].write, ctx, why, size) != 0)
+    for (size_t i = 0; i < n; i++) {
+        const named_write w = {&files[i], ctx};
+        if (gf_write_in(dir, files[i].name, write_named, &w, why, size) != 0)
             return -1;
+    }
     return 0;
 }

@@ -57,13 +57,17 @@ int gf_path_join(char *buf, size_t size, const char *dir, const char *name);
 /* Write dir/name through gf_write_file. 0, or -1 with a reason. */
 int gf_write_in(const char *dir, const char *name, gf_write_fn write, const void *ctx, char *why,
                 size_t size);
-/* A file of a run folder: its name and its writer. */
+/* A file of a run folder: its name, its header line (a table's column names,
+ * tab-separated, without the newline; NULL when the writer writes its own)
+ * and the writer of the rest. */
 typedef struct gf_named_file {
     const char *name;
+    const char *columns;
     gf_write_fn write;
 } gf_named_file;
-/* Write files[0..n-1] into dir (gf_write_in, the same ctx each), stopping
- * at the first failure. 0, or -1 with a reason. */
+/* Write files[0..n-1] into dir (gf_write_in, the same ctx each: the header
+ * line, then the writer), stopping at the first failure. 0, or -1 with a
+ * reason. */
 int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
                     char *why, size_t size);
 

@@ -255,7 +255,6 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
 static int write_grad(FILE *f, const void *ctx)
 {
     const gf_shatter_result *res = ctx;
-    fputs("net\tx\tgradient\toutput\n", f);
     for (int s = 0; s < res->n_series; s++)
         for (size_t i = 0; i < res->spec.points; i++) {
             fputs(res->series[s].name, f);
@@ -264,32 +263,40 @@ static int write_grad(FILE *f, const void *ctx)
             gf_tsv_put(f, res->series[s].out[i]);
             fputc('\n', f);
         }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 static int write_acf(FILE *f, const void *ctx)
 {
     const gf_shatter_result *res = ctx;
-    fputs("net\tlag\tcorrelation\tconstant\n", f);
     for (int s = 0; s < res->n_series; s++)
         for (int k = 0; k <= res->spec.max_lag; k++) {
             fprintf(f, "%s\t%d", res->series[s].name, k);
             gf_tsv_put(f, res->series[s].acf[k]);
             fprintf(f, "\t%d\n", res->series[s].constant);
         }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
-static int write_depth(FILE *f, const void *ctx)
+/* A row per point of the sweep (arch, depth), or with per_seed a row per
+ * seed of each point. */
+static void write_sweep(FILE *f, const gf_shatter_result *res, int per_seed)
 {
-    const gf_shatter_result *res = ctx;
     const gf_shatter_spec *sp = &res->spec;
-    fputs("arch\tdepth\tseeds\tcorrelation\tsd\tse\tmin\tmax\tconstant\n", f);
     for (int a = 0; a < sp->n_archs; a++) {
         char name[32];
         gf_shatter_arch_name(&sp->archs[a], name, sizeof name);
         for (int d = 0; d < sp->n_depths; d++) {
             const gf_shatter_point *p = &res->point[a * sp->n_depths + d];
+            const double *corr = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
+            if (per_seed) {
+                for (int k = 0; k < sp->seeds; k++) {
+                    fprintf(f, "%s\t%d\t%lu", name, p->depth, sp->seed0 + (unsigned long)k);
+                    gf_tsv_put(f, corr[k]);
+                    fputc('\n', f);
+                }
+                continue;
+            }
             fprintf(f, "%s\t%d\t%d", name, p->depth, p->seeds);
             gf_tsv_put(f, p->mean);
             gf_tsv_put(f, p->sd);
@@ -299,32 +306,28 @@ static int write_depth(FILE *f, const void *ctx)
             fprintf(f, "\t%d\n", p->constant);
         }
     }
-    return ferror(f) ? -1 : 0;
+}
+
+static int write_depth(FILE *f, const void *ctx)
+{
+    write_sweep(f, ctx, 0);
+    return 0;
 }
 
 static int write_depth_seeds(FILE *f, const void *ctx)
 {
-    const gf_shatter_result *res = ctx;
-    const gf_shatter_spec *sp = &res->spec;
-    fputs("arch\tdepth\tseed\tcorrelation\n", f);
-    for (int a = 0; a < sp->n_archs; a++) {
-        char name[32];
-        gf_shatter_arch_name(&sp->archs[a], name, sizeof name);
-        for (int d = 0; d < sp->n_depths; d++)
-            for (int k = 0; k < sp->seeds; k++) {
-                fprintf(f, "%s\t%d\t%lu", name, sp->depths[d], sp->seed0 + (unsigned long)k);
-                gf_tsv_put(f, res->corr[(size_t)(a * sp->n_depths + d) * (size_t)sp->seeds + (size_t)k]);
-                fputc('\n', f);
-            }
-    }
-    return ferror(f) ? -1 : 0;
+    write_sweep(f, ctx, 1);
+    return 0;
 }
 
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size)
 {
     static const gf_named_file files[] = {
-        {"shatter.tsv", write_grad}, {"autocorr.tsv", write_acf},             /* always */
-        {"depth.tsv", write_depth}, {"depth_seeds.tsv", write_depth_seeds}}; /* a sweep's */
+        {"shatter.tsv", "net\tx\tgradient\toutput", write_grad}, /* always */
+        {"autocorr.tsv", "net\tlag\tcorrelation\tconstant", write_acf},
+        {"depth.tsv", "arch\tdepth\tseeds\tcorrelation\tsd\tse\tmin\tmax\tconstant", /* a sweep's */
+         write_depth},
+        {"depth_seeds.tsv", "arch\tdepth\tseed\tcorrelation", write_depth_seeds}};
     const size_t n = res->spec.n_archs == 0 ? 2 : sizeof files / sizeof *files;
     return gf_write_all_in(dir, files, n, res, why, size);
 }

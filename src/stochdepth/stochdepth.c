@@ -92,11 +92,6 @@ static int write_table(FILE *f, const void *ctx)
     const int n = gf_stochdepth_pairs(x, pairs, GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS);
     if (n < 0)
         return -1;
-    fputs("net\tarch\tdepth\tsurvival\tp_last\tblocks\texpected_blocks\texpected_layers\t"
-          "block_fraction\tmac_fraction\tseeds_finished\ttrain_err\ttest_err\tseconds_median\t"
-          "seconds_min\tseconds_spread\tcpu_seconds_median\tcpu_seconds_min\t"
-          "eval_seconds_median\tratio_seconds_min\tratio_cpu_seconds_min\n",
-          f);
     for (int i = 0; i < n; i++)
         for (int k = 0; k < 2; k++) {
             const gf_stochdepth_pair *p = &pairs[i];
@@ -119,13 +114,12 @@ static int write_table(FILE *f, const void *ctx)
                 gf_tsv_put(f, v[j]);
             fputc('\n', f);
         }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 static int write_times(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
-    fputs("net\tarch\tdepth\tseed\tepoch\tseconds\tcpu_seconds\teval_seconds\n", f);
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (int e = 0; e < r->epochs_done; e++) {
@@ -137,12 +131,19 @@ static int write_times(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return ferror(f) ? -1 : 0;
+    return 0;
 }
 
 int gf_stochdepth_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
 {
-    static const gf_named_file files[] = {{"stochdepth.tsv", write_table},
-                                          {"epoch_times.tsv", write_times}};
+    static const gf_named_file files[] = {
+        {"stochdepth.tsv",
+         "net\tarch\tdepth\tsurvival\tp_last\tblocks\texpected_blocks\texpected_layers\t"
+         "block_fraction\tmac_fraction\tseeds_finished\ttrain_err\ttest_err\tseconds_median\t"
+         "seconds_min\tseconds_spread\tcpu_seconds_median\tcpu_seconds_min\t"
+         "eval_seconds_median\tratio_seconds_min\tratio_cpu_seconds_min",
+         write_table},
+        {"epoch_times.tsv", "net\tarch\tdepth\tseed\tepoch\tseconds\tcpu_seconds\teval_seconds",
+         write_times}};
     return gf_write_all_in(dir, files, sizeof files / sizeof *files, x, why, size);
 }
