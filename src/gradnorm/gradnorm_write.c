@@ -39,25 +39,35 @@ static void put_split(FILE *f, const gf_probe_record *r)
     put_log10(f, r->log2_branch - r->log2_skip);
 }
 
-static const char SPLIT_COLS[] =
-    "skip_norm\tbranch_norm\tlog10_skip_norm\tlog10_branch_norm\tcos_skip_branch\t"
-    "log10_branch_over_skip";
+#define SPLIT_COLS                                                                               \
+    "skip_norm\tbranch_norm\tlog10_skip_norm\tlog10_branch_norm\tcos_skip_branch\t"              \
+    "log10_branch_over_skip"
+
+/* A norm 2^l2 and its log10: two columns. */
+static void put_norm(FILE *f, double l2)
+{
+    put_pow2(f, l2);
+    put_log10(f, l2);
+}
+
+/* A record's norms: grad_norm, log10_grad_norm, sample_mean_norm, rms. */
+static void put_record_norms(FILE *f, const gf_probe_record *r)
+{
+    put_norm(f, r->log2_frob);
+    put_pow2(f, r->log2_sample_mean);
+    put_pow2(f, r->log2_rms);
+}
 
 static int write_gradnorm(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
-    fprintf(f, "arch\tseed\tblock\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\trms\t%s\n",
-            SPLIT_COLS);
     for (size_t i = 0; i < res->n_probes; i++) {
         const gf_gradnorm_probe *p = &res->probe[i];
         if (p->rec.kind != GF_PROBE_BLOCK)
             continue;
         fprintf(f, "%s\t%lu\t%d", arch_name(res, p->arch), res->spec.seed0 + (unsigned long)p->seed,
                 p->rec.block);
-        put_pow2(f, p->rec.log2_frob);
-        put_log10(f, p->rec.log2_frob);
-        put_pow2(f, p->rec.log2_sample_mean);
-        put_pow2(f, p->rec.log2_rms);
+        put_record_norms(f, &p->rec);
         put_split(f, &p->rec);
         fputc('\n', f);
     }
@@ -67,18 +77,13 @@ static int write_gradnorm(FILE *f, const void *ctx)
 static int write_probes(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
-    fprintf(f, "arch\tseed\tprobe\tblock\trows\tcols\tgrad_norm\tlog10_grad_norm\t"
-               "sample_mean_norm\trms\n");
     for (size_t i = 0; i < res->n_probes; i++) {
         const gf_gradnorm_probe *p = &res->probe[i];
         char name[96];
         gf_probe_name(&p->rec, name, sizeof name);
         fprintf(f, "%s\t%lu\t%s\t%d\t%zu\t%zu", arch_name(res, p->arch),
                 res->spec.seed0 + (unsigned long)p->seed, name, p->rec.block, p->rec.n, p->rec.d);
-        put_pow2(f, p->rec.log2_frob);
-        put_log10(f, p->rec.log2_frob);
-        put_pow2(f, p->rec.log2_sample_mean);
-        put_pow2(f, p->rec.log2_rms);
+        put_record_norms(f, &p->rec);
         fputc('\n', f);
     }
     return 0;
@@ -87,16 +92,12 @@ static int write_probes(FILE *f, const void *ctx)
 static int write_params(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
-    fprintf(f, "arch\tseed\tparam\tnumel\tgrad_norm\tlog10_grad_norm\tvalue_norm\t"
-               "log10_value_norm\tgrad_over_value\n");
     for (size_t i = 0; i < res->n_params; i++) {
         const gf_gradnorm_param *p = &res->param[i];
         fprintf(f, "%s\t%lu\t%s\t%zu", arch_name(res, p->arch),
                 res->spec.seed0 + (unsigned long)p->seed, p->name, p->numel);
-        put_pow2(f, p->log2_grad);
-        put_log10(f, p->log2_grad);
-        put_pow2(f, p->log2_value);
-        put_log10(f, p->log2_value);
+        put_norm(f, p->log2_grad);
+        put_norm(f, p->log2_value);
         put_pow2(f, p->log2_grad - p->log2_value);
         fputc('\n', f);
     }
@@ -109,7 +110,6 @@ static int write_mean(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     const int B = res->blocks;
-    fprintf(f, "arch\tblock\tseeds\tlog10_mean\tlog10_min\tlog10_max\tlog10_theory\n");
     for (int a = 0; a < res->spec.n_archs; a++) {
         double anchor, lo, hi;
         gf_gradnorm_block_stats(res, a, B, &anchor, &lo, &hi);
@@ -134,7 +134,6 @@ static int write_mean(FILE *f, const void *ctx)
 static int write_split(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
-    fprintf(f, "arch\tblock\tlog10_skip\tlog10_branch\tcos_mean\tcos_min\tcos_max\n");
     for (int a = 0; a < res->spec.n_archs; a++) {
         if (res->spec.archs[a] == GF_ARCH_PLAIN)
             continue;
@@ -172,10 +171,22 @@ int gf_gradnorm_write(const gf_gradnorm_result *res, const char *dir, char *why,
     int residual = 0;
     for (int a = 0; a < res->spec.n_archs; a++)
         residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
-    if (gf_write_in(dir, "gradnorm.tsv", write_gradnorm, res, why, size) != 0 ||
-        gf_write_in(dir, "gradnorm_mean.tsv", write_mean, res, why, size) != 0 ||
-        gf_write_in(dir, "probes.tsv", write_probes, res, why, size) != 0 ||
-        gf_write_in(dir, "params.tsv", write_params, res, why, size) != 0)
-        return -1;
-    return residual ? gf_write_in(dir, "split_mean.tsv", write_split, res, why, size) : 0;
+    static const gf_named_file files[] = {
+        {"gradnorm.tsv",
+         "arch\tseed\tblock\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\trms\t" SPLIT_COLS,
+         write_gradnorm},
+        {"gradnorm_mean.tsv", "arch\tblock\tseeds\tlog10_mean\tlog10_min\tlog10_max\tlog10_theory",
+         write_mean},
+        {"probes.tsv",
+         "arch\tseed\tprobe\tblock\trows\tcols\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\t"
+         "rms",
+         write_probes},
+        {"params.tsv",
+         "arch\tseed\tparam\tnumel\tgrad_norm\tlog10_grad_norm\tvalue_norm\tlog10_value_norm\t"
+         "grad_over_value",
+         write_params},
+        {"split_mean.tsv", /* only when a net has skip connections */
+         "arch\tblock\tlog10_skip\tlog10_branch\tcos_mean\tcos_min\tcos_max", write_split}};
+    const size_t n = sizeof files / sizeof *files - (residual ? 0 : 1);
+    return gf_write_all_in(dir, files, n, res, why, size);
 }

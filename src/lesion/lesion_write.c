@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The nets written, and for the files of one kind of lesion which: the
+ * deletions (swaps = 0) or the swaps. */
 typedef struct nets {
     const gf_lesion_result *res;
-    int n;
+    int n, swaps;
 } nets;
 
 /* The columns every file opens with, and those of a draw and of its mean. */
@@ -45,8 +47,10 @@ static int write_single(FILE *f, const void *ctx)
 
 /* Every draw: which blocks were deleted (a comma list, "-" for none) or the
  * order the blocks ran in. */
-static void write_draws(FILE *f, const nets *x, int swaps)
+static int write_draws(FILE *f, const void *ctx)
 {
+    const nets *x = ctx;
+    const int swaps = x->swaps;
     for (int i = 0; i < x->n; i++) {
         const gf_lesion_set *s = swaps ? &x->res[i].swap : &x->res[i].del;
         for (int k = 0; k <= s->kmax; k++)
@@ -71,25 +75,15 @@ static void write_draws(FILE *f, const nets *x, int swaps)
                 fputs(*sep || swaps ? "\n" : "-\n", f);
             }
     }
-}
-
-static int write_delete(FILE *f, const void *ctx)
-{
-    write_draws(f, ctx, 0);
-    return 0;
-}
-
-static int write_swap(FILE *f, const void *ctx)
-{
-    write_draws(f, ctx, 1);
     return 0;
 }
 
 /* Per net and k: the statistics over the draws. */
-static void write_means(FILE *f, const nets *x, int swaps)
+static int write_means(FILE *f, const void *ctx)
 {
+    const nets *x = ctx;
     for (int i = 0; i < x->n; i++) {
-        const gf_lesion_set *s = swaps ? &x->res[i].swap : &x->res[i].del;
+        const gf_lesion_set *s = x->swaps ? &x->res[i].swap : &x->res[i].del;
         for (int k = 0; k <= s->kmax; k++) {
             double m, sd, lo, hi, tau, loss = 0.0;
             gf_lesion_row_stats(s, k, &m, &sd, &lo, &hi, &tau);
@@ -103,30 +97,23 @@ static void write_means(FILE *f, const nets *x, int swaps)
             fputc('\n', f);
         }
     }
-}
-
-static int write_delete_mean(FILE *f, const void *ctx)
-{
-    write_means(f, ctx, 0);
-    return 0;
-}
-
-static int write_swap_mean(FILE *f, const void *ctx)
-{
-    write_means(f, ctx, 1);
     return 0;
 }
 
 int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size)
 {
-    static const gf_named_file files[] = {
-        {"lesion_single.tsv", NET_COLUMNS "\tblock\ttest_err\ttest_loss\tdelta_err\tbase_err",
-         write_single},
-        {"lesion_delete.tsv", DRAW_COLUMNS "\tdeleted", write_delete},
-        {"lesion_delete_mean.tsv", MEAN_COLUMNS, write_delete_mean},
-        {"lesion_swap.tsv", DRAW_COLUMNS "\tkendall_tau\torder", write_swap},
-        {"lesion_swap_mean.tsv", MEAN_COLUMNS, write_swap_mean},
-    };
-    const nets x = {res, n};
-    return gf_write_all_in(dir, files, sizeof files / sizeof *files, &x, why, size);
+    static const gf_named_file single = {
+        "lesion_single.tsv", NET_COLUMNS "\tblock\ttest_err\ttest_loss\tdelta_err\tbase_err",
+        write_single};
+    static const gf_named_file deletions[] = {
+        {"lesion_delete.tsv", DRAW_COLUMNS "\tdeleted", write_draws},
+        {"lesion_delete_mean.tsv", MEAN_COLUMNS, write_means}};
+    static const gf_named_file swaps[] = {
+        {"lesion_swap.tsv", DRAW_COLUMNS "\tkendall_tau\torder", write_draws},
+        {"lesion_swap_mean.tsv", MEAN_COLUMNS, write_means}};
+    const nets del = {res, n, 0}, swap = {res, n, 1};
+    if (gf_write_all_in(dir, &single, 1, &del, why, size) != 0 ||
+        gf_write_all_in(dir, deletions, 2, &del, why, size) != 0)
+        return -1;
+    return gf_write_all_in(dir, swaps, 2, &swap, why, size);
 }

@@ -136,8 +136,9 @@ static void put(FILE *f, double x)
     fprintf(f, "\t%s", b);
 }
 
-static const char MF_COLS[] = "status\tphase\tq_star\tchi_1\tq_slope\tc_star\tchi_c\txi_q\txi_c\t"
-                              "xi_grad\ttrainable_depth\tlog10_grad_per_layer";
+#define MF_COLS                                                                                  \
+    "status\tphase\tq_star\tchi_1\tq_slope\tc_star\tchi_c\txi_q\txi_c\txi_grad\t"                \
+    "trainable_depth\tlog10_grad_per_layer"
 
 /* status ... log10 of the gradient norm's change per layer (backward) */
 static void put_mf(FILE *f, const gf_meanfield *m)
@@ -158,7 +159,6 @@ static void put_mf(FILE *f, const gf_meanfield *m)
 static int write_phase(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
-    fprintf(f, "sigma_w2\tsigma_b2\t%s\tlog10_xi_c\n", MF_COLS);
     for (long k = 0; k < p->spec.nw * p->spec.nb; k++) {
         const gf_meanfield *m = &p->grid[k];
         fprintf(f, "%.10g\t%.10g", m->sw2, m->sb2);
@@ -172,7 +172,6 @@ static int write_phase(FILE *f, const void *ctx)
 static int write_critical(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
-    fprintf(f, "sigma_b2\tsigma_w2\n");
     for (long j = 0; j < p->spec.nb; j++) {
         fprintf(f, "%.10g", p->crit_sb2[j]);
         put(f, p->crit[j]);
@@ -195,7 +194,6 @@ static int write_band(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
     const long nb = p->spec.nb;
-    fprintf(f, "depth\tedge\tsigma_b2\tsigma_w2\tclipped\txi_c\n");
     for (int d = 0; d < p->spec.n_depths; d++) {
         const double depth = p->spec.depths[d];
         for (long j = 0; j < nb; j++) {
@@ -215,7 +213,6 @@ static int write_band(FILE *f, const void *ctx)
 static int write_points(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
-    fprintf(f, "label\tsigma_w2\tsigma_b2\t%s\n", MF_COLS);
     for (int k = 0; k < p->n_pts; k++) {
         fprintf(f, "%s\t%.10g\t%.10g", p->pts[k].label, p->pts[k].mf.sw2, p->pts[k].mf.sb2);
         put_mf(f, &p->pts[k].mf);
@@ -226,19 +223,11 @@ static int write_points(FILE *f, const void *ctx)
 
 int gf_phase_write(const gf_phase *p, const char *dir, char *why, size_t size)
 {
-    static const struct {
-        const char *name;
-        gf_write_fn fn;
-    } files[] = {
-        {"phase.tsv", write_phase}, {"critical.tsv", write_critical},
-        {"band.tsv", write_band},   {"theory_points.tsv", write_points},
+    static const gf_named_file files[] = {
+        {"phase.tsv", "sigma_w2\tsigma_b2\t" MF_COLS "\tlog10_xi_c", write_phase},
+        {"critical.tsv", "sigma_b2\tsigma_w2", write_critical},
+        {"band.tsv", "depth\tedge\tsigma_b2\tsigma_w2\tclipped\txi_c", write_band},
+        {"theory_points.tsv", "label\tsigma_w2\tsigma_b2\t" MF_COLS, write_points},
     };
-    char path[GF_PATH_MAX], reason[512] = "the path is too long";
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
-        if (gf_path_join(path, sizeof path, dir, files[i].name) != 0 ||
-            gf_write_file(path, files[i].fn, p, reason, sizeof reason) != 0) {
-            snprintf(why, size, "cannot write %s/%s: %s", dir, files[i].name, reason);
-            return -1;
-        }
-    return 0;
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, p, why, size);
 }
