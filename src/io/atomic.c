@@ -12,7 +12,7 @@
 /* ---- temporary files removed on a signal -------------------------------- */
 
 enum { MAX_TEMPS = 16 };
-static char temps[MAX_TEMPS][4096];
+static char temps[MAX_TEMPS][GF_PATH_MAX];
 static volatile sig_atomic_t temp_used[MAX_TEMPS];
 
 void gf_temp_track(const char *path)
@@ -140,7 +140,7 @@ int gf_write_file(const char *path, gf_write_fn write, const void *ctx, char *wh
 
 int gf_make_dirs(const char *dir)
 {
-    char buf[4096];
+    char buf[GF_PATH_MAX];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
         errno = ENAMETOOLONG;
         return -1;
