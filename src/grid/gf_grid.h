@@ -87,6 +87,9 @@ void gf_grid_release(gf_grid_result *res);
  * params_training.tsv and table.md into dir. 0, or -1 with a reason. */
 int gf_grid_write(const gf_grid_result *res, const char *dir, char *why, size_t size);
 
+/* The columns that name a run in the TSV files: net, arch, depth, seed. */
+void gf_grid_run_columns(FILE *f, const gf_grid_net *run);
+
 /* The table of final errors (Markdown), as in table.md. */
 int gf_grid_write_table(FILE *f, const gf_grid_result *res);
 

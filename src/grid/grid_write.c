@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+void gf_grid_run_columns(FILE *f, const gf_grid_net *r)
+{
+    fprintf(f, "%s\t%s\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth, r->seed);
+}
+
 static int write_curves(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
@@ -15,8 +20,8 @@ static int write_curves(FILE *f, const void *ctx)
         const gf_grid_net *r = &x->runs[i];
         for (int k = 0; k < r->epochs_done; k++) {
             const gf_epoch_stats *e = &r->hist[k];
-            fprintf(f, "%s\t%s\t%d\t%ld\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth,
-                    r->seed, e->epoch, e->step);
+            gf_grid_run_columns(f, r);
+            fprintf(f, "\t%d\t%ld", e->epoch, e->step);
             const double v[] = {e->lr, e->train_loss_running, e->train_loss, e->train_err,
                                 e->test_loss, e->test_err, e->grad_norm, e->seconds,
                                 e->eval_seconds};
@@ -85,8 +90,8 @@ static int write_gradnorm_training(FILE *f, const void *ctx)
                     const gf_probe_record rec = {.kind = p->kind, .block = p->block};
                     char name[64];
                     gf_probe_name(&rec, name, sizeof name);
-                    fprintf(f, "%s\t%s\t%d\t%ld\t%ld\t%d\t%s\t%s\t%d", r->name,
-                            gf_arch_names[r->arch], r->depth, r->seed, p->step, p->epoch, name,
+                    gf_grid_run_columns(f, r);
+                    fprintf(f, "\t%ld\t%d\t%s\t%s\t%d", p->step, p->epoch, name,
                             kind_names[kind], p->block);
                     gf_tsv_put(f, gf_log10_of_log2(p->log2_frob));
                     gf_tsv_put(f, gf_log10_of_log2(p->log2_rms));

@@ -123,8 +123,8 @@ static int write_times(FILE *f, const void *ctx)
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (int e = 0; e < r->epochs_done; e++) {
-            fprintf(f, "%s\t%s\t%d\t%ld\t%d", r->name, gf_arch_names[r->arch], r->depth,
-                    r->seed, r->hist[e].epoch);
+            gf_grid_run_columns(f, r);
+            fprintf(f, "\t%d", r->hist[e].epoch);
             gf_tsv_put(f, r->hist[e].seconds);
             gf_tsv_put(f, r->hist[e].cpu_seconds);
             gf_tsv_put(f, r->hist[e].eval_seconds);
