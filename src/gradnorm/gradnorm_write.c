@@ -24,6 +24,12 @@ static const char *arch_name(const gf_gradnorm_result *res, int a)
     return gf_arch_names[res->spec.archs[a]];
 }
 
+/* The columns that name a net: arch, seed (architecture a, the k-th seed). */
+static void net_columns(FILE *f, const gf_gradnorm_result *res, int a, int k)
+{
+    fprintf(f, "%s\t%lu", arch_name(res, a), res->spec.seed0 + (unsigned long)k);
+}
+
 /* The split columns of a record: norms, cosine, ratio; "nan" without a split. */
 static void put_split(FILE *f, const gf_probe_record *r)
 {
@@ -65,8 +71,8 @@ static int write_gradnorm(FILE *f, const void *ctx)
         const gf_gradnorm_probe *p = &res->probe[i];
         if (p->rec.kind != GF_PROBE_BLOCK)
             continue;
-        fprintf(f, "%s\t%lu\t%d", arch_name(res, p->arch), res->spec.seed0 + (unsigned long)p->seed,
-                p->rec.block);
+        net_columns(f, res, p->arch, p->seed);
+        fprintf(f, "\t%d", p->rec.block);
         put_record_norms(f, &p->rec);
         put_split(f, &p->rec);
         fputc('\n', f);
@@ -81,8 +87,8 @@ static int write_probes(FILE *f, const void *ctx)
         const gf_gradnorm_probe *p = &res->probe[i];
         char name[96];
         gf_probe_name(&p->rec, name, sizeof name);
-        fprintf(f, "%s\t%lu\t%s\t%d\t%zu\t%zu", arch_name(res, p->arch),
-                res->spec.seed0 + (unsigned long)p->seed, name, p->rec.block, p->rec.n, p->rec.d);
+        net_columns(f, res, p->arch, p->seed);
+        fprintf(f, "\t%s\t%d\t%zu\t%zu", name, p->rec.block, p->rec.n, p->rec.d);
         put_record_norms(f, &p->rec);
         fputc('\n', f);
     }
@@ -94,8 +100,8 @@ static int write_params(FILE *f, const void *ctx)
     const gf_gradnorm_result *res = ctx;
     for (size_t i = 0; i < res->n_params; i++) {
         const gf_gradnorm_param *p = &res->param[i];
-        fprintf(f, "%s\t%lu\t%s\t%zu", arch_name(res, p->arch),
-                res->spec.seed0 + (unsigned long)p->seed, p->name, p->numel);
+        net_columns(f, res, p->arch, p->seed);
+        fprintf(f, "\t%s\t%zu", p->name, p->numel);
         put_norm(f, p->log2_grad);
         put_norm(f, p->log2_value);
         put_pow2(f, p->log2_grad - p->log2_value);
