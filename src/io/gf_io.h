@@ -130,6 +130,10 @@ int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path
 /* Read and validate a file; 0, or -1 with a one-line reason in why. */
 int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size);
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name);
+/* 0 when st's metadata records key as want; else -1 with a reason ("KEY is
+ * HAVE in the file, WANT here", or "the file does not record KEY"). */
+int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, char *why,
+                     size_t size);
 
 /* ---- IDX files ---------------------------------------------------------- */
 

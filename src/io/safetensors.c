@@ -59,6 +59,17 @@ const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name)
     return NULL;
 }
 
+int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, char *why,
+                     size_t size)
+{
+    const char *have = json_string_value(json_object_get(st->metadata, key));
+    if (!have)
+        snprintf(why, size, "the file does not record %s", key);
+    else if (strcmp(have, want) != 0)
+        snprintf(why, size, "%s is %s in the file, %s here", key, have, want);
+    return have && strcmp(have, want) == 0 ? 0 : -1;
+}
+
 static const char *dtype_name(gf_st_dtype d) { return d == GF_ST_I64 ? "I64" : "F64"; }
 
 static int by_name(const void *a, const void *b)

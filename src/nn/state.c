@@ -78,17 +78,9 @@ int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *
     const char *key[N_META];
     char value[N_META][32];
     config_pairs(c, key, value);
-    for (int i = 0; i < N_META; i++) {
-        const char *have = json_string_value(json_object_get(st->metadata, key[i]));
-        if (!have) {
-            snprintf(why, size, "the file does not record the network's %s", key[i]);
+    for (int i = 0; i < N_META; i++)
+        if (gf_st_meta_check(st, key[i], value[i], why, size) != 0)
             return -1;
-        }
-        if (strcmp(have, value[i]) != 0) {
-            snprintf(why, size, "%s is %s in the file, %s here", key[i], have, value[i]);
-            return -1;
-        }
-    }
     return 0;
 }
 

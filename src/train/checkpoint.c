@@ -231,14 +231,8 @@ int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
     const char *key[N_TRAIN];
     char value[N_TRAIN][48];
     train_pairs(t, key, value);
-    for (int i = 0; ok && i < N_TRAIN; i++) {
-        const char *have = json_string_value(json_object_get(st.metadata, key[i]));
-        if (!have || strcmp(have, value[i]) != 0) {
-            snprintf(reason, sizeof reason, "%.24s is %.64s in the file, %.47s here", key[i],
-                     have ? have : "missing", value[i]);
-            ok = 0;
-        }
-    }
+    for (int i = 0; ok && i < N_TRAIN; i++)
+        ok = gf_st_meta_check(&st, key[i], value[i], reason, sizeof reason) == 0;
     const gf_params *p = gf_model_params(t->net);
     int fields = 1;
     const long epochs = ok ? meta_long(&st, "epochs_done", 0, t->cfg.epochs, &fields) : 0;
