@@ -64,7 +64,7 @@ static void put_record_norms(FILE *f, const gf_probe_record *r)
     put_pow2(f, r->log2_rms);
 }
 
-static int write_gradnorm(FILE *f, const void *ctx)
+static void write_gradnorm(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     for (size_t i = 0; i < res->n_probes; i++) {
@@ -77,10 +77,9 @@ static int write_gradnorm(FILE *f, const void *ctx)
         put_split(f, &p->rec);
         fputc('\n', f);
     }
-    return 0;
 }
 
-static int write_probes(FILE *f, const void *ctx)
+static void write_probes(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     for (size_t i = 0; i < res->n_probes; i++) {
@@ -92,10 +91,9 @@ static int write_probes(FILE *f, const void *ctx)
         put_record_norms(f, &p->rec);
         fputc('\n', f);
     }
-    return 0;
 }
 
-static int write_params(FILE *f, const void *ctx)
+static void write_params(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     for (size_t i = 0; i < res->n_params; i++) {
@@ -107,12 +105,11 @@ static int write_params(FILE *f, const void *ctx)
         put_pow2(f, p->log2_grad - p->log2_value);
         fputc('\n', f);
     }
-    return 0;
 }
 
 /* Over seeds, per block: geometric mean, min, max, and the theory line
  * anchored at the measured mean of the last block. */
-static int write_mean(FILE *f, const void *ctx)
+static void write_mean(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     const int B = res->blocks;
@@ -134,10 +131,9 @@ static int write_mean(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
-static int write_split(FILE *f, const void *ctx)
+static void write_split(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     for (int a = 0; a < res->spec.n_archs; a++) {
@@ -169,7 +165,6 @@ static int write_split(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 int gf_gradnorm_write(const gf_gradnorm_result *res, const char *dir, char *why, size_t size)

@@ -13,7 +13,7 @@ void gf_grid_run_columns(FILE *f, const gf_grid_net *r)
     fprintf(f, "%s\t%s\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth, r->seed);
 }
 
-static int write_curves(FILE *f, const void *ctx)
+static void write_curves(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     for (int i = 0; i < x->n_runs; i++) {
@@ -30,11 +30,10 @@ static int write_curves(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 /* Per net and epoch, over the seeds that reached it: mean, min and max. */
-static int write_curves_mean(FILE *f, const void *ctx)
+static void write_curves_mean(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     const long seeds = x->spec.seeds;
@@ -66,14 +65,13 @@ static int write_curves_mean(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 static const char *const kind_names[] = {"block", "fc1_input", "fc2_input"};
 
 /* Rows grouped by net, seed, step and kind, so a figure's filtered lines
  * run unbroken. */
-static int write_gradnorm_training(FILE *f, const void *ctx)
+static void write_gradnorm_training(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     for (int i = 0; i < x->n_runs; i++) {
@@ -100,10 +98,9 @@ static int write_gradnorm_training(FILE *f, const void *ctx)
             a = b;
         }
     }
-    return 0;
 }
 
-static int write_params_training(FILE *f, const void *ctx)
+static void write_params_training(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     for (int i = 0; i < x->n_runs; i++) {
@@ -116,7 +113,6 @@ static int write_params_training(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 /* "8.12" or "8.12 ± 0.31" (percent), "n/a" when no seed finished. */
@@ -162,9 +158,9 @@ int gf_grid_write_table(FILE *f, const gf_grid_result *x)
     return ferror(f) ? -1 : 0;
 }
 
-static int write_table(FILE *f, const void *ctx)
+static void write_table(FILE *f, const void *ctx)
 {
-    return gf_grid_write_table(f, ctx);
+    (void)gf_grid_write_table(f, ctx); /* its error is the stream's */
 }
 
 int gf_grid_write(const gf_grid_result *x, const char *dir, char *why, size_t size)

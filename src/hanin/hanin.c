@@ -269,7 +269,7 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
 
 /* ---- files ------------------------------------------------------------------ */
 
-static int write_cells(FILE *f, const void *ctx)
+static void write_cells(FILE *f, const void *ctx)
 {
     const gf_hanin_result *res = ctx;
     for (int c = 0; c < res->n_cells; c++) {
@@ -285,10 +285,9 @@ static int write_cells(FILE *f, const void *ctx)
         gf_tsv_put(f, e->predicted);
         fprintf(f, "\t%lu\n", e->seed_first);
     }
-    return 0;
 }
 
-static int write_seeds(FILE *f, const void *ctx)
+static void write_seeds(FILE *f, const void *ctx)
 {
     const gf_hanin_result *res = ctx;
     for (int c = 0; c < res->n_cells; c++) {
@@ -301,7 +300,6 @@ static int write_seeds(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)

@@ -193,7 +193,8 @@ static int write_named(FILE *f, const void *ctx)
     const named_write *w = ctx;
     if (w->file->columns)
         fprintf(f, "%s\n", w->file->columns);
-    return w->file->write(f, w->ctx);
+    w->file->rows(f, w->ctx);
+    return 0; /* gf_write_file checks the stream's error flag */
 }
 
 int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,

@@ -57,13 +57,16 @@ int gf_path_join(char *buf, size_t size, const char *dir, const char *name);
 /* Write dir/name through gf_write_file. 0, or -1 with a reason. */
 int gf_write_in(const char *dir, const char *name, gf_write_fn write, const void *ctx, char *why,
                 size_t size);
+/* The body of a named file, after its header line. It does not fail: a write
+ * error stays on the stream, whose error flag gf_write_file checks. */
+typedef void (*gf_rows_fn)(FILE *f, const void *ctx);
 /* A file of a run folder: its name, its header line (a table's column names,
- * tab-separated, without the newline; NULL when the writer writes its own)
- * and the writer of the rest. */
+ * tab-separated, without the newline; NULL when the body writes its own)
+ * and the writer of its body. */
 typedef struct gf_named_file {
     const char *name;
     const char *columns;
-    gf_write_fn write;
+    gf_rows_fn rows;
 } gf_named_file;
 /* Write files[0..n-1] into dir (gf_write_in, the same ctx each: the header
  * line, then the writer), stopping at the first failure. 0, or -1 with a

@@ -27,7 +27,7 @@ static void net_columns(FILE *f, const gf_lesion_result *r)
     fprintf(f, "%s\t%s\t%d", r->name, gf_arch_names[r->arch], r->depth);
 }
 
-static int write_single(FILE *f, const void *ctx)
+static void write_single(FILE *f, const void *ctx)
 {
     const nets *x = ctx;
     for (int i = 0; i < x->n; i++) {
@@ -42,12 +42,11 @@ static int write_single(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 /* Every draw: which blocks were deleted (a comma list, "-" for none) or the
  * order the blocks ran in. */
-static int write_draws(FILE *f, const void *ctx)
+static void write_draws(FILE *f, const void *ctx)
 {
     const nets *x = ctx;
     const int swaps = x->swaps;
@@ -75,11 +74,10 @@ static int write_draws(FILE *f, const void *ctx)
                 fputs(*sep || swaps ? "\n" : "-\n", f);
             }
     }
-    return 0;
 }
 
 /* Per net and k: the statistics over the draws. */
-static int write_means(FILE *f, const void *ctx)
+static void write_means(FILE *f, const void *ctx)
 {
     const nets *x = ctx;
     for (int i = 0; i < x->n; i++) {
@@ -97,7 +95,6 @@ static int write_means(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size)

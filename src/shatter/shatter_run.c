@@ -252,7 +252,7 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
 
 /* ---- files ----------------------------------------------------------------------- */
 
-static int write_grad(FILE *f, const void *ctx)
+static void write_grad(FILE *f, const void *ctx)
 {
     const gf_shatter_result *res = ctx;
     for (int s = 0; s < res->n_series; s++)
@@ -263,10 +263,9 @@ static int write_grad(FILE *f, const void *ctx)
             gf_tsv_put(f, res->series[s].out[i]);
             fputc('\n', f);
         }
-    return 0;
 }
 
-static int write_acf(FILE *f, const void *ctx)
+static void write_acf(FILE *f, const void *ctx)
 {
     const gf_shatter_result *res = ctx;
     for (int s = 0; s < res->n_series; s++)
@@ -275,7 +274,6 @@ static int write_acf(FILE *f, const void *ctx)
             gf_tsv_put(f, res->series[s].acf[k]);
             fprintf(f, "\t%d\n", res->series[s].constant);
         }
-    return 0;
 }
 
 /* A row per point of the sweep (arch, depth), or with per_seed a row per
@@ -308,16 +306,14 @@ static void write_sweep(FILE *f, const gf_shatter_result *res, int per_seed)
     }
 }
 
-static int write_depth(FILE *f, const void *ctx)
+static void write_depth(FILE *f, const void *ctx)
 {
     write_sweep(f, ctx, 0);
-    return 0;
 }
 
-static int write_depth_seeds(FILE *f, const void *ctx)
+static void write_depth_seeds(FILE *f, const void *ctx)
 {
     write_sweep(f, ctx, 1);
-    return 0;
 }
 
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size)

@@ -85,16 +85,20 @@ int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int ma
     return n;
 }
 
-static int write_table(FILE *f, const void *ctx)
+/* What the files are written from: the grid and its n pairs. */
+typedef struct tables {
+    const gf_grid_result *x;
+    const gf_stochdepth_pair *pairs;
+    int n;
+} tables;
+
+static void write_table(FILE *f, const void *ctx)
 {
-    const gf_grid_result *x = ctx;
-    gf_stochdepth_pair pairs[GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS];
-    const int n = gf_stochdepth_pairs(x, pairs, GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS);
-    if (n < 0)
-        return -1;
-    for (int i = 0; i < n; i++)
+    const tables *t = ctx;
+    const gf_grid_result *x = t->x;
+    for (int i = 0; i < t->n; i++)
         for (int k = 0; k < 2; k++) {
-            const gf_stochdepth_pair *p = &pairs[i];
+            const gf_stochdepth_pair *p = &t->pairs[i];
             fprintf(f, "%s\t%s\t%d\t%s", k ? p->stochastic : p->whole, gf_arch_names[p->arch], p->depth,
                     gf_survival_names[k ? x->spec.survival : GF_SURVIVAL_NONE]);
             gf_tsv_put(f, k ? x->spec.p_last : 1.0);
@@ -114,12 +118,11 @@ static int write_table(FILE *f, const void *ctx)
                 gf_tsv_put(f, v[j]);
             fputc('\n', f);
         }
-    return 0;
 }
 
-static int write_times(FILE *f, const void *ctx)
+static void write_times(FILE *f, const void *ctx)
 {
-    const gf_grid_result *x = ctx;
+    const gf_grid_result *x = ((const tables *)ctx)->x;
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
         for (int e = 0; e < r->epochs_done; e++) {
@@ -131,7 +134,6 @@ static int write_times(FILE *f, const void *ctx)
             fputc('\n', f);
         }
     }
-    return 0;
 }
 
 int gf_stochdepth_write(const gf_grid_result *x, const char *dir, char *why, size_t size)
@@ -145,5 +147,11 @@ int gf_stochdepth_write(const gf_grid_result *x, const char *dir, char *why, siz
          write_table},
         {"epoch_times.tsv", "net\tarch\tdepth\tseed\tepoch\tseconds\tcpu_seconds\teval_seconds",
          write_times}};
-    return gf_write_all_in(dir, files, sizeof files / sizeof *files, x, why, size);
+    gf_stochdepth_pair pairs[GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS];
+    const tables t = {x, pairs, gf_stochdepth_pairs(x, pairs, GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS)};
+    if (t.n < 0) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    return gf_write_all_in(dir, files, sizeof files / sizeof *files, &t, why, size);
 }

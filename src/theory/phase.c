@@ -156,7 +156,7 @@ static void put_mf(FILE *f, const gf_meanfield *m)
     put(f, 0.5 * log10(m->chi_1));
 }
 
-static int write_phase(FILE *f, const void *ctx)
+static void write_phase(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
     for (long k = 0; k < p->spec.nw * p->spec.nb; k++) {
@@ -166,10 +166,9 @@ static int write_phase(FILE *f, const void *ctx)
         put(f, log10(m->xi_c));
         fputc('\n', f);
     }
-    return 0;
 }
 
-static int write_critical(FILE *f, const void *ctx)
+static void write_critical(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
     for (long j = 0; j < p->spec.nb; j++) {
@@ -177,7 +176,6 @@ static int write_critical(FILE *f, const void *ctx)
         put(f, p->crit[j]);
         fputc('\n', f);
     }
-    return 0;
 }
 
 /* One row of band.tsv: an edge of the band at depth. */
@@ -190,7 +188,7 @@ static void put_edge(FILE *f, double depth, const char *edge, double sb2, double
     fputc('\n', f);
 }
 
-static int write_band(FILE *f, const void *ctx)
+static void write_band(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
     const long nb = p->spec.nb;
@@ -207,10 +205,9 @@ static int write_band(FILE *f, const void *ctx)
                 put_edge(f, depth, "right", b->sb2, b->right, b->clip_right);
         }
     }
-    return 0;
 }
 
-static int write_points(FILE *f, const void *ctx)
+static void write_points(FILE *f, const void *ctx)
 {
     const gf_phase *p = ctx;
     for (int k = 0; k < p->n_pts; k++) {
@@ -218,7 +215,6 @@ static int write_points(FILE *f, const void *ctx)
         put_mf(f, &p->pts[k].mf);
         fputc('\n', f);
     }
-    return 0;
 }
 
 int gf_phase_write(const gf_phase *p, const char *dir, char *why, size_t size)
