@@ -69,7 +69,7 @@ typedef struct gf_named_file {
     gf_rows_fn rows;
 } gf_named_file;
 /* Write files[0..n-1] into dir (gf_write_in, the same ctx each: the header
- * line, then the writer), stopping at the first failure. 0, or -1 with a
+ * line, then the body), stopping at the first failure. 0, or -1 with a
  * reason. */
 int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
                     char *why, size_t size);

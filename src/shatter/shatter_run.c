@@ -234,9 +234,11 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
         if (rc == 0 && sp->progress)
             sp->progress(sp->progress_ctx, ++done, total);
     }
-    if (rc == 0 && sp->noise &&
-        (rc = noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1])) != 0)
-        snprintf(why, size, "out of memory");
+    if (rc == 0 && sp->noise) {
+        rc = noise(sp, &res->series[sp->n_nets], &res->series[sp->n_nets + 1]);
+        if (rc != 0)
+            snprintf(why, size, "out of memory");
+    }
     if (rc == 0)
         rc = run_sweep(sp, res, tape, &done, total, why, size);
     for (int a = 0; rc == 0 && a < sp->n_archs; a++)
