@@ -40,6 +40,11 @@ int cli_list(const char *cmd, const char *opt, const char *s, int max,
              int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
              void *out, size_t elem);
 
+/* A comma-separated list of whole numbers in [min, max] into out[max_n]; the
+ * count, or -1 after a usage message. */
+int cli_ints(const char *cmd, const char *opt, const char *s, long min, long max, int *out,
+             int max_n);
+
 /* ---- the progress line: shown on a terminal (stderr), silent otherwise ---------- */
 
 typedef struct cli_progress {
@@ -107,7 +112,7 @@ struct cli_option {
     size_t at, size;          /* where the value goes in the options: CLI_AT(type, field) */
     double min, max;          /* CLI_INT, CLI_REAL */
     const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */
-    size_t count_at;          /* CLI_CHOICES: the int that gets the count */
+    size_t count_at;          /* CLI_CHOICES, CLI_DEPTHS: the int that gets the count */
     cli_setter set;           /* CLI_CALL: reads the value; other kinds: called after the store */
 };
 

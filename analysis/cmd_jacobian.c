@@ -27,23 +27,14 @@ typedef struct options {
     int spectra_all;
 } options;
 
-static int parse_level(const char *cmd, const char *opt, const char *item, void *out)
-{
-    long v;
-    if (cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
-        return -1;
-    *(int *)out = (int)v;
-    return 0;
-}
-
 static int set_spectra(const cli_arg *a, void *opts)
 {
     options *o = opts;
     o->spectra_all = strcmp(a->value, "all") == 0;
     o->n_spectra = 0;
     if (!o->spectra_all &&
-        (o->n_spectra = cli_list(CMD, a->opt, a->value, MAX_SPECTRA, parse_level, o->spectra,
-                                 sizeof *o->spectra)) < 0)
+        (o->n_spectra = cli_ints(CMD, a->opt, a->value, 0, 1000000, o->spectra,
+                                 MAX_SPECTRA)) < 0)
         return CLI_EXIT_USAGE;
     return 0;
 }

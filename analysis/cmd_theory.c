@@ -144,10 +144,7 @@ static const cli_option table[] = {
     CLI_WIDTH(options, "fan_in of the init points (torch: sigma_b^2 = 1/(3 N)) [128]"),
     CLI_OUT(options, "run folder                               [runs/theory]"),
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
-    CLI_NO_PLOT(options, "write the data and phase.gp, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and phase.gp, draw nothing"),
 };
 
 static void init(void *opts)

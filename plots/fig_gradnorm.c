@@ -96,10 +96,7 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_gradnorm *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    fputs("set multiplot layout 2,1 ", out);
-    fputs("title ", out);
-    gf_plot_quote(out, f->title);
-    fputs(" noenhanced\n", out);
+    gf_plot_multiplot_title(out, term, f->title, NULL, "2,1");
     /* Top: the two terms of dL/dx_l = skip + branch. */
     fputs("set lmargin 12\nset rmargin 34\n", out);
     fputs(rich ? "set ylabel 'norm of each term  (log scale)' noenhanced\n"
