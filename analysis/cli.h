@@ -129,6 +129,12 @@ struct cli_option {
     "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"    \
     "error.\n"
 
+/* The end of the --help of a command that draws: its exit statuses, FAILURES
+ * saying what fails at run time. */
+#define CLI_EPILOG_EXIT(FAILURES)                                                            \
+    "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"     \
+    "later), 1 runtime failure (" FAILURES "), 2 usage error.\n"
+
 /* A command: its option table, its defaults, its cross-option checks and its
  * run, or the steps of its run (run.h). The options struct begins with a
  * cli_common (options.h). */

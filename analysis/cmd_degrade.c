@@ -13,9 +13,7 @@ static const cli_option table[] = {
     CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"),
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
-    CLI_TRAIN_STACK_KIND(degrade_options),
-    CLI_TRAIN(degrade_options),
-    CLI_TRAIN_OUTPUT(degrade_options, "runs/degrade", "curves"),
+    CLI_RESIDUAL_TRAINING(degrade_options, "runs/degrade", "curves"),
 };
 
 static void init(void *opts)

@@ -105,7 +105,9 @@ static int check(void *opts)
     return 0;
 }
 
-/* Every cell's nets over the synthetic set, with a progress line; then its data files. */
+CLI_RESULT(gf_hanin_result, gf_hanin_release, gf_hanin_write)
+
+/* Every cell's nets over the synthetic set, with a progress line. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -117,11 +119,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
                                 .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
                                 .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
                                 .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_hanin_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_hanin_write(res, r->dir, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_hanin_run(&spec, res, m.why, sizeof m.why));
 }
-
-static void release(void *res) { gf_hanin_release(res); }
 
 /* ---- manifest, figure, summary ------------------------------------------------- */
 

@@ -43,9 +43,7 @@ static const cli_option table[] = {
     CLI_ARCH(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]"),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
      CLI_AT(stochdepth_options, depth)},
-    CLI_TRAIN_STACK_KIND(stochdepth_options),
-    CLI_TRAIN(stochdepth_options),
-    CLI_TRAIN_OUTPUT(stochdepth_options, "runs/stochdepth", "figure"),
+    CLI_RESIDUAL_TRAINING(stochdepth_options, "runs/stochdepth", "figure"),
 };
 
 static void init(void *opts)

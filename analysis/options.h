@@ -67,13 +67,6 @@ int cli_set_path(const cli_arg *a, void *opts);
         CLI_NORM(T, "none, batch, layer                       [none]"),                      \
         CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T)
 
-/* --width and the kind of stack of the residual training commands (degrade, stochdepth). */
-#define CLI_TRAIN_STACK_KIND(T)                                                              \
-    CLI_WIDTH(T, "features in every block                  [64]"),                           \
-        CLI_INIT(T, "torch, he, xavier, lecun, orthogonal     [he]"),                        \
-        CLI_NORM(T, "none, batch, layer                       [batch]"),                     \
-        CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T)
-
 /* --input-dim and --samples (into T's long `samples`) of the built-in synthetic set. */
 #define CLI_SYNTHETIC_SET(T)                                                                 \
     CLI_INPUT_DIM(T, "features of the synthetic inputs         [32]"),                       \
@@ -85,14 +78,6 @@ int cli_set_path(const cli_arg *a, void *opts);
 
 /* The same after --no-plot (its help). */
 #define CLI_TABLE_END(T, no_plot_help) CLI_NO_PLOT(T, no_plot_help), CLI_TABLE_TAIL(T)
-
-/* The "Output:" section closing a training command's table: --out (the
- * default run folder RUNS), --term (what it draws, WHAT), --no-plot, the tail. */
-#define CLI_TRAIN_OUTPUT(T, RUNS, WHAT)                                                      \
-    {CLI_TEXT, .help = "Output:\n"},                                                        \
-        CLI_OUT(T, "run folder                               [" RUNS "]"),                  \
-        CLI_TERM(T, "also draw the " WHAT " in the terminal: dumb [none]"),                 \
-        CLI_TABLE_END(T, "write the data and .gp scripts, draw nothing")
 
 /* The shared options of a measurement over the stacks at initialization: the
  * default stack, every architecture, seeds 1..5, the run folder out. */

@@ -91,10 +91,7 @@ int gf_fig_autocorr_body(FILE *out, gf_term term, const void *ctx)
                 noise ? (term == GF_TERM_DUMB ? "" : "dt (6,4)") : "", f->labels[i]);
         sep = ", \\\n     ";
     }
-    if (f->n_nets == 0)
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
-    return ferror(out) ? -1 : 0;
+    return gf_plot_end(out, sep);
 }
 
 int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
@@ -154,10 +151,7 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
                 sep, f->floor);
         sep = ", \\\n     ";
     }
-    if (*sep == 'p')
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
-    return ferror(out) ? -1 : 0;
+    return gf_plot_end(out, sep);
 }
 
 /* ---- figures ----------------------------------------------------------------------- */
