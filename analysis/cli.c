@@ -129,9 +129,13 @@ int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
     return 0;
 }
 
-int cli_list(const char *cmd, const char *opt, const char *s, int max,
-             int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
-             void *out, size_t elem)
+/* An entry's parser with what it needs beside the entry: cli_list's the
+ * caller's parser, cli_ints's the bounds. */
+typedef int (*entry_parser)(const char *cmd, const char *opt, const char *item, void *out,
+                            const void *ctx);
+
+static int parse_list(const char *cmd, const char *opt, const char *s, int max,
+                      entry_parser parse, const void *ctx, void *out, size_t elem)
 {
     list_split l = {.cmd = cmd, .opt = opt, .s = s};
     char *tok = NULL;
@@ -139,11 +143,48 @@ int cli_list(const char *cmd, const char *opt, const char *s, int max,
     while ((got = split_next(&l, &tok)) > 0) {
         if (n == max)
             return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
-        if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem) != 0)
+        if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem, ctx) != 0)
             return -1;
         n++;
     }
     return got < 0 ? -1 : n;
+}
+
+typedef struct plain_parser {
+    int (*parse)(const char *cmd, const char *opt, const char *item, void *out);
+} plain_parser;
+
+static int parse_plain(const char *cmd, const char *opt, const char *item, void *out,
+                       const void *ctx)
+{
+    return ((const plain_parser *)ctx)->parse(cmd, opt, item, out);
+}
+
+int cli_list(const char *cmd, const char *opt, const char *s, int max,
+             int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
+             void *out, size_t elem)
+{
+    const plain_parser p = {parse};
+    return parse_list(cmd, opt, s, max, parse_plain, &p, out, elem);
+}
+
+/* One whole number in [ctx[0], ctx[1]] into an int. */
+static int parse_bounded(const char *cmd, const char *opt, const char *item, void *out,
+                         const void *ctx)
+{
+    const long *bounds = ctx;
+    long v;
+    if (cli_int(cmd, opt, item, bounds[0], bounds[1], &v) != 0)
+        return -1;
+    *(int *)out = (int)v;
+    return 0;
+}
+
+int cli_ints(const char *cmd, const char *opt, const char *s, long min, long max, int *out,
+             int max_n)
+{
+    const long bounds[2] = {min, max};
+    return parse_list(cmd, opt, s, max_n, parse_bounded, bounds, out, sizeof *out);
 }
 
 int cli_real(const char *cmd, const char *opt, const char *s, double min, double max,

@@ -40,6 +40,11 @@ int cli_list(const char *cmd, const char *opt, const char *s, int max,
              int (*parse)(const char *cmd, const char *opt, const char *item, void *out),
              void *out, size_t elem);
 
+/* A comma-separated list of whole numbers in [min, max] into out[max_n]; the
+ * count, or -1 after a usage message. */
+int cli_ints(const char *cmd, const char *opt, const char *s, long min, long max, int *out,
+             int max_n);
+
 /* ---- the progress line: shown on a terminal (stderr), silent otherwise ---------- */
 
 typedef struct cli_progress {
@@ -107,7 +112,7 @@ struct cli_option {
     size_t at, size;          /* where the value goes in the options: CLI_AT(type, field) */
     double min, max;          /* CLI_INT, CLI_REAL */
     const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */
-    size_t count_at;          /* CLI_CHOICES: the int that gets the count */
+    size_t count_at;          /* CLI_CHOICES, CLI_DEPTHS: the int that gets the count */
     cli_setter set;           /* CLI_CALL: reads the value; other kinds: called after the store */
 };
 
@@ -123,6 +128,12 @@ struct cli_option {
     "A progress line is shown on a terminal.\n"                                              \
     "Exit status: 0 success (also when gnuplot is missing), 1 runtime failure, 2 usage\n"    \
     "error.\n"
+
+/* The end of the --help of a command that draws: its exit statuses, FAILURES
+ * saying what fails at run time. */
+#define CLI_EPILOG_EXIT(FAILURES)                                                            \
+    "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"     \
+    "later), 1 runtime failure (" FAILURES "), 2 usage error.\n"
 
 /* A command: its option table, its defaults, its cross-option checks and its
  * run, or the steps of its run (run.h). The options struct begins with a

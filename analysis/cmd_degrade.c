@@ -13,19 +13,7 @@ static const cli_option table[] = {
     CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"),
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
-    CLI_WIDTH(degrade_options, "features in every block                  [64]"),
-    CLI_INIT(degrade_options, "torch, he, xavier, lecun, orthogonal     [he]"),
-    CLI_NORM(degrade_options, "none, batch, layer                       [batch]"),
-    CLI_ACT(degrade_options, "relu, tanh, linear                       [relu]"),
-    CLI_ZERO_INIT(degrade_options),
-    CLI_TRAIN(degrade_options),
-    {CLI_TEXT, .help = "Output:\n"},
-    CLI_OUT(degrade_options, "run folder                               [runs/degrade]"),
-    CLI_TERM(degrade_options, "also draw the curves in the terminal: dumb [none]"),
-    CLI_NO_PLOT(degrade_options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(degrade_options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_RESIDUAL_TRAINING(degrade_options, "runs/degrade", "curves"),
 };
 
 static void init(void *opts)

@@ -102,7 +102,9 @@ static int check(void *opts)
                               "--depth, --width, --batch or --samples");
 }
 
-/* One gf_gradnorm_run over the synthetic set, with a progress line; then its data files. */
+CLI_RESULT(gf_gradnorm_result, gf_gradnorm_release, gf_gradnorm_write)
+
+/* One gf_gradnorm_run over the synthetic set, with a progress line. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -114,11 +116,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
                                    .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
                                    .data = &m.data, .save = o->save,
                                    .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
 }
-
-static void release(void *res) { gf_gradnorm_release(res); }
 
 static int figures(cli_run *r, const void *opts, void *res)
 {
@@ -142,9 +141,7 @@ const cli_command cli_gradnorm = {
         "residual blocks and every parameter's gradient norm. Writes into the run folder:\n"
         "gradnorm.tsv, gradnorm_mean.tsv, probes.tsv, params.tsv, split_mean.tsv,\n"
         "manifest.json, gradnorm.png/.svg/.gp and split.png/.svg/.gp.\n\n",
-    .epilog =
-        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
-        "later), 1 runtime failure (unwritable folder, failed write), 2 usage error.\n",
+    .epilog = CLI_EPILOG_EXIT("unwritable folder, failed write"),
     .table = table, .size = sizeof(options), .init = init, .check = check,
     CLI_STEPS(gf_gradnorm_result),
 };

@@ -15,47 +15,27 @@ static const char CMD[] = "hanin";
 typedef struct options {
     cli_common c; /* first: the shared options (c.cfg.in_dim: --input-dim) */
     int depths[GF_HANIN_MAX], n_depths;
-    size_t widths[GF_HANIN_MAX];
+    size_t widths[GF_HANIN_MAX]; /* the result keeps a pointer to them */
     int n_widths;
     long batch, samples;
     int xent;
 } options;
 
-static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
-{
-    return cli_depth(cmd, opt, item, out);
-}
-
-static int parse_width(const char *cmd, const char *opt, const char *item, void *out)
-{
-    long v;
-    if (cli_int(cmd, opt, item, 1, 65536, &v) != 0)
-        return -1;
-    *(size_t *)out = (size_t)v;
-    return 0;
-}
-
-static int set_depths(const cli_arg *a, void *opts)
-{
-    options *o = opts;
-    o->n_depths = cli_list(CMD, a->opt, a->value, GF_HANIN_MAX, parse_depth, o->depths,
-                           sizeof *o->depths);
-    return o->n_depths < 0 ? CLI_EXIT_USAGE : 0;
-}
-
 static int set_widths(const cli_arg *a, void *opts)
 {
     options *o = opts;
-    o->n_widths = cli_list(CMD, a->opt, a->value, GF_HANIN_MAX, parse_width, o->widths,
-                           sizeof *o->widths);
+    int w[GF_HANIN_MAX];
+    o->n_widths = cli_ints(CMD, a->opt, a->value, 1, 65536, w, GF_HANIN_MAX);
+    for (int i = 0; i < o->n_widths; i++)
+        o->widths[i] = (size_t)w[i];
     return o->n_widths < 0 ? CLI_EXIT_USAGE : 0;
 }
 
 static const char *const losses[] = {"logit", "xent", NULL};
 
 static const cli_option table[] = {
-    {CLI_CALL, "depth", 'd', "LIST", "weight layers, each 2B + 2        [10,20,40,60,80,100]",
-     .set = set_depths},
+    {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2        [10,20,40,60,80,100]",
+     CLI_AT(options, depths), .count_at = offsetof(options, n_depths)},
     {CLI_CALL, "width", 'w', "LIST", "features in every layer           [16,32,64,128]",
      .set = set_widths},
     CLI_SEEDS(options, "initializations per (depth, width), >= 3  [100]"),
@@ -125,7 +105,9 @@ static int check(void *opts)
     return 0;
 }
 
-/* Every cell's nets over the synthetic set, with a progress line; then its data files. */
+CLI_RESULT(gf_hanin_result, gf_hanin_release, gf_hanin_write)
+
+/* Every cell's nets over the synthetic set, with a progress line. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -137,11 +119,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
                                 .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
                                 .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
                                 .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_hanin_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_hanin_write(res, r->dir, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_hanin_run(&spec, res, m.why, sizeof m.why));
 }
-
-static void release(void *res) { gf_hanin_release(res); }
 
 /* ---- manifest, figure, summary ------------------------------------------------- */
 

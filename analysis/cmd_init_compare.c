@@ -54,9 +54,7 @@ static const cli_option table[] = {
     CLI_OUT(ic_options, "run folder                               [runs/init_compare]"),
     CLI_NO_PLOT(ic_options, "write the data and the .gp script, draw nothing"),
     CLI_TERM(ic_options, "accepted for symmetry; only none        [none]"),
-    CLI_QUIET(ic_options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_TAIL(ic_options),
 };
 
 static void init(void *opts)

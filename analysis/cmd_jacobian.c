@@ -27,23 +27,14 @@ typedef struct options {
     int spectra_all;
 } options;
 
-static int parse_level(const char *cmd, const char *opt, const char *item, void *out)
-{
-    long v;
-    if (cli_int(cmd, opt, item, 0, 1000000, &v) != 0)
-        return -1;
-    *(int *)out = (int)v;
-    return 0;
-}
-
 static int set_spectra(const cli_arg *a, void *opts)
 {
     options *o = opts;
     o->spectra_all = strcmp(a->value, "all") == 0;
     o->n_spectra = 0;
     if (!o->spectra_all &&
-        (o->n_spectra = cli_list(CMD, a->opt, a->value, MAX_SPECTRA, parse_level, o->spectra,
-                                 sizeof *o->spectra)) < 0)
+        (o->n_spectra = cli_ints(CMD, a->opt, a->value, 0, 1000000, o->spectra,
+                                 MAX_SPECTRA)) < 0)
         return CLI_EXIT_USAGE;
     return 0;
 }
@@ -219,7 +210,10 @@ static int check(void *opts)
     return 0;
 }
 
-/* One gf_jacobian_run over the synthetic set, with a progress line; then its data files. */
+/* The outcome begins with the result. */
+CLI_RESULT(gf_jacobian_result, gf_jacobian_release, gf_jacobian_write)
+
+/* One gf_jacobian_run over the synthetic set, with a progress line. */
 static int measure(const cli_run *r, const void *opts, void *result)
 {
     const options *o = opts;
@@ -234,12 +228,8 @@ static int measure(const cli_run *r, const void *opts, void *result)
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    gf_jacobian_result *res = &out->res;
-    const int rc = gf_jacobian_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_jacobian_write(res, r->dir, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why));
 }
-
-static void release(void *result) { gf_jacobian_release(&((outcome *)result)->res); }
 
 static int figures(cli_run *r, const void *opts, void *result)
 {

@@ -13,15 +13,6 @@
 
 static const char CMD[] = "pathgrad";
 
-static int parse_k(const char *cmd, const char *opt, const char *item, void *out)
-{
-    long v;
-    if (cli_int(cmd, opt, item, 0, 100000, &v) != 0)
-        return -1;
-    *(int *)out = (int)v;
-    return 0;
-}
-
 static int set_sample_k(const cli_arg *a, void *opts)
 {
     pathgrad_options *o = opts;
@@ -29,8 +20,7 @@ static int set_sample_k(const cli_arg *a, void *opts)
     o->n_ks = 0;
     if (o->ks_auto || strcmp(a->value, "none") == 0)
         return 0;
-    o->n_ks = cli_list(a->cmd, a->opt, a->value, GF_PATHGRAD_MAX_LENGTHS, parse_k, o->ks,
-                       sizeof *o->ks);
+    o->n_ks = cli_ints(a->cmd, a->opt, a->value, 0, 100000, o->ks, GF_PATHGRAD_MAX_LENGTHS);
     return o->n_ks < 0 ? CLI_EXIT_USAGE : 0;
 }
 
@@ -85,10 +75,7 @@ static const cli_option table[] = {
     {CLI_TEXT, .help = "Output:\n"},
     CLI_OUT(O, "run folder                               [runs/pathgrad]"),
     CLI_TERM(O, "also draw Fig. 6 in the terminal: dumb   [none]"),
-    CLI_NO_PLOT(O, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(O, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(O, "write the data and .gp scripts, draw nothing"),
 };
 #undef O
 

@@ -50,10 +50,7 @@ static const cli_option table[] = {
      .set = set_blocks},
     CLI_OUT(options, "run folder                               [runs/paths]"),
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
-    CLI_NO_PLOT(options, "write the data and .gp script, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and .gp script, draw nothing"),
 };
 
 static void init(void *opts)

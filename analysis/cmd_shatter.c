@@ -167,7 +167,9 @@ static int check(void *opts)
     return 0;
 }
 
-/* The figure's nets and the depth sweep, with a progress line; then its data files. */
+CLI_RESULT(gf_shatter_result, gf_shatter_release, gf_shatter_write)
+
+/* The figure's nets and the depth sweep, with a progress line. */
 static int measure(const cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
@@ -180,11 +182,8 @@ static int measure(const cli_run *r, const void *opts, void *res)
         .n_archs = o->n_archs, .depths = o->depths, .n_depths = o->n_depths,
         .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .max_lag = (int)o->max_lag,
         .progress = cli_progress_update, .progress_ctx = &m.progress};
-    const int rc = gf_shatter_run(&spec, res, m.why, sizeof m.why);
-    return cli_measure_end(&m, rc != 0 ? rc : gf_shatter_write(res, r->dir, m.why, sizeof m.why));
+    return cli_measure_end(&m, gf_shatter_run(&spec, res, m.why, sizeof m.why));
 }
-
-static void release(void *res) { gf_shatter_release(res); }
 
 /* ---- manifest, figures, summary ---------------------------------------------------- */
 

@@ -43,19 +43,7 @@ static const cli_option table[] = {
     CLI_ARCH(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]"),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
      CLI_AT(stochdepth_options, depth)},
-    CLI_WIDTH(stochdepth_options, "features in every block                  [64]"),
-    CLI_INIT(stochdepth_options, "torch, he, xavier, lecun, orthogonal     [he]"),
-    CLI_NORM(stochdepth_options, "none, batch, layer                       [batch]"),
-    CLI_ACT(stochdepth_options, "relu, tanh, linear                       [relu]"),
-    CLI_ZERO_INIT(stochdepth_options),
-    CLI_TRAIN(stochdepth_options),
-    {CLI_TEXT, .help = "Output:\n"},
-    CLI_OUT(stochdepth_options, "run folder                               [runs/stochdepth]"),
-    CLI_TERM(stochdepth_options, "also draw the figure in the terminal: dumb [none]"),
-    CLI_NO_PLOT(stochdepth_options, "write the data and .gp scripts, draw nothing"),
-    CLI_QUIET(stochdepth_options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_RESIDUAL_TRAINING(stochdepth_options, "runs/stochdepth", "figure"),
 };
 
 static void init(void *opts)

@@ -144,10 +144,7 @@ static const cli_option table[] = {
     CLI_WIDTH(options, "fan_in of the init points (torch: sigma_b^2 = 1/(3 N)) [128]"),
     CLI_OUT(options, "run folder                               [runs/theory]"),
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
-    CLI_NO_PLOT(options, "write the data and phase.gp, draw nothing"),
-    CLI_QUIET(options, "no summary on stdout"),
-    CLI_HELP_VERSION,
-    {CLI_END},
+    CLI_TABLE_END(options, "write the data and phase.gp, draw nothing"),
 };
 
 static void init(void *opts)
@@ -170,10 +167,31 @@ static int check(void *opts)
     return 0;
 }
 
+/* ---- the computation --------------------------------------------------------------- */
+
+CLI_RESULT(gf_phase, gf_phase_release, gf_phase_write)
+
+/* The grid, the bands and the points, with a progress line. */
+static int measure(const cli_run *r, const void *opts, void *res)
+{
+    const options *o = opts;
+    cli_measure m;
+    if (cli_measure_begin(&m, r, 0, "theory: grid rows") != 0)
+        return CLI_EXIT_RUNTIME;
+    const gf_phase_spec spec = {
+        .act = o->c.cfg.act, .sw2 = {o->sw2[0], o->sw2[1]}, .sb2 = {o->sb2[0], o->sb2[1]},
+        .nw = o->nw, .nb = o->nb, .depths = o->depths, .n_depths = o->n_depths,
+        .width = o->c.cfg.width, .user = (const double (*)[2])o->user, .n_user = o->n_user,
+        .progress = cli_progress_update, .progress_ctx = &m.progress};
+    return cli_measure_end(&m, gf_phase_compute(&spec, res, m.why, sizeof m.why));
+}
+
 /* ---- manifest, summary, figure ------------------------------------------------------ */
 
-static void describe(json_t *m, const options *o, const gf_phase *p)
+static void describe(json_t *m, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_phase *p = result;
     json_t *depths = json_array(), *pts = json_array();
     for (int i = 0; i < o->n_depths; i++)
         json_array_append_new(depths, json_real(o->depths[i]));
@@ -211,8 +229,11 @@ static void fmt(char *b, size_t n, double x)
         snprintf(b, n, "%.4g", x);
 }
 
-static void summary(const options *o, const gf_phase *p, int drawn)
+static void summary(const cli_run *run, const void *opts, const void *result)
 {
+    const options *o = opts;
+    const gf_phase *p = result;
+    const int drawn = cli_run_drawn(run);
     const gf_act act = o->c.cfg.act;
     printf("gradflow theory: act %s, mean field at infinite width; sigma_w^2 in [%g, %g] (%ld "
            "points), sigma_b^2 in [%g, %g] (%ld points)\n",
@@ -267,8 +288,10 @@ static void summary(const options *o, const gf_phase *p, int drawn)
 
 /* ---- the figure -------------------------------------------------------------------- */
 
-static int figure(cli_run *r, const options *o, const gf_phase *p)
+static int figures(cli_run *r, const void *opts, void *result)
 {
+    const options *o = opts;
+    const gf_phase *p = result;
     char title[256], subtitle[256];
     int first[MAX_DEPTHS], left[MAX_DEPTHS], right[MAX_DEPTHS], row = 0;
     for (int d = 0; d < o->n_depths; d++) {
@@ -296,38 +319,6 @@ static int figure(cli_run *r, const options *o, const gf_phase *p)
 }
 
 
-/* ---- the run ------------------------------------------------------------------------ */
-
-static int run(cli_run *r, void *opts)
-{
-    const options *o = opts;
-    cli_progress prog;
-    cli_progress_begin(&prog, "theory: grid rows");
-    const gf_phase_spec spec = {
-        .act = o->c.cfg.act, .sw2 = {o->sw2[0], o->sw2[1]}, .sb2 = {o->sb2[0], o->sb2[1]},
-        .nw = o->nw, .nb = o->nb, .depths = o->depths, .n_depths = o->n_depths,
-        .width = o->c.cfg.width, .user = (const double (*)[2])o->user, .n_user = o->n_user,
-        .progress = cli_progress_update, .progress_ctx = &prog};
-    gf_phase p;
-    char why[512];
-    int status = gf_phase_compute(&spec, &p, why, sizeof why);
-    cli_progress_end(&prog);
-    if (status == 0)
-        status = gf_phase_write(&p, r->dir, why, sizeof why);
-    if (status != 0)
-        status = cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
-    if (status == 0) {
-        describe(r->manifest, o, &p);
-        status = cli_run_manifest(r);
-    }
-    if (status == 0)
-        status = figure(r, o, &p);
-    if (status == 0 && !o->c.quiet)
-        summary(o, &p, cli_run_drawn(r));
-    gf_phase_release(&p);
-    return status;
-}
-
 const cli_command cli_theory = {
     .name = CMD,
     .summary = "mean-field phase diagram: q*, chi_1, depth scales, trainable band",
@@ -342,8 +333,7 @@ const cli_command cli_theory = {
         "Writes into the run folder: phase.tsv (the grid), critical.tsv (chi_1 = 1), band.tsv\n"
         "(edges of the trainable band 6 xi_c >= depth), theory_points.tsv, manifest.json and\n"
         "phase.png/.svg/.gp (the phase diagram).\n\n",
-    .epilog =
-        "Exit status: 0 success (also when gnuplot is missing: a warning says how to draw\n"
-        "later), 1 runtime failure (unwritable folder, a computation that failed), 2 usage error.\n",
-    .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .epilog = CLI_EPILOG_EXIT("unwritable folder, a computation that failed"),
+    .table = table, .size = sizeof(options), .init = init, .check = check,
+    CLI_STEPS(gf_phase),
 };

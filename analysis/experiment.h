@@ -99,6 +99,20 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
                        "last step)                               [once per epoch]"),         \
     CLI_TRAIN_RESUME(T, "continue from the checkpoints in the run folder")
 
+/* The rest of the table of a residual training command (degrade, stochdepth)
+ * after its architectures and depth: the stack (width 64, init he, norm
+ * batch, act relu), the training, and the output: --out (the default run
+ * folder RUNS), --term (what it draws, WHAT), --no-plot, the tail. */
+#define CLI_RESIDUAL_TRAINING(T, RUNS, WHAT)                                                 \
+    CLI_WIDTH(T, "features in every block                  [64]"),                           \
+        CLI_INIT(T, "torch, he, xavier, lecun, orthogonal     [he]"),                        \
+        CLI_NORM(T, "none, batch, layer                       [batch]"),                     \
+        CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T),     \
+        CLI_TRAIN(T), {CLI_TEXT, .help = "Output:\n"},                                       \
+        CLI_OUT(T, "run folder                               [" RUNS "]"),                  \
+        CLI_TERM(T, "also draw the " WHAT " in the terminal: dumb [none]"),                 \
+        CLI_TABLE_END(T, "write the data and .gp scripts, draw nothing")
+
 /* The defaults of a training command (into its options, which cli_main
  * zeroes): the network (width, norm, init he), the architectures, seeds 1
  * from seed 1, the run folder, and the training of cli_train_opts_default. */

@@ -73,10 +73,11 @@ int cli_set_path(const cli_arg *a, void *opts);
         {CLI_INT, "samples", 0, "N", "size of the synthetic set                [4096]",      \
          CLI_AT(T, samples), .min = 2, .max = 1 << 24}
 
-/* The last entries of a table: --no-plot (its help), --quiet, --help, --version, the end. */
-#define CLI_TABLE_END(T, no_plot_help)                                                       \
-    CLI_NO_PLOT(T, no_plot_help), CLI_QUIET(T, "no summary on stdout"), CLI_HELP_VERSION,   \
-        {CLI_END}
+/* The last entries of a table: --quiet, --help, --version, the end. */
+#define CLI_TABLE_TAIL(T) CLI_QUIET(T, "no summary on stdout"), CLI_HELP_VERSION, {CLI_END}
+
+/* The same after --no-plot (its help). */
+#define CLI_TABLE_END(T, no_plot_help) CLI_NO_PLOT(T, no_plot_help), CLI_TABLE_TAIL(T)
 
 /* The shared options of a measurement over the stacks at initialization: the
  * default stack, every architecture, seeds 1..5, the run folder out. */

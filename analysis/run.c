@@ -166,7 +166,10 @@ static int run_steps(cli_run *r, const cli_command *cmd, const void *opts)
     void *res = calloc(1, cmd->result_size);
     if (!res)
         return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory");
+    char why[512];
     int status = s->measure(r, opts, res);
+    if (status == 0 && s->save(res, r->dir, why, sizeof why) != 0)
+        status = cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
     if (status == 0) {
         s->describe(r->manifest, opts, res);
         status = cli_run_manifest(r);

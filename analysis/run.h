@@ -81,9 +81,7 @@ double cli_memory_bytes(void);
  *       return CLI_EXIT_RUNTIME;
  *   const gf_gradnorm_spec spec = {..., .archs = r->archs, .data = &m.data,
  *       .progress = cli_progress_update, .progress_ctx = &m.progress};
- *   const int rc = gf_gradnorm_run(&spec, res, m.why, sizeof m.why);
- *   return cli_measure_end(&m, rc != 0 ? rc : gf_gradnorm_write(res, r->dir, m.why,
- *                                                               sizeof m.why));
+ *   return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
  */
 typedef struct cli_measure {
     const cli_run *run;
@@ -98,20 +96,21 @@ typedef struct cli_measure {
 int cli_measure_begin(cli_measure *m, const cli_run *r, long samples, const char *label);
 
 /* End the progress line, free the set; rc is the status of the measurement
- * and the writing of its files (0, or failed with m->why). 0, or
- * CLI_EXIT_RUNTIME after a message. */
+ * (0, or failed with m->why). 0, or CLI_EXIT_RUNTIME after a message. */
 int cli_measure_end(cli_measure *m, int rc);
 
 /* ---- a command's run as steps over its result ------------------------------------ *
  *
  * A command that gives cli_command.steps (and .result_size) instead of .run
- * is run as: measure (which also writes the data files), describe and write
- * manifest.json, figures, the summary unless --quiet; the first failure
- * stops; then release. The result is zeroed memory of result_size bytes; the
- * steps get it and the options as void pointers to the command's own types. */
+ * is run as: measure, save the data files, describe and write manifest.json,
+ * figures, the summary unless --quiet; the first failure stops; then release.
+ * The result is zeroed memory of result_size bytes; the steps get it and the
+ * options as void pointers to the command's own types. */
 struct cli_steps {
-    /* fill res and write its data files: 0, or CLI_EXIT_RUNTIME after a message */
+    /* fill res: 0, or CLI_EXIT_RUNTIME after a message */
     int (*measure)(const cli_run *r, const void *opts, void *res);
+    /* write res's data files into dir: 0, or -1 with why */
+    int (*save)(const void *res, const char *dir, char *why, size_t size);
     /* what manifest.json records of the run */
     void (*describe)(json_t *manifest, const void *opts, const void *res);
     /* the figures (may note in res what was drawn): 0, or CLI_EXIT_RUNTIME */
@@ -122,11 +121,20 @@ struct cli_steps {
     void (*release)(void *res);
 };
 
-/* In a cli_command: the steps of a file that names them measure, describe,
- * figures, summary and release, over a result of type T. */
+/* The release and save steps of a result that begins with a T, which the
+ * library frees with RELEASE(T *) and writes with WRITE(const T *, dir, why, size). */
+#define CLI_RESULT(T, RELEASE, WRITE)                                                        \
+    static void release(void *res) { RELEASE((T *)res); }                                    \
+    static int save(const void *res, const char *dir, char *why, size_t size)                \
+    {                                                                                        \
+        return WRITE((const T *)res, dir, why, size);                                        \
+    }
+
+/* In a cli_command: the steps of a file that names them measure, save,
+ * describe, figures, summary and release, over a result of type T. */
 #define CLI_STEPS(T)                                                                         \
-    .steps = &(const cli_steps){.measure = measure, .describe = describe, .figures = figures,\
-                                .summary = summary, .release = release},                     \
+    .steps = &(const cli_steps){.measure = measure, .save = save, .describe = describe,      \
+                                .figures = figures, .summary = summary, .release = release}, \
     .result_size = sizeof(T)
 
 #endif

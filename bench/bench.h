@@ -16,6 +16,11 @@
 
 /* ---- clocks, medians, contention (util.c) ------------------------------- */
 
+/* First in a benchmark's main: the BLAS (gf_blas_setup, which may re-execute
+ * with the fast kernel), then GSL's error handler off (statuses are checked).
+ * 0, or 1 after a message "PROG: why" on stderr. */
+int bench_setup(const char *prog, char **argv);
+
 double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
 double bench_median(double *x, size_t n); /* sorts x; NaN when n is 0 */
 double bench_tv_seconds(struct timeval tv);

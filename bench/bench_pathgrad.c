@@ -208,11 +208,8 @@ out:
 
 int main(int argc, char **argv)
 {
-    const char *blas_why = NULL;
-    if (gf_blas_setup(argv, &blas_why) != 0) {
-        fprintf(stderr, "%s: %s\n", PROG, blas_why);
+    if (bench_setup(PROG, argv) != 0) /* first: may re-execute with the fast kernel */
         return 1;
-    }
     options o;
     const int p = parse(argc, argv, &o);
     if (p != 0)

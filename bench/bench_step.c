@@ -190,12 +190,8 @@ done:
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) { /* first: may re-execute with the fast kernel */
-        fprintf(stderr, "bench_step: %s\n", why);
+    if (bench_setup("bench_step", argv) != 0) /* first: may re-execute with the fast kernel */
         return EXIT_RUNTIME;
-    }
-    gsl_set_error_handler_off();
     bench_options o;
     const int parsed = bench_parse_options(argc, argv, &o);
     if (parsed != 0)

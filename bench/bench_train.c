@@ -415,12 +415,8 @@ static void report(const net_result *r, const bench_degrade *d, const options *o
 
 int main(int argc, char **argv)
 {
-    const char *why = NULL;
-    if (gf_blas_setup(argv, &why) != 0) { /* first: may re-execute with the fast kernel */
-        fprintf(stderr, "%s: %s\n", PROG, why);
+    if (bench_setup(PROG, argv) != 0) /* first: may re-execute with the fast kernel */
         return EXIT_RUNTIME;
-    }
-    gsl_set_error_handler_off();
     options o;
     const int parsed = parse(argc, argv, &o);
     if (parsed != 0)

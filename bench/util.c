@@ -1,6 +1,7 @@
 /* util.c: clocks, medians and the contention check shared by the benchmarks. */
 #include "bench.h"
 
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,4 +67,15 @@ double bench_idle_check(const char *prog)
         fprintf(stderr, "%s: other processes use %.0f%% of the CPUs: the times may be inflated\n",
                 prog, 100.0 * share);
     return share;
+}
+
+int bench_setup(const char *prog, char **argv)
+{
+    const char *why = NULL;
+    if (gf_blas_setup(argv, &why) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, why);
+        return 1;
+    }
+    gsl_set_error_handler_off();
+    return 0;
 }

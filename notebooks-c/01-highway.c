@@ -22,18 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const lesson_info INFO = {
-    .prog = "lesson-01-highway",
-    .slug = "01-highway",
-    .title_en = "Lesson 01: the +1 highway",
-    .title_ko = "1강: +1 고속도로",
-    .about_en = "Measures the \"+1\" of a residual block y = x + F(x): the skip term of the\n"
-                "gradient in one block, the decay of plain stacks against residual ones at\n"
-                "several depths, zeroed branches, and what He initialization changes.",
-    .about_ko = "잔차 블록 y = x + F(x)의 \"+1\"을 잽니다. 블록 하나에서 그래디언트의 스킵 항,\n"
-                "여러 깊이에서 plain 스택과 잔차 스택의 그래디언트 감쇠, 가지를 0으로 만든 경우,\n"
-                "그리고 He 초기화가 바꾸는 것을 차례로 봅니다.",
-};
+static const lesson_info INFO = LESSON_INFO(
+    "01-highway", "Lesson 01: the +1 highway",
+    "1강: +1 고속도로",
+    "Measures the \"+1\" of a residual block y = x + F(x): the skip term of the\n"
+    "gradient in one block, the decay of plain stacks against residual ones at\n"
+    "several depths, zeroed branches, and what He initialization changes.",
+    "잔차 블록 y = x + F(x)의 \"+1\"을 잽니다. 블록 하나에서 그래디언트의 스킵 항,\n"
+    "여러 깊이에서 plain 스택과 잔차 스택의 그래디언트 감쇠, 가지를 0으로 만든 경우,\n"
+    "그리고 He 초기화가 바꾸는 것을 차례로 봅니다.");
 
 /* ---- the lesson ----------------------------------------------------------- */
 

@@ -22,20 +22,17 @@
 #include <string.h>
 #include <unistd.h>
 
-static const lesson_info INFO = {
-    .prog = "lesson-02-degradation",
-    .slug = "02-degradation",
-    .title_en = "Lesson 02: the degradation problem",
-    .title_ko = "2강: 성능 저하 문제",
-    .about_en = "Trains plain and residual stacks at two depths on Fashion-MNIST (or, when it\n"
-                "is not installed, the built-in synthetic set) and reads what was measured:\n"
-                "is the deeper plain net worse on its own training set, do skip connections\n"
-                "close the gap, and are the gradients vanishing?",
-    .about_ko = "plain 스택과 잔차 스택을 두 가지 깊이로 Fashion-MNIST(설치되어 있지 않으면\n"
-                "내장 합성 데이터)에서 학습시키고, 잰 값을 읽습니다. 더 깊은 plain 네트워크가\n"
-                "자기 학습 데이터에서도 더 나쁜지, 스킵 연결이 그 차이를 메우는지, 그래디언트가\n"
-                "정말 사라지는지를 차례로 봅니다.",
-};
+static const lesson_info INFO = LESSON_INFO(
+    "02-degradation", "Lesson 02: the degradation problem",
+    "2강: 성능 저하 문제",
+    "Trains plain and residual stacks at two depths on Fashion-MNIST (or, when it\n"
+    "is not installed, the built-in synthetic set) and reads what was measured:\n"
+    "is the deeper plain net worse on its own training set, do skip connections\n"
+    "close the gap, and are the gradients vanishing?",
+    "plain 스택과 잔차 스택을 두 가지 깊이로 Fashion-MNIST(설치되어 있지 않으면\n"
+    "내장 합성 데이터)에서 학습시키고, 잰 값을 읽습니다. 더 깊은 plain 네트워크가\n"
+    "자기 학습 데이터에서도 더 나쁜지, 스킵 연결이 그 차이를 메우는지, 그래디언트가\n"
+    "정말 사라지는지를 차례로 봅니다.");
 
 /* ---- progress on a terminal (stderr only; not part of the page) ---------- */
 

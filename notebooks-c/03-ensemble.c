@@ -18,18 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const lesson_info INFO = {
-    .prog = "lesson-03-ensemble",
-    .slug = "03-ensemble",
-    .title_en = "Lesson 03: a residual network as an ensemble of paths",
-    .title_ko = "3강: 경로들의 앙상블로 보는 잔차 네트워크",
-    .about_en = "Counts the paths of a residual stack by length, splits the gradient at the\n"
-                "input exactly by path length at initialization, and deletes blocks of a\n"
-                "trained residual net and a trained plain net (Veit et al. 2016).",
-    .about_ko = "잔차 스택의 경로를 길이별로 세고, 초기화 시점의 입력 그래디언트를 경로 길이별로\n"
-                "정확히 나누고, 학습된 잔차 네트워크와 plain 네트워크에서 블록을 지워 봅니다\n"
-                "(Veit 연구진 2016).",
-};
+static const lesson_info INFO = LESSON_INFO(
+    "03-ensemble", "Lesson 03: a residual network as an ensemble of paths",
+    "3강: 경로들의 앙상블로 보는 잔차 네트워크",
+    "Counts the paths of a residual stack by length, splits the gradient at the\n"
+    "input exactly by path length at initialization, and deletes blocks of a\n"
+    "trained residual net and a trained plain net (Veit et al. 2016).",
+    "잔차 스택의 경로를 길이별로 세고, 초기화 시점의 입력 그래디언트를 경로 길이별로\n"
+    "정확히 나누고, 학습된 잔차 네트워크와 plain 네트워크에서 블록을 지워 봅니다\n"
+    "(Veit 연구진 2016).");
 
 typedef struct setup {
     int depth, blocks, epochs, samples, images, draws;

@@ -16,18 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const lesson_info INFO = {
-    .prog = "lesson-04-stochastic-depth",
-    .slug = "04-stochastic-depth",
-    .title_en = "Lesson 04: stochastic depth",
-    .title_ko = "4강: Stochastic Depth",
-    .about_en = "Computes the survival probabilities of stochastic depth, trains one residual\n"
-                "stack whole and with blocks dropped at random, and compares errors, time per\n"
-                "epoch and the evaluation-time scaling of the branches (Huang et al. 2016).",
-    .about_ko = "Stochastic Depth의 생존 확률을 계산하고, 잔차 스택 하나를 그대로 한 번, 블록을\n"
-                "랜덤하게 건너뛰며 한 번 학습시켜 오차, 에폭당 시간, 평가 때 가지를 p_l로 줄이는\n"
-                "효과를 비교합니다(Huang 연구진 2016).",
-};
+static const lesson_info INFO = LESSON_INFO(
+    "04-stochastic-depth", "Lesson 04: stochastic depth",
+    "4강: Stochastic Depth",
+    "Computes the survival probabilities of stochastic depth, trains one residual\n"
+    "stack whole and with blocks dropped at random, and compares errors, time per\n"
+    "epoch and the evaluation-time scaling of the branches (Huang et al. 2016).",
+    "Stochastic Depth의 생존 확률을 계산하고, 잔차 스택 하나를 그대로 한 번, 블록을\n"
+    "랜덤하게 건너뛰며 한 번 학습시켜 오차, 에폭당 시간, 평가 때 가지를 p_l로 줄이는\n"
+    "효과를 비교합니다(Huang 연구진 2016).");
 
 typedef struct setup {
     int depth, blocks, epochs;

@@ -19,18 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const lesson_info INFO = {
-    .prog = "lesson-05-gradient-flow",
-    .slug = "05-gradient-flow",
-    .title_en = "Lesson 05: gradient flow at initialization, seen through Jacobians",
-    .title_ko = "5강: 야코비안으로 보는 초기화 시점의 그래디언트 흐름",
-    .about_en = "Measures the singular values of block and end-to-end Jacobians of plain,\n"
-                "resnet and preact stacks, compares mean-field theory with measured gradient\n"
-                "norms, and contrasts pre- and post-activation and residual init schemes.",
-    .about_ko = "plain, resnet, preact 스택의 블록 야코비안과 전체 야코비안의 특이값을 재고,\n"
-                "평균장 이론을 측정한 그래디언트 노름과 비교하고, 사전/사후 활성화와 잔차\n"
-                "초기화 기법을 비교합니다.",
-};
+static const lesson_info INFO = LESSON_INFO(
+    "05-gradient-flow", "Lesson 05: gradient flow at initialization, seen through Jacobians",
+    "5강: 야코비안으로 보는 초기화 시점의 그래디언트 흐름",
+    "Measures the singular values of block and end-to-end Jacobians of plain,\n"
+    "resnet and preact stacks, compares mean-field theory with measured gradient\n"
+    "norms, and contrasts pre- and post-activation and residual init schemes.",
+    "plain, resnet, preact 스택의 블록 야코비안과 전체 야코비안의 특이값을 재고,\n"
+    "평균장 이론을 측정한 그래디언트 노름과 비교하고, 사전/사후 활성화와 잔차\n"
+    "초기화 기법을 비교합니다.");
 
 enum { N_ARCHS = 3 };
 static const gf_arch ARCHS[N_ARCHS] = {GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT};

@@ -45,6 +45,11 @@ typedef struct lesson_info {
     const char *about_en, *about_ko; /* what the lesson shows, for --help */
 } lesson_info;
 
+/* A lesson's lesson_info: its program is "lesson-" SLUG. */
+#define LESSON_INFO(SLUG, TITLE_EN, TITLE_KO, ABOUT_EN, ABOUT_KO)                            \
+    {.prog = "lesson-" SLUG, .slug = SLUG, .title_en = TITLE_EN, .title_ko = TITLE_KO,       \
+     .about_en = ABOUT_EN, .about_ko = ABOUT_KO}
+
 typedef struct lesson_opts {
     lesson_lang lang;
     const char *out;

@@ -22,13 +22,19 @@ static void only(FILE *out, const char *arch, int c)
     fprintf(out, "(strcol(1) eq '%s' ? column(%d) : NaN)", arch, c);
 }
 
+/* A plot element's data: after sep, column c of file at arch's rows against column 2. */
+static void arch_column(FILE *out, const char *sep, const char *file, const char *arch, int c)
+{
+    fprintf(out, "%s'%s' skip 1 using 2:", sep, file);
+    only(out, arch, c);
+}
+
 /* One arch's min-max band between columns lo and hi of file; returns the
  * separator for the next plot element. */
 static const char *band(FILE *out, const char *sep, const char *file, const char *arch, int lo,
                         int hi)
 {
-    fprintf(out, "%s'%s' skip 1 using 2:", sep, file);
-    only(out, arch, lo);
+    arch_column(out, sep, file, arch, lo);
     fputc(':', out);
     only(out, arch, hi);
     fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
@@ -46,8 +52,7 @@ static const char *theory_lines(FILE *out, const gf_fig_gradnorm *f, const char 
         if (f->theory && f->theory[i]) {
             const char *a = f->archs[i];
             const int plain = strcmp(a, "plain") == 0;
-            fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
-            only(out, a, 7);
+            arch_column(out, sep, "gradnorm_mean.tsv", a, 7);
             fprintf(out, " with lines lc '%s' lw 1.5 dt (6,4) title '%s: %s (theory)'",
                     plain ? "#000000" : strcmp(a, "resnet") == 0 ? "#08519c" : "#006d2c", a,
                     plain ? "product of per-layer gains" : "mean-field recursion");
@@ -79,8 +84,7 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
         const char *a = f->archs[i], *col = gf_plot_color(a);
         if (rich)
             sep = band(out, sep, "gradnorm_mean.tsv", a, 5, 6);
-        fprintf(out, "%s'gradnorm_mean.tsv' skip 1 using 2:", sep);
-        only(out, a, 4);
+        arch_column(out, sep, "gradnorm_mean.tsv", a, 4);
         fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 pi %d title '%s (geometric mean)'",
                 col, f->xmax / 40 + 1, a);
         sep = ", \\\n     ";
@@ -96,10 +100,7 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_gradnorm *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    fputs("set multiplot layout 2,1 ", out);
-    fputs("title ", out);
-    gf_plot_quote(out, f->title);
-    fputs(" noenhanced\n", out);
+    gf_plot_multiplot_title(out, term, f->title, NULL, "2,1");
     /* Top: the two terms of dL/dx_l = skip + branch. */
     fputs("set lmargin 12\nset rmargin 34\n", out);
     fputs(rich ? "set ylabel 'norm of each term  (log scale)' noenhanced\n"
@@ -113,12 +114,10 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
     const char *sep = "plot ";
     for (int i = 0; i < f->n_archs; i++) {
         const char *a = f->archs[i], *col = gf_plot_color(a);
-        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
-        only(out, a, 3);
+        arch_column(out, sep, "split_mean.tsv", a, 3);
         fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.5 title '%s: skip term s'", col, a);
         sep = ", \\\n     ";
-        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
-        only(out, a, 4);
+        arch_column(out, sep, "split_mean.tsv", a, 4);
         fprintf(out, " with linespoints lc '%s' lw 2 dt 2 pt 6 ps 0.5 title '%s: branch term "
                      "J_F^T s'",
                 col, a);
@@ -136,8 +135,7 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
         const char *a = f->archs[i], *col = gf_plot_color(a);
         if (rich)
             sep = band(out, sep, "split_mean.tsv", a, 6, 7);
-        fprintf(out, "%s'split_mean.tsv' skip 1 using 2:", sep);
-        only(out, a, 5);
+        arch_column(out, sep, "split_mean.tsv", a, 5);
         fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.5 title '%s: mean cosine'", col, a);
         sep = ", \\\n     ";
     }

@@ -43,9 +43,7 @@ static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
         gf_plot_key(out, key && i == 0 ? f->pred_label : NULL);
         sep = ", \\\n     ";
     }
-    if (*sep == 'p')
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
+    gf_plot_end(out, sep);
 }
 
 int gf_fig_hanin_body(FILE *out, gf_term term, const void *ctx)

@@ -28,9 +28,7 @@ static void lines(FILE *out, const gf_fig_init_compare *f, const char *file, int
             gf_plot_key(out, key ? t : NULL);
             sep = ", \\\n     ";
         }
-    if (*sep == 'p')
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
+    gf_plot_end(out, sep);
 }
 
 int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx)

@@ -112,10 +112,8 @@ static void depth_panel(FILE *out, gf_term term, const gf_fig_jacobian_depth *f,
     const int block = kind[0] == 'b';
     if (term != GF_TERM_DUMB)
         panel_margins(out, block, 2);
-    fputs("set title ", out);
-    gf_plot_quote(out, block ? "block Jacobian J_l = dx_(l+1) / dx_l"
-                             : "end-to-end Jacobian dx_B / dx_l");
-    fputs(" noenhanced\n", out);
+    gf_plot_title(out, term, block ? "block Jacobian J_l = dx_(l+1) / dx_l"
+                             : "end-to-end Jacobian dx_B / dx_l", NULL);
     fprintf(out, "set xlabel '%s' noenhanced\n",
             block ? "block l" : "block boundary l  (x_0 = stem output; dx_B/dx_B = I)");
     fprintf(out, "set xrange [0:%d]\n", block ? (f->blocks > 1 ? f->blocks - 1 : 1) : f->blocks);
@@ -250,9 +248,7 @@ int gf_fig_block_spectra_body(FILE *out, gf_term term, const void *ctx)
             snprintf(t, sizeof t, "%s", f->archs[i]);
         else
             snprintf(t, sizeof t, "%s  (RMS σ = %.3g)", f->archs[i], pow(10.0, f->rms[i]));
-        fputs("set title ", out);
-        gf_plot_quote(out, t);
-        fputs(" noenhanced\n", out);
+        gf_plot_title(out, term, t, NULL);
         spectra_elements(out, f, i, 0);
     }
     if (rich) {

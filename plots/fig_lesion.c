@@ -149,9 +149,7 @@ int gf_fig_lesion_delete_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_lesion *f = ctx;
     header(out);
-    fputs("set title ", out);
-    gf_plot_title_text(out, term, f->title, f->subtitle);
-    fputs(" noenhanced\n", out);
+    gf_plot_title(out, term, f->title, f->subtitle);
     x_positions(out, f->kmax);
     fputs("set xlabel 'blocks deleted (k)'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
           out);
@@ -163,9 +161,8 @@ int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_lesion *f = ctx;
     header(out);
-    fputs("set multiplot layout 1,2 title ", out);
-    gf_plot_title_text(out, term, f->title, f->subtitle);
-    fputs(" noenhanced\nset ylabel 'test error (%)'\nset yrange [0:100]\n", out);
+    gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    fputs("set ylabel 'test error (%)'\nset yrange [0:100]\n", out);
     bottom_margin(out, f);
     x_positions(out, f->kmax);
     fputs("set xlabel 'pairs of blocks swapped (k)'\n", out);

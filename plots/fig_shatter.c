@@ -75,9 +75,7 @@ int gf_fig_autocorr_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_shatter *f = ctx;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    fputs("set title ", out);
-    gf_plot_quote(out, f->title);
-    fputs(" noenhanced\n", out);
+    gf_plot_title(out, term, f->title, NULL);
     fprintf(out, "set xrange [0:%d]\nset yrange [*:1.05]\nset grid xtics ytics lc '#dddddd'\n",
             f->max_lag > 0 ? f->max_lag : 1);
     fputs("set xlabel 'lag (grid points)'\nset ylabel 'autocorrelation of d output / d x'\n"
@@ -93,10 +91,7 @@ int gf_fig_autocorr_body(FILE *out, gf_term term, const void *ctx)
                 noise ? (term == GF_TERM_DUMB ? "" : "dt (6,4)") : "", f->labels[i]);
         sep = ", \\\n     ";
     }
-    if (f->n_nets == 0)
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
-    return ferror(out) ? -1 : 0;
+    return gf_plot_end(out, sep);
 }
 
 int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
@@ -104,9 +99,7 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_shatter_depth *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    fputs("set title ", out);
-    gf_plot_quote(out, f->title);
-    fputs(" noenhanced\n", out);
+    gf_plot_title(out, term, f->title, NULL);
     double ymin = f->ymin > 0 && f->ymin < 1 ? f->ymin : 1e-3;
     if (f->floor > 0)
         ymin = fmin(ymin, f->floor / 2);
@@ -158,10 +151,7 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
                 sep, f->floor);
         sep = ", \\\n     ";
     }
-    if (*sep == 'p')
-        fputs("plot NaN notitle", out);
-    fputc('\n', out);
-    return ferror(out) ? -1 : 0;
+    return gf_plot_end(out, sep);
 }
 
 /* ---- figures ----------------------------------------------------------------------- */

@@ -11,9 +11,7 @@
 static void time_panel(FILE *out, gf_term term, const gf_fig_stochdepth *f)
 {
     const gf_fig_curves *c = f->curves;
-    fputs("set title ", out);
-    gf_plot_quote(out, f->time_title);
-    fputs(" noenhanced\n", out);
+    gf_plot_title(out, term, f->time_title, NULL);
     fputs(term == GF_TERM_DUMB ? "set ylabel 's'\n"
                                : "set ylabel 'seconds of training steps per epoch'\n",
           out);

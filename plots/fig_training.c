@@ -75,9 +75,7 @@ int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
                  "set key top right Left reverse samplen 2 spacing 0.9 opaque\n",
             f->blocks_max > 0 ? f->blocks_max : 1);
     for (int p = 0; p < f->n_nets; p++) {
-        fputs("set title ", out);
-        gf_plot_quote(out, f->nets[p]);
-        fputs(" noenhanced\n", out);
+        gf_plot_title(out, term, f->nets[p], NULL);
         const char *sep = "plot ";
         for (int i = 0; i < f->n_steps; i++) {
             char col[16];

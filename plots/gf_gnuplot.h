@@ -63,6 +63,11 @@ const char *gf_plot_color(const char *arch);
 /* A plot element's key entry: `title 'TITLE'` (quoted), or `notitle` for NULL. */
 void gf_plot_key(FILE *out, const char *title);
 
+/* End a plot command whose elements were each written after sep ("plot "
+ * before the first, a comma after): with none written, an empty plot that
+ * keeps the panel. 0, or -1 when writing to out failed. */
+int gf_plot_end(FILE *out, const char *sep);
+
 /* A title as a gnuplot string: "title", or "title\nsubtitle" on two lines
  * (one line, the title, in the dumb terminal or without a subtitle). */
 void gf_plot_title_text(FILE *out, gf_term term, const char *title, const char *subtitle);

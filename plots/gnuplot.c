@@ -212,16 +212,34 @@ int gf_plot_script(const char *dir, const char *name, gf_plot_body body, const v
     return gf_write_file(path, write_script, &c, why, size);
 }
 
-/* A script in memory that starts in dir; NULL when out of memory. */
-static FILE *script_begin(const char *dir, char **text, size_t *len)
+/* A gnuplot script written in memory, then piped to gnuplot. */
+typedef struct script {
+    char *text;
+    size_t len;
+    FILE *m;
+} script;
+
+/* Start a script in dir. 0, or -1 with why (out of memory). */
+static int script_begin(script *s, const char *dir, char *why, size_t size)
 {
-    FILE *m = open_memstream(text, len);
-    if (m) {
-        fputs("cd ", m);
-        gf_plot_quote(m, dir);
-        fputc('\n', m);
+    *s = (script){0};
+    if (!(s->m = open_memstream(&s->text, &s->len))) {
+        snprintf(why, size, "out of memory");
+        return -1;
     }
-    return m;
+    fputs("cd ", s->m);
+    gf_plot_quote(s->m, dir);
+    fputc('\n', s->m);
+    return 0;
+}
+
+/* Close the script and, unless bad, run it; free it. run_gnuplot's status, or -1 when bad. */
+static int script_end(script *s, int bad, char *why, size_t size)
+{
+    fclose(s->m);
+    const int rc = bad ? -1 : run_gnuplot(s->text, s->len, why, size);
+    free(s->text);
+    return rc;
 }
 
 int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
@@ -235,28 +253,22 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
         return -1;
 
     /* 2. The same drawing through a pipe, into temporary names. */
-    char *script = NULL;
-    size_t len = 0;
-    FILE *m = script_begin(dir, &script, &len);
-    if (!m) {
-        snprintf(why, size, "out of memory");
+    script sc;
+    if (script_begin(&sc, dir, why, size) != 0)
         return -1;
-    }
     for (int i = 0; i < 2 && !bad; i++) {
         snprintf(tmp[i], sizeof tmp[i], ".%s.%s.tmp-%ld", name, ext[i], (long)getpid());
         snprintf(file, sizeof file, "%s.%s", name, ext[i]);
         if (gf_path_join(final[i], sizeof final[i], dir, file) != 0)
             bad = 1;
         else
-            bad = emit(m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
+            bad = emit(sc.m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
     }
-    fclose(m);
     char tmp_path[2][GF_PATH_MAX];
     for (int i = 0; i < 2; i++) /* removed on SIGINT too, while gnuplot draws them */
         if (gf_path_join(tmp_path[i], sizeof tmp_path[i], dir, tmp[i]) == 0)
             gf_temp_track(tmp_path[i]);
-    int rc = bad ? -1 : run_gnuplot(script, len, why, size);
-    free(script);
+    int rc = script_end(&sc, bad, why, size);
     for (int i = 0; i < 2; i++) {
         gf_path_join(path, sizeof path, dir, tmp[i]);
         if (rc == 0 && rename(path, final[i]) != 0) {
@@ -277,16 +289,9 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
 int gf_plot_terminal(const char *dir, gf_plot_body body, const void *ctx, int columns, int rows,
                      char *why, size_t size)
 {
-    char *script = NULL;
-    size_t len = 0;
-    FILE *m = script_begin(dir, &script, &len);
-    if (!m) {
-        snprintf(why, size, "out of memory");
+    script sc;
+    if (script_begin(&sc, dir, why, size) != 0)
         return -1;
-    }
-    const int bad = emit(m, GF_TERM_DUMB, NULL, body, ctx, columns, rows) != 0;
-    fclose(m);
-    const int rc = bad ? -1 : run_gnuplot(script, len, why, size);
-    free(script);
-    return rc;
+    const int bad = emit(sc.m, GF_TERM_DUMB, NULL, body, ctx, columns, rows) != 0;
+    return script_end(&sc, bad, why, size);
 }

@@ -54,6 +54,14 @@ void gf_plot_key(FILE *out, const char *title)
     }
 }
 
+int gf_plot_end(FILE *out, const char *sep)
+{
+    if (*sep == 'p')
+        fputs("plot NaN notitle", out);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
+
 void gf_plot_title_text(FILE *out, gf_term term, const char *title, const char *subtitle)
 {
     if (term == GF_TERM_DUMB || !subtitle) {

@@ -138,6 +138,23 @@ void path_in(char *buf, size_t size, const char *name)
     path_at(buf, size, work, name);
 }
 
+void expect_train_usage_errors(const char *cmd, const char *const (*bad)[4], size_t n)
+{
+    expect_usage_errors(cmd, ARGS("--data", "synthetic"), bad, n);
+    static const char *const train[][4] = {
+        {"--epochs", "0"},           {"--lr", "-1"},                {"--lr", "abc"},
+        {"--lr", "nan"},             {"--momentum", "1"},           {"--optimizer", "foo"},
+        {"--schedule", "foo"},       {"--milestones", "0.75,0.5"},  {"--milestones", "1.5"},
+        {"--gamma", "0"},            {"--data", "foo"},             {"--ntrain", "1"},
+        {"--batch", "500", "--ntrain", "100"},                       {"--clip", "-1"},
+        {"--probe-every", "0"},      {"--optimizer", "adam", "--momentum", "0.5"},
+        {"--nesterov", "--momentum", "0"},                           {"--data-dir", ""},
+        {"--weight-decay", "2"},     {"--warmup", "-3"},            {"stray"},
+        {"--epochs"},                {"--bogus"},
+    };
+    expect_usage_errors(cmd, ARGS("--data", "synthetic"), train, sizeof train / sizeof *train);
+}
+
 void show(const char *what, const result *r)
 {
     fprintf(stderr, "\n  %s: status %d, stderr:\n%s", what, r->status, r->err ? r->err : "(none)");

@@ -36,6 +36,11 @@ void path_at(char *buf, size_t size, const char *dir, const char *name); /* dir/
  * stderr starting "gradflow CMD: ", nothing written. */
 void expect_usage_errors(const char *cmd, const char *const *base, const char *const (*bad)[4],
                          size_t n);
+/* expect_usage_errors with --data synthetic for a training command (degrade,
+ * init-compare, stochdepth): its own n rows of bad, then the errors every one
+ * of them makes alike, of the training options (CLI_TRAIN) and of any command
+ * (a stray argument, an unknown option). */
+void expect_train_usage_errors(const char *cmd, const char *const (*bad)[4], size_t n);
 void show(const char *what, const result *r);           /* status and stderr, for a failure */
 
 /* Run and require status 0 (both fatal); on another status, show what and stderr. */

@@ -20,12 +20,11 @@ static void test_bad_input(void)
     static const char *const bad[][4] = {
         {"--arch", "plain"},          {"--arch", "plain", "--init", "fixup"},
         {"--init", "rezero,bogus"},   {"--init", ""},          {"--depth", "7"},
-        {"--width", "0"},             {"--epochs", "0"},       {"--init-seeds", "0"},
+        {"--width", "0"},             {"--init-seeds", "0"},
         {"--metric", "accuracy"},     {"--norm", "group"},     {"--term", "dumb"},
-        {"--batch", "500", "--ntrain", "100"},                 {"stray"},
-        {"--init"},                   {"--bogus"},
+        {"--init"},
     };
-    expect_usage_errors("init-compare", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
+    expect_train_usage_errors("init-compare", bad, sizeof bad / sizeof *bad);
 }
 
 static void test_tiny_run(void)

@@ -24,11 +24,9 @@ static void test_bad_input(void)
         {"--p-last", "0"},        {"--p-last", "1.5"},       {"--p-last", "-0.2"},
         {"--p-last", "abc"},      {"--p-last", "nan"},       {"--survival", "none"},
         {"--survival", "cubic"},  {"--arch", "plain"},       {"--arch", "resnet,plain"},
-        {"--depth", "7"},         {"--depth", "20,56"},      {"--epochs", "0"},
-        {"--lr", "-1"},           {"--batch", "500", "--ntrain", "100"},
-        {"stray"},                {"--p-last"},              {"--bogus"},
+        {"--depth", "7"},         {"--depth", "20,56"},      {"--p-last"},
     };
-    expect_usage_errors("stochdepth", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
+    expect_train_usage_errors("stochdepth", bad, sizeof bad / sizeof *bad);
 }
 
 static void test_small_run(void)

@@ -135,23 +135,17 @@ static int is_volatile_name(const char *name)
            strcmp(name, "started_utc") == 0 || strcmp(name, "blas") == 0;
 }
 
-/* Lines holding one of `marks` become "<volatile>". */
-static char *mask_lines(const char *s, const char *const *marks)
+/* s rewritten line by line: each line (a copy, without its '\n') goes through
+ * mask into t, the newlines stay. A new string. */
+typedef void (*line_mask)(text *t, char *line, size_t n, void *ctx);
+static char *mask_each_line(const char *s, line_mask mask, void *ctx)
 {
     text t = {0};
     text_add(&t, "", 0);
     while (*s) {
         const size_t n = strcspn(s, "\n");
         char *line = strndup(s, n);
-        int hit = 0;
-        for (int i = 0; i < 12 && marks && marks[i]; i++)
-            hit |= strstr(line, marks[i]) != NULL;
-        for (int i = 0; timing_lines[i]; i++)
-            hit |= strstr(line, timing_lines[i]) != NULL;
-        if (hit)
-            text_add(&t, "<volatile>", 10);
-        else
-            text_add(&t, line, n);
+        mask(&t, line, n, ctx);
         free(line);
         s += n;
         if (*s == '\n') {
@@ -160,6 +154,26 @@ static char *mask_lines(const char *s, const char *const *marks)
         }
     }
     return t.s;
+}
+
+static void mask_marked(text *t, char *line, size_t n, void *ctx)
+{
+    const char *const *marks = ctx;
+    int hit = 0;
+    for (int i = 0; i < 12 && marks && marks[i]; i++)
+        hit |= strstr(line, marks[i]) != NULL;
+    for (int i = 0; timing_lines[i]; i++)
+        hit |= strstr(line, timing_lines[i]) != NULL;
+    if (hit)
+        text_add(t, "<volatile>", 10);
+    else
+        text_add(t, line, n);
+}
+
+/* Lines holding one of `marks` become "<volatile>". */
+static char *mask_lines(const char *s, const char *const *marks)
+{
+    return mask_each_line(s, mask_marked, (void *)marks);
 }
 
 /* The lines from one holding `from` up to the next holding `to` become one
@@ -210,43 +224,41 @@ static char *mask_tsv(const char *s)
     return t.s;
 }
 
+/* Where mask_md is: the columns of the table it is in that are timings. */
+typedef struct md_state {
+    int vol[64], in_table;
+} md_state;
+
+static void mask_md_line(text *t, char *line, size_t n, void *ctx)
+{
+    md_state *m = ctx;
+    if (line[0] != '|') {
+        m->in_table = 0;
+        text_add(t, line, n);
+        return;
+    }
+    int col = 0;
+    for (char *save = NULL, *cell = strtok_r(line + 1, "|", &save); cell;
+         cell = strtok_r(NULL, "|", &save), col++) {
+        if (!m->in_table && col < 64)
+            m->vol[col] = strstr(cell, " s ") || strstr(cell, "s / ") ||
+                          strstr(cell, "fastest") || strstr(cell, "seconds");
+        text_add(t, "|", 1);
+        if (m->in_table && col < 64 && m->vol[col] && !strstr(cell, "--"))
+            text_add(t, " <volatile> ", 12);
+        else
+            text_add(t, cell, strlen(cell));
+    }
+    text_add(t, "|", 1);
+    m->in_table = 1;
+}
+
 /* A Markdown table: cells under a header naming seconds ("s / epoch", "CPU s",
  * "evaluation s", "fastest") are timings. */
 static char *mask_md(const char *s)
 {
-    text t = {0};
-    text_add(&t, "", 0);
-    int vol[64] = {0}, in_table = 0;
-    while (*s) {
-        const size_t n = strcspn(s, "\n");
-        char *line = strndup(s, n);
-        if (line[0] != '|') {
-            in_table = 0;
-            text_add(&t, line, n);
-        } else {
-            int col = 0;
-            for (char *save = NULL, *cell = strtok_r(line + 1, "|", &save); cell;
-                 cell = strtok_r(NULL, "|", &save), col++) {
-                if (!in_table && col < 64)
-                    vol[col] = strstr(cell, " s ") || strstr(cell, "s / ") ||
-                               strstr(cell, "fastest") || strstr(cell, "seconds");
-                text_add(&t, "|", 1);
-                if (in_table && col < 64 && vol[col] && !strstr(cell, "--"))
-                    text_add(&t, " <volatile> ", 12);
-                else
-                    text_add(&t, cell, strlen(cell));
-            }
-            text_add(&t, "|", 1);
-            in_table = 1;
-        }
-        free(line);
-        s += n;
-        if (*s == '\n') {
-            text_add(&t, "\n", 1);
-            s++;
-        }
-    }
-    return t.s;
+    md_state m = {{0}, 0};
+    return mask_each_line(s, mask_md_line, &m);
 }
 
 static void json_drop_volatile(json_t *j)

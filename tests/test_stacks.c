@@ -169,6 +169,24 @@ static const gf_slot *slot(const gf_stack *s, const char *name)
     return i >= 0 ? &s->params.slot[i] : NULL;
 }
 
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* A stack of config c has every name of present and none of absent; n_slots
+ * slots unless that is 0. */
+static void expect_names(const gf_stack_config *c, const char *const *present,
+                         const char *const *absent, size_t n_slots)
+{
+    gf_stack *s = gf_stack_alloc(c);
+    CU_ASSERT_FATAL(s != NULL);
+    for (const char *const *name = present; *name; name++)
+        CU_ASSERT(has(s, *name));
+    for (const char *const *name = absent; *name; name++)
+        CU_ASSERT(!has(s, *name));
+    if (n_slots)
+        CU_ASSERT_EQUAL(s->params.n_slots, n_slots);
+    gf_stack_free(s);
+}
+
 static void test_parameter_names(void)
 {
     gf_stack_config c = tu_small_config(GF_ARCH_PLAIN, 10, 8); /* B = 4 */
@@ -212,33 +230,22 @@ static void test_parameter_names(void)
 
     /* Without norm every Linear has a bias. */
     c.norm = GF_NORM_NONE;
-    s = gf_stack_alloc(&c);
-    CU_ASSERT_FATAL(s != NULL);
-    CU_ASSERT(has(s, "stem.bias") && has(s, "blocks.3.fc1.bias") && has(s, "blocks.0.fc2.bias"));
-    CU_ASSERT(!has(s, "blocks.3.bn1.weight"));
-    CU_ASSERT_EQUAL(s->params.n_slots, 2 + 4 * 4 + 2);
-    gf_stack_free(s);
+    expect_names(&c, NAMES("stem.bias", "blocks.3.fc1.bias", "blocks.0.fc2.bias"),
+                 NAMES("blocks.3.bn1.weight"), 2 + 4 * 4 + 2);
 
     /* Pre-activation: bn1 reads the block input, fc1 feeds bn2 (no bias), fc2
      * feeds the sum (bias); the stem feeds no norm (bias). */
     c.arch = GF_ARCH_PREACT;
     c.norm = GF_NORM_BATCH;
-    s = gf_stack_alloc(&c);
-    CU_ASSERT_FATAL(s != NULL);
-    CU_ASSERT(has(s, "stem.weight") && has(s, "stem.bias"));
-    CU_ASSERT(has(s, "blocks.3.bn1.running_var") && has(s, "blocks.3.bn2.running_var"));
-    CU_ASSERT(!has(s, "blocks.3.fc1.bias") && has(s, "blocks.3.fc2.bias"));
-    CU_ASSERT(has(s, "head.bias"));
-    gf_stack_free(s);
+    expect_names(&c, NAMES("stem.weight", "stem.bias", "blocks.3.bn1.running_var",
+                           "blocks.3.bn2.running_var", "blocks.3.fc2.bias", "head.bias"),
+                 NAMES("blocks.3.fc1.bias"), 0);
 
     /* Layer norm: weight and bias, no running statistics. */
     c.arch = GF_ARCH_RESNET;
     c.norm = GF_NORM_LAYER;
-    s = gf_stack_alloc(&c);
-    CU_ASSERT_FATAL(s != NULL);
-    CU_ASSERT(has(s, "blocks.3.ln1.weight") && has(s, "blocks.3.ln2.bias"));
-    CU_ASSERT(!has(s, "blocks.3.ln1.running_mean"));
-    gf_stack_free(s);
+    expect_names(&c, NAMES("blocks.3.ln1.weight", "blocks.3.ln2.bias"),
+                 NAMES("blocks.3.ln1.running_mean"), 0);
 }
 
 static void test_name_lists(void)
