@@ -105,18 +105,15 @@ static int check(void *opts)
 CLI_RESULT(gf_gradnorm_result, gf_gradnorm_release, gf_gradnorm_write)
 
 /* One gf_gradnorm_run over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const void *opts, void *res)
+static int measure(const void *opts, void *res, cli_measure *m)
 {
     const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
-        return CLI_EXIT_RUNTIME;
-    const gf_gradnorm_spec spec = {.base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs,
-                                   .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
-                                   .batch = (size_t)o->batch, .bn_eval = o->bn_eval,
-                                   .data = &m.data, .save = o->save,
-                                   .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
+    const gf_gradnorm_spec spec = {
+        .base = o->c.cfg, .archs = m->run->archs, .n_archs = o->c.n_archs,
+        .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .batch = (size_t)o->batch,
+        .bn_eval = o->bn_eval, .data = &m->data, .save = o->save,
+        .progress = cli_progress_update, .progress_ctx = &m->progress};
+    return gf_gradnorm_run(&spec, res, m->why, sizeof m->why);
 }
 
 static int figures(cli_run *r, const void *opts, void *res)
@@ -143,5 +140,5 @@ const cli_command cli_gradnorm = {
         "manifest.json, gradnorm.png/.svg/.gp and split.png/.svg/.gp.\n\n",
     .epilog = CLI_EPILOG_EXIT("unwritable folder, failed write"),
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    CLI_STEPS(gf_gradnorm_result),
+    CLI_STEPS(gf_gradnorm_result, "gradnorm: runs", offsetof(options, samples)),
 };

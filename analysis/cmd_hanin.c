@@ -108,18 +108,15 @@ static int check(void *opts)
 CLI_RESULT(gf_hanin_result, gf_hanin_release, gf_hanin_write)
 
 /* Every cell's nets over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const void *opts, void *res)
+static int measure(const void *opts, void *res, cli_measure *m)
 {
     const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, o->samples, "hanin: nets") != 0)
-        return CLI_EXIT_RUNTIME;
     const gf_hanin_spec spec = {.depths = o->depths, .n_depths = o->n_depths,
                                 .widths = o->widths, .n_widths = o->n_widths,
                                 .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed,
-                                .batch = (size_t)o->batch, .xent = o->xent, .data = &m.data,
-                                .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_hanin_run(&spec, res, m.why, sizeof m.why));
+                                .batch = (size_t)o->batch, .xent = o->xent, .data = &m->data,
+                                .progress = cli_progress_update, .progress_ctx = &m->progress};
+    return gf_hanin_run(&spec, res, m->why, sizeof m->why);
 }
 
 /* ---- manifest, figure, summary ------------------------------------------------- */
@@ -325,5 +322,5 @@ const cli_command cli_hanin = {
         "leading order: 3/n the units, 2/n the weights); the head's row adds psi'(n/2).\n"
         CLI_EPILOG_PROGRESS,
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    CLI_STEPS(gf_hanin_result),
+    CLI_STEPS(gf_hanin_result, "hanin: nets", offsetof(options, samples)),
 };

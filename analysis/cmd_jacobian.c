@@ -214,21 +214,18 @@ static int check(void *opts)
 CLI_RESULT(gf_jacobian_result, gf_jacobian_release, gf_jacobian_write)
 
 /* One gf_jacobian_run over the synthetic set, with a progress line. */
-static int measure(const cli_run *r, const void *opts, void *result)
+static int measure(const void *opts, void *result, cli_measure *m)
 {
     const options *o = opts;
     outcome *out = result;
     batchnorm_text(o, out->bn, sizeof out->bn);
-    cli_measure m;
-    if (cli_measure_begin(&m, r, o->samples, "jacobian: runs") != 0)
-        return CLI_EXIT_RUNTIME;
     const gf_jacobian_spec spec = {
-        .base = o->c.cfg, .archs = r->archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
-        .seed0 = (unsigned long)o->c.seed, .data = &m.data,
+        .base = o->c.cfg, .archs = m->run->archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
+        .seed0 = (unsigned long)o->c.seed, .data = &m->data,
         .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
-        .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_jacobian_run(&spec, &out->res, m.why, sizeof m.why));
+        .progress = cli_progress_update, .progress_ctx = &m->progress};
+    return gf_jacobian_run(&spec, &out->res, m->why, sizeof m->why);
 }
 
 static int figures(cli_run *r, const void *opts, void *result)
@@ -267,5 +264,5 @@ const cli_command cli_jacobian = {
         "later), 1 runtime failure (unwritable folder, a forward pass that overflows), 2 usage\n"
         "error (nothing is written).\n",
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    CLI_STEPS(outcome),
+    CLI_STEPS(outcome, "jacobian: runs", offsetof(options, samples)),
 };

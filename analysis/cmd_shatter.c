@@ -170,19 +170,16 @@ static int check(void *opts)
 CLI_RESULT(gf_shatter_result, gf_shatter_release, gf_shatter_write)
 
 /* The figure's nets and the depth sweep, with a progress line. */
-static int measure(const cli_run *r, const void *opts, void *res)
+static int measure(const void *opts, void *res, cli_measure *m)
 {
     const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, 0, "shatter: nets") != 0)
-        return CLI_EXIT_RUNTIME;
     const gf_shatter_spec spec = {
         .points = (size_t)o->points, .lo = o->xmin, .hi = o->xmax, .width = o->c.cfg.width,
         .nets = o->nets, .n_nets = o->n_nets, .noise = !o->no_noise, .archs = o->archs,
         .n_archs = o->n_archs, .depths = o->depths, .n_depths = o->n_depths,
         .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .max_lag = (int)o->max_lag,
-        .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_shatter_run(&spec, res, m.why, sizeof m.why));
+        .progress = cli_progress_update, .progress_ctx = &m->progress};
+    return gf_shatter_run(&spec, res, m->why, sizeof m->why);
 }
 
 /* ---- manifest, figures, summary ---------------------------------------------------- */
@@ -358,5 +355,5 @@ const cli_command cli_shatter = {
         "The defaults take about 25 s of CPU time.\n"
         CLI_EPILOG_PROGRESS,
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    CLI_STEPS(gf_shatter_result),
+    CLI_STEPS(gf_shatter_result, "shatter: nets", 0),
 };

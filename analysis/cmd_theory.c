@@ -172,18 +172,15 @@ static int check(void *opts)
 CLI_RESULT(gf_phase, gf_phase_release, gf_phase_write)
 
 /* The grid, the bands and the points, with a progress line. */
-static int measure(const cli_run *r, const void *opts, void *res)
+static int measure(const void *opts, void *res, cli_measure *m)
 {
     const options *o = opts;
-    cli_measure m;
-    if (cli_measure_begin(&m, r, 0, "theory: grid rows") != 0)
-        return CLI_EXIT_RUNTIME;
     const gf_phase_spec spec = {
         .act = o->c.cfg.act, .sw2 = {o->sw2[0], o->sw2[1]}, .sb2 = {o->sb2[0], o->sb2[1]},
         .nw = o->nw, .nb = o->nb, .depths = o->depths, .n_depths = o->n_depths,
         .width = o->c.cfg.width, .user = (const double (*)[2])o->user, .n_user = o->n_user,
-        .progress = cli_progress_update, .progress_ctx = &m.progress};
-    return cli_measure_end(&m, gf_phase_compute(&spec, res, m.why, sizeof m.why));
+        .progress = cli_progress_update, .progress_ctx = &m->progress};
+    return gf_phase_compute(&spec, res, m->why, sizeof m->why);
 }
 
 /* ---- manifest, summary, figure ------------------------------------------------------ */
@@ -335,5 +332,5 @@ const cli_command cli_theory = {
         "phase.png/.svg/.gp (the phase diagram).\n\n",
     .epilog = CLI_EPILOG_EXIT("unwritable folder, a computation that failed"),
     .table = table, .size = sizeof(options), .init = init, .check = check,
-    CLI_STEPS(gf_phase),
+    CLI_STEPS(gf_phase, "theory: grid rows", 0),
 };

@@ -167,7 +167,11 @@ static int run_steps(cli_run *r, const cli_command *cmd, const void *opts)
     if (!res)
         return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "out of memory");
     char why[512];
-    int status = s->measure(r, opts, res);
+    const long samples = s->samples_at ? *(const long *)((const char *)opts + s->samples_at) : 0;
+    cli_measure m;
+    int status = cli_measure_begin(&m, r, samples, s->label);
+    if (status == 0)
+        status = cli_measure_end(&m, s->measure(opts, res, &m));
     if (status == 0 && s->save(res, r->dir, why, sizeof why) != 0)
         status = cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);
     if (status == 0) {

@@ -74,15 +74,10 @@ json_t *cli_json_number(double x);
 /* The machine's memory in bytes (0 when unknown). */
 double cli_memory_bytes(void);
 
-/* ---- a measurement at initialization: the synthetic set, a progress line ------ *
+/* ---- a measurement: the synthetic set, a progress line ------------------------- *
  *
- *   cli_measure m;
- *   if (cli_measure_begin(&m, r, o->samples, "gradnorm: runs") != 0)
- *       return CLI_EXIT_RUNTIME;
- *   const gf_gradnorm_spec spec = {..., .archs = r->archs, .data = &m.data,
- *       .progress = cli_progress_update, .progress_ctx = &m.progress};
- *   return cli_measure_end(&m, gf_gradnorm_run(&spec, res, m.why, sizeof m.why));
- */
+ * run_steps (below) makes the synthetic set when the command's steps name its
+ * size, starts the progress line, calls measure with this, then ends both. */
 typedef struct cli_measure {
     const cli_run *run;
     gf_dataset data;  /* the built-in synthetic set, with the stack's input and class
@@ -107,8 +102,11 @@ int cli_measure_end(cli_measure *m, int rc);
  * The result is zeroed memory of result_size bytes; the steps get it and the
  * options as void pointers to the command's own types. */
 struct cli_steps {
-    /* fill res: 0, or CLI_EXIT_RUNTIME after a message */
-    int (*measure)(const cli_run *r, const void *opts, void *res);
+    /* fill res with the library's measurement over m->data (when samples_at names
+     * its size), reporting to m->progress: 0, or -1 with the reason in m->why */
+    int (*measure)(const void *opts, void *res, cli_measure *m);
+    const char *label;   /* the progress line's label: "gradnorm: runs" */
+    size_t samples_at;   /* offsetof the options' long sample count; 0: no data set */
     /* write res's data files into dir: 0, or -1 with why */
     int (*save)(const void *res, const char *dir, char *why, size_t size);
     /* what manifest.json records of the run */
@@ -131,10 +129,13 @@ struct cli_steps {
     }
 
 /* In a cli_command: the steps of a file that names them measure, save,
- * describe, figures, summary and release, over a result of type T. */
-#define CLI_STEPS(T)                                                                         \
+ * describe, figures, summary and release, over a result of type T; the
+ * progress line's LABEL and where the options keep the synthetic set's size
+ * (SAMPLES_AT, an offsetof, or 0 for none). */
+#define CLI_STEPS(T, LABEL, SAMPLES_AT)                                                      \
     .steps = &(const cli_steps){.measure = measure, .save = save, .describe = describe,      \
-                                .figures = figures, .summary = summary, .release = release}, \
+                                .figures = figures, .summary = summary, .release = release,  \
+                                .label = LABEL, .samples_at = SAMPLES_AT},                   \
     .result_size = sizeof(T)
 
 #endif
