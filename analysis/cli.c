@@ -11,25 +11,38 @@
 #include "gradflow.h" /* gf_now */
 #include <unistd.h>
 
+/* "gradflow CMD: " + what + the message, one line on stderr. */
+static void say(const char *cmd, const char *what, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "gradflow%s%s: %s", cmd ? " " : "", cmd ? cmd : "", what);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int cli_fail(int status, const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "gradflow%s%s: ", cmd ? " " : "", cmd ? cmd : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, "", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return status;
+}
+
+int cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(cmd, "", fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "gradflow %s: warning: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, "warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out)
@@ -83,14 +96,14 @@ static int split_next(list_split *l, char **tok)
         l->started = 1;
         l->rest = l->buf;
         if (!*l->s || snprintf(l->buf, sizeof l->buf, "%s", l->s) >= (int)sizeof l->buf)
-            return cli_fail(-1, l->cmd, "%s: expects a comma-separated list", l->opt);
+            return cli_error(l->cmd, "%s: expects a comma-separated list", l->opt);
     }
     if (!l->rest)
         return 0;
     *tok = l->rest;
     if ((l->rest = strchr(*tok, ',')))
         *l->rest++ = '\0';
-    return **tok ? 1 : cli_fail(-1, l->cmd, "%s: an empty entry in '%s'", l->opt, l->s);
+    return **tok ? 1 : cli_error(l->cmd, "%s: an empty entry in '%s'", l->opt, l->s);
 }
 
 int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
@@ -105,9 +118,9 @@ int cli_choices(const char *cmd, const char *opt, const char *s, const char *con
             return -1;
         for (int i = 0; i < n; i++)
             if (out[i] == v)
-                return cli_fail(-1, cmd, "%s: '%s' is listed twice", opt, tok);
+                return cli_error(cmd, "%s: '%s' is listed twice", opt, tok);
         if (n == max)
-            return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
+            return cli_error(cmd, "%s: at most %d entries", opt, max);
         out[n++] = v;
     }
     return got < 0 ? -1 : n;
@@ -142,7 +155,7 @@ static int parse_list(const char *cmd, const char *opt, const char *s, int max,
     int n = 0, got;
     while ((got = split_next(&l, &tok)) > 0) {
         if (n == max)
-            return cli_fail(-1, cmd, "%s: at most %d entries", opt, max);
+            return cli_error(cmd, "%s: at most %d entries", opt, max);
         if (parse(cmd, opt, tok, (char *)out + (size_t)n * elem, ctx) != 0)
             return -1;
         n++;

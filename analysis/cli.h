@@ -9,9 +9,12 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_USAGE = 2 };
 
-/* Print "gradflow CMD: message" on stderr (one line); return status. */
+/* Print "gradflow CMD: message" on stderr (one line); return status, an exit
+ * status (CLI_EXIT_*). */
 int cli_fail(int status, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same line, for a helper whose caller chooses the exit status: returns -1. */
+int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- values ------------------------------------------------------------------ *

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char CMD[] = "hanin";
@@ -293,10 +294,15 @@ static void summary(const cli_run *r, const void *opts, const void *result)
 static int figures(cli_run *r, const void *opts, void *res)
 {
     (void)opts;
-    static gf_hanin_figs f;
-    gf_hanin_figs_make(res, &f);
-    const int status = cli_run_figure(r, "hanin", gf_fig_hanin_body, &f.fig);
-    return status != 0 ? status : cli_run_terminal(r, gf_fig_hanin_body, &f.fig, 110, 34);
+    gf_hanin_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
+    gf_hanin_figs_make(res, f);
+    int status = cli_run_figure(r, "hanin", gf_fig_hanin_body, &f->fig);
+    if (status == 0)
+        status = cli_run_terminal(r, gf_fig_hanin_body, &f->fig, 110, 34);
+    free(f);
+    return status;
 }
 
 const cli_command cli_hanin = {

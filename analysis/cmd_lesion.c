@@ -176,7 +176,7 @@ static int lesion_all(const lesion_options *o, run_state *s)
         const int rc = gf_lesion_run(s->net[a], &spec, &s->res[a], why, sizeof why);
         cli_progress_end(&bar);
         if (rc != 0)
-            return cli_fail(-1, CMD, "%s", why);
+            return cli_error(CMD, "%s", why);
     }
     return 0;
 }

@@ -121,10 +121,10 @@ static int settle_lengths(pathgrad_options *o, int blocks)
         o->n_ks = gf_pathgrad_default_lengths(blocks, o->ks);
     for (int i = 0; i < o->n_ks; i++) {
         if (o->ks[i] > blocks)
-            return cli_fail(-1, CMD, "--sample-k: %d is beyond the %d blocks", o->ks[i], blocks);
+            return cli_error(CMD, "--sample-k: %d is beyond the %d blocks", o->ks[i], blocks);
         for (int j = 0; j < i; j++)
             if (o->ks[j] == o->ks[i])
-                return cli_fail(-1, CMD, "--sample-k: %d is listed twice", o->ks[i]);
+                return cli_error(CMD, "--sample-k: %d is listed twice", o->ks[i]);
     }
     return 0;
 }
@@ -173,16 +173,16 @@ static int train(const pathgrad_options *o, const gf_dataset *train_set,
     gf_grid_result res;
     int rc = cli_train_nets(CMD, &spec, &res, why, sizeof why);
     if (rc != 0)
-        cli_fail(-1, CMD, "%s", why);
+        cli_error(CMD, "%s", why);
     else if (res.runs[0].failed)
-        rc = cli_fail(-1, CMD, "training %s diverged: %s", res.runs[0].name, res.runs[0].why);
+        rc = cli_error(CMD, "training %s diverged: %s", res.runs[0].name, res.runs[0].why);
     else if (gf_grid_write(&res, dir, why, sizeof why) != 0)
-        rc = cli_fail(-1, CMD, "%s", why);
+        rc = cli_error(CMD, "%s", why);
     r->train_seconds = res.wall_seconds;
     if (snprintf(r->checkpoint, sizeof r->checkpoint, "%s/checkpoints/%s-seed%ld.safetensors",
                  dir, res.runs ? res.runs[0].name : "", o->c.seed) >= (int)sizeof r->checkpoint &&
         rc == 0)
-        rc = cli_fail(-1, CMD, "%s/checkpoints: the path is too long", dir);
+        rc = cli_error(CMD, "%s/checkpoints: the path is too long", dir);
     gf_grid_release(&res);
     return rc != 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }

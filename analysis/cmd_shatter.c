@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char CMD[] = "shatter";
@@ -66,7 +67,7 @@ static int parse_net(const char *cmd, const char *opt, const char *item, void *o
 {
     char why[256];
     if (gf_shatter_net_parse(item, out, why, sizeof why) != 0)
-        return cli_fail(-1, cmd, "%s: %s", opt, why);
+        return cli_error(cmd, "%s: %s", opt, why);
     return 0;
 }
 
@@ -74,7 +75,7 @@ static int parse_arch(const char *cmd, const char *opt, const char *item, void *
 {
     char why[256];
     if (gf_shatter_arch_parse(item, out, why, sizeof why) != 0)
-        return cli_fail(-1, cmd, "%s: %s", opt, why);
+        return cli_error(cmd, "%s: %s", opt, why);
     return 0;
 }
 
@@ -313,14 +314,19 @@ static void summary(const cli_run *r, const void *opts, const void *result)
 static int figures(cli_run *r, const void *opts, void *res)
 {
     const options *o = opts;
-    static gf_shatter_figs f;
-    gf_shatter_figs_make(res, &f);
-    int status = cli_run_figure(r, "shatter", gf_fig_shatter_body, &f.grad);
+    gf_shatter_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
+    gf_shatter_figs_make(res, f);
+    int status = cli_run_figure(r, "shatter", gf_fig_shatter_body, &f->grad);
     if (status == 0)
-        status = cli_run_figure(r, "autocorr", gf_fig_autocorr_body, &f.acf);
+        status = cli_run_figure(r, "autocorr", gf_fig_autocorr_body, &f->acf);
     if (status == 0 && o->n_archs > 0)
-        status = cli_run_figure(r, "shatter_depth", gf_fig_shatter_depth_body, &f.depth);
-    return status != 0 ? status : cli_run_terminal(r, gf_fig_shatter_body, &f.grad, 140, 40);
+        status = cli_run_figure(r, "shatter_depth", gf_fig_shatter_depth_body, &f->depth);
+    if (status == 0)
+        status = cli_run_terminal(r, gf_fig_shatter_body, &f->grad, 140, 40);
+    free(f);
+    return status;
 }
 
 const cli_command cli_shatter = {

@@ -72,7 +72,7 @@ static int parse_range(const char *opt, const char *s, double max, int positive,
     if (n < 0)
         return -1;
     if (n != 2 || !(v[1] <= max && v[0] < v[1]) || (positive && !(v[0] > 0.0)))
-        return cli_fail(-1, CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
+        return cli_error(CMD, "%s: expects LO,HI with 0 %s LO < HI <= %g", opt,
                            positive ? "<" : "<=", max);
     r[0] = v[0];
     r[1] = v[1];

@@ -5,19 +5,26 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char CMD[] = "degrade";
 
 int degrade_figures(cli_run *r, const gf_grid_result *res)
 {
-    static gf_degrade_figs f; /* large; one figure set at a time */
-    gf_degrade_figs_make(res, &f);
-    if (cli_run_figure(r, "degradation", gf_fig_curves_body, &f.curves) != 0 ||
-        (f.norms.n_steps > 0 &&
-         cli_run_figure(r, "gradnorm_training", gf_fig_training_norms_body, &f.norms) != 0))
-        return CLI_EXIT_RUNTIME;
-    return cli_run_terminal(r, gf_fig_curves_body, &f.curves, 120, 36);
+    gf_degrade_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
+    gf_degrade_figs_make(res, f);
+    int status = CLI_EXIT_OK;
+    if (cli_run_figure(r, "degradation", gf_fig_curves_body, &f->curves) != 0 ||
+        (f->norms.n_steps > 0 &&
+         cli_run_figure(r, "gradnorm_training", gf_fig_training_norms_body, &f->norms) != 0))
+        status = CLI_EXIT_RUNTIME;
+    if (status == CLI_EXIT_OK)
+        status = cli_run_terminal(r, gf_fig_curves_body, &f->curves, 120, 36);
+    free(f);
+    return status;
 }
 
 /* ---- summary ------------------------------------------------------------- */

@@ -96,7 +96,7 @@ static int train(cli_run *r, const cli_experiment *e, const gf_dataset *train,
     const int rc = cli_train_nets(r->cmd, &spec, res, why, sizeof why);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)
-            cli_fail(-1, r->cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
+            cli_error(r->cmd, "%s seed %ld: %s", res->runs[i].name, res->runs[i].seed,
                      res->runs[i].why);
     if (rc != 0 || gf_grid_write(res, r->dir, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, r->cmd, "%s", why);

@@ -38,15 +38,15 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
     char path[GF_PATH_MAX];
     *status = CLI_EXIT_RUNTIME;
     if (gf_path_join(path, sizeof path, o->from, "manifest.json") != 0)
-        return cli_fail(-1, CMD, "--from %s: the path is too long", o->from);
+        return cli_error(CMD, "--from %s: the path is too long", o->from);
     struct stat st;
     if (stat(o->from, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cli_fail(-1, CMD, "--from %s: %s", o->from,
+        return cli_error(CMD, "--from %s: %s", o->from,
                            errno == ENOENT ? "no such folder" : "not a folder");
     json_error_t jerr;
     json_t *m = json_load_file(path, 0, &jerr);
     if (!m)
-        return cli_fail(-1, CMD, "--from %s: %s (a finished gradflow degrade run has its "
+        return cli_error(CMD, "--from %s: %s (a finished gradflow degrade run has its "
                                     "manifest.json)",
                            o->from, jerr.text);
     json_t *s = json_object_get(m, "settings");
@@ -60,12 +60,12 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
     int rc = -1;
     if ((strcmp(cmd, "degrade") != 0 && strcmp(cmd, "lesion") != 0) || !*data || init < 0 ||
         norm < 0 || act < 0 || width < 1 || ntrain < 1)
-        cli_fail(-1, CMD, "%s: not the manifest of a gradflow degrade run (its settings "
+        cli_error(CMD, "%s: not the manifest of a gradflow degrade run (its settings "
                              "are missing)", path);
     else if (ntest < 1)
-        cli_fail(-1, CMD, "%s: the run kept no test images (--ntest 0)", path);
+        cli_error(CMD, "%s: the run kept no test images (--ntest 0)", path);
     else if (o->ntest_set && o->t.ntest > ntest) {
-        cli_fail(-1, CMD, "--ntest %ld: the run in %s has %ld test images", o->t.ntest,
+        cli_error(CMD, "--ntest %ld: the run in %s has %ld test images", o->t.ntest,
                     o->from, (long)ntest);
         *status = CLI_EXIT_USAGE;
     } else {
@@ -107,17 +107,17 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
     char why[512];
     int rc = cli_train_nets(CMD, &spec, &res, why, sizeof why);
     if (rc != 0)
-        cli_fail(-1, CMD, "%s", why);
+        cli_error(CMD, "%s", why);
     for (int i = 0; rc == 0 && i < res.n_runs; i++) {
         const gf_grid_net *r = &res.runs[i];
         if (r->failed)
-            rc = cli_fail(-1, CMD, "%s seed %ld did not train: %s", r->name, r->seed, r->why);
+            rc = cli_error(CMD, "%s seed %ld did not train: %s", r->name, r->seed, r->why);
         else
             src->trained_err[i] = r->hist[r->epochs_done - 1].test_err;
     }
     src->train_seconds = res.wall_seconds;
     if (rc == 0 && gf_grid_write(&res, o->c.out, why, sizeof why) != 0)
-        rc = cli_fail(-1, CMD, "%s", why);
+        rc = cli_error(CMD, "%s", why);
     gf_grid_release(&res);
     return rc;
 }
@@ -132,10 +132,10 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_mode
         char path[GF_PATH_MAX], why[1024];
         if (snprintf(path, sizeof path, "%s/checkpoints/%s-%d-seed%ld.safetensors", dir,
                      gf_arch_names[cfg.arch], cfg.depth, o->c.seed) >= (int)sizeof path)
-            return cli_fail(-1, CMD, "%s/checkpoints: the path is too long", dir);
+            return cli_error(CMD, "%s/checkpoints: the path is too long", dir);
         gf_checkpoint_info info;
         if (!(nets[a] = gf_model_open(path, &gf_model_mlp, &cfg, &info, why, sizeof why)))
-            return cli_fail(-1, CMD, "%s", why);
+            return cli_error(CMD, "%s", why);
         src->epochs[a] = (int)info.epochs_done;
     }
     return 0;

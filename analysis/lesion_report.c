@@ -290,7 +290,7 @@ int lesion_summary(const gf_lesion_result *res, int n, const lesion_options *o,
     char path[GF_PATH_MAX], why[512] = "the path is too long";
     if (gf_path_join(path, sizeof path, o->c.out, "summary.txt") != 0 ||
         gf_write_file(path, summary, &c, why, sizeof why) != 0)
-        return cli_fail(-1, CMD, "%s", why);
+        return cli_error(CMD, "%s", why);
     if (o->c.quiet)
         return 0;
     summary(stdout, &c);

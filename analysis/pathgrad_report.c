@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *state_label(const pathgrad_run *r, int i, char *buf, size_t size)
@@ -26,21 +27,27 @@ static void net_name(const gf_stack_config *c, char *buf, size_t size)
 
 int pathgrad_figures(cli_run *run, const pathgrad_run *r)
 {
-    static gf_pathgrad_figs f; /* one figure set at a time */
+    gf_pathgrad_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return cli_fail(CLI_EXIT_RUNTIME, run->cmd, "out of memory");
     char net[128];
     net_name(&r->cfg, net, sizeof net);
-    gf_pathgrad_figs_make(r->curve, r->n_states, net, &f);
+    gf_pathgrad_figs_make(r->curve, r->n_states, net, f);
     if (r->n_states == 2) { /* the trained state in the subtitle, so the legend stays short */
         char trained[64];
-        const size_t len = strlen(f.subtitle);
-        snprintf(f.subtitle + len, sizeof f.subtitle - len, "; %s: test error %.1f%%",
+        const size_t len = strlen(f->subtitle);
+        snprintf(f->subtitle + len, sizeof f->subtitle - len, "; %s: test error %.1f%%",
                  state_label(r, 1, trained, sizeof trained), 100.0 * r->test_err[1]);
     }
-    if (cli_run_figure(run, "pathgrad", gf_fig_pathgrad_body, &f.fig) != 0 ||
-        (f.fig.sampled && cli_run_figure(run, "pathgrad_sampling", gf_fig_pathgrad_sampling_body,
-                                         &f.fig) != 0))
-        return CLI_EXIT_RUNTIME;
-    return cli_run_terminal(run, gf_fig_pathgrad_body, &f.fig, 140, 60);
+    int status = CLI_EXIT_OK;
+    if (cli_run_figure(run, "pathgrad", gf_fig_pathgrad_body, &f->fig) != 0 ||
+        (f->fig.sampled && cli_run_figure(run, "pathgrad_sampling",
+                                          gf_fig_pathgrad_sampling_body, &f->fig) != 0))
+        status = CLI_EXIT_RUNTIME;
+    if (status == CLI_EXIT_OK)
+        status = cli_run_terminal(run, gf_fig_pathgrad_body, &f->fig, 140, 60);
+    free(f);
+    return status;
 }
 
 /* ---- manifest ------------------------------------------------------------- */

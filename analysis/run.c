@@ -72,7 +72,7 @@ int cli_draw(const char *cmd, const cli_common *c, const char *name, gf_plot_bod
         cli_warn(cmd, "%s", why);
         *warned = 1;
     }
-    return rc < 0 ? cli_fail(-1, cmd, "%s", why) : 0;
+    return rc < 0 ? cli_error(cmd, "%s", why) : 0;
 }
 
 int cli_run_drawn(const cli_run *r)

@@ -15,7 +15,7 @@ int stochdepth_write(const gf_grid_result *res, const void *ctx)
     const stochdepth_options *o = ctx;
     char why[512];
     if (gf_stochdepth_write(res, o->c.out, why, sizeof why) != 0)
-        return cli_fail(-1, CMD, "%s", why);
+        return cli_error(CMD, "%s", why);
     return 0;
 }
 
@@ -50,48 +50,28 @@ void stochdepth_describe(json_t *m, const gf_grid_result *res, const void *ctx)
 int stochdepth_figures(cli_run *r, const gf_grid_result *res, const void *ctx)
 {
     const stochdepth_options *o = ctx;
-    static gf_degrade_figs f; /* large */
-    static gf_stochdepth_pair pairs[GF_ARCH_COUNT];
-    static const char *sd[GF_ARCH_COUNT];
-    static int sd_rank[GF_ARCH_COUNT];
-    static double wall[GF_ARCH_COUNT], cpu[GF_ARCH_COUNT], fb[GF_ARCH_COUNT],
-        fm[GF_ARCH_COUNT];
-    static char title[256];
-    gf_degrade_figs_make(res, &f);
+    gf_stochdepth_pair pairs[GF_ARCH_COUNT];
     const int n = gf_stochdepth_pairs(res, pairs, GF_ARCH_COUNT);
-    if (n < 0)
+    gf_stochdepth_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (n < 0 || !f) {
+        free(f);
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
-    for (int i = 0; i < f.curves.n_right; i++)
-        f.right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
-    double tmax = 0.0;
-    for (int i = 0; i < n; i++) {
-        sd[i] = pairs[i].stochastic;
-        for (int j = 0; j < f.curves.n_right; j++)
-            if (strcmp(f.right[j], pairs[i].stochastic) == 0)
-                sd_rank[i] = f.right_rank[j];
-        wall[i] = pairs[i].seconds_min[0];
-        cpu[i] = pairs[i].cpu_seconds_min[0];
-        fb[i] = pairs[i].block_fraction;
-        fm[i] = pairs[i].mac_fraction;
     }
-    for (int i = 0; i < res->n_runs; i++)
-        for (int e = 0; e < res->runs[i].epochs_done; e++)
-            tmax = fmax(tmax, fmax(res->runs[i].hist[e].seconds,
-                                   res->runs[i].hist[e].cpu_seconds));
+    char title[256];
     snprintf(title, sizeof title, "Stochastic depth on %s: %d layers whole and with blocks "
              "dropped (%s, p_last %g)", res->spec.data_name, o->depth,
              gf_survival_names[o->survival], o->p_last);
-    const gf_fig_stochdepth fig = {
-        .title = title, .subtitle = f.subtitle, .curves = &f.curves,
-        .curves_title = "error: training (solid), test (dashed)",
-        .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
-        .sd_rank = sd_rank, .whole_wall = wall, .whole_cpu = cpu,
-        .block_fraction = fb, .mac_fraction = fm, .n_sd = n, .tmax = 1.15 * tmax};
-    if (cli_run_figure(r, "stochdepth", gf_fig_stochdepth_body, &fig) != 0 ||
-        (f.norms.n_steps > 0 &&
-         cli_run_figure(r, "gradnorm_training", gf_fig_training_norms_body, &f.norms) != 0))
-        return CLI_EXIT_RUNTIME;
-    return cli_run_terminal(r, gf_fig_stochdepth_body, &fig, 120, 36);
+    gf_stochdepth_figs_make(res, pairs, n, title, f);
+    int status = CLI_EXIT_OK;
+    if (cli_run_figure(r, "stochdepth", gf_fig_stochdepth_body, &f->fig) != 0 ||
+        (f->base.norms.n_steps > 0 && cli_run_figure(r, "gradnorm_training",
+                                                     gf_fig_training_norms_body,
+                                                     &f->base.norms) != 0))
+        status = CLI_EXIT_RUNTIME;
+    if (status == CLI_EXIT_OK)
+        status = cli_run_terminal(r, gf_fig_stochdepth_body, &f->fig, 120, 36);
+    free(f);
+    return status;
 }
 
 /* ---- summary --------------------------------------------------------------- */

@@ -276,26 +276,30 @@ static int draw_pathgrad(lesson *ls, const setup *su, const gf_pathgrad_curve *c
         return LESSON_RUNTIME;
     if (gf_pathgrad_write(c, 1, dir, why, sizeof why) != 0)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-    static gf_pathgrad_figs f;
+    gf_pathgrad_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return lesson_fail(ls, LESSON_RUNTIME, "out of memory");
     char net[32];
     snprintf(net, sizeof net, "resnet-%d", su->depth);
-    gf_pathgrad_figs_make(c, 1, net, &f);
-    if (lesson_figure(ls, "pathgrad", "pathgrad", gf_fig_pathgrad_body, &f.fig, 0,
+    gf_pathgrad_figs_make(c, 1, net, f);
+    int rc = 0;
+    if (lesson_figure(ls, "pathgrad", "pathgrad", gf_fig_pathgrad_body, &f->fig, 0,
                       "The gradient by path length at initialization, after Veit et al. "
                       "Fig. 6: (a) paths per length, (b) gradient per path, (c) the total "
                       "each length carries, (d) cumulative shares.",
                       "초기화 시점의 경로 길이별 그래디언트(Veit 연구진 그림 6을 따름): (a) 길이별 "
                       "경로 비율, (b) 경로 하나당 그래디언트, (c) 길이별 그래디언트 총량, (d) 누적 "
                       "비율.") != 0)
-        return LESSON_RUNTIME;
-    if (f.fig.sampled &&
-        lesson_figure(ls, "pathgrad", "pathgrad_sampling", gf_fig_pathgrad_sampling_body,
-                      &f.fig, 0,
-                      "Veit's sampled estimate of ||g_k|| with its standard error, against "
-                      "the exact value.",
-                      "표본으로 추정한 ||g_k||와 표준오차, 그리고 정확한 값.") != 0)
-        return LESSON_RUNTIME;
-    return 0;
+        rc = LESSON_RUNTIME;
+    else if (f->fig.sampled &&
+             lesson_figure(ls, "pathgrad", "pathgrad_sampling", gf_fig_pathgrad_sampling_body,
+                           &f->fig, 0,
+                           "Veit's sampled estimate of ||g_k|| with its standard error, "
+                           "against the exact value.",
+                           "표본으로 추정한 ||g_k||와 표준오차, 그리고 정확한 값.") != 0)
+        rc = LESSON_RUNTIME;
+    free(f);
+    return rc;
 }
 
 static int step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
@@ -491,16 +495,20 @@ static void tell_lesions(lesson *ls, const setup *su, const gf_lesion_result *re
 /* Both lesion figures; 0, or the exit status. */
 static int draw_lesions(lesson *ls, const setup *su, const gf_lesion_result *res)
 {
-    static gf_lesion_figs lf;
-    gf_lesion_figs_make(res, N_NETS, su->data_name, &lf);
-    if (lesson_figure(ls, "lesion", "lesion_single", gf_fig_lesion_single_body, &lf.single, 0,
+    gf_lesion_figs *lf = malloc(sizeof *lf); /* large: off the stack */
+    if (!lf)
+        return lesson_fail(ls, LESSON_RUNTIME, "out of memory");
+    gf_lesion_figs_make(res, N_NETS, su->data_name, lf);
+    int rc = LESSON_RUNTIME;
+    if (lesson_figure(ls, "lesion", "lesion_single", gf_fig_lesion_single_body, &lf->single, 0,
                       "Test error with one block deleted, per block (dashed: the whole net).",
-                      "블록 하나를 지웠을 때의 테스트 오차, 블록별(점선: 지우지 않은 네트워크).") !=
+                      "블록 하나를 지웠을 때의 테스트 오차, 블록별(점선: 지우지 않은 네트워크).") ==
         0)
-        return LESSON_RUNTIME;
-    return lesson_figure(ls, "lesion", "lesion_delete", gf_fig_lesion_delete_body, &lf.del, 1,
-                         "Test error against the number of blocks deleted at random.",
-                         "무작위로 지운 블록 수에 따른 테스트 오차.");
+        rc = lesson_figure(ls, "lesion", "lesion_delete", gf_fig_lesion_delete_body, &lf->del,
+                           1, "Test error against the number of blocks deleted at random.",
+                           "무작위로 지운 블록 수에 따른 테스트 오차.");
+    free(lf);
+    return rc;
 }
 
 static int step_lesions(lesson *ls, const setup *su, const gf_stack_config *base,

@@ -226,37 +226,24 @@ static void tell_speed(lesson *ls, const gf_stochdepth_pair *q)
 static int draw_pair(lesson *ls, const setup *su, const gf_grid_result *res,
                      const gf_stochdepth_pair *q)
 {
-    static gf_degrade_figs f;
-    gf_degrade_figs_make(res, &f);
-    for (int i = 0; i < f.curves.n_right; i++)
-        f.right_rank[i] = i;
-    const char *sd[1] = {q->stochastic};
-    int sd_rank[1] = {0};
-    for (int j = 0; j < f.curves.n_right; j++)
-        if (strcmp(f.right[j], q->stochastic) == 0)
-            sd_rank[0] = f.right_rank[j];
-    double wall = q->seconds_min[0], cpu = q->cpu_seconds_min[0], fb = q->block_fraction,
-           fm = q->mac_fraction, tmax = 0.0;
-    for (int i = 0; i < res->n_runs; i++)
-        for (int e = 0; e < res->runs[i].epochs_done; e++)
-            tmax = fmax(tmax, fmax(res->runs[i].hist[e].seconds, res->runs[i].hist[e].cpu_seconds));
+    gf_stochdepth_figs *f = malloc(sizeof *f); /* large: off the stack */
+    if (!f)
+        return lesson_fail(ls, LESSON_RUNTIME, "out of memory");
     char title[256];
     snprintf(title, sizeof title,
              "Stochastic depth on %s: %d layers whole and with blocks dropped (linear, p_last %g)",
              su->data_name, su->depth, su->p_last);
-    const gf_fig_stochdepth fig = {
-        .title = title, .subtitle = f.subtitle, .curves = &f.curves,
-        .curves_title = "error: training (solid), test (dashed)",
-        .time_title = "time per epoch, and the time the rule expects", .stochastic = sd,
-        .sd_rank = sd_rank, .whole_wall = &wall, .whole_cpu = &cpu, .block_fraction = &fb,
-        .mac_fraction = &fm, .n_sd = 1, .tmax = 1.15 * tmax};
-    return lesson_figure(ls, "", "stochdepth", gf_fig_stochdepth_body, &fig, 1,
-                         "Left: error curves of the whole net and the net trained with "
-                         "stochastic depth. Right: time per epoch, wall (filled) and processor "
-                         "(open), with the band the rule predicts.",
-                         "왼쪽: 그대로 학습한 네트워크와 Stochastic Depth로 학습한 네트워크의 "
-                         "오차 곡선. 오른쪽: 에폭당 시간, 벽시계 시간(채운 점)과 프로세서 "
-                         "시간(빈 점), 그리고 규칙이 예측하는 범위.");
+    gf_stochdepth_figs_make(res, q, 1, title, f);
+    const int rc =
+        lesson_figure(ls, "", "stochdepth", gf_fig_stochdepth_body, &f->fig, 1,
+                      "Left: error curves of the whole net and the net trained with "
+                      "stochastic depth. Right: time per epoch, wall (filled) and processor "
+                      "(open), with the band the rule predicts.",
+                      "왼쪽: 그대로 학습한 네트워크와 Stochastic Depth로 학습한 네트워크의 "
+                      "오차 곡선. 오른쪽: 에폭당 시간, 벽시계 시간(채운 점)과 프로세서 "
+                      "시간(빈 점), 그리고 규칙이 예측하는 범위.");
+    free(f);
+    return rc;
 }
 
 static int step_train(lesson *ls, const setup *su, const gf_stack_config *base,

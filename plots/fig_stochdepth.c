@@ -3,7 +3,9 @@
  * the rule leads one to expect. */
 #include "plots/gf_plot.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The time panel: per epoch, the wall time (filled) and processor time
  * (open) of the training steps of every net, all seeds, from
@@ -53,4 +55,38 @@ int gf_fig_stochdepth_body(FILE *out, gf_term term, const void *ctx)
     time_panel(out, term, f);
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;
+}
+
+void gf_stochdepth_figs_make(const gf_grid_result *res, const gf_stochdepth_pair *pairs, int n,
+                             const char *title, gf_stochdepth_figs *f)
+{
+    gf_degrade_figs *b = &f->base;
+    gf_degrade_figs_make(res, b);
+    for (int i = 0; i < b->curves.n_right; i++)
+        b->right_rank[i] = i; /* a colour per net: NET, NET-sd, ... in run order */
+    n = n < GF_ARCH_COUNT ? n : GF_ARCH_COUNT;
+    for (int i = 0; i < n; i++) {
+        f->stochastic[i] = pairs[i].stochastic;
+        f->sd_rank[i] = 0;
+        for (int j = 0; j < b->curves.n_right; j++)
+            if (strcmp(b->right[j], pairs[i].stochastic) == 0)
+                f->sd_rank[i] = b->right_rank[j];
+        f->wall[i] = pairs[i].seconds_min[0];
+        f->cpu[i] = pairs[i].cpu_seconds_min[0];
+        f->fb[i] = pairs[i].block_fraction;
+        f->fm[i] = pairs[i].mac_fraction;
+    }
+    double tmax = 0.0;
+    for (int i = 0; i < res->n_runs; i++)
+        for (int e = 0; e < res->runs[i].epochs_done; e++)
+            tmax = fmax(tmax, fmax(res->runs[i].hist[e].seconds,
+                                   res->runs[i].hist[e].cpu_seconds));
+    snprintf(f->title, sizeof f->title, "%s", title);
+    f->fig = (gf_fig_stochdepth){
+        .title = f->title, .subtitle = b->subtitle, .curves = &b->curves,
+        .curves_title = "error: training (solid), test (dashed)",
+        .time_title = "time per epoch, and the time the rule expects",
+        .stochastic = f->stochastic, .sd_rank = f->sd_rank, .whole_wall = f->wall,
+        .whole_cpu = f->cpu, .block_fraction = f->fb, .mac_fraction = f->fm, .n_sd = n,
+        .tmax = 1.15 * tmax};
 }

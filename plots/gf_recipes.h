@@ -10,6 +10,7 @@
 #include "hanin/gf_hanin.h"
 #include "lesion/gf_lesion.h"
 #include "shatter/gf_shatter.h"
+#include "stochdepth/gf_stochdepth.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,6 +38,23 @@ typedef struct gf_degrade_figs {
     int step_epochs[GF_DEGRADE_FIG_STEPS];
 } gf_degrade_figs;
 void gf_degrade_figs_make(const gf_grid_result *res, gf_degrade_figs *f);
+
+/* ---- the stochastic-depth figure (fig_stochdepth.c) ---- */
+
+/* The figure's recipe: the degrade figures' curves (a colour per net in run
+ * order), and per pair of pairs[0..n) its -sd net, the whole net's fastest
+ * epoch (wall, processor) and the work fractions the rule expects; title is
+ * the figure's title. Pointers inside point into f. */
+typedef struct gf_stochdepth_figs {
+    gf_degrade_figs base;
+    gf_fig_stochdepth fig;
+    char title[256];
+    const char *stochastic[GF_ARCH_COUNT];
+    int sd_rank[GF_ARCH_COUNT];
+    double wall[GF_ARCH_COUNT], cpu[GF_ARCH_COUNT], fb[GF_ARCH_COUNT], fm[GF_ARCH_COUNT];
+} gf_stochdepth_figs;
+void gf_stochdepth_figs_make(const gf_grid_result *res, const gf_stochdepth_pair *pairs, int n,
+                             const char *title, gf_stochdepth_figs *f);
 
 /* ---- the lesion figures (fig_lesion.c) ---- */
 
