@@ -122,16 +122,6 @@ static const gf_grid_net *run_of(const ic_result *r, int s, int a)
     return NULL;
 }
 
-static void put(FILE *f, double v)
-{
-    if (isnan(v))
-        fputs("nan", f);
-    else if (isinf(v))
-        fputs(v < 0 ? "-inf" : "inf", f);
-    else
-        fprintf(f, "%.9g", v);
-}
-
 static int write_gradnorm(FILE *f, const void *ctx)
 {
     const ic_result *r = ctx;
@@ -140,13 +130,11 @@ static int write_gradnorm(FILE *f, const void *ctx)
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++)
             for (int l = 0; l <= r->blocks; l++) {
-                fprintf(f, "%s\t%s\t%d\t", gf_init_names[o->schemes[s]],
+                fprintf(f, "%s\t%s\t%d", gf_init_names[o->schemes[s]],
                         gf_arch_names[o->c.archs[a]], l);
-                put(f, r->gmean[gi(r, s, a, l)]);
-                fputc('\t', f);
-                put(f, r->gmin[gi(r, s, a, l)]);
-                fputc('\t', f);
-                put(f, r->gmax[gi(r, s, a, l)]);
+                gf_tsv_put(f, r->gmean[gi(r, s, a, l)]);
+                gf_tsv_put(f, r->gmin[gi(r, s, a, l)]);
+                gf_tsv_put(f, r->gmax[gi(r, s, a, l)]);
                 fputc('\n', f);
             }
     return ferror(f) ? -1 : 0;
@@ -165,13 +153,11 @@ static int write_curves(FILE *f, const void *ctx)
                 if (u->arch != (gf_arch)o->c.archs[a] || u->seed != o->c.seed)
                     continue; /* the first seed: one curve per (scheme, arch) */
                 for (int e = 0; e < u->epochs_done; e++) {
-                    fprintf(f, "%s\t%s\t%d\t", gf_init_names[o->schemes[s]],
+                    fprintf(f, "%s\t%s\t%d", gf_init_names[o->schemes[s]],
                             gf_arch_names[o->c.archs[a]], u->hist[e].epoch);
-                    put(f, u->hist[e].train_loss);
-                    fputc('\t', f);
-                    put(f, u->hist[e].train_err);
-                    fputc('\t', f);
-                    put(f, u->hist[e].test_err);
+                    gf_tsv_put(f, u->hist[e].train_loss);
+                    gf_tsv_put(f, u->hist[e].train_err);
+                    gf_tsv_put(f, u->hist[e].test_err);
                     fputc('\n', f);
                 }
             }
