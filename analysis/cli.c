@@ -2,6 +2,7 @@
  * progress line. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -37,6 +38,16 @@ int cli_error(const char *cmd, const char *fmt, ...)
     return -1;
 }
 
+int cli_stdout_done(const char *cmd, int status)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    const int e = errno ? errno : EIO;
+    cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot write to standard output: %s", strerror(e));
+    return status != CLI_EXIT_OK ? status : CLI_EXIT_RUNTIME;
+}
+
 void cli_warn(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -45,14 +56,37 @@ void cli_warn(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/* strtol and strtod skip leading white space; a number here starts at once. */
+static int starts_blank(const char *s)
+{
+    return isspace((unsigned char)*s);
+}
+
+/* s for a one-line message: a control character as \n, \t or \xHH; cut to fit. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 5 < size; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != 0x7f)
+            buf[n++] = (char)c;
+        else
+            n += (size_t)snprintf(buf + n, size - n, c == '\n' ? "\\n" : c == '\t' ? "\\t"
+                                                                     : "\\x%02x", c);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int cli_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out)
 {
     char *end;
     errno = 0;
     const long v = strtol(s, &end, 10);
-    if (!*s || *end || errno == ERANGE || v < min || v > max) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a whole number in [%ld, %ld]", opt, s,
-                    min, max);
+    if (!*s || starts_blank(s) || *end || errno == ERANGE || v < min || v > max) {
+        char shown[128];
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a whole number in [%ld, %ld]", opt,
+                 printable(s, shown, sizeof shown), min, max);
         return -1;
     }
     *out = v;
@@ -74,9 +108,10 @@ int cli_choice(const char *cmd, const char *opt, const char *s, const char *cons
     for (int i = 0; names[i]; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
-    char all[256];
+    char all[256], shown[128];
     list_names(all, sizeof all, names);
-    cli_fail(CLI_EXIT_USAGE, cmd, "%s: unknown '%s' (choose from %s)", opt, s, all);
+    cli_fail(CLI_EXIT_USAGE, cmd, "%s: unknown '%s' (choose from %s)", opt,
+             printable(s, shown, sizeof shown), all);
     return -1;
 }
 
@@ -206,8 +241,10 @@ int cli_real(const char *cmd, const char *opt, const char *s, double min, double
     char *end;
     errno = 0;
     const double v = strtod(s, &end);
-    if (!*s || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
-        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
+    if (!*s || starts_blank(s) || *end || errno == ERANGE || !isfinite(v) || v < min || v > max) {
+        char shown[128];
+        cli_fail(CLI_EXIT_USAGE, cmd, "%s: '%s' is not a number in [%g, %g]", opt,
+                 printable(s, shown, sizeof shown), min, max);
         return -1;
     }
     *out = v;

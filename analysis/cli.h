@@ -16,6 +16,10 @@ int cli_fail(int status, const char *cmd, const char *fmt, ...)
 /* The same line, for a helper whose caller chooses the exit status: returns -1. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At the end of a command (also --help, --version): flush stdout; when what
+ * went there was not written (a full disk, /dev/full), one line on stderr and
+ * CLI_EXIT_RUNTIME unless status already says a failure. Else status. */
+int cli_stdout_done(const char *cmd, int status);
 
 /* ---- values ------------------------------------------------------------------ *
  * Each prints one usage line "gradflow CMD: OPT: ..." when the text is bad. */

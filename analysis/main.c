@@ -16,8 +16,9 @@ static const cli_command *const commands[] = {
 
 enum { N_COMMANDS = sizeof commands / sizeof *commands };
 
-static void usage(FILE *out)
+static void usage(void)
 {
+    FILE *out = stdout;
     fprintf(out, "Usage: gradflow [--help] [--version] COMMAND [OPTIONS]\n\n"
                  "Measures why residual connections make deep networks trainable.\n\n"
                  "Commands:\n");
@@ -36,14 +37,15 @@ int main(int argc, char **argv)
         return cli_fail(CLI_EXIT_RUNTIME, NULL, "%s", why);
     gsl_set_error_handler_off(); /* library errors come back as statuses */
     if (argc < 2)
-        return usage(stderr), CLI_EXIT_USAGE;
+        return cli_fail(CLI_EXIT_USAGE, NULL, "no command given: gradflow COMMAND [OPTIONS] "
+                        "(gradflow --help lists the commands)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return usage(stdout), CLI_EXIT_OK;
+        return usage(), cli_stdout_done(NULL, CLI_EXIT_OK);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         const gf_blas_info *b = gf_blas_info_get();
         printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
-        return CLI_EXIT_OK;
+        return cli_stdout_done(NULL, CLI_EXIT_OK);
     }
     for (int i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[1], commands[i]->name) == 0)

@@ -27,7 +27,7 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
         cli_run_close(&r, status);
     }
     free(opts);
-    return status;
+    return cli_stdout_done(cmd->name, status);
 }
 
 int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, char **argv)
@@ -41,6 +41,10 @@ int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, cha
     if (gf_make_dirs(c->out) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", c->out,
                         strerror(errno));
+    char checkpoints[GF_PATH_MAX]; /* what a killed run left half-written goes */
+    gf_temp_sweep(c->out);
+    if (gf_path_join(checkpoints, sizeof checkpoints, c->out, "checkpoints") == 0)
+        gf_temp_sweep(checkpoints);
     return CLI_EXIT_OK;
 }
 
@@ -82,15 +86,14 @@ int cli_run_drawn(const cli_run *r)
 
 int cli_run_figure(cli_run *r, const char *name, gf_plot_body body, const void *fig)
 {
-    if (cli_draw(r->cmd, r->c, name, body, fig, &r->warned) != 0)
-        return CLI_EXIT_RUNTIME;
-    if (!cli_run_drawn(r)) {
+    const int rc = cli_draw(r->cmd, r->c, name, body, fig, &r->warned);
+    if (rc != 0 || !cli_run_drawn(r)) { /* no picture of an earlier run stays */
         char png[128], svg[128];
         snprintf(png, sizeof png, "%s.png", name);
         snprintf(svg, sizeof svg, "%s.svg", name);
         cli_run_remove(r, (const char *const[]){png, svg, NULL});
     }
-    return CLI_EXIT_OK;
+    return rc != 0 ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
 int cli_run_terminal(cli_run *r, gf_plot_body body, const void *fig, int cols, int rows)

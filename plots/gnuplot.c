@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,8 +116,9 @@ static void last_error_line(const char *path, char *line, size_t size)
     fclose(f);
 }
 
-/* Run a script through gnuplot, its messages kept in a temporary file; 0, 1
- * (gnuplot missing) or -1 with gnuplot's last message in why. */
+/* Run a script through gnuplot, its messages kept in a temporary file; 0 (with
+ * gnuplot's last message, if any, in why), 1 (gnuplot missing) or -1 with
+ * gnuplot's last message in why. */
 static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
 {
     if (!gf_plot_available()) {
@@ -174,6 +176,7 @@ static int run_gnuplot(const char *script, size_t len, char *why, size_t size)
                  message[0] ? ": " : "", message);
         return -1;
     }
+    snprintf(why, size, "%s", message); /* a warning, or a hint when its output is cut short */
     return 0;
 }
 
@@ -233,20 +236,91 @@ static int script_begin(script *s, const char *dir, char *why, size_t size)
     return 0;
 }
 
-/* Close the script and, unless bad, run it; free it. run_gnuplot's status, or -1 when bad. */
+/* Close the script and, unless bad, run it; free it. run_gnuplot's status, or
+ * -1 when bad (why kept when it says something). */
 static int script_end(script *s, int bad, char *why, size_t size)
 {
     fclose(s->m);
+    if (bad && !*why)
+        snprintf(why, size, "cannot compose the gnuplot script (out of memory?)");
     const int rc = bad ? -1 : run_gnuplot(s->text, s->len, why, size);
     free(s->text);
     return rc;
 }
 
+/* The last bytes of the file at path (up to size, fewer when it is shorter)
+ * into tail; its length in *total. The count read, or -1 when unreadable. */
+static long file_tail(const char *path, unsigned char *tail, long size, long *total)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (*total = ftell(f)) >= 0) {
+        const long from = *total > size ? *total - size : 0;
+        if (fseek(f, from, SEEK_SET) == 0)
+            n = (long)fread(tail, 1, (size_t)(*total - from), f);
+    }
+    fclose(f);
+    return n;
+}
+
+/* gnuplot exits 0 even when writing its output failed (a full disk, a
+ * file-size limit): the drawn file must end as a whole PNG (its IEND chunk)
+ * or SVG (</svg>) does. 0, or -1 with why naming final, the file it becomes. */
+static int check_drawn(const char *path, int png, const char *final, const char *said,
+                       char *why, size_t size)
+{
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    unsigned char tail[64];
+    long total = 0, n = file_tail(path, tail, sizeof tail, &total);
+    if (png && n >= 12 && memcmp(tail + n - 12, iend, 12) == 0)
+        return 0;
+    while (!png && n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' ' || tail[n - 1] == '\r'))
+        n--;
+    if (!png && n >= 6 && memcmp(tail + n - 6, "</svg>", 6) == 0)
+        return 0;
+    char what[96];
+    if (n < 0 || total == 0)
+        snprintf(what, sizeof what, "%s", n < 0 ? "was not written" : "is empty");
+    else
+        snprintf(what, sizeof what, "is cut short at %ld bytes (no %s at its end)", total,
+                 png ? "IEND chunk" : "</svg>");
+    snprintf(why, size, "gnuplot's drawing of %s %s: the disk may be full or a file-size limit "
+             "reached%s%s", final, what, *said ? "; gnuplot said: " : "", said);
+    return -1;
+}
+
+/* Temporary names beside the figures, made as gf_atomic makes its own
+ * (.NAME.EXT.tmp-XXXXXX), tracked so that a signal removes them. 0, or -1. */
+static int temp_names(const char *dir, const char *name, char tmp[2][GF_PATH_MAX],
+                      int *made, char *why, size_t size)
+{
+    char file[512];
+    for (*made = 0; *made < 2; (*made)++) {
+        const int i = *made;
+        snprintf(file, sizeof file, ".%s.%s.tmp-XXXXXX", name, ext[i]);
+        int fd = -1;
+        if (gf_path_join(tmp[i], GF_PATH_MAX, dir, file) != 0 || (fd = mkstemp(tmp[i])) < 0) {
+            snprintf(why, size, "cannot create a temporary file in %s: %s", dir,
+                     fd < 0 && errno ? strerror(errno) : "path too long");
+            return -1;
+        }
+        const mode_t mask = umask(0); /* mkstemp makes 0600: give what gnuplot's own
+                                         file would have, 0666 & ~umask */
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+        close(fd);
+        gf_temp_track(tmp[i]);
+    }
+    return 0;
+}
+
 int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const void *ctx,
                    char *why, size_t size)
 {
-    char path[GF_PATH_MAX], file[512], tmp[2][512], final[2][GF_PATH_MAX];
-    int bad = 0;
+    char file[512], tmp[2][GF_PATH_MAX], final[2][GF_PATH_MAX];
+    int made = 0;
 
     /* 1. The .gp script, for redrawing by hand from the run folder. */
     if (gf_plot_script(dir, name, body, ctx, why, size) != 0)
@@ -256,27 +330,26 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
     script sc;
     if (script_begin(&sc, dir, why, size) != 0)
         return -1;
+    *why = '\0';
+    int bad = temp_names(dir, name, tmp, &made, why, size) != 0;
     for (int i = 0; i < 2 && !bad; i++) {
-        snprintf(tmp[i], sizeof tmp[i], ".%s.%s.tmp-%ld", name, ext[i], (long)getpid());
         snprintf(file, sizeof file, "%s.%s", name, ext[i]);
-        if (gf_path_join(final[i], sizeof final[i], dir, file) != 0)
-            bad = 1;
-        else
-            bad = emit(sc.m, terms[i], tmp[i], body, ctx, 0, 0) != 0;
+        bad = gf_path_join(final[i], sizeof final[i], dir, file) != 0 ||
+              emit(sc.m, terms[i], strrchr(tmp[i], '/') ? strrchr(tmp[i], '/') + 1 : tmp[i],
+                   body, ctx, 0, 0) != 0;
     }
-    char tmp_path[2][GF_PATH_MAX];
-    for (int i = 0; i < 2; i++) /* removed on SIGINT too, while gnuplot draws them */
-        if (gf_path_join(tmp_path[i], sizeof tmp_path[i], dir, tmp[i]) == 0)
-            gf_temp_track(tmp_path[i]);
     int rc = script_end(&sc, bad, why, size);
-    for (int i = 0; i < 2; i++) {
-        gf_path_join(path, sizeof path, dir, tmp[i]);
-        if (rc == 0 && rename(path, final[i]) != 0) {
-            snprintf(why, size, "cannot rename %s: %s", path, strerror(errno));
+    char said[256];
+    snprintf(said, sizeof said, "%s", rc == 0 ? why : "");
+    for (int i = 0; i < made; i++) {
+        if (rc == 0)
+            rc = check_drawn(tmp[i], i == 0, final[i], said, why, size);
+        if (rc == 0 && rename(tmp[i], final[i]) != 0) {
+            snprintf(why, size, "cannot rename %s: %s", tmp[i], strerror(errno));
             rc = -1;
         }
-        unlink(path); /* nothing half-drawn stays behind */
-        gf_temp_untrack(path);
+        unlink(tmp[i]); /* nothing half-drawn stays behind */
+        gf_temp_untrack(tmp[i]);
     }
     if (rc == 1) {
         char more[256];
@@ -292,6 +365,7 @@ int gf_plot_terminal(const char *dir, gf_plot_body body, const void *ctx, int co
     script sc;
     if (script_begin(&sc, dir, why, size) != 0)
         return -1;
+    *why = '\0';
     const int bad = emit(sc.m, GF_TERM_DUMB, NULL, body, ctx, columns, rows) != 0;
     return script_end(&sc, bad, why, size);
 }

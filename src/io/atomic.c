@@ -1,6 +1,8 @@
 /* atomic.c: temporary-name-then-rename files, folders, path joining. */
 #include "io/gf_io.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +56,35 @@ void gf_temp_cleanup_on_signals(void)
     }
 }
 
+/* 1 when name is one this library gives a file in progress: .NAME.tmp-XXXXXX
+ * (mkstemp's six letters or digits), NAME not empty. */
+static int is_temp_name(const char *name)
+{
+    const size_t n = strlen(name), tail = sizeof ".tmp-XXXXXX" - 1;
+    if (name[0] != '.' || n < 1 + 1 + tail || strncmp(name + n - tail, ".tmp-", 5) != 0)
+        return 0;
+    for (size_t i = n - 6; i < n; i++)
+        if (!isalnum((unsigned char)name[i]))
+            return 0;
+    return 1;
+}
+
+int gf_temp_sweep(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    char path[GF_PATH_MAX];
+    struct stat st;
+    for (struct dirent *e; (e = readdir(d));)
+        if (is_temp_name(e->d_name) && gf_path_join(path, sizeof path, dir, e->d_name) == 0 &&
+            lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+            removed++;
+    closedir(d);
+    return removed;
+}
+
 /* ---- atomic files ------------------------------------------------------- */
 
 FILE *gf_atomic_open(gf_atomic *a, const char *path)
@@ -83,6 +114,17 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path)
         errno = e;
     }
     return a->f;
+}
+
+int gf_stream_errno(FILE *f)
+{
+    const int before = errno;
+    if (ferror(f)) { /* the buffered bytes are written again: the same failure, its errno */
+        errno = 0;
+        if (fflush(f) != 0 && errno != 0)
+            return errno;
+    }
+    return before ? before : EIO;
 }
 
 int gf_atomic_commit(gf_atomic *a)
@@ -125,10 +167,12 @@ int gf_write_file(const char *path, gf_write_fn write, const void *ctx, char *wh
         snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
+    errno = 0;
     if (write(f, ctx) != 0 || ferror(f)) {
+        const int e = gf_stream_errno(f);
         gf_atomic_abort(&a);
-        snprintf(why, size, "cannot write %s", path);
-        errno = EIO;
+        snprintf(why, size, "cannot write %s: %s", path, strerror(e));
+        errno = e;
         return -1;
     }
     if (gf_atomic_commit(&a) != 0) {

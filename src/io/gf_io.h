@@ -34,6 +34,10 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path);
 int gf_atomic_commit(gf_atomic *a);
 /* Close and remove the temporary file. */
 void gf_atomic_abort(gf_atomic *a);
+/* Why writing to f failed: with its error flag set, the errno of writing its
+ * buffer again (the disk's own reason: ENOSPC, EFBIG, ...); else errno, or
+ * EIO when errno is 0. */
+int gf_stream_errno(FILE *f);
 
 /* Temporary files in progress are tracked: gf_temp_cleanup_on_signals makes
  * SIGINT, SIGTERM and SIGHUP remove them before the program ends, so an
@@ -42,6 +46,11 @@ void gf_atomic_abort(gf_atomic *a);
 void gf_temp_cleanup_on_signals(void);
 void gf_temp_track(const char *path);
 void gf_temp_untrack(const char *path);
+/* Remove the files in progress that a killed run (SIGKILL, a power cut) left in
+ * dir: regular files named as this library names them, .NAME.tmp-XXXXXX
+ * (gf_atomic's and the figures'); nothing else. The count removed. Two runs
+ * writing into one folder at the same time are not supported. */
+int gf_temp_sweep(const char *dir);
 
 /* Write path atomically: open a temporary file, call write(f, ctx), rename.
  * 0, or -1 with a one-line reason in why (errno kept when the system said). */
@@ -123,7 +132,8 @@ int gf_st_add(gf_st_file *st, const char *name, gf_st_dtype dtype, int rank,
               const int64_t *shape, const void *data);
 int gf_st_add_meta(gf_st_file *st, const char *key, const char *value);
 /* Write the file atomically (8-byte header length, JSON header padded with
- * spaces to 8 bytes, then the data in entry order). 0 or -1. */
+ * spaces to 8 bytes, then the data in entry order). 0, or -1 with errno the
+ * reason (a full disk is ENOSPC, not EIO). */
 int gf_st_write(const gf_st_file *st, const char *path);
 /* Write st to path when it was assembled (every add succeeded), then release
  * st either way. 0, or -1 with a reason: "cannot assemble <what><path> (out

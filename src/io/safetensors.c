@@ -117,8 +117,10 @@ int gf_st_write(const gf_st_file *st, const char *path)
         json_object_set(h, "__metadata__", st->metadata);
     char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(h);
-    if (!text)
+    if (!text) {
+        errno = ENOMEM;
         return -1;
+    }
     size_t hlen = strlen(text);
     const size_t padded = (hlen + 7) / 8 * 8;
     unsigned char len8[8];
@@ -127,6 +129,7 @@ int gf_st_write(const gf_st_file *st, const char *path)
     gf_atomic a;
     FILE *f = gf_atomic_open(&a, path);
     int ok = f != NULL;
+    errno = 0;
     ok = ok && fwrite(len8, 1, 8, f) == 8 && fwrite(text, 1, hlen, f) == hlen;
     for (; ok && hlen < padded; hlen++)
         ok = fputc(' ', f) != EOF;
@@ -138,8 +141,9 @@ int gf_st_write(const gf_st_file *st, const char *path)
     if (!f)
         return -1;
     if (!ok) {
+        const int e = gf_stream_errno(f); /* the disk's reason (ENOSPC, EFBIG), not EIO */
         gf_atomic_abort(&a);
-        errno = EIO;
+        errno = e;
         return -1;
     }
     return gf_atomic_commit(&a);

@@ -1,6 +1,7 @@
 /* model.c: the model interface's calls, the family table, export and load. */
 #include "model/gf_model.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -170,7 +171,7 @@ int gf_model_save(gf_model *m, const char *path, char *why, size_t size)
     if (rc != 0)
         snprintf(why, size, "out of memory while exporting the model");
     else if ((rc = gf_st_write(&st, path)) != 0)
-        snprintf(why, size, "%s: cannot write the file", path);
+        snprintf(why, size, "cannot write %s: %s", path, strerror(errno));
     gf_st_release(&st);
     return rc;
 }
