@@ -130,8 +130,11 @@ static int split_next(list_split *l, char **tok)
     if (!l->started) {
         l->started = 1;
         l->rest = l->buf;
-        if (!*l->s || snprintf(l->buf, sizeof l->buf, "%s", l->s) >= (int)sizeof l->buf)
+        if (!*l->s)
             return cli_error(l->cmd, "%s: expects a comma-separated list", l->opt);
+        if (snprintf(l->buf, sizeof l->buf, "%s", l->s) >= (int)sizeof l->buf)
+            return cli_error(l->cmd, "%s: the list is %zu characters long; at most %zu", l->opt,
+                             strlen(l->s), sizeof l->buf - 1);
     }
     if (!l->rest)
         return 0;

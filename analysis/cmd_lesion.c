@@ -37,8 +37,7 @@ static const cli_option table[] = {
     CLI_ACT(O, "relu, tanh, linear                       [relu]"),
     CLI_ZERO_INIT(O),
     CLI_TRAIN_DATA(O, "fashion, synthetic    [fashion when installed, else synthetic]"),
-    {CLI_INT, "ntrain", 0, "N", "training images                          [10000]",
-     CLI_AT(O, t.ntrain), .min = 2, .max = 60000},
+    CLI_TRAIN_NTRAIN(O, "training images                          [10000]"),
     CLI_TRAIN_EPOCHS(O, "epochs                                   [10]"),
     CLI_TRAIN_DATA_DIR(O, "where the Fashion-MNIST files are (also with --from)\n"
                           "[" GF_FASHION_DIR "]"),

@@ -171,6 +171,7 @@ static int train(const pathgrad_options *o, const gf_dataset *train_set,
         .test_set = test_set, .data_name = r->data_name, .out = dir, .checkpoints = 1,
         .resume = o->t.resume};
     gf_grid_result res;
+    cli_train_resume_note(CMD, &o->t, dir);
     int rc = cli_train_nets(CMD, &spec, &res, why, sizeof why);
     if (rc != 0)
         cli_error(CMD, "%s", why);

@@ -93,6 +93,7 @@ static int train(cli_run *r, const cli_experiment *e, const gf_dataset *train,
         .train_set = train, .test_set = test, .data_name = data_name, .out = r->dir,
         .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
         .p_last = e->p_last};
+    cli_train_resume_note(r->cmd, e->t, r->dir);
     const int rc = cli_train_nets(r->cmd, &spec, res, why, sizeof why);
     for (int i = 0; i < res->n_runs; i++)
         if (res->runs[i].failed)

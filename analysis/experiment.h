@@ -73,7 +73,8 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
 #define CLI_TRAIN_RESUME(T, help) {CLI_FLAG, "resume", 0, NULL, help, CLI_AT(T, t.resume)}
 
 /* The data and training options with their usual help (degrade, stochdepth,
- * init-compare): the "Data:" and "Training" headings, the seeds among them. */
+ * init-compare): the "Data:" and "Training" headings, the seeds among them;
+ * not --resume (CLI_TRAIN_RESUME), for the commands that keep checkpoints. */
 #define CLI_TRAIN(T)                                                                         \
     {CLI_TEXT, .help = "Data:\n"},                                                           \
     CLI_TRAIN_DATA(T, "fashion, synthetic    [fashion when installed, else synthetic]"),     \
@@ -96,8 +97,7 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
     CLI_SEEDS(T, "seeds per net (weights and batch order)  [1]"),                            \
     CLI_SEED(T, "first seed, at least 1                   [1]"),                             \
     CLI_TRAIN_PROBE(T, "record gradient norms every N steps (and at the first and\n"         \
-                       "last step)                               [once per epoch]"),         \
-    CLI_TRAIN_RESUME(T, "continue from the checkpoints in the run folder")
+                       "last step)                               [once per epoch]")
 
 /* The rest of the table of a residual training command (degrade, stochdepth)
  * after its architectures and depth: the stack (width 64, init he, norm
@@ -108,7 +108,8 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
         CLI_INIT(T, "torch, he, xavier, lecun, orthogonal     [he]"),                        \
         CLI_NORM(T, "none, batch, layer                       [batch]"),                     \
         CLI_ACT(T, "relu, tanh, linear                       [relu]"), CLI_ZERO_INIT(T),     \
-        CLI_TRAIN(T), {CLI_TEXT, .help = "Output:\n"},                                       \
+        CLI_TRAIN(T), CLI_TRAIN_RESUME(T, "continue from the checkpoints in the run folder"), \
+        {CLI_TEXT, .help = "Output:\n"},                                                    \
         CLI_OUT(T, "run folder                               [" RUNS "]"),                  \
         CLI_TERM(T, "also draw the " WHAT " in the terminal: dumb [none]"),                 \
         CLI_TABLE_END(T, "write the data and .gp scripts, draw nothing")
@@ -128,6 +129,11 @@ void cli_train_opts_default(cli_train_opts *t);
  * that depend on others and check the combination. 0, or CLI_EXIT_USAGE
  * after a usage message. */
 int cli_train_opts_finish(const char *cmd, cli_train_opts *t);
+
+/* With --resume, before training into dir: when dir/checkpoints is absent (a
+ * new run folder, or one that never trained), warn that every net trains from
+ * the start. */
+void cli_train_resume_note(const char *cmd, const cli_train_opts *t, const char *dir);
 
 /* Load t's data (ntrain / ntest images); unless quiet, warn when
  * Fashion-MNIST was wanted by default and the synthetic set stands in.

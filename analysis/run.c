@@ -41,10 +41,13 @@ int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, cha
     if (gf_make_dirs(c->out) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", c->out,
                         strerror(errno));
-    char checkpoints[GF_PATH_MAX]; /* what a killed run left half-written goes */
-    gf_temp_sweep(c->out);
-    if (gf_path_join(checkpoints, sizeof checkpoints, c->out, "checkpoints") == 0)
-        gf_temp_sweep(checkpoints);
+    /* what a killed run left half-written goes: in the folder and in the
+       subfolders the library writes (pathgrad trains in training/) */
+    static const char *const sub[] = {".", "checkpoints", "training", "training/checkpoints"};
+    char path[GF_PATH_MAX];
+    for (size_t i = 0; i < sizeof sub / sizeof *sub; i++)
+        if (gf_path_join(path, sizeof path, c->out, sub[i]) == 0)
+            gf_temp_sweep(path);
     return CLI_EXIT_OK;
 }
 

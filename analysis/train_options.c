@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_train_opts_default(cli_train_opts *t)
 {
@@ -71,6 +72,42 @@ int cli_set_probe_every(const cli_arg *a, void *opts)
 
 /* ---- after parsing ------------------------------------------------------------- */
 
+/* Fashion-MNIST (asked for, or installed when the data is left to choose) has
+ * 60,000 training and 10,000 test images; the synthetic set has no bound.
+ * 0, or -1 after a usage message. */
+static int data_sizes_check(const char *cmd, const cli_train_opts *t)
+{
+    const int fashion = t->data == GF_DATA_FASHION ||
+                        (t->data == GF_DATA_AUTO && gf_fashion_available(t->data_dir));
+    if (fashion && t->ntrain > GF_FASHION_NTRAIN)
+        return cli_error(cmd, "--ntrain %ld: Fashion-MNIST has %d training images (--data "
+                         "synthetic has no bound)", t->ntrain, GF_FASHION_NTRAIN);
+    if (fashion && t->ntest > GF_FASHION_NTEST)
+        return cli_error(cmd, "--ntest %ld: Fashion-MNIST has %d test images (--data "
+                         "synthetic has no bound)", t->ntest, GF_FASHION_NTEST);
+    return 0;
+}
+
+/* The schedule over the training's steps (ntrain / batch per epoch, the last
+ * incomplete batch dropped): the warm-up within them. 0, or -1 after a usage
+ * message. */
+static int schedule_check(const char *cmd, const cli_train_opts *t)
+{
+    if (t->train.epochs < 1) /* pathgrad --epochs 0: no training */
+        return 0;
+    gf_schedule s = t->train.sched;
+    const long per_epoch = t->ntrain / (long)t->train.batch;
+    s.total_steps = per_epoch * t->train.epochs;
+    if (s.warmup_steps > s.total_steps)
+        return cli_error(cmd, "--warmup %ld is more than the %ld training steps (%ld per epoch "
+                         "x %d epoch%s)", s.warmup_steps, s.total_steps, per_epoch,
+                         t->train.epochs, t->train.epochs > 1 ? "s" : "");
+    char why[256];
+    if (gf_schedule_check(&s, why, sizeof why) != 0)
+        return cli_error(cmd, "%s", why);
+    return 0;
+}
+
 int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
 {
     gf_optim_config *oc = &t->train.optim;
@@ -93,12 +130,23 @@ int cli_train_opts_finish(const char *cmd, cli_train_opts *t)
     if ((long)t->train.batch > t->ntrain)
         return cli_fail(CLI_EXIT_USAGE, cmd, "--batch %zu is larger than --ntrain %ld",
                         t->train.batch, t->ntrain);
+    if (data_sizes_check(cmd, t) != 0 || schedule_check(cmd, t) != 0)
+        return CLI_EXIT_USAGE;
     if (!t->probe_every_set) /* once per epoch */
         t->train.probe_every = (long)((size_t)t->ntrain / t->train.batch);
     return 0;
 }
 
 /* ---- the data and the training ---------------------------------------------------- */
+
+void cli_train_resume_note(const char *cmd, const cli_train_opts *t, const char *dir)
+{
+    char checkpoints[GF_PATH_MAX];
+    if (t->resume && gf_path_join(checkpoints, sizeof checkpoints, dir, "checkpoints") == 0 &&
+        access(checkpoints, F_OK) != 0)
+        cli_warn(cmd, "--resume: no checkpoints in %s (a new run folder?); every net trains "
+                 "from the start", checkpoints);
+}
 
 int cli_train_data(const char *cmd, const cli_train_opts *t, int quiet, gf_dataset *train,
                    gf_dataset *test, const char **data_name)

@@ -25,6 +25,15 @@ void result_free(result *r);
  * unless set here. 0, or -1 when it could not run. */
 int run_env(result *r, const char *const *env_changes, const char *const *args);
 int run(result *r, const char *const *args);
+/* What run_limited changes in the child: its stdout (NULL: captured into
+ * r->out as usual; else that file, e.g. /dev/full) and, for fsize > 0, a
+ * file-size limit (RLIMIT_FSIZE) of fsize bytes with SIGXFSZ ignored, so that
+ * a write beyond it fails with EFBIG as on a full disk (gnuplot inherits it). */
+typedef struct run_limits {
+    const char *stdout_path;
+    long fsize;
+} run_limits;
+int run_limited(result *r, const run_limits *lim, const char *const *args);
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 

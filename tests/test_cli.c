@@ -195,6 +195,8 @@ static void test_bad_input(void)
         {"--seed", "0", NULL},    {"--arch", "plain,,resnet", NULL}, {"--arch", "plain,", NULL},
         {"--term", "dumb", NULL}, /* with --no-plot: contradictory */
         {"--out", "a\nb", NULL}, {"--width", "65536", "--depth=100000"}, /* terabytes */
+        {"--seed", " 5", NULL},   {"--seed", "\n7", NULL},        {"--depth", " 20", NULL},
+        {"--arch", "pl\nain", NULL},                             /* one line, escaped */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char out[GF_PATH_MAX], name[32];

@@ -33,6 +33,8 @@ static void test_bad_input(void)
         {"--ntrain", "1"},       {"--ntrain", "100"},      {"--depth", "4", "--swaps", "1"},
         {"--term", "png"},       {"--data-dir", ""},       {"stray"},
         {"--bogus"},             {"--draws"},
+        {"--data", "fashion", "--ntrain", "70000"},        {"--data", "fashion", "--ntest", "20000"},
+        {"--draws", " 3"},
     };
     expect_usage_errors("lesion", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }

@@ -108,6 +108,8 @@ static void test_pathgrad_bad_input(void)
         {"--epochs", "-1"},       {"--images", "100", "--ntest", "50"},
         {"--optimizer", "foo"},   {"--lr", "nan"},                 {"--bogus"},
         {"stray"},                {"--norm", "foo"},               {"--seeds", "2"},
+        {"--warmup", "100000"},   {"--data", "fashion", "--ntrain", "70000"},
+        {"--seed", " 5"},
     };
     expect_usage_errors("pathgrad", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }

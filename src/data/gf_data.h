@@ -65,6 +65,8 @@ int gf_dataset_slice(gf_dataset *dst, const gf_dataset *src, size_t first, size_
  * t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz. */
 #define GF_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
+enum { GF_FASHION_NTRAIN = 60000, GF_FASHION_NTEST = 10000 }; /* the images it has */
+
 extern const char *const gf_fashion_classes[]; /* "T-shirt/top", ..., "Ankle boot"; NULL-ended */
 
 /* 1 when dir holds the four files (readable), else 0. */

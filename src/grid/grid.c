@@ -77,7 +77,10 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
                  r->seed);
     if (*path && sp->resume && access(path, F_OK) == 0) {
         if (gf_trainer_load(t, path, reason, sizeof reason) != 0) {
-            snprintf(why, size, "cannot resume: %s", reason);
+            const size_t n = strlen(path); /* named once, whether the reason names it or not */
+            const int named = strncmp(reason, path, n) == 0 && reason[n] == ':';
+            snprintf(why, size, "cannot resume: %s%s%s", named ? "" : path, named ? "" : ": ",
+                     reason);
             goto out;
         }
         r->resumed_from = gf_trainer_epochs_done(t);
