@@ -341,9 +341,9 @@ int gf_plot_figure(const char *dir, const char *name, gf_plot_body body, const v
     int rc = script_end(&sc, bad, why, size);
     char said[256];
     snprintf(said, sizeof said, "%s", rc == 0 ? why : "");
+    for (int i = 0; i < made && rc == 0; i++) /* both whole before either is renamed */
+        rc = check_drawn(tmp[i], i == 0, final[i], said, why, size);
     for (int i = 0; i < made; i++) {
-        if (rc == 0)
-            rc = check_drawn(tmp[i], i == 0, final[i], said, why, size);
         if (rc == 0 && rename(tmp[i], final[i]) != 0) {
             snprintf(why, size, "cannot rename %s: %s", tmp[i], strerror(errno));
             rc = -1;

@@ -59,6 +59,52 @@ static void test_figure_on_a_full_disk(void)
     CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
 }
 
+/* A stand-in for gnuplot that exits 0 after writing a whole PNG (signature,
+ * IEND) and an SVG without its end, as a full disk cuts it; or, with
+ * nothing, writing nothing at all. */
+static void fake_gnuplot(const char *path, int write_files)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("#!/bin/sh\n", f);
+    if (write_files)
+        fputs("while IFS= read -r line; do\n"
+              "  case \"$line\" in\n"
+              "    \"cd \"*) eval \"$line\" ;;\n"
+              "    \"set output '\"*) out=${line#set output \\'}; out=${out%\\'}\n"
+              "      case \"$out\" in\n"
+              "        *.png.tmp-*) printf '\\211PNG\\r\\n\\032\\n\\0\\0\\0\\0IEND\\256B`\\202' > \"$out\" ;;\n"
+              "        *) printf '<svg>' > \"$out\" ;;\n"
+              "      esac ;;\n"
+              "  esac\n"
+              "done\n", f);
+    else
+        fputs("cat > /dev/null\n", f); /* reads the script, draws nothing */
+    fputs("exit 0\n", f);
+    fclose(f);
+    CU_ASSERT_FATAL(chmod(path, 0755) == 0);
+}
+
+/* gnuplot says success but the SVG has no end, or nothing was drawn: refused. */
+static void test_figure_cut_short_by_gnuplot(void)
+{
+    char out[GF_PATH_MAX], fake[GF_PATH_MAX], env[GF_PATH_MAX + 32];
+    path_in(out, sizeof out, "fake-figure");
+    path_in(fake, sizeof fake, "fake-gnuplot");
+    snprintf(env, sizeof env, "GRADFLOW_GNUPLOT=%s", fake);
+    result r;
+    fake_gnuplot(fake, 1);
+    CU_ASSERT_FATAL(run_env(&r, ARGS(env), ARGS("paths", "-B", "4", "--quiet", "--out", out)) == 0);
+    expect_one_line(&r, 1, ARGS("paths.svg is cut short at 5 bytes", "</svg>"));
+    result_free(&r);
+    expect_no_files(out, ARGS("paths.png", "paths.svg"), 2);
+    fake_gnuplot(fake, 0);
+    CU_ASSERT_FATAL(run_env(&r, ARGS(env), ARGS("paths", "-B", "4", "--quiet", "--out", out)) == 0);
+    expect_one_line(&r, 1, ARGS("paths.png is empty"));
+    result_free(&r);
+    CU_ASSERT_EQUAL(tu_count_matching(out, ".tmp-"), 0);
+}
+
 /* A data file and a checkpoint on a full disk: the file and the disk's reason. */
 static void test_data_on_a_full_disk(void)
 {
@@ -162,6 +208,7 @@ static void test_short_messages(void)
 
 CU_TestInfo cli_failures_tests[] = {
     {"a figure cut short by a full disk: status 1, no picture", test_figure_on_a_full_disk},
+    {"gnuplot's success with a cut or no drawing: status 1", test_figure_cut_short_by_gnuplot},
     {"data and checkpoints on a full disk: the file and the reason", test_data_on_a_full_disk},
     {"stdout on /dev/full: status 1, one line", test_stdout_full},
     {"stale temporary files of a killed run are removed", test_stale_temporary_files},
