@@ -1,6 +1,7 @@
 #!/bin/sh
 # The test suite: install what is missing, build, run every CUnit suite, then run them
-# again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# again under AddressSanitizer and UndefinedBehaviorSanitizer, then run each fuzz target
+# (fuzz/) for 30 s from its seed corpus when clang is there.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh
@@ -25,3 +26,15 @@ sh tools/configure.sh build-sanitize --buildtype=debug -Db_sanitize=address,unde
 meson compile -C build-sanitize
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C build-sanitize --print-errorlogs
 count sanitized build-sanitize
+
+# The fuzz targets: a clang build of the library with libFuzzer, ASan and UBSan, only
+# the three targets built; each runs 30 s (two at a time) and fails on any finding.
+if command -v clang >/dev/null 2>&1; then
+    CC=clang sh tools/configure.sh build-fuzz --buildtype=debugoptimized -Dfuzz=true \
+        -Dtests=disabled -Dbench=false -Dlessons=false
+    meson compile -C build-fuzz fuzz/fuzz-idx fuzz/fuzz-safetensors fuzz/fuzz-checkpoint
+    meson test -C build-fuzz --no-rebuild --suite fuzz --print-errorlogs
+    echo "fuzz: 3 targets, no finding (their statistics: build-fuzz/meson-logs/testlog.txt)"
+else
+    echo "fuzz: skipped (no clang; tools/install-deps.sh installs clang and libclang-rt-14-dev)"
+fi

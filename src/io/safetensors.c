@@ -163,6 +163,46 @@ int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path
     return rc;
 }
 
+/* The bytes a tensor of this shape needs, or SIZE_MAX when that overflows. */
+static size_t shape_bytes(int rank, const int64_t *shape)
+{
+    size_t n = 8;
+    for (int i = 0; i < rank; i++)
+        if (__builtin_mul_overflow(n, (size_t)shape[i], &n))
+            return SIZE_MAX;
+    return n;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const gf_st_entry *x = a, *y = b;
+    const uintptr_t p = (uintptr_t)x->data, q = (uintptr_t)y->data;
+    return p < q ? -1 : p > q;
+}
+
+/* 1 when two tensors' bytes overlap (the writer lays them end to end; an
+ * empty tensor takes no bytes). */
+static int overlapping(const gf_st_file *st)
+{
+    gf_st_entry *sorted = malloc((st->n ? st->n : 1) * sizeof *sorted);
+    if (!sorted)
+        return 1;
+    memcpy(sorted, st->entry, st->n * sizeof *sorted);
+    qsort(sorted, st->n, sizeof *sorted, by_address);
+    const unsigned char *end = NULL; /* of the bytes taken so far */
+    int overlap = 0;
+    for (size_t i = 0; i < st->n && !overlap; i++) {
+        const unsigned char *p = sorted[i].data;
+        const size_t bytes = entry_bytes(&sorted[i]);
+        if (bytes == 0)
+            continue;
+        overlap = end && p < end;
+        end = p + bytes;
+    }
+    free(sorted);
+    return overlap;
+}
+
 static int fail(char *why, size_t size, const char *msg)
 {
     snprintf(why, size, "%s", msg);
@@ -219,13 +259,19 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
             break;
         }
         int64_t dims[4];
-        for (size_t k = 0; k < json_array_size(shape); k++)
-            dims[k] = json_integer_value(json_array_get(shape, k));
+        for (size_t k = 0; k < json_array_size(shape) && !bad; k++) {
+            json_t *d = json_array_get(shape, k);
+            dims[k] = json_integer_value(d);
+            bad = !json_is_integer(d) || dims[k] < 0;
+        }
+        if (bad)
+            break;
         const gf_st_dtype dt = strcmp(dtype, "I64") == 0 ? GF_ST_I64 : GF_ST_F64;
         if ((strcmp(dtype, "F64") != 0 && dt != GF_ST_I64) || b < 0 || e < b ||
             (size_t)e > data_len ||
             gf_st_add(st, key, dt, (int)json_array_size(shape), dims, data + b) != 0 ||
-            entry_bytes(&st->entry[st->n - 1]) != (size_t)(e - b)) {
+            shape_bytes(st->entry[st->n - 1].rank, st->entry[st->n - 1].shape) !=
+                (size_t)(e - b)) {
             bad = 1;
             break;
         }
@@ -233,5 +279,7 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
     json_decref(h);
     if (bad)
         return gf_st_release(st), fail(why, size, "malformed tensor entry in the header");
+    if (overlapping(st))
+        return gf_st_release(st), fail(why, size, "two tensors share bytes of the file");
     return 0;
 }

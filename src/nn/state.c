@@ -3,6 +3,7 @@
  * training), and layer names. Loading a saved network is gf_model_open's. */
 #include "nn/gf_nn.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,37 @@ static const char *meta(const gf_st_file *st, const char *key)
     return json_string_value(json_object_get(st->metadata, key));
 }
 
+/* The numbers the file's tensors hold (gf_st_read refuses tensors that share
+ * bytes, so this is at most the file's data size over 8). */
+static double file_numbers(const gf_st_file *st)
+{
+    double n = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        double count = 1;
+        for (int k = 0; k < st->entry[i].rank; k++)
+            count *= (double)st->entry[i].shape[k];
+        n += count;
+    }
+    return n;
+}
+
+/* Refuse a configuration whose weights alone (stem, 2 per block, head) could
+ * not be in the file: checked before the network is allocated, so a damaged
+ * width or depth cannot ask for terabytes. */
+static int fits_file(const gf_stack_config *c, const gf_st_file *st, char *why, size_t size)
+{
+    const double w = (double)c->width, blocks = gf_stack_blocks(c);
+    const double need = w * (double)c->in_dim + 2 * blocks * w * w + (double)c->classes * w;
+    const double have = file_numbers(st);
+    if (need <= have)
+        return 0;
+    snprintf(why, size,
+             "its metadata (depth %d, width %zu, input_dim %zu, classes %zu) describes at least "
+             "%.4g weights, but the file holds %.0f numbers",
+             c->depth, c->width, c->in_dim, c->classes, need, have);
+    return -1;
+}
+
 int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
 {
     const char *v[N_META];
@@ -132,7 +164,9 @@ int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *wh
     const int init = gf_name_lookup(gf_init_names, v[5]);
     const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
     char *end[6];
-    *c = (gf_stack_config){.arch = (gf_arch)arch, .depth = (int)strtol(v[1], &end[0], 10),
+    const long depth = strtol(v[1], &end[0], 10); /* range-checked before it becomes an int */
+    *c = (gf_stack_config){.arch = (gf_arch)arch,
+                           .depth = depth >= 0 && depth <= INT_MAX ? (int)depth : -1,
                            .width = strtoul(v[2], &end[1], 10),
                            .in_dim = strtoul(v[3], &end[2], 10),
                            .classes = strtoul(v[4], &end[3], 10), .norm = (gf_norm)norm,
@@ -147,6 +181,8 @@ int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *wh
             snprintf(why, size, "the network's configuration in the file is damaged");
         return -1;
     }
+    if (fits_file(c, st, why, size) != 0)
+        return -1;
     return gf_stack_config_match(c, st, why, size); /* every key reads back as written */
 }
 

@@ -3,6 +3,9 @@
 
 #include "gf_version.h"
 
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +22,6 @@ static void history_row(const gf_epoch_stats *e, double *r)
                                    e->train_loss, e->train_err, e->test_loss, e->test_err,
                                    e->grad_norm, e->seconds, e->eval_seconds, e->cpu_seconds};
     memcpy(r, row, sizeof row);
-}
-
-static void history_read(const double *r, gf_epoch_stats *e)
-{
-    *e = (gf_epoch_stats){.epoch = (int)r[0], .step = (long)r[1], .lr = r[2],
-                          .train_loss_running = r[3], .train_loss = r[4], .train_err = r[5],
-                          .test_loss = r[6], .test_err = r[7], .grad_norm = r[8],
-                          .seconds = r[9], .eval_seconds = r[10], .cpu_seconds = r[11]};
 }
 
 /* The training settings a resumed run must share, as (key, value) text. */
@@ -111,29 +106,113 @@ static int add_probe_log(const gf_trainer *t, gf_st_file *st, double **probes, d
                : -1;
 }
 
-/* Read the probe tables back (they must fit the room the trainer reserved). */
-static int read_probe_log(gf_trainer *t, const gf_st_file *st)
+/* A number of the file that must be a whole number in [lo, hi]: checked as a
+ * double, before any conversion (a value out of range would be undefined
+ * behaviour to convert). */
+static int whole(double v, double lo, double hi) { return v >= lo && v <= hi && v == floor(v); }
+
+/* why = "TENSOR row R: FIELD is V, <expected>"; always -1. */
+__attribute__((format(printf, 6, 7))) static int bad_field(char *why, size_t size,
+                                                           const char *tensor, size_t row,
+                                                           const char *field, const char *fmt, ...)
 {
-    const gf_st_entry *pe = gf_st_find(st, "train.probes"),
-                      *ne = gf_st_find(st, "train.param_norms");
-    if (!pe || !ne || pe->dtype != GF_ST_F64 || ne->dtype != GF_ST_F64 || pe->rank != 2 ||
-        ne->rank != 2 || pe->shape[1] != PROBE_COLS || ne->shape[1] != PNORM_COLS ||
-        (size_t)pe->shape[0] > t->cap_probes || (size_t)ne->shape[0] > t->cap_pnorms)
-        return -1;
-    const double *pr = pe->data, *nr = ne->data;
-    t->n_probes = (size_t)pe->shape[0];
-    t->n_pnorms = (size_t)ne->shape[0];
-    for (size_t i = 0; i < t->n_probes; i++, pr += PROBE_COLS)
-        t->probes[i] = (gf_train_probe){.step = (long)pr[0], .epoch = (int)pr[1],
-                                        .kind = (gf_probe_kind)pr[2], .block = (int)pr[3],
-                                        .log2_frob = pr[4], .log2_rms = pr[5]};
-    for (size_t i = 0; i < t->n_pnorms; i++, nr += PNORM_COLS) {
-        if (nr[1] < 0 || nr[1] >= (double)gf_model_params(t->net)->n_slots)
-            return -1;
-        t->pnorms[i] = (gf_train_param_norm){.step = (long)nr[0], .slot = (int)nr[1],
-                                             .log2_grad = nr[2], .log2_value = nr[3]};
+    int w = snprintf(why, size, "%s row %zu: %s ", tensor, row, field);
+    if (w >= 0 && (size_t)w < size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why + w, size - (size_t)w, fmt, ap);
+        va_end(ap);
     }
+    return -1;
+}
+
+/* A table of rows x cols doubles, copied out of the file image (whose
+ * tensors need not be aligned for a double); NULL with a reason. */
+static double *table(const gf_st_file *st, const char *name, size_t cols, size_t max_rows,
+                     size_t *rows, char *why, size_t size)
+{
+    const gf_st_entry *e = gf_st_find(st, name);
+    if (!e || e->dtype != GF_ST_F64 || e->rank != 2 || e->shape[1] != (int64_t)cols) {
+        if (e)
+            snprintf(why, size, "%s is not a table of %zu F64 columns", name, cols);
+        else
+            snprintf(why, size, "%s is missing", name);
+        return NULL;
+    }
+    if ((uint64_t)e->shape[0] > max_rows) {
+        snprintf(why, size, "%s has %lld rows, more than the run can hold (%zu)", name,
+                 (long long)e->shape[0], max_rows);
+        return NULL;
+    }
+    *rows = (size_t)e->shape[0];
+    double *out = malloc((*rows * cols + 1) * sizeof *out);
+    if (!out)
+        snprintf(why, size, "out of memory reading %s", name);
+    else
+        memcpy(out, e->data, *rows * cols * sizeof *out);
+    return out;
+}
+
+/* One probe row, each field range-checked before it is converted: the step
+ * within the steps done, the epoch the step belongs to, a known kind, a block
+ * of this net (block boundaries x_0 .. x_B, Linear inputs of blocks 0 .. B-1). */
+static int probe_read(const gf_trainer *t, const double *r, size_t i, gf_train_probe *out,
+                      char *why, size_t size)
+{
+    static const char T[] = "train.probes";
+    const double blocks = gf_model_blocks(t->net);
+    if (!whole(r[0], 0, (double)t->step - 1))
+        return bad_field(why, size, T, i, "step", "is %g, not one of the %ld steps done", r[0],
+                         t->step);
+    const double epoch = (double)((long)r[0] / t->steps_per_epoch + 1);
+    if (r[1] != epoch)
+        return bad_field(why, size, T, i, "epoch", "is %g, but its step %g is in epoch %g", r[1],
+                         r[0], epoch);
+    if (!whole(r[2], GF_PROBE_BLOCK, GF_PROBE_FC2_IN))
+        return bad_field(why, size, T, i, "kind", "is %g, not a probe kind (%d to %d)", r[2],
+                         GF_PROBE_BLOCK, GF_PROBE_FC2_IN);
+    const double last = r[2] == GF_PROBE_BLOCK ? blocks : blocks - 1;
+    if (!whole(r[3], 0, last))
+        return bad_field(why, size, T, i, "block", "is %g, not in 0 .. %g", r[3], last);
+    *out = (gf_train_probe){.step = (long)r[0], .epoch = (int)r[1], .kind = (gf_probe_kind)r[2],
+                            .block = (int)r[3], .log2_frob = r[4], .log2_rms = r[5]};
     return 0;
+}
+
+static int pnorm_read(const gf_trainer *t, const double *r, size_t i, gf_train_param_norm *out,
+                      char *why, size_t size)
+{
+    static const char T[] = "train.param_norms";
+    const double slots = (double)gf_model_params(t->net)->n_slots;
+    if (!whole(r[0], 0, (double)t->step - 1))
+        return bad_field(why, size, T, i, "step", "is %g, not one of the %ld steps done", r[0],
+                         t->step);
+    if (!whole(r[1], 0, slots - 1))
+        return bad_field(why, size, T, i, "slot", "is %g, not a parameter slot (0 to %g)", r[1],
+                         slots - 1);
+    *out = (gf_train_param_norm){.step = (long)r[0], .slot = (int)r[1], .log2_grad = r[2],
+                                 .log2_value = r[3]};
+    return 0;
+}
+
+/* Read the probe tables back (they must fit the room the trainer reserved);
+ * t->step and t->epoch already hold the counts the file records. */
+static int read_probe_log(gf_trainer *t, const gf_st_file *st, char *why, size_t size)
+{
+    size_t np = 0, nn = 0;
+    double *pr = table(st, "train.probes", PROBE_COLS, t->cap_probes, &np, why, size);
+    double *nr = pr ? table(st, "train.param_norms", PNORM_COLS, t->cap_pnorms, &nn, why, size)
+                    : NULL;
+    int ok = pr && nr;
+    for (size_t i = 0; ok && i < np; i++)
+        ok = probe_read(t, pr + i * PROBE_COLS, i, &t->probes[i], why, size) == 0;
+    for (size_t i = 0; ok && i < nn; i++)
+        ok = pnorm_read(t, nr + i * PNORM_COLS, i, &t->pnorms[i], why, size) == 0;
+    t->n_probes = ok ? np : 0;
+    t->n_pnorms = ok ? nn : 0;
+    free(pr);
+    free(nr);
+    return ok ? 0 : -1;
 }
 
 int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t size)
@@ -198,7 +277,8 @@ static long meta_long(const gf_st_file *st, const char *key, long min, long max,
     return v;
 }
 
-/* Copy a tensor of `count` doubles (or int64) named name from st into dst. */
+/* Copy a tensor of `count` doubles (or int64) named name from st into dst
+ * (memcpy: the file's tensors need not be aligned). */
 static int take(const gf_st_file *st, const char *name, gf_st_dtype dtype, size_t count,
                 void *dst)
 {
@@ -214,12 +294,114 @@ static int take(const gf_st_file *st, const char *name, gf_st_dtype dtype, size_
     return 0;
 }
 
+/* Row e of the history: epoch e + 1, ended at step (e + 1) x steps per epoch,
+ * with a finite rate; checked before any conversion. */
+static int history_read(const gf_trainer *t, const double *r, long e, gf_epoch_stats *out,
+                        char *why, size_t size)
+{
+    static const char T[] = "train.history";
+    if (r[0] != (double)(e + 1))
+        return bad_field(why, size, T, (size_t)e, "epoch", "is %g, not %ld", r[0], e + 1);
+    if (r[1] != (double)((e + 1) * t->steps_per_epoch))
+        return bad_field(why, size, T, (size_t)e, "step", "is %g, not %ld", r[1],
+                         (e + 1) * t->steps_per_epoch);
+    if (!(r[2] >= 0 && r[2] <= DBL_MAX))
+        return bad_field(why, size, T, (size_t)e, "lr", "is %g, not a learning rate", r[2]);
+    *out = (gf_epoch_stats){.epoch = (int)r[0], .step = (long)r[1], .lr = r[2],
+                            .train_loss_running = r[3], .train_loss = r[4], .train_err = r[5],
+                            .test_loss = r[6], .test_err = r[7], .grad_norm = r[8],
+                            .seconds = r[9], .eval_seconds = r[10], .cpu_seconds = r[11]};
+    return 0;
+}
+
+/* The history of the epochs done (t->epoch of them). */
+static int read_history(gf_trainer *t, const gf_st_file *st, char *why, size_t size)
+{
+    double *hist = malloc(((size_t)t->epoch * HIST_COLS + 1) * sizeof *hist);
+    if (!hist || take(st, "train.history", GF_ST_F64, (size_t)t->epoch * HIST_COLS, hist) != 0) {
+        snprintf(why, size, "train.history is missing or is not %d rows of %d F64", t->epoch,
+                 HIST_COLS);
+        free(hist);
+        return -1;
+    }
+    int ok = 1;
+    for (long e = 0; ok && e < t->epoch; e++)
+        ok = history_read(t, hist + (size_t)e * HIST_COLS, e, &t->history[e], why, size) == 0;
+    t->lr = ok && t->epoch > 0 ? t->history[t->epoch - 1].lr : 0.0;
+    free(hist);
+    return ok ? 0 : -1;
+}
+
+/* The optimizer's per-slot flags and step counts, and its moments. */
+static int read_optim(gf_trainer *t, const gf_st_file *st, char *why, size_t size)
+{
+    const gf_params *p = gf_model_params(t->net);
+    int64_t *started = malloc(2 * (p->n_slots + 1) * sizeof *started);
+    int ok = started && take(st, "optim.started", GF_ST_I64, p->n_slots, started) == 0 &&
+             take(st, "optim.slot_steps", GF_ST_I64, p->n_slots, started + p->n_slots) == 0;
+    if (!ok)
+        snprintf(why, size, "optim.started or optim.slot_steps is missing or not %zu I64",
+                 p->n_slots);
+    for (size_t i = 0; ok && i < p->n_slots; i++) {
+        const int64_t on = started[i], n = started[p->n_slots + i];
+        if (on != 0 && on != 1)
+            ok = bad_field(why, size, "optim.started", i, "flag", "is %lld, not 0 or 1",
+                           (long long)on) == 0;
+        else if (n < 0 || n > t->opt.steps)
+            ok = bad_field(why, size, "optim.slot_steps", i, "count",
+                           "is %lld, not in 0 .. %ld", (long long)n, t->opt.steps) == 0;
+        t->opt.started[i] = on == 1;
+        t->opt.slot_steps[i] = (long)n;
+    }
+    free(started);
+    char name[160];
+    for (size_t i = 0; ok && i < p->n_slots; i++) {
+        const gf_slot *sl = &p->slot[i];
+        if (sl->kind != GF_SLOT_PARAM)
+            continue;
+        const size_t count = sl->rows * sl->cols;
+        snprintf(name, sizeof name, "optim.m.%s", sl->name);
+        ok = take(st, name, GF_ST_F64, count, t->opt.m + sl->offset) == 0;
+        if (ok && t->opt.v) {
+            snprintf(name, sizeof name, "optim.v.%s", sl->name);
+            ok = take(st, name, GF_ST_F64, count, t->opt.v + sl->offset) == 0;
+        }
+        if (!ok)
+            snprintf(why, size, "%s is missing or has the wrong shape", name);
+    }
+    return ok ? 0 : -1;
+}
+
+/* The counts of the metadata, then the network, the optimizer, the history and
+ * the probe records. A refused file may leave t partly overwritten (the
+ * caller discards it). */
+static int read_training(gf_trainer *t, const gf_st_file *st, char *why, size_t size)
+{
+    int fields = 1;
+    const long epochs = meta_long(st, "epochs_done", 0, t->cfg.epochs, &fields);
+    const long steps = meta_long(st, "steps_done", 0, t->cfg.sched.total_steps, &fields);
+    const long osteps = meta_long(st, "optim_steps", 0, t->cfg.sched.total_steps, &fields);
+    if (!fields || steps != epochs * t->steps_per_epoch) {
+        snprintf(why, size, "its epoch and step counts are damaged");
+        return -1;
+    }
+    if (gf_model_load_state(t->net, st, why, size) != 0)
+        return -1;
+    t->epoch = (int)epochs;
+    t->step = steps;
+    t->opt.steps = osteps;
+    return read_optim(t, st, why, size) == 0 && read_history(t, st, why, size) == 0 &&
+                   read_probe_log(t, st, why, size) == 0
+               ? 0
+               : -1;
+}
+
 int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
 {
     gf_st_file st;
     char reason[256];
     if (gf_st_read(&st, path, reason, sizeof reason) != 0) {
-        snprintf(why, size, "%s", reason);
+        snprintf(why, size, "%s: %s", path, reason);
         return -1;
     }
     const char *format = json_string_value(json_object_get(st.metadata, "format"));
@@ -233,57 +415,10 @@ int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size)
     train_pairs(t, key, value);
     for (int i = 0; ok && i < N_TRAIN; i++)
         ok = gf_st_meta_check(&st, key[i], value[i], reason, sizeof reason) == 0;
-    const gf_params *p = gf_model_params(t->net);
-    int fields = 1;
-    const long epochs = ok ? meta_long(&st, "epochs_done", 0, t->cfg.epochs, &fields) : 0;
-    const long steps = ok ? meta_long(&st, "steps_done", 0, t->cfg.sched.total_steps, &fields) : 0;
-    const long osteps = ok ? meta_long(&st, "optim_steps", 0, t->cfg.sched.total_steps, &fields)
-                           : 0;
-    if (ok && (!fields || steps != epochs * t->steps_per_epoch)) {
-        snprintf(reason, sizeof reason, "its epoch and step counts are damaged");
+    if (ok && read_training(t, &st, reason, sizeof reason) != 0)
         ok = 0;
-    }
-    if (ok && gf_model_load_state(t->net, &st, reason, sizeof reason) != 0)
-        ok = 0;
-    int64_t *started = ok ? malloc(2 * (p->n_slots + 1) * sizeof *started) : NULL;
-    double *hist = ok ? malloc(((size_t)epochs * HIST_COLS + 1) * sizeof *hist) : NULL;
-    if (ok && (!started || !hist ||
-               take(&st, "optim.started", GF_ST_I64, p->n_slots, started) != 0 ||
-               take(&st, "optim.slot_steps", GF_ST_I64, p->n_slots, started + p->n_slots) != 0 ||
-               take(&st, "train.history", GF_ST_F64, (size_t)epochs * HIST_COLS, hist) != 0 ||
-               read_probe_log(t, &st) != 0)) {
-        snprintf(reason, sizeof reason, "the optimizer state, history or probe records are missing or damaged");
-        ok = 0;
-    }
-    char name[160];
-    for (size_t i = 0; ok && i < p->n_slots; i++) {
-        const gf_slot *sl = &p->slot[i];
-        t->opt.started[i] = started[i] != 0;
-        t->opt.slot_steps[i] = (long)started[p->n_slots + i];
-        if (sl->kind != GF_SLOT_PARAM)
-            continue;
-        const size_t count = sl->rows * sl->cols;
-        snprintf(name, sizeof name, "optim.m.%s", sl->name);
-        ok = take(&st, name, GF_ST_F64, count, t->opt.m + sl->offset) == 0;
-        if (ok && t->opt.v) {
-            snprintf(name, sizeof name, "optim.v.%s", sl->name);
-            ok = take(&st, name, GF_ST_F64, count, t->opt.v + sl->offset) == 0;
-        }
-        if (!ok)
-            snprintf(reason, sizeof reason, "%s is missing or has the wrong shape", name);
-    }
-    if (ok) {
-        for (long e = 0; e < epochs; e++)
-            history_read(hist + (size_t)e * HIST_COLS, &t->history[e]);
-        t->epoch = (int)epochs;
-        t->step = steps;
-        t->opt.steps = osteps;
-        t->lr = epochs > 0 ? t->history[epochs - 1].lr : 0.0;
-    } else {
+    if (!ok)
         snprintf(why, size, "%s: %s", path, reason);
-    }
-    free(started);
-    free(hist);
     gf_st_release(&st);
     return ok ? 0 : -1;
 }
