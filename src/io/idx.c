@@ -124,14 +124,38 @@ static int parse_header(gf_idx *idx, gzFile gz, const char *path, char *why, siz
     return 0;
 }
 
+/* The data as it arrives, into a buffer that doubles up to idx->count: a file
+ * whose header claims more than it holds costs at most twice what it holds.
+ * The bytes read, -1 on a zlib error, -2 out of memory. */
+static long long read_data(gf_idx *idx, gzFile gz)
+{
+    size_t cap = 0, got = 0;
+    while (got < idx->count) {
+        const size_t grow = cap ? 2 * cap : IDX_CHUNK;
+        const size_t want = grow < idx->count ? grow : idx->count;
+        unsigned char *p = realloc(idx->data, want);
+        if (!p)
+            return -2;
+        idx->data = p;
+        cap = want;
+        const long long r = read_bytes(gz, idx->data + got, cap - got);
+        if (r < 0)
+            return -1;
+        got += (size_t)r;
+        if (got < cap)
+            break; /* the end of the file */
+    }
+    return (long long)got;
+}
+
 /* Header and data, then nothing more; gz stays open for the caller to close. */
 static int read_idx(gf_idx *idx, gzFile gz, const char *path, char *why, size_t size)
 {
     if (parse_header(idx, gz, path, why, size) != 0)
         return -1;
-    if (!(idx->data = malloc(idx->count)))
+    const long long got = read_data(idx, gz);
+    if (got == -2)
         return fail(idx, why, size, path, "%s", strerror(ENOMEM));
-    const long long got = read_bytes(gz, idx->data, idx->count);
     const long long rest = got == (long long)idx->count ? count_rest(gz) : 0;
     if (got < 0 || rest < 0)
         return zlib_fail(idx, gz, path, why, size);
