@@ -412,7 +412,7 @@ const cli_command cli_hanin = {
         "Writes into the run folder: hanin.tsv, hanin_seeds.tsv, hanin_qq.tsv, manifest.json,\n"
         "hanin.png/.svg/.gp and hanin_qq.png/.svg/.gp.\n\n",
     .epilog =
-        "The defaults run 24 cells of 100 nets, about 30 s of CPU time. Predicted (L = logit\n"
+        "The defaults run 24 cells of 100 nets, about 40 s on one core. Predicted (L = logit\n"
         "0): when each ReLU layer of width n passes the gradient through a random half of its\n"
         "units, independently of everything else, and its weights are Gaussian, the layer adds\n"
         "v(n) = E_k[psi'(k/2)] + Var_k[psi(k/2)], k ~ Binomial(n, 1/2), to the variance (5/n to\n"
