@@ -133,12 +133,15 @@ static void describe(json_t *m, const void *opts, const void *result)
         json_array_append_new(widths, json_integer((json_int_t)o->widths[w]));
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
-        json_array_append_new(cells, json_pack("{s:i, s:I, s:I, s:I, s:f}", "depth", e->depth,
-                                               "width", (json_int_t)e->width, "first_seed",
-                                               (json_int_t)e->seed_first, "last_seed",
+        json_array_append_new(cells, json_pack("{s:i, s:I, s:I, s:I, s:i, s:f, s:f}", "depth",
+                                               e->depth, "width", (json_int_t)e->width,
+                                               "first_seed", (json_int_t)e->seed_first,
+                                               "last_seed",
                                                (json_int_t)(e->seed_first +
                                                             (unsigned long)e->seeds - 1),
-                                               "seconds", e->seconds));
+                                               "dead", e->dead, "dead_fraction",
+                                               (double)e->dead / e->seeds, "seconds",
+                                               e->seconds));
     }
     json_object_set_new(m, "settings", json_pack(
         "{s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "arch", "plain",
@@ -157,11 +160,27 @@ static void describe(json_t *m, const void *opts, const void *result)
     json_object_set_new(m, "cells", cells);
     const gf_hanin_fit *f = &res->fit;
     json_object_set_new(m, "fit", json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "model", "variance = slope * beta + intercept "
-        "(gsl_fit_linear, unweighted)", "slope", cli_json_number(f->slope), "slope_se",
-        cli_json_number(f->se_slope), "intercept", cli_json_number(f->intercept),
-        "intercept_se", cli_json_number(f->se_intercept), "r2", cli_json_number(f->r2),
-        "cells", f->n));
+        "{s:s, s:o, s:o, s:o, s:i}", "model", "variance = slope * beta through the origin, "
+        "weighted least squares (gsl_fit_wmul), weights (live nets - 1) / beta^2: the inverse "
+        "square of a cell's Gaussian standard error at the line; slope_se from the weighted "
+        "scatter; cells with a variance (2 or more live nets)", "slope",
+        cli_json_number(f->slope), "slope_se", cli_json_number(f->se_slope), "r2_weighted",
+        cli_json_number(f->r2), "cells", f->n));
+    json_t *shape = json_object();
+    for (int w = 0; w < o->n_widths; w++) {
+        const gf_hanin_shape *h = &res->shape[w];
+        char key[24];
+        snprintf(key, sizeof key, "%zu", h->width);
+        json_object_set_new(shape, key, json_pack("{s:i, s:o, s:o}", "values", h->n, "skewness",
+                                                  cli_json_number(h->skewness),
+                                                  "excess_kurtosis",
+                                                  cli_json_number(h->excess_kurtosis)));
+    }
+    json_object_set_new(m, "shape_of_ln_grad_sq", shape);
+    json_object_set_new(m, "dead_nets", json_pack(
+        "{s:i, s:i, s:s}", "dead", res->dead, "nets", res->n_cells * (int)o->c.seeds, "meaning",
+        "gradient exactly 0 (a ReLU layer with every unit off at the input); left out of the "
+        "cell's mean and variance"));
 }
 
 /* A line fitted to y against x over the cells (the summary's comparisons). */
@@ -169,12 +188,14 @@ static gf_hanin_fit fit_cells(const gf_hanin_result *res, double (*x)(const gf_h
                               double (*y)(const gf_hanin_cell *))
 {
     double xs[GF_HANIN_MAX * GF_HANIN_MAX], ys[GF_HANIN_MAX * GF_HANIN_MAX];
-    for (int c = 0; c < res->n_cells; c++) {
-        xs[c] = x(&res->cell[c]);
-        ys[c] = y(&res->cell[c]);
-    }
+    int n = 0;
+    for (int c = 0; c < res->n_cells; c++)
+        if (isfinite(res->cell[c].variance)) {
+            xs[n] = x(&res->cell[c]);
+            ys[n++] = y(&res->cell[c]);
+        }
     gf_hanin_fit f;
-    gf_hanin_fit_line(xs, ys, res->n_cells, &f);
+    gf_hanin_fit_line(xs, ys, n, &f);
     return f;
 }
 
@@ -194,7 +215,7 @@ static void per_width(const gf_hanin_result *res, const options *o)
         double x[GF_HANIN_MAX], y[GF_HANIN_MAX];
         int n = 0;
         for (int c = 0; c < res->n_cells; c++)
-            if (res->cell[c].width == o->widths[w]) {
+            if (res->cell[c].width == o->widths[w] && isfinite(res->cell[c].variance)) {
                 x[n] = res->cell[c].beta;
                 y[n++] = res->cell[c].variance;
             }
@@ -216,58 +237,120 @@ static void per_width(const gf_hanin_result *res, const options *o)
 /* Measured against the per-layer count, cell by cell (L = logit 0). */
 static void against_prediction(const gf_hanin_result *res)
 {
-    int within = 0;
+    int within = 0, n = 0;
     double lo = INFINITY, hi = -INFINITY, sum = 0.0;
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
+        if (!isfinite(e->variance))
+            continue;
+        n++;
         const double r = e->variance / e->predicted;
         within += fabs(e->variance - e->predicted) <= 2.0 * e->variance_se;
         lo = fmin(lo, r);
         hi = fmax(hi, r);
         sum += r;
     }
+    if (n == 0) {
+        printf("  no cell has a variance to compare with the prediction\n");
+        return;
+    }
     printf("  measured / predicted variance: mean %.3f, from %.3f to %.3f; %d of %d cells within "
            "two standard errors\n",
-           sum / res->n_cells, lo, hi, within, res->n_cells);
+           sum / n, lo, hi, within, n);
+}
+
+/* The cells: one row each, with the nets left out as dead. */
+static void cell_table(const gf_hanin_result *res, const options *o)
+{
+    printf("gradflow hanin: plain ReLU stacks, He init, no norm, batch %ld, L = %s; %ld seeds "
+           "per (depth, width)\n\n  depth  width    beta  dead   mean ln||g||^2   variance "
+           "(+- se)   predicted      sd\n",
+           o->batch, o->xent ? "mean cross-entropy" : "logit 0", o->c.seeds);
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        printf("  %5d  %5zu  %6.3f  %4d  %15.3f  %9.3f (+- %6.3f)  %9.3f  %6.3f\n", e->depth,
+               e->width, e->beta, e->dead, e->mean, e->variance, e->variance_se, e->predicted,
+               e->sd);
+    }
+    putchar('\n');
+    const int nets = res->n_cells * (int)o->c.seeds;
+    if (res->dead == 0) {
+        printf("  dead nets (gradient exactly 0): none of %d\n", nets);
+        return;
+    }
+    double expected = 0.0;
+    for (int c = 0; c < res->n_cells; c++)
+        expected += res->cell[c].seeds * gf_hanin_dead_chance(res->cell[c].depth,
+                                                              res->cell[c].width);
+    printf("  dead nets: %d of %d (%.2f%%; %.1f expected), their gradient exactly 0: a ReLU layer "
+           "had every\n    unit off at the input (chance 1 - (1 - 2^-width)^(depth - 1) a net). "
+           "They are counted in\n    the dead column and left out of the statistics: Hanin's "
+           "bounds are for nets that pass a gradient\n",
+           res->dead, nets, 100.0 * res->dead / nets, expected);
+}
+
+/* The weighted line through the origin and what the variance follows. */
+static void fit_lines(const gf_hanin_result *res, const options *o)
+{
+    const gf_hanin_fit *f = &res->fit;
+    if (!isfinite(f->slope)) {
+        printf("  no line fitted: %d cell%s with a variance (2 or more are needed)\n", f->n,
+               f->n == 1 ? "" : "s");
+        return;
+    }
+    printf("  weighted least squares through the origin over %d cells (weights: the inverse "
+           "square of a cell's\n    standard error at the line): Var[ln ||dL/dx_0||^2] = C "
+           "beta, C = %.3f +- %.3f (weighted R^2 %.3f)\n",
+           f->n, f->slope, f->se_slope, f->r2);
+    if (!o->xent && o->batch == 1) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int w = 0; w < o->n_widths; w++) {
+            const double nv = (double)o->widths[w] * gf_hanin_layer_var(o->widths[w]);
+            lo = fmin(lo, nv);
+            hi = fmax(hi, nv);
+        }
+        printf("    (the per-layer count predicts a slope n v(n) of %.3f .. %.3f over these "
+               "widths)\n", lo, hi);
+    }
+    const gf_hanin_fit fb = fit_cells(res, x_beta, y_var);
+    const gf_hanin_fit fd = fit_cells(res, x_depth, y_var);
+    const gf_hanin_fit fw = fit_cells(res, x_inv_width, y_var);
+    printf("  what the variance follows (unweighted lines with an intercept): R^2 = %.3f against "
+           "beta,\n    %.3f against depth alone, %.3f against 1/width alone\n",
+           fb.r2, fd.r2, fw.r2);
+    per_width(res, o);
+    const gf_hanin_fit fm = fit_cells(res, x_beta, y_mean);
+    printf("  the mean of ln ||dL/dx_0||^2 changes by %.3f +- %.3f per unit of beta", fm.slope,
+           fm.se_slope);
+    if (!o->xent && o->batch == 1 && fm.slope < 0)
+        printf(", while He init keeps\n    E||dL/dx_0||^2 the same at every depth: the "
+               "typical net's gradient is smaller than the average one");
+    putchar('\n');
+}
+
+/* How Gaussian ln ||g||^2 is (g log-normal): per width, pooled over its cells. */
+static void shape_lines(const gf_hanin_result *res, const options *o)
+{
+    printf("  the shape of ln ||g||^2 (standardized per cell, pooled per width; a Gaussian has "
+           "0 and 0):\n");
+    for (int w = 0; w < o->n_widths; w++) {
+        const gf_hanin_shape *h = &res->shape[w];
+        if (h->n < 3)
+            printf("    width %5zu: too few live nets\n", h->width);
+        else
+            printf("    width %5zu: skewness %+.3f (+- %.3f), excess kurtosis %+.3f (+- %.3f) "
+                   "over %d nets\n",
+                   h->width, h->skewness, sqrt(6.0 / h->n), h->excess_kurtosis,
+                   sqrt(24.0 / h->n), h->n);
+    }
 }
 
 static void summary(const cli_run *r, const void *opts, const void *result)
 {
     const options *o = opts;
     const gf_hanin_result *res = result;
-    printf("gradflow hanin: plain ReLU stacks, He init, no norm, batch %ld, L = %s; %ld seeds "
-           "per (depth, width)\n\n  depth  width    beta   mean ln||g||^2   variance (+- se)   "
-           "predicted      sd\n",
-           o->batch, o->xent ? "mean cross-entropy" : "logit 0", o->c.seeds);
-    for (int c = 0; c < res->n_cells; c++) {
-        const gf_hanin_cell *e = &res->cell[c];
-        printf("  %5d  %5zu  %6.3f  %15.3f  %9.3f (+- %6.3f)  %9.3f  %6.3f\n", e->depth, e->width,
-               e->beta, e->mean, e->variance, e->variance_se, e->predicted, e->sd);
-    }
-    const gf_hanin_fit *f = &res->fit;
-    putchar('\n');
-    if (!isfinite(f->slope)) {
-        printf("  no line fitted: %d cell%s (3 or more are needed; give more --depth or "
-               "--width values)\n",
-               res->n_cells, res->n_cells == 1 ? "" : "s");
-    } else {
-        printf("  least squares over %d cells: Var[ln ||dL/dx_0||^2] = C beta + a,\n"
-               "    C = %.3f +- %.3f, a = %.3f +- %.3f, R^2 = %.3f\n",
-               f->n, f->slope, f->se_slope, f->intercept, f->se_intercept, f->r2);
-        const gf_hanin_fit fd = fit_cells(res, x_depth, y_var);
-        const gf_hanin_fit fw = fit_cells(res, x_inv_width, y_var);
-        printf("  what the variance follows: R^2 = %.3f against beta, %.3f against depth alone, "
-               "%.3f against 1/width alone\n",
-               f->r2, fd.r2, fw.r2);
-        per_width(res, o);
-        const gf_hanin_fit fm = fit_cells(res, x_beta, y_mean);
-        printf("  the mean of ln ||dL/dx_0||^2 changes by %.3f +- %.3f per unit of beta", fm.slope,
-               fm.se_slope);
-        if (!o->xent && o->batch == 1 && fm.slope < 0)
-            printf(", while He init keeps\n    E||dL/dx_0||^2 the same at every depth: the "
-                   "typical net's gradient is smaller than the average one");
-        putchar('\n');
-    }
+    cell_table(res, o);
+    fit_lines(res, o);
     if (o->xent)
         printf("  no prediction for the cross-entropy: the softmax's gradient fluctuates with "
                "the forward pass\n");
@@ -276,19 +359,22 @@ static void summary(const cli_run *r, const void *opts, const void *result)
                "batch's inputs share the weights)\n", o->batch);
     else
         against_prediction(res);
+    shape_lines(res, o);
     double hi = 0.0;
     const gf_hanin_cell *top = NULL;
     for (int c = 0; c < res->n_cells; c++)
-        if (res->cell[c].beta >= hi)
+        if (res->cell[c].beta >= hi && isfinite(res->cell[c].sd))
             hi = res->cell[c].beta, top = &res->cell[c];
     if (top)
         printf("  at beta = %.3f (depth %d, width %zu) the sd of ln ||g||^2 is %.2f: the "
                "squared gradient norm\n    of one initialization is typically within a factor "
                "%.3g of the geometric mean, either way\n",
                top->beta, top->depth, top->width, top->sd, exp(top->sd));
-    printf("  wall time %.1f s\n  wrote %s/hanin.tsv, hanin_seeds.tsv, manifest.json, %s\n",
+    printf("  wall time %.1f s\n  wrote %s/hanin.tsv, hanin_seeds.tsv, hanin_qq.tsv, "
+           "manifest.json, %s\n",
            res->wall_seconds, r->dir,
-           cli_run_drawn(r) ? "hanin.png/.svg/.gp" : "hanin.gp (nothing drawn)");
+           cli_run_drawn(r) ? "hanin.png, hanin_qq.png (.svg/.gp)"
+                            : "hanin.gp, hanin_qq.gp (nothing drawn)");
 }
 
 static int figures(cli_run *r, const void *opts, void *res)
@@ -299,6 +385,8 @@ static int figures(cli_run *r, const void *opts, void *res)
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
     gf_hanin_figs_make(res, f);
     int status = cli_run_figure(r, "hanin", gf_fig_hanin_body, &f->fig);
+    if (status == 0)
+        status = cli_run_figure(r, "hanin_qq", gf_fig_hanin_qq_body, &f->qq);
     if (status == 0)
         status = cli_run_terminal(r, gf_fig_hanin_body, &f->fig, 110, 34);
     free(f);
@@ -316,12 +404,15 @@ const cli_command cli_hanin = {
         "built-in synthetic set, and records ln ||dL/dx_0||^2 at the stem's output x_0, with\n"
         "L the first logit (so dL/dx_0 is a row of the net's Jacobian, the quantity Hanin\n"
         "bounds) or the cross-entropy. Per (depth, width) it reports the mean, variance and\n"
-        "standard deviation over seeds; it fits Var = C beta + a by least squares (GSL), with\n"
-        "beta = (depth - 2) / width, the sum of 1/width over the ReLU layers between x_0 and\n"
-        "the head. Writes into the run folder: hanin.tsv, hanin_seeds.tsv, manifest.json and\n"
-        "hanin.png/.svg/.gp.\n\n",
+        "standard deviation over seeds; it fits Var = C beta through the origin, weighted by\n"
+        "each cell's standard error (GSL), with beta = (depth - 2) / width, the sum of 1/width\n"
+        "over the ReLU layers between x_0 and the head, and shows how Gaussian ln ||g||^2 is\n"
+        "(skewness, kurtosis, a Q-Q plot). A net whose gradient is exactly 0 (a ReLU layer\n"
+        "with every unit off, likely at small widths) is dead: counted per cell and left out.\n"
+        "Writes into the run folder: hanin.tsv, hanin_seeds.tsv, hanin_qq.tsv, manifest.json,\n"
+        "hanin.png/.svg/.gp and hanin_qq.png/.svg/.gp.\n\n",
     .epilog =
-        "The defaults run 24 cells of 100 nets, about 25 s of CPU time. Predicted (L = logit\n"
+        "The defaults run 24 cells of 100 nets, about 40 s on one core. Predicted (L = logit\n"
         "0): when each ReLU layer of width n passes the gradient through a random half of its\n"
         "units, independently of everything else, and its weights are Gaussian, the layer adds\n"
         "v(n) = E_k[psi'(k/2)] + Var_k[psi(k/2)], k ~ Binomial(n, 1/2), to the variance (5/n to\n"

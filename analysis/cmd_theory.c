@@ -226,6 +226,41 @@ static void fmt(char *b, size_t n, double x)
         snprintf(b, n, "%.4g", x);
 }
 
+/* Outside the diagram's ranges. */
+static int off_plot(const options *o, const gf_meanfield *m)
+{
+    return m->sw2 < o->sw2[0] || m->sw2 > o->sw2[1] || m->sb2 < o->sb2[0] || m->sb2 > o->sb2[1];
+}
+
+/* The trainable band's ends at sigma_b^2 = 0.05 (or the range's bottom). */
+static void band_line(const options *o, gf_act act)
+{
+    const double sb = o->sb2[0] <= 0.05 && 0.05 <= o->sb2[1] ? 0.05 : o->sb2[0];
+    printf("\n  trainable band (depth <= 6 xi_c) at sigma_b^2 = %g:", sb);
+    int open = 0;
+    for (int d = 0; d < o->n_depths; d++) {
+        double l, r, crit = NAN;
+        int cl, cr;
+        if (gf_meanfield_band(act, sb, o->depths[d], o->sw2[0], o->sw2[1], &l, &r, &cl, &cr) ||
+            gf_meanfield_critical_sw2(act, sb, &crit))
+            continue;
+        if (isnan(l))
+            printf("%s depth %g: none within the range", d ? ";" : "", o->depths[d]);
+        else if (isnan(r))
+            printf("%s depth %g: sigma_w^2 from %.3f%s to the critical line %.3f (*)", d ? ";" : "", o->depths[d],
+                   l, cl ? " (range)" : "", crit), open = 1;
+        else
+            printf("%s depth %g: sigma_w^2 in [%.3f%s, %.3f%s]", d ? ";" : "", o->depths[d], l,
+                   cl ? " (range)" : "", r, cr ? " (range)" : "");
+    }
+    if (open)
+        printf("\n  (*) the critical line: past it q has no fixed point and there is no xi_c, so "
+               "no right edge is computed;\n      relu has no chaotic phase (c* = 1): there the "
+               "gradient only grows, by 0.5 log10(sigma_w^2 / 2)\n      decades a layer "
+               "(dec/layer below)");
+    printf("\n");
+}
+
 static void summary(const cli_run *run, const void *opts, const void *result)
 {
     const options *o = opts;
@@ -242,7 +277,8 @@ static void summary(const cli_run *run, const void *opts, const void *result)
     /* a few values of the critical line and the bands, computed at those sigma_b^2 */
     const double at[] = {o->sb2[0], 0.05, 0.5 * (o->sb2[0] + o->sb2[1]), o->sb2[1]};
     double last = -1.0;
-    printf("  critical line chi_1 = 1 (order to chaos):");
+    printf("  critical line chi_1 = 1 (%s):",
+           act == GF_ACT_TANH ? "order to chaos" : "vanishing to exploding gradients");
     for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
         double sw2;
         if (at[k] <= last || at[k] < o->sb2[0] || at[k] > o->sb2[1] ||
@@ -251,20 +287,7 @@ static void summary(const cli_run *run, const void *opts, const void *result)
         printf("%s sigma_w^2 = %.4f at sigma_b^2 = %g", last < 0 ? "" : ";", sw2, at[k]);
         last = at[k];
     }
-    const double sb = o->sb2[0] <= 0.05 && 0.05 <= o->sb2[1] ? 0.05 : o->sb2[0];
-    printf("\n  trainable band (depth <= 6 xi_c) at sigma_b^2 = %g:", sb);
-    for (int d = 0; d < o->n_depths; d++) {
-        double l, r;
-        int cl, cr;
-        if (gf_meanfield_band(act, sb, o->depths[d], o->sw2[0], o->sw2[1], &l, &r, &cl, &cr))
-            continue;
-        if (isnan(l))
-            printf("%s depth %g: none within the range", d ? ";" : "", o->depths[d]);
-        else
-            printf("%s depth %g: sigma_w^2 in [%.3f%s, %.3f%s]", d ? ";" : "", o->depths[d], l,
-                   cl ? " (range)" : "", r, cr ? " (range)" : "");
-    }
-    printf("\n");
+    band_line(o, act);
     printf("  %-10s %9s %9s %9s %9s %-9s %9s %9s %9s %9s\n", "point", "sigma_w^2", "sigma_b^2",
            "q*", "chi_1", "phase", "xi_c", "6 xi_c", "xi_grad", "dec/layer");
     for (int k = 0; k < p->n_pts; k++) {
@@ -274,47 +297,72 @@ static void summary(const cli_run *run, const void *opts, const void *result)
         fmt(xc, sizeof xc, m->xi_c);
         fmt(tx, sizeof tx, 6.0 * m->xi_c);
         fmt(xg, sizeof xg, m->xi_grad);
-        printf("  %-10s %9.4g %9.4g %9s %9.6g %-9s %9s %9s %9s %+9.4f\n", p->pts[k].label, m->sw2,
-               m->sb2, q, m->chi_1, gf_phase_name(m->chi_1), xc, tx, xg, 0.5 * log10(m->chi_1));
+        printf("  %-10s %9.4g %9.4g %9s %9.6g %-9s %9s %9s %9s %+9.4f%s\n", p->pts[k].label,
+               m->sw2, m->sb2, q, m->chi_1, gf_phase_name(act, m->chi_1), xc, tx, xg,
+               0.5 * log10(m->chi_1), off_plot(o, m) ? "  (off the plot)" : "");
     }
     printf("  (dec/layer: decades the gradient norm gains per layer backward, 0.5 log10 chi_1;\n"
-           "   xi_grad < 0: it explodes over |xi_grad| layers; '-': no fixed point q*)\n");
+           "   xi_grad < 0: it explodes over |xi_grad| layers; '-': no fixed point q*;\n"
+           "   off the plot: outside the ranges of --sw2 and --sb2)\n");
+    if (o->sb2[0] == 0.0)
+        printf("  at sigma_b^2 = 0 (the diagram's bottom row) q* = 0 below the critical line: "
+               "xi_c there is the\n  limit sigma_b^2 -> 0+, -1/ln chi_1; at sigma_b^2 = 0 itself "
+               "the signal vanishes and correlations\n  converge only polynomially (xi_c is "
+               "degenerate)\n");
     printf("  wrote %s/{phase,critical,band,theory_points}.tsv, manifest.json, %s\n", o->c.out,
            drawn ? "phase.png/.svg/.gp" : "phase.gp (nothing drawn)");
 }
 
 /* ---- the figure -------------------------------------------------------------------- */
 
+/* The points of theory_points.tsv outside the ranges, named in the figure. */
+static void outside_note(const options *o, const gf_phase *p, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < p->n_pts && at < size; k++) {
+        const gf_meanfield *m = &p->pts[k].mf;
+        if (off_plot(o, m))
+            at += (size_t)snprintf(buf + at, size - at, "%s%s (%.3g, %.3g)",
+                                   at ? ", " : "outside the plot (σ_w^2, σ_b^2): ",
+                                   p->pts[k].label,
+                                   m->sw2, m->sb2);
+    }
+}
+
 static int figures(cli_run *r, const void *opts, void *result)
 {
     const options *o = opts;
     const gf_phase *p = result;
-    char title[256], subtitle[256];
+    const int tanh = o->c.cfg.act == GF_ACT_TANH;
+    char title[256], subtitle[256], outside[512];
     int first[MAX_DEPTHS], left[MAX_DEPTHS], right[MAX_DEPTHS], row = 0;
     for (int d = 0; d < o->n_depths; d++) {
         gf_phase_band_counts(p, d, &left[d], &right[d]);
         first[d] = row;
         row += left[d] + right[d];
     }
-    snprintf(title, sizeof title, "Order-to-chaos phase diagram of a deep %s net at "
-             "initialization (mean field, infinite width)", gf_act_names[o->c.cfg.act]);
+    snprintf(title, sizeof title, "%s phase diagram of a deep %s net at initialization (mean "
+             "field, infinite width)", tanh ? "Order-to-chaos" : "Mean-field",
+             gf_act_names[o->c.cfg.act]);
     snprintf(subtitle, sizeof subtitle, "colour: the depth scale ξ_c of correlations; black: "
              "χ_1 = σ_w^2 E[%s'(h)^2] = 1; dashed: depth = 6 ξ_c (Schoenholz et al. 2017)",
              gf_act_names[o->c.cfg.act]);
-    const gf_fig_phase fig = {.title = title, .subtitle = subtitle,
-                              .xlo = o->sw2[0], .xhi = o->sw2[1], .ylo = o->sb2[0],
-                              .yhi = o->sb2[1], .depths = o->depths, .n_depths = o->n_depths,
-                              .band_first = first, .band_left = left, .band_right = right,
-                              .n_points = p->n_pts,
-                              .chaos_note = o->c.cfg.act == GF_ACT_RELU
-                                                ? "no fixed point q*: q grows without bound, "
-                                                  "no ξ_c"
-                                                : NULL};
+    outside_note(o, p, outside, sizeof outside);
+    const gf_fig_phase fig = {
+        .title = title, .subtitle = subtitle, .xlo = o->sw2[0], .xhi = o->sw2[1],
+        .ylo = o->sb2[0], .yhi = o->sb2[1], .depths = o->depths, .n_depths = o->n_depths,
+        .band_first = first, .band_left = left, .band_right = right, .n_points = p->n_pts,
+        .chaotic = tanh,
+        .chaos_note = tanh ? NULL : "no chaotic phase: c* = 1; no fixed point q*: q grows "
+                                    "without bound; so no ξ_c and no band edge",
+        .bottom_note = o->sb2[0] == 0.0 ? "bottom row σ_b^2 = 0: q* = 0, there ξ_c is the "
+                                          "limit σ_b^2 → 0+ (degenerate)" : NULL,
+        .outside_note = outside[0] ? outside : NULL};
     if (cli_run_figure(r, "phase", gf_fig_phase_body, &fig) != 0)
         return CLI_EXIT_RUNTIME;
     return cli_run_terminal(r, gf_fig_phase_body, &fig, 100, 36);
 }
-
 
 const cli_command cli_theory = {
     .name = CMD,
@@ -325,8 +373,12 @@ const cli_command cli_theory = {
         "al. 2016, Schoenholz et al. 2017): the fixed point q* of the variance map, the gradient\n"
         "gain per layer chi_1 = sigma_w^2 E[act'(h)^2], the correlation fixed point c*, and the\n"
         "depth scales xi_q, xi_c, xi_grad = -1 / log chi_1. chi_1 < 1 is the ordered phase\n"
-        "(gradients vanish), chi_1 > 1 the chaotic one (they explode); nets train when their depth\n"
-        "is below about 6 xi_c. Computed by GSL quadrature and root finding, no sampling.\n"
+        "(gradients vanish), chi_1 > 1 for tanh the chaotic one (they explode); relu has no\n"
+        "chaotic phase (c* = 1; past chi_1 = 1 q has no fixed point, no xi_c and no band edge).\n"
+        "Nets train when their depth is below about 6 xi_c. Computed by GSL quadrature and root\n"
+        "finding, no sampling. At sigma_b^2 = 0 below the critical line q* = 0 and xi_c is the\n"
+        "limit sigma_b^2 -> 0+ (degenerate there). Points outside the ranges are listed in the\n"
+        "summary and the figure as off the plot.\n"
         "Writes into the run folder: phase.tsv (the grid), critical.tsv (chi_1 = 1), band.tsv\n"
         "(edges of the trainable band 6 xi_c >= depth), theory_points.tsv, manifest.json and\n"
         "phase.png/.svg/.gp (the phase diagram).\n\n",

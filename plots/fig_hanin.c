@@ -13,9 +13,9 @@ static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
 {
     const char *sep = "plot ";
     for (int i = 0; i < f->n_widths; i++) {
-        fprintf(out, "%s'hanin.tsv' skip 1 using 3:(column(2) == %zu ? column(6) : NaN)%s "
+        fprintf(out, "%s'hanin.tsv' skip 1 using 3:(column(2) == %zu ? column(8) : NaN)%s "
                      "with %s lc '%s' pt 7 ps 1.0 lw 1.5 ",
-                sep, f->widths[i], rich ? ":8" : "", rich ? "yerrorbars" : "points",
+                sep, f->widths[i], rich ? ":10" : "", rich ? "yerrorbars" : "points",
                 gf_plot_depth_color(i));
         if (key)
             fprintf(out, "title 'width %zu'", f->widths[i]);
@@ -23,14 +23,9 @@ static void series(FILE *out, const gf_fig_hanin *f, int rich, int key)
             fputs("notitle", out);
         sep = ", \\\n     ";
     }
-    if (isfinite(f->slope) && isfinite(f->intercept)) {
-        fprintf(out, "%s(%.17g + %.17g * x > 0 ? %.17g + %.17g * x : NaN) with lines "
-                     "lc '#000000' lw 2 ",
-                sep, f->intercept, f->slope, f->intercept, f->slope);
-        if (key)
-            fprintf(out, "title 'least squares: %.2f beta %+.3f'", f->slope, f->intercept);
-        else
-            fputs("notitle", out);
+    if (isfinite(f->slope)) {
+        fprintf(out, "%s%.17g * x with lines lc '#000000' lw 2 ", sep, f->slope);
+        gf_plot_key(out, key ? f->fit_label : NULL);
         sep = ", \\\n     ";
     }
     for (int i = 0; f->pred_slope && i < f->n_widths; i++) {
@@ -78,6 +73,28 @@ int gf_fig_hanin_body(FILE *out, gf_term term, const void *ctx)
     return ferror(out) ? -1 : 0;
 }
 
+/* The Q-Q plot's recipe: a key per width with its skewness and kurtosis. */
+static void hanin_qq_make(const gf_hanin_result *res, gf_hanin_figs *f, int nw)
+{
+    snprintf(f->qq_title, sizeof f->qq_title,
+             "Is ln ||dL/dx_0||^2 Gaussian (the gradient log-normal)? Q-Q plot per width, %d "
+             "initializations per cell",
+             res->spec.seeds);
+    snprintf(f->qq_subtitle, sizeof f->qq_subtitle,
+             "each net's value standardized by its cell's mean and sd, every depth of a width "
+             "pooled; a Gaussian lies on the dashed line%s",
+             res->dead ? "; dead nets (gradient 0) left out" : "");
+    for (int w = 0; w < nw; w++) {
+        const gf_hanin_shape *h = &res->shape[w];
+        snprintf(f->qq_labels[w], sizeof f->qq_labels[w],
+                 "width %zu: skewness %+.2f, excess kurtosis %+.2f (%d nets)", h->width,
+                 h->skewness, h->excess_kurtosis, h->n);
+        f->qq_label_ptrs[w] = f->qq_labels[w];
+    }
+    f->qq = (gf_fig_hanin_qq){.title = f->qq_title, .subtitle = f->qq_subtitle,
+                              .widths = f->widths, .labels = f->qq_label_ptrs, .n_widths = nw};
+}
+
 void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
 {
     memset(f, 0, sizeof *f);
@@ -86,6 +103,8 @@ void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
     for (int c = 0; c < res->n_cells; c++) {
         const gf_hanin_cell *e = &res->cell[c];
         xmax = fmax(xmax, e->beta);
+        if (!isfinite(e->variance))
+            continue;
         ymax = fmax(ymax, e->variance + e->variance_se);
         if (e->beta > 0)
             xmin = fmin(xmin, e->beta);
@@ -98,11 +117,10 @@ void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
              sp->seeds);
     if (isfinite(res->fit.slope))
         snprintf(f->subtitle, sizeof f->subtitle,
-                 "plain ReLU, He init, no norm, batch %zu, L = %s; least squares: Var = %.2f "
-                 "(+-%.2f) beta %+.3f (+-%.3f), R^2 = %.3f",
+                 "plain ReLU, He init, no norm, batch %zu, L = %s; weighted fit through the "
+                 "origin: Var = %.2f (+-%.2f) beta%s",
                  sp->batch, sp->xent ? "cross-entropy" : "logit 0", res->fit.slope,
-                 res->fit.se_slope, res->fit.intercept,
-                 res->fit.se_intercept, res->fit.r2);
+                 res->fit.se_slope, res->dead ? "; dead nets left out" : "");
     else
         snprintf(f->subtitle, sizeof f->subtitle,
                  "plain ReLU, He init, no norm, batch %zu, L = %s; no line fitted (fewer "
@@ -126,9 +144,36 @@ void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f)
     }
     f->fig = (gf_fig_hanin){.title = f->title, .subtitle = f->subtitle, .widths = f->widths,
                             .n_widths = nw, .slope = res->fit.slope,
-                            .intercept = res->fit.intercept, .pred_slope = f->pred_slope,
+                            .fit_label = "weighted fit through the origin", .pred_slope = f->pred_slope,
                             .pred_intercept = f->pred_intercept, .pred_xmax = f->pred_xmax,
                             .pred_label = "predicted, per width (per-layer count)",
                             .xmin = isfinite(xmin) ? xmin : 0.0, .xmax = xmax,
                             .ymin = isfinite(ymin) ? ymin : 0.0, .ymax = ymax};
+    hanin_qq_make(res, f, nw);
+}
+
+int gf_fig_hanin_qq_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_hanin_qq *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    gf_plot_title(out, term, f->title, f->subtitle);
+    fputs("set xlabel 'Gaussian quantile' noenhanced\n"
+          "set ylabel 'ln ||dL/dx_0||^2, standardized per cell (sorted)' noenhanced\n"
+          "set xrange [-4:4]\nset yrange [-5:5]\n"
+          "set grid xtics ytics lc '#dddddd'\n"
+          "set key bottom right Left reverse samplen 2 opaque box lc '#cccccc' font ',10' "
+          "noenhanced\n",
+          out);
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_widths; i++) {
+        fprintf(out, "%s'hanin_qq.tsv' skip 1 using 2:(column(1) == %zu ? column(3) : NaN) "
+                     "with points pt 7 ps %s lc '%s' ",
+                sep, f->widths[i], rich ? "0.5" : "1", gf_plot_depth_color(i));
+        gf_plot_key(out, f->labels[i]);
+        sep = ", \\\n     ";
+    }
+    fprintf(out, "%sx with lines lc '#000000' lw 1.5 dt (6,4) ", sep);
+    gf_plot_key(out, "Gaussian: z = quantile");
+    return gf_plot_end(out, ", \\\n     ");
 }

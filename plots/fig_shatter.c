@@ -131,13 +131,6 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
         fprintf(out, " lc '%s' lw 2 pt 7 ps 0.8 title '%s'", col, a);
         sep = ", \\\n     ";
     }
-    if (f->exp_depth > 0 && f->exp_corr > 0) {
-        fprintf(out, "%s(x >= %d ? %.17g * 2**(-(x - %d)) : NaN) with lines lc '#000000' lw 1.5 "
-                     "dt (8,4) title '2^-L through %s at L = %d (Balduzzi: plain)'",
-                sep, f->exp_depth, f->exp_corr, f->exp_depth, f->exp_arch ? f->exp_arch : "?",
-                f->exp_depth);
-        sep = ", \\\n     ";
-    }
     if (f->sqrt_depth > 0 && f->sqrt_corr > 0) {
         fprintf(out, "%s(x >= %d ? %.17g * sqrt(%d.0 / x) : NaN) with lines lc '#000000' lw 1.5 "
                      "dt (2,3) title '1/sqrt(L) through %s at L = %d (Balduzzi: resnets)'",
@@ -234,10 +227,50 @@ void gf_shatter_figs_make(const gf_shatter_result *res, gf_shatter_figs *f)
                                                      : GF_SHATTER_MAX_NETS,
                                       .depth_max = dmax, .ymin = ymin,
                                       .floor = 2.0 / sqrt((double)sp->points * sp->seeds)};
-    int a = anchor(res, GF_SHATTER_PLAIN, 1, &f->depth.exp_depth, &f->depth.exp_corr);
-    f->depth.exp_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
-    a = anchor(res, GF_SHATTER_PREACT, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
+    int a = anchor(res, GF_SHATTER_PREACT, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
     if (a < 0)
         a = anchor(res, GF_SHATTER_RESNET, 1, &f->depth.sqrt_depth, &f->depth.sqrt_corr);
     f->depth.sqrt_arch = a >= 0 && a < GF_SHATTER_MAX_NETS ? f->arch_names[a] : NULL;
+    const double span = (sp->hi - sp->lo) / 2;
+    snprintf(f->far_title, sizeof f->far_title,
+             "Correlation of d output / d x at inputs %g apart (x and x + %g), over the grid "
+             "and %d seeds (mean +- s.e.)",
+             span, span, sp->seeds);
+    f->far = (gf_fig_shatter_far){.title = f->far_title, .archs = f->archs,
+                                  .n_archs = f->depth.n_archs, .depth_max = dmax,
+                                  .floor = 2.0 / sqrt((double)(sp->points - sp->points / 2) *
+                                                      sp->seeds)};
+}
+
+int gf_fig_shatter_far_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_shatter_far *f = ctx;
+    const int rich = term != GF_TERM_DUMB;
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+    gf_plot_title(out, term, f->title, NULL);
+    fprintf(out, "set yrange [-1.05:1.05]\nset xrange [0:%g]\n",
+            1.04 * (f->depth_max > 0 ? f->depth_max : 2));
+    fputs("set xlabel 'depth L (weight layers)' noenhanced\n"
+          "set ylabel 'correlation of g(x) and g(x + half the grid)' noenhanced\n"
+          "set grid xtics ytics lc '#dddddd'\n"
+          "set label 1 '0: uncorrelated, as for independent ReLU patterns at the two inputs "
+          "(shattered)' at graph 0.01, graph 0.03 left font ',9' tc '#666666'\n"
+          "set key at graph 0.98, graph 0.9 right top Left reverse maxrows 4 samplen 2.5 "
+          "opaque box lc '#cccccc' font ',10' noenhanced\n",
+          out);
+    const char *sep = "plot ";
+    for (int i = 0; i < f->n_archs; i++) {
+        fprintf(out, "%s'depth.tsv' skip 1 using 2:(strcol(1) eq '%s' ? column(10) : NaN)%s "
+                     "lc '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                sep, f->archs[i], rich ? ":11 with yerrorlines" : " with linespoints",
+                palette(i), f->archs[i]);
+        sep = ", \\\n     ";
+    }
+    fprintf(out, "%s0 with lines lc '#000000' lw 1 notitle", sep);
+    if (f->floor > 0)
+        fprintf(out, ", \\\n     %.17g with lines lc '#aaaaaa' lw 1 dt 3 title 'white noise, "
+                     "by chance (2 s.e.)', \\\n     %.17g with lines lc '#aaaaaa' lw 1 dt 3 "
+                     "notitle",
+                f->floor, -f->floor);
+    return gf_plot_end(out, ", ");
 }

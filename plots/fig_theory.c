@@ -1,6 +1,8 @@
 /* fig_theory.c: the mean-field phase diagram of `gradflow theory`. */
 #include "plots/gf_plot.h"
 
+#include <string.h>
+
 /* Band edges: one colour per depth, visible on the colour map. */
 static const char *band_color(int d)
 {
@@ -20,12 +22,34 @@ static void edge(FILE *out, int a, int b, const char *color, const char *key)
         fputs("notitle", out);
 }
 
+/* The lines of a note (parts separated by "; "), one label each under y. */
+static void note_lines(FILE *out, const char *note, double y)
+{
+    for (int k = 0; note && *note; k++) {
+        const char *end = strstr(note, "; ");
+        const int n = end ? (int)(end - note) : (int)strlen(note);
+        fprintf(out, "set label %d '%.*s' at graph 0.985, %g right front tc '#333333'\n", 10 + k,
+                n, note, y - 0.05 * (k + 1));
+        note = end ? end + 2 : note + n;
+    }
+}
+
 int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_phase *f = ctx;
     const int rich = term != GF_TERM_DUMB;
     fputs("set datafile separator \"\\t\"\n", out); /* 'nan' stays NaN: a transparent pixel */
-    gf_plot_title(out, term, f->title, f->subtitle);
+    if (rich && (f->bottom_note || f->outside_note)) { /* a third line: the notes */
+        fputs("set title sprintf(\"%s\\n%s\\n%s\", ", out);
+        gf_plot_quote(out, f->title);
+        fputs(", ", out);
+        gf_plot_quote(out, f->subtitle);
+        fprintf(out, ", '%s%s%s') noenhanced\n", f->bottom_note ? f->bottom_note : "",
+                f->bottom_note && f->outside_note ? "; " : "",
+                f->outside_note ? f->outside_note : "");
+    } else {
+        gf_plot_title(out, term, f->title, f->subtitle);
+    }
     fprintf(out, "set xrange [%g:%g]\nset yrange [%g:%g]\n", f->xlo, f->xhi, f->ylo, f->yhi);
     fputs(rich ? "set xlabel 'σ_w^2 = fan_{in} Var(w)'\nset ylabel 'σ_b^2 = Var(b)'\n"
                : "set xlabel 'sigma_w^2 = fan_in Var(w)'\nset ylabel 'sigma_b^2 = Var(b)'\n",
@@ -44,15 +68,13 @@ int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
         fputs("set label 1 'ordered: χ_1 < 1, gradients vanish' at graph 0.015, 0.965 left "
               "front tc '#ffffff'\n",
               out);
-        if (f->chaos_note) {
-            fputs("set label 2 sprintf(\"%s\\n%s\", 'chaotic: χ_1 > 1, gradients explode', ", out);
-            gf_plot_quote(out, f->chaos_note);
-            fputs(") at graph 0.985, 0.6 right front tc '#333333'\n", out);
-        } else {
-            fputs("set label 2 'chaotic: χ_1 > 1, gradients explode' at graph 0.985, 0.6 right "
-                  "front tc '#ffffff'\n",
-                  out);
-        }
+        const char *side = f->chaotic ? "chaotic: χ_1 > 1, gradients explode"
+                                      : "χ_1 > 1: gradients explode";
+        fputs("set label 2 ", out);
+        gf_plot_quote(out, side);
+        fprintf(out, " at graph 0.985, 0.6 right front tc '%s'\n",
+                f->chaos_note ? "#333333" : "#ffffff");
+        note_lines(out, f->chaos_note, 0.6);
         fputs("plot 'phase.tsv' skip 1 using 1:2:(column(15) > 3 ? 3 : column(15) < 0 ? 0 : "
               "column(15)) with image notitle",
               out);
@@ -62,11 +84,12 @@ int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
     for (int d = 0; d < f->n_depths; d++) {
         const int a = f->band_first[d], nl = f->band_left[d], nr = f->band_right[d];
         char key[96];
-        snprintf(key, sizeof key, "depth %g = 6 %s: edges of its trainable band", f->depths[d],
-                 rich ? "ξ_c" : "xi_c");
+        snprintf(key, sizeof key, "depth %g = 6 %s: %s", f->depths[d], rich ? "ξ_c" : "xi_c",
+                 nr > 0 ? "edges of its trainable band"
+                        : "left edge of its band (no edge past χ_1 = 1)");
         if (nl + nr == 0)
             continue;
-        if (rich)
+        if (rich && nl > 0 && nr > 0)
             fprintf(out, ", \\\n     'band.tsv' skip 1 every ::%d::%d using 4:3 with filledcurves "
                          "closed fc '%s' fs transparent solid 0.12 noborder notitle",
                     a, a + nl + nr - 1, band_color(d));
@@ -76,9 +99,9 @@ int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx)
             edge(out, a + nl, a + nl + nr - 1, band_color(d), nl > 0 ? NULL : key);
     }
     if (rich)
-        fputs(", \\\n     'critical.tsv' skip 1 using 2:1 with lines lc '#000000' lw 3.5 "
-              "title 'χ_1 = 1: the critical line (order to chaos)'",
-              out);
+        fprintf(out, ", \\\n     'critical.tsv' skip 1 using 2:1 with lines lc '#000000' lw 3.5 "
+                     "title 'χ_1 = 1: the critical line%s'",
+                f->chaotic ? " (order to chaos)" : "");
     if (f->n_points > 0) {
         fprintf(out, ", \\\n     'theory_points.tsv' skip 1 using 2:3 with points pt 7 ps %s "
                      "lc '#000000' title 'points of theory_points.tsv'",

@@ -201,57 +201,7 @@ typedef struct gf_fig_block_spectra {
 } gf_fig_block_spectra;
 int gf_fig_block_spectra_body(FILE *out, gf_term term, const void *ctx);
 
-/* ---- figures: hanin and shatter (fig_hanin.c, fig_shatter.c) ---- */
-/* Hanin's fluctuations: the variance over seeds of ln ||dL/dx_0||^2 against
- * beta = sum 1/width from hanin.tsv (depth, width, sum_inv_width, seeds,
- * mean, variance, sd, variance_se, ...): one colour per width, bars of one
- * standard error, the least-squares line and, per width, a predicted line
- * (dashed, in the width's colour, up to that width's largest beta; NaN:
- * none). Two panels: linear axes, and log-log for the small values. */
-typedef struct gf_fig_hanin {
-    const char *title, *subtitle;
-    const size_t *widths;                     /* one point series each */
-    int n_widths;
-    double slope, intercept;                  /* the fitted line; NaN: none */
-    const double *pred_slope, *pred_intercept, *pred_xmax; /* per width */
-    const char *pred_label;                   /* the key's words for the predicted lines */
-    double xmin, xmax, ymin, ymax;            /* the data (xmin, ymin > 0: the log panel) */
-} gf_fig_hanin;
-int gf_fig_hanin_body(FILE *out, gf_term term, const void *ctx);
-
-/* Shattered gradients (Balduzzi et al. 2017, Fig. 1 and 2): one small panel
- * per net of the gradient against x from shatter.tsv (net, x, gradient,
- * output), and the autocorrelation against lag from autocorr.tsv (net, lag,
- * correlation): nets whose name ends in "-noise" grey and dashed. */
-typedef struct gf_fig_shatter {
-    const char *title;
-    const char *const *nets, *const *labels;  /* names in the TSVs; panel titles */
-    const double *lag1;                       /* per net: the lag-1 autocorrelation */
-    int n_nets;
-    double lo, hi;                            /* the grid */
-    int max_lag;
-} gf_fig_shatter;
-int gf_fig_shatter_body(FILE *out, gf_term term, const void *ctx);
-int gf_fig_autocorr_body(FILE *out, gf_term term, const void *ctx);
-
-/* The lag-1 correlation against depth from depth.tsv (arch, depth, seeds,
- * correlation, sd, se, ...), log y, mean +- standard error per arch (means
- * at or below 0 cannot be drawn), with c 2^-L through (exp_depth,
- * exp_corr) and c / sqrt(L) through (sqrt_depth, sqrt_corr) (depth 0: not
- * drawn), and the level that white noise reaches by chance. */
-typedef struct gf_fig_shatter_depth {
-    const char *title;
-    const char *const *archs;
-    int n_archs;
-    int depth_max;
-    double ymin;
-    int exp_depth, sqrt_depth;
-    double exp_corr, sqrt_corr;
-    const char *exp_arch, *sqrt_arch;         /* the archs the references pass through */
-    double floor;                             /* 2 / sqrt(points x seeds): white noise's two
-                                                 standard errors, dotted (0: none) */
-} gf_fig_shatter_depth;
-int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx);
+/* hanin and shatter: plots/gf_figs_fluct.h (included at the end) */
 
 /* ---- figures: theory (fig_theory.c) ---- */
 /* The order-to-chaos phase diagram: x = sigma_w^2, y = sigma_b^2; colour
@@ -268,7 +218,10 @@ typedef struct gf_fig_phase {
     int n_depths;
     const int *band_first, *band_left, *band_right;
     int n_points;
-    const char *chaos_note;   /* NULL, or where the chaotic side has no colour (no q*): why */
+    int chaotic;              /* chi_1 > 1 is a chaotic phase (tanh), else only exploding */
+    const char *chaos_note;   /* NULL, or where the chi_1 > 1 side has no colour (no q*): why */
+    const char *bottom_note;  /* NULL, or a note on the bottom row (sigma_b^2 = 0) */
+    const char *outside_note; /* NULL, or the points of theory_points.tsv off the plot */
 } gf_fig_phase;
 int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx);
 
@@ -292,4 +245,7 @@ int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx);
 #ifdef __cplusplus
 }
 #endif
+
+#include "plots/gf_figs_fluct.h"
+
 #endif

@@ -86,11 +86,14 @@ void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char 
 
 typedef struct gf_hanin_figs {
     gf_fig_hanin fig;
-    char title[256], subtitle[256];
+    gf_fig_hanin_qq qq;
+    char title[256], subtitle[256], qq_title[256], qq_subtitle[512];
     size_t widths[GF_HANIN_MAX];
     double pred_slope[GF_HANIN_MAX], pred_intercept[GF_HANIN_MAX], pred_xmax[GF_HANIN_MAX];
+    char qq_labels[GF_HANIN_MAX][96];
+    const char *qq_label_ptrs[GF_HANIN_MAX];
 } gf_hanin_figs;
-/* The figure's recipe (the predicted lines for L = logit 0 only). */
+/* The figures' recipes (the predicted lines for L = logit 0 only). */
 void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f);
 
 /* ---- the shattered-gradient figures (fig_shatter.c) ---- */
@@ -98,7 +101,8 @@ void gf_hanin_figs_make(const gf_hanin_result *res, gf_hanin_figs *f);
 typedef struct gf_shatter_figs {
     gf_fig_shatter grad, acf;
     gf_fig_shatter_depth depth;
-    char title[256], acf_title[256], depth_title[256];
+    gf_fig_shatter_far far;
+    char title[256], acf_title[256], depth_title[256], far_title[256];
     char labels[GF_SHATTER_MAX_NETS][64], arch_names[GF_SHATTER_MAX_NETS][32];
     const char *names[GF_SHATTER_MAX_NETS], *label_ptrs[GF_SHATTER_MAX_NETS];
     const char *archs[GF_SHATTER_MAX_NETS];

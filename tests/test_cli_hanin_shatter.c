@@ -19,7 +19,7 @@ static void test_help_and_version(void)
 {
     expect_help("hanin", "--loss", "--out");
     expect_version("hanin", "--version");
-    expect_help("shatter", "--max-lag", "--out");
+    expect_help("shatter", "--max-lag", "batch norm, not depth alone");
     expect_version("shatter", "--version");
     expect_help(NULL, "hanin", "shatter");
 }
@@ -57,12 +57,13 @@ static void test_hanin_small_run(void)
     run_ok(&r, "hanin small run", ARGS(HANIN_SMALL, "--out", a));
     CU_ASSERT(!r.out || !*r.out); /* --quiet */
     result_free(&r);
-    static const char *const files[] = {"hanin.tsv", "hanin_seeds.tsv", "manifest.json",
-                                        "hanin.gp"};
+    static const char *const files[] = {"hanin.tsv", "hanin_seeds.tsv", "hanin_qq.tsv",
+                                        "manifest.json", "hanin.gp", "hanin_qq.gp"};
     expect_files(a, files, sizeof files / sizeof *files);
     char *ta = read_in(a, "hanin.tsv"), *sa = read_in(a, "hanin_seeds.tsv");
     CU_ASSERT_FATAL(ta && sa);
-    CU_ASSERT(strncmp(ta, "depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\t", 45) == 0);
+    CU_ASSERT(strncmp(ta, "depth\twidth\tsum_inv_width\tseeds\tdead\tdead_fraction\tmean\t"
+                          "variance\tsd\t", 65) == 0);
     CU_ASSERT_EQUAL(tsv_rows(ta), 6);
     CU_ASSERT_EQUAL(tsv_rows(sa), 30);
     CU_ASSERT(strstr(ta, "\n4\t8\t0.25\t5\t") != NULL); /* beta = (4 - 2) / 8 */
@@ -76,14 +77,44 @@ static void test_hanin_small_run(void)
     /* the summary names the fit; the cross-entropy gives other numbers */
     CU_ASSERT_FATAL(run(&r, ARGS("hanin", "--depth", "4,6,8", "--width", "8,16", "--seeds", "5",
                                  "--no-plot", "--loss", "xent", "--out", b)) == 0);
-    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "least squares over 6 cells") &&
-              strstr(r.out, "R^2 ="));
+    CU_ASSERT(r.status == 0 && r.out &&
+              strstr(r.out, "weighted least squares through the origin over 6 cells") &&
+              strstr(r.out, "R^2 = "));
     result_free(&r);
     tb = read_in(b, "hanin.tsv");
     CU_ASSERT(tb && strcmp(ta, tb) != 0 && tsv_rows(tb) == 6);
     free(tb);
     free(ta);
     free(sa);
+}
+
+/* Dead nets (an exactly zero gradient: a ReLU layer all off) are counted and
+ * left out, not fatal: the reviews' reproductions. Width 2, depth 10: nearly
+ * every net is dead (1 - (3/4)^9 = 0.92). */
+static void test_hanin_dead_nets(void)
+{
+    char a[GF_PATH_MAX];
+    path_in(a, sizeof a, "haninDead");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("hanin", "--depth", "10", "--width", "8", "--seeds", "3",
+                                 "--no-plot", "--out", a)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "dead nets: 1 of 3") &&
+              strstr(r.out, "no line fitted"));
+    result_free(&r);
+    char *t = read_in(a, "hanin.tsv"), *sd = read_in(a, "hanin_seeds.tsv"),
+         *m = read_in(a, "manifest.json");
+    CU_ASSERT(t && strstr(t, "\n10\t8\t1\t3\t1\t0.33333333333333331\t"));
+    CU_ASSERT(sd && strstr(sd, "\t-inf\n"));
+    CU_ASSERT(m && strstr(m, "\"dead_fraction\"") && strstr(m, "\"dead_nets\""));
+    free(t);
+    free(sd);
+    free(m);
+    CU_ASSERT_FATAL(run(&r, ARGS("hanin", "-w", "2", "--no-plot", "--out", a)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "dead nets: "));
+    result_free(&r);
+    t = read_in(a, "hanin.tsv");
+    CU_ASSERT(t && tsv_rows(t) == 6 && strstr(t, "\n100\t2\t49\t100\t100\t1\tnan\t"));
+    free(t);
 }
 
 /* The column `col` (1-based) of the rows whose first field is `key`. */
@@ -114,7 +145,7 @@ static void test_shatter_small_run(void)
     result_free(&r);
     static const char *const files[] = {"shatter.tsv", "autocorr.tsv", "depth.tsv",
                                         "depth_seeds.tsv", "manifest.json", "shatter.gp",
-                                        "autocorr.gp", "shatter_depth.gp"};
+                                        "autocorr.gp", "shatter_depth.gp", "shatter_far.gp"};
     expect_files(a, files, sizeof files / sizeof *files);
     char *g = read_in(a, "shatter.tsv"), *ac = read_in(a, "autocorr.tsv");
     char *d = read_in(a, "depth.tsv");
@@ -132,6 +163,10 @@ static void test_shatter_small_run(void)
     CU_ASSERT(constant && v[0] != 0);
     CU_ASSERT(column_values(ac, "ll-4", 3, v, 64) == 9 && v[1] == 1.0);
     CU_ASSERT(column_values(d, "ll", 4, v, 64) == 3 && v[0] == 1.0 && v[2] == 1.0);
+    /* the correlation at distant inputs: its columns, 1 for the linear ll net */
+    CU_ASSERT(strncmp(d, "arch\tdepth\tseeds\tcorrelation\tsd\tse\tmin\tmax\tconstant\t"
+                         "far_correlation\tfar_se\n", 75) == 0);
+    CU_ASSERT(column_values(d, "ll", 10, v, 64) == 3 && fabs(v[2] - 1.0) < 1e-12);
     /* the same command again: the same bytes */
     CU_ASSERT_FATAL(run(&r, ARGS(SHATTER_SMALL, "--no-plot", "--out", b)) == 0);
     CU_ASSERT(r.status == 0);
@@ -185,5 +220,6 @@ CU_TestInfo cli_hanin_shatter_tests[] = {
     {"shatter: a small run; looks-linear constant; same seed, same bytes",
      test_shatter_small_run},
     {"hanin and shatter figures through gnuplot", test_figures},
+    {"hanin: dead nets are counted and left out, not fatal", test_hanin_dead_nets},
     CU_TEST_INFO_NULL,
 };

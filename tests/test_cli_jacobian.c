@@ -165,11 +165,43 @@ static void test_wide(void)
     free(t);
 }
 
+/* The rank bound beside the numerical rank, and the init's part in the
+ * residual readings: at He init preact's dx_B/dx_0 is ill-conditioned. */
+static void test_rank_bound_and_he_init(void)
+{
+    char out[GF_PATH_MAX], v[64], b[64];
+    path_in(out, sizeof out, "he");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--arch", "plain,preact", "--depth", "56", "--width",
+                                 "64", "--seeds", "1", "--init", "he", "--no-plot", "--out",
+                                 out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "bound") && strstr(r.out, "init he:") &&
+              strstr(r.out, "lost to double precision"));
+    result_free(&r);
+    char *t = read_in(out, "jacobian.tsv");
+    CU_ASSERT_FATAL(t != NULL);
+    /* plain: the ReLUs bound the exact rank below the width; the numerical rank is lower */
+    CU_ASSERT(field(t, "plain\t1\t0\tend\t", 12, v, sizeof v) == 0 &&
+              field(t, "plain\t1\t0\tend\t", 19, b, sizeof b) == 0);
+    CU_ASSERT(atoi(b) < 64 && atoi(v) <= atoi(b) && atoi(v) > 0);
+    /* preact at He init: spread over more than 10 decades */
+    CU_ASSERT(field(t, "preact\t1\t0\tend\t", 14, v, sizeof v) == 0 && atof(v) > 1e10);
+    free(t);
+    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--arch", "preact", "--depth", "56", "--width", "64",
+                                 "--seeds", "1", "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "init torch:"));
+    result_free(&r);
+    t = read_in(out, "jacobian.tsv");
+    CU_ASSERT(t && field(t, "preact\t1\t0\tend\t", 14, v, sizeof v) == 0 && atof(v) < 1e3);
+    free(t);
+}
+
 CU_TestInfo cli_jacobian_tests[] = {
     {"jacobian --help, --version", test_help_and_version},
     {"jacobian bad input: status 2, one line, nothing created", test_bad_input},
     {"a small run writes every file; same seed, same bytes", test_small_run},
     {"zeroed preact branches: every singular value is 1", test_identity_stack},
     {"width > 512: power iteration, the smallest singular value n/a", test_wide},
+    {"the rank bound; He init: preact ill-conditioned, torch init: not", test_rank_bound_and_he_init},
     CU_TEST_INFO_NULL,
 };

@@ -101,6 +101,22 @@ static void test_summary_and_relu(void)
               strstr(r.out, "sigma_w^2 = 2.0000 at sigma_b^2 = 0;"));
     /* He init for relu: chi_1 = 1 exactly, every q a fixed point */
     CU_ASSERT(r.out && strstr(r.out, "he                 2         0         -         1 critical"));
+    /* no band edge past sigma_w^2 = 2 (no xi_c there), no chaotic phase; torch's
+     * sigma_w^2 = 1/3 is outside the default range and said to be; the sigma_b^2 = 0 note */
+    CU_ASSERT(r.out && strstr(r.out, "depth 56: sigma_w^2 from 1.797 to the critical line 2.000 (*)") &&
+              strstr(r.out, "no right edge is computed") && !strstr(r.out, "chaotic  ") &&
+              strstr(r.out, "torch         0.3333") && strstr(r.out, "(off the plot)") &&
+              strstr(r.out, "xi_c is degenerate"));
+    result_free(&r);
+    char *band = read_in(out, "band.tsv"), *pts = read_in(out, "theory_points.tsv");
+    CU_ASSERT(band && strstr(band, "\tleft\t") && !strstr(band, "\tright\t"));
+    CU_ASSERT(pts && !strstr(pts, "chaotic"));
+    free(band);
+    free(pts);
+    CU_ASSERT_FATAL(run(&r, ARGS("theory", "--act", "relu", "--grid", "5", "--sw2", "2.5,4",
+                                 "--point", "3:0.1", "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 0 && r.out && strstr(r.out, "point 1            3       0.1         -"
+                                                      "       1.5 exploding"));
     result_free(&r);
 }
 

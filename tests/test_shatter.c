@@ -5,6 +5,7 @@
  * the fit, the measured gradient against a hand-written backward pass). */
 #include "test_util.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -273,7 +274,27 @@ static void test_hanin_gradient_by_hand(void)
     gf_dataset_release(&data);
 }
 
+/* The correlation at distant inputs: +1, -1 and about 0 where they should be. */
+static void test_far_correlation(void)
+{
+    enum { N = 400 };
+    double g[N];
+    for (int i = 0; i < N; i++)
+        g[i] = 2.5;
+    CU_ASSERT_DOUBLE_EQUAL(gf_shatter_far_corr(g, N, N / 2), 1.0, 1e-15);
+    for (int i = 0; i < N; i++)
+        g[i] = i < N / 2 ? 1.0 + 0.1 * (i % 3) : -1.0 - 0.1 * ((i - N / 2) % 3);
+    CU_ASSERT_DOUBLE_EQUAL(gf_shatter_far_corr(g, N, N / 2), -1.0, 1e-15);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < N; i++)
+        g[i] = gsl_ran_gaussian(rng, 1.0);
+    gsl_rng_free(rng);
+    CU_ASSERT(fabs(gf_shatter_far_corr(g, N, N / 2)) < 4.0 / sqrt(N / 2.0));
+    CU_ASSERT(isnan(gf_shatter_far_corr(g, N, N)));
+}
+
 CU_TestInfo shatter_tests[] = {
+    {"the correlation at distant inputs", test_far_correlation},
     {"looks-linear nets are linear at initialization", test_looks_linear_is_linear},
     {"d output / d x against central differences, every kind", test_gradient_against_differences},
     {"batch norm couples no points in evaluation; same seed, same bytes",

@@ -254,10 +254,16 @@ static void test_xi_c_diverges(void)
     CU_ASSERT_DOUBLE_EQUAL(6.0 * m.xi_c, 56.0, 1e-6);
     CU_ASSERT_FATAL(gf_meanfield_point(GF_ACT_TANH, r110, 0.05, &m) == 0);
     CU_ASSERT_DOUBLE_EQUAL(6.0 * m.xi_c, 110.0, 1e-6);
-    /* relu: [2 e^(-6/depth), 2] */
+    /* relu: from 2 e^(-6/depth); no right edge (no xi_c past sigma_w^2 = 2) unless
+     * the range ends first */
     CU_ASSERT_FATAL(gf_meanfield_band(GF_ACT_RELU, 0.1, 56, 0.5, 4.0, &l56, &r56, &cl, &cr) == 0);
     CU_ASSERT_DOUBLE_EQUAL(l56, 2.0 * exp(-6.0 / 56.0), 1e-15);
-    CU_ASSERT_DOUBLE_EQUAL(r56, 2.0, 0.0);
+    CU_ASSERT(isnan(r56) && !cr);
+    CU_ASSERT_FATAL(gf_meanfield_band(GF_ACT_RELU, 0.1, 56, 0.5, 1.95, &l56, &r56, &cl, &cr) == 0);
+    CU_ASSERT(r56 == 1.95 && cr);
+    CU_ASSERT_STRING_EQUAL(gf_phase_name(GF_ACT_RELU, 1.1), "exploding");
+    CU_ASSERT_STRING_EQUAL(gf_phase_name(GF_ACT_TANH, 1.1), "chaotic");
+    CU_ASSERT_STRING_EQUAL(gf_phase_name(GF_ACT_RELU, 0.5), "ordered");
 }
 
 /* ---- residual stacks ------------------------------------------------------------- */

@@ -23,8 +23,17 @@ extern "C" {
  * is confidently right or wrong, and |dL/dlogits| swings with it); beta counts the depth - 2 ReLU layers between
  * x_0 and the head: (depth - 2) / width. Cell c (depth-major, then width)
  * uses seeds seed0 + c seeds .. seed0 + (c + 1) seeds - 1, so no two nets
- * share weights. The line Var = C beta + a is fitted by least squares
- * (gsl_fit_linear: standard errors from the scatter about the line).
+ * share weights.
+ *
+ * A net whose gradient is exactly zero (some ReLU layer has every unit off
+ * at the input: probability 1 - (1 - 2^-n)^(depth - 1) at width n, the biases
+ * being zero) is dead: ln 0 = -inf. It is counted per cell and left out of
+ * the cell's statistics (Hanin's bounds, and the per-layer count below, are
+ * for nets that pass a gradient). The headline line Var = C beta goes
+ * through the origin (a variance cannot be negative) and is weighted by
+ * the Gaussian standard error of a cell's variance at the line, C beta
+ * sqrt(2 / (alive - 1)): C is the weighted mean of Var / beta over the
+ * cells, its standard error from their scatter (gsl_fit_wmul).
  */
 enum { GF_HANIN_MAX = 16 };
 
@@ -50,8 +59,10 @@ typedef struct gf_hanin_cell {
     double beta;                      /* (depth - 2) / width */
     unsigned long seed_first;
     int seeds;
-    double mean, variance, sd;        /* of ln ||dL/dx_0||^2; variance with n - 1 */
-    double variance_se;               /* variance sqrt(2 / (seeds - 1)) (Gaussian samples) */
+    int dead;                         /* nets whose gradient is exactly 0 (left out below) */
+    double mean, variance, sd;        /* of ln ||dL/dx_0||^2 over the seeds - dead live nets;
+                                         variance with n - 1; NaN for fewer than 2 */
+    double variance_se;               /* variance sqrt(2 / (live - 1)) (Gaussian samples) */
     double predicted;                 /* gf_hanin_predicted (logit 0, batch 1; else NaN) */
     double seconds;
 } gf_hanin_cell;
@@ -61,12 +72,26 @@ typedef struct gf_hanin_fit {
     int n;
 } gf_hanin_fit;
 
+/* The shape of ln ||g||^2 at one width: every live net of the width's cells,
+ * standardized by its cell's mean and sd (cells with 3 or more live nets). */
+typedef struct gf_hanin_shape {
+    size_t width;
+    int n;                            /* standardized values */
+    double skewness, excess_kurtosis; /* 0 and 0 for a Gaussian (g log-normal); NaN for n < 3 */
+} gf_hanin_shape;
+
 typedef struct gf_hanin_result {
     gf_hanin_spec spec;
     gf_hanin_cell *cell;              /* [d * n_widths + w] */
     int n_cells;
-    double *ln_sq;                    /* [cell * seeds + k]: ln ||dL/dx_0||^2 */
-    gf_hanin_fit fit;                 /* variance against beta over the cells */
+    double *ln_sq;                    /* [cell * seeds + k]: ln ||dL/dx_0||^2 (-inf: dead) */
+    gf_hanin_fit fit;                 /* Var = C beta over the cells with a variance: through
+                                         the origin, weighted (intercept 0, se_intercept NaN;
+                                         r2 = 1 - weighted residual / weighted total) */
+    gf_hanin_shape shape[GF_HANIN_MAX]; /* [width] */
+    double *qq;                       /* the widths' standardized values, each sorted, one
+                                         width after the other (shape[w].n each) */
+    int dead;                         /* over every cell */
     double wall_seconds;
 } gf_hanin_result;
 
@@ -85,12 +110,22 @@ double gf_hanin_predicted(int depth, size_t width);
 /* Least squares y = intercept + slope x with standard errors and R^2. 0, or
  * -1 (fewer than 3 points, or a degenerate x): fields NaN. */
 int gf_hanin_fit_line(const double *x, const double *y, int n, gf_hanin_fit *fit);
+/* Weighted least squares through the origin, y = slope x, weights w; the
+ * slope's standard error from the weighted scatter about the line. 0, or -1
+ * (fewer than 2 points): fields NaN. */
+int gf_hanin_fit_origin(const double *x, const double *y, const double *w, int n,
+                        gf_hanin_fit *fit);
+/* The chance that a net of the cell is dead: 1 - (1 - 2^-width)^(depth - 1). */
+double gf_hanin_dead_chance(int depth, size_t width);
 /* Run every cell. 0, or -1 with a reason. */
 int gf_hanin_run(const gf_hanin_spec *spec, gf_hanin_result *res, char *why, size_t size);
 void gf_hanin_release(gf_hanin_result *res);
-/* hanin.tsv (a row per cell: depth, width, sum_inv_width, seeds, mean,
- * variance, sd, variance_se, fitted, predicted, first_seed) and hanin_seeds.tsv (depth,
- * width, sum_inv_width, seed, ln_grad_sq) into dir. 0, or -1 with a reason. */
+/* hanin.tsv (a row per cell: depth, width, sum_inv_width, seeds, dead,
+ * dead_fraction, mean, variance, sd, variance_se, fitted, predicted,
+ * first_seed), hanin_seeds.tsv (depth, width, sum_inv_width, seed,
+ * ln_grad_sq: -inf for a dead net) and hanin_qq.tsv (width, normal_quantile,
+ * z: a width's standardized values sorted, against the Gaussian's quantiles
+ * (i + 1/2) / n) into dir. 0, or -1 with a reason. */
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size);
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #include "io/gf_io.h"
 #include "model/gf_model.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -71,10 +72,38 @@ int gf_hanin_fit_line(const double *x, const double *y, int n, gf_hanin_fit *fit
     return isfinite(c1) ? 0 : -1;
 }
 
+int gf_hanin_fit_origin(const double *x, const double *y, const double *w, int n,
+                        gf_hanin_fit *fit)
+{
+    *fit = (gf_hanin_fit){.slope = NAN, .intercept = 0.0, .se_slope = NAN,
+                          .se_intercept = NAN, .r2 = NAN, .n = n};
+    double c1, cov11, sumsq;
+    if (n < 2 || gsl_fit_wmul(x, 1, w, 1, y, 1, (size_t)n, &c1, &cov11, &sumsq) != 0)
+        return -1;
+    double sw = 0.0, mean = 0.0, tot = 0.0;
+    for (int i = 0; i < n; i++) {
+        sw += w[i];
+        mean += w[i] * y[i];
+    }
+    mean /= sw;
+    for (int i = 0; i < n; i++)
+        tot += w[i] * (y[i] - mean) * (y[i] - mean);
+    fit->slope = c1;
+    fit->se_slope = sqrt(cov11 * sumsq / (n - 1)); /* the weights' scale from the scatter */
+    fit->r2 = tot > 0 ? 1.0 - sumsq / tot : NAN;
+    return isfinite(c1) ? 0 : -1;
+}
+
+double gf_hanin_dead_chance(int depth, size_t width)
+{
+    return -expm1((double)(depth - 1) * log1p(-ldexp(1.0, -(int)(width < 2000 ? width : 2000))));
+}
+
 void gf_hanin_release(gf_hanin_result *res)
 {
     free(res->cell);
     free(res->ln_sq);
+    free(res->qq);
     memset(res, 0, sizeof *res);
 }
 
@@ -143,8 +172,8 @@ static int logit_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double
         }
         const double l2 = h && gf_tape_backward_from(tape, h, seed) == 0
                               ? gf_tensor_grad_export(x0, NULL) : NAN;
-        if (!isfinite(l2)) {
-            snprintf(why, size, "plain-%d width %zu seed %lu: no finite gradient at x_0",
+        if (!isfinite(l2) && l2 != -INFINITY) { /* -inf: an exactly zero gradient, a dead net */
+            snprintf(why, size, "plain-%d width %zu seed %lu: the gradient at x_0 is not finite",
                      cell->depth, cell->width, cell->seed_first + (unsigned long)k);
             rc = -1;
         }
@@ -177,8 +206,8 @@ static int xent_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double 
     int rc = 0;
     for (int k = 0; k < sp->seeds && rc == 0; k++) {
         const gf_probe_record *r = gf_gradnorm_block(&gr, 0, k, 0);
-        if (!r || !isfinite(r->log2_frob)) {
-            snprintf(why, size, "plain-%d width %zu seed %lu: no finite gradient at x_0",
+        if (!r || !(isfinite(r->log2_frob) || r->log2_frob == -INFINITY)) {
+            snprintf(why, size, "plain-%d width %zu seed %lu: the gradient at x_0 is not finite",
                      cell->depth, cell->width, cell->seed_first + (unsigned long)k);
             rc = -1;
         } else {
@@ -199,18 +228,80 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
     if ((sp->xent ? xent_cell : logit_cell)(sp, cell, v, prog, why, size) != 0)
         return -1;
     double mean = 0.0, ss = 0.0;
+    int live = 0;
     for (int k = 0; k < sp->seeds; k++)
-        mean += v[k] / sp->seeds;
+        if (isfinite(v[k]))
+            mean += v[k], live++;
+    cell->dead = sp->seeds - live;
+    mean = live > 0 ? mean / live : NAN;
     for (int k = 0; k < sp->seeds; k++)
-        ss += (v[k] - mean) * (v[k] - mean);
+        if (isfinite(v[k]))
+            ss += (v[k] - mean) * (v[k] - mean);
     cell->mean = mean;
-    cell->variance = ss / (sp->seeds - 1);
+    cell->variance = live >= 2 ? ss / (live - 1) : NAN;
     cell->sd = sqrt(cell->variance);
-    cell->variance_se = cell->variance * sqrt(2.0 / (sp->seeds - 1));
+    cell->variance_se = live >= 2 ? cell->variance * sqrt(2.0 / (live - 1)) : NAN;
     cell->predicted = sp->xent || sp->batch != 1 ? NAN
                                                  : gf_hanin_predicted(cell->depth, cell->width);
     cell->seconds = gf_now() - t0;
     return 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Var = C beta over the cells with a variance and beta > 0, weighted by
+ * (live - 1) / beta^2: the inverse square of a cell's standard error at the
+ * line, up to C^2 / 2. 0, or -1 (out of memory). */
+static int headline_fit(gf_hanin_result *res)
+{
+    double *x = malloc((size_t)res->n_cells * 3 * sizeof *x);
+    if (!x)
+        return -1;
+    double *y = x + res->n_cells, *w = y + res->n_cells;
+    int n = 0;
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        if (!isfinite(e->variance) || !(e->beta > 0))
+            continue;
+        x[n] = e->beta;
+        y[n] = e->variance;
+        w[n++] = (double)(e->seeds - e->dead - 1) / (e->beta * e->beta);
+    }
+    gf_hanin_fit_origin(x, y, w, n, &res->fit);
+    free(x);
+    return 0;
+}
+
+/* The standardized values of a width's live nets (cells with 3 or more),
+ * into z (NULL: only counted), and their skewness and excess kurtosis. */
+static gf_hanin_shape width_shape(const gf_hanin_result *res, size_t width, double *z)
+{
+    gf_hanin_shape s = {.width = width, .skewness = NAN, .excess_kurtosis = NAN};
+    double m3 = 0.0, m4 = 0.0;
+    for (int c = 0; c < res->n_cells; c++) {
+        const gf_hanin_cell *e = &res->cell[c];
+        if (e->width != width || e->seeds - e->dead < 3 || !(e->sd > 0))
+            continue;
+        const double *v = res->ln_sq + (size_t)c * (size_t)res->spec.seeds;
+        for (int k = 0; k < e->seeds; k++)
+            if (isfinite(v[k])) {
+                const double t = (v[k] - e->mean) / e->sd;
+                if (z)
+                    z[s.n] = t;
+                s.n++;
+                m3 += t * t * t;
+                m4 += t * t * t * t;
+            }
+    }
+    if (s.n >= 3) {
+        s.skewness = m3 / s.n;
+        s.excess_kurtosis = m4 / s.n - 3.0;
+    }
+    return s;
 }
 
 int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_t size)
@@ -231,7 +322,8 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
     res->n_cells = sp->n_depths * sp->n_widths;
     res->cell = calloc((size_t)res->n_cells, sizeof *res->cell);
     res->ln_sq = malloc((size_t)res->n_cells * (size_t)sp->seeds * sizeof *res->ln_sq);
-    if (!res->cell || !res->ln_sq) {
+    res->qq = malloc((size_t)res->n_cells * (size_t)sp->seeds * sizeof *res->qq);
+    if (!res->cell || !res->ln_sq || !res->qq) {
         gf_hanin_release(res);
         snprintf(why, size, "out of memory");
         return -1;
@@ -251,18 +343,18 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
                 return -1;
             }
         }
-    double *x = malloc((size_t)res->n_cells * 2 * sizeof *x);
-    if (!x) {
+    if (headline_fit(res) != 0) {
         gf_hanin_release(res);
         snprintf(why, size, "out of memory");
         return -1;
     }
-    for (int c = 0; c < res->n_cells; c++) {
-        x[c] = res->cell[c].beta;
-        x[res->n_cells + c] = res->cell[c].variance;
+    for (int w = 0, at = 0; w < sp->n_widths; w++) { /* res->qq: the widths' z, sorted */
+        res->shape[w] = width_shape(res, sp->widths[w], res->qq + at);
+        qsort(res->qq + at, (size_t)res->shape[w].n, sizeof *res->qq, by_value);
+        at += res->shape[w].n;
     }
-    gf_hanin_fit_line(x, x + res->n_cells, res->n_cells, &res->fit);
-    free(x);
+    for (int c = 0; c < res->n_cells; c++)
+        res->dead += res->cell[c].dead;
     res->wall_seconds = gf_now() - t0;
     return 0;
 }
@@ -276,12 +368,13 @@ static void write_cells(FILE *f, const void *ctx)
         const gf_hanin_cell *e = &res->cell[c];
         fprintf(f, "%d\t%zu", e->depth, e->width);
         gf_tsv_put(f, e->beta);
-        fprintf(f, "\t%d", e->seeds);
+        fprintf(f, "\t%d\t%d", e->seeds, e->dead);
+        gf_tsv_put(f, (double)e->dead / e->seeds);
         gf_tsv_put(f, e->mean);
         gf_tsv_put(f, e->variance);
         gf_tsv_put(f, e->sd);
         gf_tsv_put(f, e->variance_se);
-        gf_tsv_put(f, res->fit.intercept + res->fit.slope * e->beta);
+        gf_tsv_put(f, res->fit.slope * e->beta);
         gf_tsv_put(f, e->predicted);
         fprintf(f, "\t%lu\n", e->seed_first);
     }
@@ -302,13 +395,31 @@ static void write_seeds(FILE *f, const void *ctx)
     }
 }
 
+/* Per width: its standardized values, sorted, against the Gaussian's quantiles. */
+static void write_qq(FILE *f, const void *ctx)
+{
+    const gf_hanin_result *res = ctx;
+    const double *z = res->qq;
+    for (int w = 0; w < res->spec.n_widths; w++) {
+        const gf_hanin_shape *s = &res->shape[w];
+        for (int i = 0; i < s->n; i++) {
+            fprintf(f, "%zu", s->width);
+            gf_tsv_put(f, gsl_cdf_ugaussian_Pinv((i + 0.5) / s->n));
+            gf_tsv_put(f, z[i]);
+            fputc('\n', f);
+        }
+        z += s->n;
+    }
+}
+
 int gf_hanin_write(const gf_hanin_result *res, const char *dir, char *why, size_t size)
 {
     static const gf_named_file files[] = {
         {"hanin.tsv",
-         "depth\twidth\tsum_inv_width\tseeds\tmean\tvariance\tsd\tvariance_se\tfitted\t"
-         "predicted\tfirst_seed",
+         "depth\twidth\tsum_inv_width\tseeds\tdead\tdead_fraction\tmean\tvariance\tsd\t"
+         "variance_se\tfitted\tpredicted\tfirst_seed",
          write_cells},
-        {"hanin_seeds.tsv", "depth\twidth\tsum_inv_width\tseed\tln_grad_sq", write_seeds}};
+        {"hanin_seeds.tsv", "depth\twidth\tsum_inv_width\tseed\tln_grad_sq", write_seeds},
+        {"hanin_qq.tsv", "width\tnormal_quantile\tz", write_qq}};
     return gf_write_all_in(dir, files, sizeof files / sizeof *files, res, why, size);
 }

@@ -132,6 +132,14 @@ const gf_jacobian_stat *gf_jacobian_get(const gf_jacobian_result *res, int arch,
 /* Its spectrum (d values, largest first), or NULL when not computed. */
 const double *gf_jacobian_spectrum(const gf_jacobian_result *res, const gf_jacobian_stat *st);
 
+/* An exact upper bound on the rank of dx_B/dx_l (seed offset k): the
+ * fewest directions any of its factors passes, min over l' >= l of the
+ * numerical rank of J_l' (a single block is resolved well above rounding;
+ * for plain ReLU stacks it is the fewest active units in any layer). The
+ * numerical rank of the product can fall below it only where double
+ * precision loses the smallest directions. d for l = B; -1 when not computed. */
+int gf_jacobian_rank_bound(const gf_jacobian_result *res, int arch, int k, int l);
+
 /* The tolerance of the numerical rank: d * eps * sigma_max. */
 double gf_jacobian_rank_tol(size_t d, double sv_max);
 /* sigma_max / sigma_min: +inf when numerically singular, NaN when not computed. */

@@ -45,6 +45,18 @@ const double *gf_jacobian_spectrum(const gf_jacobian_result *res, const gf_jacob
     return res->sv && st ? res->sv + (size_t)(st - res->stat) * res->d : NULL;
 }
 
+int gf_jacobian_rank_bound(const gf_jacobian_result *res, int arch, int k, int l)
+{
+    int bound = (int)res->d;
+    for (int j = l; j < res->blocks; j++) {
+        const gf_jacobian_stat *st = gf_jacobian_get(res, arch, k, GF_JAC_BLOCK, j);
+        if (!st || st->rank < 0)
+            return -1;
+        bound = st->rank < bound ? st->rank : bound;
+    }
+    return bound;
+}
+
 double gf_jacobian_rank_tol(size_t d, double sv_max)
 {
     return (double)d * DBL_EPSILON * sv_max;

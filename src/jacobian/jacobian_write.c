@@ -19,7 +19,7 @@ static int write_rows(FILE *f, const void *ctx)
     fputs("arch\tseed\tl\tkind\tsv_max\tsv_min\tfrobenius\tcondition\tlog10_sv_max\t"
           "log10_sv_min\tlog10_frobenius\tlog10_condition\trank\tsv_min_nonzero\t"
           "condition_range\trms_gain\tlog10_sv_min_nonzero\tlog10_condition_range\t"
-          "log10_rms_gain\n",
+          "log10_rms_gain\trank_bound\n",
           f);
     for (size_t i = 0; i < res->n_stats; i++) {
         const gf_jacobian_stat *st = &res->stat[i];
@@ -45,7 +45,13 @@ static int write_rows(FILE *f, const void *ctx)
         gf_tsv_put(f, log10(st->sv_min_nonzero));
         gf_tsv_put(f, log10(cr));
         gf_tsv_put(f, log10(rms));
-        fputc('\n', f);
+        const int bound = st->kind == GF_JAC_END
+                              ? gf_jacobian_rank_bound(res, st->arch, st->seed, st->l)
+                              : st->rank;
+        if (bound < 0)
+            fputs("\tnan\n", f);
+        else
+            fprintf(f, "\t%d\n", bound);
     }
     return ferror(f) ? -1 : 0;
 }

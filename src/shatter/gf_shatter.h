@@ -76,6 +76,14 @@ void gf_shatter_grid(double *x, size_t n, double lo, double hi);
  * is then 1, a constant being perfectly correlated with itself. */
 int gf_shatter_autocorr(const double *g, size_t n, int max_lag, double *acf);
 
+/* The correlation of the gradient at inputs h grid steps apart, pooled over
+ * the grid's pairs and not centred: sum_i g_i g_{i+h} / sqrt(sum_i g_i^2
+ * sum_i g_{i+h}^2), i = 0..n-h-1. Averaged over initializations it estimates
+ * E[g(x) g(x')] / E[g^2], the normalized covariance of Balduzzi et al.'s
+ * theorems (over weight draws the gradient has mean 0: the head's sign is
+ * symmetric). 1 for a constant gradient; NaN when h >= n or g is 0. */
+double gf_shatter_far_corr(const double *g, size_t n, size_t h);
+
 enum { GF_SHATTER_MAX_NETS = 16, GF_SHATTER_MAX_DEPTHS = 32 };
 
 typedef struct gf_shatter_spec {
@@ -110,6 +118,8 @@ typedef struct gf_shatter_point {     /* one arch and depth of the sweep */
     int arch, depth, seeds;
     int constant;                     /* seeds whose gradient was constant */
     double mean, sd, se, min, max;    /* of the lag-1 autocorrelation over seeds */
+    double far_mean, far_se;          /* of gf_shatter_far_corr at h = points / 2 (inputs
+                                         (hi - lo) / 2 apart) over seeds */
 } gf_shatter_point;
 
 typedef struct gf_shatter_decay {     /* fits of ln(mean) over the resolved points */
@@ -125,6 +135,7 @@ typedef struct gf_shatter_result {
     gf_shatter_series *series;        /* the nets, then the noises */
     int n_series;
     double *corr;                     /* [(a * n_depths + d) * seeds + k] */
+    double *far;                      /* the same for gf_shatter_far_corr */
     gf_shatter_point *point;          /* [a * n_depths + d] */
     gf_shatter_decay *decay;          /* [a] */
     double wall_seconds;
@@ -134,8 +145,9 @@ int gf_shatter_run(const gf_shatter_spec *spec, gf_shatter_result *res, char *wh
 void gf_shatter_release(gf_shatter_result *res);
 /* shatter.tsv (net, x, gradient, output), autocorr.tsv (net, lag,
  * correlation, constant) and, with a sweep, depth.tsv (arch, depth, seeds,
- * correlation, sd, se, min, max, constant) and depth_seeds.tsv (arch, depth,
- * seed, correlation). 0, or -1 with a reason. */
+ * correlation, sd, se, min, max, constant, far_correlation, far_se) and
+ * depth_seeds.tsv (arch, depth, seed, correlation, far_correlation). 0, or
+ * -1 with a reason. */
 int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, size_t size);
 
 #ifdef __cplusplus

@@ -355,3 +355,16 @@ int gf_shatter_autocorr(const double *g, size_t n, int max_lag, double *acf)
     }
     return constant;
 }
+
+double gf_shatter_far_corr(const double *g, size_t n, size_t h)
+{
+    if (h >= n)
+        return NAN;
+    double gg = 0.0, a2 = 0.0, b2 = 0.0;
+    for (size_t i = 0; i + h < n; i++) {
+        gg += g[i] * g[i + h];
+        a2 += g[i] * g[i];
+        b2 += g[i + h] * g[i + h];
+    }
+    return a2 > 0 && b2 > 0 ? gg / sqrt(a2 * b2) : NAN;
+}

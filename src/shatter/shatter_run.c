@@ -25,6 +25,7 @@ void gf_shatter_release(gf_shatter_result *res)
     free(res->series);
     free(res->grid);
     free(res->corr);
+    free(res->far);
     free(res->point);
     free(res->decay);
     memset(res, 0, sizeof *res);
@@ -138,6 +139,25 @@ static void decay_fit(gf_shatter_result *res, int a)
     fit_log(lx, y, n, &dc->power, &dc->power_se, &dc->r2_power);
 }
 
+/* Mean, spread and standard error over the seeds of a sweep point. */
+static void point_stats(gf_shatter_point *p, const double *c, const double *far, int seeds)
+{
+    double ss = 0.0, fs = 0.0;
+    for (int k = 0; k < seeds; k++) {
+        p->mean += c[k] / seeds;
+        p->far_mean += far[k] / seeds;
+        p->min = fmin(p->min, c[k]);
+        p->max = fmax(p->max, c[k]);
+    }
+    for (int k = 0; k < seeds; k++) {
+        ss += (c[k] - p->mean) * (c[k] - p->mean);
+        fs += (far[k] - p->far_mean) * (far[k] - p->far_mean);
+    }
+    p->sd = seeds > 1 ? sqrt(ss / (seeds - 1)) : NAN;
+    p->se = p->sd / sqrt((double)seeds);
+    p->far_se = seeds > 1 ? sqrt(fs / (seeds - 1) / seeds) : NAN;
+}
+
 static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape *tape, int *done,
                      int total, char *why, size_t size)
 {
@@ -155,6 +175,7 @@ static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape 
             *p = (gf_shatter_point){.arch = a, .depth = net.depth, .seeds = sp->seeds,
                                     .min = INFINITY, .max = -INFINITY};
             double *c = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
+            double *far = res->far + (c - res->corr);
             gf_shatter_model *m = gf_shatter_model_alloc(&net, sp->width, sp->seed0, res->grid,
                                                        sp->points, tape, why, size);
             rc = m ? 0 : -1;
@@ -177,18 +198,13 @@ static int run_sweep(const gf_shatter_spec *sp, gf_shatter_result *res, gf_tape 
                     break;
                 p->constant += gf_shatter_autocorr(g, sp->points, 1, acf);
                 c[k] = acf[1];
-                p->mean += c[k] / sp->seeds;
-                p->min = fmin(p->min, c[k]);
-                p->max = fmax(p->max, c[k]);
+                far[k] = gf_shatter_far_corr(g, sp->points, sp->points / 2);
                 if (sp->progress)
                     sp->progress(sp->progress_ctx, ++*done, total);
             }
             gf_shatter_model_free(m);
-            double ss = 0.0;
-            for (int k = 0; rc == 0 && k < sp->seeds; k++)
-                ss += (c[k] - p->mean) * (c[k] - p->mean);
-            p->sd = sp->seeds > 1 ? sqrt(ss / (sp->seeds - 1)) : NAN;
-            p->se = p->sd / sqrt((double)sp->seeds);
+            if (rc == 0)
+                point_stats(p, c, far, sp->seeds);
         }
     free(g);
     if (rc != 0 && !*why)
@@ -214,10 +230,11 @@ int gf_shatter_run(const gf_shatter_spec *sp, gf_shatter_result *res, char *why,
     res->grid = malloc(sp->points * sizeof *res->grid);
     res->series = calloc((size_t)res->n_series + 1, sizeof *res->series);
     res->corr = malloc((cells * (size_t)sp->seeds + 1) * sizeof *res->corr);
+    res->far = malloc((cells * (size_t)sp->seeds + 1) * sizeof *res->far);
     res->point = calloc(cells + 1, sizeof *res->point);
     res->decay = calloc((size_t)sp->n_archs + 1, sizeof *res->decay);
     gf_tape *tape = gf_tape_alloc(1 << 22); /* one tape for every net, reset at each use */
-    int rc = res->grid && res->series && res->corr && res->point && res->decay && tape ? 0 : -1;
+    int rc = res->grid && res->series && res->corr && res->far && res->point && res->decay && tape ? 0 : -1;
     for (int i = 0; rc == 0 && i < res->n_series; i++)
         rc = series_alloc(&res->series[i], sp->points, sp->max_lag);
     if (rc != 0) {
@@ -289,10 +306,12 @@ static void write_sweep(FILE *f, const gf_shatter_result *res, int per_seed)
         for (int d = 0; d < sp->n_depths; d++) {
             const gf_shatter_point *p = &res->point[a * sp->n_depths + d];
             const double *corr = res->corr + (size_t)(a * sp->n_depths + d) * (size_t)sp->seeds;
+            const double *far = res->far + (corr - res->corr);
             if (per_seed) {
                 for (int k = 0; k < sp->seeds; k++) {
                     fprintf(f, "%s\t%d\t%lu", name, p->depth, sp->seed0 + (unsigned long)k);
                     gf_tsv_put(f, corr[k]);
+                    gf_tsv_put(f, far[k]);
                     fputc('\n', f);
                 }
                 continue;
@@ -303,7 +322,10 @@ static void write_sweep(FILE *f, const gf_shatter_result *res, int per_seed)
             gf_tsv_put(f, p->se);
             gf_tsv_put(f, p->min);
             gf_tsv_put(f, p->max);
-            fprintf(f, "\t%d\n", p->constant);
+            fprintf(f, "\t%d", p->constant);
+            gf_tsv_put(f, p->far_mean);
+            gf_tsv_put(f, p->far_se);
+            fputc('\n', f);
         }
     }
 }
@@ -323,9 +345,11 @@ int gf_shatter_write(const gf_shatter_result *res, const char *dir, char *why, s
     static const gf_named_file files[] = {
         {"shatter.tsv", "net\tx\tgradient\toutput", write_grad}, /* always */
         {"autocorr.tsv", "net\tlag\tcorrelation\tconstant", write_acf},
-        {"depth.tsv", "arch\tdepth\tseeds\tcorrelation\tsd\tse\tmin\tmax\tconstant", /* a sweep's */
+        {"depth.tsv", "arch\tdepth\tseeds\tcorrelation\tsd\tse\tmin\tmax\tconstant\t"
+                      "far_correlation\tfar_se", /* a sweep's */
          write_depth},
-        {"depth_seeds.tsv", "arch\tdepth\tseed\tcorrelation", write_depth_seeds}};
+        {"depth_seeds.tsv", "arch\tdepth\tseed\tcorrelation\tfar_correlation",
+         write_depth_seeds}};
     const size_t n = res->spec.n_archs == 0 ? 2 : sizeof files / sizeof *files;
     return gf_write_all_in(dir, files, n, res, why, size);
 }

@@ -90,7 +90,8 @@ int gf_theory_block_gains(const gf_stack_config *c, double *log10_gain, char *wh
  *   xi_q      -1 / log(chi_1 + sw2 E[phi''(h) phi(h)])   (the q map's slope at q*)
  *   xi_c      -1 / log(chi_c)
  *   xi_grad   -1 / log(chi_1)  (negative in the chaotic phase: gradients explode)
- * Ordered phase chi_1 < 1, chaotic chi_1 > 1; Schoenholz et al. found that
+ * Ordered phase chi_1 < 1, chaotic chi_1 > 1 (tanh; relu has no chaotic phase:
+ * past chi_1 = 1 only q and the gradients grow); Schoenholz et al. found that
  * nets train when their depth is below about 6 xi_c.
  */
 
@@ -134,7 +135,11 @@ int gf_meanfield_critical_sw2(gf_act act, double sb2, double *sw2);
 /* The trainable band at sb2 for a depth: the sw2 in [lo, hi] where 6 xi_c >=
  * depth, an interval around the critical line. *left, *right are its ends,
  * clipped to [lo, hi] (then *clipped_left / *clipped_right are 1); NaN when
- * the band misses [lo, hi]. 0, or -1 when a computation failed. */
+ * the band misses [lo, hi]. relu (and linear): past the critical line q has
+ * no fixed point and there is no xi_c, so nothing bounds the band there:
+ * *right is NaN while *left is not (the band reaches the critical line, and
+ * past it no edge is computed), unless the critical line is beyond hi
+ * (*right = hi, clipped). 0, or -1 when a computation failed. */
 int gf_meanfield_band(gf_act act, double sb2, double depth, double lo, double hi, double *left,
                       double *right, int *clipped_left, int *clipped_right);
 
@@ -185,8 +190,10 @@ typedef struct gf_phase {
 int gf_phase_compute(const gf_phase_spec *spec, gf_phase *p, char *why, size_t size);
 void gf_phase_release(gf_phase *p);
 
-/* "ordered" (chi_1 < 1), "critical" or "chaotic". */
-const char *gf_phase_name(double chi_1);
+/* "ordered" (chi_1 < 1), "critical", or for chi_1 > 1 "chaotic" (tanh) or
+ * "exploding" (relu, linear: no chaotic phase, the correlation map keeps c* = 1
+ * and q has no fixed point; only the gradients grow). */
+const char *gf_phase_name(gf_act act, double chi_1);
 
 /* The rows of depth d's band: left edges, then right edges (one closed
  * polygon for a figure: the left edge upward, the right edge downward). */

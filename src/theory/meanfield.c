@@ -394,12 +394,13 @@ int gf_meanfield_band(gf_act act, double sb2, double depth, double lo, double hi
     mf_ctx ctx = {act, 0, sb2, 0, exp(-6.0 / depth)};
     if (act != GF_ACT_TANH) {
         /* chi_c = chi_1 = sw2 / crit below the critical line; beyond it q has no
-         * fixed point and there is no xi_c: the band is [crit e^(-6/depth), crit] */
+         * fixed point and there is no xi_c: the band starts at crit e^(-6/depth)
+         * and has no right edge (none is computed) */
         const double a = crit * ctx.target, b = crit;
         if (b < lo || a > hi)
             return 0;
         *left = fmax(a, lo);
-        *right = fmin(b, hi);
+        *right = b > hi ? hi : NAN;
         *clipped_left = a < lo;
         *clipped_right = b > hi;
         return 0;

@@ -112,9 +112,12 @@ int gf_phase_compute(const gf_phase_spec *spec, gf_phase *p, char *why, size_t s
     return 0;
 }
 
-const char *gf_phase_name(double chi_1)
+const char *gf_phase_name(gf_act act, double chi_1)
 {
-    return fabs(chi_1 - 1.0) <= 1e-9 ? "critical" : chi_1 < 1.0 ? "ordered" : "chaotic";
+    return fabs(chi_1 - 1.0) <= 1e-9 ? "critical"
+           : chi_1 < 1.0             ? "ordered"
+           : act == GF_ACT_TANH      ? "chaotic"
+                                     : "exploding";
 }
 
 void gf_phase_band_counts(const gf_phase *p, int d, int *left, int *right)
@@ -143,7 +146,7 @@ static void put(FILE *f, double x)
 /* status ... log10 of the gradient norm's change per layer (backward) */
 static void put_mf(FILE *f, const gf_meanfield *m)
 {
-    fprintf(f, "\t%s\t%s", gf_mf_status_names[m->status], gf_phase_name(m->chi_1));
+    fprintf(f, "\t%s\t%s", gf_mf_status_names[m->status], gf_phase_name(m->act, m->chi_1));
     put(f, m->q_star);
     put(f, m->chi_1);
     put(f, m->q_slope);

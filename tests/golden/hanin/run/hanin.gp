@@ -6,7 +6,7 @@ set output 'hanin.png'
 set datafile separator "\t"
 set datafile missing 'nan'
 set samples 500
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Hanin: the spread of ln ||dL/dx_0||^2 over 5 initializations grows with sum 1/width', 'plain ReLU, He init, no norm, batch 1, L = logit 0; least squares: Var = 19.96 (+-4.60) beta -2.214 (+-1.965), R^2 = 0.825') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Hanin: the spread of ln ||dL/dx_0||^2 over 5 initializations grows with sum 1/width', 'plain ReLU, He init, no norm, batch 1, L = logit 0; weighted fit through the origin: Var = 13.21 (+-1.90) beta') noenhanced
 set xlabel 'beta = sum of 1/width over the ReLU layers  ((depth - 2) / width)' noenhanced
 set ylabel 'variance over seeds of ln ||dL/dx_0||^2' noenhanced
 set xrange [0:0.7875]
@@ -14,9 +14,9 @@ set yrange [0:28.1052]
 set grid xtics ytics lc '#dddddd'
 set key top left Left reverse samplen 3 spacing 1.1 opaque box lc '#cccccc' font ',10'
 set title 'linear axes'
-plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(6) : NaN):8 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 title 'width 8', \
-     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(6) : NaN):8 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 title 'width 16', \
-     (-2.213562421517425 + 19.961845251061508 * x > 0 ? -2.213562421517425 + 19.961845251061508 * x : NaN) with lines lc '#000000' lw 2 title 'least squares: 19.96 beta -2.214', \
+plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(8) : NaN):10 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 title 'width 8', \
+     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(8) : NaN):10 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 title 'width 16', \
+     13.209477412711799 * x with lines lc '#000000' lw 2 title 'weighted fit through the origin', \
      (x <= 0.76500000000000001 ? 0.28382295573711525 + 9.9759130221332679 * x : NaN) with lines lc '#e6a100' lw 1.5 dt (6,4) title 'predicted, per width (per-layer count)', \
      (x <= 0.38250000000000001 ? 0.13313701469403144 + 6.7134943057084726 * x : NaN) with lines lc '#c0392b' lw 1.5 dt (6,4) notitle
 set title 'log-log axes (a slope of 1 is Var proportional to beta)'
@@ -27,9 +27,9 @@ set format y '%g'
 unset ylabel
 set xrange [0.0833333:1.125]
 set yrange [0.364804:38.3253]
-plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(6) : NaN):8 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 notitle, \
-     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(6) : NaN):8 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 notitle, \
-     (-2.213562421517425 + 19.961845251061508 * x > 0 ? -2.213562421517425 + 19.961845251061508 * x : NaN) with lines lc '#000000' lw 2 notitle, \
+plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(8) : NaN):10 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 notitle, \
+     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(8) : NaN):10 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 notitle, \
+     13.209477412711799 * x with lines lc '#000000' lw 2 notitle, \
      (x <= 0.76500000000000001 ? 0.28382295573711525 + 9.9759130221332679 * x : NaN) with lines lc '#e6a100' lw 1.5 dt (6,4) notitle, \
      (x <= 0.38250000000000001 ? 0.13313701469403144 + 6.7134943057084726 * x : NaN) with lines lc '#c0392b' lw 1.5 dt (6,4) notitle
 unset multiplot
@@ -40,7 +40,7 @@ set output 'hanin.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
 set samples 500
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Hanin: the spread of ln ||dL/dx_0||^2 over 5 initializations grows with sum 1/width', 'plain ReLU, He init, no norm, batch 1, L = logit 0; least squares: Var = 19.96 (+-4.60) beta -2.214 (+-1.965), R^2 = 0.825') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Hanin: the spread of ln ||dL/dx_0||^2 over 5 initializations grows with sum 1/width', 'plain ReLU, He init, no norm, batch 1, L = logit 0; weighted fit through the origin: Var = 13.21 (+-1.90) beta') noenhanced
 set xlabel 'beta = sum of 1/width over the ReLU layers  ((depth - 2) / width)' noenhanced
 set ylabel 'variance over seeds of ln ||dL/dx_0||^2' noenhanced
 set xrange [0:0.7875]
@@ -48,9 +48,9 @@ set yrange [0:28.1052]
 set grid xtics ytics lc '#dddddd'
 set key top left Left reverse samplen 3 spacing 1.1 opaque box lc '#cccccc' font ',10'
 set title 'linear axes'
-plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(6) : NaN):8 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 title 'width 8', \
-     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(6) : NaN):8 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 title 'width 16', \
-     (-2.213562421517425 + 19.961845251061508 * x > 0 ? -2.213562421517425 + 19.961845251061508 * x : NaN) with lines lc '#000000' lw 2 title 'least squares: 19.96 beta -2.214', \
+plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(8) : NaN):10 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 title 'width 8', \
+     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(8) : NaN):10 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 title 'width 16', \
+     13.209477412711799 * x with lines lc '#000000' lw 2 title 'weighted fit through the origin', \
      (x <= 0.76500000000000001 ? 0.28382295573711525 + 9.9759130221332679 * x : NaN) with lines lc '#e6a100' lw 1.5 dt (6,4) title 'predicted, per width (per-layer count)', \
      (x <= 0.38250000000000001 ? 0.13313701469403144 + 6.7134943057084726 * x : NaN) with lines lc '#c0392b' lw 1.5 dt (6,4) notitle
 set title 'log-log axes (a slope of 1 is Var proportional to beta)'
@@ -61,9 +61,9 @@ set format y '%g'
 unset ylabel
 set xrange [0.0833333:1.125]
 set yrange [0.364804:38.3253]
-plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(6) : NaN):8 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 notitle, \
-     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(6) : NaN):8 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 notitle, \
-     (-2.213562421517425 + 19.961845251061508 * x > 0 ? -2.213562421517425 + 19.961845251061508 * x : NaN) with lines lc '#000000' lw 2 notitle, \
+plot 'hanin.tsv' skip 1 using 3:(column(2) == 8 ? column(8) : NaN):10 with yerrorbars lc '#e6a100' pt 7 ps 1.0 lw 1.5 notitle, \
+     'hanin.tsv' skip 1 using 3:(column(2) == 16 ? column(8) : NaN):10 with yerrorbars lc '#c0392b' pt 7 ps 1.0 lw 1.5 notitle, \
+     13.209477412711799 * x with lines lc '#000000' lw 2 notitle, \
      (x <= 0.76500000000000001 ? 0.28382295573711525 + 9.9759130221332679 * x : NaN) with lines lc '#e6a100' lw 1.5 dt (6,4) notitle, \
      (x <= 0.38250000000000001 ? 0.13313701469403144 + 6.7134943057084726 * x : NaN) with lines lc '#c0392b' lw 1.5 dt (6,4) notitle
 unset multiplot

@@ -19,7 +19,6 @@ set key below center horizontal Left reverse maxrows 3 samplen 2.5 font ',10' no
 plot 'depth.tsv' skip 1 using 2:(strcol(1) eq 'plain-bn' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#c0392b' lw 2 pt 7 ps 0.8 title 'plain-bn', \
      'depth.tsv' skip 1 using 2:(strcol(1) eq 'resnet-bn' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#2e86c1' lw 2 pt 7 ps 0.8 title 'resnet-bn', \
      'depth.tsv' skip 1 using 2:(strcol(1) eq 'll' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#16a085' lw 2 pt 7 ps 0.8 title 'll', \
-     (x >= 4 ? 0.65103332781549073 * 2**(-(x - 4)) : NaN) with lines lc '#000000' lw 1.5 dt (8,4) title '2^-L through plain-bn at L = 4 (Balduzzi: plain)', \
      (x >= 4 ? 0.67883835181946672 * sqrt(4.0 / x) : NaN) with lines lc '#000000' lw 1.5 dt (2,3) title '1/sqrt(L) through resnet-bn at L = 4 (Balduzzi: resnets)', \
      0.25 with lines lc '#aaaaaa' lw 1 dt 3 title 'white noise, by chance (2 s.e.)'
 unset output
@@ -42,7 +41,6 @@ set key below center horizontal Left reverse maxrows 3 samplen 2.5 font ',10' no
 plot 'depth.tsv' skip 1 using 2:(strcol(1) eq 'plain-bn' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#c0392b' lw 2 pt 7 ps 0.8 title 'plain-bn', \
      'depth.tsv' skip 1 using 2:(strcol(1) eq 'resnet-bn' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#2e86c1' lw 2 pt 7 ps 0.8 title 'resnet-bn', \
      'depth.tsv' skip 1 using 2:(strcol(1) eq 'll' && column(4) > 0 ? column(4) : NaN):(column(4) - column(6) > column(4) / 10 ? column(4) - column(6) : column(4) / 10):(column(4) + column(6)) with yerrorlines lc '#16a085' lw 2 pt 7 ps 0.8 title 'll', \
-     (x >= 4 ? 0.65103332781549073 * 2**(-(x - 4)) : NaN) with lines lc '#000000' lw 1.5 dt (8,4) title '2^-L through plain-bn at L = 4 (Balduzzi: plain)', \
      (x >= 4 ? 0.67883835181946672 * sqrt(4.0 / x) : NaN) with lines lc '#000000' lw 1.5 dt (2,3) title '1/sqrt(L) through resnet-bn at L = 4 (Balduzzi: resnets)', \
      0.25 with lines lc '#aaaaaa' lw 1 dt 3 title 'white noise, by chance (2 s.e.)'
 unset output

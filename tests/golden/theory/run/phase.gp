@@ -4,7 +4,7 @@ reset
 set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'phase.png'
 set datafile separator "\t"
-set title sprintf("%s\n%s", 'Order-to-chaos phase diagram of a deep tanh net at initialization (mean field, infinite width)', 'colour: the depth scale ξ_c of correlations; black: χ_1 = σ_w^2 E[tanh''(h)^2] = 1; dashed: depth = 6 ξ_c (Schoenholz et al. 2017)') noenhanced
+set title sprintf("%s\n%s\n%s", 'Order-to-chaos phase diagram of a deep tanh net at initialization (mean field, infinite width)', 'colour: the depth scale ξ_c of correlations; black: χ_1 = σ_w^2 E[tanh''(h)^2] = 1; dashed: depth = 6 ξ_c (Schoenholz et al. 2017)', 'bottom row σ_b^2 = 0: q* = 0, there ξ_c is the limit σ_b^2 → 0+ (degenerate); outside the plot (σ_w^2, σ_b^2): torch (0.333, 0.0026)') noenhanced
 set xrange [0.5:4]
 set yrange [0:0.5]
 set xlabel 'σ_w^2 = fan_{in} Var(w)'
@@ -33,7 +33,7 @@ reset
 set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 background '#ffffff'
 set output 'phase.svg'
 set datafile separator "\t"
-set title sprintf("%s\n%s", 'Order-to-chaos phase diagram of a deep tanh net at initialization (mean field, infinite width)', 'colour: the depth scale ξ_c of correlations; black: χ_1 = σ_w^2 E[tanh''(h)^2] = 1; dashed: depth = 6 ξ_c (Schoenholz et al. 2017)') noenhanced
+set title sprintf("%s\n%s\n%s", 'Order-to-chaos phase diagram of a deep tanh net at initialization (mean field, infinite width)', 'colour: the depth scale ξ_c of correlations; black: χ_1 = σ_w^2 E[tanh''(h)^2] = 1; dashed: depth = 6 ξ_c (Schoenholz et al. 2017)', 'bottom row σ_b^2 = 0: q* = 0, there ξ_c is the limit σ_b^2 → 0+ (degenerate); outside the plot (σ_w^2, σ_b^2): torch (0.333, 0.0026)') noenhanced
 set xrange [0.5:4]
 set yrange [0:0.5]
 set xlabel 'σ_w^2 = fan_{in} Var(w)'
