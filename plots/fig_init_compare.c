@@ -94,8 +94,9 @@ int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx)
                     0.95 - 0.05 * n_labels);
             n_labels++;
         }
-    if (!f->metric_err) /* a loss beyond 100 only hides the rest: the table has it */
-        fputs("set logscale y\nset yrange [*:*<100]\n", out);
+    if (!f->metric_err) /* linear: the losses span less than a decade; a loss beyond 5
+                           (a seed on its way to diverge) only hides the rest: the table has it */
+        fputs("set yrange [0:*<5]\n", out);
     const int y = f->metric_err ? 9 : 5; /* init_curves.tsv: mean, sd, min, max */
     lines(out, f, "init_curves.tsv", 3, y, f->seeds > 1 ? y + 2 : 0, y + 3, 0, 0);
     for (int i = 0; i < n_labels; i++)

@@ -50,8 +50,7 @@ set ylabel 'training loss (cross-entropy)' noenhanced
 set xrange [0.8:1.2]
 set xtics 1
 unset key
-set logscale y
-set yrange [*:*<100]
+set yrange [0:*<5]
 plot 'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'he' && strcol(2) eq 'resnet' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#e6a100' dt solid pt 7 ps 0.5 lw 2 notitle, \
      'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'he' && strcol(2) eq 'preact' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#e6a100' dt (8,4) pt 7 ps 0.5 lw 2 notitle, \
      'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'fixup' && strcol(2) eq 'resnet' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#c0392b' dt solid pt 7 ps 0.5 lw 2 notitle, \
@@ -116,8 +115,7 @@ set ylabel 'training loss (cross-entropy)' noenhanced
 set xrange [0.8:1.2]
 set xtics 1
 unset key
-set logscale y
-set yrange [*:*<100]
+set yrange [0:*<5]
 plot 'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'he' && strcol(2) eq 'resnet' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#e6a100' dt solid pt 7 ps 0.5 lw 2 notitle, \
      'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'he' && strcol(2) eq 'preact' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#e6a100' dt (8,4) pt 7 ps 0.5 lw 2 notitle, \
      'init_curves.tsv' skip 1 using 3:((strcol(1) eq 'fixup' && strcol(2) eq 'resnet' && abs(column(5)) < 1e300) ? (column(5)) : NaN) with linespoints lc '#c0392b' dt solid pt 7 ps 0.5 lw 2 notitle, \
