@@ -213,8 +213,8 @@ static const char *k_list(char *buf, const int *ks, int n)
 {
     int len = snprintf(buf, 512, "k = ");
     for (int i = 0; i < n && len < 480; i++)
-        len += snprintf(buf + len, 512 - (size_t)len, "%s%d", i == 0 ? "" : i == n - 1 ? " and " : ", ",
-                        ks[i]);
+        len += snprintf(buf + len, 512 - (size_t)len, "%s%d",
+                        i == 0 ? "" : i == n - 1 ? " and " : ", ", ks[i]);
     return buf;
 }
 
@@ -310,8 +310,8 @@ void pathgrad_summary(const pathgrad_run *r, const pathgrad_options *o, int draw
         printf("  trained net from %s\n", o->load);
     else if (t->epochs > 0)
         printf("  trained %d epoch%s on %ld images: %s, lr %g, %s schedule, batch %zu\n",
-               t->epochs, t->epochs > 1 ? "s" : "", o->t.ntrain, gf_optim_names[t->optim.kind], t->sched.lr,
-               gf_sched_names[t->sched.kind], t->batch);
+               t->epochs, t->epochs > 1 ? "s" : "", o->t.ntrain, gf_optim_names[t->optim.kind],
+               t->sched.lr, gf_sched_names[t->sched.kind], t->batch);
     int plo, phi;
     gf_paths_central(B, 0.95, &plo, &phi);
     printf("  paths: 2^%d = %s; 95%% of them have %d..%d branches (Binomial(%d, 1/2))\n\n", B,
