@@ -13,6 +13,12 @@
 
 static const char CMD[] = "pathgrad";
 
+/* Images per batch-norm warm-up pass: fixed (not --batch), so that --load
+ * rebuilds the same init state from a checkpoint. */
+#define WARMUP_BATCH 128
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static int set_sample_k(const cli_arg *a, void *opts)
 {
     pathgrad_options *o = opts;
@@ -22,6 +28,13 @@ static int set_sample_k(const cli_arg *a, void *opts)
         return 0;
     o->n_ks = cli_ints(a->cmd, a->opt, a->value, 0, 100000, o->ks, GF_PATHGRAD_MAX_LENGTHS);
     return o->n_ks < 0 ? CLI_EXIT_USAGE : 0;
+}
+
+static int set_warmup_given(const cli_arg *a, void *opts)
+{
+    (void)a;
+    ((pathgrad_options *)opts)->bn_warmup_set = 1;
+    return 0;
 }
 
 #define O pathgrad_options
@@ -44,6 +57,13 @@ static const cli_option table[] = {
      "network, --seed and training options are refused with it)", CLI_AT(O, load),
      .set = cli_set_path},
     {CLI_TEXT, .help = "Measurement:\n"},
+    {CLI_INT, "bn-warmup", 0, "N",
+     "batch norm at initialization: running statistics from N\n"
+     "training-mode passes of " STR(WARMUP_BATCH) " training images (their plain\n"
+     "average, as gradflow jacobian does); 0 keeps mean 0 and\n"
+     "variance 1: batch norm is then nearly the identity and\n"
+     "a He-init net grows block by block      [20]",
+     CLI_AT(O, bn_warmup), .min = 0, .max = 100000, .set = set_warmup_given},
     {CLI_INT, "images", 'n', "N", "test images in the analysed batch        [64]",
      CLI_AT(O, images), .min = 1, .max = 1 << 20},
     {CLI_INT, "samples", 0, "N", "paths sampled per length (Veit's estimator)  [32]",
@@ -98,6 +118,7 @@ static void init(void *opts)
     o->c.cfg.depth = 110;
     o->images = 64;
     o->samples = 32;
+    o->bn_warmup = 20;
     o->ks_auto = 1;
     o->t.ntest = 2000;
     o->t.train.epochs = 3;
@@ -142,6 +163,9 @@ static int check(void *opts)
     if (o->load && o->net_given)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load takes the network, its seed and its "
                         "training from the checkpoint: drop --%s", o->net_given);
+    if (!o->load && o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
+                        "needs --norm batch");
     if (o->images > o->t.ntest)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--images %ld is more than --ntest %ld",
                         o->images, o->t.ntest);
@@ -267,10 +291,32 @@ static int load_net(pathgrad_options *o, pathgrad_run *r, gf_model **trained)
     if (o->c.cfg.arch == GF_ARCH_PLAIN)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds a plain stack, which has a "
                         "single path", o->load);
+    if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup: the net in %s has no batch norm",
+                        o->load);
     if (settle_lengths(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
         fits_in_memory(&o->c.cfg, o->images) != 0)
         return CLI_EXIT_USAGE;
     return CLI_EXIT_OK;
+}
+
+/* The init state's batch-norm statistics: the plain average of
+ * --bn-warmup training-mode passes of WARMUP_BATCH training images, drawn from
+ * the seed's stream 2 (streams 0 and 1 sample the states' paths). */
+static int warm_up(const pathgrad_options *o, const gf_dataset *train_set, pathgrad_run *r,
+                   gf_model *init)
+{
+    char why[512];
+    r->bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0;
+    r->warmup_batch = WARMUP_BATCH;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
+    gsl_rng_set(rng, gf_seed_stream((unsigned long)r->seed, 2));
+    const int rc = gf_model_bn_warmup(init, train_set, rng, r->bn_warmup, r->warmup_batch, why,
+                                      sizeof why);
+    gsl_rng_free(rng);
+    return rc != 0 ? cli_fail(CLI_EXIT_RUNTIME, CMD, "init: %s", why) : CLI_EXIT_OK;
 }
 
 /* The nets measured: trained (unless loaded or --epochs 0) and at
@@ -293,7 +339,7 @@ static int nets(pathgrad_options *o, const gf_dataset *train_set, const gf_datas
     }
     if (!(*init = initial_net(&o->c.cfg, r->seed)))
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory for the network");
-    return CLI_EXIT_OK;
+    return warm_up(o, train_set, r, *init);
 }
 
 /* The curves, the manifest, the figures and the summary. The exit status. */
@@ -349,9 +395,11 @@ const cli_command cli_pathgrad = {
         "g_0..g_B, g_k the sum over the paths through k branches (one backward pass per k,\n"
         "batched; sum_k g_k = dL/dx_0 to rounding, and the relative error is reported), at\n"
         "initialization and after training. It also samples single paths of some lengths as\n"
-        "Veit et al. did and compares their estimate with the exact g_k. Batch norm runs in\n"
-        "evaluation mode (running statistics): trained, the statistics training left; at\n"
-        "initialization 0 and 1, so batch norm is nearly the identity there.\n"
+        "Veit et al. did and tests their estimate against the exact g_k (and against 0, which\n"
+        "shows whether the sample resolves g_k at all). Batch norm runs in evaluation mode\n"
+        "(running statistics): trained, the statistics training left; at initialization the\n"
+        "plain average of --bn-warmup training-mode passes (0: mean 0 and variance 1, with\n"
+        "which batch norm is nearly the identity and a He-init net grows block by block).\n"
         "Writes into the run folder: pathgrad.tsv, manifest.json, pathgrad.png/.svg/.gp\n"
         "(Veit's Fig. 6: paths, gradient per path, total per length, cumulative share),\n"
         "pathgrad_sampling.png/.svg/.gp, and training/ (the training run's curves.tsv,\n"

@@ -15,6 +15,8 @@ typedef struct pathgrad_options {
     long images;                   /* test images in the analysed batch */
     const char *load;              /* the trained net from this checkpoint instead */
     long samples;                  /* paths per sampled length */
+    long bn_warmup;                /* batch norm at init: running statistics from N passes */
+    int bn_warmup_set;             /* given on the command line */
     int ks[GF_PATHGRAD_MAX_LENGTHS], n_ks;
     int ks_auto;                   /* 1: gf_pathgrad_default_lengths */
     const char *net_given;         /* the last option that shapes the net (refused with --load) */
@@ -30,6 +32,9 @@ typedef struct pathgrad_run {
     gf_stack_config cfg;           /* the network measured */
     int epochs;                    /* trained for (from the checkpoint when loaded); -1 unknown */
     long seed;                     /* the initial weights' seed */
+    int bn_warmup;                 /* passes that set the init state's running statistics
+                                      (0: none, or no batch norm) */
+    size_t warmup_batch;           /* samples per pass */
     char checkpoint[GF_PATH_MAX];  /* the trained net's file */
     double train_seconds, wall_seconds;
 } pathgrad_run;

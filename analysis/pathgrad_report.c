@@ -65,32 +65,50 @@ static json_t *reading_json(const gf_pathgrad_curve *c, double test_err)
     for (int k = 0; k <= c->blocks; k++)
         if (c->sampled[k])
             json_array_append_new(ks, json_integer(k));
+    json_t *told = json_array();
+    for (int i = 0; i < x.compared - x.zero_pass && i < GF_PATHGRAD_MAX_LENGTHS; i++)
+        json_array_append_new(told, json_integer(x.k_told[i]));
     return json_pack(
-        "{s:o, s:o, s:o, s:o, s:i, s:[i, i], s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, "
-        "s:[o, o], s:o, s:f, s:f}",
+        "{s:o, s:o, s:o, s:o, s:i, s:[i, i], s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:o, "
+        "s:i, s:[o, o], s:o, s:f, s:f}",
         "test_error", number(test_err), "batch_loss", number(c->loss), "log10_grad_x0",
         number(c->log10_grad), "sum_relative_error", number(c->sum_rel_err), "k_peak", x.k_peak,
         "central_90_of_mass", x.k_lo, x.k_hi, "mass_below_half", number(x.short_mass),
         "share_below_half", number(x.short_proj), "slope_per_path_exact", number(x.slope_exact),
         "slope_path_norm_sampled", number(x.slope_paths), "sampled_lengths", ks,
-        "sampled_compared", x.compared, "within_2_se", x.within2, "within_3_se", x.within3,
+        "sampled_compared", x.compared, "error_within_2_se", x.within2, "error_within_3_se",
+        x.within3, "zero_within_2_se", x.zero_pass, "lengths_told_from_zero", told,
         "se_below_half_exact", x.resolved, "error_ratio_range", number(x.ratio_min),
-        number(x.ratio_max), "log10_veit_overstatement_max",
-        number(x.overstate_max),
+        number(x.ratio_max), "log10_veit_overstatement_max", number(x.overstate_max),
         "seconds_exact", c->seconds_exact, "seconds_sampled", c->seconds_sampled);
+}
+
+/* How batch norm's running statistics were set at initialization. */
+static const char *bn_text(const pathgrad_run *r, char *buf, size_t size)
+{
+    if (r->cfg.norm != GF_NORM_BATCH)
+        snprintf(buf, size, "no batch norm");
+    else if (r->bn_warmup > 0)
+        snprintf(buf, size, "running statistics (evaluation mode): at initialization the plain "
+                 "average of %d training-mode passes of %zu training images, trained the ones "
+                 "training left", r->bn_warmup, r->warmup_batch);
+    else
+        snprintf(buf, size, "running statistics (evaluation mode): 0 and 1 at initialization "
+                 "(batch norm nearly the identity), trained the ones training left");
+    return buf;
 }
 
 void pathgrad_describe(json_t *m, const pathgrad_run *r, const pathgrad_options *o)
 {
     const gf_stack_config *c = &r->cfg;
+    char bn[256];
     const gf_train_config *t = &o->t.train;
     json_object_set_new(m, "settings", json_pack(
         "{s:s, s:i, s:i, s:I, s:I, s:s, s:s, s:s, s:b, s:s, s:s, s:I, s:I, s:I, s:s, s:s}",
         "arch", gf_arch_names[c->arch], "depth", c->depth, "blocks", gf_stack_blocks(c), "width",
         (json_int_t)c->width, "input_dim", (json_int_t)c->in_dim, "init", gf_init_names[c->init],
         "norm", gf_norm_names[c->norm], "act", gf_act_names[c->act], "zero_init_residual",
-        c->zero_branch, "batchnorm_statistics",
-        "running (evaluation mode): 0 and 1 at initialization, the trained ones after training",
+        c->zero_branch, "batchnorm_statistics", bn_text(r, bn, sizeof bn),
         "data", r->data_name, "images", (json_int_t)o->images, "test_images",
         (json_int_t)r->n_test, "samples_per_length", (json_int_t)o->samples, "loss",
         "mean softmax cross-entropy of the batch", "batch", "the first images of the test set"));
@@ -106,7 +124,8 @@ void pathgrad_describe(json_t *m, const pathgrad_run *r, const pathgrad_options 
     json_object_set_new(m, "seed", json_integer(r->seed));
     json_object_set_new(m, "seed_use", json_string(
         "the seed initializes the weights (mt19937, as gradflow degrade) and orders the training "
-        "batches; state i samples its paths from mt19937 seeded 1000003 * --seed + i"));
+        "batches; state i samples its paths from mt19937 seeded 1000003 * --seed + i, and the "
+        "batch-norm warm-up draws its images from the stream i = 2"));
     json_t *states = json_object();
     for (int i = 0; i < r->n_states; i++)
         json_object_set_new(states, r->curve[i].state, reading_json(&r->curve[i], r->test_err[i]));
@@ -155,12 +174,13 @@ static void sampling_table(const pathgrad_run *r)
 {
     const gf_pathgrad_curve *c = r->curve;
     const int B = c[0].blocks;
-    printf("\nVeit's sampling (%d paths per length) against the exact ||g_k||; z = (sampled - "
-           "exact) / se:\n  %3s  %-9s", c[0].samples, "k", "paths");
+    printf("\nVeit's sampling (%d paths per length) against the exact ||g_k||; err = ||C(B,k) x "
+           "mean - g_k|| / se\n(the test, about 1 when they agree), |est| = ||C(B,k) x mean|| / se "
+           "(the same against 0):\n  %3s  %-9s", c[0].samples, "k", "paths");
     for (int i = 0; i < r->n_states; i++) {
         char head[32];
         snprintf(head, sizeof head, "%s: exact", c[i].state);
-        printf("  %14s  %-20s %6s", head, "sampled +- se", "z");
+        printf("  %14s  %-20s %5s %6s", head, "sampled +- se", "err", "|est|");
     }
     putchar('\n');
     for (int k = 0; k <= B; k++) {
@@ -171,8 +191,8 @@ static void sampling_table(const pathgrad_run *r)
         for (int i = 0; i < r->n_states; i++) {
             snprintf(e, sizeof e, "%s +- %s", pow10_text(b, sizeof b, c[i].log10_est[k]),
                      pow10_text(d, sizeof d, c[i].log10_est_se[k]));
-            printf("  %14s  %-20s %6.2f", pow10_text(a, sizeof a, c[i].log10_norm[k]), e,
-                   gf_pathgrad_z(&c[i], k));
+            printf("  %14s  %-20s %5.2f %6.2f", pow10_text(a, sizeof a, c[i].log10_norm[k]), e,
+                   c[i].err_ratio[k], pow(10.0, c[i].log10_est[k] - c[i].log10_est_se[k]));
         }
         putchar('\n');
     }
@@ -188,21 +208,42 @@ static const char *range(char *buf, const char *fmt, double a, double b)
     return buf;
 }
 
+/* "k = 1, 3 and 5" (at most 64 lengths) into buf of room 512. */
+static const char *k_list(char *buf, const int *ks, int n)
+{
+    int len = snprintf(buf, 512, "k = ");
+    for (int i = 0; i < n && len < 480; i++)
+        len += snprintf(buf + len, 512 - (size_t)len, "%s%d",
+                        i == 0 ? "" : i == n - 1 ? " and " : ", ", ks[i]);
+    return buf;
+}
+
 static void sampling_reading(const gf_pathgrad_curve *c)
 {
     gf_pathgrad_reading x;
     gf_pathgrad_read(c, &x);
     if (x.compared == 0)
         return;
-    printf("  %s: %d of %d sampled lengths (of more than one path) agree with the exact ||g_k|| "
-           "within\n    2 standard errors, %d within 3; the standard error is below half of ||g_k|| (the sample resolves\n"
-           "    g_k) at %d of them.\n",
-           c->state, x.within2, x.compared, x.within3, x.resolved);
-    char buf[80];
-    if (isfinite(x.ratio_min))
-        printf("    As vectors: ||C(B,k) x mean - g_k|| is %s standard errors (about 1 when they "
-               "agree).\n",
-               range(buf, "%.2f", x.ratio_min, x.ratio_max));
+    char buf[80], ks[512];
+    const int told = x.compared - x.zero_pass;
+    if (x.resolved == 0)
+        printf("  %s: the sample resolves g_k (standard error below ||g_k|| / 2) at none of the "
+               "%d sampled lengths:\n    the estimate is mostly noise.\n", c->state, x.compared);
+    else
+        printf("  %s: the sample resolves g_k (standard error below ||g_k|| / 2) at %d of the %d "
+               "sampled lengths%s\n", c->state, x.resolved, x.compared,
+               x.resolved < x.compared ? ";\n    elsewhere the estimate is mostly noise." : ".");
+    printf("    Test (it can fail): ||C(B,k) x mean - g_k|| is within 2 standard errors at %d of "
+           "%d (%s se),\n    within 3 at %d.\n",
+           x.within2, x.compared, range(buf, "%.2f", x.ratio_min, x.ratio_max), x.within3);
+    if (told == 0)
+        printf("    The same test against the wrong answer 0 passes at all %d: it tells g_k from 0 "
+               "at none\n    of them, so its agreement shows nothing.\n", x.compared);
+    else
+        printf("    The same test against the wrong answer 0 passes at %d of %d: it tells g_k "
+               "from 0\n    %sat %s.\n",
+               x.zero_pass, x.compared, x.zero_pass > 0 ? "only " : "",
+               k_list(ks, x.k_told, told));
     if (isfinite(x.need_min))
         printf("    The unresolved lengths would need %s samples for a standard error of "
                "||g_k|| / 2.\n",
@@ -214,15 +255,26 @@ static void sampling_reading(const gf_pathgrad_curve *c)
                x.overstate_max, x.overstate_k);
 }
 
+/* The most common path length(s) of B blocks, as whole numbers. */
+static const char *mode_text(int B, char *buf, size_t size)
+{
+    if (B % 2 == 0)
+        snprintf(buf, size, "k = %d", B / 2);
+    else
+        snprintf(buf, size, "k = %d and %d", B / 2, B / 2 + 1);
+    return buf;
+}
+
 /* Where the gradient lies in one state, in words, from its numbers. */
 static void verdict(const gf_pathgrad_curve *c, const char *label, int plo, int phi)
 {
     gf_pathgrad_reading x;
     gf_pathgrad_read(c, &x);
     const int B = c->blocks;
+    char mode[32];
     printf("  => %s: 90%% of sum_k ||g_k|| comes from paths of %d..%d branches (most at k = %d);\n"
-           "     95%% of the paths have %d..%d (most at k = %g): ",
-           label, x.k_lo, x.k_hi, x.k_peak, plo, phi, B / 2.0);
+           "     95%% of the paths have %d..%d (most at %s): ",
+           label, x.k_lo, x.k_hi, x.k_peak, plo, phi, mode_text(B, mode, sizeof mode));
     if (x.k_hi < plo)
         printf("the gradient lies in short paths\n     (Veit et al. 2016: 5-17 of 54 blocks).\n");
     else if (x.k_lo > phi)
@@ -245,15 +297,21 @@ void pathgrad_summary(const pathgrad_run *r, const pathgrad_options *o, int draw
     const gf_train_config *t = &o->t.train;
     char net[128], a[48], b[48];
     net_name(c, net, sizeof net);
-    printf("gradflow pathgrad: %s, %d blocks, batch norm with running statistics\n  (0 and 1 "
-           "at initialization: batch norm is then nearly the identity); %ld %s test images\n",
-           net, B, o->images, r->data_name);
+    printf("gradflow pathgrad: %s, %d blocks; %ld %s test images\n", net, B, o->images,
+           r->data_name);
+    if (c->norm == GF_NORM_BATCH && r->bn_warmup > 0)
+        printf("  batch norm with running statistics; at initialization their plain average over "
+               "%d\n  training-mode passes of %zu training images (--bn-warmup)\n",
+               r->bn_warmup, r->warmup_batch);
+    else if (c->norm == GF_NORM_BATCH)
+        printf("  batch norm with running statistics, 0 and 1 at initialization (--bn-warmup 0):"
+               "\n  batch norm is then nearly the identity\n");
     if (o->load)
         printf("  trained net from %s\n", o->load);
     else if (t->epochs > 0)
-        printf("  trained %d epochs on %ld images: %s, lr %g, %s schedule, batch %zu\n", t->epochs,
-               o->t.ntrain, gf_optim_names[t->optim.kind], t->sched.lr,
-               gf_sched_names[t->sched.kind], t->batch);
+        printf("  trained %d epoch%s on %ld images: %s, lr %g, %s schedule, batch %zu\n",
+               t->epochs, t->epochs > 1 ? "s" : "", o->t.ntrain, gf_optim_names[t->optim.kind],
+               t->sched.lr, gf_sched_names[t->sched.kind], t->batch);
     int plo, phi;
     gf_paths_central(B, 0.95, &plo, &phi);
     printf("  paths: 2^%d = %s; 95%% of them have %d..%d branches (Binomial(%d, 1/2))\n\n", B,
@@ -270,9 +328,9 @@ void pathgrad_summary(const pathgrad_run *r, const pathgrad_options *o, int draw
     ROW("||sum_k g_k - dL/dx_0|| / ||dL/dx_0||", "%.1e", cv[i].sum_rel_err);
     ROW("length k with the largest ||g_k||", "%d", x[i].k_peak);
     ROW("central 90% of sum_k ||g_k||", "%d..%d", x[i].k_lo, x[i].k_hi);
-    snprintf(label[1], sizeof label[1], "share of sum_k ||g_k|| from k < %g", B / 2.0);
+    snprintf(label[1], sizeof label[1], "share of sum_k ||g_k|| from k < %d", (B + 1) / 2);
     ROW(label[1], "%s", percent(a, sizeof a, x[i].short_mass));
-    snprintf(label[2], sizeof label[2], "share of dL/dx_0 from k < %g (projected)", B / 2.0);
+    snprintf(label[2], sizeof label[2], "share of dL/dx_0 from k < %d (projected)", (B + 1) / 2);
     ROW(label[2], "%s", percent(a, sizeof a, x[i].short_proj));
     ROW("log10(||g_k|| / C(B,k)) per branch (fit)", "%+.3f", x[i].slope_exact);
     putchar('\n');

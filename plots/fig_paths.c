@@ -124,8 +124,10 @@ static void lines_and_points(FILE *out, const gf_fig_pathgrad *f, int exact, con
             continue;
         fprintf(out, "%s'pathgrad.tsv' skip 1 using ", sep);
         bars(out, f->states[i], y, v, e, bottom);
-        fprintf(out, " with yerrorbars pt 6 ps 0.9 lw 1.2 lc '%s' title '%s: %s'",
-                state_color(i), f->labels[i], point_what);
+        /* the bars are mostly shorter than the points: the key shows a point */
+        fprintf(out, " with yerrorbars pt 6 ps 0.9 lw 1.2 lc '%s' notitle, \\\n     NaN with "
+                     "points pt 6 ps 0.9 lc '%s' title '%s: %s'",
+                state_color(i), state_color(i), f->labels[i], point_what);
     }
     fputc('\n', out);
 }
@@ -154,15 +156,16 @@ int gf_fig_pathgrad_body(FILE *out, gf_term term, const void *ctx)
           out);
     gf_plot_log10_axis(out, term, "y", f->per_path[0], f->per_path[1]);
     const double b_bottom = f->per_path[0] - 50.0;
-    lines_and_points(out, f, C_PER_PATH, "exact", C_PATH, C_PATH, C_PATH_SE, "sampled",
-                     b_bottom);
+    lines_and_points(out, f, C_PER_PATH, "exact", C_PATH, C_PATH, C_PATH_SE,
+                     "sampled: mean ||path||", b_bottom);
 
-    panel_title(out, "(c) total per length ||g_k|| = (a) x (b) x 2^B; sampled: C(B,k) x mean");
+    panel_title(out, "(c) total per length ||g_k|| = (a) x (b) x 2^B; "
+                     "Veit: C(B,k) x mean ||path||");
     fputs(term == GF_TERM_DUMB ? "set ylabel 'total'\n" : "set ylabel '||g_k||  (log scale)'\n",
           out);
     gf_plot_log10_axis(out, term, "y", f->total[0], f->total[1]);
-    lines_and_points(out, f, C_NORM, "exact", C_VEIT, C_PATH, C_PATH_SE, "sampled",
-                     f->total[0] - 50.0);
+    lines_and_points(out, f, C_NORM, "exact", C_VEIT, C_PATH, C_PATH_SE,
+                     "Veit: C(B,k) x mean ||path||", f->total[0] - 50.0);
 
     panel_title(out, "(d) where the gradient lies: cumulative shares up to length k");
     fputs(term == GF_TERM_DUMB ? "set ylabel 'share'\n" : "set ylabel 'share of lengths 0..k'\n",
@@ -192,8 +195,8 @@ int gf_fig_pathgrad_sampling_body(FILE *out, gf_term term, const void *ctx)
     char layout[16];
     snprintf(layout, sizeof layout, "1,%d", f->n_states > 0 ? f->n_states : 1);
     header(out, term, "Veit's sampling estimate of ||g_k|| against the exact value",
-           "points: C(B,k) x the mean gradient of the sampled paths; bars: +-1 standard error "
-           "(to the bottom: the interval holds 0)",
+           "points: C(B,k) x ||mean of the sampled path gradients|| (not panel (c)'s C(B,k) x "
+           "mean ||path||); bars: +-1 se (to the bottom: the interval holds 0)",
            layout);
     k_axis(out, f->blocks);
     fputs("set grid xtics ytics lc '#dddddd'\n"
@@ -204,7 +207,7 @@ int gf_fig_pathgrad_sampling_body(FILE *out, gf_term term, const void *ctx)
     gf_plot_log10_axis(out, term, "y", f->sampling[0], f->sampling[1]);
     for (int i = 0; i < f->n_states; i++) {
         const char *s = f->states[i];
-        panel_title(out, f->labels[i]);
+        panel_title(out, f->sampling_titles ? f->sampling_titles[i] : f->labels[i]);
         fprintf(out, "plot 'pathgrad.tsv' skip 1 using 2:");
         col(out, s, C_NORM);
         fprintf(out, " with lines lw 2.5 lc '%s' title 'exact ||g_k||', \\\n     "
@@ -239,7 +242,8 @@ void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char 
     const int B = n_states > 0 ? c[0].blocks : 1;
     gf_fig_pathgrad *g = &f->fig;
     *g = (gf_fig_pathgrad){.title = f->title, .subtitle = f->subtitle, .states = f->state_names,
-                           .labels = f->label_ptrs, .n_states = n_states, .blocks = B,
+                           .labels = f->label_ptrs, .sampling_titles = f->sampling_ptrs,
+                           .n_states = n_states, .blocks = B,
                            .per_path = {INFINITY, -INFINITY}, .total = {INFINITY, -INFINITY},
                            .sampling = {INFINITY, -INFINITY}};
     snprintf(f->title, sizeof f->title,
@@ -257,6 +261,12 @@ void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char 
         f->state_names[i] = c[i].state;
         f->label_ptrs[i] = f->labels[i];
         snprintf(f->labels[i], sizeof f->labels[i], "%s", c[i].state);
+        gf_pathgrad_reading rd;
+        gf_pathgrad_read(&c[i], &rd);
+        f->sampling_ptrs[i] = f->sampling[i];
+        snprintf(f->sampling[i], sizeof f->sampling[i],
+                 "%s: se < ||g_k|| / 2 at %d of %d lengths", c[i].state, rd.resolved,
+                 rd.compared);
         for (int k = 0; k <= B; k++) {
             const double lc = gf_log10_binomial(B, k);
             widen(g->per_path, c[i].log10_norm[k] - lc);

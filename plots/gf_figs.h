@@ -83,6 +83,7 @@ typedef struct gf_fig_pathgrad {
     const char *title, *subtitle;
     const char *const *states;    /* the state column's values, in order */
     const char *const *labels;    /* their legend text */
+    const char *const *sampling_titles; /* the sampling figure's panels, or NULL: labels */
     int n_states;
     int blocks;
     int sampled;                  /* 1 when some length was sampled */
@@ -227,16 +228,20 @@ int gf_fig_phase_body(FILE *out, gf_term term, const void *ctx);
 
 /* ---- figures: init-compare (fig_init_compare.c) ---- */
 /* Initialization schemes, two panels: log10 ||dL/dx_l|| per block boundary
- * from init_gradnorm.tsv (scheme, arch, block, log10 mean, min, max; -inf
- * not drawn) on the log10 axis [ylo, yhi], and the training loss (log y) or
- * error per epoch from init_curves.tsv (scheme, arch, epoch, train loss,
- * train err, test err): colour gf_plot_depth_color of the scheme, dash of
- * the arch. */
+ * from init_gradnorm.tsv (scheme, arch, block, log10 mean, min, max over the
+ * init seeds; -inf not drawn) on the log10 axis [ylo, yhi], and the training
+ * loss (log y) or error per epoch from init_curves.tsv (scheme, arch, epoch,
+ * seeds, then mean, sd, min, max of train loss, train err, test err): the
+ * mean, with several seeds their min..max as a band. Colour of the scheme
+ * (grey: reference), dash of the arch; notes[s * n_archs + a] ("diverged at
+ * step 3") follow the legend entry and are written on the right panel. */
 typedef struct gf_fig_init_compare {
     const char *title, *subtitle;
-    const char *const *schemes, *const *archs;
+    const char *const *schemes, *const *archs; /* as in the TSVs' first two columns */
+    const int *reference;                     /* [n_schemes]: 1 drawn grey, for reference */
+    const char *const *notes;                 /* [n_schemes * n_archs]: NULL or "" for none */
     int n_schemes, n_archs;
-    int blocks, epochs;
+    int blocks, epochs, seeds;
     int metric_err;                           /* right panel: 1 error, 0 loss */
     double ylo, yhi;
 } gf_fig_init_compare;

@@ -71,13 +71,15 @@ void gf_lesion_figs_make(const gf_lesion_result *res, int n, const char *data_na
 
 /* ---- the path-gradient figures (fig_paths.c) ---- */
 
-/* The figures' recipes filled from curves (pointers into f). */
+/* The figures' recipes filled from curves (pointers into f); the sampling
+ * figure's panels say at how many lengths the sample resolves g_k. */
 enum { GF_PATHGRAD_MAX_STATES = 4 };
 typedef struct gf_pathgrad_figs {
     gf_fig_pathgrad fig;
     char title[256], subtitle[256];
-    char labels[GF_PATHGRAD_MAX_STATES][96];
+    char labels[GF_PATHGRAD_MAX_STATES][96], sampling[GF_PATHGRAD_MAX_STATES][160];
     const char *state_names[GF_PATHGRAD_MAX_STATES], *label_ptrs[GF_PATHGRAD_MAX_STATES];
+    const char *sampling_ptrs[GF_PATHGRAD_MAX_STATES];
 } gf_pathgrad_figs;
 void gf_pathgrad_figs_make(const gf_pathgrad_curve *c, int n_states, const char *net,
                            gf_pathgrad_figs *f);

@@ -18,6 +18,7 @@
  *   lesion/gf_lesion.h         blocks deleted or reordered in trained nets
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
+ *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -55,5 +56,6 @@
 #include "lesion/gf_lesion.h"
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
+#include "initcmp/gf_initcmp.h"
 
 #endif

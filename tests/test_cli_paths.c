@@ -18,7 +18,7 @@ static void test_help_and_version(void)
 {
     expect_help("paths", "--blocks", "--out");
     expect_version("paths", "--version");
-    expect_help("pathgrad", "--sample-k", "--out");
+    expect_help("pathgrad", "--sample-k", "--bn-warmup", "--out");
     expect_version("pathgrad", "--version");
 }
 
@@ -110,6 +110,7 @@ static void test_pathgrad_bad_input(void)
         {"stray"},                {"--norm", "foo"},               {"--seeds", "2"},
         {"--warmup", "100000"},   {"--data", "fashion", "--ntrain", "70000"},
         {"--seed", " 5"},
+        {"--bn-warmup", "-1"},    {"--norm", "none", "--bn-warmup", "5"},
     };
     expect_usage_errors("pathgrad", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }
@@ -147,7 +148,10 @@ static void test_pathgrad_small_run_and_load(void)
     run_ok(&r, "small run", ARGS(SMALL, "--epochs", "2", "--out", a));
     double e[2] = {1, 1};
     CU_ASSERT(sum_errors(r.out, e) == 2 && e[0] < 1e-12 && e[1] < 1e-12);
-    CU_ASSERT(strstr(r.out, "agree with the exact ||g_k||") != NULL);
+    /* the sampling test, and the same test against 0, which shows whether it can fail */
+    CU_ASSERT(strstr(r.out, "Test (it can fail)") != NULL);
+    CU_ASSERT(strstr(r.out, "against the wrong answer 0") != NULL);
+    CU_ASSERT(strstr(r.out, "plain average over 20") != NULL); /* the init state's warm-up */
     CU_ASSERT(strstr(r.out, "the length carrying the most gradient") != NULL);
     result_free(&r);
     static const char *const files[] = {
@@ -188,6 +192,28 @@ static void test_pathgrad_init_only(void)
     CU_ASSERT(strstr(t, "\ninit\t4\t") && !strstr(t, "trained"));
     free(t);
     CU_ASSERT(!exists_in(out, "pathgrad_sampling.gp")); /* nothing sampled, no sampling figure */
+}
+
+/* --bn-warmup 0 keeps the initial statistics and says so; an odd number of
+ * blocks prints whole lengths ("k = 1 and 2", never "k = 1.5"). */
+static void test_pathgrad_warmup_and_whole_lengths(void)
+{
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
+    path_in(a, sizeof a, "pg-warm");
+    path_in(b, sizeof b, "pg-cold");
+    result r;
+    run_ok(&r, "odd blocks", ARGS(SMALL, "--epochs", "0", "--depth", "8", "--out", a));
+    CU_ASSERT(strstr(r.out, "most at k = 1 and 2") != NULL && strstr(r.out, ".5)") == NULL);
+    CU_ASSERT(strstr(r.out, "from k < 2") != NULL && strstr(r.out, "k < 1.5") == NULL);
+    result_free(&r);
+    run_ok(&r, "--bn-warmup 0", ARGS(SMALL, "--epochs", "0", "--depth", "8", "--bn-warmup", "0",
+                                     "--out", b));
+    CU_ASSERT(strstr(r.out, "0 and 1 at initialization (--bn-warmup 0)") != NULL);
+    result_free(&r);
+    CU_ASSERT(!same_text_in(a, b, "pathgrad.tsv")); /* the statistics change the init state */
+    char *m = read_in(a, "manifest.json");
+    CU_ASSERT(m && strstr(m, "plain average of 20 training-mode passes"));
+    free(m);
 }
 
 /* A whole PNG, unless gnuplot is missing (then the warning says so). */
@@ -235,6 +261,8 @@ CU_TestInfo cli_paths_tests[] = {
     {"pathgrad bad input: status 2, one line, nothing created", test_pathgrad_bad_input},
     {"pathgrad without its checkpoint or data: status 1, nothing created",
      test_pathgrad_missing_checkpoint},
+    {"pathgrad --bn-warmup 0, and whole path lengths for odd B",
+     test_pathgrad_warmup_and_whole_lengths},
     {"pathgrad small run: every file, sum_k g_k = dL/dx_0, --load reproduces it",
      test_pathgrad_small_run_and_load},
     {"pathgrad --epochs 0: initialization only", test_pathgrad_init_only},

@@ -285,6 +285,64 @@ static void test_sampling_agrees_with_exact(void)
     exact_release(s, &b, &pg);
 }
 
+/* The reading's test can fail: with 400 paths per length of a 6-block net
+ * the sample resolves every g_k; the vector test against the exact g_k
+ * passes there, and the same test against the wrong answer 0 fails. */
+static void test_sampling_test_can_fail(void)
+{
+    gf_model *s = random_stack(GF_ARCH_RESNET, 14, GF_NORM_BATCH, GF_ACT_RELU, 21); /* B = 6 */
+    CU_ASSERT_FATAL(s != NULL);
+    batch b = random_batch(s, 4, 22);
+    gsl_rng *r = tu_rng(77);
+    const int ks[] = {1, 2, 3, 4, 5};
+    gf_pathgrad_curve c;
+    char why[256];
+    CU_ASSERT_FATAL(gf_pathgrad_measure(s, b.x, b.y, b.n, ks, 5, 400, r, "init", NULL, NULL, &c,
+                                        why, sizeof why) == 0);
+    gf_pathgrad_reading x;
+    gf_pathgrad_read(&c, &x);
+    CU_ASSERT(x.compared == 5 && x.resolved == 5);
+    CU_ASSERT(x.within3 == 5);        /* against the exact g_k: passes */
+    CU_ASSERT(x.zero_pass == 0);      /* against 0: fails at every length */
+    CU_ASSERT(x.k_told[0] == 1 && x.k_told[4] == 5);
+    gf_pathgrad_curve_release(&c);
+    gsl_rng_free(r);
+    batch_free(&b);
+    gf_model_free(s);
+}
+
+/* The batch-norm warm-up sets the running statistics to the plain average of
+ * its passes and changes nothing else; without passes it does nothing. */
+static void test_bn_warmup(void)
+{
+    gf_stack_config c = tu_small_config(GF_ARCH_RESNET, 6, 8);
+    c.norm = GF_NORM_BATCH;
+    gf_dataset data = {0};
+    CU_ASSERT_FATAL(gf_synthetic_default(&data, 256) == 0);
+    c.in_dim = data.dim;
+    c.classes = data.classes;
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, NULL, 0);
+    gsl_rng *r = tu_rng(5);
+    CU_ASSERT_FATAL(m && gf_model_init(m, r) == 0);
+    gf_params *p = gf_model_params(m);
+    const int v = gf_params_find(p, "stem_bn.running_var");
+    const int w = gf_params_find(p, "stem.weight");
+    CU_ASSERT_FATAL(v >= 0 && w >= 0);
+    const double w0 = p->slot[w].t.v[0], momentum = gf_model_bn_momentum(m);
+    char why[128];
+    CU_ASSERT(gf_model_bn_warmup(m, &data, r, 0, 32, why, sizeof why) == 0);
+    CU_ASSERT(p->slot[v].t.v[0] == 1.0); /* no passes: the initial statistics */
+    gf_model_set_training(m, 1);
+    CU_ASSERT(gf_model_bn_warmup(m, &data, r, 3, 32, why, sizeof why) == 0);
+    CU_ASSERT(p->slot[v].t.v[0] != 1.0 && p->slot[v].t.v[0] > 0.0);
+    CU_ASSERT(p->slot[w].t.v[0] == w0);                /* the weights stay */
+    CU_ASSERT(gf_model_bn_momentum(m) == momentum);    /* the momentum is restored */
+    CU_ASSERT(!gf_model_training(m));                  /* evaluation mode after */
+    gsl_rng_free(r);
+    gf_model_free(m);
+    gf_dataset_release(&data);
+}
+
 /* ---- block plans ------------------------------------------------------------ */
 
 
@@ -400,6 +458,9 @@ CU_TestInfo ensemble_tests[] = {
     {"zero branches: only the skip path carries gradient", test_zero_branches_leave_only_the_skip_path},
     {"a plain stack has no paths to split", test_plain_stack_refused},
     {"Veit's sampling agrees with the exact result", test_sampling_agrees_with_exact},
+    {"the sampling test can fail: it rejects 0 where the sample resolves g_k",
+     test_sampling_test_can_fail},
+    {"the batch-norm warm-up sets only the running statistics", test_bn_warmup},
     {"a deleted block is the identity and costs no node", test_deleted_block_is_the_identity},
     {"a scaled branch equals a scaled last layer", test_branch_scale},
     {"stochastic depth with p = 1 is the residual net", test_stochastic_depth_p1_is_residual},

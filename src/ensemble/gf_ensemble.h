@@ -111,6 +111,8 @@ typedef struct gf_pathgrad_curve {
     unsigned char *sampled;           /* 1 where k was sampled */
     double *log10_est, *log10_est_se; /* ||C mean of the sampled paths||: estimates ||g_k|| */
     double *err_ratio;                /* ||C mean - g_k|| / its standard error: about 1 */
+                                      /* (||C mean|| / se, the same against 0, is
+                                         10^(log10_est - log10_est_se)) */
     double *log10_path, *log10_path_se; /* mean norm of one path ("per path", no cancelling) */
     double seconds_exact, seconds_sampled;
 } gf_pathgrad_curve;
@@ -126,7 +128,10 @@ int gf_pathgrad_measure(gf_model *m, const double *x, const int *labels, size_t 
 void gf_pathgrad_curve_release(gf_pathgrad_curve *c);
 
 /* z = (sampled - exact) / standard error at length k: NaN where k was not
- * sampled; for a single path (se 0) 0 when the two agree to rounding. */
+ * sampled; for a single path (se 0) 0 when the two agree to rounding. A
+ * difference of norms: about 1 by construction wherever the mean of the
+ * sampled paths is noise, so it is no test (gf_pathgrad_read's within2 and
+ * zero_pass are). */
 double gf_pathgrad_z(const gf_pathgrad_curve *c, int k);
 
 /* Where the gradient lies, read from a curve. "Mass" is the share of
@@ -140,8 +145,18 @@ typedef struct gf_pathgrad_reading {
                                branch, for the norm of the average path of length k */
     double slope_paths;     /* the same for the sampled mean norm of one path (NaN: < 2 lengths) */
     int compared;           /* sampled lengths with more than one path */
-    int within2, within3;   /* of those: |estimate - exact| within 2 and 3 standard errors */
-    int resolved;           /* of those: standard error below half the exact norm */
+    /* The test (it can fail): at each of those, the vector error
+     * ||C(B,k) mean - g_k|| in standard errors (err_ratio, about 1 for an
+     * unbiased estimate) against 2 and 3. It fails for an estimate off by
+     * more than about 2 standard errors, so where the standard error exceeds
+     * ||g_k|| it passes for any answer near 0 as well: zero_pass counts the
+     * lengths where the same test against the wrong answer 0 (||C(B,k)
+     * mean|| / se <= 2) passes too, i.e. where the sample cannot tell g_k
+     * from nothing. */
+    int within2, within3;   /* err_ratio <= 2, <= 3 */
+    int zero_pass;          /* ||C(B,k) mean|| within 2 standard errors of 0 */
+    int k_told[GF_PATHGRAD_MAX_LENGTHS]; /* the compared - zero_pass lengths where it fails */
+    int resolved;           /* standard error below half the exact norm */
     double ratio_min, ratio_max; /* err_ratio over those (about 1 when they agree) */
     double overstate_min, overstate_max; /* log10 of C mean ||path|| / ||g_k||: how far Veit's
                                             product (a) x (b) exceeds the length's total */
@@ -162,7 +177,8 @@ int gf_paths_write(int blocks, const char *dir, char *why, size_t size);
 /* pathgrad.tsv in dir: one row per (state, k): state, k, log10_paths,
  * fraction, cumulative_paths, log10_norm, log10_per_path, mass,
  * cumulative_mass, share,
- * samples, log10_sampled, log10_sampled_se, z, error_ratio, log10_path,
+ * samples, log10_sampled, log10_sampled_se, zero_ratio (||C mean|| / se),
+ * error_ratio (||C mean - g_k|| / se), log10_path,
  * log10_path_se, log10_veit_total. 0, or -1 with a reason. */
 int gf_pathgrad_write(const gf_pathgrad_curve *c, int n_states, const char *dir, char *why,
                       size_t size);

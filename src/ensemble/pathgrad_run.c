@@ -214,9 +214,13 @@ void gf_pathgrad_read(const gf_pathgrad_curve *c, gf_pathgrad_reading *r)
         r->compared++;
         const double est = pow(10.0, c->log10_est[k] - top), ex = pow(10.0, c->log10_norm[k] - top);
         const double se = pow(10.0, c->log10_est_se[k] - top);
-        const double dev = fabs(est - ex); /* 0 when both are exactly 0 */
-        r->within2 += dev <= 2.0 * se;
-        r->within3 += dev <= 3.0 * se;
+        r->within2 += c->err_ratio[k] <= 2.0;
+        r->within3 += c->err_ratio[k] <= 3.0;
+        const int told = r->compared - 1 - r->zero_pass; /* lengths listed in k_told so far */
+        if (!(est > 2.0 * se))
+            r->zero_pass++; /* the test against the wrong answer 0 passes as well */
+        else if (told < GF_PATHGRAD_MAX_LENGTHS)
+            r->k_told[told] = k;
         r->resolved += se < 0.5 * ex;
         if (isfinite(c->err_ratio[k])) {
             r->ratio_min = fmin(r->ratio_min, c->err_ratio[k]);

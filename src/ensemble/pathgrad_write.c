@@ -59,7 +59,7 @@ static int write_pathgrad(FILE *f, const void *ctx)
 {
     const curves *cs = ctx;
     fputs("state\tk\tlog10_paths\tfraction\tcumulative_paths\tlog10_norm\tlog10_per_path\t"
-          "mass\tcumulative_mass\tshare\tsamples\tlog10_sampled\tlog10_sampled_se\tz\t"
+          "mass\tcumulative_mass\tshare\tsamples\tlog10_sampled\tlog10_sampled_se\tzero_ratio\t"
           "error_ratio\tlog10_path\tlog10_path_se\tlog10_veit_total\n",
           f);
     for (int i = 0; i < cs->n; i++) {
@@ -88,7 +88,8 @@ static int write_pathgrad(FILE *f, const void *ctx)
             fprintf(f, "\t%d", c->sampled[k] ? c->samples : 0);
             gf_tsv_put(f, c->log10_est[k]);
             gf_tsv_put(f, c->log10_est_se[k]);
-            gf_tsv_put(f, gf_pathgrad_z(c, k));
+            gf_tsv_put(f, c->sampled[k] ? pow(10.0, c->log10_est[k] - c->log10_est_se[k])
+                                        : NAN); /* zero_ratio */
             gf_tsv_put(f, c->err_ratio[k]);
             gf_tsv_put(f, c->log10_path[k]);
             gf_tsv_put(f, c->log10_path_se[k]);

@@ -161,42 +161,6 @@ static int describe(const double *a, size_t d, int full, double *sv, gsl_rng *rn
     return 0;
 }
 
-/* Running statistics of batch norm from n training-mode passes: momentum
- * 1/(t+1) at pass t makes them the plain average of the passes' statistics
- * (PyTorch's momentum=None). */
-static int warm_up(gf_model *m, const gf_jacobian_spec *sp, gsl_rng *rng, char *why, size_t size)
-{
-    if (!gf_model_has_batchnorm(m) || sp->bn_warmup <= 0)
-        return 0;
-    const size_t nb = sp->warmup_batch, in = gf_model_in_dim(m);
-    gf_tape *tape = gf_tape_alloc(0);
-    double *x = malloc(nb * in * sizeof *x);
-    int *y = malloc(nb * sizeof *y), rc = tape && x && y ? 0 : -1;
-    const double momentum = gf_model_bn_momentum(m);
-    gf_model_set_training(m, 1);
-    for (int t = 0; rc == 0 && t < sp->bn_warmup; t++) {
-        gf_dataset_sample(sp->data, rng, nb, x, y);
-        gf_tape_reset(tape);
-        gf_tensor *xt = gf_tape_input(tape, nb, in);
-        if (!xt) {
-            rc = -1;
-            break;
-        }
-        memcpy(xt->v, x, nb * in * sizeof *x);
-        gf_model_set_bn_momentum(m, 1.0 / (t + 1.0));
-        if (!gf_model_forward(m, tape, xt, NULL, NULL))
-            rc = -1;
-    }
-    gf_model_set_bn_momentum(m, momentum);
-    gf_model_set_training(m, 0);
-    if (rc != 0)
-        snprintf(why, size, "batch-norm warm-up failed (out of memory?)");
-    free(x);
-    free(y);
-    gf_tape_free(tape);
-    return rc;
-}
-
 /* One seed of model m (architecture index a). */
 static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model *m, int a,
                    int k, double *sv_tmp, char *why, size_t size)
@@ -217,7 +181,7 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model
         goto done;
     }
     gf_dataset_sample(sp->data, rng, 1, x, &label);
-    if (warm_up(m, sp, rng, why, size) != 0) {
+    if (gf_model_bn_warmup(m, sp->data, rng, sp->bn_warmup, sp->warmup_batch, why, size) != 0) {
         rc = -1;
         goto done;
     }

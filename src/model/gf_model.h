@@ -39,6 +39,7 @@
 #define GF_MODEL_H
 
 #include "core/gf_core.h"
+#include "data/gf_data.h"
 #include "io/gf_io.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
@@ -154,6 +155,13 @@ static inline int gf_model_training(const gf_model *m) { return m->training; }
  * average); -1 for a family without batch norm. */
 int gf_model_set_bn_momentum(gf_model *m, double momentum);
 double gf_model_bn_momentum(const gf_model *m); /* NaN without batch norm */
+/* Batch norm's running statistics from `passes` training-mode forward
+ * passes of `batch` samples drawn from data with rng: momentum 1/(t+1) at
+ * pass t makes them the plain average of the passes' statistics (PyTorch's
+ * momentum=None). The weights do not change; m is left in evaluation mode.
+ * Nothing happens without batch norm or passes. 0, or -1 with a reason. */
+int gf_model_bn_warmup(gf_model *m, const gf_dataset *data, gsl_rng *rng, int passes,
+                       size_t batch, char *why, size_t size);
 
 /* ---- forward ------------------------------------------------------------ */
 

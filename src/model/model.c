@@ -214,3 +214,37 @@ gf_model *gf_model_open(const char *path, const gf_model_type *T, const void *co
     gf_st_release(&st);
     return m;
 }
+
+int gf_model_bn_warmup(gf_model *m, const gf_dataset *data, gsl_rng *rng, int passes,
+                       size_t batch, char *why, size_t size)
+{
+    if (!gf_model_has_batchnorm(m) || passes <= 0)
+        return 0;
+    const size_t in = gf_model_in_dim(m);
+    gf_tape *tape = gf_tape_alloc(0);
+    double *x = malloc(batch * in * sizeof *x);
+    int *y = malloc(batch * sizeof *y), rc = tape && x && y ? 0 : -1;
+    const double momentum = gf_model_bn_momentum(m);
+    gf_model_set_training(m, 1);
+    for (int t = 0; rc == 0 && t < passes; t++) {
+        gf_dataset_sample(data, rng, batch, x, y);
+        gf_tape_reset(tape);
+        gf_tensor *xt = gf_tape_input(tape, batch, in);
+        if (!xt) {
+            rc = -1;
+            break;
+        }
+        memcpy(xt->v, x, batch * in * sizeof *x);
+        gf_model_set_bn_momentum(m, 1.0 / (t + 1.0));
+        if (!gf_model_forward(m, tape, xt, NULL, NULL))
+            rc = -1;
+    }
+    gf_model_set_bn_momentum(m, momentum);
+    gf_model_set_training(m, 0);
+    if (rc != 0)
+        snprintf(why, size, "batch-norm warm-up failed (out of memory?)");
+    free(x);
+    free(y);
+    gf_tape_free(tape);
+    return rc;
+}

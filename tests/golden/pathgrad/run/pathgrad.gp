@@ -18,24 +18,28 @@ set format y '%g'
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' ? column(4) : NaN) with boxes fs solid 0.5 noborder lc '#5d6d7e' title 'fraction of paths, Binomial(2, 1/2)'
 set title '(b) gradient per path: ||g_k|| / C(B,k); sampled: mean ||path||'
 set ylabel '||g_k|| / C(B, k)  (log scale)'
-set yrange [-1.05:2.05]
+set yrange [-1.05:1.05]
 set ytics 1
 set format y "10^{%g}"
 set mytics 10
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(7) > -1e300 ? column(7) : NaN) with lines lw 2.5 lc '#d35400' title 'init: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' title 'init: sampled', \
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#d35400' title 'init: sampled: mean ||path||', \
      'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(7) > -1e300 ? column(7) : NaN) with lines lw 2.5 lc '#1f77b4' title 'trained: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' title 'trained: sampled'
-set title '(c) total per length ||g_k|| = (a) x (b) x 2^B; sampled: C(B,k) x mean'
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#1f77b4' title 'trained: sampled: mean ||path||'
+set title '(c) total per length ||g_k|| = (a) x (b) x 2^B; Veit: C(B,k) x mean ||path||'
 set ylabel '||g_k||  (log scale)'
 set yrange [-1.05:2.05]
 set ytics 1
 set format y "10^{%g}"
 set mytics 10
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(6) > -1e300 ? column(6) : NaN) with lines lw 2.5 lc '#d35400' title 'init: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' title 'init: sampled', \
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#d35400' title 'init: Veit: C(B,k) x mean ||path||', \
      'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(6) > -1e300 ? column(6) : NaN) with lines lw 2.5 lc '#1f77b4' title 'trained: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' title 'trained: sampled'
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#1f77b4' title 'trained: Veit: C(B,k) x mean ||path||'
 set title '(d) where the gradient lies: cumulative shares up to length k'
 set ylabel 'share of lengths 0..k'
 set yrange [0:1.02]
@@ -67,24 +71,28 @@ set format y '%g'
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' ? column(4) : NaN) with boxes fs solid 0.5 noborder lc '#5d6d7e' title 'fraction of paths, Binomial(2, 1/2)'
 set title '(b) gradient per path: ||g_k|| / C(B,k); sampled: mean ||path||'
 set ylabel '||g_k|| / C(B, k)  (log scale)'
-set yrange [-1.05:2.05]
+set yrange [-1.05:1.05]
 set ytics 1
 set format y "10^{%g}"
 set mytics 10
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(7) > -1e300 ? column(7) : NaN) with lines lw 2.5 lc '#d35400' title 'init: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' title 'init: sampled', \
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#d35400' title 'init: sampled: mean ||path||', \
      'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(7) > -1e300 ? column(7) : NaN) with lines lw 2.5 lc '#1f77b4' title 'trained: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' title 'trained: sampled'
-set title '(c) total per length ||g_k|| = (a) x (b) x 2^B; sampled: C(B,k) x mean'
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(16) > -1e300 ? column(16) : NaN):(column(17) < column(16) - 1e-9 ? column(16) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(16) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#1f77b4' title 'trained: sampled: mean ||path||'
+set title '(c) total per length ||g_k|| = (a) x (b) x 2^B; Veit: C(B,k) x mean ||path||'
 set ylabel '||g_k||  (log scale)'
 set yrange [-1.05:2.05]
 set ytics 1
 set format y "10^{%g}"
 set mytics 10
 plot 'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(6) > -1e300 ? column(6) : NaN) with lines lw 2.5 lc '#d35400' title 'init: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' title 'init: sampled', \
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'init' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#d35400' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#d35400' title 'init: Veit: C(B,k) x mean ||path||', \
      'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(6) > -1e300 ? column(6) : NaN) with lines lw 2.5 lc '#1f77b4' title 'trained: exact', \
-     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' title 'trained: sampled'
+     'pathgrad.tsv' skip 1 using 2:(strcol(1) eq 'trained' && column(18) > -1e300 ? column(18) : NaN):(column(17) < column(16) - 1e-9 ? column(18) + log10(1 - 10**(column(17) - column(16))) : -50.4633):(column(18) + log10(1 + 10**(column(17) - column(16)))) with yerrorbars pt 6 ps 0.9 lw 1.2 lc '#1f77b4' notitle, \
+     NaN with points pt 6 ps 0.9 lc '#1f77b4' title 'trained: Veit: C(B,k) x mean ||path||'
 set title '(d) where the gradient lies: cumulative shares up to length k'
 set ylabel 'share of lengths 0..k'
 set yrange [0:1.02]
