@@ -138,6 +138,14 @@ static int measure_pathgrad(lesson *ls, const setup *su, const gf_stack_config *
         gsl_rng_free(rng);
         return lesson_fail(ls, LESSON_RUNTIME, "out of memory for the network");
     }
+    /* batch norm's running statistics from 20 training-mode passes of 128 training
+     * images, as `gradflow pathgrad` does (with 0 and 1 a deep net's activations grow) */
+    gsl_rng_set(rng, gf_seed_stream((unsigned long)su->seed, 2));
+    if (gf_model_bn_warmup(s, &su->train, rng, 20, 128, why, sizeof why) != 0) {
+        gf_model_free(s);
+        gsl_rng_free(rng);
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    }
     gsl_rng_set(rng, gf_seed_stream((unsigned long)su->seed, 0));
     int ks[GF_PATHGRAD_MAX_LENGTHS];
     const int n_ks = gf_pathgrad_default_lengths(su->blocks, ks);
@@ -249,6 +257,13 @@ static void tell_sampling(lesson *ls, const gf_pathgrad_curve *c, const pathgrad
                                       "of single paths.",
                                   ". 나머지 길이에서는 경로 하나하나의 흩어짐에 비해 표본이 "
                                   "작습니다."));
+    if (f->rd.zero_pass > 0)
+        lesson_say(ls,
+                   "The same test passes for the answer 0 as well at %d of the %d lengths: "
+                   "there it cannot tell g_k from nothing.",
+                   "같은 검정이 답 0에 대해서도 %d개 길이(%d개 중)에서 통과합니다. 그 길이들에서는 "
+                   "g_k와 0을 구별하지 못합니다.",
+                   f->rd.zero_pass, f->rd.compared);
     if (f->rd.compared > 0)
         lesson_say(ls,
                    "Agreement is only as good as the error, though: the standard error is below "
