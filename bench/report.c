@@ -96,8 +96,10 @@ void bench_print_markdown(const bench_result *res, int n, double dgemm, long dge
         busy += res[i].others > BENCH_BUSY;
     if (busy)
         printf("\n(busy): other processes used more than %.0f%% of the CPUs while this row was "
-               "timed; its times may be inflated.\n",
-               100.0 * BENCH_BUSY);
+               "timed; its times may be inflated%s.\n",
+               100.0 * BENCH_BUSY,
+               o->cpu_clock ? "" : " (--clock cpu with OPENBLAS_NUM_THREADS=1 leaves out the "
+                                   "time they held the CPU)");
     printf("\nTargets (2 cores): step / floor at most 1.5 at width 64 and 1.15 at widths 256 and "
            "1024; probes cost at most %d%%. %s\n",
            PROBE_TARGET_PCT,
