@@ -138,6 +138,7 @@ typedef struct bench_result {
     double pct, pct_q1, pct_q3; /* probe cost, %: median and quartiles of the paired
                                    step / no-probe ratios, minus 100 */
     double pct_se;             /* the standard error of that median */
+    double passes;             /* median seconds of a step's probe passes run alone */
     double flops;              /* of the GEMMs of one step */
     bench_audit audit;
     size_t timed_mallocs;  /* arena chunks obtained while timing (should be 0) */

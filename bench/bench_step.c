@@ -108,6 +108,37 @@ static double timed(bench_ctx *c, const bench_options *o, int k)
     return o->only < 0 || k == o->only ? time_kind(c, k) : NAN;
 }
 
+/* The probe passes alone: after one step with probes, every probed tensor's
+ * observer runs again on the gradient backward left, reps times (each
+ * tensor once per run however many probes share it); the median seconds of
+ * one run. This is the work the probes add, without its effect on the rest
+ * of the step; NaN when the step fails. */
+static double probe_passes(bench_ctx *c, long reps)
+{
+    gf_tape_reset(c->tape);
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t || !run_step(c, &c->rec)) {
+        free(t);
+        return NAN;
+    }
+    const gf_recorder *r = &c->rec;
+    for (long k = 0; k < reps; k++) {
+        const double t0 = c->clock();
+        for (size_t i = 0; i < r->n; i++) {
+            gf_tensor *x = (gf_tensor *)r->rec[i].tensor;
+            size_t j = 0;
+            while (j < i && r->rec[j].tensor != x)
+                j++;
+            if (j == i && x->obs)
+                x->obs->fn(x->obs->ctx, x);
+        }
+        t[k] = c->clock() - t0;
+    }
+    const double m = bench_median(t, (size_t)reps);
+    free(t);
+    return m;
+}
+
 static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench_options *o,
                       bench_result *r, char *why, size_t size)
 {
@@ -201,6 +232,7 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
     r->step = bench_median(samples + BENCH_STEP * reps, (size_t)reps);
     r->plain = bench_median(samples + BENCH_NOPROBE * reps, (size_t)reps);
     r->floor = bench_median(samples + BENCH_FLOOR * reps, (size_t)reps);
+    r->passes = o->only < 0 ? probe_passes(&c, reps) : NAN;
     r->floor_abnormal = bench_floor_abnormal(&c.floor);
     if (r->floor_abnormal)
         fprintf(stderr, "bench_step: %zu floor buffer entries left the normal range\n",
