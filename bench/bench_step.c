@@ -13,6 +13,12 @@
  *             shapes, transpositions and betas, on preallocated buffers. No
  *             engine on this BLAS can be faster than this.
  *
+ * The step and the no-probe step are timed in adjacent pairs, their order
+ * alternating; the probe cost is the median of the paired ratios (load on a
+ * shared machine hits both members of a pair), with its quartiles. The probe
+ * passes are also timed alone (probe_passes). --clock cpu times by the
+ * thread's CPU time.
+ *
  * Before timing, one step of each configuration is audited for subnormal
  * numbers (audit.c). The report (report.c) is a Markdown table on stdout;
  * --tsv FILE writes the same numbers as a TSV. Options are in options.c.
