@@ -22,6 +22,7 @@
 int bench_setup(const char *prog, char **argv);
 
 double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
+double bench_thread_cpu(void);            /* CLOCK_THREAD_CPUTIME_ID, seconds */
 double bench_median(double *x, size_t n); /* sorts x; NaN when n is 0 */
 double bench_tv_seconds(struct timeval tv);
 
@@ -125,14 +126,19 @@ typedef struct bench_options {
     long in_dim, classes;
     unsigned long seed;
     const char *tsv;
-    int only; /* a BENCH_ kind to time alone (for profilers), or -1 */
+    int only;      /* a BENCH_ kind to time alone (for profilers), or -1 */
+    int cpu_clock; /* 1: time by this thread's CPU time (--clock cpu), 0: wall time */
 } bench_options;
 
 typedef struct bench_result {
     long width, depth, batch;
     long reps;
     double step, plain, floor; /* medians, seconds (NaN: not timed) */
-    double ratio_se, pct_se;   /* standard errors of step / floor and of the probe cost */
+    double ratio_se;           /* standard error of step / floor */
+    double pct, pct_q1, pct_q3; /* probe cost, %: median and quartiles of the paired
+                                   step / no-probe ratios, minus 100 */
+    double pct_se;             /* the standard error of that median */
+    double passes;             /* median seconds of a step's probe passes run alone */
     double flops;              /* of the GEMMs of one step */
     bench_audit audit;
     size_t timed_mallocs;  /* arena chunks obtained while timing (should be 0) */

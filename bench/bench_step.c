@@ -13,6 +13,12 @@
  *             shapes, transpositions and betas, on preallocated buffers. No
  *             engine on this BLAS can be faster than this.
  *
+ * The step and the no-probe step are timed in adjacent pairs, their order
+ * alternating; the probe cost is the median of the paired ratios (load on a
+ * shared machine hits both members of a pair), with its quartiles. The probe
+ * passes are also timed alone (probe_passes). --clock cpu times by the
+ * thread's CPU time.
+ *
  * Before timing, one step of each configuration is audited for subnormal
  * numbers (audit.c). The report (report.c) is a Markdown table on stdout;
  * --tsv FILE writes the same numbers as a TSV. Options are in options.c.
@@ -30,23 +36,33 @@
 
 enum { BURST = 3, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-/* The noise of a ratio of two kinds timed in the same rounds: from the
- * spread of the paired ratios a_i / b_i, the standard error of their median
- * (1.253 * 1.4826 * MAD / sqrt(n), the normal approximation). */
-static double paired_se(const double *a, const double *b, long n, double scale)
+/* The paired ratios scale * a_i / b_i of two kinds timed side by side: their
+ * median, quartiles and the standard error of the median (1.253 * 1.4826 *
+ * MAD / sqrt(n), the normal approximation). Pairing is what makes the ratio
+ * robust on a shared machine: a burst of load hits both members of a pair. */
+typedef struct paired {
+    double median, q1, q3, se;
+} paired;
+
+static paired paired_ratio(const double *a, const double *b, long n, double scale)
 {
+    paired p = {NAN, NAN, NAN, NAN};
     double *r = malloc(2 * (size_t)n * sizeof *r);
-    if (!r)
-        return NAN;
+    if (!r || n < 1) {
+        free(r);
+        return p;
+    }
     for (long i = 0; i < n; i++)
         r[i] = scale * a[i] / b[i];
     memcpy(r + n, r, (size_t)n * sizeof *r);
-    const double m = bench_median(r + n, (size_t)n);
+    p.median = bench_median(r + n, (size_t)n); /* sorts r + n */
+    p.q1 = r[n + (n - 1) / 4];
+    p.q3 = r[n + (3 * (n - 1)) / 4];
     for (long i = 0; i < n; i++)
-        r[i] = fabs(r[i] - m);
-    const double mad = bench_median(r, (size_t)n);
+        r[i] = fabs(r[i] - p.median);
+    p.se = 1.2533 * 1.4826 * bench_median(r, (size_t)n) / sqrt((double)n);
     free(r);
-    return 1.2533 * 1.4826 * mad / sqrt((double)n);
+    return p;
 }
 
 /* ---- one configuration --------------------------------------------------- */
@@ -59,6 +75,7 @@ typedef struct bench_ctx {
     const int *labels;
     size_t batch;
     bench_floor floor;
+    double (*clock)(void); /* bench_now or bench_thread_cpu (--clock) */
     int failed;
 } bench_ctx;
 
@@ -78,23 +95,61 @@ static gf_tensor *run_step(bench_ctx *c, gf_recorder *rec)
 static double time_kind(bench_ctx *c, int kind)
 {
     if (kind == BENCH_FLOOR) {
-        const double t0 = bench_now();
+        const double t0 = c->clock();
         bench_floor_run(&c->floor);
-        return bench_now() - t0;
+        return c->clock() - t0;
     }
     gf_tape_reset(c->tape); /* between timings: rewinds the arena, allocates nothing */
-    const double t0 = bench_now();
+    const double t0 = c->clock();
     const gf_tensor *loss = run_step(c, kind == BENCH_STEP ? &c->rec : NULL);
-    const double t = bench_now() - t0;
+    const double t = c->clock() - t0;
     if (!loss)
         c->failed = 1;
     return t;
 }
 
+/* One timing of kind k, or NaN when --only excludes it. */
+static double timed(bench_ctx *c, const bench_options *o, int k)
+{
+    return o->only < 0 || k == o->only ? time_kind(c, k) : NAN;
+}
+
+/* The probe passes alone: after one step with probes, every probed tensor's
+ * observer runs again on the gradient backward left, reps times (each
+ * tensor once per run however many probes share it); the median seconds of
+ * one run. This is the work the probes add, without its effect on the rest
+ * of the step; NaN when the step fails. */
+static double probe_passes(bench_ctx *c, long reps)
+{
+    gf_tape_reset(c->tape);
+    double *t = malloc((size_t)reps * sizeof *t);
+    if (!t || !run_step(c, &c->rec)) {
+        free(t);
+        return NAN;
+    }
+    const gf_recorder *r = &c->rec;
+    for (long k = 0; k < reps; k++) {
+        const double t0 = c->clock();
+        for (size_t i = 0; i < r->n; i++) {
+            gf_tensor *x = (gf_tensor *)r->rec[i].tensor;
+            size_t j = 0;
+            while (j < i && r->rec[j].tensor != x)
+                j++;
+            if (j == i && x->obs)
+                x->obs->fn(x->obs->ctx, x);
+        }
+        t[k] = c->clock() - t0;
+    }
+    const double m = bench_median(t, (size_t)reps);
+    free(t);
+    return m;
+}
+
 static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench_options *o,
                       bench_result *r, char *why, size_t size)
 {
-    bench_ctx c = {.s = s, .batch = (size_t)batch};
+    bench_ctx c = {
+        .s = s, .batch = (size_t)batch, .clock = o->cpu_clock ? bench_thread_cpu : bench_now};
     double *x = malloc((size_t)batch * s->cfg.in_dim * sizeof *x), *samples = NULL;
     int *labels = malloc((size_t)batch * sizeof *labels);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -146,16 +201,23 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
         snprintf(why, size, "out of memory");
         goto done;
     }
-    /* Rounds of short bursts per kind; a burst's first run may find the
-     * caches holding the other kind's data, the median looks past it. */
+    /* Rounds: a short burst of the floor, then step and no-probe step in
+     * adjacent pairs whose order alternates, so that a pair shares the load
+     * of the machine and neither kind is always the one to follow the floor
+     * (whose buffers push the step's data out of the caches). */
     const size_t mallocs = gf_arena_mallocs(gf_tape_arena(c.tape));
     const bench_cpu use0 = bench_cpu_now();
     const double t0 = bench_now();
-    for (long done = 0; done < reps;) {
+    for (long done = 0, rnd = 0; done < reps; rnd++) {
         const long burst = reps - done < BURST ? reps - done : BURST;
-        for (int k = 0; k < BENCH_KINDS; k++)
-            for (long b = 0; b < burst; b++)
-                samples[k * reps + done + b] = o->only < 0 || k == o->only ? time_kind(&c, k) : NAN;
+        for (long b = 0; b < burst; b++)
+            samples[BENCH_FLOOR * reps + done + b] = timed(&c, o, BENCH_FLOOR);
+        for (long b = 0; b < burst; b++) {
+            const int first = (rnd + b) % 2 ? BENCH_NOPROBE : BENCH_STEP;
+            samples[first * reps + done + b] = timed(&c, o, first);
+            const int second = BENCH_STEP + BENCH_NOPROBE - first;
+            samples[second * reps + done + b] = timed(&c, o, second);
+        }
         done += burst;
     }
     if (c.failed) {
@@ -165,11 +227,18 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
     r->others = bench_others_share(use0, bench_cpu_now(), bench_now() - t0);
     r->timed_mallocs = gf_arena_mallocs(gf_tape_arena(c.tape)) - mallocs;
     r->reps = reps;
-    r->ratio_se = paired_se(samples + BENCH_STEP * reps, samples + BENCH_FLOOR * reps, reps, 1.0);
-    r->pct_se = paired_se(samples + BENCH_STEP * reps, samples + BENCH_NOPROBE * reps, reps, 100.0);
+    r->ratio_se =
+        paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_FLOOR * reps, reps, 1.0).se;
+    const paired cost =
+        paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_NOPROBE * reps, reps, 100.0);
+    r->pct = cost.median - 100.0;
+    r->pct_q1 = cost.q1 - 100.0;
+    r->pct_q3 = cost.q3 - 100.0;
+    r->pct_se = cost.se;
     r->step = bench_median(samples + BENCH_STEP * reps, (size_t)reps);
     r->plain = bench_median(samples + BENCH_NOPROBE * reps, (size_t)reps);
     r->floor = bench_median(samples + BENCH_FLOOR * reps, (size_t)reps);
+    r->passes = o->only < 0 ? probe_passes(&c, reps) : NAN;
     r->floor_abnormal = bench_floor_abnormal(&c.floor);
     if (r->floor_abnormal)
         fprintf(stderr, "bench_step: %zu floor buffer entries left the normal range\n",

@@ -15,6 +15,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: bench_step [--quick] [--reps N] [--tsv FILE] [--width LIST] [--depth LIST]\n"
             "                  [--batch LIST] [--budget SECONDS] [--seed N] [--only KIND]\n"
+            "                  [--clock wall|cpu]\n"
             "\n"
             "Times one training step of residual MLP stacks (resnet, no norm, relu, torch init)\n"
             "with every probe, the same step without probes, and the bare GEMMs of that step\n"
@@ -29,6 +30,10 @@ static void usage(FILE *f)
             "  --batch LIST     batch sizes (default 32,128)\n"
             "  --seed N         seed of the weights and the batch (default 1)\n"
             "  --tsv FILE       also write the numbers as TSV (written atomically)\n"
+            "  --clock C        wall (default): elapsed time; cpu: this thread's CPU time,\n"
+            "                   which leaves out the time other processes held the CPU (on\n"
+            "                   a shared machine); it misses work of other BLAS threads, so\n"
+            "                   use it with OPENBLAS_NUM_THREADS=1\n"
             "  --only KIND      time only step, noprobe or floor, and skip the square DGEMM\n"
             "                   (for perf record / valgrind --tool=callgrind)\n"
             "  --help           this text\n"
@@ -110,7 +115,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
         }
         static const char *const with_value[] = {"--reps",  "--tsv",   "--width",
                                                  "--depth", "--batch", "--budget",
-                                                 "--seed",  "--only",  NULL};
+                                                 "--seed",  "--only",  "--clock", NULL};
         int known = 0;
         for (const char *const *w = with_value; *w; w++)
             known |= strcmp(name, *w) == 0;
@@ -136,6 +141,12 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
                     o->only = k;
             if (o->only < 0) {
                 fprintf(stderr, "bench_step: --only wants step, noprobe or floor, not '%s'\n", v);
+                rc = -1;
+            }
+        } else if (strcmp(name, "--clock") == 0) {
+            o->cpu_clock = strcmp(v, "cpu") == 0;
+            if (!o->cpu_clock && strcmp(v, "wall") != 0) {
+                fprintf(stderr, "bench_step: --clock wants wall or cpu, not '%s'\n", v);
                 rc = -1;
             }
         } else if (strcmp(name, "--width") == 0)

@@ -9,6 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+double bench_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 double bench_now(void)
 {
     struct timespec ts;

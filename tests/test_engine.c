@@ -62,6 +62,65 @@ static void test_fanout_two_branches(void)
     gsl_rng_free(r);
 }
 
+/* ---- the probe's sums on wide rows ------------------------------------------ */
+
+/* The probe's record of gradient g (32 x 70: two vectors of lanes and a tail
+ * per row) with skip term s at exponent s_gexp (NULL: no split). */
+static gf_probe_record probe_wide(double *g, double *s, int s_gexp)
+{
+    enum { N = 32, D = 70 };
+    static double v[N * D];
+    gf_tensor t, src;
+    gf_tensor_bind(&t, N, D, v, g);
+    gf_tensor_bind(&src, N, D, v, s);
+    t.pass = src.pass = 1; /* a live gradient of one pass, as backward leaves it */
+    src.gexp = s_gexp;
+    gf_recorder rec;
+    gf_recorder_init(&rec);
+    CU_ASSERT_FATAL(gf_probe_attach(&rec, &t, GF_PROBE_BLOCK, 0, s ? &src : NULL) == 0);
+    t.obs->fn(t.obs->ctx, &t);
+    const gf_probe_record out = rec.rec[0];
+    gf_recorder_release(&rec);
+    return out;
+}
+
+/* On rows wider than the probe's lanes: the norms and the split against a
+ * plain loop, and a skip term kept at another exponent (s_factor != 1) gives
+ * the same bits as the same term at g's scale. */
+static void test_probe_sums_on_wide_rows(void)
+{
+    enum { N = 32, D = 70 };
+    static double g[N * D], s[N * D], half[N * D];
+    gsl_rng *r = tu_rng(29);
+    tu_fill_uniform(g, N * D, r, -1, 1);
+    for (int i = 0; i < N * D; i++) {
+        s[i] = 0.9 * g[i] + 0.05 * gsl_rng_uniform(r);
+        half[i] = 0.5 * s[i];
+    }
+    double rows = 0, branch[N * D], dot = 0;
+    for (int i = 0; i < N; i++)
+        rows += tu_norm(g + i * D, D);
+    for (int i = 0; i < N * D; i++) {
+        branch[i] = g[i] - s[i];
+        dot += s[i] * branch[i];
+    }
+    const gf_probe_record plain = probe_wide(g, NULL, 0), split = probe_wide(g, s, 0),
+                          scaled = probe_wide(g, half, 1);
+    CU_ASSERT(plain.observed && !plain.has_split && split.has_split);
+    CU_ASSERT_DOUBLE_EQUAL(plain.log2_frob, log2(tu_norm(g, N * D)), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(plain.log2_sample_mean, log2(rows / N), 1e-12);
+    CU_ASSERT_EQUAL(split.log2_frob, plain.log2_frob);
+    CU_ASSERT_EQUAL(split.log2_sample_mean, plain.log2_sample_mean);
+    CU_ASSERT_DOUBLE_EQUAL(split.log2_skip, log2(tu_norm(s, N * D)), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(split.log2_branch, log2(tu_norm(branch, N * D)), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(split.cos_skip_branch,
+                           dot / (tu_norm(s, N * D) * tu_norm(branch, N * D)), 1e-12);
+    CU_ASSERT(memcmp(&scaled.log2_skip, &split.log2_skip, sizeof split.log2_skip) == 0);
+    CU_ASSERT(memcmp(&scaled.log2_branch, &split.log2_branch, sizeof split.log2_branch) == 0);
+    CU_ASSERT(memcmp(&scaled.cos_skip_branch, &split.cos_skip_branch, sizeof(double)) == 0);
+    gsl_rng_free(r);
+}
+
 /* ---- skip connection -------------------------------------------------------- */
 
 /* u = identity(x) (the block input), y = tanh(u W^T + b) + u, L = mse(y, t).
@@ -504,6 +563,8 @@ CU_TestInfo engine_tests[] = {
     {"a tensor feeding two branches gets the sum", test_fanout_two_branches},
     {"skip connection: gradient = skip + branch (and the probe's split)",
      test_skip_connection_sums_skip_and_branch},
+    {"the probe's sums on rows wider than its lanes, skip term scaled or not",
+     test_probe_sums_on_wide_rows},
     {"concat of a tensor with itself accumulates", test_concat_self_accumulates},
     {"backward twice and a reset step give identical bytes", test_backward_twice_identical},
     {"reset: no arena malloc after warm-up", test_reset_reuses_the_arena},

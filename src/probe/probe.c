@@ -63,22 +63,83 @@ long gf_probe_attach(gf_recorder *r, gf_tensor *t, gf_probe_kind kind, int block
 /* log2 of a sum of squares: -inf for 0, NaN stays NaN (a non-finite gradient). */
 static double log2_or_inf(double x) { return x > 0.0 ? log2(x) : x == 0.0 ? -INFINITY : NAN; }
 
-/* Sums keep LANES partial sums, which the compiler packs into one vector
- * register (no single running sum to wait on); the split's sums are reduced
- * once per tensor, not per row. measure() has AVX2 / AVX-512 clones. */
+/* Sums keep LANES = 16 partial sums in two vectors of eight (lo: lanes 0-7,
+ * hi: 8-15), so no sum waits on a single running total; a row's lanes are
+ * then reduced by a tree in vector registers, and the split's sums once per
+ * tensor. Every sum adds the same terms in the same order in every clone and
+ * variant. measure() has AVX2 / AVX-512 clones. */
 enum { LANES = 16 };
+typedef double v8d __attribute__((vector_size(64)));
+/* Eight doubles read where they lie (aligned to 8 bytes only). */
+typedef double v8d_at __attribute__((vector_size(64), aligned(8), may_alias));
+#define LOAD8(p) (*(const v8d_at *)(p))
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v2d __attribute__((vector_size(16)));
 
-/* A tree sum: four dependent additions instead of fifteen. */
-static inline double lanes_total(const double *acc)
+typedef struct lanes {
+    v8d lo, hi;
+} lanes;
+
+/* The tree: t[k] = lane k + lane k+8, then t[k] += t[k+4], t[k+2], t[k+1]. */
+static inline double lanes_total(const lanes *a)
 {
-    double t[LANES / 2];
-    for (int k = 0; k < LANES / 2; k++)
-        t[k] = acc[k] + acc[k + LANES / 2];
-    for (int w = LANES / 4; w >= 1; w /= 2)
-        for (int k = 0; k < w; k++)
-            t[k] += t[k + w];
-    return t[0];
+    const v8d t8 = a->lo + a->hi;
+    const v4d t4 = __builtin_shufflevector(t8, t8, 0, 1, 2, 3) +
+                   __builtin_shufflevector(t8, t8, 4, 5, 6, 7);
+    const v2d t2 = __builtin_shufflevector(t4, t4, 0, 1) + __builtin_shufflevector(t4, t4, 2, 3);
+    return t2[0] + t2[1];
 }
+
+/* The skip / branch sums of the split: a = s_factor s, r = g - a. */
+typedef struct split_sums {
+    lanes as, ab, ac; /* ||a||^2, ||r||^2, a.r */
+} split_sums;
+
+/* One row: its sum of squares, and (split) its skip / branch terms added to
+ * *sp. split and scale are constants at every call, so each variant compiles
+ * to its own loop: one pass over the row for all four sums, and no multiply
+ * when the skip term is at g's scale (s_factor == 1: s_factor * s == s). */
+static inline double row_sums(const double *gr, const double *sr, double s_factor, size_t d,
+                              int split, int scale, split_sums *sp)
+{
+    const size_t dv = d / LANES * LANES;
+    lanes acc = {{0}, {0}};
+    for (size_t j = 0; j < dv; j += LANES) {
+        const v8d glo = LOAD8(gr + j), ghi = LOAD8(gr + j + LANES / 2);
+        acc.lo += glo * glo;
+        acc.hi += ghi * ghi;
+        if (split) {
+            const v8d slo = LOAD8(sr + j), shi = LOAD8(sr + j + LANES / 2);
+            const v8d alo = scale ? s_factor * slo : slo, ahi = scale ? s_factor * shi : shi;
+            const v8d rlo = glo - alo, rhi = ghi - ahi;
+            sp->as.lo += alo * alo;
+            sp->as.hi += ahi * ahi;
+            sp->ab.lo += rlo * rlo;
+            sp->ab.hi += rhi * rhi;
+            sp->ac.lo += alo * rlo;
+            sp->ac.hi += ahi * rhi;
+        }
+    }
+    for (size_t j = dv; j < d; j++)
+        acc.lo[0] += gr[j] * gr[j];
+    if (split)
+        for (size_t j = dv; j < d; j++) {
+            const double a = scale ? s_factor * sr[j] : sr[j], r = gr[j] - a;
+            sp->as.lo[0] += a * a;
+            sp->ab.lo[0] += r * r;
+            sp->ac.lo[0] += a * r;
+        }
+    return lanes_total(&acc);
+}
+
+/* The rows of g: ||g||^2 and the sum of the per-sample norms. */
+#define ROWS(split, scaled)                                                                    \
+    for (size_t i = 0; i < n; i++) {                                                           \
+        const double row =                                                                     \
+            row_sums(g + i * d, split ? s + i * d : NULL, s_factor, d, split, scaled, &sp);    \
+        total += row;                                                                          \
+        sample_sum += sqrt(row);                                                               \
+    }
 
 /* One pass over g (and the skip term s, already at g's scale by s_factor):
  * per-sample norms, ||g||^2, and for the split with a = s, r = g - s:
@@ -86,43 +147,21 @@ static inline double lanes_total(const double *acc)
 GF_VECTOR_CLONES static void measure(gf_probe_record *rec, const double *g, const double *s,
                                      double s_factor, int gexp)
 {
-    const size_t n = rec->n, d = rec->d, dv = d / LANES * LANES;
+    const size_t n = rec->n, d = rec->d;
     double total = 0.0, sample_sum = 0.0;
-    double as[LANES] = {0}, ab[LANES] = {0}, ac[LANES] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const double *gr = g + i * d;
-        double acc[LANES] = {0};
-        for (size_t j = 0; j < dv; j += LANES)
-            for (int k = 0; k < LANES; k++)
-                acc[k] += gr[j + k] * gr[j + k];
-        for (size_t j = dv; j < d; j++)
-            acc[0] += gr[j] * gr[j];
-        const double row = lanes_total(acc);
-        total += row;
-        sample_sum += sqrt(row);
-        if (!s)
-            continue;
-        const double *sr = s + i * d;
-        for (size_t j = 0; j < dv; j += LANES)
-            for (int k = 0; k < LANES; k++) {
-                const double a = s_factor * sr[j + k], r = gr[j + k] - a;
-                as[k] += a * a;
-                ab[k] += r * r;
-                ac[k] += a * r;
-            }
-        for (size_t j = dv; j < d; j++) {
-            const double a = s_factor * sr[j], r = gr[j] - a;
-            as[0] += a * a;
-            ab[0] += r * r;
-            ac[0] += a * r;
-        }
-    }
+    split_sums sp = {{{0}, {0}}, {{0}, {0}}, {{0}, {0}}};
+    if (!s)
+        ROWS(0, 0)
+    else if (s_factor == 1.0)
+        ROWS(1, 0)
+    else
+        ROWS(1, 1)
     rec->log2_frob = 0.5 * log2_or_inf(total) + gexp;
     rec->log2_sample_mean = log2_or_inf(sample_sum / (double)n) + gexp;
     rec->log2_rms = rec->log2_frob - 0.5 * log2((double)(n * d));
     rec->has_split = s != NULL;
     if (s) {
-        const double ss = lanes_total(as), bb = lanes_total(ab), sb = lanes_total(ac);
+        const double ss = lanes_total(&sp.as), bb = lanes_total(&sp.ab), sb = lanes_total(&sp.ac);
         rec->log2_skip = 0.5 * log2_or_inf(ss) + gexp;
         rec->log2_branch = 0.5 * log2_or_inf(bb) + gexp;
         rec->cos_skip_branch = ss > 0.0 && bb > 0.0 ? sb / sqrt(ss * bb) : NAN;
