@@ -42,8 +42,10 @@ void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
         }
     }
     for (int i = 0; i < x->n_runs; i++)
-        for (int e = 0; e < x->runs[i].epochs_done; e++) {
-            const gf_epoch_stats *s = &x->runs[i].hist[e];
+        for (int e = -1; e < x->runs[i].epochs_done; e++) { /* -1: at initialization */
+            const gf_epoch_stats *s = e < 0 ? &x->runs[i].init : &x->runs[i].hist[e];
+            if (e < 0 && !x->runs[i].has_init)
+                continue;
             ymax = fmax(ymax, fmax(s->train_err, isnan(s->test_err) ? 0.0 : s->test_err));
         }
     ymax = fmin(100.0, ceil(100.0 * ymax * YMAX_HEADROOM / YMAX_ROUND) * YMAX_ROUND);
@@ -53,12 +55,13 @@ void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
              "%s, %s lr %g, batch %zu%s", o->train_set->n, o->base.width,
              gf_norm_names[o->base.norm], gf_init_names[o->base.init],
              gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch,
-             o->seeds > 1 ? "; mean over seeds" : "");
+             o->seeds > 1 ? "; lines: mean over the seeds, bands: min to max" : "");
     f->curves = (gf_fig_curves){.title = f->title, .subtitle = f->subtitle, .left = f->left,
                                 .right = f->right, .left_depth_rank = f->left_rank,
                                 .right_depth_rank = f->right_rank, .n_left = nl, .n_right = nr,
                                 .left_title = "plain nets", .right_title = "residual nets",
-                                .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100};
+                                .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100,
+                                .bands = o->seeds > 1};
 
     /* gradient norms: the deepest net of each architecture (whole, then -sd), first seed */
     const int depth = gf_grid_deepest(x);
