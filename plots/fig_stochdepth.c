@@ -38,7 +38,7 @@ static void time_panel(FILE *out, gf_term term, const gf_fig_stochdepth *f)
                          "solid %s noborder title '%s expected, %s: whole x %.3f to x %.3f', "
                          "\\\n     %.6g with lines lc '%s' dt %s notitle, %.6g with lines lc '%s' "
                          "dt %s notitle",
-                    sep, lo, hi, col, cpu ? "0.12" : "0.3", f->stochastic[i], cpu ? "CPU" : "wall",
+                    sep, lo, hi, col, cpu ? "0.25" : "0.3", f->stochastic[i], cpu ? "CPU" : "wall",
                     f->block_fraction[i], f->mac_fraction[i], lo, col, dt, hi, col, dt);
             sep = ", \\\n     ";
         }
