@@ -1,5 +1,5 @@
 /* cmd_lesion.c: gradflow lesion: delete and reorder the blocks of trained
- * plain and residual nets (Veit, Wilber and Belongie 2016, Figs. 3 to 5). */
+ * plain and residual nets (Veit, Wilber and Belongie 2016, Figs. 3 and 5). */
 #include "cli.h"
 #include "commands.h"
 #include "lesion.h"
@@ -223,12 +223,14 @@ const cli_command cli_lesion = {
     .about =
         "Deletes and reorders the blocks of a trained plain net and a trained residual net of\n"
         "the same depth, and measures the test error after every lesion (Veit, Wilber and\n"
-        "Belongie 2016, Figs. 3 to 5):\n"
-        "  - every single block deleted in turn. A deleted block is the identity,\n"
-        "    x_{l+1} = x_l: a residual block loses its branch, a plain block is skipped;\n"
+        "Belongie 2016, \"Residual Networks Behave Like Ensembles of Relatively Shallow\n"
+        "Networks\"):\n"
+        "  - every single block deleted in turn (their Fig. 3). A deleted block is the\n"
+        "    identity, x_{l+1} = x_l: a residual block loses its branch, a plain block is\n"
+        "    skipped;\n"
         "  - k random blocks deleted, k = 0..B, several draws each: median, quartiles,\n"
-        "    extremes and mean;\n"
-        "  - k random pairs of blocks swapped (the blocks reordered), k = 0..B.\n"
+        "    extremes and mean (their Fig. 5(a));\n"
+        "  - k random pairs of blocks swapped (the blocks reordered), k = 0..B (Fig. 5(b)).\n"
         "The nets come from a finished `gradflow degrade` run (--from DIR), or are trained\n"
         "first with degrade's settings (SGD, lr 0.1, momentum 0.9, weight decay 1e-4, step\n"
         "schedule at 50% and 75%, batch 128).\n"

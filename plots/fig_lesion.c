@@ -1,4 +1,4 @@
-/* fig_lesion.c: lesions of trained nets (Veit et al. 2016, Figs. 3 to 5):
+/* fig_lesion.c: lesions of trained nets (Veit et al. 2016, Figs. 3 and 5):
  * one block deleted at a time, k random blocks deleted, k pairs swapped. */
 #include "plots/gf_plot.h"
 

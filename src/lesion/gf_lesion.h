@@ -15,7 +15,7 @@ extern "C" {
 
 /* ---- lesions (`gradflow lesion`, the ensemble-view lesson) ---------------- *
  *
- * Veit, Wilber and Belongie (2016, Figs. 3 to 5): a trained net evaluated on
+ * Veit, Wilber and Belongie (2016, Figs. 3 and 5): a trained net evaluated on
  * a test set with blocks deleted or reordered. A deleted block is the
  * identity, x_{l+1} = x_l: for resnet and preact this removes the branch F
  * (resnet: relu(0 + x_l) = x_l, since x_l >= 0 already), for plain the whole
