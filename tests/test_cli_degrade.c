@@ -105,7 +105,7 @@ static void test_seed_spread(void)
     char *gp1 = read_in(one, "degradation.gp"), *gp2 = read_in(two, "degradation.gp");
     char *t1 = read_in(one, "table.md"), *t2 = read_in(two, "table.md");
     CU_ASSERT(gp1 && !strstr(gp1, "filledcurves"));
-    CU_ASSERT(gp2 && strstr(gp2, "filledcurves") && strstr(gp2, "bands: min to max"));
+    CU_ASSERT(gp2 && strstr(gp2, "filledcurves") && strstr(gp2, "mean of 2 seeds, band: min-max"));
     CU_ASSERT(t1 && !strstr(t1, "±"));
     CU_ASSERT(t2 && strstr(t2, "±") && strstr(t2, "| 1, 2 |"));
     free(gp1);
