@@ -163,11 +163,11 @@ static void net_reading(FILE *f, const gf_lesion_result *r, const reading *x)
     }
     const double chance = x->base + x->room;
     if (x->base > 0.5 * chance)
-        fprintf(f, "  - WARNING: %s is %.0f%% of the way to chance before any lesion (%.2f%% "
-                   "unlesioned):\n    a weak control: a lesion can only take it the rest of the "
-                   "way. A plain net that\n    trains makes the contrast fair (plain-20 at the "
-                   "defaults: about 23%% unlesioned).\n",
-                r->name, 100.0 * x->base / chance, x->base);
+        fprintf(f, "  - WARNING: %s is at %.2f%% error before any lesion (chance %.0f%%):\n"
+                   "    a weak control: a lesion can only take it the rest of the way. A plain "
+                   "net that\n    trains makes the contrast fair (plain-20 at the defaults: "
+                   "about 23%% unlesioned).\n",
+                r->name, x->base, chance);
     fprintf(f, "  - %s: deleting one block raises the error by %.2f points on average, %.2f "
                "the median\n    (%.0f%% and %.0f%% of the way to chance); %d of %d deletions "
                "cost under 1 point,\n    the worst (block %d) %.2f points.\n",
