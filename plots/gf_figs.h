@@ -30,10 +30,9 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx);
 /* Training curves, He et al. 2016 Fig. 6: error against epoch (epoch 0:
  * at initialization, when the file has it), training (solid) and test
  * (dashed), plain nets in the left panel and residual nets in the right,
- * from curves_mean.tsv (net, arch, depth, epoch, seeds, train_err_mean,
- * train_err_min, train_err_max, test_err_mean, test_err_min, test_err_max,
- * ...; errors as fractions); with bands, each mean line in a shaded band
- * from the minimum to the maximum over the seeds. */
+ * from curves_mean.tsv (net, arch, depth, epoch, seeds, train_err_ mean,
+ * min, max, test_err_ mean, min, max, ...; errors as fractions); with bands,
+ * each mean line in a shaded band from the minimum to the maximum over seeds. */
 typedef struct gf_fig_curves {
     const char *title;
     const char *subtitle;
