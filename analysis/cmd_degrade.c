@@ -63,10 +63,12 @@ const cli_command cli_degrade = {
     .summary = "train plain and residual nets of two depths: the degradation experiment",
     .about =
         "Trains plain and residual stacks of each depth on Fashion-MNIST (Debian's\n"
-        "dataset-fashion-mnist) with the same optimizer, and records per epoch the training\n"
-        "loss, training error and test error, and at chosen steps the gradient norm at every\n"
-        "depth. A deeper plain net with a higher *training* error than a shallower one is the\n"
-        "degradation problem; the residual nets show whether the skip connections remove it.\n"
+        "dataset-fashion-mnist) with the same optimizer, and records per epoch (and at\n"
+        "initialization, epoch 0) the training loss, training error and test error, and at\n"
+        "chosen steps the gradient norm at every depth. A deeper plain net with a higher\n"
+        "*training* error than a shallower one is the degradation problem; the residual nets\n"
+        "show whether the skip connections remove it. With several seeds the table gives\n"
+        "mean ± sd and the figure draws each curve's min-max band over the seeds.\n"
         "Writes into the run folder: curves.tsv, curves_mean.tsv, table.md, gradnorm_training.tsv,\n"
         "params_training.tsv, manifest.json, degradation.png/.svg/.gp,\n"
         "gradnorm_training.png/.svg/.gp and checkpoints/NET-seedK.safetensors (every epoch).\n\n",

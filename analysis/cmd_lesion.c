@@ -1,5 +1,5 @@
 /* cmd_lesion.c: gradflow lesion: delete and reorder the blocks of trained
- * plain and residual nets (Veit, Wilber and Belongie 2016, Figs. 3 to 5). */
+ * plain and residual nets (Veit, Wilber and Belongie 2016, Figs. 3 and 5). */
 #include "cli.h"
 #include "commands.h"
 #include "lesion.h"
@@ -26,7 +26,8 @@ static const cli_option table[] = {
      "net and data settings of DIR/manifest.json   [train instead]", CLI_AT(O, from),
      .set = cli_set_path},
     CLI_ARCH(O, "plain, resnet, preact                    [plain,resnet]"),
-    {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
+    {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2: 20 keeps a plain net that trains\n"
+     "as the control (plain-56 stays near chance)  [20]",
      CLI_AT(O, depth)},
     CLI_SEED(O, "the nets' seed: which checkpoint, or the training seed [1]"),
     {CLI_CALL, "seeds", 's', "N", NULL, .set = refuse_seeds},
@@ -45,7 +46,8 @@ static const cli_option table[] = {
     {CLI_INT, "ntest", 0, "N", "test images evaluated: the first N of the test set, never\n"
      "trained on (with --from: at most the run's)  [1000]", CLI_AT(O, t.ntest), .min = 1,
      .max = 1 << 24},
-    {CLI_INT, "draws", 0, "N", "random draws for every k                 [10]",
+    {CLI_INT, "draws", 0, "N", "random draws for every k (enough for a smooth mean and\n"
+     "median: a draw that hits a critical block costs far more) [50]",
      CLI_AT(O, draws), .min = 1, .max = 100000},
     {CLI_INT, "swaps", 0, "N", "largest number of swapped pairs          [B]",
      CLI_AT(O, swaps), .min = 0, .max = 1000000},
@@ -80,9 +82,9 @@ static void init(void *opts)
     lesion_options *o = opts;
     cli_train_defaults(&o->c, &o->t, "runs/lesion", 64, GF_NORM_BATCH,
                        (const int[]){GF_ARCH_PLAIN, GF_ARCH_RESNET}, 2); /* degrade's */
-    o->c.cfg.depth = o->depth = 56;
+    o->c.cfg.depth = o->depth = 20;
     o->t.ntest = 1000;
-    o->draws = 10;
+    o->draws = 50;
     o->swaps = -1;
     o->draw_seed = 1;
 }
@@ -220,11 +222,14 @@ const cli_command cli_lesion = {
     .about =
         "Deletes and reorders the blocks of a trained plain net and a trained residual net of\n"
         "the same depth, and measures the test error after every lesion (Veit, Wilber and\n"
-        "Belongie 2016, Figs. 3 to 5):\n"
-        "  - every single block deleted in turn. A deleted block is the identity,\n"
-        "    x_{l+1} = x_l: a residual block loses its branch, a plain block is skipped;\n"
-        "  - k random blocks deleted, k = 0..B, several draws each: mean and spread;\n"
-        "  - k random pairs of blocks swapped (the blocks reordered), k = 0..B.\n"
+        "Belongie 2016, \"Residual Networks Behave Like Ensembles of Relatively Shallow\n"
+        "Networks\"):\n"
+        "  - every single block deleted in turn (their Fig. 3). A deleted block is the\n"
+        "    identity, x_{l+1} = x_l: a residual block loses its branch, a plain block is\n"
+        "    skipped;\n"
+        "  - k random blocks deleted, k = 0..B, several draws each: median, quartiles,\n"
+        "    extremes and mean (their Fig. 5(a));\n"
+        "  - k random pairs of blocks swapped (the blocks reordered), k = 0..B (Fig. 5(b)).\n"
         "The nets come from a finished `gradflow degrade` run (--from DIR), or are trained\n"
         "first with degrade's settings (SGD, lr 0.1, momentum 0.9, weight decay 1e-4, step\n"
         "schedule at 50% and 75%, batch 128).\n"
@@ -240,10 +245,9 @@ const cli_command cli_lesion = {
     .epilog =
         "Cost: an evaluation is one forward pass over the --ntest images, and a deleted block\n"
         "costs nothing. Per net: 1 + B single deletions, about 1 + B x draws / 2 passes for\n"
-        "the random deletions, 1 + B x draws for the swaps; with the defaults (B = 27) about\n"
-        "430 passes of 1000 images. A pass of 10,000 images through a 56-layer net of width 64\n"
-        "takes 0.2 to 0.3 s on 2 cores, so the lesions of both nets take about 20 to 25 s;\n"
-        "training the two nets first takes one to two minutes.\n"
+        "the random deletions, 1 + B x draws for the swaps; with the defaults (B = 9) about\n"
+        "690 passes of 1000 images: about 7 s per net on 2 idle cores, up to a minute under\n"
+        "load; training the two nets first takes 15 s to a minute.\n"
         "A progress line is shown on a terminal.\n"
         "Exit status: 0 success, 1 runtime failure (a missing or mismatched checkpoint or\n"
         "manifest, missing data, a net that diverged in training, unwritable folder),\n"

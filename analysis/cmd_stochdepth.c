@@ -90,6 +90,8 @@ const cli_command cli_stochdepth = {
         "curves, the wall time of each epoch's training steps against the fraction of blocks\n"
         "(and of multiply-adds) the rule expects to run, the expected depth (sum of p_l blocks,\n"
         "2 sum p_l + 2 weight layers) and the gradient norm at every depth during training.\n"
+        "With several seeds: errors as mean ± sd, the difference NET-sd minus NET seed by\n"
+        "seed, and min-max bands over the seeds in the figure.\n"
         "Writes into the run folder: curves.tsv, curves_mean.tsv, table.md, stochdepth.tsv,\n"
         "epoch_times.tsv, gradnorm_training.tsv, params_training.tsv, manifest.json,\n"
         "stochdepth.png/.svg/.gp, gradnorm_training.png/.svg/.gp and\n"

@@ -52,7 +52,8 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
         t->clip, "warmup_steps", (json_int_t)t->sched.warmup_steps, "bn_momentum",
         c->bn_momentum, "probe_every", (json_int_t)t->probe_every, "evaluation",
         "batch norm with running statistics; errors over the whole training subset and test "
-        "set after each epoch"));
+        "set after each epoch, and at initialization (epoch 0, before any step: the initial "
+        "running statistics, mean 0 and variance 1)"));
     if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(e->t->data_dir));
     json_object_set_new(m, "seeds", cli_seed_list(o));
@@ -91,8 +92,8 @@ static int train(cli_run *r, const cli_experiment *e, const gf_dataset *train,
         .base = o->cfg, .archs = archs, .n_archs = o->n_archs, .depths = e->depths,
         .n_depths = e->n_depths, .seeds = (int)o->seeds, .seed0 = o->seed, .train = e->t->train,
         .train_set = train, .test_set = test, .data_name = data_name, .out = r->dir,
-        .checkpoints = 1, .resume = e->t->resume, .survival = e->survival,
-        .p_last = e->p_last};
+        .checkpoints = 1, .resume = e->t->resume, .eval_init = 1,
+        .survival = e->survival, .p_last = e->p_last};
     cli_train_resume_note(r->cmd, e->t, r->dir);
     const int rc = cli_train_nets(r->cmd, &spec, res, why, sizeof why);
     for (int i = 0; i < res->n_runs; i++)

@@ -102,7 +102,8 @@ int lesion_train(const lesion_options *o, const gf_dataset *train, const gf_data
     const gf_grid_spec spec = {
         .base = o->c.cfg, .archs = archs, .n_archs = o->c.n_archs, .depths = &o->depth,
         .n_depths = 1, .seeds = 1, .seed0 = o->c.seed, .train = o->t.train, .train_set = train,
-        .test_set = test, .data_name = src->data_name, .out = o->c.out, .checkpoints = 1};
+        .test_set = test, .data_name = src->data_name, .out = o->c.out, .checkpoints = 1,
+        .eval_init = 1};
     gf_grid_result res;
     char why[512];
     int rc = cli_train_nets(CMD, &spec, &res, why, sizeof why);

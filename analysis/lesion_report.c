@@ -97,22 +97,22 @@ static void table(FILE *f, const summary_ctx *c, const reading *x)
 {
     fprintf(f, "\n%-34s", "test error (%)");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%16s", c->res[i].name);
+        fprintf(f, "%29s", c->res[i].name);
     fprintf(f, "\n%-34s", "  unlesioned");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%16.2f", x[i].base);
+        fprintf(f, "%29.2f", x[i].base);
     fprintf(f, "\n%-34s", "  one block deleted: mean");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%16.2f", x[i].mean);
+        fprintf(f, "%29.2f", x[i].mean);
     fprintf(f, "\n%-34s", "                     median");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%16.2f", x[i].median);
+        fprintf(f, "%29.2f", x[i].median);
     fprintf(f, "\n%-34s", "                     worst (block)");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%11.2f (%2d)", x[i].worst, x[i].worst_block);
+        fprintf(f, "%24.2f (%2d)", x[i].worst, x[i].worst_block);
     fprintf(f, "\n%-34s", "                     under +1 point");
     for (int i = 0; i < c->n; i++)
-        fprintf(f, "%10d of %2d", x[i].within1, c->res[i].blocks);
+        fprintf(f, "%23d of %2d", x[i].within1, c->res[i].blocks);
     for (int swaps = 0; swaps <= 1; swaps++) {
         const int kmax = swaps ? c->res[0].swap.kmax : c->res[0].del.kmax;
         for (int k = 1; k <= kmax; k = next_k(k, kmax)) {
@@ -127,13 +127,16 @@ static void table(FILE *f, const summary_ctx *c, const reading *x)
             }
             fprintf(f, "\n%-34s", label);
             for (int i = 0; i < c->n; i++) {
-                gf_lesion_row_stats(swaps ? &c->res[i].swap : &c->res[i].del, k, &m, &sd, &lo,
-                                    &hi, &tau);
-                fprintf(f, "%9.2f +- %4.1f", 100 * m, 100 * sd);
+                const gf_lesion_set *s = swaps ? &c->res[i].swap : &c->res[i].del;
+                double q[3];
+                gf_lesion_row_stats(s, k, &m, &sd, &lo, &hi, &tau);
+                gf_lesion_row_quartiles(s, k, q);
+                fprintf(f, "%9.2f +- %4.1f  med %6.2f", 100 * m, 100 * sd, 100 * q[1]);
             }
         }
     }
-    fputs("\n  (random lesions: mean +- sd over the draws)\n", f);
+    fputs("\n  (random lesions: mean +- sd and median over the draws; quartiles in "
+          "lesion_*_mean.tsv)\n", f);
 }
 
 /* Where the mean of k random deletions gets half-way to chance: "k = 3", or
@@ -158,6 +161,13 @@ static void net_reading(FILE *f, const gf_lesion_result *r, const reading *x)
                 r->name, x->base);
         return;
     }
+    const double chance = x->base + x->room;
+    if (x->base > 0.5 * chance)
+        fprintf(f, "  - WARNING: %s is at %.2f%% error before any lesion (chance %.0f%%):\n"
+                   "    a weak control: a lesion can only take it the rest of the way. A plain "
+                   "net that\n    trains makes the contrast fair (plain-20 at the defaults: "
+                   "about 23%% unlesioned).\n",
+                r->name, x->base, chance);
     fprintf(f, "  - %s: deleting one block raises the error by %.2f points on average, %.2f "
                "the median\n    (%.0f%% and %.0f%% of the way to chance); %d of %d deletions "
                "cost under 1 point,\n    the worst (block %d) %.2f points.\n",

@@ -91,17 +91,33 @@ static void rule(const stochdepth_options *o, const gf_stochdepth_pair *p)
            p->depth);
 }
 
-static void table(const gf_stochdepth_pair *p, int n)
+/* "22.01" or, over several seeds, "22.01 ± 0.52" (percent) */
+static void cell(char *buf, size_t size, double mean, double sd, int seeds)
+{
+    if (seeds > 1)
+        snprintf(buf, size, "%.2f ± %.2f", 100 * mean, 100 * sd);
+    else
+        snprintf(buf, size, "%.2f", 100 * mean);
+}
+
+static void table(const gf_stochdepth_pair *p, int n, int seeds)
 {
     printf("\n| net | layers run | training error (%%) | test error (%%) | s / epoch, median | "
            "fastest | CPU s, fastest | evaluation s |\n"
            "|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < n; i++)
-        for (int k = 0; k < 2; k++)
-            printf("| %s | %.1f | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f |\n",
+        for (int k = 0; k < 2; k++) {
+            char tr[40], te[40];
+            cell(tr, sizeof tr, p[i].train_err[k], p[i].train_err_sd[k], seeds);
+            cell(te, sizeof te, p[i].test_err[k], p[i].test_err_sd[k], seeds);
+            printf("| %s | %.1f | %s | %s | %.3f | %.3f | %.3f | %.3f |\n",
                    k ? p[i].stochastic : p[i].whole, k ? p[i].expected_layers : (double)p[i].depth,
-                   100 * p[i].train_err[k], 100 * p[i].test_err[k], p[i].seconds[k],
-                   p[i].seconds_min[k], p[i].cpu_seconds_min[k], p[i].eval_seconds[k]);
+                   tr, te, p[i].seconds[k], p[i].seconds_min[k], p[i].cpu_seconds_min[k],
+                   p[i].eval_seconds[k]);
+        }
+    if (seeds > 1)
+        printf("\nErrors: mean ± sample standard deviation over the %d seeds; times over every "
+               "epoch of every seed.\n", seeds);
     putchar('\n');
 }
 
@@ -140,15 +156,25 @@ static void timing(const gf_stochdepth_pair *p)
 
 static void errors(const gf_stochdepth_pair *p)
 {
-    if (p->finished[0] == 0 || p->finished[1] == 0) {
+    if (p->paired == 0) {
         printf("  %s against %s: not compared: a net did not finish training.\n", p->stochastic,
                p->whole);
         return;
     }
-    printf("  %s against %s: training error %+.2f points, test error %+.2f points (%s minus "
-           "%s).\n",
-           p->stochastic, p->whole, 100 * (p->train_err[1] - p->train_err[0]),
-           100 * (p->test_err[1] - p->test_err[0]), p->stochastic, p->whole);
+    if (p->paired == 1) {
+        printf("  %s against %s: training error %+.2f points, test error %+.2f points (%s minus "
+               "%s, one seed).\n",
+               p->stochastic, p->whole, 100 * p->diff_train, 100 * p->diff_test, p->stochastic,
+               p->whole);
+        return;
+    }
+    printf("  %s against %s, seed by seed (%s minus %s, mean ± sd over %d seeds):\n"
+           "    training error %+.2f ± %.2f points, test error %+.2f ± %.2f points",
+           p->stochastic, p->whole, p->stochastic, p->whole, p->paired, 100 * p->diff_train,
+           100 * p->diff_train_sd, 100 * p->diff_test, 100 * p->diff_test_sd);
+    const double se = p->diff_test_sd / sqrt((double)p->paired);
+    printf(";\n    the test-error difference is %s twice its standard error (%.2f points).\n",
+           fabs(p->diff_test) > 2.0 * se ? "beyond" : "within", 100 * se);
 }
 
 static void gradients(const gf_grid_result *x, const gf_stochdepth_pair *p)
@@ -173,7 +199,7 @@ void stochdepth_summary(const gf_grid_result *x, const void *ctx, int drawn)
     cli_experiment_heading(CMD, x, &o->c, &o->t);
     if (n > 0)
         rule(o, &p[0]);
-    table(p, n > 0 ? n : 0);
+    table(p, n > 0 ? n : 0, (int)o->c.seeds);
     for (int i = 0; i < x->n_runs; i++)
         if (x->runs[i].failed)
             printf("  %s seed %ld stopped after %d epochs: %s\n", x->runs[i].name,

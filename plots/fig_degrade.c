@@ -22,6 +22,35 @@ static int depth_rank(const gf_grid_spec *o, int depth)
     return r;
 }
 
+/* The largest error of run r over its epochs from `from` (0: with the one at
+ * initialization, when r has it), in percent. */
+static double largest_error(const gf_grid_net *r, int from)
+{
+    double m = 0.0;
+    for (int e = from; e <= r->epochs_done; e++) {
+        const gf_epoch_stats *s = e == 0 ? &r->init : &r->hist[e - 1];
+        if (e == 0 && !r->has_init)
+            continue;
+        m = fmax(m, 100.0 * fmax(s->train_err, isnan(s->test_err) ? 0.0 : s->test_err));
+    }
+    return m;
+}
+
+/* The top of the error axis, percent: the largest error plus headroom,
+ * rounded up. The errors at initialization (about chance) count unless the
+ * trained epochs stay below half of them: then they are left above the axis
+ * and *init_max (else 0) says how high they are. */
+static double error_axis(const gf_grid_result *x, double *init_max)
+{
+    double trained = 0.0, all = 0.0;
+    for (int i = 0; i < x->n_runs; i++) {
+        trained = fmax(trained, largest_error(&x->runs[i], 1));
+        all = fmax(all, largest_error(&x->runs[i], 0));
+    }
+    const double top = trained > 0.0 && all > 2.0 * trained ? trained : all;
+    *init_max = top < all ? all : 0.0;
+    return fmin(100.0, ceil(top * YMAX_HEADROOM / YMAX_ROUND) * YMAX_ROUND);
+}
 
 void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
 {
@@ -41,24 +70,26 @@ void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
             f->right[nr++] = f->names[n];
         }
     }
-    for (int i = 0; i < x->n_runs; i++)
-        for (int e = 0; e < x->runs[i].epochs_done; e++) {
-            const gf_epoch_stats *s = &x->runs[i].hist[e];
-            ymax = fmax(ymax, fmax(s->train_err, isnan(s->test_err) ? 0.0 : s->test_err));
-        }
-    ymax = fmin(100.0, ceil(100.0 * ymax * YMAX_HEADROOM / YMAX_ROUND) * YMAX_ROUND);
+    double init_max;
+    ymax = error_axis(x, &init_max);
+    char off[64] = "", seeds[64] = "";
+    if (o->seeds > 1)
+        snprintf(seeds, sizeof seeds, "; mean of %d seeds, band: min-max", o->seeds);
+    if (init_max > ymax) /* the error at initialization would squash the trained curves */
+        snprintf(off, sizeof off, "; epoch 0 (init, %.0f%%) off the top", init_max);
     snprintf(f->title, sizeof f->title, "Degradation on %s: training error (solid) and test "
              "error (dashed)", o->data_name);
     snprintf(f->subtitle, sizeof f->subtitle, "%zu training images, width %zu, norm %s, init "
-             "%s, %s lr %g, batch %zu%s", o->train_set->n, o->base.width,
+             "%s, %s lr %g, batch %zu%s%s", o->train_set->n, o->base.width,
              gf_norm_names[o->base.norm], gf_init_names[o->base.init],
              gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch,
-             o->seeds > 1 ? "; mean over seeds" : "");
+             seeds, off);
     f->curves = (gf_fig_curves){.title = f->title, .subtitle = f->subtitle, .left = f->left,
                                 .right = f->right, .left_depth_rank = f->left_rank,
                                 .right_depth_rank = f->right_rank, .n_left = nl, .n_right = nr,
                                 .left_title = "plain nets", .right_title = "residual nets",
-                                .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100};
+                                .epochs = o->train.epochs, .ymax = ymax > 0 ? ymax : 100,
+                                .bands = o->seeds > 1};
 
     /* gradient norms: the deepest net of each architecture (whole, then -sd), first seed */
     const int depth = gf_grid_deepest(x);

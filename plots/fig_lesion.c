@@ -1,4 +1,4 @@
-/* fig_lesion.c: lesions of trained nets (Veit et al. 2016, Figs. 3 to 5):
+/* fig_lesion.c: lesions of trained nets (Veit et al. 2016, Figs. 3 and 5):
  * one block deleted at a time, k random blocks deleted, k pairs swapped. */
 #include "plots/gf_plot.h"
 
@@ -21,11 +21,11 @@ static void panel_title(FILE *out, const char *title)
     fputs(" noenhanced\n", out);
 }
 
-/* Room below a panel of a two-panel figure for its key (two entries per net
- * and chance, one a line), the same in both panels so that they line up. */
+/* Room below a panel of a two-panel figure for its key (four entries per
+ * net and chance, two a line), the same in both panels so that they line up. */
 static void bottom_margin(FILE *out, const gf_fig_lesion *f)
 {
-    fprintf(out, "set bmargin %d\n", 2 * f->n_nets + 5);
+    fprintf(out, "set bmargin %d\n", 2 * f->n_nets + 6);
 }
 
 /* Integer positions 0..kmax on x, whole-number tics when there are few. */
@@ -120,26 +120,35 @@ int gf_fig_lesion_single_body(FILE *out, gf_term term, const void *ctx)
     return ferror(out) ? -1 : 0;
 }
 
-/* Mean +- sd and the min-max band of every net against k, from a *_mean.tsv. */
+/* A band of every net's rows of file between columns lo and hi (percent). */
+static const char *band(FILE *out, const char *sep, const char *file, const char *net,
+                        const char *col, int lo, int hi, const char *alpha, const char *title)
+{
+    fprintf(out, "%s'%s' skip 1 using 4:", sep, file);
+    only(out, net, lo);
+    fputc(':', out);
+    only(out, net, hi);
+    fprintf(out, " with filledcurves fc '%s' fs transparent solid %s noborder title '%s %s'",
+            col, alpha, net, title);
+    return ", \\\n     ";
+}
+
+/* Per net against k, from a *_mean.tsv: the median (line) in its
+ * interquartile band and the min-max band, and the mean (dashed). */
 static void count_panel(FILE *out, const gf_fig_lesion *f, const char *file)
 {
     const char *sep = "plot ";
     for (int i = 0; i < f->n_nets; i++) {
         const char *col = gf_plot_color(f->archs[i]);
+        sep = band(out, sep, file, f->nets[i], col, 8, 9, "0.12", "min-max");
+        sep = band(out, sep, file, f->nets[i], col, 12, 14, "0.30", "quartiles");
         fprintf(out, "%s'%s' skip 1 using 4:", sep, file);
-        only(out, f->nets[i], 8);
-        fputc(':', out);
-        only(out, f->nets[i], 9);
-        fprintf(out, " with filledcurves fc '%s' fs transparent solid 0.18 noborder "
-                     "title '%s: min-max over the draws'",
-                col, f->nets[i]);
-        fprintf(out, ", \\\n     '%s' skip 1 using 4:", file);
+        only(out, f->nets[i], 13);
+        fprintf(out, " with linespoints lc '%s' lw 2 pt 7 ps 0.6 title '%s median', \\\n     "
+                     "'%s' skip 1 using 4:",
+                col, f->nets[i], file);
         only(out, f->nets[i], 6);
-        fputc(':', out);
-        only(out, f->nets[i], 7);
-        fprintf(out, " with yerrorlines lc '%s' lw 2 pt 7 ps 0.6 title '%s: mean ± sd'", col,
-                f->nets[i]);
-        sep = ", \\\n     ";
+        fprintf(out, " with lines lc '%s' lw 1.5 dt (6,3) title '%s mean'", col, f->nets[i]);
     }
     chance_line(out, sep, f->chance);
     fputc('\n', out);
@@ -153,6 +162,7 @@ int gf_fig_lesion_delete_body(FILE *out, gf_term term, const void *ctx)
     x_positions(out, f->kmax);
     fputs("set xlabel 'blocks deleted (k)'\nset ylabel 'test error (%)'\nset yrange [0:100]\n",
           out);
+    fputs("set key maxcols 4\n", out);
     count_panel(out, f, "lesion_delete_mean.tsv");
     return ferror(out) ? -1 : 0;
 }
@@ -166,8 +176,10 @@ int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx)
     bottom_margin(out, f);
     x_positions(out, f->kmax);
     fputs("set xlabel 'pairs of blocks swapped (k)'\n", out);
-    panel_title(out, "mean over the draws");
+    panel_title(out, "over the draws: median, quartiles, min-max; mean dashed");
+    fputs("set key maxcols 2\n", out);
     count_panel(out, f, "lesion_swap_mean.tsv");
+    fputs("set key maxcols auto\n", out);
     /* Veit et al.'s axis: Kendall's tau from 1 (in order) down */
     fprintf(out, "set xrange [1.02:%g]\nset xtics auto\nset xlabel \"Kendall's tau of the "
                  "block order\"\n",
@@ -245,12 +257,12 @@ void gf_lesion_figs_make(const gf_lesion_result *res, int n, const char *data_na
              "%s, %zu test images; evaluation mode (batch norm with running statistics)",
              data_name, sp->test->n);
     snprintf(f->title[0], sizeof f->title[0],
-             "Deleting one block at a time (Veit et al. 2016, Fig. 3)");
+             "Deleting one block at a time (as Veit et al. 2016, Fig. 3)");
     snprintf(f->title[1], sizeof f->title[1],
-             "Deleting k random blocks, %d draws each (Veit et al. 2016, Fig. 4)", sp->draws);
+             "Deleting k random blocks, %d draws each (as Veit et al. 2016, Fig. 5(a))", sp->draws);
     snprintf(f->title[2], sizeof f->title[2],
-             "Reordering: k random pairs of blocks swapped, %d draws each (Veit et al. 2016, "
-             "Fig. 5)",
+             "Reordering: k random pairs of blocks swapped, %d draws each (as Veit et al. "
+             "2016, Fig. 5(b))",
              sp->draws);
     gf_fig_lesion *figs[3] = {&f->single, &f->del, &f->swap};
     const int kmax[3] = {res[0].blocks - 1, res[0].del.kmax, swaps};

@@ -38,7 +38,7 @@ static void time_panel(FILE *out, gf_term term, const gf_fig_stochdepth *f)
                          "solid %s noborder title '%s expected, %s: whole x %.3f to x %.3f', "
                          "\\\n     %.6g with lines lc '%s' dt %s notitle, %.6g with lines lc '%s' "
                          "dt %s notitle",
-                    sep, lo, hi, col, cpu ? "0.12" : "0.3", f->stochastic[i], cpu ? "CPU" : "wall",
+                    sep, lo, hi, col, cpu ? "0.25" : "0.3", f->stochastic[i], cpu ? "CPU" : "wall",
                     f->block_fraction[i], f->mac_fraction[i], lo, col, dt, hi, col, dt);
             sep = ", \\\n     ";
         }
@@ -51,7 +51,7 @@ int gf_fig_stochdepth_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_curves *c = f->curves;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
     gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
-    gf_fig_curves_panel(out, c, f->curves_title, c->right, c->right_depth_rank, c->n_right);
+    gf_fig_curves_panel(out, term, c, f->curves_title, c->right, c->right_depth_rank, c->n_right);
     time_panel(out, term, f);
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;

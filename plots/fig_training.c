@@ -5,7 +5,21 @@
 #include <math.h>
 #include <stdio.h>
 
-void gf_fig_curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
+/* The min-max bands over the seeds of net (training, then test); returns
+ * the next separator. */
+static const char *bands(FILE *out, const char *sep, const char *net, const char *col)
+{
+    for (int test = 0; test <= 1; test++) {
+        fprintf(out, "%s'curves_mean.tsv' skip 1 using 4:(strcol(1) eq '%s' ? 100 * column(%d) "
+                     ": NaN):(strcol(1) eq '%s' ? 100 * column(%d) : NaN) with filledcurves "
+                     "fc '%s' fs transparent solid %s noborder notitle",
+                sep, net, test ? 10 : 7, net, test ? 11 : 8, col, test ? "0.10" : "0.18");
+        sep = ", \\\n     ";
+    }
+    return sep;
+}
+
+void gf_fig_curves_panel(FILE *out, gf_term term, const gf_fig_curves *f, const char *title,
                          const char *const *nets, const int *rank, int n)
 {
     fputs("set xlabel 'epoch'\nset ylabel 'error (%)'\n", out);
@@ -24,6 +38,8 @@ void gf_fig_curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
     }
     fputs("set key below center horizontal Left reverse samplen 3 maxcols 2\n", out);
     const char *sep = "plot ";
+    for (int i = 0; i < n && f->bands && term != GF_TERM_DUMB; i++)
+        sep = bands(out, sep, nets[i], gf_plot_depth_color(rank[i]));
     for (int i = 0; i < n; i++) {
         const char *col = gf_plot_depth_color(rank[i]);
         for (int test = 0; test <= 1; test++) {
@@ -44,8 +60,8 @@ int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_curves *f = ctx;
     fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
     gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
-    gf_fig_curves_panel(out, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
-    gf_fig_curves_panel(out, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
+    gf_fig_curves_panel(out, term, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
+    gf_fig_curves_panel(out, term, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
     fputs("unset multiplot\n", out);
     return ferror(out) ? -1 : 0;
 }

@@ -27,11 +27,12 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx);
  * gf_fig_gradnorm naming the residual architectures. */
 int gf_fig_split_body(FILE *out, gf_term term, const void *ctx);
 
-/* Training curves, He et al. 2016 Fig. 6: error against epoch, training
- * (solid) and test (dashed), plain nets in the left panel and residual nets
- * in the right, from curves_mean.tsv (net, arch, depth, epoch, seeds,
- * train_err_mean, train_err_min, train_err_max, test_err_mean, test_err_min,
- * test_err_max, ...; errors as fractions). */
+/* Training curves, He et al. 2016 Fig. 6: error against epoch (epoch 0:
+ * at initialization, when the file has it), training (solid) and test
+ * (dashed), plain nets in the left panel and residual nets in the right,
+ * from curves_mean.tsv (net, arch, depth, epoch, seeds, train_err_ mean,
+ * min, max, test_err_ mean, min, max, ...; errors as fractions); with bands,
+ * each mean line in a shaded band from the minimum to the maximum over seeds. */
 typedef struct gf_fig_curves {
     const char *title;
     const char *subtitle;
@@ -41,6 +42,7 @@ typedef struct gf_fig_curves {
     const char *left_title, *right_title;
     int epochs;
     double ymax;                              /* in percent */
+    int bands;                                /* 1 (several seeds): the min-max bands */
 } gf_fig_curves;
 int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx);
 
@@ -103,10 +105,12 @@ int gf_fig_pathgrad_sampling_body(FILE *out, gf_term term, const void *ctx);
  *     residual nets, errors beyond its range marked at its top (Fig. 3);
  *   delete: error against the number k of random blocks deleted,
  *     lesion_delete_mean.tsv (net, arch, depth, k, draws, err_mean, err_sd,
- *     err_min, err_max, tau_mean, loss_mean): mean +- sd, min-max band (Fig. 4);
+ *     err_min, err_max, tau_mean, loss_mean, err_q25, err_median, err_q75):
+ *     the median in its interquartile band, the min-max band, the mean
+ *     dashed (Fig. 5(a));
  *   swap: the same against k swapped pairs from lesion_swap_mean.tsv, and
  *     every draw's error against its order's Kendall's tau from
- *     lesion_swap.tsv (column 8) (Fig. 5). */
+ *     lesion_swap.tsv (column 8) (Fig. 5(b)). */
 typedef struct gf_fig_lesion {
     const char *title, *subtitle;
     const char *const *nets, *const *archs; /* per net: name in the TSVs, arch (its colour) */
@@ -126,8 +130,9 @@ int gf_fig_lesion_swap_body(FILE *out, gf_term term, const void *ctx);
 /* ---- figures: stochdepth (fig_stochdepth.c) ---- */
 /* Shared with the figures of training runs (defined in fig_training.c): one
  * panel of error curves of nets (training solid, test dashed, colour
- * gf_plot_depth_color of rank[i]) with f's axes (epochs, ymax). */
-void gf_fig_curves_panel(FILE *out, const gf_fig_curves *f, const char *title,
+ * gf_plot_depth_color of rank[i]) with f's axes (epochs, ymax) and, with
+ * f->bands, their seed bands (not in the dumb terminal). */
+void gf_fig_curves_panel(FILE *out, gf_term term, const gf_fig_curves *f, const char *title,
                          const char *const *nets, const int *rank, int n);
 
 /* Stochastic depth against the whole net, two panels: the error curves of

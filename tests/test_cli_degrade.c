@@ -56,8 +56,14 @@ static void test_small_run_and_resume(void)
     path_at(path, sizeof path, a, "curves.tsv");
     char *ca = rows_without_times(path, NULL);
     CU_ASSERT_FATAL(ca != NULL);
-    CU_ASSERT_EQUAL(tsv_rows(ca), 2 * 2 * 2); /* archs x depths x epochs */
+    CU_ASSERT_EQUAL(tsv_rows(ca), 2 * 2 * 3); /* archs x depths x (init + 2 epochs) */
     CU_ASSERT(strncmp(ca, "net\tarch\tdepth\tseed\tepoch\t", 25) == 0);
+    /* every net opens with its error at initialization: epoch 0, step 0, near chance */
+    CU_ASSERT(strstr(ca, "\nplain-4\tplain\t4\t1\t0\t0\t") != NULL);
+    CU_ASSERT(strstr(ca, "\nresnet-6\tresnet\t6\t1\t0\t0\t") != NULL);
+    char *mean = read_in(a, "curves_mean.tsv");
+    CU_ASSERT(mean && strstr(mean, "\nplain-4\tplain\t4\t0\t1\t") != NULL);
+    free(mean);
 
     /* the same command again: the same numbers */
     CU_ASSERT_FATAL(run(&r, ARGS(SMALL, "--epochs", "2", "--out", b)) == 0);
@@ -83,6 +89,31 @@ static void test_small_run_and_resume(void)
     free(ca);
 }
 
+/* With several seeds the table gives mean ± sd and the figure draws the
+ * min-max bands; with one seed neither. */
+static void test_seed_spread(void)
+{
+    char one[GF_PATH_MAX], two[GF_PATH_MAX];
+    path_in(one, sizeof one, "seeds1");
+    path_in(two, sizeof two, "seeds2");
+    result r;
+    run_ok(&r, "one seed", ARGS(SMALL, "--epochs", "1", "--arch", "resnet", "--out", one));
+    result_free(&r);
+    run_ok(&r, "two seeds", ARGS(SMALL, "--epochs", "1", "--arch", "resnet", "--seeds", "2",
+                                 "--out", two));
+    result_free(&r);
+    char *gp1 = read_in(one, "degradation.gp"), *gp2 = read_in(two, "degradation.gp");
+    char *t1 = read_in(one, "table.md"), *t2 = read_in(two, "table.md");
+    CU_ASSERT(gp1 && !strstr(gp1, "filledcurves"));
+    CU_ASSERT(gp2 && strstr(gp2, "filledcurves") && strstr(gp2, "mean of 2 seeds, band: min-max"));
+    CU_ASSERT(t1 && !strstr(t1, "±"));
+    CU_ASSERT(t2 && strstr(t2, "±") && strstr(t2, "| 1, 2 |"));
+    free(gp1);
+    free(gp2);
+    free(t1);
+    free(t2);
+}
+
 static void test_diverging_net(void)
 {
     char out[GF_PATH_MAX];
@@ -105,5 +136,6 @@ CU_TestInfo cli_degrade_tests[] = {
     {"degrade without Fashion-MNIST names the package", test_missing_dataset},
     {"a small run writes every file; same seed, same numbers; resume", test_small_run_and_resume},
     {"a diverging net: status 1, step and layer named, data kept", test_diverging_net},
+    {"several seeds: mean ± sd in the table, min-max bands in the figure", test_seed_spread},
     CU_TEST_INFO_NULL,
 };

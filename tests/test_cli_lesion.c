@@ -16,7 +16,8 @@ static char run_dir[GF_PATH_MAX]; /* the small run, trained once for the suite's
 
 static void test_help_and_version(void)
 {
-    expect_help("lesion", "--from", "--draws", "--ntest", "running statistics");
+    expect_help("lesion", "--from", "--draws", "--ntest", "running statistics",
+                "plain-56 stays near chance)  [20]", "critical block costs far more) [50]");
     expect_version("lesion", "--version");
 }
 
@@ -99,6 +100,30 @@ static void test_small_run(void)
     CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 + 3 + 1); /* k = 0 and B once */
     path_at(path, sizeof path, run_dir, "lesion_swap.tsv");
     CU_ASSERT_EQUAL(count_rows(path, "plain-8"), 1 + 3 * 3);
+    /* the k-curves carry the quartiles; the figures name Veit et al.'s panels */
+    char *mean = read_in(run_dir, "lesion_delete_mean.tsv");
+    CU_ASSERT(mean && strstr(mean, "\tloss_mean\terr_q25\terr_median\terr_q75\n"));
+    free(mean);
+    char *del = read_in(run_dir, "lesion_delete.gp"), *swap = read_in(run_dir, "lesion_swap.gp");
+    CU_ASSERT(del && strstr(del, "Fig. 5(a)") && strstr(del, "median") && !strstr(del, "Fig. 4"));
+    CU_ASSERT(swap && strstr(swap, "Fig. 5(b)"));
+    free(del);
+    free(swap);
+}
+
+/* The quartiles of a row: linear interpolation between order statistics. */
+static void test_quartiles(void)
+{
+    double err[2 * 5] = {0.5, 0, 0, 0, 0, 0.4, 0.1, 0.3, 0.9, 0.2};
+    int n[2] = {1, 5};
+    const gf_lesion_set s = {.kmax = 1, .draws = 5, .blocks = 4, .n = n, .err = err};
+    double q[3];
+    gf_lesion_row_quartiles(&s, 0, q);
+    CU_ASSERT(q[0] == 0.5 && q[1] == 0.5 && q[2] == 0.5);
+    gf_lesion_row_quartiles(&s, 1, q); /* sorted 0.1 0.2 0.3 0.4 0.9 */
+    CU_ASSERT_DOUBLE_EQUAL(q[0], 0.2, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(q[1], 0.3, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(q[2], 0.4, 1e-15);
 }
 
 /* Deleting no block (an empty plan, k = 0) gives the unlesioned error, which
@@ -257,6 +282,7 @@ static void test_zero_branches_ignore_lesions(void)
 
 CU_TestInfo cli_lesion_tests[] = {
     {"lesion draws: k deletions, permutations, Kendall's tau", test_draws},
+    {"lesion quartiles of a row", test_quartiles},
     {"zero residual branches: every lesion leaves error and loss exactly",
      test_zero_branches_ignore_lesions},
     {"lesion --help, --version", test_help_and_version},

@@ -105,10 +105,39 @@ static void test_p_last_one_is_the_whole_net(void)
     }
 }
 
+/* Several seeds: mean ± sd per net in the summary's table, the paired
+ * difference seed by seed, the sd columns of stochdepth.tsv and the figure's
+ * bands; one seed: none of them. */
+static void test_seeds(void)
+{
+    char one[GF_PATH_MAX], two[GF_PATH_MAX];
+    path_in(one, sizeof one, "sd-seeds1");
+    path_in(two, sizeof two, "sd-seeds2");
+    result r1, r2;
+    run_ok(&r1, "one seed", ARGS(SMALL, "--epochs", "1", "--out", one));
+    run_ok(&r2, "two seeds", ARGS(SMALL, "--epochs", "1", "--seeds", "2", "--out", two));
+    CU_ASSERT(r1.out && !strstr(r1.out, "±") && strstr(r1.out, "one seed"));
+    CU_ASSERT(r2.out && strstr(r2.out, "±") && strstr(r2.out, "seed by seed") &&
+              strstr(r2.out, "mean ± sd over 2 seeds") && strstr(r2.out, "standard error"));
+    char *tsv = read_in(two, "stochdepth.tsv"), *gp1 = read_in(one, "stochdepth.gp"),
+         *gp2 = read_in(two, "stochdepth.gp");
+    CU_ASSERT(tsv && strstr(tsv, "\ttrain_err_sd\ttest_err_sd\n"));
+    CU_ASSERT(gp1 && !strstr(gp1, "'curves_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? "
+                                  "100 * column(7) : NaN):"));
+    CU_ASSERT(gp2 && strstr(gp2, "'curves_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? "
+                                 "100 * column(7) : NaN):"));
+    free(tsv);
+    free(gp1);
+    free(gp2);
+    result_free(&r1);
+    result_free(&r2);
+}
+
 CU_TestInfo cli_stochdepth_tests[] = {
     {"stochdepth --help", test_help},
     {"stochdepth bad input: status 2, one line, nothing created", test_bad_input},
     {"a small run writes every file; expected depth; resume; uniform rule", test_small_run},
     {"--p-last 1 trains the -sd net exactly as the whole one", test_p_last_one_is_the_whole_net},
+    {"several seeds: mean ± sd, the paired difference, the bands", test_seeds},
     CU_TEST_INFO_NULL,
 };

@@ -32,6 +32,9 @@ typedef struct gf_grid_net {
     char name[GF_NET_NAME_MAX];       /* "plain-56", "resnet-56-sd" */
     gf_epoch_stats *hist;             /* [epochs] */
     int epochs_done;
+    gf_epoch_stats init;              /* with spec.eval_init: the net before any step (epoch
+                                         0, step 0; errors and losses, the rest 0) */
+    int has_init;                     /* 1: init holds that evaluation */
     gf_train_probe *probes;
     size_t n_probes;
     gf_train_param_norm *pnorms;
@@ -57,6 +60,10 @@ typedef struct gf_grid_spec {
     const char *out;                  /* rewrite the data files here after every epoch; or NULL */
     int checkpoints;                  /* save out/checkpoints/NET-seedK.safetensors every epoch */
     int resume;                       /* continue from those checkpoints where they exist */
+    int eval_init;                    /* 1: evaluate every net at initialization too, as the
+                                         trainer does after an epoch (evaluation mode: batch
+                                         norm with its initial running statistics, mean 0 and
+                                         variance 1); written as epoch 0 of the curves */
     /* stochastic depth (`gradflow stochdepth`): with a rule other than NONE
      * every residual net is trained twice, whole ("resnet-56") and then
      * with blocks dropped by the rule ("resnet-56-sd"); plain nets whole
@@ -84,7 +91,8 @@ int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
 void gf_grid_release(gf_grid_result *res);
 
 /* Write curves.tsv, curves_mean.tsv, gradnorm_training.tsv,
- * params_training.tsv and table.md into dir. 0, or -1 with a reason. */
+ * params_training.tsv and table.md into dir (with spec.eval_init the curves
+ * open with an epoch-0 row per net). 0, or -1 with a reason. */
 int gf_grid_write(const gf_grid_result *res, const char *dir, char *why, size_t size);
 
 /* The columns that name a run in the TSV files: net, arch, depth, seed. */

@@ -38,6 +38,30 @@ static int copy_out(gf_grid_net *r, const gf_trainer *t, const gf_params *params
     return 0;
 }
 
+/* The net at initialization, evaluated as the trainer evaluates after an
+ * epoch (an -sd net with its branches scaled by their survival): r->init. */
+static int eval_init(gf_grid_net *r, gf_model *m, const gf_grid_spec *sp,
+                     const double *survival)
+{
+    const gf_block_plan scaled = {.branch_scale = survival};
+    const gf_block_plan *plan = survival ? &scaled : NULL;
+    const size_t batch = sp->train.eval_batch ? sp->train.eval_batch : 256;
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_epoch_stats *e = &r->init;
+    memset(e, 0, sizeof *e);
+    e->lr = e->train_loss_running = e->grad_norm = e->test_loss = e->test_err = NAN;
+    const double t0 = gf_now();
+    int rc = tape ? 0 : -1;
+    if (rc == 0)
+        rc = gf_evaluate(m, tape, sp->train_set, batch, plan, &e->train_loss, &e->train_err);
+    if (rc == 0 && sp->test_set)
+        rc = gf_evaluate(m, tape, sp->test_set, batch, plan, &e->test_loss, &e->test_err);
+    e->eval_seconds = gf_now() - t0;
+    r->has_init = rc == 0;
+    gf_tape_free(tape);
+    return rc;
+}
+
 /* Train one net and seed; -1 only for failures that end the experiment (a
  * diverging net is recorded in r). */
 static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size)
@@ -67,6 +91,10 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     }
     if (gf_model_init(m, rng) != 0) {
         snprintf(why, size, "%s: initialization failed", r->name);
+        goto out;
+    }
+    if (sp->eval_init && eval_init(r, m, sp, survival) != 0) {
+        snprintf(why, size, "%s: evaluation at initialization failed (out of memory?)", r->name);
         goto out;
     }
     if (!(t = gf_trainer_alloc(m, sp->train_set, sp->test_set, &tc, why, size)))

@@ -13,52 +13,64 @@ void gf_grid_run_columns(FILE *f, const gf_grid_net *r)
     fprintf(f, "%s\t%s\t%d\t%ld", r->name, gf_arch_names[r->arch], r->depth, r->seed);
 }
 
+static void curve_row(FILE *f, const gf_grid_net *r, const gf_epoch_stats *e)
+{
+    gf_grid_run_columns(f, r);
+    fprintf(f, "\t%d\t%ld", e->epoch, e->step);
+    const double v[] = {e->lr, e->train_loss_running, e->train_loss, e->train_err,
+                        e->test_loss, e->test_err, e->grad_norm, e->seconds, e->eval_seconds};
+    for (size_t j = 0; j < sizeof v / sizeof *v; j++)
+        gf_tsv_put(f, v[j]);
+    fputc('\n', f);
+}
+
 static void write_curves(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     for (int i = 0; i < x->n_runs; i++) {
         const gf_grid_net *r = &x->runs[i];
-        for (int k = 0; k < r->epochs_done; k++) {
-            const gf_epoch_stats *e = &r->hist[k];
-            gf_grid_run_columns(f, r);
-            fprintf(f, "\t%d\t%ld", e->epoch, e->step);
-            const double v[] = {e->lr, e->train_loss_running, e->train_loss, e->train_err,
-                                e->test_loss, e->test_err, e->grad_norm, e->seconds,
-                                e->eval_seconds};
-            for (size_t j = 0; j < sizeof v / sizeof *v; j++)
-                gf_tsv_put(f, v[j]);
-            fputc('\n', f);
-        }
+        if (r->has_init)
+            curve_row(f, r, &r->init);
+        for (int k = 0; k < r->epochs_done; k++)
+            curve_row(f, r, &r->hist[k]);
     }
 }
 
-/* Per net and epoch, over the seeds that reached it: mean, min and max. */
+/* Epoch e of run r (0: at initialization), or NULL when r has not reached it. */
+static const gf_epoch_stats *epoch_of(const gf_grid_net *r, int e)
+{
+    if (e == 0)
+        return r->has_init ? &r->init : NULL;
+    return e <= r->epochs_done ? &r->hist[e - 1] : NULL;
+}
+
+/* Per net and epoch (0 with spec.eval_init), over the seeds that reached
+ * it: mean, min and max. */
 static void write_curves_mean(FILE *f, const void *ctx)
 {
     const gf_grid_result *x = ctx;
     const long seeds = x->spec.seeds;
     for (int i = 0; i < x->n_runs; i += (int)seeds) {
         const gf_grid_net *r0 = &x->runs[i];
-        for (int e = 0; e < x->spec.train.epochs; e++) {
+        for (int e = x->spec.eval_init ? 0 : 1; e <= x->spec.train.epochs; e++) {
             double sum[3] = {0, 0, 0}, lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
             int n = 0;
             for (long k = 0; k < seeds; k++) {
-                const gf_grid_net *r = &x->runs[i + k];
-                if (e >= r->epochs_done)
+                const gf_epoch_stats *s = epoch_of(&x->runs[i + k], e);
+                if (!s)
                     continue;
-                const double v[2] = {r->hist[e].train_err, r->hist[e].test_err};
+                const double v[2] = {s->train_err, s->test_err};
                 for (int j = 0; j < 2; j++) {
                     sum[j] += v[j];
                     lo[j] = fmin(lo[j], v[j]);
                     hi[j] = fmax(hi[j], v[j]);
                 }
-                sum[2] += r->hist[e].train_loss;
+                sum[2] += s->train_loss;
                 n++;
             }
             if (n == 0)
                 continue;
-            fprintf(f, "%s\t%s\t%d\t%d\t%d", r0->name, gf_arch_names[r0->arch], r0->depth, e + 1,
-                    n);
+            fprintf(f, "%s\t%s\t%d\t%d\t%d", r0->name, gf_arch_names[r0->arch], r0->depth, e, n);
             const double v[] = {sum[0] / n, lo[0], hi[0], sum[1] / n, lo[1], hi[1], sum[2] / n};
             for (size_t j = 0; j < sizeof v / sizeof *v; j++)
                 gf_tsv_put(f, v[j]);

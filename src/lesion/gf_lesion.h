@@ -15,7 +15,7 @@ extern "C" {
 
 /* ---- lesions (`gradflow lesion`, the ensemble-view lesson) ---------------- *
  *
- * Veit, Wilber and Belongie (2016, Figs. 3 to 5): a trained net evaluated on
+ * Veit, Wilber and Belongie (2016, Figs. 3 and 5): a trained net evaluated on
  * a test set with blocks deleted or reordered. A deleted block is the
  * identity, x_{l+1} = x_l: for resnet and preact this removes the branch F
  * (resnet: relu(0 + x_l) = x_l, since x_l >= 0 already), for plain the whole
@@ -84,9 +84,15 @@ void gf_lesion_release(gf_lesion_result *res);
 void gf_lesion_row_stats(const gf_lesion_set *s, int k, double *mean, double *sd, double *min,
                          double *max, double *tau);
 
+/* Over the draws of row k: the quartiles of the error, q[0] the 25th
+ * percentile, q[1] the median, q[2] the 75th (linear interpolation between
+ * order statistics; NaN when the row has no draw or no memory). */
+void gf_lesion_row_quartiles(const gf_lesion_set *s, int k, double q[3]);
+
 /* Write lesion_single.tsv, lesion_delete.tsv, lesion_delete_mean.tsv,
  * lesion_swap.tsv and lesion_swap_mean.tsv for n nets into dir (errors as
- * fractions). 0, or -1 with a reason. */
+ * fractions; the *_mean files: per k the mean, sd, min, max, mean tau and
+ * mean loss over the draws, then the error's quartiles). 0, or -1 with a reason. */
 int gf_lesion_write(const gf_lesion_result *res, int n, const char *dir, char *why, size_t size);
 
 #ifdef __cplusplus

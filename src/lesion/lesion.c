@@ -5,6 +5,8 @@
 #include "io/gf_io.h"
 #include "train/gf_train.h"
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,4 +238,20 @@ void gf_lesion_row_stats(const gf_lesion_set *s, int k, double *mean, double *sd
     *min = lo;
     *max = hi;
     *tau = sum_t / n;
+}
+
+void gf_lesion_row_quartiles(const gf_lesion_set *s, int k, double q[3])
+{
+    const int n = s->n[k];
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    q[0] = q[1] = q[2] = NAN;
+    if (!v || n == 0) {
+        free(v);
+        return;
+    }
+    memcpy(v, s->err + (size_t)k * (size_t)s->draws, (size_t)n * sizeof *v);
+    gsl_sort(v, 1, (size_t)n);
+    for (int i = 0; i < 3; i++)
+        q[i] = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.25 * (i + 1));
+    free(v);
 }

@@ -20,7 +20,8 @@ typedef struct nets {
 #define NET_COLUMNS "net\tarch\tdepth"
 #define DRAW_COLUMNS NET_COLUMNS "\tk\tdraw\ttest_err\ttest_loss"
 #define MEAN_COLUMNS                                                                             \
-    NET_COLUMNS "\tk\tdraws\terr_mean\terr_sd\terr_min\terr_max\ttau_mean\tloss_mean"
+    NET_COLUMNS "\tk\tdraws\terr_mean\terr_sd\terr_min\terr_max\ttau_mean\tloss_mean\t"       \
+                "err_q25\terr_median\terr_q75"
 
 static void net_columns(FILE *f, const gf_lesion_result *r)
 {
@@ -83,13 +84,14 @@ static void write_means(FILE *f, const void *ctx)
     for (int i = 0; i < x->n; i++) {
         const gf_lesion_set *s = x->swaps ? &x->res[i].swap : &x->res[i].del;
         for (int k = 0; k <= s->kmax; k++) {
-            double m, sd, lo, hi, tau, loss = 0.0;
+            double m, sd, lo, hi, tau, loss = 0.0, q[3];
             gf_lesion_row_stats(s, k, &m, &sd, &lo, &hi, &tau);
+            gf_lesion_row_quartiles(s, k, q);
             for (int j = 0; j < s->n[k]; j++)
                 loss += s->loss[(size_t)k * (size_t)s->draws + (size_t)j] / s->n[k];
             net_columns(f, &x->res[i]);
             fprintf(f, "\t%d\t%d", k, s->n[k]);
-            const double v[] = {m, sd, lo, hi, tau, loss};
+            const double v[] = {m, sd, lo, hi, tau, loss, q[0], q[1], q[2]};
             for (size_t c = 0; c < sizeof v / sizeof *v; c++)
                 gf_tsv_put(f, v[c]);
             fputc('\n', f);

@@ -33,7 +33,12 @@ typedef struct gf_stochdepth_pair {
     double spread[2];                 /* of the wall seconds: interquartile range / median */
     double eval_seconds[2];           /* evaluation after an epoch: median */
     double train_err[2], test_err[2]; /* final, mean over the seeds that finished */
+    double train_err_sd[2], test_err_sd[2]; /* their sample standard deviation (0: one seed) */
     int finished[2];                  /* seeds that finished */
+    /* -sd minus whole, seed by seed (the same seed: weights and batch order),
+     * over the seeds both finished: mean and sample standard deviation */
+    double diff_train, diff_train_sd, diff_test, diff_test_sd;
+    int paired;                       /* seeds in the difference */
 } gf_stochdepth_pair;
 
 /* The pairs of a result (one per residual architecture and depth), at most
@@ -41,7 +46,8 @@ typedef struct gf_stochdepth_pair {
 int gf_stochdepth_pairs(const gf_grid_result *res, gf_stochdepth_pair *out, int max);
 
 /* Write stochdepth.tsv (a row per net: the rule, the expected depth and
- * work, final errors, times per epoch and their ratio to the whole net)
+ * work, final errors (mean over the seeds), times per epoch and their ratio
+ * to the whole net, the errors' standard deviation over the seeds)
  * and epoch_times.tsv (a row per net, seed and epoch: wall and processor
  * seconds of the training steps, seconds of the evaluation) into dir. 0,
  * or -1 with a reason. */

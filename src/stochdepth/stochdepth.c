@@ -36,8 +36,9 @@ static void quartiles(const gf_grid_result *x, const char *net, size_t field, do
 /* Fill the measured half of pair slot k (0 whole, 1 -sd) from net. */
 static void measured(const gf_grid_result *x, const char *net, gf_stochdepth_pair *p, int k)
 {
-    double tsd, esd, q[4];
-    gf_grid_final_net(x, net, &p->train_err[k], &tsd, &p->test_err[k], &esd, &p->finished[k]);
+    double q[4];
+    gf_grid_final_net(x, net, &p->train_err[k], &p->train_err_sd[k], &p->test_err[k],
+                      &p->test_err_sd[k], &p->finished[k]);
     quartiles(x, net, offsetof(gf_epoch_stats, seconds), q);
     p->seconds_min[k] = q[0];
     p->seconds[k] = q[2];
@@ -47,6 +48,47 @@ static void measured(const gf_grid_result *x, const char *net, gf_stochdepth_pai
     p->cpu_seconds[k] = q[2];
     quartiles(x, net, offsetof(gf_epoch_stats, eval_seconds), q);
     p->eval_seconds[k] = q[2];
+}
+
+/* The final epoch of net's run of seed, or NULL when it did not finish. */
+static const gf_epoch_stats *final_of(const gf_grid_result *x, const char *net, long seed)
+{
+    for (int i = 0; i < x->n_runs; i++) {
+        const gf_grid_net *r = &x->runs[i];
+        if (r->seed == seed && strcmp(r->name, net) == 0)
+            return r->failed || r->epochs_done < x->spec.train.epochs
+                       ? NULL : &r->hist[r->epochs_done - 1];
+    }
+    return NULL;
+}
+
+/* The seed-by-seed differences -sd minus whole: mean and sample sd. */
+static void paired(const gf_grid_result *x, gf_stochdepth_pair *p)
+{
+    double s[2] = {0, 0}, ss[2] = {0, 0};
+    int n = 0;
+    for (int k = 0; k < x->spec.seeds; k++) {
+        const gf_epoch_stats *w = final_of(x, p->whole, x->spec.seed0 + k),
+                             *d = final_of(x, p->stochastic, x->spec.seed0 + k);
+        if (!w || !d)
+            continue;
+        const double v[2] = {d->train_err - w->train_err, d->test_err - w->test_err};
+        for (int j = 0; j < 2; j++) {
+            s[j] += v[j];
+            ss[j] += v[j] * v[j];
+        }
+        n++;
+    }
+    double m[2], sd[2];
+    for (int j = 0; j < 2; j++) {
+        m[j] = n ? s[j] / n : NAN;
+        sd[j] = n > 1 ? sqrt(fmax(0.0, (ss[j] - n * m[j] * m[j]) / (n - 1))) : 0.0;
+    }
+    p->diff_train = m[0];
+    p->diff_train_sd = sd[0];
+    p->diff_test = m[1];
+    p->diff_test_sd = sd[1];
+    p->paired = n;
 }
 
 int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int max)
@@ -81,6 +123,7 @@ int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int ma
         p->fixed_share = fixed / (fixed + 2.0 * w * w * p->blocks);
         measured(x, p->whole, p, 0);
         measured(x, p->stochastic, p, 1);
+        paired(x, p);
     }
     return n;
 }
@@ -113,7 +156,8 @@ static void write_table(FILE *f, const void *ctx)
                                 p->spread[k],          p->cpu_seconds[k],
                                 p->cpu_seconds_min[k], p->eval_seconds[k],
                                 p->seconds_min[k] / p->seconds_min[0],
-                                p->cpu_seconds_min[k] / p->cpu_seconds_min[0]};
+                                p->cpu_seconds_min[k] / p->cpu_seconds_min[0],
+                                p->train_err_sd[k],    p->test_err_sd[k]};
             for (size_t j = 0; j < sizeof v / sizeof *v; j++)
                 gf_tsv_put(f, v[j]);
             fputc('\n', f);
@@ -143,7 +187,8 @@ int gf_stochdepth_write(const gf_grid_result *x, const char *dir, char *why, siz
          "net\tarch\tdepth\tsurvival\tp_last\tblocks\texpected_blocks\texpected_layers\t"
          "block_fraction\tmac_fraction\tseeds_finished\ttrain_err\ttest_err\tseconds_median\t"
          "seconds_min\tseconds_spread\tcpu_seconds_median\tcpu_seconds_min\t"
-         "eval_seconds_median\tratio_seconds_min\tratio_cpu_seconds_min",
+         "eval_seconds_median\tratio_seconds_min\tratio_cpu_seconds_min\ttrain_err_sd\t"
+         "test_err_sd",
          write_table},
         {"epoch_times.tsv", "net\tarch\tdepth\tseed\tepoch\tseconds\tcpu_seconds\teval_seconds",
          write_times}};

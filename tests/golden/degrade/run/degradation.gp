@@ -9,7 +9,7 @@ set multiplot layout 1,2 title sprintf("%s\n%s", 'Degradation on synthetic: trai
 set xlabel 'epoch'
 set ylabel 'error (%)'
 set xrange [0:2]
-set yrange [0:90]
+set yrange [0:100]
 set xtics 1
 set grid xtics ytics lc '#dddddd'
 set title 'plain nets' noenhanced
@@ -21,7 +21,7 @@ plot 'curves_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-4' ? 100 * column(6) 
 set xlabel 'epoch'
 set ylabel 'error (%)'
 set xrange [0:2]
-set yrange [0:90]
+set yrange [0:100]
 set xtics 1
 set grid xtics ytics lc '#dddddd'
 set title 'residual nets' noenhanced
@@ -41,7 +41,7 @@ set multiplot layout 1,2 title sprintf("%s\n%s", 'Degradation on synthetic: trai
 set xlabel 'epoch'
 set ylabel 'error (%)'
 set xrange [0:2]
-set yrange [0:90]
+set yrange [0:100]
 set xtics 1
 set grid xtics ytics lc '#dddddd'
 set title 'plain nets' noenhanced
@@ -53,7 +53,7 @@ plot 'curves_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-4' ? 100 * column(6) 
 set xlabel 'epoch'
 set ylabel 'error (%)'
 set xrange [0:2]
-set yrange [0:90]
+set yrange [0:100]
 set xtics 1
 set grid xtics ytics lc '#dddddd'
 set title 'residual nets' noenhanced

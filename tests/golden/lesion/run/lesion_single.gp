@@ -8,13 +8,13 @@ set datafile missing 'nan'
 set grid xtics ytics lc '#dddddd'
 set style textbox opaque noborder
 set key below center horizontal Left reverse samplen 3 noenhanced
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Deleting one block at a time (Veit et al. 2016, Fig. 3)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Deleting one block at a time (as Veit et al. 2016, Fig. 3)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
 set xrange [-0.5:1.5]
 set xtics 1
 set xlabel 'deleted block'
 set ylabel 'test error (%)'
 set yrange [0:100]
-set bmargin 9
+set bmargin 10
 set title 'all nets' noenhanced
 plot 'lesion_single.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(5) : NaN) with linespoints lc '#d62728' lw 2 pt 7 ps 0.7 title 'plain-6: block deleted', \
      76.5625 with lines lc '#d62728' lw 1.5 dt (6,3) title 'plain-6 unlesioned (76.56%)', \
@@ -35,13 +35,13 @@ set datafile missing 'nan'
 set grid xtics ytics lc '#dddddd'
 set style textbox opaque noborder
 set key below center horizontal Left reverse samplen 3 noenhanced
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Deleting one block at a time (Veit et al. 2016, Fig. 3)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Deleting one block at a time (as Veit et al. 2016, Fig. 3)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
 set xrange [-0.5:1.5]
 set xtics 1
 set xlabel 'deleted block'
 set ylabel 'test error (%)'
 set yrange [0:100]
-set bmargin 9
+set bmargin 10
 set title 'all nets' noenhanced
 plot 'lesion_single.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(5) : NaN) with linespoints lc '#d62728' lw 2 pt 7 ps 0.7 title 'plain-6: block deleted', \
      76.5625 with lines lc '#d62728' lw 1.5 dt (6,3) title 'plain-6 unlesioned (76.56%)', \

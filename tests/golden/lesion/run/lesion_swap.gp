@@ -8,19 +8,25 @@ set datafile missing 'nan'
 set grid xtics ytics lc '#dddddd'
 set style textbox opaque noborder
 set key below center horizontal Left reverse samplen 3 noenhanced
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Reordering: k random pairs of blocks swapped, 2 draws each (Veit et al. 2016, Fig. 5)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Reordering: k random pairs of blocks swapped, 2 draws each (as Veit et al. 2016, Fig. 5(b))', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
 set ylabel 'test error (%)'
 set yrange [0:100]
-set bmargin 9
+set bmargin 10
 set xrange [-0.5:2.5]
 set xtics 1
 set xlabel 'pairs of blocks swapped (k)'
-set title 'mean over the draws' noenhanced
-plot 'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(8) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(9) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.18 noborder title 'plain-6: min-max over the draws', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(6) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(7) : NaN) with yerrorlines lc '#d62728' lw 2 pt 7 ps 0.6 title 'plain-6: mean ± sd', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(8) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(9) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.18 noborder title 'resnet-6: min-max over the draws', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(6) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(7) : NaN) with yerrorlines lc '#1f77b4' lw 2 pt 7 ps 0.6 title 'resnet-6: mean ± sd', \
+set title 'over the draws: median, quartiles, min-max; mean dashed' noenhanced
+set key maxcols 2
+plot 'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(8) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(9) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.12 noborder title 'plain-6 min-max', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(12) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(14) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.30 noborder title 'plain-6 quartiles', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(13) : NaN) with linespoints lc '#d62728' lw 2 pt 7 ps 0.6 title 'plain-6 median', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(6) : NaN) with lines lc '#d62728' lw 1.5 dt (6,3) title 'plain-6 mean', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(8) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(9) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.12 noborder title 'resnet-6 min-max', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(12) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(14) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.30 noborder title 'resnet-6 quartiles', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(13) : NaN) with linespoints lc '#1f77b4' lw 2 pt 7 ps 0.6 title 'resnet-6 median', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(6) : NaN) with lines lc '#1f77b4' lw 1.5 dt (6,3) title 'resnet-6 mean', \
      90 with lines lc '#777777' lw 1.5 dt 3 title 'chance (90%)'
+set key maxcols auto
 set xrange [1.02:-1.02]
 set xtics auto
 set xlabel "Kendall's tau of the block order"
@@ -38,19 +44,25 @@ set datafile missing 'nan'
 set grid xtics ytics lc '#dddddd'
 set style textbox opaque noborder
 set key below center horizontal Left reverse samplen 3 noenhanced
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Reordering: k random pairs of blocks swapped, 2 draws each (Veit et al. 2016, Fig. 5)', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Reordering: k random pairs of blocks swapped, 2 draws each (as Veit et al. 2016, Fig. 5(b))', 'synthetic, 64 test images; evaluation mode (batch norm with running statistics)') noenhanced
 set ylabel 'test error (%)'
 set yrange [0:100]
-set bmargin 9
+set bmargin 10
 set xrange [-0.5:2.5]
 set xtics 1
 set xlabel 'pairs of blocks swapped (k)'
-set title 'mean over the draws' noenhanced
-plot 'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(8) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(9) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.18 noborder title 'plain-6: min-max over the draws', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(6) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(7) : NaN) with yerrorlines lc '#d62728' lw 2 pt 7 ps 0.6 title 'plain-6: mean ± sd', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(8) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(9) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.18 noborder title 'resnet-6: min-max over the draws', \
-     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(6) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(7) : NaN) with yerrorlines lc '#1f77b4' lw 2 pt 7 ps 0.6 title 'resnet-6: mean ± sd', \
+set title 'over the draws: median, quartiles, min-max; mean dashed' noenhanced
+set key maxcols 2
+plot 'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(8) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(9) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.12 noborder title 'plain-6 min-max', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(12) : NaN):(strcol(1) eq 'plain-6' ? 100 * column(14) : NaN) with filledcurves fc '#d62728' fs transparent solid 0.30 noborder title 'plain-6 quartiles', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(13) : NaN) with linespoints lc '#d62728' lw 2 pt 7 ps 0.6 title 'plain-6 median', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 100 * column(6) : NaN) with lines lc '#d62728' lw 1.5 dt (6,3) title 'plain-6 mean', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(8) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(9) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.12 noborder title 'resnet-6 min-max', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(12) : NaN):(strcol(1) eq 'resnet-6' ? 100 * column(14) : NaN) with filledcurves fc '#1f77b4' fs transparent solid 0.30 noborder title 'resnet-6 quartiles', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(13) : NaN) with linespoints lc '#1f77b4' lw 2 pt 7 ps 0.6 title 'resnet-6 median', \
+     'lesion_swap_mean.tsv' skip 1 using 4:(strcol(1) eq 'resnet-6' ? 100 * column(6) : NaN) with lines lc '#1f77b4' lw 1.5 dt (6,3) title 'resnet-6 mean', \
      90 with lines lc '#777777' lw 1.5 dt 3 title 'chance (90%)'
+set key maxcols auto
 set xrange [1.02:-1.02]
 set xtics auto
 set xlabel "Kendall's tau of the block order"
