@@ -239,13 +239,11 @@ static void describe(json_t *m, const void *opts, const void *result)
     json_object_set_new(m, "depth_decay", decay);
 }
 
-static void summary_decay(const gf_shatter_result *res, const options *o)
+/* The table's arch heads (after the caller's "depth" head) and one row per depth of
+   mean +- standard error: the neighbour correlation, or with far the half-grid one. */
+static void print_depth_table(const gf_shatter_result *res, const options *o, int far)
 {
-    const int S = (int)o->c.seeds;
-    const double floor = 2.0 / sqrt((double)o->points * S);
     char name[32];
-    printf("\n  lag-1 autocorrelation against depth (mean of %d seeds +- standard error; white "
-           "noise reaches +-%.3f by chance):\n  %5s", S, floor, "depth");
     for (int a = 0; a < o->n_archs; a++) {
         gf_shatter_arch_name(&o->archs[a], name, sizeof name);
         printf(" %14s", name);
@@ -255,10 +253,20 @@ static void summary_decay(const gf_shatter_result *res, const options *o)
         printf("  %5d", o->depths[d]);
         for (int a = 0; a < o->n_archs; a++) {
             const gf_shatter_point *p = &res->point[a * o->n_depths + d];
-            printf("  %6.3f+-%-5.3f", p->mean, p->se);
+            printf("  %6.3f+-%-5.3f", far ? p->far_mean : p->mean, far ? p->far_se : p->se);
         }
         putchar('\n');
     }
+}
+
+static void summary_decay(const gf_shatter_result *res, const options *o)
+{
+    const int S = (int)o->c.seeds;
+    const double floor = 2.0 / sqrt((double)o->points * S);
+    char name[32];
+    printf("\n  lag-1 autocorrelation against depth (mean of %d seeds +- standard error; white "
+           "noise reaches +-%.3f by chance):\n  %5s", S, floor, "depth");
+    print_depth_table(res, o, 0);
     for (int a = 0; a < o->n_archs; a++) {
         gf_shatter_arch_name(&o->archs[a], name, sizeof name);
         const gf_shatter_decay *d = &res->decay[a];
@@ -308,19 +316,7 @@ static void summary_far(const gf_shatter_result *res, const options *o)
            "gradient has mean 0; mean of %d seeds\n  +- standard error; white noise reaches "
            "+-%.3f by chance):\n  %5s",
            (o->xmax - o->xmin) / 2, (o->xmax - o->xmin) / 2, S, floor, "depth");
-    for (int a = 0; a < o->n_archs; a++) {
-        gf_shatter_arch_name(&o->archs[a], name, sizeof name);
-        printf(" %14s", name);
-    }
-    putchar('\n');
-    for (int d = 0; d < o->n_depths; d++) {
-        printf("  %5d", o->depths[d]);
-        for (int a = 0; a < o->n_archs; a++) {
-            const gf_shatter_point *p = &res->point[a * o->n_depths + d];
-            printf("  %6.3f+-%-5.3f", p->far_mean, p->far_se);
-        }
-        putchar('\n');
-    }
+    print_depth_table(res, o, 1);
     printf("  at depth %d:", o->depths[o->n_depths - 1]);
     for (int a = 0; a < o->n_archs; a++) {
         const gf_shatter_point *p = &res->point[a * o->n_depths + o->n_depths - 1];
