@@ -6,6 +6,7 @@
 #define GF_IO_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -82,6 +83,13 @@ typedef struct gf_named_file {
  * reason. */
 int gf_write_all_in(const char *dir, const gf_named_file *files, size_t n, const void *ctx,
                     char *why, size_t size);
+
+/* ---- reasons ----------------------------------------------------------- */
+
+/* Write the formatted reason after the head that why already holds, head being
+ * snprintf's count for it: nothing when the head did not fit (or failed), so a
+ * cut reason is the head's. Always -1 (for a failing return). */
+int gf_why_vappend(char *why, size_t size, int head, const char *fmt, va_list ap);
 
 /* ---- numbers ----------------------------------------------------------- */
 

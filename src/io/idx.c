@@ -23,13 +23,10 @@ __attribute__((format(printf, 5, 6))) static int fail(gf_idx *idx, char *why, si
                                                       const char *path, const char *fmt, ...)
 {
     gf_idx_release(idx);
-    const int w = snprintf(why, size, "%s: ", path);
-    if (w >= 0 && (size_t)w < size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why + w, size - (size_t)w, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    gf_why_vappend(why, size, snprintf(why, size, "%s: ", path), fmt, ap);
+    va_end(ap);
     return -1;
 }
 

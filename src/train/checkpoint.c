@@ -116,13 +116,10 @@ __attribute__((format(printf, 6, 7))) static int bad_field(char *why, size_t siz
                                                            const char *tensor, size_t row,
                                                            const char *field, const char *fmt, ...)
 {
-    int w = snprintf(why, size, "%s row %zu: %s ", tensor, row, field);
-    if (w >= 0 && (size_t)w < size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why + w, size - (size_t)w, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    gf_why_vappend(why, size, snprintf(why, size, "%s row %zu: %s ", tensor, row, field), fmt, ap);
+    va_end(ap);
     return -1;
 }
 
