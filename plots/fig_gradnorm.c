@@ -65,8 +65,7 @@ int gf_fig_gradnorm_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_gradnorm *f = ctx;
     const int rich = term != GF_TERM_DUMB;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_title(out, term, f->title, f->subtitle);
+    gf_plot_begin(out, term, f->title, f->subtitle);
     fputs("set xlabel 'block boundary l   (x_0 = stem output, x_B = input of the head)' "
           "noenhanced\n",
           out);
@@ -99,8 +98,7 @@ int gf_fig_split_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_gradnorm *f = ctx;
     const int rich = term != GF_TERM_DUMB;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, NULL, "2,1");
+    gf_plot_multiplot_begin(out, term, f->title, NULL, "2,1");
     /* Top: the two terms of dL/dx_l = skip + branch. */
     fputs("set lmargin 12\nset rmargin 34\n", out);
     fputs(rich ? "set ylabel 'norm of each term  (log scale)' noenhanced\n"

@@ -156,8 +156,7 @@ int gf_fig_hanin_qq_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_hanin_qq *f = ctx;
     const int rich = term != GF_TERM_DUMB;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_title(out, term, f->title, f->subtitle);
+    gf_plot_begin(out, term, f->title, f->subtitle);
     fputs("set xlabel 'Gaussian quantile' noenhanced\n"
           "set ylabel 'ln ||dL/dx_0||^2, standardized per cell (sorted)' noenhanced\n"
           "set xrange [-4:4]\nset yrange [-5:5]\n"

@@ -61,8 +61,7 @@ static void lines(FILE *out, const gf_fig_init_compare *f, const char *file, int
 int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_init_compare *f = ctx;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    gf_plot_multiplot_begin(out, term, f->title, f->subtitle, "1,2");
     fputs("set grid xtics ytics lc '#dddddd'\n"
           "set key top right samplen 3 spacing 1.0 opaque box lc '#cccccc' font ',9'\n", out);
     fputs("set title 'gradient at init; band: the init seeds (fixup: 0, not drawn)' "

@@ -10,8 +10,7 @@ static const char SEP[] = ", \\\n     ";
 static void preamble(FILE *out, gf_term term, const char *title, const char *subtitle,
                      const char *layout)
 {
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, title, subtitle, layout);
+    gf_plot_multiplot_begin(out, term, title, subtitle, layout);
 }
 
 /* ---- shared pieces ------------------------------------------------------------ */

@@ -39,8 +39,7 @@ int gf_fig_shatter_body(FILE *out, gf_term term, const void *ctx)
     const int rows = n <= 4 ? 1 : n <= 8 ? 2 : 3, cols = (n + rows - 1) / rows;
     char layout[32];
     snprintf(layout, sizeof layout, "%d,%d", rows, cols);
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, NULL, layout);
+    gf_plot_multiplot_begin(out, term, f->title, NULL, layout);
     fprintf(out, "set xrange [%g:%g]\nset xtics %g\nset grid xtics ytics lc '#dddddd'\n"
                  "unset key\nset xlabel 'input x'\nset format y '%%g'\n",
             f->lo, f->hi, (f->hi - f->lo) / 4);
@@ -74,8 +73,7 @@ int gf_fig_shatter_body(FILE *out, gf_term term, const void *ctx)
 int gf_fig_autocorr_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_shatter *f = ctx;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_title(out, term, f->title, NULL);
+    gf_plot_begin(out, term, f->title, NULL);
     fprintf(out, "set xrange [0:%d]\nset yrange [*:1.05]\nset grid xtics ytics lc '#dddddd'\n",
             f->max_lag > 0 ? f->max_lag : 1);
     fputs("set xlabel 'lag (grid points)'\nset ylabel 'autocorrelation of d output / d x'\n"
@@ -98,8 +96,7 @@ int gf_fig_shatter_depth_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_shatter_depth *f = ctx;
     const int rich = term != GF_TERM_DUMB;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_title(out, term, f->title, NULL);
+    gf_plot_begin(out, term, f->title, NULL);
     double ymin = f->ymin > 0 && f->ymin < 1 ? f->ymin : 1e-3;
     if (f->floor > 0)
         ymin = fmin(ymin, f->floor / 2);
@@ -246,8 +243,7 @@ int gf_fig_shatter_far_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_shatter_far *f = ctx;
     const int rich = term != GF_TERM_DUMB;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_title(out, term, f->title, NULL);
+    gf_plot_begin(out, term, f->title, NULL);
     fprintf(out, "set yrange [-1.05:1.05]\nset xrange [0:%g]\n",
             1.04 * (f->depth_max > 0 ? f->depth_max : 2));
     fputs("set xlabel 'depth L (weight layers)' noenhanced\n"

@@ -49,8 +49,7 @@ int gf_fig_stochdepth_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_stochdepth *f = ctx;
     const gf_fig_curves *c = f->curves;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    gf_plot_multiplot_begin(out, term, f->title, f->subtitle, "1,2");
     gf_fig_curves_panel(out, term, c, f->curves_title, c->right, c->right_depth_rank, c->n_right);
     time_panel(out, term, f);
     fputs("unset multiplot\n", out);

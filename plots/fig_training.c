@@ -58,8 +58,7 @@ void gf_fig_curves_panel(FILE *out, gf_term term, const gf_fig_curves *f, const 
 int gf_fig_curves_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_curves *f = ctx;
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, f->subtitle, "1,2");
+    gf_plot_multiplot_begin(out, term, f->title, f->subtitle, "1,2");
     gf_fig_curves_panel(out, term, f, f->left_title, f->left, f->left_depth_rank, f->n_left);
     gf_fig_curves_panel(out, term, f, f->right_title, f->right, f->right_depth_rank, f->n_right);
     fputs("unset multiplot\n", out);
@@ -80,8 +79,7 @@ int gf_fig_training_norms_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_training_norms *f = ctx;
     char layout[32];
     snprintf(layout, sizeof layout, "1,%d", f->n_nets > 0 ? f->n_nets : 1);
-    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
-    gf_plot_multiplot_title(out, term, f->title, NULL, layout);
+    gf_plot_multiplot_begin(out, term, f->title, NULL, layout);
     fputs("set xlabel 'block boundary l  (x_0 = stem output)' noenhanced\n", out);
     fputs(term == GF_TERM_DUMB ? "set ylabel '|dL/dx_l|'\n"
                                : "set ylabel '||dL/dx_l||_F  (log scale)' noenhanced\n",

@@ -76,6 +76,11 @@ void gf_plot_title(FILE *out, gf_term term, const char *title, const char *subti
 /* `set multiplot layout LAYOUT title` with that text, noenhanced. */
 void gf_plot_multiplot_title(FILE *out, gf_term term, const char *title, const char *subtitle,
                              const char *layout);
+/* The head of a figure read from TSV files (tab-separated, 'nan' missing), then
+ * gf_plot_title; the multiplot one then gf_plot_multiplot_title. */
+void gf_plot_begin(FILE *out, gf_term term, const char *title, const char *subtitle);
+void gf_plot_multiplot_begin(FILE *out, gf_term term, const char *title, const char *subtitle,
+                             const char *layout);
 
 #ifdef __cplusplus
 }

@@ -89,3 +89,22 @@ void gf_plot_multiplot_title(FILE *out, gf_term term, const char *title, const c
     gf_plot_title_text(out, term, title, subtitle);
     fputs(" noenhanced\n", out);
 }
+
+/* How every figure reads its TSV files. */
+static void tsv_input(FILE *out)
+{
+    fputs("set datafile separator \"\\t\"\nset datafile missing 'nan'\n", out);
+}
+
+void gf_plot_begin(FILE *out, gf_term term, const char *title, const char *subtitle)
+{
+    tsv_input(out);
+    gf_plot_title(out, term, title, subtitle);
+}
+
+void gf_plot_multiplot_begin(FILE *out, gf_term term, const char *title, const char *subtitle,
+                             const char *layout)
+{
+    tsv_input(out);
+    gf_plot_multiplot_title(out, term, title, subtitle, layout);
+}
