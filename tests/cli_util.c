@@ -374,3 +374,11 @@ int gnuplot_in_path(void)
     }
     return 0;
 }
+
+int skip_without_gnuplot(void)
+{
+    if (gnuplot_in_path())
+        return 0;
+    fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+    return 1;
+}

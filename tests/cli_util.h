@@ -81,5 +81,7 @@ int same_text_in(const char *dir_a, const char *dir_b, const char *name);
 char *rows_without_times(const char *path, const char *net);
 int tsv_rows(const char *text);                          /* lines after the header */
 int gnuplot_in_path(void);                               /* an executable gnuplot on PATH */
+/* No gnuplot on PATH: says on stderr that the PNG test is skipped; 1. Else 0. */
+int skip_without_gnuplot(void);
 
 #endif

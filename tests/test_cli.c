@@ -295,10 +295,8 @@ static void test_missing_gnuplot(void)
 
 static void test_with_gnuplot(void)
 {
-    if (!gnuplot_in_path()) {
-        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+    if (skip_without_gnuplot())
         return;
-    }
     char out[GF_PATH_MAX];
     path_in(out, sizeof out, "with-gnuplot");
     result r;

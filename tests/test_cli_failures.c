@@ -41,10 +41,8 @@ static void touch(const char *dir, const char *name)
  * the reason, and neither it nor a picture of an earlier run stays. */
 static void test_figure_on_a_full_disk(void)
 {
-    if (!gnuplot_in_path()) {
-        fprintf(stderr, "\n  (gnuplot not on PATH: skipped)");
+    if (skip_without_gnuplot())
         return;
-    }
     char out[GF_PATH_MAX];
     path_in(out, sizeof out, "full-figure");
     result r;

@@ -191,10 +191,8 @@ static void test_shatter_small_run(void)
 
 static void test_figures(void)
 {
-    if (!gnuplot_in_path()) {
-        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+    if (skip_without_gnuplot())
         return;
-    }
     char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "haninFig");
     path_in(b, sizeof b, "shatterFig");

@@ -132,10 +132,8 @@ static void test_figure(void)
     CU_ASSERT(exists_in(out, "phase.gp"));
     CU_ASSERT(!exists_in(out, "phase.png"));
     result_free(&r);
-    if (!gnuplot_in_path()) {
-        fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
+    if (skip_without_gnuplot())
         return;
-    }
     for (int relu = 0; relu < 2; relu++) {
         CU_ASSERT_FATAL(run(&r, relu ? ARGS(SMALL, "--act", "relu", "--out", out)
                                      : ARGS(SMALL, "--out", out)) == 0);
