@@ -29,29 +29,25 @@ static gf_tensor *build_bn(gf_tape *t, tu_fd *c)
 
 static void test_training_backward_matches_finite_differences(void)
 {
-    gsl_rng *r = tu_rng(71);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_bn);
-    fill_x(c.leaf[tu_fd_leaf(&c, "x", N, D, 1)].v, r);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "gamma", 1, D, 0)].v, D, r, -2.0, 2.0);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "beta", 1, D, 0)].v, D, r, -1.0, 1.0);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 71, build_bn);
+    fill_x(k.c.leaf[tu_fd_leaf(&k.c, "x", N, D, 1)].v, k.r);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "gamma", 1, D, 0)].v, D, k.r, -2.0, 2.0);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "beta", 1, D, 0)].v, D, k.r, -1.0, 1.0);
     for (int j = 0; j < D; j++)
-        c.aux[16 + j] = 1.0;
-    CU_ASSERT(tu_fd_check(tape, &c, 1e-5, 1e-6, "batchnorm_train N=32") <= 1e-6);
+        k.c.aux[16 + j] = 1.0;
+    CU_ASSERT(tu_fd_check(k.tape, &k.c, 1e-5, 1e-6, "batchnorm_train N=32") <= 1e-6);
     /* The batch couples the samples: dL/dx sums to zero over the batch. */
-    CU_ASSERT_FATAL(tu_fd_analytic(tape, &c) == 0);
+    CU_ASSERT_FATAL(tu_fd_analytic(k.tape, &k.c) == 0);
     for (int j = 0; j < D; j++) {
         double s = 0.0, m = 0.0;
         for (int i = 0; i < N; i++) {
-            s += c.leaf[0].g[i * D + j];
-            m = fmax(m, fabs(c.leaf[0].g[i * D + j]));
+            s += k.c.leaf[0].g[i * D + j];
+            m = fmax(m, fabs(k.c.leaf[0].g[i * D + j]));
         }
         CU_ASSERT(fabs(s) <= 1e-12 * m * N);
     }
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+    tu_fd_case_close(&k);
 }
 
 /* gamma, beta and running statistics drawn from r, with copies of the

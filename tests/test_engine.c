@@ -21,21 +21,17 @@ static gf_tensor *build_self_add(gf_tape *t, tu_fd *c)
 /* y = x + x: both uses add up, dL/dx = 2 dL/dy. */
 static void test_add_self_accumulates(void)
 {
-    gsl_rng *r = tu_rng(11);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_self_add);
-    const int x = tu_fd_leaf(&c, "x", 3, 4, 0);
-    tu_fill_uniform(c.leaf[x].v, 12, r, -1, 1);
-    CU_ASSERT_FATAL(tu_fd_analytic(tape, &c) == 0);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 11, build_self_add);
+    const int x = tu_fd_leaf(&k.c, "x", 3, 4, 0);
+    tu_fill_uniform(k.c.leaf[x].v, 12, k.r, -1, 1);
+    CU_ASSERT_FATAL(tu_fd_analytic(k.tape, &k.c) == 0);
     double want[12];
     for (size_t i = 0; i < 12; i++) /* dL/dy = 2 (y - t) / 12, y = 2 x */
-        want[i] = 2.0 * 2.0 * (2.0 * c.leaf[x].v[i] - tu_fixed(i + 17)) / 12.0;
-    CU_ASSERT(tu_rel_err(c.leaf[x].g, want, 12) <= 1e-15);
-    CU_ASSERT(tu_fd_check(tape, &c, FD_H, FD_TOL, "x + x") <= FD_TOL);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+        want[i] = 2.0 * 2.0 * (2.0 * k.c.leaf[x].v[i] - tu_fixed(i + 17)) / 12.0;
+    CU_ASSERT(tu_rel_err(k.c.leaf[x].g, want, 12) <= 1e-15);
+    CU_ASSERT(tu_fd_check(k.tape, &k.c, FD_H, FD_TOL, "x + x") <= FD_TOL);
+    tu_fd_case_close(&k);
 }
 
 /* h = tanh(x) feeds two branches: 2 h and tanh(h W^T + b). */
@@ -49,17 +45,13 @@ static gf_tensor *build_two_branches(gf_tape *t, tu_fd *c)
 
 static void test_fanout_two_branches(void)
 {
-    gsl_rng *r = tu_rng(12);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_two_branches);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", 4, 5, 1)].v, 20, r, -1, 1);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "W", 5, 5, 0)].v, 25, r, -1, 1);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "b", 1, 5, 0)].v, 5, r, -1, 1);
-    CU_ASSERT(tu_fd_check(tape, &c, FD_H, FD_TOL, "two branches") <= FD_TOL);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 12, build_two_branches);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "x", 4, 5, 1)].v, 20, k.r, -1, 1);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "W", 5, 5, 0)].v, 25, k.r, -1, 1);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "b", 1, 5, 0)].v, 5, k.r, -1, 1);
+    CU_ASSERT(tu_fd_check(k.tape, &k.c, FD_H, FD_TOL, "two branches") <= FD_TOL);
+    tu_fd_case_close(&k);
 }
 
 /* ---- the probe's sums on wide rows ------------------------------------------ */
@@ -205,26 +197,22 @@ static gf_tensor *build_concat_self(gf_tape *t, tu_fd *c)
 static void test_concat_self_accumulates(void)
 {
     enum { N = 3, DX = 2, DZ = 3, DY = 2 * DX + DZ };
-    gsl_rng *r = tu_rng(14);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_concat_self);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", N, DX, 0)].v, N * DX, r, -1, 1);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "z", N, DZ, 1)].v, N * DZ, r, -1, 1);
-    CU_ASSERT_FATAL(tu_fd_analytic(tape, &c) == 0);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 14, build_concat_self);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "x", N, DX, 0)].v, N * DX, k.r, -1, 1);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "z", N, DZ, 1)].v, N * DZ, k.r, -1, 1);
+    CU_ASSERT_FATAL(tu_fd_analytic(k.tape, &k.c) == 0);
     double want[N * DX];
     for (int i = 0; i < N; i++)
         for (int j = 0; j < DX; j++) {
-            const double y1 = c.leaf[0].v[i * DX + j];
+            const double y1 = k.c.leaf[0].v[i * DX + j];
             const size_t k1 = (size_t)(i * DY + j), k2 = (size_t)(i * DY + DX + DZ + j);
             want[i * DX + j] = 2.0 * (y1 - tu_fixed(k1 + 17)) / (N * DY) +
                                2.0 * (y1 - tu_fixed(k2 + 17)) / (N * DY);
         }
-    CU_ASSERT(tu_rel_err(c.leaf[0].g, want, N * DX) <= 1e-15);
-    CU_ASSERT(tu_fd_check(tape, &c, FD_H, FD_TOL, "concat [x, z, x]") <= FD_TOL);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+    CU_ASSERT(tu_rel_err(k.c.leaf[0].g, want, N * DX) <= 1e-15);
+    CU_ASSERT(tu_fd_check(k.tape, &k.c, FD_H, FD_TOL, "concat [x, z, x]") <= FD_TOL);
+    tu_fd_case_close(&k);
 }
 
 /* ---- repeated passes ---------------------------------------------------------- */
@@ -437,26 +425,22 @@ static gf_tensor *build_vjp(gf_tape *t, tu_fd *c)
 
 static void test_backward_from_cotangent(void)
 {
-    gsl_rng *r = tu_rng(61);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_vjp);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "x", 4, 5, 1)].v, 20, r, -1, 1);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "W", 3, 5, 0)].v, 15, r, -1, 1);
-    tu_fill_uniform(c.leaf[tu_fd_leaf(&c, "b", 1, 3, 0)].v, 3, r, -1, 1);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 61, build_vjp);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "x", 4, 5, 1)].v, 20, k.r, -1, 1);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "W", 3, 5, 0)].v, 15, k.r, -1, 1);
+    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "b", 1, 3, 0)].v, 3, k.r, -1, 1);
     double seed[4 * 8];
-    tu_fill_uniform(seed, 32, r, -1, 1);
-    c.seed = seed;
-    CU_ASSERT(tu_fd_check(tape, &c, FD_H, FD_TOL, "VJP") <= FD_TOL);
+    tu_fill_uniform(seed, 32, k.r, -1, 1);
+    k.c.seed = seed;
+    CU_ASSERT(tu_fd_check(k.tape, &k.c, FD_H, FD_TOL, "VJP") <= FD_TOL);
     /* A cotangent of zeros gives zero gradients, not stale ones. */
     double zero[4 * 8] = {0};
-    c.seed = zero;
-    CU_ASSERT_FATAL(tu_fd_analytic(tape, &c) == 0);
+    k.c.seed = zero;
+    CU_ASSERT_FATAL(tu_fd_analytic(k.tape, &k.c) == 0);
     for (int i = 0; i < 3; i++)
-        CU_ASSERT_EQUAL(tu_norm(c.leaf[i].g, c.leaf[i].n * c.leaf[i].d), 0.0);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+        CU_ASSERT_EQUAL(tu_norm(k.c.leaf[i].g, k.c.leaf[i].n * k.c.leaf[i].d), 0.0);
+    tu_fd_case_close(&k);
 }
 
 /* A tensor that backward never reached exports zeros and -inf; a loss that

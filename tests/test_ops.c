@@ -237,17 +237,13 @@ enum { N_CASES = sizeof cases / sizeof *cases };
 
 static double check_case(const op_case *k, unsigned long seed)
 {
-    gsl_rng *r = tu_rng(seed);
-    gf_tape *tape = gf_tape_alloc(1 << 16);
-    tu_fd c;
-    tu_fd_init(&c, k->build);
-    k->setup(&c, r);
+    tu_fd_case fd;
+    tu_fd_case_open(&fd, seed, k->build);
+    k->setup(&fd.c, fd.r);
     char label[96];
     snprintf(label, sizeof label, "%s (%s)", k->op, k->variant);
-    const double err = tu_fd_check(tape, &c, FD_H, FD_TOL, label);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+    const double err = tu_fd_check(fd.tape, &fd.c, FD_H, FD_TOL, label);
+    tu_fd_case_close(&fd);
     return err;
 }
 
@@ -286,20 +282,16 @@ static void test_every_op_matches_finite_differences(void)
  * entry is caught. */
 static void test_checker_detects_a_wrong_gradient(void)
 {
-    gsl_rng *r = tu_rng(7);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    tu_fd c;
-    tu_fd_init(&c, build_linear);
-    setup_linear(&c, r);
-    CU_ASSERT_EQUAL_FATAL(tu_fd_analytic(tape, &c), 0);
+    tu_fd_case k;
+    tu_fd_case_open(&k, 7, build_linear);
+    setup_linear(&k.c, k.r);
+    CU_ASSERT_EQUAL_FATAL(tu_fd_analytic(k.tape, &k.c), 0);
     double num[15];
-    tu_fd_numeric(tape, &c, 1, FD_H, num);
-    CU_ASSERT(tu_rel_err(c.leaf[1].g, num, 15) <= FD_TOL);
-    c.leaf[1].g[3] *= 1.0 + 1e-4;
-    CU_ASSERT(tu_rel_err(c.leaf[1].g, num, 15) > FD_TOL);
-    gf_tape_free(tape);
-    tu_fd_release(&c);
-    gsl_rng_free(r);
+    tu_fd_numeric(k.tape, &k.c, 1, FD_H, num);
+    CU_ASSERT(tu_rel_err(k.c.leaf[1].g, num, 15) <= FD_TOL);
+    k.c.leaf[1].g[3] *= 1.0 + 1e-4;
+    CU_ASSERT(tu_rel_err(k.c.leaf[1].g, num, 15) > FD_TOL);
+    tu_fd_case_close(&k);
 }
 
 static void test_op_table(void)

@@ -112,6 +112,20 @@ void tu_fd_release(tu_fd *c)
     c->n_leaves = 0;
 }
 
+void tu_fd_case_open(tu_fd_case *k, unsigned long seed, tu_build_fn build)
+{
+    k->r = tu_rng(seed);
+    k->tape = gf_tape_alloc(TU_CHUNK);
+    tu_fd_init(&k->c, build);
+}
+
+void tu_fd_case_close(tu_fd_case *k)
+{
+    gf_tape_free(k->tape);
+    tu_fd_release(&k->c);
+    gsl_rng_free(k->r);
+}
+
 gf_tensor *tu_fd_get(gf_tape *tape, tu_fd *c, int i)
 {
     tu_leaf *l = &c->leaf[i];

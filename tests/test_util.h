@@ -82,6 +82,16 @@ void tu_fd_numeric(gf_tape *tape, tu_fd *c, int i, double h, double *out);
  * (tu_rel_err per leaf); leaves over tol are reported on stderr with label. */
 double tu_fd_check(gf_tape *tape, tu_fd *c, double h, double tol, const char *label);
 
+/* A finite-difference case: its random numbers, its tape (TU_CHUNK) and c. */
+typedef struct tu_fd_case {
+    gsl_rng *r;
+    gf_tape *tape;
+    tu_fd c;
+} tu_fd_case;
+/* r = tu_rng(seed), a new tape, c initialized with build; close frees all three. */
+void tu_fd_case_open(tu_fd_case *k, unsigned long seed, tu_build_fn build);
+void tu_fd_case_close(tu_fd_case *k);
+
 /* ---- stacks ------------------------------------------------------------ */
 
 /* One forward and backward pass of a stack on a random Gaussian batch with
