@@ -47,9 +47,7 @@ static void test_fanout_two_branches(void)
 {
     tu_fd_case k;
     tu_fd_case_open(&k, 12, build_two_branches);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "x", 4, 5, 1)].v, 20, k.r, -1, 1);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "W", 5, 5, 0)].v, 25, k.r, -1, 1);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "b", 1, 5, 0)].v, 5, k.r, -1, 1);
+    tu_fd_linear_leaves(&k.c, k.r, 4, 5, 5);
     CU_ASSERT(tu_fd_check(k.tape, &k.c, FD_H, FD_TOL, "two branches") <= FD_TOL);
     tu_fd_case_close(&k);
 }
@@ -427,9 +425,7 @@ static void test_backward_from_cotangent(void)
 {
     tu_fd_case k;
     tu_fd_case_open(&k, 61, build_vjp);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "x", 4, 5, 1)].v, 20, k.r, -1, 1);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "W", 3, 5, 0)].v, 15, k.r, -1, 1);
-    tu_fill_uniform(k.c.leaf[tu_fd_leaf(&k.c, "b", 1, 3, 0)].v, 3, k.r, -1, 1);
+    tu_fd_linear_leaves(&k.c, k.r, 4, 5, 3);
     double seed[4 * 8];
     tu_fill_uniform(seed, 32, k.r, -1, 1);
     k.c.seed = seed;

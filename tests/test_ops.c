@@ -26,20 +26,7 @@ typedef struct op_case {
 
 /* ---- builders -------------------------------------------------------------- */
 
-static void leaf_uniform(tu_fd *c, gsl_rng *r, const char *name, size_t n, size_t d, int on_tape,
-                         double lo, double hi)
-{
-    const int i = tu_fd_leaf(c, name, n, d, on_tape);
-    if (i >= 0)
-        tu_fill_uniform(c->leaf[i].v, n * d, r, lo, hi);
-}
-
-static void setup_linear(tu_fd *c, gsl_rng *r)
-{
-    leaf_uniform(c, r, "x", 4, 5, ON_TAPE, -1, 1);
-    leaf_uniform(c, r, "W", 3, 5, BOUND, -1, 1);
-    leaf_uniform(c, r, "b", 1, 3, BOUND, -1, 1);
-}
+static void setup_linear(tu_fd *c, gsl_rng *r) { tu_fd_linear_leaves(c, r, 4, 5, 3); }
 static gf_tensor *build_linear(gf_tape *t, tu_fd *c)
 {
     return tu_mse_fixed(t, gf_linear(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1), tu_fd_get(t, c, 2)));
@@ -47,8 +34,8 @@ static gf_tensor *build_linear(gf_tape *t, tu_fd *c)
 
 static void setup_linear_nobias(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "x", 3, 4, BOUND, -1, 1);
-    leaf_uniform(c, r, "W", 6, 4, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "x", 3, 4, BOUND, -1, 1);
+    tu_fd_uniform_leaf(c, r, "W", 6, 4, ON_TAPE, -1, 1);
 }
 static gf_tensor *build_linear_nobias(gf_tape *t, tu_fd *c)
 {
@@ -57,8 +44,8 @@ static gf_tensor *build_linear_nobias(gf_tape *t, tu_fd *c)
 
 static void setup_matmul(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "A", 4, 3, ON_TAPE, -1, 1);
-    leaf_uniform(c, r, "B", 3, 5, BOUND, -1, 1);
+    tu_fd_uniform_leaf(c, r, "A", 4, 3, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "B", 3, 5, BOUND, -1, 1);
 }
 static gf_tensor *build_matmul(gf_tape *t, tu_fd *c)
 {
@@ -67,23 +54,23 @@ static gf_tensor *build_matmul(gf_tape *t, tu_fd *c)
 
 static void setup_two(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "a", 4, 3, BOUND, -1, 1);
-    leaf_uniform(c, r, "b", 4, 3, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "a", 4, 3, BOUND, -1, 1);
+    tu_fd_uniform_leaf(c, r, "b", 4, 3, ON_TAPE, -1, 1);
 }
 static gf_tensor *build_add(gf_tape *t, tu_fd *c)
 {
     return tu_mse_fixed(t, gf_add(t, tu_fd_get(t, c, 0), tu_fd_get(t, c, 1)));
 }
 
-static void setup_one(tu_fd *c, gsl_rng *r) { leaf_uniform(c, r, "x", 3, 4, BOUND, -2, 2); }
+static void setup_one(tu_fd *c, gsl_rng *r) { tu_fd_uniform_leaf(c, r, "x", 3, 4, BOUND, -2, 2); }
 static gf_tensor *build_scale(gf_tape *t, tu_fd *c)
 {
     return tu_mse_fixed(t, gf_scale(t, tu_fd_get(t, c, 0), -1.7));
 }
 static void setup_mul_scalar(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "x", 3, 4, ON_TAPE, -2, 2);
-    leaf_uniform(c, r, "a", 1, 1, BOUND, 0.5, 1.5);
+    tu_fd_uniform_leaf(c, r, "x", 3, 4, ON_TAPE, -2, 2);
+    tu_fd_uniform_leaf(c, r, "a", 1, 1, BOUND, 0.5, 1.5);
 }
 static gf_tensor *build_mul_scalar(gf_tape *t, tu_fd *c)
 {
@@ -114,7 +101,7 @@ static void setup_add_relu(tu_fd *c, gsl_rng *r)
 {
     const int i = tu_fd_leaf(c, "a", 5, 4, BOUND);
     tu_fill_away_from_zero(c->leaf[i].v, 20, r, 0.3, 1.5);
-    leaf_uniform(c, r, "b", 5, 4, ON_TAPE, -0.2, 0.2);
+    tu_fd_uniform_leaf(c, r, "b", 5, 4, ON_TAPE, -0.2, 0.2);
 }
 static gf_tensor *build_add_relu(gf_tape *t, tu_fd *c)
 {
@@ -140,8 +127,8 @@ static void setup_bn(tu_fd *c, gsl_rng *r, int eval)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
             c->leaf[x].v[i * d + j] = (double)j - 1.5 + (0.5 + 0.3 * (double)j) * gsl_ran_flat(r, -1, 1);
-    leaf_uniform(c, r, "gamma", 1, d, BOUND, 0.5, 1.5);
-    leaf_uniform(c, r, "beta", 1, d, BOUND, -0.5, 0.5);
+    tu_fd_uniform_leaf(c, r, "gamma", 1, d, BOUND, 0.5, 1.5);
+    tu_fd_uniform_leaf(c, r, "beta", 1, d, BOUND, -0.5, 0.5);
     for (size_t j = 0; j < d; j++) {
         c->aux[j] = eval ? gsl_ran_flat(r, -1, 1) : 0.0;
         c->aux[16 + j] = eval ? gsl_ran_flat(r, 0.5, 2.0) : 1.0;
@@ -161,9 +148,9 @@ static gf_tensor *build_bn_eval(gf_tape *t, tu_fd *c) { return build_bn(t, c, 0)
 
 static void setup_layernorm(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "x", 4, 6, BOUND, -2, 2);
-    leaf_uniform(c, r, "gamma", 1, 6, BOUND, 0.5, 1.5);
-    leaf_uniform(c, r, "beta", 1, 6, ON_TAPE, -0.5, 0.5);
+    tu_fd_uniform_leaf(c, r, "x", 4, 6, BOUND, -2, 2);
+    tu_fd_uniform_leaf(c, r, "gamma", 1, 6, BOUND, 0.5, 1.5);
+    tu_fd_uniform_leaf(c, r, "beta", 1, 6, ON_TAPE, -0.5, 0.5);
 }
 static gf_tensor *build_layernorm(gf_tape *t, tu_fd *c)
 {
@@ -173,7 +160,7 @@ static gf_tensor *build_layernorm(gf_tape *t, tu_fd *c)
 
 static void setup_xent(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "z", 5, 4, BOUND, -2, 2);
+    tu_fd_uniform_leaf(c, r, "z", 5, 4, BOUND, -2, 2);
     for (int i = 0; i < 5; i++)
         c->iaux[i] = (int)gsl_rng_uniform_int(r, 4);
 }
@@ -195,9 +182,9 @@ static gf_tensor *build_mse(gf_tape *t, tu_fd *c)
 
 static void setup_concat(tu_fd *c, gsl_rng *r)
 {
-    leaf_uniform(c, r, "x0", 4, 2, ON_TAPE, -1, 1);
-    leaf_uniform(c, r, "x1", 4, 3, BOUND, -1, 1);
-    leaf_uniform(c, r, "x2", 4, 1, BOUND, -1, 1);
+    tu_fd_uniform_leaf(c, r, "x0", 4, 2, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "x1", 4, 3, BOUND, -1, 1);
+    tu_fd_uniform_leaf(c, r, "x2", 4, 1, BOUND, -1, 1);
 }
 static gf_tensor *build_concat(gf_tape *t, tu_fd *c)
 {

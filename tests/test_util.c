@@ -112,6 +112,21 @@ void tu_fd_release(tu_fd *c)
     c->n_leaves = 0;
 }
 
+void tu_fd_uniform_leaf(tu_fd *c, gsl_rng *r, const char *name, size_t n, size_t d, int on_tape,
+                        double lo, double hi)
+{
+    const int i = tu_fd_leaf(c, name, n, d, on_tape);
+    if (i >= 0)
+        tu_fill_uniform(c->leaf[i].v, n * d, r, lo, hi);
+}
+
+void tu_fd_linear_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t in, size_t out)
+{
+    tu_fd_uniform_leaf(c, r, "x", n, in, 1, -1, 1);
+    tu_fd_uniform_leaf(c, r, "W", out, in, 0, -1, 1);
+    tu_fd_uniform_leaf(c, r, "b", 1, out, 0, -1, 1);
+}
+
 void tu_fd_case_open(tu_fd_case *k, unsigned long seed, tu_build_fn build)
 {
     k->r = tu_rng(seed);

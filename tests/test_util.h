@@ -70,6 +70,11 @@ void tu_fd_init(tu_fd *c, tu_build_fn build);
 /* Declare a leaf (values zero); its index. */
 int tu_fd_leaf(tu_fd *c, const char *name, size_t n, size_t d, int on_tape);
 void tu_fd_release(tu_fd *c);
+/* Declare a leaf and fill it uniformly in [lo, hi) from r. */
+void tu_fd_uniform_leaf(tu_fd *c, gsl_rng *r, const char *name, size_t n, size_t d, int on_tape,
+                        double lo, double hi);
+/* A Linear's leaves, uniform in [-1, 1): x (n x in, on the tape), W (out x in) and b (1 x out). */
+void tu_fd_linear_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t in, size_t out);
 /* The tensor of leaf i for this build. */
 gf_tensor *tu_fd_get(gf_tape *tape, tu_fd *c, int i);
 /* Reset the tape, build, and return the scalar checked (NaN on failure). */
