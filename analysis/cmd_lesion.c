@@ -247,7 +247,7 @@ const cli_command cli_lesion = {
         "costs nothing. Per net: 1 + B single deletions, about 1 + B x draws / 2 passes for\n"
         "the random deletions, 1 + B x draws for the swaps; with the defaults (B = 9) about\n"
         "690 passes of 1000 images: about 7 s per net on 2 idle cores, up to a minute under\n"
-        "load; training the two nets first takes 15 s to a minute.\n"
+        "load; training the two nets first adds 10 to 15 s (up to a minute under load).\n"
         "A progress line is shown on a terminal.\n"
         "Exit status: 0 success, 1 runtime failure (a missing or mismatched checkpoint or\n"
         "manifest, missing data, a net that diverged in training, unwritable folder),\n"

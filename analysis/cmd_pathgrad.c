@@ -402,8 +402,9 @@ const cli_command cli_pathgrad = {
         "which batch norm is nearly the identity and a He-init net grows block by block).\n"
         "Writes into the run folder: pathgrad.tsv, manifest.json, pathgrad.png/.svg/.gp\n"
         "(Veit's Fig. 6: paths, gradient per path, total per length, cumulative share),\n"
-        "pathgrad_sampling.png/.svg/.gp, and training/ (the training run's curves.tsv,\n"
-        "table.md and checkpoints/NET-seedK.safetensors).\n\n",
+        "pathgrad_sampling.png/.svg/.gp, and training/ (the training run's record as degrade\n"
+        "writes it: curves.tsv, curves_mean.tsv, table.md, gradnorm_training.tsv,\n"
+        "params_training.tsv and checkpoints/NET-seedK.safetensors).\n\n",
     .epilog =
         "A progress line is shown on a terminal.\n"
         "Exit status: 0 success, 1 runtime failure (missing data, unreadable checkpoint, a\n"
