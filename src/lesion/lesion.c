@@ -46,27 +46,28 @@ double gf_kendall_tau(const int *order, int n)
     return 1.0 - 4.0 * (double)inv / ((double)n * (double)(n - 1));
 }
 
+/* The set's arrays carved from one zeroed block, the widest type first so each
+ * stays aligned: err, loss, tau (double), n, order (int), drop (byte). */
 static int set_alloc(gf_lesion_set *s, int kmax, int draws, int blocks)
 {
     const size_t rows = (size_t)kmax + 1, cells = rows * (size_t)draws;
+    const size_t slots = cells * (size_t)(blocks + 1);
     *s = (gf_lesion_set){.kmax = kmax, .draws = draws, .blocks = blocks};
-    s->n = calloc(rows, sizeof *s->n);
-    s->err = calloc(cells, sizeof *s->err);
-    s->loss = calloc(cells, sizeof *s->loss);
-    s->tau = calloc(cells, sizeof *s->tau);
-    s->drop = calloc(cells * (size_t)(blocks + 1), sizeof *s->drop);
-    s->order = calloc(cells * (size_t)(blocks + 1), sizeof *s->order);
-    return s->n && s->err && s->loss && s->tau && s->drop && s->order ? 0 : -1;
+    double *d = calloc(1, 3 * cells * sizeof *d + (rows + slots) * sizeof(int) + slots);
+    if (!d)
+        return -1;
+    s->err = d;
+    s->loss = d + cells;
+    s->tau = d + 2 * cells;
+    s->n = (int *)(d + 3 * cells);
+    s->order = s->n + rows;
+    s->drop = (unsigned char *)(s->order + slots);
+    return 0;
 }
 
 static void set_release(gf_lesion_set *s)
 {
-    free(s->n);
-    free(s->err);
-    free(s->loss);
-    free(s->tau);
-    free(s->drop);
-    free(s->order);
+    free(s->err); /* the block set_alloc carved */
     memset(s, 0, sizeof *s);
 }
 
