@@ -118,11 +118,15 @@ static int getopt_error(const char *cmd, int c, char **argv)
 {
     if (c == ':')
         return cli_fail(CLI_EXIT_USAGE, cmd, "%s needs a value", argv[optind - 1]);
+    const char *arg = argv[optind - 1];
+    if (optopt > 0 && strncmp(arg, "--", 2) == 0) /* a known long flag given "=value" */
+        return cli_fail(CLI_EXIT_USAGE, cmd, "%.*s takes no value", (int)strcspn(arg, "="),
+                        arg);
     if (optopt > 0 && optopt < NO_LETTER)
         return cli_fail(CLI_EXIT_USAGE, cmd, "unknown option '-%c' (see gradflow %s --help)",
                         optopt, cmd);
-    return cli_fail(CLI_EXIT_USAGE, cmd, "unknown option '%s' (see gradflow %s --help)",
-                    argv[optind - 1], cmd);
+    return cli_fail(CLI_EXIT_USAGE, cmd, "unknown option '%s' (see gradflow %s --help)", arg,
+                    cmd);
 }
 
 int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)

@@ -32,8 +32,14 @@ static void test_bad_input(void)
         {"--samples", "1"},         {"--input-dim", "0"},        {"--term", "png"},
         {"--term", "dumb", "--no-plot"},                         {"--width", "60000"},
         {"--out", ""},              {"stray"},                   {"--bogus"},
+        {"--quiet=x"},
     };
     expect_usage_errors("jacobian", NULL, bad, sizeof bad / sizeof *bad);
+    /* a known flag given a value is named as such, not as an unknown option */
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--quiet=x")) == 0);
+    CU_ASSERT(r.status == 2 && r.err && strstr(r.err, "--quiet takes no value"));
+    result_free(&r);
 }
 
 /* The tab-separated field k (0-based) of the first data row whose first
