@@ -1,6 +1,7 @@
 /* jacobian_report.c: the figures and the summary of `gradflow jacobian`. */
 #include "jacobian_report.h"
 
+#include <gsl/gsl_statistics_double.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,13 +45,10 @@ static double *block_values(const gf_jacobian_result *res, int a, size_t *n, siz
     return v;
 }
 
+/* The q-quantile of sorted v (GSL's linear interpolation); NaN when empty. */
 static double quantile(const double *v, size_t n, double q)
 {
-    if (n == 0)
-        return NAN;
-    const double pos = q * (double)(n - 1);
-    const size_t i = (size_t)pos;
-    return i + 1 < n ? v[i] + (pos - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
+    return n ? gsl_stats_quantile_from_sorted_data(v, 1, n, q) : NAN;
 }
 
 /* log10 of the mean RMS singular value of J_l over blocks and seeds. */

@@ -132,13 +132,6 @@ void gf_phase_band_counts(const gf_phase *p, int d, int *left, int *right)
 
 /* ---- files ------------------------------------------------------------------------- */
 
-static void put(FILE *f, double x)
-{
-    char b[40];
-    gf_format_double(b, sizeof b, x);
-    fprintf(f, "\t%s", b);
-}
-
 #define MF_COLS                                                                                  \
     "status\tphase\tq_star\tchi_1\tq_slope\tc_star\tchi_c\txi_q\txi_c\txi_grad\t"                \
     "trainable_depth\tlog10_grad_per_layer"
@@ -147,16 +140,16 @@ static void put(FILE *f, double x)
 static void put_mf(FILE *f, const gf_meanfield *m)
 {
     fprintf(f, "\t%s\t%s", gf_mf_status_names[m->status], gf_phase_name(m->act, m->chi_1));
-    put(f, m->q_star);
-    put(f, m->chi_1);
-    put(f, m->q_slope);
-    put(f, m->c_star);
-    put(f, m->chi_c);
-    put(f, m->xi_q);
-    put(f, m->xi_c);
-    put(f, m->xi_grad);
-    put(f, 6.0 * m->xi_c);
-    put(f, 0.5 * log10(m->chi_1));
+    gf_tsv_put(f, m->q_star);
+    gf_tsv_put(f, m->chi_1);
+    gf_tsv_put(f, m->q_slope);
+    gf_tsv_put(f, m->c_star);
+    gf_tsv_put(f, m->chi_c);
+    gf_tsv_put(f, m->xi_q);
+    gf_tsv_put(f, m->xi_c);
+    gf_tsv_put(f, m->xi_grad);
+    gf_tsv_put(f, 6.0 * m->xi_c);
+    gf_tsv_put(f, 0.5 * log10(m->chi_1));
 }
 
 static void write_phase(FILE *f, const void *ctx)
@@ -166,7 +159,7 @@ static void write_phase(FILE *f, const void *ctx)
         const gf_meanfield *m = &p->grid[k];
         fprintf(f, "%.10g\t%.10g", m->sw2, m->sb2);
         put_mf(f, m);
-        put(f, log10(m->xi_c));
+        gf_tsv_put(f, log10(m->xi_c));
         fputc('\n', f);
     }
 }
@@ -176,7 +169,7 @@ static void write_critical(FILE *f, const void *ctx)
     const gf_phase *p = ctx;
     for (long j = 0; j < p->spec.nb; j++) {
         fprintf(f, "%.10g", p->crit_sb2[j]);
-        put(f, p->crit[j]);
+        gf_tsv_put(f, p->crit[j]);
         fputc('\n', f);
     }
 }
@@ -185,9 +178,9 @@ static void write_critical(FILE *f, const void *ctx)
 static void put_edge(FILE *f, double depth, const char *edge, double sb2, double sw2, int clip)
 {
     fprintf(f, "%g\t%s\t%.10g", depth, edge, sb2);
-    put(f, sw2);
+    gf_tsv_put(f, sw2);
     fprintf(f, "\t%d", clip);
-    put(f, depth / 6.0);
+    gf_tsv_put(f, depth / 6.0);
     fputc('\n', f);
 }
 
