@@ -94,15 +94,12 @@ int init_compare_figure(cli_run *run, const gf_initcmp_result *r, const ic_optio
 
 /* ---- manifest ---------------------------------------------------------------- */
 
-static json_t *number(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *stat_json(const gf_initcmp_stat *s)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:i}", "mean", number(s->mean), "sd", number(s->sd),
-                     "min", number(s->min), "max", number(s->max), "seeds", s->n);
+    return json_pack("{s:o, s:o, s:o, s:o, s:i}", "mean", cli_json_number(s->mean), "sd",
+                     cli_json_number(s->sd), "min", cli_json_number(s->min), "max",
+                     cli_json_number(s->max), "seeds", s->n);
 }
 
 static json_t *nets_json(const gf_initcmp_result *r)
@@ -132,8 +129,8 @@ static json_t *readings_json(const gf_initcmp_result *r)
             json_array_append_new(cells, json_pack(
                 "{s:s, s:s, s:b, s:o, s:o, s:i, s:i, s:I, s:o, s:o, s:o}", "scheme",
                 scheme(r, s), "arch", arch(r, a), "reference", r->spec.schemes[s].reference,
-                "log10_grad_x_B", number(c->gmean[r->blocks]), "log10_grad_x_0",
-                number(c->gmean[0]), "seeds", c->seeds, "diverged", c->diverged,
+                "log10_grad_x_B", cli_json_number(c->gmean[r->blocks]), "log10_grad_x_0",
+                cli_json_number(c->gmean[0]), "seeds", c->seeds, "diverged", c->diverged,
                 "diverged_first_step", (json_int_t)c->diverged_step, "final_train_loss",
                 stat_json(&c->final_loss), "final_train_error", stat_json(&c->final_err),
                 "final_test_error", stat_json(&c->final_test)));
