@@ -67,15 +67,17 @@ static json_t *reading_json(const gf_pathgrad_curve *c, double test_err)
     return json_pack(
         "{s:o, s:o, s:o, s:o, s:i, s:[i, i], s:o, s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:o, "
         "s:i, s:[o, o], s:o, s:f, s:f}",
-        "test_error", cli_json_number(test_err), "batch_loss", cli_json_number(c->loss), "log10_grad_x0",
-        cli_json_number(c->log10_grad), "sum_relative_error", cli_json_number(c->sum_rel_err), "k_peak", x.k_peak,
-        "central_90_of_mass", x.k_lo, x.k_hi, "mass_below_half", cli_json_number(x.short_mass),
-        "share_below_half", cli_json_number(x.short_proj), "slope_per_path_exact", cli_json_number(x.slope_exact),
+        "test_error", cli_json_number(test_err), "batch_loss", cli_json_number(c->loss),
+        "log10_grad_x0", cli_json_number(c->log10_grad), "sum_relative_error",
+        cli_json_number(c->sum_rel_err), "k_peak", x.k_peak, "central_90_of_mass", x.k_lo, x.k_hi,
+        "mass_below_half", cli_json_number(x.short_mass), "share_below_half",
+        cli_json_number(x.short_proj), "slope_per_path_exact", cli_json_number(x.slope_exact),
         "slope_path_norm_sampled", cli_json_number(x.slope_paths), "sampled_lengths", ks,
         "sampled_compared", x.compared, "error_within_2_se", x.within2, "error_within_3_se",
         x.within3, "zero_within_2_se", x.zero_pass, "lengths_told_from_zero", told,
         "se_below_half_exact", x.resolved, "error_ratio_range", cli_json_number(x.ratio_min),
-        cli_json_number(x.ratio_max), "log10_veit_overstatement_max", cli_json_number(x.overstate_max),
+        cli_json_number(x.ratio_max), "log10_veit_overstatement_max",
+        cli_json_number(x.overstate_max),
         "seconds_exact", c->seconds_exact, "seconds_sampled", c->seconds_sampled);
 }
 
