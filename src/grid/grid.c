@@ -73,7 +73,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     cfg.depth = r->depth;
     cfg.in_dim = sp->train_set->dim;
     cfg.classes = sp->train_set->classes;
-    char reason[256];
+    char reason[GF_PATH_MAX + 256]; /* the checkpoint's path and why it was refused */
     gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, reason, sizeof reason);
     gsl_rng *rng = gf_rng_alloc((unsigned long)r->seed);
     gf_train_config tc = sp->train;
@@ -105,10 +105,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
                  r->seed);
     if (*path && sp->resume && access(path, F_OK) == 0) {
         if (gf_trainer_load(t, path, reason, sizeof reason) != 0) {
-            const size_t n = strlen(path); /* named once, whether the reason names it or not */
-            const int named = strncmp(reason, path, n) == 0 && reason[n] == ':';
-            snprintf(why, size, "cannot resume: %s%s%s", named ? "" : path, named ? "" : ": ",
-                     reason);
+            snprintf(why, size, "cannot resume: %s", reason); /* the reason names the file */
             goto out;
         }
         r->resumed_from = gf_trainer_epochs_done(t);

@@ -217,7 +217,8 @@ int gf_evaluate(gf_model *net, gf_tape *tape, const gf_dataset *ds, size_t batch
  * continues bit for bit; gf_model_open loads the net alone. */
 int gf_trainer_save(const gf_trainer *t, const char *path, char *why, size_t size);
 /* Load into a trainer built with the same configuration; a checkpoint of
- * another configuration is refused with the first difference named. */
+ * another configuration is refused with the first difference named. The
+ * reason in why starts with "PATH: ". */
 int gf_trainer_load(gf_trainer *t, const char *path, char *why, size_t size);
 
 #ifdef __cplusplus
