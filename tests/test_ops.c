@@ -6,6 +6,7 @@
  * pseudo-random target, or the op itself when it is a loss). The test fails
  * when gf_ops[] holds an op that no builder covers.
  */
+#include "test_dense.h"
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>
@@ -217,6 +218,12 @@ static const op_case cases[] = {
      .build = build_xent_inner},
     {.op = "mse", .variant = "both inputs", .setup = setup_two, .build = build_mse},
     {.op = "concat", .variant = "three inputs", .setup = setup_concat, .build = build_concat},
+    {.op = "dense_bnrelu_train", .variant = "three inputs, NHWC", .setup = tu_dense_setup_train,
+     .build = tu_dense_build_train},
+    {.op = "dense_bnrelu_eval", .variant = "three inputs, NHWC", .setup = tu_dense_setup_eval,
+     .build = tu_dense_build_eval},
+    {.op = "dense_restore", .variant = "two layers, one scratch", .setup = tu_dense_setup_restore,
+     .build = tu_dense_build_restore},
 };
 enum { N_CASES = sizeof cases / sizeof *cases };
 
