@@ -133,6 +133,10 @@ size_t gf_tape_nodes(const gf_tape *tape);
 gf_tensor *gf_tape_output(const gf_tape *tape, size_t i);
 /* The op of node i (NULL outside the range). */
 const struct gf_op *gf_tape_op(const gf_tape *tape, size_t i);
+/* The inputs of node i: their count (0 outside the range) and input j (NULL
+ * outside): lets a tool count a pass's work from its shapes. */
+int gf_tape_node_inputs(const gf_tape *tape, size_t i);
+gf_tensor *gf_tape_node_input(const gf_tape *tape, size_t i, int j);
 gf_arena *gf_tape_arena(gf_tape *tape);
 /* The number of the tape's last backward pass (0 before the first): a
  * tensor holds a gradient of that pass when its ->pass equals it. */

@@ -83,6 +83,15 @@ const gf_op *gf_tape_op(const gf_tape *t, size_t i)
     return i < t->n_nodes ? t->nodes[i].op : NULL;
 }
 
+int gf_tape_node_inputs(const gf_tape *t, size_t i)
+{
+    return i < t->n_nodes ? t->nodes[i].nin : 0;
+}
+gf_tensor *gf_tape_node_input(const gf_tape *t, size_t i, int j)
+{
+    return i < t->n_nodes && j >= 0 && j < t->nodes[i].nin ? t->nodes[i].in[j] : NULL;
+}
+
 void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g)
 {
     memset(t, 0, sizeof *t);
