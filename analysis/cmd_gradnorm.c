@@ -90,14 +90,13 @@ static void describe(json_t *m, const void *opts, const void *result)
 static int check(void *opts)
 {
     const options *o = opts;
-    char why[512];
     if (o->batch > o->samples)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--batch %ld is larger than --samples %ld",
                         o->batch, o->samples);
     if (o->save && !*o->save)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
-    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+    if (cli_archs_check(CMD, &o->c, 0) != 0)
+        return CLI_EXIT_USAGE;
     return cli_fits_in_memory(CMD, bytes_needed(o),
                               "--depth, --width, --batch or --samples");
 }

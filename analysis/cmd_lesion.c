@@ -92,7 +92,6 @@ static void init(void *opts)
 static int check(void *opts)
 {
     lesion_options *o = opts;
-    char why[512];
     if (!o->from && (long)o->t.train.batch > o->t.ntrain)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than the batch (%zu)",
                         o->t.ntrain, o->t.train.batch);
@@ -107,8 +106,8 @@ static int check(void *opts)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: one block has nothing to swap with");
     if (o->swaps < 0)
         o->swaps = B >= 2 ? B : 0;
-    if (!o->from && gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+    if (!o->from && cli_archs_check(CMD, &o->c, 0) != 0)
+        return CLI_EXIT_USAGE;
     return 0;
 }
 

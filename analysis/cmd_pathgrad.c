@@ -41,7 +41,7 @@ static int set_warmup_given(const cli_arg *a, void *opts)
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Network:\n"},
     {CLI_CHOICES, "arch", 'a', "NAME", "resnet, preact                           [resnet]",
-     CLI_AT(O, c.archs), .names = gf_arch_names, .count_at = offsetof(O, c.n_archs)},
+     CLI_AT(O, c.archs), .names = gf_mlp_arch_names, .count_at = offsetof(O, c.n_archs)},
     CLI_DEPTH_N(O, "weight layers, 2B + 2 (110: 54 blocks)   [110]"),
     CLI_WIDTH(O, "features in every block                  [128]"),
     CLI_INIT(O, "torch, he, xavier, lecun, orthogonal, fixup, rezero, scaled\n"

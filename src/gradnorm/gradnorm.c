@@ -243,7 +243,7 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
         gf_stack_config c = sp->base;
         c.arch = sp->archs[a];
         /* one per architecture, initialized per seed */
-        gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, size);
+        gf_model *m = gf_arch_model_alloc(&c, why, size);
         if (!m)
             rc = -1;
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {

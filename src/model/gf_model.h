@@ -111,6 +111,69 @@ extern const gf_model_type *const gf_model_types[]; /* every family, NULL-termin
 /* The family called name, or NULL. */
 const gf_model_type *gf_model_type_find(const char *name);
 
+/* ---- the convolutional family "cnn" (cnn.c) --------------------------------- */
+
+/* He et al.'s CIFAR nets of depth 6n + 2: a 3x3 conv stem (16 filters; plain
+ * and resnet add BN + ReLU), three stages of n blocks of two 3x3 convs (16,
+ * 32, 64 filters; stride 2 in the first block of stages 2 and 3, whose skip
+ * is option A: x[::2, ::2] with zero channels half on each side), global
+ * average pooling and a Linear head. Blocks (unit):
+ *   plain   x -> relu(bn2(conv2(relu(bn1(conv1 x)))))
+ *   resnet  x -> relu(bn2(conv2(relu(bn1(conv1 x)))) + S x)     (He et al. 2015)
+ *   preact  x -> conv2(relu(bn2(conv1(relu(bn1 x))))) + S x     (He et al. 2016)
+ * with S the identity or option A; preact adds a final BN + ReLU ("bn")
+ * before the pooling. Images are NHWC rows (gf_core.h). */
+typedef struct gf_cnn_config {
+    gf_arch unit;                 /* GF_ARCH_PLAIN, GF_ARCH_RESNET or GF_ARCH_PREACT */
+    int depth;                    /* 6n + 2: 20, 32, 44, 56, 110 */
+    size_t filters;               /* stage 1's (16 x width_mult), even; stages 2, 3: 2x, 4x */
+    size_t height, width, channels, classes;
+    int zero_branch;              /* resnet: bn2's gamma 0 in every block; preact: conv2 0 */
+    double bn_momentum, eps;
+} gf_cnn_config;
+
+extern const gf_model_type gf_model_cnn;
+/* 0 if c is a valid config; else -1 and a one-line reason. */
+int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
+
+/* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
+
+/* Room for any family's config (a family adds its own member). */
+typedef union gf_family_config {
+    gf_stack_config mlp;
+    gf_cnn_config cnn;
+    unsigned char bytes[512];
+    double align_;
+} gf_family_config;
+
+/* One row per gf_arch: a name, its family, and how the family's config
+ * comes from the shared options. */
+typedef struct gf_arch_type {
+    const char *name;             /* as --arch takes it: "resnet", "cnn-resnet" */
+    const gf_model_type *family;
+    gf_arch unit;                 /* its block: GF_ARCH_PLAIN (no skip), GF_ARCH_RESNET
+                                     (post-activation), GF_ARCH_PREACT */
+    /* The family config from c (c->arch is this row's); 0, or -1 with a reason. */
+    int (*config)(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
+} gf_arch_type;
+
+extern const gf_arch_type gf_arch_types[GF_ARCH_COUNT];
+
+/* Arch a's block kind, and whether it has skips (unit resnet or preact). */
+static inline gf_arch gf_arch_unit(gf_arch a) { return gf_arch_types[a].unit; }
+static inline int gf_arch_residual(gf_arch a) { return gf_arch_types[a].unit != GF_ARCH_PLAIN; }
+/* 1 for the MLP stacks (family "mlp"). */
+static inline int gf_arch_is_mlp(gf_arch a) { return (int)a < GF_ARCH_MLP_COUNT; }
+
+/* The family config of the net the options c describe (c->arch any arch);
+ * 0, or -1 with a reason fit for a usage error. */
+int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
+/* That net, freshly allocated (gf_model_init gives it weights); NULL with a reason. */
+gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
+/* gf_model_open of a file that must hold that net. */
+gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
+                             gf_checkpoint_info *info, char *why, size_t size);
+
 /* ---- life -------------------------------------------------------------- */
 
 /* A model of family T from its config; NULL with a reason. Training mode. */

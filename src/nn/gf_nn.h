@@ -35,7 +35,15 @@ extern "C" {
 /* Room for a net's name: "plain-56", "resnet-110-sd", with its terminator. */
 #define GF_NET_NAME_MAX 24
 
-typedef enum { GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT, GF_ARCH_COUNT } gf_arch;
+/* Every architecture --arch names, one registry row each (gf_arch_types,
+ * model/gf_model.h): the MLP stacks first (family "mlp"; a gf_stack_config's
+ * arch is one of them), then the other families' nets. */
+typedef enum {
+    GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT,             /* MLP stacks */
+    GF_ARCH_CNN_PLAIN, GF_ARCH_CNN_RESNET, GF_ARCH_CNN_PREACT, /* He et al.'s CIFAR nets */
+    GF_ARCH_COUNT
+} gf_arch;
+#define GF_ARCH_MLP_COUNT ((int)GF_ARCH_PREACT + 1) /* the MLP stacks come first */
 typedef enum { GF_NORM_NONE, GF_NORM_BATCH, GF_NORM_LAYER, GF_NORM_COUNT } gf_norm;
 typedef enum { GF_ACT_RELU, GF_ACT_TANH, GF_ACT_LINEAR, GF_ACT_COUNT } gf_act;
 typedef enum {
@@ -55,7 +63,8 @@ typedef enum {
     GF_INIT_COUNT
 } gf_init;
 
-extern const char *const gf_arch_names[];  /* "plain", "resnet", "preact", NULL */
+extern const char *const gf_arch_names[];  /* every gf_arch's name: "plain", ..., NULL */
+extern const char *const gf_mlp_arch_names[]; /* the MLP stacks': "plain", "resnet", "preact" */
 extern const char *const gf_norm_names[];  /* "none", "batch", "layer", NULL */
 extern const char *const gf_act_names[];   /* "relu", "tanh", "linear", NULL */
 extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal",
@@ -112,10 +121,15 @@ double gf_params_value_log2(const gf_params *p, int slot);
 
 /* ---- stacks ----------------------------------------------------------- */
 
+/* The network options every measurement takes. An MLP stack is built from
+ * it as is; another family's config is made from it by its gf_arch_types
+ * row (model/gf_model.h), which reads what it needs (depth, in_dim,
+ * classes, width_mult, zero_branch, bn_momentum, eps). */
 typedef struct gf_stack_config {
     gf_arch arch;
     int depth;            /* 2B + 2 */
     size_t width, in_dim, classes;
+    double width_mult;    /* conv families: their filter counts times this (0: 1); MLPs: unused */
     gf_norm norm;
     gf_act act;
     gf_init init;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const gf_arch_names[] = {"plain", "resnet", "preact", NULL};
+const char *const gf_mlp_arch_names[] = {"plain", "resnet", "preact", NULL};
 const char *const gf_norm_names[] = {"none", "batch", "layer", NULL};
 const char *const gf_act_names[] = {"relu", "tanh", "linear", NULL};
 const char *const gf_init_names[] = {"torch",  "he",     "xavier", "lecun", "orthogonal",

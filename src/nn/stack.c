@@ -9,7 +9,7 @@
 gf_stack_config gf_stack_config_default(void)
 {
     return (gf_stack_config){.arch = GF_ARCH_RESNET, .depth = 56, .width = 128, .in_dim = 32,
-                             .classes = 10, .norm = GF_NORM_NONE, .act = GF_ACT_RELU,
+                             .classes = 10, .width_mult = 1.0, .norm = GF_NORM_NONE, .act = GF_ACT_RELU,
                              .init = GF_INIT_TORCH, .zero_branch = 0, .bn_momentum = 0.1,
                              .eps = 1e-5};
 }
@@ -17,8 +17,8 @@ gf_stack_config gf_stack_config_default(void)
 int gf_stack_config_check(const gf_stack_config *c, char *why, size_t size)
 {
     const char *msg = NULL;
-    if ((unsigned)c->arch >= GF_ARCH_COUNT)
-        msg = "unknown architecture";
+    if ((unsigned)c->arch >= GF_ARCH_MLP_COUNT)
+        msg = (unsigned)c->arch < GF_ARCH_COUNT ? "not an MLP stack" : "unknown architecture";
     else if ((unsigned)c->norm >= GF_NORM_COUNT)
         msg = "unknown normalization";
     else if ((unsigned)c->act >= GF_ACT_COUNT)

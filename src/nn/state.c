@@ -160,7 +160,7 @@ int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *wh
             snprintf(why, size, "the file does not record the network's %s", META_KEYS[i]);
             return -1;
         }
-    const int arch = gf_name_lookup(gf_arch_names, v[0]);
+    const int arch = gf_name_lookup(gf_mlp_arch_names, v[0]);
     const int init = gf_name_lookup(gf_init_names, v[5]);
     const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
     char *end[6];
