@@ -18,6 +18,15 @@ static int mlp_config(const gf_stack_config *c, gf_family_config *out, char *why
 /* He et al.'s CIFAR nets (cnn.c). */
 int gf_cnn_config_from(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
 
+/* DenseNet and DenseNet-BC (densenet.c): growth rate 12 x width_mult. */
+int gf_densenet_config_from(const gf_stack_config *c, gf_family_config *out, char *why,
+                            size_t size);
+static int densenet_config(const gf_stack_config *c, gf_family_config *out, char *why,
+                           size_t size)
+{
+    return gf_densenet_config_from(c, out, why, size);
+}
+
 /* X(value, name, family, unit, config builder): one row per architecture. */
 #define ARCHS(X)                                                                             \
     X(GF_ARCH_PLAIN, "plain", &gf_model_mlp, GF_ARCH_PLAIN, mlp_config)                     \
@@ -25,7 +34,9 @@ int gf_cnn_config_from(const gf_stack_config *c, gf_family_config *out, char *wh
     X(GF_ARCH_PREACT, "preact", &gf_model_mlp, GF_ARCH_PREACT, mlp_config)                  \
     X(GF_ARCH_CNN_PLAIN, "cnn-plain", &gf_model_cnn, GF_ARCH_PLAIN, gf_cnn_config_from)     \
     X(GF_ARCH_CNN_RESNET, "cnn-resnet", &gf_model_cnn, GF_ARCH_RESNET, gf_cnn_config_from)  \
-    X(GF_ARCH_CNN_PREACT, "cnn-preact", &gf_model_cnn, GF_ARCH_PREACT, gf_cnn_config_from)
+    X(GF_ARCH_CNN_PREACT, "cnn-preact", &gf_model_cnn, GF_ARCH_PREACT, gf_cnn_config_from)  \
+    X(GF_ARCH_DENSENET, "densenet", &gf_model_densenet, GF_ARCH_PLAIN, densenet_config)       \
+    X(GF_ARCH_DENSENET_BC, "densenet-bc", &gf_model_densenet, GF_ARCH_PLAIN, densenet_config)
 
 #define NAME(value, name, family, unit, config) [value] = name,
 #define ROW(value, name, family, unit, config) [value] = {name, family, unit, config},

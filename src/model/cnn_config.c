@@ -29,7 +29,7 @@ int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size)
 
 /* The most nearly square h x w = d with h <= w: Fashion-MNIST's 784 is
  * 28 x 28, the synthetic set's 32 features 4 x 8, a prime 1 x d. */
-static void image_shape(size_t d, size_t *h, size_t *w)
+void gf_image_dims(size_t d, size_t *h, size_t *w)
 {
     size_t best = 1;
     for (size_t k = 1; k * k <= d; k++)
@@ -47,7 +47,7 @@ int gf_cnn_config_from(const gf_stack_config *c, gf_family_config *out, char *wh
     *k = (gf_cnn_config){.unit = gf_arch_unit(c->arch), .depth = c->depth, .channels = 1,
                          .classes = c->classes, .zero_branch = c->zero_branch,
                          .bn_momentum = c->bn_momentum, .eps = c->eps};
-    image_shape(c->in_dim, &k->height, &k->width);
+    gf_image_dims(c->in_dim, &k->height, &k->width);
     if (filters != floor(filters) || filters < 2.0 || filters > 4096.0 ||
         (long)filters % 2 != 0) {
         snprintf(why, size, "--width-mult %g gives %g filters: 16 x it must be an even count "

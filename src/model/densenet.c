@@ -58,11 +58,33 @@ void gf_densenet_plan_of(const gf_densenet_config *c, gf_densenet_plan *p)
         p->in[b] = ch;
         p->out[b] = ch + (size_t)p->layers * k;
         p->hw[b] = h * w;
-        p->side[b] = h;
+        p->h[b] = h;
+        p->w[b] = w;
         ch = c->bc ? p->out[b] / 2 : p->out[b];
         h /= 2;
         w /= 2;
     }
+}
+
+int gf_densenet_config_from(const gf_stack_config *c, gf_family_config *out, char *why,
+                            size_t size)
+{
+    const double mult = c->width_mult > 0.0 ? c->width_mult : 1.0, k = 12.0 * mult;
+    gf_densenet_config *d = &out->densenet;
+    *d = gf_densenet_config_default();
+    if (k != floor(k) || k < 1.0 || k > 4096.0) {
+        snprintf(why, size, "--width-mult %g gives a growth rate of %g: 12 x it must be a "
+                 "whole number from 1 to 4096", mult, k);
+        return -1;
+    }
+    d->growth = (int)k;
+    d->depth = c->depth;
+    d->bc = c->arch == GF_ARCH_DENSENET_BC;
+    gf_image_dims(c->in_dim, &d->height, &d->width);
+    d->classes = c->classes;
+    d->bn_momentum = c->bn_momentum;
+    d->eps = c->eps;
+    return gf_densenet_config_check(d, why, size);
 }
 
 void gf_densenet_name(const gf_densenet_config *c, char *buf, size_t size)

@@ -8,11 +8,12 @@
 
 /* ---- the convolutional ops, in the family's terms --------------------------- */
 
-/* A k x k convolution, stride 1, padding (k - 1)/2, no bias, on side x side images. */
-static gf_tensor *conv(densenet *d, gf_tape *tape, gf_tensor *x, dn_conv cv, size_t side)
+/* A k x k convolution, stride 1, padding (k - 1)/2, no bias, on the images of
+ * dense block b (the stem: b = 0). */
+static gf_tensor *conv(densenet *d, gf_tape *tape, gf_tensor *x, dn_conv cv, int b)
 {
     const gf_slot *w = &d->params.slot[cv.weight];
-    const gf_conv_geom g = {.h = side, .w = side, .c_in = w->cols / (size_t)(cv.k * cv.k),
+    const gf_conv_geom g = {.h = d->plan.h[b], .w = d->plan.w[b], .c_in = w->cols / (size_t)(cv.k * cv.k),
                             .c_out = w->rows, .kh = (size_t)cv.k, .kw = (size_t)cv.k,
                             .stride = 1, .pad = (size_t)(cv.k - 1) / 2};
     return gf_conv2d(tape, x, dn_slot(d, cv.weight), NULL, &g);
@@ -26,9 +27,10 @@ static gf_tensor *bn_relu(densenet *d, gf_tape *tape, gf_tensor *x, gf_norm_slot
     return gf_relu(tape, gf_batchnorm2d(tape, x, hw, &bn, training));
 }
 
-static gf_tensor *avgpool(gf_tape *tape, gf_tensor *x, size_t side, size_t c)
+/* 2x2 average pooling, stride 2, of the images of block b (c channels). */
+static gf_tensor *avgpool(densenet *d, gf_tape *tape, gf_tensor *x, int b, size_t c)
 {
-    return gf_avgpool2d(tape, x, side, side, c, 2);
+    return gf_avgpool2d(tape, x, d->plan.h[b], d->plan.w[b], c, 2);
 }
 
 static void probe(gf_recorder *rec, gf_tensor *t, gf_probe_kind kind, int block)
@@ -43,7 +45,7 @@ gf_tensor *dn_stem(void *net, gf_tape *tape, gf_tensor *x, int training)
 {
     densenet *d = net;
     (void)training;
-    return conv(d, tape, x, d->conv0, d->cfg.height);
+    return conv(d, tape, x, d->conv0, 0);
 }
 
 /* H_l(x_l): the layer's new k channels; its convolutions' inputs probed. */
@@ -51,15 +53,16 @@ static gf_tensor *new_features(densenet *d, gf_tape *tape, int l, gf_tensor *x, 
                                gf_recorder *rec)
 {
     const dn_layer *L = &d->layer[l];
-    const size_t side = d->plan.side[L->block], hw = d->plan.hw[L->block];
+    const int b = L->block;
+    const size_t hw = d->plan.hw[b];
     gf_tensor *h = bn_relu(d, tape, x, L->norm1, hw, training);
     probe(rec, h, GF_PROBE_FC1_IN, l);
-    h = conv(d, tape, h, L->conv1, side);
+    h = conv(d, tape, h, L->conv1, b);
     if (!d->cfg.bc)
         return h;
     h = bn_relu(d, tape, h, L->norm2, hw, training);
     probe(rec, h, GF_PROBE_FC2_IN, l);
-    return conv(d, tape, h, L->conv2, side);
+    return conv(d, tape, h, L->conv2, b);
 }
 
 gf_tensor *dn_branch(void *net, gf_tape *tape, int l, gf_tensor *x, int training)
@@ -71,8 +74,8 @@ gf_tensor *dn_branch(void *net, gf_tape *tape, int l, gf_tensor *x, int training
 static gf_tensor *transition(densenet *d, gf_tape *tape, int b, gf_tensor *x, int training)
 {
     gf_tensor *h = bn_relu(d, tape, x, d->trans_norm[b], d->plan.hw[b], training);
-    h = conv(d, tape, h, d->trans_conv[b], d->plan.side[b]);
-    return avgpool(tape, h, d->plan.side[b], d->plan.in[b + 1]);
+    h = conv(d, tape, h, d->trans_conv[b], b);
+    return avgpool(d, tape, h, b, d->plan.in[b + 1]);
 }
 
 /* x_{l+1} = [x_l, s y_l] (s = 1 unless a plan scales or drops the layer),
@@ -130,7 +133,7 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
                                gf_dense_scratch *scr)
 {
     const int n = d->plan.layers, m = n + 2;
-    const size_t hw = d->plan.hw[b], side = d->plan.side[b];
+    const size_t hw = d->plan.hw[b];
     gf_tensor **feat = gf_arena_get(gf_tape_arena(tape), (size_t)(n + 1) * sizeof *feat);
     if (!feat || !x0)
         return NULL;
@@ -141,9 +144,9 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
         const gf_bn_state bn = dn_bn(d, L->norm1);
         gf_tensor *h = gf_dense_bnrelu(tape, feat, i, hw, &bn, training, scr,
                                        sink ? sink + i * m : NULL);
-        gf_tensor *y = gf_dense_restore(tape, conv(d, tape, h, L->conv1, side), h);
+        gf_tensor *y = gf_dense_restore(tape, conv(d, tape, h, L->conv1, b), h);
         if (d->cfg.bc)
-            y = conv(d, tape, bn_relu(d, tape, y, L->norm2, hw, training), L->conv2, side);
+            y = conv(d, tape, bn_relu(d, tape, y, L->norm2, hw, training), L->conv2, b);
         feat[i] = y;
     }
     const gf_bn_state bn = dn_bn(d, b < 2 ? d->trans_norm[b] : d->norm5);
@@ -154,8 +157,8 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
         return gf_linear(tape, g, dn_slot(d, d->classifier.weight),
                          dn_slot(d, d->classifier.bias));
     }
-    h = gf_dense_restore(tape, conv(d, tape, h, d->trans_conv[b], side), h);
-    return avgpool(tape, h, side, d->plan.in[b + 1]);
+    h = gf_dense_restore(tape, conv(d, tape, h, d->trans_conv[b], b), h);
+    return avgpool(d, tape, h, b, d->plan.in[b + 1]);
 }
 
 static gf_tensor *forward_shared(densenet *d, gf_tape *tape, gf_tensor *x, int training)

@@ -65,7 +65,7 @@ typedef struct gf_densenet_plan {
     size_t stem;            /* channels of conv0 */
     size_t in[3], out[3];   /* channels entering and leaving dense block b */
     size_t hw[3];           /* pixels of block b */
-    size_t side[3];         /* its height (= width for square inputs: height) */
+    size_t h[3], w[3];      /* its height and width (each pool halves them, floor) */
     size_t bottleneck;      /* 4k (BC), 0 otherwise */
 } gf_densenet_plan;
 void gf_densenet_plan_of(const gf_densenet_config *c, gf_densenet_plan *p);

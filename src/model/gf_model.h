@@ -41,6 +41,7 @@
 #include "core/gf_core.h"
 #include "data/gf_data.h"
 #include "io/gf_io.h"
+#include "model/gf_densenet.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
 
@@ -136,12 +137,21 @@ extern const gf_model_type gf_model_cnn;
 /* 0 if c is a valid config; else -1 and a one-line reason. */
 int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
 
+/* The image a row of d features is taken for by the convolutional families:
+ * the most nearly square h x w = d with h <= w (784: 28 x 28). */
+void gf_image_dims(size_t d, size_t *h, size_t *w);
+
+/* ---- DenseNet: the family "densenet" (model/gf_densenet.h) ---------------- */
+
+extern const gf_model_type gf_model_densenet;
+
 /* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
 
 /* Room for any family's config (a family adds its own member). */
 typedef union gf_family_config {
     gf_stack_config mlp;
     gf_cnn_config cnn;
+    gf_densenet_config densenet;
     unsigned char bytes[512];
     double align_;
 } gf_family_config;

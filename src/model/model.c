@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const gf_model_type *const gf_model_types[] = {&gf_model_mlp, NULL};
+const gf_model_type *const gf_model_types[] = {&gf_model_mlp, &gf_model_densenet, NULL};
 
 /* The family files name when they name none: checkpoints written before the
  * model interface hold MLP stacks. */

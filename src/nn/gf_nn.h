@@ -41,6 +41,7 @@ extern "C" {
 typedef enum {
     GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT,             /* MLP stacks */
     GF_ARCH_CNN_PLAIN, GF_ARCH_CNN_RESNET, GF_ARCH_CNN_PREACT, /* He et al.'s CIFAR nets */
+    GF_ARCH_DENSENET, GF_ARCH_DENSENET_BC,                     /* Huang et al. 2017 */
     GF_ARCH_COUNT
 } gf_arch;
 #define GF_ARCH_MLP_COUNT ((int)GF_ARCH_PREACT + 1) /* the MLP stacks come first */
