@@ -3,6 +3,8 @@
  * feature maps where they lie, one scratch per pass). */
 #include "densenet_internal.h"
 
+#include "core/gf_conv.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -13,24 +15,31 @@
 static gf_tensor *conv(densenet *d, gf_tape *tape, gf_tensor *x, dn_conv cv, int b)
 {
     const gf_slot *w = &d->params.slot[cv.weight];
-    const gf_conv_geom g = {.h = d->plan.h[b], .w = d->plan.w[b], .c_in = w->cols / (size_t)(cv.k * cv.k),
-                            .c_out = w->rows, .kh = (size_t)cv.k, .kw = (size_t)cv.k,
-                            .stride = 1, .pad = (size_t)(cv.k - 1) / 2};
-    return gf_conv2d(tape, x, dn_slot(d, cv.weight), NULL, &g);
+    const gf_image_shape in = {d->plan.h[b], d->plan.w[b], w->cols / (size_t)(cv.k * cv.k)};
+    const gf_conv_geom g = {.kh = (size_t)cv.k, .kw = (size_t)cv.k, .stride = 1,
+                            .pad = (size_t)(cv.k - 1) / 2};
+    return gf_conv2d(tape, x, in, dn_slot(d, cv.weight), NULL, g);
 }
 
-/* relu(BN(x)) over the channels of x (hw pixels). */
-static gf_tensor *bn_relu(densenet *d, gf_tape *tape, gf_tensor *x, gf_norm_slots n, size_t hw,
+/* The images of dense block b with c channels. */
+static gf_image_shape shape(const densenet *d, int b, size_t c)
+{
+    return (gf_image_shape){d->plan.h[b], d->plan.w[b], c};
+}
+
+/* relu(BN(x)) over the channels of x, images of block b. */
+static gf_tensor *bn_relu(densenet *d, gf_tape *tape, gf_tensor *x, gf_norm_slots n, int b,
                           int training)
 {
     const gf_bn_state bn = dn_bn(d, n);
-    return gf_relu(tape, gf_batchnorm2d(tape, x, hw, &bn, training));
+    const gf_image_shape in = shape(d, b, d->params.slot[n.weight].cols);
+    return gf_relu(tape, gf_batchnorm2d(tape, x, in, &bn, training));
 }
 
 /* 2x2 average pooling, stride 2, of the images of block b (c channels). */
 static gf_tensor *avgpool(densenet *d, gf_tape *tape, gf_tensor *x, int b, size_t c)
 {
-    return gf_avgpool2d(tape, x, d->plan.h[b], d->plan.w[b], c, 2);
+    return gf_avgpool2d(tape, x, shape(d, b, c), 2, 2);
 }
 
 static void probe(gf_recorder *rec, gf_tensor *t, gf_probe_kind kind, int block)
@@ -54,13 +63,12 @@ static gf_tensor *new_features(densenet *d, gf_tape *tape, int l, gf_tensor *x, 
 {
     const dn_layer *L = &d->layer[l];
     const int b = L->block;
-    const size_t hw = d->plan.hw[b];
-    gf_tensor *h = bn_relu(d, tape, x, L->norm1, hw, training);
+    gf_tensor *h = bn_relu(d, tape, x, L->norm1, b, training);
     probe(rec, h, GF_PROBE_FC1_IN, l);
     h = conv(d, tape, h, L->conv1, b);
     if (!d->cfg.bc)
         return h;
-    h = bn_relu(d, tape, h, L->norm2, hw, training);
+    h = bn_relu(d, tape, h, L->norm2, b, training);
     probe(rec, h, GF_PROBE_FC2_IN, l);
     return conv(d, tape, h, L->conv2, b);
 }
@@ -73,7 +81,7 @@ gf_tensor *dn_branch(void *net, gf_tape *tape, int l, gf_tensor *x, int training
 /* BN-ReLU-1x1 conv-2x2 average pool after dense block b. */
 static gf_tensor *transition(densenet *d, gf_tape *tape, int b, gf_tensor *x, int training)
 {
-    gf_tensor *h = bn_relu(d, tape, x, d->trans_norm[b], d->plan.hw[b], training);
+    gf_tensor *h = bn_relu(d, tape, x, d->trans_norm[b], b, training);
     h = conv(d, tape, h, d->trans_conv[b], b);
     return avgpool(d, tape, h, b, d->plan.in[b + 1]);
 }
@@ -101,8 +109,8 @@ gf_tensor *dn_block(void *net, gf_tape *tape, int l, gf_tensor *x, int training)
 gf_tensor *dn_head(void *net, gf_tape *tape, gf_tensor *x_B, int training)
 {
     densenet *d = net;
-    gf_tensor *h = bn_relu(d, tape, x_B, d->norm5, d->plan.hw[2], training);
-    h = gf_global_avgpool(tape, h, d->plan.hw[2], d->plan.out[2]);
+    gf_tensor *h = bn_relu(d, tape, x_B, d->norm5, 2, training);
+    h = gf_global_avgpool(tape, h, shape(d, 2, d->plan.out[2]));
     return gf_linear(tape, h, dn_slot(d, d->classifier.weight), dn_slot(d, d->classifier.bias));
 }
 
@@ -146,14 +154,14 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
                                        sink ? sink + i * m : NULL);
         gf_tensor *y = gf_dense_restore(tape, conv(d, tape, h, L->conv1, b), h);
         if (d->cfg.bc)
-            y = conv(d, tape, bn_relu(d, tape, y, L->norm2, hw, training), L->conv2, b);
+            y = conv(d, tape, bn_relu(d, tape, y, L->norm2, b, training), L->conv2, b);
         feat[i] = y;
     }
     const gf_bn_state bn = dn_bn(d, b < 2 ? d->trans_norm[b] : d->norm5);
     gf_tensor *h = gf_dense_bnrelu(tape, feat, n + 1, hw, &bn, training, scr,
                                    sink ? sink + (n + 1) * m : NULL);
     if (b == 2) {
-        gf_tensor *g = gf_dense_restore(tape, gf_global_avgpool(tape, h, hw, d->plan.out[2]), h);
+        gf_tensor *g = gf_dense_restore(tape, gf_global_avgpool(tape, h, shape(d, 2, d->plan.out[2])), h);
         return gf_linear(tape, g, dn_slot(d, d->classifier.weight),
                          dn_slot(d, d->classifier.bias));
     }
