@@ -249,6 +249,25 @@ gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
 
+/* ---- the cost of a training step ----------------------------------------- */
+
+/* What one training step of m costs, measured on a random batch (Gaussian
+ * inputs, random labels from seed): trainable values; forward and backward
+ * FLOPs per example, counted from the shapes on the tape as 2 per
+ * multiply-add of every convolution and Linear (forward 2 |y| fan_in; backward
+ * the same for dx where x needs a gradient and for dW: batch norm, ReLU,
+ * pooling and concatenation, O(activations), are left out); and the tape's
+ * memory: the bytes its arena took from malloc for the forward and backward
+ * pass (activations, saved values, gradients; chunks of 64 KiB). m's values
+ * and running statistics are left as they were. 0, or -1 with a reason. */
+typedef struct gf_model_cost {
+    size_t params;
+    double fwd_flops, bwd_flops;
+    size_t tape_bytes;
+} gf_model_cost;
+int gf_model_cost_of(gf_model *m, size_t batch, unsigned long seed, gf_model_cost *out,
+                     char *why, size_t size);
+
 /* ---- export and load ---------------------------------------------------- */
 
 /* Add the family, the configuration (metadata) and the state (tensors) to
