@@ -83,6 +83,116 @@ class GradflowStack(nn.Module):
         return self.head(h)
 
 
+# ---- DenseNet (family "densenet"): torchvision's names, NHWC probes ----------------
+
+
+class DenseLayer(nn.Module):
+    """BN-ReLU-conv3x3 (k), or BC: BN-ReLU-conv1x1 (4k)-BN-ReLU-conv3x3 (k)."""
+
+    def __init__(self, cin, k, bc):
+        super().__init__()
+        self.bc = bc
+        self.norm1 = nn.BatchNorm2d(cin)
+        self.conv1 = nn.Conv2d(cin, 4 * k if bc else k, 1 if bc else 3, padding=0 if bc else 1, bias=False)
+        if bc:
+            self.norm2 = nn.BatchNorm2d(4 * k)
+            self.conv2 = nn.Conv2d(4 * k, k, 3, padding=1, bias=False)
+
+    def forward(self, x, taps, l):
+        h = torch.relu(self.norm1(x))
+        taps[f"blocks.{l}.fc1.input"] = h
+        h = self.conv1(h)
+        if self.bc:
+            h = torch.relu(self.norm2(h))
+            taps[f"blocks.{l}.fc2.input"] = h
+            h = self.conv2(h)
+        return h
+
+
+class Transition(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(cin)
+        self.conv = nn.Conv2d(cin, cout, 1, bias=False)
+
+    def forward(self, x):
+        return nn.functional.avg_pool2d(self.conv(torch.relu(self.norm(x))), 2)
+
+
+class DenseNet(nn.Module):
+    """Huang et al.'s CIFAR DenseNet / DenseNet-BC under torchvision's state_dict names."""
+
+    def __init__(self, depth, k, bc, cin, classes):
+        super().__init__()
+        n = (depth - 4) // (6 if bc else 3)
+        c = 2 * k if bc else 16
+        self.features = nn.Module()
+        self.features.conv0 = nn.Conv2d(cin, c, 3, padding=1, bias=False)
+        self.blocks = []
+        for b in range(3):
+            block = nn.Module()
+            for i in range(n):
+                setattr(block, f"denselayer{i + 1}", DenseLayer(c + i * k, k, bc))
+            setattr(self.features, f"denseblock{b + 1}", block)
+            self.blocks.append([getattr(block, f"denselayer{i + 1}") for i in range(n)])
+            c += n * k
+            if b < 2:
+                t = c // 2 if bc else c
+                setattr(self.features, f"transition{b + 1}", Transition(c, t))
+                c = t
+        self.features.norm5 = nn.BatchNorm2d(c)
+        self.classifier = nn.Linear(c, classes)
+
+    def forward(self, x, taps):
+        f, l = self.features, 0
+        h = f.conv0(x)
+        for b, layers in enumerate(self.blocks):
+            for layer in layers:  # x_{l+1} = [x_l, H_l(x_l)]
+                taps[f"x.{l}"] = h
+                h = torch.cat([h, layer(h, taps, l)], 1)
+                l += 1
+            if b < 2:
+                h = getattr(f, f"transition{b + 1}")(h)
+        taps[f"x.{l}"] = h
+        h = torch.relu(f.norm5(h)).mean((2, 3))
+        return self.classifier(h)
+
+
+def nhwc(t):
+    """A 4-D NCHW tensor as gradflow's rows (n x h*w*c)."""
+    return t.permute(0, 2, 3, 1).reshape(t.shape[0], -1) if t.dim() == 4 else t
+
+
+def check_densenet(path, t, meta):
+    depth, k, bc = int(meta["depth"]), int(meta["growth_rate"]), meta["bottleneck"] == "1"
+    h, w, cin = int(meta["height"]), int(meta["width"]), int(meta["in_channels"])
+    model = DenseNet(depth, k, bc, cin, int(meta["classes"])).double()
+    state = {n: v for n, v in t.items() if not n.startswith("grad.") and n not in ("input", "labels")}
+    model.load_state_dict(state, strict=True)
+    model.train(meta.get("batchnorm", "train") == "train")
+    x = t["input"].reshape(-1, h, w, cin).permute(0, 3, 1, 2)
+    taps = {}
+    logits = model(x, taps)
+    for v in taps.values():
+        v.retain_grad()
+    loss = nn.functional.cross_entropy(logits, t["labels"])
+    loss.backward()
+    params = dict(model.named_parameters())
+    worst = 0.0
+    for name, g in t.items():
+        if not name.startswith("grad."):
+            continue
+        key = name[5:]
+        ref = nhwc(taps[key].grad) if key in taps else params[key].grad
+        err = ((g.reshape(ref.shape) - ref).norm() / max(ref.norm().item(), 1e-300)).item()
+        worst = max(worst, err)
+        if err > 1e-10:
+            print(f"  {name}: relative error {err:.3e}")
+    print(f"{path}: densenet{'-bc' if bc else ''}-{depth} k {k}: loss {loss.item():.17g} "
+          f"(gradflow {meta['loss']}), worst gradient error {worst:.2e}")
+    return worst <= 1e-10 and abs(loss.item() - float(meta["loss"])) <= 1e-12 * max(1.0, loss.item())
+
+
 def load(path):
     with open(path, "rb") as f:
         raw = f.read()
@@ -99,6 +209,8 @@ def load(path):
 
 def check(path):
     t, meta = load(path)
+    if meta.get("family") == "densenet":
+        return check_densenet(path, t, meta)
     depth, width = int(meta["depth"]), int(meta["width"])
     in_dim, classes = t["input"].shape[1], t["head.weight"].shape[0]
     model = GradflowStack(meta["arch"], depth, width, in_dim, classes, meta["norm"], meta["act"]).double()
