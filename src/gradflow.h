@@ -1,6 +1,7 @@
 /* gradflow.h: the whole public interface of libgradflow, one header per module.
  *
  *   core/gf_core.h             tape, tensors, ops (reverse-mode autodiff)
+ *   core/gf_conv.h             image ops: convolution, pooling, BN over channels (NHWC)
  *   blas/gf_blas.h             which CBLAS kernel runs, and its check
  *   nn/gf_nn.h                 parameters, initialization, stacks, their state
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
@@ -40,6 +41,7 @@
 
 #include "gf_version.h"
 #include "core/gf_core.h"
+#include "core/gf_conv.h"
 #include "blas/gf_blas.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
