@@ -116,7 +116,8 @@ int gf_manifest_write(json_t *manifest, const char *path, double wall_seconds);
 
 /* ---- safetensors ------------------------------------------------------- */
 
-typedef enum { GF_ST_F64, GF_ST_I64 } gf_st_dtype;
+/* F32: what PyTorch saves by default (read; widened by the loaders). */
+typedef enum { GF_ST_F64, GF_ST_I64, GF_ST_F32 } gf_st_dtype;
 
 typedef struct gf_st_entry {
     char name[128];

@@ -94,8 +94,14 @@ typedef struct gf_slot {
     gf_slot_kind kind;
     size_t offset, rows, cols;   /* into the buffers; a vector is 1 x cols */
     int vector;                  /* exported with shape [cols] (biases, norms) */
+    size_t kh, kw;               /* a conv weight (rows = out, cols = in kh kw): exported
+                                    as (out, in, kh, kw); 0 otherwise */
     gf_tensor t;                 /* bound to the buffers */
 } gf_slot;
+
+/* A slot's shape as exported (PyTorch's): its rank (0 for a counter) and
+ * sizes. */
+int gf_slot_shape(const gf_slot *s, int64_t shape[4]);
 
 typedef struct gf_params {
     double *value, *grad;        /* size doubles each, 64-byte aligned */
@@ -110,6 +116,9 @@ void gf_params_release(gf_params *p);
 /* Declare a slot (before gf_params_finalize); returns its index or -1. */
 int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows, size_t cols,
                   int vector);
+/* A conv weight slot: out x (in kh kw), exported as (out, in, kh, kw). */
+int gf_params_add_conv(gf_params *p, const char *name, size_t out, size_t in, size_t kh,
+                       size_t kw);
 int gf_params_finalize(gf_params *p); /* allocate the buffers (values zeroed), bind the slots */
 int gf_params_find(const gf_params *p, const char *name);
 /* Turn the gradients of every trainable slot on or off: off, a backward
@@ -151,6 +160,21 @@ typedef struct gf_linear_slots { int weight, bias; } gf_linear_slots;   /* bias 
 typedef struct gf_norm_slots {
     int weight, bias, running_mean, running_var, tracked;               /* -1: no norm */
 } gf_norm_slots;
+
+/* Batch norm's slots under base ("layer1.0.bn1"): base.weight, .bias,
+ * .running_mean, .running_var, .num_batches_tracked, of width entries. */
+gf_norm_slots gf_params_add_batchnorm(gf_params *p, const char *base, size_t width);
+/* gamma 1, beta 0, running mean 0 and variance 1, no batches tracked. */
+void gf_norm_slots_reset(gf_params *p, gf_norm_slots n);
+/* The op's view of batch-norm slots n (gf_core.h). */
+gf_bn_state gf_norm_bn_state(gf_params *p, gf_norm_slots n, double momentum, double eps);
+
+/* Every slot of p into st under its name (counters as int64 scalars through
+ * counts[], one per slot, which must outlive st); 0 or -1. */
+int gf_params_state_add(const gf_params *p, gf_st_file *st, int64_t *counts);
+/* Every slot of p from st: names and shapes must match (F32 tensors are
+ * widened); 0, or -1 naming the first missing or mismatched tensor. */
+int gf_params_state_load(gf_params *p, const gf_st_file *st, char *why, size_t size);
 
 typedef struct gf_block_slots {
     gf_linear_slots fc1, fc2;
