@@ -94,27 +94,12 @@ void gf_densenet_name(const gf_densenet_config *c, char *buf, size_t size)
 
 /* ---- parameters ---------------------------------------------------------------- */
 
-static gf_norm_slots add_bn(gf_params *p, const char *base, size_t ch)
-{
-    static const char *const what[5] = {"weight", "bias", "running_mean", "running_var",
-                                        "num_batches_tracked"};
-    int s[5];
-    char name[112];
-    for (int i = 0; i < 5; i++) {
-        snprintf(name, sizeof name, "%s.%s", base, what[i]);
-        s[i] = gf_params_add(p, name, i < 2 ? GF_SLOT_PARAM : i < 4 ? GF_SLOT_BUFFER
-                                                               : GF_SLOT_COUNT_I64,
-                             1, i < 4 ? ch : 1, i < 4);
-    }
-    return (gf_norm_slots){s[0], s[1], s[2], s[3], s[4]};
-}
-
 /* A convolution without bias: weight c_out x (c_in k k), PyTorch's (out, in, kh, kw). */
 static dn_conv add_conv(gf_params *p, const char *base, size_t in, size_t out, int k)
 {
     char name[112];
     snprintf(name, sizeof name, "%s.weight", base);
-    return (dn_conv){gf_params_add(p, name, GF_SLOT_PARAM, out, in * (size_t)(k * k), 0), k};
+    return (dn_conv){gf_params_add_conv(p, name, out, in, (size_t)k, (size_t)k), k};
 }
 
 static void add_layers(densenet *d, int b)
@@ -130,14 +115,14 @@ static void add_layers(densenet *d, int b)
         L->norm2 = (gf_norm_slots){-1, -1, -1, -1, -1};
         L->conv2 = (dn_conv){-1, 0};
         snprintf(base, sizeof base, "features.denseblock%d.denselayer%d.norm1", b + 1, i);
-        L->norm1 = add_bn(&d->params, base, in);
+        L->norm1 = gf_params_add_batchnorm(&d->params, base, in);
         snprintf(base, sizeof base, "features.denseblock%d.denselayer%d.conv1", b + 1, i);
         L->conv1 = add_conv(&d->params, base, in, d->cfg.bc ? pl->bottleneck : k,
                             d->cfg.bc ? 1 : 3);
         if (!d->cfg.bc)
             continue;
         snprintf(base, sizeof base, "features.denseblock%d.denselayer%d.norm2", b + 1, i);
-        L->norm2 = add_bn(&d->params, base, pl->bottleneck);
+        L->norm2 = gf_params_add_batchnorm(&d->params, base, pl->bottleneck);
         snprintf(base, sizeof base, "features.denseblock%d.denselayer%d.conv2", b + 1, i);
         L->conv2 = add_conv(&d->params, base, pl->bottleneck, k, 3);
     }
@@ -154,27 +139,15 @@ static int declare(densenet *d)
             break;
         char base[64];
         snprintf(base, sizeof base, "features.transition%d.norm", b + 1);
-        d->trans_norm[b] = add_bn(p, base, pl->out[b]);
+        d->trans_norm[b] = gf_params_add_batchnorm(p, base, pl->out[b]);
         snprintf(base, sizeof base, "features.transition%d.conv", b + 1);
         d->trans_conv[b] = add_conv(p, base, pl->out[b], pl->in[b + 1], 1);
     }
-    d->norm5 = add_bn(p, "features.norm5", pl->out[2]);
+    d->norm5 = gf_params_add_batchnorm(p, "features.norm5", pl->out[2]);
     d->classifier.weight = gf_params_add(p, "classifier.weight", GF_SLOT_PARAM, d->cfg.classes,
                                          pl->out[2], 0);
     d->classifier.bias = gf_params_add(p, "classifier.bias", GF_SLOT_PARAM, 1, d->cfg.classes, 1);
-    if (d->classifier.bias < 0 || gf_params_finalize(p) != 0)
-        return -1;
-    if (!(d->ksize = calloc(p->n_slots, sizeof *d->ksize)))
-        return -1;
-    d->ksize[d->conv0.weight] = 3;
-    for (int i = 0; i < 3 * pl->layers; i++) {
-        d->ksize[d->layer[i].conv1.weight] = d->layer[i].conv1.k;
-        if (d->layer[i].conv2.weight >= 0)
-            d->ksize[d->layer[i].conv2.weight] = 3;
-    }
-    for (int b = 0; b < 2; b++)
-        d->ksize[d->trans_conv[b].weight] = 1;
-    return 0;
+    return d->classifier.bias < 0 || gf_params_finalize(p) != 0 ? -1 : 0;
 }
 
 static void dn_free(void *net)
@@ -184,7 +157,6 @@ static void dn_free(void *net)
         return;
     gf_params_release(&d->params);
     free(d->layer);
-    free(d->ksize);
     free(d);
 }
 
@@ -218,27 +190,15 @@ gf_tensor *dn_slot(densenet *d, int slot) { return &d->params.slot[slot].t; }
 
 gf_bn_state dn_bn(densenet *d, gf_norm_slots n)
 {
-    return (gf_bn_state){.gamma = dn_slot(d, n.weight), .beta = dn_slot(d, n.bias),
-                         .running_mean = dn_slot(d, n.running_mean)->v,
-                         .running_var = dn_slot(d, n.running_var)->v,
-                         .batches_tracked = dn_slot(d, n.tracked)->v,
-                         .momentum = d->cfg.bn_momentum, .eps = d->cfg.eps};
+    return gf_norm_bn_state(&d->params, n, d->cfg.bn_momentum, d->cfg.eps);
 }
 
 /* ---- initialization: torchvision's -------------------------------------------- */
 
-static void init_bn(densenet *d, gf_norm_slots n)
+static void reset_bn(densenet *d, gf_norm_slots n)
 {
-    if (n.weight < 0)
-        return;
-    const size_t w = d->params.slot[n.weight].cols;
-    for (size_t i = 0; i < w; i++) {
-        dn_slot(d, n.weight)->v[i] = 1.0;
-        dn_slot(d, n.bias)->v[i] = 0.0;
-        dn_slot(d, n.running_mean)->v[i] = 0.0;
-        dn_slot(d, n.running_var)->v[i] = 1.0;
-    }
-    dn_slot(d, n.tracked)->v[0] = 0.0;
+    if (n.weight >= 0)
+        gf_norm_slots_reset(&d->params, n);
 }
 
 /* Convolutions kaiming-normal (fan in, relu gain), the classifier PyTorch's
@@ -249,7 +209,7 @@ static int dn_init(void *net, gsl_rng *rng)
     gf_params *p = &d->params;
     for (size_t s = 0; s < p->n_slots; s++) {
         gf_slot *sl = &p->slot[s];
-        if (d->ksize[s] > 0 && gf_init_linear(GF_INIT_HE, sl->t.v, NULL, sl->rows, sl->cols,
+        if (sl->kh > 0 && gf_init_linear(GF_INIT_HE, sl->t.v, NULL, sl->rows, sl->cols,
                                                rng) != 0)
             return -1;
     }
@@ -258,12 +218,12 @@ static int dn_init(void *net, gsl_rng *rng)
     if (gf_init_linear(GF_INIT_TORCH, w->t.v, b, w->rows, w->cols, rng) != 0)
         return -1;
     memset(b, 0, d->cfg.classes * sizeof *b);
-    init_bn(d, d->norm5);
+    reset_bn(d, d->norm5);
     for (int b2 = 0; b2 < 2; b2++)
-        init_bn(d, d->trans_norm[b2]);
+        reset_bn(d, d->trans_norm[b2]);
     for (int i = 0; i < 3 * d->plan.layers; i++) {
-        init_bn(d, d->layer[i].norm1);
-        init_bn(d, d->layer[i].norm2);
+        reset_bn(d, d->layer[i].norm1);
+        reset_bn(d, d->layer[i].norm2);
     }
     return 0;
 }

@@ -23,7 +23,6 @@ typedef struct densenet {
     gf_norm_slots trans_norm[2], norm5;
     dn_conv trans_conv[2];
     gf_linear_slots classifier;
-    int *ksize;                 /* per slot: the kernel side of a convolution, 0 otherwise */
     double *sink[3];            /* connection norms (gf_densenet_set_sink), or NULL */
 } densenet;
 

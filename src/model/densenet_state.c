@@ -84,75 +84,14 @@ int dn_config_from_meta(const gf_st_file *st, gf_densenet_config *c, char *why, 
     return gf_densenet_config_check(c, why, size);
 }
 
-/* A slot's shape in the file: (out, in, k, k) for a convolution, [cols]
- * for a vector, a scalar for a counter, (rows, cols) otherwise. */
-static int shape_of(const densenet *d, size_t s, int64_t shape[4])
-{
-    const gf_slot *sl = &d->params.slot[s];
-    const int k = d->ksize[s];
-    if (sl->kind == GF_SLOT_COUNT_I64)
-        return 0;
-    if (sl->vector) {
-        shape[0] = (int64_t)sl->cols;
-        return 1;
-    }
-    if (k > 0) {
-        shape[0] = (int64_t)sl->rows;
-        shape[1] = (int64_t)(sl->cols / (size_t)(k * k));
-        shape[2] = shape[3] = k;
-        return 4;
-    }
-    shape[0] = (int64_t)sl->rows;
-    shape[1] = (int64_t)sl->cols;
-    return 2;
-}
-
 int dn_state_add(const void *net, gf_st_file *st, int64_t *counts)
 {
-    const densenet *d = net;
-    for (size_t s = 0; s < d->params.n_slots; s++) {
-        const gf_slot *sl = &d->params.slot[s];
-        int64_t shape[4];
-        const int rank = shape_of(d, s, shape);
-        int rc;
-        if (sl->kind == GF_SLOT_COUNT_I64) {
-            counts[s] = (int64_t)llround(sl->t.v[0]);
-            rc = gf_st_add(st, sl->name, GF_ST_I64, 0, shape, &counts[s]);
-        } else {
-            rc = gf_st_add(st, sl->name, GF_ST_F64, rank, shape, sl->t.v);
-        }
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
+    return gf_params_state_add(&((const densenet *)net)->params, st, counts);
 }
 
 int dn_state_load(void *net, const gf_st_file *st, char *why, size_t size)
 {
-    densenet *d = net;
-    for (size_t s = 0; s < d->params.n_slots; s++) {
-        gf_slot *sl = &d->params.slot[s];
-        int64_t shape[4];
-        const int rank = shape_of(d, s, shape);
-        const gf_st_entry *e = gf_st_find(st, sl->name);
-        int ok = e && e->rank == rank &&
-                 e->dtype == (sl->kind == GF_SLOT_COUNT_I64 ? GF_ST_I64 : GF_ST_F64);
-        for (int i = 0; ok && i < rank; i++)
-            ok = e->shape[i] == shape[i];
-        if (!ok) {
-            snprintf(why, size, "%s: %s", sl->name,
-                     e ? "wrong type or shape in the file" : "missing from the file");
-            return -1;
-        }
-        if (sl->kind == GF_SLOT_COUNT_I64) {
-            int64_t count;
-            memcpy(&count, e->data, sizeof count);
-            sl->t.v[0] = (double)count;
-        } else {
-            memcpy(sl->t.v, e->data, sl->rows * sl->cols * sizeof(double));
-        }
-    }
-    return 0;
+    return gf_params_state_load(&((densenet *)net)->params, st, why, size);
 }
 
 /* ---- feature reuse ------------------------------------------------------------------ */
