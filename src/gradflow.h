@@ -7,6 +7,7 @@
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
  *   model/gf_model.h           one interface to every network family (mlp now): what
  *                              every measurement uses to build, run, export and load
+ *   model/gf_densenet.h        the family "densenet": its config, plan and measurements
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory
  *   io/gf_io.h                 run folders, TSV, JSON manifest, safetensors, clocks
@@ -20,6 +21,7 @@
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
+ *   dense/gf_dense.h           ResNet against DenseNet: cost, memory, reuse (`densenet`)
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -59,5 +61,6 @@
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"
+#include "dense/gf_dense.h"
 
 #endif
