@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static void nets_rows(FILE *f, const void *ctx)
 {
@@ -49,20 +50,25 @@ static void training_rows(FILE *f, const void *ctx)
             }
 }
 
+/* Grouped by net (a figure's line runs through consecutive rows). */
 static void memory_rows(FILE *f, const void *ctx)
 {
+    static const char *const order[3] = {"resnet", "densenet-naive", "densenet-shared"};
     const gf_dense_result *r = ctx;
-    for (int i = 0; i < r->n_mem; i++) {
-        const gf_dense_mem *m = &r->mem[i];
-        fprintf(f, "%s\t%d\t%zu\t%zu\t%zu", m->what, m->depth, m->params, r->spec.mem_batch,
-                m->bytes);
-        gf_tsv_put(f, (double)m->bytes / 1048576.0);
-        fputc('\n', f);
-    }
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < r->n_mem; i++) {
+            const gf_dense_mem *m = &r->mem[i];
+            if (strcmp(m->what, order[k]) != 0)
+                continue;
+            fprintf(f, "%s\t%d\t%zu\t%zu\t%zu", m->what, m->depth, m->params, r->spec.mem_batch,
+                    m->bytes);
+            gf_tsv_put(f, (double)m->bytes / 1048576.0);
+            fputc('\n', f);
+        }
 }
 
-/* Per block: each target l >= 1 and source s < l, the mean |w| and that
- * over the block's largest (the heat map's scale). */
+    /* Per block: each target l >= 1 and source s < l, the mean |w| and that
+     * over the block's largest (the heat map's scale). */
 static void reuse_rows(FILE *f, const void *ctx)
 {
     const gf_dense_result *r = ctx;
