@@ -6,25 +6,43 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The log-log slope of the memory curve of `what` between its first and last
- * depth (2: quadratic, 1: linear), and its first and last MiB. */
-static double mem_slope(const gf_dense_result *r, const char *what, double *first, double *last,
-                        int *d0, int *d1)
+/* The memory curve of `what`: MiB at its first and last depth, and the MiB
+ * each added layer cost between its first two depths and its last two
+ * (equal: linear memory; growing: faster than linear). 0, or -1 with fewer
+ * than two points. */
+typedef struct growth {
+    int d0, d1;
+    double first, last, step0, step1;
+} growth;
+
+static int mem_growth(const gf_dense_result *r, const char *what, growth *g)
 {
-    const gf_dense_mem *a = NULL, *b = NULL;
-    for (int i = 0; i < r->n_mem; i++)
-        if (strcmp(r->mem[i].what, what) == 0) {
-            if (!a)
-                a = &r->mem[i];
-            b = &r->mem[i];
-        }
-    *first = a ? (double)a->bytes / 1048576.0 : NAN;
-    *last = b ? (double)b->bytes / 1048576.0 : NAN;
-    *d0 = a ? a->depth : 0;
-    *d1 = b ? b->depth : 0;
-    return a && b && b->depth > a->depth
-               ? log((double)b->bytes / (double)a->bytes) / log((double)b->depth / a->depth)
-               : NAN;
+    const gf_dense_mem *p[GF_DENSE_MAX_DEPTHS];
+    int n = 0;
+    for (int i = 0; i < r->n_mem && n < GF_DENSE_MAX_DEPTHS; i++)
+        if (strcmp(r->mem[i].what, what) == 0)
+            p[n++] = &r->mem[i];
+    *g = (growth){0, 0, NAN, NAN, NAN, NAN};
+    if (n < 2)
+        return -1;
+    const double MiB = 1048576.0;
+    g->d0 = p[0]->depth;
+    g->d1 = p[n - 1]->depth;
+    g->first = (double)p[0]->bytes / MiB;
+    g->last = (double)p[n - 1]->bytes / MiB;
+    g->step0 = ((double)p[1]->bytes - (double)p[0]->bytes) / MiB / (p[1]->depth - p[0]->depth);
+    g->step1 = ((double)p[n - 1]->bytes - (double)p[n - 2]->bytes) / MiB /
+               (p[n - 1]->depth - p[n - 2]->depth);
+    return 0;
+}
+
+/* "constant" when the last step is within 10 % of the first, else "grows" / "falls". */
+static const char *trend(const growth *g)
+{
+    return !(g->step0 > 0) ? "n/a"
+           : fabs(g->step1 / g->step0 - 1.0) <= 0.1 ? "constant"
+           : g->step1 > g->step0                   ? "grows"
+                                                   : "falls";
 }
 
 /* Of the |w| mass into layers l >= 2 of every block (their first conv), the
@@ -56,11 +74,10 @@ static int write_table(FILE *f, const void *ctx)
         gf_dense_mean_sd(r->net[i].test_err, S, &err[i], &esd[i]);
         gf_dense_mean_sd(r->net[i].epoch_cpu, S, &t[i], &tsd[i]);
     }
-    double m0[3], m1[3], sl[3];
-    int d0[3], d1[3];
+    growth g[3];
     static const char *const what[3] = {"resnet", "densenet-naive", "densenet-shared"};
     for (int i = 0; i < 3; i++)
-        sl[i] = mem_slope(r, what[i], &m0[i], &m1[i], &d0[i], &d1[i]);
+        mem_growth(r, what[i], &g[i]);
     const gf_dense_net *R = &r->net[0], *D = &r->net[1];
     fprintf(f, "| | %s | %s |\n|---|---|---|\n", R->name, D->name);
     char why[256];
@@ -72,9 +89,10 @@ static int write_table(FILE *f, const void *ctx)
     if (gf_arch_config(&r->spec.resnet, &fr, why, sizeof why) == 0)
         filters = gf_arch_is_mlp(r->spec.resnet.arch) ? fr.mlp.width : fr.cnn.filters;
     fprintf(f, "| connection | addition x + F(x), a skip every 2 convs: %zu, %zu, %zu channels "
-               "in the 3 stages | concatenation: %d layers per block add k = %d channels each: "
+               "in the 3 stages | concatenation: %d layer%s per block add%s k = %d channels each: "
                "%zu -> %zu, %zu -> %zu, %zu -> %zu |\n",
-            filters, 2 * filters, 4 * filters, p.layers, fd.densenet.growth, p.in[0], p.out[0],
+            filters, 2 * filters, 4 * filters, p.layers, p.layers == 1 ? "" : "s",
+            p.layers == 1 ? "s" : "", fd.densenet.growth, p.in[0], p.out[0],
             p.in[1], p.out[1], p.in[2], p.out[2]);
     fprintf(f, "| parameters | %zu | %zu |\n", R->cost.params, D->cost.params);
     fprintf(f, "| FLOPs per image, forward / backward | %.1f M / %.1f M | %.1f M / %.1f M |\n",
@@ -83,19 +101,26 @@ static int write_table(FILE *f, const void *ctx)
     fprintf(f, "| test error after %d epochs (%s, %d seed%s) | %.2f ± %.2f %% | %.2f ± %.2f %% |\n",
             r->spec.train.epochs, o->data_name, S, S > 1 ? "s" : "", 100 * err[0], 100 * esd[0],
             100 * err[1], 100 * esd[1]);
-    fprintf(f, "| parameter efficiency: test error x parameters / 10^6 | %.3f | %.3f |\n",
-            100 * err[0] * (double)R->cost.params / 1e6,
-            100 * err[1] * (double)D->cost.params / 1e6);
+    fprintf(f, "| parameter efficiency | %.2f %% test error with %.1f K parameters | %.2f %% "
+               "with %.1f K |\n",
+            100 * err[0], (double)R->cost.params / 1e3, 100 * err[1],
+            (double)D->cost.params / 1e3);
+    const double share = older_share(r);
     fprintf(f, "| feature reuse: share of the first conv's mean abs weight on features older "
-               "than the previous layer | indirect: a block sees only the sum x_l | %.0f %% |\n",
-            100 * older_share(r));
+               "than the previous layer | indirect: a block sees only the sum x_l | ");
+    if (isfinite(share))
+        fprintf(f, "%.0f %% |\n", 100 * share);
+    else
+        fprintf(f, "n/a (one layer per block) |\n");
     fprintf(f, "| tape memory of a step (batch %zu) | %.1f MiB | %.1f MiB (shared storage) |\n",
             r->spec.train.batch, (double)R->cost.tape_bytes / 1048576.0,
             (double)D->cost.tape_bytes / 1048576.0);
-    fprintf(f, "| memory growth, depth %d -> %d (batch %zu), log-log slope | %.1f -> %.1f MiB, "
-               "%.2f | naive %.1f -> %.1f MiB, %.2f; shared %.1f -> %.1f MiB, %.2f |\n",
-            d0[1], d1[1], r->spec.mem_batch, m0[0], m1[0], sl[0], m0[1], m1[1], sl[1], m0[2],
-            m1[2], sl[2]);
+    fprintf(f, "| memory growth with depth (batch %zu): MiB at depth %d -> %d; MiB per added "
+               "layer, first -> last step | %.1f -> %.1f; %.3f -> %.3f (%s) | naive %.1f -> %.1f; "
+               "%.3f -> %.3f (%s); shared %.1f -> %.1f; %.3f -> %.3f (%s) |\n",
+            r->spec.mem_batch, g[1].d0, g[1].d1, g[0].first, g[0].last, g[0].step0, g[0].step1,
+            trend(&g[0]), g[1].first, g[1].last, g[1].step0, g[1].step1, trend(&g[1]),
+            g[2].first, g[2].last, g[2].step0, g[2].step1, trend(&g[2]));
     fprintf(f, "| processor time per epoch (%ld images) | %.1f ± %.1f s | %.1f ± %.1f s |\n",
             (long)r->spec.train_set->n, t[0], tsd[0], t[1], tsd[1]);
     return ferror(f) ? -1 : 0;
@@ -128,12 +153,12 @@ void densenet_summary(const cli_run *r, const densenet_options *opt, const dense
            o->res.net[1].name, o->res.net[0].name, o->data_name, (long)o->res.spec.train_set->n,
            (long)o->res.spec.test_set->n, o->res.spec.train.epochs, o->res.spec.seeds);
     write_table(stdout, o);
-    double a, b;
-    int d0, d1;
-    const double sn = mem_slope(&o->res, "densenet-naive", &a, &b, &d0, &d1);
-    const double ss = mem_slope(&o->res, "densenet-shared", &a, &b, &d0, &d1);
-    printf("\n  memory: naive storage grows as depth^%.2f, shared as depth^%.2f (2: quadratic, "
-           "1: linear)\n", sn, ss);
+    growth gn, gs;
+    if (mem_growth(&o->res, "densenet-naive", &gn) == 0 &&
+        mem_growth(&o->res, "densenet-shared", &gs) == 0)
+        printf("\n  memory per added layer (depth %d -> %d): naive %.3f -> %.3f MiB (%s), shared "
+               "%.3f -> %.3f MiB (%s)\n",
+               gn.d0, gn.d1, gn.step0, gn.step1, trend(&gn), gs.step0, gs.step1, trend(&gs));
     printf("  wall time %.1f s\n  wrote %s/{nets,training,memory,reuse,connections}.tsv, "
            "table.md, manifest.json%s\n",
            o->res.wall_seconds, r->dir,
