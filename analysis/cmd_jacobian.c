@@ -201,6 +201,11 @@ static int check(void *opts)
     if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
                         o->samples, WARMUP_BATCH);
+    for (int a = 0; a < o->c.n_archs; a++)
+        if (!gf_arch_is_mlp((gf_arch)o->c.archs[a]))
+            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: a cnn's blocks change width (stride "
+                            "2, option A), and this command's Jacobians are square d x d: MLP "
+                            "stacks only", gf_arch_names[o->c.archs[a]]);
     if (cli_archs_check(CMD, &o->c, 0) != 0)
         return CLI_EXIT_USAGE;
     if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||

@@ -45,6 +45,8 @@ int cli_set_path(const cli_arg *a, void *opts);
      .count_at = offsetof(T, c.n_archs)}
 #define CLI_ARCH(T, help) CLI_ARCH_OF(T, help, gf_arch_names)
 #define CLI_ARCH_MLP(T, help) CLI_ARCH_OF(T, help, gf_mlp_arch_names)
+/* The --arch help's second line where the convolutional nets are taken. */
+#define CLI_ARCH_CNN_HELP "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2)"
 /* --width-mult of the convolutional nets. */
 #define CLI_WIDTH_MULT(T)                                                                    \
     {CLI_REAL, "width-mult", 0, "X", "cnn-*: filters 16X, 32X, 64X; 16X even   [1]",         \

@@ -53,6 +53,18 @@ int gf_st_add_meta(gf_st_file *st, const char *key, const char *value)
     return json_object_set_new(st->metadata, key, json_string(value));
 }
 
+double gf_st_numbers(const gf_st_file *st)
+{
+    double n = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        double count = 1;
+        for (int k = 0; k < st->entry[i].rank; k++)
+            count *= (double)st->entry[i].shape[k];
+        n += count;
+    }
+    return n;
+}
+
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name)
 {
     for (size_t i = 0; i < st->n; i++)

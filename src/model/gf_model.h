@@ -76,8 +76,8 @@ typedef struct gf_model_type {
     int (*residual)(const void *net);
     void (*post_derivative)(const void *net, int l, const double *y, double *dst, size_t count);
     /* The k-th weighted layer in forward order (made by the k-th gf_op_linear
-     * node of a pass): its weight and bias slots and its name (may be
-     * NULL); -1 when there are k layers or fewer. */
+     * or gf_op_conv2d node of a pass): its weight and bias slots and its name
+     * (may be NULL); -1 when there are k layers or fewer. */
     int (*layer)(const void *net, int k, gf_linear_slots *slots, char *name, size_t size);
     /* The whole pass: probes (rec may be NULL) at the block boundaries and
      * where the family puts them inside blocks; plan may be NULL. */
@@ -134,6 +134,11 @@ typedef struct gf_cnn_config {
 } gf_cnn_config;
 
 extern const gf_model_type gf_model_cnn;
+/* The registry's arch of a cnn config (GF_ARCH_CNN_PLAIN + unit). */
+static inline gf_arch gf_cnn_arch(const gf_cnn_config *c)
+{
+    return (gf_arch)(GF_ARCH_CNN_PLAIN + c->unit);
+}
 /* 0 if c is a valid config; else -1 and a one-line reason. */
 int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
 
@@ -201,8 +206,9 @@ size_t gf_model_in_dim(const gf_model *m);
 size_t gf_model_classes(const gf_model *m);
 /* The family config it was built from (for "mlp" a const gf_stack_config *). */
 const void *gf_model_config(const gf_model *m);
-/* Weighted layers: the k-th in forward order, its slots and name; 0, or -1
- * past the last (for "mlp": stem, blocks.0.fc1, blocks.0.fc2, ..., head). */
+/* Weighted layers (Linear and conv): the k-th in forward order, its slots and
+ * name; 0, or -1 past the last (for "mlp": stem, blocks.0.fc1, blocks.0.fc2,
+ * ..., head; for "cnn": conv1, layer1.0.conv1, ..., fc). */
 int gf_model_layer(const gf_model *m, int k, gf_linear_slots *slots, char *name, size_t size);
 /* The family's network (for "mlp" the gf_stack): for code not yet moved to
  * this interface. */

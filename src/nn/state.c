@@ -142,20 +142,6 @@ static const char *meta(const gf_st_file *st, const char *key)
     return json_string_value(json_object_get(st->metadata, key));
 }
 
-/* The numbers the file's tensors hold (gf_st_read refuses tensors that share
- * bytes, so this is at most the file's data size over 8). */
-static double file_numbers(const gf_st_file *st)
-{
-    double n = 0;
-    for (size_t i = 0; i < st->n; i++) {
-        double count = 1;
-        for (int k = 0; k < st->entry[i].rank; k++)
-            count *= (double)st->entry[i].shape[k];
-        n += count;
-    }
-    return n;
-}
-
 /* Refuse a configuration whose weights alone (stem, 2 per block, head) could
  * not be in the file: checked before the network is allocated, so a damaged
  * width or depth cannot ask for terabytes. */
@@ -163,7 +149,7 @@ static int fits_file(const gf_stack_config *c, const gf_st_file *st, char *why, 
 {
     const double w = (double)c->width, blocks = gf_stack_blocks(c);
     const double need = w * (double)c->in_dim + 2 * blocks * w * w + (double)c->classes * w;
-    const double have = file_numbers(st);
+    const double have = gf_st_numbers(st);
     if (need <= have)
         return 0;
     snprintf(why, size,
