@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tiny: the synthetic set (4 x 8 images), DenseNet-BC-10 k 4, two seeds. */
+/* Tiny: the synthetic set (4 x 8 images), DenseNet-BC-10 k 4 against cnn-resnet-8 with
+ * 2 filters, two seeds. */
 #define TINY                                                                                 \
     "densenet", "--quick", "--data", "synthetic", "--ntrain", "128", "--ntest", "64", "--batch", \
         "32", "--seeds", "2", "--memory-depths", "10,16,22", "--memory-batch", "2",           \
-        "--resnet", "resnet"
+        "--width-mult", "0.125"
 
 static void test_help(void)
 {
@@ -49,7 +50,7 @@ static void test_tiny_run(void)
     CU_ASSERT(!exists_in(dir, "densenet_memory.png"));
     char *mem = read_in(dir, "memory.tsv"), *nets = read_in(dir, "nets.tsv");
     char *train = read_in(dir, "training.tsv"), *table = read_in(dir, "table.md");
-    CU_ASSERT(mem && tsv_rows(mem) == 3 * 3); /* resnet-8 at 10, 16 and 22 */
+    CU_ASSERT(mem && tsv_rows(mem) == 3 * 3); /* cnn-resnet-8 at 10, 16 and 22 */
     CU_ASSERT(nets && tsv_rows(nets) == 2 && strstr(nets, "densenet-bc-10-k4"));
     CU_ASSERT(train && tsv_rows(train) == 2 * 2); /* 2 nets x 2 seeds x 1 epoch */
     CU_ASSERT(table && strstr(table, "| memory growth") && strstr(table, "| feature reuse"));

@@ -78,8 +78,8 @@ static const golden_case cases[] = {
      {NULL}, NULL, NULL},
     {"densenet",
      {"densenet", "--quick", "--data", "synthetic", "--ntrain", "128", "--ntest", "64", "--batch",
-      "32", "--seeds", "2", "--memory-depths", "10,16", "--memory-batch", "2", "--resnet",
-      "resnet"},
+      "32", "--seeds", "2", "--memory-depths", "10,16", "--memory-batch", "2",
+      "--width-mult", "0.125"},
      {"processor time per epoch", "wall time"}, NULL, NULL},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };

@@ -16,7 +16,7 @@ set yrange [0.0416667:0.46875]
 set xtics (10, 20, 50, 100, 200, 500, 1000)
 plot 'memory.tsv' skip 1 using 2:(strcol(1) eq 'densenet-naive' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#e6a100' title 'densenet-bc-10-k4, naive storage', \
      'memory.tsv' skip 1 using 2:(strcol(1) eq 'densenet-shared' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#c0392b' title 'densenet-bc-10-k4, shared storage', \
-     'memory.tsv' skip 1 using 2:(strcol(1) eq 'resnet' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#2e86c1' title 'resnet at depths 6n + 2 (trained: resnet-8)'
+     'memory.tsv' skip 1 using 2:(strcol(1) eq 'resnet' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#2e86c1' title 'cnn-resnet at depths 6n + 2 (trained: cnn-resnet-8)'
 unset output
 reset
 set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 background '#ffffff'
@@ -34,5 +34,5 @@ set yrange [0.0416667:0.46875]
 set xtics (10, 20, 50, 100, 200, 500, 1000)
 plot 'memory.tsv' skip 1 using 2:(strcol(1) eq 'densenet-naive' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#e6a100' title 'densenet-bc-10-k4, naive storage', \
      'memory.tsv' skip 1 using 2:(strcol(1) eq 'densenet-shared' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#c0392b' title 'densenet-bc-10-k4, shared storage', \
-     'memory.tsv' skip 1 using 2:(strcol(1) eq 'resnet' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#2e86c1' title 'resnet at depths 6n + 2 (trained: resnet-8)'
+     'memory.tsv' skip 1 using 2:(strcol(1) eq 'resnet' ? column(6) : NaN) with linespoints lw 2 pt 7 lc '#2e86c1' title 'cnn-resnet at depths 6n + 2 (trained: cnn-resnet-8)'
 unset output
