@@ -110,13 +110,15 @@ void gf_dense_figs_make(const gf_dense_result *res, const char *data_name, gf_de
                 lo = fmin(lo, res->conn[b][i] * 0.30102999566398119521);
                 hi = fmax(hi, res->conn[b][i] * 0.30102999566398119521);
             }
-    for (int k = 0; k < 2; k++)
-        (k ? &f->conn : &f->reuse)[0] = (gf_fig_dense_map){
+    for (int k = 0; k < 2; k++) { /* k = 0: the reuse maps, 1: the connection norms */
+        gf_fig_dense_map *map = k ? &f->conn : &f->reuse;
+        *map = (gf_fig_dense_map){
             .title = f->title[1 + k], .subtitle = f->subtitle[1 + k],
             .file = k ? "connections.tsv" : "reuse.tsv",
             .cblabel = k ? "log10 gradient norm" : "mean |w| / the block's largest",
             .column = k ? 4 : 5, .layers = res->layers, .cbmin = k ? floor(lo) : 0.0,
             .cbmax = k ? ceil(hi) : 1.0, .last_label = {f->last[0], f->last[1], f->last[2]}};
+    }
     if (!isfinite(lo))
         f->conn.cbmin = -1, f->conn.cbmax = 0;
 }

@@ -107,6 +107,7 @@ typedef struct gf_model {
 } gf_model;
 
 extern const gf_model_type gf_model_mlp;  /* plain / resnet / preact stacks */
+extern const gf_model_type gf_model_densenet; /* DenseNet, DenseNet-BC (gf_densenet.h) */
 extern const gf_model_type *const gf_model_types[]; /* every family, NULL-terminated */
 
 /* The family called name, or NULL. */
@@ -145,10 +146,6 @@ int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
 /* The image a row of d features is taken for by the convolutional families:
  * the most nearly square h x w = d with h <= w (784: 28 x 28). */
 void gf_image_dims(size_t d, size_t *h, size_t *w);
-
-/* ---- DenseNet: the family "densenet" (model/gf_densenet.h) ---------------- */
-
-extern const gf_model_type gf_model_densenet;
 
 /* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
 
@@ -257,15 +254,11 @@ gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
 
 /* ---- the cost of a training step ----------------------------------------- */
 
-/* What one training step of m costs, measured on a random batch (Gaussian
- * inputs, random labels from seed): trainable values; forward and backward
- * FLOPs per example, counted from the shapes on the tape as 2 per
- * multiply-add of every convolution and Linear (forward 2 |y| fan_in; backward
- * the same for dx where x needs a gradient and for dW: batch norm, ReLU,
- * pooling and concatenation, O(activations), are left out); and the tape's
- * memory: the bytes its arena took from malloc for the forward and backward
- * pass (activations, saved values, gradients; chunks of 64 KiB). m's values
- * and running statistics are left as they were. 0, or -1 with a reason. */
+/* One training step of m on a random batch (seed): trainable values; FLOPs
+ * per example from the tape's shapes, 2 per multiply-add of every conv and
+ * Linear (forward 2 |y| fan_in; backward that for dx where needed and for dW;
+ * norms, ReLU, pooling left out); the bytes the tape's arena took (64 KiB
+ * chunks). m is left as it was. 0, or -1 with a reason. */
 typedef struct gf_model_cost {
     size_t params;
     double fwd_flops, bwd_flops;
