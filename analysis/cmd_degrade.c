@@ -10,7 +10,9 @@ static const char CMD[] = "degrade";
 
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Networks:\n"},
-    CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"),
+    CLI_ARCH(degrade_options, "plain, resnet, preact                    [plain,resnet]"
+                              CLI_ARCH_CNN_HELP),
+    CLI_WIDTH_MULT(degrade_options),
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
     CLI_RESIDUAL_TRAINING(degrade_options, "runs/degrade", "curves"),

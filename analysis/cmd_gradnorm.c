@@ -16,13 +16,15 @@ typedef struct options {
     cli_common c; /* first: the shared options */
     long batch, samples;
     int bn_eval;
-    const char *save;
+    const char *save, *load;
 } options;
 
 static const cli_option table[] = {
-    CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"),
+    CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"
+                      CLI_ARCH_CNN_HELP),
     CLI_DEPTH_N(options, "weight layers, 2B + 2 (B blocks of two Linear)    [56]"),
     CLI_WIDTH(options, "features in every block                  [128]"),
+    CLI_WIDTH_MULT(options),
     {CLI_INT, "batch", 'b', "N", "samples in the batch                     [64]",
      CLI_AT(options, batch), .min = 2, .max = 1 << 20},
     CLI_STACK_KIND(options),
@@ -34,6 +36,11 @@ static const cli_option table[] = {
     CLI_OUT(options, "run folder                               [runs/gradnorm]"),
     {CLI_STRING, "save", 0, "FILE", "also write parameters, input, labels and gradients of the\n"
      "first seed as safetensors (FILE-ARCH.safetensors for several)", CLI_AT(options, save)},
+    {CLI_STRING, "load", 0, "FILE", "the weights from FILE (a gradflow export, or a PyTorch\n"
+     "state_dict saved as safetensors under the same names, for the\n"
+     "one --arch and the --depth/--width options given); seeds draw\n"
+     "the batches only                         [weights from the seeds]",
+     CLI_AT(options, load), .set = cli_set_path},
     CLI_TERM(options, "also draw in the terminal: dumb          [none]"),
     CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
 };
@@ -90,14 +97,15 @@ static void describe(json_t *m, const void *opts, const void *result)
 static int check(void *opts)
 {
     const options *o = opts;
-    char why[512];
     if (o->batch > o->samples)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--batch %ld is larger than --samples %ld",
                         o->batch, o->samples);
     if (o->save && !*o->save)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
-    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+    if (o->load && o->c.n_archs != 1)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch");
+    if (cli_archs_check(CMD, &o->c, 0) != 0)
+        return CLI_EXIT_USAGE;
     return cli_fits_in_memory(CMD, bytes_needed(o),
                               "--depth, --width, --batch or --samples");
 }
@@ -111,7 +119,7 @@ static int measure(const void *opts, void *res, cli_measure *m)
     const gf_gradnorm_spec spec = {
         .base = o->c.cfg, .archs = m->run->archs, .n_archs = o->c.n_archs,
         .seeds = (int)o->c.seeds, .seed0 = (unsigned long)o->c.seed, .batch = (size_t)o->batch,
-        .bn_eval = o->bn_eval, .data = &m->data, .save = o->save,
+        .bn_eval = o->bn_eval, .data = &m->data, .save = o->save, .load = o->load,
         .progress = cli_progress_update, .progress_ctx = &m->progress};
     return gf_gradnorm_run(&spec, res, m->why, sizeof m->why);
 }

@@ -25,7 +25,7 @@ static const cli_option table[] = {
      "[he,fixup,rezero,scaled,torch]",
      CLI_AT(ic_options, schemes), .names = gf_init_names, .count_at = offsetof(ic_options,
                                                                               n_schemes)},
-    CLI_ARCH(ic_options, "resnet, preact (fixup, rezero and scaled need a residual\n"
+    CLI_ARCH_MLP(ic_options, "resnet, preact (fixup, rezero and scaled need a residual\n"
                          "branch)                                  [resnet,preact]"),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
      CLI_AT(ic_options, depth)},

@@ -195,15 +195,19 @@ static void describe(json_t *m, const void *opts, const void *result)
 static int check(void *opts)
 {
     options *o = opts;
-    char why[512];
     if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
                         "needs --norm batch");
     if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
                         o->samples, WARMUP_BATCH);
-    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+    for (int a = 0; a < o->c.n_archs; a++)
+        if (!gf_arch_is_mlp((gf_arch)o->c.archs[a]))
+            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: a cnn's blocks change width (stride "
+                            "2, option A), and this command's Jacobians are square d x d: MLP "
+                            "stacks only", gf_arch_names[o->c.archs[a]]);
+    if (cli_archs_check(CMD, &o->c, 0) != 0)
+        return CLI_EXIT_USAGE;
     if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
         cli_fits_in_memory(CMD, bytes_needed(o), "--depth or --width") != 0)
         return CLI_EXIT_USAGE;

@@ -25,7 +25,7 @@ static const cli_option table[] = {
      "trained):\nload DIR/checkpoints/ARCH-DEPTH-seedK.safetensors, with the\n"
      "net and data settings of DIR/manifest.json   [train instead]", CLI_AT(O, from),
      .set = cli_set_path},
-    CLI_ARCH(O, "plain, resnet, preact                    [plain,resnet]"),
+    CLI_ARCH(O, "plain, resnet, preact                    [plain,resnet]" CLI_ARCH_CNN_HELP),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2: 20 keeps a plain net that trains\n"
      "as the control (plain-56 stays near chance)  [20]",
      CLI_AT(O, depth)},
@@ -33,6 +33,7 @@ static const cli_option table[] = {
     {CLI_CALL, "seeds", 's', "N", NULL, .set = refuse_seeds},
     {CLI_TEXT, .help = "Training (without --from):\n"},
     CLI_WIDTH(O, "features in every block                  [64]"),
+    CLI_WIDTH_MULT(O),
     CLI_INIT(O, "torch, he, xavier, lecun, orthogonal     [he]"),
     CLI_NORM(O, "none, batch, layer                       [batch]"),
     CLI_ACT(O, "relu, tanh, linear                       [relu]"),
@@ -92,7 +93,6 @@ static void init(void *opts)
 static int check(void *opts)
 {
     lesion_options *o = opts;
-    char why[512];
     if (!o->from && (long)o->t.train.batch > o->t.ntrain)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than the batch (%zu)",
                         o->t.ntrain, o->t.train.batch);
@@ -105,10 +105,16 @@ static int check(void *opts)
                         "come from %s/manifest.json", o->train_option, o->from);
     if (o->swaps > 0 && B < 2)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: one block has nothing to swap with");
+    int conv = 0; /* blocks of different widths: a reordered cnn cannot run */
+    for (int a = 0; a < o->c.n_archs; a++)
+        conv |= !gf_arch_is_mlp((gf_arch)o->c.archs[a]);
+    if (conv && o->swaps > 0)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: the cnn nets' stages have different "
+                        "widths, so their blocks cannot be reordered (give --swaps 0)");
     if (o->swaps < 0)
-        o->swaps = B >= 2 ? B : 0;
-    if (!o->from && gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
+        o->swaps = B >= 2 && !conv ? B : 0;
+    if (!o->from && cli_archs_check(CMD, &o->c, 0) != 0)
+        return CLI_EXIT_USAGE;
     return 0;
 }
 

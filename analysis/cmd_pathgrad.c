@@ -156,6 +156,10 @@ static int check(void *opts)
     char why[512];
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
+    if (o->c.n_archs == 1 && !gf_arch_is_mlp((gf_arch)o->c.archs[0]))
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: the decomposition adds the paths' "
+                        "gradients at one width; a cnn's option-A blocks change it: MLP stacks "
+                        "only", gf_arch_names[o->c.archs[0]]);
     if (o->c.n_archs != 1 || o->c.archs[0] == GF_ARCH_PLAIN)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--arch: one residual stack, resnet or preact (a "
                         "plain stack has a single path)");

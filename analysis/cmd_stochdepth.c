@@ -40,7 +40,7 @@ static const cli_option table[] = {
      "the -sd net exactly as the whole one     [0.5]",
      CLI_AT(stochdepth_options, p_last), .min = 0.0, .max = 1.0, .set = set_p_last},
     {CLI_TEXT, .help = "Networks:\n"},
-    CLI_ARCH(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]"),
+    CLI_ARCH_MLP(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]"),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
      CLI_AT(stochdepth_options, depth)},
     CLI_RESIDUAL_TRAINING(stochdepth_options, "runs/stochdepth", "figure"),
@@ -62,7 +62,7 @@ static int check(void *opts)
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
     for (int a = 0; a < o->c.n_archs; a++)
-        if (o->c.archs[a] == GF_ARCH_PLAIN)
+        if (!gf_arch_residual((gf_arch)o->c.archs[a]))
             return cli_fail(CLI_EXIT_USAGE, CMD, "--arch plain: a plain stack has no residual "
                             "branch to drop (choose resnet or preact)");
     return cli_experiment_check(CMD, &o->c, &o->depth, 1);

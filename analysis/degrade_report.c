@@ -58,15 +58,15 @@ static double compare(const gf_grid_result *x, const degrade_options *o, gf_arch
            100 * t[0]);
     if (gap > 0)
         printf("the deeper net trains worse by %.2f points%s", gap,
-               arch == GF_ARCH_PLAIN ? " (degradation)" : " (the gap remains)");
+               !gf_arch_residual(arch) ? " (degradation)" : " (the gap remains)");
     else
         printf("the deeper net trains better by %.2f points%s", -gap,
-               arch == GF_ARCH_PLAIN ? " (no degradation here)" : " (no gap)");
+               !gf_arch_residual(arch) ? " (no degradation here)" : " (no gap)");
     if (several)
         printf("; %s the seed spread (%.2f points)", fabs(gap) > 2.0 * spread ? "beyond twice" :
                "within twice", spread);
     printf(".\n    test error %.2f%% vs %.2f%%.\n", 100 * e[1], 100 * e[0]);
-    if (arch != GF_ARCH_PLAIN && gap > 0)
+    if (gf_arch_residual(arch) && gap > 0)
         printf("    He et al. (Fig. 6) found the deeper ResNet training *better*; here %s-%d "
                "does not overtake\n    %s-%d at this budget (%d epochs on %zu images).\n",
                name, hi, name, lo, x->spec.train.epochs, x->spec.train_set->n);
@@ -80,7 +80,7 @@ static void gradient_reading(const gf_grid_net *r, double first, double last,
     printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, 10^%+.2f "
            "at the last probe",
            r->name, r->seed, first, last);
-    const int plain = r->arch == GF_ARCH_PLAIN, exploded = plain && first > 1.0;
+    const int plain = !gf_arch_residual(r->arch), exploded = plain && first > 1.0;
     if (plain && fabs(last) < 1.0 && plain_gap > 0 && !exploded)
         printf(":\n    within one decade at the end: the plain net's gradient does not vanish, "
                "yet it trains worse\n    (He et al.: with batch norm, degradation is not "
@@ -112,7 +112,7 @@ void degrade_summary(const gf_grid_result *x, const degrade_options *o, int draw
     double plain_gap = NAN;
     for (int a = 0; a < o->c.n_archs; a++) {
         const double gap = compare(x, o, (gf_arch)o->c.archs[a]);
-        if (o->c.archs[a] == GF_ARCH_PLAIN)
+        if (!gf_arch_residual(o->c.archs[a]))
             plain_gap = gap;
         else if (!isnan(gap) && !isnan(plain_gap) && plain_gap > 0)
             printf("  => depth gap in training error: plain %+.2f points, %s %+.2f points: the "

@@ -69,13 +69,9 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
 
 int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths, int n)
 {
-    char why[512];
-    for (int d = 0; d < n; d++) {
-        gf_stack_config cfg = c->cfg;
-        cfg.depth = depths[d];
-        if (gf_stack_config_check(&cfg, why, sizeof why) != 0)
-            return cli_fail(CLI_EXIT_USAGE, cmd, "%s", why);
-    }
+    for (int d = 0; d < n; d++)
+        if (cli_archs_check(cmd, c, depths[d]) != 0)
+            return CLI_EXIT_USAGE;
     return 0;
 }
 

@@ -37,9 +37,9 @@ static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
     const int B = res->blocks;
     const double d = e.first - e.last;
     const char *name = gf_arch_names[res->spec.archs[a]];
-    if (res->spec.archs[a] == GF_ARCH_PLAIN && isnan(e.theory))
+    if (!gf_arch_residual(res->spec.archs[a]) && isnan(e.theory))
         printf("  %s: %+.2f decades; %s.\n", name, d, verdict(d));
-    else if (res->spec.archs[a] == GF_ARCH_PLAIN)
+    else if (!gf_arch_residual(res->spec.archs[a]))
         printf("  %s: the product of %d per-block gains of 10^%+.3f predicts %+.2f decades; "
                "measured %+.2f.%s\n",
                name, B, e.theory / B, e.theory, d,
@@ -55,9 +55,9 @@ static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
         printf("  %s: level within one decade over %d blocks: the identity path carries the "
                "gradient (the \"+1\").\n",
                name, B);
-    if (res->spec.archs[a] != GF_ARCH_PLAIN && d > 1.0 && !isnan(e.theory))
+    if (gf_arch_residual(res->spec.archs[a]) && d > 1.0 && !isnan(e.theory))
         printf("    Mean field: E||dL/dx_l||^2 = (1 + chi_F) E||%s||^2 per block, %+.3f decades.\n",
-               res->spec.archs[a] == GF_ARCH_RESNET ? "act'(u_{l+1}) dL/dx_{l+1}" : "dL/dx_{l+1}",
+               gf_arch_unit(res->spec.archs[a]) == GF_ARCH_RESNET ? "act'(u_{l+1}) dL/dx_{l+1}" : "dL/dx_{l+1}",
                e.theory / B);
 }
 
@@ -154,7 +154,7 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
             snprintf(tb, sizeof tb, "%+.2f", e.theory);
         printf("  %-8s %13s %13s %+16.2f %14s  %s\n", gf_arch_names[res->spec.archs[a]], lb, fb,
                e.first - e.last, tb, verdict(e.first - e.last));
-        residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
+        residual |= gf_arch_residual(res->spec.archs[a]);
     }
     printf("  (geometric means over seeds; a decade is a factor of 10; theory: mean field at\n"
            "   infinite width, anchored at x_B: plain, the product of the per-layer gains\n"
@@ -210,7 +210,7 @@ int gradnorm_figures(cli_run *r, const gf_gradnorm_result *res, const gf_stack_c
     for (int a = 0; a < res->spec.n_archs; a++) {
         names[a] = gf_arch_names[res->spec.archs[a]];
         theory[a] = !isnan(res->theory[a * res->blocks]);
-        if (res->spec.archs[a] != GF_ARCH_PLAIN)
+        if (gf_arch_residual(res->spec.archs[a]))
             res_names[n_res++] = names[a];
     }
     char title[256], subtitle[256], split_title[256];

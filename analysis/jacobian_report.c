@@ -385,7 +385,7 @@ static void reading(const gf_jacobian_result *res, int a)
                "more than %.1f)",
                (double)res->d - e.rank, res->d, e.bound);
     printf(".\n");
-    if (arch == GF_ARCH_PLAIN)
+    if (!gf_arch_residual(arch))
         printf("    Per block, sigma is spread from %.2g to %.2g around the block's RMS gain "
                "%.3g;\n    %.0f%% of the directions are zeroed by the ReLUs. A product of %d "
                "such blocks\n    multiplies the gains and spreads the exponents further.\n",
@@ -407,7 +407,7 @@ static void init_note(const gf_jacobian_result *res)
 {
     int residual = 0;
     for (int a = 0; a < res->spec.n_archs; a++)
-        residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
+        residual |= gf_arch_residual(res->spec.archs[a]);
     if (!residual || res->spec.base.norm != GF_NORM_NONE)
         return;
     if (res->spec.base.init == GF_INIT_TORCH)

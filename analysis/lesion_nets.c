@@ -135,7 +135,7 @@ int lesion_load(const lesion_options *o, const char *dir, size_t in_dim, gf_mode
                      gf_arch_names[cfg.arch], cfg.depth, o->c.seed) >= (int)sizeof path)
             return cli_error(CMD, "%s/checkpoints: the path is too long", dir);
         gf_checkpoint_info info;
-        if (!(nets[a] = gf_model_open(path, &gf_model_mlp, &cfg, &info, why, sizeof why)))
+        if (!(nets[a] = gf_arch_model_open(path, &cfg, &info, why, sizeof why)))
             return cli_error(CMD, "%s", why);
         src->epochs[a] = (int)info.epochs_done;
     }

@@ -264,10 +264,10 @@ static int summary(FILE *f, const void *ctx)
         net_reading(f, &c->res[i], &x[i]);
     for (int i = 0; i < c->n; i++)
         for (int j = 0; j < c->n; j++)
-            if (c->res[i].arch == GF_ARCH_PLAIN && c->res[j].arch != GF_ARCH_PLAIN)
+            if (!gf_arch_residual(c->res[i].arch) && gf_arch_residual(c->res[j].arch))
                 verdict(f, &c->res[i], &x[i], &c->res[j], &x[j]);
     for (int i = 0; i < c->n; i++)
-        if (c->res[i].arch == GF_ARCH_PLAIN && o->c.cfg.norm == GF_NORM_BATCH)
+        if (!gf_arch_residual(c->res[i].arch) && o->c.cfg.norm == GF_NORM_BATCH)
             fprintf(f, "  Note: batch norm runs on its running statistics. In %s the block "
                        "after a deleted one\n  gets x_l where its statistics describe "
                        "x_{l+1}; part of the damage is that mismatch.\n",

@@ -23,6 +23,23 @@ int cli_common_check(const char *cmd, const cli_common *o)
     return 0;
 }
 
+int cli_archs_check(const char *cmd, const cli_common *o, int depth)
+{
+    char why[512];
+    gf_family_config fc;
+    for (int a = 0; a < o->n_archs; a++) {
+        gf_stack_config c = o->cfg;
+        c.arch = (gf_arch)o->archs[a];
+        if (depth > 0)
+            c.depth = depth;
+        if (gf_arch_config(&c, &fc, why, sizeof why) != 0)
+            return gf_arch_is_mlp(c.arch)
+                       ? cli_fail(CLI_EXIT_USAGE, cmd, "%s", why)
+                       : cli_fail(CLI_EXIT_USAGE, cmd, "%s: %s", gf_arch_names[c.arch], why);
+    }
+    return 0;
+}
+
 cli_common cli_stacks_at_init(const char *out)
 {
     return (cli_common){.cfg = gf_stack_config_default(),

@@ -27,15 +27,30 @@ typedef struct cli_common {
  * both; BLAS's threads for the width. 0, or CLI_EXIT_USAGE after a message. */
 int cli_common_check(const char *cmd, const cli_common *o);
 
+/* Every architecture in o->archs with o's network options, at depth (0: the
+ * options' depth), through the arch registry (gf_arch_config): 0, or
+ * CLI_EXIT_USAGE after a message (prefixed with the arch's name for nets
+ * other than the MLP stacks: "cnn-resnet: depth must be 6n+2 ..."). */
+int cli_archs_check(const char *cmd, const cli_common *o, int depth);
+
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);
 
 /* The .set of a CLI_STRING path: refuses an empty one. */
 int cli_set_path(const cli_arg *a, void *opts);
 
-#define CLI_ARCH(T, help)                                                                    \
-    {CLI_CHOICES, "arch", 'a', "LIST", help, CLI_AT(T, c.archs), .names = gf_arch_names,     \
+/* --arch: any architecture of the registry (gf_arch_types), or the MLP stacks only. */
+#define CLI_ARCH_OF(T, help, NAMES)                                                          \
+    {CLI_CHOICES, "arch", 'a', "LIST", help, CLI_AT(T, c.archs), .names = NAMES,             \
      .count_at = offsetof(T, c.n_archs)}
+#define CLI_ARCH(T, help) CLI_ARCH_OF(T, help, gf_arch_names)
+#define CLI_ARCH_MLP(T, help) CLI_ARCH_OF(T, help, gf_mlp_arch_names)
+/* The --arch help's second line where the convolutional nets are taken. */
+#define CLI_ARCH_CNN_HELP "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2)"
+/* --width-mult of the convolutional nets. */
+#define CLI_WIDTH_MULT(T)                                                                    \
+    {CLI_REAL, "width-mult", 0, "X", "cnn-*: filters 16X, 32X, 64X; 16X even   [1]",         \
+     CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
 #define CLI_DEPTH_N(T, help) {CLI_DEPTH, "depth", 'd', "N", help, CLI_AT(T, c.cfg.depth)}
 #define CLI_WIDTH(T, help)                                                                   \
     {CLI_INT, "width", 'w', "N", help, CLI_AT(T, c.cfg.width), .min = 1, .max = 65536}

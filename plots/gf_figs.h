@@ -252,6 +252,30 @@ typedef struct gf_fig_init_compare {
 } gf_fig_init_compare;
 int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx);
 
+/* ---- figures: densenet (fig_densenet.c) ---- */
+/* The tape's memory of one training step against depth from memory.tsv (net,
+ * depth, params, batch, bytes, MiB): one line per net in nets[] (its first
+ * column), log-log axes (quadratic growth is slope 2, linear slope 1). */
+typedef struct gf_fig_dense_memory {
+    const char *title, *subtitle;
+    const char *const *nets, *const *labels;
+    int n_nets;
+    double xmin, xmax, ymin, ymax; /* depth, MiB */
+} gf_fig_dense_memory;
+int gf_fig_dense_memory_body(FILE *out, gf_term term, const void *ctx);
+
+/* One heat map per dense block from file (block, target, source, values):
+ * column `column` coloured over [cbmin, cbmax], source on x (0: the block's
+ * input), target layer on y (layers + 1: last_label[b], the transition or
+ * the classifier). */
+typedef struct gf_fig_dense_map {
+    const char *title, *subtitle, *file, *cblabel;
+    int column, layers;
+    double cbmin, cbmax;
+    const char *last_label[3];
+} gf_fig_dense_map;
+int gf_fig_dense_map_body(FILE *out, gf_term term, const void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

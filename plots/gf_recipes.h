@@ -5,6 +5,7 @@
 #define GF_RECIPES_H
 
 #include "plots/gf_figs.h"
+#include "dense/gf_dense.h"
 #include "ensemble/gf_ensemble.h"
 #include "grid/gf_grid.h"
 #include "hanin/gf_hanin.h"
@@ -38,6 +39,18 @@ typedef struct gf_degrade_figs {
     int step_epochs[GF_DEGRADE_FIG_STEPS];
 } gf_degrade_figs;
 void gf_degrade_figs_make(const gf_grid_result *res, gf_degrade_figs *f);
+
+/* ---- the densenet figures (fig_densenet.c) ---- */
+
+/* The memory curve, the reuse maps and the connection maps of a result
+ * (pointers inside point into f). */
+typedef struct gf_dense_figs {
+    gf_fig_dense_memory memory;
+    gf_fig_dense_map reuse, conn;
+    char title[3][160], subtitle[3][256], last[3][24], label_text[3][64];
+    const char *nets[3], *labels[3];
+} gf_dense_figs;
+void gf_dense_figs_make(const gf_dense_result *res, const char *data_name, gf_dense_figs *f);
 
 /* ---- the stochastic-depth figure (fig_stochdepth.c) ---- */
 

@@ -1,11 +1,13 @@
 /* gradflow.h: the whole public interface of libgradflow, one header per module.
  *
  *   core/gf_core.h             tape, tensors, ops (reverse-mode autodiff)
+ *   core/gf_conv.h             image ops: convolution, pooling, BN over channels (NHWC)
  *   blas/gf_blas.h             which CBLAS kernel runs, and its check
  *   nn/gf_nn.h                 parameters, initialization, stacks, their state
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
  *   model/gf_model.h           one interface to every network family (mlp now): what
  *                              every measurement uses to build, run, export and load
+ *   model/gf_densenet.h        the family "densenet": its config, plan and measurements
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory
  *   io/gf_io.h                 run folders, TSV, JSON manifest, safetensors, clocks
@@ -19,6 +21,7 @@
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
+ *   dense/gf_dense.h           ResNet against DenseNet: cost, memory, reuse (`densenet`)
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -40,6 +43,7 @@
 
 #include "gf_version.h"
 #include "core/gf_core.h"
+#include "core/gf_conv.h"
 #include "blas/gf_blas.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
@@ -57,5 +61,6 @@
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"
+#include "dense/gf_dense.h"
 
 #endif

@@ -15,13 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
-extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
+extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
     cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[],
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[],
-    golden_tests[], model_tests[], regress_tests[];
+    golden_tests[], model_tests[], cnn_tests[], regress_tests[],
+    dense_op_tests[], densenet_tests[], cli_densenet_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -36,8 +37,9 @@ int cli_suite_cleanup(void);
 #define CLI_SUITE(name, tests) SUITE_WITH(name, tests, cli_suite_init, cli_suite_cleanup)
 
 static CU_SuiteInfo suites[] = {
-    SUITE("ops", ops_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
-    SUITE("model", model_tests),
+    SUITE("ops", ops_tests), SUITE("conv", conv_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
+    SUITE("model", model_tests), SUITE("cnn", cnn_tests),
+    SUITE("dense-op", dense_op_tests), SUITE("densenet", densenet_tests),
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
     SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
@@ -49,7 +51,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("shatter", shatter_tests), CLI_SUITE("cli-hanin-shatter", cli_hanin_shatter_tests),
     CLI_SUITE("cli-init-compare", cli_init_compare_tests), CLI_SUITE("golden", golden_tests),
     CLI_SUITE("cli-failures", cli_failures_tests),
-    CLI_SUITE("regress", regress_tests),
+    CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-densenet", cli_densenet_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };
 

@@ -76,6 +76,11 @@ static const golden_case cases[] = {
      {"init-compare", SMALL_TRAIN, "--batch", "32", "--depth", "6", "--width", "8", "--epochs",
       "1", "--init-seeds", "2"},
      {NULL}, NULL, NULL},
+    {"densenet",
+     {"densenet", "--quick", "--data", "synthetic", "--ntrain", "128", "--ntest", "64", "--batch",
+      "32", "--seeds", "2", "--memory-depths", "10,16", "--memory-batch", "2",
+      "--width-mult", "0.125"},
+     {"processor time per epoch", "wall time"}, NULL, NULL},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 

@@ -6,6 +6,7 @@
  * pseudo-random target, or the op itself when it is a loss). The test fails
  * when gf_ops[] holds an op that no builder covers.
  */
+#include "test_dense.h"
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>
@@ -17,12 +18,7 @@
 enum { ON_TAPE = 1, BOUND = 0 };
 static const double FD_H = 1e-5, FD_TOL = 1e-6;
 
-typedef struct op_case {
-    const char *op;      /* name in gf_ops[] */
-    const char *variant; /* what this builder covers */
-    void (*setup)(tu_fd *c, gsl_rng *r);
-    tu_build_fn build;
-} op_case;
+typedef tu_op_case op_case;
 
 /* ---- builders -------------------------------------------------------------- */
 
@@ -217,6 +213,12 @@ static const op_case cases[] = {
      .build = build_xent_inner},
     {.op = "mse", .variant = "both inputs", .setup = setup_two, .build = build_mse},
     {.op = "concat", .variant = "three inputs", .setup = setup_concat, .build = build_concat},
+    {.op = "dense_bnrelu_train", .variant = "three inputs, NHWC", .setup = tu_dense_setup_train,
+     .build = tu_dense_build_train},
+    {.op = "dense_bnrelu_eval", .variant = "three inputs, NHWC", .setup = tu_dense_setup_eval,
+     .build = tu_dense_build_eval},
+    {.op = "dense_restore", .variant = "two layers, one scratch", .setup = tu_dense_setup_restore,
+     .build = tu_dense_build_restore},
 };
 enum { N_CASES = sizeof cases / sizeof *cases };
 
@@ -234,35 +236,52 @@ static double check_case(const op_case *k, unsigned long seed)
     return err;
 }
 
+/* The builders of op name over both tables (this file's and the image ops'):
+ * their number; each that fails is reported. */
+static int check_op(const char *name, int *failed)
+{
+    int covered = 0;
+    for (int t = 0; t < 2; t++) {
+        const op_case *table = t == 0 ? cases : tu_image_op_cases;
+        const int n = t == 0 ? N_CASES : tu_n_image_op_cases;
+        for (int k = 0; k < n; k++) {
+            if (strcmp(table[k].op, name) != 0)
+                continue;
+            covered++;
+            const unsigned long seed = 1000u + 100u * (unsigned long)t + (unsigned long)k;
+            const double err = check_case(&table[k], seed);
+            if (!(err <= FD_TOL)) {
+                fprintf(stderr, "\n  op %s (%s): worst relative error %.3g > %.0e\n",
+                        table[k].op, table[k].variant, err, FD_TOL);
+                (*failed)++;
+            }
+        }
+    }
+    return covered;
+}
+
 /* Every op in the table has at least one builder, and each passes. */
 static void test_every_op_matches_finite_differences(void)
 {
-    int n_ops = 0;
+    int n_ops = 0, failed = 0;
     for (const gf_op *const *op = gf_ops; *op; op++, n_ops++) {
-        int covered = 0;
-        for (int k = 0; k < N_CASES; k++) {
-            if (strcmp(cases[k].op, (*op)->name) != 0)
-                continue;
-            covered++;
-            const double err = check_case(&cases[k], 1000u + (unsigned long)k);
-            if (!(err <= FD_TOL))
-                fprintf(stderr, "\n  op %s (%s): worst relative error %.3g > %.0e\n",
-                        cases[k].op, cases[k].variant, err, FD_TOL);
-            CU_ASSERT(err <= FD_TOL);
-        }
+        const int covered = check_op((*op)->name, &failed);
         if (!covered)
             fprintf(stderr, "\n  op '%s' in gf_ops[] has no finite-difference builder\n",
                     (*op)->name);
         CU_ASSERT(covered > 0);
     }
+    CU_ASSERT(failed == 0);
     CU_ASSERT(n_ops >= 13);
     /* No builder names an op that is not in the table. */
-    for (int k = 0; k < N_CASES; k++) {
-        int found = 0;
-        for (const gf_op *const *op = gf_ops; *op; op++)
-            found |= strcmp(cases[k].op, (*op)->name) == 0;
-        CU_ASSERT(found);
-    }
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < (t == 0 ? N_CASES : tu_n_image_op_cases); k++) {
+            const char *name = (t == 0 ? cases : tu_image_op_cases)[k].op;
+            int found = 0;
+            for (const gf_op *const *op = gf_ops; *op; op++)
+                found |= strcmp(name, (*op)->name) == 0;
+            CU_ASSERT(found);
+        }
 }
 
 /* A checker that cannot fail proves nothing: a gradient off by 1e-4 in one
@@ -296,7 +315,9 @@ static void test_op_table(void)
     /* The list of ops. */
     static const char *const required[] = {"linear", "matmul", "add", "scale", "relu", "tanh",
                                            "identity", "batchnorm_train", "batchnorm_eval",
-                                           "layernorm", "softmax_xent", "mse", "concat"};
+                                           "layernorm", "softmax_xent", "mse", "concat",
+                                           "conv2d", "avgpool2d", "global_avgpool",
+                                           "shortcut_a"};
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
         int found = 0;
         for (const gf_op *const *op = gf_ops; *op; op++)

@@ -257,6 +257,16 @@ static void test_name_lists(void)
     CU_ASSERT_EQUAL(gf_name_lookup(gf_arch_names, "Plain"), -1);
     CU_ASSERT_EQUAL(gf_name_lookup(gf_arch_names, NULL), -1);
     CU_ASSERT_PTR_NULL(gf_arch_names[GF_ARCH_COUNT]);
+    CU_ASSERT_PTR_NULL(gf_mlp_arch_names[GF_ARCH_MLP_COUNT]);
+    for (int a = 0; a < GF_ARCH_COUNT; a++) { /* the registry's rows, in enum order */
+        CU_ASSERT_STRING_EQUAL(gf_arch_types[a].name, gf_arch_names[a]);
+        CU_ASSERT(gf_arch_types[a].family != NULL && gf_arch_types[a].config != NULL);
+        CU_ASSERT_EQUAL(gf_arch_is_mlp((gf_arch)a), gf_arch_types[a].family == &gf_model_mlp);
+        if (a < GF_ARCH_MLP_COUNT)
+            CU_ASSERT_STRING_EQUAL(gf_mlp_arch_names[a], gf_arch_names[a]);
+    }
+    CU_ASSERT_EQUAL(gf_arch_unit(GF_ARCH_CNN_PREACT), GF_ARCH_PREACT);
+    CU_ASSERT(!gf_arch_residual(GF_ARCH_CNN_PLAIN) && gf_arch_residual(GF_ARCH_CNN_RESNET));
     CU_ASSERT_PTR_NULL(gf_init_names[GF_INIT_COUNT]);
     CU_ASSERT_PTR_NULL(gf_norm_names[GF_NORM_COUNT]);
     CU_ASSERT_PTR_NULL(gf_act_names[GF_ACT_COUNT]);
@@ -413,7 +423,7 @@ static void test_config_check(void)
  * recorded exactly for residual blocks, batch norm counting its batches. */
 static void test_every_configuration_runs(void)
 {
-    for (int arch = 0; arch < GF_ARCH_COUNT; arch++)
+    for (int arch = 0; arch < GF_ARCH_MLP_COUNT; arch++)
         for (int norm = 0; norm < GF_NORM_COUNT; norm++)
             for (int act = 0; act < GF_ACT_COUNT; act++) {
                 gf_stack_config c = tu_small_config((gf_arch)arch, 12, 8);

@@ -87,6 +87,19 @@ void tu_fd_numeric(gf_tape *tape, tu_fd *c, int i, double h, double *out);
  * (tu_rel_err per leaf); leaves over tol are reported on stderr with label. */
 double tu_fd_check(gf_tape *tape, tu_fd *c, double h, double tol, const char *label);
 
+/* A builder of the ops suite's finite-difference table: the op's name in
+ * gf_ops[], what the case covers, a setup declaring the leaves, the build. */
+typedef struct tu_op_case {
+    const char *op;
+    const char *variant;
+    void (*setup)(tu_fd *c, gsl_rng *r);
+    tu_build_fn build;
+} tu_op_case;
+
+/* The image ops' cases (test_conv.c), checked with the others by the ops suite. */
+extern const tu_op_case tu_image_op_cases[];
+extern const int tu_n_image_op_cases;
+
 /* A finite-difference case: its random numbers, its tape (TU_CHUNK) and c. */
 typedef struct tu_fd_case {
     gsl_rng *r;

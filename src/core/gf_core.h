@@ -133,6 +133,10 @@ size_t gf_tape_nodes(const gf_tape *tape);
 gf_tensor *gf_tape_output(const gf_tape *tape, size_t i);
 /* The op of node i (NULL outside the range). */
 const struct gf_op *gf_tape_op(const gf_tape *tape, size_t i);
+/* The inputs of node i: their count (0 outside the range) and input j (NULL
+ * outside): lets a tool count a pass's work from its shapes. */
+int gf_tape_node_inputs(const gf_tape *tape, size_t i);
+gf_tensor *gf_tape_node_input(const gf_tape *tape, size_t i, int j);
 gf_arena *gf_tape_arena(gf_tape *tape);
 /* The number of the tape's last backward pass (0 before the first): a
  * tensor holds a gradient of that pass when its ->pass equals it. */
@@ -205,6 +209,35 @@ gf_tensor *gf_mse(gf_tape *, gf_tensor *y, gf_tensor *target);
 /* y = [x_0, x_1, ..., x_{k-1}] along the columns; all have n rows. */
 gf_tensor *gf_concat(gf_tape *, gf_tensor *const *xs, int k);
 
+/* ---- dense blocks (DenseNet) --------------------------------------------- */
+
+/* Images are NHWC rows: x is n x (hw * c), a pixel's c channels adjacent.
+ * The input of a DenseNet layer is relu(BN([x_0, ..., x_{k-1}])) over the
+ * channels of the concatenation of every earlier output of its block. The
+ * op reads the x_i where they lie: the concatenation is never stored. Its
+ * output (n x hw*C, C = sum of the c_i) goes to fresh tape memory, or, with
+ * a scratch, into that block-wide buffer (values and gradient), shared by
+ * every layer and overwritten by the next: the consumer of the output must
+ * then be followed by gf_dense_restore, which recomputes it in backward. A
+ * block's memory is so linear in its layers (Pleiss et al. 2017), not
+ * quadratic. norms (k entries, may be NULL): backward writes log2 of the
+ * norm of the gradient this op sends to each x_i (its slice of dL/d[x_0 ..]),
+ * -inf where none. bn's gamma and beta are 1 x C; statistics as gf_batchnorm. */
+enum { GF_DENSE_MAX_INPUTS = 1024 };
+typedef struct gf_dense_scratch {
+    double *v, *g;  /* cap doubles each, tape memory */
+    size_t cap;
+} gf_dense_scratch;
+/* A scratch of count values (and gradients) from the tape's arena; NULL on error. */
+gf_dense_scratch *gf_dense_scratch_get(gf_tape *, size_t count);
+gf_tensor *gf_dense_bnrelu(gf_tape *, gf_tensor *const *xs, int k, size_t hw,
+                           const gf_bn_state *bn, int training, gf_dense_scratch *scratch,
+                           double *norms);
+/* y = x (the same values, no copy), for x the output of the op that consumed
+ * h (a gf_dense_bnrelu output in a scratch): backward first rewrites h into
+ * the scratch, so that op's backward reads h's values, then dx += dy. */
+gf_tensor *gf_dense_restore(gf_tape *, gf_tensor *x, gf_tensor *h);
+
 /* ---- op descriptors ---------------------------------------------------- */
 
 typedef struct gf_op {
@@ -215,7 +248,8 @@ typedef struct gf_op {
 
 extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_mul_scalar, gf_op_relu,
     gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval,
-    gf_op_layernorm, gf_op_softmax_xent, gf_op_mse, gf_op_concat;
+    gf_op_layernorm, gf_op_softmax_xent, gf_op_mse, gf_op_concat, gf_op_dense_bnrelu_train,
+    gf_op_dense_bnrelu_eval, gf_op_dense_restore;
 
 /* Every op, NULL-terminated, so tests can loop over all of them. */
 extern const gf_op *const gf_ops[];

@@ -1,5 +1,7 @@
-/* ops_norm.c: batch norm (training and eval) and layer norm. */
+/* ops_norm.c: batch norm (training and eval; over features or image channels) and layer norm. */
 #include "tape_internal.h"
+
+#include "gf_conv.h"
 
 #include <math.h>
 
@@ -18,105 +20,141 @@ static void moments(const double *x, size_t n, size_t s, double *mean, double *v
     *var = v / (double)n;
 }
 
-/* Backward of y = gamma xhat + beta over one group of n values (stride s):
- * dx += invstd/n (n dxhat - sum dxhat - xhat sum(dxhat xhat)), dxhat = gamma dy;
- * dgamma += sum dy xhat, dbeta += sum dy. */
-static void normalize_backward(const double *x, const double *gy, double *gx, size_t n, size_t s,
-                               double mean, double invstd, double gamma, double *ggamma,
-                               double *gbeta)
-{
-    double sum_dy = 0.0, sum_dy_xhat = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double xhat = (x[i * s] - mean) * invstd;
-        sum_dy += gy[i * s];
-        sum_dy_xhat += gy[i * s] * xhat;
-    }
-    if (ggamma)
-        *ggamma += sum_dy_xhat;
-    if (gbeta)
-        *gbeta += sum_dy;
-    if (!gx)
-        return;
-    const double k = gamma * invstd / (double)n;
-    for (size_t i = 0; i < n; i++) {
-        const double xhat = (x[i * s] - mean) * invstd;
-        gx[i * s] += k * ((double)n * gy[i * s] - sum_dy - xhat * sum_dy_xhat);
-    }
-}
-
 /* ---- batch norm ----------------------------------------------------- */
 
-/* aux holds mean[d] and invstd[d] of the statistics used. */
-gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int training)
+/* Batch norm works on an r x c view of x: one column per channel (c = d for
+ * a batch of vectors; r = n h w pixels for images, gf_batchnorm2d). The
+ * kernels walk the view row by row with per-channel accumulators, which
+ * adds each column's entries in the same order as a column-wise walk. */
+
+/* Per-channel mean and biased variance of the r x c view (two passes). */
+static void channel_moments(const double *x, size_t r, size_t c, double *mean, double *var)
 {
-    gf_tensor *in[3] = {x, bn ? bn->gamma : NULL, bn ? bn->beta : NULL};
-    if (gf_op_begin(tape, in, 3) != 0)
+    for (size_t j = 0; j < c; j++)
+        mean[j] = var[j] = 0.0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++)
+            mean[j] += x[i * c + j];
+    for (size_t j = 0; j < c; j++)
+        mean[j] /= (double)r;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            const double d = x[i * c + j] - mean[j];
+            var[j] += d * d;
+        }
+    for (size_t j = 0; j < c; j++)
+        var[j] /= (double)r;
+}
+
+/* aux holds mean[c] and invstd[c] of the statistics used; node->s is c. */
+gf_tensor *gf_batchnorm2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, const gf_bn_state *bn,
+                          int training)
+{
+    gf_tensor *ins[3] = {x, bn ? bn->gamma : NULL, bn ? bn->beta : NULL};
+    if (gf_op_begin(tape, ins, 3) != 0)
         return NULL;
-    const size_t n = x->n, d = x->d;
-    if (bn->gamma->n != 1 || bn->gamma->d != d || bn->beta->n != 1 || bn->beta->d != d)
+    const size_t n = x->n, d = x->d, c = in.c, r = n * in.h * in.w;
+    if (d != gf_image_size(in))
+        return gf_op_fail(tape, "batchnorm", "x is %zu x %zu but the image is %zu x %zu x %zu "
+                          "(h w c = %zu)", n, d, in.h, in.w, in.c, gf_image_size(in));
+    if (bn->gamma->n != 1 || bn->gamma->d != c || bn->beta->n != 1 || bn->beta->d != c)
         return gf_op_fail(tape, "batchnorm",
-                          "x is %zu x %zu but gamma is %zu x %zu and beta %zu x %zu", n, d,
+                          "x has %zu channels but gamma is %zu x %zu and beta %zu x %zu", c,
                           bn->gamma->n, bn->gamma->d, bn->beta->n, bn->beta->d);
-    if (training && n < 2)
+    if (training && r < 2)
         return gf_op_fail(tape, "batchnorm",
-                          "x is %zu x %zu: training mode needs at least 2 rows", n, d);
-    gf_tensor *y = gf_op_output(tape, in, 3, n, d);
-    double *aux = gf_op_aux(tape, 2 * d);
+                          "x is %zu x %zu: training mode needs at least 2 values per channel",
+                          n, d);
+    gf_tensor *y = gf_op_output(tape, ins, 3, n, d);
+    double *aux = gf_op_aux(tape, 2 * c);
     if (!y || !aux)
         return NULL;
-    double *mean = aux, *invstd = aux + d;
-    for (size_t j = 0; j < d; j++) {
-        double m, v;
+    double *mean = aux, *invstd = aux + c;
+    if (training) /* invstd holds the variance until the loop below */
+        channel_moments(x->v, r, c, mean, invstd);
+    for (size_t j = 0; j < c; j++) {
         if (training) {
-            moments(x->v + j, n, d, &m, &v);
-            bn->running_mean[j] = (1 - bn->momentum) * bn->running_mean[j] + bn->momentum * m;
+            bn->running_mean[j] = (1 - bn->momentum) * bn->running_mean[j] + bn->momentum * mean[j];
             bn->running_var[j] = (1 - bn->momentum) * bn->running_var[j] +
-                                 bn->momentum * v * (double)n / (double)(n - 1);
+                                 bn->momentum * invstd[j] * (double)r / (double)(r - 1);
         } else {
-            m = bn->running_mean[j];
-            v = bn->running_var[j];
+            mean[j] = bn->running_mean[j];
+            invstd[j] = bn->running_var[j];
         }
-        mean[j] = m;
-        invstd[j] = 1.0 / sqrt(v + bn->eps);
+        invstd[j] = 1.0 / sqrt(invstd[j] + bn->eps);
     }
-    for (size_t i = 0; i < n; i++) /* y = gamma xhat + beta, row by row (contiguous) */
-        for (size_t j = 0; j < d; j++)
-            y->v[i * d + j] = bn->gamma->v[j] * (x->v[i * d + j] - mean[j]) * invstd[j] +
-                              bn->beta->v[j];
+    const double *gamma = bn->gamma->v, *beta = bn->beta->v;
+    for (size_t i = 0; i < r; i++) /* y = gamma xhat + beta, row by row (contiguous) */
+        for (size_t j = 0; j < c; j++)
+            y->v[i * c + j] = gamma[j] * (x->v[i * c + j] - mean[j]) * invstd[j] + beta[j];
     if (training)
         *bn->batches_tracked += 1.0;
     gf_node *nd = gf_op_push(tape, training ? &gf_op_batchnorm_train : &gf_op_batchnorm_eval, y,
-                             in, 3);
+                             ins, 3);
     if (!nd)
         return NULL;
     nd->aux = aux;
+    nd->s = (double)c;
     return y;
 }
 
+gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int training)
+{
+    const gf_image_shape row = {1, 1, x ? x->d : 0};
+    return gf_batchnorm2d(tape, x, row, bn, training);
+}
+
+/* Backward of y = gamma xhat + beta per channel over its r values, dxhat = gamma dy:
+ * dx += invstd/r (r dxhat - sum dxhat - xhat sum(dxhat xhat)) (training only),
+ * dgamma += sum dy xhat, dbeta += sum dy. */
 static void batchnorm_train_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
-    const size_t n = x->n, d = x->d;
+    const size_t c = (size_t)nd->s, r = gf_tensor_size(x) / c;
+    const double *mean = nd->aux, *invstd = nd->aux + c;
     double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
-    for (size_t j = 0; j < d; j++)
-        normalize_backward(x->v + j, y->g + j, gx ? gx + j : NULL, n, d, nd->aux[j],
-                           nd->aux[d + j], gamma->v[j], gg ? gg + j : NULL, gb ? gb + j : NULL);
+    double *sum_dy = gf_tape_scratch(nd->tape, 2 * c);
+    if (!sum_dy)
+        return;
+    double *sum_dy_xhat = sum_dy + c;
+    for (size_t j = 0; j < c; j++)
+        sum_dy[j] = sum_dy_xhat[j] = 0.0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            const double xhat = (x->v[i * c + j] - mean[j]) * invstd[j];
+            sum_dy[j] += y->g[i * c + j];
+            sum_dy_xhat[j] += y->g[i * c + j] * xhat;
+        }
+    for (size_t j = 0; j < c; j++) {
+        if (gg)
+            gg[j] += sum_dy_xhat[j];
+        if (gb)
+            gb[j] += sum_dy[j];
+    }
+    if (!gx)
+        return;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            const double xhat = (x->v[i * c + j] - mean[j]) * invstd[j];
+            const double k = gamma->v[j] * invstd[j] / (double)r;
+            gx[i * c + j] += k * ((double)r * y->g[i * c + j] - sum_dy[j] - xhat * sum_dy_xhat[j]);
+        }
 }
 
 /* With fixed statistics the map is affine: dx += dy gamma invstd. */
 static void batchnorm_eval_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
-    const size_t n = x->n, d = x->d;
-    const double *mean = nd->aux, *invstd = nd->aux + d;
+    const size_t c = (size_t)nd->s, r = gf_tensor_size(x) / c;
+    const double *mean = nd->aux, *invstd = nd->aux + c;
     double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) {
-            const double dy = y->g[i * d + j];
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            const double dy = y->g[i * c + j];
             if (gx)
-                gx[i * d + j] += dy * gamma->v[j] * invstd[j];
+                gx[i * c + j] += dy * gamma->v[j] * invstd[j];
             if (gg)
-                gg[j] += dy * (x->v[i * d + j] - mean[j]) * invstd[j];
+                gg[j] += dy * (x->v[i * c + j] - mean[j]) * invstd[j];
             if (gb)
                 gb[j] += dy;
         }

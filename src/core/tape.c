@@ -15,6 +15,8 @@ struct gf_tape {
     uint64_t pass;             /* number of the current (or last) backward pass */
     int status;                /* the first error since the last reset */
     char error[256];           /* its message, "" while status is GSL_SUCCESS */
+    double *scratch;           /* gf_tape_scratch's buffer (gf_big_alloc), kept across resets */
+    size_t scratch_cap;        /* its size in doubles */
 };
 
 /* Record an error on the tape unless one is there already (the first error
@@ -58,6 +60,7 @@ void gf_tape_free(gf_tape *t)
         return;
     gf_arena_free(t->arena);
     free(t->nodes);
+    free(t->scratch);
     free(t);
 }
 
@@ -81,6 +84,15 @@ uint64_t gf_tape_pass(const gf_tape *t) { return t->pass; }
 const gf_op *gf_tape_op(const gf_tape *t, size_t i)
 {
     return i < t->n_nodes ? t->nodes[i].op : NULL;
+}
+
+int gf_tape_node_inputs(const gf_tape *t, size_t i)
+{
+    return i < t->n_nodes ? t->nodes[i].nin : 0;
+}
+gf_tensor *gf_tape_node_input(const gf_tape *t, size_t i, int j)
+{
+    return i < t->n_nodes && j >= 0 && j < t->nodes[i].nin ? t->nodes[i].in[j] : NULL;
 }
 
 void gf_tensor_bind(gf_tensor *t, size_t n, size_t d, double *v, double *g)
@@ -174,6 +186,20 @@ double *gf_op_aux(gf_tape *tape, size_t count)
     if (!p)
         tape_fail(tape, GSL_ENOMEM, "out of memory for %zu saved values", count);
     return p;
+}
+
+double *gf_tape_scratch(gf_tape *tape, size_t count)
+{
+    if (count <= tape->scratch_cap)
+        return tape->scratch;
+    free(tape->scratch); /* the contents need not survive */
+    tape->scratch_cap = 0;
+    if (!(tape->scratch = gf_big_alloc(count * sizeof(double)))) {
+        tape_fail(tape, GSL_ENOMEM, "out of memory for %zu doubles of scratch", count);
+        return NULL;
+    }
+    tape->scratch_cap = count;
+    return tape->scratch;
 }
 
 /* ---- gradients ------------------------------------------------------ */

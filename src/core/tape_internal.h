@@ -36,6 +36,13 @@ gf_node *gf_op_push(gf_tape *tape, const gf_op *op, gf_tensor *out, gf_tensor *c
 /* Arena memory for op-specific saved values. */
 double *gf_op_aux(gf_tape *tape, size_t count);
 
+/* Scratch memory owned by the tape, for one kernel at a time (im2col
+ * buffers): at least count doubles, 64-byte aligned, contents undefined. It
+ * grows when asked for more and is kept across resets, so after the first
+ * step no call allocates. Any call may move it: re-fetch rather than keep the
+ * pointer across ops. NULL on out of memory (recorded on the tape). */
+double *gf_tape_scratch(gf_tape *tape, size_t count);
+
 /* In backward: the gradient buffer of input t, ready to accumulate into with
  * +=; zero-filled on its first use in this pass. NULL when t needs no gradient. */
 double *gf_grad_acc(gf_node *node, gf_tensor *t);

@@ -30,6 +30,9 @@ typedef struct gf_gradnorm_spec {
     int bn_eval;                /* batch norm with running statistics */
     const gf_dataset *data;     /* inputs in_dim = data->dim, classes = data->classes */
     const char *save;           /* safetensors path (first seed of each arch), or NULL */
+    const char *load;           /* the weights from this file (a gradflow save, or a bare
+                                   state_dict of the net base and archs[0] describe; one
+                                   arch), the seeds drawing batches only; NULL: from seeds */
     void (*progress)(void *ctx, int done, int total);
     void *progress_ctx;
 } gf_gradnorm_spec;

@@ -57,11 +57,11 @@ static int save_run(const char *path, gf_model *m, const gf_tensor *x, const int
         const gf_slot *sl = &p->slot[i];
         if (sl->kind != GF_SLOT_PARAM)
             continue;
-        const int64_t shape[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
+        int64_t shape[4];
+        const int rank = gf_slot_shape(sl, shape);
         gf_tensor_grad_export(&sl->t, cursor);
         snprintf(name, sizeof name, "grad.%s", sl->name);
-        ok = gf_st_add(&st, name, GF_ST_F64, sl->vector ? 1 : 2, sl->vector ? shape + 1 : shape,
-                       cursor) == 0;
+        ok = gf_st_add(&st, name, GF_ST_F64, rank, shape, cursor) == 0;
         cursor += sl->rows * sl->cols;
     }
     const int64_t xshape[2] = {(int64_t)x->n, (int64_t)x->d};
@@ -144,7 +144,7 @@ static int run_one(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, gf_model
         snprintf(why, size, "out of memory");
         goto done;
     }
-    if (gf_model_init(m, rng) != 0) {
+    if (!sp->load && gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         goto done;
     }
@@ -205,11 +205,36 @@ done:
     return rc;
 }
 
+/* The block count every architecture has at the spec's depth (a DenseNet's
+ * is not (depth - 2) / 2: it comes from the built net); -1 with a reason
+ * when two differ (their tables would not line up). */
+static int arch_blocks(const gf_gradnorm_spec *sp, char *why, size_t size)
+{
+    int blocks = -1;
+    for (int a = 0; a < sp->n_archs; a++) {
+        gf_stack_config c = sp->base;
+        c.arch = sp->archs[a];
+        gf_model *m = gf_arch_model_alloc(&c, why, size);
+        const int b = m ? gf_model_blocks(m) : -1;
+        gf_model_free(m);
+        if (b < 0)
+            return -1;
+        if (blocks >= 0 && b != blocks) {
+            snprintf(why, size, "%s has %d blocks at depth %d, %s %d: measure them in separate runs",
+                     gf_arch_names[sp->archs[0]], blocks, c.depth, gf_arch_names[c.arch], b);
+            return -1;
+        }
+        blocks = b;
+    }
+    return blocks;
+}
+
 int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *why, size_t size)
 {
     memset(res, 0, sizeof *res);
     res->spec = *sp;
-    res->blocks = gf_stack_blocks(&sp->base);
+    if ((res->blocks = arch_blocks(sp, why, size)) < 0)
+        return -1;
     if (!sp->data || sp->data->dim != sp->base.in_dim || sp->data->classes != sp->base.classes ||
         sp->batch > sp->data->n || sp->n_archs < 1 || sp->seeds < 1) {
         snprintf(why, size, "inconsistent experiment specification");
@@ -243,7 +268,8 @@ int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *w
         gf_stack_config c = sp->base;
         c.arch = sp->archs[a];
         /* one per architecture, initialized per seed */
-        gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, size);
+        gf_model *m = sp->load ? gf_arch_model_open(sp->load, &c, NULL, why, size)
+                               : gf_arch_model_alloc(&c, why, size);
         if (!m)
             rc = -1;
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {

@@ -1,5 +1,6 @@
 /* gradnorm_write.c: the TSV files of the gradient-norm experiment. */
 #include "gradnorm/gf_gradnorm.h"
+#include "model/gf_model.h"
 
 #include "io/gf_io.h"
 
@@ -137,7 +138,7 @@ static void write_split(FILE *f, const void *ctx)
 {
     const gf_gradnorm_result *res = ctx;
     for (int a = 0; a < res->spec.n_archs; a++) {
-        if (res->spec.archs[a] == GF_ARCH_PLAIN)
+        if (!gf_arch_residual(res->spec.archs[a]))
             continue;
         for (int l = 0; l < res->blocks; l++) {
             double ls = 0, lb = 0, cs = 0, cmin = INFINITY, cmax = -INFINITY;
@@ -171,7 +172,7 @@ int gf_gradnorm_write(const gf_gradnorm_result *res, const char *dir, char *why,
 {
     int residual = 0;
     for (int a = 0; a < res->spec.n_archs; a++)
-        residual |= res->spec.archs[a] != GF_ARCH_PLAIN;
+        residual |= gf_arch_residual(res->spec.archs[a]);
     static const gf_named_file files[] = {
         {"gradnorm.tsv",
          "arch\tseed\tblock\tgrad_norm\tlog10_grad_norm\tsample_mean_norm\trms\t" SPLIT_COLS,

@@ -2,6 +2,7 @@
  * with the same settings (models of the family "mlp", built through the
  * model interface) and keep what each trainer recorded. */
 #include "grid/gf_grid.h"
+#include "model/gf_model.h"
 
 #include "io/gf_io.h"
 
@@ -74,7 +75,7 @@ static int train_one(gf_grid_result *res, gf_grid_net *r, char *why, size_t size
     cfg.in_dim = sp->train_set->dim;
     cfg.classes = sp->train_set->classes;
     char reason[GF_PATH_MAX + 256]; /* the checkpoint's path and why it was refused */
-    gf_model *m = gf_model_alloc(&gf_model_mlp, &cfg, reason, sizeof reason);
+    gf_model *m = gf_arch_model_alloc(&cfg, reason, sizeof reason);
     gsl_rng *rng = gf_rng_alloc((unsigned long)r->seed);
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)r->seed;
@@ -145,7 +146,7 @@ out:
  * the spec asks for it and the net has branches to drop. */
 static int variants(const gf_grid_spec *spec, gf_arch arch)
 {
-    return spec->survival != GF_SURVIVAL_NONE && arch != GF_ARCH_PLAIN ? 2 : 1;
+    return spec->survival != GF_SURVIVAL_NONE && gf_arch_residual(arch) ? 2 : 1;
 }
 
 int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,

@@ -116,7 +116,8 @@ int gf_manifest_write(json_t *manifest, const char *path, double wall_seconds);
 
 /* ---- safetensors ------------------------------------------------------- */
 
-typedef enum { GF_ST_F64, GF_ST_I64 } gf_st_dtype;
+/* F32: what PyTorch saves by default (read; widened by the loaders). */
+typedef enum { GF_ST_F64, GF_ST_I64, GF_ST_F32 } gf_st_dtype;
 
 typedef struct gf_st_entry {
     char name[128];
@@ -151,6 +152,9 @@ int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path
 /* Read and validate a file; 0, or -1 with a one-line reason in why. */
 int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size);
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name);
+/* The numbers st's tensors hold (a reader's: at most the file's size over 4),
+ * to refuse metadata describing more weights than a file can hold. */
+double gf_st_numbers(const gf_st_file *st);
 /* 0 when st's metadata records key as want; else -1 with a reason ("KEY is
  * HAVE in the file, WANT here", or "the file does not record KEY"). */
 int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, char *why,

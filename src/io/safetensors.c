@@ -18,9 +18,11 @@ void gf_st_release(gf_st_file *st)
     memset(st, 0, sizeof *st);
 }
 
+static size_t dtype_bytes(gf_st_dtype d) { return d == GF_ST_F32 ? 4 : 8; }
+
 static size_t entry_bytes(const gf_st_entry *e)
 {
-    size_t n = 8; /* both dtypes are 8 bytes */
+    size_t n = dtype_bytes(e->dtype);
     for (int i = 0; i < e->rank; i++)
         n *= (size_t)e->shape[i];
     return n;
@@ -51,6 +53,18 @@ int gf_st_add_meta(gf_st_file *st, const char *key, const char *value)
     return json_object_set_new(st->metadata, key, json_string(value));
 }
 
+double gf_st_numbers(const gf_st_file *st)
+{
+    double n = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        double count = 1;
+        for (int k = 0; k < st->entry[i].rank; k++)
+            count *= (double)st->entry[i].shape[k];
+        n += count;
+    }
+    return n;
+}
+
 const gf_st_entry *gf_st_find(const gf_st_file *st, const char *name)
 {
     for (size_t i = 0; i < st->n; i++)
@@ -70,7 +84,10 @@ int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, ch
     return have && strcmp(have, want) == 0 ? 0 : -1;
 }
 
-static const char *dtype_name(gf_st_dtype d) { return d == GF_ST_I64 ? "I64" : "F64"; }
+static const char *dtype_name(gf_st_dtype d)
+{
+    return d == GF_ST_I64 ? "I64" : d == GF_ST_F32 ? "F32" : "F64";
+}
 
 static int by_name(const void *a, const void *b)
 {
@@ -164,9 +181,9 @@ int gf_st_save(gf_st_file *st, int assembled, const char *what, const char *path
 }
 
 /* The bytes a tensor of this shape needs, or SIZE_MAX when that overflows. */
-static size_t shape_bytes(int rank, const int64_t *shape)
+static size_t shape_bytes(gf_st_dtype d, int rank, const int64_t *shape)
 {
-    size_t n = 8;
+    size_t n = dtype_bytes(d);
     for (int i = 0; i < rank; i++)
         if (__builtin_mul_overflow(n, (size_t)shape[i], &n))
             return SIZE_MAX;
@@ -266,11 +283,13 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
         }
         if (bad)
             break;
-        const gf_st_dtype dt = strcmp(dtype, "I64") == 0 ? GF_ST_I64 : GF_ST_F64;
-        if ((strcmp(dtype, "F64") != 0 && dt != GF_ST_I64) || b < 0 || e < b ||
+        const gf_st_dtype dt = strcmp(dtype, "I64") == 0   ? GF_ST_I64
+                               : strcmp(dtype, "F32") == 0 ? GF_ST_F32
+                                                           : GF_ST_F64;
+        if ((strcmp(dtype, "F64") != 0 && dt == GF_ST_F64) || b < 0 || e < b ||
             (size_t)e > data_len ||
             gf_st_add(st, key, dt, (int)json_array_size(shape), dims, data + b) != 0 ||
-            shape_bytes(st->entry[st->n - 1].rank, st->entry[st->n - 1].shape) !=
+            shape_bytes(dt, st->entry[st->n - 1].rank, st->entry[st->n - 1].shape) !=
                 (size_t)(e - b)) {
             bad = 1;
             break;

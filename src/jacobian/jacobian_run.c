@@ -270,7 +270,7 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
     for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
         gf_stack_config c = res->spec.base;
         c.arch = sp->archs[a];
-        gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, size);
+        gf_model *m = gf_arch_model_alloc(&c, why, size);
         if (!m)
             rc = -1;
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {

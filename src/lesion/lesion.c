@@ -153,6 +153,10 @@ static void describe(gf_model *net, gf_lesion_result *res)
         const gf_stack_config *c = gf_model_config(net);
         res->arch = c->arch;
         res->depth = c->depth;
+    } else if (net->type == &gf_model_cnn) {
+        const gf_cnn_config *c = gf_model_config(net);
+        res->arch = gf_cnn_arch(c);
+        res->depth = c->depth;
     }
 }
 

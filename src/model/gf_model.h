@@ -41,6 +41,7 @@
 #include "core/gf_core.h"
 #include "data/gf_data.h"
 #include "io/gf_io.h"
+#include "model/gf_densenet.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
 
@@ -75,8 +76,8 @@ typedef struct gf_model_type {
     int (*residual)(const void *net);
     void (*post_derivative)(const void *net, int l, const double *y, double *dst, size_t count);
     /* The k-th weighted layer in forward order (made by the k-th gf_op_linear
-     * node of a pass): its weight and bias slots and its name (may be
-     * NULL); -1 when there are k layers or fewer. */
+     * or gf_op_conv2d node of a pass): its weight and bias slots and its name
+     * (may be NULL); -1 when there are k layers or fewer. */
     int (*layer)(const void *net, int k, gf_linear_slots *slots, char *name, size_t size);
     /* The whole pass: probes (rec may be NULL) at the block boundaries and
      * where the family puts them inside blocks; plan may be NULL. */
@@ -106,10 +107,84 @@ typedef struct gf_model {
 } gf_model;
 
 extern const gf_model_type gf_model_mlp;  /* plain / resnet / preact stacks */
+extern const gf_model_type gf_model_densenet; /* DenseNet, DenseNet-BC (gf_densenet.h) */
 extern const gf_model_type *const gf_model_types[]; /* every family, NULL-terminated */
 
 /* The family called name, or NULL. */
 const gf_model_type *gf_model_type_find(const char *name);
+
+/* ---- the convolutional family "cnn" (cnn.c) --------------------------------- */
+
+/* He et al.'s CIFAR nets of depth 6n + 2: a 3x3 conv stem (16 filters; plain
+ * and resnet add BN + ReLU), three stages of n blocks of two 3x3 convs (16,
+ * 32, 64 filters; stride 2 in the first block of stages 2 and 3, whose skip
+ * is option A: x[::2, ::2] with zero channels half on each side), global
+ * average pooling and a Linear head. Blocks (unit):
+ *   plain   x -> relu(bn2(conv2(relu(bn1(conv1 x)))))
+ *   resnet  x -> relu(bn2(conv2(relu(bn1(conv1 x)))) + S x)     (He et al. 2015)
+ *   preact  x -> conv2(relu(bn2(conv1(relu(bn1 x))))) + S x     (He et al. 2016)
+ * with S the identity or option A; preact adds a final BN + ReLU ("bn")
+ * before the pooling. Images are NHWC rows (gf_core.h). */
+typedef struct gf_cnn_config {
+    gf_arch unit;                 /* GF_ARCH_PLAIN, GF_ARCH_RESNET or GF_ARCH_PREACT */
+    int depth;                    /* 6n + 2: 20, 32, 44, 56, 110 */
+    size_t filters;               /* stage 1's (16 x width_mult), even; stages 2, 3: 2x, 4x */
+    size_t height, width, channels, classes;
+    int zero_branch;              /* resnet: bn2's gamma 0 in every block; preact: conv2 0 */
+    double bn_momentum, eps;
+} gf_cnn_config;
+
+extern const gf_model_type gf_model_cnn;
+/* The registry's arch of a cnn config (GF_ARCH_CNN_PLAIN + unit). */
+static inline gf_arch gf_cnn_arch(const gf_cnn_config *c)
+{
+    return (gf_arch)(GF_ARCH_CNN_PLAIN + c->unit);
+}
+/* 0 if c is a valid config; else -1 and a one-line reason. */
+int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
+
+/* The image a row of d features is taken for by the convolutional families:
+ * the most nearly square h x w = d with h <= w (784: 28 x 28). */
+void gf_image_dims(size_t d, size_t *h, size_t *w);
+
+/* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
+
+/* Room for any family's config (a family adds its own member). */
+typedef union gf_family_config {
+    gf_stack_config mlp;
+    gf_cnn_config cnn;
+    gf_densenet_config densenet;
+    unsigned char bytes[512];
+    double align_;
+} gf_family_config;
+
+/* One row per gf_arch: a name, its family, and how the family's config
+ * comes from the shared options. */
+typedef struct gf_arch_type {
+    const char *name;             /* as --arch takes it: "resnet", "cnn-resnet" */
+    const gf_model_type *family;
+    gf_arch unit;                 /* its block: GF_ARCH_PLAIN (no skip), GF_ARCH_RESNET
+                                     (post-activation), GF_ARCH_PREACT */
+    /* The family config from c (c->arch is this row's); 0, or -1 with a reason. */
+    int (*config)(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
+} gf_arch_type;
+
+extern const gf_arch_type gf_arch_types[GF_ARCH_COUNT];
+
+/* Arch a's block kind, and whether it has skips (unit resnet or preact). */
+static inline gf_arch gf_arch_unit(gf_arch a) { return gf_arch_types[a].unit; }
+static inline int gf_arch_residual(gf_arch a) { return gf_arch_types[a].unit != GF_ARCH_PLAIN; }
+/* 1 for the MLP stacks (family "mlp"). */
+static inline int gf_arch_is_mlp(gf_arch a) { return (int)a < GF_ARCH_MLP_COUNT; }
+
+/* The family config of the net the options c describe (c->arch any arch);
+ * 0, or -1 with a reason fit for a usage error. */
+int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
+/* That net, freshly allocated (gf_model_init gives it weights); NULL with a reason. */
+gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
+/* gf_model_open of a file that must hold that net. */
+gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
+                             gf_checkpoint_info *info, char *why, size_t size);
 
 /* ---- life -------------------------------------------------------------- */
 
@@ -128,8 +203,9 @@ size_t gf_model_in_dim(const gf_model *m);
 size_t gf_model_classes(const gf_model *m);
 /* The family config it was built from (for "mlp" a const gf_stack_config *). */
 const void *gf_model_config(const gf_model *m);
-/* Weighted layers: the k-th in forward order, its slots and name; 0, or -1
- * past the last (for "mlp": stem, blocks.0.fc1, blocks.0.fc2, ..., head). */
+/* Weighted layers (Linear and conv): the k-th in forward order, its slots and
+ * name; 0, or -1 past the last (for "mlp": stem, blocks.0.fc1, blocks.0.fc2,
+ * ..., head; for "cnn": conv1, layer1.0.conv1, ..., fc). */
 int gf_model_layer(const gf_model *m, int k, gf_linear_slots *slots, char *name, size_t size);
 /* The family's network (for "mlp" the gf_stack): for code not yet moved to
  * this interface. */
@@ -175,6 +251,21 @@ gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x);
 gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
+
+/* ---- the cost of a training step ----------------------------------------- */
+
+/* One training step of m on a random batch (seed): trainable values; FLOPs
+ * per example from the tape's shapes, 2 per multiply-add of every conv and
+ * Linear (forward 2 |y| fan_in; backward that for dx where needed and for dW;
+ * norms, ReLU, pooling left out); the bytes the tape's arena took (64 KiB
+ * chunks). m is left as it was. 0, or -1 with a reason. */
+typedef struct gf_model_cost {
+    size_t params;
+    double fwd_flops, bwd_flops;
+    size_t tape_bytes;
+} gf_model_cost;
+int gf_model_cost_of(gf_model *m, size_t batch, unsigned long seed, gf_model_cost *out,
+                     char *why, size_t size);
 
 /* ---- export and load ---------------------------------------------------- */
 

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const gf_model_type *const gf_model_types[] = {&gf_model_mlp, NULL};
+const gf_model_type *const gf_model_types[] = {&gf_model_mlp, &gf_model_cnn, &gf_model_densenet,
+                                                NULL};
 
 /* The family files name when they name none: checkpoints written before the
  * model interface hold MLP stacks. */
@@ -181,12 +182,34 @@ gf_model *gf_model_load(const char *path, char *why, size_t size)
     return gf_model_open(path, NULL, NULL, NULL, why, size);
 }
 
-/* A model of family T and configuration config holding st's state. */
+/* 1 when st is a bare state_dict (as PyTorch saves one: tensors, no
+ * gradflow metadata, neither "family" nor "arch"). */
+static int bare_state_dict(const gf_st_file *st)
+{
+    return !json_object_get(st->metadata, "family") && !json_object_get(st->metadata, "arch");
+}
+
+/* A bare state_dict holds m's tensors and nothing else (PyTorch's
+ * strict=True); 0, or -1 naming the first stranger. */
+static int only_known_tensors(gf_model *m, const gf_st_file *st, char *why, size_t size)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (gf_params_find(gf_model_params(m), st->entry[i].name) < 0) {
+            snprintf(why, size, "%s: not a tensor of this network (a state_dict must hold "
+                     "exactly its tensors)", st->entry[i].name);
+            return -1;
+        }
+    return 0;
+}
+
+/* A model of family T and configuration config holding st's state; a bare
+ * state_dict is matched by its tensors' names and shapes alone. */
 static gf_model *expected_from_file(const gf_model_type *T, const void *config,
                                     const gf_st_file *st, char *why, size_t size)
 {
     gf_model *m = gf_model_alloc(T, config, why, size);
-    if (m && (gf_model_match(m, st, why, size) != 0 ||
+    const int bare = bare_state_dict(st);
+    if (m && ((bare ? only_known_tensors(m, st, why, size) : gf_model_match(m, st, why, size)) != 0 ||
               gf_model_load_state(m, st, why, size) != 0)) {
         gf_model_free(m);
         return NULL;

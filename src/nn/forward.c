@@ -31,15 +31,7 @@ static gf_tensor *norm(gf_stack *s, gf_tape *tape, gf_tensor *x, gf_norm_slots n
         return x;
     if (s->cfg.norm == GF_NORM_LAYER)
         return gf_layernorm(tape, x, slot_tensor(s, n.weight), slot_tensor(s, n.bias), s->cfg.eps);
-    const gf_bn_state bn = {
-        .gamma = slot_tensor(s, n.weight),
-        .beta = slot_tensor(s, n.bias),
-        .running_mean = slot_tensor(s, n.running_mean)->v,
-        .running_var = slot_tensor(s, n.running_var)->v,
-        .batches_tracked = slot_tensor(s, n.tracked)->v,
-        .momentum = s->cfg.bn_momentum,
-        .eps = s->cfg.eps,
-    };
+    const gf_bn_state bn = gf_norm_bn_state(&s->params, n, s->cfg.bn_momentum, s->cfg.eps);
     return gf_batchnorm(tape, x, &bn, training);
 }
 

@@ -35,7 +35,16 @@ extern "C" {
 /* Room for a net's name: "plain-56", "resnet-110-sd", with its terminator. */
 #define GF_NET_NAME_MAX 24
 
-typedef enum { GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT, GF_ARCH_COUNT } gf_arch;
+/* Every architecture --arch names, one registry row each (gf_arch_types,
+ * model/gf_model.h): the MLP stacks first (family "mlp"; a gf_stack_config's
+ * arch is one of them), then the other families' nets. */
+typedef enum {
+    GF_ARCH_PLAIN, GF_ARCH_RESNET, GF_ARCH_PREACT,             /* MLP stacks */
+    GF_ARCH_CNN_PLAIN, GF_ARCH_CNN_RESNET, GF_ARCH_CNN_PREACT, /* He et al.'s CIFAR nets */
+    GF_ARCH_DENSENET, GF_ARCH_DENSENET_BC,                     /* Huang et al. 2017 */
+    GF_ARCH_COUNT
+} gf_arch;
+#define GF_ARCH_MLP_COUNT ((int)GF_ARCH_PREACT + 1) /* the MLP stacks come first */
 typedef enum { GF_NORM_NONE, GF_NORM_BATCH, GF_NORM_LAYER, GF_NORM_COUNT } gf_norm;
 typedef enum { GF_ACT_RELU, GF_ACT_TANH, GF_ACT_LINEAR, GF_ACT_COUNT } gf_act;
 typedef enum {
@@ -55,7 +64,8 @@ typedef enum {
     GF_INIT_COUNT
 } gf_init;
 
-extern const char *const gf_arch_names[];  /* "plain", "resnet", "preact", NULL */
+extern const char *const gf_arch_names[];  /* every gf_arch's name: "plain", ..., NULL */
+extern const char *const gf_mlp_arch_names[]; /* the MLP stacks': "plain", "resnet", "preact" */
 extern const char *const gf_norm_names[];  /* "none", "batch", "layer", NULL */
 extern const char *const gf_act_names[];   /* "relu", "tanh", "linear", NULL */
 extern const char *const gf_init_names[];  /* "torch", "he", "xavier", "lecun", "orthogonal",
@@ -84,8 +94,14 @@ typedef struct gf_slot {
     gf_slot_kind kind;
     size_t offset, rows, cols;   /* into the buffers; a vector is 1 x cols */
     int vector;                  /* exported with shape [cols] (biases, norms) */
+    size_t kh, kw;               /* a conv weight (rows = out, cols = in kh kw): exported
+                                    as (out, in, kh, kw); 0 otherwise */
     gf_tensor t;                 /* bound to the buffers */
 } gf_slot;
+
+/* A slot's shape as exported (PyTorch's): its rank (0 for a counter) and
+ * sizes. */
+int gf_slot_shape(const gf_slot *s, int64_t shape[4]);
 
 typedef struct gf_params {
     double *value, *grad;        /* size doubles each, 64-byte aligned */
@@ -100,6 +116,9 @@ void gf_params_release(gf_params *p);
 /* Declare a slot (before gf_params_finalize); returns its index or -1. */
 int gf_params_add(gf_params *p, const char *name, gf_slot_kind kind, size_t rows, size_t cols,
                   int vector);
+/* A conv weight slot: out x (in kh kw), exported as (out, in, kh, kw). */
+int gf_params_add_conv(gf_params *p, const char *name, size_t out, size_t in, size_t kh,
+                       size_t kw);
 int gf_params_finalize(gf_params *p); /* allocate the buffers (values zeroed), bind the slots */
 int gf_params_find(const gf_params *p, const char *name);
 /* Turn the gradients of every trainable slot on or off: off, a backward
@@ -112,10 +131,15 @@ double gf_params_value_log2(const gf_params *p, int slot);
 
 /* ---- stacks ----------------------------------------------------------- */
 
+/* The network options every measurement takes. An MLP stack is built from
+ * it as is; another family's config is made from it by its gf_arch_types
+ * row (model/gf_model.h), which reads what it needs (depth, in_dim,
+ * classes, width_mult, zero_branch, bn_momentum, eps). */
 typedef struct gf_stack_config {
     gf_arch arch;
     int depth;            /* 2B + 2 */
     size_t width, in_dim, classes;
+    double width_mult;    /* conv families: their filter counts times this (0: 1); MLPs: unused */
     gf_norm norm;
     gf_act act;
     gf_init init;
@@ -136,6 +160,21 @@ typedef struct gf_linear_slots { int weight, bias; } gf_linear_slots;   /* bias 
 typedef struct gf_norm_slots {
     int weight, bias, running_mean, running_var, tracked;               /* -1: no norm */
 } gf_norm_slots;
+
+/* Batch norm's slots under base ("layer1.0.bn1"): base.weight, .bias,
+ * .running_mean, .running_var, .num_batches_tracked, of width entries. */
+gf_norm_slots gf_params_add_batchnorm(gf_params *p, const char *base, size_t width);
+/* gamma 1, beta 0, running mean 0 and variance 1, no batches tracked. */
+void gf_norm_slots_reset(gf_params *p, gf_norm_slots n);
+/* The op's view of batch-norm slots n (gf_core.h). */
+gf_bn_state gf_norm_bn_state(gf_params *p, gf_norm_slots n, double momentum, double eps);
+
+/* Every slot of p into st under its name (counters as int64 scalars through
+ * counts[], one per slot, which must outlive st); 0 or -1. */
+int gf_params_state_add(const gf_params *p, gf_st_file *st, int64_t *counts);
+/* Every slot of p from st: names and shapes must match (F32 tensors are
+ * widened); 0, or -1 naming the first missing or mismatched tensor. */
+int gf_params_state_load(gf_params *p, const gf_st_file *st, char *why, size_t size);
 
 typedef struct gf_block_slots {
     gf_linear_slots fc1, fc2;

@@ -9,7 +9,7 @@
 gf_stack_config gf_stack_config_default(void)
 {
     return (gf_stack_config){.arch = GF_ARCH_RESNET, .depth = 56, .width = 128, .in_dim = 32,
-                             .classes = 10, .norm = GF_NORM_NONE, .act = GF_ACT_RELU,
+                             .classes = 10, .width_mult = 1.0, .norm = GF_NORM_NONE, .act = GF_ACT_RELU,
                              .init = GF_INIT_TORCH, .zero_branch = 0, .bn_momentum = 0.1,
                              .eps = 1e-5};
 }
@@ -17,8 +17,8 @@ gf_stack_config gf_stack_config_default(void)
 int gf_stack_config_check(const gf_stack_config *c, char *why, size_t size)
 {
     const char *msg = NULL;
-    if ((unsigned)c->arch >= GF_ARCH_COUNT)
-        msg = "unknown architecture";
+    if ((unsigned)c->arch >= GF_ARCH_MLP_COUNT)
+        msg = (unsigned)c->arch < GF_ARCH_COUNT ? "not an MLP stack" : "unknown architecture";
     else if ((unsigned)c->norm >= GF_NORM_COUNT)
         msg = "unknown normalization";
     else if ((unsigned)c->act >= GF_ACT_COUNT)
@@ -70,18 +70,12 @@ static gf_norm_slots add_norm(gf_params *p, gf_norm norm, const char *prefix, co
         snprintf(base, sizeof base, "%s%s%s", prefix, tag, kind);
     else
         snprintf(base, sizeof base, "%s%s%s", prefix, kind, tag);
+    if (norm == GF_NORM_BATCH)
+        return gf_params_add_batchnorm(p, base, width);
     snprintf(name, sizeof name, "%s.weight", base);
     n.weight = gf_params_add(p, name, GF_SLOT_PARAM, 1, width, 1);
     snprintf(name, sizeof name, "%s.bias", base);
     n.bias = gf_params_add(p, name, GF_SLOT_PARAM, 1, width, 1);
-    if (norm == GF_NORM_BATCH) {
-        snprintf(name, sizeof name, "%s.running_mean", base);
-        n.running_mean = gf_params_add(p, name, GF_SLOT_BUFFER, 1, width, 1);
-        snprintf(name, sizeof name, "%s.running_var", base);
-        n.running_var = gf_params_add(p, name, GF_SLOT_BUFFER, 1, width, 1);
-        snprintf(name, sizeof name, "%s.num_batches_tracked", base);
-        n.tracked = gf_params_add(p, name, GF_SLOT_COUNT_I64, 1, 1, 0);
-    }
     return n;
 }
 
@@ -160,22 +154,7 @@ static int init_linear(gf_stack *s, gf_linear_slots l, gsl_rng *rng)
     return gf_init_linear(s->cfg.init, w->t.v, slot_values(s, l.bias), w->rows, w->cols, rng);
 }
 
-static void init_norm(gf_stack *s, gf_norm_slots n)
-{
-    if (n.weight < 0)
-        return;
-    const size_t w = s->params.slot[n.weight].cols;
-    for (size_t i = 0; i < w; i++) {
-        slot_values(s, n.weight)[i] = 1.0;
-        slot_values(s, n.bias)[i] = 0.0;
-        if (n.running_mean >= 0) {
-            slot_values(s, n.running_mean)[i] = 0.0;
-            slot_values(s, n.running_var)[i] = 1.0;
-        }
-    }
-    if (n.tracked >= 0)
-        slot_values(s, n.tracked)[0] = 0.0;
-}
+static void init_norm(gf_stack *s, gf_norm_slots n) { gf_norm_slots_reset(&s->params, n); }
 
 static void zero_slot(gf_stack *s, int slot)
 {

@@ -21,18 +21,21 @@ void gf_stack_linear_name(const gf_stack *s, int k, char *buf, size_t size)
 
 int gf_stack_state_add(const gf_stack *s, gf_st_file *st, int64_t *counts)
 {
-    const gf_params *p = &s->params;
+    return gf_params_state_add(&s->params, st, counts);
+}
+
+int gf_params_state_add(const gf_params *p, gf_st_file *st, int64_t *counts)
+{
     for (size_t i = 0; i < p->n_slots; i++) {
         const gf_slot *sl = &p->slot[i];
-        const int64_t shape[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
+        int64_t shape[4];
+        const int rank = gf_slot_shape(sl, shape);
         int rc;
         if (sl->kind == GF_SLOT_COUNT_I64) { /* num_batches_tracked: an int64 scalar */
             counts[i] = (int64_t)llround(sl->t.v[0]);
             rc = gf_st_add(st, sl->name, GF_ST_I64, 0, shape, &counts[i]);
-        } else if (sl->vector) {
-            rc = gf_st_add(st, sl->name, GF_ST_F64, 1, shape + 1, sl->t.v);
         } else {
-            rc = gf_st_add(st, sl->name, GF_ST_F64, 2, shape, sl->t.v);
+            rc = gf_st_add(st, sl->name, GF_ST_F64, rank, shape, sl->t.v);
         }
         if (rc != 0)
             return -1;
@@ -87,15 +90,33 @@ int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *
 
 int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size)
 {
-    gf_params *p = &s->params;
+    return gf_params_state_load(&s->params, st, why, size);
+}
+
+/* Copy a tensor's n values into dst as doubles (F32 widened exactly). */
+static void copy_values(double *dst, const gf_st_entry *e, size_t n)
+{
+    if (e->dtype == GF_ST_F64) {
+        memcpy(dst, e->data, n * sizeof *dst);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float f;
+        memcpy(&f, (const unsigned char *)e->data + i * sizeof f, sizeof f);
+        dst[i] = f;
+    }
+}
+
+int gf_params_state_load(gf_params *p, const gf_st_file *st, char *why, size_t size)
+{
     for (size_t i = 0; i < p->n_slots; i++) {
         gf_slot *sl = &p->slot[i];
         const gf_st_entry *e = gf_st_find(st, sl->name);
-        const int want_rank = sl->kind == GF_SLOT_COUNT_I64 ? 0 : sl->vector ? 1 : 2;
-        const int64_t want[2] = {(int64_t)sl->rows, (int64_t)sl->cols};
-        const int64_t *shape = want_rank == 1 ? want + 1 : want;
+        int64_t shape[4];
+        const int want_rank = gf_slot_shape(sl, shape);
+        const int counter = sl->kind == GF_SLOT_COUNT_I64;
         int ok = e && e->rank == want_rank &&
-                 e->dtype == (sl->kind == GF_SLOT_COUNT_I64 ? GF_ST_I64 : GF_ST_F64);
+                 (counter ? e->dtype == GF_ST_I64 : e->dtype == GF_ST_F64 || e->dtype == GF_ST_F32);
         for (int k = 0; ok && k < want_rank; k++)
             ok = e->shape[k] == shape[k];
         if (!ok) {
@@ -103,12 +124,12 @@ int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t siz
                      e ? "wrong type or shape in the file" : "missing from the file");
             return -1;
         }
-        if (sl->kind == GF_SLOT_COUNT_I64) {
+        if (counter) {
             int64_t count;
             memcpy(&count, e->data, sizeof count);
             sl->t.v[0] = (double)count;
         } else {
-            memcpy(sl->t.v, e->data, sl->rows * sl->cols * sizeof(double));
+            copy_values(sl->t.v, e, sl->rows * sl->cols);
         }
     }
     return 0;
@@ -121,20 +142,6 @@ static const char *meta(const gf_st_file *st, const char *key)
     return json_string_value(json_object_get(st->metadata, key));
 }
 
-/* The numbers the file's tensors hold (gf_st_read refuses tensors that share
- * bytes, so this is at most the file's data size over 8). */
-static double file_numbers(const gf_st_file *st)
-{
-    double n = 0;
-    for (size_t i = 0; i < st->n; i++) {
-        double count = 1;
-        for (int k = 0; k < st->entry[i].rank; k++)
-            count *= (double)st->entry[i].shape[k];
-        n += count;
-    }
-    return n;
-}
-
 /* Refuse a configuration whose weights alone (stem, 2 per block, head) could
  * not be in the file: checked before the network is allocated, so a damaged
  * width or depth cannot ask for terabytes. */
@@ -142,7 +149,7 @@ static int fits_file(const gf_stack_config *c, const gf_st_file *st, char *why, 
 {
     const double w = (double)c->width, blocks = gf_stack_blocks(c);
     const double need = w * (double)c->in_dim + 2 * blocks * w * w + (double)c->classes * w;
-    const double have = file_numbers(st);
+    const double have = gf_st_numbers(st);
     if (need <= have)
         return 0;
     snprintf(why, size,
@@ -160,7 +167,7 @@ int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *wh
             snprintf(why, size, "the file does not record the network's %s", META_KEYS[i]);
             return -1;
         }
-    const int arch = gf_name_lookup(gf_arch_names, v[0]);
+    const int arch = gf_name_lookup(gf_mlp_arch_names, v[0]);
     const int init = gf_name_lookup(gf_init_names, v[5]);
     const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
     char *end[6];

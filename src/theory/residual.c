@@ -298,6 +298,10 @@ int gf_theory_resnet_recursion(gf_act act, double sw2, double sb2, double q0, in
 
 int gf_theory_block_gains(const gf_stack_config *c, double *log10_gain, char *why, size_t size)
 {
+    if ((unsigned)c->arch >= GF_ARCH_MLP_COUNT) {
+        snprintf(why, size, "no prediction for convolutional nets (the theory is of MLP stacks)");
+        return -1;
+    }
     if (c->arch == GF_ARCH_PLAIN)
         return gf_theory_plain_block_gains(c, log10_gain, why, size);
     if (c->norm != GF_NORM_NONE) {

@@ -1,4 +1,5 @@
 /* nonfinite.c: naming where a diverging step first produced inf or NaN. */
+#include "core/gf_conv.h"
 #include "train/trainer_internal.h"
 
 #include <math.h>
@@ -12,8 +13,15 @@ static int all_finite(const double *x, size_t n)
     return 1;
 }
 
-/* The layer of node i: the Linear it is, or the last Linear before it (its
- * norm and activation belong to it). k counts Linear nodes up to i. */
+/* A weighted layer's node: a Linear or a convolution (gf_model_layer's order). */
+static int weighted(const gf_tape *tape, size_t i)
+{
+    const gf_op *op = gf_tape_op(tape, i);
+    return op == &gf_op_linear || op == &gf_op_conv2d;
+}
+
+/* The layer of node i: the weighted layer it is, or the last one before it
+ * (its norm and activation belong to it). k counts weighted nodes up to i. */
 static void layer_name(const gf_trainer *t, long k, char *buf, size_t size)
 {
     gf_linear_slots slots;
@@ -27,7 +35,7 @@ static int first_bad_value(const gf_trainer *t, char *buf, size_t size)
 {
     long k = -1;
     for (size_t i = 0; i < gf_tape_nodes(t->tape); i++) {
-        k += gf_tape_op(t->tape, i) == &gf_op_linear;
+        k += weighted(t->tape, i);
         const gf_tensor *y = gf_tape_output(t->tape, i);
         if (!all_finite(y->v, gf_tensor_size(y))) {
             layer_name(t, k, buf, size);
@@ -45,14 +53,14 @@ static int first_bad_gradient(const gf_trainer *t, char *buf, size_t size)
     const uint64_t pass = gf_tape_pass(t->tape);
     long k = -1;
     for (size_t i = 0; i < n; i++)
-        k += gf_tape_op(t->tape, i) == &gf_op_linear;
+        k += weighted(t->tape, i);
     for (size_t i = n; i-- > 0;) {
         const gf_tensor *y = gf_tape_output(t->tape, i);
         if (y->pass == pass && y->g && !all_finite(y->g, gf_tensor_size(y))) {
             layer_name(t, k, buf, size);
             return 1;
         }
-        k -= gf_tape_op(t->tape, i) == &gf_op_linear;
+        k -= weighted(t->tape, i);
     }
     /* the gradients of the nodes were finite: a parameter's overflowed at scale 2^gexp */
     const gf_params *p = gf_model_params(t->net);

@@ -1,0 +1,243 @@
+/* ops_conv.c: 2-D convolution as im2col + GEMM, in chunks of output pixels.
+ *
+ * Rows of the GEMM are output pixels r = (i, oy, ox) of the whole batch, so
+ * the product lands in y directly (NHWC: y is M x c_out with M = n ho wo).
+ * The im2col row of pixel r lists the input values under the kernel in
+ * (ky, kx, c) order: in NHWC the taps kx of one kernel row are adjacent
+ * pixels, so each kernel row is ONE contiguous copy of (valid kx) * c
+ * doubles. The weight, stored in PyTorch's (c, ky, kx) order, is permuted to
+ * match (c_out x K, K = c_in kh kw: cheap beside the GEMM). Backward
+ * recomputes the im2col per chunk (storing it would cost M K doubles per
+ * layer): dW += dY^T cols, dcols = dY W, then col2im adds dcols into dX.
+ * Chunks live in the tape's scratch buffer, reused by every call.
+ */
+#include "tape_internal.h"
+
+#include "blas/gf_cblas.h"
+#include "gf_conv.h"
+
+#include <string.h>
+
+/* Bytes of one chunk of im2col rows: a cache-sized panel for the GEMM. */
+enum { CONV_CHUNK_BYTES = 512 << 10, CONV_MIN_ROWS = 32 };
+
+typedef struct conv_ctx {
+    gf_image_shape in, out;
+    gf_conv_geom g;
+} conv_ctx;
+
+gf_image_shape gf_conv_out_shape(gf_image_shape in, gf_conv_geom g, size_t c_out)
+{
+    gf_image_shape o = {0, 0, c_out};
+    if (g.stride == 0 || in.h + 2 * g.pad < g.kh || in.w + 2 * g.pad < g.kw)
+        return o;
+    o.h = (in.h + 2 * g.pad - g.kh) / g.stride + 1;
+    o.w = (in.w + 2 * g.pad - g.kw) / g.stride + 1;
+    return o;
+}
+
+static int is_pointwise(const conv_ctx *k)
+{
+    return k->g.kh == 1 && k->g.kw == 1 && k->g.stride == 1 && k->g.pad == 0;
+}
+
+/* The valid taps [*k0, *k1) of a kernel axis at output position o: those
+ * whose input index o s - p + k falls in [0, len). */
+static void tap_range(size_t o, size_t s, size_t p, size_t k, size_t len, size_t *k0, size_t *k1)
+{
+    const long start = (long)(o * s) - (long)p;
+    const long lo = start < 0 ? -start : 0;
+    long hi = (long)len - start;
+    if (hi > (long)k)
+        hi = (long)k;
+    *k0 = (size_t)lo;
+    *k1 = hi > lo ? (size_t)hi : (size_t)lo;
+}
+
+/* The im2col rows of output pixels [r0, r1), one contiguous span per kernel
+ * row; one walk serves both directions. mode 0 (im2col): cols <- x, zeros
+ * where the kernel lies over the padding; mode 1 (col2im): x += cols. */
+static void im2col_walk(const conv_ctx *k, double *x, double *cols, size_t r0, size_t r1,
+                        int mode)
+{
+    const size_t c = k->in.c, kw = k->g.kw, kh = k->g.kh, K = c * kh * kw;
+    const size_t hw = k->out.h * k->out.w, img = k->in.h * k->in.w * c;
+    for (size_t r = r0; r < r1; r++) {
+        const size_t i = r / hw, oy = (r % hw) / k->out.w, ox = r % k->out.w;
+        size_t y0, y1, x0, x1;
+        tap_range(oy, k->g.stride, k->g.pad, kh, k->in.h, &y0, &y1);
+        tap_range(ox, k->g.stride, k->g.pad, kw, k->in.w, &x0, &x1);
+        double *row = cols + (r - r0) * K;
+        if (mode == 0 && (y0 > 0 || y1 < kh || x0 > 0 || x1 < kw))
+            memset(row, 0, K * sizeof *row); /* a border pixel: padding taps are 0 */
+        const size_t span = (x1 - x0) * c;
+        for (size_t ky = y0; ky < y1; ky++) {
+            const size_t iy = oy * k->g.stride + ky - k->g.pad;
+            const size_t ix = ox * k->g.stride + x0 - k->g.pad;
+            double *xs = x + i * img + (iy * k->in.w + ix) * c;
+            double *cs = row + (ky * kw + x0) * c;
+            if (mode == 0)
+                memcpy(cs, xs, span * sizeof *cs);
+            else
+                for (size_t j = 0; j < span; j++)
+                    xs[j] += cs[j];
+        }
+    }
+}
+
+/* wp[o, (ky, kx, c)] = w[o, (c, ky, kx)] (dir 0), or w[...] (+)= wp[...] back (dir 1,
+ * with beta 0: write, 1: add). */
+static void permute_weight(const conv_ctx *k, size_t c_out, double *w, double *wp, int dir,
+                           double beta)
+{
+    const size_t c = k->in.c, taps = k->g.kh * k->g.kw, K = c * taps;
+    for (size_t o = 0; o < c_out; o++)
+        for (size_t ch = 0; ch < c; ch++)
+            for (size_t t = 0; t < taps; t++) {
+                double *a = w + o * K + ch * taps + t, *b = wp + o * K + t * c + ch;
+                if (dir == 0)
+                    *b = *a;
+                else
+                    *a = beta == 0.0 ? *b : *a + *b;
+            }
+}
+
+static size_t chunk_rows(size_t K, size_t M)
+{
+    size_t rows = CONV_CHUNK_BYTES / (K * sizeof(double));
+    if (rows < CONV_MIN_ROWS)
+        rows = CONV_MIN_ROWS;
+    return rows < M ? rows : M;
+}
+
+static gf_tensor *conv_check(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *w,
+                             gf_tensor *b, gf_conv_geom g, gf_image_shape *out)
+{
+    if (x->d != gf_image_size(in))
+        return gf_op_fail(tape, "conv2d", "x is %zu x %zu but the image is %zu x %zu x %zu "
+                          "(h w c = %zu)", x->n, x->d, in.h, in.w, in.c, gf_image_size(in));
+    if (w->d != in.c * g.kh * g.kw || w->n == 0)
+        return gf_op_fail(tape, "conv2d", "W is %zu x %zu but c_in kh kw = %zu x %zu x %zu",
+                          w->n, w->d, in.c, g.kh, g.kw);
+    if (b && (b->n != 1 || b->d != w->n))
+        return gf_op_fail(tape, "conv2d", "b is %zu x %zu but W has %zu filters (b is 1 x out)",
+                          b->n, b->d, w->n);
+    *out = gf_conv_out_shape(in, g, w->n);
+    if (out->h == 0 || out->w == 0)
+        return gf_op_fail(tape, "conv2d", "a %zu x %zu kernel (stride %zu, pad %zu) does not "
+                          "fit a %zu x %zu image", g.kh, g.kw, g.stride, g.pad, in.h, in.w);
+    return x;
+}
+
+gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *w, gf_tensor *b,
+                     gf_conv_geom g)
+{
+    gf_tensor *ins[3] = {x, w, b};
+    const int nin = b ? 3 : 2;
+    gf_image_shape out;
+    if (gf_op_begin(tape, ins, nin) != 0 || !conv_check(tape, x, in, w, b, g, &out))
+        return NULL;
+    const size_t c_out = w->n, M = x->n * out.h * out.w, K = w->d;
+    gf_tensor *y = gf_op_output(tape, ins, nin, x->n, gf_image_size(out));
+    conv_ctx *k = (conv_ctx *)gf_op_aux(tape, (sizeof *k + sizeof(double) - 1) / sizeof(double));
+    if (!y || !k)
+        return NULL;
+    *k = (conv_ctx){.in = in, .out = out, .g = g};
+    if (b)
+        for (size_t r = 0; r < M; r++)
+            memcpy(y->v + r * c_out, b->v, c_out * sizeof(double));
+    const double beta = b ? 1.0 : 0.0;
+    if (is_pointwise(k)) { /* y (M x c_out) = x (M x c_in) W^T */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)c_out, (int)K, 1.0,
+                    x->v, (int)K, w->v, (int)K, beta, y->v, (int)c_out);
+    } else {
+        const size_t mc = chunk_rows(K, M);
+        double *wp = gf_tape_scratch(tape, c_out * K + mc * K);
+        if (!wp)
+            return NULL;
+        double *cols = wp + c_out * K;
+        permute_weight(k, c_out, w->v, wp, 0, 0.0);
+        for (size_t r0 = 0; r0 < M; r0 += mc) {
+            const size_t r1 = r0 + mc < M ? r0 + mc : M;
+            im2col_walk(k, x->v, cols, r0, r1, 0);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)c_out,
+                        (int)K, 1.0, cols, (int)K, wp, (int)K, beta, y->v + r0 * c_out,
+                        (int)c_out);
+        }
+    }
+    gf_node *nd = gf_op_push(tape, &gf_op_conv2d, y, ins, nin);
+    if (!nd)
+        return NULL;
+    nd->ctx = k;
+    return y;
+}
+
+/* The 1x1 case: dx += dY W, dW += dY^T x (x seen as M x c_in). */
+static void pointwise_backward(gf_node *nd, size_t M)
+{
+    gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
+    const int m = (int)M, co = (int)w->n, K = (int)w->d;
+    double beta;
+    double *gx = gf_grad_begin(nd, x, &beta);
+    if (gx)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, K, co, 1.0, y->g, co, w->v, K,
+                    beta, gx, K);
+    double *gw = gf_grad_begin(nd, w, &beta);
+    if (gw)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, co, K, m, 1.0, y->g, co, x->v, K,
+                    beta, gw, K);
+}
+
+/* Per chunk: cols = im2col(x); dWp += dY^T cols; dcols = dY Wp; dx += col2im(dcols). */
+static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
+{
+    gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
+    const size_t c_out = w->n, K = w->d, mc = chunk_rows(K, M);
+    double *gx = gf_grad_acc(nd, x), beta_w;
+    double *gw = gf_grad_begin(nd, w, &beta_w);
+    if (!gx && !gw)
+        return;
+    double *wp = gf_tape_scratch(nd->tape, 2 * c_out * K + mc * K);
+    if (!wp)
+        return;
+    double *dwp = wp + c_out * K, *cols = dwp + c_out * K;
+    permute_weight(k, c_out, w->v, wp, 0, 0.0);
+    for (size_t r0 = 0; r0 < M; r0 += mc) {
+        const size_t r1 = r0 + mc < M ? r0 + mc : M;
+        const int rows = (int)(r1 - r0);
+        const double *gy = y->g + r0 * c_out;
+        if (gw) {
+            im2col_walk(k, x->v, cols, r0, r1, 0);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c_out, (int)K, rows, 1.0,
+                        gy, (int)c_out, cols, (int)K, r0 == 0 ? 0.0 : 1.0, dwp, (int)K);
+        }
+        if (gx) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)K, (int)c_out, 1.0,
+                        gy, (int)c_out, wp, (int)K, 0.0, cols, (int)K);
+            im2col_walk(k, gx, cols, r0, r1, 1);
+        }
+    }
+    if (gw)
+        permute_weight(k, c_out, gw, dwp, 1, beta_w);
+}
+
+/* db += the column sums of dY (M x c_out); then the kernel's gradients. */
+static void conv2d_backward(gf_node *nd)
+{
+    const conv_ctx *k = nd->ctx;
+    const gf_tensor *y = nd->out;
+    const size_t c_out = nd->in[1]->n, M = y->n * k->out.h * k->out.w;
+    double beta;
+    double *gb = nd->nin == 3 ? gf_grad_begin(nd, nd->in[2], &beta) : NULL;
+    if (gb)
+        for (size_t r = 0; r < M; r++, beta = 1.0)
+            GF_GRAD_LOOP(beta, gb, j, c_out, y->g[r * c_out + j]);
+    if (is_pointwise(k))
+        pointwise_backward(nd, M);
+    else
+        general_backward(nd, k, M);
+}
+
+const gf_op gf_op_conv2d = {"conv2d",
+                            "y[i,oy,ox,o] = b[o] + sum W[o,c,ky,kx] x[i,oy s-p+ky,ox s-p+kx,c]",
+                            conv2d_backward};

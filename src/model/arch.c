@@ -1,0 +1,75 @@
+/* arch.c: the architecture registry: every name --arch takes, its family
+ * and the family config it builds from the shared network options. A new
+ * net is one gf_arch value (nn/gf_nn.h) and one ARCHS row here. */
+#include "model/gf_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The MLP stacks: the options are the config. */
+static int mlp_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size)
+{
+    if (gf_stack_config_check(c, why, size) != 0)
+        return -1;
+    out->mlp = *c;
+    return 0;
+}
+
+/* He et al.'s CIFAR nets (cnn.c). */
+int gf_cnn_config_from(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
+
+/* DenseNet and DenseNet-BC (densenet.c): growth rate 12 x width_mult. */
+int gf_densenet_config_from(const gf_stack_config *c, gf_family_config *out, char *why,
+                            size_t size);
+static int densenet_config(const gf_stack_config *c, gf_family_config *out, char *why,
+                           size_t size)
+{
+    return gf_densenet_config_from(c, out, why, size);
+}
+
+/* X(value, name, family, unit, config builder): one row per architecture. */
+#define ARCHS(X)                                                                             \
+    X(GF_ARCH_PLAIN, "plain", &gf_model_mlp, GF_ARCH_PLAIN, mlp_config)                     \
+    X(GF_ARCH_RESNET, "resnet", &gf_model_mlp, GF_ARCH_RESNET, mlp_config)                  \
+    X(GF_ARCH_PREACT, "preact", &gf_model_mlp, GF_ARCH_PREACT, mlp_config)                  \
+    X(GF_ARCH_CNN_PLAIN, "cnn-plain", &gf_model_cnn, GF_ARCH_PLAIN, gf_cnn_config_from)     \
+    X(GF_ARCH_CNN_RESNET, "cnn-resnet", &gf_model_cnn, GF_ARCH_RESNET, gf_cnn_config_from)  \
+    X(GF_ARCH_CNN_PREACT, "cnn-preact", &gf_model_cnn, GF_ARCH_PREACT, gf_cnn_config_from)  \
+    X(GF_ARCH_DENSENET, "densenet", &gf_model_densenet, GF_ARCH_PLAIN, densenet_config)       \
+    X(GF_ARCH_DENSENET_BC, "densenet-bc", &gf_model_densenet, GF_ARCH_PLAIN, densenet_config)
+
+#define NAME(value, name, family, unit, config) [value] = name,
+#define ROW(value, name, family, unit, config) [value] = {name, family, unit, config},
+
+const char *const gf_arch_names[GF_ARCH_COUNT + 1] = {ARCHS(NAME) NULL};
+const gf_arch_type gf_arch_types[GF_ARCH_COUNT] = {ARCHS(ROW)};
+
+int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size)
+{
+    if ((unsigned)c->arch >= GF_ARCH_COUNT) {
+        snprintf(why, size, "unknown architecture");
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    return gf_arch_types[c->arch].config(c, out, why, size);
+}
+
+gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size)
+{
+    gf_family_config fc;
+    if (gf_arch_config(c, &fc, why, size) != 0)
+        return NULL;
+    return gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
+}
+
+gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
+                             gf_checkpoint_info *info, char *why, size_t size)
+{
+    gf_family_config fc;
+    char reason[384];
+    if (gf_arch_config(c, &fc, reason, sizeof reason) != 0) {
+        snprintf(why, size, "%s: %s", path, reason);
+        return NULL;
+    }
+    return gf_model_open(path, gf_arch_types[c->arch].family, &fc, info, why, size);
+}

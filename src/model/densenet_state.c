@@ -1,0 +1,134 @@
+/* densenet_state.c: the family's configuration as safetensors metadata, its
+ * state under torchvision's names (convolution weights as (out, in, kh, kw)
+ * tensors), and the feature-reuse map read off the weights. */
+#include "densenet_internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { N_META = 10 };
+static const char *const KEYS[N_META] = {"depth", "growth_rate", "bottleneck", "memory",
+                                         "height", "width", "in_channels", "classes",
+                                         "bn_momentum", "eps"};
+
+static void pairs(const gf_densenet_config *c, char value[N_META][32])
+{
+    snprintf(value[0], 32, "%d", c->depth);
+    snprintf(value[1], 32, "%d", c->growth);
+    snprintf(value[2], 32, "%d", c->bc);
+    snprintf(value[3], 32, "%s", gf_dense_memory_names[c->memory]);
+    snprintf(value[4], 32, "%zu", c->height);
+    snprintf(value[5], 32, "%zu", c->width);
+    snprintf(value[6], 32, "%zu", c->in_channels);
+    snprintf(value[7], 32, "%zu", c->classes);
+    snprintf(value[8], 32, "%.17g", c->bn_momentum);
+    snprintf(value[9], 32, "%.17g", c->eps);
+}
+
+int dn_config_meta(const void *net, gf_st_file *st)
+{
+    char value[N_META][32];
+    pairs(&((const densenet *)net)->cfg, value);
+    for (int i = 0; i < N_META; i++)
+        if (gf_st_add_meta(st, KEYS[i], value[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Every key but the memory layout, which changes no value. */
+int dn_config_match(const void *net, const gf_st_file *st, char *why, size_t size)
+{
+    char value[N_META][32];
+    pairs(&((const densenet *)net)->cfg, value);
+    for (int i = 0; i < N_META; i++)
+        if (i != 3 && gf_st_meta_check(st, KEYS[i], value[i], why, size) != 0)
+            return -1;
+    return 0;
+}
+
+int dn_config_from_meta(const gf_st_file *st, gf_densenet_config *c, char *why, size_t size)
+{
+    *c = gf_densenet_config_default();
+    double v[N_META];
+    for (int i = 0; i < N_META; i++) {
+        const char *s = json_string_value(json_object_get(st->metadata, KEYS[i]));
+        char *end = NULL;
+        if (i == 3) {
+            const int m = s ? gf_name_lookup(gf_dense_memory_names, s) : -1;
+            c->memory = m >= 0 ? (gf_dense_memory)m : GF_DENSE_SHARED;
+            continue;
+        }
+        v[i] = s ? strtod(s, &end) : NAN;
+        if (!s || end == s || *end || !isfinite(v[i]) || (i < 8 && v[i] != floor(v[i]))) {
+            snprintf(why, size, "the file's metadata has no valid %s", KEYS[i]);
+            return -1;
+        }
+    }
+    if (v[0] > 1e6 || v[1] > 1e6 || v[4] > 1e6 || v[5] > 1e6 || v[6] > 1e6 || v[7] > 1e6 ||
+        v[0] < 0 || v[1] < 0 || v[4] < 0 || v[5] < 0 || v[6] < 0 || v[7] < 0) {
+        snprintf(why, size, "the file's densenet sizes are out of range");
+        return -1;
+    }
+    c->depth = (int)v[0];
+    c->growth = (int)v[1];
+    c->bc = v[2] != 0.0;
+    c->height = (size_t)v[4];
+    c->width = (size_t)v[5];
+    c->in_channels = (size_t)v[6];
+    c->classes = (size_t)v[7];
+    c->bn_momentum = v[8];
+    c->eps = v[9];
+    return gf_densenet_config_check(c, why, size);
+}
+
+int dn_state_add(const void *net, gf_st_file *st, int64_t *counts)
+{
+    return gf_params_state_add(&((const densenet *)net)->params, st, counts);
+}
+
+int dn_state_load(void *net, const gf_st_file *st, char *why, size_t size)
+{
+    return gf_params_state_load(&((densenet *)net)->params, st, why, size);
+}
+
+/* ---- feature reuse ------------------------------------------------------------------ */
+
+/* Mean |w| over the input channels [c0, c1) of a weight out x (in kk). */
+static double mean_abs(const gf_slot *w, size_t c0, size_t c1, size_t kk)
+{
+    double s = 0.0;
+    for (size_t o = 0; o < w->rows; o++)
+        for (size_t j = c0 * kk; j < c1 * kk; j++)
+            s += fabs(w->t.v[o * w->cols + j]);
+    return s / (double)(w->rows * (c1 - c0) * kk);
+}
+
+int gf_densenet_reuse_map(const void *net, int block, double *map)
+{
+    const densenet *d = net;
+    if (block < 0 || block > 2)
+        return -1;
+    const int n = d->plan.layers, m = n + 2;
+    const size_t k = (size_t)d->cfg.growth, c0 = d->plan.in[block];
+    for (int i = 0; i < m * m; i++)
+        map[i] = NAN;
+    for (int l = 1; l <= n + 1; l++) {
+        int ws, kk = 1;
+        if (l <= n) {
+            const dn_conv cv = d->layer[block * n + l - 1].conv1;
+            ws = cv.weight;
+            kk = cv.k * cv.k;
+        } else {
+            ws = block < 2 ? d->trans_conv[block].weight : d->classifier.weight;
+        }
+        const gf_slot *w = &d->params.slot[ws];
+        for (int s = 0; s < l; s++) { /* source s owns [c0 + (s-1)k, c0 + s k), s = 0: [0, c0) */
+            const size_t lo = s == 0 ? 0 : c0 + (size_t)(s - 1) * k, hi = c0 + (size_t)s * k;
+            map[l * m + s] = mean_abs(w, lo, hi, (size_t)kk);
+        }
+    }
+    return 0;
+}

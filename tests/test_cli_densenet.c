@@ -1,0 +1,69 @@
+/* test_cli_densenet.c: `gradflow densenet` run as a user would: help, bad
+ * input, a tiny run writing every file and a table with measured numbers. */
+#include "cli_util.h"
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tiny: the synthetic set (4 x 8 images), DenseNet-BC-10 k 4 against cnn-resnet-8 with
+ * 2 filters, two seeds. */
+#define TINY                                                                                 \
+    "densenet", "--quick", "--data", "synthetic", "--ntrain", "128", "--ntest", "64", "--batch", \
+        "32", "--seeds", "2", "--memory-depths", "10,16,22", "--memory-batch", "2",           \
+        "--width-mult", "0.125"
+
+static void test_help(void)
+{
+    expect_help("densenet", "Usage: gradflow densenet", "--dense", "--growth", "--memory-depths",
+                "--quick", "--resnet-depth", "longer setting");
+    expect_help(NULL, "densenet");
+}
+
+static void test_bad_input(void)
+{
+    static const char *const bad[][4] = {
+        {"--depth", "21"},            /* BC: 6n + 4 */
+        {"--dense", "densenet", "--depth", "12"}, /* 3n + 4 */
+        {"--dense", "resnet"},        {"--growth", "0"},         {"--resnet-depth", "21"},
+        {"--resnet", "densenet-bc"},  {"--memory-depths", "9"},  {"--memory-depths", "10,x"},
+        {"--memory-depths", "11"},    {"--memory-batch", "1"},   {"--width-mult", "0"},
+        {"--epochs", "0"},            {"stray"},                 {"--bogus"},
+    };
+    expect_usage_errors("densenet", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
+}
+
+static void test_tiny_run(void)
+{
+    char dir[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "densenet");
+    result r;
+    run_ok(&r, "tiny densenet", ARGS(TINY, "--no-plot", "--out", dir));
+    CU_ASSERT(r.out && strstr(r.out, "| parameters |") && strstr(r.out, "memory per added layer"));
+    result_free(&r);
+    static const char *const files[] = {"nets.tsv",        "training.tsv", "memory.tsv",
+                                        "reuse.tsv",       "connections.tsv", "table.md",
+                                        "manifest.json",   "densenet_memory.gp",
+                                        "densenet_reuse.gp", "densenet_connections.gp"};
+    expect_files(dir, files, sizeof files / sizeof *files);
+    CU_ASSERT(!exists_in(dir, "densenet_memory.png"));
+    char *mem = read_in(dir, "memory.tsv"), *nets = read_in(dir, "nets.tsv");
+    char *train = read_in(dir, "training.tsv"), *table = read_in(dir, "table.md");
+    CU_ASSERT(mem && tsv_rows(mem) == 3 * 3); /* cnn-resnet-8 at 10, 16 and 22 */
+    CU_ASSERT(nets && tsv_rows(nets) == 2 && strstr(nets, "densenet-bc-10-k4"));
+    CU_ASSERT(train && tsv_rows(train) == 2 * 2); /* 2 nets x 2 seeds x 1 epoch */
+    CU_ASSERT(table && strstr(table, "| memory growth") && strstr(table, "| feature reuse"));
+    CU_ASSERT(table && !strstr(table, "-nan"));
+    free(mem);
+    free(nets);
+    free(train);
+    free(table);
+}
+
+CU_TestInfo cli_densenet_tests[] = {
+    {"help", test_help},
+    {"bad input: one usage line, nothing written", test_bad_input},
+    {"a tiny run writes every file", test_tiny_run},
+    CU_TEST_INFO_NULL,
+};
