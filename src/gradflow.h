@@ -19,6 +19,7 @@
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
+ *   sweep/gf_sweep.h           grids of a measurement, serial or over MPI ranks (`sweep`)
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -57,5 +58,6 @@
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"
+#include "sweep/gf_sweep.h"
 
 #endif
