@@ -141,7 +141,7 @@ int sweep_open_state(sweep_run *s, char *why, size_t size)
 /* Every missing cell in order, here. */
 static int run_serial(sweep_run *s, char *why, size_t size)
 {
-    char *row = malloc(GF_SWEEP_ROW_MAX);
+    char *row = malloc(ROW_MAX(s->x));
     int rc = row ? 0 : -1;
     if (!row)
         snprintf(why, size, "out of memory");
@@ -150,7 +150,7 @@ static int run_serial(sweep_run *s, char *why, size_t size)
         if (s->done[c])
             continue;
         const double t = gf_now();
-        rc = s->x->run(s->x->ctx, c, row, GF_SWEEP_ROW_MAX, why, size);
+        rc = s->x->run(s->x->ctx, c, row, ROW_MAX(s->x), why, size);
         if (rc == 0)
             rc = sweep_record(s, c, row, gf_now() - t, 0, why, size);
         sweep_progress(s, 0);

@@ -4,6 +4,9 @@
 
 #include "sweep/gf_sweep.h"
 
+/* The row buffer's size for exec x. */
+#define ROW_MAX(x) ((x)->row_max ? (x)->row_max : (size_t)GF_SWEEP_ROW_MAX)
+
 /* The run's state: the rows so far and the append-only state file. */
 typedef struct sweep_run {
     const gf_sweep_exec *x;

@@ -90,10 +90,10 @@ static void give(coord *c, long cell, const char *row, double sec, int rank, int
 static void *local_worker(void *arg)
 {
     coord *c = arg;
-    char *row = malloc(GF_SWEEP_ROW_MAX), why[512];
+    char *row = malloc(ROW_MAX(c->s->x)), why[512];
     for (long cell; row && (cell = take(c)) >= 0;) {
         const double t = gf_now();
-        const int fatal = c->s->x->run(c->s->x->ctx, cell, row, GF_SWEEP_ROW_MAX, why,
+        const int fatal = c->s->x->run(c->s->x->ctx, cell, row, ROW_MAX(c->s->x), why,
                                        sizeof why) != 0;
         give(c, cell, fatal ? why : row, gf_now() - t, 0, fatal);
     }
@@ -142,7 +142,7 @@ static void coordinate(coord *c, int ranks)
 /* A rank other than 0: ask, compute, send the row, until told to stop. */
 static void work(const gf_sweep_exec *x)
 {
-    char *buf = malloc(sizeof(msg_head) + GF_SWEEP_ROW_MAX), why[512];
+    char *buf = malloc(sizeof(msg_head) + ROW_MAX(x)), why[512];
     msg_head h = {.cell = -1};
     size_t len = sizeof h;
     for (;;) {
@@ -155,9 +155,9 @@ static void work(const gf_sweep_exec *x)
         const double t = gf_now();
         char *row = buf + sizeof h;
         h = (msg_head){.cell = cell};
-        if (x->run(x->ctx, cell, row, GF_SWEEP_ROW_MAX, why, sizeof why) != 0) {
+        if (x->run(x->ctx, cell, row, ROW_MAX(x), why, sizeof why) != 0) {
             h.fatal = 1;
-            snprintf(row, GF_SWEEP_ROW_MAX, "%s", why);
+            snprintf(row, ROW_MAX(x), "%s", why);
         }
         h.seconds = gf_now() - t;
         len = sizeof h + strlen(row);
