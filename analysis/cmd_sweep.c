@@ -187,7 +187,7 @@ static int run(cli_run *r, void *opts)
     s.samples = o->samples;
     s.threshold = o->threshold;
     s.momentum = o->momentum;
-    gf_path_join(state, sizeof state, r->dir, "sweep.state");
+    gf_path_join(state, sizeof state, r->dir, "state.tsv");
     gf_path_join(cells, sizeof cells, r->dir, "cells");
     s.cells_dir = o->cells ? cells : NULL;
     fingerprint(o, &g, fp, sizeof fp);
@@ -230,12 +230,13 @@ const cli_command cli_sweep = {
         "difference in decades and per weight layer) or a short training run (SGD at the\n"
         "cell's lr for `steps` steps of --batch samples, one pass over batch x steps synthetic\n"
         "samples: first and final training loss, final training error and accuracy, steps to\n"
-        "--threshold). Every cell is one net from its own seed (the key seed), so a sweep under\n"
+        "--threshold; diverged when the loss or a gradient stops being finite or the final\n"
+        "loss is over 10 times the first). Every cell is one net from its own seed (the key seed), so a sweep under\n"
         "`mpirun -n N gradflow sweep ...` or `srun gradflow sweep ...` writes the same\n"
         "sweep.tsv as a serial one: rank 0 hands out cells one at a time and gathers the rows.\n"
         "A cell that fails (diverges, overflows, runs out of memory, a bad combination such\n"
         "as an odd depth) is a row with its status and reason; the others go on. Every row\n"
-        "is appended to sweep.state (fsync'd) as it comes: after a kill, --resume runs only\n"
+        "is appended to state.tsv (fsync'd) as it comes: after a kill, --resume runs only\n"
         "the missing cells and writes the same bytes.\n\n"
         "Keys: arch, depth (2B + 2), width, init, act, norm (names: comma lists); sw2, sb2\n"
         "(W ~ N(0, sw2/fan_in), b ~ N(0, sb2) in every Linear, instead of init); lr, steps\n"
@@ -245,7 +246,7 @@ const cli_command cli_sweep = {
         "gradnorm over sw2 x sb2: the measured phase diagram (decades x_B -> x_0) with the\n"
         "mean-field critical line; train over sw2 x depth: the accuracy with 6 xi_c.\n"
         "Writes into the run folder: sweep.tsv (a row per cell, in grid order: the first\n"
-        "key slowest), timing.tsv, sweep.state, manifest.json, the figure's tables and\n"
+        "key slowest), timing.tsv, state.tsv, manifest.json, the figure's tables and\n"
         "sweep_phase.png or sweep_train.png (.svg/.gp), cells/ with --cells.\n\n",
     .epilog =
         "Example: gradflow sweep --grid 'act=tanh depth=30 sw2=0.5:4:0.25 sb2=0:0.5:0.05 "

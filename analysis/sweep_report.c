@@ -396,18 +396,18 @@ static void boundary_lines(const sweep_report *rep)
             printf("    no crossing found on the grid\n");
             return;
         }
-        printf("    distance |sw2 measured - sw2 critical| over %d values of sigma_b^2: mean "
+        printf("    distance |sw2 measured - sw2 critical| over %d value%s of sigma_b^2: mean "
                "%.3f, max %.3f\n    (mean signed %+.3f; the grid's sw2 step is %g)\n",
-               rep->boundary_n, rep->dist_mean, rep->dist_max, rep->dist_signed, rep->step);
+               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, rep->dist_max, rep->dist_signed, rep->step);
         return;
     }
     printf("  measured boundary: per sigma_w^2, the deepest grid depth whose seeds' mean "
            "accuracy is at least\n    %.3f (halfway from chance to the best cell); predicted: "
            "depth = 6 xi_c at sigma_b^2 = %g\n", rep->acc_threshold, rep->fixed);
     if (rep->boundary_n > 0)
-        printf("    distance |log10(depth measured / 6 xi_c)| over %d values of sigma_w^2: mean "
-               "%.3f (a factor %.2f),\n    max %.3f (a factor %.2f); mean signed %+.3f\n",
-               rep->boundary_n, rep->dist_mean, pow(10.0, rep->dist_mean), rep->dist_max,
+        printf("    distance |log10(depth measured / 6 xi_c)| over %d value%s of sigma_w^2: "
+               "mean %.3f (a factor %.2f),\n    max %.3f (a factor %.2f); mean signed %+.3f\n",
+               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, pow(10.0, rep->dist_mean), rep->dist_max,
                pow(10.0, rep->dist_max), rep->dist_signed);
     else
         printf("    no value of sigma_w^2 has an edge inside the grid\n");
@@ -443,7 +443,7 @@ void sweep_summary(const cli_run *r, const sweep_report *rep)
         printf("  %s\n", rep->why_none);
     if (rw->resumed)
         printf("  %ld rows kept from an interrupted run (--resume)\n", rw->resumed);
-    printf("  wrote %s/sweep.tsv, timing.tsv, sweep.state, manifest.json%s\n", r->dir,
+    printf("  wrote %s/sweep.tsv, timing.tsv, state.tsv, manifest.json%s\n", r->dir,
            rep->kind == 1 ? (cli_run_drawn(r) ? ", sweep_phase.png (.svg/.gp) and its tables"
                                               : ", sweep_phase.gp and its tables")
            : rep->kind == 2 ? (cli_run_drawn(r) ? ", sweep_train.png (.svg/.gp) and its tables"

@@ -273,7 +273,9 @@ static double steps_to(const loss_log *l, double thr)
 
 /* A short training run: SGD at the cell's rate for `steps` steps of batch
  * samples, one pass over batch * steps synthetic samples; the training set's
- * loss and error at the end (evaluation mode). */
+ * loss and error at the end (evaluation mode). Diverged: the trainer stopped
+ * on a loss or gradient that is not finite, or the final loss is more than
+ * 10 times the first step's. */
 static int measure_train(const gf_sweep_spec *s, long cell, const gf_sweep_point *p, cell_out *o,
                          char *why, size_t size)
 {
@@ -308,7 +310,12 @@ static int measure_train(const gf_sweep_spec *s, long cell, const gf_sweep_point
         o->status = "diverged";
         goto done;
     }
-    o->status = isfinite(e.train_loss) ? "ok" : "diverged";
+    o->status = "ok";
+    if (!isfinite(e.train_loss) || e.train_loss > 10.0 * o->v[0]) { /* v[0]: the first loss */
+        o->status = "diverged";
+        snprintf(o->reason, sizeof o->reason, "the final loss %.4g is more than 10 times the "
+                 "first (%.4g)", e.train_loss, o->v[0]);
+    }
     o->v[1] = e.train_loss;
     o->v[2] = e.train_err;
     o->v[3] = 1.0 - e.train_err;

@@ -1,8 +1,9 @@
 /* exec.c: running a sweep's cells in order, or over MPI ranks
  * (sweep_mpi.c), with an append-only state file for --resume (see gf_sweep.h).
  *
- * The state file: a first line "# gradflow sweep state 1 FINGERPRINT", then
- * one line per finished cell "CELL\tSECONDS\tRANK\tROW", each written with
+ * The state file (a TSV): a header "cell\tseconds\trank\tgradflow sweep state 1
+ * FINGERPRINT", then one line per finished cell "CELL\tSECONDS\tRANK\tROW" in
+ * the order they finished, each written with
  * one write() and fsync'd before the next cell is counted as done. A kill at
  * any moment leaves whole lines and at most one partial last line, which a
  * resume cuts off; sweep.tsv is written (atomically) only at the end. */
@@ -124,7 +125,7 @@ int sweep_open_state(sweep_run *s, char *why, size_t size)
     if (!s->x->state)
         return 0;
     char head[512];
-    snprintf(head, sizeof head, "# gradflow sweep state 1 %s\n",
+    snprintf(head, sizeof head, "cell\tseconds\trank\tgradflow sweep state 1 %s\n",
              s->x->fingerprint ? s->x->fingerprint : "");
     if (s->x->resume && read_state(s, head, why, size) != 0) /* fd -1: not appended again */
         return -1;
