@@ -16,8 +16,9 @@
  *   exec     run cells 0..n-1 through a callback, in order or over MPI ranks
  *            (rank 0 hands out cells one at a time and gathers the rows; with
  *            several ranks it also computes on a thread of its own), keeping
- *            every finished row in an append-only state file (fsync'd line by
- *            line) so a killed sweep resumes with only its missing cells
+ *            every finished row in an append-only state file (a line each,
+ *            fdatasync'd every GF_SWEEP_SYNC_SECONDS) so a killed sweep
+ *            resumes with only its missing cells
  *            (exec.c; sweep_mpi.c, built only with MPI)
  *
  * Worked example
@@ -135,6 +136,9 @@ int gf_sweep_cell_fn_of(void *ctx, long cell, char *row, size_t size, char *why,
 /* ---- running the cells (exec.c) ---------------------------------------------- */
 
 enum { GF_SWEEP_ROW_MAX = 4096 };
+/* The state file's rows reach the disk (fdatasync) at least this often; a
+ * killed process loses none (each is written before its cell counts). */
+#define GF_SWEEP_SYNC_SECONDS 0.1
 
 typedef int (*gf_sweep_cell_fn)(void *ctx, long cell, char *row, size_t size, char *why,
                                 size_t why_size);

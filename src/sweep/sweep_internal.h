@@ -16,6 +16,7 @@ typedef struct sweep_run {
     int fd;                   /* the state file, or -1 */
     double t0;
     double last_progress;
+    double last_sync;         /* gf_now() of the state file's last fdatasync */
 } sweep_run;
 
 /* Keep cell's row (a copy) and append it to the state file, fsync'd. 0, or

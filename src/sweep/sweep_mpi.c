@@ -173,6 +173,7 @@ int sweep_mpi_run(sweep_run *s, char *why, size_t size)
         snprintf(why, size, "MPI_Init_thread failed");
         return -1;
     }
+    s->t0 = gf_now(); /* the sweep's time starts once MPI is up */
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
     s->rows->ranks = ranks;
