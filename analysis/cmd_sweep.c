@@ -27,7 +27,7 @@ static const cli_option table[] = {
     {CLI_STRING, "grid", 'g', "SPEC", "the grid: KEY=VALUES ..., keys arch depth width init\n"
      "sw2 sb2 act norm lr steps seed; VALUES a number,\n"
      "LO:HI:STEP, LO:HI or a comma list (names: a list)",
-     CLI_AT(options, grid), .set = cli_set_path},
+     CLI_AT(options, grid)},
     {CLI_STRING, "grid-file", 0, "FILE", "the grid from a file (KEY=VALUES a line, # comments)",
      CLI_AT(options, grid_file), .set = cli_set_path},
     {CLI_CHOICE, "measure", 'm', "NAME", "gradnorm: the gradient at initialization; train:\n"
@@ -49,6 +49,7 @@ static const cli_option table[] = {
      "(same grid and settings) and run only the missing cells", CLI_AT(options, resume)},
     {CLI_INT, "threads", 0, "N", "BLAS threads per rank                      [1]",
      CLI_AT(options, threads), .min = 1, .max = 1024},
+    /* tests only (not in --help): SIGKILL itself once N rows are in state.tsv */
     {CLI_INT, "stop-after", 0, "N", NULL, CLI_AT(options, stop_after), .min = 1,
      .max = GF_SWEEP_MAX_CELLS},
     CLI_OUT(options, "run folder                                 [runs/sweep]"),

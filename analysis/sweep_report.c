@@ -363,7 +363,7 @@ int sweep_figures(cli_run *r, const sweep_report *rep)
         f.boundary = "sweep_boundary.tsv";
         f.boundary_title = "measured: where the ratio crosses 1 (0 decades)";
     } else {
-        snprintf(sub, sizeof sub, "%s %s, width %ld, σ_b^2 = %g, SGD lr %g momentum %g, %ld "
+        snprintf(sub, sizeof sub, "%s %s, width %ld, σ_b² = %g, SGD lr %g momentum %g, %ld "
                  "steps of %ld; mean over %d seed%s (diverged: chance)",
                  gf_arch_names[p0.arch], gf_act_names[p0.act], p0.width, rep->fixed, p0.lr,
                  rep->spec->momentum, p0.steps, rep->spec->batch, as ? as->n : 1,

@@ -17,7 +17,10 @@
  * machine: other work on the cores shows in the numbers (a warning says so).
  *
  * The real grid runs `repeats` times each way, alternating, and the best of
- * each counts (the least disturbed by other work).
+ * each counts (the least disturbed by other work). The ranks run unpinned
+ * (--bind-to none): Open MPI pins rank r to core r by default, and on a
+ * machine shared with other pinned work one rank then ran 5 times slower
+ * than the other (measured on this project's 2-core machine).
  *
  *   bench_sweep [--gradflow PATH] [--ranks R] [--cells N] [--grid SPEC] [--repeats K]
  *               [--timing FILE]
@@ -90,7 +93,8 @@ static double sweep_run(const char *gradflow, int ranks, const char *grid, const
 {
     char cmd[4096], pre[128] = "";
     if (ranks > 0)
-        snprintf(pre, sizeof pre, "mpirun --allow-run-as-root --oversubscribe -n %d ", ranks);
+        snprintf(pre, sizeof pre, "mpirun --allow-run-as-root --oversubscribe --bind-to none "
+                 "-n %d ", ranks);
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && %s'%s' sweep --grid '%s' %s -q --no-plot --out '%s'",
              dir, pre, gradflow, grid, args, dir);
     return sh(cmd) == 0 ? exec_seconds(dir) : NAN;

@@ -71,18 +71,6 @@ int gf_sweep_columns(const gf_sweep_spec *s, char *buf, size_t size)
     return at < size ? 0 : -1;
 }
 
-int gf_sweep_column(const gf_sweep_spec *s, const char *name)
-{
-    char head[1024];
-    if (gf_sweep_columns(s, head, sizeof head) != 0)
-        return -1;
-    int col = 0;
-    for (char *tok = strtok(head, "\t"); tok; tok = strtok(NULL, "\t"), col++)
-        if (strcmp(tok, name) == 0)
-            return col;
-    return -1;
-}
-
 /* ---- building and initializing a cell's net -------------------------------------- */
 
 /* W ~ N(0, sw2 / fan_in), b ~ N(0, sb2) in every Linear, in forward order. */

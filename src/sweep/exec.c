@@ -110,9 +110,8 @@ static int read_state(sweep_run *s, const char *head, char *why, size_t size)
         const long rank = *e == '\t' ? strtol(e + 1, &e, 10) : -2;
         if (*e != '\t' || rank < -1 || cell < 0 || cell >= s->rows->n)
             break; /* damaged: what follows is run again */
-        (void)sec;
         if (!s->done[cell]) {
-            if (sweep_record(s, cell, e + 1, NAN, -1, why, size) != 0)
+            if (sweep_record(s, cell, e + 1, sec, (int)rank, why, size) != 0)
                 rc = -1;
             s->rows->resumed++;
         }

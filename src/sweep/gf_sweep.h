@@ -121,8 +121,6 @@ gf_sweep_point gf_sweep_point_of(const gf_sweep_spec *s, long cell);
 /* The header line of sweep.tsv (no newline): the grid's keys, then the
  * measurement's columns (status first, reason last). */
 int gf_sweep_columns(const gf_sweep_spec *s, char *buf, size_t size);
-/* Column index (0-based) of a name in that header, or -1. */
-int gf_sweep_column(const gf_sweep_spec *s, const char *name);
 /* Measure cell i and write its row (no newline) into row. Measurement
  * failures are rows (status "diverged", "failed" or "invalid", the reason in
  * the last column); 0, or -1 with a reason only when the sweep cannot go on
@@ -162,8 +160,8 @@ typedef struct gf_sweep_exec {
 typedef struct gf_sweep_rows {
     long n;
     char **row;               /* [n]: cell i's row (no newline) */
-    double *seconds;          /* [n]: its wall time (NaN for rows read back) */
-    int *rank;                /* [n]: the rank that ran it (-1 read back) */
+    double *seconds;          /* [n]: its wall time (as the state file says, for rows read back) */
+    int *rank;                /* [n]: the rank that ran it */
     long resumed;             /* rows read from the state file */
     int ranks;                /* MPI ranks (1 serial) */
     int worker;               /* 1 on ranks other than 0: they hold no rows; do nothing more */
