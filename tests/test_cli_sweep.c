@@ -6,6 +6,8 @@
 #include "cli_util.h"
 #include "test_util.h"
 
+#include "gradflow.h"
+
 #include <CUnit/CUnit.h>
 #include <fcntl.h>
 #include <math.h>
@@ -24,6 +26,38 @@ static void test_help(void)
     expect_help("sweep", "Usage: gradflow sweep", "--grid", "--grid-file", "--measure",
                 "--resume", "--cells", "--threads", "mpirun", "srun");
     expect_help(NULL, "sweep");
+}
+
+/* The values a grid holds: LO + i STEP (no sum of rounding errors), the end
+ * within 1e-9 of a step, lists in order, names as indices; cells in order. */
+static void test_grid_values(void)
+{
+    gf_sweep_grid g;
+    char why[256];
+    CU_ASSERT_FATAL(gf_sweep_grid_parse(&g, "sw2=0.5:4:0.25 # comment\n sb2=0.1:0.3:0.1 "
+                                            "act=tanh,relu seed=3:4", why, sizeof why) == 0);
+    CU_ASSERT_EQUAL(g.n_axes, 4);
+    CU_ASSERT_EQUAL(g.axis[0].n, 15);
+    CU_ASSERT_EQUAL(g.axis[0].v[14], 4.0);
+    CU_ASSERT_EQUAL(g.axis[1].n, 3); /* 0.1 + 2 * 0.1 is 0.30000000000000004 */
+    CU_ASSERT_EQUAL(g.axis[2].v[0], GF_ACT_TANH);
+    CU_ASSERT_EQUAL(g.axis[3].v[1], 4.0);
+    CU_ASSERT_EQUAL(g.cells, 15 * 3 * 2 * 2);
+    gf_sweep_spec s = gf_sweep_spec_default(&g);
+    const gf_sweep_point p = gf_sweep_point_of(&s, 13); /* (0, 1, 1, 1): the last key fastest */
+    CU_ASSERT_EQUAL(p.sw2, 0.5);
+    CU_ASSERT(fabs(p.sb2 - 0.2) < 1e-15);
+    CU_ASSERT_EQUAL(p.act, GF_ACT_RELU);
+    CU_ASSERT_EQUAL(p.seed, 4);
+    CU_ASSERT_EQUAL(p.depth, 20); /* a default */
+    char buf[64];
+    gf_sweep_value_text(&g.axis[1], 2, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0.3");
+    gf_sweep_grid_release(&g);
+    CU_ASSERT(gf_sweep_grid_parse(&g, "sb2=0.3", why, sizeof why) == 0);
+    s = gf_sweep_spec_default(&g);
+    CU_ASSERT_EQUAL(gf_sweep_point_of(&s, 0).sw2, 1.0); /* sb2 alone: sw2 1 */
+    gf_sweep_grid_release(&g);
 }
 
 static void test_bad_grids(void)
@@ -232,6 +266,7 @@ static void test_mpi_same_bytes(void)
 
 CU_TestInfo cli_sweep_tests[] = {
     {"help", test_help},
+    {"grid values", test_grid_values},
     {"bad grids are usage errors", test_bad_grids},
     {"failing cells are rows", test_failing_cells},
     {"gradnorm's numbers", test_gradnorm_numbers},
