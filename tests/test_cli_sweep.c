@@ -44,7 +44,7 @@ static void test_grid_values(void)
     CU_ASSERT_EQUAL(g.axis[3].v[1], 4.0);
     CU_ASSERT_EQUAL(g.cells, 15 * 3 * 2 * 2);
     gf_sweep_spec s = gf_sweep_spec_default(&g);
-    const gf_sweep_point p = gf_sweep_point_of(&s, 7); /* (0, 1, 1, 1): 4 + 2 + 1, last key fastest */
+    const gf_sweep_point p = gf_sweep_point_of(&s, 7); /* (0, 1, 1, 1): the last key fastest */
     CU_ASSERT_EQUAL(p.sw2, 0.5);
     CU_ASSERT(fabs(p.sb2 - 0.2) < 1e-15);
     CU_ASSERT_EQUAL(p.act, GF_ACT_RELU);
