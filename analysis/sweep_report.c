@@ -250,7 +250,8 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
     for (int i = 0; rc == 0 && a && i < m.nx && i < LINE_N; i++) {
         int deepest = -1;
         for (int j = 0; j < m.ny; j++)
-            if (m.mean[j * m.nx + i] >= rep->acc_threshold && (deepest < 0 || m.y[j] > m.y[deepest]))
+            if (m.mean[j * m.nx + i] >= rep->acc_threshold &&
+                (deepest < 0 || m.y[j] > m.y[deepest]))
                 deepest = j;
         gf_meanfield mf;
         const double six = gf_meanfield_point((gf_act)rep->act, m.x[i], rep->fixed, &mf) == 0
@@ -398,7 +399,8 @@ static void boundary_lines(const sweep_report *rep)
         }
         printf("    distance |sw2 measured - sw2 critical| over %d value%s of sigma_b^2: mean "
                "%.3f, max %.3f\n    (mean signed %+.3f; the grid's sw2 step is %g)\n",
-               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, rep->dist_max, rep->dist_signed, rep->step);
+               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, rep->dist_max,
+               rep->dist_signed, rep->step);
         return;
     }
     printf("  measured boundary: per sigma_w^2, the deepest grid depth whose seeds' mean "
@@ -407,7 +409,8 @@ static void boundary_lines(const sweep_report *rep)
     if (rep->boundary_n > 0)
         printf("    distance |log10(depth measured / 6 xi_c)| over %d value%s of sigma_w^2: "
                "mean %.3f (a factor %.2f),\n    max %.3f (a factor %.2f); mean signed %+.3f\n",
-               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, pow(10.0, rep->dist_mean), rep->dist_max,
+               rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean,
+               pow(10.0, rep->dist_mean), rep->dist_max,
                pow(10.0, rep->dist_max), rep->dist_signed);
     else
         printf("    no value of sigma_w^2 has an edge inside the grid\n");

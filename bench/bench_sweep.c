@@ -152,7 +152,8 @@ int main(int argc, char **argv)
     char gradflow[GF_PATH_MAX] = "", self[GF_PATH_MAX / 2];
     const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0 && (self[n] = 0, strrchr(self, '/')))
-        *strrchr(self, '/') = 0, snprintf(gradflow, sizeof gradflow, "%s/../analysis/gradflow", self);
+        *strrchr(self, '/') = 0,
+        snprintf(gradflow, sizeof gradflow, "%s/../analysis/gradflow", self);
     const char *grid = "act=tanh depth=30 width=64 sw2=0.5:4:0.25 sb2=0:0.3:0.1 seed=1:4";
     const char *timing = NULL;
     long cells = 2000;
