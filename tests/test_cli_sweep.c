@@ -109,12 +109,17 @@ static void test_failing_cells(void)
     path_in(b, sizeof b, "fail-train");
     result r;
     run_ok(&r, "a bad combination", ARGS("sweep", "--grid", "depth=6,7 width=8 seed=1",
-                                         "--batch", "16", "--samples", "256", "--out", a));
+                                         "--batch", "16", "--samples", "256", "--cells",
+                                         "--out", a));
     CU_ASSERT(r.out && strstr(r.out, "1 ok 1 invalid") && strstr(r.out, "2B + 2"));
     result_free(&r);
     char *t = read_in(a, "sweep.tsv");
     char *st = t ? statuses(t, 3) : NULL;
     CU_ASSERT(st && strcmp(st, "ok,invalid,") == 0);
+    char *blocks = read_in(a, "cells/cell-000000/gradnorm.tsv"); /* --cells: x_0 .. x_B */
+    CU_ASSERT(blocks && tsv_rows(blocks) == 3);
+    free(blocks);
+    CU_ASSERT(!exists_in(a, "cells/cell-000001")); /* an invalid cell measured nothing */
     free(st);
     free(t);
     run_ok(&r, "a diverging run", ARGS("sweep", "-m", "train", "--grid",
