@@ -269,6 +269,19 @@ static void test_mpi_same_bytes(void)
     CU_ASSERT(same_text_in(ref, m, "sweep.tsv"));
 }
 
+/* Built without MPI, a sweep under mpirun -n 2 refuses (each rank would run it all). */
+static void test_without_mpi(void)
+{
+#ifndef GF_HAVE_MPI
+    if (system("command -v mpirun > /dev/null 2>&1") != 0)
+        return;
+    char m[GF_PATH_MAX];
+    path_in(m, sizeof m, "no-mpi");
+    CU_ASSERT_NOT_EQUAL(mpirun_sweep(2, m, NULL), 0);
+    CU_ASSERT(!exists_in(m, "sweep.tsv"));
+#endif
+}
+
 CU_TestInfo cli_sweep_tests[] = {
     {"help", test_help},
     {"grid values", test_grid_values},
@@ -277,5 +290,6 @@ CU_TestInfo cli_sweep_tests[] = {
     {"gradnorm's numbers", test_gradnorm_numbers},
     {"resume after a kill: same bytes", test_resume},
     {"serial and mpirun -n 1, 2, 4: same bytes", test_mpi_same_bytes},
+    {"built without MPI, mpirun -n 2 refuses", test_without_mpi},
     CU_TEST_INFO_NULL,
 };

@@ -167,6 +167,27 @@ static int run_serial(sweep_run *s, char *why, size_t size)
     return rc;
 }
 
+/* Ranks a launcher (mpirun, srun) started: 0 without one, -1 when it does not say. */
+static long launcher_ranks(void)
+{
+    static const char *const size[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", NULL};
+    static const char *const rank[] = {"PMIX_RANK", "PMI_RANK", NULL};
+    for (int i = 0; size[i]; i++)
+        if (getenv(size[i]))
+            return atol(getenv(size[i]));
+    for (int i = 0; rank[i]; i++)
+        if (getenv(rank[i]))
+            return -1;
+    return 0;
+}
+
+#ifdef GF_HAVE_MPI
+int gf_sweep_mpi_launched(void) { return launcher_ranks() != 0; }
+#else
+int gf_sweep_mpi_launched(void) { return 0; }
+const char *gf_sweep_mpi_version(void) { return "none"; }
+#endif
+
 int gf_sweep_exec_run(const gf_sweep_exec *x, gf_sweep_rows *rows, char *why, size_t size)
 {
     memset(rows, 0, sizeof *rows);
@@ -188,6 +209,13 @@ int gf_sweep_exec_run(const gf_sweep_exec *x, gf_sweep_rows *rows, char *why, si
     if (rc == 0 && x->mpi && gf_sweep_mpi_launched())
         rc = sweep_mpi_run(&s, why, size);
     else
+#else
+    if (rc == 0 && x->mpi && (launcher_ranks() > 1 || launcher_ranks() < 0)) {
+        snprintf(why, size, "started by mpirun or srun, but gradflow was built without MPI: "
+                 "every rank would run the whole sweep into one folder (rebuild with "
+                 "libopenmpi-dev installed, meson -Dmpi=enabled)");
+        rc = -1;
+    } else
 #endif
         if (rc == 0 && (rc = sweep_open_state(&s, why, size)) == 0)
             rc = run_serial(&s, why, size);
@@ -226,7 +254,3 @@ int gf_sweep_write_tsv(const char *path, const char *header, const gf_sweep_rows
     return gf_write_file(path, write_rows, &t, why, size);
 }
 
-#ifndef GF_HAVE_MPI
-int gf_sweep_mpi_launched(void) { return 0; }
-const char *gf_sweep_mpi_version(void) { return "none"; }
-#endif

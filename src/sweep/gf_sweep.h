@@ -174,8 +174,10 @@ typedef struct gf_sweep_rows {
  * grid, a write that failed). */
 int gf_sweep_exec_run(const gf_sweep_exec *x, gf_sweep_rows *rows, char *why, size_t size);
 void gf_sweep_rows_release(gf_sweep_rows *rows);
-/* 1 when this process was started by an MPI launcher (mpirun, srun) and
- * gradflow was built with MPI. */
+/* 1 when this process was started by an MPI launcher (mpirun, srun: their
+ * environment says so) and gradflow was built with MPI. Built without MPI,
+ * a sweep started by a launcher with more than one rank fails (each rank
+ * would run the whole sweep into the same folder). */
 int gf_sweep_mpi_launched(void);
 /* "Open MPI v4.1.4" or "none" (built without MPI). */
 const char *gf_sweep_mpi_version(void);

@@ -31,16 +31,6 @@ typedef struct msg_head {
     int fatal;
 } msg_head;
 
-int gf_sweep_mpi_launched(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE", NULL};
-    for (int i = 0; vars[i]; i++)
-        if (getenv(vars[i]))
-            return 1;
-    return 0;
-}
-
 const char *gf_sweep_mpi_version(void)
 {
     static char v[MPI_MAX_LIBRARY_VERSION_STRING];
