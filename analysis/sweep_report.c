@@ -183,7 +183,8 @@ static int phase(sweep_report *rep, const char *dir, char *why, size_t size)
     double lo, hi, ylo, yhi;
     edges(m.x, m.nx, &lo, &hi);
     edges(m.y, m.ny, &ylo, &yhi);
-    double *a = malloc(3 * LINE_N * sizeof *a), *b = a + LINE_N, *c = b + LINE_N;
+    double *a = malloc(3 * LINE_N * sizeof *a), *b = a ? a + LINE_N : NULL;
+    double *c = a ? b + LINE_N : NULL;
     double dsum = 0.0, dmax = 0.0, ssum = 0.0;
     int nb = 0;
     for (int j = 0; rc == 0 && a && j < m.ny; j++) {
@@ -244,7 +245,8 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
     for (int i = 0; rc == 0 && i < m.nx * m.ny; i++)
         best = isfinite(m.mean[i]) ? fmax(best, m.mean[i]) : best;
     rep->acc_threshold = chance + 0.5 * (best - chance);
-    double *a = malloc(3 * LINE_N * sizeof *a), *b = a + LINE_N, *c = b + LINE_N;
+    double *a = malloc(3 * LINE_N * sizeof *a), *b = a ? a + LINE_N : NULL;
+    double *c = a ? b + LINE_N : NULL;
     double dsum = 0.0, dmax = 0.0, ssum = 0.0, lo, hi;
     int nb = 0;
     for (int i = 0; rc == 0 && a && i < m.nx && i < LINE_N; i++) {

@@ -200,7 +200,8 @@ static int measure_gradnorm(const gf_sweep_spec *s, long cell, const gf_sweep_po
         goto done;
     }
     const int B = gf_model_blocks(m);
-    double l2[2] = {NAN, NAN}, *xs = malloc((size_t)(B + 1) * 2 * sizeof *xs), *ys = xs + B + 1;
+    double l2[2] = {NAN, NAN}, *xs = malloc((size_t)(B + 1) * 2 * sizeof *xs);
+    double *ys = xs ? xs + B + 1 : NULL;
     for (size_t i = 0; i < rec.n; i++) {
         const gf_probe_record *r = &rec.rec[i];
         if (r->kind != GF_PROBE_BLOCK || !r->observed)
