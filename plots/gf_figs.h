@@ -281,5 +281,6 @@ int gf_fig_dense_map_body(FILE *out, gf_term term, const void *ctx);
 #endif
 
 #include "plots/gf_figs_fluct.h"
+#include "plots/gf_figs_sweep.h"
 
 #endif

@@ -22,6 +22,7 @@
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
  *   dense/gf_dense.h           ResNet against DenseNet: cost, memory, reuse (`densenet`)
+ *   sweep/gf_sweep.h           grids of a measurement, serial or over MPI ranks (`sweep`)
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -62,5 +63,6 @@
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"
 #include "dense/gf_dense.h"
+#include "sweep/gf_sweep.h"
 
 #endif

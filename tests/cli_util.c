@@ -43,6 +43,8 @@ int cli_suite_init(void)
     return tu_make_temp_dir(work, sizeof work, "cli");
 }
 
+const char *cli_exe(void) { return exe; }
+
 int cli_suite_cleanup(void)
 {
     if (work[0])

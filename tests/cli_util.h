@@ -17,6 +17,7 @@ typedef struct result {
 } result;
 
 int cli_suite_init(void);
+const char *cli_exe(void);      /* the gradflow under test (after cli_suite_init) */
 int cli_suite_cleanup(void);
 void result_free(result *r);
 

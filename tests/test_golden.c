@@ -12,7 +12,7 @@
  *   - figures (.png, .svg): present, nothing more (the .gp script is compared).
  * Excluded: the run folder's own path (written OUT), timings (TSV columns and
  * JSON keys that name seconds or a wall time, lines listed per case),
- * timestamps and host fields (started_utc, blas).
+ * timestamps and host fields (started_utc, blas, mpi).
  *
  * GRADFLOW_GOLDEN_UPDATE=1 rewrites the expected files from this build: a change that
  * alters an output updates them in the same commit and says why. */
@@ -72,6 +72,8 @@ static const golden_case cases[] = {
       "--depth", "2,4,6", "--seeds", "2", "--points", "32", "--max-lag", "8", "--width", "16"},
      {NULL}, NULL, NULL},
     {"theory", {"theory", "--grid", "11,6"}, {NULL}, NULL, NULL},
+    {"sweep", {"sweep", "--grid", "act=tanh depth=6 width=8 sw2=0.5:2.5:0.5 sb2=0,0.1 seed=1:2",
+               "--batch", "16", "--samples", "256"}, {NULL}, NULL, NULL},
     {"init-compare",
      {"init-compare", SMALL_TRAIN, "--batch", "32", "--depth", "6", "--width", "8", "--epochs",
       "1", "--init-seeds", "2"},
@@ -137,7 +139,8 @@ static const char *const timing_lines[] = {"wall time", " s Jacobians", "lesions
 static int is_volatile_name(const char *name)
 {
     return strstr(name, "seconds") || strstr(name, "wall_time") ||
-           strcmp(name, "started_utc") == 0 || strcmp(name, "blas") == 0;
+           strcmp(name, "started_utc") == 0 || strcmp(name, "blas") == 0 ||
+           strcmp(name, "mpi") == 0;
 }
 
 /* s rewritten line by line: each line (a copy, without its '\n') goes through

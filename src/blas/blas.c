@@ -220,3 +220,15 @@ int gf_blas_threads_for_width(size_t width)
     return 1;
 #endif
 }
+
+int gf_blas_set_threads(int n)
+{
+#ifdef GF_HAVE_OPENBLAS
+    openblas_set_num_threads(n < 1 ? 1 : n);
+    info.threads = openblas_get_num_threads();
+    return info.threads;
+#else
+    (void)n;
+    return 1;
+#endif
+}

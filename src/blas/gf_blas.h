@@ -64,6 +64,11 @@ int gf_blas_core_level(const char *core);
  * Returns the threads that run. */
 int gf_blas_threads_for_width(size_t width);
 
+/* Exactly n BLAS threads (n >= 1) for the calls that follow, whatever the
+ * environment says (a sweep's ranks: one each unless told otherwise).
+ * Returns the threads that run (1 for gslcblas). */
+int gf_blas_set_threads(int n);
+
 /* 1 when the running BLAS computes the exact product check correctly. */
 int gf_blas_check_products(void);
 

@@ -4,6 +4,7 @@
 #include "hanin/gf_hanin.h"
 
 #include "gradnorm/gf_gradnorm.h"
+#include "sweep/gf_sweep.h"
 
 #include "io/gf_io.h"
 #include "model/gf_model.h"
@@ -218,15 +219,9 @@ static int xent_cell(const gf_hanin_spec *sp, const gf_hanin_cell *cell, double 
     return rc;
 }
 
-/* The seeds of one cell: ln ||dL/dx_0||^2 of each, then their statistics. */
-static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_progress *prog,
-                    char *why, size_t size)
+/* The statistics of one cell from its seeds' ln ||dL/dx_0||^2. */
+static void cell_stats(const gf_hanin_spec *sp, gf_hanin_cell *cell, const double *v)
 {
-    gf_hanin_cell *cell = &res->cell[c];
-    double *v = res->ln_sq + (size_t)c * (size_t)sp->seeds;
-    const double t0 = gf_now();
-    if ((sp->xent ? xent_cell : logit_cell)(sp, cell, v, prog, why, size) != 0)
-        return -1;
     double mean = 0.0, ss = 0.0;
     int live = 0;
     for (int k = 0; k < sp->seeds; k++)
@@ -243,7 +238,55 @@ static int run_cell(const gf_hanin_spec *sp, gf_hanin_result *res, int c, sweep_
     cell->variance_se = live >= 2 ? cell->variance * sqrt(2.0 / (live - 1)) : NAN;
     cell->predicted = sp->xent || sp->batch != 1 ? NAN
                                                  : gf_hanin_predicted(cell->depth, cell->width);
-    cell->seconds = gf_now() - t0;
+}
+
+/* A sweep cell (the engine of src/sweep): the seeds of cell c, their ln
+ * ||dL/dx_0||^2 as the row (%.17g: read back exactly). */
+typedef struct hanin_sweep {
+    const gf_hanin_spec *sp;
+    gf_hanin_result *res;
+    sweep_progress *prog;
+} hanin_sweep;
+
+static int sweep_cell(void *ctx, long c, char *row, size_t size, char *why, size_t why_size)
+{
+    hanin_sweep *h = ctx;
+    const gf_hanin_spec *sp = h->sp;
+    double *v = h->res->ln_sq + (size_t)c * (size_t)sp->seeds;
+    h->prog->offset = (int)c * sp->seeds;
+    if ((sp->xent ? xent_cell : logit_cell)(sp, &h->res->cell[c], v, h->prog, why, why_size) != 0)
+        return -1;
+    size_t at = 0;
+    for (int k = 0; k < sp->seeds; k++)
+        at += (size_t)snprintf(row + at, at < size ? size - at : 0, "%s%.17g", k ? "\t" : "",
+                               v[k]);
+    if (at >= size) {
+        snprintf(why, why_size, "a cell of %d seeds does not fit a sweep row", sp->seeds);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every cell through the sweep engine (in order, here), then each cell's
+ * values read back from its row. 0, or -1 with a reason. */
+static int run_cells(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_t size)
+{
+    sweep_progress prog = {.spec = sp, .total = res->n_cells * sp->seeds};
+    hanin_sweep h = {sp, res, &prog};
+    const gf_sweep_exec x = {.cells = res->n_cells, .run = sweep_cell, .ctx = &h,
+                             .row_max = (size_t)sp->seeds * 26 + 16};
+    gf_sweep_rows rows;
+    if (gf_sweep_exec_run(&x, &rows, why, size) != 0)
+        return -1;
+    for (int c = 0; c < res->n_cells; c++) {
+        double *v = res->ln_sq + (size_t)c * (size_t)sp->seeds;
+        char *p = rows.row[c];
+        for (int k = 0; k < sp->seeds; k++)
+            v[k] = strtod(p, &p);
+        cell_stats(sp, &res->cell[c], v);
+        res->cell[c].seconds = rows.seconds[c];
+    }
+    gf_sweep_rows_release(&rows);
     return 0;
 }
 
@@ -328,7 +371,6 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
         snprintf(why, size, "out of memory");
         return -1;
     }
-    sweep_progress prog = {.spec = sp, .total = res->n_cells * sp->seeds};
     for (int d = 0, c = 0; d < sp->n_depths; d++)
         for (int w = 0; w < sp->n_widths; w++, c++) {
             gf_hanin_cell *cell = &res->cell[c];
@@ -337,12 +379,11 @@ int gf_hanin_run(const gf_hanin_spec *sp, gf_hanin_result *res, char *why, size_
             cell->beta = gf_hanin_beta(cell->depth, cell->width);
             cell->seeds = sp->seeds;
             cell->seed_first = sp->seed0 + (unsigned long)c * (unsigned long)sp->seeds;
-            prog.offset = c * sp->seeds;
-            if (run_cell(sp, res, c, &prog, why, size) != 0) {
-                gf_hanin_release(res);
-                return -1;
-            }
         }
+    if (run_cells(sp, res, why, size) != 0) {
+        gf_hanin_release(res);
+        return -1;
+    }
     if (headline_fit(res) != 0) {
         gf_hanin_release(res);
         snprintf(why, size, "out of memory");
