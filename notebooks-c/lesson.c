@@ -414,6 +414,17 @@ void lesson_pre(lesson *ls, const char *fmt, ...)
 
 double lesson_decades(double x) { return fabs(x) < 0.005 ? 0.0 : x; }
 
+const char *lesson_change(const lesson *ls, char *buf, size_t size, double r)
+{
+    if (fabs(r) < 0.005)
+        snprintf(buf, size, "%s", LESSON_T(ls, "keeps its size", "크기를 그대로 유지합니다"));
+    else if (r < 0)
+        snprintf(buf, size, LESSON_T(ls, "shrinks by %.2f decades", "%.2f자리 줄어듭니다"), -r);
+    else
+        snprintf(buf, size, LESSON_T(ls, "grows by %.2f decades", "%.2f자리 커집니다"), r);
+    return buf;
+}
+
 const char *lesson_pow2_text(char *buf, size_t size, double log2x)
 {
     char full[64];

@@ -134,6 +134,12 @@ void lesson_warn(const char *fmt, ...) LESSON_FMT(1, 2);
 
 /* A number of decades for printing: no "-0.00". */
 double lesson_decades(double x);
+/* The course's one convention for how a gradient changes on its way from x_B
+ * to x_0: r = log10(||dL/dx_0|| / ||dL/dx_B||), negative when it shrinks,
+ * said as "shrinks by 42.35 decades" / "grows by 9.80 decades" (Korean
+ * "42.35자리 줄어듭니다" / "9.80자리 커집니다"); within 0.005 decades "keeps
+ * its size". A decade is a factor of 10. Returns buf. */
+const char *lesson_change(const lesson *ls, char *buf, size_t size, double r);
 /* 2^log2x as "1.23e-45" (the mantissa cut to 3 digits), valid beyond the
  * range of a double. */
 const char *lesson_pow2_text(char *buf, size_t size, double log2x);
