@@ -285,6 +285,38 @@ static compare compare_ends(const run *r, const setup *su, double *g0, double *g
     return c;
 }
 
+/* Step 3 for the original resnet: which entries its ReLU on the highway cut. */
+static void tell_resnet_cut(lesson *ls, int depth, const compare *cmp)
+{
+    const compare res = *cmp;
+    lesson_say(ls,
+               "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
+               "even with zero branches that ReLU sits on the highway. The same comparison at "
+               "depth %d: %zu of the %zu entries of dL/dx_0 equal dL/dx_B bit for bit.",
+               "원래 ResNet은 마지막 ReLU 앞에서 더합니다. x_{l+1} = relu(x_l + F(x_l))이므로 "
+               "가지가 0이어도 그 ReLU는 고속도로 위에 남습니다. 깊이 %d에서 같은 비교를 하면 "
+               "dL/dx_0의 원소 중 %zu개(전체 %zu개)가 dL/dx_B와 비트 단위까지 같습니다.",
+               depth, res.same, res.entries);
+    if (res.same < res.entries && res.cut == res.entries - res.same)
+        lesson_say(ls,
+                   "The other %zu are all entries where x_0 = 0, and there dL/dx_0 is "
+                   "0: a ReLU passes gradient only where its input is positive. The "
+                   "pre-activation layout takes that ReLU off the highway; lesson 05 measures what "
+                   "this changes (the rank of the end-to-end Jacobian).",
+                   "나머지 %zu개는 모두 x_0 = 0인 원소이고, 거기서 dL/dx_0은 0입니다. ReLU는 "
+                   "입력이 양수인 곳으로만 그래디언트를 흘려보내기 때문입니다. 사전 활성화 구조는 "
+                   "이 ReLU를 고속도로 밖으로 옮깁니다. 그것이 무엇을 바꾸는지는 5강에서 잽니다"
+                   "(전체 야코비안의 계수(rank)).",
+                   res.entries - res.same);
+    else if (res.same < res.entries)
+        lesson_say(ls,
+                   "Of the other %zu, %zu are entries where x_0 = 0 and dL/dx_0 = 0 (the ReLU "
+                   "passes gradient only where its input is positive).",
+                   "나머지 %zu개 가운데 %zu개는 x_0 = 0이고 dL/dx_0 = 0인 원소입니다(ReLU는 입력이 "
+                   "양수인 곳으로만 그래디언트를 흘려보냅니다).",
+                   res.entries - res.same, res.cut);
+}
+
 int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
 {
     const int depth = su->depths[su->n_depths - 1];
@@ -348,32 +380,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "`memcmp`로 비교하면 %zu개 원소(전체 %zu개)가 같고, 가장 큰 상대 오차는 %.1e입니다. "
                    "0으로 만든 가중치 `blocks.0.fc2.weight`가 받는 그래디언트의 노름은 %s입니다.",
                    pre.same, pre.entries, pre.worst, lesson_pow2_text(a, sizeof a, w_grad));
-    lesson_say(ls,
-               "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
-               "even with zero branches that ReLU sits on the highway. The same comparison at "
-               "depth %d: %zu of the %zu entries of dL/dx_0 equal dL/dx_B bit for bit.",
-               "원래 ResNet은 마지막 ReLU 앞에서 더합니다. x_{l+1} = relu(x_l + F(x_l))이므로 "
-               "가지가 0이어도 그 ReLU는 고속도로 위에 남습니다. 깊이 %d에서 같은 비교를 하면 "
-               "dL/dx_0의 원소 중 %zu개(전체 %zu개)가 dL/dx_B와 비트 단위까지 같습니다.",
-               depth, res.same, res.entries);
-    if (res.same < res.entries && res.cut == res.entries - res.same)
-        lesson_say(ls,
-                   "The other %zu are all entries where x_0 = 0, and there dL/dx_0 is "
-                   "0: a ReLU passes gradient only where its input is positive. The "
-                   "pre-activation layout takes that ReLU off the highway; lesson 05 measures what "
-                   "this changes (the rank of the end-to-end Jacobian).",
-                   "나머지 %zu개는 모두 x_0 = 0인 원소이고, 거기서 dL/dx_0은 0입니다. ReLU는 "
-                   "입력이 양수인 곳으로만 그래디언트를 흘려보내기 때문입니다. 사전 활성화 구조는 "
-                   "이 ReLU를 고속도로 밖으로 옮깁니다. 그것이 무엇을 바꾸는지는 5강에서 잽니다"
-                   "(전체 야코비안의 계수(rank)).",
-                   res.entries - res.same);
-    else if (res.same < res.entries)
-        lesson_say(ls,
-                   "Of the other %zu, %zu are entries where x_0 = 0 and dL/dx_0 = 0 (the ReLU "
-                   "passes gradient only where its input is positive).",
-                   "나머지 %zu개 가운데 %zu개는 x_0 = 0이고 dL/dx_0 = 0인 원소입니다(ReLU는 입력이 "
-                   "양수인 곳으로만 그래디언트를 흘려보냅니다).",
-                   res.entries - res.same, res.cut);
+    tell_resnet_cut(ls, depth, &res);
     rc = 0;
 done:
     run_release(&r[0]);

@@ -372,6 +372,40 @@ static json_t *settings(const setup *su, const gf_grid_spec *sp)
         "set");
 }
 
+/* The question before Step 2, 4 or 5: answerable from what came before. */
+static void predict(lesson *ls, const setup *su, int step)
+{
+    switch (step) {
+    case 2:
+        lesson_ask(ls,
+                   "Overfitting shows as a test error well above the training error, with a training "
+                   "error no higher than the shallower net's; degradation shows in the training "
+                   "error itself. Which do you expect for plain-%d against plain-%d?",
+                   "과적합이라면 테스트 오차가 학습 오차보다 한참 높고, 학습 오차는 얕은 네트워크보다 "
+                   "높지 않습니다. 성능 저하는 학습 오차 자체에서 드러납니다. plain-%d와 plain-%d에서는 "
+                   "어느 쪽일까요?",
+                   su->depths[DEEP], su->depths[SHALLOW]);
+        break;
+    case 4:
+        lesson_ask(ls,
+                   "Same depths, same init, same schedule; only the sum differs. Will resnet-%d "
+                   "end with a higher training error than resnet-%d, as plain did, or not?",
+                   "깊이, 초기화, 학습률 일정은 같고 덧셈만 다릅니다. resnet-%d의 학습 오차가 plain처럼 "
+                   "resnet-%d보다 높게 끝날까요?",
+                   su->depths[DEEP], su->depths[SHALLOW]);
+        break;
+    case 5:
+        lesson_ask(ls,
+                   "If plain-%d's gradient vanished, ||dL/dx_0|| / ||dL/dx_B|| would be far below 1. "
+                   "With He init and batch norm in every layer, what do you expect at the first step, "
+                   "before any training?",
+                   "plain-%d의 그래디언트가 사라진다면 ||dL/dx_0|| / ||dL/dx_B||는 1보다 한참 작을 "
+                   "것입니다. He 초기화에 층마다 배치 정규화가 있으면, 학습 전 첫 스텝에서는 어떨까요?",
+                   su->depths[DEEP]);
+        break;
+    }
+}
+
 /* The lesson itself, between lesson_start and lesson_end (lesson_main):
  * 0, or the exit status after a message. */
 static int teach(lesson *ls)
@@ -414,14 +448,7 @@ static int teach(lesson *ls)
 
     lesson_heading(ls, "Step 2. Training error against test error",
                    "2단계. 학습 오차와 테스트 오차");
-    lesson_ask(ls,
-               "Overfitting shows as a test error well above the training error, with a training "
-               "error no higher than the shallower net's; degradation shows in the training "
-               "error itself. Which do you expect for plain-%d against plain-%d?",
-               "과적합이라면 테스트 오차가 학습 오차보다 한참 높고, 학습 오차는 얕은 네트워크보다 "
-               "높지 않습니다. 성능 저하는 학습 오차 자체에서 드러납니다. plain-%d와 plain-%d에서는 "
-               "어느 쪽일까요?",
-               su.depths[DEEP], su.depths[SHALLOW]);
+    predict(ls, &su, 2);
     if ((rc = dg_step_errors(ls, &su, &rd)) != 0)
         goto out;
     lesson_heading(ls, "Step 3. The curves", "3단계. 학습 곡선");
@@ -437,22 +464,11 @@ static int teach(lesson *ls)
                           "f에 바로 ReLU를 적용하고, resnet은 먼저 입력을 더합니다"
                           "(`gf_add_relu`: relu(f + x)).")) != 0)
         goto out;
-    lesson_ask(ls,
-               "Same depths, same init, same schedule; only the sum differs. Will resnet-%d "
-               "end with a higher training error than resnet-%d, as plain did, or not?",
-               "깊이, 초기화, 학습률 일정은 같고 덧셈만 다릅니다. resnet-%d의 학습 오차가 plain처럼 "
-               "resnet-%d보다 높게 끝날까요?",
-               su.depths[DEEP], su.depths[SHALLOW]);
+    predict(ls, &su, 4);
     if ((rc = dg_step_residual(ls, &su, &res, &rd)) != 0)
         goto out;
     lesson_heading(ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
-    lesson_ask(ls,
-               "If plain-%d's gradient vanished, ||dL/dx_0|| / ||dL/dx_B|| would be far below 1. "
-               "With He init and batch norm in every layer, what do you expect at the first step, "
-               "before any training?",
-               "plain-%d의 그래디언트가 사라진다면 ||dL/dx_0|| / ||dL/dx_B||는 1보다 한참 작을 "
-               "것입니다. He 초기화에 층마다 배치 정규화가 있으면, 학습 전 첫 스텝에서는 어떨까요?",
-               su.depths[DEEP]);
+    predict(ls, &su, 5);
     if ((rc = dg_step_gradients(ls, &su, &res, figs, &rd)) != 0)
         goto out;
 
