@@ -4,6 +4,7 @@
 #include "lesson.h"
 
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,12 +121,64 @@ static void test_catalog(void)
     CU_ASSERT_STRING_EQUAL(lesson_section_title(2, LESSON_KO), "잔차 연결의 수식");
 }
 
+/* Run lesson `name` quickly into a temporary folder; its lesson.md, or NULL. */
+static char *run_lesson(const char *name, const char *lang)
+{
+    const char *dir = getenv("LESSON_BIN_DIR");
+    if (!dir)
+        return NULL;
+    char out[] = "/tmp/gf-lesson-XXXXXX", cmd[2048], path[512];
+    if (!mkdtemp(out))
+        return NULL;
+    snprintf(cmd, sizeof cmd, "'%s/lesson-%s' --quick --no-plot --pause --lang %s --out '%s' "
+             "> /dev/null < /dev/null", dir, name, lang, out);
+    const int rc = system(cmd);
+    snprintf(path, sizeof path, "%s/lesson.md", out);
+    FILE *f = rc == 0 ? fopen(path, "r") : NULL;
+    char *text = NULL;
+    if (f) {
+        text = calloc(1 << 20, 1);
+        if (text)
+            fread(text, 1, (1 << 20) - 1, f);
+        fclose(f);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", out);
+    return text;
+}
+
+/* The format on a page: questions with answers, quoted code, exercises with commands. */
+static void test_page_format(void)
+{
+    char *en = run_lesson("05-gradient-flow", "en"), *ko = run_lesson("05-gradient-flow", "ko");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(en);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ko);
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "**Predict 1.**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "**Answer 1.**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "```c\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "(`src/nn/forward.c`, lines "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "**Exercise 3.**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(en, "```sh\nbuild/analysis/gradflow "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ko, "**예측 1.**"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ko, "**답 1.**"));
+    CU_ASSERT_PTR_NULL(strstr(ko, "0로 ")); /* no fixed particle after a number ending in 0 */
+    free(en);
+    free(ko);
+    char *ko1 = run_lesson("01-highway", "ko");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ko1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ko1, "잔차 연결(residual connection"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ko1, "가지(branch)"));
+    free(ko1);
+}
+
 static CU_TestInfo tests[] = {
     {"josa after numbers", test_josa_numbers},
     {"josa after symbols and words", test_josa_symbols_words},
     {"pad by display width", test_pad},
     {"quoted code regions resolve", test_regions},
     {"catalog in syllabus order", test_catalog},
+    {"a page's format", test_page_format},
     CU_TEST_INFO_NULL,
 };
 
