@@ -129,7 +129,7 @@ static void tell_gain(lesson *ls, const setup *su)
 static int step_plain(lesson *ls, const setup *su, const sweep *torch)
 {
     const int i = su->n_depths - 1, depth = su->depths[i], B = torch->res[i].blocks;
-    char depths[64], ratio[32], g0s[32], ch[64];
+    char depths[64], ratio[32], g0s[32], ch[64], th[64];
     depth_list(depths, sizeof depths, su);
     lesson_say(ls,
                "I built the three stacks at depths %s with %d seeds each (a seed draws the "
@@ -149,14 +149,14 @@ static int step_plain(lesson *ls, const setup *su, const sweep *torch)
         level = fmax(level, fmax(fabs(torch->change[d][RESNET]), fabs(torch->change[d][PREACT])));
     lesson_answer(ls,
                   "At depth %d the plain stack's gradient %s (%.3f per block of two layers); "
-                  "the product of per-layer gains predicts %.2f. Its gradient at x_0 is %s "
+                  "by the product of per-layer gains it %s. Its gradient at x_0 is %s "
                   "times the one at x_B. The two residual stacks stay within %.2f decades at "
                   "every depth.",
                   "깊이 %d에서 plain 스택의 그래디언트는 %s(두 층짜리 블록당 %.3f). 층별 이득을 곱한 "
-                  "이론값은 %.2f입니다. x_0의 그래디언트는 x_B의 %s배입니다. 두 잔차 스택은 모든 "
+                  "이론으로는 %s. x_0의 그래디언트는 x_B의 %s배입니다. 두 잔차 스택은 모든 "
                   "깊이에서 변화가 %.2f자리 이내입니다.",
                   depth, lesson_change(ls, ch, sizeof ch, torch->change[i][PLAIN]),
-                  torch->change[i][PLAIN] / B, lesson_decades(torch->theory[i]),
+                  torch->change[i][PLAIN] / B, lesson_change(ls, th, sizeof th, torch->theory[i]),
                   lesson_pow2_text(ratio, sizeof ratio, torch->change[i][PLAIN] / GF_LOG10_2),
                   level);
     double g0, lo, hi;
@@ -181,7 +181,7 @@ static void summary(lesson *ls, const setup *su, const sweep *torch, const sweep
 {
     const int last = su->n_depths - 1;
     double level = 0.0, grow = 0.0;
-    char ch[64];
+    char ch[64], th[64];
     for (int d = 0; d < su->n_depths; d++)
         for (int a = RESNET; a <= PREACT; a++) {
             level = fmax(level, fabs(torch->change[d][a]));
@@ -190,15 +190,15 @@ static void summary(lesson *ls, const setup *su, const sweep *torch, const sweep
     lesson_heading(ls, "What to take away", "정리");
     lesson_say(ls,
                "- One block: dL/dx_0 = s + J_F^T s, and the skip term s is dL/dx_1 (%s).\n"
-               "- Plain stack, PyTorch's default init, depth %d: the gradient %s; the "
-               "product of per-layer gains predicts %.2f.\n"
+               "- Plain stack, PyTorch's default init, depth %d: the gradient %s; by the "
+               "product of per-layer gains it %s.\n"
                "- Zero branches: dL/dx_0 and dL/dx_B of a pre-activation stack are %s.\n"
                "- Residual stacks stay within %.2f decades with the default init; with He init "
                "they grow by up to %.2f decades toward the input. The +1 keeps the gradient "
                "from vanishing; it does not normalize it.",
                "- 블록 하나: dL/dx_0 = s + J_F^T s이고, 스킵 항 s는 dL/dx_1 그대로입니다(%s).\n"
                "- PyTorch 기본 초기화의 plain 스택(깊이 %d): 그래디언트가 %s. 층별 이득을 "
-               "곱한 예측값은 %.2f입니다.\n"
+               "곱한 이론으로는 %s.\n"
                "- 가지를 0으로 만든 사전 활성화 스택에서 dL/dx_0과 dL/dx_B는 %s.\n"
                "- 잔차 스택은 기본 초기화에서 %.2f자리 안에 머물고, He 초기화에서는 입력 쪽으로 "
                "최대 %.2f자리까지 커집니다. +1은 그래디언트가 사라지지 않게 지켜 줄 뿐, 크기를 "
@@ -206,7 +206,7 @@ static void summary(lesson *ls, const setup *su, const sweep *torch, const sweep
                LESSON_T(ls, bitwise_block ? "bit for bit" : "up to rounding",
                         bitwise_block ? "비트 단위까지 같음" : "반올림 오차 이내"),
                su->depths[last], lesson_change(ls, ch, sizeof ch, torch->change[last][PLAIN]),
-               lesson_decades(torch->theory[last]),
+               lesson_change(ls, th, sizeof th, torch->theory[last]),
                LESSON_T(ls, bitwise_zero ? "identical, bit for bit" : "equal up to rounding",
                         bitwise_zero ? "비트 단위까지 똑같습니다" : "반올림 오차 안에서 같습니다"),
                level, grow);

@@ -196,7 +196,7 @@ static int draw_lesions(lesson *ls, const setup *su, const gf_lesion_result *res
                       "블록 하나를 지웠을 때의 테스트 오차, 블록별(점선: 지우지 않은 네트워크).") ==
         0)
         rc = lesson_figure(ls, "lesion", "lesion_delete", gf_fig_lesion_delete_body, &lf->del,
-                           1, "Test error against the number of blocks deleted at random.",
+                           0, "Test error against the number of blocks deleted at random.",
                            "무작위로 지운 블록 수에 따른 테스트 오차.");
     free(lf);
     return rc;

@@ -101,7 +101,8 @@ static int step_paths(lesson *ls, const setup *su)
     snprintf(cap_ko, sizeof cap_ko, "가지를 k개 지나는 경로의 비율(음영: 경로를 95%% 이상 담는 "
              "가장 좁은 가운데 범위 k = %d..%d, 실제로 %.1f%%)과, 로그 눈금으로 본 경로 수.", lo,
              hi, 100.0 * central);
-    return lesson_figure(ls, "paths", "paths", gf_fig_paths_body, &f, 1, cap_en, cap_ko);
+    /* two panels: too dense for the terminal (the page shows the PNG) */
+    return lesson_figure(ls, "paths", "paths", gf_fig_paths_body, &f, 0, cap_en, cap_ko);
 }
 
 /* ---- the summary and the exercises ------------------------------------------- */
@@ -172,6 +173,12 @@ static void exercises(lesson *ls, const setup *su)
                "블록을 지우는 대신 두 블록씩 자리를 바꿉니다(Veit 연구진의 순서 바꾸기). plain "
                "네트워크는 순서에 의존하지만, 앙상블이라면 크게 의존하지 않아야 합니다. "
                "`lesion_swap.png`를 보세요.");
+    lesson_heading(ls, "Next", "다음 강의");
+    lesson_say(ls,
+               "Lesson 04 (the syllabus' section 9) turns the lesions of Step 3 into a training "
+               "method: stochastic depth drops random blocks while the net trains.",
+               "4강(강의 노트 9절)은 3단계의 블록 지우기를 학습 방법으로 바꿉니다. Stochastic Depth는 "
+               "학습하는 동안 블록을 무작위로 건너뜁니다.");
 }
 
 /* ---- main ---------------------------------------------------------------------- */

@@ -117,18 +117,18 @@ int gfl_step_theory(lesson *ls, const setup *su, gf_facts *f)
     const int rc = measure_theory(ls, su, f);
     if (rc != 0)
         return rc;
-    char c[4][64];
+    char c[5][64];
     lesson_answer(ls,
-                  "Over %d layers, plain with the default init %s; chi_1 predicts %.2f (%s). "
+                  "Over %d layers, plain's gradient with the default init %s; by chi_1 it %s (%s). "
                   "With He init plain %s (theory %.2f). Preact %s with the default init and %s "
                   "with He init: the identity path carries the gradient whatever chi_1 is, and "
                   "with He init the branches add to it.",
-                  "층 %d개에 걸쳐 기본 초기화의 plain은 %s. chi_1의 예측은 %.2f입니다(%s). He "
+                  "층 %d개에 걸쳐 기본 초기화의 plain은 그래디언트가 %s. chi_1로 예측하면 %s(%s). He "
                   "초기화의 plain은 %s(이론 %.2f). preact는 기본 초기화에서 %s. He 초기화에서는 %s. "
                   "chi_1이 얼마든 항등 경로가 그래디언트를 나르고, He 초기화에서는 가지가 그 위에 "
                   "더해집니다.",
                   su->depth - 2, lesson_change(ls, c[0], sizeof c[0], f->measured[0][0]),
-                  lesson_decades(f->predicted[0][0]),
+                  lesson_change(ls, c[4], sizeof c[4], f->predicted[0][0]),
                   agreement(ls, f->measured[0][0], f->predicted[0][0]),
                   lesson_change(ls, c[1], sizeof c[1], f->measured[1][0]),
                   lesson_decades(f->predicted[1][0]),

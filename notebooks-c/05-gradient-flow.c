@@ -46,7 +46,7 @@ static void intro(lesson *ls)
 
 static void summary(lesson *ls, const setup *su, const gf_facts *f)
 {
-    char c[2][64];
+    char c[3][64];
     double worst = 0.0; /* the schemes' largest finite change */
     for (int i = 1; i < N_SCHEMES; i++)
         for (int a = 0; a < 2; a++)
@@ -58,18 +58,19 @@ static void summary(lesson *ls, const setup *su, const gf_facts *f)
                "preact %.3f.\n"
                "- End to end: preact condition number %.3g; resnet rank %d of %zu; plain largest "
                "singular value %.3g.\n"
-               "- Default init, depth %d: chi_1 predicts %.2f decades for plain; measured, the "
-               "gradient %s. Preact's gradient %s.\n"
+               "- Default init, depth %d: by chi_1 plain's gradient %s; measured, it %s. "
+               "Preact's gradient %s.\n"
                "- Fixup, rezero and 1/sqrt(B) scaling keep a He-initialized residual stack "
                "within %.2f decades.",
                "- 블록 야코비안의 특이값 rms: plain %.3f(chi_1 = %.3f), resnet %.3f, preact %.3f.\n"
                "- 전체 야코비안: preact 조건수 %.3g, resnet 계수 %d/%zu, plain 최대 특이값 %.3g.\n"
-               "- 기본 초기화, 깊이 %d: chi_1로 예측한 plain의 변화는 %.2f자리이고, 측정한 "
-               "그래디언트는 %s. preact의 그래디언트는 %s.\n"
+               "- 기본 초기화, 깊이 %d: chi_1로 예측하면 plain의 그래디언트는 %s. 측정하면 "
+               "%s. preact의 그래디언트는 %s.\n"
                "- fixup, rezero, 1/sqrt(B) 축소는 He 초기화한 잔차 스택을 %.2f자리 안에 묶어 둡니다.",
                f->st[PLAIN].blk_rms, f->chi[0], f->st[RESNET].blk_rms, f->st[PREACT].blk_rms,
                f->st[PREACT].e_max / f->st[PREACT].e_min, f->st[RESNET].rank, f->st[RESNET].d,
-               f->st[PLAIN].e_max, su->depth, lesson_decades(f->predicted[0][0]),
+               f->st[PLAIN].e_max, su->depth,
+               lesson_change(ls, c[2], sizeof c[2], f->predicted[0][0]),
                lesson_change(ls, c[0], sizeof c[0], f->measured[0][0]),
                lesson_change(ls, c[1], sizeof c[1], f->measured[0][1]), worst);
 }
