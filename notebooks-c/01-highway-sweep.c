@@ -102,9 +102,9 @@ int hw_block_figure(lesson *ls, const setup *su, const sweep *sw, int terminal)
     block_range(res, &fig.ymin, &fig.ymax);
     snprintf(sub, sizeof sub, "%s-depth%d", init, su->depths[i]);
     snprintf(cap_en, sizeof cap_en, "||dL/dx_l|| at every block boundary, depth %d, %s init "
-             "(black dashes: the product of per-layer gains for plain)", su->depths[i], init);
+             "(dotted black line: the product of per-layer gains for plain)", su->depths[i], init);
     snprintf(cap_ko, sizeof cap_ko, "블록 경계마다 잰 ||dL/dx_l||, 깊이 %d, %s 초기화 "
-             "(검은 파선: plain의 층별 이득을 곱한 이론값)", su->depths[i], init);
+             "(검은 점선: plain의 층별 이득을 곱한 이론값)", su->depths[i], init);
     return lesson_figure(ls, sub, "gradnorm", gf_fig_gradnorm_body, &fig, terminal, cap_en,
                          cap_ko);
 }
@@ -240,6 +240,11 @@ int hw_depth_figure(lesson *ls, const setup *su, const sweep *sw, int n_sweeps)
     if (rc != 0)
         return rc;
     return lesson_figure(ls, "", "decades", depth_body, &fig, 1,
-                         "||dL/dx_0|| / ||dL/dx_B|| against depth, both initializations",
-                         "깊이에 따른 ||dL/dx_0|| / ||dL/dx_B||, 두 초기화 비교");
+                         "||dL/dx_0|| / ||dL/dx_B|| against depth, both initializations. At 10^0 "
+                         "four lines lie on top of each other: plain with He init (dashed red), "
+                         "its theory, and both residual stacks with the default init (solid): "
+                         "all of them keep the gradient's size.",
+                         "깊이에 따른 ||dL/dx_0|| / ||dL/dx_B||, 두 초기화 비교. 10^0에서는 선 네 "
+                         "개가 겹칩니다. He 초기화의 plain(빨간 파선)과 그 이론값, 기본 초기화의 두 "
+                         "잔차 스택(실선)으로, 모두 그래디언트의 크기를 유지합니다.");
 }

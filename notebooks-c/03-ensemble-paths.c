@@ -104,6 +104,27 @@ static void split_table(lesson *ls, const setup *su, const gf_pathgrad_curve *c)
     }
 }
 
+/* Where the gradient at initialization lies, against where the paths lie. */
+static const char *init_reading(const lesson *ls, const gf_pathgrad_reading *rd, int plo)
+{
+    if (rd->k_peak < plo)
+        return LESSON_T(ls, "the gradient peaks below that range: at initialization the short "
+                            "paths already carry it.",
+                        "그래디언트는 그보다 짧은 곳에서 가장 큽니다. 초기화 시점에 이미 짧은 경로가 "
+                        "그래디언트를 나릅니다.");
+    if (rd->short_mass > 0.6)
+        return LESSON_T(ls, "the gradient peaks inside that range, though the lengths below "
+                            "B/2, half of the paths, hold more than half of it: a tilt toward "
+                            "the short paths, not yet their rule.",
+                        "그래디언트도 그 범위 안에서 가장 큽니다. 다만 경로의 절반인 B/2보다 짧은 "
+                        "길이가 그 절반 넘게 차지합니다. 짧은 경로 쪽으로 기울었을 뿐, 아직 짧은 "
+                        "경로가 도맡지는 않습니다.");
+    return LESSON_T(ls, "the gradient peaks inside that range: at initialization the short paths "
+                        "do not dominate.",
+                    "그래디언트도 그 범위 안에서 가장 큽니다. 초기화 시점에는 짧은 경로가 "
+                    "그래디언트를 도맡지 않습니다.");
+}
+
 /* The split by path length at initialization, its table, and where the gradient lies. */
 static void tell_init(lesson *ls, const setup *su, const gf_pathgrad_curve *c,
                       const gf_pathgrad_reading *rd)
@@ -123,22 +144,13 @@ static void tell_init(lesson *ls, const setup *su, const gf_pathgrad_curve *c,
                   "The g_k sum to the ordinary gradient up to a relative %.2e. The largest "
                   "||g_k|| is at k = %d, and 90%% of the summed magnitudes Σ_k ||g_k|| lie between "
                   "k = %d and k = %d; lengths below B/2 = %.1f hold %.1f%% of it. Most paths have "
-                  "%d to %d branches, and %s: %s",
+                  "%d to %d branches, and %s",
                   "g_k를 모두 더한 값은 보통의 그래디언트와 상대 오차 %.2e 안에서 같습니다. "
                   "||g_k||가 가장 큰 곳은 k = %d이고, 크기의 합 Σ_k ||g_k||의 90%%가 k = %d에서 "
                   "k = %d 사이에 있으며, B/2 = %.1f보다 짧은 길이가 그 %.1f%%를 차지합니다. 경로 "
-                  "대부분은 가지를 %d개에서 %d개 지나고, %s. %s",
+                  "대부분은 가지를 %d개에서 %d개 지나고, %s",
                   c->sum_rel_err, rd->k_peak, rd->k_lo, rd->k_hi, B / 2.0, 100.0 * rd->short_mass,
-                  plo, phi,
-                  rd->k_peak < plo ? LESSON_T(ls, "the gradient peaks below that range",
-                                              "그래디언트는 그보다 짧은 곳에서 가장 큽니다")
-                                   : LESSON_T(ls, "the gradient peaks inside it",
-                                              "그래디언트도 그 범위 안에서 가장 큽니다"),
-                  rd->k_peak < plo
-                      ? LESSON_T(ls, "at initialization the short paths already carry it.",
-                                 "초기화 시점에 이미 짧은 경로가 그래디언트를 나릅니다.")
-                      : LESSON_T(ls, "at initialization the short paths do not dominate.",
-                                 "초기화 시점에는 짧은 경로가 그래디언트를 도맡지 않습니다."));
+                  plo, phi, init_reading(ls, rd, plo));
     lesson_say(ls,
                "Per path, the gradient of the average path of length k %s per extra branch (the "
                "slope of a straight line fitted over k; panel (b) of Step 4's first figure shows "

@@ -242,11 +242,13 @@ static int draw_pair(lesson *ls, const setup *su, const gf_grid_result *res,
                       "Left: error curves of the whole net and the net trained with "
                       "stochastic depth. Right: time per epoch, wall (filled) and CPU "
                       "(open), with the band the rule predicts from the whole net's median "
-                      "epoch (the median the text uses).",
+                      "epoch (the median the text uses). Wall times scatter with the machine's "
+                      "load; the text reads the CPU times.",
                       "왼쪽: 그대로 학습한 네트워크와 Stochastic Depth로 학습한 네트워크의 "
                       "오차 곡선. 오른쪽: 에폭당 시간, 실제 경과 시간(wall-clock, 채운 점)과 CPU "
                       "시간(빈 점), 그리고 그냥 학습한 네트워크의 중앙값 에폭에서 규칙이 예측하는 "
-                      "범위(본문과 같은 중앙값).");
+                      "범위(본문과 같은 중앙값). 실제 경과 시간은 기계의 부하에 따라 흩어지므로 본문은 CPU "
+                      "시간을 읽습니다.");
     free(f);
     return rc;
 }

@@ -28,11 +28,11 @@ static void page_title(const char *dir, const char *slug, const char *lang, char
         fclose(f);
 }
 
-/* The reference run's wall time in seconds, or -1. */
-static double run_seconds(const char *dir, const char *slug, const char *lang)
+/* The wall time in seconds of the run whose manifest is DIR/<slug>/<file>, or -1. */
+static double run_seconds(const char *dir, const char *slug, const char *file)
 {
     char path[GF_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s/%s/manifest.json", dir, slug, lang);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, slug, file);
     json_t *m = json_load_file(path, 0, NULL);
     const double s = m ? json_number_value(json_object_get(m, "wall_time_s")) : -1.0;
     json_decref(m);
@@ -45,14 +45,16 @@ static void intro(FILE *f, lesson_lang ko)
                "강의마다 `notebooks-c/`의 C 프로그램 하나가 강의 노트의 한 절을 직접 잽니다. "
                "아래 페이지는 각 강의를 기본 설정으로 한 번 실행한 결과(참고 실행)이고, "
                "빌드하지 않고도 읽을 수 있습니다. 숫자는 모두 그 실행에서 잰 값입니다. "
-               "`tools/lesson-pages.sh`가 이 페이지들을 다시 만듭니다. "
+               "`tools/lesson-pages.sh`가 이 페이지들을 다시 만듭니다. 실행 시간은 여러 작업이 함께 "
+               "도는 2코어 기계에서 잰 실제 경과 시간(wall-clock)입니다. "
                "[English](README.md)\n\n"
              : "# gradflow lessons, in the order of the syllabus *잔차 연결과 깊이*\n\n"
                "Each lesson is one C program in `notebooks-c/` that measures one section of the "
                "course's syllabus (Korean lecture notes, *Residual connections and depth*). The "
                "pages below are reference runs of each lesson at its own settings, readable "
                "without building anything; every number on them was measured by that run. "
-               "`tools/lesson-pages.sh` regenerates them. [한국어](README.ko.md)\n\n",
+               "`tools/lesson-pages.sh` regenerates them. Run times are wall-clock times of those runs "
+               "on a shared 2-core machine. [한국어](README.ko.md)\n\n",
           f);
     fputs(ko ? "| 절 | 강의 노트의 절 | 강의 | 먼저 읽을 강의 | 실행 시간 | 배우는 것 |\n"
              : "| § | syllabus section | lesson | read first | run time | what it teaches |\n",
@@ -71,10 +73,18 @@ static void row(FILE *f, const char *dir, const lesson_entry *e, lesson_lang lan
     char title[256];
     page_title(dir, e->slug, l, title, sizeof title);
     fprintf(f, "[%s](%s/%s/lesson.md) | ", title, e->slug, l);
-    fprintf(f, "%s | ", *e->needs ? e->needs : "—");
-    const double s = run_seconds(dir, e->slug, l);
-    if (s >= 0)
-        fprintf(f, lang == LESSON_KO ? "%.0f초 (`--quick`: 5초 미만) | " : "%.0f s (`--quick`: under 5 s) | ", s);
+    if (*e->needs)
+        fprintf(f, "[%s](%s/%s/lesson.md) | ", e->needs, e->needs, l);
+    else
+        fputs("— | ", f);
+    char manifest[32];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", l);
+    const double s = run_seconds(dir, e->slug, manifest),
+                 q = run_seconds(dir, e->slug, "quick-manifest.json");
+    if (s >= 0 && q >= 0)
+        fprintf(f, "%.0f s (`--quick`: %.1f s) | ", s, q);
+    else if (s >= 0)
+        fprintf(f, "%.0f s | ", s);
     else
         fputs("— | ", f);
     fprintf(f, "%s |\n", lang == LESSON_KO ? e->teaches_ko : e->teaches_en);

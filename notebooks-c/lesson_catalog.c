@@ -48,6 +48,11 @@ const lesson_entry lesson_catalog[] = {
      "블록 하나 y = x + F(x)를 코드와 그래디언트로 봅니다. 스킵 항은 dL/dx_{l+1}과 비트 단위까지 "
      "같고, plain 스택은 자릿수를 잃고 잔차 스택은 잃지 않습니다. 가지를 0으로 두기, He 초기화"},
     {3, NULL, "", "", ""},
+    {4, "01-highway", "02-degradation",
+     "(continued) the gradient view: the product of per-layer gains against measured decay, "
+     "zeroed branches, He init and where the residual stacks' growth comes from",
+     "(이어서) 그래디언트 관점: 층별 이득의 곱과 측정한 감쇠, 0으로 둔 가지, He 초기화와 잔차 "
+     "스택이 커지는 까닭"},
     {4, "05-gradient-flow", "01-highway",
      "the Jacobian view at initialization: singular values of block and end-to-end Jacobians, "
      "mean-field chi_1 against measured gradient norms, pre- against post-activation, "

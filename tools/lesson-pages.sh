@@ -7,7 +7,8 @@
 #
 # The lessons and their order come from notebooks-c/lesson_catalog.c through
 # `lesson-index --list`. Each page lands in docs/lessons/<lesson>/<lang>/: lesson.md,
-# manifest.json and the PNG figures it shows, nothing else (the TSV data and
+# manifest.json and the PNG figures it shows, nothing else (and the manifest of a
+# --quick run beside them, for the index's run time) (the TSV data and
 # gnuplot scripts stay in the run folder). A page's folder is emptied first, and
 # folders of lessons no longer in the catalog are removed, so nothing stale stays.
 set -eu
@@ -30,6 +31,11 @@ for d in "$docs"/*/; do
 done
 
 for slug in $lessons; do
+    # the --quick run's time for the index (no figures, English)
+    mkdir -p "$docs/$slug"
+    nice "$build/notebooks-c/lesson-$slug" --quick --no-plot --out "$tmp/$slug-quick" > /dev/null
+    cp "$tmp/$slug-quick/manifest.json" "$docs/$slug/quick-manifest.json"
+    sed -i "s|$tmp/$slug-quick|docs/lessons/$slug/quick|g" "$docs/$slug/quick-manifest.json"
     for lang in en ko; do
         run="$tmp/$slug-$lang"
         echo "== $slug ($lang)"
