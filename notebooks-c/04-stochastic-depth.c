@@ -325,7 +325,7 @@ static int step_eval(lesson *ls, const setup *su, const double *p, const gf_stoc
                "time. Huang et al. therefore scale each branch by its survival probability, "
                "x_{l+1} = x_l + p_l F_l(x_l), to match the expectation seen in training (the "
                "same correction as dropout's).",
-               "학습 중에는 확률 p_l로만 켜지던 가지가 테스트 때는 항상 켜지므로, 학습 때의 "
+               "학습 중에는 확률 p_l로만 켜지던 가지(branch)가 테스트 때는 항상 켜지므로, 학습 때의 "
                "평균보다 크게 기여합니다. 그래서 Huang 연구진은 가지마다 생존 확률을 곱해 "
                "x_{l+1} = x_l + p_l F_l(x_l)로 학습 때의 기댓값에 맞춥니다(Dropout의 보정과 "
                "같습니다).");

@@ -247,7 +247,7 @@ int gfl_step_jacobian(lesson *ls, const setup *su, gf_facts *f)
                "whose branch is that plain block?",
                "1강에서 이 초기화의 Linear-ReLU 층 하나는 그래디언트 제곱 노름을 %.4f배로 "
                "만들었습니다. 그런 층 두 개로 된 plain 블록의 특이값 제곱평균제곱근(rms)은 얼마일까요? "
-               "그 plain 블록을 가지로 가진 잔차 블록 I + dF/dx는요?",
+               "그 plain 블록을 가지(branch)로 가진 잔차 블록 I + dF/dx는요?",
                f->chi[0]);
     for (int a = 0; a < N_ARCHS; a++) {
         int rc = jac_measure(ls, su, ARCHS[a], &f->st[a]);
