@@ -6,7 +6,7 @@
  * its figures embedded. Every piece of text is given in both languages and
  * the run picks one:
  *
- *   lesson_say(&ls, "The gradient lost %.1f decades.",
+ *   lesson_say(&ls, "The gradient shrank by %.1f decades.",
  *                   "그래디언트가 %.1f자리 줄었습니다.", lost);
  *
  * The compiler checks both formats against the same arguments, so the numbers

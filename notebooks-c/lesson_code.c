@@ -117,8 +117,15 @@ int lesson_region_read(const char *root, const char *name, const char **file, in
             state = 2;
         } else if (state == 1) {
             const size_t n = strlen(line);
-            if (len + n + 1 > cap && !(t = realloc(t, cap = 2 * (len + n + 1))))
-                break;
+            if (len + n + 1 > cap) {
+                char *more = realloc(t, cap = 2 * (len + n + 1));
+                if (!more) {
+                    free(t);
+                    t = NULL;
+                    break;
+                }
+                t = more;
+            }
             memcpy(t + len, line, n + 1);
             len += n;
             ++*count;

@@ -3,7 +3,12 @@
 # their figures under docs/lessons/ (readable without building anything), and the
 # index in the syllabus' order (docs/lessons/README.md, README.ko.md).
 #
-#   sh tools/lesson-pages.sh [BUILD]      (BUILD: the build folder, default build)
+#   sh tools/lesson-pages.sh [BUILD [LESSON...]]
+#
+# BUILD is the build folder (default build); with LESSON names (02-degradation ...) only
+# those lessons are run again, and the index rewritten. BLAS runs on one thread
+# (OPENBLAS_NUM_THREADS=1 unless set): on a shared machine a spinning second thread
+# inflates the CPU times lesson 04 compares.
 #
 # The lessons and their order come from notebooks-c/lesson_catalog.c through
 # `lesson-index --list`. Each page lands in docs/lessons/<lesson>/<lang>/: lesson.md,
@@ -14,6 +19,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
+[ $# -gt 0 ] && shift
+only="$*"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 index="$build/notebooks-c/lesson-index"
 [ -x "$index" ] || { echo "lesson-pages: build first ($index is missing)" >&2; exit 1; }
 command -v gnuplot > /dev/null || { echo "lesson-pages: gnuplot is needed for the figures" >&2; exit 1; }
@@ -23,14 +31,16 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 lessons=$("$index" --list)
 mkdir -p "$docs"
 
-# folders of lessons that left the catalog
+# folders of lessons that left the catalog (on a full run)
 for d in "$docs"/*/; do
+    [ -z "$only" ] || break
     [ -d "$d" ] || continue
     slug=$(basename "$d")
     echo "$lessons" | grep -qx "$slug" || { echo "removing stale $d"; rm -rf "$d"; }
 done
 
-for slug in $lessons; do
+for slug in ${only:-$lessons}; do
+    echo "$lessons" | grep -qx "$slug" || { echo "lesson-pages: no lesson $slug" >&2; exit 2; }
     # the --quick run's time for the index (no figures, English)
     mkdir -p "$docs/$slug"
     nice "$build/notebooks-c/lesson-$slug" --quick --no-plot --out "$tmp/$slug-quick" > /dev/null
