@@ -13,11 +13,14 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *verdict(const lesson *ls, double gained)
+/* -1 vanishes, +1 grows, 0 within one decade (r = log10 ||g_0|| / ||g_B||). */
+static int trend(double r) { return r < -1.0 ? -1 : r > 1.0 ? 1 : 0; }
+
+static const char *verdict(const lesson *ls, double r)
 {
-    return gained < -1.0 ? LESSON_T(ls, "vanishes toward the input",
-                                    "입력 쪽으로 갈수록 사라집니다")
-           : gained > 1.0 ? LESSON_T(ls, "grows toward the input", "입력 쪽으로 갈수록 커집니다")
+    return trend(r) < 0   ? LESSON_T(ls, "vanishes toward the input",
+                                     "입력 쪽으로 갈수록 사라집니다")
+           : trend(r) > 0 ? LESSON_T(ls, "grows toward the input", "입력 쪽으로 갈수록 커집니다")
                           : LESSON_T(ls, "stays within one decade", "한 자릿수 안에서 유지됩니다");
 }
 
@@ -156,8 +159,8 @@ static void tell_block(lesson *ls, const block_facts *f)
                "layers. The probe on x_0 measured:",
                "사전 활성화(pre-activation) 블록 하나를 봅시다. x_1 = x_0 + F(x_0)이고 "
                "`F(x) = W2 relu(W1 relu(x) + b1) + b2`입니다(폭 %zu, 배치 %zu개, PyTorch 기본 "
-               "초기화). 그 위에 선형 출력층과 평균 교차 엔트로피 손실을 얹었습니다. 블록을 "
-               "거꾸로 지나면 dL/dx_0은 두 항으로 나뉩니다. 하나는 항등 경로가 그대로 넘겨준 "
+               "초기화). 그 위에 선형 출력층과 평균 교차 엔트로피 손실을 얹었습니다. 역전파로 "
+               "블록을 통과하면 dL/dx_0은 두 항으로 나뉩니다. 하나는 항등 경로가 그대로 넘겨준 "
                "위쪽 그래디언트 dL/dx_1, 곧 스킵 항 s이고, 다른 하나는 두 Linear 층을 거쳐 "
                "돌아온 가지 항 J_F^T s입니다. x_0에 단 프로브가 잰 값은 다음과 같습니다.",
                f->width, f->batch);
@@ -182,7 +185,7 @@ static void tell_block(lesson *ls, const block_facts *f)
                    "\"+1\".",
                    "프로브가 잰 ||s||는 ||dL/dx_1|| 그 자체입니다. 원소 하나하나까지 확인하려고 "
                    "가지 F만 두 번째 테이프에서 따로 돌려 dL/dx_1에서 역전파를 시작하고, 그 결과를 "
-                   "dL/dx_1에 더했습니다. 이 합은 엔진이 계산한 dL/dx_0과 %zu개 원소 모두 비트까지 "
+                   "dL/dx_1에 더했습니다. 이 합은 엔진이 계산한 dL/dx_0과 %zu개 원소 모두 비트 단위까지 "
                    "같습니다(memcmp). 스킵 항은 위쪽 그래디언트 그대로입니다. 크기가 바뀌지도, "
                    "일부가 잘리지도, 반올림되지도 않습니다. 이 항등 변환이 바로 \"+1\"입니다.",
                    f->entries);
@@ -194,7 +197,7 @@ static void tell_block(lesson *ls, const block_facts *f)
                    "difference is %.1e.",
                    "분해를 원소 단위로 확인하려고 가지 F만 두 번째 테이프에서 따로 돌려 dL/dx_1에서 "
                    "역전파를 시작하고 그 결과를 dL/dx_1에 더했습니다. %zu개 원소(전체 %zu개)가 "
-                   "엔진의 dL/dx_0과 비트까지 같고, 가장 큰 상대 오차는 %.1e입니다.",
+                   "엔진의 dL/dx_0과 비트 단위까지 같고, 가장 큰 상대 오차는 %.1e입니다.",
                    f->same, f->entries, f->worst);
     lesson_say(ls,
                "The branch term is %.2f times as long as the skip term and the cosine between "
@@ -211,12 +214,46 @@ static void tell_block(lesson *ls, const block_facts *f)
 int hw_step_block(lesson *ls, const setup *su, int *bitwise)
 {
     block_facts f;
-    const int rc = measure_block(ls, su, &f);
+    int rc = lesson_code(ls, "residual-add",
+                         "In gradflow a block is these lines: the branch f, then the sum. For "
+                         "preact the sum is `gf_add(tape, in, f)`, x + F(x) as written; the "
+                         "original resnet adds and applies its ReLU in one op, `gf_add_relu`; "
+                         "plain has no sum at all.",
+                         "gradflow에서 블록은 다음 몇 줄입니다. 가지 f를 계산하고 더합니다. preact의 "
+                         "합은 식 그대로 `gf_add(tape, in, f)`, 곧 x + F(x)이고, 원래의 resnet은 "
+                         "덧셈과 ReLU를 한 연산 `gf_add_relu`로 하며, plain에는 덧셈이 없습니다.");
     if (rc != 0)
         return rc;
+    lesson_ask(ls,
+               "The backward pass of the sum hands the gradient dy to both of its inputs. So "
+               "what is the skip term s at x_0, compared with dL/dx_1? If F is run alone from "
+               "dL/dx_1 on a second tape and added to dL/dx_1, how close will the sum be to the "
+               "engine's dL/dx_0?",
+               "덧셈의 역전파는 그래디언트 dy를 두 입력 모두에 넘깁니다. 그렇다면 x_0의 스킵 항 s는 "
+               "dL/dx_1과 비교해 무엇일까요? 두 번째 테이프에서 F만 따로 dL/dx_1로부터 역전파해 "
+               "dL/dx_1에 더하면, 그 합은 엔진이 계산한 dL/dx_0과 얼마나 가까울까요?");
+    if ((rc = measure_block(ls, su, &f)) != 0)
+        return rc;
     tell_block(ls, &f);
+    lesson_answer(ls, "%s", "%s",
+                  f.bitwise ? LESSON_T(ls, "s is dL/dx_1 itself, and the sum equals dL/dx_0 bit "
+                                           "for bit. This is the backward of the sum that did it:",
+                                       "s는 dL/dx_1 그 자체이고, 합은 dL/dx_0과 비트 단위까지 "
+                                       "같습니다. 그렇게 만든 것이 덧셈의 역전파입니다.")
+                            : LESSON_T(ls, "close, but not bit for bit (see above). The backward "
+                                           "of the sum:",
+                                       "가깝지만 비트 단위로 같지는 않습니다(위 참고). 덧셈의 "
+                                       "역전파는 다음과 같습니다."));
+    rc = lesson_code(ls, "add-backward",
+                     "`gf_grad_begin` gives each input's gradient buffer and `GF_GRAD_LOOP` "
+                     "writes dy into it, or adds dy when the buffer already holds a gradient "
+                     "(x_l's, from the branch). The same dy, unscaled, for both inputs: that is "
+                     "the +1.",
+                     "`gf_grad_begin`이 각 입력의 그래디언트 버퍼를 주고, `GF_GRAD_LOOP`가 거기에 "
+                     "dy를 쓰거나, 버퍼에 이미 그래디언트(가지에서 온 x_l의 것)가 있으면 dy를 "
+                     "더합니다. 두 입력에 크기를 바꾸지 않은 같은 dy, 이것이 +1입니다.");
     *bitwise = f.bitwise;
-    return 0;
+    return rc;
 }
 
 /* ---- Step 3: zero branches ---------------------------------------------- */
@@ -246,6 +283,38 @@ static compare compare_ends(const run *r, const setup *su, double *g0, double *g
             c.worst = fmax(c.worst, fabs(g0[i] - gB[i]) / fabs(gB[i]));
     }
     return c;
+}
+
+/* Step 3 for the original resnet: which entries its ReLU on the highway cut. */
+static void tell_resnet_cut(lesson *ls, int depth, const compare *cmp)
+{
+    const compare res = *cmp;
+    lesson_say(ls,
+               "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
+               "even with zero branches that ReLU sits on the highway. The same comparison at "
+               "depth %d: %zu of the %zu entries of dL/dx_0 equal dL/dx_B bit for bit.",
+               "원래 ResNet은 마지막 ReLU 앞에서 더합니다. x_{l+1} = relu(x_l + F(x_l))이므로 "
+               "가지가 0이어도 그 ReLU는 고속도로 위에 남습니다. 깊이 %d에서 같은 비교를 하면 "
+               "dL/dx_0의 원소 중 %zu개(전체 %zu개)가 dL/dx_B와 비트 단위까지 같습니다.",
+               depth, res.same, res.entries);
+    if (res.same < res.entries && res.cut == res.entries - res.same)
+        lesson_say(ls,
+                   "The other %zu are all entries where x_0 = 0, and there dL/dx_0 is "
+                   "0: a ReLU passes gradient only where its input is positive. The "
+                   "pre-activation layout takes that ReLU off the highway; lesson 05 measures what "
+                   "this changes (the rank of the end-to-end Jacobian).",
+                   "나머지 %zu개는 모두 x_0 = 0인 원소이고, 거기서 dL/dx_0은 0입니다. ReLU는 "
+                   "입력이 양수인 곳으로만 그래디언트를 흘려보내기 때문입니다. 사전 활성화 구조는 "
+                   "이 ReLU를 고속도로 밖으로 옮깁니다. 그것이 무엇을 바꾸는지는 5강에서 잽니다"
+                   "(전체 야코비안의 계수(rank)).",
+                   res.entries - res.same);
+    else if (res.same < res.entries)
+        lesson_say(ls,
+                   "Of the other %zu, %zu are entries where x_0 = 0 and dL/dx_0 = 0 (the ReLU "
+                   "passes gradient only where its input is positive).",
+                   "나머지 %zu개 가운데 %zu개는 x_0 = 0이고 dL/dx_0 = 0인 원소입니다(ReLU는 입력이 "
+                   "양수인 곳으로만 그래디언트를 흘려보냅니다).",
+                   res.entries - res.same, res.cut);
 }
 
 int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
@@ -285,13 +354,20 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                "스택을 하나 만들어(블록 %d개, 폭 %zu, 배치 %zu) 두 그래디언트를 내보냈습니다. "
                "각각 double %zu개입니다.",
                depth, B, su->width, su->batch, size);
+    lesson_ask(ls,
+               "Will dL/dx_0 equal dL/dx_B exactly, after %d blocks "
+               "of floating-point arithmetic? And for the original resnet, whose ReLU sits "
+               "after the sum?",
+               "부동소수점 연산을 블록 %d개 거친 뒤에도 dL/dx_0이 "
+               "dL/dx_B와 정확히 같을까요? 합 뒤에 ReLU가 있는 원래의 resnet은 어떨까요?",
+               B);
     if (pre.bitwise)
         lesson_say(ls,
                    "`memcmp` finds them identical, bit for bit: %d blocks, and not one rounding on "
                    "the way. Zeroed does not mean frozen, though: the zeroed weight "
                    "`blocks.0.fc2.weight` still receives a gradient of norm %s, so the first "
                    "training step moves it off zero.",
-                   "`memcmp`로 비교하면 비트까지 똑같습니다. 블록 %d개를 지나는 동안 반올림 한 번 "
+                   "`memcmp`로 비교하면 비트 단위까지 똑같습니다. 블록 %d개를 지나는 동안 반올림 한 번 "
                    "없었다는 뜻입니다. 그렇다고 멈춰 있는 것은 아닙니다. 0으로 만든 가중치 "
                    "`blocks.0.fc2.weight`도 노름 %s의 그래디언트를 받으므로, 첫 학습 단계에서 곧바로 "
                    "0을 벗어납니다.",
@@ -304,32 +380,7 @@ int hw_step_zero(lesson *ls, const setup *su, int *bitwise)
                    "`memcmp`로 비교하면 %zu개 원소(전체 %zu개)가 같고, 가장 큰 상대 오차는 %.1e입니다. "
                    "0으로 만든 가중치 `blocks.0.fc2.weight`가 받는 그래디언트의 노름은 %s입니다.",
                    pre.same, pre.entries, pre.worst, lesson_pow2_text(a, sizeof a, w_grad));
-    lesson_say(ls,
-               "The original ResNet adds before its last ReLU, x_{l+1} = relu(x_l + F(x_l)), so "
-               "even with zero branches that ReLU sits on the highway. The same comparison at "
-               "depth %d: %zu of the %zu entries of dL/dx_0 equal dL/dx_B bit for bit.",
-               "원래 ResNet은 마지막 ReLU 앞에서 더합니다. x_{l+1} = relu(x_l + F(x_l))이므로 "
-               "가지가 0이어도 그 ReLU는 고속도로 위에 남습니다. 깊이 %d에서 같은 비교를 하면 "
-               "dL/dx_0의 원소 중 %zu개(전체 %zu개)가 dL/dx_B와 비트까지 같습니다.",
-               depth, res.same, res.entries);
-    if (res.same < res.entries && res.cut == res.entries - res.same)
-        lesson_say(ls,
-                   "The other %zu are all entries where x_0 = 0, and there dL/dx_0 is "
-                   "0: a ReLU passes gradient only where its input is positive. The "
-                   "pre-activation layout takes that ReLU off the highway; a later lesson "
-                   "measures what this changes.",
-                   "나머지 %zu개는 모두 x_0 = 0인 원소이고, 거기서 dL/dx_0은 0입니다. ReLU는 "
-                   "입력이 양수인 곳으로만 그래디언트를 흘려보내기 때문입니다. 사전 활성화 구조는 "
-                   "이 ReLU를 고속도로 밖으로 옮깁니다. 그것이 무엇을 바꾸는지는 뒤의 강의에서 "
-                   "잽니다.",
-                   res.entries - res.same);
-    else if (res.same < res.entries)
-        lesson_say(ls,
-                   "Of the other %zu, %zu are entries where x_0 = 0 and dL/dx_0 = 0 (the ReLU "
-                   "passes gradient only where its input is positive).",
-                   "나머지 %zu개 가운데 %zu개는 x_0 = 0이고 dL/dx_0 = 0인 원소입니다(ReLU는 입력이 "
-                   "양수인 곳으로만 그래디언트를 흘려보냅니다).",
-                   res.entries - res.same, res.cut);
+    tell_resnet_cut(ls, depth, &res);
     rc = 0;
 done:
     run_release(&r[0]);
@@ -373,50 +424,40 @@ static split_sum split_of(const gf_gradnorm_result *res, int a)
     return s;
 }
 
-int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
+void hw_tell_he(lesson *ls, const setup *su)
 {
-    const int i = su->n_depths - 1, depth = su->depths[i], B = he->res[i].blocks;
     const double fan_var = gf_init_weight_var(GF_INIT_HE, su->width, su->width) * (double)su->width;
     const double relu2 = gf_theory_gauss_expect(GF_ACT_RELU, 1.0, 1);
     lesson_say(ls,
                "PyTorch's default is not the only choice. He et al. picked Var(w) = 2/fan_in to "
                "make up for what the ReLU removes: fan_in · Var(w) = %.2f times "
-               "E[relu'(h)^2] = %.2f gives %.2f per layer, so theory predicts no decay at all. "
-               "The same experiment with He initialization, decades lost from x_B to x_0:",
+               "E[relu'(h)^2] = %.2f gives %.2f per layer, so theory predicts no decay at all.",
                "PyTorch 기본값만 있는 것은 아닙니다. He 연구진은 ReLU가 깎아 내는 몫을 메우려고 "
                "Var(w) = 2/fan_in을 골랐습니다. fan_in · Var(w) = %.2f, E[relu'(h)^2] = %.2f이고 "
-               "둘을 곱하면 층당 %.2f이니, 이론상 그래디언트는 전혀 줄지 않습니다. He 초기화로 같은 "
-               "실험을 하면, x_B에서 x_0까지 잃은 자릿수는 다음과 같습니다.",
+               "둘을 곱하면 층당 %.2f이니, 이론상 그래디언트는 전혀 줄지 않습니다.",
                fan_var, relu2, fan_var * relu2);
-    hw_sweep_table(ls, su, he);
-    const double plain = he->lost[i][PLAIN];
-    lesson_say(ls,
-               "Now the plain stack's gradient %s: at depth %d it loses %.2f decades (theory "
-               "%.2f). The residual stacks change by %+.2f decades (resnet) and %+.2f decades "
-               "(preact) from x_B to x_0: resnet's gradient %s, preact's gradient %s.",
-               "이제 plain 스택의 그래디언트는 %s. 깊이 %d에서 잃는 자릿수는 %.2f(이론값 %.2f)입니다. "
-               "잔차 스택은 x_B에서 x_0까지 resnet이 %+.2f자리, preact가 %+.2f자리 변합니다. "
-               "resnet의 그래디언트는 %s. preact의 그래디언트도 보면 %s.",
-               verdict(ls, -plain), depth, lesson_decades(plain), lesson_decades(he->theory[i]),
-               lesson_decades(-he->lost[i][RESNET]), lesson_decades(-he->lost[i][PREACT]),
-               verdict(ls, -he->lost[i][RESNET]), verdict(ls, -he->lost[i][PREACT]));
-    if (fabs(plain) <= 1.0)
-        lesson_say(ls,
-                   "So with He initialization the gradient of a plain ReLU stack does not vanish "
-                   "at initialization: whatever makes deep plain networks hard to train, it is "
-                   "not only a gradient that vanishes at the start.",
-                   "즉 He 초기화를 하면 plain ReLU 스택의 그래디언트는 초기화 시점에 사라지지 "
-                   "않습니다. 깊은 plain 네트워크를 학습하기 어려운 이유가 시작 시점의 그래디언트 "
-                   "소실만은 아니라는 뜻입니다.");
+    lesson_ask(ls,
+               "With He init, what will the plain stack's gradient do from x_B to x_0? A residual "
+               "block passes dL/dx_{l+1} on and adds its branch's term on top; with branches as "
+               "strong as He init makes them, what will the residual stacks do?",
+               "He 초기화에서 plain 스택의 그래디언트는 x_B에서 x_0까지 어떻게 될까요? 잔차 블록은 "
+               "dL/dx_{l+1}을 그대로 넘기고 그 위에 가지 항을 더합니다. He 초기화로 가지가 이만큼 "
+               "강하면 잔차 스택은 어떻게 될까요?");
+}
+
+/* The residual stacks' growth, block by block: the branch's share and the ReLU's cut. */
+static void tell_split(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
+{
+    const int i = su->n_depths - 1, depth = su->depths[i], B = he->res[i].blocks;
     lesson_say(ls,
                "Where does the residual growth come from? Write ||dL/dx_0|| / ||dL/dx_B|| as a "
                "product over blocks. Each block contributes ||s + J_F^T s|| / ||s||, what its "
                "branch adds, and for resnet also ||s_l|| / ||dL/dx_{l+1}||, what the ReLU on the "
                "highway removes (for preact this factor is exactly 1). Summed over the %d blocks "
                "at depth %d, in decades, mean over seeds:",
-               "잔차 스택의 그래디언트가 커지는 까닭은 무엇일까요? ||dL/dx_0|| / ||dL/dx_B||를 블록별 인수의 "
-               "곱으로 써 봅시다. 블록마다 가지가 더하는 몫 ||s + J_F^T s|| / ||s||가 있고, "
-               "resnet에는 고속도로 위의 ReLU가 깎는 몫 ||s_l|| / ||dL/dx_{l+1}||가 하나 더 "
+               "잔차 스택의 그래디언트가 커지는 까닭은 무엇일까요? ||dL/dx_0|| / ||dL/dx_B||를 "
+               "블록별 인수의 곱으로 써 봅시다. 블록마다 가지가 더하는 몫 ||s + J_F^T s|| / ||s||가 "
+               "있고, resnet에는 고속도로 위의 ReLU가 깎는 몫 ||s_l|| / ||dL/dx_{l+1}||가 하나 더 "
                "있습니다(preact에서는 이 인수가 정확히 1입니다). 블록 %d개(깊이 %d)에 걸쳐 모두 "
                "더하면 다음과 같습니다(단위는 자릿수, 시드 평균).",
                B, depth);
@@ -429,7 +470,8 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
             const split_sum s = sp[k][a - RESNET] = split_of(&sw[k]->res[i], a);
             lesson_pre(ls, "%-6s %-7s %16.3f %+8.3f %+8.2f %+9.2f %+8.2f",
                        gf_init_names[sw[k]->init], gf_arch_names[ARCHS[a]], s.r, s.cos,
-                       lesson_decades(s.branch), lesson_decades(s.cut), lesson_decades(s.branch + s.cut));
+                       lesson_decades(s.branch), lesson_decades(s.cut),
+                       lesson_decades(s.branch + s.cut));
         }
     const split_sum pt = sp[0][1], ph = sp[1][1];
     lesson_say(ls,
@@ -438,18 +480,53 @@ int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
                "is %.2f times, the factor is %.3f, and over %d blocks that compounds to %+.2f "
                "decades. The highway guarantees that dL/dx_B reaches x_0 as one term of "
                "dL/dx_0, whatever the weights. It does not keep the size of the sum in check: "
-               "the branches add on top, block after block. Shrinking the branches (Step 3 "
-               "showed the extreme, zero), normalization layers and the pre-activation layout "
-               "are the tools for that, and later lessons measure each of them.",
+               "the branches add on top, block after block, and the pre-activation layout "
+               "does not change that (it is the stack that grew above). What does is smaller "
+               "branches: Step 3 showed the extreme, zero, and lesson 05 measures fixup, rezero "
+               "and 1/sqrt(B) scaling; exercise 4 below tries batch norm.",
                "PyTorch 기본 초기화에서는 가지 항이 평균적으로 스킵 항의 %.2f배이고, 사전 활성화 "
                "블록 하나가 그래디언트를 %.3f배로 만듭니다. He 초기화에서는 %.2f배, 블록당 "
                "%.3f배이고, 블록 %d개를 지나며 쌓이면 %+.2f자리가 됩니다. 고속도로가 보장하는 "
                "것은, 가중치가 어떻든 dL/dx_B가 dL/dx_0의 한 항으로 x_0까지 도착한다는 "
                "사실입니다. 합 전체의 크기까지 붙잡아 주지는 않습니다. 블록마다 가지 항이 그 "
-               "위에 계속 더해지기 때문입니다. 가지를 작게 줄이는 방법(3단계가 그 극단인 0을 "
-               "보여 주었습니다), 정규화 층, 사전 활성화 구조가 이 일을 맡는 도구이고, 뒤의 "
-               "강의에서 하나씩 잽니다.",
+               "위에 계속 더해지고, 사전 활성화 구조도 이것을 바꾸지 못합니다(위에서 커진 것이 "
+               "바로 그 스택입니다). 바꾸는 것은 가지를 작게 만드는 방법입니다. 3단계가 그 극단인 "
+               "0을 보여 주었고, 5강은 fixup, rezero, 1/sqrt(B) 축소를 잽니다. 배치 정규화는 아래 "
+               "연습 4에서 해 봅니다.",
                pt.r, pow(10.0, pt.branch / B), ph.r, pow(10.0, ph.branch / B), B,
                lesson_decades(ph.branch + ph.cut));
+}
+
+int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he)
+{
+    const int i = su->n_depths - 1, depth = su->depths[i];
+    lesson_say(ls, "The same experiment with He initialization, log10(||dL/dx_0|| / ||dL/dx_B||):",
+               "He 초기화로 같은 실험을 한 log10(||dL/dx_0|| / ||dL/dx_B||)는 다음과 같습니다.");
+    hw_sweep_table(ls, su, he);
+    const double plain = he->change[i][PLAIN], res = he->change[i][RESNET],
+                 pre = he->change[i][PREACT];
+    char c[3][64];
+    lesson_answer(ls,
+                  "The plain stack's gradient now %s: at depth %d it %s (theory %.2f). From x_B "
+                  "to x_0 resnet's gradient %s and preact's %s: %s",
+                  "이제 plain 스택의 그래디언트는 %s. 깊이 %d에서 %s(이론값 %.2f). x_B에서 x_0까지 "
+                  "resnet의 그래디언트는 %s. preact의 그래디언트는 %s. %s",
+                  verdict(ls, plain), depth, lesson_change(ls, c[0], sizeof c[0], plain),
+                  lesson_decades(he->theory[i]), lesson_change(ls, c[1], sizeof c[1], res),
+                  lesson_change(ls, c[2], sizeof c[2], pre),
+                  trend(res) == trend(pre)
+                      ? LESSON_T(ls, "both residual stacks behave alike.",
+                                 "두 잔차 스택이 같은 방향으로 움직입니다.")
+                      : LESSON_T(ls, "the two residual stacks go different ways.",
+                                 "두 잔차 스택이 서로 다르게 움직입니다."));
+    if (fabs(plain) <= 1.0)
+        lesson_say(ls,
+                   "So with He initialization the gradient of a plain ReLU stack does not vanish "
+                   "at initialization: whatever makes deep plain networks hard to train, it is "
+                   "not only a gradient that vanishes at the start.",
+                   "즉 He 초기화를 하면 plain ReLU 스택의 그래디언트는 초기화 시점에 사라지지 "
+                   "않습니다. 깊은 plain 네트워크를 학습하기 어려운 이유가 시작 시점의 그래디언트 "
+                   "소실만은 아니라는 뜻입니다.");
+    tell_split(ls, su, torch, he);
     return 0;
 }

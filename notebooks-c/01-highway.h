@@ -23,14 +23,16 @@ typedef struct setup {
 typedef struct sweep {
     gf_init init;
     gf_gradnorm_result res[MAX_DEPTHS];
-    double lost[MAX_DEPTHS][N_ARCHS];  /* log10 ||g_B|| - log10 ||g_0||, mean over seeds */
+    /* the course's convention: log10 ||g_0|| / ||g_B||, mean over seeds;
+     * negative when the gradient shrinks toward the input */
+    double change[MAX_DEPTHS][N_ARCHS];
     double theory[MAX_DEPTHS];         /* the same, predicted for plain */
 } sweep;
 
 /* Steps 2 and 4: one initialization over all depths; its data go to DIR/<init>-depth<d>/. */
 int hw_run_sweep(lesson *ls, const setup *su, gf_init init, sweep *sw);
 void hw_sweep_release(sweep *sw, int n);
-/* Decades lost from x_B to x_0 per depth and architecture, as a table. */
+/* log10 ||g_0|| / ||g_B|| per depth and architecture, as a table. */
 void hw_sweep_table(lesson *ls, const setup *su, const sweep *sw);
 /* The per-block gradient norm at the deepest depth (the library's recipe). */
 int hw_block_figure(lesson *ls, const setup *su, const sweep *sw, int terminal);
@@ -40,6 +42,8 @@ int hw_depth_figure(lesson *ls, const setup *su, const sweep *sw, int n_sweeps);
 /* The steps; each returns 0, or the exit status after a message. */
 int hw_step_block(lesson *ls, const setup *su, int *bitwise);
 int hw_step_zero(lesson *ls, const setup *su, int *bitwise);
+/* Step 4's opening: He init's gain and the question. */
+void hw_tell_he(lesson *ls, const setup *su);
 int hw_step_he(lesson *ls, const setup *su, const sweep *torch, const sweep *he);
 
 #endif

@@ -74,6 +74,26 @@ void dg_read(const gf_grid_result *res, const setup *su, reading *rd)
 
 /* ---- Step 2: training error against test error ---------------------------- */
 
+/* When the deep plain net ends near chance: say so, against the syllabus' table. */
+static void near_chance(lesson *ls, const setup *su, const reading *rd)
+{
+    const int s = su->depths[SHALLOW], d = su->depths[DEEP];
+    const double ts = rd->train[PLAIN][SHALLOW], td = rd->train[PLAIN][DEEP];
+    const double chance = 100.0 * (1.0 - 1.0 / (double)su->train.classes);
+        if (td > 0.6 * chance)
+            lesson_say(ls,
+                       "Say it plainly: plain-%d has barely learned at all. %.2f%% is closer to "
+                       "the %.0f%% of guessing than to plain-%d's %.2f%%. That is a far harsher "
+                       "failure than in the table of the syllabus' section 1, where 56 layers "
+                       "trained 1.5 points worse than 20. Step 5 finds where it starts: the "
+                       "gradient of the untrained deep plain net.",
+                       "분명히 말해 두면, plain-%d는 거의 배우지 못했습니다. %.2f%%는 무작위 추측의 "
+                       "%.0f%%에 가깝고 plain-%d의 %.2f%%와는 거리가 멉니다. 강의 노트 1절의 표에서 56층이 "
+                       "20층보다 1.5%%p 나빴던 것보다 훨씬 심한 실패입니다. 5단계에서 그 출발점, 학습 "
+                       "전 깊은 plain 네트워크의 그래디언트를 봅니다.",
+                       d, td, chance, s, ts);
+}
+
 int dg_step_errors(lesson *ls, const setup *su, const reading *rd)
 {
     const int s = su->depths[SHALLOW], d = su->depths[DEEP];
@@ -93,7 +113,8 @@ int dg_step_errors(lesson *ls, const setup *su, const reading *rd)
                "scale, guessing among %zu classes gives %.0f%%.",
                "먼저 두 plain 네트워크를 학습에 쓴 이미지에서 비교합니다. 최종 학습 오차는 "
                "plain-%d에서 %.2f%%, plain-%d에서 %.2f%%로, 차이는 %+.2f%%p입니다. 참고로 "
-               "%zu개 클래스 중 하나를 아무렇게나 찍으면 오차는 %.0f%%입니다.",
+               "%zu개 클래스 중 하나를 무작위로 고르면(무작위 추측 수준, chance) 오차는 "
+               "%.0f%%입니다.",
                s, ts, d, td, gap, su->train.classes,
                100.0 * (1.0 - 1.0 / (double)su->train.classes));
     if (gap > DG_TOL) {
@@ -125,11 +146,12 @@ int dg_step_errors(lesson *ls, const setup *su, const reading *rd)
                    "높습니다. 여기서 plain-%d의 테스트 오차는 %.2f%%로 자기 학습 오차와 "
                    "%+.2f%%p 차이이고, plain-%d에서는 %.2f%%로 %+.2f%%p 차이입니다. %s",
                    d, ed, ed - td, s, es, es - ts, why);
+        near_chance(ls, su, rd);
     } else if (gap < -DG_TOL) {
         lesson_say(ls,
                    "Here the deeper plain net trains better: no degradation at this size and "
                    "budget. Its test error is %.2f%%, against %.2f%% for plain-%d. Look for "
-                   "degradation in the larger runs of \"Try it yourself\" below.",
+                   "degradation in the larger runs of \"Try it\" below.",
                    "이번에는 더 깊은 plain 네트워크가 오히려 더 잘 학습됩니다. 이 크기와 "
                    "학습량에서는 성능 저하가 나타나지 않았습니다. 테스트 오차는 %.2f%%, 얕은 쪽은 "
                    "%.2f%%(plain-%d)입니다. 아래 \"직접 해 보기\"의 더 큰 실험에서 성능 저하를 "
@@ -149,6 +171,25 @@ int dg_step_errors(lesson *ls, const setup *su, const reading *rd)
 }
 
 /* ---- Step 3: the curves ---------------------------------------------------- */
+
+/* Where the schedule cut the learning rate, read from the rates the trainer used. */
+static void tell_schedule(lesson *ls, const setup *su, const gf_grid_result *res)
+{
+    const int s = su->depths[SHALLOW];
+    /* the steps of the schedule, from the rates the trainer used */
+    const gf_grid_net *r = dg_run(res, PLAIN, s);
+    int cuts[GF_SCHED_MAX_MILESTONES], nc = 0;
+    for (int e = 1; r && e < r->epochs_done && nc < GF_SCHED_MAX_MILESTONES; e++)
+        if (r->hist[e].lr < r->hist[e - 1].lr)
+            cuts[nc++] = e + 1;
+    if (nc == 2)
+        lesson_say(ls,
+                   "During epochs %d and %d the schedule cuts the learning rate by a factor of "
+                   "%g; where a curve takes a step down, look there.",
+                   "학습률은 %d번째와 %d번째 에폭에서 각각 %g분의 1로 줄어듭니다. 곡선이 계단처럼 "
+                   "내려가는 곳이 있다면 그 자리입니다.",
+                   cuts[0], cuts[1], 1.0 / res->spec.train.sched.gamma);
+}
 
 int dg_step_curves(lesson *ls, const setup *su, const gf_grid_result *res,
                    const gf_degrade_figs *figs, const reading *rd)
@@ -215,27 +256,15 @@ int dg_step_curves(lesson *ls, const setup *su, const gf_grid_result *res,
         dg_fmt(ls, why, sizeof why,
                " Whatever holds the deep plain net back shows on the training set already, not "
                "only on new data.",
-               " 깊은 plain 네트워크의 발목을 잡는 것이 무엇이든, 그것은 새 데이터가 아니라 학습 "
-               "데이터에서 이미 드러납니다.");
+               " 깊은 plain 네트워크의 발목을 잡는 것이 무엇이든, 그것은 새 데이터에서만이 아니라 "
+               "학습 데이터에서 이미 드러납니다.");
     lesson_say(ls,
                "%s %s Its dashed test curve stays within %.2f points of its solid training curve "
                "at every epoch.%s",
                "%s %s 깊은 쪽의 점선(테스트)은 모든 에폭에서 실선(학습)과 %.2f%%p 안에 붙어 "
                "있습니다.%s",
                where, pace, hug, why);
-    /* the steps of the schedule, from the rates the trainer used */
-    const gf_grid_net *r = dg_run(res, PLAIN, s);
-    int cuts[GF_SCHED_MAX_MILESTONES], nc = 0;
-    for (int e = 1; r && e < r->epochs_done && nc < GF_SCHED_MAX_MILESTONES; e++)
-        if (r->hist[e].lr < r->hist[e - 1].lr)
-            cuts[nc++] = e + 1;
-    if (nc == 2)
-        lesson_say(ls,
-                   "The schedule cuts the learning rate by a factor of %g during epochs %d and "
-                   "%d; where a curve takes a step down, look there.",
-                   "학습률은 %g분의 1로 두 번 줄어듭니다(%d 에폭과 %d 에폭 중). 곡선이 계단처럼 "
-                   "내려가는 곳이 있다면 그 자리입니다.",
-                   1.0 / res->spec.train.sched.gamma, cuts[0], cuts[1]);
+    tell_schedule(ls, su, res);
     return 0;
 }
 
@@ -276,7 +305,7 @@ static void gap_verdict(lesson *ls, const setup *su, const reading *rd, long ste
                    "smaller, but does not remove it in this budget: resnet-%d still trains "
                    "slower than resnet-%d after %ld steps. He et al. trained far longer, and "
                    "their deeper ResNets ended ahead of the shallower ones; whether that happens "
-                   "here with more epochs is one of the experiments in \"Try it yourself\".",
+                   "here with more epochs is one of the experiments in \"Try it\".",
                    "스킵은 깊이에 따른 차이를 %.2f%%p(plain)에서 %.2f%%p로, %.1f배 줄입니다. "
                    "하지만 이 학습량에서는 없애지 못합니다. resnet-%d 쪽이 여전히 resnet-%d보다 "
                    "느리게 학습됩니다(%ld 스텝 학습 후). He 연구진은 훨씬 오래 학습했고, 거기서는 "

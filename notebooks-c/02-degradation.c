@@ -284,69 +284,71 @@ static void summary(lesson *ls, const setup *su, const reading *rd)
 
 static void try_it(lesson *ls, const setup *su)
 {
-    char same[256];
+    char same[256], cmd[384];
     snprintf(same, sizeof same,
-             "build/analysis/gradflow degrade --depth %d,%d --ntrain %zu --ntest %zu --epochs "
-             "%d%s",
+             LESSON_GRADFLOW " degrade --depth %d,%d --ntrain %zu --ntest %zu --epochs %d%s",
              su->depths[SHALLOW], su->depths[DEEP], su->ntrain, su->ntest, su->epochs,
              su->synthetic ? " --data synthetic" : "");
-    lesson_heading(ls, "Try it yourself", "직접 해 보기");
+    lesson_exercises(ls);
     lesson_say(ls,
-               "The command `gradflow degrade` runs the same experiment with every setting "
-               "exposed (`--help` lists them). From the top of the source tree, this lesson's "
-               "run is `%s`. Then change one thing at a time:",
-               "`gradflow degrade` 명령은 같은 실험을 모든 설정을 열어 둔 채로 돌립니다(`--help`로 "
-               "목록을 볼 수 있습니다). 소스 트리 맨 위에서 `%s` 명령을 실행하면 이 강의와 같은 "
-               "실험입니다. 여기서 한 번에 하나씩 바꿔 보세요.",
+               "`gradflow degrade` runs this lesson's experiment with every setting exposed "
+               "(`--help`); `%s` reproduces the table of Step 1 digit for digit.",
+               "`gradflow degrade` 명령은 이 강의의 실험을 모든 설정을 열어 둔 채로 돌립니다"
+               "(`--help`). `%s`는 1단계의 표를 숫자 하나까지 똑같이 재현합니다.",
                same);
-    lesson_say(ls,
-               "- `build/analysis/gradflow degrade --seeds 3 --out runs/seeds`: the command's "
-               "default experiment, larger than this lesson's, with three seeds per net. The "
-               "table then gives mean ± standard deviation, so you can tell whether a depth gap "
-               "is larger than the seed-to-seed noise that one seed cannot show. It takes a few "
-               "minutes.\n"
-               "- `build/analysis/gradflow degrade --warmup 200 --out runs/warmup`: raise the "
-               "learning rate linearly over the first 200 steps. If the exploding gradient at "
-               "initialization is what hurts the deep plain net, a gentle start should help; if "
-               "its error hardly moves, look elsewhere.\n"
-               "- `build/analysis/gradflow degrade --schedule cosine --out runs/cosine`: a "
-               "smooth decay of the learning rate instead of two cuts.\n"
-               "- `build/analysis/gradflow degrade --epochs 30 --out runs/long`: a longer "
-               "budget. Does resnet-56 pass resnet-20, as in He et al.? Does plain-56 ever "
-               "catch up with plain-20?",
-               "- `build/analysis/gradflow degrade --seeds 3 --out runs/seeds`: 이 강의보다 큰 "
-               "기본 크기의 실험을 네트워크마다 시드 세 개로 돌립니다. 표에 평균 ± 표준편차가 "
-               "나오므로, 시드 하나로는 알 수 없는 시드 간 흔들림보다 깊이에 따른 차이가 더 큰지 "
-               "판단할 수 있습니다. 몇 분 걸립니다.\n"
-               "- `build/analysis/gradflow degrade --warmup 200 --out runs/warmup`: 처음 "
-               "200 스텝 동안 학습률을 선형으로 올립니다(워밍업). 초기화 시점의 그래디언트 폭발이 "
-               "깊은 plain 네트워크의 발목을 잡는 것이라면 천천히 출발하는 편이 도움이 될 "
-               "것이고, 오차가 거의 변하지 않는다면 원인은 다른 데 있습니다.\n"
-               "- `build/analysis/gradflow degrade --schedule cosine --out runs/cosine`: "
-               "학습률을 두 번에 걸쳐 뚝 떨어뜨리는 대신 부드럽게 줄입니다.\n"
-               "- `build/analysis/gradflow degrade --epochs 30 --out runs/long`: 학습을 더 "
-               "길게 합니다. He 연구진의 결과처럼 resnet-56이 resnet-20을 앞지를까요? "
-               "plain-56은 plain-20을 따라잡을까요?");
-    lesson_say(ls,
-               "Each run writes its table, curves and the two figures of this page into its "
-               "`--out` folder.",
-               "실행마다 표와 곡선, 그리고 이 페이지의 두 그림이 `--out` 폴더에 저장됩니다.");
+    snprintf(cmd, sizeof cmd, "%s --seeds 3 --out runs/l02-seeds", same);
+    lesson_try(ls, cmd,
+               "Three seeds per net: the table gives mean ± standard deviation. Is the depth gap "
+               "larger than the seed-to-seed spread that one seed cannot show?",
+               "네트워크마다 시드 세 개: 표에 평균 ± 표준편차가 나옵니다. 깊이에 따른 차이가 시드 "
+               "하나로는 볼 수 없는 시드 간 흩어짐보다 클까요?");
+    snprintf(cmd, sizeof cmd, "%s --warmup 200 --out runs/l02-warmup", same);
+    lesson_try(ls, cmd,
+               "Raise the learning rate linearly over the first 200 steps. If the exploding "
+               "gradient at initialization (Step 5) is what stops the deep plain net, a gentle start "
+               "should help; if its training error hardly moves, look elsewhere.",
+               "처음 200 스텝 동안 학습률을 선형으로 올립니다(워밍업). 초기화 시점의 그래디언트 "
+               "폭발(5단계)이 깊은 plain 네트워크를 막는 것이라면 천천히 출발하는 편이 도움이 될 것이고, 학습 "
+               "오차가 거의 변하지 않는다면 원인은 다른 데 있습니다.");
+    snprintf(cmd, sizeof cmd, "%s --arch plain,resnet,preact --out runs/l02-preact", same);
+    lesson_try(ls, cmd,
+               "Add the pre-activation block (the syllabus' section 6), whose last ReLU is off "
+               "the highway. Does it train the deep net better than resnet?",
+               "마지막 ReLU를 고속도로 밖으로 옮긴 사전 활성화 블록(강의 노트 6절)을 더합니다. 깊은 "
+               "네트워크를 resnet보다 더 잘 학습시킬까요?");
+    snprintf(cmd, sizeof cmd,
+             LESSON_GRADFLOW " degrade --depth %d,%d --ntrain %zu --ntest %zu --epochs %d%s "
+             "--out runs/l02-long", su->depths[SHALLOW], su->depths[DEEP], su->ntrain, su->ntest,
+             3 * su->epochs, su->synthetic ? " --data synthetic" : "");
+    char hint_en[256], hint_ko[512];
+    snprintf(hint_en, sizeof hint_en, "Three times the epochs. Does resnet-%d pass resnet-%d, as "
+             "in He et al.? Does plain-%d ever catch up with plain-%d?", su->depths[DEEP],
+             su->depths[SHALLOW], su->depths[DEEP], su->depths[SHALLOW]);
+    char net[4][32], with[4][48]; /* the Korean particles follow the numbers (lesson_josa) */
+    const char *pair[4] = {"이/가", "을/를", "은/는", "을/를"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(net[k], sizeof net[k], "%s-%d", k < 2 ? "resnet" : "plain",
+                 su->depths[k % 2 ? SHALLOW : DEEP]);
+        lesson_josa(ls, with[k], sizeof with[k], net[k], pair[k]);
+    }
+    snprintf(hint_ko, sizeof hint_ko, "에폭을 세 배로 늘립니다. He 연구진의 결과처럼 %s %s "
+             "앞지를까요? %s %s 따라잡을까요?", with[0], with[1], with[2], with[3]);
+    lesson_try(ls, cmd, hint_en, hint_ko);
     lesson_heading(ls, "Next", "다음 강의");
     lesson_say(ls,
-               "Lesson 01 measured the \"+1\" of y = F(x) + x: the gradient path that no weight "
-               "can close. The lessons from 03 on take up the syllabus' other views of why the "
-               "skip makes depth trainable: why learning F(x) = 0 is easier than learning the "
-               "identity (the optimization view), the residual network as an ensemble of many "
-               "shorter paths, the pre-activation block that takes the last ReLU off the "
-               "highway, DenseNet's concatenation, the residual stream of a Transformer, and "
-               "stochastic depth.",
-               "1강에서는 y = F(x) + x의 \"+1\", 즉 어떤 가중치도 막을 수 없는 그래디언트의 "
-               "통로를 쟀습니다. 3강부터는 스킵 연결이 깊은 네트워크를 학습 가능하게 만드는 "
-               "이유를 강의 노트의 다른 관점에서 봅니다. 항등 변환을 배우는 것보다 F(x) = 0을 "
-               "배우는 것이 왜 쉬운지(최적화 지형 관점), 잔차 네트워크를 수많은 짧은 경로의 "
-               "앙상블로 보는 해석, 마지막 ReLU를 고속도로 밖으로 옮긴 사전 활성화 블록, "
-               "DenseNet의 연결(concatenation), Transformer의 잔차 스트림, 그리고 Stochastic "
-               "Depth입니다.");
+               "Lesson 01 (the syllabus' sections 2 and 4) measures the \"+1\" of y = F(x) + x: "
+               "the gradient path that no weight can close. Lesson 05 looks at the same flow "
+               "through the Jacobians at initialization, lesson 03 at the residual network as "
+               "an ensemble of paths (section 5) and lesson 04 at stochastic depth (section 9). "
+               "The sections on the optimization landscape (3), pre-activation (6), DenseNet (7) "
+               "and the Transformer (8) have no lesson yet; the index in `docs/lessons/` lists "
+               "them all in the syllabus' order.",
+               "1강(강의 노트 2절과 4절)은 y = F(x) + x의 \"+1\", 곧 어떤 가중치도 막을 수 없는 "
+               "그래디언트의 통로를 잽니다. 5강은 같은 흐름을 초기화 시점의 야코비안으로 보고, "
+               "3강은 잔차 네트워크를 경로들의 앙상블로(5절), 4강은 Stochastic Depth를(9절) "
+               "봅니다. 최적화 지형(3절), 사전 활성화(6절), DenseNet(7절), Transformer(8절)에는 "
+               "아직 강의가 없습니다. `docs/lessons/`의 목차가 모든 강의를 강의 노트 순서로 "
+               "보여 줍니다.");
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -368,6 +370,40 @@ static json_t *settings(const setup *su, const gf_grid_spec *sp)
         "seed", (json_int_t)su->seed0, "evaluation",
         "after every epoch, batch norm with running statistics, whole training subset and test "
         "set");
+}
+
+/* The question before Step 2, 4 or 5: answerable from what came before. */
+static void predict(lesson *ls, const setup *su, int step)
+{
+    switch (step) {
+    case 2:
+        lesson_ask(ls,
+                   "Overfitting shows as a test error well above the training error, with a training "
+                   "error no higher than the shallower net's; degradation shows in the training "
+                   "error itself. Which do you expect for plain-%d against plain-%d?",
+                   "과적합이라면 테스트 오차가 학습 오차보다 한참 높고, 학습 오차는 얕은 네트워크보다 "
+                   "높지 않습니다. 성능 저하는 학습 오차 자체에서 드러납니다. plain-%d와 plain-%d에서는 "
+                   "어느 쪽일까요?",
+                   su->depths[DEEP], su->depths[SHALLOW]);
+        break;
+    case 4:
+        lesson_ask(ls,
+                   "Same depths, same init, same schedule; only the sum differs. Will resnet-%d "
+                   "end with a higher training error than resnet-%d, as plain did, or not?",
+                   "깊이, 초기화, 학습률 일정은 같고 덧셈만 다릅니다. resnet-%d의 학습 오차가 plain처럼 "
+                   "resnet-%d보다 높게 끝날까요?",
+                   su->depths[DEEP], su->depths[SHALLOW]);
+        break;
+    case 5:
+        lesson_ask(ls,
+                   "If plain-%d's gradient vanished, ||dL/dx_0|| / ||dL/dx_B|| would be far below 1. "
+                   "With He init and batch norm in every layer, what do you expect at the first step, "
+                   "before any training?",
+                   "plain-%d의 그래디언트가 사라진다면 ||dL/dx_0|| / ||dL/dx_B||는 1보다 한참 작을 "
+                   "것입니다. He 초기화에 층마다 배치 정규화가 있으면, 학습 전 첫 스텝에서는 어떨까요?",
+                   su->depths[DEEP]);
+        break;
+    }
 }
 
 /* The lesson itself, between lesson_start and lesson_end (lesson_main):
@@ -412,16 +448,27 @@ static int teach(lesson *ls)
 
     lesson_heading(ls, "Step 2. Training error against test error",
                    "2단계. 학습 오차와 테스트 오차");
+    predict(ls, &su, 2);
     if ((rc = dg_step_errors(ls, &su, &rd)) != 0)
         goto out;
     lesson_heading(ls, "Step 3. The curves", "3단계. 학습 곡선");
     if ((rc = dg_step_curves(ls, &su, &res, figs, &rd)) != 0)
         goto out;
     lesson_heading(ls, "Step 4. The same depths with skip connections",
-                   "4단계. 같은 깊이에 스킵 연결을 더하면");
+                   "4단계. 같은 깊이에 잔차 연결을 더하면");
+    if ((rc = lesson_code(ls, "residual-add",
+                          "plain and resnet differ only in these lines of gradflow's block: "
+                          "plain applies the ReLU to the branch f, resnet adds the input first "
+                          "(`gf_add_relu`: relu(f + x)).",
+                          "plain과 resnet의 차이는 gradflow 블록의 이 몇 줄뿐입니다. plain은 가지 "
+                          "f에 바로 ReLU를 적용하고, resnet은 먼저 입력을 더합니다"
+                          "(`gf_add_relu`: relu(f + x)).")) != 0)
+        goto out;
+    predict(ls, &su, 4);
     if ((rc = dg_step_residual(ls, &su, &res, &rd)) != 0)
         goto out;
     lesson_heading(ls, "Step 5. Is the gradient vanishing?", "5단계. 그래디언트가 사라지는가?");
+    predict(ls, &su, 5);
     if ((rc = dg_step_gradients(ls, &su, &res, figs, &rd)) != 0)
         goto out;
 

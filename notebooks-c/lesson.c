@@ -1,7 +1,10 @@
 /* lesson.c: options, bilingual text to the terminal and lesson.md, figures. */
+#define _GNU_SOURCE /* nftw */
 #include "lesson.h"
+#include "lesson_priv.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -59,8 +62,9 @@ static void help(const lesson_info *in, lesson_lang lang)
                "옵션:\n"
                "  --lang en|ko   설명에 쓸 언어                         [en]\n"
                "  --out DIR      결과 폴더 (lesson.md, TSV, 그림)\n"
-               "                 [notebooks-c/out/%s, 현재 폴더 기준]\n"
+               "                 [notebooks-c/out/%s/ko, 현재 폴더 기준; 이전 실행의 파일은 지움]\n"
                "  --quick        더 작고 빠른 실험\n"
+               "  --pause        질문마다 Enter를 기다린 뒤 측정 (터미널에서만)\n"
                "  --no-plot      그림을 그리지 않음 (데이터와 lesson.md만)\n"
                "  --help         이 도움말 (--lang ko와 함께 쓰면 한국어)\n\n"
                "종료 상태: 0 성공 (gnuplot이 없어도 경고만 하고 0), 1 실행 오류, 2 사용법 오류.\n",
@@ -70,8 +74,11 @@ static void help(const lesson_info *in, lesson_lang lang)
                "Options:\n"
                "  --lang en|ko   language of the narrative               [en]\n"
                "  --out DIR      output folder (lesson.md, TSV files, figures)\n"
-               "                 [notebooks-c/out/%s, relative to the current folder]\n"
+               "                 [notebooks-c/out/%s/en, relative to the current folder;\n"
+               "                 the files of an earlier run of this lesson are removed]\n"
                "  --quick        a smaller, faster experiment\n"
+               "  --pause        wait for Enter after each question, then measure\n"
+               "                 (on a terminal only)\n"
                "  --no-plot      draw nothing (data and lesson.md only)\n"
                "  --help         this help (in Korean with --lang ko)\n\n"
                "Exit status: 0 success (also without gnuplot: a warning), 1 runtime failure,\n"
@@ -81,16 +88,16 @@ static void help(const lesson_info *in, lesson_lang lang)
 
 int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
 {
-    enum { O_LANG = 256, O_OUT, O_QUICK, O_NOPLOT, O_HELP };
+    enum { O_LANG = 256, O_OUT, O_QUICK, O_NOPLOT, O_PAUSE, O_HELP };
     static const struct option longopts[] = {
         {"lang", required_argument, 0, O_LANG}, {"out", required_argument, 0, O_OUT},
         {"quick", no_argument, 0, O_QUICK},     {"no-plot", no_argument, 0, O_NOPLOT},
-        {"help", no_argument, 0, O_HELP},       {0, 0, 0, 0},
+        {"pause", no_argument, 0, O_PAUSE},     {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0},
     };
     static char default_out[512];
-    snprintf(default_out, sizeof default_out, "notebooks-c/out/%s", info->slug);
     prog = info->prog;
-    *o = (lesson_opts){.lang = LESSON_EN, .out = default_out, .argc = argc, .argv = argv};
+    *o = (lesson_opts){.lang = LESSON_EN, .out = NULL, .argc = argc, .argv = argv};
     int c, want_help = 0;
     opterr = 0;
     optind = 1;
@@ -116,6 +123,9 @@ int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
         case O_NOPLOT:
             o->no_plot = 1;
             break;
+        case O_PAUSE:
+            o->pause = 1;
+            break;
         case 'h':
         case O_HELP:
             want_help = 1;
@@ -129,6 +139,11 @@ int lesson_parse(int argc, char **argv, const lesson_info *info, lesson_opts *o)
     }
     if (optind < argc)
         return lesson_fail(NULL, LESSON_USAGE, "unexpected argument '%s'", argv[optind]);
+    if (!o->out) { /* one folder per language: a Korean run never overwrites the English page */
+        snprintf(default_out, sizeof default_out, "notebooks-c/out/%s/%s", info->slug,
+                 o->lang == LESSON_KO ? "ko" : "en");
+        o->out = default_out;
+    }
     if (want_help) {
         help(info, o->lang);
         return LESSON_OK;
@@ -238,7 +253,14 @@ size_t lesson_width(const char *s)
     return w;
 }
 
-static char *vformat(const char *fmt, va_list ap)
+const char *lesson_pad(char *buf, size_t size, const char *s, size_t width)
+{
+    const size_t w = lesson_width(s);
+    snprintf(buf, size, "%s%*s", s, w < width ? (int)(width - w) : 0, "");
+    return buf;
+}
+
+char *lesson_vformat(const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);
@@ -314,7 +336,7 @@ static void underlined(lesson *ls, const char *title, char rule, const char *mar
  * on the terminal, a paragraph wrapped. */
 static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_list ap)
 {
-    char *s = vformat(LESSON_T(ls, en, ko), ap);
+    char *s = lesson_vformat(LESSON_T(ls, en, ko), ap);
     if (!s)
         return;
     close_pre(ls);
@@ -330,6 +352,24 @@ static void vtext(lesson *ls, int heading, const char *en, const char *ko, va_li
         fputs("\n\n", ls->md);
     }
     free(s);
+}
+
+void lesson_labeled(lesson *ls, int quote, const char *label, const char *text)
+{
+    close_pre(ls);
+    char *t = malloc(strlen(label) + strlen(text) + 2);
+    if (!t)
+        return;
+    sprintf(t, "%s %s", label, text);
+    print_wrapped(t);
+    free(t);
+    fprintf(ls->md, "%s**%s** ", quote ? "> " : "", label);
+    for (const char *p = text; *p; p++)
+        if (*p == '\n')
+            fputs(quote ? "  \n> " : "  \n", ls->md);
+        else
+            fputc(*p, ls->md);
+    fputs("\n\n", ls->md);
 }
 
 void lesson_heading(lesson *ls, const char *en, const char *ko, ...)
@@ -359,7 +399,7 @@ void lesson_pre(lesson *ls, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
+    char *s = lesson_vformat(fmt, ap);
     va_end(ap);
     if (!s)
         return;
@@ -373,6 +413,17 @@ void lesson_pre(lesson *ls, const char *fmt, ...)
 }
 
 double lesson_decades(double x) { return fabs(x) < 0.005 ? 0.0 : x; }
+
+const char *lesson_change(const lesson *ls, char *buf, size_t size, double r)
+{
+    if (fabs(r) < 0.005)
+        snprintf(buf, size, "%s", LESSON_T(ls, "keeps its size", "크기를 그대로 유지합니다"));
+    else if (r < 0)
+        snprintf(buf, size, LESSON_T(ls, "shrinks by %.2f decades", "%.2f자리 줄어듭니다"), -r);
+    else
+        snprintf(buf, size, LESSON_T(ls, "grows by %.2f decades", "%.2f자리 커집니다"), r);
+    return buf;
+}
 
 const char *lesson_pow2_text(char *buf, size_t size, double log2x)
 {
@@ -408,12 +459,38 @@ int lesson_dir(lesson *ls, const char *dir, char *path, size_t size)
     return 0;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    return ftw->level > 0 ? remove(path) : 0; /* the folder itself stays */
+}
+
+/* A folder that holds an earlier run of this lesson (its manifest.json names
+ * the program) is emptied first, so no file of a run with other settings
+ * (a full run's depth-110 data beside a --quick page) is left behind. A
+ * folder of anything else is left alone. 0, or 1 after a message. */
+static int clear_previous(lesson *ls)
+{
+    char path[GF_PATH_MAX];
+    if (gf_path_join(path, sizeof path, ls->opt.out, "manifest.json") != 0)
+        return 0;
+    json_t *m = json_load_file(path, 0, NULL);
+    const char *cmd = m ? json_string_value(json_object_get(m, "command")) : NULL;
+    const int ours = cmd && strcmp(cmd, ls->info->prog) == 0;
+    json_decref(m);
+    if (ours && nftw(ls->opt.out, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        return lesson_fail(ls, LESSON_RUNTIME, "cannot clear the earlier run in '%s': %s",
+                           ls->opt.out, strerror(errno));
+    return 0;
+}
+
 int lesson_begin(lesson *ls, const lesson_info *info)
 {
     const lesson_opts o = ls->opt;
     *ls = (lesson){.info = info, .opt = o, .t0 = gf_now(), .settings = json_object()};
     char path[GF_PATH_MAX];
-    if (lesson_dir(ls, "", path, sizeof path) != 0)
+    if (clear_previous(ls) != 0 || lesson_dir(ls, "", path, sizeof path) != 0)
         return LESSON_RUNTIME;
     if (gf_path_join(path, sizeof path, o.out, "lesson.md") != 0 ||
         !(ls->md = gf_atomic_open(&ls->md_file, path)))

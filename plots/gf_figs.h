@@ -71,6 +71,7 @@ typedef struct gf_fig_paths {
     int blocks;
     int k_lo, k_hi;               /* the central 95% of the paths, shaded */
     double log10_max;             /* log10 of the largest count */
+    double central;               /* 0, or the fraction in k_lo..k_hi (the key says it) */
 } gf_fig_paths;
 int gf_fig_paths_body(FILE *out, gf_term term, const void *ctx);
 

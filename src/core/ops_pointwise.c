@@ -125,6 +125,7 @@ gf_tensor *gf_add(gf_tape *tape, gf_tensor *a, gf_tensor *b)
     return binary(tape, &gf_op_add, add_forward, a, b);
 }
 
+/* lesson:add-backward begin */
 /* da += dy; db += dy (a tensor added to itself gets 2 dy) */
 GF_VECTOR_CLONES static void add_backward(gf_node *nd)
 {
@@ -139,6 +140,7 @@ GF_VECTOR_CLONES static void add_backward(gf_node *nd)
 }
 
 const gf_op gf_op_add = {"add", "y = a + b", add_backward};
+/* lesson:add-backward end */
 
 GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, double *y,
                                               size_t n)

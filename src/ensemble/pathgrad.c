@@ -142,6 +142,7 @@ int gf_pathgrad_exact(gf_model *m, const double *x, const int *labels, size_t n,
         memcpy(out->full, L.grad_0, nd * sizeof *out->full);
         memcpy(out->g, L.grad_B, nd * sizeof *out->g); /* at x_B every path has length 0 */
     }
+    /* lesson:path-split begin */
     for (int l = L.B - 1; rc == 0 && l >= 0; l--) {
         const size_t live = (size_t)(L.B - l); /* lengths 0 .. B-1-l are nonzero so far */
         const double *D = L.mask + (size_t)l * nd;
@@ -157,6 +158,7 @@ int gf_pathgrad_exact(gf_model *m, const double *x, const int *labels, size_t n,
             for (size_t i = 0; i < nd; i++)
                 out->g[(k + 1) * nd + i] += vjp[k * nd + i];
     }
+    /* lesson:path-split end */
     free(vjp);
     linearized_release(&L);
     if (rc != 0)

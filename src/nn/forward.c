@@ -49,6 +49,7 @@ gf_tensor *gf_stack_stem(gf_stack *s, gf_tape *tape, gf_tensor *x, int training)
 }
 
 /* The branch F of block b, and the inputs of its two Linear layers (u, v). */
+/* lesson:branch begin */
 static gf_tensor *branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training,
                          gf_tensor **u, gf_tensor **v)
 {
@@ -62,7 +63,9 @@ static gf_tensor *branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int tr
     *v = act(s, tape, norm(s, tape, linear(s, tape, x, blk->fc1), blk->n1, training));
     return norm(s, tape, linear(s, tape, *v, blk->fc2), blk->n2, training);
 }
+/* lesson:branch end */
 
+/* lesson:branch-weight begin */
 /* The branch as it enters the sum: times fixup's multiplier or rezero's
  * alpha, or 1/sqrt(B) for the scaled scheme. */
 static gf_tensor *weighted_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training,
@@ -75,6 +78,7 @@ static gf_tensor *weighted_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *
         f = gf_scale(tape, f, 1.0 / sqrt((double)s->blocks));
     return f;
 }
+/* lesson:branch-weight end */
 
 gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training)
 {
@@ -82,6 +86,7 @@ gf_tensor *gf_stack_branch(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int 
     return weighted_branch(s, tape, b, x, training, &u, &v);
 }
 
+/* lesson:residual-add begin */
 /* Block b at position pos: x -> x_{pos+1}; scale multiplies the branch. */
 static gf_tensor *block(gf_stack *s, gf_tape *tape, int b, int pos, gf_tensor *in, int training,
                         double scale, gf_recorder *rec)
@@ -105,6 +110,7 @@ static gf_tensor *block(gf_stack *s, gf_tape *tape, int b, int pos, gf_tensor *i
     }
     return out;
 }
+/* lesson:residual-add end */
 
 gf_tensor *gf_stack_block(gf_stack *s, gf_tape *tape, int b, gf_tensor *x, int training)
 {
@@ -125,6 +131,7 @@ gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int t
     if (rec)
         gf_recorder_clear(rec);
     gf_tensor *h = gf_stack_stem(s, tape, x, training);
+    /* lesson:block-plan begin */
     for (int pos = 0; pos < s->blocks && h; pos++) {
         const int b = plan && plan->order ? plan->order[pos] : pos;
         if (b < 0 || b >= s->blocks)
@@ -136,6 +143,7 @@ gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int t
         const double scale = plan && plan->branch_scale ? plan->branch_scale[pos] : 1.0;
         h = block(s, tape, b, pos, h, training, scale, rec);
     }
+    /* lesson:block-plan end */
     if (!h)
         return NULL;
     probe(rec, h, GF_PROBE_BLOCK, s->blocks, NULL);

@@ -231,12 +231,14 @@ static int step(gf_trainer *t, long b, double *loss_out, double *gnorm_out, char
                       (t->step % t->cfg.probe_every == 0 ||
                        t->step + 1 == t->cfg.sched.total_steps);
     buffers_save(t, 0);
+    /* lesson:stochastic-depth begin */
     if (t->cfg.survival) /* stochastic depth: this step's blocks, from the epoch's generator */
         for (int l = 0; l < gf_model_blocks(t->net); l++)
             t->drop[l] = gsl_rng_uniform(t->rng) >= t->cfg.survival[l];
     gf_model_set_training(t->net, 1);
     gf_tensor *z = gf_model_forward(t->net, tape, x, probe ? &t->rec : NULL,
                                     t->cfg.survival ? &t->train_plan : NULL);
+    /* lesson:stochastic-depth end */
     gf_tensor *loss = gf_softmax_xent(tape, z, t->labels);
     if (!loss) {
         snprintf(why, size, "the forward pass failed: %s", gf_tape_error(tape));
