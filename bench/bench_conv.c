@@ -141,7 +141,7 @@ static int parse(int argc, char **argv, options *o)
                    PROG);
             for (int i = 0; i < N_LAYERS; i++)
                 printf(" %s", LAYERS[i].name);
-            printf("\n");
+            printf(" unit\n");
             return 1;
         }
         if (c == '?')
@@ -268,6 +268,87 @@ done:
     return rc;
 }
 
+/* ---- one residual unit: the share of the element-wise ops ------------------ */
+
+/* He et al.'s post-activation unit at stage 1 (28x28x16): y = relu(x +
+ * bn(conv(relu(bn(conv(x)))))). Per round, the unit's forward + backward and
+ * one lone conv's forward + backward on the same shapes; the unit's time
+ * outside its two convs is the share of batch norm, relu and the addition. */
+typedef struct unit {
+    gf_tensor x, w[2], gamma[2], beta[2];
+    gf_bn_state bn[2];
+    double *mem, *seed, stats[4][16], tracked[2];
+} unit;
+
+static int unit_alloc(unit *u, size_t n, gsl_rng *r)
+{
+    const size_t d = 28 * 28 * 16, nw = 16 * 144;
+    if (!(u->mem = gf_big_alloc((3 * n * d + 4 * nw + 8 * 16) * sizeof(double))))
+        return -1;
+    double *p = u->mem;
+    for (size_t i = 0; i < 3 * n * d + 4 * nw + 8 * 16; i++)
+        p[i] = gsl_rng_uniform(r) - 0.5;
+    gf_tensor_bind(&u->x, n, d, p, p + n * d);
+    u->seed = p + 2 * n * d;
+    p += 3 * n * d;
+    for (int k = 0; k < 2; k++, p += 2 * nw + 4 * 16) {
+        gf_tensor_bind(&u->w[k], 16, 144, p, p + nw);
+        gf_tensor_bind(&u->gamma[k], 1, 16, p + 2 * nw, p + 2 * nw + 16);
+        gf_tensor_bind(&u->beta[k], 1, 16, p + 2 * nw + 32, p + 2 * nw + 48);
+        for (int j = 0; j < 16; j++)
+            u->stats[2 * k][j] = 0.0, u->stats[2 * k + 1][j] = 1.0;
+        u->bn[k] = (gf_bn_state){.gamma = &u->gamma[k], .beta = &u->beta[k],
+                                 .running_mean = u->stats[2 * k],
+                                 .running_var = u->stats[2 * k + 1],
+                                 .batches_tracked = &u->tracked[k], .momentum = 0.1, .eps = 1e-5};
+    }
+    return 0;
+}
+
+/* The unit's (lone == 0) or one conv's (lone == 1) forward + backward: seconds, NaN on failure. */
+static double unit_round(gf_tape *tape, unit *u, int lone)
+{
+    const gf_image_shape s = {28, 28, 16};
+    const gf_conv_geom g = {3, 3, 1, 1};
+    gf_tape_reset(tape);
+    const double t0 = clock_now();
+    gf_tensor *y = gf_conv2d(tape, &u->x, s, &u->w[0], NULL, g);
+    if (!lone) {
+        y = gf_relu(tape, gf_batchnorm2d(tape, y, s, &u->bn[0], 1));
+        y = gf_batchnorm2d(tape, gf_conv2d(tape, y, s, &u->w[1], NULL, g), s, &u->bn[1], 1);
+        y = gf_add_relu(tape, y, &u->x);
+    }
+    if (!y || gf_tape_backward_from(tape, y, u->seed) != 0)
+        return NAN;
+    return clock_now() - t0;
+}
+
+static void run_unit(const options *o, gsl_rng *r)
+{
+    unit u = {.mem = NULL};
+    gf_tape *tape = gf_tape_alloc(0);
+    double t[2][MAX_REPS];
+    if (!tape || unit_alloc(&u, (size_t)o->batch, r) != 0 || isnan(unit_round(tape, &u, 0))) {
+        fprintf(stderr, "%s: unit: %s\n", PROG, tape ? gf_tape_error(tape) : "out of memory");
+        goto done;
+    }
+    const double once = unit_round(tape, &u, 0) + unit_round(tape, &u, 1);
+    long reps = o->reps ? o->reps : (long)ceil(2 * o->budget / once);
+    reps = reps < BENCH_MIN_REPS ? BENCH_MIN_REPS : reps > MAX_REPS ? MAX_REPS : reps;
+    for (long i = 0; i < reps; i++) {
+        t[0][i] = unit_round(tape, &u, 0);
+        t[1][i] = unit_round(tape, &u, 1);
+    }
+    const double tu = bench_median(t[0], (size_t)reps), tc = bench_median(t[1], (size_t)reps);
+    printf("\nOne post-activation residual unit at 28x28x16 (conv, BN, relu, conv, BN, add+relu), "
+           "forward + backward: %.1f ms; its two convs %.1f ms; batch norm, relu and the addition "
+           "**%.0f %%** of the unit (median of %ld).\n", tu * 1e3, 2 * tc * 1e3,
+           100 * (1 - 2 * tc / tu), reps);
+done:
+    free(u.mem);
+    gf_tape_free(tape);
+}
+
 static void print_row(const layer *l, const result *r, double dgemm)
 {
     char f[2][32];
@@ -321,6 +402,10 @@ int main(int argc, char **argv)
             flops += 3 * res.flops;
             secs += res.fwd + res.bwd;
         }
+    }
+    if (!o.only || strcmp(o.only, "unit") == 0) {
+        run_unit(&o, r);
+        ran++;
     }
     gsl_rng_free(r);
     if (o.only && ran == 0) {
