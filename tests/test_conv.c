@@ -431,6 +431,46 @@ static void test_image_shape_errors(void)
     gf_tape_free(tape);
 }
 
+/* y, dx and dW of one conv on 11 images (uneven groups) into out. */
+static void conv_bits(double *out, size_t nx, size_t ny, size_t nw)
+{
+    const gf_image_shape in = {9, 8, 5};
+    const gf_conv_geom g = {3, 3, 1, 1};
+    gsl_rng *r = tu_rng(77);
+    double *w = malloc(2 * nw * sizeof *w), *dy = malloc(ny * sizeof *dy);
+    tu_fill_uniform(w, nw, r, -1, 1);
+    tu_fill_uniform(dy, ny, r, -1, 1);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    gf_tensor W, *x = gf_tape_input(tape, 11, nx / 11);
+    gf_tensor_bind(&W, 6, nw / 6, w, w + nw);
+    tu_fill_uniform(x->v, nx, r, -1, 1);
+    x->flags |= GF_REQUIRES_GRAD;
+    gf_tensor *y = gf_conv2d(tape, x, in, &W, NULL, g);
+    CU_ASSERT_FATAL(y && gf_tape_backward_from(tape, y, dy) == GSL_SUCCESS);
+    memcpy(out, y->v, ny * sizeof *out);
+    gf_tensor_grad_export(x, out + ny);
+    memcpy(out + ny + nx, w + nw, nw * sizeof *out);
+    gf_tape_free(tape);
+    free(w);
+    free(dy);
+    gsl_rng_free(r);
+}
+
+/* The groups of images, not the threads, fix the order of the sums: the same
+ * bits with the BLAS (and so the conv) on one thread. Leaves the BLAS on one
+ * thread: the suite's last test. */
+static void test_conv_bits_do_not_depend_on_threads(void)
+{
+    const size_t nx = 11 * 9 * 8 * 5, ny = 11 * 9 * 8 * 6, nw = 6 * 45, size = nx + ny + nw;
+    double *a = malloc(size * sizeof *a), *b = malloc(size * sizeof *b);
+    conv_bits(a, nx, ny, nw);
+    gf_blas_threads_for_width(1);
+    conv_bits(b, nx, ny, nw);
+    CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);
+    free(a);
+    free(b);
+}
+
 CU_TestInfo conv_tests[] = {
     {"conv2d matches a nested loop: values and all gradients", test_conv_matches_reference},
     {"the conv comparison fails on a perturbed weight", test_conv_check_can_fail},
@@ -438,5 +478,6 @@ CU_TestInfo conv_tests[] = {
     {"option-A shortcut: subsample and zero channels", test_shortcut_values},
     {"pooling and channel concatenation values", test_pool_and_concat_values},
     {"image ops' shape errors name the shapes", test_image_shape_errors},
+    {"conv bits do not depend on the number of threads", test_conv_bits_do_not_depend_on_threads},
     CU_TEST_INFO_NULL,
 };
