@@ -70,6 +70,20 @@ static gf_tensor *build_conv_skip(gf_tape *t, tu_fd *c)
                                                tu_fd_get(t, c, 1), NULL, g), x));
 }
 
+/* The same through a 1x1 conv (its dX is written by a GEMM, here adding to the skip's). */
+static void setup_conv_1x1_skip(tu_fd *c, gsl_rng *r)
+{
+    tu_fd_uniform_leaf(c, r, "x", 3, 2 * 3 * 4, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "W", 4, 4, BOUND, -1, 1);
+}
+static gf_tensor *build_conv_1x1_skip(gf_tape *t, tu_fd *c)
+{
+    const gf_conv_geom g = {1, 1, 1, 0};
+    gf_tensor *x = tu_fd_get(t, c, 0);
+    return tu_mse_fixed(t, gf_add(t, gf_conv2d(t, x, (gf_image_shape){2, 3, 4},
+                                               tu_fd_get(t, c, 1), NULL, g), x));
+}
+
 /* Batch norm over 3 channels of 2 x 2 images, 3 images (12 values per
  * channel), with per-channel offsets; running statistics in aux. */
 static void setup_bn2d(tu_fd *c, gsl_rng *r, int eval)
@@ -146,6 +160,7 @@ const tu_op_case tu_image_op_cases[] = {
     {"conv2d", "2x3 stride 1 pad 1, no bias", setup_conv_rect, build_conv_rect},
     {"conv2d", "1x1 (a GEMM on x), bias", setup_conv_1x1, build_conv_1x1},
     {"conv2d", "conv(x) + x", setup_conv_skip, build_conv_skip},
+    {"conv2d", "1x1 conv(x) + x", setup_conv_1x1_skip, build_conv_1x1_skip},
     {"batchnorm_train", "over channels", setup_bn2d_train, build_bn2d_train},
     {"batchnorm_eval", "over channels", setup_bn2d_eval, build_bn2d_eval},
     {"concat", "channels of 4-pixel images", setup_concat_ch, build_concat_ch},
