@@ -317,6 +317,8 @@ static void test_conv_input_without_gradient(void)
     CU_ASSERT(tu_rel_err(y->v, ry, NY) <= 1e-12);
     CU_ASSERT(tu_rel_err(gw, rgw, NW) <= 1e-12 && tu_rel_err(gb, rgb, 4) <= 1e-12);
     CU_ASSERT(!gf_tensor_has_grad(xt));
+    /* The chunks live in the tape's scratch: 36 pixels of 9 taps at least. */
+    CU_ASSERT(gf_tape_scratch_bytes(tape) >= 36 * 9 * sizeof(double));
     gf_tape_free(tape);
     gsl_rng_free(r);
 }
