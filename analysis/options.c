@@ -23,6 +23,14 @@ int cli_common_check(const char *cmd, const cli_common *o)
     return 0;
 }
 
+int cli_any_cnn(const cli_common *o)
+{
+    int any = 0;
+    for (int a = 0; a < o->n_archs; a++)
+        any |= !gf_arch_is_mlp((gf_arch)o->archs[a]);
+    return any;
+}
+
 int cli_archs_check(const char *cmd, const cli_common *o, int depth)
 {
     char why[512];

@@ -48,9 +48,11 @@ int cli_set_path(const cli_arg *a, void *opts);
 /* The --arch help's second line where the convolutional nets are taken. */
 #define CLI_ARCH_CNN_HELP "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2)"
 /* --width-mult of the convolutional nets. */
-#define CLI_WIDTH_MULT(T)                                                                    \
-    {CLI_REAL, "width-mult", 0, "X", "cnn-*: filters 16X, 32X, 64X; 16X even   [1]",         \
-     CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
+#define CLI_WIDTH_MULT_HELP(T, help)                                                         \
+    {CLI_REAL, "width-mult", 0, "X", help, CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
+#define CLI_WIDTH_MULT(T) CLI_WIDTH_MULT_HELP(T, "cnn-*: filters 16X, 32X, 64X; 16X even   [1]")
+/* 1 when o's archs include a net that is not an MLP stack. */
+int cli_any_cnn(const cli_common *o);
 #define CLI_DEPTH_N(T, help) {CLI_DEPTH, "depth", 'd', "N", help, CLI_AT(T, c.cfg.depth)}
 #define CLI_WIDTH(T, help)                                                                   \
     {CLI_INT, "width", 'w', "N", help, CLI_AT(T, c.cfg.width), .min = 1, .max = 65536}
