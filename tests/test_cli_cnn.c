@@ -95,7 +95,25 @@ static void test_lesion(void)
     free(single);
 }
 
+static void test_stochdepth(void)
+{
+    char out[GF_PATH_MAX];
+    path_in(out, sizeof out, "cnn-sd");
+    result r;
+    run_ok(&r, "stochdepth cnn", ARGS("stochdepth", "--arch", "cnn-resnet,cnn-preact", "--depth",
+                                      "14", "--width-mult", "0.125", "--data", "synthetic",
+                                      "--ntrain", "128", "--ntest", "64", "--epochs", "1",
+                                      "--no-plot", "--quiet", "--out", out));
+    result_free(&r);
+    char *t = read_in(out, "stochdepth.tsv");
+    CU_ASSERT(t && strstr(t, "cnn-resnet-14-sd") && strstr(t, "cnn-preact-14-sd"));
+    free(t);
+    static const char *const bad[][4] = {{"--arch", "cnn-plain"}};
+    expect_usage_errors("stochdepth", (const char *const[]){"--data", "synthetic", NULL}, bad, 1);
+}
+
 CU_TestInfo cli_cnn_tests[] = {
+    {"stochdepth with cnn-resnet, cnn-preact (cnn-plain refused)", test_stochdepth},
     {"cnn archs: usage errors (6n+2, filters, refusing commands), status 2", test_usage_errors},
     {"gradnorm with every cnn arch", test_gradnorm},
     {"degrade with cnn archs; --quick's settings", test_degrade_and_quick},

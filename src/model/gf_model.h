@@ -140,6 +140,9 @@ static inline gf_arch gf_cnn_arch(const gf_cnn_config *c)
 }
 /* 0 if c is a valid config; else -1 and a one-line reason. */
 int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
+/* Multiply-adds per sample of the convs of every block (block[3n]) and of
+ * the stem conv and the head (*fixed). */
+void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed);
 
 /* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
 
