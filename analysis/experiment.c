@@ -54,6 +54,9 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
         "batch norm with running statistics; errors over the whole training subset and test "
         "set after each epoch, and at initialization (epoch 0, before any step: the initial "
         "running statistics, mean 0 and variance 1)"));
+    if (cli_any_cnn(o)) /* the cnn nets' filters: 16, 32, 64 times this */
+        json_object_set_new(json_object_get(m, "settings"), "width_mult",
+                            json_real(c->width_mult > 0 ? c->width_mult : 1.0));
     if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(e->t->data_dir));
     json_object_set_new(m, "seeds", cli_seed_list(o));

@@ -64,8 +64,14 @@ static void test_degrade_and_quick(void)
                                         "curves.tsv", "table.md"};
     expect_files(out, files, sizeof files / sizeof *files);
     char *m = read_in(out, "manifest.json");
-    CU_ASSERT(m && strstr(m, "\"cnn-resnet\""));
+    CU_ASSERT(m && strstr(m, "\"cnn-resnet\"") && strstr(m, "\"width_mult\": 0.125"));
     free(m);
+    char from[GF_PATH_MAX]; /* lesion reads the run's nets back (their --width-mult too) */
+    path_in(from, sizeof from, "cnn-lesion-from");
+    run_ok(&r, "lesion --from", ARGS("lesion", "--from", out, "--arch", "cnn-plain,cnn-resnet",
+                                     "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
+                                     "--out", from));
+    result_free(&r);
     /* --quick with a cnn: 1,000 / 500 images, 3 epochs, depths 8,20, width 0.125; given
      * options keep their values (here the epochs and the data) */
     path_in(out, sizeof out, "cnn-quick");
