@@ -72,6 +72,12 @@ static void test_degrade_and_quick(void)
                                      "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
                                      "--out", from));
     result_free(&r);
+    char ckpt[GF_PATH_MAX]; /* pathgrad refuses a cnn checkpoint as it refuses the arch */
+    path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-resnet-14-seed1.safetensors");
+    path_in(from, sizeof from, "cnn-pathgrad");
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", ckpt, "--out", from)) == 0);
+    CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "not an MLP stack"));
+    result_free(&r);
     /* --quick with a cnn: 1,000 / 500 images, 3 epochs, depths 8,20, width 0.125; given
      * options keep their values (here the epochs and the data) */
     path_in(out, sizeof out, "cnn-quick");
