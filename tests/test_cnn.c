@@ -3,6 +3,8 @@
  * finite-difference gradients end to end, export and load. */
 #include "test_util.h"
 
+#include "jacobian/gf_jacobian.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,11 +144,11 @@ static void test_zero_gamma_blocks_are_skips(void)
 }
 
 /* The mean cross-entropy of m on x (n x d) with labels 0, 1, 2, ... */
-static double loss_of(gf_model *m, const double *x, size_t n, size_t d, int backward,
-                      double *gx)
+static double loss_of(gf_model *m, gf_tape *tape, const double *x, size_t n, size_t d,
+                      int backward, double *gx)
 {
     static const int labels[8] = {0, 1, 2, 0, 1, 2, 0, 1};
-    gf_tape *tape = gf_tape_alloc(0);
+    gf_tape_reset(tape); /* one tape for every pass: no fresh arena to fault in */
     gf_tensor *in = gf_tape_input(tape, n, d);
     memcpy(in->v, x, n * d * sizeof *x);
     in->flags |= GF_REQUIRES_GRAD;
@@ -157,7 +159,6 @@ static double loss_of(gf_model *m, const double *x, size_t n, size_t d, int back
         CU_ASSERT_EQUAL(gf_tape_backward(tape, loss), 0);
         gf_tensor_grad_export(in, gx);
     }
-    gf_tape_free(tape);
     return v;
 }
 
@@ -173,7 +174,8 @@ static void fd_check(gf_arch arch)
     tu_fill_gauss(x, n * d, r, 1.0);
     gsl_rng_free(r);
     gf_params *p = gf_model_params(m);
-    loss_of(m, x, n, d, 1, gx);
+    gf_tape *tape = gf_tape_alloc(0);
+    loss_of(m, tape, x, n, d, 1, gx);
     double *g = malloc(p->size * sizeof *g);
     for (size_t s = 0; s < p->n_slots; s++)
         if (p->slot[s].kind == GF_SLOT_PARAM)
@@ -189,9 +191,9 @@ static void fd_check(gf_arch arch)
             double *v = &sl->t.v[k];
             const double keep = *v;
             *v = keep + h;
-            const double up = loss_of(m, x, n, d, 0, NULL);
+            const double up = loss_of(m, tape, x, n, d, 0, NULL);
             *v = keep - h;
-            const double down = loss_of(m, x, n, d, 0, NULL);
+            const double down = loss_of(m, tape, x, n, d, 0, NULL);
             *v = keep;
             const double num = (up - down) / (2 * h), ana = g[sl->offset + k];
             const double err = fabs(num - ana) / fmax(1e-6, fabs(num) + fabs(ana));
@@ -204,15 +206,16 @@ static void fd_check(gf_arch arch)
     for (size_t k = 0; k < n * d; k += 37) {
         const double keep = x[k];
         x[k] = keep + h;
-        const double up = loss_of(m, x, n, d, 0, NULL);
+        const double up = loss_of(m, tape, x, n, d, 0, NULL);
         x[k] = keep - h;
-        const double down = loss_of(m, x, n, d, 0, NULL);
+        const double down = loss_of(m, tape, x, n, d, 0, NULL);
         x[k] = keep;
         const double num = (up - down) / (2 * h);
         const double err = fabs(num - gx[k]) / fmax(1e-6, fabs(num) + fabs(gx[k]));
         worst = fmax(worst, err);
     }
     CU_ASSERT(worst < 1e-5);
+    gf_tape_free(tape);
     free(g);
     gf_model_free(m);
 }
@@ -277,7 +280,82 @@ static void test_export_round_trip(void)
     tu_remove_tree(dir);
 }
 
+/* The full Jacobian of x_a -> x_b at x (d_in values), one VJP per output
+ * unit; its rows into J (d_out x d_in, malloc'd). */
+static double *full_jacobian(gf_model *m, const double *x, size_t d_in, int a, int b,
+                             size_t *d_out)
+{
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *X = gf_tape_input(tape, 1, d_in), *Y = X;
+    memcpy(X->v, x, d_in * sizeof *x);
+    for (int l = a; l < b; l++)
+        Y = gf_model_block(m, tape, l, Y);
+    *d_out = Y->d;
+    double *J = malloc(Y->d * d_in * sizeof *J), *seed = calloc(Y->d, sizeof *seed);
+    for (size_t i = 0; i < *d_out; i++) {
+        gf_tape_reset(tape);
+        X = gf_tape_input(tape, 1, d_in);
+        memcpy(X->v, x, d_in * sizeof *x);
+        X->flags |= GF_REQUIRES_GRAD;
+        Y = X;
+        for (int l = a; l < b; l++)
+            Y = gf_model_block(m, tape, l, Y);
+        seed[i] = 1.0;
+        CU_ASSERT_EQUAL(gf_tape_backward_from(tape, Y, seed), 0);
+        seed[i] = 0.0;
+        gf_tensor_grad_export(X, J + i * d_in);
+    }
+    free(seed);
+    gf_tape_free(tape);
+    return J;
+}
+
+/* Power iteration (J v by differences, J^T u exact) against the SVD of the
+ * full Jacobian, end to end (x_0 -> x_B: 128 -> 32 values) and for one
+ * downsampling block, in cnn-resnet and cnn-preact. */
+static void test_top_singular_value(void)
+{
+    for (int a = 0; a < 2; a++) {
+        gf_model *m = make(a ? GF_ARCH_CNN_PREACT : GF_ARCH_CNN_RESNET, 14, 0.125, 64, 3);
+        gsl_rng *r = tu_rng(21);
+        gf_model_init(m, r);
+        gf_model_set_training(m, 0);
+        gf_tape *tape = gf_tape_alloc(0);
+        gf_tensor *x0 = gf_model_stem(m, tape, batch(tape, 1, 64, 22));
+        const int B = gf_model_blocks(m), spans[2][2] = {{0, B}, {2, 3}};
+        double *xa = malloc(x0->d * sizeof *xa);
+        for (int s = 0; s < 2; s++) {
+            gf_tape *t2 = gf_tape_alloc(0);
+            gf_tensor *X = gf_tape_input(t2, 1, x0->d);
+            memcpy(X->v, x0->v, x0->d * sizeof *X->v);
+            for (int l = 0; l < spans[s][0]; l++)
+                X = gf_model_block(m, t2, l, X);
+            const size_t d = X->d;
+            memcpy(xa, X->v, d * sizeof *xa);
+            gf_tape_free(t2);
+            size_t d_out;
+            double *J = full_jacobian(m, xa, d, spans[s][0], spans[s][1], &d_out);
+            double *sv = malloc((d < d_out ? d : d_out) * sizeof *sv), sigma;
+            char why[256];
+            CU_ASSERT_EQUAL(gf_singular_values(J, d_out, d, sv), 0);
+            CU_ASSERT_EQUAL(gf_jacobian_top_sv(m, xa, d, spans[s][0], spans[s][1], 500, 1e-12,
+                                               r, &sigma, why, sizeof why), 0);
+            CU_ASSERT(fabs(sigma - sv[0]) <= 1e-6 * sv[0]);
+            if (getenv("TU_VERBOSE") || fabs(sigma - sv[0]) > 1e-6 * sv[0])
+                fprintf(stderr, "top sv: power %.12g, SVD %.12g (%zu x %zu)\n", sigma, sv[0],
+                        d_out, d);
+            free(sv);
+            free(J);
+        }
+        free(xa);
+        gf_tape_free(tape);
+        gsl_rng_free(r);
+        gf_model_free(m);
+    }
+}
+
 CU_TestInfo cnn_tests[] = {
+    {"top singular value by power iteration = the full Jacobian's", test_top_singular_value},
     {"parameter counts: closed form, plain = resnet = preact", test_parameter_counts},
     {"config: depth 6n+2, even filters, image shape", test_config_errors},
     {"resnet with bn2 gamma 0: every block is relu(S x) = S x", test_zero_gamma_blocks_are_skips},
