@@ -6,6 +6,7 @@
  * pseudo-random target, or the op itself when it is a loss). The test fails
  * when gf_ops[] holds an op that no builder covers.
  */
+#include "test_seq.h"
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>
@@ -217,6 +218,18 @@ static const op_case cases[] = {
      .build = build_xent_inner},
     {.op = "mse", .variant = "both inputs", .setup = setup_two, .build = build_mse},
     {.op = "concat", .variant = "three inputs", .setup = setup_concat, .build = build_concat},
+    /* the sequence ops (test_seq.c) */
+    {.op = "embedding", .variant = "repeated ids", .setup = seq_setup_embedding,
+     .build = seq_build_embedding},
+    {.op = "add_position", .variant = "B = 2, T = 3", .setup = seq_setup_position,
+     .build = seq_build_position},
+    {.op = "gelu", .variant = "[-3, 3]", .setup = seq_setup_gelu, .build = seq_build_gelu},
+    {.op = "attention", .variant = "causal, 2 heads", .setup = seq_setup_attention,
+     .build = seq_build_attention_causal},
+    {.op = "attention", .variant = "full, 2 heads", .setup = seq_setup_attention,
+     .build = seq_build_attention_full},
+    {.op = "attention", .variant = "used twice (3 heads; 1 head, T = 2)",
+     .setup = seq_setup_attention, .build = seq_build_attention_block},
 };
 enum { N_CASES = sizeof cases / sizeof *cases };
 

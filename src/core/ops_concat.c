@@ -55,5 +55,6 @@ const gf_op *const gf_ops[] = {
     &gf_op_linear,         &gf_op_matmul,         &gf_op_add,       &gf_op_scale,
     &gf_op_relu,           &gf_op_tanh,           &gf_op_identity,  &gf_op_batchnorm_train,
     &gf_op_batchnorm_eval, &gf_op_layernorm,      &gf_op_softmax_xent, &gf_op_mse,
-    &gf_op_concat,         &gf_op_add_relu,       &gf_op_mul_scalar, NULL,
+    &gf_op_concat,         &gf_op_add_relu,       &gf_op_mul_scalar,
+    &gf_op_embedding,      &gf_op_add_position,   &gf_op_gelu,      &gf_op_attention, NULL,
 };
