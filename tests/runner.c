@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-extern CU_TestInfo seq_tests[];
+extern CU_TestInfo seq_tests[], xfmr_tests[];
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
@@ -37,7 +37,7 @@ int cli_suite_cleanup(void);
 #define CLI_SUITE(name, tests) SUITE_WITH(name, tests, cli_suite_init, cli_suite_cleanup)
 
 static CU_SuiteInfo suites[] = {
-    SUITE("ops", ops_tests), SUITE("seq", seq_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
+    SUITE("ops", ops_tests), SUITE("seq", seq_tests), SUITE("xfmr", xfmr_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
     SUITE("model", model_tests),
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
