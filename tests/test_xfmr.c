@@ -249,11 +249,67 @@ static void test_copy_task(void)
     gsl_rng_free(r);
 }
 
+/* 0 when `python3 SCRIPT FILE` exits 0; -1 otherwise. */
+static int torch_check(const char *script, const char *files)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s > /dev/null 2>&1", script, files);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Every kind exported after one step; PyTorch (when /usr/bin/python3 has it
+ * and meson says where tools/torch_check.py is) loads each with strict=True
+ * and agrees on every gradient to 1e-10; a gradient altered in the file is
+ * caught. */
+static void test_torch_agrees(void)
+{
+    char dir[256], path[300], why[512];
+    CU_ASSERT_EQUAL_FATAL(tu_make_temp_dir(dir, sizeof dir, "xtorch"), 0);
+    const char *script = getenv("GRADFLOW_TORCH_CHECK");
+    const int torch = script && system("/usr/bin/python3 -c 'import torch' 2>/dev/null") == 0;
+    if (!torch)
+        fprintf(stderr, "\n  (no PyTorch: the exports are written, not checked) ");
+    for (int kind = 0; kind < GF_XFMR_COUNT; kind++) {
+        gf_xfmr_config c = gf_xfmr_config_default();
+        c.kind = (gf_xfmr_kind)kind, c.layers = 3, c.width = 16, c.heads = 4, c.context = 8;
+        gf_model *m = gf_model_alloc(&gf_model_transformer, &c, why, sizeof why);
+        gsl_rng *r = tu_rng(70u + (unsigned long)kind);
+        gf_model_init(m, r);
+        gf_params *p = gf_model_params(m);
+        for (size_t s = 0; s < p->n_slots; s++) /* rezero: away from a = 0 */
+            if (strstr(p->slot[s].name, "alpha"))
+                p->slot[s].t.v[0] = 0.3 + 0.1 * (double)s / (double)p->n_slots;
+        int ids[3 * 7], next[3 * 7];
+        random_ids(ids, 21, 256, 80u + (unsigned long)kind);
+        random_ids(next, 21, 256, 90u + (unsigned long)kind);
+        snprintf(path, sizeof path, "%s/%s.safetensors", dir, gf_xfmr_kind_names[kind]);
+        CU_ASSERT_EQUAL(gf_xfmr_export_step(m, ids, next, 3, 7, path, why, sizeof why), 0);
+        gf_model_free(m);
+        gsl_rng_free(r);
+    }
+    if (torch) { /* one python for the four files, one for an altered one */
+        char files[1200];
+        snprintf(files, sizeof files, "%s/preln.safetensors %s/postln.safetensors "
+                 "%s/deepnorm.safetensors %s/rezero.safetensors", dir, dir, dir, dir);
+        CU_ASSERT_EQUAL(torch_check(script, files), 0);
+        size_t len;
+        char *b = tu_read_file(path, &len); /* the last gradient, before ids and labels */
+        b[len - 2 * 21 * 8 - 2] ^= 0x40;
+        FILE *f = fopen(path, "wb");
+        fwrite(b, 1, len, f);
+        fclose(f);
+        free(b);
+        CU_ASSERT_EQUAL(torch_check(script, path), -1);
+    }
+    tu_remove_tree(dir);
+}
+
 CU_TestInfo xfmr_tests[] = {
     {"Pre-LN with zeroed sub-layers and ReZero at a = 0 are the identity", test_identities},
     {"every kind's gradient matches central differences", test_gradients},
     {"model interface: ids in, logits out, save and load", test_model_interface},
     {"text: bytes round-trip; empty, binary, short, missing refused", test_text},
     {"the copy task", test_copy_task},
+    {"PyTorch loads every kind strict and agrees on the gradients to 1e-10", test_torch_agrees},
     CU_TEST_INFO_NULL,
 };

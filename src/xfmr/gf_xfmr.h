@@ -97,6 +97,13 @@ gf_tensor *gf_xfmr_layer_forward(gf_xfmr *m, gf_tape *tape, int l, gf_tensor *x,
 /* The head on a stream tensor: lm_head(ln_f x) for preln, lm_head(x) otherwise. */
 gf_tensor *gf_xfmr_head(gf_xfmr *m, gf_tape *tape, gf_tensor *x);
 
+/* Save one step of m (a "transformer" model) for PyTorch: the model, the
+ * B x T ids ("input") and next tokens ("labels"), the mean cross-entropy
+ * ("loss" in the metadata) and every parameter's gradient ("grad.<name>");
+ * tools/torch_check.py checks it. 0, or -1 with a reason. */
+int gf_xfmr_export_step(gf_model *m, const int *ids, const int *next, size_t B, size_t T,
+                        const char *path, char *why, size_t size);
+
 /* ---- text ------------------------------------------------------------------ */
 
 /* Byte-level: a token is a byte, the vocabulary all 256 (any byte of any
