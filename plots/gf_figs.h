@@ -257,5 +257,6 @@ int gf_fig_init_compare_body(FILE *out, gf_term term, const void *ctx);
 #endif
 
 #include "plots/gf_figs_fluct.h"
+#include "plots/gf_figs_xfmr.h"
 
 #endif

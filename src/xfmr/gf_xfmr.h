@@ -135,6 +135,102 @@ void gf_text_batch(const gf_text *t, int held, gsl_rng *rng, size_t B, size_t T,
  * targets are random, the last k + 1 predictable by copying. */
 void gf_copy_batch(gsl_rng *rng, size_t B, size_t k, size_t vocab, int *ids, int *next);
 
+/* ---- measurements ------------------------------------------------------------ *
+ * Sub-layer k = 2l (attention of layer l) or 2l + 1 (its MLP); stream point
+ * k = 0 .. 2L is the stream after k sub-layers. */
+
+/* One step at the current weights on the B x T ids: the mean cross-entropy,
+ * per sub-layer the Frobenius norm of its weights' gradient (attention:
+ * c_attn and c_proj; MLP: c_fc and c_proj, together; 2L entries) and per
+ * stream point ||dL/dx|| (2L + 1). 0, or -1 with a reason. */
+int gf_xfmr_grads(gf_xfmr *m, gf_tape *tape, const int *ids, const int *next, size_t B,
+                  size_t T, double *loss, double *sub_grad, double *stream_grad, char *why,
+                  size_t size);
+
+/* The residual stream on the B x T ids: per stream point the RMS over tokens
+ * of the token's norm ||x|| (2L + 1); per sub-layer the ratio ||F(x)|| /
+ * ||x|| of its write to the stream it reads (Frobenius over the batch; 2L)
+ * and the cosine between its write and the next sub-layer's (2L - 1; the
+ * Frobenius inner product over the batch). 0, or -1 with a reason. */
+int gf_xfmr_stream(gf_xfmr *m, gf_tape *tape, const int *ids, size_t B, size_t T,
+                   double *norm, double *ratio, double *cosine, char *why, size_t size);
+
+/* The logit lens: the stream after each layer l = 0 .. L decoded by the
+ * head (gf_xfmr_head): per l the mean cross-entropy against next and the
+ * fraction of tokens whose top prediction equals the final layer's (L + 1
+ * entries each). 0, or -1 with a reason. */
+int gf_xfmr_logit_lens(gf_xfmr *m, gf_tape *tape, const int *ids, const int *next, size_t B,
+                       size_t T, double *loss, double *agree, char *why, size_t size);
+
+/* Short training on text: Adam (betas 0.9, 0.999) at lr, a linear warm-up
+ * from 0 over `warmup` steps (0: none), then constant; batches of B random
+ * training windows of T tokens from rng. curve[s] is the training loss of
+ * step s (steps entries; NaN after a divergence). Returns the step at which
+ * the loss stopped being finite, or -1; -2 on an error (why). */
+typedef struct gf_xfmr_train_spec {
+    long steps, warmup;
+    size_t B, T;
+    double lr;
+} gf_xfmr_train_spec;
+long gf_xfmr_train(gf_xfmr *m, const gf_text *text, const gf_xfmr_train_spec *s, gsl_rng *rng,
+                   double *curve, char *why, size_t size);
+/* The mean cross-entropy over the held-out part: windows evenly spaced. */
+double gf_xfmr_eval(gf_xfmr *m, gf_tape *tape, const gf_text *text, size_t B, size_t T);
+
+/* The entropy (nats) of the training part's byte frequencies: the loss of
+ * a model that learned the unigram statistics and nothing else. */
+double gf_text_unigram_entropy(const gf_text *t);
+
+/* ---- the experiment of `gradflow transformer` ----------------------------------- */
+
+enum { GF_XFMR_MAX_DEPTHS = 8, GF_XFMR_MAX_LRS = 8 };
+
+typedef struct gf_xfmr_spec {
+    const gf_text *text;
+    int kinds[GF_XFMR_COUNT], n_kinds;             /* at initialization */
+    int layers[GF_XFMR_MAX_DEPTHS], n_layers;      /* depths at initialization */
+    size_t width, context, batch;                  /* batch: B sequences of context tokens */
+    int heads, seeds;
+    unsigned long seed0;                           /* seed k: seed0 + k (weights and batches) */
+    int train_kinds[GF_XFMR_COUNT], n_train_kinds; /* trained: warm-up, sweep, stream, lens */
+    int train_layers;
+    size_t train_width, train_batch;
+    long steps, warmup, sweep_steps;
+    double lr, sweep[GF_XFMR_MAX_LRS];
+    int n_sweep;
+    void (*progress)(void *ctx, int done, int total);
+    void *ctx;
+} gf_xfmr_spec;
+
+/* Arrays flattened in the order of their index comments; Lm = the deepest
+ * of spec.layers, Lt = spec.train_layers, S = spec.seeds. */
+typedef struct gf_xfmr_result {
+    gf_xfmr_spec spec;
+    double unigram;
+    double *sub_grad;    /* [kind][depth][seed][2 Lm]: sub-layer weight gradients at init */
+    double *stream_grad; /* [kind][depth][seed][2 Lm + 1]: ||dL/dx|| at init */
+    double *init_loss;   /* [kind][depth][seed] */
+    double *curve;       /* [train kind][warm-up 0/1][seed][step] training loss */
+    long *diverged;      /* [train kind][warm-up][seed]: the step, or -1 */
+    double *held;        /* [train kind][warm-up][seed]: held-out loss after training */
+    double *sweep_loss;  /* [train kind][lr][seed]: training loss, mean of the last tenth */
+    long *sweep_div;     /* [train kind][lr][seed] */
+    double *stream;      /* [train kind][init 0 / trained 1][seed][6 Lt]: norms (2Lt + 1),
+                            ratios (2Lt), cosines (2Lt - 1) */
+    double *lens;        /* [train kind][seed][2 (Lt + 1)]: loss per layer, then agreement */
+} gf_xfmr_result;
+
+/* Run every measurement of spec. 0, or -1 with a reason (res released). */
+int gf_xfmr_run(const gf_xfmr_spec *spec, gf_xfmr_result *res, char *why, size_t size);
+void gf_xfmr_result_release(gf_xfmr_result *res);
+/* The least-squares slope of log ||grad|| of the last layer's MLP weights
+ * against log L over the depths, for seed k of kind index i (NaN when a
+ * gradient is 0, as ReZero's at a = 0). */
+double gf_xfmr_slope(const gf_xfmr_result *res, int i, int k);
+/* Write grad_init.tsv, slope.tsv, training.tsv, sweep.tsv, stream.tsv and
+ * lens.tsv into dir. 0, or -1 with a reason. */
+int gf_xfmr_write(const gf_xfmr_result *res, const char *dir, char *why, size_t size);
+
 #ifdef __cplusplus
 }
 #endif
