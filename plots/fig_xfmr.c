@@ -82,7 +82,7 @@ int gf_fig_xfmr_slope_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_xfmr *f = ctx;
     gf_plot_begin(out, term, "Last layer's MLP gradient against depth (log-log)", f->subtitle);
     fputs("set grid lc '#dddddd'\nset logscale xy\nset format y '10^{%L}'\n"
-          "set key outside right font ',9'\nset xlabel 'layers L'\n"
+          "set key bottom left font ',9' opaque box lc '#cccccc'\nset xlabel 'layers L'\n"
           "set ylabel '||grad W_{mlp}|| of layer L'\n", out);
     fprintf(out, "set xrange [%g:%g]\nset xtics (", f->layers[0] * 0.8,
             f->layers[f->n_layers - 1] * 1.25);
@@ -95,11 +95,10 @@ int gf_fig_xfmr_slope_body(FILE *out, gf_term term, const void *ctx)
                      "column(4) : NaN) with points pt 6 ps 0.8 lc '%s' notitle",
                 sep, f->kinds[i], kind_color(i));
         sep = ", \\\n     ";
-        /* the mean over the seeds: grad_init.tsv's last sub-layer of each depth */
-        fprintf(out, "%s'grad_init.tsv' skip 1 using 2:((strcol(1) eq '%s' && "
-                     "column(3) == 2 * column(2) - 1 && abs(column(6)) < 1e300) ? "
-                     "10**column(6) : NaN) with linespoints pt 7 ps 1 lw 2 lc '%s' ",
-                sep, f->kinds[i], kind_color(i));
+        /* the mean of log10 over the seeds */
+        fprintf(out, "%s'last_layer_mean.tsv' skip 1 using 2:", sep);
+        pick(out, f->kinds[i], NULL, 3, 1);
+        fprintf(out, " with linespoints pt 7 ps 1 lw 2 lc '%s' ", kind_color(i));
         gf_plot_key(out, f->slope_keys[i]);
     }
     gf_plot_end(out, sep);
@@ -170,7 +169,7 @@ int gf_fig_xfmr_stream_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_xfmr *f = ctx;
     gf_plot_multiplot_begin(out, term, "The residual stream", f->subtitle, "1,3");
     fputs("set grid lc '#dddddd'\nset key top left font ',8' samplen 2\n"
-          "set xlabel 'sub-layer k (2l: attention, 2l+1: MLP of layer l)'\n", out);
+          "set xlabel 'sub-layer k (2l: attn, 2l+1: MLP)'\n", out);
     stream_panel(out, f, 4, "RMS norm of the stream after k sub-layers", "||x_k||", 1);
     stream_panel(out, f, 7, "write of sub-layer k: ||F(x)|| / ||x||", "ratio", 1);
     stream_panel(out, f, 10, "cosine of writes k and k+1", "cosine", 0);

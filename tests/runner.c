@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-extern CU_TestInfo seq_tests[], xfmr_tests[];
+extern CU_TestInfo seq_tests[], xfmr_tests[], cli_transformer_tests[];
 extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
@@ -50,6 +50,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("shatter", shatter_tests), CLI_SUITE("cli-hanin-shatter", cli_hanin_shatter_tests),
     CLI_SUITE("cli-init-compare", cli_init_compare_tests), CLI_SUITE("golden", golden_tests),
     CLI_SUITE("cli-failures", cli_failures_tests),
+    CLI_SUITE("cli-transformer", cli_transformer_tests),
     CLI_SUITE("regress", regress_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };

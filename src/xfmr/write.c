@@ -36,6 +36,9 @@ static int put_stats(FILE *f, const double *x, int n, size_t stride, int lg)
     return m;
 }
 
+/* Per kind and depth: the attention rows, then the MLP rows, then the
+ * output point, so that each series is contiguous (gnuplot draws its line
+ * through it). */
 static void grad_rows(FILE *f, const void *ctx)
 {
     const gf_xfmr_result *r = ctx;
@@ -44,10 +47,12 @@ static void grad_rows(FILE *f, const void *ctx)
     for (int i = 0; i < s->n_kinds; i++)
         for (int d = 0; d < s->n_layers; d++) {
             const size_t cell = ((size_t)i * (size_t)s->n_layers + (size_t)d) * S;
-            for (int k = 0; k < 2 * s->layers[d] + 1; k++) {
+            const int L2 = 2 * s->layers[d];
+            for (int j = 0; j <= L2; j++) {
+                const int k = j == L2 ? L2 : j < s->layers[d] ? 2 * j : 2 * (j - s->layers[d]) + 1;
                 fprintf(f, "%s\t%d\t%d\t%d\t%s", kind(s->kinds[i]), s->layers[d], k, k / 2,
-                        k == 2 * s->layers[d] ? "out" : k % 2 ? "mlp" : "attn");
-                if (k < 2 * s->layers[d])
+                        k == L2 ? "out" : k % 2 ? "mlp" : "attn");
+                if (k < L2)
                     put_stats(f, r->sub_grad + cell * 2 * Lm + (size_t)k, s->seeds, 2 * Lm, 1);
                 else
                     fputs("\tnan\tnan\tnan", f);
@@ -55,6 +60,22 @@ static void grad_rows(FILE *f, const void *ctx)
                           2 * Lm + 1, 1);
                 fputc('\n', f);
             }
+        }
+}
+
+/* The last layer's MLP gradient per kind and depth over the seeds (log10). */
+static void last_mean_rows(FILE *f, const void *ctx)
+{
+    const gf_xfmr_result *r = ctx;
+    const gf_xfmr_spec *s = &r->spec;
+    const size_t Lm = (size_t)deepest(s), S = (size_t)s->seeds;
+    for (int i = 0; i < s->n_kinds; i++)
+        for (int d = 0; d < s->n_layers; d++) {
+            const size_t cell = ((size_t)i * (size_t)s->n_layers + (size_t)d) * S;
+            fprintf(f, "%s\t%d", kind(s->kinds[i]), s->layers[d]);
+            put_stats(f, r->sub_grad + cell * 2 * Lm + 2 * (size_t)s->layers[d] - 1, s->seeds,
+                      2 * Lm, 1);
+            fputc('\n', f);
         }
 }
 
@@ -207,6 +228,8 @@ int gf_xfmr_write(const gf_xfmr_result *res, const char *dir, char *why, size_t 
          "grad_w_log10_max\tgrad_x_log10_mean\tgrad_x_log10_min\tgrad_x_log10_max",
          grad_rows},
         {"last_layer.tsv", "kind\tlayers\tseed\tgrad_mlp\tgrad_attn\tloss", last_rows},
+        {"last_layer_mean.tsv", "kind\tlayers\tlog10_mean\tlog10_min\tlog10_max",
+         last_mean_rows},
         {"slope.tsv",
          "kind\tseeds\tslope_mean\tslope_min\tslope_max\tslope_sd\ttheory",
          slope_rows},
