@@ -98,21 +98,29 @@ static void add_position_backward(gf_node *nd)
 const gf_op gf_op_add_position = {"add_position", "y_{bT+t} = x_{bT+t} + P_t",
                                   add_position_backward};
 
-/* y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): the exact GELU, nn.GELU()'s default */
+/* y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): the exact GELU, nn.GELU()'s default.
+ * aux keeps Phi(x): backward needs no second erf. */
 gf_tensor *gf_gelu(gf_tape *tape, gf_tensor *x)
 {
     if (gf_op_begin(tape, &x, 1) != 0)
         return NULL;
     gf_tensor *y = gf_op_output(tape, &x, 1, x->n, x->d);
-    if (!y)
-        return NULL;
     const size_t size = gf_tensor_size(x);
-    for (size_t i = 0; i < size; i++)
-        y->v[i] = 0.5 * x->v[i] * (1.0 + erf(x->v[i] * M_SQRT1_2));
-    return gf_op_push(tape, &gf_op_gelu, y, &x, 1) ? y : NULL;
+    double *Phi = gf_op_aux(tape, size);
+    if (!y || !Phi)
+        return NULL;
+    for (size_t i = 0; i < size; i++) {
+        Phi[i] = 0.5 * (1.0 + erf(x->v[i] * M_SQRT1_2));
+        y->v[i] = x->v[i] * Phi[i];
+    }
+    gf_node *nd = gf_op_push(tape, &gf_op_gelu, y, &x, 1);
+    if (!nd)
+        return NULL;
+    nd->aux = Phi;
+    return y;
 }
 
-/* dx += dy (Phi(x) + x phi(x)) */
+/* dx += dy (Phi(x) + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi) */
 static void gelu_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *y = nd->out;
@@ -121,10 +129,9 @@ static void gelu_backward(gf_node *nd)
     if (!gx)
         return;
     const double c = 0.5 * M_2_SQRTPI * M_SQRT1_2; /* 1 / sqrt(2 pi) */
-    const double *xv = x->v;
+    const double *xv = x->v, *Phi = nd->aux;
     GF_GRAD_LOOP(beta, gx, i, gf_tensor_size(x),
-                 y->g[i] * (0.5 * (1.0 + erf(xv[i] * M_SQRT1_2)) +
-                            xv[i] * c * exp(-0.5 * xv[i] * xv[i])));
+                 y->g[i] * (Phi[i] + xv[i] * c * exp(-0.5 * xv[i] * xv[i])));
 }
 
 const gf_op gf_op_gelu = {"gelu", "y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))", gelu_backward};
