@@ -100,7 +100,8 @@ int transformer_figures(cli_run *run, const transformer_options *o, const gf_xfm
                            .layers = o->layers, .n_layers = o->n_layers, .slope_keys = key,
                            .train_kinds = train, .n_train = o->n_train_kinds,
                            .train_layers = (int)o->train_layers, .seeds = (int)o->c.seeds,
-                           .steps = o->steps, .warmup = o->warmup, .lr = o->lr,
+                           .n_sweep = o->n_sweep, .steps = o->steps, .warmup = o->warmup,
+                           .lr = o->lr,
                            .unigram = r->unigram};
     static const struct { const char *name; gf_plot_body body; } figs[] = {
         {"xfmr_grad", gf_fig_xfmr_grad_body},         {"xfmr_slope", gf_fig_xfmr_slope_body},

@@ -108,7 +108,8 @@ int gf_fig_xfmr_slope_body(FILE *out, gf_term term, const void *ctx)
 int gf_fig_xfmr_training_body(FILE *out, gf_term term, const void *ctx)
 {
     const gf_fig_xfmr *f = ctx;
-    gf_plot_multiplot_begin(out, term, "Training with and without warm-up", f->subtitle, "1,2");
+    gf_plot_multiplot_begin(out, term, "Training with and without warm-up", f->subtitle,
+                            f->n_sweep > 0 ? "1,2" : "1,1");
     fprintf(out, "set grid lc '#dddddd'\nset key top right font ',9'\n"
                  "set title 'lr %g: warm-up over %ld steps (solid), none (dashed); band: %d "
                  "seeds' font ',10'\n"
@@ -127,6 +128,10 @@ int gf_fig_xfmr_training_body(FILE *out, gf_term term, const void *ctx)
     }
     fprintf(out, "%s%g with lines lc '#888888' dt (2,3) title 'unigram entropy'\n", sep,
             f->unigram);
+    if (f->n_sweep <= 0) {
+        fputs("unset multiplot\n", out);
+        return ferror(out) ? -1 : 0;
+    }
     fputs("set title 'learning-rate sweep, no warm-up: loss of the last tenth (min..max)' "
           "font ',10'\nset logscale x\nset xlabel 'learning rate'\nset autoscale y\n", out);
     sep = "plot ";

@@ -19,6 +19,7 @@ typedef struct gf_fig_xfmr {
     const char *const *train_kinds;
     int n_train;
     int train_layers, seeds;
+    int n_sweep;                         /* 0: the training figure has no sweep panel */
     long steps, warmup;
     double lr, unigram;
 } gf_fig_xfmr;
@@ -31,8 +32,9 @@ int gf_fig_xfmr_grad_body(FILE *out, gf_term term, const void *ctx);
  * (points) and their mean (line) per kind (last_layer.tsv). */
 int gf_fig_xfmr_slope_body(FILE *out, gf_term term, const void *ctx);
 /* xfmr_training: left, the loss per step with (solid) and without (dashed)
- * warm-up, band min..max over the seeds (training.tsv); right, the sweep's
- * final loss against the learning rate with the unigram entropy (sweep.tsv). */
+ * warm-up, band min..max over the seeds (training.tsv); right (when n_sweep
+ * > 0), the sweep's final loss against the learning rate with the unigram
+ * entropy (sweep.tsv). */
 int gf_fig_xfmr_training_body(FILE *out, gf_term term, const void *ctx);
 /* xfmr_stream: norm per stream point, ||F(x)||/||x|| per sub-layer, cosine
  * of successive writes; at init (dashed) and trained (solid) (stream.tsv). */
