@@ -72,8 +72,9 @@ static const cli_option table[] = {
     {CLI_INT, "batch", 'b', "N", "sequences per measurement batch          [4]",
      CLI_AT(options, batch), .min = 1, .max = 4096},
     {CLI_TEXT, .help = "Training (Adam, the same learning rate with and without warm-up):\n"},
-    {CLI_CHOICES, "train-kind", 0, "LIST", "kinds trained                            [preln,postln]",
-     CLI_AT(options, train_kinds), .names = gf_xfmr_kind_names,
+    {CLI_CHOICES, "train-kind", 0, "LIST",
+     "kinds trained                            [preln,postln]", CLI_AT(options, train_kinds),
+     .names = gf_xfmr_kind_names,
      .count_at = offsetof(options, n_train_kinds)},
     {CLI_INT, "train-layers", 0, "N", "layers of the trained models             [6]",
      CLI_AT(options, train_layers), .min = 1, .max = 256},
@@ -87,7 +88,7 @@ static const cli_option table[] = {
      CLI_AT(options, warmup), .min = 1, .max = 10000000},
     {CLI_REAL, "lr", 0, "X", "learning rate                            [3e-3]",
      CLI_AT(options, lr), .min = 1e-6, .max = 1.0},
-    {CLI_CALL, "sweep", 0, "LIST", "learning rates of the sweep (no warm-up) [1e-3,3e-3,1e-2]",
+    {CLI_CALL, "sweep", 0, "LIST", "learning rates of the sweep (no warm-up) [3e-3,1e-2,3e-2]",
      .set = set_sweep},
     {CLI_INT, "sweep-steps", 0, "N", "steps per sweep run                      [60]",
      CLI_AT(options, sweep_steps), .min = 2, .max = 10000000},
@@ -117,7 +118,7 @@ static void init(void *opts)
     o->train_kinds[0] = GF_XFMR_PRELN, o->train_kinds[1] = GF_XFMR_POSTLN, o->n_train_kinds = 2;
     o->train_layers = 6, o->train_width = 64, o->train_batch = 8;
     o->steps = 200, o->warmup = 50, o->lr = 3e-3, o->sweep_steps = 60;
-    o->sweep[0] = 1e-3, o->sweep[1] = 3e-3, o->sweep[2] = 1e-2, o->n_sweep = 3;
+    o->sweep[0] = 3e-3, o->sweep[1] = 1e-2, o->sweep[2] = 3e-2, o->n_sweep = 3;
 }
 
 static int check(void *opts)

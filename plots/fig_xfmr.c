@@ -110,7 +110,7 @@ int gf_fig_xfmr_training_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_xfmr *f = ctx;
     gf_plot_multiplot_begin(out, term, "Training with and without warm-up", f->subtitle,
                             f->n_sweep > 0 ? "1,2" : "1,1");
-    fprintf(out, "set grid lc '#dddddd'\nset key top right font ',9'\n"
+    fprintf(out, "set grid lc '#dddddd'\nset key top right font ',9' opaque box lc '#cccccc'\n"
                  "set title 'lr %g: warm-up over %ld steps (solid), none (dashed); band: %d "
                  "seeds' font ',10'\n"
                  "set xlabel 'step'\nset ylabel 'training loss (nats per byte)'\n"

@@ -114,14 +114,23 @@ static int at_init(gf_xfmr_result *r, gf_tape *tape, int *ids, int *done, int to
     return 0;
 }
 
+/* Held-out windows of the evaluations (loss, stream, lens): evenly spaced,
+ * at least this many. */
+enum { EVAL_WINDOWS = 16 };
+
+static size_t eval_windows(const gf_xfmr_spec *s)
+{
+    return s->batch > EVAL_WINDOWS ? s->batch : EVAL_WINDOWS;
+}
+
 /* The stream statistics of m into dst (6 Lt numbers), on the held-out windows. */
 static int stream_of(const gf_xfmr_spec *s, gf_xfmr *m, gf_tape *tape, int *ids, double *dst,
                      char *why, size_t size)
 {
-    const size_t L2 = 2 * (size_t)s->train_layers;
-    gf_text_batch(s->text, 1, NULL, s->batch, s->context, ids, ids + s->batch * s->context);
-    return gf_xfmr_stream(m, tape, ids, s->batch, s->context, dst, dst + L2 + 1,
-                          dst + 2 * L2 + 1, why, size);
+    const size_t L2 = 2 * (size_t)s->train_layers, B = eval_windows(s);
+    gf_text_batch(s->text, 1, NULL, B, s->context, ids, ids + B * s->context);
+    return gf_xfmr_stream(m, tape, ids, B, s->context, dst, dst + L2 + 1, dst + 2 * L2 + 1, why,
+                          size);
 }
 
 /* One training run of kind index i, seed k, warm-up w (0/1) or sweep lr r;
@@ -164,15 +173,15 @@ static int train_one(gf_xfmr_result *r, gf_tape *tape, int *ids, int i, int k, i
         r->sweep_div[cell] = div;
     } else if (rc == 0) {
         r->diverged[run] = div;
-        r->held[run] = div >= 0 ? NAN : gf_xfmr_eval(m, tape, s->text, s->batch, s->context);
+        r->held[run] = div >= 0 ? NAN : gf_xfmr_eval(m, tape, s->text, eval_windows(s), s->context);
     }
     if (rc == 0 && !sweep && w && div < 0) {
         double *st = r->stream + (((size_t)i * 2 + 1) * S + (size_t)k) * 6 * Lt;
         double *lens = r->lens + ((size_t)i * S + (size_t)k) * 2 * (Lt + 1);
-        gf_text_batch(s->text, 1, NULL, s->batch, s->context, ids, ids + s->batch * s->context);
-        rc = stream_of(s, m, tape, ids, st, why, size) == 0 &&
-                     gf_xfmr_logit_lens(m, tape, ids, ids + s->batch * s->context, s->batch,
-                                        s->context, lens, lens + Lt + 1, why, size) == 0
+        const size_t B = eval_windows(s);
+        rc = stream_of(s, m, tape, ids, st, why, size) == 0 && /* ids: those windows */
+                     gf_xfmr_logit_lens(m, tape, ids, ids + B * s->context, B, s->context, lens,
+                                        lens + Lt + 1, why, size) == 0
                  ? 0
                  : -1;
     }
@@ -188,7 +197,9 @@ int gf_xfmr_run(const gf_xfmr_spec *spec, gf_xfmr_result *r, char *why, size_t s
     memset(r, 0, sizeof *r);
     r->spec = *spec;
     const gf_xfmr_spec *s = &r->spec;
-    const size_t BT = (s->batch > s->train_batch ? s->batch : s->train_batch) * s->context;
+    size_t B = s->batch > s->train_batch ? s->batch : s->train_batch;
+    B = B > eval_windows(s) ? B : eval_windows(s);
+    const size_t BT = B * s->context;
     gf_tape *tape = gf_tape_alloc(0);
     int *ids = malloc(2 * BT * sizeof *ids);
     if (!tape || !ids || alloc_result(r) != 0) {

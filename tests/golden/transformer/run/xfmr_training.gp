@@ -7,7 +7,7 @@ set datafile separator "\t"
 set datafile missing 'nan'
 set multiplot layout 1,2 title sprintf("%s\n%s", 'Training with and without warm-up', 'width 16, 2 heads, context 16, 2 seeds; trained: 2 layers, width 16; bytes of GOLDEN/transformer-text.txt') noenhanced
 set grid lc '#dddddd'
-set key top right font ',9'
+set key top right font ',9' opaque box lc '#cccccc'
 set title 'lr 0.003: warm-up over 4 steps (solid), none (dashed); band: 2 seeds' font ',10'
 set xlabel 'step'
 set ylabel 'training loss (nats per byte)'
@@ -37,7 +37,7 @@ set datafile separator "\t"
 set datafile missing 'nan'
 set multiplot layout 1,2 title sprintf("%s\n%s", 'Training with and without warm-up', 'width 16, 2 heads, context 16, 2 seeds; trained: 2 layers, width 16; bytes of GOLDEN/transformer-text.txt') noenhanced
 set grid lc '#dddddd'
-set key top right font ',9'
+set key top right font ',9' opaque box lc '#cccccc'
 set title 'lr 0.003: warm-up over 4 steps (solid), none (dashed); band: 2 seeds' font ',10'
 set xlabel 'step'
 set ylabel 'training loss (nats per byte)'
