@@ -149,11 +149,15 @@ static void test_model_interface(void)
     gf_tensor *x = gf_tape_input(tape, 2, 4);
     for (int i = 0; i < 8; i++)
         x->v[i] = (i * 37) % 256;
-    gf_tensor *a = gf_model_forward(m, tape, x, NULL, NULL);
+    gf_recorder rec;
+    gf_recorder_init(&rec);
+    gf_tensor *a = gf_model_forward(m, tape, x, &rec, NULL);
     gf_tensor *b = gf_model_forward(back, tape, x, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT(a->n == 8 && a->d == 256);
     CU_ASSERT(memcmp(a->v, b->v, 8 * 256 * sizeof(double)) == 0);
+    CU_ASSERT(rec.n == 3 && gf_recorder_find(&rec, GF_PROBE_BLOCK, 2) != NULL);
+    gf_recorder_release(&rec);
     c.layers = 3;
     gf_model *other = gf_model_open(path, &gf_model_transformer, &c, NULL, why, sizeof why);
     CU_ASSERT_PTR_NULL(other);

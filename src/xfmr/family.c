@@ -183,15 +183,24 @@ static gf_tensor *head(void *net, gf_tape *tape, gf_tensor *x, int training)
     return gf_xfmr_head(net, tape, x);
 }
 
-/* The whole pass; a recorder gets probes on the layer boundaries x_0 .. x_L. */
+/* The whole pass; a recorder (cleared first) gets a probe on every layer
+ * boundary x_0 .. x_L (no skip / branch split: a layer has two residual
+ * sub-layers). A block plan is not supported: plan must be NULL. */
 static gf_tensor *forward(void *net, gf_tape *tape, gf_tensor *x, int training,
                           gf_recorder *rec, const gf_block_plan *plan)
 {
-    (void)rec, (void)plan;
+    if (plan)
+        return NULL;
+    if (rec)
+        gf_recorder_clear(rec);
     gf_tensor *h = stem(net, tape, x, training);
-    for (int l = 0; l < X(net)->cfg.layers; l++)
-        h = block(net, tape, l, h, training);
-    return head(net, tape, h, training);
+    for (int l = 0; h && l <= X(net)->cfg.layers; l++) {
+        if (rec && gf_probe_attach(rec, h, GF_PROBE_BLOCK, l, NULL) < 0)
+            return NULL;
+        if (l < X(net)->cfg.layers)
+            h = block(net, tape, l, h, training);
+    }
+    return h ? head(net, tape, h, training) : NULL;
 }
 
 const gf_model_type gf_model_transformer = {
