@@ -2,13 +2,15 @@
 """One training step of the Pre-LN transformer of bench_transformer in PyTorch.
 
     transformer_step_torch.py [--layers 6] [--width 128] [--heads 4] [--context 128]
-                              [--batch 32] [--repeats 7]
+                              [--batch 32] [--repeats 7] [--threads N]
 
 The model is tools/torch_check.py's GradflowTransformer (the module an export of
 gradflow's "transformer" family loads into), Pre-LN, vocabulary 256; the step is
 forward, mean cross-entropy at every position, backward and Adam, as gradflow's.
 Prints the median of the repeats (after two warm-up steps) in float64 and float32,
-with the threads torch uses.
+with the threads torch uses: --threads, by default every online CPU (Debian's torch
+here starts with one OpenMP thread on this 2-core machine; gradflow's side runs
+OpenBLAS on every core).
 """
 import argparse
 import os
@@ -51,7 +53,9 @@ def main():
     for name, default in (("layers", 6), ("width", 128), ("heads", 4), ("context", 128),
                           ("batch", 32), ("repeats", 7)):
         p.add_argument("--" + name, type=int, default=default)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
     a = p.parse_args()
+    torch.set_num_threads(a.threads)
     for dtype, name in ((torch.float64, "float64"), (torch.float32, "float32")):
         print(f"pytorch {torch.__version__} {name}: {timed(dtype, a):.1f} ms per step (median of "
               f"{a.repeats}, {torch.get_num_threads()} threads)", flush=True)
