@@ -18,5 +18,6 @@ extern const cli_command cli_hanin;
 extern const cli_command cli_shatter;
 extern const cli_command cli_densenet;
 extern const cli_command cli_sweep;
+extern const cli_command cli_transformer;
 
 #endif

@@ -24,6 +24,7 @@
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
  *   dense/gf_dense.h           ResNet against DenseNet: cost, memory, reuse (`densenet`)
  *   sweep/gf_sweep.h           grids of a measurement, serial or over MPI ranks (`sweep`)
+ *   xfmr/gf_xfmr.h             a small transformer, byte-level text, the residual stream
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -65,5 +66,6 @@
 #include "initcmp/gf_initcmp.h"
 #include "dense/gf_dense.h"
 #include "sweep/gf_sweep.h"
+#include "xfmr/gf_xfmr.h"
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+extern CU_TestInfo seq_tests[], xfmr_tests[], cli_transformer_tests[];
 extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], batchnorm_tests[],
     theory_tests[], io_tests[], cli_tests[], blas_tests[], data_tests[], optim_tests[],
     train_tests[], cli_degrade_tests[], ensemble_tests[], cli_paths_tests[],
@@ -40,6 +41,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("ops", ops_tests), SUITE("conv", conv_tests), SUITE("engine", engine_tests), SUITE("stacks", stacks_tests),
     SUITE("model", model_tests), SUITE("cnn", cnn_tests),
     SUITE("dense-op", dense_op_tests), SUITE("densenet", densenet_tests),
+    SUITE("seq", seq_tests), SUITE("xfmr", xfmr_tests),
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
     SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
@@ -53,6 +55,7 @@ static CU_SuiteInfo suites[] = {
     CLI_SUITE("cli-failures", cli_failures_tests), CLI_SUITE("cli-sweep", cli_sweep_tests),
     CLI_SUITE("cli-cnn", cli_cnn_tests),
     CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-densenet", cli_densenet_tests),
+    CLI_SUITE("cli-transformer", cli_transformer_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };
 

@@ -7,6 +7,7 @@
  * when gf_ops[] holds an op that no builder covers.
  */
 #include "test_dense.h"
+#include "test_seq.h"
 #include "test_util.h"
 
 #include <gsl/gsl_errno.h>
@@ -219,6 +220,18 @@ static const op_case cases[] = {
      .build = tu_dense_build_eval},
     {.op = "dense_restore", .variant = "two layers, one scratch", .setup = tu_dense_setup_restore,
      .build = tu_dense_build_restore},
+    /* the sequence ops (test_seq.c) */
+    {.op = "embedding", .variant = "repeated ids", .setup = seq_setup_embedding,
+     .build = seq_build_embedding},
+    {.op = "add_position", .variant = "B = 2, T = 3", .setup = seq_setup_position,
+     .build = seq_build_position},
+    {.op = "gelu", .variant = "[-3, 3]", .setup = seq_setup_gelu, .build = seq_build_gelu},
+    {.op = "attention", .variant = "causal, 2 heads", .setup = seq_setup_attention,
+     .build = seq_build_attention_causal},
+    {.op = "attention", .variant = "full, 2 heads", .setup = seq_setup_attention,
+     .build = seq_build_attention_full},
+    {.op = "attention", .variant = "used twice (3 heads; 1 head, T = 2)",
+     .setup = seq_setup_attention, .build = seq_build_attention_block},
 };
 enum { N_CASES = sizeof cases / sizeof *cases };
 

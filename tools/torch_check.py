@@ -7,7 +7,8 @@
 
 Check: builds the equivalent nn.Module (an MLP stack, for the family "cnn"
 a CIFAR ResNet with torchvision's names, for "densenet" a DenseNet or
-DenseNet-BC with torchvision's DenseNet names), loads the exported state_dict with
+DenseNet-BC with torchvision's DenseNet names, for "transformer"
+a GPT-2-like decoder: check_transformer, every parameter's gradient), loads the exported state_dict with
 strict=True, runs the exported batch forward (training mode unless the export
 says "eval") with the mean cross-entropy, and compares every exported gradient
 (parameters and probes dL/dx) with PyTorch's, in float64. Exit status 0 when
@@ -320,6 +321,8 @@ def load(path):
 
 def check(path):
     t, meta = load(path)
+    if meta.get("family") == "transformer":
+        return check_transformer(path, t, meta)
     if meta.get("family") == "densenet":
         return check_densenet(path, t, meta)
     tol = TOL[meta.get("family", "mlp")]
@@ -406,6 +409,101 @@ def same_state(a, b):
     print(f"{a} in {b}: {len(ta) - len(bad)} of {len(ta)} tensors equal" +
           (f"; differ: {', '.join(bad[:5])}" if bad else ""))
     return not bad
+
+
+# ---- the transformer (family "transformer": src/xfmr/gf_xfmr.h) -----------------------------
+# GPT-2's names without the "transformer." prefix; weights in nn.Linear's (out, in) layout
+# (not GPT-2's Conv1D (in, out)); exact GELU; lm_head without bias; ln_f for preln only.
+
+class XfmrAttention(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+
+    def forward(self, x):  # x: B x T x d
+        B, T, d = x.shape
+        q, k, v = self.c_attn(x).split(d, dim=2)
+        q, k, v = (t.view(B, T, self.heads, d // self.heads).transpose(1, 2) for t in (q, k, v))
+        s = q @ k.transpose(-2, -1) / (d // self.heads) ** 0.5
+        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
+        p = torch.softmax(s.masked_fill(~mask, float("-inf")), dim=-1)
+        return self.c_proj((p @ v).transpose(1, 2).reshape(B, T, d))
+
+
+class XfmrMLP(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.c_fc, self.c_proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        return self.c_proj(nn.functional.gelu(self.c_fc(x)))
+
+
+class XfmrLayer(nn.Module):
+    def __init__(self, kind, d, heads, layers, eps):
+        super().__init__()
+        self.kind = kind
+        self.alpha = (2 * layers) ** 0.25 if kind == "deepnorm" else 1.0
+        if kind != "rezero":
+            self.ln_1, self.ln_2 = nn.LayerNorm(d, eps=eps), nn.LayerNorm(d, eps=eps)
+        else:
+            self.alpha_attn, self.alpha_mlp = nn.Parameter(torch.zeros(1)), nn.Parameter(torch.zeros(1))
+        self.attn, self.mlp = XfmrAttention(d, heads), XfmrMLP(d)
+
+    def forward(self, x):
+        if self.kind == "preln":
+            x = x + self.attn(self.ln_1(x))
+            return x + self.mlp(self.ln_2(x))
+        if self.kind == "rezero":
+            x = x + self.alpha_attn * self.attn(x)
+            return x + self.alpha_mlp * self.mlp(x)
+        x = self.ln_1(self.alpha * x + self.attn(x))  # postln (alpha 1), deepnorm
+        return self.ln_2(self.alpha * x + self.mlp(x))
+
+
+class GradflowTransformer(nn.Module):
+    def __init__(self, kind, layers, width, heads, context, vocab, eps):
+        super().__init__()
+        self.kind = kind
+        self.wte, self.wpe = nn.Embedding(vocab, width), nn.Embedding(context, width)
+        self.h = nn.ModuleList(XfmrLayer(kind, width, heads, layers, eps) for _ in range(layers))
+        if kind == "preln":
+            self.ln_f = nn.LayerNorm(width, eps=eps)
+        self.lm_head = nn.Linear(width, vocab, bias=False)
+
+    def forward(self, ids):  # B x T -> B x T x vocab
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1], device=ids.device))
+        for layer in self.h:
+            x = layer(x)
+        return self.lm_head(self.ln_f(x) if self.kind == "preln" else x)
+
+
+def transformer_from_meta(meta):
+    return GradflowTransformer(meta["kind"], int(meta["layers"]), int(meta["width"]),
+                               int(meta["heads"]), int(meta["context"]), int(meta["vocab"]),
+                               float(meta["eps"]))
+
+
+def check_transformer(path, t, meta):
+    """Load with strict=True, one step in float64, every gradient to 1e-10 relative."""
+    model = transformer_from_meta(meta).double()
+    state = {k: v for k, v in t.items() if not k.startswith("grad.") and k not in ("input", "labels")}
+    model.load_state_dict(state, strict=True)
+    logits = model(t["input"])
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), t["labels"].reshape(-1))
+    loss.backward()
+    worst = 0.0
+    for name, p in model.named_parameters():
+        g = t["grad." + name]
+        err = ((g - p.grad).norm() / max(p.grad.norm().item(), 1e-300)).item()
+        worst = max(worst, err)
+        if err > 1e-10:
+            print(f"  {name}: relative error {err:.3e} (|grad| {g.norm():.3e}, torch {p.grad.norm():.3e})")
+    print(f"{path}: transformer {meta['kind']}-{meta['layers']} width {meta['width']} heads "
+          f"{meta['heads']}: loss {loss.item():.17g} (gradflow {meta['loss']}), worst gradient "
+          f"error {worst:.2e}")
+    return worst <= 1e-10 and abs(loss.item() - float(meta["loss"])) <= 1e-12 * max(1.0, loss.item())
 
 
 if __name__ == "__main__":

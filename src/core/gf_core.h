@@ -241,6 +241,22 @@ gf_tensor *gf_dense_bnrelu(gf_tape *, gf_tensor *const *xs, int k, size_t hw,
  * the scratch, so that op's backward reads h's values, then dx += dy. */
 gf_tensor *gf_dense_restore(gf_tape *, gf_tensor *x, gf_tensor *h);
 
+/* ---- sequence ops (the transformer) ------------------------------------ *
+ * Tokens are rows: a batch of B sequences of T tokens at width d is a
+ * (B*T) x d tensor, token t of sequence b in row b*T + t. LayerNorm per
+ * position is gf_layernorm (over the columns); the loss at every position is
+ * gf_softmax_xent over the (B*T) x V logits. */
+/* y_r = E[ids_r]; E (wte) is V x d, ids has n entries in [0, V) (kept until reset) */
+gf_tensor *gf_embedding(gf_tape *, const int *ids, size_t n, gf_tensor *table);
+/* y_{bT+t} = x_{bT+t} + P_t; P (wpe) is ctx x d with ctx >= T */
+gf_tensor *gf_add_position(gf_tape *, gf_tensor *x, gf_tensor *pos, size_t T);
+/* y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): exact GELU, as nn.GELU() */
+gf_tensor *gf_gelu(gf_tape *, gf_tensor *x);
+/* qkv (B*T) x 3d = [Q | K | V]; per sequence and head (dh = d / heads columns):
+ * O = softmax(Q K^T / sqrt(dh) + M) V, M_ts = -inf for s > t when causal;
+ * y is (B*T) x d with the heads side by side (before the output projection). */
+gf_tensor *gf_attention(gf_tape *, gf_tensor *qkv, size_t T, int heads, int causal);
+
 /* ---- op descriptors ---------------------------------------------------- */
 
 typedef struct gf_op {
@@ -253,6 +269,8 @@ extern const gf_op gf_op_linear, gf_op_matmul, gf_op_add, gf_op_scale, gf_op_mul
     gf_op_tanh, gf_op_identity, gf_op_add_relu, gf_op_batchnorm_train, gf_op_batchnorm_eval,
     gf_op_layernorm, gf_op_softmax_xent, gf_op_mse, gf_op_concat, gf_op_dense_bnrelu_train,
     gf_op_dense_bnrelu_eval, gf_op_dense_restore;
+/* the sequence ops */
+extern const gf_op gf_op_embedding, gf_op_add_position, gf_op_gelu, gf_op_attention;
 
 /* Every op, NULL-terminated, so tests can loop over all of them. */
 extern const gf_op *const gf_ops[];

@@ -79,5 +79,6 @@ const gf_op *const gf_ops[] = {
     &gf_op_batchnorm_eval, &gf_op_layernorm,      &gf_op_softmax_xent, &gf_op_mse,
     &gf_op_concat,         &gf_op_add_relu,       &gf_op_mul_scalar,
     &gf_op_conv2d,         &gf_op_avgpool2d,      &gf_op_global_avgpool, &gf_op_shortcut_a,
-    &gf_op_dense_bnrelu_train, &gf_op_dense_bnrelu_eval, &gf_op_dense_restore, NULL,
+    &gf_op_dense_bnrelu_train, &gf_op_dense_bnrelu_eval, &gf_op_dense_restore,
+    &gf_op_embedding,      &gf_op_add_position,   &gf_op_gelu,      &gf_op_attention, NULL,
 };

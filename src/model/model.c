@@ -1,5 +1,6 @@
 /* model.c: the model interface's calls, the family table, export and load. */
 #include "model/gf_model.h"
+#include "xfmr/gf_xfmr.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 const gf_model_type *const gf_model_types[] = {&gf_model_mlp, &gf_model_cnn, &gf_model_densenet,
-                                                NULL};
+                                                &gf_model_transformer, NULL};
 
 /* The family files name when they name none: checkpoints written before the
  * model interface hold MLP stacks. */

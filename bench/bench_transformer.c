@@ -1,0 +1,252 @@
+/* bench_transformer.c: one training step of a Pre-LN transformer (issue
+ * 12, part 6): 6 layers, width 128, 4 heads, 128-token contexts, batch 32,
+ * vocabulary 256: forward, mean cross-entropy at every position, backward,
+ * Adam. The median of --repeats steps, against the GEMM floor: the same
+ * cblas_dgemm calls the engine makes for the step (every Linear's forward,
+ * dX and dW; per sequence and head the four attention products and their
+ * backward), timed alone on preallocated buffers; their FLOPs counted
+ * (2 m n k each). Then, when /usr/bin/python3 has torch, the same step in
+ * PyTorch (bench/transformer_step_torch.py, float64 and float32).
+ *
+ *   bench_transformer [--layers N] [--width N] [--heads N] [--context N]
+ *                     [--batch N] [--repeats N] [--no-torch]
+ */
+#include "bench.h"
+
+#include "gradflow.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef BENCH_SOURCE_DIR
+#define BENCH_SOURCE_DIR "bench"
+#endif
+
+typedef struct cfg {
+    int layers, heads, repeats, torch;
+    long width, context, batch, vocab;
+} cfg;
+
+/* ---- the GEMM floor ---------------------------------------------------------- */
+
+typedef struct gemm {
+    int ta, tb, m, n, k, lda, ldb, ldc;
+    size_t a, b, c; /* offsets into the scratch buffer */
+    double beta;
+} gemm;
+
+typedef struct floor_plan {
+    gemm *g;
+    size_t n, cap;
+    double flops;
+    double *buf;
+} floor_plan;
+
+static void add(floor_plan *p, int ta, int tb, int m, int n, int k, size_t a, int lda, size_t b,
+                int ldb, size_t c, int ldc, double beta)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 1024;
+        p->g = realloc(p->g, p->cap * sizeof *p->g);
+    }
+    p->g[p->n++] = (gemm){ta, tb, m, n, k, lda, ldb, ldc, a, b, c, beta};
+    p->flops += 2.0 * m * n * k;
+}
+
+/* A Linear of N rows, in -> out: forward y = x W^T, backward dX = dY W, dW = dY^T X. */
+static void linear(floor_plan *p, int N, int in, int out, size_t x, size_t w, size_t y,
+                   size_t dx, size_t dw, int need_dx)
+{
+    add(p, 0, 1, N, out, in, x, in, w, in, y, out, 0.0);
+    if (need_dx)
+        add(p, 0, 0, N, in, out, y, out, w, in, dx, in, 0.0);
+    add(p, 1, 0, out, in, N, y, out, x, in, dw, in, 0.0);
+}
+
+/* The engine's calls (src/core/ops_attention.c) for one layer's attention core. */
+static void attention(floor_plan *p, const cfg *c, size_t qkv, size_t o, size_t P, size_t dS)
+{
+    const int T = (int)c->context, d = (int)c->width, dh = d / c->heads, ld = 3 * d;
+    for (long b = 0; b < c->batch; b++)
+        for (int h = 0; h < c->heads; h++) {
+            const size_t q = qkv + (size_t)(b * T * ld + h * dh), k = q + (size_t)d,
+                         v = q + 2 * (size_t)d, out = o + (size_t)(b * T * d + h * dh);
+            add(p, 0, 1, T, T, dh, q, ld, k, ld, P, T, 0.0);      /* S = Q K^T */
+            add(p, 0, 0, T, dh, T, P, T, v, ld, out, d, 0.0);     /* O = P V */
+            add(p, 1, 0, T, dh, T, P, T, out, d, v, ld, 0.0);     /* dV = P^T dO */
+            add(p, 0, 1, T, T, dh, out, d, v, ld, dS, T, 0.0);    /* dP = dO V^T */
+            add(p, 0, 0, T, dh, T, dS, T, k, ld, q, ld, 0.0);     /* dQ = dS K */
+            add(p, 1, 0, T, dh, T, dS, T, q, ld, k, ld, 0.0);     /* dK = dS^T Q */
+        }
+}
+
+/* Every product of one step; buffers shared (values do not matter for speed,
+ * sizes and strides do). */
+static int floor_build(floor_plan *p, const cfg *c)
+{
+    const int N = (int)(c->batch * c->context), d = (int)c->width, V = (int)c->vocab;
+    const int T = (int)c->context;
+    size_t at = 0;
+    const size_t x = at; at += (size_t)N * 4 * d;
+    const size_t y = at; at += (size_t)N * 4 * d;
+    const size_t dx = at; at += (size_t)N * 4 * d;
+    const size_t w = at; at += (size_t)4 * d * d + (size_t)V * d;
+    const size_t dw = at; at += (size_t)4 * d * d + (size_t)V * d;
+    const size_t qkv = at; at += (size_t)N * 3 * d;
+    const size_t P = at; at += (size_t)T * T;
+    const size_t dS = at; at += (size_t)T * T;
+    p->buf = gf_big_alloc(at * sizeof(double));
+    if (!p->buf)
+        return -1;
+    for (size_t i = 0; i < at; i++)
+        p->buf[i] = 1e-3 * (double)(i % 97);
+    for (int l = 0; l < c->layers; l++) {
+        linear(p, N, d, 3 * d, x, w, qkv, dx, dw, 1);
+        attention(p, c, qkv, y, P, dS);
+        linear(p, N, d, d, y, w, x, dx, dw, 1);
+        linear(p, N, d, 4 * d, x, w, y, dx, dw, 1);
+        linear(p, N, 4 * d, d, y, w, x, dx, dw, 1);
+    }
+    linear(p, N, d, V, x, w, y, dx, dw, 1);
+    return 0;
+}
+
+static double floor_time(const floor_plan *p)
+{
+    const double t0 = bench_now();
+    for (size_t i = 0; i < p->n; i++) {
+        const gemm *g = &p->g[i];
+        double *b = p->buf;
+        cblas_dgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+                    g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0, b + g->a, g->lda,
+                    b + g->b, g->ldb, g->beta, b + g->c, g->ldc);
+    }
+    return bench_now() - t0;
+}
+
+/* ---- the step ------------------------------------------------------------------ */
+
+static int step(gf_xfmr *m, gf_tape *tape, gf_optim *opt, const int *ids, const int *next,
+                const cfg *c)
+{
+    gf_tape_reset(tape);
+    gf_tensor *loss = gf_softmax_xent(
+        tape, gf_xfmr_forward(m, tape, ids, (size_t)c->batch, (size_t)c->context, NULL), next);
+    if (!loss || gf_tape_backward(tape, loss) != 0)
+        return -1;
+    gf_optim_step(opt, &m->params, 1e-4, gf_tape_pass(tape));
+    return 0;
+}
+
+static int parse(int argc, char **argv, cfg *c)
+{
+    *c = (cfg){.layers = 6, .heads = 4, .repeats = 7, .torch = 1, .width = 128, .context = 128,
+               .batch = 32, .vocab = 256};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long *dst = !strcmp(a, "--width") ? &c->width : !strcmp(a, "--context") ? &c->context
+                    : !strcmp(a, "--batch") ? &c->batch : NULL;
+        if (!strcmp(a, "--no-torch"))
+            c->torch = 0;
+        else if (dst && v)
+            *dst = atol(argv[++i]);
+        else if (!strcmp(a, "--layers") && v)
+            c->layers = atoi(argv[++i]);
+        else if (!strcmp(a, "--heads") && v)
+            c->heads = atoi(argv[++i]);
+        else if (!strcmp(a, "--repeats") && v)
+            c->repeats = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "bench_transformer: unknown '%s'\n", a);
+            return -1;
+        }
+    }
+    if (c->layers < 1 || c->heads < 1 || c->width % c->heads || c->repeats < 1 ||
+        c->context < 1 || c->batch < 1) {
+        fprintf(stderr, "bench_transformer: bad sizes\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The PyTorch script beside this file, the same model and step; prints its lines. */
+static void torch_side(const cfg *c)
+{
+    if (system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") != 0) {
+        printf("pytorch: /usr/bin/python3 has no torch; not compared\n");
+        return;
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/transformer_step_torch.py --layers %d --width %ld --heads %d "
+             "--context %ld --batch %ld --repeats %d",
+             BENCH_SOURCE_DIR, c->layers, c->width, c->heads, c->context, c->batch, c->repeats);
+    fflush(stdout);
+    if (system(cmd) != 0)
+        printf("pytorch: the script failed (%s)\n", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    cfg c;
+    if (bench_setup("bench_transformer", argv) != 0 || parse(argc, argv, &c) != 0)
+        return 1;
+    bench_idle_check("bench_transformer");
+    gf_xfmr_config xc = gf_xfmr_config_default();
+    xc.layers = c.layers, xc.width = (size_t)c.width, xc.heads = c.heads;
+    xc.context = (size_t)c.context, xc.vocab = (size_t)c.vocab;
+    char why[256];
+    gf_xfmr *m = gf_xfmr_alloc(&xc, why, sizeof why);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    const size_t N = (size_t)(c.batch * c.context);
+    int *ids = malloc(2 * N * sizeof *ids);
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_optim opt;
+    const gf_optim_config oc = gf_optim_config_default(GF_OPTIM_ADAM);
+    floor_plan fp = {0};
+    double *t = malloc(2 * (size_t)c.repeats * sizeof *t);
+    if (!m || !rng || !ids || !tape || !t || gf_optim_init(&opt, &oc, &m->params) != 0 ||
+        floor_build(&fp, &c) != 0) {
+        fprintf(stderr, "bench_transformer: out of memory\n");
+        return 1;
+    }
+    gf_xfmr_init(m, rng);
+    for (size_t i = 0; i < 2 * N; i++)
+        ids[i] = (int)gsl_rng_uniform_int(rng, (unsigned long)c.vocab);
+    for (int w = 0; w < 2; w++) /* the arena grows, the pages are touched */
+        if (step(m, tape, &opt, ids, ids + N, &c) != 0) {
+            fprintf(stderr, "bench_transformer: the step failed: %s\n", gf_tape_error(tape));
+            return 1;
+        }
+    const size_t mallocs = gf_arena_mallocs(gf_tape_arena(tape));
+    floor_time(&fp);
+    for (int r = 0; r < c.repeats; r++) {
+        const double t0 = bench_now();
+        step(m, tape, &opt, ids, ids + N, &c);
+        t[r] = bench_now() - t0;
+        t[c.repeats + r] = floor_time(&fp);
+    }
+    const double ms = 1e3 * bench_median(t, (size_t)c.repeats);
+    const double fl = 1e3 * bench_median(t + c.repeats, (size_t)c.repeats);
+    printf("transformer step: Pre-LN, %d layers, width %ld, %d heads, context %ld, batch %ld, "
+           "vocabulary %ld (float64)\n", c.layers, c.width, c.heads, c.context, c.batch, c.vocab);
+    const gf_blas_info *b = gf_blas_info_get();
+    printf("BLAS: %s, kernel %s (%s), %d threads; CPU: %ld online\n", b->library, b->kernel,
+           b->selected_by, b->threads, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("GEMM floor: %zu dgemm calls, %.2f GFLOP per step, %.1f ms (median of %d) = %.1f "
+           "GFLOP/s\n", fp.n, fp.flops * 1e-9, fl, c.repeats, fp.flops * 1e-6 / fl);
+    printf("gradflow:   %.1f ms per step (median of %d) = %.2f x the floor; arena chunks "
+           "after warm-up: %zu, after the repeats: %zu\n", ms, c.repeats, ms / fl, mallocs,
+           gf_arena_mallocs(gf_tape_arena(tape)));
+    if (c.torch)
+        torch_side(&c);
+    gf_optim_release(&opt);
+    gf_tape_free(tape);
+    gf_xfmr_free(m);
+    gsl_rng_free(rng);
+    free(fp.g), free(fp.buf), free(ids), free(t);
+    return 0;
+}
