@@ -19,6 +19,7 @@
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
+ *   landscape/gf_landscape.h   loss landscapes, curvature, learning the identity
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -57,5 +58,6 @@
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"
+#include "landscape/gf_landscape.h"
 
 #endif

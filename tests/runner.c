@@ -21,7 +21,7 @@ extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[
     cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[],
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[],
-    golden_tests[], model_tests[], regress_tests[];
+    golden_tests[], model_tests[], regress_tests[], landscape_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -41,7 +41,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
     SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
-    SUITE("ensemble", ensemble_tests), SUITE("jacobian", jacobian_tests),
+    SUITE("ensemble", ensemble_tests), SUITE("landscape", landscape_tests), SUITE("jacobian", jacobian_tests),
     CLI_SUITE("cli", cli_tests), CLI_SUITE("cli-degrade", cli_degrade_tests),
     CLI_SUITE("cli-paths", cli_paths_tests), CLI_SUITE("cli-lesion", cli_lesion_tests),
     CLI_SUITE("cli-stochdepth", cli_stochdepth_tests),
