@@ -122,6 +122,13 @@ static void test_path_ends_and_centre(void)
                                     sizeof why) == 0);
     CU_ASSERT(sl[4] == e.train_loss);
     CU_ASSERT(sl[0] != sl[4] && sl[8] != sl[4]);
+    /* three threads: the same numbers to the bit */
+    gf_land_eval ev3 = ev;
+    ev3.threads = 3;
+    double sl3[9];
+    CU_ASSERT_FATAL(gf_land_surface(&ev3, theta1, d1, d2, xs, 3, xs, 3, sl3, NULL, why,
+                                    sizeof why) == 0);
+    CU_ASSERT(memcmp(sl, sl3, sizeof sl) == 0);
     gsl_rng_free(rng);
     free(d1);
     free(d2);

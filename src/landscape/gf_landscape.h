@@ -61,6 +61,8 @@ typedef struct gf_land_eval {
     gf_tape *tape;
     const gf_dataset *data;     /* the points' data: a fixed subset */
     size_t batch;               /* rows per forward pass (memory and cache only) */
+    int threads;                /* path and surface: points evaluated in parallel by this
+                                   many threads (copies of the model); 0 or 1: one */
     void (*progress)(void *ctx, int done, int total); /* after every point; may be NULL */
     void *progress_ctx;
 } gf_land_eval;

@@ -2,12 +2,17 @@
  * two states (Goodfellow et al. 2015) and a plane around one (Li et al.
  * 2018). Each point writes the state into the model and runs one
  * evaluation-mode forward pass over the data (gf_evaluate: the tape's arena
- * rewinds per batch, so after the first point nothing is allocated). */
+ * rewinds per batch, so after the first point nothing is allocated).
+ * With ev->threads > 1 the points are shared among that many threads, each
+ * with its own copy of the model and its own tape: the same numbers to the
+ * bit as one thread (every point is computed alone, the same way). */
 #include "gf_landscape.h"
 
 #include "train/gf_train.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,27 +46,105 @@ int gf_land_loss(const gf_land_eval *ev, const double *theta, double *loss, doub
     return rc;
 }
 
-/* Points of a map (i, v) -> state written into m, each evaluated. */
+/* Points of a map (i, v) -> state written into a model, each evaluated. */
 typedef void (*place_fn)(const void *ctx, int i, double *v, const gf_params *p);
+
+/* A worker: its own copy of the model and its own tape (the caller's for
+ * worker 0), taking the next point until none is left. */
+typedef struct sweep_job {
+    const gf_land_eval *ev;
+    int n;
+    place_fn place;
+    const void *ctx;
+    double *loss, *err;
+    atomic_int next, done, failed;
+    pthread_mutex_t lock;        /* the reason and the progress calls */
+    char *why;
+    size_t size;
+} sweep_job;
+
+typedef struct sweep_worker {
+    sweep_job *job;
+    gf_land_eval ev;             /* its model and tape */
+} sweep_worker;
+
+static void *sweep_run(void *arg)
+{
+    sweep_worker *w = arg;
+    sweep_job *j = w->job;
+    gf_params *p = gf_model_params(w->ev.m);
+    char why[256];
+    for (int i; !atomic_load(&j->failed) && (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+        j->place(j->ctx, i, p->value, p);
+        if (eval_here(&w->ev, &j->loss[i], j->err ? &j->err[i] : NULL, why, sizeof why) != 0) {
+            pthread_mutex_lock(&j->lock);
+            if (!atomic_exchange(&j->failed, 1))
+                snprintf(j->why, j->size, "%s", why);
+            pthread_mutex_unlock(&j->lock);
+            break;
+        }
+        const int done = atomic_fetch_add(&j->done, 1) + 1;
+        if (j->ev->progress) {
+            pthread_mutex_lock(&j->lock);
+            j->ev->progress(j->ev->progress_ctx, done, j->n);
+            pthread_mutex_unlock(&j->lock);
+        }
+    }
+    return NULL;
+}
+
+/* A copy of m (same family, configuration and state) with a tape; 0 or -1. */
+static int clone_worker(sweep_worker *w, const gf_land_eval *ev, const double *state)
+{
+    char why[256];
+    w->ev = *ev;
+    w->ev.m = gf_model_alloc(ev->m->type, gf_model_config(ev->m), why, sizeof why);
+    w->ev.tape = gf_tape_alloc(0);
+    if (!w->ev.m || !w->ev.tape)
+        return -1;
+    gf_land_set_state(w->ev.m, state);
+    return 0;
+}
 
 static int sweep(const gf_land_eval *ev, int n, place_fn place, const void *ctx, double *loss,
                  double *err, char *why, size_t size)
 {
-    gf_params *p = gf_model_params(ev->m);
     double *keep = gf_land_state(ev->m);
-    if (!keep) {
+    const int T = ev->threads > 1 ? (ev->threads < n ? ev->threads : (n > 0 ? n : 1)) : 1;
+    sweep_worker *w = calloc((size_t)T, sizeof *w);
+    pthread_t *tid = calloc((size_t)T, sizeof *tid);
+    sweep_job j = {.ev = ev, .n = n, .place = place, .ctx = ctx, .loss = loss, .err = err,
+                   .why = why, .size = size};
+    int rc = keep && w && tid ? 0 : -1, started = 1;
+    pthread_mutex_init(&j.lock, NULL);
+    for (int t = 0; t < T && rc == 0; t++) {
+        w[t].job = &j;
+        if (t == 0)
+            w[t].ev = *ev;
+        else
+            rc = clone_worker(&w[t], ev, keep);
+    }
+    if (rc != 0)
         snprintf(why, size, "out of memory");
-        return -1;
+    for (int t = 1; t < T && rc == 0; t++, started++)
+        if (pthread_create(&tid[t], NULL, sweep_run, &w[t]) != 0)
+            break; /* the workers that started do the rest */
+    if (rc == 0)
+        sweep_run(&w[0]);
+    for (int t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    if (rc == 0 && atomic_load(&j.failed))
+        rc = -1;
+    for (int t = 1; t < T && w; t++) {
+        gf_model_free(w[t].ev.m);
+        gf_tape_free(w[t].ev.tape);
     }
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        place(ctx, i, p->value, p);
-        rc = eval_here(ev, &loss[i], err ? &err[i] : NULL, why, size);
-        if (ev->progress)
-            ev->progress(ev->progress_ctx, i + 1, n);
-    }
-    gf_land_set_state(ev->m, keep);
+    pthread_mutex_destroy(&j.lock);
+    if (keep)
+        gf_land_set_state(ev->m, keep);
     free(keep);
+    free(w);
+    free(tid);
     return rc;
 }
 
