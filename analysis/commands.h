@@ -16,5 +16,6 @@ extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 extern const cli_command cli_hanin;
 extern const cli_command cli_shatter;
+extern const cli_command cli_landscape;
 
 #endif
