@@ -159,7 +159,8 @@ static int read_run(landscape_options *o, char *data_dir, size_t size)
     json_t *s = json_object_get(m, "settings");
     const char *data = json_string_value(json_object_get(s, "data")),
                *dir = json_string_value(json_object_get(m, "data_dir"));
-    const json_int_t ntrain = json_integer_value(json_object_get(s, "ntrain"));
+    const json_int_t ntrain = json_integer_value(json_object_get(s, "ntrain")),
+                     ntest = json_integer_value(json_object_get(s, "ntest"));
     int rc = 0;
     if (!data || ntrain < 1)
         rc = cli_error(CMD, "%s: not the manifest of a gradflow degrade run (its settings are "
@@ -167,6 +168,7 @@ static int read_run(landscape_options *o, char *data_dir, size_t size)
     else {
         o->t.data = strcmp(data, "synthetic") == 0 ? GF_DATA_SYNTHETIC : GF_DATA_FASHION;
         o->t.ntrain = (long)ntrain;
+        o->t.ntest = (long)ntest; /* the synthetic set's split depends on it */
         if (dir && *dir) {
             snprintf(data_dir, size, "%s", dir);
             o->t.data_dir = data_dir;

@@ -318,9 +318,8 @@ static int axes(const landscape_options *o, land_result *res)
 int landscape_measure(const landscape_options *o, land_result *res)
 {
     gf_dataset train = {0}, test = {0}, images = {0}, hess = {0};
-    cli_train_opts t = o->t;
-    t.ntest = 0;
-    if (cli_train_data(CMD, &t, o->c.quiet, &train, &test, &res->data_name) != 0)
+    /* the test set is not used, but the synthetic set's split depends on its size */
+    if (cli_train_data(CMD, &o->t, o->c.quiet, &train, &test, &res->data_name) != 0)
         return -1;
     res->ntrain = (long)train.n;
     res->momentum = o->t.train.optim.kind == GF_OPTIM_SGD ? o->t.train.optim.momentum : 0.0;

@@ -137,10 +137,10 @@ int gf_fig_land_sharpness_body(FILE *out, gf_term term, const void *ctx)
     lines(out, f, "sharpness.tsv", 5, 7, 1.0, "linespoints pt 7 ps 0.8");
     if (f->n_nets > 0) { /* the thresholds, from the first net's rates */
         fprintf(out, ", \\\n     'sharpness.tsv' skip 1 using 5:(strcol(1) eq '%s' ? 2 / $6 : "
-                     "NaN) with steps lc '#444444' lw 1.5 dt 3 title '2 / lr'", f->nets[0]);
+                     "NaN) with fsteps lc '#444444' lw 1.5 dt 3 title '2 / lr'", f->nets[0]);
         if (f->momentum > 0.0)
             fprintf(out, ", \\\n     'sharpness.tsv' skip 1 using 5:(strcol(1) eq '%s' ? %.6g / "
-                         "$6 : NaN) with steps lc '#999999' lw 1.5 dt 2 title '(2 + 2 momentum) "
+                         "$6 : NaN) with fsteps lc '#999999' lw 1.5 dt 2 title '(2 + 2 momentum) "
                          "/ lr'", f->nets[0], 2.0 + 2.0 * f->momentum);
     }
     fputc('\n', out);

@@ -21,7 +21,7 @@ extern CU_TestInfo ops_tests[], engine_tests[], stacks_tests[], batchnorm_tests[
     cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[],
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[],
-    golden_tests[], model_tests[], regress_tests[], landscape_tests[];
+    golden_tests[], model_tests[], regress_tests[], landscape_tests[], cli_landscape_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -49,7 +49,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("shatter", shatter_tests), CLI_SUITE("cli-hanin-shatter", cli_hanin_shatter_tests),
     CLI_SUITE("cli-init-compare", cli_init_compare_tests), CLI_SUITE("golden", golden_tests),
     CLI_SUITE("cli-failures", cli_failures_tests),
-    CLI_SUITE("regress", regress_tests),
+    CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-landscape", cli_landscape_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };
 

@@ -76,6 +76,7 @@ static const golden_case cases[] = {
      {"init-compare", SMALL_TRAIN, "--batch", "32", "--depth", "6", "--width", "8", "--epochs",
       "1", "--init-seeds", "2"},
      {NULL}, NULL, NULL},
+    {"landscape", {"landscape", "--quick", "--data", "synthetic"}, {" s training, "}, NULL, NULL},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 

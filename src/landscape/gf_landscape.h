@@ -73,8 +73,9 @@ int gf_land_loss(const gf_land_eval *ev, const double *theta, double *loss, doub
                  char *why, size_t size);
 
 /* The straight line theta(a) = (1 - a) theta0 + a theta1 (every entry but the
- * counters, which stay theta1's: running statistics move along the line too)
- * at the n values alpha[i]: a = 0 and a = 1 are theta0 and theta1 to the bit.
+ * counters, which stay theta1's; running statistics move along the line too,
+ * with a clamped to [0, 1] so that no variance turns negative) at the n
+ * values alpha[i]: a = 0 and a = 1 are theta0 and theta1 to the bit.
  * loss[i], err[i]. 0, or -1 with a reason. */
 int gf_land_path(const gf_land_eval *ev, const double *theta0, const double *theta1,
                  const double *alpha, int n, double *loss, double *err, char *why,

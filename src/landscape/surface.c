@@ -152,14 +152,17 @@ typedef struct line_ctx {
     const double *t0, *t1, *alpha;
 } line_ctx;
 
-/* (1 - a) t0 + a t1, counters as t1's: the ends are t0 and t1 to the bit. */
+/* (1 - a) t0 + a t1, counters as t1's: the ends are t0 and t1 to the bit.
+ * Running statistics take a clamped to [0, 1] (a variance extrapolated past
+ * an end could turn negative). */
 static void place_line(const void *ctx, int i, double *v, const gf_params *p)
 {
     const line_ctx *c = ctx;
-    const double a = c->alpha[i];
     for (size_t s = 0; s < p->n_slots; s++) {
         const gf_slot *sl = &p->slot[s];
         const size_t end = sl->offset + sl->rows * sl->cols;
+        const double a = sl->kind == GF_SLOT_PARAM ? c->alpha[i]
+                                                   : fmin(1.0, fmax(0.0, c->alpha[i]));
         for (size_t j = sl->offset; j < end; j++)
             v[j] = sl->kind == GF_SLOT_COUNT_I64 ? c->t1[j] : (1.0 - a) * c->t0[j] + a * c->t1[j];
     }
