@@ -17,5 +17,6 @@ extern const cli_command cli_jacobian;
 extern const cli_command cli_hanin;
 extern const cli_command cli_shatter;
 extern const cli_command cli_landscape;
+extern const cli_command cli_identity;
 
 #endif

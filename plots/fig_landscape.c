@@ -146,3 +146,35 @@ int gf_fig_land_sharpness_body(FILE *out, gf_term term, const void *ctx)
     fputc('\n', out);
     return ferror(out) ? -1 : 0;
 }
+
+int gf_fig_identity_body(FILE *out, gf_term term, const void *ctx)
+{
+    const gf_fig_identity *f = ctx;
+    char lay[16];
+    snprintf(lay, sizeof lay, "1,%d", f->n_targets);
+    gf_plot_multiplot_begin(out, term, f->title, f->subtitle, lay);
+    fputs("set key top right noenhanced\nset logscale y\nset format y '10^{%L}'\n"
+          "set xlabel 'Adam step'\nset ylabel 'MSE / mean square of the target (0: bottom edge)'\n"
+          "set yrange [1e-6:*]\nlowcap(y) = y > 1e-6 ? y : 1e-6\n", out);
+    for (int t = 0; t < f->n_targets; t++) {
+        panel_title(out, f->targets[t]);
+        const char *sep = "plot ";
+        for (int i = 0; i < f->n_nets; i++)
+            for (int b = 0; b < f->n_blocks; b++) {
+                const char *sel = "strcol(1) eq '%s' && column(2) == %d && strcol(3) eq '%s'";
+                fprintf(out, "%s'identity_curves.tsv' skip 1 using 4:(", sep);
+                fprintf(out, sel, f->nets[i], f->blocks[b], f->targets[t]);
+                fprintf(out, " ? lowcap($6) : NaN):(lowcap($7)) with filledcurves lc '%s' "
+                             "fs transparent solid 0.12 noborder notitle, \\\n     ",
+                        f->colors[i]);
+                fprintf(out, "'' skip 1 using 4:(");
+                fprintf(out, sel, f->nets[i], f->blocks[b], f->targets[t]);
+                fprintf(out, " ? lowcap($5) : NaN) with lines lc '%s' lw 2 dt %d title '%s, %d blocks'",
+                        f->colors[i], b + 1, f->nets[i], f->blocks[b]);
+                sep = ", \\\n     ";
+            }
+        fprintf(out, "%s%g with lines lc '#777777' dt 3 title 'threshold'\n", sep, f->threshold);
+    }
+    fputs("unset multiplot\n", out);
+    return ferror(out) ? -1 : 0;
+}

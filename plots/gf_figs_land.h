@@ -38,6 +38,22 @@ int gf_fig_land_path_body(FILE *out, gf_term term, const void *ctx);
 int gf_fig_land_trajectory_body(FILE *out, gf_term term, const void *ctx);
 int gf_fig_land_sharpness_body(FILE *out, gf_term term, const void *ctx);
 
+/* `gradflow identity`: per target a panel of the relative loss (log scale)
+ * against the step, the mean over seeds with its min-max band, from
+ * identity_curves.tsv (net, blocks, target, step, loss_mean, loss_min,
+ * loss_max); one colour per net, one dash per depth. */
+typedef struct gf_fig_identity {
+    const char *title, *subtitle;
+    const char *const *nets, *const *colors;
+    int n_nets;
+    const int *blocks;
+    int n_blocks;
+    const char *const *targets;
+    int n_targets;
+    double threshold;
+} gf_fig_identity;
+int gf_fig_identity_body(FILE *out, gf_term term, const void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -102,7 +102,47 @@ static void test_landscape_load(void)
     result_free(&r);
 }
 
+static void test_identity_help_and_bad_input(void)
+{
+    expect_help("identity", "--blocks", "--target", "teacher", "sqrt(2) relu(Q x)", "-zero",
+                "[2,8,27]");
+    expect_version("identity", "-V");
+    static const char *const bad[][4] = {
+        {"--blocks", "0"},  {"--blocks", "x"},     {"--target", "foo"}, {"--steps", "0"},
+        {"--lr", "0"},      {"--batch", "4096"},   {"--seeds", "0"},    {"--width", "0"},
+        {"--init", "fixup"}, {"--record-every", "0"}, {"stray"},        {"--bogus"},
+    };
+    expect_usage_errors("identity", NULL, bad, sizeof bad / sizeof *bad);
+}
+
+/* A quick run: every run's row; a residual stack whose branches start at 0 is
+ * the identity: loss 0 at step 0, and its weights do not move. */
+static void test_identity_quick(void)
+{
+    char dir[GF_PATH_MAX], path[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "identity-quick");
+    result r;
+    run_ok(&r, "identity --quick", ARGS("identity", "--quick", "--no-plot", "--out", dir));
+    CU_ASSERT(r.out && strstr(r.out, "resnet-zero"));
+    result_free(&r);
+    static const char *const files[] = {"identity.tsv", "identity_curves.tsv", "summary.txt",
+                                        "manifest.json", "identity.gp"};
+    expect_files(dir, files, sizeof files / sizeof *files);
+    path_at(path, sizeof path, dir, "identity.tsv");
+    char *l0 = tsv_field(path, "resnet-zero", 2, "identity", 4);
+    char *steps = tsv_field(path, "resnet-zero", 2, "identity", 6);
+    char *plain = tsv_field(path, "plain", 2, "identity", 4);
+    CU_ASSERT(l0 && strcmp(l0, "0") == 0);
+    CU_ASSERT(steps && strcmp(steps, "0") == 0);
+    CU_ASSERT(plain && strcmp(plain, "0") != 0);
+    free(l0);
+    free(steps);
+    free(plain);
+}
+
 CU_TestInfo cli_landscape_tests[] = {
+    {"identity --help, --version, bad input", test_identity_help_and_bad_input},
+    {"identity --quick: resnet-zero starts at the identity", test_identity_quick},
     {"landscape --help, --version", test_landscape_help},
     {"landscape bad input: status 2, one line, nothing created", test_landscape_bad_input},
     {"landscape --quick: every file; path end = surface centre", test_landscape_quick},

@@ -77,6 +77,7 @@ static const golden_case cases[] = {
       "1", "--init-seeds", "2"},
      {NULL}, NULL, NULL},
     {"landscape", {"landscape", "--quick", "--data", "synthetic"}, {" s training, "}, NULL, NULL},
+    {"identity", {"identity", "--quick"}, {NULL}, NULL, NULL},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 
