@@ -1,5 +1,5 @@
 /* 05-gradient-flow.c: lesson 05, gradient flow at initialization (syllabus
- * sections 3, 4 and 6).
+ * sections 4 and 6; section 3 is `gradflow landscape` and `gradflow identity`).
  *
  *   Step 1  the Jacobian view: block Jacobians and the end-to-end Jacobian of
  *           a plain, a resnet and a preact stack (gf_jacobians_compute), their
