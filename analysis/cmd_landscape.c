@@ -54,11 +54,11 @@ static const cli_option table[] = {
      CLI_AT(O, span), .min = 1e-6, .max = 1e3},
     {CLI_INT, "images", 0, "N", "images of the path and the surface: the first N trained on\n"
      "[10000: all]", CLI_AT(O, images), .min = 1, .max = 1 << 24},
-    {CLI_INT, "hess-images", 0, "N", "images of the curvature: the first N trained on [1000]",
+    {CLI_INT, "hess-images", 0, "N", "images of the curvature: the first N trained on [500]",
      CLI_AT(O, hess_images), .min = 1, .max = 1 << 24},
     {CLI_INT, "power-iters", 0, "N", "power iterations for the top eigenvalue (at most) [20]",
      CLI_AT(O, power_iters), .min = 1, .max = 100000},
-    {CLI_INT, "hutchinson", 0, "N", "Rademacher samples of the Hessian trace  [10]",
+    {CLI_INT, "hutchinson", 0, "N", "Rademacher samples of the Hessian trace  [8]",
      CLI_AT(O, hutchinson), .min = 2, .max = 100000},
     {CLI_INT, "threads", 'j', "N", "grid points evaluated in parallel        [2]",
      CLI_AT(O, threads), .min = 1, .max = 256},
@@ -94,9 +94,9 @@ static void init(void *opts)
     o->grid = 41;
     o->span = 1.0;
     o->images = 10000;
-    o->hess_images = 1000;
+    o->hess_images = 500;
     o->power_iters = 20;
-    o->hutchinson = 10;
+    o->hutchinson = 8;
     o->snapshots = 4;
     o->threads = 2;
 }

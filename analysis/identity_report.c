@@ -52,30 +52,25 @@ static int write_curves(FILE *f, const void *ctx)
     const report_ctx *c = ctx;
     const id_result *res = c->res;
     int *idx = malloc((size_t)(res->n_runs + 1) * sizeof *idx);
-    if (!idx)
+    const gf_identity_result **runs = malloc((size_t)(res->n_runs + 1) * sizeof *runs);
+    if (!idx || !runs) {
+        free(idx);
+        free(runs);
         return -1;
+    }
     fputs("net\tblocks\ttarget\tstep\tloss_mean\tloss_min\tloss_max\n", f);
     for (int t = 0; t < c->o->n_targets; t++)
         for (int n = 0; n < res->n_nets; n++)
             for (int b = 0; b < c->o->n_blocks; b++) {
                 const int k = group(res, n, b, t, idx);
-                for (int s = 0; k > 0 && s < res->runs[idx[0]].r.n_curve; s++) {
-                    double sum = 0.0, lo = INFINITY, hi = -INFINITY;
-                    for (int j = 0; j < k; j++) {
-                        const double v = res->runs[idx[j]].r.curve[s];
-                        sum += v;
-                        lo = fmin(lo, v);
-                        hi = fmax(hi, v);
-                    }
-                    fprintf(f, "%s\t%d\t%s\t%ld", res->nets[n].name, c->o->blocks[b],
-                            gf_land_target_names[c->o->targets[t]], s * c->o->spec.record_every);
-                    gf_tsv_put(f, sum / k);
-                    gf_tsv_put(f, lo);
-                    gf_tsv_put(f, hi);
-                    fputc('\n', f);
-                }
+                for (int j = 0; j < k; j++)
+                    runs[j] = &res->runs[idx[j]].r;
+                gf_identity_curve_rows(f, res->nets[n].name, c->o->blocks[b],
+                                       gf_land_target_names[c->o->targets[t]], runs, k,
+                                       c->o->spec.record_every);
             }
     free(idx);
+    free(runs);
     return ferror(f) ? -1 : 0;
 }
 

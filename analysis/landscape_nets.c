@@ -176,26 +176,6 @@ fail:
     return NULL;
 }
 
-/* The share of the surface's interior points where its 2-D curvature (second
- * differences of the loss) is clearly non-convex: lambda_min < 0 and
- * |lambda_min / lambda_max| > 0.1 (Li et al. 2018, Fig. 6 maps that ratio). */
-static double nonconvex_share(const double *f, int g)
-{
-    int count = 0, total = 0;
-    for (int j = 1; j + 1 < g; j++)
-        for (int i = 1; i + 1 < g; i++, total++) {
-            const double c = f[j * g + i];
-            const double fxx = f[j * g + i + 1] - 2.0 * c + f[j * g + i - 1];
-            const double fyy = f[(j + 1) * g + i] - 2.0 * c + f[(j - 1) * g + i];
-            const double fxy = (f[(j + 1) * g + i + 1] - f[(j + 1) * g + i - 1] -
-                                f[(j - 1) * g + i + 1] + f[(j - 1) * g + i - 1]) / 4.0;
-            const double m = (fxx + fyy) / 2.0, r = hypot((fxx - fyy) / 2.0, fxy);
-            const double lo = m - r, hi = m + r; /* the eigenvalues, up to the grid's h^2 */
-            count += lo < 0.0 && fabs(lo) > 0.1 * fabs(hi);
-        }
-    return total ? (double)count / total : NAN;
-}
-
 static void progress(void *ctx, int done, int total)
 {
     cli_progress_update(ctx, done, total);
@@ -246,7 +226,7 @@ static int measure_net(const landscape_options *o, land_result *res, land_net *n
             n->surf_min = fmin(n->surf_min, n->surf_loss[i]);
             n->surf_max = fmax(n->surf_max, n->surf_loss[i]);
         }
-        n->nonconvex = nonconvex_share(n->surf_loss, G);
+        n->nonconvex = gf_land_nonconvex_share(n->surf_loss, G);
     }
     if (rc == 0 && s->n >= 2) {
         n->traj = malloc(2 * (size_t)s->n * sizeof *n->traj);

@@ -32,31 +32,6 @@ static int write_path(FILE *f, const void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
-typedef struct surf_ctx {
-    const land_result *r;
-    const land_net *n;
-} surf_ctx;
-
-/* gnuplot's grid layout: one scan (all y) per x, a blank line between scans;
- * the header is a comment so that the blank-line structure is the data's. */
-static int write_surface(FILE *f, const void *ctx)
-{
-    const surf_ctx *c = ctx;
-    const int G = c->r->grid;
-    fputs("# x\ty\tloss\terr\n", f);
-    for (int i = 0; i < G; i++) {
-        for (int j = 0; j < G; j++) {
-            fprintf(f, "%.17g", c->r->coords[i]);
-            gf_tsv_put(f, c->r->coords[j]);
-            gf_tsv_put(f, c->n->surf_loss[j * G + i]);
-            gf_tsv_put(f, c->n->surf_err[j * G + i]);
-            fputc('\n', f);
-        }
-        fputc('\n', f);
-    }
-    return ferror(f) ? -1 : 0;
-}
-
 static int write_surface_summary(FILE *f, const void *ctx)
 {
     const land_result *r = ctx;
@@ -121,10 +96,14 @@ int landscape_write(const land_result *res, const char *dir, char *why, size_t s
         gf_write_in(dir, "sharpness.tsv", write_sharpness, res, why, size) != 0)
         return -1;
     for (int k = 0; k < res->n_nets; k++) {
-        char name[GF_NET_NAME_MAX + 16];
+        char name[GF_NET_NAME_MAX + 16], path[GF_PATH_MAX];
         snprintf(name, sizeof name, "surface-%s.tsv", res->nets[k].name);
-        const surf_ctx c = {res, &res->nets[k]};
-        if (gf_write_in(dir, name, write_surface, &c, why, size) != 0)
+        if (gf_path_join(path, sizeof path, dir, name) != 0) {
+            snprintf(why, size, "%s/%s: the path is too long", dir, name);
+            return -1;
+        }
+        if (gf_land_surface_write(path, res->coords, res->grid, res->nets[k].surf_loss,
+                                  res->nets[k].surf_err, why, size) != 0)
             return -1;
     }
     return 0;

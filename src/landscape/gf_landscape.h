@@ -27,6 +27,7 @@
 #include "model/gf_model.h"
 
 #include <gsl/gsl_rng.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,6 +88,17 @@ int gf_land_path(const gf_land_eval *ev, const double *theta0, const double *the
 int gf_land_surface(const gf_land_eval *ev, const double *c, const double *d1,
                     const double *d2, const double *x, int nx, const double *y, int ny,
                     double *loss, double *err, char *why, size_t size);
+
+/* The share of the plane's interior grid points (loss[j G + i], G x G) whose
+ * 2-D curvature from second differences is clearly non-convex: lambda_min < 0
+ * and |lambda_min / lambda_max| > 0.1 (Li et al. 2018, Fig. 6, map the ratio). */
+double gf_land_nonconvex_share(const double *loss, int G);
+
+/* Write a G x G plane (loss[j G + i], err likewise, at x = coords[i], y =
+ * coords[j]) as gnuplot's grid: a '#' header "x y loss err", one scan of y per
+ * x, a blank line between scans. Atomically; 0, or -1 with a reason. */
+int gf_land_surface_write(const char *path, const double *coords, int G, const double *loss,
+                          const double *err, char *why, size_t size);
 
 /* ---- curvature -------------------------------------------------------------- */
 
@@ -185,6 +197,12 @@ typedef struct gf_identity_result {
 int gf_identity_run(gf_model *m, const gf_identity_spec *s, gf_identity_result *r, char *why,
                     size_t size);
 void gf_identity_release(gf_identity_result *r);
+
+/* Rows "net, blocks, target, step, mean, min, max" of the relative loss of k
+ * runs of one stack and target (curves recorded every record_every steps),
+ * over the runs, at every recorded step (the rows of identity_curves.tsv). */
+void gf_identity_curve_rows(FILE *f, const char *net, int blocks, const char *target,
+                            const gf_identity_result *const *runs, int k, long record_every);
 
 #ifdef __cplusplus
 }

@@ -145,3 +145,22 @@ void gf_identity_release(gf_identity_result *r)
     free(r->curve);
     r->curve = NULL;
 }
+
+void gf_identity_curve_rows(FILE *f, const char *net, int blocks, const char *target,
+                            const gf_identity_result *const *runs, int k, long record_every)
+{
+    for (int s = 0; k > 0 && s < runs[0]->n_curve; s++) {
+        double sum = 0.0, lo = INFINITY, hi = -INFINITY;
+        for (int j = 0; j < k; j++) {
+            const double v = runs[j]->curve[s];
+            sum += v;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+        fprintf(f, "%s\t%d\t%s\t%ld", net, blocks, target, s * record_every);
+        gf_tsv_put(f, sum / k);
+        gf_tsv_put(f, lo);
+        gf_tsv_put(f, hi);
+        fputc('\n', f);
+    }
+}

@@ -195,3 +195,49 @@ int gf_land_surface(const gf_land_eval *ev, const double *c, const double *d1,
     const plane_ctx pc = {c, d1, d2, x, y, nx};
     return sweep(ev, nx * ny, place_plane, &pc, loss, err, why, size);
 }
+
+double gf_land_nonconvex_share(const double *f, int g)
+{
+    int count = 0, total = 0;
+    for (int j = 1; j + 1 < g; j++)
+        for (int i = 1; i + 1 < g; i++, total++) {
+            const double c = f[j * g + i];
+            const double fxx = f[j * g + i + 1] - 2.0 * c + f[j * g + i - 1];
+            const double fyy = f[(j + 1) * g + i] - 2.0 * c + f[(j - 1) * g + i];
+            const double fxy = (f[(j + 1) * g + i + 1] - f[(j + 1) * g + i - 1] -
+                                f[(j - 1) * g + i + 1] + f[(j - 1) * g + i - 1]) / 4.0;
+            const double m = (fxx + fyy) / 2.0, r = hypot((fxx - fyy) / 2.0, fxy);
+            const double lo = m - r, hi = m + r; /* the eigenvalues, up to the grid's h^2 */
+            count += lo < 0.0 && fabs(lo) > 0.1 * fabs(hi);
+        }
+    return total ? (double)count / total : NAN;
+}
+
+typedef struct plane_file {
+    const double *coords, *loss, *err;
+    int G;
+} plane_file;
+
+static int write_plane(FILE *f, const void *ctx)
+{
+    const plane_file *c = ctx;
+    fputs("# x\ty\tloss\terr\n", f);
+    for (int i = 0; i < c->G; i++) {
+        for (int j = 0; j < c->G; j++) {
+            fprintf(f, "%.17g", c->coords[i]);
+            gf_tsv_put(f, c->coords[j]);
+            gf_tsv_put(f, c->loss[j * c->G + i]);
+            gf_tsv_put(f, c->err ? c->err[j * c->G + i] : NAN);
+            fputc('\n', f);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int gf_land_surface_write(const char *path, const double *coords, int G, const double *loss,
+                          const double *err, char *why, size_t size)
+{
+    const plane_file c = {coords, loss, err, G};
+    return gf_write_file(path, write_plane, &c, why, size);
+}
