@@ -108,7 +108,7 @@ int main(int argc, char **argv)
     printf("# %s, width %zu, %zu images of %zu features; %d grid points per batch size, %d "
            "threads (points in parallel; the floor: one thread, one pass)\n", name, c.width, images,
            c.in_dim, points, threads);
-    printf("%-8s %12s %12s %12s %14s %10s\n", "batch", "s/pass", "passes/s", "floor s/pass",
+    printf("%-8s %12s %12s %12s %14s %10s\n", "batch", "wall s/point", "passes/s", "floor s/pass",
            "pass/floor", "41x41 s");
     const size_t batches[] = {128, 256, 500, 1000, 2500};
     for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
