@@ -61,7 +61,7 @@ typedef struct land_result {
     double *alpha, *coords;     /* the path's alphas [n_path], the surface's axis [grid] */
     int n_path, grid;
     const char *data_name;
-    long ntrain;
+    long ntrain, images;        /* the training set; the path's and surface's images */
     double momentum;            /* sgd's, for the (2 + 2 beta) / lr line; 0 otherwise */
 } land_result;
 

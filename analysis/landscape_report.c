@@ -170,9 +170,14 @@ int landscape_figures(cli_run *r, const land_result *res)
     gf_fig_land f = {.nets = a.nets, .archs = a.archs, .depths = a.depths, .n_nets = n,
                      .zlo = floor(lo * 2.0) / 2.0, .zhi = ceil(hi * 2.0) / 2.0,
                      .share = a.share, .has_traj = a.has_traj, .momentum = res->momentum};
-    char sub[160];
-    snprintf(sub, sizeof sub, "%s, %ld images; filter-normalized directions; batch norm in "
-             "evaluation mode", res->data_name, res->ntrain);
+    char sub[200];
+    snprintf(sub, sizeof sub, "%s: losses over %ld of the %ld training images; "
+             "filter-normalized directions; batch norm in evaluation mode", res->data_name,
+             res->images, res->ntrain);
+    for (int k = 0; k < n; k++) /* the path's axis: 10 x its highest loss between the ends */
+        for (int i = 0; i < res->n_path; i++)
+            if (res->alpha[i] >= 0.0 && res->alpha[i] <= 1.0)
+                f.path_top = fmax(f.path_top, 10.0 * res->nets[k].path_loss[i]);
     f.subtitle = sub;
     f.title = "Loss surface around the trained weights (log10 loss, one colour scale)";
     int st = cli_run_figure(r, "landscape_contour", gf_fig_land_contour_body, &f);

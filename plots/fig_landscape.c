@@ -88,6 +88,8 @@ int gf_fig_land_path_body(FILE *out, gf_term term, const void *ctx)
           "set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc '#888888' dt 3\n"
           "set arrow 2 from 1, graph 0 to 1, graph 1 nohead lc '#888888' dt 3\n"
           "set logscale y\nset ylabel 'training loss (log scale)'\nset title 'loss'\n", out);
+    if (f->path_top > 0.0)
+        fprintf(out, "set yrange [*:%.6g]\n", f->path_top);
     lines(out, f, "path.tsv", 4, 5, 1.0, "lines");
     fputs("\nunset logscale y\nset ylabel 'training error (%)'\nset yrange [0:100]\n"
           "set title 'error'\n", out);
@@ -105,7 +107,8 @@ int gf_fig_land_trajectory_body(FILE *out, gf_term term, const void *ctx)
         n += f->has_traj[i];
     layout(lay, sizeof lay, n > 0 ? n : 1);
     gf_plot_multiplot_begin(out, term, f->title, f->subtitle, lay);
-    fputs("unset key\n", out);
+    fputs("unset key\nset label 1 'triangle: the start; star: the end' at graph 0.02, graph 0.05 "
+          "front\n", out);
     for (int i = 0; i < f->n_nets; i++) {
         if (!f->has_traj[i])
             continue;
@@ -119,8 +122,9 @@ int gf_fig_land_trajectory_body(FILE *out, gf_term term, const void *ctx)
         only(out, f->nets[i], 5, 1.0);
         fputs(":6 with linespoints pt 7 ps 0.6 lw 1.5 ", out);
         fprintf(out, "lc '%s', '' skip 1 using (strcol(1) eq '%s' && column(4) == 0 ? $5 : NaN):6 "
-                     "with points pt 9 ps 2 lc 'black', 0 with points pt 3 ps 3 lc 'black'\n",
-                gf_plot_color(f->archs[i]), f->nets[i]);
+                     "with points pt 9 ps 2 lc 'black', '' skip 1 using (strcol(1) eq '%s' && "
+                     "$5 == 0 && $6 == 0 ? 0 : NaN):(0) with points pt 3 ps 3 lc 'black'\n",
+                gf_plot_color(f->archs[i]), f->nets[i], f->nets[i]);
     }
     if (n == 0)
         fputs("set title 'no trajectory (nets loaded from a run)'\nplot NaN notitle\n", out);
@@ -133,8 +137,17 @@ int gf_fig_land_sharpness_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_land *f = ctx;
     gf_plot_begin(out, term, f->title, f->subtitle);
     fputs("set key outside right top noenhanced\nset logscale y\nset format y '10^{%L}'\n"
-          "set xlabel 'training step'\nset ylabel 'top Hessian eigenvalue'\n", out);
-    lines(out, f, "sharpness.tsv", 5, 7, 1.0, "linespoints pt 7 ps 0.8");
+          "set xlabel 'training step'\nset ylabel '|largest Hessian eigenvalue| (open: "
+          "negative)'\n", out);
+    for (int i = 0; i < f->n_nets; i++) {
+        fprintf(out, "%s'sharpness.tsv' skip 1 using 5:(strcol(1) eq '%s' ? abs($7) : NaN) with "
+                     "linespoints pt 7 ps 0.8 lc '%s' lw 2 dt %d", i ? ", \\\n     " : "plot ",
+                f->nets[i], gf_plot_color(f->archs[i]), f->depths[i] == f->depths[0] ? 1 : 2);
+        gf_plot_key(out, f->nets[i]);
+        fprintf(out, ", \\\n     '' skip 1 using 5:(strcol(1) eq '%s' && $7 < 0 ? -$7 : NaN) "
+                     "with points pt 6 ps 2 lc '%s' notitle", f->nets[i],
+                gf_plot_color(f->archs[i]));
+    }
     if (f->n_nets > 0) { /* the thresholds, from the first net's rates */
         fprintf(out, ", \\\n     'sharpness.tsv' skip 1 using 5:(strcol(1) eq '%s' ? 2 / $6 : "
                      "NaN) with fsteps lc '#444444' lw 1.5 dt 3 title '2 / lr'", f->nets[0]);

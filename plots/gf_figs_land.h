@@ -30,6 +30,7 @@ typedef struct gf_fig_land {
     const double *share;       /* per net: the two directions' shares of variance */
     const int *has_traj;       /* per net: 1 when it has a trajectory */
     double momentum;           /* 0: no (2 + 2 momentum) / lr line */
+    double path_top;           /* the path's loss axis ends here (0: automatic) */
 } gf_fig_land;
 
 int gf_fig_land_contour_body(FILE *out, gf_term term, const void *ctx);

@@ -5,7 +5,7 @@ set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'landscape_3d.png'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 2,2 title sprintf("%s\n%s", 'Loss surface around the trained weights, 3-D (log10 loss)', 'synthetic, 512 images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 2,2 title sprintf("%s\n%s", 'Loss surface around the trained weights, 3-D (log10 loss)', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
 set cbrange [0:2]
 set cblabel 'log_{10} loss'
 set xlabel 'direction 1'
@@ -31,7 +31,7 @@ set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 back
 set output 'landscape_3d.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 2,2 title sprintf("%s\n%s", 'Loss surface around the trained weights, 3-D (log10 loss)', 'synthetic, 512 images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 2,2 title sprintf("%s\n%s", 'Loss surface around the trained weights, 3-D (log10 loss)', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
 set cbrange [0:2]
 set cblabel 'log_{10} loss'
 set xlabel 'direction 1'

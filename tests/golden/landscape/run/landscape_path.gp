@@ -5,7 +5,7 @@ set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'landscape_path.png'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic, 512 images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
 set key top center noenhanced
 set xlabel 'a  (0: initialization, 1: trained)'
 set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc '#888888' dt 3
@@ -13,6 +13,7 @@ set arrow 2 from 1, graph 0 to 1, graph 1 nohead lc '#888888' dt 3
 set logscale y
 set ylabel 'training loss (log scale)'
 set title 'loss'
+set yrange [*:44.8422]
 plot 'path.tsv' skip 1 using 4:(strcol(1) eq 'plain-4' ? 1 * column(5) : NaN) with lines lc '#d62728' lw 2 dt 1title 'plain-4', \
      'path.tsv' skip 1 using 4:(strcol(1) eq 'resnet-4' ? 1 * column(5) : NaN) with lines lc '#1f77b4' lw 2 dt 1title 'resnet-4', \
      'path.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 1 * column(5) : NaN) with lines lc '#d62728' lw 2 dt 2title 'plain-6', \
@@ -32,7 +33,7 @@ set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 back
 set output 'landscape_path.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic, 512 images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
 set key top center noenhanced
 set xlabel 'a  (0: initialization, 1: trained)'
 set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc '#888888' dt 3
@@ -40,6 +41,7 @@ set arrow 2 from 1, graph 0 to 1, graph 1 nohead lc '#888888' dt 3
 set logscale y
 set ylabel 'training loss (log scale)'
 set title 'loss'
+set yrange [*:44.8422]
 plot 'path.tsv' skip 1 using 4:(strcol(1) eq 'plain-4' ? 1 * column(5) : NaN) with lines lc '#d62728' lw 2 dt 1title 'plain-4', \
      'path.tsv' skip 1 using 4:(strcol(1) eq 'resnet-4' ? 1 * column(5) : NaN) with lines lc '#1f77b4' lw 2 dt 1title 'resnet-4', \
      'path.tsv' skip 1 using 4:(strcol(1) eq 'plain-6' ? 1 * column(5) : NaN) with lines lc '#d62728' lw 2 dt 2title 'plain-6', \
