@@ -190,7 +190,7 @@ int landscape_figures(cli_run *r, const land_result *res)
     f.title = "Training trajectory on its first two principal directions";
     if (st == CLI_EXIT_OK)
         st = cli_run_figure(r, "landscape_trajectory", gf_fig_land_trajectory_body, &f);
-    f.title = "Sharpness: the top Hessian eigenvalue of the training loss along training";
+    f.title = "Sharpness: the Hessian eigenvalue of largest magnitude along training";
     if (st == CLI_EXIT_OK)
         st = cli_run_figure(r, "landscape_sharpness", gf_fig_land_sharpness_body, &f);
     if (st == CLI_EXIT_OK && r->c->term_dumb)
@@ -251,8 +251,8 @@ static int summary(FILE *f, const void *ctx)
           "of the loss\n  between neighbouring points of the line from initialization (0 when "
           "it falls monotonically);\n  surf min/max over the plane; nonconvex: share of the "
           "plane's points whose 2-D curvature has\n  lambda_min < 0 and |lambda_min/lambda_max| "
-          "> 0.1; PCA: variance shares of the trajectory's first two\n  directions; lmax: top "
-          "Hessian eigenvalue at initialization and at the end; lmax*lr/2 above 1 is\n  past "
+          "> 0.1; PCA: variance shares of the trajectory's first two\n  directions; lmax: the "
+          "Hessian's eigenvalue of largest magnitude at initialization and at the end; lmax*lr/2 above 1 is\n  past "
           "the edge of stability of plain gradient descent (2 / lr).\n", f);
     for (int k = 0; k < r->n_nets; k++) {
         const land_net *n = &r->nets[k];
