@@ -19,5 +19,7 @@ extern const cli_command cli_shatter;
 extern const cli_command cli_densenet;
 extern const cli_command cli_sweep;
 extern const cli_command cli_transformer;
+extern const cli_command cli_landscape;
+extern const cli_command cli_identity;
 
 #endif

@@ -12,7 +12,7 @@
 static const cli_command *const commands[] = {
     &cli_gradnorm, &cli_degrade,  &cli_paths,  &cli_pathgrad, &cli_lesion,       &cli_stochdepth,
     &cli_jacobian, &cli_hanin,    &cli_shatter, &cli_theory,  &cli_init_compare, &cli_densenet,
-    &cli_sweep, &cli_transformer,
+    &cli_sweep, &cli_transformer, &cli_landscape, &cli_identity,
 };
 
 enum { N_COMMANDS = sizeof commands / sizeof *commands };

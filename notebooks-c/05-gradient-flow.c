@@ -1,5 +1,5 @@
 /* 05-gradient-flow.c: lesson 05, gradient flow at initialization (syllabus
- * section 4, touching 3 and 6).
+ * sections 4 and 6; section 3 is `gradflow landscape` and `gradflow identity`).
  *
  *   Step 1  the Jacobian view: singular values of block and end-to-end
  *           Jacobians of plain, resnet and preact (05-gradient-flow-jacobian.c);

@@ -25,6 +25,7 @@
  *   dense/gf_dense.h           ResNet against DenseNet: cost, memory, reuse (`densenet`)
  *   sweep/gf_sweep.h           grids of a measurement, serial or over MPI ranks (`sweep`)
  *   xfmr/gf_xfmr.h             a small transformer, byte-level text, the residual stream
+ *   landscape/gf_landscape.h   loss landscapes, curvature, learning the identity
  *
  * Figures are not part of libgradflow: libgradflow-plot, its own library,
  * stands above it.
@@ -67,5 +68,6 @@
 #include "dense/gf_dense.h"
 #include "sweep/gf_sweep.h"
 #include "xfmr/gf_xfmr.h"
+#include "landscape/gf_landscape.h"
 
 #endif

@@ -384,3 +384,28 @@ int skip_without_gnuplot(void)
     fprintf(stderr, "\n  note: gnuplot is not in PATH; the PNG test is skipped\n");
     return 1;
 }
+
+/* The field `col` (0-based) of the data row of path whose first fields
+ * match net and key (column `key_col`), as text; NULL if there is none. */
+char *tsv_field(const char *path, const char *net, int key_col, const char *key, int col)
+{
+    char *text = tu_read_file(path, NULL), *found = NULL;
+    for (char *line = text ? strchr(text, '\n') : NULL; line && !found;) {
+        char *row = line + 1, *end = strchr(row, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        char *f[16] = {0};
+        int n = 0;
+        for (char *p = row; p && n < 16; n++) {
+            f[n] = p;
+            if ((p = strchr(p, '\t')))
+                *p++ = '\0';
+        }
+        if (n > col && n > key_col && strcmp(f[0], net) == 0 && strcmp(f[key_col], key) == 0)
+            found = strdup(f[col]);
+        line = end;
+    }
+    free(text);
+    return found;
+}

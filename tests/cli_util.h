@@ -66,6 +66,10 @@ void expect_help_in(const char *cmd, const char *const *needles);
 void expect_version(const char *cmd, const char *flag);
 
 /* ---- a run's folder ---- */
+/* The field col (0-based) of the data row of the TSV file path whose first
+ * field is net and whose field key_col is key, as text (malloc'd); NULL if
+ * there is none. */
+char *tsv_field(const char *path, const char *net, int key_col, const char *key, int col);
 char *read_in(const char *dir, const char *name);       /* dir/name as text, or NULL */
 int exists_in(const char *dir, const char *name);       /* dir/name exists */
 /* One assert per name: dir/name exists (a missing one is named on stderr). */

@@ -23,7 +23,8 @@ extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], ba
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[], cli_sweep_tests[],
     golden_tests[], model_tests[], cnn_tests[], cli_cnn_tests[], regress_tests[],
-    dense_op_tests[], densenet_tests[], cli_densenet_tests[];
+    dense_op_tests[], densenet_tests[], cli_densenet_tests[],
+    landscape_tests[], cli_landscape_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -45,7 +46,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
     SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
-    SUITE("ensemble", ensemble_tests), SUITE("jacobian", jacobian_tests),
+    SUITE("ensemble", ensemble_tests), SUITE("landscape", landscape_tests), SUITE("jacobian", jacobian_tests),
     CLI_SUITE("cli", cli_tests), CLI_SUITE("cli-degrade", cli_degrade_tests),
     CLI_SUITE("cli-paths", cli_paths_tests), CLI_SUITE("cli-lesion", cli_lesion_tests),
     CLI_SUITE("cli-stochdepth", cli_stochdepth_tests),
@@ -56,6 +57,7 @@ static CU_SuiteInfo suites[] = {
     CLI_SUITE("cli-cnn", cli_cnn_tests),
     CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-densenet", cli_densenet_tests),
     CLI_SUITE("cli-transformer", cli_transformer_tests),
+    CLI_SUITE("cli-landscape", cli_landscape_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };
 

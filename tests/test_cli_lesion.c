@@ -40,31 +40,6 @@ static void test_bad_input(void)
     expect_usage_errors("lesion", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }
 
-/* The field `col` (0-based) of the data row of path whose first fields
- * match net and key (column `key_col`), as text; NULL if there is none. */
-static char *field(const char *path, const char *net, int key_col, const char *key, int col)
-{
-    char *text = tu_read_file(path, NULL), *found = NULL;
-    for (char *line = text ? strchr(text, '\n') : NULL; line && !found;) {
-        char *row = line + 1, *end = strchr(row, '\n');
-        if (!end)
-            break;
-        *end = '\0';
-        char *f[16] = {0};
-        int n = 0;
-        for (char *p = row; p && n < 16; n++) {
-            f[n] = p;
-            if ((p = strchr(p, '\t')))
-                *p++ = '\0';
-        }
-        if (n > col && n > key_col && strcmp(f[0], net) == 0 && strcmp(f[key_col], key) == 0)
-            found = strdup(f[col]);
-        line = end;
-    }
-    free(text);
-    return found;
-}
-
 static int count_rows(const char *path, const char *net)
 {
     char *text = tu_read_file(path, NULL);
@@ -136,9 +111,9 @@ static void test_zero_deletions(void)
     path_at(curves, sizeof curves, run_dir, "curves.tsv");
     static const char *const nets[] = {"plain-8", "resnet-8"};
     for (int i = 0; i < 2; i++) {
-        char *base = field(single, nets[i], 3, "0", 7);   /* base_err */
-        char *k0 = field(mean, nets[i], 3, "0", 5);       /* err_mean at k = 0 */
-        char *trained = field(curves, nets[i], 4, "2", 11); /* test_err after epoch 2 */
+        char *base = tsv_field(single, nets[i], 3, "0", 7);   /* base_err */
+        char *k0 = tsv_field(mean, nets[i], 3, "0", 5);       /* err_mean at k = 0 */
+        char *trained = tsv_field(curves, nets[i], 4, "2", 11); /* test_err after epoch 2 */
         CU_ASSERT(base && k0 && trained);
         CU_ASSERT(base && k0 && strcmp(base, k0) == 0);
         CU_ASSERT(base && trained && strcmp(base, trained) == 0);

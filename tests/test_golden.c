@@ -86,6 +86,8 @@ static const golden_case cases[] = {
     /* a fixed text beside the expected files (the machine's licenses may differ) */
     {"transformer", {"transformer", "--quick", "--text", "@GOLDEN/transformer-text.txt"},
      {NULL}, NULL, NULL},
+    {"landscape", {"landscape", "--quick", "--data", "synthetic"}, {" s training, "}, NULL, NULL},
+    {"identity", {"identity", "--quick"}, {NULL}, NULL, NULL},
 };
 enum { N_CASES = sizeof cases / sizeof cases[0] };
 

@@ -1,0 +1,141 @@
+/* bench_landscape.c: the speed of a loss surface (issue 13: the default 2-D
+ * surface of a 56-layer width-64 MLP over 10,000 images in under two minutes
+ * on two cores). Each grid point is one evaluation-mode forward pass over the
+ * images (gf_land_surface); this times a few points at several evaluation
+ * batch sizes and reports forward passes per second, the projected time of
+ * the 41 x 41 grid, and the GEMM floor: the cblas_dgemm calls of one forward
+ * pass alone (batch x in x out per weighted layer) on the same buffers'
+ * shapes. Speed is measured here, never asserted; other processes' load is
+ * reported (on a shared machine the times are upper bounds).
+ *
+ *   bench_landscape [--arch plain|resnet] [--depth N] [--width N] [--images N]
+ *                   [--points N] [--threads N]
+ *
+ * passes/s counts every thread's passes; pass/floor compares one pass's
+ * time per thread (threads / passes per second) with the floor, so 1.0 means
+ * every thread runs at its GEMM floor.
+ */
+#include "bench.h"
+
+#include "landscape/gf_landscape.h"
+#include "model/gf_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char PROG[] = "bench_landscape";
+
+/* The forward GEMMs of one pass of m over n rows in chunks of `batch`: the
+ * median seconds of reps runs. */
+static double gemm_floor(gf_model *m, size_t n, size_t batch, int reps)
+{
+    gf_params *p = gf_model_params(m);
+    size_t widest = gf_model_in_dim(m);
+    gf_linear_slots ls;
+    for (int k = 0; gf_model_layer(m, k, &ls, NULL, 0) == 0; k++)
+        widest = p->slot[ls.weight].cols > widest ? p->slot[ls.weight].cols : widest;
+    double *x = calloc(batch * widest, sizeof *x), *y = calloc(batch * widest, sizeof *y);
+    double *t = malloc((size_t)reps * sizeof *t);
+    for (size_t i = 0; i < batch * widest; i++)
+        x[i] = 0.01 * (double)(i % 17);
+    for (int r = 0; r < reps; r++) {
+        const double t0 = bench_now();
+        for (size_t first = 0; first < n; first += batch) {
+            const size_t rows = n - first < batch ? n - first : batch;
+            for (int k = 0; gf_model_layer(m, k, &ls, NULL, 0) == 0; k++) {
+                const gf_slot *s = &p->slot[ls.weight]; /* y = x W^T, W out x in */
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)s->rows,
+                            (int)s->cols, 1.0, x, (int)s->cols, s->t.v, (int)s->cols, 0.0, y,
+                            (int)s->rows);
+            }
+        }
+        t[r] = bench_now() - t0;
+    }
+    const double med = bench_median(t, (size_t)reps);
+    free(x);
+    free(y);
+    free(t);
+    return med;
+}
+
+static long arg(int argc, char **argv, const char *name, long def)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return atol(argv[i + 1]);
+    return def;
+}
+
+int main(int argc, char **argv)
+{
+    if (bench_setup(PROG, argv) != 0)
+        return 1;
+    gf_stack_config c = gf_stack_config_default();
+    c.arch = GF_ARCH_RESNET;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--arch") == 0)
+            c.arch = strcmp(argv[i + 1], "plain") == 0 ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
+    c.depth = (int)arg(argc, argv, "--depth", 56);
+    c.width = (size_t)arg(argc, argv, "--width", 64);
+    c.in_dim = 784; /* Fashion-MNIST's pixels */
+    c.classes = 10;
+    c.norm = GF_NORM_BATCH;
+    c.init = GF_INIT_HE;
+    const size_t images = (size_t)arg(argc, argv, "--images", 10000);
+    const int points = (int)arg(argc, argv, "--points", 9);
+    const int threads = (int)arg(argc, argv, "--threads", 2);
+    char why[256], name[GF_NET_NAME_MAX];
+    gf_blas_threads_for_width(c.width); /* as the commands: one BLAS thread at width 64 */
+    gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);
+    gsl_rng *rng = gf_rng_alloc(1);
+    gf_dataset ds;
+    if (!m || !rng || gf_model_init(m, rng) != 0 ||
+        gf_synthetic_make(&ds, images, c.in_dim, c.classes, 1.0, 1) != 0) {
+        fprintf(stderr, "%s: setup failed\n", PROG);
+        return 1;
+    }
+    gf_model_name(m, name, sizeof name);
+    const size_t P = gf_model_params(m)->size;
+    double *centre = gf_land_state(m), *d1 = malloc(P * sizeof *d1), *d2 = malloc(P * sizeof *d2);
+    double *loss = malloc((size_t)points * sizeof *loss), *xs = malloc((size_t)points * sizeof *xs);
+    gf_land_direction(m, rng, d1);
+    gf_land_direction(m, rng, d2);
+    for (int i = 0; i < points; i++)
+        xs[i] = -1.0 + 2.0 * i / (points > 1 ? points - 1 : 1);
+    gf_tape *tape = gf_tape_alloc(0);
+    bench_idle_check(PROG);
+    printf("# %s, width %zu, %zu images of %zu features; %d grid points per batch size, %d "
+           "threads (points in parallel; the floor: one thread, one pass)\n", name, c.width, images,
+           c.in_dim, points, threads);
+    printf("%-8s %12s %12s %12s %14s %10s\n", "batch", "wall s/point", "passes/s", "floor s/pass",
+           "pass/floor", "41x41 s");
+    const size_t batches[] = {128, 256, 500, 1000, 2500};
+    for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
+        const gf_land_eval ev = {.m = m, .tape = tape, .data = &ds, .batch = batches[b],
+                                 .threads = threads};
+        gf_land_surface(&ev, centre, d1, d2, xs, 1, xs, 1, loss, NULL, why, sizeof why); /* warm */
+        const bench_cpu c0 = bench_cpu_now();
+        const double t0 = bench_now();
+        if (gf_land_surface(&ev, centre, d1, d2, xs, points, xs, 1, loss, NULL, why,
+                            sizeof why) != 0) {
+            fprintf(stderr, "%s: %s\n", PROG, why);
+            return 1;
+        }
+        const double wall = bench_now() - t0, per = wall / points;
+        const double others = bench_others_share(c0, bench_cpu_now(), wall);
+        const double floor = gemm_floor(m, images, batches[b], 5);
+        printf("%-8zu %12.4f %12.2f %12.4f %14.2f %10.0f%s\n", batches[b], per, 1.0 / per, floor,
+               per * threads / floor, per * 41 * 41, others > BENCH_BUSY ? "  (busy)" : "");
+    }
+    gf_tape_free(tape);
+    free(centre);
+    free(d1);
+    free(d2);
+    free(loss);
+    free(xs);
+    gf_dataset_release(&ds);
+    gsl_rng_free(rng);
+    gf_model_free(m);
+    return 0;
+}
