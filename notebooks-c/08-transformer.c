@@ -1,4 +1,4 @@
-/* 06-transformer.c: lesson 06, the Transformer's residual connections and
+/* 08-transformer.c: lesson 08, the Transformer's residual connections and
  * the residual stream (syllabus section 8).
  *
  *   Step 1  the identity path: a Pre-LN model whose sub-layers write zero,
@@ -18,7 +18,7 @@
 #include <string.h>
 
 static const lesson_info INFO = LESSON_INFO(
-    "06-transformer", "Lesson 06: the Transformer's residual stream", "6강: Transformer의 잔차 스트림",
+    "08-transformer", "Lesson 08: the Transformer's residual stream", "8강: Transformer의 잔차 스트림",
     "Builds small decoder-only transformers on the bytes of the Debian licenses: the\n"
     "identity path of Pre-LN and ReZero, the last layer's gradient against depth under\n"
     "Pre-LN and Post-LN, training with and without warm-up, the residual stream and\n"
