@@ -105,9 +105,7 @@ static int check(void *opts)
                         "come from %s/manifest.json", o->train_option, o->from);
     if (o->swaps > 0 && B < 2)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: one block has nothing to swap with");
-    int conv = 0; /* blocks of different widths: a reordered cnn cannot run */
-    for (int a = 0; a < o->c.n_archs; a++)
-        conv |= !gf_arch_is_mlp((gf_arch)o->c.archs[a]);
+    const int conv = cli_any_cnn(&o->c); /* blocks of different widths: no reordering */
     if (conv && o->swaps > 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: the cnn nets' stages have different "
                         "widths, so their blocks cannot be reordered (give --swaps 0)");

@@ -288,6 +288,12 @@ static int load_net(pathgrad_options *o, pathgrad_run *r, gf_model **trained)
     gf_checkpoint_info info;
     if (!(*trained = gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
+    if ((*trained)->type != &gf_model_mlp) {
+        char name[GF_NET_NAME_MAX];
+        gf_model_name(*trained, name, sizeof name);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds %s, not an MLP stack (the "
+                        "decomposition adds the paths' gradients at one width)", o->load, name);
+    }
     o->c.cfg = *(const gf_stack_config *)gf_model_config(*trained);
     r->seed = info.seed > 0 ? info.seed : o->c.seed;
     r->epochs = info.epochs_done > 0 ? (int)info.epochs_done : -1;

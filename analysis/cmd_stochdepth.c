@@ -40,7 +40,10 @@ static const cli_option table[] = {
      "the -sd net exactly as the whole one     [0.5]",
      CLI_AT(stochdepth_options, p_last), .min = 0.0, .max = 1.0, .set = set_p_last},
     {CLI_TEXT, .help = "Networks:\n"},
-    CLI_ARCH_MLP(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]"),
+    CLI_ARCH(stochdepth_options, "resnet, preact (plain has no branch to drop) [resnet]\n"
+             "(cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2; a\n"
+             "dropped downsampling block keeps its option-A skip)"),
+    CLI_WIDTH_MULT(stochdepth_options),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2                    [56]",
      CLI_AT(stochdepth_options, depth)},
     CLI_RESIDUAL_TRAINING(stochdepth_options, "runs/stochdepth", "figure"),
@@ -63,8 +66,9 @@ static int check(void *opts)
         return CLI_EXIT_USAGE;
     for (int a = 0; a < o->c.n_archs; a++)
         if (!gf_arch_residual((gf_arch)o->c.archs[a]))
-            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch plain: a plain stack has no residual "
-                            "branch to drop (choose resnet or preact)");
+            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: a plain net has no residual "
+                            "branch to drop (choose resnet or preact, or their cnn-)",
+                            gf_arch_names[o->c.archs[a]]);
     return cli_experiment_check(CMD, &o->c, &o->depth, 1);
 }
 

@@ -12,6 +12,8 @@ typedef struct degrade_options {
     cli_common c;                 /* arch list, width, init, norm, act, seeds, out, drawing */
     int depths[GF_GRID_MAX_DEPTHS], n_depths;
     cli_train_opts t;                  /* data, batch, epochs, optimizer, schedule, probes */
+    int quick;                    /* --quick: a small run (see cmd_degrade.c) */
+    unsigned given;               /* the options given whose defaults --quick or a cnn change */
 } degrade_options;
 
 /* degradation.{gp,png,svg} and gradnorm_training.{gp,png,svg} in the run

@@ -54,6 +54,9 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
         "batch norm with running statistics; errors over the whole training subset and test "
         "set after each epoch, and at initialization (epoch 0, before any step: the initial "
         "running statistics, mean 0 and variance 1)"));
+    if (cli_any_cnn(o)) /* the cnn nets' filters: 16, 32, 64 times this */
+        json_object_set_new(json_object_get(m, "settings"), "width_mult",
+                            json_real(c->width_mult > 0 ? c->width_mult : 1.0));
     if (strcmp(x->spec.data_name, "Fashion-MNIST") == 0)
         json_object_set_new(m, "data_dir", json_string(e->t->data_dir));
     json_object_set_new(m, "seeds", cli_seed_list(o));
@@ -139,10 +142,17 @@ void cli_experiment_heading(const char *cmd, const gf_grid_result *x, const cli_
                            const cli_train_opts *t)
 {
     const gf_train_config *tr = &t->train;
-    printf("gradflow %s: %s, %zu training / %zu test images, width %zu, norm %s, init %s, "
-           "%s lr %g (%s), %d epochs, batch %zu, %ld seed%s\n",
-           cmd, x->spec.data_name, x->spec.train_set->n, x->spec.test_set->n, c->cfg.width,
-           gf_norm_names[c->cfg.norm], gf_init_names[c->cfg.init],
+    char net[192]; /* the MLP stacks' settings as they always read, or with the cnn's */
+    gf_arch archs[GF_ARCH_COUNT];
+    for (int a = 0; a < c->n_archs; a++)
+        archs[a] = (gf_arch)c->archs[a];
+    cli_network_text(net, sizeof net, &c->cfg, archs, c->n_archs);
+    if (!cli_any_cnn(c))
+        snprintf(net, sizeof net, "width %zu, norm %s, init %s", c->cfg.width,
+                 gf_norm_names[c->cfg.norm], gf_init_names[c->cfg.init]);
+    printf("gradflow %s: %s, %zu training / %zu test images, %s, %s lr %g (%s), %d epochs, "
+           "batch %zu, %ld seed%s\n",
+           cmd, x->spec.data_name, x->spec.train_set->n, x->spec.test_set->n, net,
            gf_optim_names[tr->optim.kind], tr->sched.lr, gf_sched_names[tr->sched.kind],
            tr->epochs, tr->batch, c->seeds, c->seeds > 1 ? "s" : "");
 }

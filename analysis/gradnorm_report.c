@@ -8,6 +8,17 @@
 
 /* Per architecture, geometric means over seeds: log10 ||dL/dx_0||, log10
  * ||dL/dx_B||, and the predicted change (NaN without a prediction). */
+/* The arch column's width: 8, or the longest name ("cnn-resnet"). */
+static int name_width(const gf_gradnorm_result *res)
+{
+    int w = 8;
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        const int n = (int)strlen(gf_arch_names[res->spec.archs[a]]);
+        w = n > w ? n : w;
+    }
+    return w;
+}
+
 typedef struct arch_ends {
     double first, last, theory;
 } arch_ends;
@@ -89,8 +100,8 @@ static void slopes(const gf_gradnorm_result *res)
 {
     const int B = res->blocks;
     printf("  decades per block (x_B -> x_0, mean over %d blocks), measured and mean-field theory:\n"
-           "  %-8s %10s %10s %12s %10s\n",
-           B, "arch", "measured", "theory", "difference", "(in s.e.)");
+           "  %-*s %10s %10s %12s %10s\n",
+           B, name_width(res), "arch", "measured", "theory", "difference", "(in s.e.)");
     char off[256] = "";
     size_t used = 0;
     for (int a = 0; a < res->spec.n_archs; a++) {
@@ -108,9 +119,9 @@ static void slopes(const gf_gradnorm_result *res)
                                          name);
         }
         if (isnan(e.theory))
-            printf("  %-8s %+10.4f %10s\n", name, d / B, t);
+            printf("  %-*s %+10.4f %10s\n", name_width(res), name, d / B, t);
         else
-            printf("  %-8s %+10.4f %10s %12s %10s\n", name, d / B, t, df, z);
+            printf("  %-*s %+10.4f %10s %12s %10s\n", name_width(res), name, d / B, t, df, z);
     }
     for (int a = 0; a < res->spec.n_archs; a++) { /* why not, once per reason */
         int first = isnan(ends_of(res, a).theory);
@@ -137,11 +148,17 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
 {
     const int B = res->blocks, seeds = res->spec.seeds;
     int residual = 0;
-    printf("gradflow gradnorm: depth %d (B = %d blocks), width %zu, batch %ld, init %s, norm %s, "
-           "act %s, %d seed%s\n",
-           cfg->depth, B, cfg->width, batch, gf_init_names[cfg->init], gf_norm_names[cfg->norm],
-           gf_act_names[cfg->act], seeds, seeds > 1 ? "s" : "");
-    printf("  %-8s %13s %13s %16s %14s  %s\n", "arch", "||dL/dx_B||", "||dL/dx_0||",
+    char net[192];
+    cli_network_text(net, sizeof net, cfg, res->spec.archs, res->spec.n_archs);
+    if (strstr(net, "cnn:")) /* the MLP stacks' heading as it always was, else the cnn's */
+        printf("gradflow gradnorm: depth %d (B = %d blocks), %s, batch %ld, %d seed%s\n",
+               cfg->depth, B, net, batch, seeds, seeds > 1 ? "s" : "");
+    else
+        printf("gradflow gradnorm: depth %d (B = %d blocks), width %zu, batch %ld, init %s, "
+               "norm %s, act %s, %d seed%s\n", cfg->depth, B, cfg->width, batch,
+               gf_init_names[cfg->init], gf_norm_names[cfg->norm], gf_act_names[cfg->act],
+               seeds, seeds > 1 ? "s" : "");
+    printf("  %-*s %13s %13s %16s %14s  %s\n", name_width(res), "arch", "||dL/dx_B||", "||dL/dx_0||",
            "decades x_B->x_0", "theory", "verdict");
     for (int a = 0; a < res->spec.n_archs; a++) {
         const arch_ends e = ends_of(res, a);
@@ -152,7 +169,7 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
             snprintf(tb, sizeof tb, "n/a");
         else
             snprintf(tb, sizeof tb, "%+.2f", e.theory);
-        printf("  %-8s %13s %13s %+16.2f %14s  %s\n", gf_arch_names[res->spec.archs[a]], lb, fb,
+        printf("  %-*s %13s %13s %+16.2f %14s  %s\n", name_width(res), gf_arch_names[res->spec.archs[a]], lb, fb,
                e.first - e.last, tb, verdict(e.first - e.last));
         residual |= gf_arch_residual(res->spec.archs[a]);
     }
@@ -217,10 +234,15 @@ int gradnorm_figures(cli_run *r, const gf_gradnorm_result *res, const gf_stack_c
     snprintf(title, sizeof title,
              "Gradient norm per depth at initialization: %d layers (%d blocks)", c->depth,
              res->blocks);
-    snprintf(subtitle, sizeof subtitle,
-             "width %zu, batch %ld, init %s, norm %s, act %s, %d seeds; loss = mean cross-entropy",
-             c->width, batch, gf_init_names[c->init], gf_norm_names[c->norm],
-             gf_act_names[c->act], res->spec.seeds);
+    char net[192];
+    cli_network_text(net, sizeof net, c, res->spec.archs, res->spec.n_archs);
+    if (strstr(net, "cnn:"))
+        snprintf(subtitle, sizeof subtitle, "%s, batch %ld, %d seeds; loss = mean cross-entropy",
+                 net, batch, res->spec.seeds);
+    else
+        snprintf(subtitle, sizeof subtitle, "width %zu, batch %ld, init %s, norm %s, act %s, %d "
+                 "seeds; loss = mean cross-entropy", c->width, batch, gf_init_names[c->init],
+                 gf_norm_names[c->norm], gf_act_names[c->act], res->spec.seeds);
     snprintf(split_title, sizeof split_title,
              "Skip / branch split of dL/dx_l per residual block: %d layers, init %s, norm %s",
              c->depth, gf_init_names[c->init], gf_norm_names[c->norm]);

@@ -74,6 +74,8 @@ int lesion_read_run(lesion_options *o, lesion_source *src, int *status)
         o->c.cfg.norm = (gf_norm)norm;
         o->c.cfg.act = (gf_act)act;
         o->c.cfg.zero_branch = json_is_true(json_object_get(s, "zero_init_residual"));
+        if (json_is_number(json_object_get(s, "width_mult"))) /* a run of cnn nets */
+            o->c.cfg.width_mult = json_number_value(json_object_get(s, "width_mult"));
         o->t.data = strcmp(data, "synthetic") == 0 ? GF_DATA_SYNTHETIC : GF_DATA_FASHION;
         if (!o->data_dir_set && *text(m, "data_dir")) {
             snprintf(src->run_data_dir, sizeof src->run_data_dir, "%s", text(m, "data_dir"));

@@ -48,9 +48,17 @@ int cli_set_path(const cli_arg *a, void *opts);
 /* The --arch help's second line where the convolutional nets are taken. */
 #define CLI_ARCH_CNN_HELP "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2)"
 /* --width-mult of the convolutional nets. */
-#define CLI_WIDTH_MULT(T)                                                                    \
-    {CLI_REAL, "width-mult", 0, "X", "cnn-*: filters 16X, 32X, 64X; 16X even   [1]",         \
-     CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
+#define CLI_WIDTH_MULT_HELP(T, help)                                                         \
+    {CLI_REAL, "width-mult", 0, "X", help, CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
+#define CLI_WIDTH_MULT(T) CLI_WIDTH_MULT_HELP(T, "cnn-*: filters 16X, 32X, 64X; 16X even   [1]")
+/* 1 when o's archs include a net that is not an MLP stack. */
+int cli_any_cnn(const cli_common *o);
+/* The network options of a heading: "width W, init I, norm N, act A" of the
+ * MLP stacks in archs (n of them), then (or only) "cnn: F/2F/4F filters, He
+ * init (fan_out), batch norm, relu" for the cnn nets, whose init and norm
+ * are their own. */
+void cli_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
+                      int n);
 #define CLI_DEPTH_N(T, help) {CLI_DEPTH, "depth", 'd', "N", help, CLI_AT(T, c.cfg.depth)}
 #define CLI_WIDTH(T, help)                                                                   \
     {CLI_INT, "width", 'w', "N", help, CLI_AT(T, c.cfg.width), .min = 1, .max = 65536}

@@ -5,8 +5,9 @@
  *   blas/gf_blas.h             which CBLAS kernel runs, and its check
  *   nn/gf_nn.h                 parameters, initialization, stacks, their state
  *   probe/gf_probe.h           probes and the recorder (gradient norms per depth)
- *   model/gf_model.h           one interface to every network family (mlp now): what
- *                              every measurement uses to build, run, export and load
+ *   model/gf_model.h           one interface to every network family (mlp, cnn) and the
+ *                              arch registry (--arch names): what every measurement uses
+ *                              to build, run, export and load
  *   model/gf_densenet.h        the family "densenet": its config, plan and measurements
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory

@@ -21,7 +21,7 @@ extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], ba
     cli_lesion_tests[], cli_stochdepth_tests[], jacobian_tests[], cli_jacobian_tests[],
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[],
-    golden_tests[], model_tests[], cnn_tests[], regress_tests[],
+    golden_tests[], model_tests[], cnn_tests[], cli_cnn_tests[], regress_tests[],
     dense_op_tests[], densenet_tests[], cli_densenet_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
@@ -50,7 +50,7 @@ static CU_SuiteInfo suites[] = {
     CLI_SUITE("cli-jacobian", cli_jacobian_tests), CLI_SUITE("cli-theory", cli_theory_tests),
     SUITE("shatter", shatter_tests), CLI_SUITE("cli-hanin-shatter", cli_hanin_shatter_tests),
     CLI_SUITE("cli-init-compare", cli_init_compare_tests), CLI_SUITE("golden", golden_tests),
-    CLI_SUITE("cli-failures", cli_failures_tests),
+    CLI_SUITE("cli-failures", cli_failures_tests), CLI_SUITE("cli-cnn", cli_cnn_tests),
     CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-densenet", cli_densenet_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };

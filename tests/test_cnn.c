@@ -3,6 +3,8 @@
  * finite-difference gradients end to end, export and load. */
 #include "test_util.h"
 
+#include "jacobian/gf_jacobian.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,7 +279,82 @@ static void test_export_round_trip(void)
     tu_remove_tree(dir);
 }
 
+/* The full Jacobian of x_a -> x_b at x (d_in values), one VJP per output
+ * unit; its rows into J (d_out x d_in, malloc'd). */
+static double *full_jacobian(gf_model *m, const double *x, size_t d_in, int a, int b,
+                             size_t *d_out)
+{
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *X = gf_tape_input(tape, 1, d_in), *Y = X;
+    memcpy(X->v, x, d_in * sizeof *x);
+    for (int l = a; l < b; l++)
+        Y = gf_model_block(m, tape, l, Y);
+    *d_out = Y->d;
+    double *J = malloc(Y->d * d_in * sizeof *J), *seed = calloc(Y->d, sizeof *seed);
+    for (size_t i = 0; i < *d_out; i++) {
+        gf_tape_reset(tape);
+        X = gf_tape_input(tape, 1, d_in);
+        memcpy(X->v, x, d_in * sizeof *x);
+        X->flags |= GF_REQUIRES_GRAD;
+        Y = X;
+        for (int l = a; l < b; l++)
+            Y = gf_model_block(m, tape, l, Y);
+        seed[i] = 1.0;
+        CU_ASSERT_EQUAL(gf_tape_backward_from(tape, Y, seed), 0);
+        seed[i] = 0.0;
+        gf_tensor_grad_export(X, J + i * d_in);
+    }
+    free(seed);
+    gf_tape_free(tape);
+    return J;
+}
+
+/* Power iteration (J v by differences, J^T u exact) against the SVD of the
+ * full Jacobian, end to end (x_0 -> x_B: 128 -> 32 values) and for one
+ * downsampling block, in cnn-resnet and cnn-preact. */
+static void test_top_singular_value(void)
+{
+    for (int a = 0; a < 2; a++) {
+        gf_model *m = make(a ? GF_ARCH_CNN_PREACT : GF_ARCH_CNN_RESNET, 14, 0.125, 64, 3);
+        gsl_rng *r = tu_rng(21);
+        gf_model_init(m, r);
+        gf_model_set_training(m, 0);
+        gf_tape *tape = gf_tape_alloc(0);
+        gf_tensor *x0 = gf_model_stem(m, tape, batch(tape, 1, 64, 22));
+        const int B = gf_model_blocks(m), spans[2][2] = {{0, B}, {2, 3}};
+        double *xa = malloc(x0->d * sizeof *xa);
+        for (int s = 0; s < 2; s++) {
+            gf_tape *t2 = gf_tape_alloc(0);
+            gf_tensor *X = gf_tape_input(t2, 1, x0->d);
+            memcpy(X->v, x0->v, x0->d * sizeof *X->v);
+            for (int l = 0; l < spans[s][0]; l++)
+                X = gf_model_block(m, t2, l, X);
+            const size_t d = X->d;
+            memcpy(xa, X->v, d * sizeof *xa);
+            gf_tape_free(t2);
+            size_t d_out;
+            double *J = full_jacobian(m, xa, d, spans[s][0], spans[s][1], &d_out);
+            double *sv = malloc((d < d_out ? d : d_out) * sizeof *sv), sigma;
+            char why[256];
+            CU_ASSERT_EQUAL(gf_singular_values(J, d_out, d, sv), 0);
+            CU_ASSERT_EQUAL(gf_jacobian_top_sv(m, xa, d, spans[s][0], spans[s][1], 500, 1e-12,
+                                               r, &sigma, why, sizeof why), 0);
+            CU_ASSERT(fabs(sigma - sv[0]) <= 1e-6 * sv[0]);
+            if (getenv("TU_VERBOSE") || fabs(sigma - sv[0]) > 1e-6 * sv[0])
+                fprintf(stderr, "top sv: power %.12g, SVD %.12g (%zu x %zu)\n", sigma, sv[0],
+                        d_out, d);
+            free(sv);
+            free(J);
+        }
+        free(xa);
+        gf_tape_free(tape);
+        gsl_rng_free(r);
+        gf_model_free(m);
+    }
+}
+
 CU_TestInfo cnn_tests[] = {
+    {"top singular value by power iteration = the full Jacobian's", test_top_singular_value},
     {"parameter counts: closed form, plain = resnet = preact", test_parameter_counts},
     {"config: depth 6n+2, even filters, image shape", test_config_errors},
     {"resnet with bn2 gamma 0: every block is relu(S x) = S x", test_zero_gamma_blocks_are_skips},

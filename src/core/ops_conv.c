@@ -18,8 +18,19 @@
 
 #include <string.h>
 
-/* Bytes of one chunk of im2col rows: a cache-sized panel for the GEMM. */
-enum { CONV_CHUNK_BYTES = 512 << 10, CONV_MIN_ROWS = 32 };
+/* Chunk sizes, measured with bench/bench_conv (OpenBLAS 0.3.21, AVX-512
+ * kernel, one thread, the CIFAR-ResNet shapes at batch 128): the forward GEMM
+ * ran fastest with at most about 1024 outputs per call (rows x c_out: 64 rows
+ * at 16 filters, 32 at 32; 38 against 26 GFLOP/s for s1 at 128 rows, the
+ * library's small-matrix path, no packing), and 16 rows were as good as any
+ * at 64 filters; the backward's two GEMMs were flat from 64 to 192 rows. A
+ * chunk never exceeds CONV_MAX_BYTES of im2col (it stays in L2). */
+enum {
+    CONV_FWD_OUTPUTS = 1024,
+    CONV_BWD_ROWS = 96,
+    CONV_MIN_ROWS = 16,
+    CONV_MAX_BYTES = 512 << 10,
+};
 
 typedef struct conv_ctx {
     gf_image_shape in, out;
@@ -56,9 +67,11 @@ static void tap_range(size_t o, size_t s, size_t p, size_t k, size_t len, size_t
 
 /* The im2col rows of output pixels [r0, r1), one contiguous span per kernel
  * row; one walk serves both directions. mode 0 (im2col): cols <- x, zeros
- * where the kernel lies over the padding; mode 1 (col2im): x += cols. */
-static void im2col_walk(const conv_ctx *k, double *x, double *cols, size_t r0, size_t r1,
-                        int mode)
+ * where the kernel lies over the padding; mode 1 (col2im): x += cols (that
+ * add loop is why the function is cloned per vector width: s1's backward
+ * went from 35 to 30 ms). */
+GF_VECTOR_CLONES static void im2col_walk(const conv_ctx *k, double *x, double *cols, size_t r0,
+                                         size_t r1, int mode)
 {
     const size_t c = k->in.c, kw = k->g.kw, kh = k->g.kh, K = c * kh * kw;
     const size_t hw = k->out.h * k->out.w, img = k->in.h * k->in.w * c;
@@ -102,9 +115,12 @@ static void permute_weight(const conv_ctx *k, size_t c_out, double *w, double *w
             }
 }
 
-static size_t chunk_rows(size_t K, size_t M)
+/* Output pixels per chunk: want, within [CONV_MIN_ROWS, M] and at most
+ * CONV_MAX_BYTES of im2col rows. */
+static size_t chunk_rows(size_t want, size_t K, size_t M)
 {
-    size_t rows = CONV_CHUNK_BYTES / (K * sizeof(double));
+    const size_t cap = CONV_MAX_BYTES / (K * sizeof(double));
+    size_t rows = want < cap ? want : cap;
     if (rows < CONV_MIN_ROWS)
         rows = CONV_MIN_ROWS;
     return rows < M ? rows : M;
@@ -151,7 +167,7 @@ gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)c_out, (int)K, 1.0,
                     x->v, (int)K, w->v, (int)K, beta, y->v, (int)c_out);
     } else {
-        const size_t mc = chunk_rows(K, M);
+        const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
         double *wp = gf_tape_scratch(tape, c_out * K + mc * K);
         if (!wp)
             return NULL;
@@ -192,7 +208,7 @@ static void pointwise_backward(gf_node *nd, size_t M)
 static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
 {
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
-    const size_t c_out = w->n, K = w->d, mc = chunk_rows(K, M);
+    const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
     double *gx = gf_grad_acc(nd, x), beta_w;
     double *gw = gf_grad_begin(nd, w, &beta_w);
     if (!gx && !gw)

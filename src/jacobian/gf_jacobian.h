@@ -55,6 +55,18 @@ int gf_singular_values_fast(const double *a, size_t m, size_t n, double *sv);
  * estimate changes by less than tol relatively, at most max_iter times. */
 double gf_spectral_norm(const double *a, size_t n, double tol, int max_iter, gsl_rng *rng);
 
+/* The largest singular value of the map x_a -> x_b (blocks a..b-1 of m,
+ * any widths) at x_a (d values), without forming its Jacobian J: power
+ * iteration on J^T J, with J v by central differences (exact up to rounding
+ * while no ReLU changes state: in evaluation mode the map is piecewise
+ * linear) and J^T u by the engine's vector-Jacobian product. *sigma is
+ * ||J^T u|| for a unit u: a lower bound that converges from below; it stops
+ * when an iteration changes it by less than tol relatively, or after iters.
+ * m runs in evaluation mode, its training mode restored after. 0, or -1
+ * with a reason (the tape's message). */
+int gf_jacobian_top_sv(gf_model *m, const double *x_a, size_t d, int a, int b, int iters,
+                       double tol, gsl_rng *rng, double *sigma, char *why, size_t size);
+
 /* ---- the Jacobian experiment (`gradflow jacobian`, the gradient-flow lesson) ---- *
  *
  * For each architecture and seed: build the stack, initialize it from the

@@ -27,6 +27,24 @@ int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size)
     return msg ? -1 : 0;
 }
 
+void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed)
+{
+    const int n = (c->depth - 2) / 6;
+    double h = (double)c->height, w = (double)c->width, cin = (double)c->filters;
+    *fixed = 9.0 * (double)c->channels * cin * h * w + 4.0 * (double)c->filters * c->classes;
+    for (int s = 0; s < 3; s++) {
+        const double cs = (double)(c->filters << s);
+        if (s > 0) { /* stride 2, padding 1: ceil(h / 2) */
+            h = ceil(h / 2.0);
+            w = ceil(w / 2.0);
+        }
+        for (int i = 0; i < n; i++) {
+            block[s * n + i] = 9.0 * (cin + cs) * cs * h * w; /* conv1: cin -> cs, conv2 */
+            cin = cs;
+        }
+    }
+}
+
 /* The most nearly square h x w = d with h <= w: Fashion-MNIST's 784 is
  * 28 x 28, the synthetic set's 32 features 4 x 8, a prime 1 x d. */
 void gf_image_dims(size_t d, size_t *h, size_t *w)

@@ -5,9 +5,12 @@
  * As GSL's gsl_rng_type, a family is a descriptor of functions
  * (gf_model_type), and a model is the descriptor plus the family's own
  * network (gf_model). The MLP stacks (plain, resnet, preact) are the family
- * "mlp" (gf_model_mlp, over gf_stack); convolutional nets, DenseNet and a
- * transformer are to be further families, with no change to the
- * measurements.
+ * "mlp" (gf_model_mlp, over gf_stack); He et al.'s convolutional CIFAR nets
+ * are the family "cnn" (gf_model_cnn, cnn*.c); DenseNet and a transformer
+ * are to be further families, with no change to the measurements. The arch
+ * registry (gf_arch_types, arch.c) maps every name --arch takes to its
+ * family and builds the family's config from the shared options
+ * (gf_arch_model_alloc).
  *
  * Every family has the same outline: a stem, B blocks, a head. A block maps
  * x_l to x_{l+1} (the block boundaries x_0 .. x_B are where probes go) and,
@@ -16,7 +19,9 @@
  * blocks). Parameters are a gf_params with state_dict names; a model exports
  * to and loads from safetensors (its state plus its configuration as
  * metadata, with the family's name under the key "family"; files without
- * one hold an "mlp"). What the measurements need beyond that is general too:
+ * one hold an "mlp"; a bare state_dict as PyTorch saves one, without
+ * gradflow's metadata, loads through gf_model_open into the model its
+ * caller describes, by tensor names and shapes alone). What the measurements need beyond that is general too:
  * the input and output widths, whether blocks are residual (skip + branch,
  * then an elementwise post map with its derivative), and the weighted
  * layers in forward order (their slots and names).
@@ -142,6 +147,9 @@ static inline gf_arch gf_cnn_arch(const gf_cnn_config *c)
 }
 /* 0 if c is a valid config; else -1 and a one-line reason. */
 int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
+/* Multiply-adds per sample of the convs of every block (block[3n]) and of
+ * the stem conv and the head (*fixed). */
+void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed);
 
 /* The image a row of d features is taken for by the convolutional families:
  * the most nearly square h x w = d with h <= w (784: 28 x 28). */

@@ -4,6 +4,7 @@
 #include "stochdepth/gf_stochdepth.h"
 
 #include "io/gf_io.h"
+#include "model/gf_model.h"
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -91,6 +92,41 @@ static void paired(const gf_grid_result *x, gf_stochdepth_pair *p)
     p->paired = n;
 }
 
+/* The expected share of the whole net's multiply-adds per sample that runs,
+ * and the stem and head's share (never dropped): MLP blocks cost 2 w^2 each
+ * (stem in w, head w c); a cnn's blocks their convs (gf_cnn_macs). */
+static int expected_macs(const gf_grid_spec *o, const gf_grid_net *r, const double *surv,
+                         gf_stochdepth_pair *p)
+{
+    double *mac = malloc((size_t)p->blocks * sizeof *mac), fixed = 0.0, all = 0.0, run = 0.0;
+    gf_stack_config c = o->base;
+    c.arch = r->arch;
+    c.depth = r->depth;
+    c.in_dim = o->train_set->dim;
+    c.classes = o->train_set->classes;
+    gf_family_config fc;
+    if (!mac || (!gf_arch_is_mlp(r->arch) && gf_arch_config(&c, &fc, NULL, 0) != 0)) {
+        free(mac);
+        return -1;
+    }
+    const double w = (double)c.width;
+    if (gf_arch_is_mlp(r->arch)) {
+        fixed = (double)c.in_dim * w + w * (double)c.classes;
+        for (int l = 0; l < p->blocks; l++)
+            mac[l] = 2.0 * w * w;
+    } else {
+        gf_cnn_macs(&fc.cnn, mac, &fixed);
+    }
+    for (int l = 0; l < p->blocks; l++) {
+        all += mac[l];
+        run += surv[l] * mac[l];
+    }
+    p->mac_fraction = (fixed + run) / (fixed + all);
+    p->fixed_share = fixed / (fixed + all);
+    free(mac);
+    return 0;
+}
+
 int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int max)
 {
     const gf_grid_spec *o = &x->spec;
@@ -112,15 +148,12 @@ int gf_stochdepth_pairs(const gf_grid_result *x, gf_stochdepth_pair *out, int ma
         gf_survival_fill(o->survival, o->p_last, p->blocks, surv);
         for (int l = 0; l < p->blocks; l++)
             p->expected_blocks += surv[l];
+        const int rc = expected_macs(o, r, surv, p);
         free(surv);
+        if (rc != 0)
+            return -1;
         p->expected_layers = 2.0 * p->expected_blocks + 2.0;
         p->block_fraction = p->expected_blocks / p->blocks;
-        /* Linear multiply-adds per sample: stem in w, head w c, a block 2 w^2 */
-        const double w = (double)o->base.width, fixed = (double)o->train_set->dim * w +
-                                                        w * (double)o->base.classes;
-        p->mac_fraction = (fixed + 2.0 * w * w * p->expected_blocks) /
-                          (fixed + 2.0 * w * w * p->blocks);
-        p->fixed_share = fixed / (fixed + 2.0 * w * w * p->blocks);
         measured(x, p->whole, p, 0);
         measured(x, p->stochastic, p, 1);
         paired(x, p);
