@@ -16,7 +16,11 @@
  * backward twice that (dW and dX). The rate is divided by the square DGEMM
  * rate (n = 1024, on the same clock). Speed is measured here and never asserted;
  * the exit status says only whether the run worked. --layer NAME times one
- * layer alone (for a profiler: perf record ./bench_conv --layer s1).
+ * layer alone (for a profiler: perf record ./bench_conv --layer s1
+ * --no-gemm-only). The convolution runs on one thread unless the library was
+ * built with -Dopenmp=enabled; the DGEMM rate uses the BLAS's threads, so
+ * with OPENBLAS_NUM_THREADS unset on 2 cores the ratio compares one thread
+ * with two: run both ways (and both builds) on a quiet machine.
  */
 #include "bench.h"
 

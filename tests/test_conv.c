@@ -70,6 +70,20 @@ static gf_tensor *build_conv_skip(gf_tape *t, tu_fd *c)
                                                tu_fd_get(t, c, 1), NULL, g), x));
 }
 
+/* The same through a 1x1 conv (its dX is written by a GEMM, here adding to the skip's). */
+static void setup_conv_1x1_skip(tu_fd *c, gsl_rng *r)
+{
+    tu_fd_uniform_leaf(c, r, "x", 3, 2 * 3 * 4, ON_TAPE, -1, 1);
+    tu_fd_uniform_leaf(c, r, "W", 4, 4, BOUND, -1, 1);
+}
+static gf_tensor *build_conv_1x1_skip(gf_tape *t, tu_fd *c)
+{
+    const gf_conv_geom g = {1, 1, 1, 0};
+    gf_tensor *x = tu_fd_get(t, c, 0);
+    return tu_mse_fixed(t, gf_add(t, gf_conv2d(t, x, (gf_image_shape){2, 3, 4},
+                                               tu_fd_get(t, c, 1), NULL, g), x));
+}
+
 /* Batch norm over 3 channels of 2 x 2 images, 3 images (12 values per
  * channel), with per-channel offsets; running statistics in aux. */
 static void setup_bn2d(tu_fd *c, gsl_rng *r, int eval)
@@ -146,6 +160,7 @@ const tu_op_case tu_image_op_cases[] = {
     {"conv2d", "2x3 stride 1 pad 1, no bias", setup_conv_rect, build_conv_rect},
     {"conv2d", "1x1 (a GEMM on x), bias", setup_conv_1x1, build_conv_1x1},
     {"conv2d", "conv(x) + x", setup_conv_skip, build_conv_skip},
+    {"conv2d", "1x1 conv(x) + x", setup_conv_1x1_skip, build_conv_1x1_skip},
     {"batchnorm_train", "over channels", setup_bn2d_train, build_bn2d_train},
     {"batchnorm_eval", "over channels", setup_bn2d_eval, build_bn2d_eval},
     {"concat", "channels of 4-pixel images", setup_concat_ch, build_concat_ch},
@@ -431,6 +446,46 @@ static void test_image_shape_errors(void)
     gf_tape_free(tape);
 }
 
+/* y, dx and dW of one conv on 11 images (uneven groups) into out. */
+static void conv_bits(double *out, size_t nx, size_t ny, size_t nw)
+{
+    const gf_image_shape in = {9, 8, 5};
+    const gf_conv_geom g = {3, 3, 1, 1};
+    gsl_rng *r = tu_rng(77);
+    double *w = malloc(2 * nw * sizeof *w), *dy = malloc(ny * sizeof *dy);
+    tu_fill_uniform(w, nw, r, -1, 1);
+    tu_fill_uniform(dy, ny, r, -1, 1);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    gf_tensor W, *x = gf_tape_input(tape, 11, nx / 11);
+    gf_tensor_bind(&W, 6, nw / 6, w, w + nw);
+    tu_fill_uniform(x->v, nx, r, -1, 1);
+    x->flags |= GF_REQUIRES_GRAD;
+    gf_tensor *y = gf_conv2d(tape, x, in, &W, NULL, g);
+    CU_ASSERT_FATAL(y && gf_tape_backward_from(tape, y, dy) == GSL_SUCCESS);
+    memcpy(out, y->v, ny * sizeof *out);
+    gf_tensor_grad_export(x, out + ny);
+    memcpy(out + ny + nx, w + nw, nw * sizeof *out);
+    gf_tape_free(tape);
+    free(w);
+    free(dy);
+    gsl_rng_free(r);
+}
+
+/* The groups of images, not the threads, fix the order of the sums: the same
+ * bits with the BLAS (and so the conv) on one thread. Leaves the BLAS on one
+ * thread: the suite's last test. */
+static void test_conv_bits_do_not_depend_on_threads(void)
+{
+    const size_t nx = 11 * 9 * 8 * 5, ny = 11 * 9 * 8 * 6, nw = 6 * 45, size = nx + ny + nw;
+    double *a = malloc(size * sizeof *a), *b = malloc(size * sizeof *b);
+    conv_bits(a, nx, ny, nw);
+    gf_blas_threads_for_width(1);
+    conv_bits(b, nx, ny, nw);
+    CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);
+    free(a);
+    free(b);
+}
+
 CU_TestInfo conv_tests[] = {
     {"conv2d matches a nested loop: values and all gradients", test_conv_matches_reference},
     {"the conv comparison fails on a perturbed weight", test_conv_check_can_fail},
@@ -438,5 +493,6 @@ CU_TestInfo conv_tests[] = {
     {"option-A shortcut: subsample and zero channels", test_shortcut_values},
     {"pooling and channel concatenation values", test_pool_and_concat_values},
     {"image ops' shape errors name the shapes", test_image_shape_errors},
+    {"conv bits do not depend on the number of threads", test_conv_bits_do_not_depend_on_threads},
     CU_TEST_INFO_NULL,
 };

@@ -56,7 +56,8 @@ gf_image_shape gf_conv_out_shape(gf_image_shape in, gf_conv_geom g, size_t c_out
  * each row in PyTorch's (in, kh, kw) order, so the (out, in, kh, kw) weight of
  * a Conv2d is a copy; b: 1 x c_out or NULL. y: n x (ho wo c_out), shape
  * gf_conv_out_shape(in, g, c_out). Runs as im2col + GEMM in chunks of output
- * pixels (a 1x1, stride-1, unpadded conv is one GEMM on x). */
+ * pixels (a 1x1, stride-1, unpadded conv skips im2col: its GEMMs read x); the
+ * same bits for any number of threads (see ops_conv.c). */
 gf_tensor *gf_conv2d(gf_tape *, gf_tensor *x, gf_image_shape in, gf_tensor *w, gf_tensor *b,
                      gf_conv_geom g);
 

@@ -9,7 +9,10 @@
  * match (c_out x K, K = c_in kh kw: cheap beside the GEMM). Backward
  * recomputes the im2col per chunk (storing it would cost M K doubles per
  * layer): dW += dY^T cols, dcols = dY W, then col2im adds dcols into dX.
- * Chunks live in the tape's scratch buffer, reused by every call.
+ * Chunks live in the tape's scratch buffer, reused by every call. A 1x1,
+ * stride-1, unpadded conv skips im2col and col2im (its cols are x's rows) but
+ * keeps the chunks: 34 against 25 GFLOP/s forward, 37 against 24 backward
+ * (bench_conv b1x1, one thread) than one GEMM over the whole batch.
  */
 #include "tape_internal.h"
 
@@ -17,6 +20,9 @@
 #include "gf_conv.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Chunk sizes, measured with bench/bench_conv (OpenBLAS 0.3.21, AVX-512
  * kernel, one thread, the CIFAR-ResNet shapes at batch 128): the forward GEMM
@@ -145,6 +151,105 @@ static gf_tensor *conv_check(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_
     return x;
 }
 
+/* ---- the batch in groups of whole images --------------------------------- */
+
+/* The im2col + GEMM loops run over CONV_GROUPS groups of whole images (fewer
+ * for a smaller batch), in parallel when OpenMP is built in (meson
+ * -Dopenmp=enabled; off by default: on the busy 2-core machine where it was
+ * written, 2 threads were no faster than 1, see bench/bench_conv) and the
+ * BLAS may use more than one thread (as many threads as it may; its own GEMMs
+ * then run single-threaded). The groups, not the threads, fix the order of every sum:
+ * a group's partial dW adds its chunks in order and the partials add in group
+ * order, so the bits do not depend on the number of threads. Groups of whole
+ * images never share an input pixel, so col2im needs no locks. */
+enum { CONV_GROUPS = 8 };
+
+static int conv_threads(void)
+{
+#ifdef _OPENMP
+    int t = omp_get_max_threads();
+#ifdef GF_HAVE_OPENBLAS
+    const int b = openblas_get_num_threads();
+    t = b < t ? b : t;
+#endif
+    return t > 1 ? t : 1;
+#else
+    return 1;
+#endif
+}
+
+/* BLAS threads for the duration of a parallel region (n: the number to set);
+ * returns the number before. */
+static int blas_threads(int n)
+{
+#ifdef GF_HAVE_OPENBLAS
+    const int before = openblas_get_num_threads();
+    if (n != before)
+        openblas_set_num_threads(n);
+    return before;
+#else
+    return n;
+#endif
+}
+
+/* Output rows [*r0, *r1) of group g of groups, over n images of hw pixels. */
+static void group_rows(size_t g, size_t groups, size_t n, size_t hw, size_t *r0, size_t *r1)
+{
+    *r0 = n * g / groups * hw;
+    *r1 = n * (g + 1) / groups * hw;
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* y[r0:r1] (+)= im2col(x) Wp^T, chunk by chunk in cols (mc x K). */
+static void forward_rows(const conv_ctx *k, const double *x, const double *wp, double *cols,
+                         double *y, size_t c_out, size_t mc, size_t r0, size_t r1, double beta)
+{
+    const size_t K = k->in.c * k->g.kh * k->g.kw;
+    const int pointwise = is_pointwise(k);
+    for (size_t a = r0; a < r1; a += mc) {
+        const size_t b = a + mc < r1 ? a + mc : r1;
+        if (!pointwise) /* a 1x1 conv's im2col is x itself */
+            im2col_walk(k, (double *)x, cols, a, b, 0);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(b - a), (int)c_out, (int)K,
+                    1.0, pointwise ? x + a * K : cols, (int)K, wp, (int)K, beta, y + a * c_out,
+                    (int)c_out);
+    }
+}
+
+static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
+                           const gf_tensor *w, gf_tensor *y, double beta)
+{
+    const size_t c_out = w->n, K = w->d, hw = k->out.h * k->out.w, M = x->n * hw;
+    const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
+    const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS;
+    const int threads = conv_threads();
+    double *wp = gf_tape_scratch(tape, c_out * K + (size_t)threads * mc * K);
+    if (!wp)
+        return -1;
+    permute_weight(k, c_out, w->v, wp, 0, 0.0);
+    const int before = threads > 1 ? blas_threads(1) : 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#endif
+    for (size_t g = 0; g < groups; g++) {
+        size_t r0, r1;
+        group_rows(g, groups, x->n, hw, &r0, &r1);
+        double *cols = wp + c_out * K + (size_t)thread_id() * mc * K;
+        forward_rows(k, x->v, wp, cols, y->v, c_out, mc, r0, r1, beta);
+    }
+    if (threads > 1)
+        blas_threads(before);
+    return 0;
+}
+
 gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *w, gf_tensor *b,
                      gf_conv_geom g)
 {
@@ -153,7 +258,7 @@ gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *
     gf_image_shape out;
     if (gf_op_begin(tape, ins, nin) != 0 || !conv_check(tape, x, in, w, b, g, &out))
         return NULL;
-    const size_t c_out = w->n, M = x->n * out.h * out.w, K = w->d;
+    const size_t c_out = w->n, M = x->n * out.h * out.w;
     gf_tensor *y = gf_op_output(tape, ins, nin, x->n, gf_image_size(out));
     conv_ctx *k = (conv_ctx *)gf_op_aux(tape, (sizeof *k + sizeof(double) - 1) / sizeof(double));
     if (!y || !k)
@@ -163,24 +268,8 @@ gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *
         for (size_t r = 0; r < M; r++)
             memcpy(y->v + r * c_out, b->v, c_out * sizeof(double));
     const double beta = b ? 1.0 : 0.0;
-    if (is_pointwise(k)) { /* y (M x c_out) = x (M x c_in) W^T */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)c_out, (int)K, 1.0,
-                    x->v, (int)K, w->v, (int)K, beta, y->v, (int)c_out);
-    } else {
-        const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
-        double *wp = gf_tape_scratch(tape, c_out * K + mc * K);
-        if (!wp)
-            return NULL;
-        double *cols = wp + c_out * K;
-        permute_weight(k, c_out, w->v, wp, 0, 0.0);
-        for (size_t r0 = 0; r0 < M; r0 += mc) {
-            const size_t r1 = r0 + mc < M ? r0 + mc : M;
-            im2col_walk(k, x->v, cols, r0, r1, 0);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)c_out,
-                        (int)K, 1.0, cols, (int)K, wp, (int)K, beta, y->v + r0 * c_out,
-                        (int)c_out);
-        }
-    }
+    if (general_forward(tape, k, x, w, y, beta) != 0)
+        return NULL;
     gf_node *nd = gf_op_push(tape, &gf_op_conv2d, y, ins, nin);
     if (!nd)
         return NULL;
@@ -188,53 +277,70 @@ gf_tensor *gf_conv2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_tensor *
     return y;
 }
 
-/* The 1x1 case: dx += dY W, dW += dY^T x (x seen as M x c_in). */
-static void pointwise_backward(gf_node *nd, size_t M)
+/* Rows [r0, r1) chunk by chunk: cols = im2col(x), dwp (+)= dY^T cols (written
+ * by the first chunk); dcols = dY Wp, gx += col2im(dcols). A 1x1 conv's cols
+ * are x's rows and its dcols are gx's rows (beta_x: 0 writes, 1 adds). */
+static void backward_rows(const conv_ctx *k, const double *x, const double *gy, const double *wp,
+                          double *cols, double *dwp, double *gx, double beta_x, size_t c_out,
+                          size_t mc, size_t r0, size_t r1)
 {
-    gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
-    const int m = (int)M, co = (int)w->n, K = (int)w->d;
-    double beta;
-    double *gx = gf_grad_begin(nd, x, &beta);
-    if (gx)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, K, co, 1.0, y->g, co, w->v, K,
-                    beta, gx, K);
-    double *gw = gf_grad_begin(nd, w, &beta);
-    if (gw)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, co, K, m, 1.0, y->g, co, x->v, K,
-                    beta, gw, K);
+    const int K = (int)(k->in.c * k->g.kh * k->g.kw), co = (int)c_out, pw = is_pointwise(k);
+    for (size_t a = r0; a < r1; a += mc) {
+        const size_t b = a + mc < r1 ? a + mc : r1;
+        const int rows = (int)(b - a);
+        if (dwp) {
+            if (!pw)
+                im2col_walk(k, (double *)x, cols, a, b, 0);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, co, K, rows, 1.0,
+                        gy + a * c_out, co, pw ? x + a * (size_t)K : cols, K,
+                        a == r0 ? 0.0 : 1.0, dwp, K);
+        }
+        if (gx) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, K, co, 1.0,
+                        gy + a * c_out, co, wp, K, pw ? beta_x : 0.0,
+                        pw ? gx + a * (size_t)K : cols, K);
+            if (!pw)
+                im2col_walk(k, gx, cols, a, b, 1);
+        }
+    }
 }
 
-/* Per chunk: cols = im2col(x); dWp += dY^T cols; dcols = dY Wp; dx += col2im(dcols). */
+/* The groups' backward (in parallel, see CONV_GROUPS), then dW from their
+ * partial sums in group order. */
 static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
 {
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
     const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
-    double *gx = gf_grad_acc(nd, x), beta_w;
+    const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS, hw = M / x->n;
+    const int threads = conv_threads();
+    double beta_w, beta_x = 1.0; /* col2im adds into a zeroed gx; a 1x1 conv's GEMM need not */
+    double *gx = is_pointwise(k) ? gf_grad_begin(nd, x, &beta_x) : gf_grad_acc(nd, x);
     double *gw = gf_grad_begin(nd, w, &beta_w);
     if (!gx && !gw)
         return;
-    double *wp = gf_tape_scratch(nd->tape, 2 * c_out * K + mc * K);
+    double *wp = gf_tape_scratch(nd->tape, (1 + groups) * c_out * K + (size_t)threads * mc * K);
     if (!wp)
         return;
-    double *dwp = wp + c_out * K, *cols = dwp + c_out * K;
+    double *dwp = wp + c_out * K, *cols = dwp + groups * c_out * K;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    for (size_t r0 = 0; r0 < M; r0 += mc) {
-        const size_t r1 = r0 + mc < M ? r0 + mc : M;
-        const int rows = (int)(r1 - r0);
-        const double *gy = y->g + r0 * c_out;
-        if (gw) {
-            im2col_walk(k, x->v, cols, r0, r1, 0);
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c_out, (int)K, rows, 1.0,
-                        gy, (int)c_out, cols, (int)K, r0 == 0 ? 0.0 : 1.0, dwp, (int)K);
-        }
-        if (gx) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)K, (int)c_out, 1.0,
-                        gy, (int)c_out, wp, (int)K, 0.0, cols, (int)K);
-            im2col_walk(k, gx, cols, r0, r1, 1);
-        }
+    const int before = threads > 1 ? blas_threads(1) : 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+#endif
+    for (size_t g = 0; g < groups; g++) {
+        size_t r0, r1;
+        group_rows(g, groups, x->n, hw, &r0, &r1);
+        backward_rows(k, x->v, y->g, wp, cols + (size_t)thread_id() * mc * K,
+                      gw ? dwp + g * c_out * K : NULL, gx, beta_x, c_out, mc, r0, r1);
     }
-    if (gw)
-        permute_weight(k, c_out, gw, dwp, 1, beta_w);
+    if (threads > 1)
+        blas_threads(before);
+    if (!gw)
+        return;
+    for (size_t g = 1; g < groups; g++) /* the partials in group order */
+        for (size_t i = 0; i < c_out * K; i++)
+            dwp[i] += dwp[g * c_out * K + i];
+    permute_weight(k, c_out, gw, dwp, 1, beta_w);
 }
 
 /* db += the column sums of dY (M x c_out); then the kernel's gradients. */
@@ -248,10 +354,7 @@ static void conv2d_backward(gf_node *nd)
     if (gb)
         for (size_t r = 0; r < M; r++, beta = 1.0)
             GF_GRAD_LOOP(beta, gb, j, c_out, y->g[r * c_out + j]);
-    if (is_pointwise(k))
-        pointwise_backward(nd, M);
-    else
-        general_backward(nd, k, M);
+    general_backward(nd, k, M);
 }
 
 const gf_op gf_op_conv2d = {"conv2d",
