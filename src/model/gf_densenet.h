@@ -28,8 +28,10 @@
  * concatenation where the feature maps lie (gf_dense_bnrelu) and keeps the
  * BN-ReLU output in one scratch per pass, recomputed in backward: linear.
  * Both give the same values and gradients. A pass with a recorder or a block
- * plan runs the naive way (probes need every x_l as a tensor).
- */
+ * plan runs the naive way (probes need every x_l as a tensor). In a plan, a
+ * dropped layer adds zero channels and a scaled one its output times the
+ * scale (the channel counts must stay); a reordered layer meets channels it
+ * was not built for, and the ops' shape checks stop the pass. */
 #ifndef GF_DENSENET_H
 #define GF_DENSENET_H
 
