@@ -291,6 +291,38 @@ static void test_conv_matches_reference(void)
     }
 }
 
+/* An input that needs no gradient (the data, at the stem): dW and db alone,
+ * as the reference has them. */
+static void test_conv_input_without_gradient(void)
+{
+    const conv_case k = {3, 6, 6, 1, 4, 3, 3, 1, 1, 1};
+    const gf_image_shape in = {6, 6, 1};
+    const gf_conv_geom g = {3, 3, 1, 1};
+    enum { NX = 3 * 36, NY = 3 * 36 * 4, NW = 4 * 9 };
+    double x[NX], w[NW], gw[NW], b[4], gb[4], dy[NY], ry[NY], rgx[NX], rgw[NW], rgb[4];
+    gsl_rng *r = tu_rng(5);
+    tu_fill_uniform(x, NX, r, -1, 1);
+    tu_fill_uniform(w, NW, r, -1, 1);
+    tu_fill_uniform(b, 4, r, -1, 1);
+    tu_fill_uniform(dy, NY, r, -1, 1);
+    ref_conv(&k, x, w, b, ry, NULL, NULL, NULL, NULL);
+    ref_conv(&k, x, w, NULL, NULL, dy, rgx, rgw, rgb);
+    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
+    gf_tensor W, B, *xt = gf_tape_input(tape, 3, 36);
+    gf_tensor_bind(&W, 4, 9, w, gw);
+    gf_tensor_bind(&B, 1, 4, b, gb);
+    memcpy(xt->v, x, sizeof x);
+    gf_tensor *y = gf_conv2d(tape, xt, in, &W, &B, g);
+    CU_ASSERT_FATAL(y && gf_tape_backward_from(tape, y, dy) == GSL_SUCCESS);
+    CU_ASSERT(tu_rel_err(y->v, ry, NY) <= 1e-12);
+    CU_ASSERT(tu_rel_err(gw, rgw, NW) <= 1e-12 && tu_rel_err(gb, rgb, 4) <= 1e-12);
+    CU_ASSERT(!gf_tensor_has_grad(xt));
+    /* The chunks live in the tape's scratch: 36 pixels of 9 taps at least. */
+    CU_ASSERT(gf_tape_scratch_bytes(tape) >= 36 * 9 * sizeof(double));
+    gf_tape_free(tape);
+    gsl_rng_free(r);
+}
+
 /* The comparison can fail: a weight moved by 1e-6 shows in y and dx. */
 static void test_conv_check_can_fail(void)
 {
@@ -489,6 +521,7 @@ static void test_conv_bits_do_not_depend_on_threads(void)
 CU_TestInfo conv_tests[] = {
     {"conv2d matches a nested loop: values and all gradients", test_conv_matches_reference},
     {"the conv comparison fails on a perturbed weight", test_conv_check_can_fail},
+    {"conv of an input that needs no gradient: dW and db", test_conv_input_without_gradient},
     {"batch norm over channels: direct statistics, running stats", test_bn2d_matches_direct},
     {"option-A shortcut: subsample and zero channels", test_shortcut_values},
     {"pooling and channel concatenation values", test_pool_and_concat_values},

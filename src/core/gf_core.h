@@ -138,6 +138,9 @@ const struct gf_op *gf_tape_op(const gf_tape *tape, size_t i);
 int gf_tape_node_inputs(const gf_tape *tape, size_t i);
 gf_tensor *gf_tape_node_input(const gf_tape *tape, size_t i, int j);
 gf_arena *gf_tape_arena(gf_tape *tape);
+/* Bytes of the tape's scratch buffer (im2col chunks of the convolution),
+ * kept across resets: tape memory beside gf_arena_bytes_reserved. */
+size_t gf_tape_scratch_bytes(const gf_tape *tape);
 /* The number of the tape's last backward pass (0 before the first): a
  * tensor holds a gradient of that pass when its ->pass equals it. */
 uint64_t gf_tape_pass(const gf_tape *tape);

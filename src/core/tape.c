@@ -80,6 +80,7 @@ gf_tensor *gf_tape_output(const gf_tape *t, size_t i)
     return i < t->n_nodes ? t->nodes[i].out : NULL;
 }
 gf_arena *gf_tape_arena(gf_tape *t) { return t->arena; }
+size_t gf_tape_scratch_bytes(const gf_tape *t) { return t->scratch_cap * sizeof(double); }
 uint64_t gf_tape_pass(const gf_tape *t) { return t->pass; }
 const gf_op *gf_tape_op(const gf_tape *t, size_t i)
 {
