@@ -58,7 +58,8 @@ static double bytes_needed(const options *o)
     const double w = (double)o->c.cfg.width, in = (double)o->c.cfg.in_dim;
     const double blocks = (double)gf_stack_blocks(&o->c.cfg), n = (double)o->batch;
     const double params = in * w + w + blocks * 2.0 * (w * w + 5.0 * w) + w * 10.0 + 10.0;
-    const double tape = n * w * (blocks * 2.0 + 2.0) * 10.0; /* ~5 tensors per layer, x2 */
+    /* ~5 tensors per layer, x2 (values and gradients); MLP: w (2B + 2) */
+    const double tape = n * fmax(w * (blocks * 2.0 + 2.0), cli_layer_outputs(&o->c)) * 10.0;
     return 8.0 * (2.0 * params + tape + (double)o->samples * (in + 1.0));
 }
 

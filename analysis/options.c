@@ -23,6 +23,21 @@ int cli_common_check(const char *cmd, const cli_common *o)
     return 0;
 }
 
+double cli_layer_outputs(const cli_common *o)
+{
+    double most = 0.0;
+    gf_family_config fc;
+    for (int a = 0; a < o->n_archs; a++) {
+        gf_stack_config c = o->cfg;
+        c.arch = (gf_arch)o->archs[a];
+        double v = (double)c.width * (double)(c.depth - 1);
+        if (!gf_arch_is_mlp(c.arch))
+            v = gf_arch_config(&c, &fc, NULL, 0) == 0 ? gf_cnn_conv_outputs(&fc.cnn) : 0.0;
+        most = v > most ? v : most;
+    }
+    return most;
+}
+
 int cli_any_cnn(const cli_common *o)
 {
     int any = 0;

@@ -51,6 +51,10 @@ int cli_set_path(const cli_arg *a, void *opts);
 #define CLI_WIDTH_MULT_HELP(T, help)                                                         \
     {CLI_REAL, "width-mult", 0, "X", help, CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
 #define CLI_WIDTH_MULT(T) CLI_WIDTH_MULT_HELP(T, "cnn-*: filters 16X, 32X, 64X; 16X even   [1]")
+/* Numbers per sample that the weighted layers of the widest net in o's
+ * archs output (MLP: width per Linear; cnn: gf_cnn_conv_outputs), for the
+ * commands' memory estimates. */
+double cli_layer_outputs(const cli_common *o);
 /* 1 when o's archs include a net that is not an MLP stack. */
 int cli_any_cnn(const cli_common *o);
 /* The network options of a heading: "width W, init I, norm N, act A" of the

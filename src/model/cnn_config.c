@@ -45,6 +45,20 @@ void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed)
     }
 }
 
+double gf_cnn_conv_outputs(const gf_cnn_config *c)
+{
+    const int n = (c->depth - 2) / 6;
+    double h = (double)c->height, w = (double)c->width, sum = (double)c->filters * h * w;
+    for (int s = 0; s < 3; s++) {
+        if (s > 0) {
+            h = ceil(h / 2.0);
+            w = ceil(w / 2.0);
+        }
+        sum += 2.0 * n * (double)(c->filters << s) * h * w;
+    }
+    return sum;
+}
+
 /* The most nearly square h x w = d with h <= w: Fashion-MNIST's 784 is
  * 28 x 28, the synthetic set's 32 features 4 x 8, a prime 1 x d. */
 void gf_image_dims(size_t d, size_t *h, size_t *w)

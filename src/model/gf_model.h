@@ -150,6 +150,9 @@ int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
 /* Multiply-adds per sample of the convs of every block (block[3n]) and of
  * the stem conv and the head (*fixed). */
 void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed);
+/* The numbers per sample the convs output (the stem's and both of every
+ * block's): the scale of a pass's activations on the tape. */
+double gf_cnn_conv_outputs(const gf_cnn_config *c);
 
 /* The image a row of d features is taken for by the convolutional families:
  * the most nearly square h x w = d with h <= w (784: 28 x 28). */
