@@ -72,6 +72,11 @@ typedef struct gf_densenet_plan {
 } gf_densenet_plan;
 void gf_densenet_plan_of(const gf_densenet_config *c, gf_densenet_plan *p);
 
+/* Values per example of the layers' outputs a naive pass stores (each
+ * layer's input concatenation, its bottleneck and its new channels; each
+ * transition's), the analogue of gf_cnn_conv_outputs for memory checks. */
+double gf_densenet_outputs(const gf_densenet_config *c);
+
 /* "densenet-40-k12", "densenet-bc-100-k12". */
 void gf_densenet_name(const gf_densenet_config *c, char *buf, size_t size);
 
