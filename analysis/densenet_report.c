@@ -112,11 +112,14 @@ static int write_table(FILE *f, const void *ctx)
         fprintf(f, "%.0f %% |\n", 100 * share);
     else
         fprintf(f, "n/a (one layer per block) |\n");
-    fprintf(f, "| tape memory of a step (batch %zu) | %.1f MiB | %.1f MiB (shared storage) |\n",
-            r->spec.train.batch, (double)R->cost.tape_bytes / 1048576.0,
-            (double)D->cost.tape_bytes / 1048576.0);
-    fprintf(f, "| memory growth with depth (batch %zu): MiB at depth %d -> %d; MiB per added "
-               "layer, first -> last step | %.1f -> %.1f; %.3f -> %.3f (%s) | naive %.1f -> %.1f; "
+    const double MiB = 1048576.0;
+    fprintf(f, "| tape memory of a step (batch %zu): arena, + the conv scratch beside it | "
+               "%.1f MiB + %.1f MiB | %.1f MiB + %.1f MiB (shared storage) |\n",
+            r->spec.train.batch, (double)R->cost.tape_bytes / MiB,
+            (double)R->cost.scratch_bytes / MiB, (double)D->cost.tape_bytes / MiB,
+            (double)D->cost.scratch_bytes / MiB);
+    fprintf(f, "| memory growth with depth (batch %zu, the arena): MiB at depth %d -> %d; MiB "
+               "per added layer, first -> last step | %.1f -> %.1f; %.3f -> %.3f (%s) | naive %.1f -> %.1f; "
                "%.3f -> %.3f (%s); shared %.1f -> %.1f; %.3f -> %.3f (%s) |\n",
             r->spec.mem_batch, g[1].d0, g[1].d1, g[0].first, g[0].last, g[0].step0, g[0].step1,
             trend(&g[0]), g[1].first, g[1].last, g[1].step0, g[1].step1, trend(&g[1]),

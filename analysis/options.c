@@ -32,7 +32,10 @@ double cli_layer_outputs(const cli_common *o)
         c.arch = (gf_arch)o->archs[a];
         double v = (double)c.width * (double)(c.depth - 1);
         if (!gf_arch_is_mlp(c.arch))
-            v = gf_arch_config(&c, &fc, NULL, 0) == 0 ? gf_cnn_conv_outputs(&fc.cnn) : 0.0;
+            v = gf_arch_config(&c, &fc, NULL, 0) != 0 ? 0.0
+                : gf_arch_types[c.arch].family == &gf_model_densenet
+                    ? gf_densenet_outputs(&fc.densenet)
+                    : gf_cnn_conv_outputs(&fc.cnn);
         most = v > most ? v : most;
     }
     return most;

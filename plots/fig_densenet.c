@@ -10,7 +10,7 @@ int gf_fig_dense_memory_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_dense_memory *f = ctx;
     gf_plot_begin(out, term, f->title, f->subtitle);
     fputs("set logscale xy\nset xlabel 'depth (weight layers)'\n"
-          "set ylabel 'tape memory of one training step (MiB)'\n"
+          "set ylabel 'tape memory of one training step (MiB, the arena)'\n"
           "set grid xtics ytics mxtics mytics lc '#dddddd'\n"
           "set key top left Left reverse opaque box lc '#cccccc'\n",
           out);

@@ -179,12 +179,14 @@ static void block_grad(int scratch, unsigned mask, const double *xv, const doubl
     memcpy(x0->v, xv, N * HW * 2 * sizeof *xv);
     x0->flags |= GF_REQUIRES_GRAD;
     gf_dense_scratch *s = scratch ? gf_dense_scratch_get(t, N * HW * 4) : NULL;
+    gf_tensor gamma[3], beta[3]; /* the tape points at them until it is freed */
     for (int l = 1; l <= 3; l++) {
-        gf_tensor gamma, beta, *w = gf_tape_input(t, HW, HW * (size_t)(l + 1));
-        gf_tensor_bind(&gamma, 1, (size_t)l + 1, gam, NULL);
-        gf_tensor_bind(&beta, 1, (size_t)l + 1, bet, NULL);
+        gf_tensor *w = gf_tape_input(t, HW, HW * (size_t)(l + 1));
+        gf_tensor_bind(&gamma[l - 1], 1, (size_t)l + 1, gam, NULL);
+        gf_tensor_bind(&beta[l - 1], 1, (size_t)l + 1, bet, NULL);
         memcpy(w->v, wv, w->n * w->d * sizeof *wv);
-        const gf_bn_state bn = {.gamma = &gamma, .beta = &beta, .running_mean = stats[l - 1],
+        const gf_bn_state bn = {.gamma = &gamma[l - 1], .beta = &beta[l - 1],
+                                .running_mean = stats[l - 1],
                                 .running_var = stats[l - 1] + 16,
                                 .batches_tracked = stats[l - 1] + 32, .momentum = 0.1,
                                 .eps = 1e-5};

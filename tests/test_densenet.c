@@ -45,6 +45,11 @@ static void test_channels(void)
                 }
                 CU_ASSERT(p.hw[0] == 64 && p.hw[1] == 16 && p.hw[2] == 4);
             }
+    /* The values a naive pass stores per example, by hand for BC-10 (k 4, 8 x 8):
+     * stem 8 x 64; per block hw (c_in + 4k + k) + hw c_out: 64 (8 + 20) + 64 12,
+     * 16 (6 + 20) + 16 10, 4 (5 + 20) + 4 9. */
+    c = small(10, 4, 1, GF_DENSE_SHARED);
+    CU_ASSERT_DOUBLE_EQUAL(gf_densenet_outputs(&c), 512 + 2560 + 576 + 136, 1e-9);
 }
 
 /* Trainable values in closed form: conv0 9 s c_in; a layer on c channels

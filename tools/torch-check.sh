@@ -36,8 +36,10 @@ done
 "$py" "$check" --same-state "$dir/torch-mlp.safetensors" "$dir/back-mlp.safetensors"
 "$py" "$check" "$dir/back-mlp.safetensors"
 # DenseNet and DenseNet-BC (k = 12 x 0.25 = 3), batch statistics and running ones.
-"$gradflow" gradnorm --arch densenet,densenet-bc --depth 16 --width-mult 0.25 --input-dim 64 \
-    $small --out "$dir/d" --save "$dir/dense.safetensors"
+for arch in densenet densenet-bc; do  # one run each: their block counts differ at depth 16
+    "$gradflow" gradnorm --arch $arch --depth 16 --width-mult 0.25 --input-dim 64 $small \
+        --out "$dir/$arch" --save "$dir/dense-$arch.safetensors"
+done
 "$gradflow" gradnorm --arch densenet-bc --depth 16 --width-mult 0.25 --input-dim 64 --bn-eval \
     $small --out "$dir/e" --save "$dir/dense-eval.safetensors"
 "$py" "$check" "$dir"/dense-*.safetensors

@@ -23,7 +23,6 @@ typedef struct dense_ctx {
     unsigned magic;
     size_t hw, C;            /* pixels per sample, output channels */
     int k, training;
-    const gf_bn_state *bn;   /* for eps only; the statistics used are saved */
     double *mean, *invstd;   /* C each: the statistics the forward used */
     double *sum_dz, *sum_dzx; /* C each: backward sums */
     double *norms;           /* k: log2 of each input's gradient slice, or NULL */
@@ -168,7 +167,7 @@ gf_tensor *gf_dense_bnrelu(gf_tape *tape, gf_tensor *const *xs, int k, size_t hw
     if (!c || !aux || !v)
         return c ? NULL : gf_op_fail(tape, "dense_bnrelu", "out of memory");
     *c = (dense_ctx){.magic = DENSE_MAGIC, .hw = hw, .C = C, .k = k, .training = training,
-                     .bn = bn, .mean = aux, .invstd = aux + C, .sum_dz = aux + 2 * C,
+                     .mean = aux, .invstd = aux + C, .sum_dz = aux + 2 * C,
                      .sum_dzx = aux + 3 * C, .norms = norms, .gamma = bn->gamma->v,
                      .beta = bn->beta->v};
     c->out = (gf_tensor){.n = n, .d = hw * C, .v = v, .g = scratch ? scratch->g : NULL,

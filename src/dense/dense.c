@@ -56,7 +56,7 @@ static int mem_point(const gf_dense_spec *sp, const gf_model_type *T, const void
     const int rc = m ? gf_model_cost_of(m, sp->mem_batch, 1, &cost, why, size) : -1;
     if (rc == 0)
         *out = (gf_dense_mem){.what = what, .depth = depth, .params = cost.params,
-                              .bytes = cost.tape_bytes};
+                              .bytes = cost.tape_bytes, .scratch = cost.scratch_bytes};
     gf_model_free(m);
     return rc;
 }

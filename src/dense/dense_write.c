@@ -22,7 +22,8 @@ static void nets_rows(FILE *f, const void *ctx)
         fprintf(f, "%s\t%s\t%d\t%zu", n->name, gf_arch_names[c->arch], c->depth, n->cost.params);
         gf_tsv_put(f, n->cost.fwd_flops);
         gf_tsv_put(f, n->cost.bwd_flops);
-        fprintf(f, "\t%zu\t%zu", r->spec.train.batch, n->cost.tape_bytes);
+        fprintf(f, "\t%zu\t%zu\t%zu", r->spec.train.batch, n->cost.tape_bytes,
+                n->cost.scratch_bytes);
         for (int k = 0; k < 4; k++) {
             gf_tsv_put(f, m[k]);
             gf_tsv_put(f, sd[k]);
@@ -63,6 +64,7 @@ static void memory_rows(FILE *f, const void *ctx)
             fprintf(f, "%s\t%d\t%zu\t%zu\t%zu", m->what, m->depth, m->params, r->spec.mem_batch,
                     m->bytes);
             gf_tsv_put(f, (double)m->bytes / 1048576.0);
+            fprintf(f, "\t%zu", m->scratch);
             fputc('\n', f);
         }
 }
@@ -105,14 +107,16 @@ int gf_dense_write(const gf_dense_result *res, const char *dir, char *why, size_
 {
     static const gf_named_file files[] = {
         {"nets.tsv",
-         "net\tarch\tdepth\tparams\tfwd_flops\tbwd_flops\tbatch\ttape_bytes\ttest_err_mean\t"
+         "net\tarch\tdepth\tparams\tfwd_flops\tbwd_flops\tbatch\ttape_bytes\tconv_scratch_bytes\t"
+         "test_err_mean\t"
          "test_err_sd\ttrain_err_mean\ttrain_err_sd\tepoch_seconds_mean\tepoch_seconds_sd\t"
          "epoch_cpu_seconds_mean\tepoch_cpu_seconds_sd\tseeds",
          nets_rows},
         {"training.tsv",
          "net\tseed\tepoch\ttrain_loss\ttrain_err\ttest_loss\ttest_err\tseconds\tcpu_seconds",
          training_rows},
-        {"memory.tsv", "net\tdepth\tparams\tbatch\ttape_bytes\ttape_mib", memory_rows},
+        {"memory.tsv", "net\tdepth\tparams\tbatch\ttape_bytes\ttape_mib\tconv_scratch_bytes",
+         memory_rows},
         {"reuse.tsv", "block\ttarget\tsource\tmean_abs_weight\tof_block_max", reuse_rows},
         {"connections.tsv", "block\tlayer\tsource\tlog10_grad_norm", connection_rows},
     };

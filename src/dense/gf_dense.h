@@ -22,6 +22,22 @@ extern "C" {
 
 enum { GF_DENSE_MAX_DEPTHS = 12 };
 
+/* One training step of m on a random batch (seed): trainable values; FLOPs
+ * per example from the tape's shapes, 2 per multiply-add of every conv and
+ * Linear (forward 2 |y| fan_in; backward that for dx where needed and for dW;
+ * norms, ReLU, pooling left out); the bytes the tape's arena took (64 KiB
+ * chunks: activations, saved values, gradients) and, beside them, the
+ * convolution's scratch (im2col chunks and per-group weight-gradient
+ * partials: it scales with the largest layer, not with the depth). m is left
+ * as it was. 0, or -1 with a reason. */
+typedef struct gf_model_cost {
+    size_t params;
+    double fwd_flops, bwd_flops;
+    size_t tape_bytes, scratch_bytes;
+} gf_model_cost;
+int gf_model_cost_of(gf_model *m, size_t batch, unsigned long seed, gf_model_cost *out,
+                     char *why, size_t size);
+
 typedef struct gf_dense_spec {
     gf_stack_config resnet, dense; /* arch: a cnn ResNet and densenet / densenet-bc */
     const int *mem_depths;         /* DenseNet depths of the memory curve; the ResNet's
@@ -50,7 +66,8 @@ typedef struct gf_dense_mem {
     const char *what;              /* "resnet", "densenet-naive", "densenet-shared" */
     int depth;
     size_t params;
-    size_t bytes;                  /* the tape's memory for one step at mem_batch */
+    size_t bytes;                  /* the tape's arena for one step at mem_batch */
+    size_t scratch;                /* the convolution's scratch beside it */
 } gf_dense_mem;
 
 typedef struct gf_dense_result {

@@ -87,6 +87,19 @@ int gf_densenet_config_from(const gf_stack_config *c, gf_family_config *out, cha
     return gf_densenet_config_check(d, why, size);
 }
 
+double gf_densenet_outputs(const gf_densenet_config *c)
+{
+    gf_densenet_plan p;
+    gf_densenet_plan_of(c, &p);
+    double v = (double)(p.stem * p.hw[0]);
+    for (int b = 0; b < 3; b++) {
+        const double n = p.layers, k = c->growth, hw = (double)p.hw[b];
+        v += hw * (n * (double)p.in[b] + k * n * (n - 1) / 2 + n * ((double)p.bottleneck + k));
+        v += hw * (double)p.out[b]; /* the block's output, into a transition or the head */
+    }
+    return v;
+}
+
 void gf_densenet_name(const gf_densenet_config *c, char *buf, size_t size)
 {
     snprintf(buf, size, "densenet%s-%d-k%d", c->bc ? "-bc" : "", c->depth, c->growth);

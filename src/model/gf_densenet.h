@@ -28,8 +28,10 @@
  * concatenation where the feature maps lie (gf_dense_bnrelu) and keeps the
  * BN-ReLU output in one scratch per pass, recomputed in backward: linear.
  * Both give the same values and gradients. A pass with a recorder or a block
- * plan runs the naive way (probes need every x_l as a tensor).
- */
+ * plan runs the naive way (probes need every x_l as a tensor). In a plan, a
+ * dropped layer adds zero channels and a scaled one its output times the
+ * scale (the channel counts must stay); a reordered layer meets channels it
+ * was not built for, and the ops' shape checks stop the pass. */
 #ifndef GF_DENSENET_H
 #define GF_DENSENET_H
 
@@ -69,6 +71,11 @@ typedef struct gf_densenet_plan {
     size_t bottleneck;      /* 4k (BC), 0 otherwise */
 } gf_densenet_plan;
 void gf_densenet_plan_of(const gf_densenet_config *c, gf_densenet_plan *p);
+
+/* Values per example of the layers' outputs a naive pass stores (each
+ * layer's input concatenation, its bottleneck and its new channels; each
+ * transition's), the analogue of gf_cnn_conv_outputs for memory checks. */
+double gf_densenet_outputs(const gf_densenet_config *c);
 
 /* "densenet-40-k12", "densenet-bc-100-k12". */
 void gf_densenet_name(const gf_densenet_config *c, char *buf, size_t size);

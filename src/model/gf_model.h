@@ -263,21 +263,6 @@ gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
 
-/* ---- the cost of a training step ----------------------------------------- */
-
-/* One training step of m on a random batch (seed): trainable values; FLOPs
- * per example from the tape's shapes, 2 per multiply-add of every conv and
- * Linear (forward 2 |y| fan_in; backward that for dx where needed and for dW;
- * norms, ReLU, pooling left out); the bytes the tape's arena took (64 KiB
- * chunks). m is left as it was. 0, or -1 with a reason. */
-typedef struct gf_model_cost {
-    size_t params;
-    double fwd_flops, bwd_flops;
-    size_t tape_bytes;
-} gf_model_cost;
-int gf_model_cost_of(gf_model *m, size_t batch, unsigned long seed, gf_model_cost *out,
-                     char *why, size_t size);
-
 /* ---- export and load ---------------------------------------------------- */
 
 /* Add the family, the configuration (metadata) and the state (tensors) to

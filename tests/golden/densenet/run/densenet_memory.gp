@@ -8,7 +8,7 @@ set datafile missing 'nan'
 set title sprintf("%s\n%s", 'Tape memory of one training step against depth (batch 2)', 'growth rate and widths as trained; the ResNet at the largest 6n+2 depth not above each DenseNet depth') noenhanced
 set logscale xy
 set xlabel 'depth (weight layers)'
-set ylabel 'tape memory of one training step (MiB)'
+set ylabel 'tape memory of one training step (MiB, the arena)'
 set grid xtics ytics mxtics mytics lc '#dddddd'
 set key top left Left reverse opaque box lc '#cccccc'
 set xrange [7.27273:17.6]
@@ -26,7 +26,7 @@ set datafile missing 'nan'
 set title sprintf("%s\n%s", 'Tape memory of one training step against depth (batch 2)', 'growth rate and widths as trained; the ResNet at the largest 6n+2 depth not above each DenseNet depth') noenhanced
 set logscale xy
 set xlabel 'depth (weight layers)'
-set ylabel 'tape memory of one training step (MiB)'
+set ylabel 'tape memory of one training step (MiB, the arena)'
 set grid xtics ytics mxtics mytics lc '#dddddd'
 set key top left Left reverse opaque box lc '#cccccc'
 set xrange [7.27273:17.6]

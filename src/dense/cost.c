@@ -1,6 +1,6 @@
 /* cost.c: what a training step of a model costs: parameters, FLOPs counted
  * from the shapes on the tape, and the tape's memory. */
-#include "model/gf_model.h"
+#include "dense/gf_dense.h"
 
 #include "core/gf_conv.h"
 
@@ -67,7 +67,8 @@ int gf_model_cost_of(gf_model *m, size_t batch, unsigned long seed, gf_model_cos
         goto out;
     }
     *out = (gf_model_cost){.params = trainable(p),
-                           .tape_bytes = gf_arena_bytes_reserved(gf_tape_arena(tape))};
+                           .tape_bytes = gf_arena_bytes_reserved(gf_tape_arena(tape)),
+                           .scratch_bytes = gf_tape_scratch_bytes(tape)};
     count_flops(tape, &out->fwd_flops, &out->bwd_flops);
     out->fwd_flops /= (double)batch;
     out->bwd_flops /= (double)batch;
