@@ -1,0 +1,416 @@
+/* 07-preact-densenet-dense.c: lesson 07, Part B: DenseNet's concatenation.
+ *
+ * A DenseNet at initialization, stored the shared way, with the library's
+ * connection sink (gf_densenet_set_sink): the gradient each layer sends back
+ * to every earlier feature map of its block through its input. Then the
+ * cost of a training step (gf_model_cost_of: trainable values, the tape's
+ * memory) of DenseNets of several depths stored naively and shared, and of
+ * cnn-resnets of about the same depth.
+ */
+#include "07-preact-densenet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const MEM_WHAT[3] = {"resnet", "densenet-naive", "densenet-shared"};
+
+static gf_stack_config net_config(const pd_setup *su, gf_arch arch, int depth)
+{
+    gf_stack_config c = gf_stack_config_default();
+    c.arch = arch;
+    c.depth = depth;
+    c.in_dim = su->data.dim;
+    c.classes = su->data.classes;
+    c.width_mult = arch == GF_ARCH_DENSENET ? su->growth / 12.0 : 1.0;
+    return c;
+}
+
+/* A fresh net of config c (memory: the DenseNet's storage), weights from seed 1. */
+static gf_model *fresh(const gf_stack_config *c, gf_dense_memory memory, char *why, size_t size)
+{
+    gf_family_config fc;
+    if (gf_arch_config(c, &fc, why, size) != 0)
+        return NULL;
+    if (c->arch == GF_ARCH_DENSENET)
+        fc.densenet.memory = memory;
+    gf_model *m = gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
+    gsl_rng *rng = gf_rng_alloc(1);
+    if (m && (!rng || gf_model_init(m, rng) != 0)) {
+        snprintf(why, size, "cannot initialize the net");
+        gf_model_free(m);
+        m = NULL;
+    }
+    gsl_rng_free(rng);
+    return m;
+}
+
+/* ---- the gradient through every connection ---------------------------------------- */
+
+static void connection_rows(FILE *f, const void *ctx)
+{
+    const pd_dense_facts *d = ctx;
+    const int M = d->layers + 2;
+    for (int b = 0; b < 3; b++)
+        for (int l = 1; l < M; l++)
+            for (int s = 0; s < l; s++) {
+                fprintf(f, "%d\t%d\t%d", b + 1, l, s);
+                gf_tsv_put(f, d->conn[b][l * M + s] * GF_LOG10_2);
+                fputc('\n', f);
+            }
+}
+
+/* One training-mode pass of the first batch with the sink set; block 1's summary. */
+static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f)
+{
+    char why[512];
+    const gf_stack_config c = net_config(su, GF_ARCH_DENSENET, su->dense_depth);
+    gf_model *m = fresh(&c, GF_DENSE_SHARED, why, sizeof why);
+    if (!m)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    gf_model_name(m, f->dense_name, sizeof f->dense_name);
+    const int n = f->layers = gf_model_blocks(m) / 3, M = n + 2;
+    for (int b = 0; b < 3; b++) {
+        f->conn[b] = malloc((size_t)(M * M) * sizeof(double));
+        for (int i = 0; f->conn[b] && i < M * M; i++)
+            f->conn[b][i] = NAN;
+    }
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *x = tape && f->conn[2] ? gf_tape_input(tape, su->batch, su->data.dim) : NULL;
+    int rc = 0;
+    if (x) {
+        memcpy(x->v, su->data.x, su->batch * su->data.dim * sizeof *x->v);
+        gf_densenet_set_sink(gf_model_net(m), f->conn);
+        gf_tensor *z = gf_model_forward(m, tape, x, NULL, NULL);
+        if (gf_tape_backward(tape, gf_softmax_xent(tape, z, su->data.y)) != 0)
+            rc = lesson_fail(ls, LESSON_RUNTIME, "DenseNet pass: %s", gf_tape_error(tape));
+        gf_densenet_set_sink(gf_model_net(m), NULL);
+    } else {
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
+    }
+    gf_tape_free(tape);
+    gf_model_free(m);
+    if (rc)
+        return rc;
+    const double *c0 = f->conn[0];
+    f->conn_first = c0[(n + 1) * M + 0] * GF_LOG10_2;
+    f->conn_last = c0[(n + 1) * M + n] * GF_LOG10_2;
+    f->conn_lo = INFINITY;
+    f->conn_hi = -INFINITY;
+    double near = 0.0, far = 0.0;
+    int k = 0;
+    for (int l = 1; l <= n + 1; l++)
+        for (int s = 0; s < l; s++) {
+            f->conn_lo = fmin(f->conn_lo, c0[l * M + s] * GF_LOG10_2);
+            f->conn_hi = fmax(f->conn_hi, c0[l * M + s] * GF_LOG10_2);
+        }
+    for (int l = 3; l <= n + 1; l++, k++) {
+        near += c0[l * M + l - 1] * GF_LOG10_2;
+        far += c0[l * M] * GF_LOG10_2;
+    }
+    f->near_mean = k ? near / k : NAN;
+    f->far_mean = k ? far / k : NAN;
+    static const gf_named_file file = {"connections.tsv", "block\tlayer\tsource\tlog10_grad_norm",
+                                       connection_rows};
+    if (gf_write_all_in(ls->opt.out, &file, 1, f, why, sizeof why) != 0)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    return 0;
+}
+
+static void tell_connections(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    const int n = f->layers, M = n + 2;
+    lesson_ask(ls,
+               "Layer l of a dense block reads [x_0, y_1, ..., y_{l-1}], so its input gradient "
+               "splits into one slice per earlier feature map: a direct connection, one "
+               "step long, from every earlier layer to every later one. At initialization, "
+               "will a layer send more gradient to its neighbour y_{l-1} than to the block's "
+               "input x_0, or about the same?",
+               "dense 블록의 l번째 층은 [x_0, y_1, ..., y_{l-1}]을 읽으므로, 입력 그래디언트가 "
+               "앞선 특성 맵마다 한 조각씩 나뉩니다. 앞의 모든 층에서 뒤의 모든 층으로 가는 "
+               "길이 1의 직접 연결입니다. 초기화 시점에 한 층은 바로 앞 y_{l-1}에 블록 입력 "
+               "x_0보다 그래디언트를 더 많이 보낼까요, 아니면 비슷하게 보낼까요?");
+    lesson_pre(ls, "%s, block 1: log10 ||dL/d(source) through layer l's input||", f->dense_name);
+    char line[1024];
+    int at = snprintf(line, sizeof line, "%-8s", "l \\ s");
+    for (int s = 0; s <= n && at < (int)sizeof line - 8; s++)
+        at += snprintf(line + at, sizeof line - (size_t)at, "%7d", s);
+    lesson_pre(ls, "%s", line);
+    for (int l = 1; l <= n + 1; l++) {
+        at = l <= n ? snprintf(line, sizeof line, "%-8d", l)
+                    : snprintf(line, sizeof line, "%-8s", "trans.");
+        for (int s = 0; s < l && at < (int)sizeof line - 8; s++)
+            at += snprintf(line + at, sizeof line - (size_t)at, "%7.2f",
+                           lesson_decades(f->conn[0][l * M + s] * GF_LOG10_2));
+        lesson_pre(ls, "%s", line);
+    }
+    lesson_answer(ls,
+                  "For layers 3 to %d and the transition, the slice for the neighbour y_{l-1} "
+                  "averages %.2f and the slice for x_0 %.2f (log10); every connection of block 1 "
+                  "lies between %.2f and %.2f, within %.2f decades. The transition sends %.2f to "
+                  "x_0 and %.2f to y_%d. No connection is a long path: what reaches x_0 from the "
+                  "end of the block went through one BN-ReLU-conv, not %d of them.",
+                  "3번째부터 %d번째 층과 전이층(transition)에서 바로 앞 y_{l-1}로 가는 조각은 평균 "
+                  "%.2f, x_0으로 가는 조각은 %.2f입니다(log10). 블록 1의 모든 연결이 %.2f에서 "
+                  "%.2f 사이, %.2f자리 안에 있습니다. 전이층은 x_0에 %.2f, 마지막 층의 출력에 %.2f를 "
+                  "보냅니다(y_%d). 어떤 연결도 긴 경로가 아닙니다. 블록 끝에서 x_0에 닿는 "
+                  "그래디언트는 BN-ReLU-합성곱 %d개가 아니라 하나만 거쳤습니다.",
+                  n, lesson_decades(f->near_mean), lesson_decades(f->far_mean),
+                  lesson_decades(f->conn_lo), lesson_decades(f->conn_hi),
+                  f->conn_hi - f->conn_lo, lesson_decades(f->conn_first),
+                  lesson_decades(f->conn_last), n, n);
+    const double gap = f->near_mean - f->far_mean;
+    lesson_say(ls,
+               fabs(gap) < 0.3
+                   ? "About the same (%.2f decades apart): the concatenation gives the oldest "
+                     "feature map as direct a line to the loss as the newest. In a ResNet, "
+                     "x_0 reaches the end of a stage only through the sum of all the blocks in "
+                     "between."
+                   : "Not the same: the neighbour's slice differs from x_0's by %.2f decades, "
+                     "although both are one step long.",
+               fabs(gap) < 0.3
+                   ? "거의 같습니다(%.2f자리 차이). 연결(concatenation) 덕분에 가장 오래된 특성 "
+                     "맵도 가장 새 것만큼 손실에 곧바로 이어집니다. ResNet에서 x_0은 그 사이 "
+                     "모든 블록의 합을 거쳐서만 단계의 끝에 닿습니다."
+                   : "같지 않습니다. 둘 다 길이 1인데도 바로 앞 층의 조각과 x_0의 조각이 "
+                     "%.2f자리 다릅니다.",
+               fabs(gap));
+    (void)su;
+}
+
+static int draw_connections(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    const int M = f->layers + 2;
+    for (int b = 0; b < 3; b++)
+        for (int l = 1; l < M; l++)
+            for (int s = 0; s < l; s++) {
+                lo = fmin(lo, f->conn[b][l * M + s] * GF_LOG10_2);
+                hi = fmax(hi, f->conn[b][l * M + s] * GF_LOG10_2);
+            }
+    char title[160], subtitle[256];
+    snprintf(title, sizeof title, "%s at initialization: the gradient through every "
+             "concatenated connection", f->dense_name);
+    snprintf(subtitle, sizeof subtitle, "log10 ||dL/d(source s)|| through the input of layer l; "
+             "%zux%zu synthetic images, batch %zu, training-mode batch norm, seed 1",
+             su->side, su->side, su->batch);
+    gf_fig_dense_map fig = {.title = title, .subtitle = subtitle, .file = "connections.tsv",
+                            .cblabel = "log10 gradient norm", .column = 4,
+                            .layers = f->layers, .cbmin = lo, .cbmax = hi,
+                            .last_label = {"trans. 1", "trans. 2", "norm5"}};
+    return lesson_figure(ls, "", "connections", gf_fig_dense_map_body, &fig, 0,
+                         "The gradient each later layer l (row) sends back to each earlier feature "
+                         "map s (column) of its dense block, at initialization",
+                         "dense 블록에서 뒤의 층 l(행)이 앞의 특성 맵 s(열)로 돌려보내는 "
+                         "그래디언트, 초기화 시점");
+}
+
+/* ---- parameters and memory ------------------------------------------------------------ */
+
+static void memory_rows(FILE *f, const void *ctx)
+{
+    const pd_dense_facts *d = ctx;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < d->n_mem; i++) {
+            const gf_dense_mem *m = &d->mem[i];
+            if (strcmp(m->what, MEM_WHAT[k]) != 0)
+                continue;
+            fprintf(f, "%s\t%d\t%zu\t%zu\t%zu", m->what, m->depth, m->params, d->mem_batch,
+                    m->bytes);
+            gf_tsv_put(f, (double)m->bytes / 1048576.0);
+            fputc('\n', f);
+        }
+}
+
+/* The cost of one training step of net `what` at depth (the ResNet: the
+ * largest 6n + 2 not above it) into f->mem. */
+static int mem_point(lesson *ls, const pd_setup *su, int what, int depth, pd_dense_facts *f)
+{
+    char why[512];
+    const gf_arch a = what ? GF_ARCH_DENSENET : GF_ARCH_CNN_RESNET;
+    const int d = what ? depth : (depth - 2) / 6 * 6 + 2;
+    const gf_stack_config c = net_config(su, a, d);
+    gf_model *m = fresh(&c, what == 1 ? GF_DENSE_NAIVE : GF_DENSE_SHARED, why, sizeof why);
+    gf_model_cost cost;
+    if (!m || gf_model_cost_of(m, su->mem_batch, 1, &cost, why, sizeof why) != 0) {
+        gf_model_free(m);
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    }
+    if (depth == su->dense_depth && what != 1)
+        gf_model_name(m, what ? f->dense_name : f->resnet_name, GF_NET_NAME_MAX);
+    if (depth == su->dense_depth)
+        *(what ? &f->dense_params : &f->resnet_params) = cost.params;
+    f->mem[f->n_mem++] = (gf_dense_mem){.what = MEM_WHAT[what], .depth = d,
+                                        .params = cost.params, .bytes = cost.tape_bytes};
+    gf_model_free(m);
+    return 0;
+}
+
+/* MiB per added layer between points i and j of `what`. */
+static double step_of(const pd_dense_facts *f, int what, int i, int j)
+{
+    const gf_dense_mem *a = &f->mem[3 * i + what], *b = &f->mem[3 * j + what];
+    return ((double)b->bytes - (double)a->bytes) / 1048576.0 / (b->depth - a->depth);
+}
+
+static int measure_memory(lesson *ls, const pd_setup *su, pd_dense_facts *f)
+{
+    f->n_mem = 0;
+    f->mem_batch = su->mem_batch;
+    for (int i = 0; i < su->n_mem; i++)
+        for (int what = 0; what < 3; what++) {
+            int rc = mem_point(ls, su, what, su->mem_depths[i], f);
+            if (rc)
+                return rc;
+        }
+    const int L = su->n_mem - 1;
+    f->naive_ratio = (double)f->mem[3 * L + 1].bytes / (double)f->mem[1].bytes;
+    f->shared_ratio = (double)f->mem[3 * L + 2].bytes / (double)f->mem[2].bytes;
+    f->naive_step0 = step_of(f, 1, 0, 1);
+    f->naive_step1 = step_of(f, 1, L - 1, L);
+    f->shared_step0 = step_of(f, 2, 0, 1);
+    f->shared_step1 = step_of(f, 2, L - 1, L);
+    char why[512];
+    static const gf_named_file file = {"memory.tsv", "net\tdepth\tparams\tbatch\ttape_bytes\t"
+                                       "tape_mib", memory_rows};
+    if (gf_write_all_in(ls->opt.out, &file, 1, f, why, sizeof why) != 0)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    return 0;
+}
+
+static void tell_params(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    lesson_ask(ls,
+               "A ResNet layer of stage 3 maps 64 channels to 64 with a 3x3 kernel: 36,864 "
+               "weights. A DenseNet layer adds only k = %d new channels, however many it reads. "
+               "Which net of about %d weight layers has more parameters: %s or %s?",
+               "ResNet의 3단계 층 하나는 3x3 커널로 64채널을 64채널로 바꿉니다. 가중치 "
+               "36,864개입니다. DenseNet의 층은 몇 채널을 읽든 새 채널을 k = %d개만 더합니다. "
+               "가중치 층이 %d개쯤인 두 네트워크 %s와 %s 중 파라미터가 더 많은 쪽은?",
+               su->growth, su->dense_depth, f->resnet_name, f->dense_name);
+    const double r = (double)f->resnet_params / (double)f->dense_params;
+    lesson_answer(ls,
+                  "%s has %zu trainable values, %s %zu: the ResNet has %.2f times as many. ",
+                  "%s의 학습 가능한 값은 %zu개, %s는 %zu개입니다. ResNet이 %.2f배입니다. ",
+                  f->resnet_name, f->resnet_params, f->dense_name, f->dense_params, r);
+    lesson_say(ls,
+               r > 1.0 ? "The DenseNet's layers are narrow (k channels out) and reuse what the "
+                         "block already computed instead of recomputing it: that is the "
+                         "\"parameter efficiency\" of the syllabus' table, here as a count."
+                       : "Here the DenseNet is not the smaller net: with these settings its "
+                         "wide inputs cost more than the ResNet's fixed widths.",
+               r > 1.0 ? "DenseNet의 층은 좁고(출력 k채널) 블록이 이미 계산한 것을 다시 "
+                         "계산하지 않고 재사용합니다. 강의 노트 표의 \"파라미터 효율\"을 개수로 "
+                         "본 것입니다."
+                       : "이 설정에서는 DenseNet이 더 작은 네트워크가 아닙니다. 넓은 입력이 "
+                         "ResNet의 고정 폭보다 비쌉니다.");
+}
+
+static void tell_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    const int L = su->n_mem - 1, d0 = su->mem_depths[0], d1 = su->mem_depths[L];
+    lesson_ask(ls,
+               "Stored naively, layer l of a block keeps its own copy of the concatenation of l "
+               "feature maps (and its batch norm and ReLU outputs) for backward. When the depth "
+               "goes from %d to %d, by how much will a training step's memory grow, naive and "
+               "shared (one buffer per pass for the BN-ReLU output, recomputed in backward)?",
+               "그대로(naive) 저장하면 블록의 l번째 층이 특성 맵 l개를 이어 붙인 사본(그리고 "
+               "배치 정규화와 ReLU의 출력)을 역전파를 위해 따로 둡니다. 깊이가 %d에서 %d로 "
+               "늘면 학습 한 단계의 메모리는 naive와 shared(BN-ReLU 출력을 패스마다 버퍼 "
+               "하나에 두고 역전파에서 다시 계산)에서 각각 얼마나 늘까요?",
+               d0, d1);
+    lesson_pre(ls, "tape memory of one training step, batch %zu (MiB)", su->mem_batch);
+    char group[48];
+    snprintf(group, sizeof group, "DenseNet, k = %d", su->growth);
+    lesson_pre(ls, "%-31s | %s", group, "cnn-resnet, largest 6n + 2 <= depth");
+    lesson_pre(ls, "%5s %7s %7s %9s | %5s %7s %9s", "depth", "naive", "shared", "params", "depth",
+               "MiB", "params");
+    for (int i = 0; i < su->n_mem; i++) {
+        const gf_dense_mem *m = &f->mem[3 * i];
+        lesson_pre(ls, "%5d %7.1f %7.1f %9zu | %5d %7.1f %9zu", m[1].depth,
+                   (double)m[1].bytes / 1048576.0, (double)m[2].bytes / 1048576.0, m[1].params,
+                   m[0].depth, (double)m[0].bytes / 1048576.0, m[0].params);
+    }
+    lesson_answer(ls,
+                  "From depth %d to %d (%.1f times the depth) the naive DenseNet's memory grows "
+                  "%.1f times and the shared one's %.1f times. Each added layer cost %.2f MiB "
+                  "naive at the first interval and %.2f MiB at the last; shared, %.2f and %.2f "
+                  "MiB. %s",
+                  "깊이 %d에서 %d로(깊이 %.1f배) naive DenseNet의 메모리는 %.1f배, shared는 "
+                  "%.1f배가 됩니다. 층 하나를 더할 때 드는 메모리는 naive에서 첫 구간 %.2f MiB, "
+                  "마지막 구간 %.2f MiB이고, shared에서 %.2f MiB와 %.2f MiB입니다. %s",
+                  d0, d1, (double)d1 / d0, f->naive_ratio, f->shared_ratio, f->naive_step0,
+                  f->naive_step1, f->shared_step0, f->shared_step1,
+                  f->naive_step1 > 1.3 * f->naive_step0 && f->shared_step1 < 1.3 * f->shared_step0
+                      ? LESSON_T(ls, "Naive memory grows faster than the depth (quadratic in "
+                                     "the layers of a block); shared memory grows with it.",
+                                 "naive 메모리는 깊이보다 빨리(블록의 층 수의 제곱으로) 늘고, "
+                                 "shared 메모리는 깊이에 비례해 늡니다.")
+                      : LESSON_T(ls, "At these depths the two curves do not yet separate the "
+                                     "way the formulas say; try the full run or deeper nets.",
+                                 "이 깊이에서는 두 곡선이 공식대로 갈라지지 않습니다. 전체 "
+                                 "실행이나 더 깊은 네트워크로 해 보세요."));
+}
+
+static int draw_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    static const char *const nets[3] = {"densenet-naive", "densenet-shared", "resnet"};
+    char title[160], subtitle[256], labels[3][96];
+    const char *lab[3] = {labels[0], labels[1], labels[2]};
+    snprintf(labels[0], sizeof labels[0], "DenseNet k=%d, naive storage", su->growth);
+    snprintf(labels[1], sizeof labels[1], "DenseNet k=%d, shared storage", su->growth);
+    snprintf(labels[2], sizeof labels[2], "cnn-resnet at depth 6n + 2");
+    snprintf(title, sizeof title, "Tape memory of one training step against depth");
+    snprintf(subtitle, sizeof subtitle, "batch %zu, %zux%zu images, the tape's arena (64 KiB "
+             "chunks)", su->mem_batch, su->side, su->side);
+    gf_fig_dense_memory fig = {.title = title, .subtitle = subtitle, .nets = nets, .labels = lab,
+                               .n_nets = 3, .xmin = INFINITY, .ymin = INFINITY};
+    for (int i = 0; i < f->n_mem; i++) {
+        const double mib = (double)f->mem[i].bytes / 1048576.0;
+        fig.xmin = fmin(fig.xmin, f->mem[i].depth);
+        fig.xmax = fmax(fig.xmax, f->mem[i].depth);
+        fig.ymin = fmin(fig.ymin, mib);
+        fig.ymax = fmax(fig.ymax, mib);
+    }
+    return lesson_figure(ls, "", "memory", gf_fig_dense_memory_body, &fig, 1,
+                         "Memory of one training step: DenseNet stored naively (quadratic) and "
+                         "shared (linear), and the ResNet",
+                         "학습 한 단계의 메모리: naive로 저장한 DenseNet(제곱), shared로 "
+                         "저장한 DenseNet(선형), ResNet");
+}
+
+int pd_part_dense(lesson *ls, const pd_setup *su, pd_dense_facts *f)
+{
+    int rc = lesson_code(ls, "dense-concat",
+                         "A dense layer, as the library's model interface runs it: the new "
+                         "features y_l = H_l(x_l) are computed from the block state x_l and "
+                         "concatenated to it, x_{l+1} = [x_l, y_l]:",
+                         "모델 인터페이스가 실행하는 dense 층: 블록 상태 x_l에서 새 특성 "
+                         "y_l = H_l(x_l)을 계산하고 그 뒤에 이어 붙입니다. x_{l+1} = [x_l, y_l].");
+    if (rc || (rc = measure_connections(ls, su, f)) != 0)
+        return rc;
+    tell_connections(ls, su, f);
+    if ((rc = draw_connections(ls, su, f)) != 0)
+        return rc;
+    lesson_heading(ls, "Parameters and memory", "파라미터와 메모리");
+    if ((rc = measure_memory(ls, su, f)) != 0)
+        return rc;
+    tell_params(ls, su, f);
+    rc = lesson_code(ls, "dense-shared",
+                     "Shared storage: gf_dense_bnrelu reads the feature maps where they lie and "
+                     "writes BN-ReLU of their concatenation into one scratch per pass; "
+                     "gf_dense_restore recomputes it in backward:",
+                     "shared 저장: gf_dense_bnrelu가 특성 맵을 제자리에서 읽어 그 연결의 "
+                     "BN-ReLU를 패스마다 스크래치 하나에 쓰고, gf_dense_restore가 역전파에서 "
+                     "다시 계산합니다:");
+    if (rc)
+        return rc;
+    tell_memory(ls, su, f);
+    return draw_memory(ls, su, f);
+}
+
+void pd_dense_release(pd_dense_facts *f)
+{
+    for (int b = 0; b < 3; b++)
+        free(f->conn[b]);
+}
