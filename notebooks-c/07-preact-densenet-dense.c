@@ -22,7 +22,7 @@ static gf_stack_config net_config(const pd_setup *su, gf_arch arch, int depth)
     c.depth = depth;
     c.in_dim = su->data.dim;
     c.classes = su->data.classes;
-    c.width_mult = arch == GF_ARCH_DENSENET ? su->growth / 12.0 : 1.0;
+    c.width_mult = arch == GF_ARCH_CNN_RESNET ? 1.0 : su->growth / 12.0;
     return c;
 }
 
@@ -32,7 +32,7 @@ static gf_model *fresh(const gf_stack_config *c, gf_dense_memory memory, char *w
     gf_family_config fc;
     if (gf_arch_config(c, &fc, why, size) != 0)
         return NULL;
-    if (c->arch == GF_ARCH_DENSENET)
+    if (c->arch == GF_ARCH_DENSENET || c->arch == GF_ARCH_DENSENET_BC)
         fc.densenet.memory = memory;
     gf_model *m = gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
     gsl_rng *rng = gf_rng_alloc(1);
@@ -69,6 +69,10 @@ static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f
     if (!m)
         return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
     gf_model_name(m, f->dense_name, sizeof f->dense_name);
+    gf_densenet_plan plan;
+    gf_densenet_plan_of(gf_model_config(m), &plan);
+    for (int b = 0; b < 3; b++)
+        f->in_ch[b] = plan.in[b];
     const int n = f->layers = gf_model_blocks(m) / 3, M = n + 2;
     for (int b = 0; b < 3; b++) {
         f->conn[b] = malloc((size_t)(M * M) * sizeof(double));
@@ -108,6 +112,26 @@ static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f
         near += c0[l * M + l - 1] * GF_LOG10_2;
         far += c0[l * M] * GF_LOG10_2;
     }
+    double spread = 0.0;
+    for (int l = 2; l <= n + 1; l++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int s = 0; s < l; s++) {
+            lo = fmin(lo, c0[l * M + s]);
+            hi = fmax(hi, c0[l * M + s]);
+        }
+        spread += (hi - lo) * GF_LOG10_2;
+    }
+    f->row_spread = spread / n;
+    const double *c1 = f->conn[1];
+    double gap = 0.0;
+    for (int l = 2; l <= n + 1; l++) {
+        double rest = 0.0;
+        for (int s = 1; s < l; s++)
+            rest += c1[l * M + s];
+        gap += (c1[l * M] - rest / (l - 1)) * GF_LOG10_2;
+    }
+    f->input_gap = gap / n;
+    f->col_fall = (c0[1 * M] - c0[n * M]) * GF_LOG10_2;
     f->near_mean = k ? near / k : NAN;
     f->far_mean = k ? far / k : NAN;
     static const gf_named_file file = {"connections.tsv", "block\tlayer\tsource\tlog10_grad_norm",
@@ -144,21 +168,24 @@ static void tell_connections(lesson *ls, const pd_setup *su, const pd_dense_fact
                            lesson_decades(f->conn[0][l * M + s] * GF_LOG10_2));
         lesson_pre(ls, "%s", line);
     }
+    char last[48], lastj[64];
+    snprintf(last, sizeof last, "%.2f", lesson_decades(f->conn_last));
+    lesson_josa(ls, lastj, sizeof lastj, last, "을/를");
     lesson_answer(ls,
                   "For layers 3 to %d and the transition, the slice for the neighbour y_{l-1} "
                   "averages %.2f and the slice for x_0 %.2f (log10); every connection of block 1 "
                   "lies between %.2f and %.2f, within %.2f decades. The transition sends %.2f to "
-                  "x_0 and %.2f to y_%d. No connection is a long path: what reaches x_0 from the "
+                  "x_0 and %s to y_%d. No connection is a long path: what reaches x_0 from the "
                   "end of the block went through one BN-ReLU-conv, not %d of them.",
                   "3번째부터 %d번째 층과 전이층(transition)에서 바로 앞 y_{l-1}로 가는 조각은 평균 "
                   "%.2f, x_0으로 가는 조각은 %.2f입니다(log10). 블록 1의 모든 연결이 %.2f에서 "
-                  "%.2f 사이, %.2f자리 안에 있습니다. 전이층은 x_0에 %.2f, 마지막 층의 출력에 %.2f를 "
+                  "%.2f 사이, %.2f자리 안에 있습니다. 전이층은 x_0에 %.2f, 마지막 층의 출력에 %s "
                   "보냅니다(y_%d). 어떤 연결도 긴 경로가 아닙니다. 블록 끝에서 x_0에 닿는 "
                   "그래디언트는 BN-ReLU-합성곱 %d개가 아니라 하나만 거쳤습니다.",
                   n, lesson_decades(f->near_mean), lesson_decades(f->far_mean),
                   lesson_decades(f->conn_lo), lesson_decades(f->conn_hi),
                   f->conn_hi - f->conn_lo, lesson_decades(f->conn_first),
-                  lesson_decades(f->conn_last), n, n);
+                  lastj, n, n);
     const double gap = f->near_mean - f->far_mean;
     lesson_say(ls,
                fabs(gap) < 0.3
@@ -175,7 +202,52 @@ static void tell_connections(lesson *ls, const pd_setup *su, const pd_dense_fact
                    : "같지 않습니다. 둘 다 길이 1인데도 바로 앞 층의 조각과 x_0의 조각이 "
                      "%.2f자리 다릅니다.",
                fabs(gap));
+    lesson_say(ls,
+               "What does vary is the sender. Within one row (one layer l) the slices differ by "
+               "%.2f decades on average; down the first column, the slice for x_0 is %.2f "
+               "decades smaller through layer %d than through layer 1. %s",
+               "달라지는 것은 보내는 쪽입니다. 한 행(층 l 하나) 안에서 조각들은 평균 %.2f자리 "
+               "다르고, 첫 열에서 x_0으로 가는 조각은 층 1을 거칠 때보다 마지막 층을 거칠 때 "
+               "%.2f자리 작습니다(층 %d). %s",
+               f->row_spread, f->col_fall, n,
+               f->row_spread < fabs(f->col_fall)
+                   ? LESSON_T(ls, "A later layer reads more channels and sends a smaller "
+                                  "gradient to each, but it treats old and new features alike.",
+                              "뒤의 층은 더 많은 채널을 읽고 채널마다 더 작은 그래디언트를 "
+                              "보내지만, 오래된 특성과 새 특성을 똑같이 대합니다.")
+                   : LESSON_T(ls, "Here the rows vary as much as the columns.",
+                              "여기서는 행 안의 차이가 열을 따라가는 차이만큼 큽니다."));
     (void)su;
+}
+
+/* Why column 0 of blocks 2 and 3 stands out: the width of the block input. */
+static void tell_input_width(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
+{
+    const double expect = 0.5 * log10((double)f->in_ch[1] / su->growth);
+    lesson_say(ls,
+               "In the figure below, column s = 0 of dense blocks 2 and 3 stands out. Part of it "
+               "is width, not distance: the input of block 2 has %zu channels and that of block "
+               "3 %zu, against k = %d for every layer's output, and a slice's norm grows with the "
+               "square root of its channels. For block 2 that predicts log10 sqrt(%zu / %d) = "
+               "%.2f decades; the measured gap to the other slices of a row averages %.2f.",
+               "아래 그림에서 dense 블록 2와 3의 s = 0 열이 눈에 띕니다. 그 일부는 거리가 아니라 "
+               "폭 때문입니다. 블록 2의 입력은 %zu채널, 블록 3의 입력은 %zu채널이고 층마다의 "
+               "출력은 k = %d채널인데, 조각의 노름은 채널 수의 제곱근에 비례해 커집니다. "
+               "블록 2에서 이 예측은 log10 sqrt(%zu / %d) = %.2f자리이고, 같은 행의 다른 "
+               "조각과 잰 차이는 평균 %.2f자리입니다.",
+               f->in_ch[1], f->in_ch[2], su->growth, f->in_ch[1], su->growth, expect,
+               f->input_gap);
+    if (fabs(f->input_gap - expect) > 0.1)
+        lesson_say(ls,
+                   "The width does not explain all of it. A likely reason for the rest, not "
+                   "measured here: batch norm's backward divides each channel's gradient by "
+                   "that channel's standard deviation, and the block input, the output of the "
+                   "transition's 2x2 average pooling, need not vary as much as a new layer's "
+                   "output.",
+                   "폭만으로 다 설명되지는 않습니다. 나머지의 그럴듯한 이유는(여기서 재지는 "
+                   "않았습니다) 배치 정규화의 역전파가 채널마다 그래디언트를 그 채널의 표준편차로 "
+                   "나눈다는 점입니다. 블록 입력은 전이층의 2x2 평균 풀링 출력이라 새 층의 "
+                   "출력만큼 흩어져 있지 않을 수 있습니다.");
 }
 
 static int draw_connections(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
@@ -263,6 +335,17 @@ static int measure_memory(lesson *ls, const pd_setup *su, pd_dense_facts *f)
             if (rc)
                 return rc;
         }
+    char why[512];
+    const gf_stack_config bc = net_config(su, GF_ARCH_DENSENET_BC, su->dense_depth);
+    gf_model *m = fresh(&bc, GF_DENSE_SHARED, why, sizeof why);
+    gf_model_cost cost;
+    if (!m || gf_model_cost_of(m, su->mem_batch, 1, &cost, why, sizeof why) != 0) {
+        gf_model_free(m);
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    }
+    gf_model_name(m, f->bc_name, sizeof f->bc_name);
+    f->bc_params = cost.params;
+    gf_model_free(m);
     const int L = su->n_mem - 1;
     f->naive_ratio = (double)f->mem[3 * L + 1].bytes / (double)f->mem[1].bytes;
     f->shared_ratio = (double)f->mem[3 * L + 2].bytes / (double)f->mem[2].bytes;
@@ -270,7 +353,6 @@ static int measure_memory(lesson *ls, const pd_setup *su, pd_dense_facts *f)
     f->naive_step1 = step_of(f, 1, L - 1, L);
     f->shared_step0 = step_of(f, 2, 0, 1);
     f->shared_step1 = step_of(f, 2, L - 1, L);
-    char why[512];
     static const gf_named_file file = {"memory.tsv", "net\tdepth\tparams\tbatch\ttape_bytes\t"
                                        "tape_mib", memory_rows};
     if (gf_write_all_in(ls->opt.out, &file, 1, f, why, sizeof why) != 0)
@@ -280,45 +362,63 @@ static int measure_memory(lesson *ls, const pd_setup *su, pd_dense_facts *f)
 
 static void tell_params(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
 {
+    char rj[64], dj[64];
     lesson_ask(ls,
                "A ResNet layer of stage 3 maps 64 channels to 64 with a 3x3 kernel: 36,864 "
                "weights. A DenseNet layer adds only k = %d new channels, however many it reads. "
                "Which net of about %d weight layers has more parameters: %s or %s?",
                "ResNet의 3단계 층 하나는 3x3 커널로 64채널을 64채널로 바꿉니다. 가중치 "
                "36,864개입니다. DenseNet의 층은 몇 채널을 읽든 새 채널을 k = %d개만 더합니다. "
-               "가중치 층이 %d개쯤인 두 네트워크 %s와 %s 중 파라미터가 더 많은 쪽은?",
-               su->growth, su->dense_depth, f->resnet_name, f->dense_name);
-    const double r = (double)f->resnet_params / (double)f->dense_params;
+               "가중치 층이 %d개쯤인 두 네트워크 %s %s 중 파라미터가 더 많은 쪽은?",
+               su->growth, su->dense_depth,
+               lesson_josa(ls, rj, sizeof rj, f->resnet_name, "과/와"), f->dense_name);
+    const double r = (double)f->dense_params / (double)f->resnet_params,
+                 rbc = (double)f->bc_params / (double)f->resnet_params;
     lesson_answer(ls,
-                  "%s has %zu trainable values, %s %zu: the ResNet has %.2f times as many. ",
-                  "%s의 학습 가능한 값은 %zu개, %s는 %zu개입니다. ResNet이 %.2f배입니다. ",
-                  f->resnet_name, f->resnet_params, f->dense_name, f->dense_params, r);
+                  "%s has %zu trainable values, %s %zu: %.2f times the ResNet's. The bottleneck "
+                  "version %s (a 1x1 convolution to 4k channels before each 3x3, transitions "
+                  "that halve the channels) has %zu: %.2f times.",
+                  "%s의 학습 가능한 값은 %zu개, %s %zu개로 ResNet의 %.2f배입니다. 병목 판 %s"
+                  "(3x3 앞에 4k채널로 가는 1x1 합성곱, 채널을 절반으로 줄이는 전이층)는 %zu개로 "
+                  "%.2f배입니다.",
+                  f->resnet_name, f->resnet_params,
+                  lesson_josa(ls, dj, sizeof dj, f->dense_name, "은/는"), f->dense_params, r,
+                  f->bc_name,
+                  f->bc_params, rbc);
     lesson_say(ls,
-               r > 1.0 ? "The DenseNet's layers are narrow (k channels out) and reuse what the "
-                         "block already computed instead of recomputing it: that is the "
-                         "\"parameter efficiency\" of the syllabus' table, here as a count."
-                       : "Here the DenseNet is not the smaller net: with these settings its "
-                         "wide inputs cost more than the ResNet's fixed widths.",
-               r > 1.0 ? "DenseNet의 층은 좁고(출력 k채널) 블록이 이미 계산한 것을 다시 "
-                         "계산하지 않고 재사용합니다. 강의 노트 표의 \"파라미터 효율\"을 개수로 "
-                         "본 것입니다."
-                       : "이 설정에서는 DenseNet이 더 작은 네트워크가 아닙니다. 넓은 입력이 "
-                         "ResNet의 고정 폭보다 비쌉니다.");
+               r < 1.0 ? "At the same depth the DenseNet is the smaller net: its layers are "
+                         "narrow (k channels out) and reuse what the block already computed."
+                       : "At the same depth the plain DenseNet is not the smaller net: the 3x3 "
+                         "convolution of layer l reads every channel before it, so its weights "
+                         "grow with l. The syllabus' \"parameter efficiency\" is Huang et al.'s "
+                         "claim of accuracy per parameter, against ResNets much deeper and "
+                         "wider than these; a count at equal depth cannot show it, training "
+                         "can (exercise 4).",
+               r < 1.0 ? "같은 깊이에서 DenseNet이 더 작은 네트워크입니다. 층이 좁고(출력 "
+                         "k채널) 블록이 이미 계산한 것을 재사용합니다."
+                       : "같은 깊이에서 보통 DenseNet은 더 작은 네트워크가 아닙니다. l번째 층의 "
+                         "3x3 합성곱이 앞의 모든 채널을 읽으므로 가중치가 l과 함께 늡니다. 강의 "
+                         "노트의 \"파라미터 효율\"은 Huang et al.이 주장한 파라미터당 정확도이고, "
+                         "비교 대상은 이것보다 훨씬 깊고 넓은 ResNet입니다. 같은 깊이에서 센 "
+                         "개수로는 보일 수 없고 학습으로 보입니다(연습 4).");
 }
 
 static void tell_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
 {
     const int L = su->n_mem - 1, d0 = su->mem_depths[0], d1 = su->mem_depths[L];
+    char to[16], toj[32];
+    snprintf(to, sizeof to, "%d", d1);
+    lesson_josa(ls, toj, sizeof toj, to, "으로/로");
     lesson_ask(ls,
                "Stored naively, layer l of a block keeps its own copy of the concatenation of l "
                "feature maps (and its batch norm and ReLU outputs) for backward. When the depth "
-               "goes from %d to %d, by how much will a training step's memory grow, naive and "
+               "goes from %d to %s, by how much will a training step's memory grow, naive and "
                "shared (one buffer per pass for the BN-ReLU output, recomputed in backward)?",
                "그대로(naive) 저장하면 블록의 l번째 층이 특성 맵 l개를 이어 붙인 사본(그리고 "
-               "배치 정규화와 ReLU의 출력)을 역전파를 위해 따로 둡니다. 깊이가 %d에서 %d로 "
+               "배치 정규화와 ReLU의 출력)을 역전파를 위해 따로 둡니다. 깊이가 %d에서 %s "
                "늘면 학습 한 단계의 메모리는 naive와 shared(BN-ReLU 출력을 패스마다 버퍼 "
                "하나에 두고 역전파에서 다시 계산)에서 각각 얼마나 늘까요?",
-               d0, d1);
+               d0, toj);
     lesson_pre(ls, "tape memory of one training step, batch %zu (MiB)", su->mem_batch);
     char group[48];
     snprintf(group, sizeof group, "DenseNet, k = %d", su->growth);
@@ -332,14 +432,14 @@ static void tell_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
                    m[0].depth, (double)m[0].bytes / 1048576.0, m[0].params);
     }
     lesson_answer(ls,
-                  "From depth %d to %d (%.1f times the depth) the naive DenseNet's memory grows "
+                  "From depth %d to %s (%.1f times the depth) the naive DenseNet's memory grows "
                   "%.1f times and the shared one's %.1f times. Each added layer cost %.2f MiB "
                   "naive at the first interval and %.2f MiB at the last; shared, %.2f and %.2f "
                   "MiB. %s",
-                  "깊이 %d에서 %d로(깊이 %.1f배) naive DenseNet의 메모리는 %.1f배, shared는 "
+                  "깊이 %d에서 %s(깊이 %.1f배) naive DenseNet의 메모리는 %.1f배, shared는 "
                   "%.1f배가 됩니다. 층 하나를 더할 때 드는 메모리는 naive에서 첫 구간 %.2f MiB, "
                   "마지막 구간 %.2f MiB이고, shared에서 %.2f MiB와 %.2f MiB입니다. %s",
-                  d0, d1, (double)d1 / d0, f->naive_ratio, f->shared_ratio, f->naive_step0,
+                  d0, toj, (double)d1 / d0, f->naive_ratio, f->shared_ratio, f->naive_step0,
                   f->naive_step1, f->shared_step0, f->shared_step1,
                   f->naive_step1 > 1.3 * f->naive_step0 && f->shared_step1 < 1.3 * f->shared_step0
                       ? LESSON_T(ls, "Naive memory grows faster than the depth (quadratic in "
@@ -373,10 +473,10 @@ static int draw_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
         fig.ymax = fmax(fig.ymax, mib);
     }
     return lesson_figure(ls, "", "memory", gf_fig_dense_memory_body, &fig, 1,
-                         "Memory of one training step: DenseNet stored naively (quadratic) and "
-                         "shared (linear), and the ResNet",
-                         "학습 한 단계의 메모리: naive로 저장한 DenseNet(제곱), shared로 "
-                         "저장한 DenseNet(선형), ResNet");
+                         "Memory of one training step: DenseNet stored naively and shared, and "
+                         "the ResNet (log-log axes: slope 1 is linear growth, slope 2 quadratic)",
+                         "학습 한 단계의 메모리: naive와 shared로 저장한 DenseNet, ResNet "
+                         "(로그-로그 축: 기울기 1은 선형 증가, 2는 제곱 증가)");
 }
 
 int pd_part_dense(lesson *ls, const pd_setup *su, pd_dense_facts *f)
@@ -390,6 +490,7 @@ int pd_part_dense(lesson *ls, const pd_setup *su, pd_dense_facts *f)
     if (rc || (rc = measure_connections(ls, su, f)) != 0)
         return rc;
     tell_connections(ls, su, f);
+    tell_input_width(ls, su, f);
     if ((rc = draw_connections(ls, su, f)) != 0)
         return rc;
     lesson_heading(ls, "Parameters and memory", "파라미터와 메모리");

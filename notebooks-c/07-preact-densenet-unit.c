@@ -223,12 +223,12 @@ static void tell_zeroed(lesson *ls, const pd_setup *su, const pd_unit_facts *f)
     lesson_say(ls,
                "So the post-activation unit's \"highway\" has tolls: every block lets only part "
                "of the gradient through its identity path. The branch term is added to what is "
-               "left; it is about as large as the skip term (log10 ||branch|| / ||skip|| "
-               "averages %.2f in cnn-resnet and %.2f in cnn-preact).",
+               "left: log10 ||branch|| / ||skip|| averages %.2f in cnn-resnet and %.2f in "
+               "cnn-preact (0 would be two terms of one size).",
                "그러니 사후 활성화 단위의 \"고속도로\"에는 요금소가 있습니다. 블록마다 항등 "
-               "경로로 그래디언트의 일부만 지나갑니다. 남은 것에 가지 항이 더해지는데, 그 "
-               "크기는 스킵 항과 비슷합니다(log10 ||가지|| / ||스킵||의 평균이 cnn-resnet에서 "
-               "%.2f, cnn-preact에서 %.2f).",
+               "경로로 그래디언트의 일부만 지나갑니다. 남은 것에 가지 항이 더해집니다. "
+               "log10 ||가지|| / ||스킵||의 평균은 cnn-resnet에서 %.2f, cnn-preact에서 %.2f입니다"
+               "(0이면 두 항의 크기가 같습니다).",
                lesson_decades(f->branch[0]), lesson_decades(f->branch[1]));
 }
 
@@ -259,8 +259,8 @@ static void tell_depth(lesson *ls, const pd_setup *su, const pd_unit_facts *f)
                   "%s: %s. In the pre-activation unit dL/dx_l is dL/dx_{l+1} itself plus a "
                   "branch term; in the post-activation unit the first term is thinned by D_l at "
                   "every block before the branch term is added.",
-                  "깊이 %d에서 cnn-resnet의 그래디언트는 x_B에서 x_0까지 %s cnn-preact의 "
-                  "그래디언트는 %s %s 사전 활성화 단위에서 dL/dx_l은 dL/dx_{l+1} 그 자체에 가지 "
+                  "깊이 %d에서 cnn-resnet의 그래디언트는 x_B에서 x_0까지 %s. cnn-preact의 "
+                  "그래디언트는 %s. %s 사전 활성화 단위에서 dL/dx_l은 dL/dx_{l+1} 그 자체에 가지 "
                   "항을 더한 것이고, 사후 활성화 단위에서는 첫째 항이 블록마다 D_l로 깎인 뒤에 "
                   "가지 항이 더해집니다.",
                   su->depths[last], r, p,

@@ -59,33 +59,35 @@ static void intro(lesson *ls, const pd_setup *su)
 static void summary(lesson *ls, const pd_setup *su, const pd_unit_facts *u,
                     const pd_dense_facts *d)
 {
-    char r[96], p[96];
+    char r[96], p[96], rj[64], to[16], toj[32];
     const int last = su->n_depths - 1;
+    snprintf(to, sizeof to, "%d", su->mem_depths[su->n_mem - 1]);
+    lesson_josa(ls, toj, sizeof toj, to, "으로/로");
     lesson_heading(ls, "What to take away", "정리");
     lesson_change(ls, r, sizeof r, u->change[last][0]);
     lesson_change(ls, p, sizeof p, u->change[last][1]);
     lesson_say(ls,
                "1. The ReLU after the sum sits on the skip path: in cnn-resnet it switched off "
                "%.1f %% of the entries and the skip term kept %.3f of the gradient per block; in "
-               "cnn-preact the skip term is the whole gradient (%.3f). At depth %d the first "
-               "%s, the second %s from x_B to x_0.",
+               "cnn-preact the skip term is the whole gradient (%.3f). At depth %d, from x_B "
+               "to x_0, the first %s, the second %s.",
                "1. 합 뒤의 ReLU는 스킵 경로 위에 있습니다. cnn-resnet에서 성분의 %.1f %%를 끄고 "
                "블록마다 스킵 항이 그래디언트의 %.3f만 남겼습니다. cnn-preact에서는 스킵 항이 "
-               "그래디언트 전체입니다(%.3f). 깊이 %d에서 x_B부터 x_0까지 앞의 것은 %s 뒤의 "
-               "것은 %s",
+               "그래디언트 전체입니다(%.3f). 깊이 %d에서 x_B부터 x_0까지 앞의 것은 %s. 뒤의 "
+               "것은 %s.",
                100.0 * u->zero_frac, u->kept[0], u->kept[1], su->depths[last], r, p);
     lesson_say(ls,
                "2. In a DenseNet every earlier feature map is one step from every later layer: "
                "the gradients of block 1's connections span %.2f decades. %s has %zu trainable "
-               "values, %s %zu. Stored naively its memory grew %.1f times from depth %d to %d, "
+               "values, %s %zu. Stored naively its memory grew %.1f times from depth %d to %s, "
                "shared %.1f times.",
                "2. DenseNet에서는 앞의 모든 특성 맵이 뒤의 모든 층에서 한 걸음 거리입니다. 블록 "
                "1의 연결을 지나는 그래디언트는 %.2f자리 안에 있습니다. %s의 학습 가능한 값은 "
-               "%zu개, %s는 %zu개입니다. naive로 저장한 메모리는 %.1f배가 되었고(깊이 %d에서 %d로), "
+               "%zu개, %s %zu개입니다. naive로 저장한 메모리는 %.1f배가 되었고(깊이 %d에서 %s), "
                "shared로 저장한 메모리는 %.1f배가 되었습니다.",
-               d->conn_hi - d->conn_lo, d->dense_name, d->dense_params, d->resnet_name,
-               d->resnet_params, d->naive_ratio, su->mem_depths[0],
-               su->mem_depths[su->n_mem - 1], d->shared_ratio);
+               d->conn_hi - d->conn_lo, d->dense_name, d->dense_params,
+               lesson_josa(ls, rj, sizeof rj, d->resnet_name, "은/는"), d->resnet_params,
+               d->naive_ratio, su->mem_depths[0], toj, d->shared_ratio);
 }
 
 static void exercises(lesson *ls, const pd_setup *su)
@@ -150,11 +152,11 @@ static int teach(lesson *ls)
 {
     pd_setup su = ls->opt.quick
         ? (pd_setup){.depths = {8, 20}, .n_depths = 2, .seeds = 2, .batch = 16,
-                     .width_mult = 0.5, .side = 16, .dense_depth = 13, .growth = 12,
-                     .mem_depths = {10, 13, 16, 22}, .n_mem = 4, .mem_batch = 4}
+                     .width_mult = 0.5, .side = 16, .dense_depth = 16, .growth = 12,
+                     .mem_depths = {10, 16, 22}, .n_mem = 3, .mem_batch = 4}
         : (pd_setup){.depths = {20, 56, 110}, .n_depths = 3, .seeds = 3, .batch = 32,
                      .width_mult = 0.5, .side = 28, .dense_depth = 40, .growth = 12,
-                     .mem_depths = {16, 28, 40, 52, 64, 76, 100}, .n_mem = 7, .mem_batch = 8};
+                     .mem_depths = {16, 28, 40, 52, 64}, .n_mem = 5, .mem_batch = 2};
     pd_unit_facts u;
     pd_dense_facts d;
     memset(&u, 0, sizeof u);

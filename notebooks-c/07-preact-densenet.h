@@ -23,7 +23,8 @@ typedef struct pd_setup {
     double width_mult;                   /* filters 16 x it in stage 1 */
     gf_dataset data;                     /* side x side images, one channel */
     size_t side;
-    int dense_depth, growth;             /* the DenseNet of Part B (3n + 4) */
+    int dense_depth, growth;             /* the DenseNet of Part B (3n + 4, and 6n + 4 for
+                                            the DenseNet-BC of the parameter count) */
     int mem_depths[PD_MAX_MEM], n_mem;   /* DenseNet depths of the memory curve */
     size_t mem_batch;
 } pd_setup;
@@ -49,7 +50,12 @@ typedef struct pd_dense_facts {
     double conn_first, conn_last; /* block 1, transition row: log10 from x_0, from y_n */
     double conn_lo, conn_hi;     /* block 1: range over every connection (log10) */
     double near_mean, far_mean;  /* block 1, layers l >= 3: mean log10 from y_{l-1}, from x_0 */
-    size_t dense_params, resnet_params;
+    double row_spread;           /* block 1, l >= 2: mean over l of the range within row l */
+    size_t in_ch[3];             /* channels of each dense block's input x_0 */
+    double input_gap;            /* block 2: mean over l of log10 slice(x_0) - mean of the others */
+    double col_fall;             /* block 1: log10 from x_0 through layer 1 minus through n */
+    char bc_name[GF_NET_NAME_MAX];
+    size_t dense_params, resnet_params, bc_params; /* at the DenseNet's depth */
     gf_dense_mem mem[3 * PD_MAX_MEM]; /* per depth: resnet, naive, shared */
     size_t mem_batch;
     int n_mem;
