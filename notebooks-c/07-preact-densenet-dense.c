@@ -60,42 +60,10 @@ static void connection_rows(FILE *f, const void *ctx)
             }
 }
 
-/* One training-mode pass of the first batch with the sink set; block 1's summary. */
-static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f)
+/* Block 1's (and for the input width, block 2's) summary of the connection norms. */
+static void conn_stats(pd_dense_facts *f)
 {
-    char why[512];
-    const gf_stack_config c = net_config(su, GF_ARCH_DENSENET, su->dense_depth);
-    gf_model *m = fresh(&c, GF_DENSE_SHARED, why, sizeof why);
-    if (!m)
-        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
-    gf_model_name(m, f->dense_name, sizeof f->dense_name);
-    gf_densenet_plan plan;
-    gf_densenet_plan_of(gf_model_config(m), &plan);
-    for (int b = 0; b < 3; b++)
-        f->in_ch[b] = plan.in[b];
-    const int n = f->layers = gf_model_blocks(m) / 3, M = n + 2;
-    for (int b = 0; b < 3; b++) {
-        f->conn[b] = malloc((size_t)(M * M) * sizeof(double));
-        for (int i = 0; f->conn[b] && i < M * M; i++)
-            f->conn[b][i] = NAN;
-    }
-    gf_tape *tape = gf_tape_alloc(0);
-    gf_tensor *x = tape && f->conn[2] ? gf_tape_input(tape, su->batch, su->data.dim) : NULL;
-    int rc = 0;
-    if (x) {
-        memcpy(x->v, su->data.x, su->batch * su->data.dim * sizeof *x->v);
-        gf_densenet_set_sink(gf_model_net(m), f->conn);
-        gf_tensor *z = gf_model_forward(m, tape, x, NULL, NULL);
-        if (gf_tape_backward(tape, gf_softmax_xent(tape, z, su->data.y)) != 0)
-            rc = lesson_fail(ls, LESSON_RUNTIME, "DenseNet pass: %s", gf_tape_error(tape));
-        gf_densenet_set_sink(gf_model_net(m), NULL);
-    } else {
-        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
-    }
-    gf_tape_free(tape);
-    gf_model_free(m);
-    if (rc)
-        return rc;
+    const int n = f->layers, M = n + 2;
     const double *c0 = f->conn[0];
     f->conn_first = c0[(n + 1) * M + 0] * GF_LOG10_2;
     f->conn_last = c0[(n + 1) * M + n] * GF_LOG10_2;
@@ -134,6 +102,45 @@ static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f
     f->col_fall = (c0[1 * M] - c0[n * M]) * GF_LOG10_2;
     f->near_mean = k ? near / k : NAN;
     f->far_mean = k ? far / k : NAN;
+}
+
+/* One training-mode pass of the first batch with the sink set; block 1's summary. */
+static int measure_connections(lesson *ls, const pd_setup *su, pd_dense_facts *f)
+{
+    char why[512];
+    const gf_stack_config c = net_config(su, GF_ARCH_DENSENET, su->dense_depth);
+    gf_model *m = fresh(&c, GF_DENSE_SHARED, why, sizeof why);
+    if (!m)
+        return lesson_fail(ls, LESSON_RUNTIME, "%s", why);
+    gf_model_name(m, f->dense_name, sizeof f->dense_name);
+    gf_densenet_plan plan;
+    gf_densenet_plan_of(gf_model_config(m), &plan);
+    for (int b = 0; b < 3; b++)
+        f->in_ch[b] = plan.in[b];
+    const int n = f->layers = gf_model_blocks(m) / 3, M = n + 2;
+    for (int b = 0; b < 3; b++) {
+        f->conn[b] = malloc((size_t)(M * M) * sizeof(double));
+        for (int i = 0; f->conn[b] && i < M * M; i++)
+            f->conn[b][i] = NAN;
+    }
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *x = tape && f->conn[2] ? gf_tape_input(tape, su->batch, su->data.dim) : NULL;
+    int rc = 0;
+    if (x) {
+        memcpy(x->v, su->data.x, su->batch * su->data.dim * sizeof *x->v);
+        gf_densenet_set_sink(gf_model_net(m), f->conn);
+        gf_tensor *z = gf_model_forward(m, tape, x, NULL, NULL);
+        if (gf_tape_backward(tape, gf_softmax_xent(tape, z, su->data.y)) != 0)
+            rc = lesson_fail(ls, LESSON_RUNTIME, "DenseNet pass: %s", gf_tape_error(tape));
+        gf_densenet_set_sink(gf_model_net(m), NULL);
+    } else {
+        rc = lesson_fail(ls, LESSON_RUNTIME, "out of memory");
+    }
+    gf_tape_free(tape);
+    gf_model_free(m);
+    if (rc)
+        return rc;
+    conn_stats(f);
     static const gf_named_file file = {"connections.tsv", "block\tlayer\tsource\tlog10_grad_norm",
                                        connection_rows};
     if (gf_write_all_in(ls->opt.out, &file, 1, f, why, sizeof why) != 0)

@@ -312,6 +312,13 @@ static int draw_unit(lesson *ls, const pd_setup *su, const pd_unit_facts *f)
         return rc;
     snprintf(title, sizeof title, "Skip and branch terms of dL/dx_l per block: depth %d",
              su->depths[i]);
+    for (size_t k = 0; k < res->n_probes; k++) { /* the terms reach below the norms */
+        const gf_probe_record *p = &res->probe[k].rec;
+        if (p->has_split && isfinite(p->log2_branch) && isfinite(p->log2_skip)) {
+            fig.ymin = fmin(fig.ymin, fmin(p->log2_branch, p->log2_skip) * GF_LOG10_2);
+            fig.ymax = fmax(fig.ymax, fmax(p->log2_branch, p->log2_skip) * GF_LOG10_2);
+        }
+    }
     return lesson_figure(ls, sub, "split", gf_fig_split_body, &fig, 0,
                          "The two terms of dL/dx_l per block, mean over seeds: the skip term "
                          "(through the identity) and the branch term (through F)",

@@ -90,19 +90,24 @@ static void summary(lesson *ls, const pd_setup *su, const pd_unit_facts *u,
                d->naive_ratio, su->mem_depths[0], toj, d->shared_ratio);
 }
 
+/* The DenseNet the exercises train (gradflow densenet --quick): small enough for a minute. */
+enum { PD_TRAIN_DEPTH = 16 };
+
 static void exercises(lesson *ls, const pd_setup *su)
 {
     char cmd[512];
     lesson_exercises(ls);
-    snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " gradnorm --arch cnn-resnet,cnn-preact --depth 110 "
-             "--width-mult %g --batch %zu --seeds %d --input-dim %zu --samples 512 "
-             "--out runs/l07-depth110", su->width_mult, su->batch, su->seeds, su->data.dim);
+    snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " degrade --arch cnn-resnet,cnn-preact --quick "
+             "--out runs/l07-degrade");
     lesson_try(ls, cmd,
-               "Depth 110 (the lesson's images). Does the difference between the two "
-               "units' gradient change grow with the number of blocks? Look at gradnorm.png "
-               "and split_mean.tsv (skip against branch per block).",
-               "강의와 같은 이미지로 깊이 110. 두 단위의 그래디언트 변화 차이가 블록 수와 함께 "
-               "커질까요? gradnorm.png와 split_mean.tsv(블록별 스킵과 가지)를 보세요.");
+               "Train both units (depths 8 and 20, about a minute). At initialization the "
+               "pre-activation net's gradient changed more from x_B to x_0; does it train "
+               "worse, or better, as He et al. 2016 found for deep nets? Compare the training "
+               "errors in table.md, and remember how short and small the run is.",
+               "두 단위를 학습시킵니다(깊이 8과 20, 1분쯤). 초기화 시점에는 사전 활성화 "
+               "네트워크의 그래디언트가 x_B에서 x_0까지 더 크게 변했습니다. 학습은 더 나쁠까요, "
+               "아니면 He et al. 2016이 깊은 네트워크에서 본 것처럼 더 나을까요? table.md의 학습 "
+               "오차를 비교하되, 실행이 짧고 네트워크가 작다는 점을 기억하세요.");
     snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " gradnorm --arch cnn-resnet,cnn-preact --depth %d "
              "--width-mult %g --batch %zu --seeds %d --input-dim %zu --samples 512 --bn-eval "
              "--out runs/l07-bn-eval", su->depths[su->n_depths - 1], su->width_mult, su->batch,
@@ -120,31 +125,36 @@ static void exercises(lesson *ls, const pd_setup *su)
              su->width_mult, su->batch, su->seeds, su->data.dim);
     lesson_try(ls, cmd,
                "Zero the last layer of every branch (resnet: bn2's gamma, preact: conv2). The "
-               "pre-activation net becomes the identity from x_0 to x_B; the post-activation "
-               "net does not (relu(x + 0) is x only where x >= 0, and x_0 already is). Which "
-               "net's gradient is now the same at x_0 and x_B?",
+               "pre-activation net becomes the identity from x_0 to x_B, and so does the "
+               "post-activation net's forward pass, relu(x + 0) = x for x >= 0. Which net's "
+               "gradient is now the same at x_0 and x_B? (Look at the entries where x is "
+               "exactly 0: what is relu' there?)",
                "모든 가지의 마지막 층을 0으로 둡니다(resnet: bn2의 gamma, preact: conv2). 사전 "
-               "활성화 네트워크는 x_0에서 x_B까지 항등 함수가 됩니다. 사후 활성화 네트워크는 "
-               "어떨까요? 이제 x_0과 x_B에서 그래디언트가 같은 쪽은?");
+               "활성화 네트워크는 x_0에서 x_B까지 항등 함수가 되고, 사후 활성화 네트워크의 "
+               "순전파도 x >= 0에서 relu(x + 0) = x라 그렇습니다. 이제 x_0과 x_B에서 "
+               "그래디언트가 같은 쪽은? (x가 정확히 0인 성분을 보세요. 거기서 relu'는 "
+               "얼마일까요?)");
     snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " densenet --quick --dense densenet --depth %d "
-             "--growth %d --out runs/l07-densenet", su->dense_depth, su->growth);
+             "--growth %d --out runs/l07-densenet", PD_TRAIN_DEPTH, su->growth);
     lesson_try(ls, cmd,
-               "Train this lesson's DenseNet briefly beside a cnn-resnet and compare the "
+               "Train a DenseNet of depth 16 (small, so that it trains in a minute or two) "
+               "briefly beside a cnn-resnet and compare the "
                "connections after training (connections.png) with the map at initialization "
                "above, and the reuse map (reuse.png: the mean |w| from each source to each "
                "layer). Which connections did training strengthen?",
-               "이 강의의 DenseNet을 cnn-resnet과 함께 잠깐 학습시키고, 학습 뒤의 연결"
+               "깊이 16의 DenseNet(1~2분 안에 학습되도록 작게)을 cnn-resnet과 함께 잠깐 "
+               "학습시키고, 학습 뒤의 연결"
                "(connections.png)을 위의 초기화 시점 지도와, 그리고 재사용 지도(reuse.png: 각 "
                "출처에서 각 층으로 가는 평균 |w|)와 비교하세요. 학습이 어느 연결을 키웠나요?");
     snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " densenet --quick --dense densenet --depth %d "
-             "--growth %d --out runs/l07-k%d", su->dense_depth, 2 * su->growth, 2 * su->growth);
+             "--growth %d --out runs/l07-k%d", PD_TRAIN_DEPTH, 2 * su->growth, 2 * su->growth);
     lesson_try(ls, cmd,
                "Twice the growth rate. A layer's weights are (channels in) x k x 9 and its "
                "input grows by k per layer: predict the factor for the parameters and for the "
-               "memory (nets.tsv, memory.tsv), then compare with the run before.",
+               "memory (nets.tsv, memory.tsv), then compare with the run of exercise 4.",
                "성장률을 두 배로. 층의 가중치는 (입력 채널) x k x 9개이고 입력은 층마다 k씩 "
-               "늡니다. 파라미터와 메모리(nets.tsv, memory.tsv)가 몇 배가 될지 예측한 뒤 앞의 "
-               "실행과 비교하세요.");
+               "늡니다. 파라미터와 메모리(nets.tsv, memory.tsv)가 몇 배가 될지 예측한 뒤 "
+               "연습 4의 실행과 비교하세요.");
 }
 
 /* The lesson itself, between lesson_start and lesson_end (lesson_main). */
