@@ -483,7 +483,7 @@ static int draw_memory(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
                          "Memory of one training step: DenseNet stored naively and shared, and "
                          "the ResNet (log-log axes: slope 1 is linear growth, slope 2 quadratic)",
                          "학습 한 단계의 메모리: naive와 shared로 저장한 DenseNet, ResNet "
-                         "(로그-로그 축: 기울기 1은 선형 증가, 2는 제곱 증가)");
+                         "(로그-로그 축: 직선의 경사가 1이면 선형 증가, 2이면 제곱 증가)");
 }
 
 int pd_part_dense(lesson *ls, const pd_setup *su, pd_dense_facts *f)
