@@ -369,15 +369,18 @@ static int measure_memory(lesson *ls, const pd_setup *su, pd_dense_facts *f)
 
 static void tell_params(lesson *ls, const pd_setup *su, const pd_dense_facts *f)
 {
-    char rj[64], dj[64];
+    char rj[64], dj[64], why[256];
+    gf_family_config fc;
+    const gf_stack_config rc = net_config(su, GF_ARCH_CNN_RESNET, 20);
+    const size_t c3 = gf_arch_config(&rc, &fc, why, sizeof why) == 0 ? 4 * fc.cnn.filters : 0;
     lesson_ask(ls,
-               "A ResNet layer of stage 3 maps 64 channels to 64 with a 3x3 kernel: 36,864 "
+               "A ResNet layer of stage 3 maps %zu channels to %zu with a 3x3 kernel: %zu "
                "weights. A DenseNet layer adds only k = %d new channels, however many it reads. "
                "Which net of about %d weight layers has more parameters: %s or %s?",
-               "ResNet의 3단계 층 하나는 3x3 커널로 64채널을 64채널로 바꿉니다. 가중치 "
-               "36,864개입니다. DenseNet의 층은 몇 채널을 읽든 새 채널을 k = %d개만 더합니다. "
+               "ResNet의 3단계 층 하나는 3x3 커널로 %zu채널을 %zu채널로 바꿉니다. 가중치 "
+               "%zu개입니다. DenseNet의 층은 몇 채널을 읽든 새 채널을 k = %d개만 더합니다. "
                "가중치 층이 %d개쯤인 두 네트워크 %s %s 중 파라미터가 더 많은 쪽은?",
-               su->growth, su->dense_depth,
+               c3, c3, 9 * c3 * c3, su->growth, su->dense_depth,
                lesson_josa(ls, rj, sizeof rj, f->resnet_name, "과/와"), f->dense_name);
     const double r = (double)f->dense_params / (double)f->resnet_params,
                  rbc = (double)f->bc_params / (double)f->resnet_params;
