@@ -64,8 +64,18 @@ const lesson_entry lesson_catalog[] = {
      "initialization and after training; deleting blocks of trained plain and residual nets",
      "잔차 스택의 경로 2^B개를 길이별로 세고, 초기화 시점과 학습 후의 그래디언트를 경로 길이별로 "
      "정확히 나누고, 학습된 plain과 잔차 네트워크에서 블록을 지웁니다"},
-    {6, NULL, "", "", ""},
-    {7, NULL, "", "", ""},
+    {6, "07-preact-densenet", "01-highway",
+     "convolutional nets at initialization: the share of the skip gradient the ReLU after the "
+     "sum switches off (cnn-resnet) against the pre-activation unit's clean identity "
+     "(cnn-preact), and the gradient across depth",
+     "초기화 시점의 합성곱 네트워크: 합 뒤의 ReLU가 끄는 스킵 그래디언트의 몫(cnn-resnet)과 "
+     "사전 활성화 단위의 깨끗한 항등 경로(cnn-preact), 깊이에 따른 그래디언트"},
+    {7, "07-preact-densenet", "01-highway",
+     "(continued) DenseNet's concatenation: the gradient through every connection of a dense "
+     "block, parameters against a ResNet of the same depth, memory stored naively (quadratic) "
+     "and shared (linear)",
+     "(이어서) DenseNet의 연결(concatenation): dense 블록의 연결마다 지나는 그래디언트, 깊이가 "
+     "같은 ResNet과의 파라미터 수, naive 저장(제곱)과 shared 저장(선형)의 메모리"},
     {8, NULL, "", "", ""},
     {9, "04-stochastic-depth", "03-ensemble",
      "survival probabilities and the expected depth; one residual net trained whole and with "

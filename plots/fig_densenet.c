@@ -43,7 +43,7 @@ int gf_fig_dense_map_body(FILE *out, gf_term term, const void *ctx)
     fputs("set cblabel ", out);
     gf_plot_quote(out, f->cblabel);
     fputs(" noenhanced\n", out);
-    const int step = n > 12 ? (n + 11) / 12 : 1;
+    const int step = n > 8 ? (n + 7) / 8 : 1; /* at most 8 labels: a third of a page wide */
     for (int b = 0; b < 3; b++) {
         if (b == 1)
             fputs("unset ylabel\n", out);

@@ -57,7 +57,7 @@ void gf_plot_log10_axis(FILE *out, gf_term term, const char *axis, double lo, do
 /* Colour of the i-th depth of a figure, the same in every panel. */
 const char *gf_plot_depth_color(int i);
 
-/* Colour of an architecture's curves, the same in every figure. */
+/* Colour of an architecture's curves, the same in every figure (a cnn-X as X). */
 const char *gf_plot_color(const char *arch);
 
 /* A plot element's key entry: `title 'TITLE'` (quoted), or `notitle` for NULL. */

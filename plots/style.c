@@ -11,6 +11,9 @@ const char *gf_plot_color(const char *arch)
     static const struct { const char *arch, *color; } table[] = {
         {"plain", "#d62728"}, {"resnet", "#1f77b4"}, {"preact", "#2ca02c"},
     };
+    /* a convolutional net takes its unit's colour: cnn-resnet as resnet */
+    if (strncmp(arch, "cnn-", 4) == 0)
+        arch += 4;
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(table[i].arch, arch) == 0)
             return table[i].color;

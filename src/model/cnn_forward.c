@@ -28,6 +28,7 @@ gf_tensor *gf_cnn_stem(void *net, gf_tape *tape, gf_tensor *x, int training)
 /* The branch F of block b and the inputs of its convs (u, v):
  *   plain, resnet  F = bn2(conv2(relu(bn1(conv1 x))))     u = x
  *   preact         F = conv2(relu(bn2(conv1(relu(bn1 x))))) */
+/* lesson:preact-branch begin */
 static gf_tensor *branch(cnn_net *k, gf_tape *tape, int b, gf_tensor *x, int training,
                          gf_tensor **u, gf_tensor **v)
 {
@@ -43,6 +44,7 @@ static gf_tensor *branch(cnn_net *k, gf_tape *tape, int b, gf_tensor *x, int tra
                           blk->bn1, training));
     return bn(k, tape, conv(k, tape, *v, blk->out, blk->conv2, 1), blk->out, blk->bn2, training);
 }
+/* lesson:preact-branch end */
 
 gf_tensor *gf_cnn_branch(void *net, gf_tape *tape, int b, gf_tensor *x, int training)
 {
@@ -70,6 +72,7 @@ static gf_tensor *block(cnn_net *k, gf_tape *tape, int b, int pos, gf_tensor *in
     gf_tensor *f = branch(k, tape, b, in, training, &u, &v);
     if (f && scale != 1.0)
         f = gf_scale(tape, f, scale);
+    /* lesson:unit-add begin */
     if (k->cfg.unit == GF_ARCH_PLAIN) {
         out = gf_relu(tape, f);
     } else {
@@ -81,6 +84,7 @@ static gf_tensor *block(cnn_net *k, gf_tape *tape, int b, int pos, gf_tensor *in
         if (!src)
             src = k->cfg.unit == GF_ARCH_PREACT ? out : f;
     }
+    /* lesson:unit-add end */
     if (out && rec) {
         gf_probe_attach(rec, in, GF_PROBE_BLOCK, pos, src);
         gf_probe_attach(rec, u, GF_PROBE_FC1_IN, pos, NULL);

@@ -86,6 +86,7 @@ static gf_tensor *transition(densenet *d, gf_tape *tape, int b, gf_tensor *x, in
     return avgpool(d, tape, h, b, d->plan.in[b + 1]);
 }
 
+/* lesson:dense-concat begin */
 /* x_{l+1} = [x_l, s y_l] (s = 1 unless a plan scales or drops the layer),
  * then the transition after the last layer of the first two dense blocks. */
 static gf_tensor *block(densenet *d, gf_tape *tape, int l, gf_tensor *x, int training,
@@ -100,6 +101,7 @@ static gf_tensor *block(densenet *d, gf_tape *tape, int l, gf_tensor *x, int tra
     return L->index == d->plan.layers && L->block < 2 ? transition(d, tape, L->block, out, training)
                                                       : out;
 }
+/* lesson:dense-concat end */
 
 gf_tensor *dn_block(void *net, gf_tape *tape, int l, gf_tensor *x, int training)
 {
@@ -147,6 +149,7 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
         return NULL;
     feat[0] = x0;
     double *sink = d->sink[b];
+    /* lesson:dense-shared begin */
     for (int i = 1; i <= n; i++) {
         const dn_layer *L = &d->layer[b * n + i - 1];
         const gf_bn_state bn = dn_bn(d, L->norm1);
@@ -157,6 +160,7 @@ static gf_tensor *block_shared(densenet *d, gf_tape *tape, int b, gf_tensor *x0,
             y = conv(d, tape, bn_relu(d, tape, y, L->norm2, b, training), L->conv2, b);
         feat[i] = y;
     }
+    /* lesson:dense-shared end */
     const gf_bn_state bn = dn_bn(d, b < 2 ? d->trans_norm[b] : d->norm5);
     gf_tensor *h = gf_dense_bnrelu(tape, feat, n + 1, hw, &bn, training, scr,
                                    sink ? sink + (n + 1) * m : NULL);
