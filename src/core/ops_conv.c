@@ -154,19 +154,28 @@ static gf_tensor *conv_check(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_
 /* ---- the batch in groups of whole images --------------------------------- */
 
 /* The im2col + GEMM loops run over CONV_GROUPS groups of whole images (fewer
- * for a smaller batch), in parallel when OpenMP is built in (meson
- * -Dopenmp=enabled; off by default: on the busy 2-core machine where it was
- * written, 2 threads were no faster than 1, see bench/bench_conv) and the
- * BLAS may use more than one thread (as many threads as it may; its own GEMMs
- * then run single-threaded). The groups, not the threads, fix the order of every sum:
- * a group's partial dW adds its chunks in order and the partials add in group
- * order, so the bits do not depend on the number of threads. Groups of whole
- * images never share an input pixel, so col2im needs no locks. */
+ * for a smaller batch), in parallel when OpenMP is built in (meson's openmp
+ * option, auto: on with gcc) and the BLAS may use more than one thread (as
+ * many threads as it may; its own GEMMs then run single-threaded). On 2 cores
+ * a resnet-20 step's work stays the same and the calling thread's share
+ * drops from 772 to 450 ms (bench/bench_cnn_step --threads-compare, on a
+ * loaded machine, OMP_WAIT_POLICY=passive); OpenBLAS's own threads on the
+ * chunks' GEMMs saved nothing. The groups, not the threads, fix the order of
+ * every sum: a group's partial dW adds its chunks in order and the partials
+ * add in group order, so the bits do not depend on the number of threads.
+ * Groups of whole images never share an input pixel, so col2im needs no
+ * locks. */
 enum { CONV_GROUPS = 8 };
 
-static int conv_threads(void)
+static int conv_threads_set; /* gf_conv_set_threads: 0 automatic */
+
+void gf_conv_set_threads(int n) { conv_threads_set = n > 0 ? n : 0; }
+
+int gf_conv_threads(void)
 {
 #ifdef _OPENMP
+    if (conv_threads_set > 0)
+        return conv_threads_set;
     int t = omp_get_max_threads();
 #ifdef GF_HAVE_OPENBLAS
     const int b = openblas_get_num_threads();
@@ -230,7 +239,7 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
     const size_t c_out = w->n, K = w->d, hw = k->out.h * k->out.w, M = x->n * hw;
     const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS;
-    const int threads = conv_threads();
+    const int threads = gf_conv_threads();
     double *wp = gf_tape_scratch(tape, c_out * K + (size_t)threads * mc * K);
     if (!wp)
         return -1;
@@ -312,7 +321,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
     const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS, hw = M / x->n;
-    const int threads = conv_threads();
+    const int threads = gf_conv_threads();
     double beta_w, beta_x = 1.0; /* col2im adds into a zeroed gx; a 1x1 conv's GEMM need not */
     double *gx = is_pointwise(k) ? gf_grad_begin(nd, x, &beta_x) : gf_grad_acc(nd, x);
     double *gw = gf_grad_begin(nd, w, &beta_w);
