@@ -19,7 +19,16 @@ int cli_common_check(const char *cmd, const cli_common *o)
     if (o->term_dumb && o->no_plot)
         return cli_fail(CLI_EXIT_USAGE, cmd, "--term dumb draws, --no-plot draws nothing: "
                         "choose one");
-    gf_blas_threads_for_width(o->cfg.width); /* small GEMMs: one thread (see gf_blas.h) */
+    /* An MLP's small GEMMs: one BLAS thread up to width 128 (gf_blas.h). A conv
+     * net's GEMMs are its convolutions', which share the BLAS's threads among
+     * their groups of images (one BLAS thread inside each, gf_conv_threads):
+     * conv nets keep them all. Without OpenMP the convolution's chunked GEMMs
+     * are too small for BLAS threads (they cost CPU time and save none:
+     * bench/bench_cnn_step --threads-compare), so one thread. */
+    if (!cli_any_cnn(o))
+        gf_blas_threads_for_width(o->cfg.width);
+    else if (gf_conv_threads() == 1)
+        gf_blas_threads_for_width(0);
     return 0;
 }
 

@@ -23,7 +23,18 @@ int bench_setup(const char *prog, char **argv);
 
 double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
 double bench_thread_cpu(void);            /* CLOCK_THREAD_CPUTIME_ID, seconds */
+double bench_process_cpu(void);           /* CLOCK_PROCESS_CPUTIME_ID: every thread's CPU time */
 double bench_median(double *x, size_t n); /* sorts x; NaN when n is 0 */
+
+/* The paired ratios scale * a_i / b_i of two kinds timed side by side: their
+ * median, quartiles and the standard error of the median (1.253 * 1.4826 *
+ * MAD / sqrt(n), the normal approximation). Pairing is what makes the ratio
+ * robust on a shared machine: a burst of load hits both members of a pair.
+ * All NaN when n < 1 or out of memory. */
+typedef struct bench_paired {
+    double median, q1, q3, se;
+} bench_paired;
+bench_paired bench_paired_ratio(const double *a, const double *b, long n, double scale);
 double bench_tv_seconds(struct timeval tv);
 
 /* CPU seconds spent by every process (from /proc/stat) and by this one:

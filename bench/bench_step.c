@@ -36,35 +36,6 @@
 
 enum { BURST = 3, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-/* The paired ratios scale * a_i / b_i of two kinds timed side by side: their
- * median, quartiles and the standard error of the median (1.253 * 1.4826 *
- * MAD / sqrt(n), the normal approximation). Pairing is what makes the ratio
- * robust on a shared machine: a burst of load hits both members of a pair. */
-typedef struct paired {
-    double median, q1, q3, se;
-} paired;
-
-static paired paired_ratio(const double *a, const double *b, long n, double scale)
-{
-    paired p = {NAN, NAN, NAN, NAN};
-    double *r = malloc(2 * (size_t)n * sizeof *r);
-    if (!r || n < 1) {
-        free(r);
-        return p;
-    }
-    for (long i = 0; i < n; i++)
-        r[i] = scale * a[i] / b[i];
-    memcpy(r + n, r, (size_t)n * sizeof *r);
-    p.median = bench_median(r + n, (size_t)n); /* sorts r + n */
-    p.q1 = r[n + (n - 1) / 4];
-    p.q3 = r[n + (3 * (n - 1)) / 4];
-    for (long i = 0; i < n; i++)
-        r[i] = fabs(r[i] - p.median);
-    p.se = 1.2533 * 1.4826 * bench_median(r, (size_t)n) / sqrt((double)n);
-    free(r);
-    return p;
-}
-
 /* ---- one configuration --------------------------------------------------- */
 
 typedef struct bench_ctx {
@@ -228,9 +199,9 @@ static int run_config(gf_stack *s, const gf_dataset *ds, long batch, const bench
     r->timed_mallocs = gf_arena_mallocs(gf_tape_arena(c.tape)) - mallocs;
     r->reps = reps;
     r->ratio_se =
-        paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_FLOOR * reps, reps, 1.0).se;
-    const paired cost =
-        paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_NOPROBE * reps, reps, 100.0);
+        bench_paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_FLOOR * reps, reps, 1.0).se;
+    const bench_paired cost =
+        bench_paired_ratio(samples + BENCH_STEP * reps, samples + BENCH_NOPROBE * reps, reps, 100.0);
     r->pct = cost.median - 100.0;
     r->pct_q1 = cost.q1 - 100.0;
     r->pct_q3 = cost.q3 - 100.0;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,13 @@ double bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double bench_process_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -85,4 +93,25 @@ int bench_setup(const char *prog, char **argv)
     }
     gsl_set_error_handler_off();
     return 0;
+}
+
+bench_paired bench_paired_ratio(const double *a, const double *b, long n, double scale)
+{
+    bench_paired p = {NAN, NAN, NAN, NAN};
+    double *r = malloc(2 * (size_t)n * sizeof *r);
+    if (!r || n < 1) {
+        free(r);
+        return p;
+    }
+    for (long i = 0; i < n; i++)
+        r[i] = scale * a[i] / b[i];
+    memcpy(r + n, r, (size_t)n * sizeof *r);
+    p.median = bench_median(r + n, (size_t)n); /* sorts r + n */
+    p.q1 = r[n + (n - 1) / 4];
+    p.q3 = r[n + (3 * (n - 1)) / 4];
+    for (long i = 0; i < n; i++)
+        r[i] = fabs(r[i] - p.median);
+    p.se = 1.2533 * 1.4826 * bench_median(r, (size_t)n) / sqrt((double)n);
+    free(r);
+    return p;
 }

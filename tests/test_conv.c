@@ -504,13 +504,25 @@ static void conv_bits(double *out, size_t nx, size_t ny, size_t nw)
 }
 
 /* The groups of images, not the threads, fix the order of the sums: the same
- * bits with the BLAS (and so the conv) on one thread. Leaves the BLAS on one
- * thread: the suite's last test. */
+ * bits with the convolution's groups on 1, 2, 3 and 8 OpenMP threads (with
+ * -Dopenmp; without it gf_conv_set_threads changes nothing) and with the
+ * BLAS (and so the conv) on one thread. Leaves the BLAS on one thread: the
+ * suite's last test. */
 static void test_conv_bits_do_not_depend_on_threads(void)
 {
     const size_t nx = 11 * 9 * 8 * 5, ny = 11 * 9 * 8 * 6, nw = 6 * 45, size = nx + ny + nw;
     double *a = malloc(size * sizeof *a), *b = malloc(size * sizeof *b);
+    static const int threads[] = {1, 2, 3, 8};
+    gf_conv_set_threads(1);
     conv_bits(a, nx, ny, nw);
+    for (size_t k = 1; k < sizeof threads / sizeof *threads; k++) {
+        gf_conv_set_threads(threads[k]);
+        conv_bits(b, nx, ny, nw);
+        CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);
+    }
+    gf_conv_set_threads(0);
+    conv_bits(b, nx, ny, nw);
+    CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);
     gf_blas_threads_for_width(1);
     conv_bits(b, nx, ny, nw);
     CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);

@@ -4,6 +4,13 @@
 set -eu
 dir=$1
 shift
+# A reconfigured folder keeps the values its options had, even defaults that
+# have changed since: openmp was 'disabled' until the convolution's threads were
+# measured, so it is passed here unless the caller chose.
+case " $* " in
+*" -Dopenmp="*) ;;
+*) set -- "$@" -Dopenmp=auto ;;
+esac
 if [ -f "$dir/build.ninja" ]; then
     meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@"
 else

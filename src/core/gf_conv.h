@@ -92,6 +92,15 @@ gf_image_shape gf_shortcut_out_shape(gf_image_shape in, size_t c_out, size_t str
 gf_tensor *gf_shortcut_a(gf_tape *, gf_tensor *x, gf_image_shape in, size_t c_out,
                          size_t stride);
 
+/* The threads a convolution runs its groups of images on: 1 without OpenMP
+ * (meson -Dopenmp), else the number gf_conv_set_threads set, or when it set
+ * none min(omp_get_max_threads, the BLAS's threads), for convs of 3e7 FLOPs
+ * or more (smaller ones run on one thread). gf_conv_set_threads(n): exactly
+ * n threads from now on, whatever the size (n <= 0: automatic again; no
+ * effect without OpenMP). The bits of every result do not depend on it. */
+int gf_conv_threads(void);
+void gf_conv_set_threads(int n);
+
 extern const gf_op gf_op_conv2d, gf_op_avgpool2d, gf_op_global_avgpool, gf_op_shortcut_a;
 
 #ifdef __cplusplus

@@ -154,19 +154,30 @@ static gf_tensor *conv_check(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_
 /* ---- the batch in groups of whole images --------------------------------- */
 
 /* The im2col + GEMM loops run over CONV_GROUPS groups of whole images (fewer
- * for a smaller batch), in parallel when OpenMP is built in (meson
- * -Dopenmp=enabled; off by default: on the busy 2-core machine where it was
- * written, 2 threads were no faster than 1, see bench/bench_conv) and the
- * BLAS may use more than one thread (as many threads as it may; its own GEMMs
- * then run single-threaded). The groups, not the threads, fix the order of every sum:
- * a group's partial dW adds its chunks in order and the partials add in group
- * order, so the bits do not depend on the number of threads. Groups of whole
- * images never share an input pixel, so col2im needs no locks. */
+ * for a smaller batch), in parallel when OpenMP is built in (meson's openmp
+ * option, auto: on with gcc) and the BLAS may use more than one thread (as
+ * many threads as it may; its own GEMMs then run single-threaded). On 2 cores
+ * a resnet-20 step's work stays the same and the calling thread's share
+ * drops from 772 to 450 ms (bench/bench_cnn_step --threads-compare, on a
+ * loaded machine, OMP_WAIT_POLICY=passive); OpenBLAS's own threads on the
+ * chunks' GEMMs saved nothing and cost CPU time, so those GEMMs always run on
+ * one BLAS thread (threaded or not, the BLAS splits rows and columns, never
+ * the sums). The groups, not the threads, fix the order of
+ * every sum: a group's partial dW adds its chunks in order and the partials
+ * add in group order, so the bits do not depend on the number of threads.
+ * Groups of whole images never share an input pixel, so col2im needs no
+ * locks. */
 enum { CONV_GROUPS = 8 };
 
-static int conv_threads(void)
+static int conv_threads_set; /* gf_conv_set_threads: 0 automatic */
+
+void gf_conv_set_threads(int n) { conv_threads_set = n > 0 ? n : 0; }
+
+int gf_conv_threads(void)
 {
 #ifdef _OPENMP
+    if (conv_threads_set > 0)
+        return conv_threads_set;
     int t = omp_get_max_threads();
 #ifdef GF_HAVE_OPENBLAS
     const int b = openblas_get_num_threads();
@@ -176,6 +187,21 @@ static int conv_threads(void)
 #else
     return 1;
 #endif
+}
+
+/* Below this many FLOPs (2 M K c_out) a call runs on one thread unless
+ * gf_conv_set_threads asked for more: a parallel region costs microseconds on
+ * an idle machine but up to a time slice when the other core is busy
+ * (bench_cnn_step --threads-compare at batch 4 on a loaded machine: 12 times
+ * slower). A CIFAR-ResNet conv at batch 128 is 0.2-0.5 GFLOP. */
+#define CONV_PARALLEL_FLOPS 3e7
+
+static int call_threads(size_t M, size_t K, size_t c_out)
+{
+    const int t = gf_conv_threads();
+    return conv_threads_set > 0 || 2.0 * (double)M * (double)K * (double)c_out >= CONV_PARALLEL_FLOPS
+               ? t
+               : 1;
 }
 
 /* BLAS threads for the duration of a parallel region (n: the number to set);
@@ -230,12 +256,12 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
     const size_t c_out = w->n, K = w->d, hw = k->out.h * k->out.w, M = x->n * hw;
     const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS;
-    const int threads = conv_threads();
+    const int threads = call_threads(M, K, c_out);
     double *wp = gf_tape_scratch(tape, c_out * K + (size_t)threads * mc * K);
     if (!wp)
         return -1;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = threads > 1 ? blas_threads(1) : 0;
+    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
@@ -245,8 +271,7 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
         double *cols = wp + c_out * K + (size_t)thread_id() * mc * K;
         forward_rows(k, x->v, wp, cols, y->v, c_out, mc, r0, r1, beta);
     }
-    if (threads > 1)
-        blas_threads(before);
+    blas_threads(before);
     return 0;
 }
 
@@ -312,7 +337,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
     const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS, hw = M / x->n;
-    const int threads = conv_threads();
+    const int threads = call_threads(M, K, c_out);
     double beta_w, beta_x = 1.0; /* col2im adds into a zeroed gx; a 1x1 conv's GEMM need not */
     double *gx = is_pointwise(k) ? gf_grad_begin(nd, x, &beta_x) : gf_grad_acc(nd, x);
     double *gw = gf_grad_begin(nd, w, &beta_w);
@@ -323,7 +348,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
         return;
     double *dwp = wp + c_out * K, *cols = dwp + groups * c_out * K;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = threads > 1 ? blas_threads(1) : 0;
+    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
@@ -333,8 +358,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
         backward_rows(k, x->v, y->g, wp, cols + (size_t)thread_id() * mc * K,
                       gw ? dwp + g * c_out * K : NULL, gx, beta_x, c_out, mc, r0, r1);
     }
-    if (threads > 1)
-        blas_threads(before);
+    blas_threads(before);
     if (!gw)
         return;
     for (size_t g = 1; g < groups; g++) /* the partials in group order */
