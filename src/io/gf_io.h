@@ -160,6 +160,28 @@ double gf_st_numbers(const gf_st_file *st);
 int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, char *why,
                      size_t size);
 
+/* A configuration struct as metadata, one (key, text) pair a field, declared
+ * once as a table of fields: ints as %d, sizes as %zu, doubles as %.17g (read
+ * back exactly), an enum as its name, or a fixed text recorded for a reader. */
+typedef enum {
+    GF_META_INT, GF_META_SIZE, GF_META_DOUBLE, GF_META_NAME, GF_META_TEXT
+} gf_meta_kind;
+typedef struct gf_meta_field {
+    const char *key;
+    gf_meta_kind kind;
+    size_t offset;            /* offsetof the field in the struct (not for GF_META_TEXT) */
+    const char *const *names; /* NAME: names indexed by the (int-sized enum) field; TEXT: names[0] */
+    int advisory;             /* 1: recorded, but a file may differ (it changes no value) */
+} gf_meta_field;
+/* The text of field f of config (at most size bytes). */
+void gf_meta_text(const gf_meta_field *f, const void *config, char *buf, size_t size);
+/* Add every field of config to st's metadata. 0 or -1. */
+int gf_st_add_config(gf_st_file *st, const gf_meta_field *f, int n, const void *config);
+/* 0 when st records every field but the advisory ones as config has it; else
+ * -1 with gf_st_meta_check's reason for the first that differs. */
+int gf_st_config_check(const gf_st_file *st, const gf_meta_field *f, int n, const void *config,
+                       char *why, size_t size);
+
 /* ---- IDX files ---------------------------------------------------------- */
 
 /* LeCun's IDX format (MNIST, Fashion-MNIST), plain or gzip-compressed (zlib
