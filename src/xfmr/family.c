@@ -104,13 +104,6 @@ static const void *config(const void *net) { return &CX(net)->cfg; }
  * not one skip beside one branch. */
 static int residual(const void *net) { return (void)net, 0; }
 
-static void post_derivative(const void *net, int l, const double *y, double *dst, size_t count)
-{
-    (void)net, (void)l, (void)y;
-    for (size_t i = 0; i < count; i++)
-        dst[i] = 1.0;
-}
-
 /* Forward order: per layer c_attn, attn.c_proj, c_fc, mlp.c_proj; then lm_head. */
 static int layer(const void *net, int k, gf_linear_slots *slots, char *name, size_t size)
 {
@@ -203,7 +196,7 @@ const gf_model_type gf_model_transformer = {
     .classes = classes,
     .config = config,
     .residual = residual,
-    .post_derivative = post_derivative,
+    .post_derivative = gf_model_post_identity,
     .layer = layer,
     .forward = forward,
     .stem = stem,
