@@ -105,6 +105,8 @@ void gf_format_pow2(char *buf, size_t size, double log2x);
 void gf_format_double(char *buf, size_t size, double x);
 /* A TSV cell after the first: a tab, then x as gf_format_double writes it. */
 void gf_tsv_put(FILE *f, double x);
+/* gf_tsv_put of x[0], ..., x[n-1]: n cells. */
+void gf_tsv_puts(FILE *f, const double *x, size_t n);
 
 /* ---- manifest ---------------------------------------------------------- */
 
