@@ -133,11 +133,6 @@ static int check(void *opts)
                         o->t.ntrain, o->t.train.batch);
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
-    for (int i = 0; i < o->n_depths; i++)
-        for (int j = 0; j < i; j++)
-            if (o->depths[i] == o->depths[j])
-                return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice",
-                                o->depths[i]);
     return cli_experiment_check(CMD, &o->c, o->depths, o->n_depths);
 }
 

@@ -72,6 +72,10 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
 
 int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths, int n)
 {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (depths[i] == depths[j])
+                return cli_fail(CLI_EXIT_USAGE, cmd, "--depth: %d is listed twice", depths[i]);
     for (int d = 0; d < n; d++)
         if (cli_archs_check(cmd, c, depths[d]) != 0)
             return CLI_EXIT_USAGE;

@@ -162,8 +162,8 @@ typedef struct cli_experiment {
     const void *ctx;
 } cli_experiment;
 
-/* The usage check of the stacks: every depth with the options' network.
- * 0, or CLI_EXIT_USAGE after a message. */
+/* The usage check of the stacks: no depth listed twice, every depth with the
+ * options' network. 0, or CLI_EXIT_USAGE after a message. */
 int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths, int n);
 
 /* Load the data, train every net with a progress line on a terminal, write

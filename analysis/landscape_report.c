@@ -17,10 +17,9 @@ static void net_columns(FILE *f, const land_net *n)
     fprintf(f, "%s\t%s\t%d", n->name, gf_arch_names[n->arch], n->depth);
 }
 
-static int write_path(FILE *f, const void *ctx)
+static void path_rows(FILE *f, const void *ctx)
 {
     const land_result *r = ctx;
-    fputs("net\tarch\tdepth\talpha\tloss\terr\n", f);
     for (int k = 0; k < r->n_nets; k++)
         for (int i = 0; i < r->n_path; i++) {
             net_columns(f, &r->nets[k]);
@@ -29,31 +28,25 @@ static int write_path(FILE *f, const void *ctx)
             gf_tsv_put(f, r->nets[k].path_err[i]);
             fputc('\n', f);
         }
-    return ferror(f) ? -1 : 0;
 }
 
-static int write_surface_summary(FILE *f, const void *ctx)
+static void surface_summary_rows(FILE *f, const void *ctx)
 {
     const land_result *r = ctx;
-    fputs("net\tarch\tdepth\tcentre_loss\tcentre_err\tmin_loss\tmax_loss\tnonconvex_share\t"
-          "surface_seconds\n", f);
     for (int k = 0; k < r->n_nets; k++) {
         const land_net *n = &r->nets[k];
         const int mid = (r->grid / 2) * r->grid + r->grid / 2;
         net_columns(f, n);
         const double v[] = {n->surf_loss[mid], n->surf_err[mid], n->surf_min, n->surf_max,
                             n->nonconvex, n->surface_seconds};
-        for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-            gf_tsv_put(f, v[i]);
+        gf_tsv_puts(f, v, sizeof v / sizeof *v);
         fputc('\n', f);
     }
-    return ferror(f) ? -1 : 0;
 }
 
-static int write_trajectory(FILE *f, const void *ctx)
+static void trajectory_rows(FILE *f, const void *ctx)
 {
     const land_result *r = ctx;
-    fputs("net\tarch\tdepth\tstep\tpc1\tpc2\n", f);
     for (int k = 0; k < r->n_nets; k++)
         for (int t = 0; t < r->nets[k].n_traj; t++) {
             net_columns(f, &r->nets[k]);
@@ -62,14 +55,11 @@ static int write_trajectory(FILE *f, const void *ctx)
             gf_tsv_put(f, r->nets[k].traj[2 * t + 1]);
             fputc('\n', f);
         }
-    return ferror(f) ? -1 : 0;
 }
 
-static int write_sharpness(FILE *f, const void *ctx)
+static void sharpness_rows(FILE *f, const void *ctx)
 {
     const land_result *r = ctx;
-    fputs("net\tarch\tdepth\tepoch\tstep\tlr\tlambda_max\tlambda_err\tpower_iters\ttrace\t"
-          "trace_se\ttwo_over_lr\n", f);
     for (int k = 0; k < r->n_nets; k++)
         for (int i = 0; i < r->nets[k].n_sharp; i++) {
             const land_sharp *s = &r->nets[k].sharp[i];
@@ -85,15 +75,23 @@ static int write_sharpness(FILE *f, const void *ctx)
             gf_tsv_put(f, 2.0 / s->lr);
             fputc('\n', f);
         }
-    return ferror(f) ? -1 : 0;
 }
 
 int landscape_write(const land_result *res, const char *dir, char *why, size_t size)
 {
-    if (gf_write_in(dir, "path.tsv", write_path, res, why, size) != 0 ||
-        gf_write_in(dir, "surface_summary.tsv", write_surface_summary, res, why, size) != 0 ||
-        gf_write_in(dir, "trajectory.tsv", write_trajectory, res, why, size) != 0 ||
-        gf_write_in(dir, "sharpness.tsv", write_sharpness, res, why, size) != 0)
+    static const gf_named_file files[] = {
+        {"path.tsv", "net\tarch\tdepth\talpha\tloss\terr", path_rows},
+        {"surface_summary.tsv",
+         "net\tarch\tdepth\tcentre_loss\tcentre_err\tmin_loss\tmax_loss\tnonconvex_share\t"
+         "surface_seconds",
+         surface_summary_rows},
+        {"trajectory.tsv", "net\tarch\tdepth\tstep\tpc1\tpc2", trajectory_rows},
+        {"sharpness.tsv",
+         "net\tarch\tdepth\tepoch\tstep\tlr\tlambda_max\tlambda_err\tpower_iters\ttrace\t"
+         "trace_se\ttwo_over_lr",
+         sharpness_rows},
+    };
+    if (gf_write_all_in(dir, files, sizeof files / sizeof *files, res, why, size) != 0)
         return -1;
     for (int k = 0; k < res->n_nets; k++) {
         char name[GF_NET_NAME_MAX + 16], path[GF_PATH_MAX];
@@ -179,20 +177,28 @@ int landscape_figures(cli_run *r, const land_result *res)
             if (res->alpha[i] >= 0.0 && res->alpha[i] <= 1.0)
                 f.path_top = fmax(f.path_top, 10.0 * res->nets[k].path_loss[i]);
     f.subtitle = sub;
-    f.title = "Loss surface around the trained weights (log10 loss, one colour scale)";
-    int st = cli_run_figure(r, "landscape_contour", gf_fig_land_contour_body, &f);
-    f.title = "Loss surface around the trained weights, 3-D (log10 loss)";
-    if (st == CLI_EXIT_OK)
-        st = cli_run_figure(r, "landscape_3d", gf_fig_land_3d_body, &f);
-    f.title = "Loss along the line from initialization to the trained weights";
-    if (st == CLI_EXIT_OK)
-        st = cli_run_figure(r, "landscape_path", gf_fig_land_path_body, &f);
-    f.title = "Training trajectory on its first two principal directions";
-    if (st == CLI_EXIT_OK)
-        st = cli_run_figure(r, "landscape_trajectory", gf_fig_land_trajectory_body, &f);
-    f.title = "Sharpness: the Hessian eigenvalue of largest magnitude along training";
-    if (st == CLI_EXIT_OK)
-        st = cli_run_figure(r, "landscape_sharpness", gf_fig_land_sharpness_body, &f);
+    static const struct {
+        const char *name, *title;
+        gf_plot_body body;
+    } figs[] = {
+        {"landscape_contour",
+         "Loss surface around the trained weights (log10 loss, one colour scale)",
+         gf_fig_land_contour_body},
+        {"landscape_3d", "Loss surface around the trained weights, 3-D (log10 loss)",
+         gf_fig_land_3d_body},
+        {"landscape_path", "Loss along the line from initialization to the trained weights",
+         gf_fig_land_path_body},
+        {"landscape_trajectory", "Training trajectory on its first two principal directions",
+         gf_fig_land_trajectory_body},
+        {"landscape_sharpness",
+         "Sharpness: the Hessian eigenvalue of largest magnitude along training",
+         gf_fig_land_sharpness_body},
+    };
+    int st = CLI_EXIT_OK;
+    for (size_t i = 0; st == CLI_EXIT_OK && i < sizeof figs / sizeof *figs; i++) {
+        f.title = figs[i].title;
+        st = cli_run_figure(r, figs[i].name, figs[i].body, &f);
+    }
     if (st == CLI_EXIT_OK && r->c->term_dumb)
         st = cli_run_terminal(r, gf_fig_land_path_body, &f, 100, 30);
     return st;

@@ -170,6 +170,39 @@ static void edges(const double *v, int n, double *lo, double *hi)
     *hi = v[n - 1] + half;
 }
 
+/* How far the measured boundary lies from theory's: sum |d|, sum d, max |d|
+ * over n points. */
+typedef struct distances {
+    double sum, signed_sum, max;
+    int n;
+} distances;
+
+static void distance_add(distances *d, double x)
+{
+    d->sum += fabs(x), d->signed_sum += x, d->max = fmax(d->max, fabs(x));
+    d->n++;
+}
+
+/* The distances and the grid step into rep; then, unless rc or a missing
+ * line buffer says the analysis failed, the map's table and the measured
+ * boundary's (t), named and headed by file[0] and file[1]. */
+static int put_boundary(sweep_report *rep, const distances *d, const table_ctx *t, int rc,
+                        const char *const file[2][2], const char *dir, char *why, size_t size)
+{
+    const map *m = t->m;
+    rep->boundary_n = d->n;
+    rep->dist_mean = d->n ? d->sum / d->n : NAN;
+    rep->dist_signed = d->n ? d->signed_sum / d->n : NAN;
+    rep->dist_max = d->n ? d->max : NAN;
+    rep->step = m->nx > 1 ? (m->x[m->nx - 1] - m->x[0]) / (m->nx - 1) : NAN;
+    if (rc != 0 || !t->a) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    rc = write_table(dir, file[0][0], file[0][1], map_rows, t, why, size);
+    return rc == 0 ? write_table(dir, file[1][0], file[1][1], line_rows, t, why, size) : rc;
+}
+
 /* ---- the phase diagram -------------------------------------------------------------- */
 
 enum { LINE_N = 201 };
@@ -185,8 +218,7 @@ static int phase(sweep_report *rep, const char *dir, char *why, size_t size)
     edges(m.y, m.ny, &ylo, &yhi);
     double *a = malloc(3 * LINE_N * sizeof *a), *b = a ? a + LINE_N : NULL;
     double *c = a ? b + LINE_N : NULL;
-    double dsum = 0.0, dmax = 0.0, ssum = 0.0;
-    int nb = 0;
+    distances dist = {0};
     for (int j = 0; rc == 0 && a && j < m.ny; j++) {
         double cross = NAN, crit = NAN;
         for (int i = 0; i + 1 < m.nx && isnan(cross); i++) {
@@ -196,34 +228,22 @@ static int phase(sweep_report *rep, const char *dir, char *why, size_t size)
         }
         if (isnan(cross) || gf_meanfield_critical_sw2((gf_act)rep->act, m.y[j], &crit) != 0)
             continue;
-        a[nb] = cross, b[nb] = m.y[j], c[nb] = crit;
-        dsum += fabs(cross - crit), ssum += cross - crit, dmax = fmax(dmax, fabs(cross - crit));
-        nb++;
+        a[dist.n] = cross, b[dist.n] = m.y[j], c[dist.n] = crit;
+        distance_add(&dist, cross - crit);
     }
-    rep->boundary_n = nb;
-    rep->dist_mean = nb ? dsum / nb : NAN;
-    rep->dist_signed = nb ? ssum / nb : NAN;
-    rep->dist_max = nb ? dmax : NAN;
-    rep->step = m.nx > 1 ? (m.x[m.nx - 1] - m.x[0]) / (m.nx - 1) : NAN;
-    table_ctx t = {.m = &m, .rep = rep, .a = a, .b = b, .c = c, .n = nb};
-    if (rc != 0 || !a) {
-        snprintf(why, size, "out of memory");
-        rc = -1;
-    } else {
-        rc = write_table(dir, "sweep_phase.tsv", "sw2\tsb2\tdecades_mean\tdecades_sd\tcells\t"
-                         "failed", map_rows, &t, why, size);
-        if (rc == 0)
-            rc = write_table(dir, "sweep_boundary.tsv", "sw2_measured\tsb2\tsw2_critical",
-                             line_rows, &t, why, size);
+    static const char *const file[2][2] = {
+        {"sweep_phase.tsv", "sw2\tsb2\tdecades_mean\tdecades_sd\tcells\tfailed"},
+        {"sweep_boundary.tsv", "sw2_measured\tsb2\tsw2_critical"}};
+    table_ctx t = {.m = &m, .rep = rep, .a = a, .b = b, .c = c, .n = dist.n};
+    rc = put_boundary(rep, &dist, &t, rc, file, dir, why, size);
+    if (rc == 0) {
         for (int k = 0; k < LINE_N; k++) { /* chi_1 = 1 across the plot */
             b[k] = fmax(0.0, ylo + (yhi - ylo) * k / (LINE_N - 1));
             if (gf_meanfield_critical_sw2((gf_act)rep->act, b[k], &a[k]) != 0)
                 a[k] = NAN;
         }
         t = (table_ctx){.a = b, .b = a, .n = LINE_N};
-        if (rc == 0)
-            rc = write_table(dir, "sweep_critical.tsv", "sb2\tsw2_critical", line_rows, &t, why,
-                             size);
+        rc = write_table(dir, "sweep_critical.tsv", "sb2\tsw2_critical", line_rows, &t, why, size);
     }
     free(a);
     map_free(&m);
@@ -247,7 +267,8 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
     rep->acc_threshold = chance + 0.5 * (best - chance);
     double *a = malloc(3 * LINE_N * sizeof *a), *b = a ? a + LINE_N : NULL;
     double *c = a ? b + LINE_N : NULL;
-    double dsum = 0.0, dmax = 0.0, ssum = 0.0, lo, hi;
+    double lo, hi;
+    distances dist = {0};
     int nb = 0;
     for (int i = 0; rc == 0 && a && i < m.nx && i < LINE_N; i++) {
         int deepest = -1;
@@ -271,25 +292,14 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
         }
         if (!(six > 0) || !isfinite(six))
             continue;
-        const double d = log10(m.y[deepest] / six);
-        dsum += fabs(d), ssum += d, dmax = fmax(dmax, fabs(d));
-        rep->boundary_n++;
+        distance_add(&dist, log10(m.y[deepest] / six));
     }
-    const int k = rep->boundary_n;
-    rep->dist_mean = k ? dsum / k : NAN;
-    rep->dist_signed = k ? ssum / k : NAN;
-    rep->dist_max = k ? dmax : NAN;
-    rep->step = m.nx > 1 ? (m.x[m.nx - 1] - m.x[0]) / (m.nx - 1) : NAN;
+    static const char *const file[2][2] = {
+        {"sweep_train.tsv", "sw2\tdepth\taccuracy_mean\taccuracy_sd\tcells\tfailed"},
+        {"sweep_trainable.tsv", "sw2\tdepth_trainable\tsix_xi_c"}};
     table_ctx t = {.m = &m, .a = a, .b = b, .c = c, .n = nb};
-    if (rc != 0 || !a) {
-        snprintf(why, size, "out of memory");
-        rc = -1;
-    } else {
-        rc = write_table(dir, "sweep_train.tsv", "sw2\tdepth\taccuracy_mean\taccuracy_sd\tcells\t"
-                         "failed", map_rows, &t, why, size);
-        if (rc == 0)
-            rc = write_table(dir, "sweep_trainable.tsv", "sw2\tdepth_trainable\tsix_xi_c",
-                             line_rows, &t, why, size);
+    rc = put_boundary(rep, &dist, &t, rc, file, dir, why, size);
+    if (rc == 0) {
         edges(m.x, m.nx, &lo, &hi);
         for (int j = 0; j < LINE_N; j++) {
             gf_meanfield mf;
@@ -298,8 +308,7 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
                        ? fmin(6.0 * mf.xi_c, 1e6) : NAN;
         }
         t = (table_ctx){.a = a, .b = b, .n = LINE_N};
-        if (rc == 0)
-            rc = write_table(dir, "sweep_xi.tsv", "sw2\tsix_xi_c", line_rows, &t, why, size);
+        rc = write_table(dir, "sweep_xi.tsv", "sw2\tsix_xi_c", line_rows, &t, why, size);
     }
     free(a);
     map_free(&m);

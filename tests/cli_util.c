@@ -255,6 +255,13 @@ void run_ok(result *r, const char *what, const char *const *args)
     run_env_ok(r, what, NULL, args);
 }
 
+void run_ok_only(const char *what, const char *const *args)
+{
+    result r;
+    run_ok(&r, what, args);
+    result_free(&r);
+}
+
 void expect_help_in(const char *cmd, const char *const *needles)
 {
     result r;
@@ -329,6 +336,16 @@ int same_text_in(const char *dir_a, const char *dir_b, const char *name)
     free(a);
     free(b);
     return same;
+}
+
+int text_in_has(const char *dir, const char *name, const char *const *needles)
+{
+    char *text = read_in(dir, name);
+    int has = text != NULL;
+    for (const char *const *n = needles; has && *n; n++)
+        has = strstr(text, *n) != NULL;
+    free(text);
+    return has;
 }
 
 char *rows_without_times(const char *path, const char *net)

@@ -57,6 +57,8 @@ void show(const char *what, const result *r);           /* status and stderr, fo
 void run_ok(result *r, const char *what, const char *const *args);
 void run_env_ok(result *r, const char *what, const char *const *env_changes,
                 const char *const *args);
+/* run_ok, its output freed: for a run whose folder alone is checked. */
+void run_ok_only(const char *what, const char *const *args);
 
 /* `gradflow CMD --help` (CMD NULL: `gradflow --help`): status 0 and every needle
  * (NULL-terminated) on stdout; one assert. */
@@ -80,6 +82,9 @@ void expect_no_files(const char *dir, const char *const *names, size_t n);
 int is_png_in(const char *dir, const char *name);
 /* dir_a/name and dir_b/name both readable and the same text. */
 int same_text_in(const char *dir_a, const char *dir_b, const char *name);
+/* dir/name readable and holding every needle (NULL-terminated). */
+int text_in_has(const char *dir, const char *name, const char *const *needles);
+#define file_has(dir, name, ...) text_in_has(dir, name, ARGS(__VA_ARGS__))
 /* The lines of a TSV file without the timing columns (the last two): every
  * line when net is NULL, else net's rows without their first field; NULL if
  * unreadable. */

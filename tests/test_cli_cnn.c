@@ -54,11 +54,10 @@ static void test_degrade_and_quick(void)
     char out[GF_PATH_MAX];
     path_in(out, sizeof out, "cnn-degrade");
     result r;
-    run_ok(&r, "degrade cnn", ARGS("degrade", "--arch", "cnn-plain,cnn-resnet", "--depth",
-                                   "8,14", "--width-mult", "0.125", "--data", "synthetic",
-                                   "--ntrain", "128", "--ntest", "64", "--batch", "32",
-                                   "--epochs", "1", "--no-plot", "--quiet", "--out", out));
-    result_free(&r);
+    run_ok_only("degrade cnn", ARGS("degrade", "--arch", "cnn-plain,cnn-resnet", "--depth",
+                                    "8,14", "--width-mult", "0.125", "--data", "synthetic",
+                                    "--ntrain", "128", "--ntest", "64", "--batch", "32",
+                                    "--epochs", "1", "--no-plot", "--quiet", "--out", out));
     static const char *const files[] = {"checkpoints/cnn-plain-8-seed1.safetensors",
                                         "checkpoints/cnn-resnet-14-seed1.safetensors",
                                         "curves.tsv", "table.md"};
@@ -68,10 +67,9 @@ static void test_degrade_and_quick(void)
     free(m);
     char from[GF_PATH_MAX]; /* lesion reads the run's nets back (their --width-mult too) */
     path_in(from, sizeof from, "cnn-lesion-from");
-    run_ok(&r, "lesion --from", ARGS("lesion", "--from", out, "--arch", "cnn-plain,cnn-resnet",
-                                     "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
-                                     "--out", from));
-    result_free(&r);
+    run_ok_only("lesion --from", ARGS("lesion", "--from", out, "--arch", "cnn-plain,cnn-resnet",
+                                      "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
+                                      "--out", from));
     char ckpt[GF_PATH_MAX]; /* pathgrad refuses a cnn checkpoint as it refuses the arch */
     path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-resnet-14-seed1.safetensors");
     path_in(from, sizeof from, "cnn-pathgrad");
@@ -81,10 +79,9 @@ static void test_degrade_and_quick(void)
     /* --quick with a cnn: 1,000 / 500 images, 3 epochs, depths 8,20, width 0.125; given
      * options keep their values (here the epochs and the data) */
     path_in(out, sizeof out, "cnn-quick");
-    run_ok(&r, "degrade --quick", ARGS("degrade", "--arch", "cnn-resnet", "--quick",
-                                       "--epochs", "1", "--data", "synthetic", "--no-plot",
-                                       "--quiet", "--out", out));
-    result_free(&r);
+    run_ok_only("degrade --quick", ARGS("degrade", "--arch", "cnn-resnet", "--quick",
+                                        "--epochs", "1", "--data", "synthetic", "--no-plot",
+                                        "--quiet", "--out", out));
     m = read_in(out, "manifest.json");
     CU_ASSERT_FATAL(m != NULL);
     CU_ASSERT(strstr(m, "\"ntrain\": 1000") && strstr(m, "\"ntest\": 500") &&
@@ -96,30 +93,22 @@ static void test_lesion(void)
 {
     char out[GF_PATH_MAX];
     path_in(out, sizeof out, "cnn-lesion");
-    result r;
-    run_ok(&r, "lesion cnn", ARGS("lesion", "--arch", "cnn-plain,cnn-resnet", "--depth", "14",
-                                  "--width-mult", "0.125", "--data", "synthetic", "--ntrain",
-                                  "128", "--ntest", "64", "--epochs", "1", "--draws", "2",
-                                  "--no-plot", "--quiet", "--out", out));
-    result_free(&r);
-    char *single = read_in(out, "lesion_single.tsv");
-    CU_ASSERT(single && strstr(single, "cnn-resnet-14") && strstr(single, "cnn-resnet\t14"));
-    free(single);
+    run_ok_only("lesion cnn", ARGS("lesion", "--arch", "cnn-plain,cnn-resnet", "--depth", "14",
+                                   "--width-mult", "0.125", "--data", "synthetic", "--ntrain",
+                                   "128", "--ntest", "64", "--epochs", "1", "--draws", "2",
+                                   "--no-plot", "--quiet", "--out", out));
+    CU_ASSERT(file_has(out, "lesion_single.tsv", "cnn-resnet-14", "cnn-resnet\t14"));
 }
 
 static void test_stochdepth(void)
 {
     char out[GF_PATH_MAX];
     path_in(out, sizeof out, "cnn-sd");
-    result r;
-    run_ok(&r, "stochdepth cnn", ARGS("stochdepth", "--arch", "cnn-resnet,cnn-preact", "--depth",
-                                      "14", "--width-mult", "0.125", "--data", "synthetic",
-                                      "--ntrain", "128", "--ntest", "64", "--epochs", "1",
-                                      "--no-plot", "--quiet", "--out", out));
-    result_free(&r);
-    char *t = read_in(out, "stochdepth.tsv");
-    CU_ASSERT(t && strstr(t, "cnn-resnet-14-sd") && strstr(t, "cnn-preact-14-sd"));
-    free(t);
+    run_ok_only("stochdepth cnn", ARGS("stochdepth", "--arch", "cnn-resnet,cnn-preact", "--depth",
+                                       "14", "--width-mult", "0.125", "--data", "synthetic",
+                                       "--ntrain", "128", "--ntest", "64", "--epochs", "1",
+                                       "--no-plot", "--quiet", "--out", out));
+    CU_ASSERT(file_has(out, "stochdepth.tsv", "cnn-resnet-14-sd", "cnn-preact-14-sd"));
     static const char *const bad[][4] = {{"--arch", "cnn-plain"}};
     expect_usage_errors("stochdepth", (const char *const[]){"--data", "synthetic", NULL}, bad, 1);
 }

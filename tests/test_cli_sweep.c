@@ -141,14 +141,11 @@ static void test_gradnorm_numbers(void)
     char a[GF_PATH_MAX], b[GF_PATH_MAX];
     path_in(a, sizeof a, "gn-sweep");
     path_in(b, sizeof b, "gn-gradnorm");
-    result r;
-    run_ok(&r, "sweep", ARGS("sweep", "--grid", "depth=6 width=8 seed=2", "--batch", "16",
-                             "--samples", "256", "-q", "--out", a));
-    result_free(&r);
-    run_ok(&r, "gradnorm", ARGS("gradnorm", "--arch", "plain", "--depth", "6", "--width", "8",
-                                "--init", "he", "--seeds", "1", "--seed", "2", "--batch", "16",
-                                "--samples", "256", "-q", "--no-plot", "--out", b));
-    result_free(&r);
+    run_ok_only("sweep", ARGS("sweep", "--grid", "depth=6 width=8 seed=2", "--batch", "16",
+                              "--samples", "256", "-q", "--out", a));
+    run_ok_only("gradnorm", ARGS("gradnorm", "--arch", "plain", "--depth", "6", "--width", "8",
+                                 "--init", "he", "--seeds", "1", "--seed", "2", "--batch", "16",
+                                 "--samples", "256", "-q", "--no-plot", "--out", b));
     char *s = read_in(a, "sweep.tsv"), *g = read_in(b, "gradnorm.tsv");
     CU_ASSERT_FATAL(s && g);
     /* sweep: depth width seed status loss log10_grad_x0 ...; gradnorm: plain 2 0 norm log10 */
@@ -170,8 +167,7 @@ static void test_resume(void)
     path_in(ref, sizeof ref, "serial");
     path_in(k, sizeof k, "killed");
     result r;
-    run_ok(&r, "serial", ARGS(SMALL, "--out", ref));
-    result_free(&r);
+    run_ok_only("serial", ARGS(SMALL, "--out", ref));
     CU_ASSERT(run(&r, ARGS(SMALL, "--stop-after", "5", "--out", k)) == 0);
     CU_ASSERT_EQUAL(r.status, 128 + 9); /* SIGKILL right after row 5 was fsync'd */
     result_free(&r);
@@ -185,8 +181,7 @@ static void test_resume(void)
     CU_ASSERT_FATAL(f != NULL);
     fputs("17\t0.01\t0\t10\t16\t2\t2\tok\t2.3", f);
     fclose(f);
-    run_ok(&r, "resume", ARGS(SMALL, "--resume", "--out", k));
-    result_free(&r);
+    run_ok_only("resume", ARGS(SMALL, "--resume", "--out", k));
     CU_ASSERT(same_text_in(ref, k, "sweep.tsv"));
     state = read_in(k, "state.tsv");
     CU_ASSERT(state && tsv_rows(state) == 24);
@@ -246,9 +241,7 @@ static void test_mpi_same_bytes(void)
         return;
     char ref[GF_PATH_MAX], m[GF_PATH_MAX], name[16];
     path_in(ref, sizeof ref, "serial-mpi");
-    result r;
-    run_ok(&r, "serial", ARGS(SMALL, "--out", ref));
-    result_free(&r);
+    run_ok_only("serial", ARGS(SMALL, "--out", ref));
     for (int n = 1; n <= 4; n *= 2) {
         snprintf(name, sizeof name, "mpi-%d", n);
         path_in(m, sizeof m, name);

@@ -13,12 +13,8 @@
 
 static gf_model *make(gf_arch arch, int depth, double mult, size_t in_dim, size_t classes)
 {
-    gf_stack_config c = gf_stack_config_default();
-    c.arch = arch;
-    c.depth = depth;
+    gf_stack_config c = tu_config(arch, depth, gf_stack_config_default().width, in_dim, classes);
     c.width_mult = mult;
-    c.in_dim = in_dim;
-    c.classes = classes;
     char why[256];
     gf_model *m = gf_arch_model_alloc(&c, why, sizeof why);
     if (!m)

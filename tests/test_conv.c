@@ -17,96 +17,60 @@ enum { ON_TAPE = 1, BOUND = 0 };
 
 /* ---- finite-difference builders ------------------------------------------ */
 
-/* s holds nothing; the geometry of each case is in its builder. */
-static void setup_conv(tu_fd *c, gsl_rng *r)
+/* A convolution case: x (n x h*w*c), W (co x kh*kw*c), b (1 x co) when
+ * b_tape >= 0; loss of conv(x), or of conv(x) + x when skip (x's gradient then
+ * comes from two ops: accumulation). */
+typedef struct fd_conv {
+    size_t n, co;
+    gf_image_shape in;
+    gf_conv_geom g;
+    int x_tape, w_tape, b_tape, skip;
+} fd_conv;
+static const fd_conv FD_CONV[] = {
+    {2, 4, {5, 4, 3}, {3, 3, 2, 1}, ON_TAPE, BOUND, BOUND, 0},
+    {2, 3, {4, 5, 2}, {2, 3, 1, 1}, BOUND, ON_TAPE, -1, 0},
+    {2, 3, {3, 2, 5}, {1, 1, 1, 0}, ON_TAPE, BOUND, ON_TAPE, 0},
+    {2, 3, {4, 4, 3}, {3, 3, 1, 1}, ON_TAPE, BOUND, -1, 1},
+    /* a 1x1 conv's dX is written by a GEMM, here adding to the skip's */
+    {3, 4, {2, 3, 4}, {1, 1, 1, 0}, ON_TAPE, BOUND, -1, 1},
+};
+
+/* The leaves of case k (its index kept in iaux[0] for build_conv). */
+static void setup_conv_case(tu_fd *c, gsl_rng *r, int k)
 {
-    tu_fd_uniform_leaf(c, r, "x", 2, 5 * 4 * 3, ON_TAPE, -1, 1);
-    tu_fd_uniform_leaf(c, r, "W", 4, 3 * 3 * 3, BOUND, -1, 1);
-    tu_fd_uniform_leaf(c, r, "b", 1, 4, BOUND, -1, 1);
+    const fd_conv *q = &FD_CONV[k];
+    c->iaux[0] = k;
+    tu_fd_uniform_leaf(c, r, "x", q->n, q->in.h * q->in.w * q->in.c, q->x_tape, -1, 1);
+    tu_fd_uniform_leaf(c, r, "W", q->co, q->g.kh * q->g.kw * q->in.c, q->w_tape, -1, 1);
+    if (q->b_tape >= 0)
+        tu_fd_uniform_leaf(c, r, "b", 1, q->co, q->b_tape, -1, 1);
 }
+static void setup_conv(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 0); }
+static void setup_conv_rect(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 1); }
+static void setup_conv_1x1(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 2); }
+static void setup_conv_skip(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 3); }
+static void setup_conv_1x1_skip(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 4); }
+
 static gf_tensor *build_conv(gf_tape *t, tu_fd *c)
 {
-    const gf_conv_geom g = {3, 3, 2, 1};
-    return tu_mse_fixed(t, gf_conv2d(t, tu_fd_get(t, c, 0), (gf_image_shape){5, 4, 3},
-                                     tu_fd_get(t, c, 1), tu_fd_get(t, c, 2), g));
-}
-
-static void setup_conv_rect(tu_fd *c, gsl_rng *r)
-{
-    tu_fd_uniform_leaf(c, r, "x", 2, 4 * 5 * 2, BOUND, -1, 1);
-    tu_fd_uniform_leaf(c, r, "W", 3, 2 * 2 * 3, ON_TAPE, -1, 1);
-}
-static gf_tensor *build_conv_rect(gf_tape *t, tu_fd *c)
-{
-    const gf_conv_geom g = {2, 3, 1, 1};
-    return tu_mse_fixed(t, gf_conv2d(t, tu_fd_get(t, c, 0), (gf_image_shape){4, 5, 2},
-                                     tu_fd_get(t, c, 1), NULL, g));
-}
-
-static void setup_conv_1x1(tu_fd *c, gsl_rng *r)
-{
-    tu_fd_uniform_leaf(c, r, "x", 2, 3 * 2 * 5, ON_TAPE, -1, 1);
-    tu_fd_uniform_leaf(c, r, "W", 3, 5, BOUND, -1, 1);
-    tu_fd_uniform_leaf(c, r, "b", 1, 3, ON_TAPE, -1, 1);
-}
-static gf_tensor *build_conv_1x1(gf_tape *t, tu_fd *c)
-{
-    const gf_conv_geom g = {1, 1, 1, 0};
-    return tu_mse_fixed(t, gf_conv2d(t, tu_fd_get(t, c, 0), (gf_image_shape){3, 2, 5},
-                                     tu_fd_get(t, c, 1), tu_fd_get(t, c, 2), g));
-}
-
-/* y = conv(x) + x: x's gradient comes from two ops (accumulation). */
-static void setup_conv_skip(tu_fd *c, gsl_rng *r)
-{
-    tu_fd_uniform_leaf(c, r, "x", 2, 4 * 4 * 3, ON_TAPE, -1, 1);
-    tu_fd_uniform_leaf(c, r, "W", 3, 3 * 3 * 3, BOUND, -1, 1);
-}
-static gf_tensor *build_conv_skip(gf_tape *t, tu_fd *c)
-{
-    const gf_conv_geom g = {3, 3, 1, 1};
+    const fd_conv *q = &FD_CONV[c->iaux[0]];
     gf_tensor *x = tu_fd_get(t, c, 0);
-    return tu_mse_fixed(t, gf_add(t, gf_conv2d(t, x, (gf_image_shape){4, 4, 3},
-                                               tu_fd_get(t, c, 1), NULL, g), x));
-}
-
-/* The same through a 1x1 conv (its dX is written by a GEMM, here adding to the skip's). */
-static void setup_conv_1x1_skip(tu_fd *c, gsl_rng *r)
-{
-    tu_fd_uniform_leaf(c, r, "x", 3, 2 * 3 * 4, ON_TAPE, -1, 1);
-    tu_fd_uniform_leaf(c, r, "W", 4, 4, BOUND, -1, 1);
-}
-static gf_tensor *build_conv_1x1_skip(gf_tape *t, tu_fd *c)
-{
-    const gf_conv_geom g = {1, 1, 1, 0};
-    gf_tensor *x = tu_fd_get(t, c, 0);
-    return tu_mse_fixed(t, gf_add(t, gf_conv2d(t, x, (gf_image_shape){2, 3, 4},
-                                               tu_fd_get(t, c, 1), NULL, g), x));
+    gf_tensor *y = gf_conv2d(t, x, q->in, tu_fd_get(t, c, 1),
+                             q->b_tape >= 0 ? tu_fd_get(t, c, 2) : NULL, q->g);
+    return tu_mse_fixed(t, q->skip ? gf_add(t, y, x) : y);
 }
 
 /* Batch norm over 3 channels of 2 x 2 images, 3 images (12 values per
  * channel), with per-channel offsets; running statistics in aux. */
 static void setup_bn2d(tu_fd *c, gsl_rng *r, int eval)
 {
-    const int x = tu_fd_leaf(c, "x", 3, 2 * 2 * 3, ON_TAPE);
-    for (size_t i = 0; i < 3 * 4; i++)
-        for (size_t j = 0; j < 3; j++)
-            c->leaf[x].v[i * 3 + j] = (double)j - 1.0 + (0.5 + 0.3 * (double)j) *
-                                                             (2 * gsl_rng_uniform(r) - 1);
-    tu_fd_uniform_leaf(c, r, "gamma", 1, 3, BOUND, 0.5, 1.5);
-    tu_fd_uniform_leaf(c, r, "beta", 1, 3, BOUND, -0.5, 0.5);
-    for (size_t j = 0; j < 3; j++) {
-        c->aux[j] = eval ? 2 * gsl_rng_uniform(r) - 1 : 0.0;
-        c->aux[16 + j] = eval ? 0.5 + gsl_rng_uniform(r) : 1.0;
-    }
+    tu_fd_bn_leaves(c, r, 3, 2 * 2 * 3, 3, eval);
 }
 static void setup_bn2d_train(tu_fd *c, gsl_rng *r) { setup_bn2d(c, r, 0); }
 static void setup_bn2d_eval(tu_fd *c, gsl_rng *r) { setup_bn2d(c, r, 1); }
 static gf_tensor *build_bn2d(gf_tape *t, tu_fd *c, int training)
 {
-    const gf_bn_state bn = {.gamma = tu_fd_get(t, c, 1), .beta = tu_fd_get(t, c, 2),
-                            .running_mean = c->aux, .running_var = c->aux + 16,
-                            .batches_tracked = c->aux + 32, .momentum = 0.1, .eps = 1e-5};
+    const gf_bn_state bn = tu_fd_bn_state(t, c);
     return tu_mse_fixed(t, gf_batchnorm2d(t, tu_fd_get(t, c, 0), (gf_image_shape){2, 2, 3}, &bn,
                                           training));
 }
@@ -157,10 +121,10 @@ static gf_tensor *build_shortcut_id(gf_tape *t, tu_fd *c)
 
 const tu_op_case tu_image_op_cases[] = {
     {"conv2d", "3x3 stride 2 pad 1, bias", setup_conv, build_conv},
-    {"conv2d", "2x3 stride 1 pad 1, no bias", setup_conv_rect, build_conv_rect},
-    {"conv2d", "1x1 (a GEMM on x), bias", setup_conv_1x1, build_conv_1x1},
-    {"conv2d", "conv(x) + x", setup_conv_skip, build_conv_skip},
-    {"conv2d", "1x1 conv(x) + x", setup_conv_1x1_skip, build_conv_1x1_skip},
+    {"conv2d", "2x3 stride 1 pad 1, no bias", setup_conv_rect, build_conv},
+    {"conv2d", "1x1 (a GEMM on x), bias", setup_conv_1x1, build_conv},
+    {"conv2d", "conv(x) + x", setup_conv_skip, build_conv},
+    {"conv2d", "1x1 conv(x) + x", setup_conv_1x1_skip, build_conv},
     {"batchnorm_train", "over channels", setup_bn2d_train, build_bn2d_train},
     {"batchnorm_eval", "over channels", setup_bn2d_eval, build_bn2d_eval},
     {"concat", "channels of 4-pixel images", setup_concat_ch, build_concat_ch},

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,45 @@ static void test_manifest(void)
     json_decref(back);
 }
 
+/* A config as metadata from a field table: every kind's text, the check
+ * passing on the same config and naming the first field that differs, an
+ * advisory field ignored. */
+static void test_config_meta(void)
+{
+    typedef struct {
+        int n;
+        size_t m;
+        double x;
+        int kind, mode;
+    } cfg;
+    static const char *const kinds[] = {"a", "b", NULL}, *const fixed[] = {"fixed"};
+    static const gf_meta_field f[] = {
+        {"n", GF_META_INT, offsetof(cfg, n), NULL, 0},
+        {"m", GF_META_SIZE, offsetof(cfg, m), NULL, 0},
+        {"x", GF_META_DOUBLE, offsetof(cfg, x), NULL, 0},
+        {"kind", GF_META_NAME, offsetof(cfg, kind), kinds, 0},
+        {"mode", GF_META_INT, offsetof(cfg, mode), NULL, 1},
+        {"init", GF_META_TEXT, 0, fixed, 0},
+    };
+    cfg c = {-3, 7, 0.1, 1, 0};
+    gf_st_file st;
+    gf_st_init(&st);
+    CU_ASSERT_FATAL(gf_st_add_config(&st, f, 6, &c) == 0);
+    const char *want[6][2] = {{"n", "-3"}, {"m", "7"}, {"x", "0.10000000000000001"},
+                              {"kind", "b"}, {"mode", "0"}, {"init", "fixed"}};
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(st.metadata, want[i][0])),
+                               want[i][1]);
+    char why[128] = "";
+    CU_ASSERT(gf_st_config_check(&st, f, 6, &c, why, sizeof why) == 0);
+    c.mode = 1; /* advisory */
+    CU_ASSERT(gf_st_config_check(&st, f, 6, &c, why, sizeof why) == 0);
+    c.kind = 0;
+    CU_ASSERT(gf_st_config_check(&st, f, 6, &c, why, sizeof why) == -1);
+    CU_ASSERT_STRING_EQUAL(why, "kind is b in the file, a here");
+    gf_st_release(&st);
+}
+
 CU_TestInfo io_tests[] = {
     {"gf_format_pow2 known values (1e-390, 0, nan)", test_format_pow2_known_values},
     {"gf_format_pow2 agrees with printf in range", test_format_pow2_agrees_with_printf},
@@ -401,6 +441,7 @@ CU_TestInfo io_tests[] = {
     {"safetensors header padded to 8 bytes, length field", test_safetensors_layout},
     {"gf_st_read rejects truncated and garbage files", test_safetensors_rejects_bad_files},
     {"manifest.json", test_manifest},
+    {"a config as metadata from a field table", test_config_meta},
     CU_TEST_INFO_NULL,
 };
 

@@ -117,27 +117,12 @@ static gf_tensor *build_add_relu_self(gf_tape *t, tu_fd *c)
 
 /* Batch norm: x with per-feature offsets and scales, gamma, beta; running
  * statistics in aux (mean at 0, variance at 16, count at 32). */
-static void setup_bn(tu_fd *c, gsl_rng *r, int eval)
-{
-    const size_t n = 6, d = 4;
-    const int x = tu_fd_leaf(c, "x", n, d, ON_TAPE);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            c->leaf[x].v[i * d + j] = (double)j - 1.5 + (0.5 + 0.3 * (double)j) * gsl_ran_flat(r, -1, 1);
-    tu_fd_uniform_leaf(c, r, "gamma", 1, d, BOUND, 0.5, 1.5);
-    tu_fd_uniform_leaf(c, r, "beta", 1, d, BOUND, -0.5, 0.5);
-    for (size_t j = 0; j < d; j++) {
-        c->aux[j] = eval ? gsl_ran_flat(r, -1, 1) : 0.0;
-        c->aux[16 + j] = eval ? gsl_ran_flat(r, 0.5, 2.0) : 1.0;
-    }
-}
+static void setup_bn(tu_fd *c, gsl_rng *r, int eval) { tu_fd_bn_leaves(c, r, 6, 4, 4, eval); }
 static void setup_bn_train(tu_fd *c, gsl_rng *r) { setup_bn(c, r, 0); }
 static void setup_bn_eval(tu_fd *c, gsl_rng *r) { setup_bn(c, r, 1); }
 static gf_tensor *build_bn(gf_tape *t, tu_fd *c, int training)
 {
-    const gf_bn_state bn = {.gamma = tu_fd_get(t, c, 1), .beta = tu_fd_get(t, c, 2),
-                            .running_mean = c->aux, .running_var = c->aux + 16,
-                            .batches_tracked = c->aux + 32, .momentum = 0.1, .eps = 1e-5};
+    const gf_bn_state bn = tu_fd_bn_state(t, c);
     return tu_mse_fixed(t, gf_batchnorm(t, tu_fd_get(t, c, 0), &bn, training));
 }
 static gf_tensor *build_bn_train(gf_tape *t, tu_fd *c) { return build_bn(t, c, 1); }

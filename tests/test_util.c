@@ -127,6 +127,28 @@ void tu_fd_linear_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t in, size_t out)
     tu_fd_uniform_leaf(c, r, "b", 1, out, 0, -1, 1);
 }
 
+void tu_fd_bn_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t d, size_t feat, int eval)
+{
+    const int x = tu_fd_leaf(c, "x", n, d, 1);
+    for (size_t p = 0; p < n * d; p++) {
+        const double j = (double)(p % feat);
+        c->leaf[x].v[p] = j - 0.5 * (double)(feat - 1) + (0.5 + 0.3 * j) * gsl_ran_flat(r, -1, 1);
+    }
+    tu_fd_uniform_leaf(c, r, "gamma", 1, feat, 0, 0.5, 1.5);
+    tu_fd_uniform_leaf(c, r, "beta", 1, feat, 0, -0.5, 0.5);
+    for (size_t j = 0; j < feat; j++) {
+        c->aux[j] = eval ? gsl_ran_flat(r, -1, 1) : 0.0;
+        c->aux[16 + j] = eval ? gsl_ran_flat(r, 0.5, 2.0) : 1.0;
+    }
+}
+
+gf_bn_state tu_fd_bn_state(gf_tape *t, tu_fd *c)
+{
+    return (gf_bn_state){.gamma = tu_fd_get(t, c, 1), .beta = tu_fd_get(t, c, 2),
+                         .running_mean = c->aux, .running_var = c->aux + 16,
+                         .batches_tracked = c->aux + 32, .momentum = 0.1, .eps = 1e-5};
+}
+
 void tu_fd_case_open(tu_fd_case *k, unsigned long seed, tu_build_fn build)
 {
     k->r = tu_rng(seed);

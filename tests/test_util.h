@@ -75,6 +75,13 @@ void tu_fd_uniform_leaf(tu_fd *c, gsl_rng *r, const char *name, size_t n, size_t
                         double lo, double hi);
 /* A Linear's leaves, uniform in [-1, 1): x (n x in, on the tape), W (out x in) and b (1 x out). */
 void tu_fd_linear_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t in, size_t out);
+/* A batch norm's leaves: x (n x d, on the tape; value p belongs to feature
+ * p % feat, which gets its own offset and scale), gamma and beta (1 x feat);
+ * the running mean at aux[0], variance at aux[16], count at aux[32]: random
+ * when eval, else 0 and 1. */
+void tu_fd_bn_leaves(tu_fd *c, gsl_rng *r, size_t n, size_t d, size_t feat, int eval);
+/* The batch-norm state over the leaves and aux of tu_fd_bn_leaves. */
+gf_bn_state tu_fd_bn_state(gf_tape *t, tu_fd *c);
 /* The tensor of leaf i for this build. */
 gf_tensor *tu_fd_get(gf_tape *tape, tu_fd *c, int i);
 /* Reset the tape, build, and return the scalar checked (NaN on failure). */

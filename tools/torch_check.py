@@ -68,6 +68,18 @@ class Block(nn.Module):
         return self.act(z + x if self.arch == "resnet" else z)
 
 
+def through_blocks(blocks, h, taps, fc1_is_x):
+    """h through the blocks, tapping each block's input x.l (and, when the
+    first layer of a block reads x_l, blocks.l.fc1.input) and the output."""
+    for l, block in enumerate(blocks):
+        taps[f"x.{l}"] = h
+        if fc1_is_x:
+            taps[f"blocks.{l}.fc1.input"] = h
+        h = block(h, taps, l)
+    taps[f"x.{len(blocks)}"] = h
+    return h
+
+
 class GradflowStack(nn.Module):
     """depth = 2B + 2 weight layers: stem, B blocks of two Linear, head."""
 
@@ -92,12 +104,7 @@ class GradflowStack(nn.Module):
         h = self.stem(x)
         if self.arch != "preact":
             h = self.act(self.norm("stem", h))
-        for l, block in enumerate(self.blocks):
-            taps[f"x.{l}"] = h
-            if self.arch != "preact":
-                taps[f"blocks.{l}.fc1.input"] = h
-            h = block(h, taps, l)
-        taps[f"x.{len(self.blocks)}"] = h
+        h = through_blocks(self.blocks, h, taps, self.arch != "preact")
         if self.arch == "preact":
             h = self.act(self.norm("final", h))
         return self.head(h)
@@ -173,12 +180,7 @@ class CifarResNet(nn.Module):
         if self.unit != "preact":
             y = torch.relu(self.bn1(y))
         blocks = [b for s in (self.layer1, self.layer2, self.layer3) for b in s]
-        for l, block in enumerate(blocks):
-            taps[f"x.{l}"] = y
-            if self.unit != "preact":
-                taps[f"blocks.{l}.fc1.input"] = y
-            y = block(y, taps, l)
-        taps[f"x.{len(blocks)}"] = y
+        y = through_blocks(blocks, y, taps, self.unit != "preact")
         if self.unit == "preact":
             y = torch.relu(self.bn(y))
         return self.fc(y.mean((2, 3)))

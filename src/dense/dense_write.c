@@ -41,12 +41,9 @@ static void training_rows(FILE *f, const void *ctx)
             for (int e = 0; e < E; e++) {
                 const gf_epoch_stats *st = &r->net[i].hist[s * E + e];
                 fprintf(f, "%s\t%ld\t%d", r->net[i].name, r->spec.seed0 + s, st->epoch);
-                gf_tsv_put(f, st->train_loss);
-                gf_tsv_put(f, st->train_err);
-                gf_tsv_put(f, st->test_loss);
-                gf_tsv_put(f, st->test_err);
-                gf_tsv_put(f, st->seconds);
-                gf_tsv_put(f, st->cpu_seconds);
+                const double v[] = {st->train_loss, st->train_err, st->test_loss,
+                                    st->test_err,       st->seconds,   st->cpu_seconds};
+                gf_tsv_puts(f, v, sizeof v / sizeof *v);
                 fputc('\n', f);
             }
 }

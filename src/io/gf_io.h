@@ -105,6 +105,8 @@ void gf_format_pow2(char *buf, size_t size, double log2x);
 void gf_format_double(char *buf, size_t size, double x);
 /* A TSV cell after the first: a tab, then x as gf_format_double writes it. */
 void gf_tsv_put(FILE *f, double x);
+/* gf_tsv_put of x[0], ..., x[n-1]: n cells. */
+void gf_tsv_puts(FILE *f, const double *x, size_t n);
 
 /* ---- manifest ---------------------------------------------------------- */
 
@@ -159,6 +161,28 @@ double gf_st_numbers(const gf_st_file *st);
  * HAVE in the file, WANT here", or "the file does not record KEY"). */
 int gf_st_meta_check(const gf_st_file *st, const char *key, const char *want, char *why,
                      size_t size);
+
+/* A configuration struct as metadata, one (key, text) pair a field, declared
+ * once as a table of fields: ints as %d, sizes as %zu, doubles as %.17g (read
+ * back exactly), an enum as its name, or a fixed text recorded for a reader. */
+typedef enum {
+    GF_META_INT, GF_META_SIZE, GF_META_DOUBLE, GF_META_NAME, GF_META_TEXT
+} gf_meta_kind;
+typedef struct gf_meta_field {
+    const char *key;
+    gf_meta_kind kind;
+    size_t offset;            /* offsetof the field in the struct (not for GF_META_TEXT) */
+    const char *const *names; /* NAME: names indexed by the (int-sized enum) field; TEXT: names[0] */
+    int advisory;             /* 1: recorded, but a file may differ (it changes no value) */
+} gf_meta_field;
+/* The text of field f of config (at most size bytes). */
+void gf_meta_text(const gf_meta_field *f, const void *config, char *buf, size_t size);
+/* Add every field of config to st's metadata. 0 or -1. */
+int gf_st_add_config(gf_st_file *st, const gf_meta_field *f, int n, const void *config);
+/* 0 when st records every field but the advisory ones as config has it; else
+ * -1 with gf_st_meta_check's reason for the first that differs. */
+int gf_st_config_check(const gf_st_file *st, const gf_meta_field *f, int n, const void *config,
+                       char *why, size_t size);
 
 /* ---- IDX files ---------------------------------------------------------- */
 

@@ -45,3 +45,9 @@ void gf_tsv_put(FILE *f, double x)
     fputc('\t', f);
     fputs(b, f);
 }
+
+void gf_tsv_puts(FILE *f, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        gf_tsv_put(f, x[i]);
+}

@@ -3,51 +3,40 @@
 #include "model/cnn_internal.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { N_META = 11 };
-static const char *const KEYS[N_META] = {"arch", "depth", "filters", "height", "width",
-                                         "channels", "classes", "zero_init_residual",
-                                         "bn_momentum", "eps", "init"};
 /* What cnn_init does, recorded for a reader. */
-static const char INIT[] = "kaiming_normal_fan_out";
+static const char *const INIT[] = {"kaiming_normal_fan_out"};
 static const char *const UNIT_NAMES[] = {"cnn-plain", "cnn-resnet", "cnn-preact"};
 
-static void pairs(const gf_cnn_config *c, char value[N_META][32])
-{
-    snprintf(value[0], 32, "%s", UNIT_NAMES[c->unit]);
-    snprintf(value[1], 32, "%d", c->depth);
-    snprintf(value[2], 32, "%zu", c->filters);
-    snprintf(value[3], 32, "%zu", c->height);
-    snprintf(value[4], 32, "%zu", c->width);
-    snprintf(value[5], 32, "%zu", c->channels);
-    snprintf(value[6], 32, "%zu", c->classes);
-    snprintf(value[7], 32, "%d", c->zero_branch);
-    snprintf(value[8], 32, "%.17g", c->bn_momentum);
-    snprintf(value[9], 32, "%.17g", c->eps);
-    snprintf(value[10], 32, "%s", INIT);
-}
+enum { N_META = 11 };
+#define AT(f) offsetof(gf_cnn_config, f)
+static const gf_meta_field FIELDS[N_META] = {
+    {"arch", GF_META_NAME, AT(unit), UNIT_NAMES, 0},
+    {"depth", GF_META_INT, AT(depth), NULL, 0},
+    {"filters", GF_META_SIZE, AT(filters), NULL, 0},
+    {"height", GF_META_SIZE, AT(height), NULL, 0},
+    {"width", GF_META_SIZE, AT(width), NULL, 0},
+    {"channels", GF_META_SIZE, AT(channels), NULL, 0},
+    {"classes", GF_META_SIZE, AT(classes), NULL, 0},
+    {"zero_init_residual", GF_META_INT, AT(zero_branch), NULL, 0},
+    {"bn_momentum", GF_META_DOUBLE, AT(bn_momentum), NULL, 0},
+    {"eps", GF_META_DOUBLE, AT(eps), NULL, 0},
+    {"init", GF_META_TEXT, 0, INIT, 0},
+};
+#undef AT
 
 int gf_cnn_config_meta(const void *net, gf_st_file *st)
 {
-    char value[N_META][32];
-    pairs(&((const cnn_net *)net)->cfg, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_add_meta(st, KEYS[i], value[i]) != 0)
-            return -1;
-    return 0;
+    return gf_st_add_config(st, FIELDS, N_META, &((const cnn_net *)net)->cfg);
 }
 
 int gf_cnn_config_match(const void *net, const gf_st_file *st, char *why, size_t size)
 {
-    char value[N_META][32];
-    pairs(&((const cnn_net *)net)->cfg, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_meta_check(st, KEYS[i], value[i], why, size) != 0)
-            return -1;
-    return 0;
+    return gf_st_config_check(st, FIELDS, N_META, &((const cnn_net *)net)->cfg, why, size);
 }
 
 /* A whole number in [lo, hi] from text, or -1. */
@@ -62,8 +51,8 @@ void *gf_cnn_build_from_meta(const gf_st_file *st, char *why, size_t size)
 {
     const char *v[N_META];
     for (int i = 0; i < N_META; i++)
-        if (!(v[i] = json_string_value(json_object_get(st->metadata, KEYS[i])))) {
-            snprintf(why, size, "the file does not record the network's %s", KEYS[i]);
+        if (!(v[i] = json_string_value(json_object_get(st->metadata, FIELDS[i].key)))) {
+            snprintf(why, size, "the file does not record the network's %s", FIELDS[i].key);
             return NULL;
         }
     int unit = -1;

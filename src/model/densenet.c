@@ -260,12 +260,6 @@ static size_t in_dim(const void *net)
 static size_t classes(const void *net) { return ((const densenet *)net)->cfg.classes; }
 static const void *config(const void *net) { return &((const densenet *)net)->cfg; }
 static int residual(const void *net) { return (void)net, 0; }
-static void post_derivative(const void *net, int l, const double *y, double *dst, size_t n)
-{
-    (void)net, (void)l, (void)y;
-    for (size_t i = 0; i < n; i++)
-        dst[i] = 1.0;
-}
 
 /* Weighted layers in forward order: conv0, each layer's conv1 (conv2), the
  * transitions' conv after their block, the classifier. */
@@ -325,7 +319,7 @@ const gf_model_type gf_model_densenet = {
     .classes = classes,
     .config = config,
     .residual = residual,
-    .post_derivative = post_derivative,
+    .post_derivative = gf_model_post_identity,
     .layer = layer,
     .forward = dn_forward,
     .stem = dn_stem,

@@ -5,48 +5,36 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { N_META = 10 };
-static const char *const KEYS[N_META] = {"depth", "growth_rate", "bottleneck", "memory",
-                                         "height", "width", "in_channels", "classes",
-                                         "bn_momentum", "eps"};
-
-static void pairs(const gf_densenet_config *c, char value[N_META][32])
-{
-    snprintf(value[0], 32, "%d", c->depth);
-    snprintf(value[1], 32, "%d", c->growth);
-    snprintf(value[2], 32, "%d", c->bc);
-    snprintf(value[3], 32, "%s", gf_dense_memory_names[c->memory]);
-    snprintf(value[4], 32, "%zu", c->height);
-    snprintf(value[5], 32, "%zu", c->width);
-    snprintf(value[6], 32, "%zu", c->in_channels);
-    snprintf(value[7], 32, "%zu", c->classes);
-    snprintf(value[8], 32, "%.17g", c->bn_momentum);
-    snprintf(value[9], 32, "%.17g", c->eps);
-}
+enum { N_META = 10, MEMORY = 3 };
+#define AT(f) offsetof(gf_densenet_config, f)
+static const gf_meta_field FIELDS[N_META] = {
+    {"depth", GF_META_INT, AT(depth), NULL, 0},
+    {"growth_rate", GF_META_INT, AT(growth), NULL, 0},
+    {"bottleneck", GF_META_INT, AT(bc), NULL, 0},
+    /* the memory layout changes no value: a file may have another */
+    {"memory", GF_META_NAME, AT(memory), gf_dense_memory_names, 1},
+    {"height", GF_META_SIZE, AT(height), NULL, 0},
+    {"width", GF_META_SIZE, AT(width), NULL, 0},
+    {"in_channels", GF_META_SIZE, AT(in_channels), NULL, 0},
+    {"classes", GF_META_SIZE, AT(classes), NULL, 0},
+    {"bn_momentum", GF_META_DOUBLE, AT(bn_momentum), NULL, 0},
+    {"eps", GF_META_DOUBLE, AT(eps), NULL, 0},
+};
+#undef AT
 
 int dn_config_meta(const void *net, gf_st_file *st)
 {
-    char value[N_META][32];
-    pairs(&((const densenet *)net)->cfg, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_add_meta(st, KEYS[i], value[i]) != 0)
-            return -1;
-    return 0;
+    return gf_st_add_config(st, FIELDS, N_META, &((const densenet *)net)->cfg);
 }
 
-/* Every key but the memory layout, which changes no value. */
 int dn_config_match(const void *net, const gf_st_file *st, char *why, size_t size)
 {
-    char value[N_META][32];
-    pairs(&((const densenet *)net)->cfg, value);
-    for (int i = 0; i < N_META; i++)
-        if (i != 3 && gf_st_meta_check(st, KEYS[i], value[i], why, size) != 0)
-            return -1;
-    return 0;
+    return gf_st_config_check(st, FIELDS, N_META, &((const densenet *)net)->cfg, why, size);
 }
 
 int dn_config_from_meta(const gf_st_file *st, gf_densenet_config *c, char *why, size_t size)
@@ -54,16 +42,16 @@ int dn_config_from_meta(const gf_st_file *st, gf_densenet_config *c, char *why, 
     *c = gf_densenet_config_default();
     double v[N_META];
     for (int i = 0; i < N_META; i++) {
-        const char *s = json_string_value(json_object_get(st->metadata, KEYS[i]));
+        const char *s = json_string_value(json_object_get(st->metadata, FIELDS[i].key));
         char *end = NULL;
-        if (i == 3) {
+        if (i == MEMORY) {
             const int m = s ? gf_name_lookup(gf_dense_memory_names, s) : -1;
             c->memory = m >= 0 ? (gf_dense_memory)m : GF_DENSE_SHARED;
             continue;
         }
         v[i] = s ? strtod(s, &end) : NAN;
         if (!s || end == s || *end || !isfinite(v[i]) || (i < 8 && v[i] != floor(v[i]))) {
-            snprintf(why, size, "the file's metadata has no valid %s", KEYS[i]);
+            snprintf(why, size, "the file's metadata has no valid %s", FIELDS[i].key);
             return -1;
         }
     }

@@ -231,6 +231,8 @@ int gf_model_residual(const gf_model *m);
  * (count values); 1 where post is the identity. Residual models only. */
 void gf_model_post_derivative(const gf_model *m, int l, const double *y, double *dst,
                               size_t count);
+/* A family's post_derivative where post is the identity: every D_l is 1. */
+void gf_model_post_identity(const void *net, int l, const double *y, double *dst, size_t count);
 
 /* ---- batch norm -------------------------------------------------------- */
 

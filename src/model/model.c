@@ -75,6 +75,13 @@ void gf_model_post_derivative(const gf_model *m, int l, const double *y, double 
     m->type->post_derivative(m->net, l, y, dst, count);
 }
 
+void gf_model_post_identity(const void *net, int l, const double *y, double *dst, size_t count)
+{
+    (void)net, (void)l, (void)y;
+    for (size_t i = 0; i < count; i++)
+        dst[i] = 1.0;
+}
+
 int gf_model_layer(const gf_model *m, int k, gf_linear_slots *slots, char *name, size_t size)
 {
     return m->type->layer(m->net, k, slots, name, size);

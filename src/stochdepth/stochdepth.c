@@ -205,9 +205,9 @@ static void write_times(FILE *f, const void *ctx)
         for (int e = 0; e < r->epochs_done; e++) {
             gf_grid_run_columns(f, r);
             fprintf(f, "\t%d", r->hist[e].epoch);
-            gf_tsv_put(f, r->hist[e].seconds);
-            gf_tsv_put(f, r->hist[e].cpu_seconds);
-            gf_tsv_put(f, r->hist[e].eval_seconds);
+            const double v[] = {r->hist[e].seconds, r->hist[e].cpu_seconds,
+                                r->hist[e].eval_seconds};
+            gf_tsv_puts(f, v, sizeof v / sizeof *v);
             fputc('\n', f);
         }
     }

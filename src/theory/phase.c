@@ -140,16 +140,9 @@ void gf_phase_band_counts(const gf_phase *p, int d, int *left, int *right)
 static void put_mf(FILE *f, const gf_meanfield *m)
 {
     fprintf(f, "\t%s\t%s", gf_mf_status_names[m->status], gf_phase_name(m->act, m->chi_1));
-    gf_tsv_put(f, m->q_star);
-    gf_tsv_put(f, m->chi_1);
-    gf_tsv_put(f, m->q_slope);
-    gf_tsv_put(f, m->c_star);
-    gf_tsv_put(f, m->chi_c);
-    gf_tsv_put(f, m->xi_q);
-    gf_tsv_put(f, m->xi_c);
-    gf_tsv_put(f, m->xi_grad);
-    gf_tsv_put(f, 6.0 * m->xi_c);
-    gf_tsv_put(f, 0.5 * log10(m->chi_1));
+    const double v[] = {m->q_star, m->chi_1, m->q_slope, m->c_star, m->chi_c,
+                        m->xi_q,   m->xi_c,  m->xi_grad, 6.0 * m->xi_c, 0.5 * log10(m->chi_1)};
+    gf_tsv_puts(f, v, sizeof v / sizeof *v);
 }
 
 static void write_phase(FILE *f, const void *ctx)

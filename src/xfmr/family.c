@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,28 +21,26 @@ static const gf_xfmr *CX(const void *net) { return net; }
 /* ---- configuration as metadata ------------------------------------------------- */
 
 enum { N_META = 7 };
-static const char *const KEYS[N_META] = {"kind", "layers", "width", "heads", "context", "vocab",
-                                         "eps"};
-
-static void pairs(const gf_xfmr_config *c, char value[N_META][32])
-{
-    snprintf(value[0], 32, "%s", gf_xfmr_kind_names[c->kind]);
-    snprintf(value[1], 32, "%d", c->layers);
-    snprintf(value[2], 32, "%zu", c->width);
-    snprintf(value[3], 32, "%d", c->heads);
-    snprintf(value[4], 32, "%zu", c->context);
-    snprintf(value[5], 32, "%zu", c->vocab);
-    snprintf(value[6], 32, "%.17g", c->eps);
-}
+#define AT(f) offsetof(gf_xfmr_config, f)
+static const gf_meta_field FIELDS[N_META] = {
+    {"kind", GF_META_NAME, AT(kind), gf_xfmr_kind_names, 0},
+    {"layers", GF_META_INT, AT(layers), NULL, 0},
+    {"width", GF_META_SIZE, AT(width), NULL, 0},
+    {"heads", GF_META_INT, AT(heads), NULL, 0},
+    {"context", GF_META_SIZE, AT(context), NULL, 0},
+    {"vocab", GF_META_SIZE, AT(vocab), NULL, 0},
+    {"eps", GF_META_DOUBLE, AT(eps), NULL, 0},
+};
+#undef AT
 
 static int config_meta(const void *net, gf_st_file *st)
 {
-    char value[N_META][32];
-    pairs(&CX(net)->cfg, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_add_meta(st, KEYS[i], value[i]) != 0)
-            return -1;
-    return 0;
+    return gf_st_add_config(st, FIELDS, N_META, &CX(net)->cfg);
+}
+
+static int config_match(const void *net, const gf_st_file *st, char *why, size_t size)
+{
+    return gf_st_config_check(st, FIELDS, N_META, &CX(net)->cfg, why, size);
 }
 
 static const char *meta(const gf_st_file *st, const char *key)
@@ -49,27 +48,12 @@ static const char *meta(const gf_st_file *st, const char *key)
     return json_string_value(json_object_get(st->metadata, key));
 }
 
-static int config_match(const void *net, const gf_st_file *st, char *why, size_t size)
-{
-    char value[N_META][32];
-    pairs(&CX(net)->cfg, value);
-    for (int i = 0; i < N_META; i++) {
-        const char *v = meta(st, KEYS[i]);
-        if (!v || strcmp(v, value[i]) != 0) {
-            snprintf(why, size, "%s is %s in the file, %s here", KEYS[i], v ? v : "missing",
-                     value[i]);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void *build_from_meta(const gf_st_file *st, char *why, size_t size)
 {
     const char *v[N_META];
     for (int i = 0; i < N_META; i++)
-        if (!(v[i] = meta(st, KEYS[i]))) {
-            snprintf(why, size, "the file's metadata has no '%s'", KEYS[i]);
+        if (!(v[i] = meta(st, FIELDS[i].key))) {
+            snprintf(why, size, "the file's metadata has no '%s'", FIELDS[i].key);
             return NULL;
         }
     gf_xfmr_config c = gf_xfmr_config_default();
@@ -119,13 +103,6 @@ static const void *config(const void *net) { return &CX(net)->cfg; }
 /* A layer is two residual sub-layers (and Post-LN normalizes after the sum):
  * not one skip beside one branch. */
 static int residual(const void *net) { return (void)net, 0; }
-
-static void post_derivative(const void *net, int l, const double *y, double *dst, size_t count)
-{
-    (void)net, (void)l, (void)y;
-    for (size_t i = 0; i < count; i++)
-        dst[i] = 1.0;
-}
 
 /* Forward order: per layer c_attn, attn.c_proj, c_fc, mlp.c_proj; then lm_head. */
 static int layer(const void *net, int k, gf_linear_slots *slots, char *name, size_t size)
@@ -219,7 +196,7 @@ const gf_model_type gf_model_transformer = {
     .classes = classes,
     .config = config,
     .residual = residual,
-    .post_derivative = post_derivative,
+    .post_derivative = gf_model_post_identity,
     .layer = layer,
     .forward = forward,
     .stem = stem,

@@ -36,6 +36,20 @@ static int put_stats(FILE *f, const double *x, int n, size_t stride, int lg)
     return m;
 }
 
+/* Seed 0's index, in the per-run arrays, of kind i at depth index d (the
+ * seeds follow one another). */
+static size_t cell0(const gf_xfmr_spec *s, int i, int d)
+{
+    return ((size_t)i * (size_t)s->n_layers + (size_t)d) * (size_t)s->seeds;
+}
+
+/* Seed 0's ||grad W|| of sublayer k (2l attention, 2l + 1 MLP) of kind i at
+ * depth index d; the seeds' values stand 2 Lm apart. */
+static const double *sub_grad(const gf_xfmr_result *r, int i, int d, size_t k)
+{
+    return r->sub_grad + cell0(&r->spec, i, d) * 2 * (size_t)deepest(&r->spec) + k;
+}
+
 /* Per kind and depth: the attention rows, then the MLP rows, then the
  * output point, so that each series is contiguous (gnuplot draws its line
  * through it). */
@@ -43,20 +57,19 @@ static void grad_rows(FILE *f, const void *ctx)
 {
     const gf_xfmr_result *r = ctx;
     const gf_xfmr_spec *s = &r->spec;
-    const size_t Lm = (size_t)deepest(s), S = (size_t)s->seeds;
+    const size_t Lm = (size_t)deepest(s);
     for (int i = 0; i < s->n_kinds; i++)
         for (int d = 0; d < s->n_layers; d++) {
-            const size_t cell = ((size_t)i * (size_t)s->n_layers + (size_t)d) * S;
             const int L2 = 2 * s->layers[d];
             for (int j = 0; j <= L2; j++) {
                 const int k = j == L2 ? L2 : j < s->layers[d] ? 2 * j : 2 * (j - s->layers[d]) + 1;
                 fprintf(f, "%s\t%d\t%d\t%d\t%s", kind(s->kinds[i]), s->layers[d], k, k / 2,
                         k == L2 ? "out" : k % 2 ? "mlp" : "attn");
                 if (k < L2)
-                    put_stats(f, r->sub_grad + cell * 2 * Lm + (size_t)k, s->seeds, 2 * Lm, 1);
+                    put_stats(f, sub_grad(r, i, d, (size_t)k), s->seeds, 2 * Lm, 1);
                 else
                     fputs("\tnan\tnan\tnan", f);
-                put_stats(f, r->stream_grad + cell * (2 * Lm + 1) + (size_t)k, s->seeds,
+                put_stats(f, r->stream_grad + cell0(s, i, d) * (2 * Lm + 1) + (size_t)k, s->seeds,
                           2 * Lm + 1, 1);
                 fputc('\n', f);
             }
@@ -68,32 +81,33 @@ static void last_mean_rows(FILE *f, const void *ctx)
 {
     const gf_xfmr_result *r = ctx;
     const gf_xfmr_spec *s = &r->spec;
-    const size_t Lm = (size_t)deepest(s), S = (size_t)s->seeds;
     for (int i = 0; i < s->n_kinds; i++)
         for (int d = 0; d < s->n_layers; d++) {
-            const size_t cell = ((size_t)i * (size_t)s->n_layers + (size_t)d) * S;
             fprintf(f, "%s\t%d", kind(s->kinds[i]), s->layers[d]);
-            put_stats(f, r->sub_grad + cell * 2 * Lm + 2 * (size_t)s->layers[d] - 1, s->seeds,
-                      2 * Lm, 1);
+            put_stats(f, sub_grad(r, i, d, 2 * (size_t)s->layers[d] - 1), s->seeds,
+                      2 * (size_t)deepest(s), 1);
             fputc('\n', f);
         }
 }
 
+/* Per seed: the last layer's MLP and attention gradients and the loss at init. */
 static void last_rows(FILE *f, const void *ctx)
 {
     const gf_xfmr_result *r = ctx;
     const gf_xfmr_spec *s = &r->spec;
-    const size_t Lm = (size_t)deepest(s), S = (size_t)s->seeds;
+    const size_t Lm = (size_t)deepest(s);
     for (int i = 0; i < s->n_kinds; i++)
-        for (int d = 0; d < s->n_layers; d++)
-            for (size_t k = 0; k < S; k++) {
-                const size_t cell = ((size_t)i * (size_t)s->n_layers + (size_t)d) * S + k;
+        for (int d = 0; d < s->n_layers; d++) {
+            const size_t L2 = 2 * (size_t)s->layers[d];
+            const double *mlp = sub_grad(r, i, d, L2 - 1), *attn = sub_grad(r, i, d, L2 - 2);
+            for (size_t k = 0; k < (size_t)s->seeds; k++) {
                 fprintf(f, "%s\t%d\t%lu", kind(s->kinds[i]), s->layers[d], s->seed0 + k);
-                gf_tsv_put(f, r->sub_grad[cell * 2 * Lm + 2 * (size_t)s->layers[d] - 1]);
-                gf_tsv_put(f, r->sub_grad[cell * 2 * Lm + 2 * (size_t)s->layers[d] - 2]);
-                gf_tsv_put(f, r->init_loss[cell]);
+                gf_tsv_put(f, mlp[k * 2 * Lm]);
+                gf_tsv_put(f, attn[k * 2 * Lm]);
+                gf_tsv_put(f, r->init_loss[cell0(s, i, d) + k]);
                 fputc('\n', f);
             }
+        }
 }
 
 /* The theory's exponent of ||grad W|| in L (Xiong et al. 2020): Post-LN 0,
