@@ -33,6 +33,7 @@
 #include "bench.h"
 
 #include "core/gf_conv.h"
+#include "dense/gf_dense.h"
 #include "model/gf_model.h"
 #include "train/gf_train.h"
 
