@@ -23,7 +23,10 @@ static void test_usage_errors(void)
     expect_usage_errors("degrade", (const char *const[]){"--data", "synthetic", NULL}, dbad, 1);
     static const char *const refused[][4] = {{"--arch", "cnn-resnet"}};
     expect_usage_errors("jacobian", NULL, refused, 1);
-    expect_usage_errors("pathgrad", NULL, refused, 1);
+    static const char *const pbad[][4] = {{"--arch", "cnn-plain"}, /* a single path */
+                                          {"--arch", "cnn-resnet", "--depth", "22"},
+                                          {"--arch", "cnn-preact", "--width-mult", "0.1"}};
+    expect_usage_errors("pathgrad", NULL, pbad, 3);
     static const char *const swaps[][4] = {{"--arch", "cnn-resnet", "--swaps", "2"}};
     expect_usage_errors("lesion", (const char *const[]){"--data", "synthetic", NULL}, swaps, 1);
     result r; /* the message says 6n+2 */
@@ -72,11 +75,19 @@ static void test_degrade_and_quick(void)
                                      "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
                                      "--out", from));
     result_free(&r);
-    char ckpt[GF_PATH_MAX]; /* pathgrad refuses a cnn checkpoint as it refuses the arch */
+    char ckpt[GF_PATH_MAX]; /* pathgrad splits a cnn-resnet's gradient by path (option A: S^T) */
     path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-resnet-14-seed1.safetensors");
     path_in(from, sizeof from, "cnn-pathgrad");
-    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", ckpt, "--out", from)) == 0);
-    CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "not an MLP stack"));
+    run_ok(&r, "pathgrad --load cnn", ARGS("pathgrad", "--load", ckpt, "--data", "synthetic",
+                                           "--ntest", "64", "--images", "8", "--samples", "4",
+                                           "--bn-warmup", "2", "--no-plot", "--out", from));
+    CU_ASSERT(strstr(r.out, "cnn-resnet-14") && strstr(r.out, "sum_k g_k - dL/dx_0"));
+    result_free(&r);
+    path_in(from, sizeof from, "cnn-pathgrad-plain"); /* a plain net has one path */
+    path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-plain-8-seed1.safetensors");
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", ckpt, "--data", "synthetic", "--out",
+                                 from)) == 0);
+    CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "not a residual"));
     result_free(&r);
     /* --quick with a cnn: 1,000 / 500 images, 3 epochs, depths 8,20, width 0.125; given
      * options keep their values (here the epochs and the data) */

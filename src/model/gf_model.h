@@ -95,6 +95,8 @@ typedef struct gf_model_type {
     gf_tensor *(*block)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
     gf_tensor *(*branch)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
     gf_tensor *(*head)(void *net, gf_tape *tape, gf_tensor *x_B, int training);
+    /* The skip S_l x of block l (NULL: the identity in every block). */
+    gf_tensor *(*skip)(void *net, gf_tape *tape, int l, gf_tensor *x);
     /* safetensors: the configuration as metadata, its check against a file,
      * the state (counts: one int64 per params slot, outliving st). */
     int (*config_meta)(const void *net, gf_st_file *st);
@@ -193,6 +195,9 @@ static inline int gf_arch_is_mlp(gf_arch a) { return (int)a < GF_ARCH_MLP_COUNT;
 int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
 /* That net, freshly allocated (gf_model_init gives it weights); NULL with a reason. */
 gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
+/* The shared options that describe m (the inverse of gf_arch_config); -1
+ * for a family the registry's options do not describe. */
+int gf_arch_options_of(const gf_model *m, gf_stack_config *c);
 /* gf_model_open of a file that must hold that net. */
 gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
                              gf_checkpoint_info *info, char *why, size_t size);
@@ -224,8 +229,9 @@ static inline void *gf_model_net(gf_model *m) { return m->net; }
 
 /* ---- residual blocks ----------------------------------------------------- */
 
-/* 1 when every block is x_{l+1} = post(x_l + F_l(x_l)) (a skip beside the
- * branch gf_model_branch): what stochastic depth and paths need. */
+/* 1 when every block is x_{l+1} = post(S_l x_l + F_l(x_l)) (a skip
+ * gf_model_skip beside the branch gf_model_branch; S_l the identity where
+ * widths agree): what stochastic depth and paths need. */
 int gf_model_residual(const gf_model *m);
 /* D_l = post'(x_l + F_l) of block l as numbers, from the block's output y
  * (count values); 1 where post is the identity. Residual models only. */
@@ -262,6 +268,9 @@ gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x);
 gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
+/* The skip S_l x of residual block l: x itself (no node) where S_l = I, else
+ * a linear map of norm <= 1 (a cnn's option A: x[::2, ::2], zero channels). */
+gf_tensor *gf_model_skip(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 
 /* ---- the cost of a training step ----------------------------------------- */
 
