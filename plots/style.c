@@ -11,6 +11,8 @@ const char *gf_plot_color(const char *arch)
     static const struct { const char *arch, *color; } table[] = {
         {"plain", "#d62728"}, {"resnet", "#1f77b4"}, {"preact", "#2ca02c"},
     };
+    if (strncmp(arch, "cnn-", 4) == 0) /* a cnn takes the colour of its unit's MLP stack */
+        arch += 4;
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(table[i].arch, arch) == 0)
             return table[i].color;

@@ -21,8 +21,10 @@ static void test_usage_errors(void)
     expect_usage_errors("gradnorm", NULL, bad, sizeof bad / sizeof *bad);
     static const char *const dbad[][4] = {{"--arch", "cnn-resnet", "--depth", "20,22"}};
     expect_usage_errors("degrade", (const char *const[]){"--data", "synthetic", NULL}, dbad, 1);
-    static const char *const refused[][4] = {{"--arch", "cnn-resnet"}};
-    expect_usage_errors("jacobian", NULL, refused, 1);
+    static const char *const jbad[][4] = {{"--arch", "cnn-resnet,resnet"}, /* separate runs */
+                                          {"--arch", "cnn-resnet", "--depth", "22"},
+                                          {"--arch", "cnn-resnet,cnn-plain", "--load", "x"}};
+    expect_usage_errors("jacobian", NULL, jbad, 3);
     static const char *const pbad[][4] = {{"--arch", "cnn-plain"}, /* a single path */
                                           {"--arch", "cnn-resnet", "--depth", "22"},
                                           {"--arch", "cnn-preact", "--width-mult", "0.1"}};
@@ -135,7 +137,54 @@ static void test_stochdepth(void)
     expect_usage_errors("stochdepth", (const char *const[]){"--data", "synthetic", NULL}, bad, 1);
 }
 
+/* A net exported by gradnorm --save (for cnn and MLP) loads into jacobian:
+ * matrix-free for the cnn (its boundary widths in the manifest); a file of
+ * another depth is a one-line runtime error, as in gradnorm --load. */
+static void test_jacobian_load(void)
+{
+    static const char *const nets[][7] = {
+        {"cnn-resnet", "--depth", "8", "--width-mult", "0.125", "--depth", "14"},
+        {"resnet", "--depth", "8", "--width", "16", "--depth", "10"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char gn[GF_PATH_MAX], file[GF_PATH_MAX], out[GF_PATH_MAX];
+        const char *const *n = nets[i];
+        path_in(gn, sizeof gn, i ? "jl-gn-mlp" : "jl-gn-cnn");
+        path_in(file, sizeof file, i ? "jl-mlp.safetensors" : "jl-cnn.safetensors");
+        result r;
+        run_ok(&r, "gradnorm --save", ARGS("gradnorm", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                           "--seeds", "1", "--save", file, "--no-plot",
+                                           "--quiet", "--out", gn));
+        result_free(&r);
+        path_in(out, sizeof out, i ? "jl-mlp" : "jl-cnn");
+        run_ok(&r, "jacobian --load", ARGS("jacobian", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                           "--load", file, "--seeds", "2", "--no-plot",
+                                           "--out", out));
+        CU_ASSERT(strstr(r.out, file) != NULL);
+        CU_ASSERT(i == 1 || strstr(r.out, "no Jacobian is formed"));
+        result_free(&r);
+        char *m = read_in(out, "manifest.json");
+        CU_ASSERT(m && strstr(m, "\"loaded_from\"") &&
+                  (i == 1 ? !strstr(m, "boundary_widths") : strstr(m, "\"boundary_widths\"") &&
+                   strstr(m, "matrix-free") != NULL));
+        free(m);
+        char *t = read_in(out, "jacobian.tsv");
+        CU_ASSERT(t && tsv_rows(t) == 2 * (2 * 3 + 1));
+        free(t);
+        path_in(out, sizeof out, "jl-mismatch");
+        CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--arch", n[0], n[5], n[6], n[3], n[4],
+                                     "--load", file, "--seeds", "1", "--no-plot", "--out",
+                                     out)) == 0);
+        CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "depth"));
+        if (r.status != 1 || r.err_lines != 1)
+            show("jacobian --load mismatch", &r);
+        result_free(&r);
+    }
+}
+
 CU_TestInfo cli_cnn_tests[] = {
+    {"jacobian --load: a cnn (matrix-free) and an MLP from gradnorm --save; a mismatch",
+     test_jacobian_load},
     {"stochdepth with cnn-resnet, cnn-preact (cnn-plain refused)", test_stochdepth},
     {"cnn archs: usage errors (6n+2, filters, refusing commands), status 2", test_usage_errors},
     {"gradnorm with every cnn arch", test_gradnorm},
