@@ -54,8 +54,11 @@ static const cli_option table[] = {
                 "sampled paths, at least 1                [1]"),
     {CLI_STRING, "load", 0, "FILE", "the trained net from a checkpoint of `gradflow degrade`\n"
      "(e.g. runs/degrade/checkpoints/resnet-56-seed1.safetensors);\n"
-     "its metadata gives the network and its initial seed (the\n"
-     "network, --seed and training options are refused with it)", CLI_AT(O, load),
+     "its metadata gives the network and its initial seed (--seed\n"
+     "and training options are refused with it); with network\n"
+     "options given the file must hold that net (so a PyTorch\n"
+     "state_dict, saved as safetensors under gradflow's names, loads)",
+     CLI_AT(O, load),
      .set = cli_set_path},
     {CLI_TEXT, .help = "Measurement:\n"},
     {CLI_INT, "bn-warmup", 0, "N",
@@ -100,15 +103,19 @@ static const cli_option table[] = {
 };
 #undef O
 
-/* The options that shape the network or its training: refused with --load. */
+/* The options of the network (with --load the file must match them) and
+ * those of the seed and training (refused with --load). */
 static void given(const cli_option *e, void *opts)
 {
+    static const char *const network[] = {"arch", "depth", "width", "width-mult", "init", "norm",
+                                          "act", "zero-init-residual", NULL};
     static const char *const shaping[] = {
-        "arch", "depth", "width", "width-mult", "init", "norm", "act", "zero-init-residual", "seed",
-        "epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight-decay",
+        "seed", "epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight-decay",
         "schedule", "milestones", "gamma", "warmup", "clip", "probe-every", "resume", NULL};
+    pathgrad_options *o = opts;
+    o->net_options |= gf_name_lookup(network, e->name) >= 0;
     if (gf_name_lookup(shaping, e->name) >= 0)
-        ((pathgrad_options *)opts)->net_given = e->name;
+        o->net_given = e->name;
 }
 
 static void init(void *opts)
@@ -174,8 +181,8 @@ static int check(void *opts)
     if (!gf_arch_is_mlp(o->c.cfg.arch))
         o->c.cfg.norm = GF_NORM_BATCH; /* a cnn's blocks have batch norm */
     if (o->load && o->net_given)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--load takes the network, its seed and its "
-                        "training from the checkpoint: drop --%s", o->net_given);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load takes the net's seed and its training from "
+                        "the file: drop --%s", o->net_given);
     if (!o->load && o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
                         "needs --norm batch");
@@ -292,11 +299,14 @@ static gf_model *initial_net(const gf_stack_config *c, long seed)
 
 /* --load: the trained net, and from it the network measured (its depth
  * settles the sampled lengths). The exit status. */
-static int load_net(pathgrad_options *o, pathgrad_run *r, gf_model **trained)
+static int load_net(pathgrad_options *o, pathgrad_run *r, size_t in_dim, gf_model **trained)
 {
     char why[512];
     gf_checkpoint_info info;
-    if (!(*trained = gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
+    gf_stack_config c = o->c.cfg; /* network options given: the file must hold that net */
+    c.in_dim = in_dim;
+    if (!(*trained = o->net_options ? gf_arch_model_open(o->load, &c, &info, why, sizeof why)
+                                    : gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
     if (gf_arch_options_of(*trained, &o->c.cfg) != 0 || !residual_arch(o->c.cfg.arch)) {
         char name[GF_NET_NAME_MAX];
@@ -379,10 +389,10 @@ static int run(cli_run *run, void *opts)
     gf_dataset train_set = {0}, test_set = {0};
     gf_model *trained = NULL, *init = NULL;
     pathgrad_run r = {.seed = o->c.seed, .epochs = o->load ? -1 : o->t.train.epochs};
-    int status = o->load ? load_net(o, &r, &trained) : CLI_EXIT_OK;
+    int status = cli_train_data(CMD, &o->t, o->c.quiet, &train_set, &test_set, &r.data_name);
+    if (status == CLI_EXIT_OK && o->load)
+        status = load_net(o, &r, test_set.dim, &trained);
     r.cfg = o->c.cfg;
-    if (status == CLI_EXIT_OK)
-        status = cli_train_data(CMD, &o->t, o->c.quiet, &train_set, &test_set, &r.data_name);
     r.n_test = test_set.n;
     if (status == CLI_EXIT_OK)
         status = nets(o, &train_set, &test_set, &r, &trained, &init);

@@ -29,6 +29,11 @@ static void test_usage_errors(void)
                                           {"--arch", "cnn-resnet", "--depth", "22"},
                                           {"--arch", "cnn-preact", "--width-mult", "0.1"}};
     expect_usage_errors("pathgrad", NULL, pbad, 3);
+    static const char *const lbad[][4] = {{"--load", "x.safetensors"}, /* two archs */
+                                          {"--load", "x", "--from", "y"}};
+    expect_usage_errors("lesion", (const char *const[]){"--arch", "resnet", "--data",
+                                                       "synthetic", NULL}, lbad + 1, 1);
+    expect_usage_errors("lesion", (const char *const[]){"--data", "synthetic", NULL}, lbad, 1);
     static const char *const swaps[][4] = {{"--arch", "cnn-resnet", "--swaps", "2"}};
     expect_usage_errors("lesion", (const char *const[]){"--data", "synthetic", NULL}, swaps, 1);
     result r; /* the message says 6n+2 */
@@ -137,7 +142,9 @@ static void test_stochdepth(void)
     expect_usage_errors("stochdepth", (const char *const[]){"--data", "synthetic", NULL}, bad, 1);
 }
 
-/* A net exported by gradnorm --save (for cnn and MLP) loads into jacobian:
+/* A net exported by gradnorm --save (for cnn and MLP; he and batch norm,
+ * lesion's defaults: the file must match every network option) loads into
+ * jacobian and lesion:
  * matrix-free for the cnn (its boundary widths in the manifest); a file of
  * another depth is a one-line runtime error, as in gradnorm --load. */
 static void test_jacobian_load(void)
@@ -153,12 +160,12 @@ static void test_jacobian_load(void)
         path_in(file, sizeof file, i ? "jl-mlp.safetensors" : "jl-cnn.safetensors");
         result r;
         run_ok(&r, "gradnorm --save", ARGS("gradnorm", "--arch", n[0], n[1], n[2], n[3], n[4],
-                                           "--seeds", "1", "--save", file, "--no-plot",
+                                           "--init", "he", "--norm", "batch", "--seeds", "1", "--save", file, "--no-plot",
                                            "--quiet", "--out", gn));
         result_free(&r);
         path_in(out, sizeof out, i ? "jl-mlp" : "jl-cnn");
         run_ok(&r, "jacobian --load", ARGS("jacobian", "--arch", n[0], n[1], n[2], n[3], n[4],
-                                           "--load", file, "--seeds", "2", "--no-plot",
+                                           "--init", "he", "--norm", "batch", "--load", file, "--seeds", "2", "--no-plot",
                                            "--out", out));
         CU_ASSERT(strstr(r.out, file) != NULL);
         CU_ASSERT(i == 1 || strstr(r.out, "no Jacobian is formed"));
@@ -171,6 +178,22 @@ static void test_jacobian_load(void)
         char *t = read_in(out, "jacobian.tsv");
         CU_ASSERT(t && tsv_rows(t) == 2 * (2 * 3 + 1));
         free(t);
+        path_in(out, sizeof out, i ? "ll-mlp" : "ll-cnn"); /* lesion --load: the same file */
+        run_ok(&r, "lesion --load", ARGS("lesion", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                         "--load", file, "--data", "synthetic", "--ntrain",
+                                         "128", "--ntest", "64", "--draws", "2", "--no-plot",
+                                         "--out", out));
+        CU_ASSERT(strstr(r.out, "loaded from") && strstr(r.out, file));
+        result_free(&r);
+        m = read_in(out, "manifest.json");
+        CU_ASSERT(m && strstr(m, "\"loaded_from\""));
+        free(m);
+        path_in(out, sizeof out, "ll-mismatch");
+        CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--arch", n[0], n[5], n[6], n[3], n[4], "--load",
+                                     file, "--data", "synthetic", "--ntrain", "128", "--ntest",
+                                     "64", "--no-plot", "--out", out)) == 0);
+        CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "depth"));
+        result_free(&r);
         path_in(out, sizeof out, "jl-mismatch");
         CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--arch", n[0], n[5], n[6], n[3], n[4],
                                      "--load", file, "--seeds", "1", "--no-plot", "--out",
@@ -183,7 +206,8 @@ static void test_jacobian_load(void)
 }
 
 CU_TestInfo cli_cnn_tests[] = {
-    {"jacobian --load: a cnn (matrix-free) and an MLP from gradnorm --save; a mismatch",
+    {"jacobian and lesion --load: a cnn (matrix-free) and an MLP from gradnorm --save; "
+     "a file of another depth is a runtime error",
      test_jacobian_load},
     {"stochdepth with cnn-resnet, cnn-preact (cnn-plain refused)", test_stochdepth},
     {"cnn archs: usage errors (6n+2, filters, refusing commands), status 2", test_usage_errors},
