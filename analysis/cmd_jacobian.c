@@ -25,6 +25,7 @@ typedef struct options {
     int bn_warmup_set;
     int spectra[MAX_SPECTRA], n_spectra; /* 0: the default list */
     int spectra_all;
+    const char *load;
 } options;
 
 static int set_spectra(const cli_arg *a, void *opts)
@@ -47,9 +48,11 @@ static int set_warmup_given(const cli_arg *a, void *opts)
 }
 
 static const cli_option table[] = {
-    CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"),
+    CLI_ARCH(options, "architectures: plain, resnet, preact    [plain,resnet,preact]"
+                      CLI_ARCH_CNN_HELP ";\nwith any of these, only the largest singular values"),
     CLI_DEPTH_N(options, "weight layers, 2B + 2 (B blocks of two Linear)    [56]"),
     CLI_WIDTH(options, "features in every block (full spectra up to " FULL_MAX ") [128]"),
+    CLI_WIDTH_MULT(options),
     CLI_STACK_KIND(options),
     {CLI_INT, "bn-warmup", 0, "N",
      "with --norm batch: the running statistics from N training-mode\n"
@@ -66,6 +69,12 @@ static const cli_option table[] = {
     CLI_SEEDS(options, "seeds per architecture (weights, sample) [5]"),
     CLI_SEED(options, "first seed, at least 1                   [1]"),
     CLI_SYNTHETIC_SET(options),
+    {CLI_STRING, "load", 0, "FILE", "the weights from FILE (a gradflow export, or a PyTorch\n"
+     "state_dict saved as safetensors under the same names, for the\n"
+     "one --arch and the --depth/--width options given) with its\n"
+     "batch-norm statistics (no warm-up); seeds draw the sample only\n"
+     "                                          [weights from the seeds]",
+     CLI_AT(options, load), .set = cli_set_path},
     CLI_OUT(options, "run folder                               [runs/jacobian]"),
     CLI_TERM(options, "also draw the per-depth figure in the terminal: dumb [none]"),
     CLI_TABLE_END(options, "write the data and .gp scripts, draw nothing"),
@@ -122,6 +131,10 @@ static int spectra_levels(options *o, int B)
  * gradients), every Jacobian of one seed, the kept spectra, the data set. */
 static double bytes_needed(const options *o)
 {
+    for (int a = 0; a < o->c.n_archs; a++)
+        if (!gf_arch_is_mlp((gf_arch)o->c.archs[a])) /* matrix-free: a few passes of one sample */
+            return 8.0 * (double)o->samples * ((double)o->c.cfg.in_dim + 1.0) +
+                   8.0 * 64.0 * (double)o->c.cfg.in_dim * (double)(o->c.cfg.depth + 2);
     const double d = (double)o->c.cfg.width, B = (double)gf_stack_blocks(&o->c.cfg);
     const double runs = (double)o->c.n_archs * (double)o->c.seeds;
     const double tape = d * d * (16.0 * B + 4.0), jac = d * d * (2.0 * B + 1.0);
@@ -141,6 +154,9 @@ static const char *batchnorm_text(const options *o, char *buf, size_t size)
 {
     if (o->c.cfg.norm != GF_NORM_BATCH)
         snprintf(buf, size, "no batch norm");
+    else if (o->load)
+        snprintf(buf, size, "batch norm in eval mode with the running statistics of %s",
+                 o->load);
     else if (o->bn_warmup == 0)
         snprintf(buf, size, "batch norm in eval mode with its initial statistics (mean 0, "
                             "variance 1)");
@@ -174,7 +190,14 @@ static void describe(json_t *m, const void *opts, const void *result)
         "per seed", "jacobians", "gf_jacobians_compute: batched vector-Jacobian products "
         "seeded with the identity, batch norm in eval mode"));
     json_object_set_new(m, "singular_values", json_pack(
-        "{s:s, s:s, s:s}", "method", res->full
+        "{s:s, s:s, s:s}", "method", res->matrix_free
+            ? "matrix-free (a net whose blocks change width): no Jacobian formed; the largest "
+              "singular value of every block map and every end-to-end map x_l -> x_B by power "
+              "iteration on J^T J (gf_jacobian_top_sv: J v by central differences, J^T u by "
+              "the engine's vector-Jacobian product; relative change below 1e-6, at most "
+              STR(GF_JACOBIAN_TOP_ITERS) " iterations); a lower bound. Frobenius norm, smallest "
+              "singular value and rank not computed"
+            : res->full
             ? "all: GSL Householder bidiagonalization (gsl_linalg_bidiag_decomp), then "
               "bisection on the bidiagonal's Golub-Kahan form (gf_singular_values_fast)"
             : "largest only: power iteration on J^T J (gf_spectral_norm, relative change "
@@ -182,6 +205,22 @@ static void describe(json_t *m, const void *opts, const void *result)
         "rank", "numerical rank: singular values above d * eps * sigma_max",
         "condition", "sigma_max / sigma_min; inf when numerically singular; condition_range "
         "= sigma_max / smallest singular value above the rank tolerance"));
+    if (res->matrix_free) { /* each net's block boundary widths x_0 .. x_B */
+        json_t *w = json_object();
+        for (int a = 0; a < res->spec.n_archs; a++) {
+            json_t *l = json_array();
+            for (int j = 0; j <= res->blocks; j++)
+                json_array_append_new(l, json_integer((json_int_t)
+                                      res->width[(size_t)a * ((size_t)res->blocks + 1) + j]));
+            json_object_set_new(w, gf_arch_names[res->spec.archs[a]], l);
+        }
+        json_object_set_new(m, "boundary_widths", w);
+        if (cli_any_cnn(&o->c))
+            json_object_set_new(json_object_get(m, "settings"), "width_mult",
+                                json_real(c->width_mult > 0 ? c->width_mult : 1.0));
+    }
+    if (o->load)
+        json_object_set_new(m, "loaded_from", json_string(o->load));
     json_object_set_new(m, "seeds", cli_seed_list(&o->c));
     json_object_set_new(m, "seed_use", json_string(
         "seed k initializes the weights, then draws the sample, then the warm-up batches, "
@@ -195,17 +234,21 @@ static void describe(json_t *m, const void *opts, const void *result)
 static int check(void *opts)
 {
     options *o = opts;
+    if (cli_any_cnn(&o->c)) {
+        for (int a = 0; a < o->c.n_archs; a++)
+            if (gf_arch_is_mlp((gf_arch)o->c.archs[a]))
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--arch: the cnn archs (matrix-free) and "
+                                "the MLP stacks (full spectra) go in separate runs");
+        o->c.cfg.norm = GF_NORM_BATCH; /* a cnn's blocks have batch norm */
+    }
     if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
                         "needs --norm batch");
     if ((size_t)o->samples < WARMUP_BATCH && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--samples %ld is smaller than a warm-up batch (%d)",
                         o->samples, WARMUP_BATCH);
-    for (int a = 0; a < o->c.n_archs; a++)
-        if (!gf_arch_is_mlp((gf_arch)o->c.archs[a]))
-            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: a cnn's blocks change width (stride "
-                            "2, option A), and this command's Jacobians are square d x d: MLP "
-                            "stacks only", gf_arch_names[o->c.archs[a]]);
+    if (o->load && o->c.n_archs != 1)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch");
     if (cli_archs_check(CMD, &o->c, 0) != 0)
         return CLI_EXIT_USAGE;
     if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
@@ -226,7 +269,8 @@ static int measure(const void *opts, void *result, cli_measure *m)
     const gf_jacobian_spec spec = {
         .base = o->c.cfg, .archs = m->run->archs, .n_archs = o->c.n_archs, .seeds = (int)o->c.seeds,
         .seed0 = (unsigned long)o->c.seed, .data = &m->data,
-        .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH ? (int)o->bn_warmup : 0,
+        .bn_warmup = o->c.cfg.norm == GF_NORM_BATCH && !o->load ? (int)o->bn_warmup : 0,
+        .load = o->load,
         .warmup_batch = WARMUP_BATCH, .spectra = o->spectra, .n_spectra = o->n_spectra,
         .progress = cli_progress_update, .progress_ctx = &m->progress};
     return gf_jacobian_run(&spec, &out->res, m->why, sizeof m->why);
@@ -258,7 +302,11 @@ const cli_command cli_jacobian = {
         "largest, by power iteration, and the smallest is not available (n/a, nan in the TSVs).\n"
         "Writes into the run folder: jacobian.tsv, jacobian_mean.tsv, spectra.tsv, manifest.json,\n"
         "jacobian_depth.png/.svg/.gp, jacobian_density.png/.svg/.gp and\n"
-        "block_spectra.png/.svg/.gp (the last two and spectra.tsv need the full spectra).\n\n",
+        "block_spectra.png/.svg/.gp (the last two and spectra.tsv need the full spectra).\n"
+        "The cnn archs' blocks change width (a downsampling block maps 28x28x16 to 14x14x32),\n"
+        "and their Jacobians are too large to form: with any of them in --arch the run forms\n"
+        "none and finds the largest singular value of every block map and every end-to-end\n"
+        "map by power iteration on J^T J (matrix-free; the manifest lists the widths).\n\n",
     .epilog =
         "The numerical rank counts singular values above d * eps * sigma_max. A ReLU unit that\n"
         "is off zeroes a row of J: plain and resnet (post-activation) ReLU Jacobians are then\n"

@@ -25,6 +25,11 @@ static const cli_option table[] = {
      "trained):\nload DIR/checkpoints/ARCH-DEPTH-seedK.safetensors, with the\n"
      "net and data settings of DIR/manifest.json   [train instead]", CLI_AT(O, from),
      .set = cli_set_path},
+    {CLI_STRING, "load", 0, "FILE", "one net from FILE (a gradflow export or checkpoint, or a\n"
+     "PyTorch state_dict saved as safetensors under the same names),\n"
+     "for the one --arch and the --depth/--width options given; its\n"
+     "test images from --data                  [train instead]", CLI_AT(O, load),
+     .set = cli_set_path},
     CLI_ARCH(O, "plain, resnet, preact                    [plain,resnet]" CLI_ARCH_CNN_HELP),
     {CLI_DEPTH, "depth", 'd', "N", "weight layers, 2B + 2: 20 keeps a plain net that trains\n"
      "as the control (plain-56 stays near chance)  [20]",
@@ -93,13 +98,16 @@ static void init(void *opts)
 static int check(void *opts)
 {
     lesion_options *o = opts;
-    if (!o->from && (long)o->t.train.batch > o->t.ntrain)
+    if (!o->from && !o->load && (long)o->t.train.batch > o->t.ntrain)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than the batch (%zu)",
                         o->t.ntrain, o->t.train.batch);
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
     o->c.cfg.depth = o->depth;
     const int B = gf_stack_blocks(&o->c.cfg);
+    if (o->load && (o->from || o->c.n_archs != 1))
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch%s",
+                        o->from ? ", and no --from" : "");
     if (o->from && o->train_option)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--%s shapes the nets to train; with --from they "
                         "come from %s/manifest.json", o->train_option, o->from);
@@ -155,6 +163,16 @@ static int prepare(lesion_options *o, run_state *s, lesion_source *src)
     if (gf_dataset_slice(&s->test, &s->run_test, 0, (size_t)o->t.ntest) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "out of memory");
     src->data_dir = o->t.data_dir;
+    if (o->load) { /* the one net, as gradnorm --load: the file must match the options */
+        gf_stack_config cfg = o->c.cfg;
+        cfg.arch = (gf_arch)o->c.archs[0];
+        cfg.in_dim = s->test.dim;
+        gf_checkpoint_info info;
+        if (!(s->net[0] = gf_arch_model_open(o->load, &cfg, &info, why, sizeof why)))
+            return cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
+        src->epochs[0] = (int)info.epochs_done;
+        return CLI_EXIT_OK;
+    }
     if (!o->from && lesion_train(o, &s->train, &s->test, src) != 0)
         return CLI_EXIT_RUNTIME;
     return lesion_load(o, o->from ? o->from : o->c.out, s->test.dim, s->net, src) != 0
@@ -234,7 +252,8 @@ const cli_command cli_lesion = {
         "  - k random blocks deleted, k = 0..B, several draws each: median, quartiles,\n"
         "    extremes and mean (their Fig. 5(a));\n"
         "  - k random pairs of blocks swapped (the blocks reordered), k = 0..B (Fig. 5(b)).\n"
-        "The nets come from a finished `gradflow degrade` run (--from DIR), or are trained\n"
+        "The nets come from a finished `gradflow degrade` run (--from DIR), one net from a\n"
+        "file (--load FILE: a gradflow export or a PyTorch state_dict), or are trained\n"
         "first with degrade's settings (SGD, lr 0.1, momentum 0.9, weight decay 1e-4, step\n"
         "schedule at 50% and 75%, batch 128).\n"
         "The nets are evaluated in evaluation mode: batch norm uses its running statistics.\n"

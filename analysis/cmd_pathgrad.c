@@ -40,10 +40,11 @@ static int set_warmup_given(const cli_arg *a, void *opts)
 #define O pathgrad_options
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Network:\n"},
-    {CLI_CHOICES, "arch", 'a', "NAME", "resnet, preact                           [resnet]",
+    {CLI_CHOICES, "arch", 'a', "NAME", "resnet, preact, cnn-resnet, cnn-preact   [resnet]",
      CLI_AT(O, c.archs), .names = gf_arch_names, .count_at = offsetof(O, c.n_archs)},
     CLI_DEPTH_N(O, "weight layers, 2B + 2 (110: 54 blocks)   [110]"),
     CLI_WIDTH(O, "features in every block                  [128]"),
+    CLI_WIDTH_MULT(O),
     CLI_INIT(O, "torch, he, xavier, lecun, orthogonal, fixup, rezero, scaled\n"
                 "                                         [he]"),
     CLI_NORM(O, "none, batch, layer                       [batch]"),
@@ -53,8 +54,11 @@ static const cli_option table[] = {
                 "sampled paths, at least 1                [1]"),
     {CLI_STRING, "load", 0, "FILE", "the trained net from a checkpoint of `gradflow degrade`\n"
      "(e.g. runs/degrade/checkpoints/resnet-56-seed1.safetensors);\n"
-     "its metadata gives the network and its initial seed (the\n"
-     "network, --seed and training options are refused with it)", CLI_AT(O, load),
+     "its metadata gives the network and its initial seed (--seed\n"
+     "and training options are refused with it); with network\n"
+     "options given the file must hold that net (so a PyTorch\n"
+     "state_dict, saved as safetensors under gradflow's names, loads)",
+     CLI_AT(O, load),
      .set = cli_set_path},
     {CLI_TEXT, .help = "Measurement:\n"},
     {CLI_INT, "bn-warmup", 0, "N",
@@ -99,15 +103,19 @@ static const cli_option table[] = {
 };
 #undef O
 
-/* The options that shape the network or its training: refused with --load. */
+/* The options of the network (with --load the file must match them) and
+ * those of the seed and training (refused with --load). */
 static void given(const cli_option *e, void *opts)
 {
+    static const char *const network[] = {"arch", "depth", "width", "width-mult", "init", "norm",
+                                          "act", "zero-init-residual", NULL};
     static const char *const shaping[] = {
-        "arch", "depth", "width", "init", "norm", "act", "zero-init-residual", "seed",
-        "epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight-decay",
+        "seed", "epochs", "batch", "optimizer", "lr", "momentum", "nesterov", "weight-decay",
         "schedule", "milestones", "gamma", "warmup", "clip", "probe-every", "resume", NULL};
+    pathgrad_options *o = opts;
+    o->net_options |= gf_name_lookup(network, e->name) >= 0;
     if (gf_name_lookup(shaping, e->name) >= 0)
-        ((pathgrad_options *)opts)->net_given = e->name;
+        o->net_given = e->name;
 }
 
 static void init(void *opts)
@@ -127,12 +135,16 @@ static void init(void *opts)
 }
 
 /* A rough upper bound of the memory of the exact split: B + 1 cotangents
- * and the batched branch pass over them (about 12 tensors of (B + 1) n d). */
+ * and the batched branch pass over them (about 12 tensors of (B + 1) n d,
+ * d the widest block boundary: an MLP's width, a cnn's first stage). */
 static int fits_in_memory(const gf_stack_config *c, long images)
 {
-    const double K = gf_stack_blocks(c) + 1.0, nd = (double)images * (double)c->width;
-    const double need = 8.0 * (12.0 * K * nd + 4.0 * K * c->width * c->width);
-    return cli_fits_in_memory(CMD, need, "--depth, --width or --images");
+    const double w = gf_arch_is_mlp(c->arch) ? (double)c->width
+                     : (double)c->in_dim * 16.0 * (c->width_mult > 0 ? c->width_mult : 1.0);
+    const double K = gf_stack_blocks(c) + 1.0, nd = (double)images * w;
+    const double need = 8.0 * (12.0 * K * nd * (gf_arch_is_mlp(c->arch) ? 1.0 : 4.0) +
+                               (gf_arch_is_mlp(c->arch) ? 4.0 * K * w * w : 0.0));
+    return cli_fits_in_memory(CMD, need, "--depth, --width, --width-mult or --images");
 }
 
 /* Sampled lengths within 0..B (usage error otherwise). 0 or -1. */
@@ -150,32 +162,37 @@ static int settle_lengths(pathgrad_options *o, int blocks)
     return 0;
 }
 
+/* The nets with paths: the residual ones of the MLP and cnn families. */
+static int residual_arch(gf_arch a)
+{
+    return gf_arch_residual(a) && (gf_arch_is_mlp(a) || gf_arch_types[a].family == &gf_model_cnn);
+}
+
 static int check(void *opts)
 {
     pathgrad_options *o = opts;
     char why[512];
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
-    if (o->c.n_archs == 1 && !gf_arch_is_mlp((gf_arch)o->c.archs[0]))
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: the decomposition adds the paths' "
-                        "gradients at one width; a cnn's option-A blocks change it: MLP stacks "
-                        "only", gf_arch_names[o->c.archs[0]]);
-    if (o->c.n_archs != 1 || o->c.archs[0] == GF_ARCH_PLAIN)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--arch: one residual stack, resnet or preact (a "
-                        "plain stack has a single path)");
+    if (o->c.n_archs != 1 || !residual_arch((gf_arch)o->c.archs[0]))
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--arch: one residual net, resnet, preact, "
+                        "cnn-resnet or cnn-preact (a plain net has a single path)");
     o->c.cfg.arch = (gf_arch)o->c.archs[0];
+    if (!gf_arch_is_mlp(o->c.cfg.arch))
+        o->c.cfg.norm = GF_NORM_BATCH; /* a cnn's blocks have batch norm */
     if (o->load && o->net_given)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--load takes the network, its seed and its "
-                        "training from the checkpoint: drop --%s", o->net_given);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load takes the net's seed and its training from "
+                        "the file: drop --%s", o->net_given);
     if (!o->load && o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup sets batch norm's statistics: it "
                         "needs --norm batch");
     if (o->images > o->t.ntest)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--images %ld is more than --ntest %ld",
                         o->images, o->t.ntest);
-    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0)
+    gf_family_config fc;
+    if (gf_arch_config(&o->c.cfg, &fc, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);
-    if (!o->load && (fits_in_memory(&o->c.cfg, o->images) != 0 ||
+    if (!o->load && ((gf_arch_is_mlp(o->c.cfg.arch) && fits_in_memory(&o->c.cfg, o->images) != 0) ||
                      settle_lengths(o, gf_stack_blocks(&o->c.cfg)) != 0))
         return CLI_EXIT_USAGE;
     return 0;
@@ -267,7 +284,7 @@ static int measure(gf_model *s, const char *state, const pathgrad_options *o,
 static gf_model *initial_net(const gf_stack_config *c, long seed)
 {
     char why[256];
-    gf_model *s = gf_model_alloc(&gf_model_mlp, c, why, sizeof why);
+    gf_model *s = gf_arch_model_alloc(c, why, sizeof why);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (s && rng) {
         gsl_rng_set(rng, (unsigned long)seed); /* as gf_grid_train: seed k, then init */
@@ -282,32 +299,28 @@ static gf_model *initial_net(const gf_stack_config *c, long seed)
 
 /* --load: the trained net, and from it the network measured (its depth
  * settles the sampled lengths). The exit status. */
-static int load_net(pathgrad_options *o, pathgrad_run *r, gf_model **trained)
+static int load_net(pathgrad_options *o, pathgrad_run *r, size_t in_dim, gf_model **trained)
 {
     char why[512];
     gf_checkpoint_info info;
-    if (!(*trained = gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
+    gf_stack_config c = o->c.cfg; /* network options given: the file must hold that net */
+    c.in_dim = in_dim;
+    if (!(*trained = o->net_options ? gf_arch_model_open(o->load, &c, &info, why, sizeof why)
+                                    : gf_model_open(o->load, NULL, NULL, &info, why, sizeof why)))
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "--load: %s", why);
-    if ((*trained)->type != &gf_model_mlp) {
+    if (gf_arch_options_of(*trained, &o->c.cfg) != 0 || !residual_arch(o->c.cfg.arch)) {
         char name[GF_NET_NAME_MAX];
         gf_model_name(*trained, name, sizeof name);
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds %s, not an MLP stack (the "
-                        "decomposition adds the paths' gradients at one width)", o->load, name);
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds %s, not a residual MLP stack or "
+                        "cnn (resnet, preact, cnn-resnet, cnn-preact)", o->load, name);
     }
-    o->c.cfg = *(const gf_stack_config *)gf_model_config(*trained);
     r->seed = info.seed > 0 ? info.seed : o->c.seed;
     r->epochs = info.epochs_done > 0 ? (int)info.epochs_done : -1;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->load);
-    if (o->c.cfg.arch == GF_ARCH_PLAIN)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--load: %s holds a plain stack, which has a "
-                        "single path", o->load);
     if (o->bn_warmup_set && o->c.cfg.norm != GF_NORM_BATCH)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--bn-warmup: the net in %s has no batch norm",
                         o->load);
-    if (settle_lengths(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
-        fits_in_memory(&o->c.cfg, o->images) != 0)
-        return CLI_EXIT_USAGE;
-    return CLI_EXIT_OK;
+    return settle_lengths(o, gf_stack_blocks(&o->c.cfg)) != 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
 /* The init state's batch-norm statistics: the plain average of
@@ -340,6 +353,8 @@ static int nets(pathgrad_options *o, const gf_dataset *train_set, const gf_datas
                         "have %zu (choose --data)", gf_model_in_dim(*trained), r->data_name,
                         test_set->dim);
     o->c.cfg.in_dim = r->cfg.in_dim = test_set->dim;
+    if ((o->load || !gf_arch_is_mlp(o->c.cfg.arch)) && fits_in_memory(&o->c.cfg, o->images) != 0)
+        return CLI_EXIT_USAGE; /* a cnn's widths follow the images */
     if (!o->load && o->t.train.epochs > 0) {
         const int status = train(o, train_set, test_set, r);
         if (status != CLI_EXIT_OK)
@@ -374,10 +389,10 @@ static int run(cli_run *run, void *opts)
     gf_dataset train_set = {0}, test_set = {0};
     gf_model *trained = NULL, *init = NULL;
     pathgrad_run r = {.seed = o->c.seed, .epochs = o->load ? -1 : o->t.train.epochs};
-    int status = o->load ? load_net(o, &r, &trained) : CLI_EXIT_OK;
+    int status = cli_train_data(CMD, &o->t, o->c.quiet, &train_set, &test_set, &r.data_name);
+    if (status == CLI_EXIT_OK && o->load)
+        status = load_net(o, &r, test_set.dim, &trained);
     r.cfg = o->c.cfg;
-    if (status == CLI_EXIT_OK)
-        status = cli_train_data(CMD, &o->t, o->c.quiet, &train_set, &test_set, &r.data_name);
     r.n_test = test_set.n;
     if (status == CLI_EXIT_OK)
         status = nets(o, &train_set, &test_set, &r, &trained, &init);

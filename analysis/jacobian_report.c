@@ -198,7 +198,14 @@ int jacobian_figures(cli_run *r, const gf_jacobian_result *res, const char *batc
     snprintf(f.title[0], sizeof f.title[0],
              "Singular values of the Jacobians at initialization: %d layers (%d blocks)",
              c->depth, res->blocks);
-    snprintf(f.subtitle, sizeof f.subtitle,
+    if (res->matrix_free)
+        snprintf(f.subtitle, sizeof f.subtitle,
+                 "filters %g x 16/32/64, %d seed%s (one sample each); largest σ only "
+                 "(power iteration on J^T J, no Jacobian formed)",
+                 c->width_mult > 0 ? c->width_mult : 1.0, res->spec.seeds,
+                 res->spec.seeds > 1 ? "s" : "");
+    else
+        snprintf(f.subtitle, sizeof f.subtitle,
              "width %zu, init %s, norm %s, act %s, %d seed%s (one sample each)%s%s", c->width,
              gf_init_names[c->init], gf_norm_names[c->norm], gf_act_names[c->act],
              res->spec.seeds, res->spec.seeds > 1 ? "s" : "",
@@ -206,6 +213,7 @@ int jacobian_figures(cli_run *r, const gf_jacobian_result *res, const char *batc
     f.depth = (gf_fig_jacobian_depth){.title = f.title[0], .subtitle = f.subtitle,
                                       .archs = f.archs, .n_archs = res->spec.n_archs,
                                       .blocks = res->blocks, .full = res->full,
+                                      .no_rms = res->matrix_free,
                                       .theory = f.theory};
     depth_range(res, GF_JAC_END, &f.depth.end_lo, &f.depth.end_hi);
     depth_range(res, GF_JAC_BLOCK, &f.depth.block_lo, &f.depth.block_hi);
@@ -276,8 +284,35 @@ static const char *p10(char *buf, size_t size, double log10x)
     return buf;
 }
 
+/* Matrix-free runs: per arch, sigma_max of dx_B/dx_0 against the blocks'
+ * sigma_max (their product bounds it: ||J_{B-1} ... J_0|| <= prod ||J_l||). */
+static void free_table(const gf_jacobian_result *res)
+{
+    printf("\n  largest singular values (log10 means over seeds; power iteration, lower bounds):\n");
+    printf("  %-10s %14s %16s %16s %16s\n", "arch", "dx_B/dx_0", "block min", "block max",
+           "sum of blocks");
+    for (int a = 0; a < res->spec.n_archs; a++) {
+        double end, lo = INFINITY, hi = -INFINITY, sum = 0.0, x, y;
+        int n;
+        gf_jacobian_seed_stats(res, a, GF_JAC_END, 0, GF_JSTAT_SV_MAX, &end, &x, &y, &n);
+        for (int l = 0; l < res->blocks; l++) {
+            double m;
+            gf_jacobian_seed_stats(res, a, GF_JAC_BLOCK, l, GF_JSTAT_SV_MAX, &m, &x, &y, &n);
+            lo = fmin(lo, m);
+            hi = fmax(hi, m);
+            sum += m;
+        }
+        printf("  %-10s %+14.2f %+16.2f %+16.2f %+16.2f\n", arch_name(res, a), end, lo, hi, sum);
+    }
+    printf("  (sum of blocks: log10 of prod_l sigma_max(J_l), the bound on sigma_max(dx_B/dx_0))\n");
+}
+
 static void end_table(const gf_jacobian_result *res)
 {
+    if (res->matrix_free) {
+        free_table(res);
+        return;
+    }
     printf("\n  end to end, dx_B/dx_0 (geometric means over seeds):\n");
     printf("  %-7s %10s %11s %9s %6s %13s %17s %10s %10s\n", "arch", "sigma_max", "min sigma>0",
            "rank", "bound", "condition", "cond. on range", "RMS sigma", "(theory)");
@@ -348,6 +383,11 @@ static void reading(const gf_jacobian_result *res, int a)
     const end_numbers e = end_of(res, a, 0);
     const gf_arch arch = res->spec.archs[a];
     const char *name = arch_name(res, a);
+    if (res->matrix_free) {
+        printf("  %s: sigma_max of dx_B/dx_0 is %.3g (10^%+.1f).\n", name, pow(10.0, e.sv_max),
+               e.sv_max);
+        return;
+    }
     if (!res->full) {
         printf("  %s: sigma_max of dx_B/dx_0 is %.3g (10^%+.1f), RMS sigma %.3g.\n", name,
                pow(10.0, e.sv_max), e.sv_max, pow(10.0, e.rms));
@@ -427,13 +467,29 @@ void jacobian_summary(const gf_jacobian_result *res, const char *dir, const char
                       int drawn, int spectral)
 {
     const gf_stack_config *c = &res->spec.base;
-    printf("gradflow jacobian: depth %d (B = %d blocks), width %zu, init %s, norm %s, act %s,\n"
-           "  %d seed%s, one synthetic sample each\n",
-           c->depth, res->blocks, c->width, gf_init_names[c->init], gf_norm_names[c->norm],
-           gf_act_names[c->act], res->spec.seeds, res->spec.seeds > 1 ? "s" : "");
+    if (res->matrix_free) /* the cnn family */
+        printf("gradflow jacobian: depth %d (B = %d blocks), filters %g x 16/32/64, batch norm,\n"
+               "  %d seed%s, one synthetic sample each\n",
+               c->depth, res->blocks, c->width_mult > 0 ? c->width_mult : 1.0, res->spec.seeds,
+               res->spec.seeds > 1 ? "s" : "");
+    else
+        printf("gradflow jacobian: depth %d (B = %d blocks), width %zu, init %s, norm %s, act %s,\n"
+               "  %d seed%s, one synthetic sample each\n",
+               c->depth, res->blocks, c->width, gf_init_names[c->init], gf_norm_names[c->norm],
+               gf_act_names[c->act], res->spec.seeds, res->spec.seeds > 1 ? "s" : "");
+    if (res->spec.load)
+        printf("  weights from %s\n", res->spec.load);
     if (c->norm == GF_NORM_BATCH)
         printf("  %s\n", batchnorm);
-    if (res->full)
+    if (res->matrix_free) {
+        const size_t *w = res->width; /* the first arch's boundaries */
+        printf("  the blocks change width (x_0: %zu, x_B: %zu values): no Jacobian is formed. Only "
+               "the largest\n  singular value of every block map and every end-to-end map, by "
+               "power iteration on J^T J\n  (a lower bound); ||J||_F, the smallest singular "
+               "value, rank and condition number are\n  not computed (n/a; nan in the TSVs). "
+               "%.1f s power iteration\n",
+               w[0], w[res->blocks], res->seconds_spectra);
+    } else if (res->full)
         printf("  every singular value of all %d Jacobians of each run (GSL bidiagonalization "
                "+ bisection);\n  %.1f s Jacobians, %.1f s singular values\n",
                2 * res->blocks + 1, res->seconds_jacobians, res->seconds_spectra);
@@ -444,9 +500,9 @@ void jacobian_summary(const gf_jacobian_result *res, const char *dir, const char
                "iteration\n",
                res->d, GF_JACOBIAN_FULL_MAX, res->seconds_jacobians, res->seconds_spectra);
     end_table(res);
-    if (c->norm != GF_NORM_NONE)
+    if (!res->matrix_free && c->norm != GF_NORM_NONE)
         printf("  (theory n/a: the product of per-layer gains is derived without normalization)\n");
-    else
+    else if (!res->matrix_free)
         for (int a = 0; a < res->spec.n_archs; a++)
             if (res->theory_why[a][0]) {
                 printf("  (theory n/a for %s: %s)\n", arch_name(res, a), res->theory_why[a]);

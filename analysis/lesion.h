@@ -13,6 +13,7 @@ typedef struct lesion_options {
     cli_common c;           /* archs, width, init, norm, act, the nets' seed, out, drawing */
     int depth;
     const char *from;           /* a run folder holding the trained nets; NULL: train them */
+    const char *load;           /* or the one net (one --arch) from this file */
     cli_train_opts t;           /* the data; degrade's training, of which --epochs is an
                                  * option here; t.ntest: the images evaluated */
     int data_dir_set;           /* --data-dir given: it overrides the run's */

@@ -249,15 +249,22 @@ static int summary(FILE *f, const void *ctx)
         x[i] = read_net(&c->res[i], chance);
         fprintf(f, "%s%s", i ? (i + 1 == c->n ? " and " : ", ") : "", c->res[i].name);
     }
-    if (o->from)
+    if (o->load)
+        fprintf(f, " loaded from %s", o->load);
+    else if (o->from)
         fprintf(f, " loaded from %s (seed %ld, %d epochs)", o->from, o->c.seed, c->src->epochs[0]);
     else
         fprintf(f, " trained here (seed %ld, %d epochs, %.0f s)", o->c.seed, o->t.train.epochs,
                 c->src->train_seconds);
-    fprintf(f, "\n  %s, %ld training images; width %zu, norm %s, init %s\n  %zu test images "
-               "in evaluation mode; %ld draws for every k, draw seed %ld; chance %.0f%%\n",
-            c->src->data_name, c->src->ntrain, o->c.cfg.width, gf_norm_names[o->c.cfg.norm],
-            gf_init_names[o->c.cfg.init], r0->spec.test->n, o->draws, o->draw_seed, chance);
+    if (o->load) /* trained elsewhere: its data and settings are not known here */
+        fprintf(f, "\n  %zu %s test images in evaluation mode; %ld draws for every k, draw seed "
+                   "%ld; chance %.0f%%\n", r0->spec.test->n, c->src->data_name, o->draws,
+                o->draw_seed, chance);
+    else
+        fprintf(f, "\n  %s, %ld training images; width %zu, norm %s, init %s\n  %zu test images "
+                   "in evaluation mode; %ld draws for every k, draw seed %ld; chance %.0f%%\n",
+                c->src->data_name, c->src->ntrain, o->c.cfg.width, gf_norm_names[o->c.cfg.norm],
+                gf_init_names[o->c.cfg.init], r0->spec.test->n, o->draws, o->draw_seed, chance);
     table(f, c, x);
     fputs("\nWhat the numbers say:\n", f);
     for (int i = 0; i < c->n; i++)
@@ -308,7 +315,7 @@ int lesion_summary(const gf_lesion_result *res, int n, const lesion_options *o,
     printf("  wrote %s/{lesion_single,lesion_delete,lesion_delete_mean,lesion_swap,"
            "lesion_swap_mean}.tsv,\n    summary.txt, manifest.json, lesion_%s%s%s\n",
            o->c.out, figs, drawn ? ".png/.svg/.gp" : ".gp (nothing drawn)",
-           o->from ? "" : ", the training record and checkpoints/");
+           o->from || o->load ? "" : ", the training record and checkpoints/");
     return 0;
 }
 
@@ -338,7 +345,9 @@ void lesion_describe(json_t *m, const gf_lesion_result *res, int n, const lesion
         (json_int_t)o->draw_seed, "evaluation",
         "batch norm with running statistics; a deleted block is the identity x_{l+1} = x_l; "
         "swaps exchange the blocks at two positions"));
-    if (!o->from)
+    if (o->load)
+        json_object_set_new(m, "loaded_from", json_string(o->load));
+    else if (!o->from)
         json_object_set_new(json_object_get(m, "settings"), "epochs",
                             json_integer(o->t.train.epochs));
     if (strcmp(src->data_name, "Fashion-MNIST") == 0)

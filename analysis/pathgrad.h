@@ -19,7 +19,8 @@ typedef struct pathgrad_options {
     int bn_warmup_set;             /* given on the command line */
     int ks[GF_PATHGRAD_MAX_LENGTHS], n_ks;
     int ks_auto;                   /* 1: gf_pathgrad_default_lengths */
-    const char *net_given;         /* the last option that shapes the net (refused with --load) */
+    const char *net_given;         /* the last option of the seed or training (refused with --load) */
+    int net_options;               /* an option of the network given: --load's file must match */
 } pathgrad_options;
 
 /* What a run measured, for the report. */

@@ -21,6 +21,11 @@ static const char *state_label(const pathgrad_run *r, int i, char *buf, size_t s
 
 static void net_name(const gf_stack_config *c, char *buf, size_t size)
 {
+    if (!gf_arch_is_mlp(c->arch)) {
+        snprintf(buf, size, "%s-%d (filters %g x 16/32/64, batch norm)", gf_arch_names[c->arch],
+                 c->depth, c->width_mult > 0 ? c->width_mult : 1.0);
+        return;
+    }
     snprintf(buf, size, "%s-%d (width %zu, norm %s, init %s)", gf_arch_names[c->arch], c->depth,
              c->width, gf_norm_names[c->norm], gf_init_names[c->init]);
 }
@@ -110,6 +115,9 @@ void pathgrad_describe(json_t *m, const pathgrad_run *r, const pathgrad_options 
         "data", r->data_name, "images", (json_int_t)o->images, "test_images",
         (json_int_t)r->n_test, "samples_per_length", (json_int_t)o->samples, "loss",
         "mean softmax cross-entropy of the batch", "batch", "the first images of the test set"));
+    if (!gf_arch_is_mlp(c->arch)) /* the cnn's filters: 16, 32, 64 times this */
+        json_object_set_new(json_object_get(m, "settings"), "width_mult",
+                            json_real(c->width_mult > 0 ? c->width_mult : 1.0));
     if (o->load)
         json_object_set_new(m, "trained_from", json_string(o->load));
     else if (t->epochs > 0)

@@ -219,12 +219,14 @@ int en_step_pathgrad(lesson *ls, const setup *su, const gf_stack_config *cfg,
                 "\\frac{\\partial L}{\\partial x_0} = \\sum_{k=0}^{B} g_k");
     int rc = lesson_code(ls, "path-split",
                          "Going down from x_B, block l first applies its ReLU mask D to every "
-                         "g_k, then sends all of them through the branch at once (one "
+                         "g_k; the skip keeps each length (S_l^T g_k: g_k itself in an MLP, "
+                         "where S_l = I), and all of them go through the branch at once (one "
                          "vector-Jacobian product for all lengths): what comes back has one "
                          "more branch, so it is added to g_{k+1}.",
-                         "x_B에서 내려오면서 블록 l은 먼저 모든 g_k에 ReLU 마스크 D를 곱하고, 그 "
-                         "전부를 한꺼번에 가지로 보냅니다(모든 길이에 대해 벡터-야코비안 곱 한 "
-                         "번). 돌아온 것은 가지를 하나 더 지났으므로 g_{k+1}에 더합니다.");
+                         "x_B에서 내려오면서 블록 l은 먼저 모든 g_k에 ReLU 마스크 D를 곱합니다. "
+                         "스킵은 길이를 그대로 두고(S_l^T g_k: S_l = I인 MLP에서는 g_k 그대로), "
+                         "그 전부를 한꺼번에 가지로 보냅니다(모든 길이에 대해 벡터-야코비안 곱 "
+                         "한 번). 돌아온 것은 가지를 하나 더 지났으므로 g_{k+1}에 더합니다.");
     if (rc != 0)
         return rc;
     lesson_ask(ls,

@@ -91,7 +91,8 @@ static void depth_elements(FILE *out, gf_term term, const gf_fig_jacobian_depth 
         snprintf(style, sizeof style, "linespoints lc '%s' lw 2.5 pt 7 ps 0.5 pi %d", col,
                  f->blocks / 30 + 1);
         snprintf(title, sizeof title, "%s: RMS σ = ||J||_F/√d", a);
-        sep = element(out, sep, legend, file, mean_col(u, sizeof u, a, k, 11), style, title);
+        if (!f->no_rms)
+            sep = element(out, sep, legend, file, mean_col(u, sizeof u, a, k, 11), style, title);
     }
     int first = 1;
     for (int i = 0; i < f->n_archs && rich; i++) {

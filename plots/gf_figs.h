@@ -170,6 +170,7 @@ typedef struct gf_fig_jacobian_depth {
     int n_archs;
     int blocks;
     int full;                       /* smallest singular values were computed */
+    int no_rms;                     /* ||J||_F not computed (matrix-free): no RMS curves */
     const int *theory;              /* per arch: draw the prediction */
     double end_lo, end_hi, block_lo, block_hi; /* log10 ranges of the panels */
 } gf_fig_jacobian_depth;

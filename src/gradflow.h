@@ -8,6 +8,7 @@
  *   model/gf_model.h           one interface to every network family (mlp, cnn, densenet) and the
  *                              arch registry (--arch names): what every measurement uses
  *                              to build, run, export and load
+ *   model/gf_cnn.h             the family "cnn" (He et al.'s CIFAR nets): its config
  *   model/gf_densenet.h        the family "densenet": its config, plan and measurements
  *   data/gf_data.h             data sets: synthetic, Fashion-MNIST, which one to load
  *   theory/gf_theory.h         predicted gradient gains, mean-field theory

@@ -21,9 +21,19 @@ static void test_usage_errors(void)
     expect_usage_errors("gradnorm", NULL, bad, sizeof bad / sizeof *bad);
     static const char *const dbad[][4] = {{"--arch", "cnn-resnet", "--depth", "20,22"}};
     expect_usage_errors("degrade", (const char *const[]){"--data", "synthetic", NULL}, dbad, 1);
-    static const char *const refused[][4] = {{"--arch", "cnn-resnet"}};
-    expect_usage_errors("jacobian", NULL, refused, 1);
-    expect_usage_errors("pathgrad", NULL, refused, 1);
+    static const char *const jbad[][4] = {{"--arch", "cnn-resnet,resnet"}, /* separate runs */
+                                          {"--arch", "cnn-resnet", "--depth", "22"},
+                                          {"--arch", "cnn-resnet,cnn-plain", "--load", "x"}};
+    expect_usage_errors("jacobian", NULL, jbad, 3);
+    static const char *const pbad[][4] = {{"--arch", "cnn-plain"}, /* a single path */
+                                          {"--arch", "cnn-resnet", "--depth", "22"},
+                                          {"--arch", "cnn-preact", "--width-mult", "0.1"}};
+    expect_usage_errors("pathgrad", NULL, pbad, 3);
+    static const char *const lbad[][4] = {{"--load", "x.safetensors"}, /* two archs */
+                                          {"--load", "x", "--from", "y"}};
+    expect_usage_errors("lesion", (const char *const[]){"--arch", "resnet", "--data",
+                                                       "synthetic", NULL}, lbad + 1, 1);
+    expect_usage_errors("lesion", (const char *const[]){"--data", "synthetic", NULL}, lbad, 1);
     static const char *const swaps[][4] = {{"--arch", "cnn-resnet", "--swaps", "2"}};
     expect_usage_errors("lesion", (const char *const[]){"--data", "synthetic", NULL}, swaps, 1);
     result r; /* the message says 6n+2 */
@@ -70,11 +80,19 @@ static void test_degrade_and_quick(void)
     run_ok_only("lesion --from", ARGS("lesion", "--from", out, "--arch", "cnn-plain,cnn-resnet",
                                       "--depth", "14", "--draws", "2", "--no-plot", "--quiet",
                                       "--out", from));
-    char ckpt[GF_PATH_MAX]; /* pathgrad refuses a cnn checkpoint as it refuses the arch */
+    char ckpt[GF_PATH_MAX]; /* pathgrad splits a cnn-resnet's gradient by path (option A: S^T) */
     path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-resnet-14-seed1.safetensors");
     path_in(from, sizeof from, "cnn-pathgrad");
-    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", ckpt, "--out", from)) == 0);
-    CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "not an MLP stack"));
+    run_ok(&r, "pathgrad --load cnn", ARGS("pathgrad", "--load", ckpt, "--data", "synthetic",
+                                           "--ntest", "64", "--images", "8", "--samples", "4",
+                                           "--bn-warmup", "2", "--no-plot", "--out", from));
+    CU_ASSERT(strstr(r.out, "cnn-resnet-14") && strstr(r.out, "sum_k g_k - dL/dx_0"));
+    result_free(&r);
+    path_in(from, sizeof from, "cnn-pathgrad-plain"); /* a plain net has one path */
+    path_at(ckpt, sizeof ckpt, out, "checkpoints/cnn-plain-8-seed1.safetensors");
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--load", ckpt, "--data", "synthetic", "--out",
+                                 from)) == 0);
+    CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "not a residual"));
     result_free(&r);
     /* --quick with a cnn: 1,000 / 500 images, 3 epochs, depths 8,20, width 0.125; given
      * options keep their values (here the epochs and the data) */
@@ -113,7 +131,73 @@ static void test_stochdepth(void)
     expect_usage_errors("stochdepth", (const char *const[]){"--data", "synthetic", NULL}, bad, 1);
 }
 
+/* A net exported by gradnorm --save (for cnn and MLP; he and batch norm,
+ * lesion's defaults: the file must match every network option) loads into
+ * jacobian and lesion:
+ * matrix-free for the cnn (its boundary widths in the manifest); a file of
+ * another depth is a one-line runtime error, as in gradnorm --load. */
+static void test_jacobian_load(void)
+{
+    static const char *const nets[][7] = {
+        {"cnn-resnet", "--depth", "8", "--width-mult", "0.125", "--depth", "14"},
+        {"resnet", "--depth", "8", "--width", "16", "--depth", "10"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char gn[GF_PATH_MAX], file[GF_PATH_MAX], out[GF_PATH_MAX];
+        const char *const *n = nets[i];
+        path_in(gn, sizeof gn, i ? "jl-gn-mlp" : "jl-gn-cnn");
+        path_in(file, sizeof file, i ? "jl-mlp.safetensors" : "jl-cnn.safetensors");
+        result r;
+        run_ok(&r, "gradnorm --save", ARGS("gradnorm", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                           "--init", "he", "--norm", "batch", "--seeds", "1", "--save", file, "--no-plot",
+                                           "--quiet", "--out", gn));
+        result_free(&r);
+        path_in(out, sizeof out, i ? "jl-mlp" : "jl-cnn");
+        run_ok(&r, "jacobian --load", ARGS("jacobian", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                           "--init", "he", "--norm", "batch", "--load", file, "--seeds", "2", "--no-plot",
+                                           "--out", out));
+        CU_ASSERT(strstr(r.out, file) != NULL);
+        CU_ASSERT(i == 1 || strstr(r.out, "no Jacobian is formed"));
+        result_free(&r);
+        char *m = read_in(out, "manifest.json");
+        CU_ASSERT(m && strstr(m, "\"loaded_from\"") &&
+                  (i == 1 ? !strstr(m, "boundary_widths") : strstr(m, "\"boundary_widths\"") &&
+                   strstr(m, "matrix-free") != NULL));
+        free(m);
+        char *t = read_in(out, "jacobian.tsv");
+        CU_ASSERT(t && tsv_rows(t) == 2 * (2 * 3 + 1));
+        free(t);
+        path_in(out, sizeof out, i ? "ll-mlp" : "ll-cnn"); /* lesion --load: the same file */
+        run_ok(&r, "lesion --load", ARGS("lesion", "--arch", n[0], n[1], n[2], n[3], n[4],
+                                         "--load", file, "--data", "synthetic", "--ntrain",
+                                         "128", "--ntest", "64", "--draws", "2", "--no-plot",
+                                         "--out", out));
+        CU_ASSERT(strstr(r.out, "loaded from") && strstr(r.out, file));
+        result_free(&r);
+        m = read_in(out, "manifest.json");
+        CU_ASSERT(m && strstr(m, "\"loaded_from\""));
+        free(m);
+        path_in(out, sizeof out, "ll-mismatch");
+        CU_ASSERT_FATAL(run(&r, ARGS("lesion", "--arch", n[0], n[5], n[6], n[3], n[4], "--load",
+                                     file, "--data", "synthetic", "--ntrain", "128", "--ntest",
+                                     "64", "--no-plot", "--out", out)) == 0);
+        CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "depth"));
+        result_free(&r);
+        path_in(out, sizeof out, "jl-mismatch");
+        CU_ASSERT_FATAL(run(&r, ARGS("jacobian", "--arch", n[0], n[5], n[6], n[3], n[4],
+                                     "--load", file, "--seeds", "1", "--no-plot", "--out",
+                                     out)) == 0);
+        CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "depth"));
+        if (r.status != 1 || r.err_lines != 1)
+            show("jacobian --load mismatch", &r);
+        result_free(&r);
+    }
+}
+
 CU_TestInfo cli_cnn_tests[] = {
+    {"jacobian and lesion --load: a cnn (matrix-free) and an MLP from gradnorm --save; "
+     "a file of another depth is a runtime error",
+     test_jacobian_load},
     {"stochdepth with cnn-resnet, cnn-preact (cnn-plain refused)", test_stochdepth},
     {"cnn archs: usage errors (6n+2, filters, refusing commands), status 2", test_usage_errors},
     {"gradnorm with every cnn arch", test_gradnorm},

@@ -103,7 +103,7 @@ static void test_pathgrad_bad_input(void)
         {"--arch", "plain"},      {"--arch", "resnet,preact"},     {"--depth", "21"},
         {"--images", "0"},        {"--samples", "1"},              {"--sample-k", "1,1"},
         {"--sample-k", "x"},      {"--depth", "10", "--sample-k", "5"},
-        {"--load", "x.safetensors", "--depth", "20"},              {"--load", ""},
+        {"--load", "x.safetensors", "--seed", "2"},                {"--load", ""},
         {"--load", "x.safetensors", "--lr", "0.1"},
         {"--epochs", "-1"},       {"--images", "100", "--ntest", "50"},
         {"--optimizer", "foo"},   {"--lr", "nan"},                 {"--bogus"},
@@ -176,6 +176,22 @@ static void test_pathgrad_small_run_and_load(void)
     CU_ASSERT(same_text_in(a, b, "pathgrad.tsv"));
     CU_ASSERT(!exists_in(b, "training")); /* nothing trained */
     free(ta);
+    /* network options given: the file must hold that net (as gradnorm --load), else a
+     * one-line runtime error */
+    path_in(b, sizeof b, "pg-load-match");
+    CU_ASSERT_FATAL(run(&r, ARGS("pathgrad", "--data", "synthetic", "--ntrain", "256", "--ntest",
+                                 "64", "--images", "16", "--samples", "16", "--no-plot", "--load",
+                                 ckpt, "--arch", "resnet", "--depth", "12", "--width", "8",
+                                 "--out", b)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1 && strstr(r.err, "depth is 10 in the file"));
+    result_free(&r);
+    path_in(b, sizeof b, "pg-load-matched"); /* the options that describe it: the same bytes */
+    run_ok(&r, "--load, matched", ARGS("pathgrad", "--data", "synthetic", "--ntrain", "256",
+                                       "--ntest", "64", "--images", "16", "--samples", "16",
+                                       "--no-plot", "--load", ckpt, "--arch", "resnet", "--depth",
+                                       "10", "--width", "8", "--out", b));
+    result_free(&r);
+    CU_ASSERT(same_text_in(a, b, "pathgrad.tsv"));
 }
 
 static void test_pathgrad_init_only(void)

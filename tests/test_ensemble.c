@@ -2,6 +2,8 @@
  * sampled), block plans: deleted blocks, scaled branches, stochastic depth. */
 #include "test_util.h"
 
+#include <gsl/gsl_randist.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,6 +452,94 @@ static void test_stochastic_depth_p1_is_residual(void)
     gf_dataset_release(&train);
 }
 
+/* A tiny cnn of depth 8 (three blocks: the second and third downsample with
+ * option A, 8x8x4 -> 4x4x8 -> 2x2x16), random weights and batch-norm
+ * statistics, in evaluation mode. */
+static gf_model *tiny_cnn(gf_arch arch, unsigned long seed)
+{
+    gf_stack_config c = gf_stack_config_default();
+    c.arch = arch;
+    c.depth = 8;
+    c.width_mult = 0.25;
+    c.in_dim = 64;
+    c.classes = 3;
+    char why[256];
+    gf_model *m = gf_arch_model_alloc(&c, why, sizeof why);
+    CU_ASSERT_FATAL(m != NULL);
+    gsl_rng *r = tu_rng(seed);
+    CU_ASSERT_FATAL(gf_model_init(m, r) == 0);
+    gf_params *p = gf_model_params(m); /* every value random: BN's gamma, beta, running stats too */
+    for (size_t i = 0; i < p->n_slots; i++) {
+        const gf_slot *sl = &p->slot[i];
+        double *v = p->value + sl->offset;
+        for (size_t j = 0; j < sl->rows * sl->cols; j++)
+            v[j] = sl->kind == GF_SLOT_COUNT_I64 || sl->kh ? v[j] /* conv weights: He init */
+                   : strstr(sl->name, "running_var") ? 0.5 + gsl_rng_uniform(r)
+                   : strstr(sl->name, "weight") && !sl->vector ? v[j]
+                                                               : 0.3 * gsl_ran_gaussian(r, 1.0);
+    }
+    gsl_rng_free(r);
+    gf_model_set_training(m, 0);
+    return m;
+}
+
+/* The option-A skip: a linear map of norm <= 1 that changes the width. */
+static void test_cnn_skip_is_option_a(void)
+{
+    gf_model *m = tiny_cnn(GF_ARCH_CNN_RESNET, 3);
+    batch b = random_batch(m, 2, 4);
+    gf_tape *t = gf_tape_alloc(0);
+    gf_tensor *x = gf_tape_input(t, 2, 64);
+    memcpy(x->v, b.x, 128 * sizeof *x->v);
+    gf_tensor *h = gf_model_stem(m, t, x), *s0 = gf_model_skip(m, t, 0, h);
+    gf_tensor *s1 = gf_model_skip(m, t, 1, h);
+    CU_ASSERT_FATAL(h && s0 && s1);
+    CU_ASSERT(s0 == h && h->d == 256 && s1->d == 128); /* 8x8x4 -> 4x4x8 */
+    CU_ASSERT(tu_norm(s1->v, s1->n * s1->d) <= tu_norm(h->v, h->n * h->d));
+    gf_tape_free(t);
+    batch_free(&b);
+    gf_model_free(m);
+}
+
+/* On a cnn with downsampling blocks the split is exact too: the skip
+ * carries S^T, the widths change at the block boundaries. */
+static void test_cnn_decomposition_sums_to_gradient(void)
+{
+    const gf_arch archs[] = {GF_ARCH_CNN_RESNET, GF_ARCH_CNN_PREACT};
+    for (int a = 0; a < 2; a++) {
+        gf_model *m = tiny_cnn(archs[a], 5 + (unsigned long)a);
+        batch b;
+        gf_pathgrad pg;
+        exact_on(m, 3, 7, &b, &pg);
+        CU_ASSERT(pg.blocks == 3 && pg.d == 256);
+        const size_t nd = pg.n * pg.d;
+        double *sum = calloc(nd, sizeof *sum);
+        for (int k = 0; k <= pg.blocks; k++) {
+            CU_ASSERT(tu_norm(pg.g + (size_t)k * nd, nd) > 1e-6 * tu_norm(pg.full, nd));
+            for (size_t i = 0; i < nd; i++)
+                sum[i] += pg.g[(size_t)k * nd + i];
+        }
+        const double err = tu_rel_err(sum, pg.full, nd);
+        CU_ASSERT(err < 1e-12);
+        if (err >= 1e-12)
+            fprintf(stderr, "\n  %s: sum_k g_k off by %g\n", gf_arch_names[archs[a]], err);
+        /* a single path (k = 0: every skip; k = B: every branch) sampled is exact */
+        double *mean = malloc(nd * sizeof *mean);
+        gsl_rng *r = tu_rng(9);
+        char why[256];
+        for (int k = 0; k <= pg.blocks; k += pg.blocks) {
+            gf_path_sample ps;
+            CU_ASSERT_FATAL(gf_pathgrad_sample(m, b.x, b.y, b.n, k, 3, r, &ps, mean, why,
+                                               sizeof why) == 0);
+            CU_ASSERT(tu_rel_err(mean, pg.g + (size_t)k * nd, nd) < 1e-12);
+        }
+        gsl_rng_free(r);
+        free(mean);
+        free(sum);
+        exact_release(m, &b, &pg);
+    }
+}
+
 CU_TestInfo ensemble_tests[] = {
     {"path counts by length match enumeration (n <= 14)", test_binomial_counts_match_enumeration},
     {"path lengths of 10,000 blocks in log space", test_large_n_in_log_space},
@@ -457,6 +547,9 @@ CU_TestInfo ensemble_tests[] = {
     {"a linear stack: every one of the 2^B paths summed by length", test_linear_stack_against_enumeration},
     {"zero branches: only the skip path carries gradient", test_zero_branches_leave_only_the_skip_path},
     {"a plain stack has no paths to split", test_plain_stack_refused},
+    {"a cnn's option-A skip is linear, narrower, of norm <= 1", test_cnn_skip_is_option_a},
+    {"cnn-resnet, cnn-preact with downsampling: sum_k g_k = dL/dx_0",
+     test_cnn_decomposition_sums_to_gradient},
     {"Veit's sampling agrees with the exact result", test_sampling_agrees_with_exact},
     {"the sampling test can fail: it rejects 0 where the sample resolves g_k",
      test_sampling_test_can_fail},

@@ -9,15 +9,17 @@
  * Gradient by path length. Linearize the network at the current input: the
  * activation pattern (ReLU masks, batch norm with running statistics) is
  * fixed by the forward pass, so each block's Jacobian is
- *   J_l = D_l (I + J_{F_l}),
+ *   J_l = D_l (S_l + J_{F_l}),
  * with D_l the derivative of the map after the sum (resnet: the activation;
- * identity for preact; gf_model_post_derivative). The network is any
- * residual model (gf_model: stem, blocks, branches, head). dL/dx_0 = J_0^T ... J_{B-1}^T dL/dx_B expands into 2^B terms,
+ * identity for preact; gf_model_post_derivative) and S_l the skip (the
+ * identity, or a cnn's option A where the width changes: gf_model_skip).
+ * The network is any residual model (gf_model: stem, blocks, skips,
+ * branches, head). dL/dx_0 = J_0^T ... J_{B-1}^T dL/dx_B expands into 2^B terms,
  * one per path; grouping them by the number k of branches taken gives
  *   dL/dx_0 = sum_k g_k.
  * gradflow propagates one cotangent per k backward through the blocks: at
  * block l every cotangent is multiplied by D_l, keeps its k through the skip
- * and moves to k + 1 through the branch's vector-Jacobian product (all B + 1
+ * (S_l^T) and moves to k + 1 through the branch's vector-Jacobian product (all B + 1
  * cotangents in one batched pass through the branch). The sum of the g_k is
  * the ordinary gradient, to rounding.
  */
@@ -51,7 +53,7 @@ typedef struct gf_pathgrad {
     double loss;
 } gf_pathgrad;
 
-/* For a residual model m (gf_model_residual: an MLP resnet or preact;
+/* For a residual model m (gf_model_residual: resnet, preact, cnn-resnet, cnn-preact;
  * evaluated in evaluation mode, its training mode restored after) and the
  * batch x (n x in_dim) with labels: the mean cross-entropy's gradient at
  * x_0 split by path length. 0, or -1 with a reason (a failed pass: the

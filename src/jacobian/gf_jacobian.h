@@ -84,9 +84,19 @@ int gf_jacobian_top_sv(gf_model *m, const double *x_a, size_t d, int a, int b, i
  * condition number on the range, sigma_max / (smallest sigma above that
  * tolerance), says how unevenly the directions that survive are scaled; it
  * cannot exceed 1 / (d * eps), the limit of double precision.
+ *
+ * Nets whose blocks change width (the cnn family: a downsampling block maps
+ * 28x28x16 to 14x14x32) have Jacobians of differing shapes, too large to
+ * form on images (12544 x 12544 doubles, 1.2 GB, for the first stage of
+ * Fashion-MNIST): when any arch of a run is not an MLP stack the run is
+ * matrix-free. No Jacobian is formed; the largest singular value of every
+ * block map and of every end-to-end map x_l -> x_B is found by power
+ * iteration on J^T J (gf_jacobian_top_sv: at most GF_JACOBIAN_TOP_ITERS
+ * iterations, relative change below 1e-6); the Frobenius norm, the smallest
+ * singular values and the rank are NaN / -1 (not computed).
  */
 
-enum { GF_JACOBIAN_FULL_MAX = 512 };
+enum { GF_JACOBIAN_FULL_MAX = 512, GF_JACOBIAN_TOP_ITERS = 300 };
 
 typedef enum { GF_JAC_END, GF_JAC_BLOCK } gf_jac_kind;
 extern const char *const gf_jac_kind_names[]; /* "end", "block", NULL */
@@ -101,6 +111,8 @@ typedef struct gf_jacobian_spec {
     int bn_warmup;              /* batch norm: training-mode passes that set the running
                                    statistics (their cumulative average); 0 keeps (0, 1) */
     size_t warmup_batch;        /* samples per warm-up pass */
+    const char *load;           /* NULL, or the one net (archs[0]) from this file: seeds draw
+                                   the sample only, batch norm keeps the file's statistics */
     const int *spectra;         /* block boundaries whose whole spectra spectra.tsv keeps */
     int n_spectra;
     void (*progress)(void *ctx, int done, int total);
@@ -123,6 +135,9 @@ typedef struct gf_jacobian_result {
     int blocks;
     size_t d;                   /* width */
     int full;                   /* every singular value computed (d <= FULL_MAX) */
+    int matrix_free;            /* no Jacobian formed: sv_max by gf_jacobian_top_sv only */
+    size_t *width;              /* matrix-free: [arch * (blocks + 1) + l], x_l's width
+                                   (seed 0's); else NULL */
     gf_jacobian_stat *stat;     /* [(arch * seeds + k) * (2B + 1) + (end: l, block: B + 1 + l)] */
     size_t n_stats;
     double *sv;                 /* full: stat i's values at sv + i * d, largest first */

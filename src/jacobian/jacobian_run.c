@@ -123,6 +123,7 @@ void gf_jacobian_release(gf_jacobian_result *res)
     free(res->sv);
     free(res->theory);
     free(res->theory_why);
+    free(res->width);
     memset(res, 0, sizeof *res);
 }
 
@@ -161,6 +162,61 @@ static int describe(const double *a, size_t d, int full, double *sv, gsl_rng *rn
     return 0;
 }
 
+/* x_0 .. x_B of the sample x in evaluation mode, one after another into xs
+ * (room for the widest times B + 1), their widths into w. 0, or -1. */
+static int boundaries(gf_model *m, const double *x, int B, double *xs, size_t *w, char *why,
+                      size_t size)
+{
+    const int training = gf_model_training(m);
+    gf_model_set_training(m, 0);
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *h = tape ? gf_tape_input(tape, 1, gf_model_in_dim(m)) : NULL;
+    if (h)
+        memcpy(h->v, x, h->d * sizeof *x);
+    h = h ? gf_model_stem(m, tape, h) : NULL;
+    for (int l = 0; h && l <= B; l++) {
+        w[l] = h->d;
+        memcpy(xs, h->v, h->d * sizeof *xs);
+        xs += h->d;
+        h = l < B ? gf_model_block(m, tape, l, h) : h;
+    }
+    if (!h)
+        snprintf(why, size, "the forward pass failed: %s",
+                 tape ? gf_tape_error(tape) : "out of memory");
+    gf_tape_free(tape);
+    gf_model_set_training(m, training);
+    return h ? 0 : -1;
+}
+
+/* Matrix-free (gf_jacobian.h): sv_max of every block map and every
+ * end-to-end map of model m (arch a, seed offset k) at the sample x. */
+static int top_svs(gf_jacobian_result *res, gf_model *m, const double *x, int a, int k,
+                   gsl_rng *rng, char *why, size_t size)
+{
+    const int B = res->blocks;
+    size_t *w = res->width + (size_t)a * ((size_t)B + 1);
+    double *xs = malloc(((size_t)B + 1) * res->d * sizeof *xs);
+    int rc = xs ? boundaries(m, x, B, xs, w, why, size) : -1;
+    if (!xs)
+        snprintf(why, size, "out of memory");
+    size_t off = 0;
+    for (int l = 0; rc == 0 && l <= B; off += w[l++])
+        for (int kind = 0; rc == 0 && kind < 2; kind++) {
+            if (kind == GF_JAC_BLOCK && l == B)
+                continue;
+            gf_jacobian_stat *st = &res->stat[stat_index(res, a, k, (gf_jac_kind)kind, l)];
+            *st = (gf_jacobian_stat){.arch = a, .seed = k, .l = l, .kind = (gf_jac_kind)kind,
+                                     .sv_max = 1.0, .sv_min = NAN, .sv_min_nonzero = NAN,
+                                     .frobenius = NAN, .rank = -1}; /* dx_B/dx_B = I */
+            const int b = kind == GF_JAC_END ? B : l + 1;
+            if (b > l)
+                rc = gf_jacobian_top_sv(m, xs + off, w[l], l, b, GF_JACOBIAN_TOP_ITERS, 1e-6,
+                                        rng, &st->sv_max, why, size);
+        }
+    free(xs);
+    return rc;
+}
+
 /* One seed of model m (architecture index a). */
 static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model *m, int a,
                    int k, double *sv_tmp, char *why, size_t size)
@@ -175,7 +231,7 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model
         snprintf(why, size, "out of memory");
         goto done;
     }
-    if (gf_model_init(m, rng) != 0) {
+    if (!sp->load && gf_model_init(m, rng) != 0) {
         snprintf(why, size, "initialization failed");
         rc = -1;
         goto done;
@@ -183,6 +239,12 @@ static int run_one(const gf_jacobian_spec *sp, gf_jacobian_result *res, gf_model
     gf_dataset_sample(sp->data, rng, 1, x, &label);
     if (gf_model_bn_warmup(m, sp->data, rng, sp->bn_warmup, sp->warmup_batch, why, size) != 0) {
         rc = -1;
+        goto done;
+    }
+    if (res->matrix_free) {
+        const double t0 = gf_now();
+        rc = top_svs(res, m, x, a, k, rng, why, size);
+        res->seconds_spectra += gf_now() - t0;
         goto done;
     }
     gf_jacobians jac;
@@ -251,14 +313,22 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
     res->spec.base.classes = sp->data->classes;
     res->blocks = gf_stack_blocks(&sp->base);
     res->d = sp->base.width;
-    res->full = res->d <= GF_JACOBIAN_FULL_MAX;
+    for (int a = 0; a < sp->n_archs; a++)
+        res->matrix_free |= !gf_arch_is_mlp(sp->archs[a]);
+    if (res->matrix_free) { /* room for the widest boundary: a cnn's x_0, 16x filters */
+        const double mult = sp->base.width_mult > 0 ? sp->base.width_mult : 1.0;
+        res->d = res->d > 16.0 * mult * (double)res->spec.base.in_dim
+                     ? res->d : (size_t)(16.0 * mult * (double)res->spec.base.in_dim + 0.5);
+        res->width = calloc((size_t)sp->n_archs * ((size_t)res->blocks + 1), sizeof *res->width);
+    }
+    res->full = res->d <= GF_JACOBIAN_FULL_MAX && !res->matrix_free;
     res->n_stats = (size_t)sp->n_archs * (size_t)sp->seeds * per_seed(res->blocks);
     res->stat = calloc(res->n_stats, sizeof *res->stat);
     res->sv = res->full ? malloc(res->n_stats * res->d * sizeof *res->sv) : NULL;
     res->theory = malloc((size_t)sp->n_archs * (size_t)res->blocks * sizeof *res->theory);
     res->theory_why = calloc((size_t)sp->n_archs, sizeof *res->theory_why);
     double *sv_tmp = malloc(res->d * sizeof *sv_tmp);
-    if (!res->stat || (res->full && !res->sv) || !res->theory || !res->theory_why || !sv_tmp) {
+    if (!res->stat || (res->full && !res->sv) || (res->matrix_free && !res->width) || !res->theory || !res->theory_why || !sv_tmp) {
         snprintf(why, size, "out of memory");
         free(sv_tmp);
         gf_jacobian_release(res);
@@ -270,7 +340,8 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
     for (int a = 0; rc == 0 && a < sp->n_archs; a++) {
         gf_stack_config c = res->spec.base;
         c.arch = sp->archs[a];
-        gf_model *m = gf_arch_model_alloc(&c, why, size);
+        gf_model *m = sp->load ? gf_arch_model_open(sp->load, &c, NULL, why, size)
+                               : gf_arch_model_alloc(&c, why, size);
         if (!m)
             rc = -1;
         for (int k = 0; rc == 0 && k < sp->seeds; k++) {

@@ -73,3 +73,25 @@ gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
     }
     return gf_model_open(path, gf_arch_types[c->arch].family, &fc, info, why, size);
 }
+
+int gf_arch_options_of(const gf_model *m, gf_stack_config *c)
+{
+    if (m->type == &gf_model_mlp) {
+        *c = *(const gf_stack_config *)gf_model_config(m);
+        return 0;
+    }
+    if (m->type != &gf_model_cnn)
+        return -1;
+    const gf_cnn_config *k = gf_model_config(m);
+    *c = gf_stack_config_default();
+    c->arch = gf_cnn_arch(k);
+    c->depth = k->depth;
+    c->width_mult = (double)k->filters / 16.0;
+    c->in_dim = k->height * k->width * k->channels;
+    c->classes = k->classes;
+    c->norm = GF_NORM_BATCH;
+    c->zero_branch = k->zero_branch;
+    c->bn_momentum = k->bn_momentum;
+    c->eps = k->eps;
+    return 0;
+}

@@ -208,6 +208,7 @@ const gf_model_type gf_model_cnn = {
     .block = gf_cnn_block,
     .branch = gf_cnn_branch,
     .head = gf_cnn_head,
+    .skip = gf_cnn_skip,
     .config_meta = gf_cnn_config_meta,
     .config_match = gf_cnn_config_match,
     .state_add = cnn_state_add,

@@ -64,6 +64,14 @@ static gf_tensor *skip(cnn_net *k, gf_tape *tape, int b, gf_tensor *x, gf_tensor
     return gf_shortcut_a(tape, *src, blk->in, blk->out.c, blk->stride);
 }
 
+gf_tensor *gf_cnn_skip(void *net, gf_tape *tape, int b, gf_tensor *x)
+{
+    const cnn_block *blk = &((cnn_net *)net)->block[b];
+    if (blk->stride == 1 && blk->in.c == blk->out.c)
+        return x;
+    return gf_shortcut_a(tape, x, blk->in, blk->out.c, blk->stride);
+}
+
 /* Block b at position pos: x -> x_{pos+1}; scale multiplies the branch. */
 static gf_tensor *block(cnn_net *k, gf_tape *tape, int b, int pos, gf_tensor *in, int training,
                         double scale, gf_recorder *rec)

@@ -27,6 +27,7 @@ typedef struct cnn_net {
 /* cnn_forward.c: the pieces and the whole pass (gf_model_type's). */
 gf_tensor *gf_cnn_stem(void *net, gf_tape *tape, gf_tensor *x, int training);
 gf_tensor *gf_cnn_branch(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
+gf_tensor *gf_cnn_skip(void *net, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_cnn_block(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
 gf_tensor *gf_cnn_head(void *net, gf_tape *tape, gf_tensor *x_B, int training);
 gf_tensor *gf_cnn_forward(void *net, gf_tape *tape, gf_tensor *x, int training,

@@ -46,6 +46,7 @@
 #include "core/gf_core.h"
 #include "data/gf_data.h"
 #include "io/gf_io.h"
+#include "model/gf_cnn.h"
 #include "model/gf_densenet.h"
 #include "nn/gf_nn.h"
 #include "probe/gf_probe.h"
@@ -95,6 +96,8 @@ typedef struct gf_model_type {
     gf_tensor *(*block)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
     gf_tensor *(*branch)(void *net, gf_tape *tape, int l, gf_tensor *x, int training);
     gf_tensor *(*head)(void *net, gf_tape *tape, gf_tensor *x_B, int training);
+    /* The skip S_l x of block l (NULL: the identity in every block). */
+    gf_tensor *(*skip)(void *net, gf_tape *tape, int l, gf_tensor *x);
     /* safetensors: the configuration as metadata, its check against a file,
      * the state (counts: one int64 per params slot, outliving st). */
     int (*config_meta)(const void *net, gf_st_file *st);
@@ -118,45 +121,8 @@ extern const gf_model_type *const gf_model_types[]; /* every family, NULL-termin
 /* The family called name, or NULL. */
 const gf_model_type *gf_model_type_find(const char *name);
 
-/* ---- the convolutional family "cnn" (cnn.c) --------------------------------- */
-
-/* He et al.'s CIFAR nets of depth 6n + 2: a 3x3 conv stem (16 filters; plain
- * and resnet add BN + ReLU), three stages of n blocks of two 3x3 convs (16,
- * 32, 64 filters; stride 2 in the first block of stages 2 and 3, whose skip
- * is option A: x[::2, ::2] with zero channels half on each side), global
- * average pooling and a Linear head. Blocks (unit):
- *   plain   x -> relu(bn2(conv2(relu(bn1(conv1 x)))))
- *   resnet  x -> relu(bn2(conv2(relu(bn1(conv1 x)))) + S x)     (He et al. 2015)
- *   preact  x -> conv2(relu(bn2(conv1(relu(bn1 x))))) + S x     (He et al. 2016)
- * with S the identity or option A; preact adds a final BN + ReLU ("bn")
- * before the pooling. Images are NHWC rows (gf_core.h). */
-typedef struct gf_cnn_config {
-    gf_arch unit;                 /* GF_ARCH_PLAIN, GF_ARCH_RESNET or GF_ARCH_PREACT */
-    int depth;                    /* 6n + 2: 20, 32, 44, 56, 110 */
-    size_t filters;               /* stage 1's (16 x width_mult), even; stages 2, 3: 2x, 4x */
-    size_t height, width, channels, classes;
-    int zero_branch;              /* resnet: bn2's gamma 0 in every block; preact: conv2 0 */
-    double bn_momentum, eps;
-} gf_cnn_config;
-
+/* The convolutional family "cnn" (cnn*.c; its config in gf_cnn.h). */
 extern const gf_model_type gf_model_cnn;
-/* The registry's arch of a cnn config (GF_ARCH_CNN_PLAIN + unit). */
-static inline gf_arch gf_cnn_arch(const gf_cnn_config *c)
-{
-    return (gf_arch)(GF_ARCH_CNN_PLAIN + c->unit);
-}
-/* 0 if c is a valid config; else -1 and a one-line reason. */
-int gf_cnn_config_check(const gf_cnn_config *c, char *why, size_t size);
-/* Multiply-adds per sample of the convs of every block (block[3n]) and of
- * the stem conv and the head (*fixed). */
-void gf_cnn_macs(const gf_cnn_config *c, double *block, double *fixed);
-/* The numbers per sample the convs output (the stem's and both of every
- * block's): the scale of a pass's activations on the tape. */
-double gf_cnn_conv_outputs(const gf_cnn_config *c);
-
-/* The image a row of d features is taken for by the convolutional families:
- * the most nearly square h x w = d with h <= w (784: 28 x 28). */
-void gf_image_dims(size_t d, size_t *h, size_t *w);
 
 /* ---- architectures: the registry --arch reads (arch.c) ---------------------- */
 
@@ -193,6 +159,9 @@ static inline int gf_arch_is_mlp(gf_arch a) { return (int)a < GF_ARCH_MLP_COUNT;
 int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, size_t size);
 /* That net, freshly allocated (gf_model_init gives it weights); NULL with a reason. */
 gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
+/* The shared options that describe m (the inverse of gf_arch_config); -1
+ * for a family the registry's options do not describe. */
+int gf_arch_options_of(const gf_model *m, gf_stack_config *c);
 /* gf_model_open of a file that must hold that net. */
 gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
                              gf_checkpoint_info *info, char *why, size_t size);
@@ -224,8 +193,9 @@ static inline void *gf_model_net(gf_model *m) { return m->net; }
 
 /* ---- residual blocks ----------------------------------------------------- */
 
-/* 1 when every block is x_{l+1} = post(x_l + F_l(x_l)) (a skip beside the
- * branch gf_model_branch): what stochastic depth and paths need. */
+/* 1 when every block is x_{l+1} = post(S_l x_l + F_l(x_l)) (a skip
+ * gf_model_skip beside the branch gf_model_branch; S_l the identity where
+ * widths agree): what stochastic depth and paths need. */
 int gf_model_residual(const gf_model *m);
 /* D_l = post'(x_l + F_l) of block l as numbers, from the block's output y
  * (count values); 1 where post is the identity. Residual models only. */
@@ -264,6 +234,9 @@ gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x);
 gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B);
+/* The skip S_l x of residual block l: x itself (no node) where S_l = I, else
+ * a linear map of norm <= 1 (a cnn's option A: x[::2, ::2], zero channels). */
+gf_tensor *gf_model_skip(gf_model *m, gf_tape *tape, int l, gf_tensor *x);
 
 /* ---- export and load ---------------------------------------------------- */
 

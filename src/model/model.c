@@ -121,6 +121,11 @@ gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
     return m->type->branch(m->net, tape, l, x, m->training);
 }
 
+gf_tensor *gf_model_skip(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
+{
+    return m->type->skip ? m->type->skip(m->net, tape, l, x) : x;
+}
+
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B)
 {
     return m->type->head(m->net, tape, x_B, m->training);
