@@ -11,7 +11,7 @@
 /* Every command, in the order of `gradflow --help`; cli_main runs each. */
 static const cli_command *const commands[] = {
     &cli_gradnorm, &cli_degrade,  &cli_paths,  &cli_pathgrad, &cli_lesion,       &cli_stochdepth,
-    &cli_jacobian, &cli_hanin,    &cli_shatter, &cli_theory,  &cli_init_compare, &cli_densenet,
+    &cli_responses,    &cli_jacobian, &cli_hanin,    &cli_shatter, &cli_theory,  &cli_init_compare, &cli_densenet,
     &cli_sweep,
 };
 
