@@ -14,8 +14,8 @@ static const char *net_color(const gf_fig_responses *f, int i)
     return f->residual[i] ? res[r] : plain[r];
 }
 
-/* One curve per net of file's columns x:mean (5 + 1) in a min-max band
- * (columns 8, 9), for the nets whose residual flag is `which` (-1: all). */
+/* One curve per net of file's columns x:mean in a min-max band (the two
+ * columns after mean's sd), for the nets whose residual flag is `which` (-1: all). */
 static const char *curves(FILE *out, const gf_fig_responses *f, const char *file, int which,
                           const char *sep)
 {
@@ -26,10 +26,10 @@ static const char *curves(FILE *out, const gf_fig_responses *f, const char *file
         if (f->bands)
             fprintf(out, "%s'%s' skip 1 using (strcol(1) eq '%s' ? $%d : NaN):%d:%d with "
                          "filledcurves fc '%s' fs transparent solid 0.2 noborder notitle",
-                    sep, file, n, f->x_column, f->x_column + 4, f->x_column + 5, col);
+                    sep, file, n, f->x_column, f->mean_column + 2, f->mean_column + 3, col);
         fprintf(out, "%s'%s' skip 1 using (strcol(1) eq '%s' ? $%d : NaN):%d with linespoints "
                      "lc '%s' lw 2 pt %d ps 0.5 dt %d title '%s'",
-                f->bands ? ", \\\n     " : sep, file, n, f->x_column, f->x_column + 2, col,
+                f->bands ? ", \\\n     " : sep, file, n, f->x_column, f->mean_column, col,
                 f->residual[i] ? 7 : 5, f->residual[i] ? 1 : 2, n);
         sep = ", \\\n     ";
     }
@@ -44,7 +44,7 @@ int gf_fig_responses_body(FILE *out, gf_term term, const void *ctx)
     fputs("set grid xtics ytics lc '#dddddd'\nset key outside right top Left reverse "
           "noenhanced\nset ylabel 'std of the response'\nset yrange [0:*]\n"
           "set xlabel 'layer index (forward order)'\nset title 'layer order'\n", out);
-    g.x_column = 4;
+    g.x_column = 4, g.mean_column = 6;
     gf_plot_end(out, curves(out, &g, "responses_mean.tsv", -1, "plot "));
     fputs("set xlabel 'layer index (sorted by magnitude)'\nset title 'sorted by magnitude'\n",
           out);
@@ -62,7 +62,7 @@ int gf_fig_ratio_body(FILE *out, gf_term term, const void *ctx)
           "set xlabel 'residual unit l (stages of n units; units n+1 and 2n+1 downsample)'\n"
           "set ylabel '||F(x_l)|| / ||x_l||, mean over the images' noenhanced\n"
           "set yrange [0:*]\n", out);
-    g.x_column = 3;
+    g.x_column = 3, g.mean_column = 7;
     const char *sep = curves(out, &g, "ratio_mean.tsv", 1, "plot ");
     fprintf(out, "%s1 with lines lc '#777777' dt 3 title 'F as large as x_l'", sep);
     fputc('\n', out);

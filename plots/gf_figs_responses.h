@@ -23,7 +23,7 @@ typedef struct gf_fig_responses {
     const int *residual, *depth_rank; /* per net: 1 for a residual net; its depth's rank */
     int n_nets;
     int bands;
-    int x_column;                     /* the body's own: the x column of the file it reads */
+    int x_column, mean_column;        /* the body's own: columns of the file it reads */
 } gf_fig_responses;
 int gf_fig_responses_body(FILE *out, gf_term term, const void *ctx);
 int gf_fig_ratio_body(FILE *out, gf_term term, const void *ctx);

@@ -11,8 +11,8 @@ set key top right Left reverse noenhanced
 set xlabel 'residual unit l (stages of n units; units n+1 and 2n+1 downsample)'
 set ylabel '||F(x_l)|| / ||x_l||, mean over the images' noenhanced
 set yrange [0:*]
-plot 'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):7:8 with filledcurves fc '#6baed6' fs transparent solid 0.2 noborder notitle, \
-     'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):5 with linespoints lc '#6baed6' lw 2 pt 7 ps 0.5 dt 1 title 'cnn-resnet-8', \
+plot 'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):9:10 with filledcurves fc '#6baed6' fs transparent solid 0.2 noborder notitle, \
+     'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):7 with linespoints lc '#6baed6' lw 2 pt 7 ps 0.5 dt 1 title 'cnn-resnet-8', \
      1 with lines lc '#777777' dt 3 title 'F as large as x_l'
 unset output
 reset
@@ -26,7 +26,7 @@ set key top right Left reverse noenhanced
 set xlabel 'residual unit l (stages of n units; units n+1 and 2n+1 downsample)'
 set ylabel '||F(x_l)|| / ||x_l||, mean over the images' noenhanced
 set yrange [0:*]
-plot 'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):7:8 with filledcurves fc '#6baed6' fs transparent solid 0.2 noborder notitle, \
-     'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):5 with linespoints lc '#6baed6' lw 2 pt 7 ps 0.5 dt 1 title 'cnn-resnet-8', \
+plot 'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):9:10 with filledcurves fc '#6baed6' fs transparent solid 0.2 noborder notitle, \
+     'ratio_mean.tsv' skip 1 using (strcol(1) eq 'cnn-resnet-8' ? $3 : NaN):7 with linespoints lc '#6baed6' lw 2 pt 7 ps 0.5 dt 1 title 'cnn-resnet-8', \
      1 with lines lc '#777777' dt 3 title 'F as large as x_l'
 unset output
