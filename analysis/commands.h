@@ -12,6 +12,7 @@ extern const cli_command cli_stochdepth;
 extern const cli_command cli_init_compare;
 extern const cli_command cli_pathgrad;
 extern const cli_command cli_lesion;
+extern const cli_command cli_responses;
 extern const cli_command cli_theory;
 extern const cli_command cli_jacobian;
 extern const cli_command cli_hanin;

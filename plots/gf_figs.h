@@ -285,5 +285,6 @@ int gf_fig_dense_map_body(FILE *out, gf_term term, const void *ctx);
 #include "plots/gf_figs_fluct.h"
 #include "plots/gf_figs_sweep.h"
 #include "plots/gf_figs_xfmr.h"
+#include "plots/gf_figs_responses.h"
 
 #endif

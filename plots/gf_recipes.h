@@ -10,6 +10,7 @@
 #include "grid/gf_grid.h"
 #include "hanin/gf_hanin.h"
 #include "lesion/gf_lesion.h"
+#include "response/gf_response.h"
 #include "shatter/gf_shatter.h"
 #include "stochdepth/gf_stochdepth.h"
 
@@ -81,6 +82,20 @@ typedef struct gf_lesion_figs {
 } gf_lesion_figs;
 void gf_lesion_figs_make(const gf_lesion_result *res, int n, const char *data_name,
                          gf_lesion_figs *f);
+
+/* ---- the layer-response figures (fig_responses.c) ---- */
+
+/* Both figures' recipe from a result whose nets come in the order to draw
+ * (seeds of a net together); pointers point into f. */
+enum { GF_RESPONSES_MAX_NETS = 16 };
+typedef struct gf_responses_figs {
+    gf_fig_responses fig;
+    char title[160], ratio_title[160], subtitle[256];
+    const char *nets[GF_RESPONSES_MAX_NETS];
+    int residual[GF_RESPONSES_MAX_NETS], depth_rank[GF_RESPONSES_MAX_NETS];
+} gf_responses_figs;
+void gf_responses_figs_make(const gf_response_result *res, const char *data_name,
+                            gf_responses_figs *f);
 
 /* ---- the path-gradient figures (fig_paths.c) ---- */
 

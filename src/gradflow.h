@@ -20,6 +20,7 @@
  *   ensemble/gf_ensemble.h     paths and the gradient by path length (`paths`, `pathgrad`)
  *   jacobian/gf_jacobian.h     Jacobians, singular values, the Jacobian experiment
  *   lesion/gf_lesion.h         blocks deleted or reordered in trained nets
+ *   response/gf_response.h     3x3 layer responses of trained conv nets (`responses`)
  *   hanin/gf_hanin.h           the gradient's fluctuation over initializations
  *   shatter/gf_shatter.h       shattered gradients
  *   initcmp/gf_initcmp.h       initialization schemes side by side (`init-compare`)
@@ -63,6 +64,7 @@
 #include "ensemble/gf_ensemble.h"
 #include "jacobian/gf_jacobian.h"
 #include "lesion/gf_lesion.h"
+#include "response/gf_response.h"
 #include "hanin/gf_hanin.h"
 #include "shatter/gf_shatter.h"
 #include "initcmp/gf_initcmp.h"

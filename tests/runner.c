@@ -23,7 +23,7 @@ extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], ba
     cli_theory_tests[], shatter_tests[], cli_hanin_shatter_tests[], cli_init_compare_tests[],
     cli_failures_tests[], cli_sweep_tests[],
     golden_tests[], model_tests[], cnn_tests[], cli_cnn_tests[], regress_tests[],
-    dense_op_tests[], densenet_tests[], cli_densenet_tests[],
+    dense_op_tests[], densenet_tests[], cli_densenet_tests[], response_tests[], cli_responses_tests[],
     landscape_tests[], cli_landscape_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
@@ -43,6 +43,7 @@ static CU_SuiteInfo suites[] = {
     SUITE("model", model_tests), SUITE("cnn", cnn_tests),
     SUITE("dense-op", dense_op_tests), SUITE("densenet", densenet_tests),
     SUITE("seq", seq_tests), SUITE("xfmr", xfmr_tests),
+    SUITE("response", response_tests), CLI_SUITE("cli-responses", cli_responses_tests),
     SUITE("batchnorm", batchnorm_tests), SUITE("theory", theory_tests),
     SUITE("blas", blas_tests), SUITE_WITH("io", io_tests, io_suite_init, io_suite_cleanup),
     SUITE("data", data_tests), SUITE("optim", optim_tests), SUITE("train", train_tests),
