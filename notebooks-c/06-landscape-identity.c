@@ -169,6 +169,8 @@ int ls_step_identity(lesson *ls, const ls_setup *su, ls_id_table *t)
                                .n_targets = LS_TARGETS, .threshold = 0.01};
     return lesson_figure(ls, "", "identity", gf_fig_identity_body, &f, 0,
                          "Relative loss against the Adam step, per target (log scale; the "
-                         "dotted line is the 1 % threshold).",
-                         "목표별 Adam 스텝에 따른 상대 손실(로그 눈금, 점선은 1 % 기준).");
+                         "dotted line is the 1 % threshold; a loss of exactly 0 is drawn on the "
+                         "bottom edge).",
+                         "목표별 Adam 스텝에 따른 상대 손실(로그 눈금, 점선은 1 % 기준, 정확히 0인 "
+                         "손실은 아래 가장자리에 그림).");
 }

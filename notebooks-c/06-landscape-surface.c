@@ -95,6 +95,9 @@ static int view_net(lesson *ls, const ls_setup *su, gf_arch arch, const double *
         goto out;
     v->lam1 = top_eig(m, &hess, theta1);
     v->nonconvex = gf_land_nonconvex_share(v->surf, su->grid);
+    v->surf_max = 0.0;
+    for (int i = 0; i < su->grid * su->grid; i++)
+        v->surf_max = fmax(v->surf_max, v->surf[i]);
     snprintf(name, sizeof name, "surface-%.23s.tsv", v->name);
     if (gf_path_join(file, sizeof file, dir, name) != 0 ||
         gf_land_surface_write(file, coords, su->grid, v->surf, NULL, why, sizeof why) != 0)
@@ -178,6 +181,15 @@ static int tell_plane(lesson *ls, const ls_setup *su, const ls_net *v)
                                       "unlike Li et al.'s deeper nets.",
                                   "여기서는 Li 연구진의 더 깊은 네트워크와 달리 잔차 네트워크의 지형이 "
                                   "더 거칩니다."));
+    const int steeper = v[0].surf_max >= v[1].surf_max ? 0 : 1;
+    lesson_say(ls,
+               "The share says nothing about how steep the bowl is: the largest loss on the "
+               "grid is %.4g for %s and %.4g for %s, so %s's surface rises %.3g times higher "
+               "over the same directions.",
+               "이 비율은 그릇이 얼마나 가파른지는 말해 주지 않습니다. 격자에서 가장 큰 손실: "
+               "%.4g(%s), %.4g(%s). 같은 방향에서 %s의 지형이 %.3g배 높이 솟습니다.",
+               v[0].surf_max, v[0].name, v[1].surf_max, v[1].name, v[steeper].name,
+               v[steeper].surf_max / v[1 - steeper].surf_max);
     const char *nets[LS_ARCHS] = {v[0].name, v[1].name}, *an[LS_ARCHS] = {"plain", "resnet"};
     const int depths[LS_ARCHS] = {su->depth, su->depth};
     double lo = INFINITY, hi = -INFINITY;
@@ -273,8 +285,8 @@ int ls_step_sharpness(lesson *ls, const ls_setup *su, const ls_net *v)
     lesson_answer(ls,
                   "%s ends sharper: %.4g against %.4g, %.3g times as large. At initialization "
                   "the two were %.4g (%s) and %.4g (%s). After training, %s.",
-                  "%s 더 날카롭게 끝납니다. %.4g 대 %.4g, 곧 %.3g배입니다. 초기화 시점에는 %.4g(%s), "
-                  "%.4g(%s)였습니다. 학습 뒤에는 %s.",
+                  "%s 더 날카롭게 끝납니다. %.4g 대 %.4g, 곧 %.3g배입니다. 초기화 시점의 값: %.4g(%s), "
+                  "%.4g(%s). 학습 뒤에는 %s.",
                   nm, v[sharper].lam1, v[1 - sharper].lam1,
                   fabs(v[sharper].lam1 / v[1 - sharper].lam1), v[0].lam0, v[0].name, v[1].lam0,
                   v[1].name,

@@ -24,7 +24,7 @@ typedef struct ls_id_table {
  * a = (i - 5) / 20, so path[5] is theta_0 and path[25] theta_T. */
 typedef struct ls_net {
     char name[GF_NET_NAME_MAX];
-    double path[LS_PATH], surf_min, nonconvex, lam0, lam1, lr0, lr_end, momentum;
+    double path[LS_PATH], surf_max, nonconvex, lam0, lam1, lr0, lr_end, momentum;
     double *surf;
 } ls_net;
 

@@ -226,6 +226,25 @@ int xf_step_stream(lesson *ls, const gf_xfmr_result *r)
                                       "있습니다.")
                            : LESSON_T(ls, "the later layers still change most predictions.",
                                       "뒤쪽 층들이 여전히 예측 대부분을 바꿉니다."));
+    const size_t K = 2 * (Lt + 1); /* one seed's row: loss per layer, then agreement */
+    const double ap = xf_seed_mean(lens + S * K + Lt + 1 + Lt / 2, (int)S, K),
+                 loss_end = xf_seed_mean(lens + Lt, (int)S, K);
+    lesson_say(ls,
+               "Post-LN's stream, renormalized after every sub-layer, agrees with its final "
+               "prediction on %.0f %% halfway. Pre-LN's held-out loss after the last layer is "
+               "%.2f nats per byte against the unigram entropy %.2f: %s",
+               "매 서브레이어 뒤에 다시 정규화되는 Post-LN의 스트림은 절반에서 %.0f %%만 최종 예측과 "
+               "같습니다. Pre-LN의 마지막 층 뒤 보지 않은 데이터 손실은 바이트당 %.2f nat이고 "
+               "유니그램 엔트로피는 %.2f입니다. %s",
+               100 * ap, loss_end, r->unigram,
+               loss_end < r->unigram
+                   ? LESSON_T(ls, "the model predicts new text better than byte frequencies do.",
+                              "모델이 새 텍스트를 바이트 빈도보다 잘 예측합니다.")
+                   : LESSON_T(ls, "on new text these short runs do no better than byte "
+                                  "frequencies (Step 3's numbers are the loss on the windows "
+                                  "the model trained on).",
+                              "새 텍스트에서는 이 짧은 학습이 바이트 빈도보다 낫지 않습니다(3단계의 "
+                              "값은 모델이 학습한 창에서의 손실입니다)."));
     return figure(ls, r, "xfmr_lens", gf_fig_xfmr_lens_body,
                   "The logit lens: agreement with the final prediction and loss per layer",
                   "Logit lens: 층별 최종 예측과의 일치율과 손실");
