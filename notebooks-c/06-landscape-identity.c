@@ -84,8 +84,8 @@ static void tell_identity(lesson *ls, const ls_setup *su, const ls_id_table *t)
                   "With its branches' last layer zero the residual stack starts at loss %.3g "
                   "and %s: %s The plain stack starts at %.3g and %s, ending at %.3g: it has to build y = x out of ReLU layers. `moved` is "
                   "||theta_T - theta_0|| / ||theta_0||: %.3f for the zeroed stack, %.3f for plain.",
-                  "가지의 마지막 층을 0으로 둔 잔차 스택은 손실 %.3g에서 출발해 %s %s plain 스택은 "
-                  "%.3g에서 출발해 %s 손실은 %.3g에서 끝납니다. ReLU 층으로 "
+                  "가지의 마지막 층을 0으로 둔 잔차 스택은 손실 %.3g에서 출발해 %s. %s plain 스택은 "
+                  "%.3g에서 출발해 %s. 손실은 %.3g에서 끝납니다. ReLU 층으로 "
                   "y = x를 직접 만들어야 하기 때문입니다. `moved`는 ||theta_T - theta_0|| / "
                   "||theta_0||이며, 0으로 둔 스택은 %.3f, plain은 %.3f입니다.",
                   pz->loss0, reached(ls, a, sizeof a, pz, su->steps),

@@ -220,7 +220,7 @@ int ls_step_landscape(lesson *ls, const ls_setup *su, ls_net *v)
                "%s images; then the lesson evaluates the training loss (batch norm in evaluation "
                "mode) along the straight line theta(a) = (1 - a) theta_0 + a theta_T from the "
                "initial weights (a = 0) through the trained ones (a = 1) and beyond.",
-               "두 네트워크(깊이 %d, 너비 %zu, 배치 정규화, He 초기화)를 %d 에폭%s 동안 %zu장의 %s "
+               "두 네트워크(깊이 %d, 너비 %zu, 배치 정규화, He 초기화)를 %d 에폭%.0s 동안 %zu장의 %s "
                "이미지로 SGD 학습시킨 뒤, 초기 가중치(a = 0)에서 학습된 가중치(a = 1)를 지나 그 너머까지 "
                "이어지는 직선 theta(a) = (1 - a) theta_0 + a theta_T 위에서 학습 손실을 잽니다(배치 "
                "정규화는 평가 모드).",
@@ -255,7 +255,7 @@ int ls_step_sharpness(lesson *ls, const ls_setup *su, const ls_net *v)
                "손실이 얼마나 가파르게 휘는지는 절댓값이 가장 큰 헤시안 고윳값으로 잽니다(처음 %zu장의 "
                "학습 이미지. 음수일 수도 있는데, 그때는 그 방향으로 손실이 가장 강하게 아래로 휩니다). Cohen 연구진(2021)은 전체 배치 학습이 이 값을 안정성의 경계, 경사 하강법에서는 "
                "2 / lr, 모멘텀(여기서는 %.1f)이 있으면 (2 + 2 momentum) / lr까지 밀어 올린다는 것을 "
-               "보았습니다. 첫 학습률 %g에서는 %.4g, 마지막 학습률 %g에서는 %.4g입니다.",
+               "보았습니다. 그 경계는 %.4g(첫 학습률 %g), %.4g(마지막 학습률 %g)입니다.",
                su->hess_images, mu, e0, v[0].lr0, e1, v[0].lr_end);
     int rc = lesson_code(ls, "hvp",
                          "The Hessian is never formed: power iteration needs only products H v, "
