@@ -233,8 +233,8 @@ int xf_step_stream(lesson *ls, const gf_xfmr_result *r)
                "Post-LN's stream, renormalized after every sub-layer, agrees with its final "
                "prediction on %.0f %% halfway. Pre-LN's held-out loss after the last layer is "
                "%.2f nats per byte against the unigram entropy %.2f: %s",
-               "매 서브레이어 뒤에 다시 정규화되는 Post-LN의 스트림은 절반에서 %.0f %%만 최종 예측과 "
-               "같습니다. Pre-LN의 마지막 층 뒤 보지 않은 데이터 손실은 바이트당 %.2f nat이고 "
+               "매 서브레이어 뒤에 다시 정규화되는 Post-LN의 스트림은 절반에서 최종 예측과 같은 비율이 "
+               "%.0f %%입니다. Pre-LN의 마지막 층 뒤 보지 않은 데이터 손실은 바이트당 %.2f nat이고 "
                "유니그램 엔트로피는 %.2f입니다. %s",
                100 * ap, loss_end, r->unigram,
                loss_end < r->unigram
