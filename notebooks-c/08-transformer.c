@@ -7,11 +7,11 @@
  *           depth under Pre-LN and Post-LN, against Xiong et al.'s exponents;
  *   Step 3  training with and without warm-up at one learning rate;
  *   Step 4  the stream itself: its norm, each write relative to it, and the
- *           logit lens after training.
+ *           logit lens after training (Steps 2-4: 08-transformer-steps.c).
  *
  * Every number printed is measured by the run (gf_xfmr_run, src/xfmr/).
  */
-#include "lesson.h"
+#include "08-transformer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -65,171 +65,132 @@ static double identity_gap(gf_xfmr_kind kind, int zero_projections)
     return gap;
 }
 
+static void intro(lesson *ls)
+{
+    lesson_say(ls,
+               "Syllabus section 8 (residual connections in the Transformer) ends the course "
+               "where residual connections are used most today. Every sub-layer of a "
+               "Transformer, attention and the MLP, sits on a residual connection, and the sum "
+               "that runs through the model, the residual stream, is what every sub-layer "
+               "reads and writes. Read lesson 01 first (the residual add y = x + F(x) in code "
+               "and in the gradient).",
+               "강의 노트 8절(Transformer에서의 잔차 연결)은 오늘날 잔차 연결(residual connection)이 "
+               "가장 많이 쓰이는 곳에서 강의를 마칩니다. Transformer의 서브레이어(어텐션과 MLP)는 모두 "
+               "잔차 연결 위에 있고, 모델을 관통하는 합인 잔차 스트림(residual stream)을 모든 서브레이어가 "
+               "읽고 씁니다. 1강(코드와 그래디언트로 본 잔차 덧셈 y = x + F(x))을 먼저 읽으세요.");
+}
+
 static int step_identity(lesson *ls)
 {
-    lesson_heading(ls, "Step 1: the identity path", "1단계: 항등 경로");
     lesson_say(ls,
                "In a Pre-LN transformer every sub-layer reads a normalized copy of the stream "
-               "and adds its result back:",
+               "and adds its result back; the stream itself is never normalized on the way:",
                "Pre-LN 트랜스포머에서 서브레이어는 스트림을 정규화한 사본을 읽고 결과를 다시 "
-               "더합니다.");
+               "더합니다. 스트림 자체는 도중에 정규화되지 않습니다.");
     lesson_math(ls, "x <- x + Attn(LN(x)),   x <- x + MLP(LN(x))",
                 "x \\leftarrow x + \\mathrm{Attn}(\\mathrm{LN}(x)), \\qquad "
                 "x \\leftarrow x + \\mathrm{MLP}(\\mathrm{LN}(x))");
+    int rc = lesson_code(ls, "preln-step",
+                         "In gradflow, one sub-layer step of Pre-LN and of ReZero (x + a F(x), "
+                         "no LayerNorm, a = 0 at the start); `f` is the branch's write:",
+                         "gradflow에서 Pre-LN과 ReZero(x + a F(x), LayerNorm 없음, 시작할 때 "
+                         "a = 0)의 서브레이어 한 단계입니다. `f`가 가지(branch)의 쓰기입니다.");
+    if (rc != 0)
+        return rc;
+    lesson_ask(ls,
+               "Set the output projection of every sub-layer of a 4-layer Pre-LN model to zero. "
+               "How far will the stream move over its 8 sub-layers? And ReZero at a = 0?",
+               "4층 Pre-LN 모델의 모든 서브레이어의 출력 사영을 0으로 둡니다. 8개 서브레이어를 지나며 "
+               "스트림은 얼마나 움직일까요? a = 0인 ReZero는요?");
     const double pre = identity_gap(GF_XFMR_PRELN, 1), rez = identity_gap(GF_XFMR_REZERO, 0),
                  live = identity_gap(GF_XFMR_PRELN, 0);
+    if (isnan(pre) || isnan(rez) || isnan(live))
+        return lesson_fail(ls, LESSON_RUNTIME, "out of memory");
+    lesson_answer(ls,
+                  "The largest change of any entry is %g for Pre-LN and %g for ReZero. %s With "
+                  "its weights the same model moves the stream by up to %.3g: the skip carries "
+                  "x, the branches add corrections.",
+                  "어느 성분이든 가장 큰 변화는 Pre-LN %g, ReZero %g입니다. %s 가중치가 있으면 같은 "
+                  "모델이 스트림을 최대 %.3g만큼 움직입니다. 스킵이 x를 나르고 가지는 보정을 더합니다.",
+                  pre, rez,
+                  pre == 0.0 && rez == 0.0
+                      ? LESSON_T(ls, "Both are the identity bit for bit: x + 0 = x exactly.",
+                                 "둘 다 비트 단위까지 항등입니다. x + 0 = x가 정확히 성립합니다.")
+                      : LESSON_T(ls, "Not exactly the identity: a rounding difference remains.",
+                                 "정확한 항등은 아닙니다. 반올림 차이가 남습니다."),
+                  live);
+    return 0;
+}
+
+static void summary(lesson *ls, const gf_xfmr_result *r)
+{
+    const size_t S = (size_t)r->spec.seeds, Lt = (size_t)r->spec.train_layers;
+    lesson_heading(ls, "What to take away", "정리");
     lesson_say(ls,
-               "With the output projections of both sub-layers set to zero, a 4-layer Pre-LN "
-               "model changes its stream by at most %g after all 8 sub-layers; ReZero (x + a "
-               "F(x), a = 0 at the start) by %g. %s With its weights the same model moves the "
-               "stream by up to %.3g: the skip carries x, the branches add corrections.",
-               "두 서브레이어의 출력 사영을 0으로 두면 4층 Pre-LN 모델은 8개 서브레이어를 지난 뒤 "
-               "스트림을 최대 %g만큼 바꿉니다. ReZero(x + a F(x), 시작할 때 a = 0)는 %g입니다. "
-               "%s 가중치가 있으면 같은 모델이 스트림을 최대 %.3g만큼 움직입니다. 스킵이 x를 "
-               "나르고 가지는 보정을 더합니다.",
-               pre, rez,
-               pre == 0.0 && rez == 0.0
-                   ? LESSON_T(ls, "Both are the identity bit for bit: x + 0 = x exactly.",
-                              "둘 다 비트 단위로 항등입니다. x + 0 = x가 정확히 성립합니다.")
-                   : LESSON_T(ls, "Not exactly the identity: a rounding difference remains.",
-                              "정확한 항등은 아닙니다. 반올림 차이가 남습니다."),
-               live);
-    return isnan(pre) || isnan(rez) ? lesson_fail(ls, LESSON_RUNTIME, "out of memory") : 0;
+               "- A Pre-LN sub-layer is x + F(LN(x)): with F = 0 the model is the identity, bit "
+               "for bit.\n"
+               "- The last layer's gradient against depth: fitted slope %.2f under Pre-LN "
+               "(theory -1/2), %.2f under Post-LN (theory 0).\n"
+               "- Warm-up at lr %g: Post-LN %.3f with, %.3f without; Pre-LN %.3f with, %.3f "
+               "without.\n"
+               "- The logit lens of the trained Pre-LN model agrees with the final prediction "
+               "on %.0f %% of bytes halfway.",
+               "- Pre-LN 서브레이어는 x + F(LN(x))입니다. F = 0이면 모델은 비트 단위까지 항등입니다.\n"
+               "- 깊이에 따른 마지막 층 그래디언트: 회귀 직선의 경사(slope)는 Pre-LN %.2f(이론 -1/2), "
+               "Post-LN %.2f(이론 0).\n"
+               "- 학습률 %g에서 워밍업: Post-LN은 있을 때 %.3f, 없을 때 %.3f. Pre-LN은 있을 때 %.3f, "
+               "없을 때 %.3f.\n"
+               "- 학습된 Pre-LN 모델의 logit lens는 절반 지점에서 %.0f %%의 바이트에서 최종 예측과 "
+               "같습니다.",
+               xf_slope_mean(r, 0), xf_slope_mean(r, 1), r->spec.lr, xf_tail_loss(r, 1, 1),
+               xf_tail_loss(r, 1, 0), xf_tail_loss(r, 0, 1), xf_tail_loss(r, 0, 0),
+               100 * xf_seed_mean(r->lens + Lt + 1 + Lt / 2, (int)S, 2 * (Lt + 1)));
 }
 
-/* Mean over the seeds of x[k * stride], NaN left out. */
-static double seed_mean(const double *x, int seeds, size_t stride)
+static void exercises(lesson *ls, const gf_xfmr_spec *s)
 {
-    double s = 0.0;
-    int n = 0;
-    for (int k = 0; k < seeds; k++)
-        if (isfinite(x[(size_t)k * stride]))
-            s += x[(size_t)k * stride], n++;
-    return n ? s / n : NAN;
-}
-
-static double slope_mean(const gf_xfmr_result *r, int i)
-{
-    double v[16];
-    for (int k = 0; k < r->spec.seeds && k < 16; k++)
-        v[k] = gf_xfmr_slope(r, i, k);
-    return seed_mean(v, r->spec.seeds < 16 ? r->spec.seeds : 16, 1);
-}
-
-/* The figures read the TSV files gf_xfmr_write put into the lesson's folder. */
-static int figure(lesson *ls, const gf_xfmr_result *r, const char *name, gf_plot_body body,
-                  const char *en, const char *ko)
-{
-    static const char *const kinds[2] = {"preln", "postln"};
-    char keys[2][96];
-    const char *key[2] = {keys[0], keys[1]};
-    for (int i = 0; i < 2; i++)
-        snprintf(keys[i], sizeof keys[i], "%s: slope %.2f (theory %s)", kinds[i],
-                 slope_mean(r, i), i ? "0" : "-1/2");
-    const gf_xfmr_spec *s = &r->spec;
-    const gf_fig_xfmr f = {.subtitle = "", .kinds = kinds, .n_kinds = 2, .layers = s->layers,
-                           .n_layers = s->n_layers, .slope_keys = key, .train_kinds = kinds,
-                           .n_train = 2, .train_layers = s->train_layers, .seeds = s->seeds,
-                           .steps = s->steps, .warmup = s->warmup, .lr = s->lr,
-                           .unigram = r->unigram};
-    return lesson_figure(ls, "", name, body, &f, 0, en, ko);
-}
-
-static int step_gradients(lesson *ls, const gf_xfmr_result *r)
-{
-    const gf_xfmr_spec *s = &r->spec;
-    lesson_heading(ls, "Step 2: the gradient at initialization", "2단계: 초기화 시점의 그래디언트");
-    lesson_say(ls,
-               "Where the LayerNorm stands decides how the gradient flows. Post-LN normalizes "
-               "after the sum, LN(x + F(x)); Pre-LN before the sub-layer. Xiong et al. (2020) "
-               "show that at initialization the gradient of the last layer's weights does not "
-               "depend on the depth L under Post-LN and shrinks like 1/sqrt(L) under Pre-LN. "
-               "Here: width %zu, %d seeds, one batch of %zu windows of %zu bytes.",
-               "LayerNorm의 위치가 그래디언트의 흐름을 정합니다. Post-LN은 합 뒤에서 LN(x + F(x))로 "
-               "정규화하고, Pre-LN은 서브레이어 앞에서 정규화합니다. Xiong 연구진(2020)은 초기화 "
-               "시점에 마지막 층 가중치의 그래디언트가 Post-LN에서는 깊이 L과 무관하고 Pre-LN에서는 "
-               "1/sqrt(L)처럼 줄어든다고 보였습니다. 여기서는 폭 %zu, 시드 %d개, %zu개 창(각 %zu "
-               "바이트)으로 된 배치 하나를 씁니다.",
-               s->width, s->seeds, s->batch, s->context);
-    for (int i = 0; i < 2; i++) {
-        const double sl = slope_mean(r, i), th = i ? 0.0 : -0.5;
-        lesson_say(ls, "%s: fitted slope of log ||grad|| against log L: %.2f (theory %.1f; %s).",
-                   "%s: log L에 대한 log ||grad||의 기울기 %.2f (이론 %.1f, %s).",
-                   i ? "Post-LN" : "Pre-LN", sl, th,
-                   fabs(sl - th) < 0.1 ? LESSON_T(ls, "close to it", "이론에 가깝습니다")
-                                       : LESSON_T(ls, "a finite-size departure at these small "
-                                                      "widths and depths",
-                                                  "작은 폭과 깊이에서 생기는 유한 크기 차이입니다"));
-    }
-    return figure(ls, r, "xfmr_slope", gf_fig_xfmr_slope_body,
-                  "The last layer's MLP gradient against depth (every seed, and their mean)",
-                  "깊이에 따른 마지막 층 MLP 그래디언트(시드별 점과 평균)");
-}
-
-static int step_training(lesson *ls, const gf_xfmr_result *r)
-{
-    const gf_xfmr_spec *s = &r->spec;
-    const size_t S = (size_t)s->seeds, N = (size_t)s->steps;
-    lesson_heading(ls, "Step 3: warm-up", "3단계: 워밍업");
-    lesson_say(ls,
-               "Both kinds (%d layers, width %zu) train with Adam at learning rate %g, once "
-               "with a linear warm-up over %ld steps and once without. Mean training loss of "
-               "the last tenth of %ld steps (the unigram entropy of the text is %.2f):",
-               "두 종류(%d층, 폭 %zu)를 Adam, 학습률 %g로 한 번은 %ld스텝의 선형 워밍업과 함께, "
-               "한 번은 워밍업 없이 학습시킵니다. %ld스텝 중 마지막 10%%의 평균 학습 손실입니다"
-               "(텍스트의 유니그램 엔트로피는 %.2f).",
-               s->train_layers, s->train_width, s->lr, s->warmup, s->steps, r->unigram);
-    for (int i = 0; i < 2; i++)
-        for (int w = 1; w >= 0; w--) {
-            double tail[16];
-            const size_t n = N / 10 ? N / 10 : 1;
-            for (size_t k = 0; k < S && k < 16; k++) {
-                tail[k] = 0;
-                for (size_t t = N - n; t < N; t++)
-                    tail[k] += r->curve[(((size_t)i * 2 + (size_t)w) * S + k) * N + t] / n;
-            }
-            lesson_pre(ls, "%-7s %-12s %.3f", i ? "postln" : "preln",
-                       w ? "warm-up" : "no warm-up", seed_mean(tail, (int)S, 1));
-        }
-    return figure(ls, r, "xfmr_training", gf_fig_xfmr_training_body,
-                  "Training loss with and without warm-up", "워밍업 유무에 따른 학습 손실");
-}
-
-static int step_stream(lesson *ls, const gf_xfmr_result *r)
-{
-    const gf_xfmr_spec *s = &r->spec;
-    const size_t S = (size_t)s->seeds, Lt = (size_t)s->train_layers, W = 6 * Lt;
-    lesson_heading(ls, "Step 4: the residual stream", "4단계: 잔차 스트림");
-    const double *pre0 = r->stream, *pre1 = r->stream + S * W;
-    lesson_say(ls,
-               "The stream is the bus every sub-layer reads and writes. Under Pre-LN its RMS "
-               "norm per token goes from %.2f (the embeddings) to %.2f after %zu layers at "
-               "initialization, and to %.2f after training.",
-               "스트림은 모든 서브레이어가 읽고 쓰는 버스입니다. Pre-LN에서 토큰당 RMS 노름은 "
-               "초기화 시점에 %.2f(임베딩)에서 %.2f(%zu층 뒤)로, 학습 뒤에는 %.2f로 바뀝니다.",
-               seed_mean(pre0, (int)S, W), seed_mean(pre0 + 2 * Lt, (int)S, W), Lt,
-               seed_mean(pre1 + 2 * Lt, (int)S, W));
-    int rc = figure(ls, r, "xfmr_stream", gf_fig_xfmr_stream_body,
-                    "The stream's norm, each write relative to it, successive writes' cosine",
-                    "스트림의 노름, 스트림 대비 각 쓰기의 크기, 연속한 쓰기의 코사인");
-    const double *lens = r->lens; /* preln, [seed][2 (Lt + 1)] */
-    const double a0 = seed_mean(lens + Lt + 1, (int)S, 2 * (Lt + 1)),
-                 ah = seed_mean(lens + Lt + 1 + Lt / 2, (int)S, 2 * (Lt + 1));
-    lesson_say(ls,
-               "The logit lens decodes the stream after each layer with the final LN and the "
-               "unembedding. For the trained Pre-LN model the top prediction agrees with the "
-               "final one on %.0f%% of held-out bytes after the embeddings alone and on %.0f%% "
-               "halfway (after %zu of %zu layers).",
-               "Logit lens는 각 층 뒤의 스트림을 마지막 LN과 언임베딩으로 해독합니다. 학습된 "
-               "Pre-LN 모델에서 최상위 예측이 최종 예측과 같은 비율은 임베딩만 지났을 때 %.0f%%, "
-               "절반에서 %.0f%%(%zu/%zu층 뒤)입니다.",
-               100 * a0, 100 * ah, Lt / 2, Lt);
-    return rc ? rc : figure(ls, r, "xfmr_lens", gf_fig_xfmr_lens_body, "The logit lens",
-                            "Logit lens");
+    char base[384], cmd[512];
+    lesson_exercises(ls);
+    snprintf(base, sizeof base, LESSON_GRADFLOW " transformer --kind preln,postln --width %zu "
+             "--context %zu --batch %zu --train-layers %d --train-width %zu --train-batch %zu "
+             "--steps %ld --warmup %ld --lr %g", s->width, s->context, s->batch, s->train_layers,
+             s->train_width, s->train_batch, s->steps, s->warmup, s->lr);
+    snprintf(cmd, sizeof cmd, "%s --layers %d,%d,%d --seeds 8 --out runs/l08-seeds", base,
+             s->layers[0], s->layers[1], s->layers[2]);
+    lesson_try(ls, cmd,
+               "Eight seeds instead of the lesson's. How wide is the spread of each slope? Does "
+               "it cover the theory's value?",
+               "강의보다 많은 시드 여덟 개. 각 경사의 퍼짐은 얼마나 넓을까요? 이론값을 포함할까요?");
+    snprintf(cmd, sizeof cmd, "%s --layers %d,%d,%d,%d --seeds %d --out runs/l08-deep", base,
+             s->layers[0], s->layers[1], s->layers[2], 2 * s->layers[2], s->seeds);
+    lesson_try(ls, cmd,
+               "One depth more, twice the deepest. The theory is asymptotic: does the slope move "
+               "toward -1/2 and 0?",
+               "가장 깊은 것의 두 배인 깊이를 하나 더합니다. 이론은 점근적입니다. 경사가 -1/2과 0 "
+               "쪽으로 움직일까요?");
+    snprintf(cmd, sizeof cmd, "%s --layers %d,%d,%d --seeds %d --sweep 3e-3,1e-2,3e-2,1e-1 "
+             "--out runs/l08-sweep", base, s->layers[0], s->layers[1], s->layers[2], s->seeds);
+    lesson_try(ls, cmd,
+               "Larger learning rates without warm-up (the sweep table in the summary). At which "
+               "rate does each kind diverge first?",
+               "워밍업 없이 더 큰 학습률(요약의 sweep 표). 각 종류는 어느 학습률에서 먼저 발산할까요?");
+    snprintf(cmd, sizeof cmd, LESSON_GRADFLOW " transformer --kind preln,postln,deepnorm,rezero "
+             "--width %zu --context %zu --batch %zu --layers %d,%d,%d --seeds %d --train-kind "
+             "deepnorm,rezero --train-layers %d --train-width %zu --train-batch %zu --steps %ld "
+             "--warmup %ld --lr %g --out runs/l08-repairs", s->width, s->context, s->batch,
+             s->layers[0], s->layers[1], s->layers[2], s->seeds, s->train_layers, s->train_width,
+             s->train_batch, s->steps, s->warmup, s->lr);
+    lesson_try(ls, cmd,
+               "The two repairs: DeepNorm (Post-LN with the skip scaled up) and ReZero. Where do "
+               "their slopes fall, and do they need warm-up?",
+               "두 가지 보완책: DeepNorm(스킵을 키운 Post-LN)과 ReZero. 경사는 어디에 놓이고, 워밍업이 "
+               "필요할까요?");
 }
 
 static int teach(lesson *ls)
 {
+    intro(ls);
+    lesson_heading(ls, "Step 1. The identity path", "1단계. 항등 경로");
     int rc = step_identity(ls);
     if (rc)
         return rc;
@@ -247,6 +208,13 @@ static int teach(lesson *ls)
                       .steps = q ? 30 : 150, .warmup = q ? 10 : 40, .lr = 3e-3};
     if (!q)
         s.layers[0] = 4, s.layers[1] = 8, s.layers[2] = 16;
+    json_object_set_new(ls->settings, "experiment",
+                        json_pack("{s:[i,i,i], s:I, s:I, s:I, s:i, s:i, s:I, s:I, s:f}",
+                                  "layers", s.layers[0], s.layers[1], s.layers[2], "width",
+                                  (json_int_t)s.width, "context", (json_int_t)s.context,
+                                  "batch", (json_int_t)s.batch, "seeds", s.seeds,
+                                  "train_layers", s.train_layers, "steps", (json_int_t)s.steps,
+                                  "warmup", (json_int_t)s.warmup, "lr", s.lr));
     gf_xfmr_result r;
     fflush(stdout);
     rc = gf_xfmr_run(&s, &r, why, sizeof why) != 0 || lesson_dir(ls, "", dir, sizeof dir) != 0 ||
@@ -255,12 +223,21 @@ static int teach(lesson *ls)
              : 0;
     json_object_set_new(ls->settings, "text", json_string(text.source));
     gf_text_release(&text);
-    if (rc == 0)
-        rc = step_gradients(ls, &r);
-    if (rc == 0)
-        rc = step_training(ls, &r);
-    if (rc == 0)
-        rc = step_stream(ls, &r);
+    if (rc != 0)
+        return rc;
+    lesson_heading(ls, "Step 2. The gradient at initialization", "2단계. 초기화 시점의 그래디언트");
+    if ((rc = xf_step_gradients(ls, &r)) == 0) {
+        lesson_heading(ls, "Step 3. Warm-up", "3단계. 워밍업");
+        rc = xf_step_training(ls, &r);
+    }
+    if (rc == 0) {
+        lesson_heading(ls, "Step 4. The residual stream", "4단계. 잔차 스트림");
+        rc = xf_step_stream(ls, &r);
+    }
+    if (rc == 0) {
+        summary(ls, &r);
+        exercises(ls, &s);
+    }
     gf_xfmr_result_release(&r);
     return rc;
 }

@@ -47,7 +47,13 @@ const lesson_entry lesson_catalog[] = {
      "bit; plain stacks lose decades, residual stacks do not; zeroed branches; He init",
      "블록 하나 y = x + F(x)를 코드와 그래디언트로 봅니다. 스킵 항은 dL/dx_{l+1}과 비트 단위까지 "
      "같고, plain 스택은 자릿수를 잃고 잔차 스택은 잃지 않습니다. 가지를 0으로 두기, He 초기화"},
-    {3, NULL, "", "", ""},
+    {3, "06-landscape", "01-highway",
+     "the identity as the default: plain, residual and zero-branch stacks trained to y = x and "
+     "to a teacher; the loss along the line from initialization and over two filter-normalized "
+     "directions; the Hessian's largest eigenvalue against the edge of stability",
+     "기본값인 항등 변환: plain, 잔차, 가지를 0으로 둔 스택을 y = x와 teacher로 학습시키고, "
+     "초기화에서 이어지는 직선과 필터 정규화한 두 방향 위의 손실, 헤시안의 최대 고윳값을 "
+     "안정성의 경계와 비교합니다"},
     {4, "01-highway", "02-degradation",
      "(continued) the gradient view: the product of per-layer gains against measured decay, "
      "zeroed branches, He init and where the residual stacks' growth comes from",
@@ -76,7 +82,12 @@ const lesson_entry lesson_catalog[] = {
      "and shared (linear)",
      "(이어서) DenseNet의 연결(concatenation): dense 블록의 연결마다 지나는 그래디언트, 깊이가 "
      "같은 ResNet과의 파라미터 수, naive 저장(제곱)과 shared 저장(선형)의 메모리"},
-    {8, NULL, "", "", ""},
+    {8, "08-transformer", "01-highway",
+     "a small decoder-only transformer: Pre-LN x + F(LN(x)) against Post-LN LN(x + F(x)) in "
+     "code; the identity path; the last layer's gradient against depth; warm-up; the residual "
+     "stream and the logit lens",
+     "작은 디코더 트랜스포머: 코드로 본 Pre-LN x + F(LN(x))와 Post-LN LN(x + F(x)), 항등 경로, "
+     "깊이에 따른 마지막 층 그래디언트, 워밍업, 잔차 스트림과 logit lens"},
     {9, "04-stochastic-depth", "03-ensemble",
      "survival probabilities and the expected depth; one residual net trained whole and with "
      "blocks dropped: errors, CPU time per epoch, test-time scaling of the branches",

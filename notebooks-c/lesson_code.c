@@ -28,6 +28,10 @@ const lesson_region lesson_regions[] = {
     {"block-plan", "src/nn/forward.c"},         /* 03, 04: deleted, dropped and scaled blocks */
     {"stochastic-depth", "src/train/trainer.c"}, /* 04: each step draws the blocks it runs */
     {"path-split", "src/ensemble/pathgrad.c"},  /* 03: the gradient split by path length */
+    {"filter-normalize", "src/landscape/direction.c"}, /* 06: Li et al.'s directions */
+    {"hvp", "src/landscape/curvature.c"},       /* 06: Hessian-vector product by central differences */
+    {"preln-step", "src/xfmr/model.c"},         /* 08: x + F(LN(x)) and ReZero's x + a F(x) */
+    {"postln-step", "src/xfmr/model.c"},        /* 08: LN(x + F(x)) (DeepNorm: LN(alpha x + F(x))) */
     {"preact-branch", "src/model/cnn_forward.c"}, /* 07: BN-ReLU-conv (preact) vs conv-BN */
     {"unit-add", "src/model/cnn_forward.c"},    /* 07: gf_add (preact) vs gf_add_relu (resnet) */
     {"dense-concat", "src/model/densenet_forward.c"}, /* 07: x_{l+1} = [x_l, H_l(x_l)] */

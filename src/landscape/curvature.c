@@ -80,6 +80,7 @@ void gf_land_hessian_release(gf_land_hessian *h)
     h->work = NULL;
 }
 
+/* lesson:hvp begin */
 /* (g(theta + s v) - g(theta - s v)) / (2 s), s = step / ||v||. */
 static int hvp_at(gf_land_hessian *h, double step, const double *v, double *out)
 {
@@ -105,6 +106,7 @@ static int hvp_at(gf_land_hessian *h, double step, const double *v, double *out)
         out[i] = (gp[i] - gm[i]) / (2.0 * s);
     return 0;
 }
+/* lesson:hvp end */
 
 int gf_land_hvp(void *ctx, const double *v, double *out)
 {

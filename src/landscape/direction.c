@@ -50,6 +50,7 @@ double gf_land_distance(gf_model *m, const double *a, const double *b)
     return sqrt(sum);
 }
 
+/* lesson:filter-normalize begin */
 /* One weight (rows x cols at w): d ~ N(0, 1), each row scaled to ||w_r||. */
 static void filter_normalize(double *d, const double *w, size_t rows, size_t cols,
                              gsl_rng *rng)
@@ -66,6 +67,7 @@ static void filter_normalize(double *d, const double *w, size_t rows, size_t col
             d[r * cols + c] *= k;
     }
 }
+/* lesson:filter-normalize end */
 
 int gf_land_direction(gf_model *m, gsl_rng *rng, double *dir)
 {

@@ -206,6 +206,7 @@ static gf_tensor *step(gf_xfmr *m, gf_tape *tape, int l, int k, gf_tensor *x, si
     const int w = k ? L->ln2_w : L->ln1_w, b = k ? L->ln2_b : L->ln1_b;
     gf_tensor *f;
     switch (m->cfg.kind) {
+    /* lesson:preln-step begin */
     case GF_XFMR_PRELN:
         *write = f = sublayer(m, tape, l, k, ln(m, tape, x, w, b), T);
         return gf_add(tape, x, f);
@@ -213,12 +214,15 @@ static gf_tensor *step(gf_xfmr *m, gf_tape *tape, int l, int k, gf_tensor *x, si
         *write = f = gf_mul_scalar(tape, sublayer(m, tape, l, k, x, T),
                                    T_(m, k ? L->alpha_mlp : L->alpha_attn));
         return gf_add(tape, x, f);
+    /* lesson:preln-step end */
+    /* lesson:postln-step begin */
     default: { /* postln, deepnorm: LN(alpha x + F(x)) */
         const double alpha = gf_xfmr_alpha(&m->cfg);
         *write = f = sublayer(m, tape, l, k, x, T);
         gf_tensor *skip = alpha == 1.0 ? x : gf_scale(tape, x, alpha);
         return ln(m, tape, gf_add(tape, skip, f), w, b);
     }
+    /* lesson:postln-step end */
     }
 }
 
