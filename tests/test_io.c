@@ -428,6 +428,30 @@ static void test_config_meta(void)
     c.kind = 0;
     CU_ASSERT(gf_st_config_check(&st, f, 6, &c, why, sizeof why) == -1);
     CU_ASSERT_STRING_EQUAL(why, "kind is b in the file, a here");
+
+    /* read back: every value as written; then damaged texts, one field at a time */
+    cfg r = {0, 0, 0.0, 0, 5};
+    CU_ASSERT_FATAL(gf_st_config_read(&st, f, 6, &r, why, sizeof why) == 0);
+    CU_ASSERT(r.n == -3 && r.m == 7 && r.x == 0.1 && r.kind == 1 && r.mode == 0);
+    static const char *const bad[][2] = {
+        {"n", "99999999999"}, {"n", "12abc"}, {"n", ""}, {"m", "-1"}, {"m", "1048577"},
+        {"x", "nan"},         {"x", "1e999"}, {"kind", "c"}, {"mode", "x"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "%s",
+                 json_string_value(json_object_get(st.metadata, bad[i][0])));
+        json_object_set_new(st.metadata, bad[i][0], json_string(bad[i][1]));
+        CU_ASSERT(gf_st_config_read(&st, f, 6, &r, why, sizeof why) == -1);
+        CU_ASSERT(strstr(why, "is damaged") && strstr(why, bad[i][0]));
+        json_object_set_new(st.metadata, bad[i][0], json_string(text));
+    }
+    CU_ASSERT(gf_st_config_read(&st, f, 6, &r, why, sizeof why) == 0);
+    json_object_del(st.metadata, "mode"); /* advisory: the config keeps its value */
+    r.mode = 4;
+    CU_ASSERT(gf_st_config_read(&st, f, 6, &r, why, sizeof why) == 0 && r.mode == 4);
+    json_object_del(st.metadata, "m");
+    CU_ASSERT(gf_st_config_read(&st, f, 6, &r, why, sizeof why) == -1);
+    CU_ASSERT_STRING_EQUAL(why, "the file does not record the network's m");
     gf_st_release(&st);
 }
 
@@ -441,7 +465,7 @@ CU_TestInfo io_tests[] = {
     {"safetensors header padded to 8 bytes, length field", test_safetensors_layout},
     {"gf_st_read rejects truncated and garbage files", test_safetensors_rejects_bad_files},
     {"manifest.json", test_manifest},
-    {"a config as metadata from a field table", test_config_meta},
+    {"a config as metadata from a field table, read back, damaged texts refused", test_config_meta},
     CU_TEST_INFO_NULL,
 };
 

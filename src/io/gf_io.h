@@ -172,7 +172,7 @@ typedef struct gf_meta_field {
     const char *key;
     gf_meta_kind kind;
     size_t offset;            /* offsetof the field in the struct (not for GF_META_TEXT) */
-    const char *const *names; /* NAME: names indexed by the (int-sized enum) field; TEXT: names[0] */
+    const char *const *names; /* NAME: names, NULL-ended, indexed by the field; TEXT: names[0] */
     int advisory;             /* 1: recorded, but a file may differ (it changes no value) */
 } gf_meta_field;
 /* The text of field f of config (at most size bytes). */
@@ -183,6 +183,14 @@ int gf_st_add_config(gf_st_file *st, const gf_meta_field *f, int n, const void *
  * -1 with gf_st_meta_check's reason for the first that differs. */
 int gf_st_config_check(const gf_st_file *st, const gf_meta_field *f, int n, const void *config,
                        char *why, size_t size);
+/* Read every field st records into config (the one parser of every family's
+ * metadata): whole numbers of at most 2^20 in magnitude (sizes not negative),
+ * finite doubles, names of the field's NULL-ended list. An advisory field the
+ * file lacks keeps config's value. 0, or -1 with "the file does not record the
+ * network's KEY" or "the network's configuration in the file is damaged (KEY
+ * 'TEXT')". The family then checks the values themselves. */
+int gf_st_config_read(const gf_st_file *st, const gf_meta_field *f, int n, void *config,
+                      char *why, size_t size);
 
 /* ---- IDX files ---------------------------------------------------------- */
 

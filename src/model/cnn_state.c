@@ -10,7 +10,7 @@
 
 /* What cnn_init does, recorded for a reader. */
 static const char *const INIT[] = {"kaiming_normal_fan_out"};
-static const char *const UNIT_NAMES[] = {"cnn-plain", "cnn-resnet", "cnn-preact"};
+static const char *const UNIT_NAMES[] = {"cnn-plain", "cnn-resnet", "cnn-preact", NULL};
 
 enum { N_META = 11 };
 #define AT(f) offsetof(gf_cnn_config, f)
@@ -39,44 +39,11 @@ int gf_cnn_config_match(const void *net, const gf_st_file *st, char *why, size_t
     return gf_st_config_check(st, FIELDS, N_META, &((const cnn_net *)net)->cfg, why, size);
 }
 
-/* A whole number in [lo, hi] from text, or -1. */
-static long whole(const char *v, long lo, long hi)
-{
-    char *end;
-    const long n = v && *v ? strtol(v, &end, 10) : -1;
-    return v && *v && !*end && n >= lo && n <= hi ? n : -1;
-}
-
 void *gf_cnn_build_from_meta(const gf_st_file *st, char *why, size_t size)
 {
-    const char *v[N_META];
-    for (int i = 0; i < N_META; i++)
-        if (!(v[i] = json_string_value(json_object_get(st->metadata, FIELDS[i].key)))) {
-            snprintf(why, size, "the file does not record the network's %s", FIELDS[i].key);
-            return NULL;
-        }
-    int unit = -1;
-    for (int u = 0; u < 3; u++)
-        if (strcmp(v[0], UNIT_NAMES[u]) == 0)
-            unit = u;
-    long n[7];
-    int ok = unit >= 0;
-    for (int i = 1; i <= 7; i++)
-        ok = ok && (n[i - 1] = whole(v[i], 0, 1 << 20)) >= 0;
-    char *end[2];
-    gf_cnn_config c = {.bn_momentum = strtod(v[8], &end[0]), .eps = strtod(v[9], &end[1])};
-    if (!ok || *end[0] || *end[1]) {
-        snprintf(why, size, "the network's configuration in the file is damaged");
+    gf_cnn_config c = {0};
+    if (gf_st_config_read(st, FIELDS, N_META, &c, why, size) != 0)
         return NULL;
-    }
-    c.unit = (gf_arch)unit;
-    c.depth = (int)n[0];
-    c.filters = (size_t)n[1];
-    c.height = (size_t)n[2];
-    c.width = (size_t)n[3];
-    c.channels = (size_t)n[4];
-    c.classes = (size_t)n[5];
-    c.zero_branch = (int)n[6];
     if (gf_cnn_config_check(&c, why, size) != 0)
         return NULL;
     /* stage 3's 3x3 convs alone (2n - 1 of 4f x 4f): a damaged file must not ask for

@@ -39,36 +39,10 @@ int dn_config_match(const void *net, const gf_st_file *st, char *why, size_t siz
 
 int dn_config_from_meta(const gf_st_file *st, gf_densenet_config *c, char *why, size_t size)
 {
-    *c = gf_densenet_config_default();
-    double v[N_META];
-    for (int i = 0; i < N_META; i++) {
-        const char *s = json_string_value(json_object_get(st->metadata, FIELDS[i].key));
-        char *end = NULL;
-        if (i == MEMORY) {
-            const int m = s ? gf_name_lookup(gf_dense_memory_names, s) : -1;
-            c->memory = m >= 0 ? (gf_dense_memory)m : GF_DENSE_SHARED;
-            continue;
-        }
-        v[i] = s ? strtod(s, &end) : NAN;
-        if (!s || end == s || *end || !isfinite(v[i]) || (i < 8 && v[i] != floor(v[i]))) {
-            snprintf(why, size, "the file's metadata has no valid %s", FIELDS[i].key);
-            return -1;
-        }
-    }
-    if (v[0] > 1e6 || v[1] > 1e6 || v[4] > 1e6 || v[5] > 1e6 || v[6] > 1e6 || v[7] > 1e6 ||
-        v[0] < 0 || v[1] < 0 || v[4] < 0 || v[5] < 0 || v[6] < 0 || v[7] < 0) {
-        snprintf(why, size, "the file's densenet sizes are out of range");
+    *c = gf_densenet_config_default(); /* a file without "memory" gets the shared layout */
+    if (gf_st_config_read(st, FIELDS, N_META, c, why, size) != 0)
         return -1;
-    }
-    c->depth = (int)v[0];
-    c->growth = (int)v[1];
-    c->bc = v[2] != 0.0;
-    c->height = (size_t)v[4];
-    c->width = (size_t)v[5];
-    c->in_channels = (size_t)v[6];
-    c->classes = (size_t)v[7];
-    c->bn_momentum = v[8];
-    c->eps = v[9];
+    c->bc = c->bc != 0;
     return gf_densenet_config_check(c, why, size);
 }
 

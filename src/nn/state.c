@@ -3,7 +3,7 @@
  * training), and layer names. Loading a saved network is gf_model_open's. */
 #include "nn/gf_nn.h"
 
-#include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,49 +43,32 @@ int gf_params_state_add(const gf_params *p, gf_st_file *st, int64_t *counts)
     return 0;
 }
 
-/* The configuration as (key, value) text pairs, in a fixed order. */
+/* The configuration as metadata, in a fixed order. */
 enum { N_META = 11 };
-static const char *const META_KEYS[N_META] = {"arch", "depth", "width", "input_dim", "classes",
-                                              "init", "norm", "act", "zero_init_residual",
-                                              "bn_momentum", "eps"};
-static void config_pairs(const gf_stack_config *c, const char *key[N_META],
-                         char value[N_META][32])
-{
-    for (int i = 0; i < N_META; i++)
-        key[i] = META_KEYS[i];
-    snprintf(value[0], 32, "%s", gf_arch_names[c->arch]);
-    snprintf(value[1], 32, "%d", c->depth);
-    snprintf(value[2], 32, "%zu", c->width);
-    snprintf(value[3], 32, "%zu", c->in_dim);
-    snprintf(value[4], 32, "%zu", c->classes);
-    snprintf(value[5], 32, "%s", gf_init_names[c->init]);
-    snprintf(value[6], 32, "%s", gf_norm_names[c->norm]);
-    snprintf(value[7], 32, "%s", gf_act_names[c->act]);
-    snprintf(value[8], 32, "%d", c->zero_branch);
-    snprintf(value[9], 32, "%.17g", c->bn_momentum);
-    snprintf(value[10], 32, "%.17g", c->eps);
-}
+#define AT(f) offsetof(gf_stack_config, f)
+static const gf_meta_field FIELDS[N_META] = {
+    {"arch", GF_META_NAME, AT(arch), gf_mlp_arch_names, 0},
+    {"depth", GF_META_INT, AT(depth), NULL, 0},
+    {"width", GF_META_SIZE, AT(width), NULL, 0},
+    {"input_dim", GF_META_SIZE, AT(in_dim), NULL, 0},
+    {"classes", GF_META_SIZE, AT(classes), NULL, 0},
+    {"init", GF_META_NAME, AT(init), gf_init_names, 0},
+    {"norm", GF_META_NAME, AT(norm), gf_norm_names, 0},
+    {"act", GF_META_NAME, AT(act), gf_act_names, 0},
+    {"zero_init_residual", GF_META_INT, AT(zero_branch), NULL, 0},
+    {"bn_momentum", GF_META_DOUBLE, AT(bn_momentum), NULL, 0},
+    {"eps", GF_META_DOUBLE, AT(eps), NULL, 0},
+};
+#undef AT
 
 int gf_stack_config_meta(const gf_stack_config *c, gf_st_file *st)
 {
-    const char *key[N_META];
-    char value[N_META][32];
-    config_pairs(c, key, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_add_meta(st, key[i], value[i]) != 0)
-            return -1;
-    return 0;
+    return gf_st_add_config(st, FIELDS, N_META, c);
 }
 
 int gf_stack_config_match(const gf_stack_config *c, const gf_st_file *st, char *why, size_t size)
 {
-    const char *key[N_META];
-    char value[N_META][32];
-    config_pairs(c, key, value);
-    for (int i = 0; i < N_META; i++)
-        if (gf_st_meta_check(st, key[i], value[i], why, size) != 0)
-            return -1;
-    return 0;
+    return gf_st_config_check(st, FIELDS, N_META, c, why, size);
 }
 
 int gf_stack_state_load(gf_stack *s, const gf_st_file *st, char *why, size_t size)
@@ -161,34 +144,9 @@ static int fits_file(const gf_stack_config *c, const gf_st_file *st, char *why, 
 
 int gf_stack_config_from_meta(const gf_st_file *st, gf_stack_config *c, char *why, size_t size)
 {
-    const char *v[N_META];
-    for (int i = 0; i < N_META; i++)
-        if (!(v[i] = meta(st, META_KEYS[i]))) {
-            snprintf(why, size, "the file does not record the network's %s", META_KEYS[i]);
-            return -1;
-        }
-    const int arch = gf_name_lookup(gf_mlp_arch_names, v[0]);
-    const int init = gf_name_lookup(gf_init_names, v[5]);
-    const int norm = gf_name_lookup(gf_norm_names, v[6]), act = gf_name_lookup(gf_act_names, v[7]);
-    char *end[6];
-    const long depth = strtol(v[1], &end[0], 10); /* range-checked before it becomes an int */
-    *c = (gf_stack_config){.arch = (gf_arch)arch,
-                           .depth = depth >= 0 && depth <= INT_MAX ? (int)depth : -1,
-                           .width = strtoul(v[2], &end[1], 10),
-                           .in_dim = strtoul(v[3], &end[2], 10),
-                           .classes = strtoul(v[4], &end[3], 10), .norm = (gf_norm)norm,
-                           .act = (gf_act)act, .init = (gf_init)init,
-                           .zero_branch = strcmp(v[8], "1") == 0,
-                           .bn_momentum = strtod(v[9], &end[4]), .eps = strtod(v[10], &end[5])};
-    int ok = arch >= 0 && init >= 0 && norm >= 0 && act >= 0;
-    for (int i = 0; i < 6; i++)
-        ok = ok && !*end[i];
-    if (!ok || gf_stack_config_check(c, why, size) != 0) {
-        if (!ok)
-            snprintf(why, size, "the network's configuration in the file is damaged");
-        return -1;
-    }
-    if (fits_file(c, st, why, size) != 0)
+    *c = (gf_stack_config){0};
+    if (gf_st_config_read(st, FIELDS, N_META, c, why, size) != 0 ||
+        gf_stack_config_check(c, why, size) != 0 || fits_file(c, st, why, size) != 0)
         return -1;
     return gf_stack_config_match(c, st, why, size); /* every key reads back as written */
 }

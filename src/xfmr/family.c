@@ -43,29 +43,10 @@ static int config_match(const void *net, const gf_st_file *st, char *why, size_t
     return gf_st_config_check(st, FIELDS, N_META, &CX(net)->cfg, why, size);
 }
 
-static const char *meta(const gf_st_file *st, const char *key)
-{
-    return json_string_value(json_object_get(st->metadata, key));
-}
-
 static void *build_from_meta(const gf_st_file *st, char *why, size_t size)
 {
-    const char *v[N_META];
-    for (int i = 0; i < N_META; i++)
-        if (!(v[i] = meta(st, FIELDS[i].key))) {
-            snprintf(why, size, "the file's metadata has no '%s'", FIELDS[i].key);
-            return NULL;
-        }
     gf_xfmr_config c = gf_xfmr_config_default();
-    const int kind = gf_name_lookup(gf_xfmr_kind_names, v[0]);
-    c.kind = kind < 0 ? GF_XFMR_COUNT : (gf_xfmr_kind)kind; /* refused by the check */
-    c.layers = atoi(v[1]);
-    c.width = strtoul(v[2], NULL, 10);
-    c.heads = atoi(v[3]);
-    c.context = strtoul(v[4], NULL, 10);
-    c.vocab = strtoul(v[5], NULL, 10);
-    c.eps = strtod(v[6], NULL);
-    return build(&c, why, size);
+    return gf_st_config_read(st, FIELDS, N_META, &c, why, size) == 0 ? build(&c, why, size) : NULL;
 }
 
 /* The state: the slots are a gf_params as a stack's, so the stack's writer
