@@ -149,7 +149,7 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
     const int B = res->blocks, seeds = res->spec.seeds;
     int residual = 0;
     char net[192];
-    cli_network_text(net, sizeof net, cfg, res->spec.archs, res->spec.n_archs);
+    gf_arch_network_text(net, sizeof net, cfg, res->spec.archs, res->spec.n_archs);
     if (strstr(net, "cnn:")) /* the MLP stacks' heading as it always was, else the cnn's */
         printf("gradflow gradnorm: depth %d (B = %d blocks), %s, batch %ld, %d seed%s\n",
                cfg->depth, B, net, batch, seeds, seeds > 1 ? "s" : "");
@@ -235,7 +235,7 @@ int gradnorm_figures(cli_run *r, const gf_gradnorm_result *res, const gf_stack_c
              "Gradient norm per depth at initialization: %d layers (%d blocks)", c->depth,
              res->blocks);
     char net[192];
-    cli_network_text(net, sizeof net, c, res->spec.archs, res->spec.n_archs);
+    gf_arch_network_text(net, sizeof net, c, res->spec.archs, res->spec.n_archs);
     if (strstr(net, "cnn:"))
         snprintf(subtitle, sizeof subtitle, "%s, batch %ld, %d seeds; loss = mean cross-entropy",
                  net, batch, res->spec.seeds);

@@ -58,27 +58,6 @@ int cli_any_cnn(const cli_common *o)
     return any;
 }
 
-void cli_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
-                      int n)
-{
-    int mlp = 0, cnn = 0;
-    for (int a = 0; a < n; a++)
-        *(gf_arch_is_mlp(archs[a]) ? &mlp : &cnn) = 1;
-    gf_stack_config k = *c;
-    gf_family_config fc = {0};
-    k.arch = GF_ARCH_CNN_RESNET;
-    if (cnn && gf_arch_config(&k, &fc, NULL, 0) != 0)
-        fc.cnn.filters = 0;
-    const int w = mlp ? snprintf(buf, size, "width %zu, init %s, norm %s, act %s", c->width,
-                                 gf_init_names[c->init], gf_norm_names[c->norm],
-                                 gf_act_names[c->act])
-                      : 0;
-    if (cnn && w >= 0 && (size_t)w < size)
-        snprintf(buf + w, size - (size_t)w, "%scnn: %zu/%zu/%zu filters, He init (fan_out), "
-                 "batch norm, relu", mlp ? "; " : "", fc.cnn.filters, 2 * fc.cnn.filters,
-                 4 * fc.cnn.filters);
-}
-
 int cli_archs_check(const char *cmd, const cli_common *o, int depth)
 {
     char why[512];

@@ -57,12 +57,6 @@ int cli_set_path(const cli_arg *a, void *opts);
 double cli_layer_outputs(const cli_common *o);
 /* 1 when o's archs include a net that is not an MLP stack. */
 int cli_any_cnn(const cli_common *o);
-/* The network options of a heading: "width W, init I, norm N, act A" of the
- * MLP stacks in archs (n of them), then (or only) "cnn: F/2F/4F filters, He
- * init (fan_out), batch norm, relu" for the cnn nets, whose init and norm
- * are their own. */
-void cli_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
-                      int n);
 #define CLI_DEPTH_N(T, help) {CLI_DEPTH, "depth", 'd', "N", help, CLI_AT(T, c.cfg.depth)}
 #define CLI_WIDTH(T, help)                                                                   \
     {CLI_INT, "width", 'w', "N", help, CLI_AT(T, c.cfg.width), .min = 1, .max = 65536}

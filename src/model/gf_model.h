@@ -162,6 +162,12 @@ gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
 /* The shared options that describe m (the inverse of gf_arch_config); -1
  * for a family the registry's options do not describe. */
 int gf_arch_options_of(const gf_model *m, gf_stack_config *c);
+/* The network options of a heading: "width W, init I, norm N, act A" of the
+ * MLP stacks in archs (n of them), then (or only) "cnn: F/2F/4F filters, He
+ * init (fan_out), batch norm, relu" for the cnn nets, whose init and norm
+ * are their own. */
+void gf_arch_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
+                          int n);
 /* gf_model_open of a file that must hold that net. */
 gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
                              gf_checkpoint_info *info, char *why, size_t size);
