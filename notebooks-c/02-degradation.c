@@ -340,15 +340,16 @@ static void try_it(lesson *ls, const setup *su)
                "the gradient path that no weight can close. Lesson 05 looks at the same flow "
                "through the Jacobians at initialization, lesson 03 at the residual network as "
                "an ensemble of paths (section 5) and lesson 04 at stochastic depth (section 9). "
-               "The sections on the optimization landscape (3), pre-activation (6), DenseNet (7) "
-               "and the Transformer (8) have no lesson yet; the index in `docs/lessons/` lists "
-               "them all in the syllabus' order.",
+               "Lesson 06 takes the optimization landscape (section 3), lesson 07 the "
+               "pre-activation unit and DenseNet (sections 6 and 7) with the convolutional nets "
+               "this degradation was first seen in, and lesson 08 the Transformer (section 8); "
+               "the index in `docs/lessons/` lists them all in the syllabus' order.",
                "1강(강의 노트 2절과 4절)은 y = F(x) + x의 \"+1\", 곧 어떤 가중치도 막을 수 없는 "
                "그래디언트의 통로를 잽니다. 5강은 같은 흐름을 초기화 시점의 야코비안으로 보고, "
                "3강은 잔차 네트워크를 경로들의 앙상블로(5절), 4강은 Stochastic Depth를(9절) "
-               "봅니다. 최적화 지형(3절), 사전 활성화(6절), DenseNet(7절), Transformer(8절)에는 "
-               "아직 강의가 없습니다. `docs/lessons/`의 목차가 모든 강의를 강의 노트 순서로 "
-               "보여 줍니다.");
+               "봅니다. 6강은 최적화 지형(3절)을, 7강은 이 성능 저하가 처음 관찰된 합성곱 "
+               "네트워크로 사전 활성화 단위와 DenseNet(6절과 7절)을, 8강은 Transformer(8절)를 "
+               "다룹니다. `docs/lessons/`의 목차가 모든 강의를 강의 노트 순서로 보여 줍니다.");
 }
 
 /* ---- main ------------------------------------------------------------------ */

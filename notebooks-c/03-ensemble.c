@@ -22,11 +22,11 @@ static const lesson_info INFO = LESSON_INFO(
     "03-ensemble", "Lesson 03: a residual network as an ensemble of paths",
     "3강: 경로들의 앙상블로 보는 잔차 네트워크",
     "Counts the paths of a residual stack by length, splits the gradient at the\n"
-    "input exactly by path length at initialization, and deletes blocks of a\n"
-    "trained residual net and a trained plain net (Veit et al. 2016).",
-    "잔차 스택의 경로를 길이별로 세고, 초기화 시점의 입력 그래디언트를 경로 길이별로\n"
-    "정확히 나누고, 학습된 잔차 네트워크와 plain 네트워크에서 블록을 지워 봅니다\n"
-    "(Veit 연구진 2016).");
+    "input exactly by path length at initialization and after training, and deletes\n"
+    "blocks of a trained residual net and a trained plain net (Veit et al. 2016).",
+    "잔차 스택의 경로를 길이별로 세고, 초기화 시점과 학습 뒤의 입력 그래디언트를 경로\n"
+    "길이별로 정확히 나누고, 학습된 잔차 네트워크와 plain 네트워크에서 블록을 지워\n"
+    "봅니다(Veit 연구진 2016).");
 
 
 /* ---- Step 1: paths ----------------------------------------------------------- */

@@ -402,17 +402,17 @@ static void summary(lesson *ls, const setup *su, const gf_stochdepth_pair *q)
     lesson_heading(ls, "What to take away", "정리");
     lesson_say(ls,
                "- The linear rule with p_last = %g runs %.1f%% of the blocks in a step, %.1f%% "
-               "of the multiply-adds.\\n"
-               "- CPU time per epoch: %.1f%% of the whole net's.\\n"
+               "of the multiply-adds.\n"
+               "- CPU time per epoch: %.1f%% of the whole net's.\n"
                "- Final test error: %.2f%% whole, %.2f%% with stochastic depth, after %d "
-               "epochs; Huang et al. saw its regularizing gain over hundreds of epochs.\\n"
+               "epochs; Huang et al. saw its regularizing gain over hundreds of epochs.\n"
                "- At test time every branch runs, scaled by its p_l: the expectation the net "
                "saw in training.",
                "- p_last = %g인 선형 규칙은 스텝마다 블록의 %.1f%%, 곱셈-누산의 %.1f%%를 "
-               "실행합니다.\\n"
-               "- 에폭당 CPU 시간은 그냥 학습한 네트워크의 %.1f%%입니다.\\n"
+               "실행합니다.\n"
+               "- 에폭당 CPU 시간은 그냥 학습한 네트워크의 %.1f%%입니다.\n"
                "- 최종 테스트 오차는 %.2f%%(그대로)와 %.2f%%(Stochastic Depth), %d 에폭 뒤의 "
-               "값입니다. Huang 연구진은 수백 에폭에 걸쳐 정규화 효과를 보았습니다.\\n"
+               "값입니다. Huang 연구진은 수백 에폭에 걸쳐 정규화 효과를 보았습니다.\n"
                "- 테스트 때는 모든 가지를 실행하되 p_l을 곱합니다. 학습 때 네트워크가 본 기댓값입니다.",
                su->p_last, 100.0 * q->block_fraction, 100.0 * q->mac_fraction,
                100.0 * q->cpu_seconds[1] / q->cpu_seconds[0], 100.0 * q->test_err[0],
@@ -420,9 +420,9 @@ static void summary(lesson *ls, const setup *su, const gf_stochdepth_pair *q)
     lesson_heading(ls, "Next", "다음 강의");
     lesson_say(ls,
                "This is the last section of the syllabus. The index in `docs/lessons/` lists "
-               "every lesson in the syllabus' order, with the sections that have no lesson yet.",
+               "every lesson in the syllabus' order.",
                "강의 노트의 마지막 절입니다. `docs/lessons/`의 목차가 모든 강의를 강의 노트 순서로 "
-               "보여 주고, 아직 강의가 없는 절도 표시합니다.");
+               "보여 줍니다.");
 }
 
 static void exercises(lesson *ls, const setup *su)
