@@ -102,6 +102,50 @@ static void outro(FILE *f, lesson_lang ko)
           f);
 }
 
+/* The papers the lessons cite by author and year, in one place (no links: the
+ * project links to nothing outside the repository). */
+static const char *const REFERENCES[] = {
+    "K. He, X. Zhang, S. Ren, J. Sun. *Delving Deep into Rectifiers: Surpassing Human-Level "
+    "Performance on ImageNet Classification.* ICCV 2015 (He initialization).",
+    "K. He, X. Zhang, S. Ren, J. Sun. *Deep Residual Learning for Image Recognition.* CVPR 2016 "
+    "(lessons 01, 02, 07).",
+    "K. He, X. Zhang, S. Ren, J. Sun. *Identity Mappings in Deep Residual Networks.* ECCV 2016 "
+    "(pre-activation; lessons 01, 05, 07).",
+    "A. Veit, M. Wilber, S. Belongie. *Residual Networks Behave Like Ensembles of Relatively "
+    "Shallow Networks.* NeurIPS 2016 (lesson 03).",
+    "G. Huang, Y. Sun, Z. Liu, D. Sedra, K. Weinberger. *Deep Networks with Stochastic Depth.* "
+    "ECCV 2016 (lesson 04).",
+    "G. Huang, Z. Liu, L. van der Maaten, K. Weinberger. *Densely Connected Convolutional "
+    "Networks.* CVPR 2017 (lesson 07).",
+    "G. Pleiss, D. Chen, G. Huang, T. Li, L. van der Maaten, K. Weinberger. *Memory-Efficient "
+    "Implementation of DenseNets.* 2017 (shared storage; lesson 07).",
+    "I. Goodfellow, O. Vinyals, A. Saxe. *Qualitatively Characterizing Neural Network "
+    "Optimization Problems.* ICLR 2015 (the line from initialization; lesson 06).",
+    "H. Li, Z. Xu, G. Taylor, C. Studer, T. Goldstein. *Visualizing the Loss Landscape of Neural "
+    "Nets.* NeurIPS 2018 (lesson 06).",
+    "J. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar. *Gradient Descent on Neural Networks "
+    "Typically Occurs at the Edge of Stability.* ICLR 2021 (lesson 06).",
+    "G. Yang, J. Pennington, V. Rao, J. Sohl-Dickstein, S. Schoenholz. *A Mean Field Theory of "
+    "Batch Normalization.* ICLR 2019 (lesson 02).",
+    "H. Zhang, Y. Dauphin, T. Ma. *Fixup Initialization: Residual Learning Without "
+    "Normalization.* ICLR 2019 (lesson 05).",
+    "T. Bachlechner, B. P. Majumder, H. Mao, G. Cottrell, J. McAuley. *ReZero is All You Need: "
+    "Fast Convergence at Large Depth.* UAI 2021 (lessons 05, 08).",
+    "A. Vaswani et al. *Attention Is All You Need.* NeurIPS 2017 (lesson 08).",
+    "R. Xiong et al. *On Layer Normalization in the Transformer Architecture.* ICML 2020 "
+    "(Pre-LN against Post-LN; lesson 08).",
+    "H. Wang et al. *DeepNet: Scaling Transformers to 1,000 Layers.* 2022 (DeepNorm; lesson 08).",
+};
+
+static void references(FILE *f, lesson_lang ko)
+{
+    fputs(ko ? "\n## 참고 문헌\n\n강의가 저자와 연도로 인용하는 논문입니다.\n\n"
+             : "\n## References\n\nThe papers the lessons cite by author and year.\n\n",
+          f);
+    for (size_t i = 0; i < sizeof REFERENCES / sizeof *REFERENCES; i++)
+        fprintf(f, "- %s\n", REFERENCES[i]);
+}
+
 static int write_index(const char *dir, lesson_lang lang)
 {
     char path[GF_PATH_MAX];
@@ -116,6 +160,7 @@ static int write_index(const char *dir, lesson_lang lang)
     for (const lesson_entry *e = lesson_catalog; e->section; e++)
         row(f, dir, e, lang);
     outro(f, lang == LESSON_KO);
+    references(f, lang == LESSON_KO);
     if (ferror(f)) {
         gf_atomic_abort(&at);
         fprintf(stderr, "lesson-index: cannot write %s\n", path);
