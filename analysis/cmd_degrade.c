@@ -41,18 +41,28 @@ static void given(const cli_option *e, void *opts)
         ((degrade_options *)opts)->given |= 1u << i;
 }
 
+/* 1 when every net of the list is a DenseNet (densenet, densenet-bc). */
+static int all_densenet(const cli_common *c)
+{
+    int all = c->n_archs > 0;
+    for (int a = 0; a < c->n_archs; a++)
+        all = all && (c->archs[a] == GF_ARCH_DENSENET || c->archs[a] == GF_ARCH_DENSENET_BC);
+    return all;
+}
+
 /* The defaults --quick and the cnn nets change, where not given: cnn nets
  * train on 4,000 images (1,000 test) at --width-mult 0.25, so that the
  * default run (plain and residual, 20 and 56 layers, 10 epochs) takes about 8
  * minutes of processor time per seed (measured: 4.1 s and 12.2 s of training
  * per epoch at 20 and 56 layers, one core); --quick: 1,000 / 500 images, 3 epochs, cnn depths
- * 8,20 at --width-mult 0.125. */
+ * 8,20 at --width-mult 0.125; DenseNets alone: depths 10,22 (3n + 4 and 6n + 4 both) at
+ * --width-mult 0.25 (growth rate 3: 12 x it must be whole). */
 static void settle_defaults(degrade_options *o)
 {
-    const int conv = cli_any_cnn(&o->c);
+    const int conv = cli_any_cnn(&o->c), dense = all_densenet(&o->c);
     const unsigned g = o->given;
     if (conv && !(g & GIVEN_MULT))
-        o->c.cfg.width_mult = o->quick ? 0.125 : 0.25;
+        o->c.cfg.width_mult = o->quick && !dense ? 0.125 : 0.25;
     if (!(g & GIVEN_NTRAIN) && (o->quick || conv))
         o->t.ntrain = o->quick ? 1000 : 4000;
     if (!(g & GIVEN_NTEST) && (o->quick || conv))
@@ -60,8 +70,8 @@ static void settle_defaults(degrade_options *o)
     if (!(g & GIVEN_EPOCHS) && o->quick)
         o->t.train.epochs = 3;
     if (!(g & GIVEN_DEPTH) && o->quick && conv) {
-        o->depths[0] = 8;
-        o->depths[1] = 20;
+        o->depths[0] = dense ? 10 : 8;
+        o->depths[1] = dense ? 22 : 20;
         o->n_depths = 2;
     }
 }

@@ -81,10 +81,11 @@ static void gradient_reading(const gf_grid_net *r, double first, double last,
            "at the last probe",
            r->name, r->seed, first, last);
     const int plain = !gf_arch_residual(r->arch), exploded = plain && first > 1.0;
+    const int dense = r->arch == GF_ARCH_DENSENET || r->arch == GF_ARCH_DENSENET_BC;
     if (plain && fabs(last) < 1.0 && plain_gap > 0 && !exploded)
-        printf(":\n    within one decade at the end: the plain net's gradient does not vanish, "
+        printf(":\n    within one decade at the end: the %s net's gradient does not vanish, "
                "yet it trains worse\n    (He et al.: with batch norm, degradation is not "
-               "vanishing gradients)");
+               "vanishing gradients)", dense ? "densely connected" : "plain");
     else if (fabs(last) < 1.0)
         printf(": within one decade at the end (no vanishing)");
     if (exploded)

@@ -61,9 +61,26 @@ static void test_tiny_run(void)
     free(table);
 }
 
+/* degrade with DenseNets alone: --quick picks depths both kinds accept (10, 22) and a
+ * whole growth rate, and the gradient reading finds each net's last block boundary. */
+static void test_degrade_quick_densenet(void)
+{
+    char dir[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "degrade-densenet");
+    result r;
+    run_ok(&r, "degrade densenet --quick",
+           ARGS("degrade", "--arch", "densenet,densenet-bc", "--quick", "--data", "synthetic",
+                "--ntrain", "128", "--ntest", "64", "--epochs", "2", "--no-plot", "--out", dir));
+    CU_ASSERT(r.out && strstr(r.out, "densenet-bc-22") && strstr(r.out, "densenet-10"));
+    CU_ASSERT(r.out && strstr(r.out, "gradients, densenet-bc-22") && !strstr(r.out, "nan"));
+    result_free(&r);
+}
+
 CU_TestInfo cli_densenet_tests[] = {
     {"help", test_help},
     {"bad input: one usage line, nothing written", test_bad_input},
     {"a tiny run writes every file", test_tiny_run},
+    {"degrade --quick with DenseNets: valid depths, no nan in the reading",
+     test_degrade_quick_densenet},
     CU_TEST_INFO_NULL,
 };

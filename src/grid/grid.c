@@ -245,11 +245,13 @@ void gf_grid_final_net(const gf_grid_result *res, const char *net, double *train
 
 int gf_grid_gradient_ends(const gf_grid_net *r, double *first, double *last)
 {
-    const int B = (r->depth - 2) / 2;
+    int B = 0; /* the last block boundary probed: (depth - 2) / 2 for the stacks, not for DenseNet */
     long s0 = -1, s1 = -1;
     for (size_t j = 0; j < r->n_probes; j++) {
         s0 = s0 < 0 ? r->probes[j].step : s0;
         s1 = r->probes[j].step;
+        if (r->probes[j].kind == GF_PROBE_BLOCK && r->probes[j].block > B)
+            B = r->probes[j].block;
     }
     double v[2][2] = {{NAN, NAN}, {NAN, NAN}};
     for (size_t j = 0; j < r->n_probes; j++) {
