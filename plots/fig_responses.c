@@ -41,8 +41,10 @@ int gf_fig_responses_body(FILE *out, gf_term term, const void *ctx)
     const gf_fig_responses *f = ctx;
     gf_fig_responses g = *f;
     gf_plot_multiplot_begin(out, term, f->title, f->subtitle, "2,1");
-    fputs("set grid xtics ytics lc '#dddddd'\nset key outside right top Left reverse "
-          "noenhanced\nset ylabel 'std of the response'\nset yrange [0:*]\n"
+    /* log y: a deep plain net's responses can be decades above the others */
+    fputs("set grid xtics ytics mytics lc '#dddddd'\nset key outside right top Left reverse "
+          "noenhanced\nset ylabel 'std of the response (log scale)'\nset logscale y\n"
+          "set format y '%g'\n"
           "set xlabel 'layer index (forward order)'\nset title 'layer order'\n", out);
     g.x_column = 4, g.mean_column = 6;
     gf_plot_end(out, curves(out, &g, "responses_mean.tsv", -1, "plot "));

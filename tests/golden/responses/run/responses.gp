@@ -6,10 +6,11 @@ set output 'responses.png'
 set datafile separator "\t"
 set datafile missing 'nan'
 set multiplot layout 2,1 title sprintf("%s\n%s", 'Standard deviation of every 3x3 layer''s response (after BN, before the addition and the ReLU; as He et al. 2016, Fig. 7)', 'synthetic, 64 test images, evaluation mode; mean over the seeds in the min-max band') noenhanced
-set grid xtics ytics lc '#dddddd'
+set grid xtics ytics mytics lc '#dddddd'
 set key outside right top Left reverse noenhanced
-set ylabel 'std of the response'
-set yrange [0:*]
+set ylabel 'std of the response (log scale)'
+set logscale y
+set format y '%g'
 set xlabel 'layer index (forward order)'
 set title 'layer order'
 plot 'responses_mean.tsv' skip 1 using (strcol(1) eq 'cnn-plain-8' ? $4 : NaN):8:9 with filledcurves fc '#fdae6b' fs transparent solid 0.2 noborder notitle, \
@@ -30,10 +31,11 @@ set output 'responses.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
 set multiplot layout 2,1 title sprintf("%s\n%s", 'Standard deviation of every 3x3 layer''s response (after BN, before the addition and the ReLU; as He et al. 2016, Fig. 7)', 'synthetic, 64 test images, evaluation mode; mean over the seeds in the min-max band') noenhanced
-set grid xtics ytics lc '#dddddd'
+set grid xtics ytics mytics lc '#dddddd'
 set key outside right top Left reverse noenhanced
-set ylabel 'std of the response'
-set yrange [0:*]
+set ylabel 'std of the response (log scale)'
+set logscale y
+set format y '%g'
 set xlabel 'layer index (forward order)'
 set title 'layer order'
 plot 'responses_mean.tsv' skip 1 using (strcol(1) eq 'cnn-plain-8' ? $4 : NaN):8:9 with filledcurves fc '#fdae6b' fs transparent solid 0.2 noborder notitle, \
