@@ -150,10 +150,7 @@ void cli_experiment_heading(const char *cmd, const gf_grid_result *x, const cli_
     gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < c->n_archs; a++)
         archs[a] = (gf_arch)c->archs[a];
-    gf_arch_network_text(net, sizeof net, &c->cfg, archs, c->n_archs);
-    if (!cli_any_cnn(c))
-        snprintf(net, sizeof net, "width %zu, norm %s, init %s", c->cfg.width,
-                 gf_norm_names[c->cfg.norm], gf_init_names[c->cfg.init]);
+    gf_arch_training_text(net, sizeof net, &c->cfg, archs, c->n_archs);
     printf("gradflow %s: %s, %zu training / %zu test images, %s, %s lr %g (%s), %d epochs, "
            "batch %zu, %ld seed%s\n",
            cmd, x->spec.data_name, x->spec.train_set->n, x->spec.test_set->n, net,

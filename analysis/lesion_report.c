@@ -261,17 +261,12 @@ static int summary(FILE *f, const void *ctx)
                    "%ld; chance %.0f%%\n", r0->spec.test->n, c->src->data_name, o->draws,
                 o->draw_seed, chance);
     else {
-        char net[192]; /* the MLP stacks' settings as they always read, or the cnn's */
+        char net[192];
         gf_arch archs[GF_ARCH_COUNT];
-        int mlp_only = 1;
-        for (int i = 0; i < c->n && i < GF_ARCH_COUNT; i++)
-            mlp_only = mlp_only && gf_arch_is_mlp(archs[i] = c->res[i].arch);
-        if (mlp_only)
-            snprintf(net, sizeof net, "width %zu, norm %s, init %s", o->c.cfg.width,
-                     gf_norm_names[o->c.cfg.norm], gf_init_names[o->c.cfg.init]);
-        else
-            gf_arch_network_text(net, sizeof net, &o->c.cfg, archs,
-                                 c->n < GF_ARCH_COUNT ? c->n : GF_ARCH_COUNT);
+        const int n = c->n < GF_ARCH_COUNT ? c->n : GF_ARCH_COUNT;
+        for (int i = 0; i < n; i++)
+            archs[i] = c->res[i].arch;
+        gf_arch_training_text(net, sizeof net, &o->c.cfg, archs, n);
         fprintf(f, "\n  %s, %ld training images; %s\n  %zu test images in evaluation mode; %ld "
                    "draws for every k, draw seed %ld; chance %.0f%%\n",
                 c->src->data_name, c->src->ntrain, net, r0->spec.test->n, o->draws, o->draw_seed,

@@ -62,7 +62,7 @@ void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
         const gf_grid_net *r = &x->runs[i]; /* the first seed of each net */
         const int rank = depth_rank(o, r->depth) + (r->stochastic_depth ? o->n_depths : 0);
         snprintf(f->names[n], sizeof f->names[n], "%s", r->name);
-        if (r->arch == GF_ARCH_PLAIN) {
+        if (!gf_arch_residual(r->arch)) { /* plain (MLP or cnn) and DenseNets: no skips */
             f->left_rank[nl] = rank;
             f->left[nl++] = f->names[n];
         } else {
@@ -79,11 +79,11 @@ void gf_degrade_figs_make(const gf_grid_result *x, gf_degrade_figs *f)
         snprintf(off, sizeof off, "; epoch 0 (init, %.0f%%) off the top", init_max);
     snprintf(f->title, sizeof f->title, "Degradation on %s: training error (solid) and test "
              "error (dashed)", o->data_name);
-    snprintf(f->subtitle, sizeof f->subtitle, "%zu training images, width %zu, norm %s, init "
-             "%s, %s lr %g, batch %zu%s%s", o->train_set->n, o->base.width,
-             gf_norm_names[o->base.norm], gf_init_names[o->base.init],
-             gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch,
-             seeds, off);
+    char net[192];
+    gf_arch_training_text(net, sizeof net, &o->base, o->archs, o->n_archs);
+    snprintf(f->subtitle, sizeof f->subtitle, "%zu training images, %s, %s lr %g, batch %zu%s%s",
+             o->train_set->n, net, gf_optim_names[o->train.optim.kind], o->train.sched.lr,
+             o->train.batch, seeds, off);
     f->curves = (gf_fig_curves){.title = f->title, .subtitle = f->subtitle, .left = f->left,
                                 .right = f->right, .left_depth_rank = f->left_rank,
                                 .right_depth_rank = f->right_rank, .n_left = nl, .n_right = nr,

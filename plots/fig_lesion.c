@@ -216,7 +216,7 @@ static void zoom_range(const gf_lesion_result *res, int n, double *lo, double *h
     *lo = 0.0;
     *hi = 100.0;
     for (int i = 0; v && i < n; i++) {
-        if (res[i].arch == GF_ARCH_PLAIN)
+        if (!gf_arch_residual(res[i].arch)) /* plain: MLP or cnn */
             continue;
         v[m++] = 100.0 * res[i].base_err;
         for (int b = 0; b < res[i].blocks; b++)

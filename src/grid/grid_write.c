@@ -143,15 +143,8 @@ int gf_grid_write_table(FILE *f, const gf_grid_result *x)
     const gf_grid_spec *o = &x->spec;
     fprintf(f, "# %s: final errors after %d epochs\n\n",
             o->survival != GF_SURVIVAL_NONE ? "Stochastic depth" : "Degradation", o->train.epochs);
-    char net[192]; /* the MLP stacks' settings as they always read, or with the cnn's */
-    int mlp_only = 1;
-    for (int a = 0; a < o->n_archs; a++)
-        mlp_only = mlp_only && gf_arch_is_mlp(o->archs[a]);
-    if (mlp_only)
-        snprintf(net, sizeof net, "width %zu, norm %s, init %s", o->base.width,
-                 gf_norm_names[o->base.norm], gf_init_names[o->base.init]);
-    else
-        gf_arch_network_text(net, sizeof net, &o->base, o->archs, o->n_archs);
+    char net[192];
+    gf_arch_training_text(net, sizeof net, &o->base, o->archs, o->n_archs);
     fprintf(f, "%s, %zu training / %zu test images; %s; %s, lr %g, batch %zu.\n\n", o->data_name,
             o->train_set->n, o->test_set ? o->test_set->n : 0, net,
             gf_optim_names[o->train.optim.kind], o->train.sched.lr, o->train.batch);

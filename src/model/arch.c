@@ -116,3 +116,16 @@ void gf_arch_network_text(char *buf, size_t size, const gf_stack_config *c, cons
                  "batch norm, relu", mlp ? "; " : "", fc.cnn.filters, 2 * fc.cnn.filters,
                  4 * fc.cnn.filters);
 }
+
+void gf_arch_training_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
+                           int n)
+{
+    int mlp_only = 1;
+    for (int a = 0; a < n; a++)
+        mlp_only = mlp_only && gf_arch_is_mlp(archs[a]);
+    if (mlp_only)
+        snprintf(buf, size, "width %zu, norm %s, init %s", c->width, gf_norm_names[c->norm],
+                 gf_init_names[c->init]);
+    else
+        gf_arch_network_text(buf, size, c, archs, n);
+}

@@ -168,6 +168,11 @@ int gf_arch_options_of(const gf_model *m, gf_stack_config *c);
  * are their own. */
 void gf_arch_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
                           int n);
+/* The same for the headings of trained runs (degrade, stochdepth, lesion):
+ * "width W, norm N, init I" when archs are all MLP stacks, as those always
+ * read, else gf_arch_network_text. */
+void gf_arch_training_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
+                           int n);
 /* gf_model_open of a file that must hold that net. */
 gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
                              gf_checkpoint_info *info, char *why, size_t size);
