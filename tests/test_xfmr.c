@@ -310,7 +310,7 @@ static void test_torch_agrees(void)
     tu_remove_tree(dir);
 }
 
-/* y = gelu(causal attention) (5 sequences of 7 tokens, 3 heads of 4) and dqkv into out. */
+/* y and dqkv of causal attention (5 sequences of 7 tokens, 3 heads of 4) into out. */
 static void attention_bits(double *out, size_t nq, size_t ny)
 {
     gsl_rng *r = tu_rng(91);
@@ -320,7 +320,7 @@ static void attention_bits(double *out, size_t nq, size_t ny)
     gf_tensor *qkv = gf_tape_input(tape, 35, nq / 35);
     tu_fill_uniform(qkv->v, nq, r, -1, 1);
     qkv->flags |= GF_REQUIRES_GRAD;
-    gf_tensor *y = gf_gelu(tape, gf_attention(tape, qkv, 7, 3, 1));
+    gf_tensor *y = gf_attention(tape, qkv, 7, 3, 1);
     CU_ASSERT_FATAL(y && gf_tape_backward_from(tape, y, dy) == GSL_SUCCESS);
     memcpy(out, y->v, ny * sizeof *out);
     gf_tensor_grad_export(qkv, out + ny);
@@ -329,8 +329,8 @@ static void attention_bits(double *out, size_t nq, size_t ny)
     gsl_rng_free(r);
 }
 
-/* Each (sequence, head) pair, and each GELU entry, is one thread's whole work:
- * the same bits on 1, 2, 3 and 8 OpenMP threads (gf_conv_set_threads; with
+/* Each (sequence, head) pair is one thread's whole work: the same bits with
+ * the pairs on 1, 2, 3 and 8 OpenMP threads (gf_conv_set_threads; with
  * -Dopenmp) as with the automatic choice. */
 static void test_attention_bits_do_not_depend_on_threads(void)
 {
@@ -355,7 +355,7 @@ CU_TestInfo xfmr_tests[] = {
     {"model interface: ids in, logits out, save and load", test_model_interface},
     {"text: bytes round-trip; empty, binary, short, missing refused", test_text},
     {"the copy task", test_copy_task},
-    {"attention and GELU bits do not depend on the number of threads",
+    {"attention bits do not depend on the number of threads",
      test_attention_bits_do_not_depend_on_threads},
     {"PyTorch loads every kind strict and agrees on the gradients to 1e-10", test_torch_agrees},
     CU_TEST_INFO_NULL,

@@ -100,12 +100,6 @@ const gf_op gf_op_add_position = {"add_position", "y_{bT+t} = x_{bT+t} + P_t",
 
 /* y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): the exact GELU, nn.GELU()'s default.
  * aux keeps Phi(x): backward needs no second erf. */
-/* About the cost of an erf or an exp in multiply-adds: elementwise work this
- * heavy is worth both cores at the sizes of a transformer's FFN (4096 x 512),
- * not at a test's. Every entry is computed alone: the bits do not depend on
- * the threads. */
-#define GELU_FLOPS 50.0
-
 gf_tensor *gf_gelu(gf_tape *tape, gf_tensor *x)
 {
     if (gf_op_begin(tape, &x, 1) != 0)
@@ -115,10 +109,6 @@ gf_tensor *gf_gelu(gf_tape *tape, gf_tensor *x)
     double *Phi = gf_op_aux(tape, size);
     if (!y || !Phi)
         return NULL;
-    const int threads = gf_par_threads(GELU_FLOPS * (double)size);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
     for (size_t i = 0; i < size; i++) {
         Phi[i] = 0.5 * (1.0 + erf(x->v[i] * M_SQRT1_2));
         y->v[i] = x->v[i] * Phi[i];
@@ -139,16 +129,9 @@ static void gelu_backward(gf_node *nd)
     if (!gx)
         return;
     const double c = 0.5 * M_2_SQRTPI * M_SQRT1_2; /* 1 / sqrt(2 pi) */
-    const double *xv = x->v, *Phi = nd->aux, *gy = y->g;
-    const size_t size = gf_tensor_size(x);
-    const int threads = gf_par_threads(GELU_FLOPS * (double)size);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
-    for (size_t i = 0; i < size; i++) {
-        const double d = gy[i] * (Phi[i] + xv[i] * c * exp(-0.5 * xv[i] * xv[i]));
-        gx[i] = beta == 0.0 ? d : gx[i] + d;
-    }
+    const double *xv = x->v, *Phi = nd->aux;
+    GF_GRAD_LOOP(beta, gx, i, gf_tensor_size(x),
+                 y->g[i] * (Phi[i] + xv[i] * c * exp(-0.5 * xv[i] * xv[i])));
 }
 
 const gf_op gf_op_gelu = {"gelu", "y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))", gelu_backward};
