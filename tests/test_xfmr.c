@@ -4,8 +4,6 @@
  * text (round trip, UTF-8 checks, refusals) and the copy task. */
 #include "test_util.h"
 
-#include "core/gf_conv.h"
-
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -310,53 +308,12 @@ static void test_torch_agrees(void)
     tu_remove_tree(dir);
 }
 
-/* y and dqkv of causal attention (5 sequences of 7 tokens, 3 heads of 4) into out. */
-static void attention_bits(double *out, size_t nq, size_t ny)
-{
-    gsl_rng *r = tu_rng(91);
-    double *dy = malloc(ny * sizeof *dy);
-    tu_fill_uniform(dy, ny, r, -1, 1);
-    gf_tape *tape = gf_tape_alloc(TU_CHUNK);
-    gf_tensor *qkv = gf_tape_input(tape, 35, nq / 35);
-    tu_fill_uniform(qkv->v, nq, r, -1, 1);
-    qkv->flags |= GF_REQUIRES_GRAD;
-    gf_tensor *y = gf_attention(tape, qkv, 7, 3, 1);
-    CU_ASSERT_FATAL(y && gf_tape_backward_from(tape, y, dy) == GSL_SUCCESS);
-    memcpy(out, y->v, ny * sizeof *out);
-    gf_tensor_grad_export(qkv, out + ny);
-    gf_tape_free(tape);
-    free(dy);
-    gsl_rng_free(r);
-}
-
-/* Each (sequence, head) pair is one thread's whole work: the same bits with
- * the pairs on 1, 2, 3 and 8 OpenMP threads (gf_conv_set_threads; with
- * -Dopenmp) as with the automatic choice. */
-static void test_attention_bits_do_not_depend_on_threads(void)
-{
-    const size_t nq = 35 * 36, ny = 35 * 12;
-    double *a = malloc((nq + ny) * sizeof *a), *b = malloc((nq + ny) * sizeof *b);
-    static const int threads[] = {1, 2, 3, 8, 0};
-    gf_conv_set_threads(1);
-    attention_bits(a, nq, ny);
-    for (size_t k = 1; k < sizeof threads / sizeof *threads; k++) {
-        gf_conv_set_threads(threads[k]);
-        attention_bits(b, nq, ny);
-        CU_ASSERT(memcmp(a, b, (nq + ny) * sizeof *a) == 0);
-    }
-    gf_conv_set_threads(0);
-    free(a);
-    free(b);
-}
-
 CU_TestInfo xfmr_tests[] = {
     {"Pre-LN with zeroed sub-layers and ReZero at a = 0 are the identity", test_identities},
     {"every kind's gradient matches central differences", test_gradients},
     {"model interface: ids in, logits out, save and load", test_model_interface},
     {"text: bytes round-trip; empty, binary, short, missing refused", test_text},
     {"the copy task", test_copy_task},
-    {"attention bits do not depend on the number of threads",
-     test_attention_bits_do_not_depend_on_threads},
     {"PyTorch loads every kind strict and agrees on the gradients to 1e-10", test_torch_agrees},
     CU_TEST_INFO_NULL,
 };

@@ -92,8 +92,7 @@ gf_image_shape gf_shortcut_out_shape(gf_image_shape in, size_t c_out, size_t str
 gf_tensor *gf_shortcut_a(gf_tape *, gf_tensor *x, gf_image_shape in, size_t c_out,
                          size_t stride);
 
-/* The threads a convolution runs its groups of images on (and attention its
- * (sequence, head) pairs, gf_attention): 1 without OpenMP
+/* The threads a convolution runs its groups of images on: 1 without OpenMP
  * (meson -Dopenmp), else the number gf_conv_set_threads set, or when it set
  * none min(omp_get_max_threads, the BLAS's threads), for convs of 3e7 FLOPs
  * or more (smaller ones run on one thread). gf_conv_set_threads(n): exactly

@@ -7,19 +7,16 @@
  * with the T x dh views Q, K, V (leading dimension 3d, no copy):
  *   S = Q K^T / sqrt(dh),  P = softmax_row(S + M),  O = P V
  * with M_ts = -inf for s > t when causal. O lands in columns h*dh.. of the
- * (B*T) x d output. Every product is one cblas_dgemm per (b, h), on one BLAS
- * thread; the (b, h) pairs are shared among OpenMP threads (gf_par_threads:
- * products of 128 x 128 x 32 are too small for the BLAS to split well, and
- * each pair writes only its own columns, so the bits do not depend on the
- * threads). The probabilities P (B*heads*T*T) and a T x T scratch per thread
- * are arena memory, so a step allocates nothing once the arena has grown. */
+ * (B*T) x d output. Every product is one cblas_dgemm per (b, h); the
+ * probabilities P (B*heads*T*T) and one T x T scratch are arena memory, so a
+ * step allocates nothing once the arena has grown. */
 #include "tape_internal.h"
 
 #include "blas/gf_cblas.h"
 #include <math.h>
 
 typedef struct attn_geom {
-    int T, heads, causal, threads; /* threads: the forward's, whose scratch backward uses */
+    int T, heads, causal;
 } attn_geom;
 
 /* Row-wise softmax of the T x T block S in place; causal: entries s > t are 0. */
@@ -52,31 +49,25 @@ gf_tensor *gf_attention(gf_tape *tape, gf_tensor *qkv, size_t T, int heads, int 
                           "qkv is %zu x %zu with T = %zu and %d heads (need 3d columns, "
                           "T | rows, heads | d)",
                           n, qkv->d, T, heads);
-    const size_t B = n / T, dh = d / (size_t)heads, TT = T * T, pairs = B * (size_t)heads;
-    const int threads = gf_par_threads(4.0 * (double)pairs * (double)TT * (double)dh);
+    const size_t B = n / T, dh = d / (size_t)heads, TT = T * T;
     gf_tensor *y = gf_op_output(tape, &qkv, 1, n, d);
-    double *P = gf_op_aux(tape, (pairs + (size_t)threads) * TT); /* + the backward's scratch */
+    double *P = gf_op_aux(tape, B * (size_t)heads * TT + TT); /* + the backward's scratch */
     attn_geom *g = (attn_geom *)gf_op_aux(tape, 2);
     if (!y || !P || !g)
         return NULL;
-    *g = (attn_geom){.T = (int)T, .heads = heads, .causal = causal != 0, .threads = threads};
-    const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d), is_causal = g->causal;
+    *g = (attn_geom){.T = (int)T, .heads = heads, .causal = causal != 0};
+    const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d);
     const double scale = 1.0 / sqrt((double)dh);
-    const int before = gf_par_blas_threads(1);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
-    for (size_t bh = 0; bh < pairs; bh++) {
-        const size_t b = bh / (size_t)heads, h = bh % (size_t)heads;
-        const double *Q = qkv->v + b * T * 3 * d + h * dh, *K = Q + d, *V = Q + 2 * d;
-        double *S = P + bh * TT;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, scale, Q, ld, K, ld,
-                    0.0, S, iT);
-        masked_softmax(S, iT, is_causal);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, S, iT, V, ld,
-                    0.0, y->v + b * T * d + h * dh, (int)d);
-    }
-    gf_par_blas_threads(before);
+    for (size_t b = 0; b < B; b++)
+        for (size_t h = 0; h < (size_t)heads; h++) {
+            const double *Q = qkv->v + b * T * 3 * d + h * dh, *K = Q + d, *V = Q + 2 * d;
+            double *S = P + (b * (size_t)heads + h) * TT;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, scale, Q, ld, K,
+                        ld, 0.0, S, iT);
+            masked_softmax(S, iT, g->causal);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, S, iT, V,
+                        ld, 0.0, y->v + b * T * d + h * dh, (int)d);
+        }
     gf_node *nd = gf_op_push(tape, &gf_op_attention, y, &qkv, 1);
     if (!nd)
         return NULL;
@@ -96,38 +87,34 @@ static void attention_backward(gf_node *nd)
     if (!gqkv)
         return;
     const size_t n = qkv->n, d = qkv->d / 3, T = (size_t)g->T, B = n / T;
-    const size_t heads = (size_t)g->heads, dh = d / heads, TT = T * T, pairs = B * heads;
-    const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d), ldo = (int)d, threads = g->threads;
+    const size_t heads = (size_t)g->heads, dh = d / heads, TT = T * T;
+    const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d), ldo = (int)d;
     const double scale = 1.0 / sqrt((double)dh);
-    const int before = gf_par_blas_threads(1);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
-    for (size_t bh = 0; bh < pairs; bh++) {
-        const size_t b = bh / heads, h = bh % heads, off = b * T * 3 * d + h * dh;
-        const double *Q = qkv->v + off, *K = Q + d, *V = Q + 2 * d;
-        const double *P = nd->aux + bh * TT, *G = y->g + b * T * d + h * dh;
-        double *gQ = gqkv + off, *gK = gQ + d, *gV = gQ + 2 * d;
-        double *dS = nd->aux + (pairs + (size_t)gf_par_thread_id()) * TT;
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, iT, idh, iT, 1.0, P, iT, G, ldo, beta,
-                    gV, ld);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, 1.0, G, ldo, V, ld, 0.0,
-                    dS, iT);
-        for (size_t t = 0; t < T; t++) {
-            double *row = dS + t * T;
-            const double *prow = P + t * T;
-            double dot = 0.0;
-            for (size_t s = 0; s < T; s++)
-                dot += row[s] * prow[s];
-            for (size_t s = 0; s < T; s++)
-                row[s] = prow[s] * (row[s] - dot) * scale;
+    double *dS = nd->aux + B * heads * TT;
+    for (size_t b = 0; b < B; b++)
+        for (size_t h = 0; h < heads; h++) {
+            const size_t off = b * T * 3 * d + h * dh;
+            const double *Q = qkv->v + off, *K = Q + d, *V = Q + 2 * d;
+            const double *P = nd->aux + (b * heads + h) * TT, *G = y->g + b * T * d + h * dh;
+            double *gQ = gqkv + off, *gK = gQ + d, *gV = gQ + 2 * d;
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, iT, idh, iT, 1.0, P, iT, G, ldo,
+                        beta, gV, ld);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, 1.0, G, ldo, V, ld,
+                        0.0, dS, iT);
+            for (size_t t = 0; t < T; t++) {
+                double *row = dS + t * T;
+                const double *prow = P + t * T;
+                double dot = 0.0;
+                for (size_t s = 0; s < T; s++)
+                    dot += row[s] * prow[s];
+                for (size_t s = 0; s < T; s++)
+                    row[s] = prow[s] * (row[s] - dot) * scale;
+            }
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, dS, iT, K,
+                        ld, beta, gQ, ld);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, iT, idh, iT, 1.0, dS, iT, Q, ld,
+                        beta, gK, ld);
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, dS, iT, K, ld,
-                    beta, gQ, ld);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, iT, idh, iT, 1.0, dS, iT, Q, ld, beta,
-                    gK, ld);
-    }
-    gf_par_blas_threads(before);
 }
 
 const gf_op gf_op_attention = {"attention",

@@ -20,6 +20,9 @@
 #include "gf_conv.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Chunk sizes, measured with bench/bench_conv (OpenBLAS 0.3.21, AVX-512
  * kernel, one thread, the CIFAR-ResNet shapes at batch 128): the forward GEMM
@@ -166,11 +169,69 @@ static gf_tensor *conv_check(gf_tape *tape, gf_tensor *x, gf_image_shape in, gf_
  * locks. */
 enum { CONV_GROUPS = 8 };
 
+static int conv_threads_set; /* gf_conv_set_threads: 0 automatic */
+
+void gf_conv_set_threads(int n) { conv_threads_set = n > 0 ? n : 0; }
+
+int gf_conv_threads(void)
+{
+#ifdef _OPENMP
+    if (conv_threads_set > 0)
+        return conv_threads_set;
+    int t = omp_get_max_threads();
+#ifdef GF_HAVE_OPENBLAS
+    const int b = openblas_get_num_threads();
+    t = b < t ? b : t;
+#endif
+    return t > 1 ? t : 1;
+#else
+    return 1;
+#endif
+}
+
+/* Below this many FLOPs (2 M K c_out) a call runs on one thread unless
+ * gf_conv_set_threads asked for more: a parallel region costs microseconds on
+ * an idle machine but up to a time slice when the other core is busy
+ * (bench_cnn_step --threads-compare at batch 4 on a loaded machine: 12 times
+ * slower). A CIFAR-ResNet conv at batch 128 is 0.2-0.5 GFLOP. */
+#define CONV_PARALLEL_FLOPS 3e7
+
+static int call_threads(size_t M, size_t K, size_t c_out)
+{
+    const int t = gf_conv_threads();
+    return conv_threads_set > 0 || 2.0 * (double)M * (double)K * (double)c_out >= CONV_PARALLEL_FLOPS
+               ? t
+               : 1;
+}
+
+/* BLAS threads for the duration of a parallel region (n: the number to set);
+ * returns the number before. */
+static int blas_threads(int n)
+{
+#ifdef GF_HAVE_OPENBLAS
+    const int before = openblas_get_num_threads();
+    if (n != before)
+        openblas_set_num_threads(n);
+    return before;
+#else
+    return n;
+#endif
+}
+
 /* Output rows [*r0, *r1) of group g of groups, over n images of hw pixels. */
 static void group_rows(size_t g, size_t groups, size_t n, size_t hw, size_t *r0, size_t *r1)
 {
     *r0 = n * g / groups * hw;
     *r1 = n * (g + 1) / groups * hw;
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
 }
 
 /* y[r0:r1] (+)= im2col(x) Wp^T, chunk by chunk in cols (mc x K). */
@@ -195,22 +256,22 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
     const size_t c_out = w->n, K = w->d, hw = k->out.h * k->out.w, M = x->n * hw;
     const size_t mc = chunk_rows(CONV_FWD_OUTPUTS / c_out, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS;
-    const int threads = gf_par_threads(2.0 * (double)M * (double)K * (double)c_out);
+    const int threads = call_threads(M, K, c_out);
     double *wp = gf_tape_scratch(tape, c_out * K + (size_t)threads * mc * K);
     if (!wp)
         return -1;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = gf_par_blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
+    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
-        double *cols = wp + c_out * K + (size_t)gf_par_thread_id() * mc * K;
+        double *cols = wp + c_out * K + (size_t)thread_id() * mc * K;
         forward_rows(k, x->v, wp, cols, y->v, c_out, mc, r0, r1, beta);
     }
-    gf_par_blas_threads(before);
+    blas_threads(before);
     return 0;
 }
 
@@ -276,7 +337,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     gf_tensor *x = nd->in[0], *w = nd->in[1], *y = nd->out;
     const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS, hw = M / x->n;
-    const int threads = gf_par_threads(2.0 * (double)M * (double)K * (double)c_out);
+    const int threads = call_threads(M, K, c_out);
     double beta_w, beta_x = 1.0; /* col2im adds into a zeroed gx; a 1x1 conv's GEMM need not */
     double *gx = is_pointwise(k) ? gf_grad_begin(nd, x, &beta_x) : gf_grad_acc(nd, x);
     double *gw = gf_grad_begin(nd, w, &beta_w);
@@ -287,17 +348,17 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
         return;
     double *dwp = wp + c_out * K, *cols = dwp + groups * c_out * K;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = gf_par_blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
+    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
-        backward_rows(k, x->v, y->g, wp, cols + (size_t)gf_par_thread_id() * mc * K,
+        backward_rows(k, x->v, y->g, wp, cols + (size_t)thread_id() * mc * K,
                       gw ? dwp + g * c_out * K : NULL, gx, beta_x, c_out, mc, r0, r1);
     }
-    gf_par_blas_threads(before);
+    blas_threads(before);
     if (!gw)
         return;
     for (size_t g = 1; g < groups; g++) /* the partials in group order */

@@ -64,17 +64,5 @@ double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
                 (g)[i] += (expr);                                                               \
     } while (0)
 
-/* ---- the kernels' threads (parallel.c) ------------------------------------ */
-
-/* Threads for an OpenMP region of `flops` work: gf_conv_threads() at 3e7
- * FLOPs or more (or whenever gf_conv_set_threads asked), else 1. The regions
- * split independent pieces (groups of images, sequences and heads), each
- * summed in a fixed order: the bits do not depend on the number. */
-int gf_par_threads(double flops);
-/* Set the BLAS's threads to n (a region's GEMMs run on one each); returns
- * the number before, to restore after the region. */
-int gf_par_blas_threads(int n);
-/* The calling thread's number in a region (0 outside one, or without OpenMP). */
-int gf_par_thread_id(void);
 
 #endif
