@@ -82,13 +82,15 @@ int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths
     return 0;
 }
 
-/* Train every net into the run folder; the exit status. */
+/* Train every net into the run folder; the exit status. res->spec keeps a
+ * pointer to archs (GF_ARCH_COUNT entries, filled here): the caller's, so it
+ * outlives this call for the figures and the summary. */
 static int train(cli_run *r, const cli_experiment *e, const gf_dataset *train,
-                 const gf_dataset *test, const char *data_name, gf_grid_result *res)
+                 const gf_dataset *test, const char *data_name, gf_arch *archs,
+                 gf_grid_result *res)
 {
     const cli_common *o = r->c;
     char why[512];
-    gf_arch archs[GF_ARCH_COUNT];
     for (int a = 0; a < o->n_archs; a++)
         archs[a] = (gf_arch)o->archs[a];
     const gf_grid_spec spec = {
@@ -115,7 +117,8 @@ int cli_experiment_run(cli_run *r, const cli_experiment *e)
     if (cli_train_data(r->cmd, e->t, r->c->quiet, &train_set, &test_set, &data_name) != 0)
         return CLI_EXIT_RUNTIME;
     gf_grid_result res = {0};
-    int status = train(r, e, &train_set, &test_set, data_name, &res);
+    gf_arch archs[GF_ARCH_COUNT]; /* res.spec.archs points here */
+    int status = train(r, e, &train_set, &test_set, data_name, archs, &res);
     if (status == 0 && e->write && e->write(&res, e->ctx) != 0)
         status = CLI_EXIT_RUNTIME;
     if (status == 0) {
