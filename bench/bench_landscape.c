@@ -59,32 +59,61 @@ static double gemm_floor(gf_model *m, size_t n, size_t batch, int reps)
     return med;
 }
 
-static long arg(int argc, char **argv, const char *name, long def)
+static const char USAGE[] =
+    "usage: bench_landscape [--arch plain|resnet] [--depth N] [--width N] [--images N]\n"
+    "                       [--points N] [--threads N]\n"
+    "  grid points of the loss surface (one evaluation-mode forward pass each) at several\n"
+    "  evaluation batch sizes: passes per second, the projected 41 x 41 grid, the GEMM floor\n";
+
+typedef struct options {
+    long depth, width, images, points, threads;
+    int plain;
+} options;
+
+/* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
+static int parse(int argc, char **argv, options *o)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], name) == 0)
-            return atol(argv[i + 1]);
-    return def;
+    *o = (options){.depth = 56, .width = 64, .images = 10000, .points = 9, .threads = 2};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long *dst = !strcmp(a, "--depth") ? &o->depth : !strcmp(a, "--width") ? &o->width
+                    : !strcmp(a, "--images") ? &o->images : !strcmp(a, "--points") ? &o->points
+                    : !strcmp(a, "--threads") ? &o->threads : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return fputs(USAGE, stdout), 1;
+        if (!strcmp(a, "--arch") && v && (!strcmp(v, "plain") || !strcmp(v, "resnet")))
+            o->plain = !strcmp(argv[++i], "plain");
+        else if (dst && v) {
+            if (bench_parse_long(PROG, a, argv[++i], 1, 10000000, dst) != 0)
+                return -1;
+        } else {
+            fprintf(stderr, "%s: unknown or incomplete '%s' (--help lists the options)\n", PROG,
+                    a);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     if (bench_setup(PROG, argv) != 0)
         return 1;
+    options o;
+    const int p = parse(argc, argv, &o);
+    if (p != 0)
+        return p > 0 ? 0 : 2;
     gf_stack_config c = gf_stack_config_default();
-    c.arch = GF_ARCH_RESNET;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--arch") == 0)
-            c.arch = strcmp(argv[i + 1], "plain") == 0 ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
-    c.depth = (int)arg(argc, argv, "--depth", 56);
-    c.width = (size_t)arg(argc, argv, "--width", 64);
+    c.arch = o.plain ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
+    c.depth = (int)o.depth;
+    c.width = (size_t)o.width;
     c.in_dim = 784; /* Fashion-MNIST's pixels */
     c.classes = 10;
     c.norm = GF_NORM_BATCH;
     c.init = GF_INIT_HE;
-    const size_t images = (size_t)arg(argc, argv, "--images", 10000);
-    const int points = (int)arg(argc, argv, "--points", 9);
-    const int threads = (int)arg(argc, argv, "--threads", 2);
+    const size_t images = (size_t)o.images;
+    const int points = (int)o.points;
+    const int threads = (int)o.threads;
     char why[256], name[GF_NET_NAME_MAX];
     gf_blas_threads_for_width(c.width); /* as the commands: one BLAS thread at width 64 */
     gf_model *m = gf_model_alloc(&gf_model_mlp, &c, why, sizeof why);

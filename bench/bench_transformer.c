@@ -141,32 +141,41 @@ static int step(gf_xfmr *m, gf_tape *tape, gf_optim *opt, const int *ids, const 
     return 0;
 }
 
+static const char USAGE[] =
+    "usage: bench_transformer [--layers N] [--width N] [--heads N] [--context N] [--batch N]\n"
+    "                         [--repeats N] [--no-torch]\n"
+    "  one training step of a Pre-LN transformer (default 6 layers, width 128, 4 heads,\n"
+    "  context 128, batch 32, float64) against the GEMM floor of its products and, when\n"
+    "  /usr/bin/python3 has torch, PyTorch's float64 and float32 step\n";
+
+/* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
 static int parse(int argc, char **argv, cfg *c)
 {
     *c = (cfg){.layers = 6, .heads = 4, .repeats = 7, .torch = 1, .width = 128, .context = 128,
                .batch = 32, .vocab = 256};
+    long layers = c->layers, heads = c->heads, repeats = c->repeats;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long *dst = !strcmp(a, "--width") ? &c->width : !strcmp(a, "--context") ? &c->context
-                    : !strcmp(a, "--batch") ? &c->batch : NULL;
+                    : !strcmp(a, "--batch") ? &c->batch : !strcmp(a, "--layers") ? &layers
+                    : !strcmp(a, "--heads") ? &heads : !strcmp(a, "--repeats") ? &repeats
+                    : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return fputs(USAGE, stdout), 1;
         if (!strcmp(a, "--no-torch"))
             c->torch = 0;
-        else if (dst && v)
-            *dst = atol(argv[++i]);
-        else if (!strcmp(a, "--layers") && v)
-            c->layers = atoi(argv[++i]);
-        else if (!strcmp(a, "--heads") && v)
-            c->heads = atoi(argv[++i]);
-        else if (!strcmp(a, "--repeats") && v)
-            c->repeats = atoi(argv[++i]);
-        else {
-            fprintf(stderr, "bench_transformer: unknown '%s'\n", a);
+        else if (dst && v) {
+            if (bench_parse_long("bench_transformer", a, argv[++i], 1, 100000, dst) != 0)
+                return -1;
+        } else {
+            fprintf(stderr, "bench_transformer: unknown '%s' (--help lists the options)\n", a);
             return -1;
         }
     }
-    if (c->layers < 1 || c->heads < 1 || c->width % c->heads || c->repeats < 1 ||
-        c->context < 1 || c->batch < 1) {
-        fprintf(stderr, "bench_transformer: bad sizes\n");
+    c->layers = (int)layers, c->heads = (int)heads, c->repeats = (int)repeats;
+    if (c->width % c->heads) {
+        fprintf(stderr, "bench_transformer: --heads %d does not divide --width %ld\n", c->heads,
+                c->width);
         return -1;
     }
     return 0;
@@ -192,8 +201,11 @@ static void torch_side(const cfg *c)
 int main(int argc, char **argv)
 {
     cfg c;
-    if (bench_setup("bench_transformer", argv) != 0 || parse(argc, argv, &c) != 0)
+    if (bench_setup("bench_transformer", argv) != 0)
         return 1;
+    const int p = parse(argc, argv, &c);
+    if (p != 0)
+        return p > 0 ? 0 : 2;
     bench_idle_check("bench_transformer");
     gf_xfmr_config xc = gf_xfmr_config_default();
     xc.layers = c.layers, xc.width = (size_t)c.width, xc.heads = c.heads;
