@@ -83,12 +83,7 @@ static int check(void *opts)
     settle_defaults(o);
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
-    for (int i = 0; i < o->n_depths; i++)
-        for (int j = 0; j < i; j++)
-            if (o->depths[i] == o->depths[j])
-                return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice",
-                                o->depths[i]);
-    return cli_experiment_check(CMD, &o->c, o->depths, o->n_depths);
+    return cli_experiment_check(CMD, &o->c, o->depths, o->n_depths); /* repeats, archs */
 }
 
 static int figures(cli_run *r, const gf_grid_result *res, const void *o)
