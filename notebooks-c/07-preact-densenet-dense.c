@@ -34,15 +34,7 @@ static gf_model *fresh(const gf_stack_config *c, gf_dense_memory memory, char *w
         return NULL;
     if (c->arch == GF_ARCH_DENSENET || c->arch == GF_ARCH_DENSENET_BC)
         fc.densenet.memory = memory;
-    gf_model *m = gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
-    gsl_rng *rng = gf_rng_alloc(1);
-    if (m && (!rng || gf_model_init(m, rng) != 0)) {
-        snprintf(why, size, "cannot initialize the net");
-        gf_model_free(m);
-        m = NULL;
-    }
-    gsl_rng_free(rng);
-    return m;
+    return gf_model_alloc_seeded(gf_arch_types[c->arch].family, &fc, 1, why, size);
 }
 
 /* ---- the gradient through every connection ---------------------------------------- */

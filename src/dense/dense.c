@@ -32,26 +32,11 @@ static void tick(counter *c)
         c->sp->progress(c->sp->progress_ctx, c->done, c->total);
 }
 
-/* A fresh net of family T and config fc, initialized from seed; NULL with a reason. */
-static gf_model *fresh(const gf_model_type *T, const void *fc, long seed, char *why,
-                       size_t size)
-{
-    gf_model *m = gf_model_alloc(T, fc, why, size);
-    gsl_rng *rng = gf_rng_alloc((unsigned long)seed);
-    if (m && (!rng || gf_model_init(m, rng) != 0)) {
-        snprintf(why, size, "cannot initialize the net");
-        gf_model_free(m);
-        m = NULL;
-    }
-    gsl_rng_free(rng);
-    return m;
-}
-
 /* One point: the tape's bytes of a step at the memory batch. */
 static int mem_point(const gf_dense_spec *sp, const gf_model_type *T, const void *fc,
                      const char *what, int depth, gf_dense_mem *out, char *why, size_t size)
 {
-    gf_model *m = fresh(T, fc, sp->seed0, why, size);
+    gf_model *m = gf_model_alloc_seeded(T, fc, (unsigned long)sp->seed0, why, size);
     gf_model_cost cost;
     const int rc = m ? gf_model_cost_of(m, sp->mem_batch, 1, &cost, why, size) : -1;
     if (rc == 0)
@@ -139,7 +124,8 @@ static int train_one(const gf_dense_spec *sp, gf_dense_result *res, int i, int s
     const long seed = sp->seed0 + s;
     gf_family_config fc;
     gf_model *m = gf_arch_config(c, &fc, why, size) == 0
-                      ? fresh(gf_arch_types[c->arch].family, &fc, seed, why, size)
+                      ? gf_model_alloc_seeded(gf_arch_types[c->arch].family, &fc,
+                                              (unsigned long)seed, why, size)
                       : NULL;
     gf_train_config tc = sp->train;
     tc.seed = (unsigned long)seed;
@@ -194,7 +180,8 @@ int gf_dense_run(const gf_dense_spec *sp, gf_dense_result *res, char *why, size_
         const gf_stack_config *c = i ? &sp->dense : &sp->resnet;
         gf_family_config fc;
         gf_model *m = gf_arch_config(c, &fc, why, size) == 0
-                          ? fresh(gf_arch_types[c->arch].family, &fc, sp->seed0, why, size)
+                          ? gf_model_alloc_seeded(gf_arch_types[c->arch].family, &fc,
+                                                  (unsigned long)sp->seed0, why, size)
                           : NULL;
         rc = m && alloc_net(&res->net[i], sp->seeds, sp->train.epochs) == 0 &&
                      gf_model_cost_of(m, sp->train.batch, 1, &res->net[i].cost, why, size) == 0

@@ -181,6 +181,10 @@ gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
 
 /* A model of family T from its config; NULL with a reason. Training mode. */
 gf_model *gf_model_alloc(const gf_model_type *T, const void *config, char *why, size_t size);
+/* gf_model_alloc, then gf_model_init from a generator seeded with seed: a
+ * fresh net with weights; NULL with a reason. */
+gf_model *gf_model_alloc_seeded(const gf_model_type *T, const void *config, unsigned long seed,
+                                char *why, size_t size);
 void gf_model_free(gf_model *m);
 int gf_model_init(gf_model *m, gsl_rng *rng);
 

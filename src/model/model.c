@@ -1,5 +1,6 @@
 /* model.c: the model interface's calls, the family table, export and load. */
 #include "model/gf_model.h"
+#include "data/gf_data.h"
 #include "xfmr/gf_xfmr.h"
 
 #include <errno.h>
@@ -45,6 +46,20 @@ static gf_model *wrap(const gf_model_type *T, void *net, char *why, size_t size)
 gf_model *gf_model_alloc(const gf_model_type *T, const void *config, char *why, size_t size)
 {
     return wrap(T, T->build(config, why, size), why, size);
+}
+
+gf_model *gf_model_alloc_seeded(const gf_model_type *T, const void *config, unsigned long seed,
+                                char *why, size_t size)
+{
+    gf_model *m = gf_model_alloc(T, config, why, size);
+    gsl_rng *rng = m ? gf_rng_alloc(seed) : NULL;
+    if (m && (!rng || gf_model_init(m, rng) != 0)) {
+        snprintf(why, size, "cannot initialize the net");
+        gf_model_free(m);
+        m = NULL;
+    }
+    gsl_rng_free(rng);
+    return m;
 }
 
 void gf_model_free(gf_model *m)
