@@ -41,6 +41,7 @@
 #ifndef GF_CORE_H
 #define GF_CORE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -211,6 +212,33 @@ gf_tensor *gf_mse(gf_tape *, gf_tensor *y, gf_tensor *target);
 
 /* y = [x_0, x_1, ..., x_{k-1}] along the columns; all have n rows. */
 gf_tensor *gf_concat(gf_tape *, gf_tensor *const *xs, int k);
+
+/* ---- the forward arithmetic without a tape ---------------------------------
+ * What the ops above compute in their forward passes, for an evaluation that
+ * keeps no tape (nn's gf_stack_infer): the same operations in the same order,
+ * so the same bits. The ops themselves run these. */
+
+/* relu; NaN passes, so an overflow stays visible */
+static inline double gf_relu_value(double x) { return !(x <= 0.0) ? x : 0.0; }
+
+/* Batch norm in evaluation mode, one entry: gamma (x - mean) invstd + beta. */
+static inline double gf_bn_value(double x, double gamma, double mean, double invstd, double beta)
+{
+    return gamma * (x - mean) * invstd + beta;
+}
+static inline double gf_bn_invstd(double var, double eps) { return 1.0 / sqrt(var + eps); }
+
+/* y (n x out) = x W^T + b as gf_linear: b broadcast into y, then the product
+ * added to it by one CBLAS call (b NULL: y overwritten). */
+void gf_linear_rows(const double *x, size_t n, size_t in, const double *w, size_t out,
+                    const double *b, double *y);
+
+/* sum_i [ logsumexp(z_i) - z_{i, label_i} ] over n rows of c logits (gf_softmax_xent's
+ * loss times n); p (n x c) receives the softmax, or NULL. Labels are not checked. */
+double gf_xent_sum(const double *z, const int *labels, size_t n, size_t c, double *p);
+
+/* Rows whose first largest logit is not the label. */
+size_t gf_wrong_count(const double *z, const int *labels, size_t n, size_t c);
 
 /* ---- dense blocks (DenseNet) --------------------------------------------- */
 

@@ -4,6 +4,19 @@
 #include "blas/gf_cblas.h"
 #include <string.h>
 
+void gf_linear_rows(const double *x, size_t n, size_t in, const double *w, size_t out,
+                    const double *b, double *y)
+{
+    double beta = 0.0;
+    if (b) { /* y <- broadcast b, then y += x W^T */
+        for (size_t i = 0; i < n; i++)
+            memcpy(y + i * out, b, out * sizeof *y);
+        beta = 1.0;
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)in, 1.0, x,
+                (int)in, w, (int)in, beta, y, (int)out);
+}
+
 /* x: n x in, W: out x in, b: 1 x out (or NULL) -> y: n x out */
 gf_tensor *gf_linear(gf_tape *tape, gf_tensor *x, gf_tensor *w, gf_tensor *b)
 {
@@ -21,14 +34,7 @@ gf_tensor *gf_linear(gf_tape *tape, gf_tensor *x, gf_tensor *w, gf_tensor *b)
     gf_tensor *y = gf_op_output(tape, in, nin, n, out);
     if (!y)
         return NULL;
-    double beta = 0.0;
-    if (b) { /* y <- broadcast b, then y += x W^T */
-        for (size_t i = 0; i < n; i++)
-            memcpy(y->v + i * out, b->v, out * sizeof(double));
-        beta = 1.0;
-    }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)out, (int)k, 1.0, x->v,
-                (int)k, w->v, (int)k, beta, y->v, (int)out);
+    gf_linear_rows(x->v, n, k, w->v, out, b ? b->v : NULL, y->v);
     return gf_op_push(tape, &gf_op_linear, y, in, nin) ? y : NULL;
 }
 

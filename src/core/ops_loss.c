@@ -4,6 +4,43 @@
 #include <math.h>
 
 /* aux holds the softmax probabilities (n x c). */
+double gf_xent_sum(const double *z, const int *labels, size_t n, size_t c, double *p)
+{
+    double loss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *zr = z + i * c;
+        double m = zr[0];
+        for (size_t j = 1; j < c; j++)
+            m = fmax(m, zr[j]);
+        double s = 0.0;
+        for (size_t j = 0; j < c; j++) {
+            const double e = exp(zr[j] - m);
+            s += e;
+            if (p)
+                p[i * c + j] = e;
+        }
+        if (p)
+            for (size_t j = 0; j < c; j++)
+                p[i * c + j] /= s;
+        loss += m + log(s) - zr[labels[i]]; /* logsumexp(z) - z_label */
+    }
+    return loss;
+}
+
+size_t gf_wrong_count(const double *z, const int *labels, size_t n, size_t c)
+{
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) { /* the predicted class: the first largest logit */
+        const double *zi = z + i * c;
+        size_t best = 0;
+        for (size_t j = 1; j < c; j++)
+            if (zi[j] > zi[best])
+                best = j;
+        wrong += best != (size_t)labels[i];
+    }
+    return wrong;
+}
+
 gf_tensor *gf_softmax_xent(gf_tape *tape, gf_tensor *z, const int *labels)
 {
     if (gf_op_begin(tape, &z, 1) != 0)
@@ -20,21 +57,7 @@ gf_tensor *gf_softmax_xent(gf_tape *tape, gf_tensor *z, const int *labels)
     double *p = gf_op_aux(tape, n * c);
     if (!y || !p)
         return NULL;
-    double loss = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *zr = z->v + i * c;
-        double *pr = p + i * c;
-        double m = zr[0];
-        for (size_t j = 1; j < c; j++)
-            m = fmax(m, zr[j]);
-        double s = 0.0;
-        for (size_t j = 0; j < c; j++)
-            s += pr[j] = exp(zr[j] - m);
-        for (size_t j = 0; j < c; j++)
-            pr[j] /= s;
-        loss += m + log(s) - zr[labels[i]]; /* logsumexp(z) - z_label */
-    }
-    y->v[0] = loss / (double)n;
+    y->v[0] = gf_xent_sum(z->v, labels, n, c, p) / (double)n;
     gf_node *nd = gf_op_push(tape, &gf_op_softmax_xent, y, &z, 1);
     if (!nd)
         return NULL;

@@ -81,12 +81,12 @@ gf_tensor *gf_batchnorm2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, const 
             mean[j] = bn->running_mean[j];
             invstd[j] = bn->running_var[j];
         }
-        invstd[j] = 1.0 / sqrt(invstd[j] + bn->eps);
+        invstd[j] = gf_bn_invstd(invstd[j], bn->eps);
     }
     const double *gamma = bn->gamma->v, *beta = bn->beta->v;
     for (size_t i = 0; i < r; i++) /* y = gamma xhat + beta, row by row (contiguous) */
         for (size_t j = 0; j < c; j++)
-            y->v[i * c + j] = gamma[j] * (x->v[i * c + j] - mean[j]) * invstd[j] + beta[j];
+            y->v[i * c + j] = gf_bn_value(x->v[i * c + j], gamma[j], mean[j], invstd[j], beta[j]);
     if (training)
         *bn->batches_tracked += 1.0;
     gf_node *nd = gf_op_push(tape, training ? &gf_op_batchnorm_train : &gf_op_batchnorm_eval, y,

@@ -11,7 +11,7 @@ GF_VECTOR_CLONES static void relu_forward(const double *x, double *y, size_t siz
 {
     (void)s;
     for (size_t i = 0; i < size; i++)
-        y[i] = !(x[i] <= 0.0) ? x[i] : 0.0; /* NaN passes: overflow stays visible */
+        y[i] = gf_relu_value(x[i]);
 }
 
 static void tanh_forward(const double *x, double *y, size_t size, double s)
@@ -145,10 +145,8 @@ const gf_op gf_op_add = {"add", "y = a + b", add_backward};
 GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, double *y,
                                               size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        const double z = a[i] + b[i];
-        y[i] = !(z <= 0.0) ? z : 0.0;
-    }
+    for (size_t i = 0; i < n; i++)
+        y[i] = gf_relu_value(a[i] + b[i]);
 }
 
 /* y = relu(a + b), the end of a post-activation residual block */

@@ -160,14 +160,7 @@ static int evaluate(gf_model *net, gf_tape *tape, const gf_dataset *ds, size_t b
         if (!l)
             return -1;
         sum_loss += l->v[0] * (double)n;
-        for (size_t i = 0; i < n; i++) { /* the predicted class: the first largest logit */
-            const double *zi = z->v + i * z->d;
-            size_t best = 0;
-            for (size_t j = 1; j < z->d; j++)
-                if (zi[j] > zi[best])
-                    best = j;
-            wrong += best != (size_t)ds->y[first + i];
-        }
+        wrong += gf_wrong_count(z->v, ds->y + first, n, z->d);
     }
     *loss = sum_loss / (double)ds->n;
     *err = (double)wrong / (double)ds->n;
