@@ -525,6 +525,88 @@ static void test_scaled_branches(void)
     tu_run_release(&b);
 }
 
+/* ---- evaluation without a tape ------------------------------------------ */
+
+/* Every parameter random (so no branch, head or alpha is zero), running
+ * statistics away from the identity. */
+static void randomize_state(gf_stack *s, gsl_rng *r)
+{
+    for (size_t i = 0; i < s->params.n_slots; i++) {
+        gf_slot *sl = &s->params.slot[i];
+        const size_t n = sl->rows * sl->cols;
+        if (sl->kind == GF_SLOT_PARAM)
+            tu_fill_gauss(sl->t.v, n, r, 0.4);
+        else if (strstr(sl->name, "running_var"))
+            tu_fill_uniform(sl->t.v, n, r, 0.5, 2.0);
+        else if (strstr(sl->name, "running_mean"))
+            tu_fill_gauss(sl->t.v, n, r, 0.3);
+    }
+}
+
+/* gf_stack_infer_rows gives gf_stack_forward's evaluation-mode logits to the
+ * bit, from x or from a stem product given, for every covered configuration. */
+static void test_infer_is_the_tape_forward_bit_for_bit(void)
+{
+    static const gf_init inits[] = {GF_INIT_HE, GF_INIT_FIXUP, GF_INIT_REZERO, GF_INIT_SCALED};
+    const size_t n = 300;
+    gsl_rng *r = tu_rng(7);
+    gf_tape *tape = gf_tape_alloc(0);
+    int checked = 0;
+    for (int arch = 0; arch < GF_ARCH_MLP_COUNT; arch++)
+        for (int norm = 0; norm < GF_NORM_COUNT; norm++)
+            for (int act = 0; act < GF_ACT_COUNT; act++)
+                for (size_t k = 0; k < sizeof inits / sizeof *inits; k++) {
+                    gf_stack_config c = tu_small_config((gf_arch)arch, 8, 16);
+                    c.norm = (gf_norm)norm, c.act = (gf_act)act, c.init = inits[k];
+                    char why[256];
+                    if (gf_stack_config_check(&c, why, sizeof why) != 0)
+                        continue;
+                    gf_stack *s = gf_stack_alloc(&c);
+                    CU_ASSERT_FATAL(s && gf_stack_init_weights(s, r) == 0);
+                    gf_stack_infer *w = gf_stack_infer_alloc(s, n);
+                    CU_ASSERT((w != NULL) == gf_stack_infer_supported(&c));
+                    CU_ASSERT((w != NULL) == (c.norm != GF_NORM_LAYER));
+                    if (!w) {
+                        gf_stack_free(s);
+                        continue;
+                    }
+                    randomize_state(s, r);
+                    gf_stack_infer_prepare(w);
+                    gf_tape_reset(tape);
+                    gf_tensor *x = gf_tape_input(tape, n, c.in_dim);
+                    CU_ASSERT_FATAL(x != NULL);
+                    tu_fill_gauss(x->v, n * c.in_dim, r, 1.0);
+                    gf_tensor *z = gf_stack_forward(s, tape, x, 0, NULL);
+                    CU_ASSERT_FATAL(z != NULL);
+                    double *logits = calloc(n * c.classes, sizeof *logits);
+                    double *stem = calloc(n * c.width, sizeof *stem);
+                    CU_ASSERT_FATAL(logits && stem);
+                    CU_ASSERT(gf_stack_infer_rows(w, x->v, NULL, n + 1, logits) == -1);
+                    CU_ASSERT_FATAL(gf_stack_infer_rows(w, x->v, NULL, n, logits) == 0);
+                    const int same = memcmp(logits, z->v, n * c.classes * sizeof *logits) == 0;
+                    gf_linear_rows(x->v, n, c.in_dim, s->params.slot[s->stem.weight].t.v, c.width,
+                                   s->stem.bias >= 0 ? s->params.slot[s->stem.bias].t.v : NULL,
+                                   stem);
+                    CU_ASSERT_FATAL(gf_stack_infer_rows(w, NULL, stem, n, logits) == 0);
+                    const int same_stem =
+                        memcmp(logits, z->v, n * c.classes * sizeof *logits) == 0;
+                    if (!same || !same_stem)
+                        fprintf(stderr, "\n  %s norm=%s act=%s init=%s: infer != tape (rel %.3g)\n",
+                                gf_arch_names[c.arch], gf_norm_names[c.norm],
+                                gf_act_names[c.act], gf_init_names[c.init],
+                                tu_rel_err(logits, z->v, n * c.classes));
+                    CU_ASSERT(same && same_stem);
+                    checked++;
+                    free(logits);
+                    free(stem);
+                    gf_stack_infer_free(w);
+                    gf_stack_free(s);
+                }
+    CU_ASSERT(checked >= 3 * 2 * 3); /* every arch x {none, batch} x act at least */
+    gf_tape_free(tape);
+    gsl_rng_free(r);
+}
+
 CU_TestInfo stacks_tests[] = {
     {"rezero: every block starts as the identity; alpha learns", test_rezero_starts_as_identity},
     {"fixup: zero branches and head, first layers He / B", test_fixup_init},
@@ -539,5 +621,6 @@ CU_TestInfo stacks_tests[] = {
     {"init variances match gf_init_weight_var", test_init_variances},
     {"gf_stack_config_check", test_config_check},
     {"every arch x norm x act runs and is probed", test_every_configuration_runs},
+    {"evaluation without a tape: the tape's logits to the bit", test_infer_is_the_tape_forward_bit_for_bit},
     CU_TEST_INFO_NULL,
 };

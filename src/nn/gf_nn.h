@@ -219,6 +219,29 @@ typedef struct gf_block_plan {
 gf_tensor *gf_stack_forward_plan(gf_stack *s, gf_tape *tape, gf_tensor *x, int training,
                                  gf_recorder *rec, const gf_block_plan *plan);
 
+/* The evaluation-mode forward pass without a tape (infer.c): the rows go
+ * through every layer in three reused buffers (which stay in cache), nothing
+ * is kept for a backward pass, and the arithmetic is the tape's op for op, so
+ * the logits equal gf_stack_forward's (training 0) on the same rows to the
+ * bit. For evaluations run many times (a loss surface: one forward pass per
+ * point). Stacks with layer norm are not covered. */
+typedef struct gf_stack_infer gf_stack_infer;
+int gf_stack_infer_supported(const gf_stack_config *c);
+/* A workspace for s and calls of at most `rows` rows (it reads s's state at
+ * every call, prepared as below); NULL when s is not covered, rows is 0, or
+ * out of memory. */
+gf_stack_infer *gf_stack_infer_alloc(const gf_stack *s, size_t rows);
+void gf_stack_infer_free(gf_stack_infer *w);
+/* Reads what is derived from the running variances (1 / sqrt(var + eps)):
+ * call after every change of s's state. */
+void gf_stack_infer_prepare(gf_stack_infer *w);
+/* logits (n x classes) of the n rows of x (n x in_dim), 0 < n <= rows (else
+ * -1). stem: NULL, or the stem's Linear output for these rows (n x width,
+ * b + x W^T) computed by the caller, in place of computing it from x (x is
+ * then not read). */
+int gf_stack_infer_rows(gf_stack_infer *w, const double *x, const double *stem, size_t n,
+                        double *logits);
+
 /* The pieces of the forward pass: x_0 = stem(x); the branch F_b of block b
  * (resnet: N2(fc2(act(N1(fc1 x)))), preact: fc2(act(N2(fc1(act(N1 x))))),
  * plain: the block before its last activation; times the scheme's scalar:
