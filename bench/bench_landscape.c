@@ -1,19 +1,23 @@
 /* bench_landscape.c: the speed of a loss surface (issue 13: the default 2-D
  * surface of a 56-layer width-64 MLP over 10,000 images in under two minutes
  * on two cores). Each grid point is one evaluation-mode forward pass over the
- * images (gf_land_surface); this times a few points at several evaluation
- * batch sizes and reports forward passes per second, the projected time of
- * the 41 x 41 grid, and the GEMM floor: the cblas_dgemm calls of one forward
- * pass alone (batch x in x out per weighted layer) on the same buffers'
- * shapes. Speed is measured here, never asserted; other processes' load is
+ * images (gf_land_surface: an MLP stack runs without the tape, and the stem's
+ * three products over the images are made once per plane). This times
+ * --points points of a plane at several evaluation batch sizes (each plane's
+ * one-time stem products included) and reports forward passes per second and
+ * the GEMM floor: the cblas_dgemm calls of one forward pass alone (batch x in
+ * x out per weighted layer) on the same shapes, with and without the stem;
+ * then, unless --no-full, it times the whole default plane, 41 x 41 points at
+ * batch 256. Speed is measured here, never asserted; other processes' load is
  * reported (on a shared machine the times are upper bounds).
  *
  *   bench_landscape [--arch plain|resnet] [--depth N] [--width N] [--images N]
- *                   [--points N] [--threads N]
+ *                   [--points N] [--threads N] [--no-full]
  *
  * passes/s counts every thread's passes; pass/floor compares one pass's
- * time per thread (threads / passes per second) with the floor, so 1.0 means
- * every thread runs at its GEMM floor.
+ * time per thread (threads / passes per second) with the floor without the
+ * stem (the products a point computes), so 1.0 means every thread runs at
+ * its GEMM floor.
  */
 #include "bench.h"
 
@@ -26,9 +30,10 @@
 
 static const char PROG[] = "bench_landscape";
 
-/* The forward GEMMs of one pass of m over n rows in chunks of `batch`: the
- * median seconds of reps runs. */
-static double gemm_floor(gf_model *m, size_t n, size_t batch, int reps)
+/* The forward GEMMs of one pass of m over n rows in chunks of `batch`, from
+ * weighted layer `from` on (0: every layer, 1: without the stem): the median
+ * seconds of reps runs. */
+static double gemm_floor(gf_model *m, size_t n, size_t batch, int from, int reps)
 {
     gf_params *p = gf_model_params(m);
     size_t widest = gf_model_in_dim(m);
@@ -43,7 +48,7 @@ static double gemm_floor(gf_model *m, size_t n, size_t batch, int reps)
         const double t0 = bench_now();
         for (size_t first = 0; first < n; first += batch) {
             const size_t rows = n - first < batch ? n - first : batch;
-            for (int k = 0; gf_model_layer(m, k, &ls, NULL, 0) == 0; k++) {
+            for (int k = from; gf_model_layer(m, k, &ls, NULL, 0) == 0; k++) {
                 const gf_slot *s = &p->slot[ls.weight]; /* y = x W^T, W out x in */
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)s->rows,
                             (int)s->cols, 1.0, x, (int)s->cols, s->t.v, (int)s->cols, 0.0, y,
@@ -61,19 +66,21 @@ static double gemm_floor(gf_model *m, size_t n, size_t batch, int reps)
 
 static const char USAGE[] =
     "usage: bench_landscape [--arch plain|resnet] [--depth N] [--width N] [--images N]\n"
-    "                       [--points N] [--threads N]\n"
+    "                       [--points N] [--threads N] [--no-full]\n"
     "  grid points of the loss surface (one evaluation-mode forward pass each) at several\n"
-    "  evaluation batch sizes: passes per second, the projected 41 x 41 grid, the GEMM floor\n";
+    "  evaluation batch sizes: passes per second against the GEMM floor; then the whole\n"
+    "  41 x 41 surface at batch 256, timed (--no-full: not)\n";
 
 typedef struct options {
     long depth, width, images, points, threads;
-    int plain;
+    int plain, full;
 } options;
 
 /* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){.depth = 56, .width = 64, .images = 10000, .points = 9, .threads = 2};
+    *o = (options){.depth = 56, .width = 64, .images = 10000, .points = 24, .threads = 2,
+                   .full = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long *dst = !strcmp(a, "--depth") ? &o->depth : !strcmp(a, "--width") ? &o->width
@@ -81,7 +88,9 @@ static int parse(int argc, char **argv, options *o)
                     : !strcmp(a, "--threads") ? &o->threads : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h"))
             return fputs(USAGE, stdout), 1;
-        if (!strcmp(a, "--arch") && v && (!strcmp(v, "plain") || !strcmp(v, "resnet")))
+        if (!strcmp(a, "--no-full"))
+            o->full = 0;
+        else if (!strcmp(a, "--arch") && v && (!strcmp(v, "plain") || !strcmp(v, "resnet")))
             o->plain = !strcmp(argv[++i], "plain");
         else if (dst && v) {
             if (bench_parse_long(PROG, a, argv[++i], 1, 10000000, dst) != 0)
@@ -137,8 +146,8 @@ int main(int argc, char **argv)
     printf("# %s, width %zu, %zu images of %zu features; %d grid points per batch size, %d "
            "threads (points in parallel; the floor: one thread, one pass)\n", name, c.width, images,
            c.in_dim, points, threads);
-    printf("%-8s %12s %12s %12s %14s %10s\n", "batch", "wall s/point", "passes/s", "floor s/pass",
-           "pass/floor", "41x41 s");
+    printf("%-8s %12s %10s %12s %14s %11s %10s\n", "batch", "wall s/point", "passes/s",
+           "floor s/pass", "without stem", "pass/floor", "41x41 s");
     const size_t batches[] = {128, 256, 500, 1000, 2500};
     for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
         const gf_land_eval ev = {.m = m, .tape = tape, .data = &ds, .batch = batches[b],
@@ -153,9 +162,31 @@ int main(int argc, char **argv)
         }
         const double wall = bench_now() - t0, per = wall / points;
         const double others = bench_others_share(c0, bench_cpu_now(), wall);
-        const double floor = gemm_floor(m, images, batches[b], 5);
-        printf("%-8zu %12.4f %12.2f %12.4f %14.2f %10.0f%s\n", batches[b], per, 1.0 / per, floor,
-               per * threads / floor, per * 41 * 41, others > BENCH_BUSY ? "  (busy)" : "");
+        const double floor = gemm_floor(m, images, batches[b], 0, 5);
+        const double floor_body = gemm_floor(m, images, batches[b], 1, 5);
+        printf("%-8zu %12.4f %10.2f %12.4f %14.4f %11.2f %10.0f%s\n", batches[b], per, 1.0 / per,
+               floor, floor_body, per * threads / floor_body, per * 41 * 41,
+               others > BENCH_BUSY ? "  (busy)" : "");
+    }
+    if (o.full) { /* the real thing: the default plane, once */
+        enum { G = 41 };
+        double coords[G], *plane = malloc(G * G * sizeof *plane);
+        for (int i = 0; i < G; i++)
+            coords[i] = -1.0 + 2.0 * i / (G - 1);
+        const gf_land_eval ev = {.m = m, .tape = tape, .data = &ds, .batch = 256,
+                                 .threads = threads};
+        const bench_cpu c0 = bench_cpu_now();
+        const double t0 = bench_now();
+        if (!plane || gf_land_surface(&ev, centre, d1, d2, coords, G, coords, G, plane, NULL, why,
+                                      sizeof why) != 0) {
+            fprintf(stderr, "%s: %s\n", PROG, plane ? why : "out of memory");
+            return 1;
+        }
+        const double wall = bench_now() - t0;
+        const double others = bench_others_share(c0, bench_cpu_now(), wall);
+        printf("# the 41 x 41 surface at batch 256, %d threads: %.1f s (%.2f passes/s)%s\n",
+               threads, wall, G * G / wall, others > BENCH_BUSY ? "  (busy)" : "");
+        free(plane);
     }
     gf_tape_free(tape);
     free(centre);
