@@ -1,11 +1,14 @@
 /* surface.c: the loss of a model at points of weight space: a line between
  * two states (Goodfellow et al. 2015) and a plane around one (Li et al.
  * 2018). Each point writes the state into the model and runs one
- * evaluation-mode forward pass over the data (gf_evaluate: the tape's arena
- * rewinds per batch, so after the first point nothing is allocated).
+ * evaluation-mode forward pass over the data, in gf_evaluate's batches and
+ * sums: an MLP stack without the tape (gf_stack_infer, the tape's numbers to
+ * the bit), any other model through gf_evaluate (the tape's arena rewinds per
+ * batch). Nothing is allocated per point. A plane of an MLP stack also makes
+ * the stem's products over the data once, not once per point (plane_stem).
  * With ev->threads > 1 the points are shared among that many threads, each
- * with its own copy of the model and its own tape: the same numbers to the
- * bit as one thread (every point is computed alone, the same way). */
+ * with its own copy of the model: the same numbers to the bit as one thread
+ * (every point is computed alone, the same way). */
 #include "gf_landscape.h"
 
 #include "nn/gf_nn.h"
