@@ -27,23 +27,43 @@ static void moments(const double *x, size_t n, size_t s, double *mean, double *v
  * kernels walk the view row by row with per-channel accumulators, which
  * adds each column's entries in the same order as a column-wise walk. */
 
-/* Per-channel mean and biased variance of the r x c view (two passes). */
-static void channel_moments(const double *x, size_t r, size_t c, double *mean, double *var)
+/* Per-channel mean and biased variance of channels [j0, j1) of the r x c view
+ * (two passes). */
+static void moments_range(const double *x, size_t r, size_t c, size_t j0, size_t j1,
+                          double *mean, double *var)
 {
-    for (size_t j = 0; j < c; j++)
+    for (size_t j = j0; j < j1; j++)
         mean[j] = var[j] = 0.0;
     for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < c; j++)
+        for (size_t j = j0; j < j1; j++)
             mean[j] += x[i * c + j];
-    for (size_t j = 0; j < c; j++)
+    for (size_t j = j0; j < j1; j++)
         mean[j] /= (double)r;
     for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < c; j++) {
+        for (size_t j = j0; j < j1; j++) {
             const double d = x[i * c + j] - mean[j];
             var[j] += d * d;
         }
-    for (size_t j = 0; j < c; j++)
+    for (size_t j = j0; j < j1; j++)
         var[j] /= (double)r;
+}
+
+/* Threads for a per-channel reduction over the r x c view: each takes whole
+ * channels (so every sum runs in the same order on any number of threads). */
+static int channel_threads(size_t r, size_t c)
+{
+    const int t = gf_pass_threads(r * c);
+    return (size_t)t < c ? t : (int)c;
+}
+
+/* Per-channel mean and biased variance of the r x c view. */
+static void channel_moments(const double *x, size_t r, size_t c, double *mean, double *var)
+{
+    const int T = channel_threads(r, c);
+    GF_OMP_FOR(T)
+    for (int t = 0; t < T; t++)
+        moments_range(x, r, c, c * (size_t)t / (size_t)T, c * (size_t)(t + 1) / (size_t)T, mean,
+                      var);
 }
 
 /* aux holds mean[c] and invstd[c] of the statistics used; node->s is c. */
@@ -84,6 +104,9 @@ gf_tensor *gf_batchnorm2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, const 
         invstd[j] = gf_bn_invstd(invstd[j], bn->eps);
     }
     const double *gamma = bn->gamma->v, *beta = bn->beta->v;
+    const int T = gf_pass_threads(r * c);
+    (void)T;
+    GF_OMP_FOR(T)
     for (size_t i = 0; i < r; i++) /* y = gamma xhat + beta, row by row (contiguous) */
         for (size_t j = 0; j < c; j++)
             y->v[i * c + j] = gf_bn_value(x->v[i * c + j], gamma[j], mean[j], invstd[j], beta[j]);
@@ -107,6 +130,21 @@ gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int 
 /* Backward of y = gamma xhat + beta per channel over its r values, dxhat = gamma dy:
  * dx += invstd/r (r dxhat - sum dxhat - xhat sum(dxhat xhat)) (training only),
  * dgamma += sum dy xhat, dbeta += sum dy. */
+/* sum dy and sum dy xhat of channels [j0, j1) over the r rows */
+static void dy_sums_range(const double *x, const double *gy, size_t r, size_t c, size_t j0,
+                          size_t j1, const double *mean, const double *invstd, double *sum_dy,
+                          double *sum_dy_xhat)
+{
+    for (size_t j = j0; j < j1; j++)
+        sum_dy[j] = sum_dy_xhat[j] = 0.0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = j0; j < j1; j++) {
+            const double xhat = (x[i * c + j] - mean[j]) * invstd[j];
+            sum_dy[j] += gy[i * c + j];
+            sum_dy_xhat[j] += gy[i * c + j] * xhat;
+        }
+}
+
 static void batchnorm_train_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
@@ -117,14 +155,11 @@ static void batchnorm_train_backward(gf_node *nd)
     if (!sum_dy)
         return;
     double *sum_dy_xhat = sum_dy + c;
-    for (size_t j = 0; j < c; j++)
-        sum_dy[j] = sum_dy_xhat[j] = 0.0;
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < c; j++) {
-            const double xhat = (x->v[i * c + j] - mean[j]) * invstd[j];
-            sum_dy[j] += y->g[i * c + j];
-            sum_dy_xhat[j] += y->g[i * c + j] * xhat;
-        }
+    const int Tc = channel_threads(r, c);
+    GF_OMP_FOR(Tc)
+    for (int t = 0; t < Tc; t++)
+        dy_sums_range(x->v, y->g, r, c, c * (size_t)t / (size_t)Tc,
+                      c * (size_t)(t + 1) / (size_t)Tc, mean, invstd, sum_dy, sum_dy_xhat);
     for (size_t j = 0; j < c; j++) {
         if (gg)
             gg[j] += sum_dy_xhat[j];
@@ -133,6 +168,9 @@ static void batchnorm_train_backward(gf_node *nd)
     }
     if (!gx)
         return;
+    const int T = gf_pass_threads(r * c);
+    (void)T;
+    GF_OMP_FOR(T)
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < c; j++) {
             const double xhat = (x->v[i * c + j] - mean[j]) * invstd[j];

@@ -253,8 +253,15 @@ double *gf_grad_acc(gf_node *node, gf_tensor *t)
 {
     int fresh;
     double *g = grad_claim(node, t, &fresh);
-    if (g && fresh)
-        memset(g, 0, gf_tensor_size(t) * sizeof *g);
+    if (g && fresh) {
+        const size_t n = gf_tensor_size(t);
+        const int T = gf_pass_threads(n);
+        (void)T;
+        GF_OMP_FOR(T)
+        for (int k = 0; k < T; k++) /* thread k's share, as the passes' static schedule */
+            memset(g + n * (size_t)k / (size_t)T, 0,
+                   (n * (size_t)(k + 1) / (size_t)T - n * (size_t)k / (size_t)T) * sizeof *g);
+    }
     return g;
 }
 

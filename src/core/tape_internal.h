@@ -2,6 +2,7 @@
 #ifndef GF_TAPE_INTERNAL_H
 #define GF_TAPE_INTERNAL_H
 
+#include "gf_conv.h"
 #include "gf_core.h"
 
 struct gf_node {
@@ -52,16 +53,42 @@ double *gf_grad_acc(gf_node *node, gf_tensor *t);
  * afterwards (add). GEMM takes beta as is; loops use GF_GRAD_LOOP. */
 double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
 
-/* for i in [0, n): g[i] = expr on a fresh gradient, g[i] += expr otherwise.
- * Saves zero-filling a buffer only to add into it. */
+/* ---- passes over large tensors on several threads ---------------------------
+ * An element-wise pass over n entries (a convolutional net's activations and
+ * their gradients) runs on gf_conv_threads() threads when n is at least
+ * GF_PASS_MIN, each thread on one contiguous share: the same shares in every
+ * op (OpenMP's static schedule), so a core walks the images its convolution
+ * groups wrote. Every entry is computed alone, so the bits do not depend on
+ * the number of threads. Below GF_PASS_MIN (an MLP's batch) one thread:
+ * a parallel region costs more than the pass. */
+#define GF_PASS_MIN ((size_t)1 << 15)
+static inline int gf_pass_threads(size_t n) { return n < GF_PASS_MIN ? 1 : gf_conv_threads(); }
+
+#define GF_PRAGMA(x) _Pragma(#x)
+#ifdef _OPENMP
+/* the next for loop on T threads (T > 1), in static shares */
+#define GF_OMP_FOR(T) GF_PRAGMA(omp parallel for schedule(static) num_threads(T) if ((T) > 1))
+#else
+#define GF_OMP_FOR(T)
+#endif
+
+/* for i in [0, n): g[i] = expr on a fresh gradient, g[i] += expr otherwise
+ * (on gf_pass_threads(n) threads). Saves zero-filling a buffer only to add
+ * into it. */
 #define GF_GRAD_LOOP(beta, g, i, n, expr)                                                       \
     do {                                                                                        \
-        if ((beta) == 0.0)                                                                      \
-            for (size_t i = 0; i < (n); i++)                                                    \
+        const size_t gf_n_ = (n);                                                               \
+        const int gf_t_ = gf_pass_threads(gf_n_);                                               \
+        (void)gf_t_;                                                                            \
+        if ((beta) == 0.0) {                                                                    \
+            GF_OMP_FOR(gf_t_)                                                                   \
+            for (size_t i = 0; i < gf_n_; i++)                                                  \
                 (g)[i] = (expr);                                                                \
-        else                                                                                    \
-            for (size_t i = 0; i < (n); i++)                                                    \
+        } else {                                                                                \
+            GF_OMP_FOR(gf_t_)                                                                   \
+            for (size_t i = 0; i < gf_n_; i++)                                                  \
                 (g)[i] += (expr);                                                               \
+        }                                                                                       \
     } while (0)
 
 
