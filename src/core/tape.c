@@ -17,7 +17,12 @@ struct gf_tape {
     char error[256];           /* its message, "" while status is GSL_SUCCESS */
     double *scratch;           /* gf_tape_scratch's buffer (gf_big_alloc), kept across resets */
     size_t scratch_cap;        /* its size in doubles */
+    int threads;               /* gf_tape_set_threads: the passes' threads (1) */
 };
+
+_Thread_local int gf_pass_team = 1;
+
+void gf_tape_set_threads(gf_tape *tape, int n) { tape->threads = n > 1 ? n : 1; }
 
 /* Record an error on the tape unless one is there already (the first error
  * is the one that explains the rest); returns the tape's status. */
@@ -47,6 +52,7 @@ gf_tape *gf_tape_alloc(size_t chunk_bytes)
     if (!t)
         return NULL;
     t->arena = gf_arena_alloc(chunk_bytes);
+    t->threads = 1;
     if (!t->arena) {
         free(t);
         return NULL;
@@ -131,6 +137,7 @@ int gf_op_begin(gf_tape *tape, gf_tensor *const *in, int nin)
 {
     if (!tape || tape->status != GSL_SUCCESS)
         return -1;
+    gf_pass_team = tape->threads;
     for (int i = 0; i < nin; i++)
         if (!in[i]) {
             tape_fail(tape, GSL_EINVAL, "an op was given a NULL input tensor");
@@ -365,6 +372,7 @@ int gf_tape_backward_from(gf_tape *tape, gf_tensor *out, const double *seed)
         if (o->obs)
             o->obs->fn(o->obs->ctx, o);
         align_exponents(node);
+        gf_pass_team = tape->threads;
         node->op->backward(node);
         if (tape->status != GSL_SUCCESS)
             return tape->status;

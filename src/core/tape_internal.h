@@ -2,7 +2,6 @@
 #ifndef GF_TAPE_INTERNAL_H
 #define GF_TAPE_INTERNAL_H
 
-#include "gf_conv.h"
 #include "gf_core.h"
 
 struct gf_node {
@@ -55,14 +54,16 @@ double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
 
 /* ---- passes over large tensors on several threads ---------------------------
  * An element-wise pass over n entries (a convolutional net's activations and
- * their gradients) runs on gf_conv_threads() threads when n is at least
- * GF_PASS_MIN, each thread on one contiguous share: the same shares in every
- * op (OpenMP's static schedule), so a core walks the images its convolution
- * groups wrote. Every entry is computed alone, so the bits do not depend on
- * the number of threads. Below GF_PASS_MIN (an MLP's batch) one thread:
- * a parallel region costs more than the pass. */
+ * their gradients) runs on the tape's threads (gf_tape_set_threads; every op
+ * and every node's backward sets gf_pass_team from its tape) when n is at
+ * least GF_PASS_MIN, each thread on one contiguous share: the same shares in
+ * every op (OpenMP's static schedule), so a core walks the images its
+ * convolution groups wrote. Every entry is computed alone, so the bits do not
+ * depend on the number of threads. Below GF_PASS_MIN (an MLP's batch) one
+ * thread: a parallel region costs more than the pass. */
 #define GF_PASS_MIN ((size_t)1 << 15)
-static inline int gf_pass_threads(size_t n) { return n < GF_PASS_MIN ? 1 : gf_conv_threads(); }
+extern _Thread_local int gf_pass_team;
+static inline int gf_pass_threads(size_t n) { return n < GF_PASS_MIN ? 1 : gf_pass_team; }
 
 #define GF_PRAGMA(x) _Pragma(#x)
 #ifdef _OPENMP

@@ -61,6 +61,10 @@ extern "C" {
  * gf_stack). training selects batch statistics for batch norm. */
 typedef struct gf_model_type {
     const char *name; /* the family: "mlp" */
+    /* 1 when its products are gf_conv2d's (on OpenMP groups of images, one
+     * BLAS thread each): its tape's element-wise passes then take the
+     * convolution's threads too (gf_tape_set_threads); 0: one thread. */
+    int convolutional;
     /* Build from a family config (for "mlp" a const gf_stack_config *), or
      * from the metadata a save wrote; NULL with a reason. */
     void *(*build)(const void *config, char *why, size_t size);

@@ -1,5 +1,6 @@
 /* model.c: the model interface's calls, the family table, export and load. */
 #include "model/gf_model.h"
+#include "core/gf_conv.h"
 #include "data/gf_data.h"
 #include "xfmr/gf_xfmr.h"
 
@@ -115,35 +116,43 @@ double gf_model_bn_momentum(const gf_model *m)
     return gf_model_has_batchnorm(m) ? m->type->bn_momentum(m->net) : NAN;
 }
 
+/* The tape, its passes' threads set for m's family (gf_model_type.convolutional). */
+static gf_tape *for_family(const gf_model *m, gf_tape *tape)
+{
+    if (tape)
+        gf_tape_set_threads(tape, m->type->convolutional ? gf_conv_threads() : 1);
+    return tape;
+}
+
 gf_tensor *gf_model_forward(gf_model *m, gf_tape *tape, gf_tensor *x, gf_recorder *rec,
                             const gf_block_plan *plan)
 {
-    return m->type->forward(m->net, tape, x, m->training, rec, plan);
+    return m->type->forward(m->net, for_family(m, tape), x, m->training, rec, plan);
 }
 
 gf_tensor *gf_model_stem(gf_model *m, gf_tape *tape, gf_tensor *x)
 {
-    return m->type->stem(m->net, tape, x, m->training);
+    return m->type->stem(m->net, for_family(m, tape), x, m->training);
 }
 
 gf_tensor *gf_model_block(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
 {
-    return m->type->block(m->net, tape, l, x, m->training);
+    return m->type->block(m->net, for_family(m, tape), l, x, m->training);
 }
 
 gf_tensor *gf_model_branch(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
 {
-    return m->type->branch(m->net, tape, l, x, m->training);
+    return m->type->branch(m->net, for_family(m, tape), l, x, m->training);
 }
 
 gf_tensor *gf_model_skip(gf_model *m, gf_tape *tape, int l, gf_tensor *x)
 {
-    return m->type->skip ? m->type->skip(m->net, tape, l, x) : x;
+    return m->type->skip ? m->type->skip(m->net, for_family(m, tape), l, x) : x;
 }
 
 gf_tensor *gf_model_head(gf_model *m, gf_tape *tape, gf_tensor *x_B)
 {
-    return m->type->head(m->net, tape, x_B, m->training);
+    return m->type->head(m->net, for_family(m, tape), x_B, m->training);
 }
 
 /* ---- export and load ------------------------------------------------------ */
