@@ -4,6 +4,8 @@
  * text (round trip, UTF-8 checks, refusals) and the copy task. */
 #include "test_util.h"
 
+#include "core/gf_conv.h"
+
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -308,12 +310,59 @@ static void test_torch_agrees(void)
     tu_remove_tree(dir);
 }
 
+/* One training step's loss and every gradient (out: 1 + p->size doubles). */
+static void step_bits(gf_xfmr *m, const int *ids, const int *next, size_t B, size_t T, double *out)
+{
+    gf_tape *tape = gf_tape_alloc(0);
+    gf_tensor *loss = gf_softmax_xent(tape, gf_xfmr_forward(m, tape, ids, B, T, NULL), next);
+    CU_ASSERT_FATAL(loss != NULL && gf_tape_backward(tape, loss) == 0);
+    out[0] = loss->v[0];
+    memcpy(out + 1, m->params.grad, m->params.size * sizeof *out);
+    gf_tape_free(tape);
+}
+
+/* Large enough that every threaded piece runs on a team (products in row or
+ * column shares, heads, layer norm, GELU, the loss): the same loss and
+ * gradients to the bit on 1, 2 and 3 threads. */
+static void test_bits_do_not_depend_on_threads(void)
+{
+    gf_xfmr_config c = gf_xfmr_config_default();
+    c.layers = 2, c.width = 128, c.heads = 4, c.context = 64, c.vocab = 64;
+    char why[256];
+    gf_xfmr *m = gf_xfmr_alloc(&c, why, sizeof why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    gsl_rng *r = tu_rng(5);
+    gf_xfmr_init(m, r);
+    gsl_rng_free(r);
+    enum { B = 8, T = 64 };
+    int ids[B * T], next[B * T];
+    random_ids(ids, B * T, 64, 30);
+    random_ids(next, B * T, 64, 31);
+    const size_t size = 1 + m->params.size;
+    double *a = malloc(size * sizeof *a), *b = malloc(size * sizeof *b);
+    CU_ASSERT_FATAL(a && b);
+    gf_conv_set_threads(1);
+    step_bits(m, ids, next, B, T, a);
+    for (int threads = 2; threads <= 3; threads++) {
+        gf_conv_set_threads(threads);
+        step_bits(m, ids, next, B, T, b);
+        CU_ASSERT(memcmp(a, b, size * sizeof *a) == 0);
+        if (memcmp(a, b, size * sizeof *a) != 0)
+            fprintf(stderr, "\n  %d threads: loss %.17g against %.17g\n", threads, b[0], a[0]);
+    }
+    gf_conv_set_threads(0);
+    free(a);
+    free(b);
+    gf_xfmr_free(m);
+}
+
 CU_TestInfo xfmr_tests[] = {
     {"Pre-LN with zeroed sub-layers and ReZero at a = 0 are the identity", test_identities},
     {"every kind's gradient matches central differences", test_gradients},
     {"model interface: ids in, logits out, save and load", test_model_interface},
     {"text: bytes round-trip; empty, binary, short, missing refused", test_text},
     {"the copy task", test_copy_task},
+    {"one step's bits do not depend on the threads", test_bits_do_not_depend_on_threads},
     {"PyTorch loads every kind strict and agrees on the gradients to 1e-10", test_torch_agrees},
     CU_TEST_INFO_NULL,
 };

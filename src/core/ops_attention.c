@@ -7,9 +7,11 @@
  * with the T x dh views Q, K, V (leading dimension 3d, no copy):
  *   S = Q K^T / sqrt(dh),  P = softmax_row(S + M),  O = P V
  * with M_ts = -inf for s > t when causal. O lands in columns h*dh.. of the
- * (B*T) x d output. Every product is one cblas_dgemm per (b, h); the
- * probabilities P (B*heads*T*T) and one T x T scratch are arena memory, so a
- * step allocates nothing once the arena has grown. */
+ * (B*T) x d output. Every product is one cblas_dgemm per (b, h), the pairs
+ * shared among the tape's threads (gf_tape_set_threads), one BLAS thread
+ * each: a pair is computed alone, so the bits do not depend on the threads.
+ * The probabilities P (B*heads*T*T) and a T x T scratch per thread are arena
+ * memory, so a step allocates nothing once the arena has grown. */
 #include "tape_internal.h"
 
 #include "blas/gf_cblas.h"
@@ -17,6 +19,7 @@
 
 typedef struct attn_geom {
     int T, heads, causal;
+    int team;              /* threads over the (b, h) pairs; one T x T scratch each */
 } attn_geom;
 
 /* Row-wise softmax of the T x T block S in place; causal: entries s > t are 0. */
@@ -50,24 +53,30 @@ gf_tensor *gf_attention(gf_tape *tape, gf_tensor *qkv, size_t T, int heads, int 
                           "T | rows, heads | d)",
                           n, qkv->d, T, heads);
     const size_t B = n / T, dh = d / (size_t)heads, TT = T * T;
+    const int pairs = (int)(B * (size_t)heads);
+    const int team = gf_pass_threads(n * 3 * d) < pairs ? gf_pass_threads(n * 3 * d) : pairs;
     gf_tensor *y = gf_op_output(tape, &qkv, 1, n, d);
-    double *P = gf_op_aux(tape, B * (size_t)heads * TT + TT); /* + the backward's scratch */
+    double *P = gf_op_aux(tape, (size_t)pairs * TT + (size_t)team * TT); /* + backward's scratches */
     attn_geom *g = (attn_geom *)gf_op_aux(tape, 2);
     if (!y || !P || !g)
         return NULL;
-    *g = (attn_geom){.T = (int)T, .heads = heads, .causal = causal != 0};
+    *g = (attn_geom){.T = (int)T, .heads = heads, .causal = causal != 0, .team = team};
     const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d);
     const double scale = 1.0 / sqrt((double)dh);
-    for (size_t b = 0; b < B; b++)
-        for (size_t h = 0; h < (size_t)heads; h++) {
-            const double *Q = qkv->v + b * T * 3 * d + h * dh, *K = Q + d, *V = Q + 2 * d;
-            double *S = P + (b * (size_t)heads + h) * TT;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, scale, Q, ld, K,
-                        ld, 0.0, S, iT);
-            masked_softmax(S, iT, g->causal);
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, S, iT, V,
-                        ld, 0.0, y->v + b * T * d + h * dh, (int)d);
-        }
+    const int before = team > 1 ? gf_blas_threads_swap(1) : 0;
+    GF_OMP_FOR(team)
+    for (int p = 0; p < pairs; p++) {
+        const size_t b = (size_t)p / (size_t)heads, h = (size_t)p % (size_t)heads;
+        const double *Q = qkv->v + b * T * 3 * d + h * dh, *K = Q + d, *V = Q + 2 * d;
+        double *S = P + (size_t)p * TT;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, iT, iT, idh, scale, Q, ld, K, ld,
+                    0.0, S, iT);
+        masked_softmax(S, iT, g->causal);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, iT, idh, iT, 1.0, S, iT, V, ld,
+                    0.0, y->v + b * T * d + h * dh, (int)d);
+    }
+    if (team > 1)
+        gf_blas_threads_swap(before);
     gf_node *nd = gf_op_push(tape, &gf_op_attention, y, &qkv, 1);
     if (!nd)
         return NULL;
@@ -90,9 +99,13 @@ static void attention_backward(gf_node *nd)
     const size_t heads = (size_t)g->heads, dh = d / heads, TT = T * T;
     const int iT = (int)T, idh = (int)dh, ld = (int)(3 * d), ldo = (int)d;
     const double scale = 1.0 / sqrt((double)dh);
-    double *dS = nd->aux + B * heads * TT;
-    for (size_t b = 0; b < B; b++)
-        for (size_t h = 0; h < heads; h++) {
+    const int pairs = (int)(B * heads), team = g->team;
+    const int before = team > 1 ? gf_blas_threads_swap(1) : 0;
+    GF_OMP_FOR(team)
+    for (int p = 0; p < pairs; p++) {
+        const size_t b = (size_t)p / heads, h = (size_t)p % heads;
+        double *dS = nd->aux + (B * heads + (size_t)gf_thread_id()) * TT;
+        {
             const size_t off = b * T * 3 * d + h * dh;
             const double *Q = qkv->v + off, *K = Q + d, *V = Q + 2 * d;
             const double *P = nd->aux + (b * heads + h) * TT, *G = y->g + b * T * d + h * dh;
@@ -115,6 +128,9 @@ static void attention_backward(gf_node *nd)
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, iT, idh, iT, 1.0, dS, iT, Q, ld,
                         beta, gK, ld);
         }
+    }
+    if (team > 1)
+        gf_blas_threads_swap(before);
 }
 
 const gf_op gf_op_attention = {"attention",

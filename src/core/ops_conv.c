@@ -204,9 +204,7 @@ static int call_threads(size_t M, size_t K, size_t c_out)
                : 1;
 }
 
-/* BLAS threads for the duration of a parallel region (n: the number to set);
- * returns the number before. */
-static int blas_threads(int n)
+int gf_blas_threads_swap(int n)
 {
 #ifdef GF_HAVE_OPENBLAS
     const int before = openblas_get_num_threads();
@@ -225,7 +223,7 @@ static void group_rows(size_t g, size_t groups, size_t n, size_t hw, size_t *r0,
     *r1 = n * (g + 1) / groups * hw;
 }
 
-static int thread_id(void)
+int gf_thread_id(void)
 {
 #ifdef _OPENMP
     return omp_get_thread_num();
@@ -261,17 +259,17 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
     if (!wp)
         return -1;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
+    const int before = gf_blas_threads_swap(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
-        double *cols = wp + c_out * K + (size_t)thread_id() * mc * K;
+        double *cols = wp + c_out * K + (size_t)gf_thread_id() * mc * K;
         forward_rows(k, x->v, wp, cols, y->v, c_out, mc, r0, r1, beta);
     }
-    blas_threads(before);
+    gf_blas_threads_swap(before);
     return 0;
 }
 
@@ -348,17 +346,17 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
         return;
     double *dwp = wp + c_out * K, *cols = dwp + groups * c_out * K;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
-    const int before = blas_threads(1); /* the chunks' GEMMs: one BLAS thread each */
+    const int before = gf_blas_threads_swap(1); /* the chunks' GEMMs: one BLAS thread each */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
-        backward_rows(k, x->v, y->g, wp, cols + (size_t)thread_id() * mc * K,
+        backward_rows(k, x->v, y->g, wp, cols + (size_t)gf_thread_id() * mc * K,
                       gw ? dwp + g * c_out * K : NULL, gx, beta_x, c_out, mc, r0, r1);
     }
-    blas_threads(before);
+    gf_blas_threads_swap(before);
     if (!gw)
         return;
     for (size_t g = 1; g < groups; g++) /* the partials in group order */

@@ -4,26 +4,30 @@
 #include <math.h>
 
 /* aux holds the softmax probabilities (n x c). */
+/* Row i of the loss: logsumexp(z_i) - z_i[label]; p_i the softmax (or NULL). */
+static double xent_row(const double *zr, int label, size_t c, double *pr)
+{
+    double m = zr[0];
+    for (size_t j = 1; j < c; j++)
+        m = fmax(m, zr[j]);
+    double s = 0.0;
+    for (size_t j = 0; j < c; j++) {
+        const double e = exp(zr[j] - m);
+        s += e;
+        if (pr)
+            pr[j] = e;
+    }
+    if (pr)
+        for (size_t j = 0; j < c; j++)
+            pr[j] /= s;
+    return m + log(s) - zr[label];
+}
+
 double gf_xent_sum(const double *z, const int *labels, size_t n, size_t c, double *p)
 {
     double loss = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const double *zr = z + i * c;
-        double m = zr[0];
-        for (size_t j = 1; j < c; j++)
-            m = fmax(m, zr[j]);
-        double s = 0.0;
-        for (size_t j = 0; j < c; j++) {
-            const double e = exp(zr[j] - m);
-            s += e;
-            if (p)
-                p[i * c + j] = e;
-        }
-        if (p)
-            for (size_t j = 0; j < c; j++)
-                p[i * c + j] /= s;
-        loss += m + log(s) - zr[labels[i]]; /* logsumexp(z) - z_label */
-    }
+    for (size_t i = 0; i < n; i++)
+        loss += xent_row(z + i * c, labels[i], c, p ? p + i * c : NULL);
     return loss;
 }
 
@@ -54,10 +58,20 @@ gf_tensor *gf_softmax_xent(gf_tape *tape, gf_tensor *z, const int *labels)
                               "label %d of sample %zu is outside [0, %zu) (logits %zu x %zu)",
                               labels[i], i, c, n, c);
     gf_tensor *y = gf_op_output(tape, &z, 1, 1, 1);
-    double *p = gf_op_aux(tape, n * c);
+    const int T = gf_pass_threads(n * c);
+    double *p = gf_op_aux(tape, n * c + (T > 1 ? n : 0));
     if (!y || !p)
         return NULL;
-    y->v[0] = gf_xent_sum(z->v, labels, n, c, p) / (double)n;
+    if (T > 1) { /* the rows in shares, their terms summed in row order as gf_xent_sum */
+        double *term = p + n * c, loss = 0.0;
+        GF_OMP_FOR(T)
+        for (size_t i = 0; i < n; i++)
+            term[i] = xent_row(z->v + i * c, labels[i], c, p + i * c);
+        for (size_t i = 0; i < n; i++)
+            loss += term[i];
+        y->v[0] = loss / (double)n;
+    } else
+        y->v[0] = gf_xent_sum(z->v, labels, n, c, p) / (double)n;
     gf_node *nd = gf_op_push(tape, &gf_op_softmax_xent, y, &z, 1);
     if (!nd)
         return NULL;
@@ -76,6 +90,9 @@ static void softmax_xent_backward(gf_node *nd)
     const int *labels = nd->ctx;
     const size_t n = z->n, c = z->d;
     const double k = nd->out->g[0] / (double)n;
+    const int T = gf_pass_threads(n * c);
+    (void)T;
+    GF_OMP_FOR(T)
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < c; j++)
             gz[i * c + j] += k * nd->aux[i * c + j];

@@ -223,7 +223,10 @@ gf_tensor *gf_layernorm(gf_tape *tape, gf_tensor *x, gf_tensor *gamma, gf_tensor
     double *aux = gf_op_aux(tape, 2 * n);
     if (!y || !aux)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
+    const int T = gf_pass_threads(n * d);
+    (void)T;
+    GF_OMP_FOR(T)
+    for (size_t i = 0; i < n; i++) { /* rows alone, in shares */
         double m, v;
         moments(x->v + i * d, d, 1, &m, &v);
         aux[i] = m;
@@ -241,12 +244,34 @@ gf_tensor *gf_layernorm(gf_tape *tape, gf_tensor *x, gf_tensor *gamma, gf_tensor
     return y;
 }
 
-/* Per row, with dxhat = gamma dy: dx += invstd/d (d dxhat - sum dxhat - xhat sum(dxhat xhat)). */
+/* Per row, with dxhat = gamma dy: dx += invstd/d (d dxhat - sum dxhat - xhat sum(dxhat xhat)).
+ * dgamma and dbeta sum over the rows in row order, whole columns in shares;
+ * dx row by row, rows in shares. */
 static void layernorm_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
     const size_t n = x->n, d = x->d;
     double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
+    const int P = gf_pass_threads(n * d), Tc = (size_t)P < d ? P : (int)d;
+    if (gg || gb) {
+        GF_OMP_FOR(Tc)
+        for (int t = 0; t < Tc; t++) {
+            const size_t j0 = d * (size_t)t / (size_t)Tc, j1 = d * (size_t)(t + 1) / (size_t)Tc;
+            for (size_t i = 0; i < n; i++) {
+                const double *xr = x->v + i * d, *dy = y->g + i * d;
+                const double m = nd->aux[i], invstd = nd->aux[n + i];
+                for (size_t j = j0; j < j1; j++) {
+                    if (gg)
+                        gg[j] += dy[j] * ((xr[j] - m) * invstd);
+                    if (gb)
+                        gb[j] += dy[j];
+                }
+            }
+        }
+    }
+    if (!gx)
+        return;
+    GF_OMP_FOR(P)
     for (size_t i = 0; i < n; i++) {
         const double *xr = x->v + i * d, *dy = y->g + i * d;
         const double m = nd->aux[i], invstd = nd->aux[n + i];
@@ -255,13 +280,7 @@ static void layernorm_backward(gf_node *nd)
             const double xhat = (xr[j] - m) * invstd, dxhat = dy[j] * gamma->v[j];
             sum_dxhat += dxhat;
             sum_dxhat_xhat += dxhat * xhat;
-            if (gg)
-                gg[j] += dy[j] * xhat;
-            if (gb)
-                gb[j] += dy[j];
         }
-        if (!gx)
-            continue;
         double *gr = gx + i * d;
         for (size_t j = 0; j < d; j++) {
             const double xhat = (xr[j] - m) * invstd;

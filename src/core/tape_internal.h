@@ -65,6 +65,21 @@ double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
 extern _Thread_local int gf_pass_team;
 static inline int gf_pass_threads(size_t n) { return n < GF_PASS_MIN ? 1 : gf_pass_team; }
 
+/* BLAS threads for the duration of a parallel region (n: the number to
+ * set); returns the number before. */
+int gf_blas_threads_swap(int n);
+
+/* C = alpha op(A) op(B) + beta C (row-major; ta, tb: transpose A, B) with the
+ * m rows of C in `team` contiguous shares on OpenMP threads, one BLAS thread
+ * each; a product under GF_TEAM_FLOPS, or team 1, is one call. */
+void gf_gemm_team(int team, int ta, int tb, size_t m, size_t n, size_t k, double alpha,
+                  const double *A, size_t lda, const double *B, size_t ldb, double beta,
+                  double *C, size_t ldc);
+#define GF_TEAM_FLOPS 3e7
+
+/* The calling thread's number in its OpenMP team (0 outside one). */
+int gf_thread_id(void);
+
 #define GF_PRAGMA(x) _Pragma(#x)
 #ifdef _OPENMP
 /* the next for loop on T threads (T > 1), in static shares */

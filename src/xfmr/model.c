@@ -1,6 +1,8 @@
 /* model.c: the transformer's parameters, initialization and forward pass. */
 #include "xfmr/gf_xfmr.h"
 
+#include "core/gf_conv.h"
+
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -250,6 +252,8 @@ gf_tensor *gf_xfmr_layer_forward(gf_xfmr *m, gf_tape *tape, int l, gf_tensor *x,
 gf_tensor *gf_xfmr_forward(gf_xfmr *m, gf_tape *tape, const int *ids, size_t B, size_t T,
                            gf_xfmr_trace *tr)
 {
+    if (tape) /* products in row shares and heads on OpenMP threads (gf_tape_set_threads) */
+        gf_tape_set_threads(tape, gf_conv_threads());
     gf_tensor *x = gf_add_position(tape, gf_embedding(tape, ids, B * T, T_(m, m->wte)),
                                    T_(m, m->wpe), T);
     if (tr)
