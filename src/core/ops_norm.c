@@ -150,7 +150,9 @@ static void batchnorm_train_backward(gf_node *nd)
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
     const size_t c = (size_t)nd->s, r = gf_tensor_size(x) / c;
     const double *mean = nd->aux, *invstd = nd->aux + c;
-    double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
+    double beta_x; /* a fresh dx is written, not zeroed and added to */
+    double *gx = gf_grad_begin(nd, x, &beta_x), *gg = gf_grad_acc(nd, gamma);
+    double *gb = gf_grad_acc(nd, nd->in[2]);
     double *sum_dy = gf_tape_scratch(nd->tape, 2 * c);
     if (!sum_dy)
         return;
@@ -175,7 +177,11 @@ static void batchnorm_train_backward(gf_node *nd)
         for (size_t j = 0; j < c; j++) {
             const double xhat = (x->v[i * c + j] - mean[j]) * invstd[j];
             const double k = gamma->v[j] * invstd[j] / (double)r;
-            gx[i * c + j] += k * ((double)r * y->g[i * c + j] - sum_dy[j] - xhat * sum_dy_xhat[j]);
+            const double d = k * ((double)r * y->g[i * c + j] - sum_dy[j] - xhat * sum_dy_xhat[j]);
+            if (beta_x == 0.0) /* loop-invariant: the compiler hoists it */
+                gx[i * c + j] = d;
+            else
+                gx[i * c + j] += d;
         }
 }
 
