@@ -71,12 +71,19 @@ static void tap_range(size_t o, size_t s, size_t p, size_t k, size_t len, size_t
     *k1 = hi > lo ? (size_t)hi : (size_t)lo;
 }
 
+/* Keeps gcc from turning the copy loop below back into a memcpy call. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define GF_NO_MEMCPY __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define GF_NO_MEMCPY
+#endif
+
 /* The im2col rows of output pixels [r0, r1), one contiguous span per kernel
  * row; one walk serves both directions. mode 0 (im2col): cols <- x, zeros
  * where the kernel lies over the padding; mode 1 (col2im): x += cols (that
  * add loop is why the function is cloned per vector width: s1's backward
  * went from 35 to 30 ms). */
-GF_VECTOR_CLONES static void im2col_walk(const conv_ctx *k, double *x, double *cols, size_t r0,
+GF_VECTOR_CLONES GF_NO_MEMCPY static void im2col_walk(const conv_ctx *k, double *x, double *cols, size_t r0,
                                          size_t r1, int mode)
 {
     const size_t c = k->in.c, kw = k->g.kw, kh = k->g.kh, K = c * kh * kw;
@@ -95,8 +102,9 @@ GF_VECTOR_CLONES static void im2col_walk(const conv_ctx *k, double *x, double *c
             const size_t ix = ox * k->g.stride + x0 - k->g.pad;
             double *xs = x + i * img + (iy * k->in.w + ix) * c;
             double *cs = row + (ky * kw + x0) * c;
-            if (mode == 0)
-                memcpy(cs, xs, span * sizeof *cs);
+            if (mode == 0) /* an inline copy: spans are 48-192 doubles, a call costs more */
+                for (size_t j = 0; j < span; j++)
+                    cs[j] = xs[j];
             else
                 for (size_t j = 0; j < span; j++)
                     xs[j] += cs[j];
