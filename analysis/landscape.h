@@ -62,6 +62,7 @@ typedef struct land_result {
     int n_path, grid;
     const char *data_name;
     long ntrain, images;        /* the training set; the path's and surface's images */
+    long hess_images;           /* the curvature's images */
     double momentum;            /* sgd's, for the (2 + 2 beta) / lr line; 0 otherwise */
 } land_result;
 

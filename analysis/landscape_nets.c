@@ -303,6 +303,7 @@ int landscape_measure(const landscape_options *o, land_result *res)
         return -1;
     res->ntrain = (long)train.n;
     res->images = o->images < res->ntrain ? o->images : res->ntrain;
+    res->hess_images = o->hess_images < res->ntrain ? o->hess_images : res->ntrain;
     res->momentum = o->t.train.optim.kind == GF_OPTIM_SGD ? o->t.train.optim.momentum : 0.0;
     int rc = 0;
     if (gf_dataset_slice(&images, &train, 0, (size_t)o->images < train.n ? (size_t)o->images

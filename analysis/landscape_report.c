@@ -168,37 +168,45 @@ int landscape_figures(cli_run *r, const land_result *res)
     gf_fig_land f = {.nets = a.nets, .archs = a.archs, .depths = a.depths, .n_nets = n,
                      .zlo = floor(lo * 2.0) / 2.0, .zhi = ceil(hi * 2.0) / 2.0,
                      .share = a.share, .has_traj = a.has_traj, .momentum = res->momentum};
-    char sub[200];
-    snprintf(sub, sizeof sub, "%s: losses over %ld of the %ld training images; "
+    /* Each figure's subtitle says what its numbers are over. */
+    char plane[200], line[200], traj[200], curv[200];
+    snprintf(plane, sizeof plane, "%s: losses over %ld of the %ld training images; "
              "filter-normalized directions; batch norm in evaluation mode", res->data_name,
              res->images, res->ntrain);
+    snprintf(line, sizeof line, "%s: losses over %ld of the %ld training images; batch norm in "
+             "evaluation mode", res->data_name, res->images, res->ntrain);
+    snprintf(traj, sizeof traj, "%s: the parameter snapshots of training, on the principal "
+             "directions of theta_t - theta_T", res->data_name);
+    snprintf(curv, sizeof curv, "%s: training loss over the first %ld images; power "
+             "iteration on Hv products", res->data_name, res->hess_images);
     for (int k = 0; k < n; k++) /* the path's axis: 10 x its highest loss between the ends */
         for (int i = 0; i < res->n_path; i++)
             if (res->alpha[i] >= 0.0 && res->alpha[i] <= 1.0)
                 f.path_top = fmax(f.path_top, 10.0 * res->nets[k].path_loss[i]);
-    f.subtitle = sub;
-    static const struct {
-        const char *name, *title;
+    const struct {
+        const char *name, *title, *subtitle;
         gf_plot_body body;
     } figs[] = {
         {"landscape_contour",
-         "Loss surface around the trained weights (log10 loss, one colour scale)",
+         "Loss surface around the trained weights (log10 loss, one colour scale)", plane,
          gf_fig_land_contour_body},
-        {"landscape_3d", "Loss surface around the trained weights, 3-D (log10 loss)",
+        {"landscape_3d", "Loss surface around the trained weights, 3-D (log10 loss)", plane,
          gf_fig_land_3d_body},
         {"landscape_path", "Loss along the line from initialization to the trained weights",
-         gf_fig_land_path_body},
+         line, gf_fig_land_path_body},
         {"landscape_trajectory", "Training trajectory on its first two principal directions",
-         gf_fig_land_trajectory_body},
+         traj, gf_fig_land_trajectory_body},
         {"landscape_sharpness",
-         "Sharpness: the Hessian eigenvalue of largest magnitude along training",
+         "Sharpness: the Hessian eigenvalue of largest magnitude along training", curv,
          gf_fig_land_sharpness_body},
     };
     int st = CLI_EXIT_OK;
     for (size_t i = 0; st == CLI_EXIT_OK && i < sizeof figs / sizeof *figs; i++) {
         f.title = figs[i].title;
+        f.subtitle = figs[i].subtitle;
         st = cli_run_figure(r, figs[i].name, figs[i].body, &f);
     }
+    f.subtitle = line;
     if (st == CLI_EXIT_OK && r->c->term_dumb)
         st = cli_run_terminal(r, gf_fig_land_path_body, &f, 100, 30);
     return st;

@@ -5,7 +5,7 @@ set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'landscape_path.png'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; batch norm in evaluation mode') noenhanced
 set key top center noenhanced
 set xlabel 'a  (0: initialization, 1: trained)'
 set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc '#888888' dt 3
@@ -33,7 +33,7 @@ set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 back
 set output 'landscape_path.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 1,2 title sprintf("%s\n%s", 'Loss along the line from initialization to the trained weights', 'synthetic: losses over 512 of the 512 training images; batch norm in evaluation mode') noenhanced
 set key top center noenhanced
 set xlabel 'a  (0: initialization, 1: trained)'
 set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc '#888888' dt 3

@@ -5,7 +5,7 @@ set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'landscape_sharpness.png'
 set datafile separator "\t"
 set datafile missing 'nan'
-set title sprintf("%s\n%s", 'Sharpness: the Hessian eigenvalue of largest magnitude along training', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set title sprintf("%s\n%s", 'Sharpness: the Hessian eigenvalue of largest magnitude along training', 'synthetic: training loss over the first 128 images; power iteration on Hv products') noenhanced
 set key outside right top noenhanced
 set logscale y
 set format y '10^{%L}'
@@ -27,7 +27,7 @@ set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 back
 set output 'landscape_sharpness.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
-set title sprintf("%s\n%s", 'Sharpness: the Hessian eigenvalue of largest magnitude along training', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set title sprintf("%s\n%s", 'Sharpness: the Hessian eigenvalue of largest magnitude along training', 'synthetic: training loss over the first 128 images; power iteration on Hv products') noenhanced
 set key outside right top noenhanced
 set logscale y
 set format y '10^{%L}'

@@ -5,7 +5,7 @@ set terminal pngcairo size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4
 set output 'landscape_trajectory.png'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 2,2 title sprintf("%s\n%s", 'Training trajectory on its first two principal directions', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 2,2 title sprintf("%s\n%s", 'Training trajectory on its first two principal directions', 'synthetic: the parameter snapshots of training, on the principal directions of theta_t - theta_T') noenhanced
 unset key
 set label 1 'triangle: the start; star: the end' at graph 0.02, graph 0.05 front
 set title 'plain-4: 99.6% + 0.3% of the variance' noenhanced
@@ -31,7 +31,7 @@ set terminal svg size 1200,760 enhanced font 'DejaVu Sans,12' linewidth 1.4 back
 set output 'landscape_trajectory.svg'
 set datafile separator "\t"
 set datafile missing 'nan'
-set multiplot layout 2,2 title sprintf("%s\n%s", 'Training trajectory on its first two principal directions', 'synthetic: losses over 512 of the 512 training images; filter-normalized directions; batch norm in evaluation mode') noenhanced
+set multiplot layout 2,2 title sprintf("%s\n%s", 'Training trajectory on its first two principal directions', 'synthetic: the parameter snapshots of training, on the principal directions of theta_t - theta_T') noenhanced
 unset key
 set label 1 'triangle: the start; star: the end' at graph 0.02, graph 0.05 front
 set title 'plain-4: 99.6% + 0.3% of the variance' noenhanced
