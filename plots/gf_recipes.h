@@ -28,7 +28,7 @@ enum { GF_DEGRADE_MAX_NETS = 2 * GF_ARCH_COUNT * GF_GRID_MAX_DEPTHS, GF_DEGRADE_
 typedef struct gf_degrade_figs {
     gf_fig_curves curves;
     gf_fig_training_norms norms;
-    char title[256], subtitle[256], norms_title[256];
+    char title[256], subtitle[512], norms_title[256]; /* the subtitle holds the net text (192), seeds and init notes */
     char names[GF_DEGRADE_MAX_NETS][GF_NET_NAME_MAX];
     const char *left[GF_DEGRADE_MAX_NETS];
     const char *right[GF_DEGRADE_MAX_NETS];
