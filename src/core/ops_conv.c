@@ -268,9 +268,7 @@ static int general_forward(gf_tape *tape, const conv_ctx *k, const gf_tensor *x,
         return -1;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
     const int before = gf_blas_threads_swap(1); /* the chunks' GEMMs: one BLAS thread each */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
+    GF_OMP_FOR(threads)
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
@@ -355,9 +353,7 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     double *dwp = wp + c_out * K, *cols = dwp + groups * c_out * K;
     permute_weight(k, c_out, w->v, wp, 0, 0.0);
     const int before = gf_blas_threads_swap(1); /* the chunks' GEMMs: one BLAS thread each */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
+    GF_OMP_FOR(threads)
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
