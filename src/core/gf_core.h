@@ -125,14 +125,15 @@ gf_tape *gf_tape_alloc(size_t chunk_bytes); /* 0: a default chunk size */
 void gf_tape_free(gf_tape *tape);
 void gf_tape_reset(gf_tape *tape);
 
-/* Threads for the element-wise passes of this tape's ops over large tensors
- * (activation functions, sums, batch norm, gradient zeroing; default 1); the
- * bits do not depend on it. A convolutional net sets its convolution's
- * threads (gf_conv_threads): its products run inside the convolution's
- * OpenMP groups on one BLAS thread each, so the cores are free between them.
- * Where BLAS threads run the products (an MLP, the transformer), OpenBLAS's
- * threads spin after each call and an OpenMP team would fight them (a
- * transformer step: 840 ms with 1 thread, 1,150 ms with 2). */
+/* Threads for this tape's ops (default 1): element-wise passes over large
+ * tensors, Linear products in row or column shares (one BLAS thread each),
+ * attention's heads; the bits do not depend on it. The families whose
+ * products all run that way (conv nets, inside the convolution's groups; the
+ * transformer: gf_model_type.team) set the BLAS's thread count. Where the
+ * BLAS's own threads run the products (an MLP) it stays 1: OpenBLAS's threads
+ * spin after each call and an OpenMP team beside them fights them (a
+ * transformer step: 840 ms with products on OpenBLAS's threads and passes on
+ * one, 1,150 ms with the passes on a team beside them). */
 void gf_tape_set_threads(gf_tape *tape, int n);
 int gf_tape_status(const gf_tape *tape);     /* GSL_SUCCESS or the first error */
 /* The first error's message ("" while the status is GSL_SUCCESS), naming the

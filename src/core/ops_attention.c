@@ -54,7 +54,7 @@ gf_tensor *gf_attention(gf_tape *tape, gf_tensor *qkv, size_t T, int heads, int 
                           n, qkv->d, T, heads);
     const size_t B = n / T, dh = d / (size_t)heads, TT = T * T;
     const int pairs = (int)(B * (size_t)heads);
-    const int team = gf_pass_threads(n * 3 * d) < pairs ? gf_pass_threads(n * 3 * d) : pairs;
+    const int team = gf_pass_threads_over(n * 3 * d, (size_t)pairs);
     gf_tensor *y = gf_op_output(tape, &qkv, 1, n, d);
     double *P = gf_op_aux(tape, (size_t)pairs * TT + (size_t)team * TT); /* + backward's scratches */
     attn_geom *g = (attn_geom *)gf_op_aux(tape, 2);

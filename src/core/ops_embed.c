@@ -67,7 +67,6 @@ gf_tensor *gf_add_position(gf_tape *tape, gf_tensor *x, gf_tensor *pos, size_t T
     if (!y)
         return NULL;
     const int team = gf_pass_threads(x->n * d);
-    (void)team;
     GF_OMP_FOR(team)
     for (size_t r = 0; r < x->n; r++) {
         const double *p = pos->v + (r % T) * d, *xr = x->v + r * d;
@@ -113,7 +112,6 @@ gf_tensor *gf_gelu(gf_tape *tape, gf_tensor *x)
     if (!y || !Phi)
         return NULL;
     const int T = gf_pass_threads(size);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < size; i++) {
         Phi[i] = 0.5 * (1.0 + erf(x->v[i] * M_SQRT1_2));

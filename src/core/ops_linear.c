@@ -54,8 +54,7 @@ static void linear_team(int team, const double *x, size_t n, size_t in, const do
 {
     double beta = 0.0;
     if (b) { /* y <- broadcast b, then y += x W^T */
-        const int T = gf_pass_threads(n * out) < team ? gf_pass_threads(n * out) : team;
-        (void)T;
+        const int T = team > 1 ? gf_pass_threads(n * out) : 1; /* gf_linear_rows: one */
         GF_OMP_FOR(T)
         for (size_t i = 0; i < n; i++)
             memcpy(y + i * out, b, out * sizeof *y);
@@ -108,7 +107,7 @@ static void linear_backward(gf_node *nd)
                      x->v, (size_t)k, beta, gw, (size_t)k);
     double *gb = nd->nin == 3 ? gf_grad_begin(nd, nd->in[2], &beta) : NULL;
     if (gb) { /* db = sum of the rows of dy, in row order; whole columns in shares */
-        const int P = gf_pass_threads((size_t)n * (size_t)out), T = P < out ? P : out;
+        const int T = gf_pass_threads_over((size_t)n * (size_t)out, (size_t)out);
         GF_OMP_FOR(T)
         for (int t = 0; t < T; t++) {
             const int j0 = out * t / T, j1 = out * (t + 1) / T;

@@ -91,7 +91,6 @@ static void softmax_xent_backward(gf_node *nd)
     const size_t n = z->n, c = z->d;
     const double k = nd->out->g[0] / (double)n;
     const int T = gf_pass_threads(n * c);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < c; j++)

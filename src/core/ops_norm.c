@@ -48,18 +48,11 @@ static void moments_range(const double *x, size_t r, size_t c, size_t j0, size_t
         var[j] /= (double)r;
 }
 
-/* Threads for a per-channel reduction over the r x c view: each takes whole
- * channels (so every sum runs in the same order on any number of threads). */
-static int channel_threads(size_t r, size_t c)
-{
-    const int t = gf_pass_threads(r * c);
-    return (size_t)t < c ? t : (int)c;
-}
-
-/* Per-channel mean and biased variance of the r x c view. */
+/* Per-channel mean and biased variance of the r x c view; each thread takes
+ * whole channels, so every sum runs in the same order on any number of them. */
 static void channel_moments(const double *x, size_t r, size_t c, double *mean, double *var)
 {
-    const int T = channel_threads(r, c);
+    const int T = gf_pass_threads_over(r * c, c);
     GF_OMP_FOR(T)
     for (int t = 0; t < T; t++)
         moments_range(x, r, c, c * (size_t)t / (size_t)T, c * (size_t)(t + 1) / (size_t)T, mean,
@@ -105,7 +98,6 @@ gf_tensor *gf_batchnorm2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, const 
     }
     const double *gamma = bn->gamma->v, *beta = bn->beta->v;
     const int T = gf_pass_threads(r * c);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < r; i++) /* y = gamma xhat + beta, row by row (contiguous) */
         for (size_t j = 0; j < c; j++)
@@ -157,7 +149,7 @@ static void batchnorm_train_backward(gf_node *nd)
     if (!sum_dy)
         return;
     double *sum_dy_xhat = sum_dy + c;
-    const int Tc = channel_threads(r, c);
+    const int Tc = gf_pass_threads_over(r * c, c);
     GF_OMP_FOR(Tc)
     for (int t = 0; t < Tc; t++)
         dy_sums_range(x->v, y->g, r, c, c * (size_t)t / (size_t)Tc,
@@ -171,7 +163,6 @@ static void batchnorm_train_backward(gf_node *nd)
     if (!gx)
         return;
     const int T = gf_pass_threads(r * c);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < c; j++) {
@@ -230,7 +221,6 @@ gf_tensor *gf_layernorm(gf_tape *tape, gf_tensor *x, gf_tensor *gamma, gf_tensor
     if (!y || !aux)
         return NULL;
     const int T = gf_pass_threads(n * d);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < n; i++) { /* rows alone, in shares */
         double m, v;
@@ -258,7 +248,7 @@ static void layernorm_backward(gf_node *nd)
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
     const size_t n = x->n, d = x->d;
     double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
-    const int P = gf_pass_threads(n * d), Tc = (size_t)P < d ? P : (int)d;
+    const int P = gf_pass_threads(n * d), Tc = gf_pass_threads_over(n * d, d);
     if (gg || gb) {
         GF_OMP_FOR(Tc)
         for (int t = 0; t < Tc; t++) {

@@ -11,7 +11,6 @@ GF_VECTOR_CLONES static void relu_forward(const double *x, double *y, size_t siz
 {
     (void)s;
     const int T = gf_pass_threads(size);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < size; i++)
         y[i] = gf_relu_value(x[i]);
@@ -27,7 +26,6 @@ static void tanh_forward(const double *x, double *y, size_t size, double s)
 GF_VECTOR_CLONES static void scale_forward(const double *x, double *y, size_t size, double s)
 {
     const int T = gf_pass_threads(size);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < size; i++)
         y[i] = s * x[i];
@@ -123,7 +121,6 @@ static gf_tensor *binary(gf_tape *tape, const gf_op *op, binary_kernel *forward,
 GF_VECTOR_CLONES static void add_forward(const double *a, const double *b, double *y, size_t n)
 {
     const int T = gf_pass_threads(n);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < n; i++)
         y[i] = a[i] + b[i];
@@ -155,7 +152,6 @@ GF_VECTOR_CLONES static void add_relu_forward(const double *a, const double *b, 
                                               size_t n)
 {
     const int T = gf_pass_threads(n);
-    (void)T;
     GF_OMP_FOR(T)
     for (size_t i = 0; i < n; i++)
         y[i] = gf_relu_value(a[i] + b[i]);
@@ -177,7 +173,6 @@ GF_VECTOR_CLONES static void add_relu_backward(gf_node *nd)
     double *gb = nd->in[1] != nd->in[0] ? gf_grad_begin(nd, nd->in[1], &beta_b) : NULL;
     if (ga && gb && beta_a == 0.0 && beta_b == 0.0) { /* the usual case: one pass, two writes */
         const int T = gf_pass_threads(size);
-        (void)T;
         GF_OMP_FOR(T)
         for (size_t i = 0; i < size; i++)
             ga[i] = gb[i] = relu_pass(y[i], gy[i]);

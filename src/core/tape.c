@@ -263,7 +263,6 @@ double *gf_grad_acc(gf_node *node, gf_tensor *t)
     if (g && fresh) {
         const size_t n = gf_tensor_size(t);
         const int T = gf_pass_threads(n);
-        (void)T;
         GF_OMP_FOR(T)
         for (int k = 0; k < T; k++) /* thread k's share, as the passes' static schedule */
             memset(g + n * (size_t)k / (size_t)T, 0,

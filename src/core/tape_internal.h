@@ -64,6 +64,13 @@ double *gf_grad_begin(gf_node *node, gf_tensor *t, double *beta);
 #define GF_PASS_MIN ((size_t)1 << 15)
 extern _Thread_local int gf_pass_team;
 static inline int gf_pass_threads(size_t n) { return n < GF_PASS_MIN ? 1 : gf_pass_team; }
+/* The same for a pass shared out in `parts` whole pieces (channels, columns,
+ * heads): never more threads than pieces. */
+static inline int gf_pass_threads_over(size_t n, size_t parts)
+{
+    const int t = gf_pass_threads(n);
+    return (size_t)t < parts ? t : (int)parts;
+}
 
 /* BLAS threads for the duration of a parallel region (n: the number to
  * set); returns the number before. */
@@ -84,8 +91,8 @@ int gf_thread_id(void);
 #ifdef _OPENMP
 /* the next for loop on T threads (T > 1), in static shares */
 #define GF_OMP_FOR(T) GF_PRAGMA(omp parallel for schedule(static) num_threads(T) if ((T) > 1))
-#else
-#define GF_OMP_FOR(T)
+#else /* T is still read (no unused-variable warning); the loop runs as it is */
+#define GF_OMP_FOR(T) for (int gf_once_ = ((void)(T), 1); gf_once_; gf_once_ = 0)
 #endif
 
 /* for i in [0, n): g[i] = expr on a fresh gradient, g[i] += expr otherwise
@@ -95,7 +102,6 @@ int gf_thread_id(void);
     do {                                                                                        \
         const size_t gf_n_ = (n);                                                               \
         const int gf_t_ = gf_pass_threads(gf_n_);                                               \
-        (void)gf_t_;                                                                            \
         if ((beta) == 0.0) {                                                                    \
             GF_OMP_FOR(gf_t_)                                                                   \
             for (size_t i = 0; i < gf_n_; i++)                                                  \
