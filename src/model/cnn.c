@@ -187,7 +187,7 @@ static int cnn_state_load(void *net, const gf_st_file *st, char *why, size_t siz
 
 const gf_model_type gf_model_cnn = {
     .name = "cnn",
-    .convolutional = 1,
+    .team = 1,
     .build = cnn_build,
     .build_from_meta = gf_cnn_build_from_meta,
     .free = cnn_free,

@@ -305,7 +305,7 @@ void gf_densenet_set_sink(void *net, double *sink[3])
 
 const gf_model_type gf_model_densenet = {
     .name = "densenet",
-    .convolutional = 1,
+    .team = 1,
     .build = dn_build,
     .build_from_meta = dn_build_from_meta,
     .free = dn_free,

@@ -61,10 +61,11 @@ extern "C" {
  * gf_stack). training selects batch statistics for batch norm. */
 typedef struct gf_model_type {
     const char *name; /* the family: "mlp" */
-    /* 1 when its products are gf_conv2d's (on OpenMP groups of images, one
-     * BLAS thread each): its tape's element-wise passes then take the
-     * convolution's threads too (gf_tape_set_threads); 0: one thread. */
-    int convolutional;
+    /* 1 when its ops run on an OpenMP team with one BLAS thread per product
+     * (the convolution's groups of images; the transformer's row shares and
+     * heads): gf_model's calls give its tape gf_conv_threads() threads
+     * (gf_tape_set_threads); 0: one thread, products on the BLAS's threads. */
+    int team;
     /* Build from a family config (for "mlp" a const gf_stack_config *), or
      * from the metadata a save wrote; NULL with a reason. */
     void *(*build)(const void *config, char *why, size_t size);

@@ -116,11 +116,11 @@ double gf_model_bn_momentum(const gf_model *m)
     return gf_model_has_batchnorm(m) ? m->type->bn_momentum(m->net) : NAN;
 }
 
-/* The tape, its passes' threads set for m's family (gf_model_type.convolutional). */
+/* The tape, its threads set for m's family (gf_model_type.team). */
 static gf_tape *for_family(const gf_model *m, gf_tape *tape)
 {
     if (tape)
-        gf_tape_set_threads(tape, m->type->convolutional ? gf_conv_threads() : 1);
+        gf_tape_set_threads(tape, m->type->team ? gf_conv_threads() : 1);
     return tape;
 }
 

@@ -163,6 +163,7 @@ static gf_tensor *forward(void *net, gf_tape *tape, gf_tensor *x, int training,
 
 const gf_model_type gf_model_transformer = {
     .name = "transformer",
+    .team = 1,
     .build = build,
     .build_from_meta = build_from_meta,
     .free = free_net,

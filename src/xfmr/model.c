@@ -252,7 +252,7 @@ gf_tensor *gf_xfmr_layer_forward(gf_xfmr *m, gf_tape *tape, int l, gf_tensor *x,
 gf_tensor *gf_xfmr_forward(gf_xfmr *m, gf_tape *tape, const int *ids, size_t B, size_t T,
                            gf_xfmr_trace *tr)
 {
-    if (tape) /* products in row shares and heads on OpenMP threads (gf_tape_set_threads) */
+    if (tape) /* the family's team (gf_model_type.team), also for callers outside gf_model */
         gf_tape_set_threads(tape, gf_conv_threads());
     gf_tensor *x = gf_add_position(tape, gf_embedding(tape, ids, B * T, T_(m, m->wte)),
                                    T_(m, m->wpe), T);
