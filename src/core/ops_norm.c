@@ -23,40 +23,98 @@ static void moments(const double *x, size_t n, size_t s, double *mean, double *v
 /* ---- batch norm ----------------------------------------------------- */
 
 /* Batch norm works on an r x c view of x: one column per channel (c = d for
- * a batch of vectors; r = n h w pixels for images, gf_batchnorm2d). The
- * kernels walk the view row by row with per-channel accumulators, which
- * adds each column's entries in the same order as a column-wise walk. */
+ * a batch of vectors; r = n h w pixels for images, gf_batchnorm2d). Its
+ * per-channel sums run over row blocks, each block's rows in order, and the
+ * blocks' partial sums are added in block order; the blocks depend on the
+ * shape only (bn_blocks), so the bits never depend on the threads. A view of
+ * at least GF_PASS_MIN entries has BN_BLOCKS blocks, shared out between the
+ * threads; a smaller one (an MLP's batch) is one block, a plain sum down each
+ * column. Blocks of whole rows, not channels, per thread: with channels split
+ * (16 channels: 64 of each row's 128 bytes per thread) each core's prefetcher
+ * fetched the other's cache lines too, and the sums ran at half the rate of
+ * the passes that write. */
+enum { BN_BLOCKS = 8 };
 
-/* Per-channel mean and biased variance of channels [j0, j1) of the r x c view
- * (two passes). */
-static void moments_range(const double *x, size_t r, size_t c, size_t j0, size_t j1,
-                          double *mean, double *var)
+static size_t bn_blocks(size_t r, size_t c)
 {
-    for (size_t j = j0; j < j1; j++)
-        mean[j] = var[j] = 0.0;
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = j0; j < j1; j++)
-            mean[j] += x[i * c + j];
-    for (size_t j = j0; j < j1; j++)
-        mean[j] /= (double)r;
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = j0; j < j1; j++) {
-            const double d = x[i * c + j] - mean[j];
-            var[j] += d * d;
-        }
-    for (size_t j = j0; j < j1; j++)
-        var[j] /= (double)r;
+    return r * c >= GF_PASS_MIN && r >= BN_BLOCKS ? BN_BLOCKS : 1;
 }
 
-/* Per-channel mean and biased variance of the r x c view; each thread takes
- * whole channels, so every sum runs in the same order on any number of them. */
-static void channel_moments(const double *x, size_t r, size_t c, double *mean, double *var)
+/* The sums that batch norm needs, per channel j over rows i of a block:
+ * s0[j] = sum x (center NULL) or sum (x - center[j])^2, and, when gy is
+ * given, s0[j] = sum gy, s1[j] = sum gy (x - center[j]) scale[j]. */
+typedef struct bn_sums {
+    const double *x, *gy, *center, *scale;
+    size_t r, c;
+} bn_sums;
+
+static void block_sums(const bn_sums *q, size_t i0, size_t i1, double *s0, double *s1)
 {
-    const int T = gf_pass_threads_over(r * c, c);
+    const size_t c = q->c;
+    for (size_t j = 0; j < c; j++) {
+        s0[j] = 0.0;
+        if (s1)
+            s1[j] = 0.0;
+    }
+    for (size_t i = i0; i < i1; i++) {
+        const double *x = q->x + i * c;
+        if (q->gy) {
+            const double *gy = q->gy + i * c;
+            for (size_t j = 0; j < c; j++) {
+                const double xhat = (x[j] - q->center[j]) * q->scale[j];
+                s0[j] += gy[j];
+                s1[j] += gy[j] * xhat;
+            }
+        } else if (q->center) {
+            for (size_t j = 0; j < c; j++) {
+                const double d = x[j] - q->center[j];
+                s0[j] += d * d;
+            }
+        } else {
+            for (size_t j = 0; j < c; j++)
+                s0[j] += x[j];
+        }
+    }
+}
+
+/* out0 (and out1 when the sums have gy) <- the per-channel sums of q over its
+ * row blocks, added in block order; part holds 2 c bn_blocks doubles. */
+static void channel_sums(const bn_sums *q, double *part, double *out0, double *out1)
+{
+    const size_t B = bn_blocks(q->r, q->c), c = q->c;
+    const int T = gf_pass_threads_over(q->r * c, B);
     GF_OMP_FOR(T)
-    for (int t = 0; t < T; t++)
-        moments_range(x, r, c, c * (size_t)t / (size_t)T, c * (size_t)(t + 1) / (size_t)T, mean,
-                      var);
+    for (size_t b = 0; b < B; b++)
+        block_sums(q, q->r * b / B, q->r * (b + 1) / B, part + 2 * b * c,
+                   q->gy ? part + (2 * b + 1) * c : NULL);
+    for (size_t j = 0; j < c; j++) {
+        out0[j] = part[j];
+        if (q->gy)
+            out1[j] = part[c + j];
+        for (size_t b = 1; b < B; b++) {
+            out0[j] += part[2 * b * c + j];
+            if (q->gy)
+                out1[j] += part[(2 * b + 1) * c + j];
+        }
+    }
+}
+
+/* Per-channel mean and biased variance of the r x c view (two passes). */
+static int channel_moments(gf_tape *tape, const double *x, size_t r, size_t c, double *mean,
+                           double *var)
+{
+    double *part = gf_tape_scratch(tape, 2 * c * bn_blocks(r, c));
+    if (!part)
+        return -1;
+    bn_sums q = {.x = x, .r = r, .c = c};
+    channel_sums(&q, part, mean, NULL);
+    for (size_t j = 0; j < c; j++)
+        mean[j] /= (double)r;
+    q.center = mean;
+    channel_sums(&q, part, var, NULL);
+    for (size_t j = 0; j < c; j++)
+        var[j] /= (double)r;
+    return 0;
 }
 
 /* aux holds mean[c] and invstd[c] of the statistics used; node->s is c. */
@@ -83,8 +141,8 @@ gf_tensor *gf_batchnorm2d(gf_tape *tape, gf_tensor *x, gf_image_shape in, const 
     if (!y || !aux)
         return NULL;
     double *mean = aux, *invstd = aux + c;
-    if (training) /* invstd holds the variance until the loop below */
-        channel_moments(x->v, r, c, mean, invstd);
+    if (training && channel_moments(tape, x->v, r, c, mean, invstd) != 0)
+        return NULL; /* invstd holds the variance until the loop below */
     for (size_t j = 0; j < c; j++) {
         if (training) {
             bn->running_mean[j] = (1 - bn->momentum) * bn->running_mean[j] + bn->momentum * mean[j];
@@ -122,21 +180,6 @@ gf_tensor *gf_batchnorm(gf_tape *tape, gf_tensor *x, const gf_bn_state *bn, int 
 /* Backward of y = gamma xhat + beta per channel over its r values, dxhat = gamma dy:
  * dx += invstd/r (r dxhat - sum dxhat - xhat sum(dxhat xhat)) (training only),
  * dgamma += sum dy xhat, dbeta += sum dy. */
-/* sum dy and sum dy xhat of channels [j0, j1) over the r rows */
-static void dy_sums_range(const double *x, const double *gy, size_t r, size_t c, size_t j0,
-                          size_t j1, const double *mean, const double *invstd, double *sum_dy,
-                          double *sum_dy_xhat)
-{
-    for (size_t j = j0; j < j1; j++)
-        sum_dy[j] = sum_dy_xhat[j] = 0.0;
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = j0; j < j1; j++) {
-            const double xhat = (x[i * c + j] - mean[j]) * invstd[j];
-            sum_dy[j] += gy[i * c + j];
-            sum_dy_xhat[j] += gy[i * c + j] * xhat;
-        }
-}
-
 static void batchnorm_train_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
@@ -145,15 +188,12 @@ static void batchnorm_train_backward(gf_node *nd)
     double beta_x; /* a fresh dx is written, not zeroed and added to */
     double *gx = gf_grad_begin(nd, x, &beta_x), *gg = gf_grad_acc(nd, gamma);
     double *gb = gf_grad_acc(nd, nd->in[2]);
-    double *sum_dy = gf_tape_scratch(nd->tape, 2 * c);
+    double *sum_dy = gf_tape_scratch(nd->tape, 2 * c * (1 + bn_blocks(r, c)));
     if (!sum_dy)
         return;
     double *sum_dy_xhat = sum_dy + c;
-    const int Tc = gf_pass_threads_over(r * c, c);
-    GF_OMP_FOR(Tc)
-    for (int t = 0; t < Tc; t++)
-        dy_sums_range(x->v, y->g, r, c, c * (size_t)t / (size_t)Tc,
-                      c * (size_t)(t + 1) / (size_t)Tc, mean, invstd, sum_dy, sum_dy_xhat);
+    const bn_sums q = {.x = x->v, .gy = y->g, .center = mean, .scale = invstd, .r = r, .c = c};
+    channel_sums(&q, sum_dy + 2 * c, sum_dy, sum_dy_xhat);
     for (size_t j = 0; j < c; j++) {
         if (gg)
             gg[j] += sum_dy_xhat[j];
