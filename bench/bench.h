@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
 /* ---- clocks, medians, contention (util.c) ------------------------------- */
@@ -49,6 +50,33 @@ double bench_others_share(bench_cpu a, bench_cpu b, double wall);
 /* Watch the machine for half a second; warn on stderr (as prog) when other
  * processes use more than 10% of it. Returns their share. */
 double bench_idle_check(const char *prog);
+
+/* ---- PyTorch in paired rounds (torch_peer.c, torch_peer.py) ------------- */
+
+/* gradflow and PyTorch take turns, round after round, so that the machine's
+ * changing speed (10 to 30 % within an hour on a shared 2-core machine)
+ * reaches both sides of each ratio; the ratio reported is the median of the
+ * rounds' ratios. Between turns, bench_settle() waits BENCH_SETTLE_MS for the
+ * side that just ran to stop spinning (OpenBLAS's and OpenMP's idle threads
+ * spin for up to about a tenth of a second before they sleep). */
+enum { BENCH_SETTLE_MS = 250 };
+
+typedef struct bench_torch {
+    int pid; /* the python3 process, or -1 */
+    FILE *in, *out;
+    char version[64];
+    int threads;
+} bench_torch;
+
+int bench_torch_available(void); /* 1 when /usr/bin/python3 imports torch */
+/* Starts /usr/bin/python3 argv[1] argv[2...] (argv[0] "python3", NULL-ended,
+ * with --serve among them) and waits for it to build its models. 0, or -1
+ * after a message "PROG: why" on stderr. */
+int bench_torch_open(bench_torch *t, const char *prog, char *const argv[]);
+/* n steps of the dtype's model ("float64", "float32"), each one's ms into ms. 0 or -1. */
+int bench_torch_steps(bench_torch *t, const char *dtype, int n, double *ms);
+void bench_torch_close(bench_torch *t);
+void bench_settle(void);
 
 /* ---- counting allocator calls (alloc_count.c, bench_train only) -------- */
 

@@ -18,12 +18,15 @@
  * run before each depth: what the step would cost if every FLOP ran at the
  * rate of a large GEMM (norms, ReLUs and im2col are not in it).
  *
- * PyTorch: bench/cnn_step_torch.py under /usr/bin/python3 (the same net,
- * float64 and float32, --torch-threads of them, 2 by default), run right
- * after gradflow's steps of each depth; skipped with a note when torch is
- * not importable or --torch none. The ratio gradflow / PyTorch is of the
- * no-probe medians (PyTorch has no probes). Targets printed, never enforced:
- * float64 at most 0.2 of PyTorch's float64 step, at most 2 x its float32.
+ * PyTorch: bench/cnn_step_torch.py --serve under /usr/bin/python3 (the same
+ * net, float64 and float32, --torch-threads of them, 2 by default), started
+ * once per depth; skipped with a note when torch is not importable or
+ * --torch none. gradflow and PyTorch take turns in --rounds rounds (7): a
+ * round is a share of gradflow's pairs, then one PyTorch step per dtype
+ * (bench.h: paired rounds). The ratio gradflow / PyTorch is the median of
+ * the rounds' ratios of gradflow's no-probe median to PyTorch's step (PyTorch
+ * has no probes), with their range. Targets printed, never enforced: float64
+ * at most 0.2 of PyTorch's float64 step, at most 2 x its float32.
  *
  * --clock cpu times by the process's CPU time (every thread: with 2 threads
  * busy it is twice the wall time; it measures work, robust to other
@@ -55,7 +58,7 @@ static const char *const DTYPES[N_DTYPES] = {"float64", "float32"};
 typedef struct options {
     long depth[BENCH_MAX_LIST];
     int n_depth;
-    long batch, reps, torch_reps, torch_threads;
+    long batch, reps, rounds, torch_threads;
     double width_mult, budget;
     const char *tsv, *torch; /* torch: the script, or NULL (--torch none) */
     int cpu_clock;
@@ -68,6 +71,7 @@ typedef struct result {
     double step[3], plain[3];   /* seconds: median, q1, q3 */
     bench_paired probe;         /* probe cost, % */
     double torch[N_DTYPES][3];  /* ms: median, q1, q3 (NaN: not run) */
+    double ratio[N_DTYPES][3];  /* gradflow / PyTorch: the rounds' median, min, max */
     double others;              /* share of the CPUs other processes used while gradflow ran */
 } result;
 
@@ -100,11 +104,11 @@ static int parse(int argc, char **argv, options *o)
         {"width-mult", required_argument, NULL, 'w'}, {"reps", required_argument, NULL, 'r'},
         {"budget", required_argument, NULL, 't'}, {"clock", required_argument, NULL, 'c'},
         {"tsv", required_argument, NULL, 'o'},    {"torch", required_argument, NULL, 'p'},
-        {"torch-reps", required_argument, NULL, 'R'},
+        {"rounds", required_argument, NULL, 'R'},
         {"torch-threads", required_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'},
         {"threads-compare", no_argument, NULL, 'C'},
         {NULL, 0, NULL, 0}};
-    *o = (options){.depth = {20, 56}, .n_depth = 2, .batch = 128, .torch_reps = 5,
+    *o = (options){.depth = {20, 56}, .n_depth = 2, .batch = 128, .rounds = 7,
                    .torch_threads = 2, .width_mult = 1.0, .torch = BENCH_TORCH_SCRIPT};
     long budget_ms = 5000, wm = 1;
     int c;
@@ -121,7 +125,7 @@ static int parse(int argc, char **argv, options *o)
         if (c == 't')
             rc = bench_parse_long(PROG, "--budget", optarg, 10, 3600000, &budget_ms);
         if (c == 'R')
-            rc = bench_parse_long(PROG, "--torch-reps", optarg, 1, 1000, &o->torch_reps);
+            rc = bench_parse_long(PROG, "--rounds", optarg, 1, 1000, &o->rounds);
         if (c == 'T')
             rc = bench_parse_long(PROG, "--torch-threads", optarg, 1, 256, &o->torch_threads);
         if (c == 'o')
@@ -139,10 +143,11 @@ static int parse(int argc, char **argv, options *o)
         if (c == 'h') {
             printf("usage: %s [--depth 20,56] [--batch 128] [--width-mult 1] [--reps N]\n"
                    "       [--budget MS] [--clock wall|cpu] [--tsv FILE] [--torch SCRIPT|none]\n"
-                   "       [--torch-reps 5] [--torch-threads 2] [--threads-compare]\n"
+                   "       [--rounds 7] [--torch-threads 2] [--threads-compare]\n"
                    "  a cnn-resnet training step (probes on and off) against the DGEMM rate and\n"
-                   "  PyTorch float64/float32 (%s); --budget: ms of gradflow steps per\n"
-                   "  depth (default 5000; at least %d pairs); --clock cpu: process CPU time;\n"
+                   "  PyTorch float64/float32 (%s), in --rounds turns of\n"
+                   "  gradflow's pairs and one PyTorch step per dtype; --budget: ms of gradflow\n"
+                   "  steps per depth (default 5000; at least %d pairs); --clock cpu: process CPU time;\n"
                    "  --threads-compare: no-probe steps with 1 thread, BLAS threads, OpenMP groups\n"
                    "  interleaved (wall and CPU time of each; no PyTorch)\n",
                    PROG, BENCH_TORCH_SCRIPT, BENCH_MIN_REPS);
@@ -228,70 +233,89 @@ static void ctx_release(ctx *c)
     free(c->labels);
 }
 
-/* Pairs of steps with and without probes, order alternating, into res. */
-static int time_gradflow(ctx *c, const options *o, result *res)
+/* ---- PyTorch's turns -------------------------------------------------------- */
+
+/* The script serving steps of this depth's net, both dtypes; 0 or -1. */
+static int torch_start(bench_torch *t, const options *o, long depth)
 {
-    double *t = malloc(2 * MAX_REPS * sizeof *t), *p = t + MAX_REPS;
-    if (!t)
-        return -1;
+    char a[4][24];
+    snprintf(a[0], sizeof a[0], "%ld", depth);
+    snprintf(a[1], sizeof a[1], "%ld", o->batch);
+    snprintf(a[2], sizeof a[2], "%ld", (long)o->width_mult);
+    snprintf(a[3], sizeof a[3], "%ld", o->torch_threads);
+    char *const argv[] = {"python3", (char *)o->torch, "--serve", "--depth", a[0], "--batch",
+                          a[1], "--width", a[2], "--threads", a[3], NULL};
+    return bench_torch_open(t, PROG, argv);
+}
+
+/* PyTorch's turn after gradflow's round k of `rounds`, whose no-probe steps
+ * are p[0, n): one step per dtype d into ms[d rounds + k], the round's ratio
+ * gradflow / PyTorch into ratio[d rounds + k]. */
+static int torch_turn(bench_torch *pt, const double *p, long n, long k, long rounds, double *ms,
+                      double *ratio)
+{
+    double g[MAX_REPS];
+    memcpy(g, p, (size_t)n * sizeof *g);
+    const double gms = 1e3 * bench_median(g, (size_t)n);
+    bench_settle();
+    for (int d = 0; d < N_DTYPES; d++) {
+        double *t = ms + d * rounds + k;
+        if (bench_torch_steps(pt, DTYPES[d], 1, t) != 0)
+            return -1;
+        ratio[d * rounds + k] = gms / *t;
+    }
+    bench_settle();
+    return 0;
+}
+
+/* Pairs of steps with and without probes, order alternating, into res; in
+ * o->rounds rounds with PyTorch's turns between them when pt is not NULL. */
+static int time_gradflow(ctx *c, const options *o, bench_torch *pt, result *res)
+{
     const double once = step(c, &c->rec) + step(c, NULL); /* warm-up: arena, scratch, BLAS */
     long reps = o->reps ? o->reps : (long)ceil(o->budget / once);
     reps = reps < BENCH_MIN_REPS ? BENCH_MIN_REPS : reps > MAX_REPS ? MAX_REPS : reps;
-    const bench_cpu u0 = bench_cpu_now();
-    const double w0 = bench_now();
-    for (long i = 0; i < reps && !isnan(once); i++) {
-        const int probes_first = (int)(i % 2 == 0);
-        if (probes_first)
-            t[i] = step(c, &c->rec);
-        p[i] = step(c, NULL);
-        if (!probes_first)
-            t[i] = step(c, &c->rec);
-        if (isnan(t[i]) || isnan(p[i])) {
-            free(t);
-            return -1;
+    const long rounds = pt ? (o->rounds < reps ? o->rounds : reps) : 1;
+    double *t = malloc(2 * MAX_REPS * sizeof *t), *p = t + MAX_REPS;
+    double *ms = malloc(2 * N_DTYPES * (size_t)rounds * sizeof *ms);
+    double *ratio = ms + N_DTYPES * rounds, others = 0.0, wall = 0.0;
+    int rc = !t || !ms || isnan(once) ? -1 : 0;
+    for (long k = 0; k < rounds && rc == 0; k++) {
+        const long i0 = reps * k / rounds, i1 = reps * (k + 1) / rounds;
+        const bench_cpu u0 = bench_cpu_now();
+        const double w0 = bench_now();
+        for (long i = i0; i < i1 && rc == 0; i++) {
+            const int probes_first = (int)(i % 2 == 0);
+            if (probes_first)
+                t[i] = step(c, &c->rec);
+            p[i] = step(c, NULL);
+            if (!probes_first)
+                t[i] = step(c, &c->rec);
+            rc = isnan(t[i]) || isnan(p[i]) ? -1 : 0;
+        }
+        const double w = bench_now() - w0;
+        others += w * bench_others_share(u0, bench_cpu_now(), w), wall += w;
+        if (rc == 0 && pt && torch_turn(pt, p + i0, i1 - i0, k, rounds, ms, ratio) != 0) {
+            fprintf(stderr, "%s: the PyTorch script stopped answering\n", PROG);
+            rc = -1;
         }
     }
-    res->others = bench_others_share(u0, bench_cpu_now(), bench_now() - w0);
-    res->reps = reps;
-    res->probe = bench_paired_ratio(t, p, reps, 100.0);
-    res->probe.median -= 100.0, res->probe.q1 -= 100.0, res->probe.q3 -= 100.0;
-    quartiles(t, reps, res->step);
-    quartiles(p, reps, res->plain);
-    free(t);
-    return isnan(once) ? -1 : 0;
-}
-
-/* ---- PyTorch ------------------------------------------------------------- */
-
-/* 1 when /usr/bin/python3 imports torch. */
-static int torch_available(void)
-{
-    return system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0;
-}
-
-/* PyTorch's step at this depth, both dtypes, into res->torch; -1 on failure. */
-static int time_torch(const options *o, long depth, result *res)
-{
-    char cmd[1024], line[256];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 '%s' --depth %ld --batch %ld --width %ld --repeats %ld "
-             "--threads %ld --dtype float64,float32",
-             o->torch, depth, o->batch, (long)o->width_mult, o->torch_reps, o->torch_threads);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f)) {
-        char dtype[16];
-        long d, th, b;
-        double q[3];
-        if (sscanf(line, "%ld\t%15s\t%ld\t%ld\t%lf\t%lf\t%lf", &d, dtype, &th, &b, &q[0], &q[1],
-                   &q[2]) != 7)
-            continue;
-        for (int k = 0; k < N_DTYPES; k++)
-            if (strcmp(dtype, DTYPES[k]) == 0)
-                memcpy(res->torch[k], q, sizeof q);
+    for (int d = 0; rc == 0 && pt && d < N_DTYPES; d++) {
+        double *r = ratio + d * rounds;
+        quartiles(ms + d * rounds, rounds, res->torch[d]);
+        res->ratio[d][0] = bench_median(r, (size_t)rounds); /* sorts r: min and max at the ends */
+        res->ratio[d][1] = r[0], res->ratio[d][2] = r[rounds - 1];
     }
-    return pclose(f) == 0 ? 0 : -1;
+    if (rc == 0) {
+        res->others = others / wall;
+        res->reps = reps;
+        res->probe = bench_paired_ratio(t, p, reps, 100.0);
+        res->probe.median -= 100.0, res->probe.q1 -= 100.0, res->probe.q3 -= 100.0;
+        quartiles(t, reps, res->step);
+        quartiles(p, reps, res->plain);
+    }
+    free(t), free(ms);
+    return rc;
 }
 
 /* ---- the report ------------------------------------------------------------ */
@@ -310,8 +334,8 @@ static void print_row(const result *r)
         if (isnan(r->torch[k][0]))
             printf(" - | - |");
         else
-            printf(" %.0f (%.0f-%.0f) | **%.2f** |", r->torch[k][0], r->torch[k][1],
-                   r->torch[k][2], r->plain[0] * 1e3 / r->torch[k][0]);
+            printf(" %.0f (%.0f-%.0f) | **%.2f** (%.2f-%.2f) |", r->torch[k][0], r->torch[k][1],
+                   r->torch[k][2], r->ratio[k][0], r->ratio[k][1], r->ratio[k][2]);
     printf("\n");
     fflush(stdout);
 }
@@ -326,7 +350,8 @@ static int write_tsv(const char *path, const result *res, int n)
     fprintf(f, "depth\tbatch_reps\tgflop\tdgemm_gflops\tstep_ms\tstep_q1\tstep_q3\tnoprobe_ms"
                "\tnoprobe_q1\tnoprobe_q3\tprobe_pct\tgflops\tfloor_ms\tratio_floor"
                "\ttorch64_ms\ttorch64_q1\ttorch64_q3\ttorch32_ms\ttorch32_q1\ttorch32_q3"
-               "\tratio_torch64\tratio_torch32\tothers\n");
+               "\tratio_torch64\tratio_torch64_min\tratio_torch64_max\tratio_torch32"
+               "\tratio_torch32_min\tratio_torch32_max\tothers\n");
     for (int i = 0; i < n; i++) {
         const result *r = &res[i];
         const double fl = r->flops / (r->dgemm * 1e9);
@@ -340,8 +365,10 @@ static int write_tsv(const char *path, const result *res, int n)
         for (int d = 0; d < N_DTYPES; d++)
             for (int k = 0; k < 3; k++)
                 fprintf(f, "\t%.3f", r->torch[d][k]);
-        fprintf(f, "\t%.4f\t%.4f\t%.3f\n", r->plain[0] * 1e3 / r->torch[0][0],
-                r->plain[0] * 1e3 / r->torch[1][0], r->others);
+        for (int d = 0; d < N_DTYPES; d++)
+            for (int k = 0; k < 3; k++)
+                fprintf(f, "\t%.4f", r->ratio[d][k]);
+        fprintf(f, "\t%.3f\n", r->others);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
@@ -416,7 +443,11 @@ static int run_depth(long depth, const options *o, int torch, gsl_rng *r, result
     gf_model_cost cost;
     *res = (result){.depth = depth};
     for (int k = 0; k < N_DTYPES; k++)
-        res->torch[k][0] = res->torch[k][1] = res->torch[k][2] = NAN;
+        for (int q = 0; q < 3; q++)
+            res->torch[k][q] = res->ratio[k][q] = NAN;
+    bench_torch pt = {.pid = -1};
+    if (torch && torch_start(&pt, o, depth) != 0)
+        fprintf(stderr, "%s: resnet-%ld: PyTorch columns left empty\n", PROG, depth);
     int rc = ctx_init(&c, depth, o, r, why, sizeof why);
     if (rc == 0)
         rc = gf_model_cost_of(c.m, c.batch, 1, &cost, why, sizeof why);
@@ -424,18 +455,17 @@ static int run_depth(long depth, const options *o, int torch, gsl_rng *r, result
         long dreps;
         res->flops = (cost.fwd_flops + cost.bwd_flops) * (double)c.batch;
         res->dgemm = bench_square_dgemm_rate(1024, &dreps);
-        rc = o->compare ? compare_modes(&c, o, depth) : time_gradflow(&c, o, res);
+        rc = o->compare ? compare_modes(&c, o, depth)
+                        : time_gradflow(&c, o, pt.pid > 0 ? &pt : NULL, res);
         if (rc != 0)
             snprintf(why, sizeof why, "a step failed: %s", gf_tape_error(c.tape));
     }
     ctx_release(&c);
+    bench_torch_close(&pt);
     if (rc != 0) {
         fprintf(stderr, "%s: resnet-%ld: %s\n", PROG, depth, why);
         return -1;
     }
-    if (torch && time_torch(o, depth, res) != 0)
-        fprintf(stderr, "%s: resnet-%ld: %s failed (PyTorch columns left empty)\n", PROG, depth,
-                o->torch);
     return 0;
 }
 
@@ -465,8 +495,9 @@ static void print_header(const options *o, int torch)
            o->cpu_clock ? "process CPU time: work, not speed" : "wall time");
     printf("- GFLOP: 2 |y| fan_in per conv and Linear, forward + dW + dX; floor: those FLOPs at "
            "the square DGEMM rate (n = 1024) measured before each depth\n");
-    printf("- PyTorch: %s\n\n", torch ? "bench/cnn_step_torch.py, /usr/bin/python3, right after "
-           "gradflow's steps; ratios are gradflow's no-probe median over PyTorch's median"
+    printf("- PyTorch: %s\n\n", torch ? "bench/cnn_step_torch.py, /usr/bin/python3, one step per "
+           "dtype after each of the rounds of gradflow's pairs; a ratio is the median (min-max) "
+           "of the rounds' ratios of gradflow's no-probe median to PyTorch's step"
            : o->torch ? "not run (/usr/bin/python3 cannot import torch)" : "not run (--torch none)");
     printf("| net | GFLOP/step | pairs | no-probe ms (q1-q3) | with probes ms | probe cost "
            "| GFLOP/s | floor ms | / floor | torch f64 ms (q1-q3) | / torch f64 "
@@ -484,7 +515,7 @@ int main(int argc, char **argv)
         return p > 0 ? 0 : 2;
     if (o.cpu_clock)
         clock_now = bench_process_cpu;
-    const int torch = o.torch && !o.compare && torch_available();
+    const int torch = o.torch && !o.compare && bench_torch_available();
     bench_idle_check(PROG);
     print_header(&o, torch);
     result res[BENCH_MAX_LIST];

@@ -1,12 +1,15 @@
 /* bench_transformer.c: one training step of a Pre-LN transformer (issue
  * 12, part 6): 6 layers, width 128, 4 heads, 128-token contexts, batch 32,
  * vocabulary 256: forward, mean cross-entropy at every position, backward,
- * Adam. The median of --repeats steps, against the GEMM floor: the same
- * cblas_dgemm calls the engine makes for the step (every Linear's forward,
- * dX and dW; per sequence and head the four attention products and their
- * backward), timed alone on preallocated buffers; their FLOPs counted
- * (2 m n k each). Then, when /usr/bin/python3 has torch, the same step in
- * PyTorch (bench/transformer_step_torch.py, float64 and float32).
+ * Adam. --repeats rounds (7), each of two steps and two replays of the
+ * GEMM floor: the same cblas_dgemm calls the engine makes for the step (every
+ * Linear's forward, dX and dW; per sequence and head the four attention
+ * products and their backward), timed alone on preallocated buffers; their
+ * FLOPs counted (2 m n k each). When /usr/bin/python3 has torch, each round
+ * then times two steps of the same model in PyTorch, float64 and float32
+ * (bench/transformer_step_torch.py --serve, a process started once): the
+ * ratios to PyTorch are the medians of the rounds' ratios (bench.h: paired
+ * rounds), with their range.
  *
  *   bench_transformer [--layers N] [--width N] [--heads N] [--context N]
  *                     [--batch N] [--repeats N] [--no-torch]
@@ -146,7 +149,8 @@ static const char USAGE[] =
     "                         [--repeats N] [--no-torch]\n"
     "  one training step of a Pre-LN transformer (default 6 layers, width 128, 4 heads,\n"
     "  context 128, batch 32, float64) against the GEMM floor of its products and, when\n"
-    "  /usr/bin/python3 has torch, PyTorch's float64 and float32 step\n";
+    "  /usr/bin/python3 has torch, PyTorch's float64 and float32 step; --repeats rounds\n"
+    "  (7) of two steps each, gradflow's and PyTorch's in turn\n";
 
 /* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
 static int parse(int argc, char **argv, cfg *c)
@@ -181,21 +185,56 @@ static int parse(int argc, char **argv, cfg *c)
     return 0;
 }
 
-/* The PyTorch script beside this file, the same model and step; prints its lines. */
-static void torch_side(const cfg *c)
+/* The PyTorch script beside this file, the same model and step, serving
+ * steps on request; 0, or -1 (with a line on stderr). */
+static int torch_start(bench_torch *t, const cfg *c)
 {
-    if (system("/usr/bin/python3 -c 'import torch' > /dev/null 2>&1") != 0) {
-        printf("pytorch: /usr/bin/python3 has no torch; not compared\n");
-        return;
+    char a[5][24], *argv[16];
+    snprintf(a[0], sizeof a[0], "%d", c->layers);
+    snprintf(a[1], sizeof a[1], "%ld", c->width);
+    snprintf(a[2], sizeof a[2], "%d", c->heads);
+    snprintf(a[3], sizeof a[3], "%ld", c->context);
+    snprintf(a[4], sizeof a[4], "%ld", c->batch);
+    char *const v[] = {"python3", BENCH_SOURCE_DIR "/transformer_step_torch.py", "--serve",
+                       "--layers", a[0], "--width", a[1], "--heads", a[2], "--context", a[3],
+                       "--batch", a[4], NULL};
+    memcpy(argv, v, sizeof v);
+    return bench_torch_open(t, "bench_transformer", argv);
+}
+
+enum { PER_ROUND = 2, GF = 0, FLOOR = 1, T64 = 2, T32 = 3, KINDS = 4 };
+
+/* The median of n times, which stay in their order; NaN out of memory. */
+static double median_of(const double *t, size_t n)
+{
+    double *c = malloc(n * sizeof *c), m = NAN;
+    if (c) {
+        memcpy(c, t, n * sizeof *c);
+        m = bench_median(c, n);
     }
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 %s/transformer_step_torch.py --layers %d --width %ld --heads %d "
-             "--context %ld --batch %ld --repeats %d",
-             BENCH_SOURCE_DIR, c->layers, c->width, c->heads, c->context, c->batch, c->repeats);
-    fflush(stdout);
-    if (system(cmd) != 0)
-        printf("pytorch: the script failed (%s)\n", cmd);
+    free(c);
+    return m;
+}
+
+/* One line per PyTorch dtype: its median step and gradflow's ratio to it, the
+ * median of the rounds' ratios (min-max). */
+static void torch_report(double *const t[KINDS], int rounds, const bench_torch *pt)
+{
+    static const char *const names[2] = {"float64", "float32"};
+    double *ratio = malloc((size_t)rounds * sizeof *ratio);
+    if (!ratio)
+        return;
+    for (int k = T64; k <= T32; k++) {
+        for (int r = 0; r < rounds; r++)
+            ratio[r] = median_of(t[k] + r * PER_ROUND, PER_ROUND) /
+                       median_of(t[GF] + r * PER_ROUND, PER_ROUND);
+        const double ms = 1e3 * median_of(t[k], (size_t)rounds * PER_ROUND);
+        const double med = bench_median(ratio, (size_t)rounds);
+        printf("pytorch %s %s: %.1f ms per step (median of %d, %d threads); PyTorch / gradflow "
+               "= %.2f (median of %d rounds' ratios, %.2f-%.2f)\n", pt->version, names[k - T64],
+               ms, rounds * PER_ROUND, pt->threads, med, rounds, ratio[0], ratio[rounds - 1]);
+    }
+    free(ratio);
 }
 
 int main(int argc, char **argv)
@@ -219,7 +258,7 @@ int main(int argc, char **argv)
     gf_optim opt;
     const gf_optim_config oc = gf_optim_config_default(GF_OPTIM_ADAM);
     floor_plan fp = {0};
-    double *t = malloc(2 * (size_t)c.repeats * sizeof *t);
+    double *t = malloc(KINDS * PER_ROUND * (size_t)c.repeats * sizeof *t);
     if (!m || !rng || !ids || !tape || !t || gf_optim_init(&opt, &oc, &m->params) != 0 ||
         floor_build(&fp, &c) != 0) {
         fprintf(stderr, "bench_transformer: out of memory\n");
@@ -234,27 +273,50 @@ int main(int argc, char **argv)
             return 1;
         }
     const size_t mallocs = gf_arena_mallocs(gf_tape_arena(tape));
+    bench_torch pt = {.pid = -1};
+    const int torch = c.torch && bench_torch_available() && torch_start(&pt, &c) == 0;
     floor_time(&fp);
+    const int steps = c.repeats * PER_ROUND;
+    double *tk[KINDS] = {t, t + steps, t + 2 * steps, t + 3 * steps};
     for (int r = 0; r < c.repeats; r++) {
-        const double t0 = bench_now();
-        step(m, tape, &opt, ids, ids + N, &c);
-        t[r] = bench_now() - t0;
-        t[c.repeats + r] = floor_time(&fp);
+        for (int i = r * PER_ROUND; i < (r + 1) * PER_ROUND; i++) {
+            const double t0 = bench_now();
+            step(m, tape, &opt, ids, ids + N, &c);
+            tk[GF][i] = bench_now() - t0;
+            tk[FLOOR][i] = floor_time(&fp);
+        }
+        if (!torch)
+            continue;
+        bench_settle(); /* the rounds take turns: bench.h */
+        for (int k = T64; k <= T32; k++) {
+            double ms[PER_ROUND];
+            if (bench_torch_steps(&pt, k == T64 ? "float64" : "float32", PER_ROUND, ms) != 0) {
+                fprintf(stderr, "bench_transformer: the PyTorch script stopped answering\n");
+                return 1;
+            }
+            for (int i = 0; i < PER_ROUND; i++)
+                tk[k][r * PER_ROUND + i] = 1e-3 * ms[i];
+        }
+        bench_settle();
     }
-    const double ms = 1e3 * bench_median(t, (size_t)c.repeats);
-    const double fl = 1e3 * bench_median(t + c.repeats, (size_t)c.repeats);
+    const double ms = 1e3 * median_of(tk[GF], (size_t)steps);
+    const double fl = 1e3 * median_of(tk[FLOOR], (size_t)steps);
     printf("transformer step: Pre-LN, %d layers, width %ld, %d heads, context %ld, batch %ld, "
            "vocabulary %ld (float64)\n", c.layers, c.width, c.heads, c.context, c.batch, c.vocab);
     const gf_blas_info *b = gf_blas_info_get();
     printf("BLAS: %s, kernel %s (%s), %d threads; CPU: %ld online\n", b->library, b->kernel,
            b->selected_by, b->threads, sysconf(_SC_NPROCESSORS_ONLN));
     printf("GEMM floor: %zu dgemm calls, %.2f GFLOP per step, %.1f ms (median of %d) = %.1f "
-           "GFLOP/s\n", fp.n, fp.flops * 1e-9, fl, c.repeats, fp.flops * 1e-6 / fl);
+           "GFLOP/s\n", fp.n, fp.flops * 1e-9, fl, steps, fp.flops * 1e-6 / fl);
     printf("gradflow:   %.1f ms per step (median of %d) = %.2f x the floor; arena chunks "
-           "after warm-up: %zu, after the repeats: %zu\n", ms, c.repeats, ms / fl, mallocs,
+           "after warm-up: %zu, after the repeats: %zu\n", ms, steps, ms / fl, mallocs,
            gf_arena_mallocs(gf_tape_arena(tape)));
-    if (c.torch)
-        torch_side(&c);
+    if (torch)
+        torch_report(tk, c.repeats, &pt);
+    else if (c.torch)
+        printf("pytorch: not compared (/usr/bin/python3 cannot import torch, or the script "
+               "did not start)\n");
+    bench_torch_close(&pt);
     gf_optim_release(&opt);
     gf_tape_free(tape);
     gf_xfmr_free(m);

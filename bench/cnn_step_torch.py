@@ -3,6 +3,7 @@
 
 Run with Debian's PyTorch:  /usr/bin/python3 bench/cnn_step_torch.py [--depth 20,56]
     [--batch 128] [--width 1] [--repeats 10] [--dtype float64,float32] [--threads 2]
+    [--serve]
 
 The net is gradflow's cnn-resnet (src/model/cnn.c) on 28x28x1 inputs: a 3x3 conv with
 16 w filters, BN, ReLU; three stages of n = (depth - 2) / 6 units conv-BN-ReLU-conv-BN,
@@ -13,7 +14,9 @@ cross-entropy, backward and an SGD update with momentum 0.9 (the optimizer's wor
 negligible beside the convolutions). Inputs are random normal, labels random.
 
 Prints one TSV row per (depth, dtype): depth, dtype, threads, batch, the median step
-time in ms and its quartiles over --repeats steps after 2 warm-up steps.
+time in ms and its quartiles over --repeats steps after 2 warm-up steps. With --serve
+(one depth), the steps are timed on request instead, for bench_cnn_step's paired
+rounds (bench/torch_peer.py).
 """
 import argparse
 import statistics
@@ -22,6 +25,7 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch_peer import serve
 
 
 class Unit(nn.Module):
@@ -63,18 +67,26 @@ class ResNet(nn.Module):
         return self.fc(h.mean(dim=(2, 3)))
 
 
-def time_steps(depth, dtype, args):
+def make_step(depth, dtype, args):
+    """One training step of a fresh net of this depth and dtype, as a function."""
     torch.manual_seed(1)
     net = ResNet(depth, args.width).to(dtype)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(args.batch, 1, 28, 28, dtype=dtype)
     y = torch.randint(0, 10, (args.batch,))
-    times = []
-    for i in range(args.repeats + 2):
-        t0 = time.perf_counter()
+
+    def step():
         opt.zero_grad(set_to_none=False)
         F.cross_entropy(net(x), y).backward()
         opt.step()
+    return step
+
+
+def time_steps(depth, dtype, args):
+    step, times = make_step(depth, dtype, args), []
+    for i in range(args.repeats + 2):
+        t0 = time.perf_counter()
+        step()
         if i >= 2:
             times.append(1e3 * (time.perf_counter() - t0))
     q = statistics.quantiles(times, n=4) if len(times) > 1 else times * 3
@@ -89,8 +101,14 @@ def main():
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--dtype", default="float64,float32")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--serve", action="store_true", help="time steps on request (one depth)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    if args.serve:
+        depth = int(args.depth)
+        serve({name: make_step(depth, getattr(torch, name), args)
+               for name in args.dtype.split(",")})
+        return
     print("depth\tdtype\tthreads\tbatch\tms_median\tms_q1\tms_q3", flush=True)
     for depth in (int(d) for d in args.depth.split(",")):
         for name in args.dtype.split(","):
