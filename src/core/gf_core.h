@@ -177,6 +177,10 @@ double gf_tensor_grad_export(const gf_tensor *t, double *dst);
 /* x[i] *= 2^k: exact, but for results that fall below the normal range. */
 void gf_scale_pow2(double *x, size_t n, int k);
 
+/* y[i] = exp x[i] (y may be x), in vector lanes, within about one ulp, the
+ * same bits on every CPU (exp.c). */
+void gf_exp_array(const double *x, double *y, size_t n);
+
 /* Hot element-wise loops get AVX2 and AVX-512 versions beside the baseline
  * one, picked at load time by the CPU (GCC's function multiversioning).
  * Public so that modules above the core (probe/) can use it too. */

@@ -22,7 +22,9 @@ typedef struct attn_geom {
     int team;              /* threads over the (b, h) pairs; one T x T scratch each */
 } attn_geom;
 
-/* Row-wise softmax of the T x T block S in place; causal: entries s > t are 0. */
+/* Row-wise softmax of the T x T block S in place; causal: entries s > t are 0.
+ * The maximum by comparison, not fmax (a call here): a NaN in the row makes
+ * the row NaN either way. */
 static void masked_softmax(double *S, int T, int causal)
 {
     for (int t = 0; t < T; t++) {
@@ -30,10 +32,13 @@ static void masked_softmax(double *S, int T, int causal)
         const int n = causal ? t + 1 : T;
         double m = row[0];
         for (int s = 1; s < n; s++)
-            m = fmax(m, row[s]);
+            m = row[s] > m ? row[s] : m;
+        for (int s = 0; s < n; s++)
+            row[s] -= m;
+        gf_exp_array(row, row, (size_t)n);
         double sum = 0.0;
         for (int s = 0; s < n; s++)
-            sum += row[s] = exp(row[s] - m);
+            sum += row[s];
         const double inv = 1.0 / sum;
         for (int s = 0; s < n; s++)
             row[s] *= inv;

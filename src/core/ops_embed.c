@@ -124,7 +124,10 @@ gf_tensor *gf_gelu(gf_tape *tape, gf_tensor *x)
     return y;
 }
 
-/* dx += dy (Phi(x) + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi) */
+/* dx += dy (Phi(x) + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi); the
+ * exponentials a block at a time through gf_exp_array. */
+enum { GELU_BLOCK = 512 };
+
 static void gelu_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *y = nd->out;
@@ -133,9 +136,21 @@ static void gelu_backward(gf_node *nd)
     if (!gx)
         return;
     const double c = 0.5 * M_2_SQRTPI * M_SQRT1_2; /* 1 / sqrt(2 pi) */
-    const double *xv = x->v, *Phi = nd->aux;
-    GF_GRAD_LOOP(beta, gx, i, gf_tensor_size(x),
-                 y->g[i] * (Phi[i] + xv[i] * c * exp(-0.5 * xv[i] * xv[i])));
+    const double *xv = x->v, *Phi = nd->aux, *gy = y->g;
+    const size_t size = gf_tensor_size(x), blocks = (size + GELU_BLOCK - 1) / GELU_BLOCK;
+    const int T = gf_pass_threads(size);
+    GF_OMP_FOR(T)
+    for (size_t b = 0; b < blocks; b++) {
+        const size_t i0 = b * GELU_BLOCK, n = size - i0 < GELU_BLOCK ? size - i0 : GELU_BLOCK;
+        double e[GELU_BLOCK];
+        for (size_t j = 0; j < n; j++)
+            e[j] = -0.5 * xv[i0 + j] * xv[i0 + j];
+        gf_exp_array(e, e, n);
+        for (size_t j = 0, i = i0; j < n; j++, i++) {
+            const double d = gy[i] * (Phi[i] + xv[i] * c * e[j]);
+            gx[i] = beta == 0.0 ? d : gx[i] + d;
+        }
+    }
 }
 
 const gf_op gf_op_gelu = {"gelu", "y = x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))", gelu_backward};
