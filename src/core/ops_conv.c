@@ -342,9 +342,8 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     const size_t c_out = w->n, K = w->d, mc = chunk_rows(CONV_BWD_ROWS, K, M);
     const size_t groups = x->n < CONV_GROUPS ? x->n : CONV_GROUPS, hw = M / x->n;
     const int threads = call_threads(M, K, c_out);
-    double beta_w, beta_x = 1.0; /* col2im adds into a zeroed gx; a 1x1 conv's GEMM need not */
-    double *gx = is_pointwise(k) ? gf_grad_begin(nd, x, &beta_x) : gf_grad_acc(nd, x);
-    double *gw = gf_grad_begin(nd, w, &beta_w);
+    double beta_w, beta_x; /* 0: gx is fresh, written by a 1x1 conv's GEMM or zeroed per group */
+    double *gx = gf_grad_begin(nd, x, &beta_x), *gw = gf_grad_begin(nd, w, &beta_w);
     if (!gx && !gw)
         return;
     double *wp = gf_tape_scratch(nd->tape, (1 + groups) * c_out * K + (size_t)threads * mc * K);
@@ -357,6 +356,8 @@ static void general_backward(gf_node *nd, const conv_ctx *k, size_t M)
     for (size_t g = 0; g < groups; g++) {
         size_t r0, r1;
         group_rows(g, groups, x->n, hw, &r0, &r1);
+        if (gx && beta_x == 0.0 && !is_pointwise(k)) /* col2im adds: the group's images from 0 */
+            memset(gx + r0 / hw * x->d, 0, (r1 - r0) / hw * x->d * sizeof *gx);
         backward_rows(k, x->v, y->g, wp, cols + (size_t)gf_thread_id() * mc * K,
                       gw ? dwp + g * c_out * K : NULL, gx, beta_x, c_out, mc, r0, r1);
     }
