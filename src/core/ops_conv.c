@@ -379,8 +379,7 @@ static void conv2d_backward(gf_node *nd)
     double beta;
     double *gb = nd->nin == 3 ? gf_grad_begin(nd, nd->in[2], &beta) : NULL;
     if (gb)
-        for (size_t r = 0; r < M; r++, beta = 1.0)
-            GF_GRAD_LOOP(beta, gb, j, c_out, y->g[r * c_out + j]);
+        gf_column_sums(y->g, M, c_out, c_out, gb, beta == 0.0);
     general_backward(nd, k, M);
 }
 

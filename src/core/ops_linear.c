@@ -48,6 +48,20 @@ void gf_gemm_team(int team, int ta, int tb, size_t m, size_t n, size_t k, double
     gf_blas_threads_swap(before);
 }
 
+GF_VECTOR_CLONES void gf_column_sums(const double *restrict a, size_t rows, size_t cols,
+                                     size_t lda, double *restrict acc, int first)
+{
+    for (size_t i = 0; i < rows; i++) {
+        const double *row = a + i * lda;
+        if (i == 0 && first)
+            for (size_t j = 0; j < cols; j++)
+                acc[j] = row[j];
+        else
+            for (size_t j = 0; j < cols; j++)
+                acc[j] += row[j];
+    }
+}
+
 /* y = x W^T + b on `team` threads (b broadcast into y first). */
 static void linear_team(int team, const double *x, size_t n, size_t in, const double *w,
                         size_t out, const double *b, double *y)
@@ -111,15 +125,8 @@ static void linear_backward(gf_node *nd)
         GF_OMP_FOR(T)
         for (int t = 0; t < T; t++) {
             const int j0 = out * t / T, j1 = out * (t + 1) / T;
-            for (int i = 0; i < n; i++) {
-                const double *row = y->g + (size_t)i * out;
-                if (i == 0 && beta == 0.0)
-                    for (int j = j0; j < j1; j++)
-                        gb[j] = row[j];
-                else
-                    for (int j = j0; j < j1; j++)
-                        gb[j] += row[j];
-            }
+            gf_column_sums(y->g + j0, (size_t)n, (size_t)(j1 - j0), (size_t)out, gb + j0,
+                           beta == 0.0);
         }
     }
 }

@@ -287,7 +287,9 @@ static void layernorm_backward(gf_node *nd)
 {
     gf_tensor *x = nd->in[0], *gamma = nd->in[1], *y = nd->out;
     const size_t n = x->n, d = x->d;
-    double *gx = gf_grad_acc(nd, x), *gg = gf_grad_acc(nd, gamma), *gb = gf_grad_acc(nd, nd->in[2]);
+    double beta_x; /* a fresh dx is written, not zeroed and added to */
+    double *gx = gf_grad_begin(nd, x, &beta_x), *gg = gf_grad_acc(nd, gamma);
+    double *gb = gf_grad_acc(nd, nd->in[2]);
     const int P = gf_pass_threads(n * d), Tc = gf_pass_threads_over(n * d, d);
     if (gg || gb) {
         GF_OMP_FOR(Tc)
@@ -320,8 +322,9 @@ static void layernorm_backward(gf_node *nd)
         double *gr = gx + i * d;
         for (size_t j = 0; j < d; j++) {
             const double xhat = (xr[j] - m) * invstd;
-            gr[j] += invstd / (double)d *
-                     ((double)d * dy[j] * gamma->v[j] - sum_dxhat - xhat * sum_dxhat_xhat);
+            const double v = invstd / (double)d *
+                             ((double)d * dy[j] * gamma->v[j] - sum_dxhat - xhat * sum_dxhat_xhat);
+            gr[j] = beta_x == 0.0 ? v : gr[j] + v; /* loop-invariant: the compiler hoists it */
         }
     }
 }

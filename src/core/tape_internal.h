@@ -84,6 +84,12 @@ void gf_gemm_team(int team, int ta, int tb, size_t m, size_t n, size_t k, double
                   double *C, size_t ldc);
 #define GF_TEAM_FLOPS 3e7
 
+/* acc[j] += the sum of a[i lda + j] over the rows i in order, j < cols (first:
+ * acc is overwritten, starting from row 0); in vector lanes across the
+ * columns, each column's sum in its order. */
+void gf_column_sums(const double *a, size_t rows, size_t cols, size_t lda, double *acc,
+                    int first);
+
 /* The calling thread's number in its OpenMP team (0 outside one). */
 int gf_thread_id(void);
 
