@@ -30,9 +30,11 @@ static const fd_conv FD_CONV[] = {
     {2, 4, {5, 4, 3}, {3, 3, 2, 1}, ON_TAPE, BOUND, BOUND, 0},
     {2, 3, {4, 5, 2}, {2, 3, 1, 1}, BOUND, ON_TAPE, -1, 0},
     {2, 3, {3, 2, 5}, {1, 1, 1, 0}, ON_TAPE, BOUND, ON_TAPE, 0},
-    {2, 3, {4, 4, 3}, {3, 3, 1, 1}, ON_TAPE, BOUND, -1, 1},
+    {2, 16, {4, 4, 16}, {3, 3, 1, 1}, ON_TAPE, BOUND, -1, 1}, /* dX flipped, added to */
     /* a 1x1 conv's dX is written by a GEMM, here adding to the skip's */
     {3, 4, {2, 3, 4}, {1, 1, 1, 0}, ON_TAPE, BOUND, -1, 1},
+    /* size-keeping stride 1 from 16 channels: dX by the flipped kernel, written fresh */
+    {2, 3, {6, 5, 16}, {5, 5, 1, 2}, ON_TAPE, BOUND, -1, 0},
 };
 
 /* The leaves of case k (its index kept in iaux[0] for build_conv). */
@@ -50,6 +52,7 @@ static void setup_conv_rect(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 1); }
 static void setup_conv_1x1(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 2); }
 static void setup_conv_skip(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 3); }
 static void setup_conv_1x1_skip(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 4); }
+static void setup_conv_5x5(tu_fd *c, gsl_rng *r) { setup_conv_case(c, r, 5); }
 
 static gf_tensor *build_conv(gf_tape *t, tu_fd *c)
 {
@@ -125,6 +128,7 @@ const tu_op_case tu_image_op_cases[] = {
     {"conv2d", "1x1 (a GEMM on x), bias", setup_conv_1x1, build_conv},
     {"conv2d", "conv(x) + x", setup_conv_skip, build_conv},
     {"conv2d", "1x1 conv(x) + x", setup_conv_1x1_skip, build_conv},
+    {"conv2d", "5x5 stride 1 pad 2 (dX by the flipped kernel)", setup_conv_5x5, build_conv},
     {"batchnorm_train", "over channels", setup_bn2d_train, build_bn2d_train},
     {"batchnorm_eval", "over channels", setup_bn2d_eval, build_bn2d_eval},
     {"concat", "channels of 4-pixel images", setup_concat_ch, build_concat_ch},
@@ -442,10 +446,11 @@ static void test_image_shape_errors(void)
     gf_tape_free(tape);
 }
 
-/* y, dx and dW of one conv on 11 images (uneven groups) into out. */
+/* y, dx and dW of one conv on 11 images (uneven groups; 16 channels: dX by the
+ * flipped kernel) into out. */
 static void conv_bits(double *out, size_t nx, size_t ny, size_t nw)
 {
-    const gf_image_shape in = {9, 8, 5};
+    const gf_image_shape in = {9, 8, 16};
     const gf_conv_geom g = {3, 3, 1, 1};
     gsl_rng *r = tu_rng(77);
     double *w = malloc(2 * nw * sizeof *w), *dy = malloc(ny * sizeof *dy);
@@ -474,7 +479,7 @@ static void conv_bits(double *out, size_t nx, size_t ny, size_t nw)
  * suite's last test. */
 static void test_conv_bits_do_not_depend_on_threads(void)
 {
-    const size_t nx = 11 * 9 * 8 * 5, ny = 11 * 9 * 8 * 6, nw = 6 * 45, size = nx + ny + nw;
+    const size_t nx = 11 * 9 * 8 * 16, ny = 11 * 9 * 8 * 6, nw = 6 * 144, size = nx + ny + nw;
     double *a = malloc(size * sizeof *a), *b = malloc(size * sizeof *b);
     static const int threads[] = {1, 2, 3, 8};
     gf_conv_set_threads(1);
