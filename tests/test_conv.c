@@ -234,7 +234,9 @@ static double conv_vs_reference(const conv_case *k, unsigned long seed, double w
 }
 
 /* Kernel sizes 1, 3, 5 and non-square; strides 1 and 2; pads 0, 1, 2; odd
- * channel counts; batches of 1 and several; images that span several chunks. */
+ * channel counts; batches of 1 and several; images that span several chunks;
+ * size-keeping convs from 16 and 33 channels (dX by the flipped kernel), one
+ * to more output channels than input (its columns are the wider). */
 static const conv_case conv_cases[] = {
     {1, 5, 5, 1, 1, 1, 1, 1, 0, 0},   {3, 6, 5, 3, 7, 1, 1, 1, 0, 1},
     {2, 5, 5, 3, 2, 1, 1, 2, 0, 1},   {2, 7, 7, 3, 5, 3, 3, 1, 1, 1},
@@ -243,7 +245,7 @@ static const conv_case conv_cases[] = {
     {1, 9, 7, 3, 2, 5, 5, 2, 2, 0},   {2, 6, 7, 3, 5, 2, 3, 1, 0, 1},
     {2, 7, 8, 4, 3, 3, 1, 2, 1, 1},   {1, 3, 3, 2, 2, 3, 3, 1, 2, 1},
     {5, 14, 14, 16, 8, 3, 3, 1, 1, 1}, {4, 12, 12, 33, 5, 3, 3, 1, 1, 0},
-    {3, 10, 10, 7, 11, 3, 3, 2, 1, 1},
+    {3, 10, 10, 7, 11, 3, 3, 2, 1, 1},  {2, 6, 6, 16, 24, 3, 3, 1, 1, 1},
 };
 
 static void test_conv_matches_reference(void)
