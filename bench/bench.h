@@ -26,6 +26,7 @@ double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
 double bench_thread_cpu(void);            /* CLOCK_THREAD_CPUTIME_ID, seconds */
 double bench_process_cpu(void);           /* CLOCK_PROCESS_CPUTIME_ID: every thread's CPU time */
 double bench_median(double *x, size_t n); /* sorts x; NaN when n is 0 */
+double bench_median_of(const double *x, size_t n); /* x kept in order; NaN out of memory */
 
 /* The paired ratios scale * a_i / b_i of two kinds timed side by side: their
  * median, quartiles and the standard error of the median (1.253 * 1.4826 *

@@ -254,9 +254,7 @@ static int torch_start(bench_torch *t, const options *o, long depth)
 static int torch_turn(bench_torch *pt, const double *p, long n, long k, long rounds, double *ms,
                       double *ratio)
 {
-    double g[MAX_REPS];
-    memcpy(g, p, (size_t)n * sizeof *g);
-    const double gms = 1e3 * bench_median(g, (size_t)n);
+    const double gms = 1e3 * bench_median_of(p, (size_t)n);
     bench_settle();
     for (int d = 0; d < N_DTYPES; d++) {
         double *t = ms + d * rounds + k;

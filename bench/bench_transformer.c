@@ -204,18 +204,6 @@ static int torch_start(bench_torch *t, const cfg *c)
 
 enum { PER_ROUND = 2, GF = 0, FLOOR = 1, T64 = 2, T32 = 3, KINDS = 4 };
 
-/* The median of n times, which stay in their order; NaN out of memory. */
-static double median_of(const double *t, size_t n)
-{
-    double *c = malloc(n * sizeof *c), m = NAN;
-    if (c) {
-        memcpy(c, t, n * sizeof *c);
-        m = bench_median(c, n);
-    }
-    free(c);
-    return m;
-}
-
 /* One line per PyTorch dtype: its median step and gradflow's ratio to it, the
  * median of the rounds' ratios (min-max). */
 static void torch_report(double *const t[KINDS], int rounds, const bench_torch *pt)
@@ -226,9 +214,9 @@ static void torch_report(double *const t[KINDS], int rounds, const bench_torch *
         return;
     for (int k = T64; k <= T32; k++) {
         for (int r = 0; r < rounds; r++)
-            ratio[r] = median_of(t[k] + r * PER_ROUND, PER_ROUND) /
-                       median_of(t[GF] + r * PER_ROUND, PER_ROUND);
-        const double ms = 1e3 * median_of(t[k], (size_t)rounds * PER_ROUND);
+            ratio[r] = bench_median_of(t[k] + r * PER_ROUND, PER_ROUND) /
+                       bench_median_of(t[GF] + r * PER_ROUND, PER_ROUND);
+        const double ms = 1e3 * bench_median_of(t[k], (size_t)rounds * PER_ROUND);
         const double med = bench_median(ratio, (size_t)rounds);
         printf("pytorch %s %s: %.1f ms per step (median of %d, %d threads); PyTorch / gradflow "
                "= %.2f (median of %d rounds' ratios, %.2f-%.2f)\n", pt->version, names[k - T64],
@@ -299,8 +287,8 @@ int main(int argc, char **argv)
         }
         bench_settle();
     }
-    const double ms = 1e3 * median_of(tk[GF], (size_t)steps);
-    const double fl = 1e3 * median_of(tk[FLOOR], (size_t)steps);
+    const double ms = 1e3 * bench_median_of(tk[GF], (size_t)steps);
+    const double fl = 1e3 * bench_median_of(tk[FLOOR], (size_t)steps);
     printf("transformer step: Pre-LN, %d layers, width %ld, %d heads, context %ld, batch %ld, "
            "vocabulary %ld (float64)\n", c.layers, c.width, c.heads, c.context, c.batch, c.vocab);
     const gf_blas_info *b = gf_blas_info_get();

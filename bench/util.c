@@ -45,6 +45,17 @@ double bench_median(double *x, size_t n)
     return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
+double bench_median_of(const double *x, size_t n)
+{
+    double *c = malloc(n * sizeof *c), m = NAN;
+    if (c) {
+        memcpy(c, x, n * sizeof *c);
+        m = bench_median(c, n);
+    }
+    free(c);
+    return m;
+}
+
 double bench_tv_seconds(struct timeval tv)
 {
     return (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;

@@ -10,12 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__)
-#define GF_NO_CONTRACT __attribute__((optimize("fp-contract=off")))
-#else
-#define GF_NO_CONTRACT
-#endif
-
 static inline uint64_t bits_of(double x)
 {
     uint64_t u;

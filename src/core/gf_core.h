@@ -190,6 +190,15 @@ void gf_exp_array(const double *x, double *y, size_t n);
 #define GF_VECTOR_CLONES
 #endif
 
+/* With GF_VECTOR_CLONES on arithmetic that must keep its bits: no a b + c
+ * contracted into one FMA rounding on the clones whose target has FMA, so
+ * every clone rounds the same operations as the baseline build. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define GF_NO_CONTRACT __attribute__((optimize("fp-contract=off")))
+#else
+#define GF_NO_CONTRACT
+#endif
+
 /* ---- ops -------------------------------------------------------------- */
 
 /* Every op, with the math of its forward pass (x: n x d input). */

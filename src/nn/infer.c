@@ -105,12 +105,8 @@ typedef struct epilogue {
 /* The epilogue's passes over one row, each a loop the compiler vectorizes.
  * Multiversioned (GF_VECTOR_CLONES) with contraction off: an FMA target
  * would otherwise fuse gamma (x - mean) invstd + beta into one rounding,
- * which the tape's batch norm (built for the baseline target) does not. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define GF_NO_CONTRACT __attribute__((optimize("fp-contract=off")))
-#else
-#define GF_NO_CONTRACT
-#endif
+ * which the tape's batch norm (built for the baseline target) does not
+ * (GF_NO_CONTRACT, gf_core.h). */
 
 /* One pass over the rows for the common epilogues (no branch multiplier, relu
  * or no activation): inlined with constant flags, each a loop of its own. */
