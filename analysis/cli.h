@@ -96,6 +96,7 @@ typedef enum cli_kind {
     CLI_VERSION, /* print the version, exit 0 */
     CLI_TEXT,    /* no option: a line of the help as it is (a heading) */
     CLI_DEPTHS,  /* a comma list of depths (2B + 2) into int[], the count at count_at */
+    CLI_REFUSED, /* known but refused by this command: "--name: why", a usage error */
 } cli_kind;
 
 typedef struct cli_option cli_option;
@@ -121,6 +122,7 @@ struct cli_option {
     const char *const *names; /* CLI_CHOICE, CLI_CHOICES (NULL-terminated) */
     size_t count_at;          /* CLI_CHOICES, CLI_DEPTHS: the int that gets the count */
     cli_setter set;           /* CLI_CALL: reads the value; other kinds: called after the store */
+    const char *why;          /* CLI_REFUSED: why the command refuses the option */
 };
 
 #define CLI_AT(T, field) .at = offsetof(T, field), .size = sizeof(((T *)0)->field)

@@ -16,13 +16,6 @@
 
 static const char CMD[] = "landscape";
 
-static int refuse_seeds(const cli_arg *a, void *opts)
-{
-    (void)opts;
-    return cli_fail(CLI_EXIT_USAGE, a->cmd, "--seeds: a surface is one net's; choose the net "
-                    "with --seed");
-}
-
 #define O landscape_options
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Nets:\n"},
@@ -34,7 +27,7 @@ static const cli_option table[] = {
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(O, depths), .count_at = offsetof(O, n_depths)},
     CLI_SEED(O, "the nets' seed (initialization, batch order) [1]"),
-    {CLI_CALL, "seeds", 's', "N", NULL, .set = refuse_seeds},
+    {CLI_REFUSED, "seeds", 's', "N", .why = "a surface is one net's; choose the net with --seed"},
     {CLI_TEXT, .help = "Training (without --load; degrade's settings):\n"},
     CLI_WIDTH(O, "features in every block                  [64]"),
     CLI_INIT(O, "torch, he, xavier, lecun, orthogonal     [he]"),

@@ -11,13 +11,6 @@
 
 static const char CMD[] = "lesion";
 
-static int refuse_seeds(const cli_arg *a, void *opts)
-{
-    (void)opts;
-    return cli_fail(CLI_EXIT_USAGE, a->cmd, "--seeds: a lesion study takes one net per "
-                    "architecture; choose it with --seed");
-}
-
 #define O lesion_options
 static const cli_option table[] = {
     {CLI_TEXT, .help = "Nets:\n"},
@@ -35,7 +28,8 @@ static const cli_option table[] = {
      "as the control (plain-56 stays near chance)  [20]",
      CLI_AT(O, depth)},
     CLI_SEED(O, "the nets' seed: which checkpoint, or the training seed [1]"),
-    {CLI_CALL, "seeds", 's', "N", NULL, .set = refuse_seeds},
+    {CLI_REFUSED, "seeds", 's', "N", .why = "a lesion study takes one net per architecture; "
+     "choose it with --seed"},
     {CLI_TEXT, .help = "Training (without --from):\n"},
     CLI_WIDTH(O, "features in every block                  [64]"),
     CLI_WIDTH_MULT(O),

@@ -75,6 +75,8 @@ static int take(const char *cmd, const cli_option *e, const char *value, void *o
         break;
     case CLI_CALL:
         return e->set(&a, opts);
+    case CLI_REFUSED:
+        return cli_fail(CLI_EXIT_USAGE, cmd, "%s: %s", opt, e->why);
     default: /* CLI_HELP, CLI_VERSION: handled by the caller */
         break;
     }
@@ -160,14 +162,12 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, void *opts)
 static void help_line(const cli_option *e)
 {
     char left[96];
-    if (!e->help) /* shown by a CLI_TEXT line of its own */
+    if (!e->help) /* not listed, or described by a CLI_TEXT line */
         return;
     if (e->kind == CLI_TEXT) {
         fputs(e->help, stdout);
         return;
     }
-    if (!e->help) /* described by a CLI_TEXT line */
-        return;
     char flag[8] = "      ";
     if (e->letter)
         snprintf(flag, sizeof flag, "  -%c, ", e->letter);
