@@ -21,6 +21,13 @@
  * with the fast kernel), then GSL's error handler off (statuses are checked).
  * 0, or 1 after a message "PROG: why" on stderr. */
 int bench_setup(const char *prog, char **argv);
+/* The start of a benchmark's main with options: bench_setup, then
+ * parse(argc, argv, opts), which returns 0 to run, 1 after printing the help,
+ * -1 after a usage message. BENCH_GO to go on, or main's exit status: 1
+ * (setup failed), 0 (help), 2 (usage error). */
+enum { BENCH_GO = -1 };
+typedef int (*bench_parser)(int argc, char **argv, void *opts);
+int bench_start(const char *prog, int argc, char **argv, bench_parser parse, void *opts);
 
 double bench_now(void);                   /* CLOCK_MONOTONIC, seconds */
 double bench_thread_cpu(void);            /* CLOCK_THREAD_CPUTIME_ID, seconds */
@@ -187,7 +194,7 @@ typedef struct bench_result {
 } bench_result;
 
 /* 0: run; 1: help printed; -1: usage error (message printed). */
-int bench_parse_options(int argc, char **argv, bench_options *o);
+int bench_parse_options(int argc, char **argv, void *opts); /* opts: a bench_options */
 /* A whole number in [min, max], or a comma-separated list of at most
  * BENCH_MAX_LIST of them; 0, or -1 after a message naming prog and opt. */
 int bench_parse_long(const char *prog, const char *opt, const char *s, long min, long max,

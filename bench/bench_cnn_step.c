@@ -97,8 +97,9 @@ static int parse_depths(const char *arg, options *o)
     return 0;
 }
 
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, void *opts)
 {
+    options *o = opts;
     static const struct option longs[] = {
         {"depth", required_argument, NULL, 'd'},  {"batch", required_argument, NULL, 'b'},
         {"width-mult", required_argument, NULL, 'w'}, {"reps", required_argument, NULL, 'r'},
@@ -505,12 +506,10 @@ static void print_header(const options *o, int torch)
 
 int main(int argc, char **argv)
 {
-    if (bench_setup(PROG, argv) != 0)
-        return 1;
     options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? 0 : 2;
+    const int status = bench_start(PROG, argc, argv, parse, &o);
+    if (status != BENCH_GO)
+        return status;
     if (o.cpu_clock)
         clock_now = bench_process_cpu;
     const int torch = o.torch && !o.compare && bench_torch_available();

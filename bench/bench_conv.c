@@ -108,8 +108,9 @@ static double square_rate(int n, long reps)
     return 2.0 * n * (double)n * n / bench_median(t, (size_t)reps) * 1e-9;
 }
 
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, void *opts)
 {
+    options *o = opts;
     static const struct option longs[] = {{"batch", required_argument, NULL, 'b'},
                                           {"reps", required_argument, NULL, 'r'},
                                           {"budget", required_argument, NULL, 't'},
@@ -388,12 +389,10 @@ static void print_row(const layer *l, const result *r, double dgemm)
 
 int main(int argc, char **argv)
 {
-    if (bench_setup(PROG, argv) != 0)
-        return 1;
     options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? 0 : 2;
+    const int status = bench_start(PROG, argc, argv, parse, &o);
+    if (status != BENCH_GO)
+        return status;
     if (o.cpu_clock)
         clock_now = bench_thread_cpu;
     bench_idle_check(PROG);

@@ -77,8 +77,9 @@ typedef struct options {
 } options;
 
 /* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, void *opts)
 {
+    options *o = opts;
     *o = (options){.depth = 56, .width = 64, .images = 10000, .points = 24, .threads = 2,
                    .full = 1};
     for (int i = 1; i < argc; i++) {
@@ -106,12 +107,10 @@ static int parse(int argc, char **argv, options *o)
 
 int main(int argc, char **argv)
 {
-    if (bench_setup(PROG, argv) != 0)
-        return 1;
     options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? 0 : 2;
+    const int status = bench_start(PROG, argc, argv, parse, &o);
+    if (status != BENCH_GO)
+        return status;
     gf_stack_config c = gf_stack_config_default();
     c.arch = o.plain ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
     c.depth = (int)o.depth;

@@ -51,8 +51,9 @@ typedef struct options {
 } options;
 
 /* 0: run; 1: help; -1: usage error (message printed). */
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, void *opts)
 {
+    options *o = opts;
     static const struct option longopts[] = {
         {"depth", required_argument, 0, 'd'}, {"width", required_argument, 0, 'w'},
         {"batch", required_argument, 0, 'b'}, {"reps", required_argument, 0, 'r'},
@@ -208,12 +209,10 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (bench_setup(PROG, argv) != 0) /* first: may re-execute with the fast kernel */
-        return 1;
     options o;
-    const int p = parse(argc, argv, &o);
-    if (p != 0)
-        return p > 0 ? 0 : 2;
+    const int started = bench_start(PROG, argc, argv, parse, &o);
+    if (started != BENCH_GO)
+        return started;
     const gf_blas_info *bi = gf_blas_info_get();
     const double others = bench_idle_check(PROG);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BURST = 3, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { BURST = 3, EXIT_RUNTIME = 1 };
 
 /* ---- one configuration --------------------------------------------------- */
 
@@ -230,12 +230,10 @@ done:
 
 int main(int argc, char **argv)
 {
-    if (bench_setup("bench_step", argv) != 0) /* first: may re-execute with the fast kernel */
-        return EXIT_RUNTIME;
     bench_options o;
-    const int parsed = bench_parse_options(argc, argv, &o);
-    if (parsed != 0)
-        return parsed > 0 ? 0 : EXIT_USAGE;
+    const int started = bench_start("bench_step", argc, argv, bench_parse_options, &o);
+    if (started != BENCH_GO)
+        return started;
 
     bench_idle_check("bench_step"); /* half a second of watching before starting */
     const double start = bench_now();

@@ -145,33 +145,71 @@ static void projection(const char *what, double m, double tmax, double c0)
     }
 }
 
-int main(int argc, char **argv)
+static const char USAGE[] =
+    "usage: bench_sweep [--gradflow PATH] [--ranks R] [--cells N] [--grid SPEC]\n"
+    "                   [--repeats K] [--timing FILE]\n"
+    "  a sweep's own cost per cell (the engine in process, gradflow sweep serially and\n"
+    "  under mpirun -n R), the speed-up of R ranks on a real grid (best of K runs each),\n"
+    "  and a projection to 64 and 1,024 ranks (from the grid's timing.tsv or FILE)\n"
+    "  --gradflow PATH  the gradflow to run       [../analysis/gradflow beside this program]\n"
+    "  --ranks R        MPI ranks                 [2]\n"
+    "  --cells N        cells that do nothing, for the cost per cell [2000]\n"
+    "  --grid SPEC      the real grid             [act=tanh depth=30 width=64\n"
+    "                   sw2=0.5:4:0.25 sb2=0:0.3:0.1 seed=1:4]\n"
+    "  --repeats K      runs of the real grid each way [3]\n"
+    "  --timing FILE    also project from another run's timing.tsv\n";
+
+typedef struct options {
+    char gradflow[GF_PATH_MAX];
+    const char *grid, *timing;
+    long cells, ranks, repeats;
+} options;
+
+/* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
+static int parse(int argc, char **argv, void *opts)
 {
-    if (bench_setup(PROG, argv) != 0)
-        return 1;
-    char gradflow[GF_PATH_MAX] = "", self[GF_PATH_MAX / 2];
+    options *o = opts;
+    *o = (options){.grid = "act=tanh depth=30 width=64 sw2=0.5:4:0.25 sb2=0:0.3:0.1 seed=1:4",
+                   .cells = 2000, .ranks = 2, .repeats = 3};
+    char self[GF_PATH_MAX / 2];
     const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n > 0 && (self[n] = 0, strrchr(self, '/')))
         *strrchr(self, '/') = 0,
-        snprintf(gradflow, sizeof gradflow, "%s/../analysis/gradflow", self);
-    const char *grid = "act=tanh depth=30 width=64 sw2=0.5:4:0.25 sb2=0:0.3:0.1 seed=1:4";
-    const char *timing = NULL;
-    long cells = 2000;
-    int ranks = 2, repeats = 3;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--gradflow") == 0)
-            snprintf(gradflow, sizeof gradflow, "%s", argv[i + 1]);
-        else if (strcmp(argv[i], "--ranks") == 0)
-            ranks = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--cells") == 0)
-            cells = atol(argv[i + 1]);
-        else if (strcmp(argv[i], "--grid") == 0)
-            grid = argv[i + 1];
-        else if (strcmp(argv[i], "--repeats") == 0)
-            repeats = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
-        else if (strcmp(argv[i], "--timing") == 0)
-            timing = argv[i + 1];
+        snprintf(o->gradflow, sizeof o->gradflow, "%s/../analysis/gradflow", self);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long *dst = !strcmp(a, "--ranks") ? &o->ranks : !strcmp(a, "--cells") ? &o->cells
+                    : !strcmp(a, "--repeats") ? &o->repeats : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return fputs(USAGE, stdout), 1;
+        if (dst && v) {
+            if (bench_parse_long(PROG, a, argv[++i], 1, dst == &o->cells ? 10000000 : 1024,
+                                 dst) != 0)
+                return -1;
+        } else if (!strcmp(a, "--gradflow") && v)
+            snprintf(o->gradflow, sizeof o->gradflow, "%s", argv[++i]);
+        else if (!strcmp(a, "--grid") && v)
+            o->grid = argv[++i];
+        else if (!strcmp(a, "--timing") && v)
+            o->timing = argv[++i];
+        else {
+            fprintf(stderr, "%s: unknown or incomplete '%s' (--help lists the options)\n", PROG,
+                    a);
+            return -1;
+        }
     }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    const int started = bench_start(PROG, argc, argv, parse, &o);
+    if (started != BENCH_GO)
+        return started;
+    const char *gradflow = o.gradflow, *grid = o.grid, *timing = o.timing;
+    const long cells = o.cells;
+    const int ranks = (int)o.ranks, repeats = (int)o.repeats;
     bench_idle_check(PROG);
     char tmp[] = "/tmp/bench_sweep-XXXXXX";
     if (!mkdtemp(tmp))

@@ -43,7 +43,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_RUNTIME = 1 };
 static const char PROG[] = "bench_train";
 
 /* The default experiment of gradflow degrade (analysis/cmd_degrade.c). */
@@ -97,8 +97,9 @@ static void usage(FILE *f)
 }
 
 /* 0: run; 1: help printed; -1: usage error (message printed). */
-static int parse(int argc, char **argv, options *o)
+static int parse(int argc, char **argv, void *opts)
 {
+    options *o = opts;
     static const struct option longopts[] = {
         {"epochs", required_argument, 0, 'e'},  {"floor-reps", required_argument, 0, 'f'},
         {"data", required_argument, 0, 'D'},    {"data-dir", required_argument, 0, 'd'},
@@ -415,12 +416,10 @@ static void report(const net_result *r, const bench_degrade *d, const options *o
 
 int main(int argc, char **argv)
 {
-    if (bench_setup(PROG, argv) != 0) /* first: may re-execute with the fast kernel */
-        return EXIT_RUNTIME;
     options o;
-    const int parsed = parse(argc, argv, &o);
-    if (parsed != 0)
-        return parsed > 0 ? 0 : EXIT_USAGE;
+    const int started = bench_start(PROG, argc, argv, parse, &o);
+    if (started != BENCH_GO)
+        return started;
     gf_blas_threads_for_width(WIDTH); /* as the commands do */
     bench_idle_check(PROG);
     const gf_blas_info *b = gf_blas_info_get();

@@ -153,8 +153,9 @@ static const char USAGE[] =
     "  (7) of two steps each, gradflow's and PyTorch's in turn\n";
 
 /* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
-static int parse(int argc, char **argv, cfg *c)
+static int parse(int argc, char **argv, void *opts)
 {
+    cfg *c = opts;
     *c = (cfg){.layers = 6, .heads = 4, .repeats = 7, .torch = 1, .width = 128, .context = 128,
                .batch = 32, .vocab = 256};
     long layers = c->layers, heads = c->heads, repeats = c->repeats;
@@ -228,11 +229,9 @@ static void torch_report(double *const t[KINDS], int rounds, const bench_torch *
 int main(int argc, char **argv)
 {
     cfg c;
-    if (bench_setup("bench_transformer", argv) != 0)
-        return 1;
-    const int p = parse(argc, argv, &c);
-    if (p != 0)
-        return p > 0 ? 0 : 2;
+    const int status = bench_start("bench_transformer", argc, argv, parse, &c);
+    if (status != BENCH_GO)
+        return status;
     bench_idle_check("bench_transformer");
     gf_xfmr_config xc = gf_xfmr_config_default();
     xc.layers = c.layers, xc.width = (size_t)c.width, xc.heads = c.heads;

@@ -85,8 +85,9 @@ int bench_parse_list(const char *prog, const char *opt, const char *s, long min,
 }
 
 /* 0: run; 1: help printed; -1: usage error (message printed). */
-int bench_parse_options(int argc, char **argv, bench_options *o)
+int bench_parse_options(int argc, char **argv, void *opts)
 {
+    bench_options *o = opts;
     *o = (bench_options){.width = {64, 256, 1024},
                          .n_width = 3,
                          .depth = {20, 56, 110},

@@ -106,6 +106,14 @@ int bench_setup(const char *prog, char **argv)
     return 0;
 }
 
+int bench_start(const char *prog, int argc, char **argv, bench_parser parse, void *opts)
+{
+    if (bench_setup(prog, argv) != 0)
+        return 1;
+    const int p = parse(argc, argv, opts);
+    return p == 0 ? BENCH_GO : p > 0 ? 0 : 2;
+}
+
 bench_paired bench_paired_ratio(const double *a, const double *b, long n, double scale)
 {
     bench_paired p = {NAN, NAN, NAN, NAN};
