@@ -201,6 +201,9 @@ int bench_parse_long(const char *prog, const char *opt, const char *s, long min,
                      long *out);
 int bench_parse_list(const char *prog, const char *opt, const char *s, long min, long max,
                      long *out, int *n);
+/* "PROG: unknown option or missing value: 'ARG' (--help lists the options)"
+ * on stderr; -1, a parser's usage error. */
+int bench_unknown_option(const char *prog, const char *arg);
 
 /* Milliseconds to about 3 significant digits; "-" for NaN. */
 const char *bench_fmt_ms(char *buf, size_t size, double seconds);

@@ -113,6 +113,7 @@ static int parse(int argc, char **argv, void *opts)
                    .torch_threads = 2, .width_mult = 1.0, .torch = BENCH_TORCH_SCRIPT};
     long budget_ms = 5000, wm = 1;
     int c;
+    opterr = 0; /* getopt's own message names argv[0]: ours names PROG */
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         int rc = 0;
         if (c == 'd')
@@ -154,7 +155,9 @@ static int parse(int argc, char **argv, void *opts)
                    PROG, BENCH_TORCH_SCRIPT, BENCH_MIN_REPS);
             return 1;
         }
-        if (c == '?' || rc != 0)
+        if (c == '?')
+            return bench_unknown_option(PROG, argv[optind - 1]);
+        if (rc != 0)
             return -1;
     }
     if (optind < argc) {

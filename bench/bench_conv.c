@@ -122,6 +122,7 @@ static int parse(int argc, char **argv, void *opts)
     *o = (options){.batch = 128, .reps = 0, .budget = 1.0, .only = NULL};
     int c;
     long budget_ms = 1000;
+    opterr = 0; /* getopt's own message names argv[0]: ours names PROG */
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         if (c == 'b' && bench_parse_long(PROG, "--batch", optarg, 1, 4096, &o->batch) != 0)
             return -1;
@@ -153,7 +154,7 @@ static int parse(int argc, char **argv, void *opts)
             return 1;
         }
         if (c == '?')
-            return -1;
+            return bench_unknown_option(PROG, argv[optind - 1]);
     }
     o->budget = (double)budget_ms * 1e-3;
     int known = !o->only || strcmp(o->only, "unit") == 0;

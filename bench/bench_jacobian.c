@@ -333,7 +333,8 @@ int main(int argc, char **argv)
             help();
             return 0;
         } else {
-            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROG, argv[i]);
+            fprintf(stderr, "%s: unknown option or missing value: '%s' (--help lists the "
+                    "options)\n", PROG, argv[i]);
             return 2;
         }
     }

@@ -97,9 +97,7 @@ static int parse(int argc, char **argv, void *opts)
             if (bench_parse_long(PROG, a, argv[++i], 1, 10000000, dst) != 0)
                 return -1;
         } else {
-            fprintf(stderr, "%s: unknown or incomplete '%s' (--help lists the options)\n", PROG,
-                    a);
-            return -1;
+            return bench_unknown_option(PROG, a);
         }
     }
     return 0;

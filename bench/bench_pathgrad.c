@@ -102,9 +102,7 @@ static int parse(int argc, char **argv, void *opts)
             usage(stdout);
             return 1;
         default:
-            fprintf(stderr, "%s: unknown option '%s'\n", PROG, argv[optind - 1]);
-            usage(stderr);
-            return -1;
+            return bench_unknown_option(PROG, argv[optind - 1]);
         }
         if (bad)
             return -1;

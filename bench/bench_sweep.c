@@ -193,9 +193,7 @@ static int parse(int argc, char **argv, void *opts)
         else if (!strcmp(a, "--timing") && v)
             o->timing = argv[++i];
         else {
-            fprintf(stderr, "%s: unknown or incomplete '%s' (--help lists the options)\n", PROG,
-                    a);
-            return -1;
+            return bench_unknown_option(PROG, a);
         }
     }
     return 0;

@@ -139,9 +139,7 @@ static int parse(int argc, char **argv, void *opts)
             usage(stdout);
             return 1;
         default:
-            fprintf(stderr, "%s: unknown option or missing value: '%s' (see --help)\n", PROG,
-                    argv[optind - 1]);
-            rc = -1;
+            rc = bench_unknown_option(PROG, argv[optind - 1]);
         }
         if (rc != 0)
             return -1;

@@ -173,8 +173,7 @@ static int parse(int argc, char **argv, void *opts)
             if (bench_parse_long("bench_transformer", a, argv[++i], 1, 100000, dst) != 0)
                 return -1;
         } else {
-            fprintf(stderr, "bench_transformer: unknown '%s' (--help lists the options)\n", a);
-            return -1;
+            return bench_unknown_option("bench_transformer", a);
         }
     }
     c->layers = (int)layers, c->heads = (int)heads, c->repeats = (int)repeats;

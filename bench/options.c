@@ -43,6 +43,13 @@ static void usage(FILE *f)
             BENCH_MIN_REPS);
 }
 
+int bench_unknown_option(const char *prog, const char *arg)
+{
+    fprintf(stderr, "%s: unknown option or missing value: '%s' (--help lists the options)\n",
+            prog, arg);
+    return -1;
+}
+
 int bench_parse_long(const char *prog, const char *opt, const char *s, long min, long max,
                      long *out)
 {
@@ -121,8 +128,7 @@ int bench_parse_options(int argc, char **argv, void *opts)
         for (const char *const *w = with_value; *w; w++)
             known |= strcmp(name, *w) == 0;
         if (!known) {
-            fprintf(stderr, "bench_step: unknown option '%s' (see --help)\n", a);
-            return -1;
+            return bench_unknown_option(PROG, a);
         }
         const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!v) {

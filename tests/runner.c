@@ -24,7 +24,7 @@ extern CU_TestInfo ops_tests[], conv_tests[], engine_tests[], stacks_tests[], ba
     cli_failures_tests[], cli_sweep_tests[],
     golden_tests[], model_tests[], cnn_tests[], cli_cnn_tests[], regress_tests[],
     dense_op_tests[], densenet_tests[], cli_densenet_tests[], response_tests[], cli_responses_tests[],
-    landscape_tests[], cli_landscape_tests[];
+    landscape_tests[], cli_landscape_tests[], cli_bench_tests[];
 int io_suite_init(void);
 int io_suite_cleanup(void);
 int cli_suite_init(void);
@@ -57,7 +57,7 @@ static CU_SuiteInfo suites[] = {
     CLI_SUITE("cli-failures", cli_failures_tests), CLI_SUITE("cli-sweep", cli_sweep_tests),
     CLI_SUITE("cli-cnn", cli_cnn_tests),
     CLI_SUITE("regress", regress_tests), CLI_SUITE("cli-densenet", cli_densenet_tests),
-    CLI_SUITE("cli-transformer", cli_transformer_tests),
+    CLI_SUITE("cli-transformer", cli_transformer_tests), CLI_SUITE("cli-bench", cli_bench_tests),
     CLI_SUITE("cli-landscape", cli_landscape_tests),
     SUITE_WITH(NULL, NULL, NULL, NULL),
 };
