@@ -43,7 +43,7 @@ static const cli_option table[] = {
      "10 (k 4) against cnn-resnet-8 (x0.25), memory depths 10,16,22\n"
      "at batch 4 (options given explicitly still count)",
      CLI_AT(densenet_options, quick)},
-    CLI_TRAIN(densenet_options),
+    CLI_TRAIN_WITH(densenet_options, "2000", "1000", "3", "64", "step", "2"),
     {CLI_TEXT, .help = "Output:\n"},
     CLI_OUT(densenet_options, "run folder                               [runs/densenet]"),
     CLI_TERM(densenet_options, "also draw the memory curve in the terminal: dumb [none]"),

@@ -42,10 +42,9 @@ static const cli_option table[] = {
      "trained and drawn in grey beside the schemes (not with\n"
      "--norm batch, where it is the he scheme)",
      CLI_AT(ic_options, no_reference)},
-    CLI_TRAIN(ic_options),
-    {CLI_TEXT, .help = "  (init-compare: --epochs defaults to 3, --schedule to constant, "
-                       "--seeds to 1;\n   with several seeds every number, the ranking and the "
-                       "figure are over all of them)\n"},
+    CLI_TRAIN_WITH(ic_options, "10000", "10000", "3", "128", "constant", "1"),
+    {CLI_TEXT, .help = "  (with several seeds every number, the ranking and the figure are over "
+                       "all of them)\n"},
     {CLI_TEXT, .help = "Output:\n"},
     CLI_OUT(ic_options, "run folder                               [runs/init_compare]"),
     CLI_NO_PLOT(ic_options, "write the data and the .gp script, draw nothing"),

@@ -72,29 +72,33 @@ int cli_set_probe_every(const cli_arg *a, void *opts); /* CLI_CALL at a cli_trai
      .set = cli_set_probe_every}
 #define CLI_TRAIN_RESUME(T, help) {CLI_FLAG, "resume", 0, NULL, help, CLI_AT(T, t.resume)}
 
-/* The data and training options with their usual help (degrade, stochdepth,
- * init-compare): the "Data:" and "Training" headings, the seeds among them;
- * not --resume (CLI_TRAIN_RESUME), for the commands that keep checkpoints. */
-#define CLI_TRAIN(T)                                                                         \
+/* The data and training options with their usual help (degrade, stochdepth):
+ * the "Data:" and "Training" headings, the seeds among them; not --resume
+ * (CLI_TRAIN_RESUME), for the commands that keep checkpoints. */
+#define CLI_TRAIN(T) CLI_TRAIN_WITH(T, "10000", "10000", "10", "128", "step", "1")
+
+/* CLI_TRAIN with the defaults a command sets in place of cli_train_defaults'
+ * (init-compare, densenet), as the help shows them. */
+#define CLI_TRAIN_WITH(T, NTRAIN, NTEST, EPOCHS, BATCH, SCHEDULE, SEEDS)                    \
     {CLI_TEXT, .help = "Data:\n"},                                                           \
     CLI_TRAIN_DATA(T, "fashion, synthetic    [fashion when installed, else synthetic]"),     \
     CLI_TRAIN_DATA_DIR(T, "where the Fashion-MNIST files are [" GF_FASHION_DIR "]"),         \
-    CLI_TRAIN_NTRAIN(T, "training images (a fixed subset of the 60,000)  [10000]"),          \
-    CLI_TRAIN_NTEST(T, "test images (the first of the 10,000, never trained on) [10000]"),   \
+    CLI_TRAIN_NTRAIN(T, "training images (a fixed subset of the 60,000)  [" NTRAIN "]"),     \
+    CLI_TRAIN_NTEST(T, "test images (the first of the 10,000, never trained on) [" NTEST "]"), \
     {CLI_TEXT, .help = "Training (He et al.'s CIFAR-10 setting, scaled to the epochs given):\n"}, \
-    CLI_TRAIN_EPOCHS(T, "epochs                                   [10]"),                    \
-    CLI_TRAIN_BATCH(T, "mini-batch (the last incomplete one of an epoch is dropped) [128]"), \
+    CLI_TRAIN_EPOCHS(T, "epochs                                   [" EPOCHS "]"),            \
+    CLI_TRAIN_BATCH(T, "mini-batch (the last incomplete one of an epoch is dropped) [" BATCH "]"), \
     CLI_TRAIN_OPTIMIZER(T, "sgd, adam, adamw                         [sgd]"),                \
     CLI_TRAIN_LR(T, "base learning rate             [0.1 for sgd, 0.001 for adam]"),         \
     CLI_TRAIN_MOMENTUM(T, "sgd momentum                             [0.9]"),                 \
     CLI_TRAIN_NESTEROV(T, "Nesterov momentum"),                                              \
     CLI_TRAIN_WD(T, "L2 decay (adamw: decoupled)    [1e-4 for sgd, 0 adam, 0.01 adamw]"),    \
-    CLI_TRAIN_SCHEDULE(T, "constant, step, cosine                   [step]"),                \
+    CLI_TRAIN_SCHEDULE(T, "constant, step, cosine                   [" SCHEDULE "]"),        \
     CLI_TRAIN_MILESTONES(T, "step: fractions of training where lr *= gamma  [0.5,0.75]"),    \
     CLI_TRAIN_GAMMA(T, "step: the factor                         [0.1]"),                    \
     CLI_TRAIN_WARMUP(T, "linear warm-up over the first N steps    [0]"),                     \
     CLI_TRAIN_CLIP(T, "clip the global gradient norm to X       [off]"),                     \
-    CLI_SEEDS(T, "seeds per net (weights and batch order)  [1]"),                            \
+    CLI_SEEDS(T, "seeds per net (weights and batch order)  [" SEEDS "]"),                    \
     CLI_SEED(T, "first seed, at least 1                   [1]"),                             \
     CLI_TRAIN_PROBE(T, "record gradient norms every N steps (and at the first and\n"         \
                        "last step)                               [once per epoch]")
