@@ -164,18 +164,21 @@ int cli_choices(const char *cmd, const char *opt, const char *s, const char *con
     return got < 0 ? -1 : n;
 }
 
+int cli_depth_check(const char *cmd, const char *opt, long depth)
+{
+    if (depth >= 4 && depth % 2 == 0)
+        return 0;
+    cli_fail(CLI_EXIT_USAGE, cmd,
+             "%s: %ld is not of the form 2B + 2 with B >= 1 blocks of two layers (e.g. 20, 56, "
+             "110)", opt, depth);
+    return -1;
+}
+
 int cli_depth(const char *cmd, const char *opt, const char *s, int *depth)
 {
     long v;
-    if (cli_int(cmd, opt, s, 1, 100000, &v) != 0)
+    if (cli_int(cmd, opt, s, 1, 100000, &v) != 0 || cli_depth_check(cmd, opt, v) != 0)
         return -1;
-    if (v < 4 || v % 2) {
-        cli_fail(CLI_EXIT_USAGE, cmd,
-                    "%s: %ld is not of the form 2B + 2 with B >= 1 blocks of two layers (e.g. "
-                    "20, 56, 110)",
-                    opt, v);
-        return -1;
-    }
     *depth = (int)v;
     return 0;
 }

@@ -38,8 +38,10 @@ int cli_choice(const char *cmd, const char *opt, const char *s, const char *cons
 int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
                 int *out, int max);
 
-/* --depth for one value: 2B + 2 with B >= 1. 0, or -1 after a usage message. */
+/* --depth of an MLP stack: 2B + 2 with B >= 1. 0, or -1 after a usage message. */
 int cli_depth(const char *cmd, const char *opt, const char *s, int *depth);
+/* The same rule for a depth already read. */
+int cli_depth_check(const char *cmd, const char *opt, long depth);
 
 /* A comma-separated list of items (each checked by parse, stored elem bytes
  * apart); the count, or -1 after a usage message. */
@@ -87,7 +89,8 @@ typedef enum cli_kind {
     CLI_FLAG,    /* no value: sets an int to 1 */
     CLI_INT,     /* a whole number in [min, max] into an int, long or size_t */
     CLI_REAL,    /* a finite number in [min, max] into a double */
-    CLI_DEPTH,   /* weight layers 2B + 2, B >= 1, into an int */
+    CLI_DEPTH,   /* weight layers, 4 to 100000, into an int (the form, 2B + 2 or
+                    6n + 2, is the family's: cli_archs_check) */
     CLI_CHOICE,  /* one of names: its index into an int or an enum */
     CLI_CHOICES, /* a comma list of names: indices into int[], the count at count_at */
     CLI_STRING,  /* the text itself into a const char * */
@@ -95,7 +98,7 @@ typedef enum cli_kind {
     CLI_HELP,    /* print the generated help, exit 0 */
     CLI_VERSION, /* print the version, exit 0 */
     CLI_TEXT,    /* no option: a line of the help as it is (a heading) */
-    CLI_DEPTHS,  /* a comma list of depths (2B + 2) into int[], the count at count_at */
+    CLI_DEPTHS,  /* a comma list of CLI_DEPTH's into int[], the count at count_at */
     CLI_REFUSED, /* known but refused by this command: "--name: why", a usage error */
 } cli_kind;
 

@@ -81,10 +81,13 @@ static double bytes_needed(const options *o)
 static int check(void *opts)
 {
     const options *o = opts;
-    for (int i = 0; i < o->n_depths; i++)
+    for (int i = 0; i < o->n_depths; i++) {
+        if (cli_depth_check(CMD, "--depth", o->depths[i]) != 0)
+            return CLI_EXIT_USAGE;
         for (int j = 0; j < i; j++)
             if (o->depths[i] == o->depths[j])
                 return cli_fail(CLI_EXIT_USAGE, CMD, "--depth: %d is listed twice", o->depths[i]);
+    }
     for (int i = 0; i < o->n_widths; i++)
         for (int j = 0; j < i; j++)
             if (o->widths[i] == o->widths[j])

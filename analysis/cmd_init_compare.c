@@ -75,6 +75,8 @@ static int check(void *opts)
     if (o->c.term_dumb)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--term dumb: not offered here (two panels); use "
                         "the PNG");
+    if (cli_depth_check(CMD, "--depth", o->depth) != 0)
+        return CLI_EXIT_USAGE;
     char why[512];
     for (int s = 0; s < o->n_schemes; s++)
         for (int a = 0; a < o->c.n_archs; a++) {

@@ -98,6 +98,8 @@ static int check(void *opts)
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
     o->c.cfg.depth = o->depth;
+    if (cli_archs_check(CMD, &o->c, 0) != 0) /* with --from too: the depth's form */
+        return CLI_EXIT_USAGE;
     const int B = gf_stack_blocks(&o->c.cfg);
     if (o->load && (o->from || o->c.n_archs != 1))
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch%s",
@@ -113,8 +115,6 @@ static int check(void *opts)
                         "widths, so their blocks cannot be reordered (give --swaps 0)");
     if (o->swaps < 0)
         o->swaps = B >= 2 && !conv ? B : 0;
-    if (!o->from && cli_archs_check(CMD, &o->c, 0) != 0)
-        return CLI_EXIT_USAGE;
     return 0;
 }
 

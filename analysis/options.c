@@ -67,10 +67,9 @@ int cli_archs_check(const char *cmd, const cli_common *o, int depth)
         c.arch = (gf_arch)o->archs[a];
         if (depth > 0)
             c.depth = depth;
-        if (gf_arch_config(&c, &fc, why, sizeof why) != 0)
-            return gf_arch_is_mlp(c.arch)
-                       ? cli_fail(CLI_EXIT_USAGE, cmd, "%s", why)
-                       : cli_fail(CLI_EXIT_USAGE, cmd, "%s: %s", gf_arch_names[c.arch], why);
+        if (gf_arch_config(&c, &fc, why, sizeof why) != 0) /* "plain-21: depth must be ..." */
+            return cli_fail(CLI_EXIT_USAGE, cmd, "%s-%d: %s", gf_arch_names[c.arch], c.depth,
+                            why);
     }
     return 0;
 }

@@ -22,9 +22,14 @@ static void store_int(const cli_option *e, void *opts, long v)
         *(long *)p = v;
 }
 
+/* Weight layers; whether the net can have that many is its family's rule. */
 static int parse_depth(const char *cmd, const char *opt, const char *item, void *out)
 {
-    return cli_depth(cmd, opt, item, out);
+    long v;
+    if (cli_int(cmd, opt, item, 4, 100000, &v) != 0)
+        return -1;
+    *(int *)out = (int)v;
+    return 0;
 }
 
 /* Read one option's value into opts. 0, or CLI_EXIT_USAGE after a message. */
@@ -50,7 +55,7 @@ static int take(const char *cmd, const cli_option *e, const char *value, void *o
             return CLI_EXIT_USAGE;
         break;
     case CLI_DEPTH:
-        if (cli_depth(cmd, opt, value, (int *)field) != 0)
+        if (parse_depth(cmd, opt, value, field) != 0)
             return CLI_EXIT_USAGE;
         break;
     case CLI_CHOICE:

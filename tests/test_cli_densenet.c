@@ -76,11 +76,48 @@ static void test_degrade_quick_densenet(void)
     result_free(&r);
 }
 
+/* The DenseNets in the measurements of one net at a time: jacobian matrix-free with
+ * each net's own boundary widths (DenseNet-BC's x_0, 2k = 24 channels of the 4 x 8
+ * synthetic image, is wider than a cnn's 16: it overflowed a buffer sized for those),
+ * an odd depth 3n + 4 (13) accepted, and two nets whose block counts differ at one
+ * depth (DenseNet-10: 6 blocks, DenseNet-BC-10: 3) refused with one line, nothing
+ * written. */
+static void test_measurements(void)
+{
+    char dir[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "jacobian-densenet");
+    result r;
+    run_ok(&r, "jacobian densenet-bc",
+           ARGS("jacobian", "--arch", "densenet-bc", "--depth", "10", "--seeds", "1",
+                "--no-plot", "-q", "--out", dir));
+    result_free(&r);
+    char *m = read_in(dir, "manifest.json");
+    CU_ASSERT(m && strstr(m, "\"densenet-bc\": [\n      768,"));
+    free(m);
+    path_in(dir, sizeof dir, "jacobian-densenet-13");
+    run_ok(&r, "jacobian densenet depth 13",
+           ARGS("jacobian", "--arch", "densenet", "--depth", "13", "--seeds", "1", "--no-plot",
+                "-q", "--out", dir));
+    result_free(&r);
+    static const char *const nets[] = {"jacobian", "gradnorm"};
+    for (int i = 0; i < 2; i++) {
+        path_in(dir, sizeof dir, nets[i]);
+        CU_ASSERT_FATAL(run(&r, ARGS(nets[i], "--arch", "densenet,densenet-bc", "--depth", "10",
+                                     "--no-plot", "-q", "--out", dir)) == 0);
+        CU_ASSERT_EQUAL(r.status, 1);
+        CU_ASSERT(r.err_lines == 1 && strstr(r.err, "measure them in separate runs"));
+        CU_ASSERT(!exists_in(dir, "."));
+        result_free(&r);
+    }
+}
+
 CU_TestInfo cli_densenet_tests[] = {
     {"help", test_help},
     {"bad input: one usage line, nothing written", test_bad_input},
     {"a tiny run writes every file", test_tiny_run},
     {"degrade --quick with DenseNets: valid depths, no nan in the reading",
      test_degrade_quick_densenet},
+    {"jacobian and gradnorm with DenseNets: each net's widths, odd depths, block counts",
+     test_measurements},
     CU_TEST_INFO_NULL,
 };

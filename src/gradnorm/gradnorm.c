@@ -205,35 +205,11 @@ done:
     return rc;
 }
 
-/* The block count every architecture has at the spec's depth (a DenseNet's
- * is not (depth - 2) / 2: it comes from the built net); -1 with a reason
- * when two differ (their tables would not line up). */
-static int arch_blocks(const gf_gradnorm_spec *sp, char *why, size_t size)
-{
-    int blocks = -1;
-    for (int a = 0; a < sp->n_archs; a++) {
-        gf_stack_config c = sp->base;
-        c.arch = sp->archs[a];
-        gf_model *m = gf_arch_model_alloc(&c, why, size);
-        const int b = m ? gf_model_blocks(m) : -1;
-        gf_model_free(m);
-        if (b < 0)
-            return -1;
-        if (blocks >= 0 && b != blocks) {
-            snprintf(why, size, "%s has %d blocks at depth %d, %s %d: measure them in separate runs",
-                     gf_arch_names[sp->archs[0]], blocks, c.depth, gf_arch_names[c.arch], b);
-            return -1;
-        }
-        blocks = b;
-    }
-    return blocks;
-}
-
 int gf_gradnorm_run(const gf_gradnorm_spec *sp, gf_gradnorm_result *res, char *why, size_t size)
 {
     memset(res, 0, sizeof *res);
     res->spec = *sp;
-    if ((res->blocks = arch_blocks(sp, why, size)) < 0)
+    if ((res->blocks = gf_arch_blocks(&sp->base, sp->archs, sp->n_archs, why, size)) < 0)
         return -1;
     if (!sp->data || sp->data->dim != sp->base.in_dim || sp->data->classes != sp->base.classes ||
         sp->batch > sp->data->n || sp->n_archs < 1 || sp->seeds < 1) {

@@ -162,30 +162,38 @@ static int describe(const double *a, size_t d, int full, double *sv, gsl_rng *rn
     return 0;
 }
 
-/* x_0 .. x_B of the sample x in evaluation mode, one after another into xs
- * (room for the widest times B + 1), their widths into w. 0, or -1. */
-static int boundaries(gf_model *m, const double *x, int B, double *xs, size_t *w, char *why,
-                      size_t size)
+/* x_0 .. x_B of the sample x in evaluation mode, one after another in a
+ * malloc'd array, their widths into w; NULL with a reason. */
+static double *boundaries(gf_model *m, const double *x, int B, size_t *w, char *why,
+                          size_t size)
 {
     const int training = gf_model_training(m);
     gf_model_set_training(m, 0);
     gf_tape *tape = gf_tape_alloc(0);
-    gf_tensor *h = tape ? gf_tape_input(tape, 1, gf_model_in_dim(m)) : NULL;
+    gf_tensor **at = malloc(((size_t)B + 1) * sizeof *at);
+    gf_tensor *h = tape && at ? gf_tape_input(tape, 1, gf_model_in_dim(m)) : NULL;
     if (h)
         memcpy(h->v, x, h->d * sizeof *x);
     h = h ? gf_model_stem(m, tape, h) : NULL;
+    size_t total = 0;
     for (int l = 0; h && l <= B; l++) {
-        w[l] = h->d;
-        memcpy(xs, h->v, h->d * sizeof *xs);
-        xs += h->d;
+        at[l] = h;
+        total += w[l] = h->d;
         h = l < B ? gf_model_block(m, tape, l, h) : h;
     }
+    double *xs = h ? malloc(total * sizeof *xs) : NULL;
+    size_t off = 0;
+    for (int l = 0; xs && l <= B; off += w[l++])
+        memcpy(xs + off, at[l]->v, w[l] * sizeof *xs);
     if (!h)
         snprintf(why, size, "the forward pass failed: %s",
                  tape ? gf_tape_error(tape) : "out of memory");
+    else if (!xs)
+        snprintf(why, size, "out of memory");
+    free(at);
     gf_tape_free(tape);
     gf_model_set_training(m, training);
-    return h ? 0 : -1;
+    return xs;
 }
 
 /* Matrix-free (gf_jacobian.h): sv_max of every block map and every
@@ -195,10 +203,8 @@ static int top_svs(gf_jacobian_result *res, gf_model *m, const double *x, int a,
 {
     const int B = res->blocks;
     size_t *w = res->width + (size_t)a * ((size_t)B + 1);
-    double *xs = malloc(((size_t)B + 1) * res->d * sizeof *xs);
-    int rc = xs ? boundaries(m, x, B, xs, w, why, size) : -1;
-    if (!xs)
-        snprintf(why, size, "out of memory");
+    double *xs = boundaries(m, x, B, w, why, size);
+    int rc = xs ? 0 : -1;
     size_t off = 0;
     for (int l = 0; rc == 0 && l <= B; off += w[l++])
         for (int kind = 0; rc == 0 && kind < 2; kind++) {
@@ -311,16 +317,13 @@ int gf_jacobian_run(const gf_jacobian_spec *sp, gf_jacobian_result *res, char *w
     res->spec = *sp;
     res->spec.base.in_dim = sp->data->dim;
     res->spec.base.classes = sp->data->classes;
-    res->blocks = gf_stack_blocks(&sp->base);
+    if ((res->blocks = gf_arch_blocks(&res->spec.base, sp->archs, sp->n_archs, why, size)) < 0)
+        return -1;
     res->d = sp->base.width;
     for (int a = 0; a < sp->n_archs; a++)
         res->matrix_free |= !gf_arch_is_mlp(sp->archs[a]);
-    if (res->matrix_free) { /* room for the widest boundary: a cnn's x_0, 16x filters */
-        const double mult = sp->base.width_mult > 0 ? sp->base.width_mult : 1.0;
-        res->d = res->d > 16.0 * mult * (double)res->spec.base.in_dim
-                     ? res->d : (size_t)(16.0 * mult * (double)res->spec.base.in_dim + 0.5);
+    if (res->matrix_free) /* the widths of the boundaries come from each net */
         res->width = calloc((size_t)sp->n_archs * ((size_t)res->blocks + 1), sizeof *res->width);
-    }
     res->full = res->d <= GF_JACOBIAN_FULL_MAX && !res->matrix_free;
     res->n_stats = (size_t)sp->n_archs * (size_t)sp->seeds * per_seed(res->blocks);
     res->stat = calloc(res->n_stats, sizeof *res->stat);

@@ -62,6 +62,27 @@ gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size)
     return gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
 }
 
+int gf_arch_blocks(const gf_stack_config *c, const gf_arch *archs, int n, char *why, size_t size)
+{
+    int blocks = -1;
+    for (int a = 0; a < n; a++) {
+        gf_stack_config ca = *c;
+        ca.arch = archs[a];
+        gf_model *m = gf_arch_model_alloc(&ca, why, size);
+        const int b = m ? gf_model_blocks(m) : -1;
+        gf_model_free(m);
+        if (b < 0)
+            return -1;
+        if (blocks >= 0 && b != blocks) {
+            snprintf(why, size, "%s has %d blocks at depth %d, %s %d: measure them in separate runs",
+                     gf_arch_names[archs[0]], blocks, c->depth, gf_arch_names[archs[a]], b);
+            return -1;
+        }
+        blocks = b;
+    }
+    return blocks;
+}
+
 gf_model *gf_arch_model_open(const char *path, const gf_stack_config *c,
                              gf_checkpoint_info *info, char *why, size_t size)
 {
