@@ -64,7 +64,7 @@ static const cli_option table[] = {
     {CLI_INT, "bn-warmup", 0, "N",
      "batch norm at initialization: running statistics from N\n"
      "training-mode passes of " STR(WARMUP_BATCH) " training images (their plain\n"
-     "average, as gradflow jacobian does); 0 keeps mean 0 and\n"
+     "average, as gradflow jacobian's of 64); 0 keeps mean 0 and\n"
      "variance 1: batch norm is then nearly the identity and\n"
      "a He-init net grows block by block      [20]",
      CLI_AT(O, bn_warmup), .min = 0, .max = 100000, .set = set_warmup_given},

@@ -45,8 +45,10 @@ int cli_set_path(const cli_arg *a, void *opts);
      .count_at = offsetof(T, c.n_archs)}
 #define CLI_ARCH(T, help) CLI_ARCH_OF(T, help, gf_arch_names)
 #define CLI_ARCH_MLP(T, help) CLI_ARCH_OF(T, help, gf_mlp_arch_names)
-/* The --arch help's second line where the convolutional nets are taken. */
-#define CLI_ARCH_CNN_HELP "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2)"
+/* The --arch help's lines where the convolutional nets are taken. */
+#define CLI_ARCH_CNN_HELP                                                                    \
+    "\n(cnn-plain, cnn-resnet, cnn-preact: He et al.'s CIFAR nets, depth 6n+2;\n"            \
+    "densenet, densenet-bc: Huang et al.'s, depth 3n+4 / 6n+4, growth 12X)"
 /* --width-mult of the convolutional nets. */
 #define CLI_WIDTH_MULT_HELP(T, help)                                                         \
     {CLI_REAL, "width-mult", 0, "X", help, CLI_AT(T, c.cfg.width_mult), .min = 0.125, .max = 64}
