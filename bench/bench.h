@@ -205,6 +205,21 @@ int bench_parse_list(const char *prog, const char *opt, const char *s, long min,
  * on stderr; -1, a parser's usage error. */
 int bench_unknown_option(const char *prog, const char *arg);
 
+/* A benchmark's option in a table for bench_parse_args: "--name N", a whole
+ * number in [min, max] into a long; "--name TEXT" into a const char *; or
+ * "--name" alone, which stores min into an int. */
+typedef enum { BENCH_ARG_LONG, BENCH_ARG_TEXT, BENCH_ARG_FLAG } bench_arg_kind;
+typedef struct bench_arg {
+    const char *name; /* "--depth"; NULL ends the table */
+    bench_arg_kind kind;
+    void *at;
+    long min, max;
+} bench_arg;
+/* argv by the table; --help or -h prints usage. 0 to run, 1 after the help,
+ * -1 after a one-line usage message naming prog. */
+int bench_parse_args(const char *prog, int argc, char **argv, const bench_arg *table,
+                     const char *usage);
+
 /* Milliseconds to about 3 significant digits; "-" for NaN. */
 const char *bench_fmt_ms(char *buf, size_t size, double seconds);
 

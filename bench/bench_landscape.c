@@ -72,35 +72,37 @@ static const char USAGE[] =
     "  41 x 41 surface at batch 256, timed (--no-full: not)\n";
 
 typedef struct options {
+    const char *arch;
     long depth, width, images, points, threads;
-    int plain, full;
+    int full;
 } options;
 
 /* 0 to run, 1 after --help, -1 on a usage error (one line on stderr). */
 static int parse(int argc, char **argv, void *opts)
 {
     options *o = opts;
-    *o = (options){.depth = 56, .width = 64, .images = 10000, .points = 24, .threads = 2,
-                   .full = 1};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long *dst = !strcmp(a, "--depth") ? &o->depth : !strcmp(a, "--width") ? &o->width
-                    : !strcmp(a, "--images") ? &o->images : !strcmp(a, "--points") ? &o->points
-                    : !strcmp(a, "--threads") ? &o->threads : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            return fputs(USAGE, stdout), 1;
-        if (!strcmp(a, "--no-full"))
-            o->full = 0;
-        else if (!strcmp(a, "--arch") && v && (!strcmp(v, "plain") || !strcmp(v, "resnet")))
-            o->plain = !strcmp(argv[++i], "plain");
-        else if (dst && v) {
-            if (bench_parse_long(PROG, a, argv[++i], 1, 10000000, dst) != 0)
-                return -1;
-        } else {
-            return bench_unknown_option(PROG, a);
-        }
+    *o = (options){.arch = "resnet", .depth = 56, .width = 64, .images = 10000, .points = 24,
+                   .threads = 2, .full = 1};
+    const bench_arg table[] = {
+        {"--arch", BENCH_ARG_TEXT, &o->arch, 0, 0},
+        {"--depth", BENCH_ARG_LONG, &o->depth, 4, 100000},
+        {"--width", BENCH_ARG_LONG, &o->width, 1, 65536},
+        {"--images", BENCH_ARG_LONG, &o->images, 1, 10000000},
+        {"--points", BENCH_ARG_LONG, &o->points, 1, 10000000},
+        {"--threads", BENCH_ARG_LONG, &o->threads, 1, 256},
+        {"--no-full", BENCH_ARG_FLAG, &o->full, 0, 0},
+        {NULL, 0, NULL, 0, 0},
+    };
+    const int rc = bench_parse_args(PROG, argc, argv, table, USAGE);
+    if (rc == 0 && strcmp(o->arch, "plain") != 0 && strcmp(o->arch, "resnet") != 0) {
+        fprintf(stderr, "%s: --arch plain or resnet, not '%s'\n", PROG, o->arch);
+        return -1;
     }
-    return 0;
+    if (rc == 0 && o->depth % 2 != 0) {
+        fprintf(stderr, "%s: --depth %ld is not 2B + 2\n", PROG, o->depth);
+        return -1;
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -110,7 +112,7 @@ int main(int argc, char **argv)
     if (status != BENCH_GO)
         return status;
     gf_stack_config c = gf_stack_config_default();
-    c.arch = o.plain ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
+    c.arch = strcmp(o.arch, "plain") == 0 ? GF_ARCH_PLAIN : GF_ARCH_RESNET;
     c.depth = (int)o.depth;
     c.width = (size_t)o.width;
     c.in_dim = 784; /* Fashion-MNIST's pixels */

@@ -161,7 +161,7 @@ static const char USAGE[] =
 
 typedef struct options {
     char gradflow[GF_PATH_MAX];
-    const char *grid, *timing;
+    const char *given, *grid, *timing; /* given: --gradflow */
     long cells, ranks, repeats;
 } options;
 
@@ -176,27 +176,19 @@ static int parse(int argc, char **argv, void *opts)
     if (n > 0 && (self[n] = 0, strrchr(self, '/')))
         *strrchr(self, '/') = 0,
         snprintf(o->gradflow, sizeof o->gradflow, "%s/../analysis/gradflow", self);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long *dst = !strcmp(a, "--ranks") ? &o->ranks : !strcmp(a, "--cells") ? &o->cells
-                    : !strcmp(a, "--repeats") ? &o->repeats : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            return fputs(USAGE, stdout), 1;
-        if (dst && v) {
-            if (bench_parse_long(PROG, a, argv[++i], 1, dst == &o->cells ? 10000000 : 1024,
-                                 dst) != 0)
-                return -1;
-        } else if (!strcmp(a, "--gradflow") && v)
-            snprintf(o->gradflow, sizeof o->gradflow, "%s", argv[++i]);
-        else if (!strcmp(a, "--grid") && v)
-            o->grid = argv[++i];
-        else if (!strcmp(a, "--timing") && v)
-            o->timing = argv[++i];
-        else {
-            return bench_unknown_option(PROG, a);
-        }
-    }
-    return 0;
+    const bench_arg table[] = {
+        {"--gradflow", BENCH_ARG_TEXT, &o->given, 0, 0},
+        {"--ranks", BENCH_ARG_LONG, &o->ranks, 1, 1024},
+        {"--cells", BENCH_ARG_LONG, &o->cells, 1, 10000000},
+        {"--grid", BENCH_ARG_TEXT, &o->grid, 0, 0},
+        {"--repeats", BENCH_ARG_LONG, &o->repeats, 1, 1024},
+        {"--timing", BENCH_ARG_TEXT, &o->timing, 0, 0},
+        {NULL, 0, NULL, 0, 0},
+    };
+    const int rc = bench_parse_args(PROG, argc, argv, table, USAGE);
+    if (o->given)
+        snprintf(o->gradflow, sizeof o->gradflow, "%s", o->given);
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -29,8 +29,8 @@
 #endif
 
 typedef struct cfg {
-    int layers, heads, repeats, torch;
-    long width, context, batch, vocab;
+    long layers, heads, repeats, width, context, batch, vocab;
+    int torch;
 } cfg;
 
 /* ---- the GEMM floor ---------------------------------------------------------- */
@@ -72,7 +72,7 @@ static void linear(floor_plan *p, int N, int in, int out, size_t x, size_t w, si
 /* The engine's calls (src/core/ops_attention.c) for one layer's attention core. */
 static void attention(floor_plan *p, const cfg *c, size_t qkv, size_t o, size_t P, size_t dS)
 {
-    const int T = (int)c->context, d = (int)c->width, dh = d / c->heads, ld = 3 * d;
+    const int T = (int)c->context, d = (int)c->width, dh = d / (int)c->heads, ld = 3 * d;
     for (long b = 0; b < c->batch; b++)
         for (int h = 0; h < c->heads; h++) {
             const size_t q = qkv + (size_t)(b * T * ld + h * dh), k = q + (size_t)d,
@@ -158,31 +158,23 @@ static int parse(int argc, char **argv, void *opts)
     cfg *c = opts;
     *c = (cfg){.layers = 6, .heads = 4, .repeats = 7, .torch = 1, .width = 128, .context = 128,
                .batch = 32, .vocab = 256};
-    long layers = c->layers, heads = c->heads, repeats = c->repeats;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long *dst = !strcmp(a, "--width") ? &c->width : !strcmp(a, "--context") ? &c->context
-                    : !strcmp(a, "--batch") ? &c->batch : !strcmp(a, "--layers") ? &layers
-                    : !strcmp(a, "--heads") ? &heads : !strcmp(a, "--repeats") ? &repeats
-                    : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            return fputs(USAGE, stdout), 1;
-        if (!strcmp(a, "--no-torch"))
-            c->torch = 0;
-        else if (dst && v) {
-            if (bench_parse_long("bench_transformer", a, argv[++i], 1, 100000, dst) != 0)
-                return -1;
-        } else {
-            return bench_unknown_option("bench_transformer", a);
-        }
-    }
-    c->layers = (int)layers, c->heads = (int)heads, c->repeats = (int)repeats;
-    if (c->width % c->heads) {
-        fprintf(stderr, "bench_transformer: --heads %d does not divide --width %ld\n", c->heads,
+    const bench_arg table[] = {
+        {"--layers", BENCH_ARG_LONG, &c->layers, 1, 100000},
+        {"--width", BENCH_ARG_LONG, &c->width, 1, 100000},
+        {"--heads", BENCH_ARG_LONG, &c->heads, 1, 100000},
+        {"--context", BENCH_ARG_LONG, &c->context, 1, 100000},
+        {"--batch", BENCH_ARG_LONG, &c->batch, 1, 100000},
+        {"--repeats", BENCH_ARG_LONG, &c->repeats, 1, 100000},
+        {"--no-torch", BENCH_ARG_FLAG, &c->torch, 0, 0},
+        {NULL, 0, NULL, 0, 0},
+    };
+    const int rc = bench_parse_args("bench_transformer", argc, argv, table, USAGE);
+    if (rc == 0 && c->width % c->heads) {
+        fprintf(stderr, "bench_transformer: --heads %ld does not divide --width %ld\n", c->heads,
                 c->width);
         return -1;
     }
-    return 0;
+    return rc;
 }
 
 /* The PyTorch script beside this file, the same model and step, serving
@@ -190,9 +182,9 @@ static int parse(int argc, char **argv, void *opts)
 static int torch_start(bench_torch *t, const cfg *c)
 {
     char a[5][24], *argv[16];
-    snprintf(a[0], sizeof a[0], "%d", c->layers);
+    snprintf(a[0], sizeof a[0], "%ld", c->layers);
     snprintf(a[1], sizeof a[1], "%ld", c->width);
-    snprintf(a[2], sizeof a[2], "%d", c->heads);
+    snprintf(a[2], sizeof a[2], "%ld", c->heads);
     snprintf(a[3], sizeof a[3], "%ld", c->context);
     snprintf(a[4], sizeof a[4], "%ld", c->batch);
     char *const v[] = {"python3", BENCH_SOURCE_DIR "/transformer_step_torch.py", "--serve",
@@ -233,7 +225,7 @@ int main(int argc, char **argv)
         return status;
     bench_idle_check("bench_transformer");
     gf_xfmr_config xc = gf_xfmr_config_default();
-    xc.layers = c.layers, xc.width = (size_t)c.width, xc.heads = c.heads;
+    xc.layers = (int)c.layers, xc.width = (size_t)c.width, xc.heads = (int)c.heads;
     xc.context = (size_t)c.context, xc.vocab = (size_t)c.vocab;
     char why[256];
     gf_xfmr *m = gf_xfmr_alloc(&xc, why, sizeof why);
@@ -262,7 +254,7 @@ int main(int argc, char **argv)
     bench_torch pt = {.pid = -1};
     const int torch = c.torch && bench_torch_available() && torch_start(&pt, &c) == 0;
     floor_time(&fp);
-    const int steps = c.repeats * PER_ROUND;
+    const int steps = (int)c.repeats * PER_ROUND;
     double *tk[KINDS] = {t, t + steps, t + 2 * steps, t + 3 * steps};
     for (int r = 0; r < c.repeats; r++) {
         for (int i = r * PER_ROUND; i < (r + 1) * PER_ROUND; i++) {
@@ -287,7 +279,7 @@ int main(int argc, char **argv)
     }
     const double ms = 1e3 * bench_median_of(tk[GF], (size_t)steps);
     const double fl = 1e3 * bench_median_of(tk[FLOOR], (size_t)steps);
-    printf("transformer step: Pre-LN, %d layers, width %ld, %d heads, context %ld, batch %ld, "
+    printf("transformer step: Pre-LN, %ld layers, width %ld, %ld heads, context %ld, batch %ld, "
            "vocabulary %ld (float64)\n", c.layers, c.width, c.heads, c.context, c.batch, c.vocab);
     const gf_blas_info *b = gf_blas_info_get();
     printf("BLAS: %s, kernel %s (%s), %d threads; CPU: %ld online\n", b->library, b->kernel,
@@ -298,7 +290,7 @@ int main(int argc, char **argv)
            "after warm-up: %zu, after the repeats: %zu\n", ms, steps, ms / fl, mallocs,
            gf_arena_mallocs(gf_tape_arena(tape)));
     if (torch)
-        torch_report(tk, c.repeats, &pt);
+        torch_report(tk, (int)c.repeats, &pt);
     else if (c.torch)
         printf("pytorch: not compared (/usr/bin/python3 cannot import torch, or the script "
                "did not start)\n");

@@ -50,6 +50,28 @@ int bench_unknown_option(const char *prog, const char *arg)
     return -1;
 }
 
+int bench_parse_args(const char *prog, int argc, char **argv, const bench_arg *table,
+                     const char *usage)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return fputs(usage, stdout), 1;
+        const bench_arg *e = table;
+        while (e->name && strcmp(e->name, a) != 0)
+            e++;
+        if (!e->name || (e->kind != BENCH_ARG_FLAG && i + 1 == argc))
+            return bench_unknown_option(prog, a);
+        if (e->kind == BENCH_ARG_FLAG)
+            *(int *)e->at = (int)e->min;
+        else if (e->kind == BENCH_ARG_TEXT)
+            *(const char **)e->at = argv[++i];
+        else if (bench_parse_long(prog, a, argv[++i], e->min, e->max, e->at) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int bench_parse_long(const char *prog, const char *opt, const char *s, long min, long max,
                      long *out)
 {
