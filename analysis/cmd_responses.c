@@ -29,6 +29,9 @@ static int set_from(const cli_arg *a, void *opts)
         if (o->n_runs == RESPONSES_MAX_RUNS)
             return cli_fail(CLI_EXIT_USAGE, CMD, "--from: at most %d folders",
                             RESPONSES_MAX_RUNS);
+        for (int k = 0; k < o->n_runs; k++)
+            if (strcmp(o->runs[k], s) == 0)
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--from: '%s' is listed twice", s);
         o->runs[o->n_runs++] = s;
     }
     return 0;
@@ -210,6 +213,21 @@ static int measure_all(state *s)
     return rc;
 }
 
+/* A net is known by its name and seed (its errors are looked up by them, its
+ * seeds pooled by name): two runs may not both hold one. 0, or -1 after an error. */
+static int distinct(const state *s, const responses_options *o)
+{
+    for (int i = 0; i < s->res.n; i++)
+        for (int j = 0; j < i; j++)
+            if (s->res.nets[i].seed == s->res.nets[j].seed &&
+                strcmp(s->res.nets[i].name, s->res.nets[j].name) == 0)
+                return cli_error(CMD, "%s seed %ld is in %s and in %s: one net, two runs "
+                                      "(train the second with other --seed values)",
+                                 s->res.nets[i].name, s->res.nets[i].seed,
+                                 o->runs[s->files[j].run], o->runs[s->files[i].run]);
+    return 0;
+}
+
 /* The errors each run recorded for its nets, after sorting. */
 static void errors(state *s)
 {
@@ -250,7 +268,7 @@ static int prepare(const responses_options *o, state *s)
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "--from %s: no cnn-plain or cnn-resnet "
                         "checkpoints (train them with gradflow degrade --arch "
                         "cnn-plain,cnn-resnet)", o->from);
-    if (measure_all(s) != 0)
+    if (measure_all(s) != 0 || distinct(s, o) != 0)
         return CLI_EXIT_RUNTIME;
     qsort(s->res.nets, (size_t)s->res.n, sizeof *s->res.nets, by_net);
     errors(s);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int responses_figures(cli_run *r, const gf_response_result *res, const responses_source *src)
@@ -80,18 +81,21 @@ typedef struct per_net {
     int n;
 } per_net;
 
-/* The table, one row per net (seeds pooled); fills p. */
-static void table(const gf_response_result *res, const responses_source *src, per_net *p)
+/* The table, one row per net (seeds pooled); fills p. 0, or -1 out of memory. */
+static int table(const gf_response_result *res, const responses_source *src, per_net *p)
 {
-    double sd[256], ratio[256], *tr = src->train_err, *te = src->test_err;
+    double *sd = malloc(2 * (size_t)(res->n > 0 ? res->n : 1) * sizeof *sd);
+    double *ratio = sd ? sd + res->n : NULL, *tr = src->train_err, *te = src->test_err;
+    if (!sd)
+        return -1;
     int below = 0, units = 0;
-    for (int i = 0; i < res->n && i < 256; i++) {
+    for (int i = 0; i < res->n; i++) {
         sd[i] = mean_sd(&res->nets[i]);
         ratio[i] = mean_ratio(&res->nets[i], &below, &units);
     }
     printf("  %-15s %5s %6s  %-15s  %-15s  %-15s  %-15s\n", "net", "seeds", "epochs",
            "train err %", "test err %", "response sd", "||F||/||x||");
-    for (int i = 0; i < res->n && i < 256 && p->n < GF_RESPONSES_MAX_NETS; i++) {
+    for (int i = 0; i < res->n && p->n < GF_RESPONSES_MAX_NETS; i++) {
         if (i > 0 && strcmp(res->nets[i].name, res->nets[i - 1].name) == 0)
             continue;
         const over a = over_seeds(res, i, tr), b = over_seeds(res, i, te),
@@ -107,6 +111,8 @@ static void table(const gf_response_result *res, const responses_source *src, pe
     printf("  (mean ± sd over the seeds; response sd: mean over the 3x3 layers; ||F||/||x||:\n"
            "  mean over the units that keep their shape, %d of %d unit-seeds below 1)\n",
            below, units);
+    free(sd);
+    return 0;
 }
 
 /* "holds" when a < b and the seeds' ranges do not overlap; "holds on the
@@ -143,8 +149,10 @@ void responses_summary(const gf_response_result *res, const responses_source *sr
     printf("gradflow responses: %d nets, %zu %s test images, batch norm in evaluation mode\n",
            res->n, res->n ? res->nets[0].samples : (size_t)0, src->data_name);
     per_net p = {.n = 0};
-    table(res, src, &p);
-    claims(&p);
+    if (table(res, src, &p) == 0)
+        claims(&p);
+    else
+        printf("  (no table: out of memory)\n");
     printf("Files in %s: responses.tsv, responses_mean.tsv, responses_sorted.tsv, ratio.tsv,\n"
            "ratio_mean.tsv, manifest.json, responses.gp, ratio.gp%s\n", dir,
            drawn ? " (and .png, .svg)" : "");

@@ -132,6 +132,26 @@ static void test_cli_responses(void)
     CU_ASSERT(run(&r, ARGS("responses", "--from", "/nonexistent/dir", "--out", out)) == 0 &&
               r.status == 1);
     result_free(&r);
+    /* a net is one name and seed: the same folder twice is a usage error, a second run
+     * holding the same nets a runtime one (its seeds would be pooled, its errors mixed) */
+    char twice[8500], other[4200], both[8500], out2[4200];
+    snprintf(twice, sizeof twice, "%s,%s", run_dir, run_dir);
+    path_in(other, sizeof other, "responses-degrade-2");
+    path_in(out2, sizeof out2, "responses-out-2");
+    CU_ASSERT(run(&r, ARGS("responses", "--from", twice, "--out", out2)) == 0 &&
+              r.status == 2 && r.err_lines == 1 && strstr(r.err, "listed twice"));
+    result_free(&r);
+    run_ok(&r, "degrade cnn, the same seeds", ARGS("degrade", "--arch", "cnn-resnet", "--data",
+                                                   "synthetic", "--ntrain", "64", "--ntest",
+                                                   "32", "--batch", "32", "--depth", "8",
+                                                   "--epochs", "1", "--width-mult", "0.25",
+                                                   "--no-plot", "--quiet", "--out", other));
+    result_free(&r);
+    snprintf(both, sizeof both, "%s,%s", run_dir, other);
+    CU_ASSERT(run(&r, ARGS("responses", "--from", both, "--out", out2)) == 0 &&
+              r.status == 1 && r.err_lines == 1 && strstr(r.err, "one net, two runs"));
+    CU_ASSERT(!exists_in(out2, "."));
+    result_free(&r);
     expect_help("responses", "--from", "He et al.", "before the addition and the ReLU");
 }
 
