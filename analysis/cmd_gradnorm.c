@@ -105,7 +105,7 @@ static int check(void *opts)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--out and --save need a non-empty path");
     if (o->load && o->c.n_archs != 1)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch");
-    if (cli_archs_check(CMD, &o->c, 0) != 0)
+    if (cli_archs_check(CMD, &o->c, 0) != 0 || cli_archs_blocks(CMD, &o->c) < 0)
         return CLI_EXIT_USAGE;
     return cli_fits_in_memory(CMD, bytes_needed(o),
                               "--depth, --width, --batch or --samples");

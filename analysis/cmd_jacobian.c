@@ -251,7 +251,8 @@ static int check(void *opts)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch");
     if (cli_archs_check(CMD, &o->c, 0) != 0)
         return CLI_EXIT_USAGE;
-    if (spectra_levels(o, gf_stack_blocks(&o->c.cfg)) != 0 ||
+    const int B = cli_archs_blocks(CMD, &o->c);
+    if (B < 0 || spectra_levels(o, B) != 0 ||
         cli_fits_in_memory(CMD, bytes_needed(o), "--depth or --width") != 0)
         return CLI_EXIT_USAGE;
     return 0;

@@ -100,7 +100,9 @@ static int check(void *opts)
     o->c.cfg.depth = o->depth;
     if (cli_archs_check(CMD, &o->c, 0) != 0) /* with --from too: the depth's form */
         return CLI_EXIT_USAGE;
-    const int B = gf_stack_blocks(&o->c.cfg);
+    const int B = cli_archs_blocks(CMD, &o->c);
+    if (B < 0)
+        return CLI_EXIT_USAGE;
     if (o->load && (o->from || o->c.n_archs != 1))
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch%s",
                         o->from ? ", and no --from" : "");
@@ -146,7 +148,7 @@ static int prepare(lesion_options *o, run_state *s, lesion_source *src)
     int status = CLI_EXIT_RUNTIME;
     if (o->from && lesion_read_run(o, src, &status) != 0)
         return status;
-    if (gf_stack_config_check(&o->c.cfg, why, sizeof why) != 0) /* a --from run's network */
+    if (cli_archs_config(&o->c, 0, why, sizeof why) != 0) /* a --from run's network */
         return cli_fail(CLI_EXIT_RUNTIME, CMD, "%s", why);
     cli_train_opts t = o->t; /* the nets' training set and the run's test set */
     t.ntrain = src->ntrain;

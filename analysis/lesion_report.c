@@ -352,6 +352,9 @@ void lesion_describe(json_t *m, const gf_lesion_result *res, int n, const lesion
         (json_int_t)o->draw_seed, "evaluation",
         "batch norm with running statistics; a deleted block is the identity x_{l+1} = x_l; "
         "swaps exchange the blocks at two positions"));
+    if (cli_any_cnn(&o->c)) /* what --from needs to rebuild the conv nets */
+        json_object_set_new(json_object_get(m, "settings"), "width_mult",
+                            json_real(c->width_mult > 0 ? c->width_mult : 1.0));
     if (o->load)
         json_object_set_new(m, "loaded_from", json_string(o->load));
     else if (!o->from)

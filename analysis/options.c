@@ -58,20 +58,38 @@ int cli_any_cnn(const cli_common *o)
     return any;
 }
 
-int cli_archs_check(const char *cmd, const cli_common *o, int depth)
+int cli_archs_config(const cli_common *o, int depth, char *why, size_t size)
 {
-    char why[512];
+    char reason[512];
     gf_family_config fc;
     for (int a = 0; a < o->n_archs; a++) {
         gf_stack_config c = o->cfg;
         c.arch = (gf_arch)o->archs[a];
         if (depth > 0)
             c.depth = depth;
-        if (gf_arch_config(&c, &fc, why, sizeof why) != 0) /* "plain-21: depth must be ..." */
-            return cli_fail(CLI_EXIT_USAGE, cmd, "%s-%d: %s", gf_arch_names[c.arch], c.depth,
-                            why);
+        if (gf_arch_config(&c, &fc, reason, sizeof reason) != 0) {
+            snprintf(why, size, "%s-%d: %s", gf_arch_names[c.arch], c.depth, reason);
+            return -1;
+        }
     }
     return 0;
+}
+
+int cli_archs_check(const char *cmd, const cli_common *o, int depth)
+{
+    char why[640];
+    return cli_archs_config(o, depth, why, sizeof why) != 0
+               ? cli_fail(CLI_EXIT_USAGE, cmd, "%s", why) : 0;
+}
+
+int cli_archs_blocks(const char *cmd, const cli_common *o)
+{
+    gf_arch archs[GF_ARCH_COUNT];
+    for (int a = 0; a < o->n_archs; a++)
+        archs[a] = (gf_arch)o->archs[a];
+    char why[512];
+    const int blocks = gf_arch_blocks(&o->cfg, archs, o->n_archs, why, sizeof why);
+    return blocks < 0 ? (cli_fail(CLI_EXIT_USAGE, cmd, "%s", why), -1) : blocks;
 }
 
 cli_common cli_stacks_at_init(const char *out)

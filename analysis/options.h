@@ -28,10 +28,15 @@ typedef struct cli_common {
 int cli_common_check(const char *cmd, const cli_common *o);
 
 /* Every architecture in o->archs with o's network options, at depth (0: the
- * options' depth), through the arch registry (gf_arch_config): 0, or
- * CLI_EXIT_USAGE after a message (prefixed with the arch's name for nets
- * other than the MLP stacks: "cnn-resnet: depth must be 6n+2 ..."). */
+ * options' depth), through the arch registry (gf_arch_config): 0, or -1 with
+ * the reason, which names the net ("cnn-resnet-22: depth must be 6n+2 ..."). */
+int cli_archs_config(const cli_common *o, int depth, char *why, size_t size);
+/* The same as a usage check: 0, or CLI_EXIT_USAGE after the message. */
 int cli_archs_check(const char *cmd, const cli_common *o, int depth);
+/* The blocks every net of o->archs has at o's depth (gf_arch_blocks: a
+ * DenseNet's are not (depth - 2) / 2), or -1 after a usage message when two
+ * differ (a command's tables line its nets up block by block). */
+int cli_archs_blocks(const char *cmd, const cli_common *o);
 
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);

@@ -79,9 +79,9 @@ static void test_degrade_quick_densenet(void)
 /* The DenseNets in the measurements of one net at a time: jacobian matrix-free with
  * each net's own boundary widths (DenseNet-BC's x_0, 2k = 24 channels of the 4 x 8
  * synthetic image, is wider than a cnn's 16: it overflowed a buffer sized for those),
- * an odd depth 3n + 4 (13) accepted, and two nets whose block counts differ at one
- * depth (DenseNet-10: 6 blocks, DenseNet-BC-10: 3) refused with one line, nothing
- * written. */
+ * an odd depth 3n + 4 (13) accepted, --spectra bounded by the net's own blocks, and
+ * two nets whose block counts differ at one depth (DenseNet-10: 6 blocks,
+ * DenseNet-BC-10: 3, plain-10: 4) refused by every command that lines them up. */
 static void test_measurements(void)
 {
     char dir[GF_PATH_MAX];
@@ -99,16 +99,30 @@ static void test_measurements(void)
            ARGS("jacobian", "--arch", "densenet", "--depth", "13", "--seeds", "1", "--no-plot",
                 "-q", "--out", dir));
     result_free(&r);
-    static const char *const nets[] = {"jacobian", "gradnorm"};
-    for (int i = 0; i < 2; i++) {
-        path_in(dir, sizeof dir, nets[i]);
-        CU_ASSERT_FATAL(run(&r, ARGS(nets[i], "--arch", "densenet,densenet-bc", "--depth", "10",
-                                     "--no-plot", "-q", "--out", dir)) == 0);
-        CU_ASSERT_EQUAL(r.status, 1);
-        CU_ASSERT(r.err_lines == 1 && strstr(r.err, "measure them in separate runs"));
-        CU_ASSERT(!exists_in(dir, "."));
-        result_free(&r);
-    }
+    static const char *const spectra[][4] = {{"--arch", "densenet", "--spectra", "7"},
+                                             {"--arch", "densenet-bc", "--spectra", "4"}};
+    expect_usage_errors("jacobian", ARGS("--depth", "10"), spectra, 2); /* B = 6, 3 */
+    static const char *const mixes[][4] = {{"--arch", "densenet,densenet-bc"},
+                                           {"--arch", "densenet,plain"}};
+    expect_usage_errors("jacobian", ARGS("--depth", "10"), mixes, 2);
+    expect_usage_errors("gradnorm", ARGS("--depth", "10"), mixes, 2);
+    expect_usage_errors("lesion", ARGS("--depth", "10", "--data", "synthetic"), mixes, 2);
+    /* lesion of a DenseNet at an odd depth: its rows name it, and --from its own folder
+     * rebuilds it (the manifest keeps --width-mult) */
+    char from[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "lesion-densenet-7");
+    path_in(from, sizeof from, "lesion-densenet-7-from");
+    run_ok(&r, "lesion densenet-7",
+           ARGS("lesion", "--arch", "densenet", "--depth", "7", "--width-mult", "0.25", "--data",
+                "synthetic", "--ntrain", "256", "--ntest", "32", "--epochs", "1", "--draws", "2",
+                "--no-plot", "-q", "--out", dir));
+    result_free(&r);
+    char *t = read_in(dir, "lesion_single.tsv");
+    CU_ASSERT(t && strstr(t, "\tdensenet\t7\t"));
+    free(t);
+    run_ok(&r, "lesion --from", ARGS("lesion", "--from", dir, "--arch", "densenet", "--depth",
+                                     "7", "--draws", "2", "--no-plot", "-q", "--out", from));
+    result_free(&r);
 }
 
 CU_TestInfo cli_densenet_tests[] = {

@@ -143,21 +143,15 @@ static int run_set(lesion_ctx *c, gf_lesion_set *s, int swaps)
     return rc;
 }
 
-/* What the result records of net: its name and blocks; for an MLP stack
- * (the columns arch and depth of the tables) its arch and depth. */
+/* What the result records of net: its name and blocks; for a family of the
+ * arch registry (the columns arch and depth of the tables) its arch and depth. */
 static void describe(gf_model *net, gf_lesion_result *res)
 {
     res->blocks = gf_model_blocks(net);
     gf_model_name(net, res->name, sizeof res->name);
-    if (net->type == &gf_model_mlp) {
-        const gf_stack_config *c = gf_model_config(net);
-        res->arch = c->arch;
-        res->depth = c->depth;
-    } else if (net->type == &gf_model_cnn) {
-        const gf_cnn_config *c = gf_model_config(net);
-        res->arch = gf_cnn_arch(c);
-        res->depth = c->depth;
-    }
+    gf_stack_config c;
+    if (gf_arch_options_of(net, &c) == 0)
+        res->arch = c.arch, res->depth = c.depth;
 }
 
 int gf_lesion_run(gf_model *net, const gf_lesion_spec *spec, gf_lesion_result *res, char *why,

@@ -101,16 +101,27 @@ int gf_arch_options_of(const gf_model *m, gf_stack_config *c)
         *c = *(const gf_stack_config *)gf_model_config(m);
         return 0;
     }
+    *c = gf_stack_config_default();
+    c->norm = GF_NORM_BATCH;
+    if (m->type == &gf_model_densenet) {
+        const gf_densenet_config *d = gf_model_config(m);
+        c->arch = d->bc ? GF_ARCH_DENSENET_BC : GF_ARCH_DENSENET;
+        c->depth = d->depth;
+        c->width_mult = (double)d->growth / 12.0; /* k = 12 x --width-mult */
+        c->in_dim = d->height * d->width * d->in_channels;
+        c->classes = d->classes;
+        c->bn_momentum = d->bn_momentum;
+        c->eps = d->eps;
+        return 0;
+    }
     if (m->type != &gf_model_cnn)
         return -1;
     const gf_cnn_config *k = gf_model_config(m);
-    *c = gf_stack_config_default();
     c->arch = gf_cnn_arch(k);
     c->depth = k->depth;
     c->width_mult = (double)k->filters / 16.0;
     c->in_dim = k->height * k->width * k->channels;
     c->classes = k->classes;
-    c->norm = GF_NORM_BATCH;
     c->zero_branch = k->zero_branch;
     c->bn_momentum = k->bn_momentum;
     c->eps = k->eps;

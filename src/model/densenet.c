@@ -69,12 +69,12 @@ void gf_densenet_plan_of(const gf_densenet_config *c, gf_densenet_plan *p)
 int gf_densenet_config_from(const gf_stack_config *c, gf_family_config *out, char *why,
                             size_t size)
 {
-    const double mult = c->width_mult > 0.0 ? c->width_mult : 1.0, k = 12.0 * mult;
+    const double mult = c->width_mult > 0.0 ? c->width_mult : 1.0, k = round(12.0 * mult);
     gf_densenet_config *d = &out->densenet;
     *d = gf_densenet_config_default();
-    if (k != floor(k) || k < 1.0 || k > 4096.0) {
+    if (fabs(12.0 * mult - k) > 1e-9 * k || k < 1.0 || k > 4096.0) { /* 5/12 x 12: 5 + ulp */
         snprintf(why, size, "--width-mult %g gives a growth rate of %g: 12 x it must be a "
-                 "whole number from 1 to 4096", mult, k);
+                 "whole number from 1 to 4096", mult, 12.0 * mult);
         return -1;
     }
     d->growth = (int)k;
