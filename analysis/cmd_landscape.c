@@ -23,7 +23,7 @@ static const cli_option table[] = {
      "DIR/checkpoints/ARCH-DEPTH-seedK.safetensors on the data of\n"
      "DIR/manifest.json (no trajectory: one state per net) [train here]",
      CLI_AT(O, load), .set = cli_set_path},
-    CLI_ARCH(O, "plain, resnet, preact                    [plain,resnet]"),
+    CLI_ARCH_MLP(O, "plain, resnet, preact                    [plain,resnet]"),
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(O, depths), .count_at = offsetof(O, n_depths)},
     CLI_SEED(O, "the nets' seed (initialization, batch order) [1]"),

@@ -236,13 +236,15 @@ static void net_lines(FILE *f, const land_result *r)
     for (int k = 0; k < r->n_nets; k++) {
         const land_net *n = &r->nets[k];
         const land_sharp *s0 = &n->sharp[0], *s1 = &n->sharp[n->n_sharp - 1];
-        char pca[32] = "-";
+        char pca[32] = "-", edge[32] = "-"; /* a loaded net has no trajectory, no lr */
         if (n->n_traj > 0)
             snprintf(pca, sizeof pca, "%.1f+%.1f", 100 * n->share[0], 100 * n->share[1]);
+        if (!isnan(s1->lr))
+            snprintf(edge, sizeof edge, "%.3g", s1->lambda * s1->lr / 2.0);
         fprintf(f, "  %-12s %9.4f %6.2f%% %9.3g %10.3g %9.4f %9.3g %8.1f%% %11s %11.4g %9.4g "
-                   "%11.3g\n", n->name, n->trained_loss, 100 * n->trained_err, n->init_loss,
+                   "%11s\n", n->name, n->trained_loss, 100 * n->trained_err, n->init_loss,
                 largest_rise(r, n), n->surf_min, n->surf_max, 100 * n->nonconvex, pca, s0->lambda,
-                s1->lambda, isnan(s1->lr) ? NAN : s1->lambda * s1->lr / 2.0);
+                s1->lambda, edge);
     }
 }
 

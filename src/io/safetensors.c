@@ -145,8 +145,10 @@ int gf_st_write(const gf_st_file *st, const char *path)
         len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
     gf_atomic a;
     FILE *f = gf_atomic_open(&a, path);
+    const int open_errno = errno; /* why it could not open: kept for the caller */
     int ok = f != NULL;
-    errno = 0;
+    if (ok)
+        errno = 0;
     ok = ok && fwrite(len8, 1, 8, f) == 8 && fwrite(text, 1, hlen, f) == hlen;
     for (; ok && hlen < padded; hlen++)
         ok = fputc(' ', f) != EOF;
@@ -155,8 +157,10 @@ int gf_st_write(const gf_st_file *st, const char *path)
         ok = fwrite(st->entry[i].data, 1, bytes, f) == bytes; /* x86-64 is little-endian */
     }
     free(text);
-    if (!f)
+    if (!f) {
+        errno = open_errno;
         return -1;
+    }
     if (!ok) {
         const int e = gf_stream_errno(f); /* the disk's reason (ENOSPC, EFBIG), not EIO */
         gf_atomic_abort(&a);
