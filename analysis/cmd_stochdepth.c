@@ -66,9 +66,13 @@ static int check(void *opts)
         return CLI_EXIT_USAGE;
     for (int a = 0; a < o->c.n_archs; a++)
         if (!gf_arch_residual((gf_arch)o->c.archs[a]))
-            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: a plain net has no residual "
-                            "branch to drop (choose resnet or preact, or their cnn-)",
-                            gf_arch_names[o->c.archs[a]]);
+            return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: %s has no residual branch to "
+                            "drop (choose resnet or preact, or their cnn-)",
+                            gf_arch_names[o->c.archs[a]],
+                            gf_arch_is_mlp((gf_arch)o->c.archs[a]) ||
+                                    o->c.archs[a] == GF_ARCH_CNN_PLAIN
+                                ? "a plain net"
+                                : "a DenseNet (its layers concatenate, none adds)");
     return cli_experiment_check(CMD, &o->c, &o->depth, 1);
 }
 

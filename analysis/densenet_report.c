@@ -88,10 +88,19 @@ static int write_table(FILE *f, const void *ctx)
         gf_densenet_plan_of(&fd.densenet, &p);
     if (gf_arch_config(&r->spec.resnet, &fr, why, sizeof why) == 0)
         filters = gf_arch_is_mlp(r->spec.resnet.arch) ? fr.mlp.width : fr.cnn.filters;
-    fprintf(f, "| connection | addition x + F(x), a skip every 2 convs: %zu, %zu, %zu channels "
-               "in the 3 stages | concatenation: %d layer%s per block add%s k = %d channels each: "
-               "%zu -> %zu, %zu -> %zu, %zu -> %zu |\n",
-            filters, 2 * filters, 4 * filters, p.layers, p.layers == 1 ? "" : "s",
+    const gf_arch ra = r->spec.resnet.arch; /* the compared net: residual or plain, cnn or MLP */
+    char conn[160];
+    if (gf_arch_is_mlp(ra))
+        snprintf(conn, sizeof conn, "%s: Linear layers of width %zu",
+                 gf_arch_residual(ra) ? "addition x + F(x), a skip every 2 layers" : "none (plain)",
+                 filters);
+    else
+        snprintf(conn, sizeof conn, "%s: %zu, %zu, %zu channels in the 3 stages",
+                 gf_arch_residual(ra) ? "addition x + F(x), a skip every 2 convs" : "none (plain)",
+                 filters, 2 * filters, 4 * filters);
+    fprintf(f, "| connection | %s | concatenation: %d layer%s per block add%s k = %d channels "
+               "each: %zu -> %zu, %zu -> %zu, %zu -> %zu |\n",
+            conn, p.layers, p.layers == 1 ? "" : "s",
             p.layers == 1 ? "s" : "", fd.densenet.growth, p.in[0], p.out[0],
             p.in[1], p.out[1], p.in[2], p.out[2]);
     fprintf(f, "| parameters | %zu | %zu |\n", R->cost.params, D->cost.params);

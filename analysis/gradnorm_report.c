@@ -150,7 +150,8 @@ void gradnorm_summary(const gf_gradnorm_result *res, const gf_stack_config *cfg,
     int residual = 0;
     char net[192];
     gf_arch_network_text(net, sizeof net, cfg, res->spec.archs, res->spec.n_archs);
-    if (strstr(net, "cnn:")) /* the MLP stacks' heading as it always was, else the cnn's */
+    if (strstr(net, "cnn:") || strstr(net, "densenet:")) /* the MLP stacks' heading as it
+                                                             always was, else the nets' */
         printf("gradflow gradnorm: depth %d (B = %d blocks), %s, batch %ld, %d seed%s\n",
                cfg->depth, B, net, batch, seeds, seeds > 1 ? "s" : "");
     else

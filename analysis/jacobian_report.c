@@ -198,12 +198,12 @@ int jacobian_figures(cli_run *r, const gf_jacobian_result *res, const char *batc
     snprintf(f.title[0], sizeof f.title[0],
              "Singular values of the Jacobians at initialization: %d layers (%d blocks)",
              c->depth, res->blocks);
+    char net[192];
+    gf_arch_network_text(net, sizeof net, c, res->spec.archs, res->spec.n_archs);
     if (res->matrix_free)
         snprintf(f.subtitle, sizeof f.subtitle,
-                 "filters %g x 16/32/64, %d seed%s (one sample each); largest σ only "
-                 "(power iteration on J^T J, no Jacobian formed)",
-                 c->width_mult > 0 ? c->width_mult : 1.0, res->spec.seeds,
-                 res->spec.seeds > 1 ? "s" : "");
+                 "%s, %d seed%s (one sample each); largest σ only (power iteration on J^T J, "
+                 "no Jacobian formed)", net, res->spec.seeds, res->spec.seeds > 1 ? "s" : "");
     else
         snprintf(f.subtitle, sizeof f.subtitle,
              "width %zu, init %s, norm %s, act %s, %d seed%s (one sample each)%s%s", c->width,
@@ -467,10 +467,11 @@ void jacobian_summary(const gf_jacobian_result *res, const char *dir, const char
                       int drawn, int spectral)
 {
     const gf_stack_config *c = &res->spec.base;
-    if (res->matrix_free) /* the cnn family */
-        printf("gradflow jacobian: depth %d (B = %d blocks), filters %g x 16/32/64, batch norm,\n"
-               "  %d seed%s, one synthetic sample each\n",
-               c->depth, res->blocks, c->width_mult > 0 ? c->width_mult : 1.0, res->spec.seeds,
+    char net[192];
+    gf_arch_network_text(net, sizeof net, c, res->spec.archs, res->spec.n_archs);
+    if (res->matrix_free) /* the conv families */
+        printf("gradflow jacobian: depth %d (B = %d blocks), %s,\n  %d seed%s, one synthetic "
+               "sample each\n", c->depth, res->blocks, net, res->spec.seeds,
                res->spec.seeds > 1 ? "s" : "");
     else
         printf("gradflow jacobian: depth %d (B = %d blocks), width %zu, init %s, norm %s, act %s,\n"

@@ -131,22 +131,33 @@ int gf_arch_options_of(const gf_model *m, gf_stack_config *c)
 void gf_arch_network_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,
                           int n)
 {
-    int mlp = 0, cnn = 0;
+    int mlp = 0, cnn = 0, dense = 0;
     for (int a = 0; a < n; a++)
-        *(gf_arch_is_mlp(archs[a]) ? &mlp : &cnn) = 1;
+        *(gf_arch_is_mlp(archs[a]) ? &mlp
+          : gf_arch_types[archs[a]].family == &gf_model_densenet ? &dense : &cnn) = 1;
     gf_stack_config k = *c;
-    gf_family_config fc = {0};
-    k.arch = GF_ARCH_CNN_RESNET;
+    gf_family_config fc = {0}, fd = {0};
+    k.arch = GF_ARCH_CNN_RESNET, k.depth = 20; /* the filters do not depend on the depth */
     if (cnn && gf_arch_config(&k, &fc, NULL, 0) != 0)
         fc.cnn.filters = 0;
-    const int w = mlp ? snprintf(buf, size, "width %zu, init %s, norm %s, act %s", c->width,
-                                 gf_init_names[c->init], gf_norm_names[c->norm],
-                                 gf_act_names[c->act])
-                      : 0;
-    if (cnn && w >= 0 && (size_t)w < size)
-        snprintf(buf + w, size - (size_t)w, "%scnn: %zu/%zu/%zu filters, He init (fan_out), "
-                 "batch norm, relu", mlp ? "; " : "", fc.cnn.filters, 2 * fc.cnn.filters,
-                 4 * fc.cnn.filters);
+    k.arch = GF_ARCH_DENSENET, k.depth = 10; /* nor the growth rate */
+    if (dense && gf_arch_config(&k, &fd, NULL, 0) != 0)
+        fd.densenet.growth = 0;
+    size_t w = 0;
+    const char *sep = "";
+    if (mlp)
+        w += (size_t)snprintf(buf, size, "width %zu, init %s, norm %s, act %s", c->width,
+                              gf_init_names[c->init], gf_norm_names[c->norm],
+                              gf_act_names[c->act]),
+            sep = "; ";
+    if (cnn && w < size)
+        w += (size_t)snprintf(buf + w, size - w, "%scnn: %zu/%zu/%zu filters, He init "
+                              "(fan_out), batch norm, relu", sep, fc.cnn.filters,
+                              2 * fc.cnn.filters, 4 * fc.cnn.filters),
+            sep = "; ";
+    if (dense && w < size)
+        snprintf(buf + w, size - w, "%sdensenet: growth rate %d, He init (fan_in), batch norm, "
+                 "relu", sep, fd.densenet.growth);
 }
 
 void gf_arch_training_text(char *buf, size_t size, const gf_stack_config *c, const gf_arch *archs,

@@ -31,10 +31,15 @@ int gf_densenet_config_check(const gf_densenet_config *c, char *why, size_t size
         snprintf(why, size, "growth rate %d is not in [1, 4096]", c->growth);
         return -1;
     }
-    if ((unsigned)c->memory >= GF_DENSE_MEMORY_COUNT || c->in_channels < 1 || c->classes < 2 ||
-        c->height < 4 || c->width < 4 || c->height > 4096 || c->width > 4096) {
-        snprintf(why, size, "bad densenet configuration (memory, input %zux%zux%zu, %zu classes)",
-                 c->height, c->width, c->in_channels, c->classes);
+    if ((unsigned)c->memory >= GF_DENSE_MEMORY_COUNT) {
+        snprintf(why, size, "unknown memory layout %d", (int)c->memory);
+        return -1;
+    }
+    if (c->in_channels < 1 || c->classes < 2 || c->height < 4 || c->width < 4 ||
+        c->height > 4096 || c->width > 4096) { /* two 2x2 poolings need 4 pixels a side */
+        snprintf(why, size, "the input %zux%zu (%zu channel%s, %zu classes) is not 4 to 4096 "
+                 "pixels a side with 2 classes or more", c->height, c->width, c->in_channels,
+                 c->in_channels == 1 ? "" : "s", c->classes);
         return -1;
     }
     if (!(c->eps > 0) || !(c->bn_momentum >= 0 && c->bn_momentum <= 1)) {
