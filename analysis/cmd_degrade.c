@@ -42,13 +42,16 @@ static void given(const cli_option *e, void *opts)
         ((degrade_options *)opts)->given |= 1u << i;
 }
 
-/* 1 when every net of the list is a DenseNet (densenet, densenet-bc). */
-static int all_densenet(const cli_common *c)
+/* How many nets of the list are DenseNets (densenet, densenet-bc) and how many
+ * He et al.'s cnn nets. */
+static void conv_kinds(const cli_common *c, int *dense, int *cnn)
 {
-    int all = c->n_archs > 0;
-    for (int a = 0; a < c->n_archs; a++)
-        all = all && (c->archs[a] == GF_ARCH_DENSENET || c->archs[a] == GF_ARCH_DENSENET_BC);
-    return all;
+    *dense = *cnn = 0;
+    for (int a = 0; a < c->n_archs; a++) {
+        const int d = c->archs[a] == GF_ARCH_DENSENET || c->archs[a] == GF_ARCH_DENSENET_BC;
+        *dense += d;
+        *cnn += !d && !gf_arch_is_mlp((gf_arch)c->archs[a]);
+    }
 }
 
 /* The defaults --quick and the cnn nets change, where not given: cnn nets
@@ -56,11 +59,13 @@ static int all_densenet(const cli_common *c)
  * default run (plain and residual, 20 and 56 layers, 10 epochs) takes about 8
  * minutes of processor time per seed (measured: 4.1 s and 12.2 s of training
  * per epoch at 20 and 56 layers, one core); --quick: 1,000 / 500 images, 3 epochs, cnn depths
- * 8,20 at --width-mult 0.125; DenseNets alone: depths 10,22 (3n + 4 and 6n + 4 both) at
- * --width-mult 0.25 (growth rate 3: 12 x it must be whole). */
+ * 8,20 at --width-mult 0.125; with DenseNets: depths 10,22 (3n + 4, 6n + 4 and 2B + 2
+ * all) at --width-mult 0.25 (growth rate 3: 12 x it must be whole). */
 static void settle_defaults(degrade_options *o)
 {
-    const int conv = cli_any_cnn(&o->c), dense = all_densenet(&o->c);
+    int dense, cnn;
+    conv_kinds(&o->c, &dense, &cnn);
+    const int conv = dense || cnn;
     const unsigned g = o->given;
     if (conv && !(g & GIVEN_MULT))
         o->c.cfg.width_mult = o->quick && !dense ? 0.125 : 0.25;
@@ -81,6 +86,12 @@ static int check(void *opts)
 {
     degrade_options *o = opts;
     settle_defaults(o);
+    int dense, cnn;
+    conv_kinds(&o->c, &dense, &cnn);
+    if (dense && cnn) /* every net trains at every depth */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--arch: the DenseNets (depth 3n + 4, 6n + 4) and "
+                        "the cnn nets (6n + 2) have no depth in common: train them in separate "
+                        "runs");
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
     return cli_experiment_check(CMD, &o->c, o->depths, o->n_depths); /* repeats, archs */

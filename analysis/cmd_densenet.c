@@ -13,6 +13,8 @@ static int set_mem_depths(const cli_arg *a, void *opts)
 {
     densenet_options *o = opts;
     o->n_mem = cli_ints(CMD, a->opt, a->value, 7, 1000, o->mem_depths, GF_DENSE_MAX_DEPTHS);
+    if (o->n_mem == 1) /* the curve's growth per added layer takes two points */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "%s: give at least two depths", a->opt);
     return o->n_mem < 0 ? CLI_EXIT_USAGE : 0;
 }
 
@@ -78,18 +80,14 @@ static void quicken(densenet_options *o)
     densenet_options d;
     memset(&d, 0, sizeof d);
     init(&d);
-#define QUICK(field, value)                                                                  \
-    if (o->field == d.field)                                                                 \
-    o->field = value
-    QUICK(t.ntrain, 512);
-    QUICK(t.ntest, 256);
-    QUICK(t.train.epochs, 1);
-    QUICK(depth, 10);
-    QUICK(growth, 4);
-    QUICK(resnet_depth, 8);
-    QUICK(resnet_mult, 0.25);
-    QUICK(mem_batch, 4);
-#undef QUICK
+    CLI_QUICK(o, d, t.ntrain, 512);
+    CLI_QUICK(o, d, t.ntest, 256);
+    CLI_QUICK(o, d, t.train.epochs, 1);
+    CLI_QUICK(o, d, depth, 10);
+    CLI_QUICK(o, d, growth, 4);
+    CLI_QUICK(o, d, resnet_depth, 8);
+    CLI_QUICK(o, d, resnet_mult, 0.25);
+    CLI_QUICK(o, d, mem_batch, 4);
     if (o->n_mem == d.n_mem && memcmp(o->mem_depths, d.mem_depths, sizeof d.mem_depths) == 0) {
         static const int mem[] = {10, 16, 22};
         memcpy(o->mem_depths, mem, sizeof mem);

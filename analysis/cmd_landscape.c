@@ -56,7 +56,8 @@ static const cli_option table[] = {
     {CLI_INT, "threads", 'j', "N", "grid points evaluated in parallel        [2]",
      CLI_AT(O, threads), .min = 1, .max = 256},
     {CLI_FLAG, "quick", 0, NULL, "a small run for tests: depths 4,6, width 16, 512 images,\n"
-     "2 epochs, grid 9, 128 curvature images", CLI_AT(O, quick)},
+     "2 epochs, grid 9, 128 curvature images (options given\n"
+     "explicitly still count)", CLI_AT(O, quick)},
     {CLI_TEXT, .help = "Output:\n"},
     CLI_OUT(O, "run folder                               [runs/landscape]"),
     CLI_TERM(O, "also draw the path figure in the terminal: dumb [none]"),
@@ -94,20 +95,26 @@ static void init(void *opts)
     o->threads = 2;
 }
 
-/* --quick: small enough for the tests. */
+/* --quick: small enough for the tests, where the options were left at their
+ * defaults. */
 static void quick(landscape_options *o)
 {
-    o->depths[0] = 4;
-    o->depths[1] = 6;
-    o->n_depths = 2;
-    o->c.cfg.width = 16;
-    o->t.ntrain = o->images = 512;
-    o->hess_images = 128;
-    o->t.train.epochs = 2;
-    o->grid = 9;
-    o->power_iters = 5;
-    o->hutchinson = 2;
-    o->snapshots = 2;
+    landscape_options d;
+    memset(&d, 0, sizeof d);
+    init(&d);
+    if (o->n_depths == d.n_depths && memcmp(o->depths, d.depths, sizeof d.depths) == 0) {
+        o->depths[0] = 4;
+        o->depths[1] = 6;
+    }
+    CLI_QUICK(o, d, c.cfg.width, 16);
+    CLI_QUICK(o, d, t.ntrain, 512);
+    CLI_QUICK(o, d, images, 512);
+    CLI_QUICK(o, d, hess_images, 128);
+    CLI_QUICK(o, d, t.train.epochs, 2);
+    CLI_QUICK(o, d, grid, 9);
+    CLI_QUICK(o, d, power_iters, 5);
+    CLI_QUICK(o, d, hutchinson, 2);
+    CLI_QUICK(o, d, snapshots, 2);
 }
 
 static int check(void *opts)

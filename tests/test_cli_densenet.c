@@ -27,8 +27,9 @@ static void test_bad_input(void)
         {"--depth", "21"},            /* BC: 6n + 4 */
         {"--dense", "densenet", "--depth", "12"}, /* 3n + 4 */
         {"--dense", "resnet"},        {"--growth", "0"},         {"--resnet-depth", "21"},
-        {"--resnet", "densenet-bc"},  {"--memory-depths", "9"},  {"--memory-depths", "10,x"},
-        {"--memory-depths", "11"},    {"--memory-batch", "1"},   {"--width-mult", "0"},
+        {"--resnet", "densenet-bc"},  {"--memory-depths", "9,10"},  {"--memory-depths", "10,x"},
+        {"--memory-depths", "10"},    /* one depth: no growth */ {"--memory-depths", "11"},
+        {"--memory-batch", "1"},      {"--width-mult", "0"},
         {"--epochs", "0"},            {"stray"},                 {"--bogus"},
     };
     expect_usage_errors("densenet", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
@@ -74,6 +75,21 @@ static void test_degrade_quick_densenet(void)
     CU_ASSERT(r.out && strstr(r.out, "densenet-bc-22") && strstr(r.out, "densenet-10"));
     CU_ASSERT(r.out && strstr(r.out, "gradients, densenet-bc-22") && !strstr(r.out, "nan"));
     result_free(&r);
+    /* beside an MLP stack --quick keeps depths both take (10, 22) and a whole growth
+     * rate; beside a cnn net there is no common depth, and the commands that take only
+     * residual or MLP nets say so */
+    path_in(dir, sizeof dir, "degrade-densenet-plain");
+    run_ok(&r, "degrade densenet,plain --quick",
+           ARGS("degrade", "--arch", "densenet,plain", "--quick", "--data", "synthetic",
+                "--ntrain", "128", "--ntest", "64", "--epochs", "1", "--no-plot", "-q", "--out",
+                dir));
+    result_free(&r);
+    static const char *const mix[][4] = {{"--arch", "densenet,cnn-resnet", "--quick"}};
+    expect_usage_errors("degrade", ARGS("--data", "synthetic"), mix, 1);
+    static const char *const sd[][4] = {{"--arch", "densenet", "--depth", "10"}};
+    expect_usage_errors("stochdepth", ARGS("--data", "synthetic"), sd, 1);
+    static const char *const land[][4] = {{"--arch", "densenet", "--depth", "10"}};
+    expect_usage_errors("landscape", ARGS("--data", "synthetic"), land, 1);
 }
 
 /* The DenseNets in the measurements of one net at a time: jacobian matrix-free with
@@ -129,7 +145,8 @@ CU_TestInfo cli_densenet_tests[] = {
     {"help", test_help},
     {"bad input: one usage line, nothing written", test_bad_input},
     {"a tiny run writes every file", test_tiny_run},
-    {"degrade --quick with DenseNets: valid depths, no nan in the reading",
+    {"degrade --quick with DenseNets (alone, beside an MLP, not beside a cnn): valid depths, "
+     "no nan in the reading",
      test_degrade_quick_densenet},
     {"jacobian and gradnorm with DenseNets: each net's widths, odd depths, block counts",
      test_measurements},
