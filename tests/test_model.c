@@ -287,7 +287,40 @@ static void test_failure_names_the_tape_error(void)
     gf_model_free(m);
 }
 
+/* gf_arch_blocks counts from the configs what the built nets report, in every
+ * family (a DenseNet's dense layers: 3n), and refuses two nets that differ. */
+static void test_arch_blocks(void)
+{
+    static const struct {
+        gf_arch arch;
+        int depth;
+    } nets[] = {{GF_ARCH_PLAIN, 4},          {GF_ARCH_RESNET, 56},      {GF_ARCH_PREACT, 110},
+                {GF_ARCH_CNN_PLAIN, 8},      {GF_ARCH_CNN_RESNET, 20},  {GF_ARCH_CNN_PREACT, 56},
+                {GF_ARCH_DENSENET, 7},       {GF_ARCH_DENSENET, 13},    {GF_ARCH_DENSENET, 40},
+                {GF_ARCH_DENSENET_BC, 10},   {GF_ARCH_DENSENET_BC, 22}};
+    char why[256];
+    for (size_t i = 0; i < sizeof nets / sizeof *nets; i++) {
+        gf_stack_config c = gf_stack_config_default();
+        c.arch = nets[i].arch, c.depth = nets[i].depth, c.width = 8, c.width_mult = 0.25;
+        gf_model *m = gf_arch_model_alloc(&c, why, sizeof why);
+        CU_ASSERT_FATAL(m != NULL);
+        CU_ASSERT_EQUAL(gf_arch_blocks(&c, &nets[i].arch, 1, why, sizeof why), gf_model_blocks(m));
+        gf_model_free(m);
+    }
+    gf_stack_config c = gf_stack_config_default();
+    c.depth = 10, c.width_mult = 0.25;
+    const gf_arch mix[] = {GF_ARCH_DENSENET, GF_ARCH_DENSENET_BC}, same[] = {GF_ARCH_PLAIN,
+                                                                            GF_ARCH_RESNET};
+    CU_ASSERT(gf_arch_blocks(&c, mix, 2, why, sizeof why) == -1 &&
+              strstr(why, "densenet has 6 blocks at depth 10, densenet-bc 3"));
+    CU_ASSERT_EQUAL(gf_arch_blocks(&c, same, 2, why, sizeof why), 4);
+    c.width = 1u << 16, c.depth = 100000; /* counted, not built: 50 GB of weights */
+    CU_ASSERT_EQUAL(gf_arch_blocks(&c, same, 2, why, sizeof why), 49999);
+}
+
 CU_TestInfo model_tests[] = {
+    {"gf_arch_blocks: the built nets' block counts from the configs, mixes refused",
+     test_arch_blocks},
     {"forward and backward through the interface equal gf_stack's bit for bit",
      test_model_matches_the_stack},
     {"a block plan and the pieces through the interface equal the direct path",

@@ -62,15 +62,27 @@ gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size)
     return gf_model_alloc(gf_arch_types[c->arch].family, &fc, why, size);
 }
 
+/* The blocks of the net c describes, from its family config (nothing is
+ * allocated: a net too large for memory is counted too); -1 with a reason. */
+static int blocks_of(const gf_stack_config *c, char *why, size_t size)
+{
+    gf_family_config fc;
+    if (gf_arch_config(c, &fc, why, size) != 0)
+        return -1;
+    if (gf_arch_types[c->arch].family != &gf_model_densenet)
+        return gf_stack_blocks(c); /* MLP 2B + 2, cnn 6n + 2: B = (depth - 2) / 2 */
+    gf_densenet_plan p;
+    gf_densenet_plan_of(&fc.densenet, &p);
+    return 3 * p.layers; /* every dense layer is a block */
+}
+
 int gf_arch_blocks(const gf_stack_config *c, const gf_arch *archs, int n, char *why, size_t size)
 {
     int blocks = -1;
     for (int a = 0; a < n; a++) {
         gf_stack_config ca = *c;
         ca.arch = archs[a];
-        gf_model *m = gf_arch_model_alloc(&ca, why, size);
-        const int b = m ? gf_model_blocks(m) : -1;
-        gf_model_free(m);
+        const int b = blocks_of(&ca, why, size);
         if (b < 0)
             return -1;
         if (blocks >= 0 && b != blocks) {

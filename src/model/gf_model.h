@@ -165,8 +165,9 @@ int gf_arch_config(const gf_stack_config *c, gf_family_config *out, char *why, s
 /* That net, freshly allocated (gf_model_init gives it weights); NULL with a reason. */
 gf_model *gf_arch_model_alloc(const gf_stack_config *c, char *why, size_t size);
 /* The block count every one of archs (n) has with c's other options, from
- * the built nets (a DenseNet's is not (depth - 2) / 2); -1 with a reason when
- * one cannot be built or two differ (their tables would not line up). */
+ * their family configs, nothing allocated (a DenseNet's is not (depth - 2) /
+ * 2); -1 with a reason when one is not a valid net or two differ (their
+ * tables would not line up). */
 int gf_arch_blocks(const gf_stack_config *c, const gf_arch *archs, int n, char *why, size_t size);
 /* The shared options that describe m (the inverse of gf_arch_config); -1
  * for a family the registry's options do not describe. */
