@@ -15,7 +15,7 @@ static const cli_option table[] = {
     CLI_WIDTH_MULT_HELP(degrade_options, "cnn-*: filters 16X, 32X, 64X; 16X even   [0.25]"),
     {CLI_FLAG, "quick", 0, NULL, "a run of about a minute or less: 1,000 training and 500\n"
      "test images, 3 epochs; cnn-*: depths 8,20 and --width-mult\n"
-     "0.125 (DenseNets alone: 10,22 at 0.25; options given keep\n"
+     "0.125 (with DenseNets: 10,22 at 0.25; options given keep\n"
      "their values)", CLI_AT(degrade_options, quick)},
     {CLI_DEPTHS, "depth", 'd', "LIST", "weight layers, each 2B + 2               [20,56]",
      CLI_AT(degrade_options, depths), .count_at = offsetof(degrade_options, n_depths)},
