@@ -31,6 +31,13 @@ int cli_common_check(const char *cmd, const cli_common *o);
  * options' depth), through the arch registry (gf_arch_config): 0, or -1 with
  * the reason, which names the net ("cnn-resnet-22: depth must be 6n+2 ..."). */
 int cli_archs_config(const cli_common *o, int depth, char *why, size_t size);
+/* The same as a usage check: 0, or CLI_EXIT_USAGE after the message. */
+int cli_archs_check(const char *cmd, const cli_common *o, int depth);
+/* The blocks every net of o->archs has at o's depth (gf_arch_blocks: a
+ * DenseNet's are not (depth - 2) / 2), or -1 after a usage message when two
+ * differ (a command's tables line its nets up block by block). */
+int cli_archs_blocks(const char *cmd, const cli_common *o);
+
 /* --quick's value for a field the command line left at its default (d: the
  * options as the command's init sets them): options given still count. */
 #define CLI_QUICK(o, d, field, value)                                                        \
@@ -38,13 +45,6 @@ int cli_archs_config(const cli_common *o, int depth, char *why, size_t size);
         if ((o)->field == (d).field)                                                         \
             (o)->field = (value);                                                            \
     } while (0)
-
-/* The same as a usage check: 0, or CLI_EXIT_USAGE after the message. */
-int cli_archs_check(const char *cmd, const cli_common *o, int depth);
-/* The blocks every net of o->archs has at o's depth (gf_arch_blocks: a
- * DenseNet's are not (depth - 2) / 2), or -1 after a usage message when two
- * differ (a command's tables line its nets up block by block). */
-int cli_archs_blocks(const char *cmd, const cli_common *o);
 
 /* --term: "dumb" (also draw in the terminal) or "none". */
 int cli_set_term(const cli_arg *a, void *opts);
