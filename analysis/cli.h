@@ -165,6 +165,8 @@ typedef struct cli_command {
     /* optional: told of every option as it is read (after its value is stored) */
     void (*given)(const cli_option *e, void *opts);
     const cli_steps *steps;      /* instead of run: the steps over a result (run.h) */
+    /* optional: frees what check loaded into the options, whatever happened after */
+    void (*done)(void *opts);
     size_t result_size;          /* with steps: the result's size */
 } cli_command;
 

@@ -75,7 +75,8 @@ static double bytes_needed(const options *o)
         for (int w = 0; w < o->n_widths; w++)
             biggest = fmax(biggest, (double)o->depths[d] * (double)o->widths[w] *
                                         ((double)o->widths[w] + (double)o->batch));
-    return 8.0 * 4.0 * biggest;
+    const double set = (double)o->samples * ((double)o->c.cfg.in_dim + 1.0); /* the inputs */
+    return 8.0 * (4.0 * biggest + set);
 }
 
 static int check(void *opts)
@@ -100,8 +101,9 @@ static int check(void *opts)
                         o->batch, o->samples);
     const double need = bytes_needed(o), have = cli_memory_bytes();
     if (have > 0 && need > 0.5 * have)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "the largest net needs about %.1f GiB; the machine "
-                        "has %.1f GiB (reduce --depth, --width or --batch)",
+        return cli_fail(CLI_EXIT_USAGE, CMD, "the largest net and the synthetic set need about "
+                        "%.1f GiB; the machine has %.1f GiB (reduce --depth, --width, --batch, "
+                        "--samples or --input-dim)",
                         need / 1073741824.0, have / 1073741824.0);
     if ((double)o->c.seed + (double)o->c.seeds * o->n_depths * o->n_widths > 4294967295.0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--seed %ld: the cells' seeds would pass 2^32 - 1",

@@ -146,6 +146,8 @@ static int check(void *opts)
     options *o = opts;
     if (lists(o) != 0)
         return CLI_EXIT_USAGE;
+    if (o->c.seeds < 2) /* the verdicts compare means with their standard errors */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--seeds: a standard error needs at least 2");
     if (!(o->xmax > o->xmin))
         return cli_fail(CLI_EXIT_USAGE, CMD, "--xmax %g is not above --xmin %g", o->xmax,
                         o->xmin);

@@ -131,6 +131,12 @@ static int check(void *opts)
                         "--train-width %ld", o->heads, o->width, o->train_width);
     if (o->n_layers < 2)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--layers: give at least two depths for the slope");
+    for (int i = 0; i < o->n_layers; i++)
+        for (int j = 0; j < i; j++)
+            if (o->layers[i] == o->layers[j])
+                return cli_fail(CLI_EXIT_USAGE, CMD, "--layers: %d is listed twice", o->layers[i]);
+    if (o->c.seeds < 2) /* every number it prints is a mean with its sd over the seeds */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--seeds: a spread over seeds needs at least 2");
     if (o->warmup >= o->steps)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--warmup %ld must be below --steps %ld",
                         o->warmup, o->steps);
@@ -164,10 +170,11 @@ static int measure(const void *opts, void *res, cli_measure *m)
     memcpy(s.layers, o->layers, sizeof s.layers);
     memcpy(s.train_kinds, o->train_kinds, sizeof s.train_kinds);
     memcpy(s.sweep, o->sweep, sizeof s.sweep);
-    const int rc = gf_xfmr_run(&s, res, m->why, sizeof m->why);
-    gf_text_release((gf_text *)&o->text);
-    return rc;
+    return gf_xfmr_run(&s, res, m->why, sizeof m->why);
 }
+
+/* The text check loaded: freed also when the run folder could not be opened. */
+static void done(void *opts) { gf_text_release(&((options *)opts)->text); }
 
 static void describe(json_t *m, const void *opts, const void *res)
 {
@@ -198,9 +205,10 @@ const cli_command cli_transformer = {
         "its final loss is not below the text's unigram entropy), the residual stream at\n"
         "initialization and after training (its norm, each write ||F(x)||/||x||, the cosine\n"
         "of successive writes) and the logit lens (each layer's stream through the head).\n"
-        "Writes into the run folder: grad_init.tsv, last_layer.tsv, slope.tsv, training.tsv,\n"
-        "training_runs.tsv, sweep.tsv, stream.tsv, lens.tsv, manifest.json and\n"
-        "xfmr_grad, xfmr_slope, xfmr_training, xfmr_stream, xfmr_lens (.png/.svg/.gp).\n\n",
+        "Writes into the run folder: grad_init.tsv, last_layer.tsv, last_layer_mean.tsv,\n"
+        "slope.tsv, training.tsv, training_runs.tsv, sweep.tsv, stream.tsv, lens.tsv,\n"
+        "manifest.json and xfmr_grad, xfmr_slope, xfmr_training, xfmr_stream, xfmr_lens\n"
+        "(.png/.svg/.gp).\n\n",
     .epilog =
         "A longer setting: --steps 1000 --train-layers 12 --seeds 5 --layers 6,12,24,48.\n"
         CLI_EPILOG_PROGRESS,
@@ -209,4 +217,5 @@ const cli_command cli_transformer = {
                                 .figures = figures, .summary = summary, .release = release,
                                 .label = "transformer: runs"},
     .result_size = sizeof(gf_xfmr_result),
+    .done = done,
 };

@@ -26,6 +26,8 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
             status = cmd->steps ? run_steps(&r, cmd, opts) : cmd->run(&r, opts);
         cli_run_close(&r, status);
     }
+    if (cmd->done)
+        cmd->done(opts);
     free(opts);
     return cli_stdout_done(cmd->name, status);
 }

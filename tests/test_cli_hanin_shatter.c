@@ -33,6 +33,7 @@ static void test_bad_input(void)
         {"--batch", "100", "--samples", "50"},         {"--term", "png"},   {"stray"},
         {"--depth"},           {"--bogus"},            {"--out", ""},
         {"--depth", "100000", "--width", "65536"},     {"--term", "dumb", "--no-plot"},
+        {"--samples", "4194304", "--input-dim", "65536"}, /* the set: 2 TiB */
     };
     expect_usage_errors("hanin", NULL, hanin, sizeof hanin / sizeof *hanin);
     static const char *const shatter[][4] = {
@@ -44,6 +45,7 @@ static void test_bad_input(void)
         {"--xmin", "nan"},              {"--seeds", "0"},              {"--seed", "0"},
         {"--init", "he"},               {"stray"},                     {"--nets"},
         {"--bogus"},                    {"--depth", "5000", "--points", "65536"},
+        {"--seeds", "1"}, /* no standard error for the verdicts */
     };
     expect_usage_errors("shatter", NULL, shatter, sizeof shatter / sizeof *shatter);
 }

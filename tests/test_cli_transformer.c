@@ -42,6 +42,7 @@ static void test_bad_input(void)
         {"--heads", "3"},         {"--width", "1"},         {"--warmup", "300"},
         {"--lr", "0"},            {"--sweep", "1e-3,x"},    {"--context", "100000"},
         {"--term", "dumb"},       {"--seeds", "0"},         {"stray"},
+        {"--seeds", "1"},         {"--layers", "2,4,2"},    {"--text", work}, /* a folder */
     };
     expect_usage_errors("transformer", NULL, bad, sizeof bad / sizeof *bad);
     /* the one line names the problem */
@@ -51,6 +52,11 @@ static void test_bad_input(void)
     result_free(&r);
     CU_ASSERT_FATAL(run(&r, ARGS("transformer", "--text", shrt, "--out", missing)) == 0);
     CU_ASSERT(r.status == 2 && strstr(r.err, "too few for context 64") != NULL);
+    result_free(&r);
+    /* an unusable run folder after the text was loaded: status 1, and the text freed
+     * (the sanitized suite's leak check) */
+    CU_ASSERT_FATAL(run(&r, ARGS("transformer", "--quick", "--out", "/proc/no-such-dir")) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1);
     result_free(&r);
 }
 

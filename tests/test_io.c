@@ -316,6 +316,12 @@ static void test_safetensors_rejects_bad_files(void)
     CU_ASSERT_FATAL(write_bytes(bad, copy, len) == 0);
     expect_rejected(bad, "garbage in the header");
     free(copy);
+    /* A folder: it opens, and ftell gives its "size" as LONG_MAX (a 2^63-byte malloc). */
+    char dir[4096];
+    path_in(dir, sizeof dir, "a-folder.safetensors");
+    CU_ASSERT_FATAL(mkdir(dir, 0755) == 0);
+    expect_rejected(dir, "a folder");
+    rmdir(dir);
     /* Random garbage. */
     gsl_rng *r = tu_rng(92);
     unsigned char junk[512];

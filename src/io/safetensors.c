@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void gf_st_init(gf_st_file *st) { memset(st, 0, sizeof *st); }
 
@@ -236,6 +237,11 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
     FILE *f = fopen(path, "rb");
     if (!f)
         return fail(why, size, strerror(errno));
+    struct stat sb; /* a folder opens, and its "size" from ftell is LONG_MAX */
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return fail(why, size, "not a regular file");
+    }
     long len = -1;
     if (fseek(f, 0, SEEK_END) == 0)
         len = ftell(f);

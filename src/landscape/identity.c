@@ -137,6 +137,8 @@ int gf_identity_run(gf_model *m, const gf_identity_spec *s, gf_identity_result *
     free(theta0);
     gf_tape_free(tape);
     gsl_rng_free(rng);
+    if (rc != 0) /* a failed run holds nothing to release */
+        gf_identity_release(r);
     return rc;
 }
 

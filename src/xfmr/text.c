@@ -69,10 +69,10 @@ static int append_file(gf_text *t, size_t *cap, const char *path, char *why, siz
         if (got < 65536)
             break;
     }
-    const int bad = ferror(f);
+    const int bad = ferror(f), e = errno; /* a folder opens; reading it fails: EISDIR */
     fclose(f);
     if (bad) {
-        snprintf(why, size, "cannot read %s", path);
+        snprintf(why, size, "cannot read %s: %s", path, strerror(e));
         return -1;
     }
     if (t->n == start) {
