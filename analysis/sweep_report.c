@@ -77,10 +77,11 @@ static int map_make(map *m, const sweep_report *rep, gf_sweep_key kx, gf_sweep_k
         const size_t at = (size_t)axis_index(g, c, m->ay) * (size_t)m->nx +
                           (size_t)axis_index(g, c, m->ax);
         const char *row = rep->rows->row[c];
-        double v = status_of(rep, row) == 0 ? field(row, g->n_axes + col) : NAN;
-        if (!isfinite(v)) {
+        const int status = status_of(rep, row);
+        double v = status == 0 ? field(row, g->n_axes + col) : NAN;
+        if (!isfinite(v)) { /* a failed net counts as fill; an invalid cell was no net */
             m->bad[at]++;
-            v = fill;
+            v = strcmp(statuses[status], "invalid") == 0 ? NAN : fill;
         }
         if (isfinite(v)) {
             m->mean[at] += v;
@@ -264,7 +265,8 @@ static int trainability(sweep_report *rep, const char *dir, char *why, size_t si
     double best = chance;
     for (int i = 0; rc == 0 && i < m.nx * m.ny; i++)
         best = isfinite(m.mean[i]) ? fmax(best, m.mean[i]) : best;
-    rep->acc_threshold = chance + 0.5 * (best - chance);
+    rep->acc_threshold = best > chance ? chance + 0.5 * (best - chance) : NAN; /* NaN: none
+                                                                                   trained */
     double *a = malloc(3 * LINE_N * sizeof *a), *b = a ? a + LINE_N : NULL;
     double *c = a ? b + LINE_N : NULL;
     double lo, hi;
@@ -412,6 +414,11 @@ static void boundary_lines(const sweep_report *rep)
                "%.3f, max %.3f\n    (mean signed %+.3f; the grid's sw2 step is %g)\n",
                rep->boundary_n, rep->boundary_n == 1 ? "" : "s", rep->dist_mean, rep->dist_max,
                rep->dist_signed, rep->step);
+        return;
+    }
+    if (isnan(rep->acc_threshold)) {
+        printf("  measured boundary: none; no cell trained above chance (%.3f)\n",
+               1.0 / (double)rep->spec->classes);
         return;
     }
     printf("  measured boundary: per sigma_w^2, the deepest grid depth whose seeds' mean "

@@ -133,6 +133,18 @@ static void test_failing_cells(void)
     CU_ASSERT(t && strstr(t, "more than 10 times the first"));
     free(st);
     free(t);
+    /* every cell invalid: no net, so no accuracy (not chance's) and no boundary */
+    char c[GF_PATH_MAX];
+    path_in(c, sizeof c, "all-invalid");
+    run_ok(&r, "every cell invalid", ARGS("sweep", "-m", "train", "--grid",
+                                          "depth=5,7 width=2 sw2=1,2 steps=2", "--batch", "2",
+                                          "--samples", "16", "--no-plot", "--out", c));
+    CU_ASSERT(r.out && strstr(r.out, "no cell trained above chance") &&
+              !strstr(r.out, "train at every depth"));
+    result_free(&r);
+    t = read_in(c, "sweep_trainable.tsv");
+    CU_ASSERT(t && tsv_rows(t) == 0);
+    free(t);
 }
 
 /* The gradient at initialization is gradflow gradnorm's, number for number. */
