@@ -20,6 +20,11 @@ static int set_blocks(const cli_arg *a, void *opts)
     const int n = cli_ints(a->cmd, a->opt, a->value, 1, 500, o->blocks, MAX_BLOCKS);
     if (n < 0)
         return CLI_EXIT_USAGE;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (o->blocks[i] == o->blocks[j])
+                return cli_fail(CLI_EXIT_USAGE, a->cmd, "%s: %d is listed twice", a->opt,
+                                o->blocks[i]);
     o->n_blocks = n;
     return 0;
 }
@@ -52,7 +57,8 @@ static const cli_option table[] = {
      CLI_AT(O, spec.record_every), .min = 1, .max = 100000000},
     CLI_SEEDS(O, "seeds (weights, data, teacher, batches)  [3]"),
     CLI_SEED(O, "first seed                               [1]"),
-    {CLI_FLAG, "quick", 0, NULL, "a small run for tests: blocks 1,3, width 8, 200 steps",
+    {CLI_FLAG, "quick", 0, NULL, "a small run for tests: blocks 1,3, width 8, 200 steps\n"
+     "(options given explicitly still count)",
      CLI_AT(O, quick)},
     {CLI_TEXT, .help = "Output:\n"},
     CLI_OUT(O, "run folder                               [runs/identity]"),
@@ -89,15 +95,23 @@ static void init(void *opts)
 static int check(void *opts)
 {
     identity_options *o = opts;
-    if (o->quick) {
-        o->blocks[0] = 1;
-        o->blocks[1] = 3;
-        o->n_blocks = 2;
-        o->c.cfg.width = 8;
-        o->spec.steps = 200;
-        o->spec.samples = 256;
-        o->c.seeds = 2;
+    if (o->quick) { /* small, where the options were left at their defaults */
+        identity_options d;
+        memset(&d, 0, sizeof d);
+        init(&d);
+        if (o->n_blocks == d.n_blocks && memcmp(o->blocks, d.blocks, sizeof d.blocks) == 0) {
+            o->blocks[0] = 1;
+            o->blocks[1] = 3;
+            o->n_blocks = 2;
+        }
+        CLI_QUICK(o, d, c.cfg.width, 8);
+        CLI_QUICK(o, d, spec.steps, 200);
+        CLI_QUICK(o, d, spec.samples, 256);
+        CLI_QUICK(o, d, c.seeds, 2);
     }
+    if (o->c.cfg.width < 2) /* the outputs are the features: a class needs two */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--width %zu: the nets map %zu features to as "
+                        "many outputs, at least 2", o->c.cfg.width, o->c.cfg.width);
     if (o->spec.batch > o->spec.samples)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--batch %zu is larger than --samples %zu",
                         o->spec.batch, o->spec.samples);
