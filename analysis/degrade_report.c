@@ -56,7 +56,9 @@ static double compare(const gf_grid_result *x, const degrade_options *o, gf_arch
     const int several = n[0] > 1 && n[1] > 1;
     printf("  %s: training error %d layers %.2f%%, %d layers %.2f%%: ", name, hi, 100 * t[1], lo,
            100 * t[0]);
-    if (gap > 0)
+    if (fabs(gap) < 0.005)
+        printf("the same to 0.01 points");
+    else if (gap > 0)
         printf("the deeper net trains worse by %.2f points%s", gap,
                !gf_arch_residual(arch) ? " (degradation)" : " (the gap remains)");
     else
@@ -73,13 +75,25 @@ static double compare(const gf_grid_result *x, const degrade_options *o, gf_arch
     return gap;
 }
 
+/* A log10 ratio as "10^+1.23"; a gradient of 0 at x_0 (a dead net) as "0". */
+static const char *power_text(char *buf, size_t size, double log10_ratio)
+{
+    if (isfinite(log10_ratio))
+        snprintf(buf, size, "10^%+.2f", log10_ratio);
+    else
+        snprintf(buf, size, "%s", log10_ratio < 0 ? "0 (no gradient reaches x_0: a dead net)"
+                                                  : "inf");
+    return buf;
+}
+
 /* What the gradient norms say next to the errors. */
 static void gradient_reading(const gf_grid_net *r, double first, double last,
                              double plain_gap)
 {
-    printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, 10^%+.2f "
-           "at the last probe",
-           r->name, r->seed, first, last);
+    char a[64], b[64];
+    printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = %s at step 0, %s at the last "
+           "probe", r->name, r->seed, power_text(a, sizeof a, first),
+           power_text(b, sizeof b, last));
     const int plain = !gf_arch_residual(r->arch), exploded = plain && first > 1.0;
     const int dense = r->arch == GF_ARCH_DENSENET || r->arch == GF_ARCH_DENSENET_BC;
     if (plain && fabs(last) < 1.0 && plain_gap > 0 && !exploded)
