@@ -192,11 +192,17 @@ static int run(cli_run *r, void *opts)
     gf_path_join(cells, sizeof cells, r->dir, "cells");
     s.cells_dir = o->cells ? cells : NULL;
     fingerprint(o, &g, fp, sizeof fp);
+    char columns[4096];
+    int fields = 0; /* a row has the header's fields */
+    if (gf_sweep_columns(&s, columns, sizeof columns) == 0)
+        for (const char *p = columns; *p; p++)
+            fields += *p == '\t';
     cli_progress bar;
     cli_progress_begin(&bar, "sweep");
     const gf_sweep_exec x = {.cells = g.cells, .run = gf_sweep_cell_fn_of, .ctx = &s,
                              .state = state, .fingerprint = fp, .resume = o->resume, .mpi = 1,
                              .blas_threads = (int)o->threads, .stop_after = o->stop_after,
+                             .fields = fields ? fields + 1 : 0,
                              .progress = progress, .progress_ctx = &bar};
     gf_sweep_rows rw;
     int status = gf_sweep_exec_run(&x, &rw, why, sizeof why) == 0 ? 0 : CLI_EXIT_RUNTIME;

@@ -203,6 +203,23 @@ static void test_resume(void)
     CU_ASSERT_EQUAL(r.status, 1); /* the rows of another grid are refused */
     CU_ASSERT(r.err && strstr(r.err, "another sweep"));
     result_free(&r);
+    /* a whole line that is not a whole row (fields missing): it and what follows run
+     * again; an empty state file is no state */
+    char *head = read_in(k, "state.tsv");
+    CU_ASSERT_FATAL(head != NULL);
+    *(strchr(head, '\n') + 1) = '\0';
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fprintf(f, "%s0\t0.01\t0\t4\n", head);
+    fclose(f);
+    free(head);
+    run_ok_only("resume after a short row", ARGS(SMALL, "--resume", "--out", k));
+    CU_ASSERT(same_text_in(ref, k, "sweep.tsv"));
+    f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fclose(f);
+    run_ok_only("resume from an empty state", ARGS(SMALL, "--resume", "--out", k));
+    CU_ASSERT(same_text_in(ref, k, "sweep.tsv"));
 }
 
 /* ---- MPI ---------------------------------------------------------------------------- */

@@ -82,8 +82,19 @@ void sweep_progress(sweep_run *s, int force)
                    rate > 0 ? (double)(total - s->n_done) / rate : NAN);
 }
 
+/* The tab-separated fields of row. */
+static int fields_of(const char *row)
+{
+    int n = 1;
+    for (; *row; row++)
+        n += *row == '\t';
+    return n;
+}
+
 /* The rows of a state file with this fingerprint: read them back, cut a
- * partial last line off. 0, or -1 with a reason. */
+ * partial last line and everything after a damaged one off. An empty file,
+ * or one whose header line is cut, is no state (the kill came before the
+ * first row). 0, or -1 with a reason. */
 static int read_state(sweep_run *s, const char *head, char *why, size_t size)
 {
     FILE *f = fopen(s->x->state, "r");
@@ -95,7 +106,12 @@ static int read_state(sweep_run *s, const char *head, char *why, size_t size)
     ssize_t n;
     long good = 0; /* bytes of whole lines */
     int rc = 0;
-    if ((n = getline(&line, &cap, f)) <= 0 || strcmp(line, head) != 0) {
+    if ((n = getline(&line, &cap, f)) <= 0 || line[n - 1] != '\n') {
+        free(line);
+        fclose(f);
+        return 0; /* opened fresh (truncated) by sweep_open_state */
+    }
+    if (strcmp(line, head) != 0) {
         snprintf(why, size, "%s is the state of another sweep (its grid or settings differ); "
                  "run without --resume to start over", s->x->state);
         rc = -1;
@@ -108,7 +124,8 @@ static int read_state(sweep_run *s, const char *head, char *why, size_t size)
         const long cell = strtol(p, &e, 10);
         const double sec = *e == '\t' ? strtod(e + 1, &e) : NAN;
         const long rank = *e == '\t' ? strtol(e + 1, &e, 10) : -2;
-        if (*e != '\t' || rank < -1 || cell < 0 || cell >= s->rows->n)
+        if (*e != '\t' || rank < -1 || cell < 0 || cell >= s->rows->n || !isfinite(sec) ||
+            (s->x->fields > 0 && fields_of(e + 1) != s->x->fields))
             break; /* damaged: what follows is run again */
         if (!s->done[cell]) {
             if (sweep_record(s, cell, e + 1, sec, (int)rank, why, size) != 0)

@@ -152,6 +152,8 @@ typedef struct gf_sweep_exec {
     int blas_threads;         /* BLAS threads per rank while the cells run; 0: leave alone */
     long stop_after;          /* tests: SIGKILL itself after this many new rows; 0: never */
     size_t row_max;           /* the longest row in bytes; 0: GF_SWEEP_ROW_MAX */
+    int fields;               /* tab-separated fields of every row; 0: not checked (a
+                                 state file's row with another count is damaged) */
     /* rank 0, after every row and at most 4 times a second otherwise */
     void (*progress)(void *ctx, long done, long total, double per_second, double left);
     void *progress_ctx;
