@@ -12,9 +12,27 @@
 #include "gradflow.h" /* gf_now */
 #include <unistd.h>
 
+static int muted; /* a rank other than the first, before its command spreads the work */
+
+int cli_launcher_rank(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+                                       "SLURM_PROCID", NULL};
+    for (const char *const *v = vars; *v; v++) {
+        const char *s = getenv(*v);
+        if (s && *s)
+            return atoi(s);
+    }
+    return 0;
+}
+
+void cli_mute(int on) { muted = on; }
+
 /* "gradflow CMD: " + what + the message, one line on stderr. */
 static void say(const char *cmd, const char *what, const char *fmt, va_list ap)
 {
+    if (muted)
+        return;
     fprintf(stderr, "gradflow%s%s: %s", cmd ? " " : "", cmd ? cmd : "", what);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -38,6 +38,14 @@ int cli_choice(const char *cmd, const char *opt, const char *s, const char *cons
 int cli_choices(const char *cmd, const char *opt, const char *s, const char *const *names,
                 int *out, int max);
 
+/* Under an MPI launcher (mpirun, srun) every rank parses the same command
+ * line: this process's rank from the launcher's environment (0 without one).
+ * cli_mute(1) silences the messages of cli_fail, cli_error and cli_warn
+ * (cli_main does it on ranks other than 0 for a command with .mpi, until the
+ * command calls cli_mute(0) where its ranks start to differ). */
+int cli_launcher_rank(void);
+void cli_mute(int on);
+
 /* --depth of an MLP stack: 2B + 2 with B >= 1. 0, or -1 after a usage message. */
 int cli_depth(const char *cmd, const char *opt, const char *s, int *depth);
 /* The same rule for a depth already read. */
@@ -167,6 +175,7 @@ typedef struct cli_command {
     const cli_steps *steps;      /* instead of run: the steps over a result (run.h) */
     /* optional: frees what check loaded into the options, whatever happened after */
     void (*done)(void *opts);
+    int mpi; /* 1: runs on MPI ranks; only rank 0 reports errors until cli_mute(0) */
     size_t result_size;          /* with steps: the result's size */
 } cli_command;
 

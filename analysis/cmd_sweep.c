@@ -205,6 +205,7 @@ static int run(cli_run *r, void *opts)
                              .fields = fields ? fields + 1 : 0,
                              .progress = progress, .progress_ctx = &bar};
     gf_sweep_rows rw;
+    cli_mute(0); /* from here each rank's errors are its own */
     int status = gf_sweep_exec_run(&x, &rw, why, sizeof why) == 0 ? 0 : CLI_EXIT_RUNTIME;
     cli_progress_end(&bar);
     if (status != 0)
@@ -265,4 +266,5 @@ const cli_command cli_sweep = {
         "Exit status: 0 success (also when cells failed: see their rows), 1 runtime\n"
         "failure, 2 usage error.\n",
     .table = table, .size = sizeof(options), .init = init, .check = check, .run = run,
+    .mpi = 1,
 };

@@ -16,6 +16,7 @@ int cli_main(const cli_command *cmd, int argc, char **argv)
     if (!opts)
         return cli_fail(CLI_EXIT_RUNTIME, cmd->name, "out of memory");
     cmd->init(opts);
+    cli_mute(cmd->mpi && cli_launcher_rank() > 0); /* every rank would say the same */
     int status = cli_parse(cmd, argc, argv, opts);
     if (status == CLI_RUN && cmd->check && cmd->check(opts) != 0)
         status = CLI_EXIT_USAGE;

@@ -291,6 +291,36 @@ static void test_mpi_same_bytes(void)
     CU_ASSERT(same_text_in(ref, m, "sweep.tsv"));
 }
 
+/* A usage error under mpirun -n 2 is said once (by rank 0), not by every rank. */
+static void test_mpi_error_said_once(void)
+{
+    if (!mpirun_found())
+        return;
+    char out[GF_PATH_MAX], err[GF_PATH_MAX];
+    path_in(out, sizeof out, "mpi-bad");
+    path_in(err, sizeof err, "mpi-bad.stderr");
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2",
+                              cli_exe(), "sweep", "--grid", "depth=4,", "--out", out, NULL};
+        const int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644), null = open("/dev/null",
+                                                                               O_WRONLY);
+        dup2(null, 1);
+        dup2(e, 2);
+        execvp("mpirun", (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+    char *text = tu_read_file(err, NULL);
+    int said = 0;
+    for (const char *p = text; p && (p = strstr(p, "gradflow sweep: --grid")); p++)
+        said++;
+    CU_ASSERT_EQUAL(said, 1);
+    free(text);
+}
+
 /* Built without MPI, a sweep under mpirun -n 2 refuses (each rank would run it all). */
 static void test_without_mpi(void)
 {
@@ -312,6 +342,7 @@ CU_TestInfo cli_sweep_tests[] = {
     {"gradnorm's numbers", test_gradnorm_numbers},
     {"resume after a kill: same bytes", test_resume},
     {"serial and mpirun -n 1, 2, 4: same bytes", test_mpi_same_bytes},
+    {"mpirun -n 2: a usage error is said once", test_mpi_error_said_once},
     {"built without MPI, mpirun -n 2 refuses", test_without_mpi},
     CU_TEST_INFO_NULL,
 };
