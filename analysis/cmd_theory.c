@@ -303,6 +303,7 @@ static void summary(const cli_run *run, const void *opts, const void *result)
     }
     printf("  (dec/layer: decades the gradient norm gains per layer backward, 0.5 log10 chi_1;\n"
            "   xi_grad < 0: it explodes over |xi_grad| layers; '-': no fixed point q*;\n"
+           "   inf: on the critical line (chi_1 = 1) the depth scales diverge;\n"
            "   off the plot: outside the ranges of --sw2 and --sb2)\n");
     if (o->sb2[0] == 0.0)
         printf("  at sigma_b^2 = 0 (the diagram's bottom row) q* = 0 below the critical line: "

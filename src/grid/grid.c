@@ -6,6 +6,7 @@
 
 #include "io/gf_io.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ int gf_grid_train(const gf_grid_spec *spec, gf_grid_result *res, char *why,
         char dir[GF_PATH_MAX];
         snprintf(dir, sizeof dir, "%s/checkpoints", spec->out);
         if (gf_make_dirs(dir) != 0) {
-            snprintf(why, size, "cannot use folder '%s'", dir);
+            snprintf(why, size, "cannot use folder '%s': %s", dir, strerror(errno));
             return -1;
         }
     }

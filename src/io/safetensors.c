@@ -269,7 +269,7 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
     const unsigned char *data = st->image + 8 + hlen;
     const char *key;
     json_t *val;
-    int bad = 0;
+    int bad = 0, cut = 0; /* cut: a tensor's data lies past the end of the file */
     json_object_foreach(h, key, val)
     {
         if (strcmp(key, "__metadata__") == 0) {
@@ -296,8 +296,8 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
         const gf_st_dtype dt = strcmp(dtype, "I64") == 0   ? GF_ST_I64
                                : strcmp(dtype, "F32") == 0 ? GF_ST_F32
                                                            : GF_ST_F64;
-        if ((strcmp(dtype, "F64") != 0 && dt == GF_ST_F64) || b < 0 || e < b ||
-            (size_t)e > data_len ||
+        cut = b >= 0 && e >= b && (size_t)e > data_len;
+        if ((strcmp(dtype, "F64") != 0 && dt == GF_ST_F64) || b < 0 || e < b || cut ||
             gf_st_add(st, key, dt, (int)json_array_size(shape), dims, data + b) != 0 ||
             shape_bytes(dt, st->entry[st->n - 1].rank, st->entry[st->n - 1].shape) !=
                 (size_t)(e - b)) {
@@ -307,7 +307,9 @@ int gf_st_read(gf_st_file *st, const char *path, char *why, size_t size)
     }
     json_decref(h);
     if (bad)
-        return gf_st_release(st), fail(why, size, "malformed tensor entry in the header");
+        return gf_st_release(st), fail(why, size, cut ? "a tensor's data runs past the end of "
+                                                        "the file (a cut copy?)"
+                                                      : "malformed tensor entry in the header");
     if (overlapping(st))
         return gf_st_release(st), fail(why, size, "two tensors share bytes of the file");
     return 0;
