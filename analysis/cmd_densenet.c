@@ -88,11 +88,7 @@ static void quicken(densenet_options *o)
     CLI_QUICK(o, d, resnet_depth, 8);
     CLI_QUICK(o, d, resnet_mult, 0.25);
     CLI_QUICK(o, d, mem_batch, 4);
-    if (o->n_mem == d.n_mem && memcmp(o->mem_depths, d.mem_depths, sizeof d.mem_depths) == 0) {
-        static const int mem[] = {10, 16, 22};
-        memcpy(o->mem_depths, mem, sizeof mem);
-        o->n_mem = 3;
-    }
+    CLI_QUICK_LIST(o, d, mem_depths, n_mem, 10, 16, 22);
 }
 
 /* The shared options of net `arch` at depth. */

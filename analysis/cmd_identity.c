@@ -99,11 +99,7 @@ static int check(void *opts)
         identity_options d;
         memset(&d, 0, sizeof d);
         init(&d);
-        if (o->n_blocks == d.n_blocks && memcmp(o->blocks, d.blocks, sizeof d.blocks) == 0) {
-            o->blocks[0] = 1;
-            o->blocks[1] = 3;
-            o->n_blocks = 2;
-        }
+        CLI_QUICK_LIST(o, d, blocks, n_blocks, 1, 3);
         CLI_QUICK(o, d, c.cfg.width, 8);
         CLI_QUICK(o, d, spec.steps, 200);
         CLI_QUICK(o, d, spec.samples, 256);

@@ -102,10 +102,7 @@ static void quick(landscape_options *o)
     landscape_options d;
     memset(&d, 0, sizeof d);
     init(&d);
-    if (o->n_depths == d.n_depths && memcmp(o->depths, d.depths, sizeof d.depths) == 0) {
-        o->depths[0] = 4;
-        o->depths[1] = 6;
-    }
+    CLI_QUICK_LIST(o, d, depths, n_depths, 4, 6);
     CLI_QUICK(o, d, c.cfg.width, 16);
     CLI_QUICK(o, d, t.ntrain, 512);
     CLI_QUICK(o, d, images, 512);

@@ -11,6 +11,7 @@
 #include "gradflow.h"
 #include "plots/gf_plot.h"
 
+#include <string.h> /* CLI_QUICK_LIST */
 
 typedef struct cli_common {
     gf_stack_config cfg;
@@ -44,6 +45,15 @@ int cli_archs_blocks(const char *cmd, const cli_common *o);
     do {                                                                                     \
         if ((o)->field == (d).field)                                                         \
             (o)->field = (value);                                                            \
+    } while (0)
+/* The same for a list of ints (the array, its count): the values after count. */
+#define CLI_QUICK_LIST(o, d, list, count, ...)                                               \
+    do {                                                                                     \
+        static const int quick_[] = {__VA_ARGS__};                                           \
+        if ((o)->count == (d).count && memcmp((o)->list, (d).list, sizeof (d).list) == 0) {  \
+            memcpy((o)->list, quick_, sizeof quick_);                                        \
+            (o)->count = (int)(sizeof quick_ / sizeof *quick_);                              \
+        }                                                                                    \
     } while (0)
 
 /* --term: "dumb" (also draw in the terminal) or "none". */
