@@ -121,7 +121,16 @@ static int check(void *opts)
         if (gf_stack_config_check(&c, why, sizeof why) != 0)
             return cli_fail(CLI_EXIT_USAGE, CMD, "%s: %s", gf_arch_names[c.arch], why);
     }
-    return 0;
+    /* the deepest net: weights, gradients and Adam's two moments; its tape over a batch;
+     * the inputs and targets */
+    int blocks = 0;
+    for (int i = 0; i < o->n_blocks; i++)
+        blocks = o->blocks[i] > blocks ? o->blocks[i] : blocks;
+    const double w = (double)o->c.cfg.width, layers = 2.0 * blocks + 2.0;
+    const double need = 8.0 * (4.0 * layers * w * (w + 1.0) +
+                               4.0 * (double)o->spec.batch * w * layers +
+                               2.0 * (double)o->spec.samples * w);
+    return cli_fits_in_memory(CMD, need, "--blocks, --width, --batch or --samples");
 }
 
 /* ---- the runs ------------------------------------------------------------------- */

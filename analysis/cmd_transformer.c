@@ -121,6 +121,17 @@ static void init(void *opts)
     o->sweep[0] = 3e-3, o->sweep[1] = 1e-2, o->sweep[2] = 3e-2, o->n_sweep = 3;
 }
 
+/* Bytes of one net's step, about: weights with their gradients and Adam's two
+ * moments (12 L d^2 and the byte embedding and head), and the tape of a batch
+ * (some 16 d numbers per token and layer, and the attention's heads x T
+ * scores and probabilities). */
+static double step_bytes(double layers, double d, double heads, double context, double batch)
+{
+    const double params = 12.0 * layers * d * d + 2.0 * 256.0 * d + context * d;
+    const double tape = batch * context * layers * (16.0 * d + 2.0 * heads * context);
+    return 8.0 * (4.0 * params + tape);
+}
+
 static int check(void *opts)
 {
     options *o = opts;
@@ -137,6 +148,17 @@ static int check(void *opts)
                 return cli_fail(CLI_EXIT_USAGE, CMD, "--layers: %d is listed twice", o->layers[i]);
     if (o->c.seeds < 2) /* every number it prints is a mean with its sd over the seeds */
         return cli_fail(CLI_EXIT_USAGE, CMD, "--seeds: a spread over seeds needs at least 2");
+    int deepest = 0;
+    for (int i = 0; i < o->n_layers; i++)
+        deepest = o->layers[i] > deepest ? o->layers[i] : deepest;
+    const double at_init = step_bytes(deepest, (double)o->width, (double)o->heads,
+                                      (double)o->context, (double)o->batch),
+                 trained = step_bytes((double)o->train_layers, (double)o->train_width,
+                                      (double)o->heads, (double)o->context,
+                                      (double)o->train_batch);
+    if (cli_fits_in_memory(CMD, at_init > trained ? at_init : trained,
+                           "--layers, --width, --context or the batches") != 0)
+        return CLI_EXIT_USAGE;
     if (o->warmup >= o->steps)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--warmup %ld must be below --steps %ld",
                         o->warmup, o->steps);

@@ -111,7 +111,7 @@ static void test_identity_help_and_bad_input(void)
         {"--blocks", "0"},  {"--blocks", "x"},     {"--target", "foo"}, {"--steps", "0"},
         {"--lr", "0"},      {"--batch", "4096"},   {"--seeds", "0"},    {"--width", "0"},
         {"--init", "fixup"}, {"--record-every", "0"}, {"stray"},        {"--bogus"},
-        {"--blocks", "1,1"}, {"--width", "1"},
+        {"--blocks", "1,1"}, {"--width", "1"},     {"--width", "65536"}, /* 550 GB */
     };
     expect_usage_errors("identity", NULL, bad, sizeof bad / sizeof *bad);
 }

@@ -43,6 +43,7 @@ static void test_bad_input(void)
         {"--lr", "0"},            {"--sweep", "1e-3,x"},    {"--context", "100000"},
         {"--term", "dumb"},       {"--seeds", "0"},         {"stray"},
         {"--seeds", "1"},         {"--layers", "2,4,2"},    {"--text", work}, /* a folder */
+        {"--width", "4096", "--context", "2048"}, /* about 800 GiB */
     };
     expect_usage_errors("transformer", NULL, bad, sizeof bad / sizeof *bad);
     /* the one line names the problem */
