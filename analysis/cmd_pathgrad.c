@@ -189,6 +189,10 @@ static int check(void *opts)
     if (o->images > o->t.ntest)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--images %ld is more than --ntest %ld",
                         o->images, o->t.ntest);
+    if (!o->load && o->c.cfg.norm == GF_NORM_BATCH && o->bn_warmup > 0 &&
+        o->t.ntrain < WARMUP_BATCH)
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than a batch-norm warm-up "
+                        "batch (%d; or --bn-warmup 0)", o->t.ntrain, WARMUP_BATCH);
     gf_family_config fc;
     if (gf_arch_config(&o->c.cfg, &fc, why, sizeof why) != 0)
         return cli_fail(CLI_EXIT_USAGE, CMD, "%s", why);

@@ -111,6 +111,7 @@ static void test_pathgrad_bad_input(void)
         {"--warmup", "100000"},   {"--data", "fashion", "--ntrain", "70000"},
         {"--seed", " 5"},
         {"--bn-warmup", "-1"},    {"--norm", "none", "--bn-warmup", "5"},
+        {"--ntrain", "8"}, /* fewer than a warm-up batch: it read past the set */
     };
     expect_usage_errors("pathgrad", ARGS("--data", "synthetic"), bad, sizeof bad / sizeof *bad);
 }

@@ -286,8 +286,19 @@ int gf_model_bn_warmup(gf_model *m, const gf_dataset *data, gsl_rng *rng, int pa
     int *y = malloc(batch * sizeof *y), rc = tape && x && y ? 0 : -1;
     const double momentum = gf_model_bn_momentum(m);
     gf_model_set_training(m, 1);
+    if (rc == 0 && batch > data->n) { /* a batch of distinct samples: not more than the set */
+        snprintf(why, size, "a batch-norm warm-up batch of %zu is more than the %zu samples",
+                 batch, data->n);
+        free(x);
+        free(y);
+        gf_tape_free(tape);
+        return -1;
+    }
     for (int t = 0; rc == 0 && t < passes; t++) {
-        gf_dataset_sample(data, rng, batch, x, y);
+        if (gf_dataset_sample(data, rng, batch, x, y) != 0) {
+            rc = -1;
+            break;
+        }
         gf_tape_reset(tape);
         gf_tensor *xt = gf_tape_input(tape, batch, in);
         if (!xt) {
