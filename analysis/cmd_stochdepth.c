@@ -64,6 +64,11 @@ static int check(void *opts)
     stochdepth_options *o = opts;
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
+    /* the linear rule's p_B = 1 - (1 - p_last) is 0 below about 1e-17 */
+    if (o->survival == GF_SURVIVAL_LINEAR && !(1.0 - (1.0 - o->p_last) > 0.0))
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--p-last %g: the linear rule's last probability, "
+                        "1 - (1 - p), is 0 in double precision (give 1e-16 or more, or "
+                        "--survival uniform)", o->p_last);
     for (int a = 0; a < o->c.n_archs; a++)
         if (!gf_arch_residual((gf_arch)o->c.archs[a]))
             return cli_fail(CLI_EXIT_USAGE, CMD, "--arch %s: %s has no residual branch to "

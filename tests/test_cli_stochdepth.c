@@ -25,6 +25,7 @@ static void test_bad_input(void)
         {"--p-last", "abc"},      {"--p-last", "nan"},       {"--survival", "none"},
         {"--survival", "cubic"},  {"--arch", "plain"},       {"--arch", "resnet,plain"},
         {"--depth", "7"},         {"--depth", "20,56"},      {"--p-last"},
+        {"--p-last", "1e-300"}, /* p_B = 1 - (1 - 1e-300) = 0: refused before any training */
     };
     expect_train_usage_errors("stochdepth", bad, sizeof bad / sizeof *bad);
 }
