@@ -111,6 +111,17 @@ static void test_divergence_is_a_result(void)
     CU_ASSERT(strstr(gp, "rezero, resnet: diverged at step 5") != NULL);
     free(m);
     free(gp);
+    /* the last update of the last epoch blows up: no step sees it, the evaluation of the
+     * training set does (4 steps of batch 2 at lr 1e6: the nets were reported as trained,
+     * with a loss of nan) */
+    path_in(out, sizeof out, "diverged-last");
+    run_ok(&r, "diverging at the last update",
+           ARGS("init-compare", "--data", "synthetic", "--depth", "4", "--width", "4", "--batch",
+                "2", "--ntrain", "8", "--ntest", "4", "--epochs", "1", "--init-seeds", "1",
+                "--init", "fixup", "--no-bn-reference", "--lr", "1e6", "--no-plot", "--out",
+                out));
+    CU_ASSERT(r.out && strstr(r.out, "fixup/resnet diverged at step 5"));
+    result_free(&r);
 }
 
 CU_TestInfo cli_init_compare_tests[] = {

@@ -301,6 +301,11 @@ int gf_trainer_epoch(gf_trainer *t, gf_epoch_stats *out, char *why, size_t size)
         snprintf(why, size, "evaluation failed (out of memory?)");
         return -1;
     }
+    if (!isfinite(e.train_loss)) { /* the epoch's last update blew up: no step saw it */
+        snprintf(why, size, "non-finite loss at step %ld (the training set's, after epoch %d's "
+                 "last update, lr %g): loss %g", t->step + 1, e.epoch, t->lr, e.train_loss);
+        return -1;
+    }
     e.eval_seconds = gf_now() - t1;
     t->history[t->epoch++] = e;
     if (out)
