@@ -48,6 +48,14 @@ static void reading(const gf_gradnorm_result *res, int a, arch_ends e)
     const int B = res->blocks;
     const double d = e.first - e.last;
     const char *name = gf_arch_names[res->spec.archs[a]];
+    if (!isfinite(d)) { /* a norm of 0: log10 is -inf, their difference -inf or nan */
+        printf("  %s: %s; no decades to compare.\n", name,
+               isnan(d) ? "no gradient at all (||dL/dx_B|| = 0 too: every unit of a layer is "
+                          "off, likely at this width)"
+                        : "no gradient reaches x_0 (||dL/dx_0|| = 0: every unit of a layer is "
+                          "off, likely at this width)");
+        return;
+    }
     if (!gf_arch_residual(res->spec.archs[a]) && isnan(e.theory))
         printf("  %s: %+.2f decades; %s.\n", name, d, verdict(d));
     else if (!gf_arch_residual(res->spec.archs[a]))
