@@ -67,23 +67,15 @@ static double compare(const gf_grid_result *x, const degrade_options *o, gf_arch
     if (several)
         printf("; %s the seed spread (%.2f points)", fabs(gap) > 2.0 * spread ? "beyond twice" :
                "within twice", spread);
-    printf(".\n    test error %.2f%% vs %.2f%%.\n", 100 * e[1], 100 * e[0]);
+    if (isnan(e[0]) || isnan(e[1]))
+        printf(".\n    no test error (no test images: --ntest 0).\n");
+    else
+        printf(".\n    test error %.2f%% vs %.2f%%.\n", 100 * e[1], 100 * e[0]);
     if (gf_arch_residual(arch) && gap > 0)
         printf("    He et al. (Fig. 6) found the deeper ResNet training *better*; here %s-%d "
                "does not overtake\n    %s-%d at this budget (%d epochs on %zu images).\n",
                name, hi, name, lo, x->spec.train.epochs, x->spec.train_set->n);
     return gap;
-}
-
-/* A log10 ratio as "10^+1.23"; a gradient of 0 at x_0 (a dead net) as "0". */
-static const char *power_text(char *buf, size_t size, double log10_ratio)
-{
-    if (isfinite(log10_ratio))
-        snprintf(buf, size, "10^%+.2f", log10_ratio);
-    else
-        snprintf(buf, size, "%s", log10_ratio < 0 ? "0 (no gradient reaches x_0: a dead net)"
-                                                  : "inf");
-    return buf;
 }
 
 /* What the gradient norms say next to the errors. */
@@ -92,8 +84,8 @@ static void gradient_reading(const gf_grid_net *r, double first, double last,
 {
     char a[64], b[64];
     printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = %s at step 0, %s at the last "
-           "probe", r->name, r->seed, power_text(a, sizeof a, first),
-           power_text(b, sizeof b, last));
+           "probe", r->name, r->seed, cli_ratio_text(a, sizeof a, first),
+           cli_ratio_text(b, sizeof b, last));
     const int plain = !gf_arch_residual(r->arch), exploded = plain && first > 1.0;
     const int dense = r->arch == GF_ARCH_DENSENET || r->arch == GF_ARCH_DENSENET_BC;
     if (plain && fabs(last) < 1.0 && plain_gap > 0 && !exploded)

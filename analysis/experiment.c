@@ -68,6 +68,17 @@ static void describe(json_t *m, const gf_grid_result *x, const cli_experiment *e
         e->describe(m, x, e->ctx);
 }
 
+const char *cli_ratio_text(char *buf, size_t size, double log10_ratio)
+{
+    if (isfinite(log10_ratio))
+        snprintf(buf, size, "10^%+.2f", log10_ratio);
+    else
+        snprintf(buf, size, "%s", isnan(log10_ratio) ? "0 / 0 (no gradient at all: a dead net)"
+                                  : log10_ratio < 0 ? "0 (no gradient reaches x_0: a dead net)"
+                                                    : "inf (no gradient at x_B)");
+    return buf;
+}
+
 /* ---- the run ----------------------------------------------------------------- */
 
 int cli_experiment_check(const char *cmd, const cli_common *c, const int *depths, int n)

@@ -182,6 +182,11 @@ int cli_experiment_figure(const char *cmd, const cli_common *c, const char *name
                          gf_plot_body body, const void *fig, int *warned);
 
 /* The first line of a summary: data, network, optimizer, epochs, seeds. */
+/* ||dL/dx_0|| / ||dL/dx_B|| from its log10 as "10^+1.23"; a ratio of 0 (no
+ * gradient reaches x_0: a dead net), of 0 / 0 (no gradient at all) or inf
+ * in words. buf returned. */
+const char *cli_ratio_text(char *buf, size_t size, double log10_ratio);
+
 void cli_experiment_heading(const char *cmd, const gf_grid_result *res,
                            const cli_common *c, const cli_train_opts *t);
 

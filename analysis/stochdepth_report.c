@@ -91,10 +91,13 @@ static void rule(const stochdepth_options *o, const gf_stochdepth_pair *p)
            p->depth);
 }
 
-/* "22.01" or, over several seeds, "22.01 ± 0.52" (percent) */
+/* "22.01" or, over several seeds, "22.01 ± 0.52" (percent); "n/a" when no
+ * seed finished (degrade's table says the same) */
 static void cell(char *buf, size_t size, double mean, double sd, int seeds)
 {
-    if (seeds > 1)
+    if (isnan(mean))
+        snprintf(buf, size, "n/a");
+    else if (seeds > 1)
         snprintf(buf, size, "%.2f ± %.2f", 100 * mean, 100 * sd);
     else
         snprintf(buf, size, "%.2f", 100 * mean);
@@ -161,6 +164,11 @@ static void errors(const gf_stochdepth_pair *p)
                p->whole);
         return;
     }
+    if (isnan(p->diff_test)) { /* --ntest 0 */
+        printf("  %s against %s: training error %+.2f points (%s minus %s; no test images).\n",
+               p->stochastic, p->whole, 100 * p->diff_train, p->stochastic, p->whole);
+        return;
+    }
     if (p->paired == 1) {
         printf("  %s against %s: training error %+.2f points, test error %+.2f points (%s minus "
                "%s, one seed).\n",
@@ -185,9 +193,10 @@ static void gradients(const gf_grid_result *x, const gf_stochdepth_pair *p)
         if (r->seed != x->spec.seed0 || (strcmp(r->name, p->whole) && strcmp(r->name, p->stochastic)) ||
             gf_grid_gradient_ends(r, &f, &l) != 0)
             continue;
-        printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = 10^%+.2f at step 0, "
-               "10^%+.2f at the last probe\n",
-               r->name, r->seed, f, l);
+        char a[64], b[64];
+        printf("  gradients, %s seed %ld: ||dL/dx_0|| / ||dL/dx_B|| = %s at step 0, %s at the "
+               "last probe\n", r->name, r->seed, cli_ratio_text(a, sizeof a, f),
+               cli_ratio_text(b, sizeof b, l));
     }
 }
 
@@ -206,7 +215,8 @@ void stochdepth_summary(const gf_grid_result *x, const void *ctx, int drawn)
                    x->runs[i].seed, x->runs[i].epochs_done, x->runs[i].why);
     for (int i = 0; i < n; i++) {
         errors(&p[i]);
-        timing(&p[i]);
+        if (p[i].paired > 0) /* a net that stopped has no epochs to time */
+            timing(&p[i]);
         gradients(x, &p[i]);
     }
     if (n > 0)

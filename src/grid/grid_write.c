@@ -127,10 +127,11 @@ static void write_params_training(FILE *f, const void *ctx)
     }
 }
 
-/* "8.12" or "8.12 ± 0.31" (percent), "n/a" when no seed finished. */
+/* "8.12" or "8.12 ± 0.31" (percent), "n/a" when no seed finished or there
+ * is nothing to measure (no test set: --ntest 0). */
 static void percent(char *buf, size_t size, double mean, double sd, int n, int seeds)
 {
-    if (n == 0)
+    if (n == 0 || isnan(mean))
         snprintf(buf, size, "n/a");
     else if (seeds > 1)
         snprintf(buf, size, "%.2f ± %.2f", 100 * mean, 100 * sd);
