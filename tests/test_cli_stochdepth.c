@@ -134,7 +134,31 @@ static void test_seeds(void)
     result_free(&r2);
 }
 
+/* What cannot be measured is said, not printed as nan: no test images (--ntest 0); a net
+ * that diverged (n/a in the table, no time compared). */
+static void test_unmeasured(void)
+{
+    char a[GF_PATH_MAX], b[GF_PATH_MAX];
+    path_in(a, sizeof a, "sd-no-test");
+    path_in(b, sizeof b, "sd-diverged");
+    result r;
+    run_ok(&r, "--ntest 0", ARGS("stochdepth", "--data", "synthetic", "--ntrain", "64", "--ntest",
+                                 "0", "--width", "4", "--batch", "16", "--depth", "4",
+                                 "--epochs", "1", "--no-plot", "--out", a));
+    CU_ASSERT(r.out && !strstr(r.out, "nan") && strstr(r.out, "no test images"));
+    result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("stochdepth", "--data", "synthetic", "--ntrain", "8", "--ntest",
+                                 "4", "--width", "4", "--batch", "2", "--depth", "4", "--epochs",
+                                 "2", "--lr", "1e6", "--norm", "none", "--no-plot", "--out",
+                                 b)) == 0);
+    CU_ASSERT_EQUAL(r.status, 1);
+    CU_ASSERT(r.out && !strstr(r.out, "| nan") && strstr(r.out, "n/a") && /* "loss nan" is */
+              strstr(r.out, "not compared") && !strstr(r.out, "saving")); /* the reason */
+    result_free(&r);
+}
+
 CU_TestInfo cli_stochdepth_tests[] = {
+    {"what cannot be measured is said: no test images, a diverged net", test_unmeasured},
     {"stochdepth --help", test_help},
     {"stochdepth bad input: status 2, one line, nothing created", test_bad_input},
     {"a small run writes every file; expected depth; resume; uniform rule", test_small_run},
