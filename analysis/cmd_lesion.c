@@ -92,9 +92,12 @@ static void init(void *opts)
 static int check(void *opts)
 {
     lesion_options *o = opts;
-    if (!o->from && !o->load && (long)o->t.train.batch > o->t.ntrain)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than the batch (%zu)",
-                        o->t.ntrain, o->t.train.batch);
+    if (o->from && o->train_option) /* first: what --from makes meaningless */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--%s shapes the nets to train; with --from they "
+                        "come from %s/manifest.json", o->train_option, o->from);
+    if ((long)o->t.train.batch > o->t.ntrain) /* lesion trains with degrade's batch */
+        return cli_fail(CLI_EXIT_USAGE, CMD, "--ntrain %ld is smaller than a training batch "
+                        "(%zu images)", o->t.ntrain, o->t.train.batch);
     if (cli_train_opts_finish(CMD, &o->t) != 0)
         return CLI_EXIT_USAGE;
     o->c.cfg.depth = o->depth;
@@ -106,9 +109,6 @@ static int check(void *opts)
     if (o->load && (o->from || o->c.n_archs != 1))
         return cli_fail(CLI_EXIT_USAGE, CMD, "--load holds one net: give one --arch%s",
                         o->from ? ", and no --from" : "");
-    if (o->from && o->train_option)
-        return cli_fail(CLI_EXIT_USAGE, CMD, "--%s shapes the nets to train; with --from they "
-                        "come from %s/manifest.json", o->train_option, o->from);
     if (o->swaps > 0 && B < 2)
         return cli_fail(CLI_EXIT_USAGE, CMD, "--swaps: one block has nothing to swap with");
     const int conv = cli_any_cnn(&o->c); /* blocks of different widths: no reordering */
