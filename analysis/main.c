@@ -20,7 +20,8 @@ enum { N_COMMANDS = sizeof commands / sizeof *commands };
 static void usage(void)
 {
     FILE *out = stdout;
-    fprintf(out, "Usage: gradflow [--help] [--version] COMMAND [OPTIONS]\n\n"
+    fprintf(out, "Usage: gradflow [--help] [--version] COMMAND [OPTIONS]\n"
+                 "       gradflow help [COMMAND]\n\n"
                  "Measures why residual connections make deep networks trainable.\n\n"
                  "Commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
@@ -48,8 +49,20 @@ int main(int argc, char **argv)
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
         return cli_stdout_done(NULL, CLI_EXIT_OK);
     }
+    const int help = strcmp(argv[1], "help") == 0; /* gradflow help [COMMAND] */
+    if (help && argc == 2)
+        return usage(), cli_stdout_done(NULL, CLI_EXIT_OK);
+    const char *name = help ? argv[2] : argv[1];
+    if (help && argc > 3)
+        return cli_fail(CLI_EXIT_USAGE, NULL, "help takes one command, not '%s'", argv[3]);
     for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(argv[1], commands[i]->name) == 0)
+        if (strcmp(name, commands[i]->name) == 0) {
+            if (help)
+                return cli_help(commands[i]), cli_stdout_done(commands[i]->name, CLI_EXIT_OK);
             return cli_main(commands[i], argc - 1, argv + 1);
-    return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", argv[1]);
+        }
+    if (name[0] == '-')
+        return cli_fail(CLI_EXIT_USAGE, NULL, "unknown option '%s' before the command (see "
+                        "gradflow --help)", name);
+    return cli_fail(CLI_EXIT_USAGE, NULL, "unknown command '%s' (see gradflow --help)", name);
 }
