@@ -242,6 +242,8 @@ const cli_command cli_identity = {
         "moved, ||theta_T - theta_0|| / ||theta_0||; mean ± sd over the seeds.\n"
         "Writes into the run folder: identity.tsv, identity_curves.tsv, summary.txt,\n"
         "manifest.json, identity.png/.svg/.gp.\n\n",
-    .epilog = CLI_EPILOG_PROGRESS,
+    .epilog = "A net whose loss stops being finite stops the run (status 1, the net, blocks, seed\n"
+              "and step named): the comparison needs every run; lower --lr.\n"
+              CLI_EPILOG_PROGRESS,
     .table = table, .size = sizeof(identity_options), .init = init, .check = check, .run = run,
 };
