@@ -18,17 +18,22 @@ static const char *text(json_t *obj, const char *key)
     return s ? s : "";
 }
 
-/* The test error a run's manifest recorded for net (name, seed) at its end, or NaN. */
+/* The test error a run's manifest recorded for net (name, seed) at its end,
+ * or NaN; warns when the net's training stopped early (it diverged). */
 static double recorded_error(json_t *m, const char *name, long seed)
 {
     json_t *net;
     size_t i;
     json_array_foreach(json_object_get(m, "nets"), i, net)
     {
+        if (strcmp(text(net, "net"), name) != 0 ||
+            json_integer_value(json_object_get(net, "seed")) != seed)
+            continue;
+        if (*text(net, "stopped"))
+            cli_warn(CMD, "%s seed %ld stopped training early (%s): its lesions are of the "
+                     "state it stopped in", name, seed, text(net, "stopped"));
         json_t *e = json_object_get(net, "final_test_error");
-        if (strcmp(text(net, "net"), name) == 0 &&
-            json_integer_value(json_object_get(net, "seed")) == seed && json_is_number(e))
-            return json_number_value(e);
+        return json_is_number(e) ? json_number_value(e) : NAN;
     }
     return NAN;
 }

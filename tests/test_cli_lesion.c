@@ -164,6 +164,27 @@ static void test_from_missing(void)
     result_free(&r);
 }
 
+/* --from a run whose nets diverged: they are analysed as they stopped, with a warning
+ * that names the reason. */
+static void test_from_diverged(void)
+{
+    char dv[GF_PATH_MAX], out[GF_PATH_MAX];
+    path_in(dv, sizeof dv, "diverged-run");
+    path_in(out, sizeof out, "from-diverged");
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("degrade", "--data", "synthetic", "--ntrain", "8", "--ntest",
+                                 "4", "--width", "4", "--batch", "2", "--depth", "4", "--epochs",
+                                 "2", "--lr", "1e6", "--norm", "none", "--no-plot", "-q", "--out",
+                                 dv)) == 0);
+    CU_ASSERT_EQUAL(r.status, 1); /* the nets stopped */
+    result_free(&r);
+    run_ok(&r, "lesion --from a diverged run", ARGS("lesion", "--from", dv, "--depth", "4",
+                                                    "--draws", "2", "--ntest", "4", "--no-plot",
+                                                    "-q", "--out", out));
+    CU_ASSERT(r.err && strstr(r.err, "stopped training early (non-finite loss"));
+    result_free(&r);
+}
+
 /* A manifest that does not describe its checkpoints: the file and the
  * difference are named. */
 static void test_from_mismatch(void)
@@ -256,6 +277,7 @@ static void test_zero_branches_ignore_lesions(void)
 }
 
 CU_TestInfo cli_lesion_tests[] = {
+    {"--from a run whose nets diverged: a warning names the reason", test_from_diverged},
     {"lesion draws: k deletions, permutations, Kendall's tau", test_draws},
     {"lesion quartiles of a row", test_quartiles},
     {"zero residual branches: every lesion leaves error and loss exactly",
