@@ -41,6 +41,13 @@ int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, cha
     gf_temp_cleanup_on_signals(); /* an interrupted run leaves no temporary file */
     r->manifest = gf_manifest_new(cmd, argc, argv); /* records the start time */
     r->existed = access(c->out, F_OK) == 0;
+    char up[GF_PATH_MAX]; /* the missing ancestors gf_make_dirs will make */
+    snprintf(up, sizeof up, "%s", c->out);
+    for (char *slash; !r->existed && access(up, F_OK) != 0 && (slash = strrchr(up, '/'));
+         *slash = '\0')
+        r->made++;
+    if (!r->existed && !strchr(up, '/') && access(up, F_OK) != 0)
+        r->made++; /* a relative path's first component */
     if (gf_make_dirs(c->out) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", c->out,
                         strerror(errno));
@@ -58,8 +65,18 @@ void cli_run_close(cli_run *r, int status)
 {
     json_decref(r->manifest);
     r->manifest = NULL;
-    if (status != CLI_EXIT_OK && !r->existed)
-        rmdir(r->dir); /* only when empty: what was written stays */
+    if (status != CLI_EXIT_OK && !r->existed) { /* only empty ones: what was written stays */
+        char path[GF_PATH_MAX];
+        snprintf(path, sizeof path, "%s", r->dir);
+        for (int k = 0; k < r->made; k++) { /* a folder that could not be made fails too */
+            if (rmdir(path) != 0 && (errno == ENOTEMPTY || errno == EEXIST))
+                break; /* it holds something: it and its parents stay */
+            char *slash = strrchr(path, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+        }
+    }
 }
 
 int cli_run_manifest(cli_run *r)

@@ -22,6 +22,7 @@ typedef struct cli_run {
     json_t *manifest;    /* the command adds "settings" and what else it records */
     double t0;           /* gf_now() at the start */
     int existed;         /* the folder was there before the run */
+    int made;            /* folders the run made for it: the folder and missing parents */
     int warned;          /* gnuplot is missing: warned once, nothing drawn */
     gf_arch archs[GF_ARCH_COUNT]; /* the options' architectures (c->archs), for the specs
                                      of results that keep a pointer to them */

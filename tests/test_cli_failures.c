@@ -204,7 +204,24 @@ static void test_short_messages(void)
     result_free(&r);
 }
 
+/* A run folder that cannot be made (a name too long for the file system) under
+ * parents that did not exist: the parents the run made go again. */
+static void test_no_parents_left(void)
+{
+    char top[GF_PATH_MAX], out[GF_PATH_MAX + 400], name[301];
+    path_in(top, sizeof top, "made-1");
+    memset(name, 'x', 300);
+    name[300] = '\0';
+    snprintf(out, sizeof out, "%s/made-2/%s", top, name);
+    result r;
+    CU_ASSERT_FATAL(run(&r, ARGS("paths", "--no-plot", "--out", out)) == 0);
+    CU_ASSERT(r.status == 1 && r.err_lines == 1);
+    CU_ASSERT(!tu_file_exists(top));
+    result_free(&r);
+}
+
 CU_TestInfo cli_failures_tests[] = {
+    {"a run folder that cannot be made leaves no parent folders", test_no_parents_left},
     {"a figure cut short by a full disk: status 1, no picture", test_figure_on_a_full_disk},
     {"gnuplot's success with a cut or no drawing: status 1", test_figure_cut_short_by_gnuplot},
     {"data and checkpoints on a full disk: the file and the reason", test_data_on_a_full_disk},
