@@ -51,10 +51,17 @@ int cli_run_open(cli_run *r, const char *cmd, const cli_common *c, int argc, cha
     if (gf_make_dirs(c->out) != 0)
         return cli_fail(CLI_EXIT_RUNTIME, cmd, "cannot use output folder '%s': %s", c->out,
                         strerror(errno));
+    char path[GF_PATH_MAX];
+    json_t *before = r->existed && gf_path_join(path, sizeof path, c->out, "manifest.json") == 0
+                         ? json_load_file(path, 0, NULL) : NULL;
+    const char *other = json_string_value(json_object_get(before, "command"));
+    if (other && strcmp(other, cmd) != 0) /* its files stay: say so before mixing them */
+        cli_warn(cmd, "'%s' holds a run of gradflow %s; its files stay beside this run's",
+                 c->out, other);
+    json_decref(before);
     /* what a killed run left half-written goes: in the folder and in the
        subfolders the library writes (pathgrad trains in training/) */
     static const char *const sub[] = {".", "checkpoints", "training", "training/checkpoints"};
-    char path[GF_PATH_MAX];
     for (size_t i = 0; i < sizeof sub / sizeof *sub; i++)
         if (gf_path_join(path, sizeof path, c->out, sub[i]) == 0)
             gf_temp_sweep(path);

@@ -220,7 +220,23 @@ static void test_no_parents_left(void)
     result_free(&r);
 }
 
+/* A run into a folder that holds another command's run: said, once. */
+static void test_another_commands_folder(void)
+{
+    char dir[GF_PATH_MAX];
+    path_in(dir, sizeof dir, "mixed");
+    result r;
+    run_ok_only("theory", ARGS("theory", "--no-plot", "-q", "--out", dir));
+    run_ok(&r, "paths into theory's folder", ARGS("paths", "--no-plot", "-q", "--out", dir));
+    CU_ASSERT(r.err_lines == 1 && strstr(r.err, "holds a run of gradflow theory"));
+    result_free(&r);
+    run_ok(&r, "paths again", ARGS("paths", "--no-plot", "-q", "--out", dir));
+    CU_ASSERT_EQUAL(r.err_lines, 0);
+    result_free(&r);
+}
+
 CU_TestInfo cli_failures_tests[] = {
+    {"a run into another command's folder is said", test_another_commands_folder},
     {"a run folder that cannot be made leaves no parent folders", test_no_parents_left},
     {"a figure cut short by a full disk: status 1, no picture", test_figure_on_a_full_disk},
     {"gnuplot's success with a cut or no drawing: status 1", test_figure_cut_short_by_gnuplot},
