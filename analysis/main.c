@@ -41,15 +41,19 @@ int main(int argc, char **argv)
     if (argc < 2)
         return cli_fail(CLI_EXIT_USAGE, NULL, "no command given: gradflow COMMAND [OPTIONS] "
                         "(gradflow --help lists the commands)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+    const int top_help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+    if (top_help && argc == 2)
         return usage(), cli_stdout_done(NULL, CLI_EXIT_OK);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        if (argc > 2)
+            return cli_fail(CLI_EXIT_USAGE, NULL, "%s takes nothing after it, not '%s'", argv[1],
+                            argv[2]);
         const gf_blas_info *b = gf_blas_info_get();
         printf("gradflow %s\nBLAS: %s, kernel %s (%s), %d threads\ncblas_dgemm: %s\n",
                GF_VERSION, b->library, b->kernel, b->selected_by, b->threads, b->dgemm_from);
         return cli_stdout_done(NULL, CLI_EXIT_OK);
     }
-    const int help = strcmp(argv[1], "help") == 0; /* gradflow help [COMMAND] */
+    const int help = top_help || strcmp(argv[1], "help") == 0; /* help [COMMAND], --help CMD */
     if (help && argc == 2)
         return usage(), cli_stdout_done(NULL, CLI_EXIT_OK);
     const char *name = help ? argv[2] : argv[1];

@@ -96,6 +96,13 @@ static void test_version_help_and_unknown_command(void)
     CU_ASSERT_FATAL(run(&r, ARGS("help", "nosuchcommand")) == 0);
     CU_ASSERT(r.status == 2 && r.err_lines == 1);
     result_free(&r);
+    CU_ASSERT_FATAL(run(&r, ARGS("--help", "lesion")) == 0 && run(&h, ARGS("lesion", "--help")) == 0);
+    CU_ASSERT(r.status == 0 && r.out && h.out && strcmp(r.out, h.out) == 0);
+    result_free(&r);
+    result_free(&h);
+    CU_ASSERT_FATAL(run(&r, ARGS("--version", "--bogus")) == 0);
+    CU_ASSERT(r.status == 2 && r.err_lines == 1);
+    result_free(&r);
     CU_ASSERT_FATAL(run(&r, ARGS("--bogus")) == 0);
     CU_ASSERT(r.status == 2 && r.err_lines == 1 && strstr(r.err, "unknown option '--bogus'"));
     result_free(&r);
