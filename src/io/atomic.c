@@ -4,11 +4,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- temporary files removed on a signal -------------------------------- */
@@ -98,13 +100,31 @@ FILE *gf_atomic_open(gf_atomic *a, const char *path)
         errno = ENAMETOOLONG;
         return NULL;
     }
-    const int fd = mkstemp(a->tmp);
+    /* mkstemp's job, with the name tracked before the file exists: a signal
+     * between mkstemp's return and the tracking left the file behind */
+    static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static unsigned long counter;
+    char *x = a->tmp + strlen(a->tmp) - 6;
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long v = (++counter * 2654435761ul) ^ ((unsigned long)getpid() << 16) ^
+                          (unsigned long)ts.tv_nsec;
+        for (int i = 0; i < 6; i++, v /= 62)
+            x[i] = letters[v % 62];
+        gf_temp_track(a->tmp);
+        fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); /* 0666 & ~umask */
+        if (fd < 0) {
+            const int e = errno;
+            gf_temp_untrack(a->tmp);
+            errno = e;
+            if (e != EEXIST)
+                return NULL;
+        }
+    }
     if (fd < 0)
         return NULL;
-    gf_temp_track(a->tmp);
-    const mode_t mask = umask(0); /* mkstemp makes 0600: give what open() would, 0666 & ~umask */
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
     a->f = fdopen(fd, "wb");
     if (!a->f) {
         const int e = errno;
