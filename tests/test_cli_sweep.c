@@ -237,13 +237,16 @@ static int mpirun_found(void)
 #endif
 }
 
-/* `mpirun -n N gradflow SMALL --out out [extra]`: its exit status (128 + signal). */
-static int mpirun_sweep(int n, const char *out, const char *extra)
+/* `mpirun -n N gradflow ARGS...` (args NULL-terminated; stdout to /dev/null, stderr
+ * into err_path, or /dev/null when NULL): its exit status (128 + signal). */
+static int mpirun_gradflow(int n, const char *const *args, const char *err_path)
 {
     char ranks[16];
     snprintf(ranks, sizeof ranks, "%d", n);
-    const char *argv[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-n", ranks,
-                          cli_exe(), SMALL, "--out", out, extra, NULL};
+    const char *argv[32] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-n", ranks,
+                            cli_exe()};
+    for (int i = 0; args[i] && i < 25; i++)
+        argv[6 + i] = args[i];
     const pid_t pid = fork();
     if (pid == 0) {
         /* Open MPI leaks by design (MPI_Init's components stay allocated): under
@@ -254,14 +257,21 @@ static int mpirun_sweep(int n, const char *out, const char *extra)
         snprintf(opts, sizeof opts, "%s%sdetect_leaks=0", asan ? asan : "", asan ? ":" : "");
         setenv("ASAN_OPTIONS", opts, 1);
         const int null = open("/dev/null", O_WRONLY);
+        const int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
         dup2(null, 1);
-        dup2(null, 2);
+        dup2(err, 2);
         execvp("mpirun", (char *const *)argv);
         _exit(127);
     }
     int st = 0;
     waitpid(pid, &st, 0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* `mpirun -n N gradflow SMALL --out out [extra]`. */
+static int mpirun_sweep(int n, const char *out, const char *extra)
+{
+    return mpirun_gradflow(n, ARGS(SMALL, "--out", out, extra), NULL);
 }
 
 static void test_mpi_same_bytes(void)
@@ -299,20 +309,8 @@ static void test_mpi_error_said_once(void)
     char out[GF_PATH_MAX], err[GF_PATH_MAX];
     path_in(out, sizeof out, "mpi-bad");
     path_in(err, sizeof err, "mpi-bad.stderr");
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const char *argv[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2",
-                              cli_exe(), "sweep", "--grid", "depth=4,", "--out", out, NULL};
-        const int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644), null = open("/dev/null",
-                                                                               O_WRONLY);
-        dup2(null, 1);
-        dup2(e, 2);
-        execvp("mpirun", (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+    CU_ASSERT_NOT_EQUAL(mpirun_gradflow(2, ARGS("sweep", "--grid", "depth=4,", "--out", out),
+                                        err), 0);
     char *text = tu_read_file(err, NULL);
     int said = 0;
     for (const char *p = text; p && (p = strstr(p, "gradflow sweep: --grid")); p++)
